@@ -1,0 +1,13 @@
+//! Domain of duijie (对接): who the parties are, what they publish, and the rules every layer
+//! shares. No IO lives here.
+
+pub mod error;
+pub mod id;
+pub mod model;
+pub mod taxonomy;
+pub mod text;
+pub mod validate;
+
+pub use error::{DomainError, ErrorCode};
+pub use model::*;
+pub use taxonomy::{CoopMode, Field, Maturity};

@@ -1,0 +1,466 @@
+//! The records duijie keeps. Drafts (`*Draft`) are what ingestion and forms produce: no ids,
+//! the organisation by name. Stored records add ids, the resolved organisation and timestamps.
+
+use crate::taxonomy::{CoopMode, Field, Maturity};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// 单位类型: what kind of party an organisation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    /// 企业
+    Enterprise,
+    /// 高校
+    University,
+    /// 科研院所
+    Institute,
+    /// 政府部门
+    Government,
+    /// 中介服务机构
+    Intermediary,
+}
+
+impl OrgKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgKind::Enterprise => "enterprise",
+            OrgKind::University => "university",
+            OrgKind::Institute => "institute",
+            OrgKind::Government => "government",
+            OrgKind::Intermediary => "intermediary",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrgKind> {
+        [
+            OrgKind::Enterprise,
+            OrgKind::University,
+            OrgKind::Institute,
+            OrgKind::Government,
+            OrgKind::Intermediary,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// Guesses the kind from a Chinese organisation name; `fallback` when the name says nothing.
+    pub fn infer(name: &str, fallback: OrgKind) -> OrgKind {
+        let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
+        if has(&[
+            "有限公司",
+            "有限责任公司",
+            "股份公司",
+            "集团",
+            "厂",
+            "合作社",
+        ]) {
+            OrgKind::Enterprise
+        } else if has(&["大学"]) {
+            OrgKind::University
+        } else if has(&["研究院", "研究所", "科学院", "研究中心", "实验室", "院所"])
+        {
+            OrgKind::Institute
+        } else if has(&["学院", "学校"]) {
+            OrgKind::University
+        } else if has(&["人民政府", "局", "委员会", "管委会"]) {
+            OrgKind::Government
+        } else if has(&["中心", "协会", "促进会", "联盟", "技术市场"]) {
+            OrgKind::Intermediary
+        } else {
+            fallback
+        }
+    }
+
+    /// Universities and institutes are the research side of a match.
+    pub fn is_research(self) -> bool {
+        matches!(self, OrgKind::University | OrgKind::Institute)
+    }
+}
+
+/// An enterprise, university, institute, government body or intermediary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: String,
+    pub kind: OrgKind,
+    pub name: String,
+    /// Identity key: see [`crate::text::normalize_org_name`].
+    pub norm_name: String,
+    pub region: Option<String>,
+    /// 统一社会信用代码, validated.
+    pub credit_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Contact details: personal data, shown only to roles allowed to see them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Contact {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.phone.is_none() && self.email.is_none()
+    }
+}
+
+/// Where a demand is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DemandStatus {
+    Draft,
+    Submitted,
+    ChangesRequested,
+    Approved,
+    Published,
+    Rejected,
+    Withdrawn,
+    InDocking,
+    Contracted,
+    Closed,
+}
+
+impl DemandStatus {
+    pub const ALL: [DemandStatus; 10] = [
+        DemandStatus::Draft,
+        DemandStatus::Submitted,
+        DemandStatus::ChangesRequested,
+        DemandStatus::Approved,
+        DemandStatus::Published,
+        DemandStatus::Rejected,
+        DemandStatus::Withdrawn,
+        DemandStatus::InDocking,
+        DemandStatus::Contracted,
+        DemandStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DemandStatus::Draft => "draft",
+            DemandStatus::Submitted => "submitted",
+            DemandStatus::ChangesRequested => "changes_requested",
+            DemandStatus::Approved => "approved",
+            DemandStatus::Published => "published",
+            DemandStatus::Rejected => "rejected",
+            DemandStatus::Withdrawn => "withdrawn",
+            DemandStatus::InDocking => "in_docking",
+            DemandStatus::Contracted => "contracted",
+            DemandStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DemandStatus> {
+        DemandStatus::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// Chinese label for pages and exports.
+    pub fn label(self) -> &'static str {
+        match self {
+            DemandStatus::Draft => "草稿",
+            DemandStatus::Submitted => "待审核",
+            DemandStatus::ChangesRequested => "退回修改",
+            DemandStatus::Approved => "已审核",
+            DemandStatus::Published => "已发布",
+            DemandStatus::Rejected => "未通过",
+            DemandStatus::Withdrawn => "已撤回",
+            DemandStatus::InDocking => "对接中",
+            DemandStatus::Contracted => "已签约",
+            DemandStatus::Closed => "已关闭",
+        }
+    }
+
+    /// Visible to the public: published and everything that follows publication.
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            DemandStatus::Published
+                | DemandStatus::InDocking
+                | DemandStatus::Contracted
+                | DemandStatus::Closed
+        )
+    }
+}
+
+/// 技术需求 as ingestion and forms produce it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DemandDraft {
+    /// 需求单位
+    pub org_name: String,
+    pub credit_code: Option<String>,
+    pub title: String,
+    pub description: String,
+    /// 预期目标 / 主要技术指标
+    pub goals: String,
+    pub field: Option<Field>,
+    /// The field as written, kept when it was mapped onto the taxonomy.
+    pub field_raw: Option<String>,
+    pub modes: Vec<CoopMode>,
+    pub keywords: Vec<String>,
+    /// 万元; `None` with `budget_negotiable` for 面议.
+    pub budget_wan: Option<f64>,
+    pub budget_negotiable: bool,
+    pub region: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    pub contact: Contact,
+}
+
+/// 技术需求: a technical problem an enterprise wants solved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Demand {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub status: DemandStatus,
+    #[serde(flatten)]
+    pub body: DemandDraft,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// 科技成果 as ingestion produces it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AchievementDraft {
+    /// 完成单位 / 依托单位
+    pub org_name: String,
+    pub title: String,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    pub field: Option<Field>,
+    pub field_raw: Option<String>,
+    pub maturity: Option<Maturity>,
+    /// 负责人: links the achievement to an expert of the same organisation.
+    pub leader: Option<String>,
+    pub year: Option<i32>,
+    pub region: Option<String>,
+}
+
+/// 科技成果: a research result an institution offers (or a funded project that shows capacity).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Achievement {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: String,
+    /// The expert record of the leader, when there is one.
+    pub expert_id: Option<String>,
+    #[serde(flatten)]
+    pub body: AchievementDraft,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// 专家 as ingestion produces it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExpertDraft {
+    /// 工作单位
+    pub org_name: String,
+    pub name: String,
+    /// 职称
+    pub title: Option<String>,
+    /// 院系
+    pub department: Option<String>,
+    /// 研究方向
+    pub research_areas: Vec<String>,
+    pub keywords: Vec<String>,
+    pub bio: String,
+    pub field: Option<Field>,
+    /// Phone and e-mail; `name` stays empty (the expert's name is public).
+    pub contact: Contact,
+}
+
+/// 专家: a researcher who can take on a problem.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Expert {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: String,
+    #[serde(flatten)]
+    pub body: ExpertDraft,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a catalogue file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Demands,
+    Achievements,
+    Experts,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Demands => "demands",
+            RecordKind::Achievements => "achievements",
+            RecordKind::Experts => "experts",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        match s {
+            "demands" | "demand" => Some(RecordKind::Demands),
+            "achievements" | "achievement" => Some(RecordKind::Achievements),
+            "experts" | "expert" => Some(RecordKind::Experts),
+            _ => None,
+        }
+    }
+}
+
+/// One record read from a catalogue, with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Draft {
+    Demand(DemandDraft),
+    Achievement(AchievementDraft),
+    Expert(ExpertDraft),
+}
+
+/// One problem found in a catalogue row: where (as the user sees the sheet) and what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowError {
+    pub sheet: String,
+    /// 1-based sheet row, as the spreadsheet shows it.
+    pub row: u32,
+    /// The column header text as written in the file.
+    pub column: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+/// The outcome of importing one file (导入报告).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub id: String,
+    pub file: String,
+    pub sha256: String,
+    pub kind: RecordKind,
+    pub rows_total: u32,
+    pub rows_imported: u32,
+    pub rows_unchanged: u32,
+    pub rows_skipped: u32,
+    pub errors: Vec<RowError>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which kind of record a change-log entry touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Demand,
+    Achievement,
+    Expert,
+    Organization,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Demand => "demand",
+            EntityKind::Achievement => "achievement",
+            EntityKind::Expert => "expert",
+            EntityKind::Organization => "organization",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EntityKind> {
+        [
+            EntityKind::Demand,
+            EntityKind::Achievement,
+            EntityKind::Expert,
+            EntityKind::Organization,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// One row of the change log the search index follows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Strictly increasing, in commit order.
+    pub seq: i64,
+    pub entity: EntityKind,
+    pub entity_id: String,
+    /// `false` when the record was deleted.
+    pub exists: bool,
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Enterprise,
+    Institution,
+    Bureau,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Enterprise => "enterprise",
+            Role::Institution => "institution",
+            Role::Bureau => "bureau",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [
+            Role::Enterprise,
+            Role::Institution,
+            Role::Bureau,
+            Role::Admin,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// A signed-in account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub org_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub revoked: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_kind_from_name() {
+        let f = OrgKind::Enterprise;
+        assert_eq!(OrgKind::infer("浙江大学", f), OrgKind::University);
+        assert_eq!(
+            OrgKind::infer("中国科学院化学研究所", f),
+            OrgKind::Institute
+        );
+        assert_eq!(
+            OrgKind::infer("灵宝市金源矿业有限公司", f),
+            OrgKind::Enterprise
+        );
+        assert_eq!(OrgKind::infer("三门峡市科学技术局", f), OrgKind::Government);
+        assert_eq!(
+            OrgKind::infer("某某", OrgKind::University),
+            OrgKind::University
+        );
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in DemandStatus::ALL {
+            assert_eq!(DemandStatus::parse(s.as_str()), Some(s));
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        assert!(DemandStatus::Published.is_public());
+        assert!(!DemandStatus::Submitted.is_public());
+    }
+}
