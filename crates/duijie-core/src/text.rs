@@ -45,11 +45,10 @@ pub fn normalize_title(title: &str) -> String {
         .collect()
 }
 
-/// Collapses runs of whitespace to one space and trims; keeps line structure out of one-line
-/// values such as titles and names.
+/// Collapses runs of whitespace (full-width spaces and line breaks included) to one space and
+/// trims; for one-line values such as titles and names, which otherwise keep their characters.
 pub fn clean_line(s: &str) -> String {
-    let folded = fold_width(s);
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Splits a keyword cell on `；;、,，` and whitespace, dropping empties and duplicates while
@@ -112,6 +111,9 @@ mod tests {
 
     #[test]
     fn clean_line_collapses_whitespace() {
-        assert_eq!(clean_line("  高纯\n氧化铝　 粉体 "), "高纯 氧化铝 粉体");
+        assert_eq!(
+            clean_line("  高纯\n氧化铝　 粉体（Ａ） "),
+            "高纯 氧化铝 粉体（Ａ）"
+        );
     }
 }

@@ -1,1 +1,272 @@
-//! placeholder
+//! Persistence for duijie: the [`Store`] trait, one implementation over sqlx's `Any` driver for
+//! SQLite (embedded default) and PostgreSQL (several replicas), each with its own migrations,
+//! and the change log the search index follows.
+//!
+//! Every write commits its records and their change-log rows in one transaction. On
+//! PostgreSQL writers take a transaction-scoped advisory lock before touching the log, so
+//! sequence numbers become visible in order and a follower reading `seq > last` never skips a
+//! row that commits late.
+
+mod db;
+mod rows;
+
+pub use db::SqlStore;
+
+use async_trait::async_trait;
+use duijie_core::{
+    Achievement, Change, Demand, DemandDraft, DemandStatus, Draft, EntityKind, ErrorCode, Expert,
+    ImportReport, OrgKind, Organization, Role, RowError, User,
+};
+use serde::Serialize;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    NotFound(String),
+    /// A compare-and-set lost: the record is no longer in the state the caller saw.
+    #[error("{0}")]
+    Conflict(String),
+    /// A record the store cannot keep as given (an empty organisation name).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("unsupported database url: {0}")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored record {0} could not be decoded: {1}")]
+    Corrupt(String, String),
+}
+
+impl StoreError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::NotFound(_) => ErrorCode::NotFound,
+            StoreError::Conflict(_) => ErrorCode::Conflict,
+            StoreError::Invalid(_) => ErrorCode::InvalidInput,
+            _ => ErrorCode::Internal,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One file's worth of records to import, with what the reader already found wrong.
+#[derive(Debug, Clone)]
+pub struct ImportBatch {
+    pub file: String,
+    pub sha256: String,
+    pub kind: duijie_core::RecordKind,
+    pub rows_total: u32,
+    pub rows_skipped: u32,
+    pub errors: Vec<RowError>,
+    pub records: Vec<Draft>,
+    /// Status given to demands that are new (imported catalogues are usually published).
+    pub demand_status: DemandStatus,
+    pub actor_name: String,
+}
+
+/// A stored record of any kind, as the indexer reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Demand(Demand),
+    Achievement(Achievement),
+    Expert(Expert),
+}
+
+impl Record {
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Demand(d) => &d.id,
+            Record::Achievement(a) => &a.id,
+            Record::Expert(e) => &e.id,
+        }
+    }
+}
+
+/// Which demands to list.
+#[derive(Debug, Clone, Default)]
+pub struct DemandFilter {
+    pub org_id: Option<String>,
+    pub statuses: Option<Vec<DemandStatus>>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// One entry of a demand's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandEvent {
+    pub from_status: Option<DemandStatus>,
+    pub to_status: DemandStatus,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub note: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Who made a change, for the history.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// Counts shown on an organisation's profile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OrgCounts {
+    pub demands: i64,
+    pub achievements: i64,
+    pub experts: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Checks the connection.
+    async fn ping(&self) -> Result<()>;
+
+    // --- organisations
+    /// The organisation with this (normalised) name, created with `kind` when new.
+    async fn ensure_organization(&self, name: &str, kind: OrgKind) -> Result<Organization>;
+    async fn get_organization(&self, id: &str) -> Result<Option<Organization>>;
+    async fn organization_counts(&self, id: &str) -> Result<OrgCounts>;
+
+    // --- imports
+    /// Writes one file's records in one transaction: new records inserted, changed ones
+    /// updated, identical ones counted as unchanged; the batch is recorded with its report.
+    async fn import(&self, batch: ImportBatch) -> Result<ImportReport>;
+    async fn list_imports(&self, limit: u32) -> Result<Vec<ImportReport>>;
+    async fn get_import(&self, id: &str) -> Result<Option<ImportReport>>;
+
+    // --- demands
+    async fn create_demand(
+        &self,
+        org_id: &str,
+        draft: &DemandDraft,
+        status: DemandStatus,
+        actor: &Actor,
+    ) -> Result<Demand>;
+    async fn update_demand(&self, id: &str, draft: &DemandDraft) -> Result<Demand>;
+    /// Moves a demand from `from` to `to` if it is still in `from`; records the event.
+    async fn transition_demand(
+        &self,
+        id: &str,
+        from: DemandStatus,
+        to: DemandStatus,
+        actor: &Actor,
+        note: &str,
+    ) -> Result<Demand>;
+    async fn get_demand(&self, id: &str) -> Result<Option<Demand>>;
+    async fn list_demands(&self, filter: &DemandFilter) -> Result<(Vec<Demand>, i64)>;
+    async fn demand_history(&self, id: &str) -> Result<Vec<DemandEvent>>;
+
+    // --- achievements and experts
+    async fn get_achievement(&self, id: &str) -> Result<Option<Achievement>>;
+    async fn get_expert(&self, id: &str) -> Result<Option<Expert>>;
+
+    // --- the change log and what the indexer reads
+    async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>>;
+    async fn last_seq(&self) -> Result<i64>;
+    /// The records with these ids (missing ones left out).
+    async fn get_records(&self, entity: EntityKind, ids: &[String]) -> Result<Vec<Record>>;
+    /// Every record of a kind, in id order, `limit` at a time after `after_id`.
+    async fn scan(&self, entity: EntityKind, after_id: &str, limit: u32) -> Result<Vec<Record>>;
+    async fn count(&self, entity: EntityKind) -> Result<i64>;
+
+    // --- accounts
+    async fn create_user(
+        &self,
+        name: &str,
+        role: Role,
+        org_id: Option<&str>,
+        token_hash: &str,
+    ) -> Result<User>;
+    async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;
+    async fn list_users(&self) -> Result<Vec<User>>;
+    /// Revokes the account's token; `false` when no such active account.
+    async fn revoke_user(&self, name: &str) -> Result<bool>;
+}
+
+/// Connects to `url` (`sqlite://...` or `postgres://...`), applying migrations.
+pub async fn connect(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    Ok(std::sync::Arc::new(SqlStore::connect(url).await?))
+}
+
+/// `url` with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/duijie"),
+            "postgres://app:***@db:5432/duijie"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(redact_url("sqlite://./duijie.db"), "sqlite://./duijie.db");
+    }
+}
+
+/// Test support shared by every crate's tests: a fresh SQLite file or PostgreSQL schema.
+#[cfg(feature = "test-support")]
+pub mod testing {
+    /// A URL of a new, empty PostgreSQL schema on `DUIJIE_TEST_POSTGRES_URL`.
+    ///
+    /// When the variable is unset the PostgreSQL suite is skipped with a notice, except under
+    /// `CI=true`, where a missing server is a failure.
+    pub async fn postgres_url() -> Option<String> {
+        let base = match std::env::var("DUIJIE_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => url,
+            _ => {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "DUIJIE_TEST_POSTGRES_URL must be set when CI=true"
+                );
+                eprintln!("notice: DUIJIE_TEST_POSTGRES_URL unset, PostgreSQL test skipped");
+                return None;
+            }
+        };
+        sqlx::any::install_default_drivers();
+        let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at DUIJIE_TEST_POSTGRES_URL: {e}"));
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test schema");
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Some(format!("{base}{sep}options[search_path]={schema}"))
+    }
+
+    /// A URL of a new SQLite database file inside `dir`.
+    pub fn sqlite_url(dir: &std::path::Path) -> String {
+        format!("sqlite://{}", dir.join("duijie.db").display())
+    }
+}

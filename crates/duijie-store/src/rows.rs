@@ -1,0 +1,149 @@
+//! Row decoding and the small value type used to bind many rows at once.
+
+use crate::{Result, StoreError};
+use chrono::{DateTime, TimeZone, Utc};
+use duijie_core::{
+    Achievement, AchievementDraft, Contact, Demand, DemandDraft, DemandStatus, Expert, ExpertDraft,
+    OrgKind, Organization, Role, User,
+};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A bindable value: the few types every backend of the `Any` driver agrees on.
+#[derive(Debug, Clone)]
+pub(crate) enum Val {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+impl From<String> for Val {
+    fn from(s: String) -> Self {
+        Val::Text(Some(s))
+    }
+}
+impl From<&str> for Val {
+    fn from(s: &str) -> Self {
+        Val::Text(Some(s.to_string()))
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(s: Option<String>) -> Self {
+        Val::Text(s)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::Int(v)
+    }
+}
+
+pub(crate) fn bind_vals<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    vals: Vec<Val>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in vals {
+        q = match v {
+            Val::Text(t) => q.bind(t),
+            Val::Int(i) => q.bind(i),
+        };
+    }
+    q
+}
+
+pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn time(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+fn json<T: serde::de::DeserializeOwned>(id: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(id.to_string(), e.to_string()))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Serialising plain records to a String cannot fail: no maps with non-string keys.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+pub(crate) fn organization(row: &AnyRow) -> Result<Organization> {
+    let id: String = row.try_get("id")?;
+    let kind: String = row.try_get("kind")?;
+    Ok(Organization {
+        kind: OrgKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("org kind {kind}")))?,
+        name: row.try_get("name")?,
+        norm_name: row.try_get("norm_name")?,
+        region: row.try_get("region")?,
+        credit_code: row.try_get("credit_code")?,
+        created_at: time(row.try_get("created_at")?),
+        id,
+    })
+}
+
+/// Demand rows are read with `o.name AS org_name` joined in.
+pub(crate) fn demand(row: &AnyRow) -> Result<Demand> {
+    let id: String = row.try_get("id")?;
+    let status: String = row.try_get("status")?;
+    let mut body: DemandDraft = json(&id, &row.try_get::<String, _>("body")?)?;
+    body.contact = json::<Contact>(&id, &row.try_get::<String, _>("contact")?)?;
+    Ok(Demand {
+        org_id: row.try_get("org_id")?,
+        org_name: row.try_get("org_name")?,
+        status: DemandStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("status {status}")))?,
+        body,
+        created_at: time(row.try_get("created_at")?),
+        updated_at: time(row.try_get("updated_at")?),
+        id,
+    })
+}
+
+pub(crate) fn achievement(row: &AnyRow) -> Result<Achievement> {
+    let id: String = row.try_get("id")?;
+    let body: AchievementDraft = json(&id, &row.try_get::<String, _>("body")?)?;
+    Ok(Achievement {
+        org_id: row.try_get("org_id")?,
+        org_name: row.try_get("org_name")?,
+        expert_id: row.try_get("expert_id")?,
+        body,
+        created_at: time(row.try_get("created_at")?),
+        updated_at: time(row.try_get("updated_at")?),
+        id,
+    })
+}
+
+pub(crate) fn expert(row: &AnyRow) -> Result<Expert> {
+    let id: String = row.try_get("id")?;
+    let mut body: ExpertDraft = json(&id, &row.try_get::<String, _>("body")?)?;
+    body.contact = json::<Contact>(&id, &row.try_get::<String, _>("contact")?)?;
+    Ok(Expert {
+        org_id: row.try_get("org_id")?,
+        org_name: row.try_get("org_name")?,
+        body,
+        created_at: time(row.try_get("created_at")?),
+        updated_at: time(row.try_get("updated_at")?),
+        id,
+    })
+}
+
+pub(crate) fn user(row: &AnyRow) -> Result<User> {
+    let id: String = row.try_get("id")?;
+    let role: String = row.try_get("role")?;
+    let revoked_at: Option<i64> = row.try_get("revoked_at")?;
+    Ok(User {
+        name: row.try_get("name")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("role {role}")))?,
+        org_id: row.try_get("org_id")?,
+        created_at: time(row.try_get("created_at")?),
+        revoked: revoked_at.is_some(),
+        id,
+    })
+}

@@ -1,0 +1,536 @@
+//! Backend-independent behaviour every [`Store`] must show.
+
+use duijie_core::{
+    AchievementDraft, Contact, DemandDraft, DemandStatus, Draft, EntityKind, ExpertDraft, Field,
+    OrgKind, RecordKind, Role, RowError,
+};
+use duijie_store::{Actor, DemandFilter, ImportBatch, Record, Store, StoreError};
+use std::sync::Arc;
+
+type S = Arc<dyn Store>;
+
+fn demand(org: &str, title: &str) -> DemandDraft {
+    DemandDraft {
+        org_name: org.into(),
+        title: title.into(),
+        description: format!("{title}的详细描述"),
+        goals: "指标提升30%".into(),
+        field: Some(Field::NewMaterials),
+        budget_wan: Some(50.0),
+        region: Some("灵宝市".into()),
+        contact: Contact {
+            name: Some("张三".into()),
+            phone: Some("13800000000".into()),
+            email: None,
+        },
+        ..DemandDraft::default()
+    }
+}
+
+fn achievement(org: &str, title: &str, leader: Option<&str>) -> AchievementDraft {
+    AchievementDraft {
+        org_name: org.into(),
+        title: title.into(),
+        summary: "摘要".into(),
+        keywords: vec!["锂电池".into()],
+        leader: leader.map(str::to_string),
+        year: Some(2021),
+        ..AchievementDraft::default()
+    }
+}
+
+fn batch(kind: RecordKind, records: Vec<Draft>) -> ImportBatch {
+    ImportBatch {
+        file: "目录.xlsx".into(),
+        sha256: "ab".repeat(32),
+        kind,
+        rows_total: records.len() as u32 + 1,
+        rows_skipped: 1,
+        errors: vec![RowError {
+            sheet: "Sheet1".into(),
+            row: 9,
+            column: Some("需求名称".into()),
+            code: "missing_required".into(),
+            message: "缺少需求名称".into(),
+        }],
+        records,
+        demand_status: DemandStatus::Published,
+        actor_name: "bureau".into(),
+    }
+}
+
+fn actor() -> Actor {
+    Actor {
+        id: None,
+        name: "测试".into(),
+    }
+}
+
+pub async fn migrations_run_twice_and_store_is_empty(store: S) {
+    store.ping().await.unwrap();
+    assert_eq!(store.last_seq().await.unwrap(), 0);
+    for kind in [
+        EntityKind::Demand,
+        EntityKind::Achievement,
+        EntityKind::Expert,
+    ] {
+        assert_eq!(store.count(kind).await.unwrap(), 0);
+    }
+    assert!(store.changes_since(0, 10).await.unwrap().is_empty());
+}
+
+pub async fn organizations_are_identified_by_normalised_name(store: S) {
+    let a = store
+        .ensure_organization("中国地质大学（武汉）", OrgKind::University)
+        .await
+        .unwrap();
+    let b = store
+        .ensure_organization("中国地质大学 (武汉)", OrgKind::Enterprise)
+        .await
+        .unwrap();
+    assert_eq!(a.id, b.id);
+    assert_eq!(b.kind, OrgKind::University, "first writer's kind is kept");
+    assert_eq!(b.name, "中国地质大学（武汉）");
+    let c = store
+        .ensure_organization("浙江大学", OrgKind::University)
+        .await
+        .unwrap();
+    assert_ne!(a.id, c.id);
+    let got = store.get_organization(&a.id).await.unwrap().unwrap();
+    assert_eq!(got, a);
+    assert!(store.get_organization("org_nope").await.unwrap().is_none());
+}
+
+pub async fn import_inserts_then_is_idempotent_then_updates(store: S) {
+    let records = vec![
+        Draft::Demand(demand("灵宝金源矿业有限公司", "高纯氧化铝粉体制备")),
+        Draft::Demand(demand("灵宝金源矿业有限公司", "尾矿综合利用")),
+        Draft::Demand(demand("三门峡某某科技有限公司", "果品冷链保鲜")),
+    ];
+    let first = store
+        .import(batch(RecordKind::Demands, records.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            first.rows_imported,
+            first.rows_unchanged,
+            first.rows_skipped
+        ),
+        (3, 0, 1)
+    );
+    assert_eq!(first.errors.len(), 1);
+    assert_eq!(store.count(EntityKind::Demand).await.unwrap(), 3);
+
+    let again = store
+        .import(batch(RecordKind::Demands, records.clone()))
+        .await
+        .unwrap();
+    assert_eq!((again.rows_imported, again.rows_unchanged), (0, 3));
+    assert_eq!(store.count(EntityKind::Demand).await.unwrap(), 3);
+    let seq_after_repeat = store.last_seq().await.unwrap();
+
+    // Same enterprise written differently, same title with other spacing: the same record.
+    let mut changed = demand("灵宝金源矿业有限公司 ", "高纯 氧化铝粉体制备");
+    changed.budget_wan = Some(80.0);
+    let third = store
+        .import(batch(RecordKind::Demands, vec![Draft::Demand(changed)]))
+        .await
+        .unwrap();
+    assert_eq!((third.rows_imported, third.rows_unchanged), (1, 0));
+    assert_eq!(store.count(EntityKind::Demand).await.unwrap(), 3);
+    let changes = store.changes_since(seq_after_repeat, 10).await.unwrap();
+    assert_eq!(changes.len(), 1);
+    let rec = store
+        .get_records(EntityKind::Demand, &[changes[0].entity_id.clone()])
+        .await
+        .unwrap();
+    match &rec[..] {
+        [Record::Demand(d)] => {
+            assert_eq!(d.body.budget_wan, Some(80.0));
+            assert_eq!(d.status, DemandStatus::Published);
+            assert_eq!(d.body.contact.phone.as_deref(), Some("13800000000"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+
+    let imports = store.list_imports(10).await.unwrap();
+    assert_eq!(imports.len(), 3);
+    let got = store.get_import(&first.id).await.unwrap().unwrap();
+    assert_eq!(got, first);
+}
+
+pub async fn import_links_achievements_to_leaders(store: S) {
+    let experts = vec![Draft::Expert(ExpertDraft {
+        org_name: "浙江大学".into(),
+        name: "李四".into(),
+        research_areas: vec!["锂电池正极材料".into()],
+        contact: Contact {
+            email: Some("li@zju.edu.cn".into()),
+            ..Contact::default()
+        },
+        ..ExpertDraft::default()
+    })];
+    let r = store
+        .import(batch(RecordKind::Experts, experts))
+        .await
+        .unwrap();
+    assert_eq!(r.rows_imported, 1);
+    let records = vec![
+        Draft::Achievement(achievement("浙江大学", "高镍正极材料", Some("李四"))),
+        Draft::Achievement(achievement("浙江大学", "固态电解质", Some("王五"))),
+        Draft::Achievement(achievement("浙江大学", "电池回收", None)),
+    ];
+    let r = store
+        .import(batch(RecordKind::Achievements, records))
+        .await
+        .unwrap();
+    assert_eq!(r.rows_imported, 3);
+    // 王五 was created from the listing; 李四's profile was kept, not overwritten.
+    assert_eq!(store.count(EntityKind::Expert).await.unwrap(), 2);
+    let all = store.scan(EntityKind::Achievement, "", 10).await.unwrap();
+    let mut linked = 0;
+    for rec in &all {
+        let Record::Achievement(a) = rec else {
+            panic!("not an achievement")
+        };
+        if let Some(eid) = &a.expert_id {
+            let e = store.get_expert(eid).await.unwrap().unwrap();
+            assert_eq!(Some(e.body.name.clone()), a.body.leader);
+            assert_eq!(e.org_id, a.org_id);
+            if e.body.name == "李四" {
+                assert_eq!(e.body.research_areas, vec!["锂电池正极材料".to_string()]);
+                assert_eq!(e.body.contact.email.as_deref(), Some("li@zju.edu.cn"));
+            }
+            linked += 1;
+        }
+    }
+    assert_eq!(linked, 2);
+}
+
+pub async fn import_is_all_or_nothing(store: S) {
+    let before = store.last_seq().await.unwrap();
+    // The second record cannot be stored (no organisation): nothing of the file may land.
+    let records = vec![
+        Draft::Demand(demand("甲公司", "需求一")),
+        Draft::Demand(demand(" ", "需求二")),
+    ];
+    let result = store.import(batch(RecordKind::Demands, records)).await;
+    assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
+    assert_eq!(store.count(EntityKind::Demand).await.unwrap(), 0);
+    assert_eq!(store.count(EntityKind::Organization).await.unwrap(), 0);
+    assert_eq!(store.last_seq().await.unwrap(), before);
+    assert!(store.list_imports(10).await.unwrap().is_empty());
+}
+
+pub async fn demand_lifecycle_records_history(store: S) {
+    let org = store
+        .ensure_organization("甲科技有限公司", OrgKind::Enterprise)
+        .await
+        .unwrap();
+    let d = store
+        .create_demand(
+            &org.id,
+            &demand("甲科技有限公司", "耐盐碱作物育种"),
+            DemandStatus::Draft,
+            &actor(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.status, DemandStatus::Draft);
+    assert_eq!(d.org_name, "甲科技有限公司");
+    let d = store
+        .transition_demand(
+            &d.id,
+            DemandStatus::Draft,
+            DemandStatus::Submitted,
+            &actor(),
+            "",
+        )
+        .await
+        .unwrap();
+    let d = store
+        .transition_demand(
+            &d.id,
+            DemandStatus::Submitted,
+            DemandStatus::ChangesRequested,
+            &Actor {
+                id: Some("usr_1".into()),
+                name: "科技局".into(),
+            },
+            "请补充预期目标",
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.status, DemandStatus::ChangesRequested);
+    let mut body = d.body.clone();
+    body.goals = "亩产提高10%".into();
+    let d2 = store.update_demand(&d.id, &body).await.unwrap();
+    assert_eq!(d2.body.goals, "亩产提高10%");
+    assert_eq!(d2.status, DemandStatus::ChangesRequested);
+    let h = store.demand_history(&d.id).await.unwrap();
+    let steps: Vec<_> = h.iter().map(|e| (e.from_status, e.to_status)).collect();
+    assert_eq!(
+        steps,
+        vec![
+            (None, DemandStatus::Draft),
+            (Some(DemandStatus::Draft), DemandStatus::Submitted),
+            (
+                Some(DemandStatus::Submitted),
+                DemandStatus::ChangesRequested
+            ),
+        ]
+    );
+    assert_eq!(h[2].note, "请补充预期目标");
+    assert_eq!(h[2].actor_name, "科技局");
+    assert!(matches!(
+        store.update_demand("dem_missing", &body).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+pub async fn transition_is_compare_and_set(store: S) {
+    let org = store
+        .ensure_organization("乙公司", OrgKind::Enterprise)
+        .await
+        .unwrap();
+    let d = store
+        .create_demand(
+            &org.id,
+            &demand("乙公司", "废水处理"),
+            DemandStatus::Submitted,
+            &actor(),
+        )
+        .await
+        .unwrap();
+    store
+        .transition_demand(
+            &d.id,
+            DemandStatus::Submitted,
+            DemandStatus::Approved,
+            &actor(),
+            "",
+        )
+        .await
+        .unwrap();
+    let lost = store
+        .transition_demand(
+            &d.id,
+            DemandStatus::Submitted,
+            DemandStatus::Rejected,
+            &actor(),
+            "",
+        )
+        .await;
+    assert!(matches!(lost, Err(StoreError::Conflict(_))), "{lost:?}");
+    let now = store.get_demand(&d.id).await.unwrap().unwrap();
+    assert_eq!(now.status, DemandStatus::Approved);
+    assert_eq!(store.demand_history(&d.id).await.unwrap().len(), 2);
+}
+
+pub async fn duplicate_demand_title_conflicts(store: S) {
+    let org = store
+        .ensure_organization("丙公司", OrgKind::Enterprise)
+        .await
+        .unwrap();
+    store
+        .create_demand(
+            &org.id,
+            &demand("丙公司", "智能分拣"),
+            DemandStatus::Draft,
+            &actor(),
+        )
+        .await
+        .unwrap();
+    let again = store
+        .create_demand(
+            &org.id,
+            &demand("丙公司", "智能 分拣"),
+            DemandStatus::Draft,
+            &actor(),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(store.count(EntityKind::Demand).await.unwrap(), 1);
+}
+
+pub async fn change_log_is_strictly_increasing_and_complete(store: S) {
+    let recs: Vec<Draft> = (0..450)
+        .map(|i| Draft::Achievement(achievement("某大学", &format!("成果{i}"), None)))
+        .collect();
+    store
+        .import(batch(RecordKind::Achievements, recs))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut last = 0;
+    loop {
+        let page = store.changes_since(last, 100).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        for c in &page {
+            assert!(c.seq > last, "{} after {last}", c.seq);
+            last = c.seq;
+            seen.push(c.entity_id.clone());
+        }
+    }
+    assert_eq!(seen.len(), 450);
+    assert_eq!(store.last_seq().await.unwrap(), last);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 450);
+}
+
+pub async fn concurrent_writers_keep_the_log_in_commit_order(store: S) {
+    let org = store
+        .ensure_organization("丁公司", OrgKind::Enterprise)
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let store = store.clone();
+        let org_id = org.id.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .create_demand(
+                    &org_id,
+                    &demand("丁公司", &format!("需求{i}")),
+                    DemandStatus::Draft,
+                    &actor(),
+                )
+                .await
+                .map(|d| d.id)
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.unwrap().unwrap());
+    }
+    let changes = store.changes_since(0, 1000).await.unwrap();
+    let mut logged: Vec<String> = changes.iter().map(|c| c.entity_id.clone()).collect();
+    assert!(changes.windows(2).all(|w| w[0].seq < w[1].seq));
+    logged.sort();
+    ids.sort();
+    assert_eq!(logged, ids);
+}
+
+pub async fn scan_and_get_records_page_through_everything(store: S) {
+    let recs: Vec<Draft> = (0..25)
+        .map(|i| Draft::Achievement(achievement("戊大学", &format!("成果{i}"), Some("赵六"))))
+        .collect();
+    store
+        .import(batch(RecordKind::Achievements, recs))
+        .await
+        .unwrap();
+    let mut after = String::new();
+    let mut all = Vec::new();
+    loop {
+        let page = store
+            .scan(EntityKind::Achievement, &after, 7)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.id().to_string();
+        all.extend(page);
+    }
+    assert_eq!(all.len(), 25);
+    let ids: Vec<String> = all.iter().take(3).map(|r| r.id().to_string()).collect();
+    let mut want = ids.clone();
+    want.push("ach_missing".into());
+    let got = store
+        .get_records(EntityKind::Achievement, &want)
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 3);
+    let experts = store.scan(EntityKind::Expert, "", 10).await.unwrap();
+    assert_eq!(experts.len(), 1);
+    let Record::Expert(e) = &experts[0] else {
+        panic!("not an expert")
+    };
+    let counts = store.organization_counts(&e.org_id).await.unwrap();
+    assert_eq!(
+        (counts.achievements, counts.experts, counts.demands),
+        (25, 1, 0)
+    );
+}
+
+pub async fn users_are_found_by_token_hash_and_revoked(store: S) {
+    let org = store
+        .ensure_organization("己公司", OrgKind::Enterprise)
+        .await
+        .unwrap();
+    let u = store
+        .create_user("ent1", Role::Enterprise, Some(&org.id), "hash-1")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_user("ent1", Role::Bureau, None, "hash-2")
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let found = store.user_by_token_hash("hash-1").await.unwrap().unwrap();
+    assert_eq!(found.id, u.id);
+    assert_eq!(found.role, Role::Enterprise);
+    assert_eq!(found.org_id.as_deref(), Some(org.id.as_str()));
+    assert!(store.user_by_token_hash("hash-x").await.unwrap().is_none());
+    assert!(store.revoke_user("ent1").await.unwrap());
+    assert!(!store.revoke_user("ent1").await.unwrap());
+    assert!(store.user_by_token_hash("hash-1").await.unwrap().is_none());
+    let users = store.list_users().await.unwrap();
+    assert_eq!(users.len(), 1);
+    assert!(users[0].revoked);
+}
+
+pub async fn list_demands_filters_and_pages(store: S) {
+    let a = store
+        .ensure_organization("庚公司", OrgKind::Enterprise)
+        .await
+        .unwrap();
+    let b = store
+        .ensure_organization("辛公司", OrgKind::Enterprise)
+        .await
+        .unwrap();
+    for i in 0..5 {
+        store
+            .create_demand(
+                &a.id,
+                &demand("庚公司", &format!("甲{i}")),
+                DemandStatus::Submitted,
+                &actor(),
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .create_demand(
+            &b.id,
+            &demand("辛公司", "乙"),
+            DemandStatus::Draft,
+            &actor(),
+        )
+        .await
+        .unwrap();
+    let (page, total) = store
+        .list_demands(&DemandFilter {
+            org_id: Some(a.id.clone()),
+            statuses: None,
+            offset: 2,
+            limit: 2,
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 5);
+    assert_eq!(page.len(), 2);
+    let (drafts, total) = store
+        .list_demands(&DemandFilter {
+            statuses: Some(vec![DemandStatus::Draft]),
+            limit: 10,
+            ..DemandFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(drafts[0].org_id, b.id);
+}

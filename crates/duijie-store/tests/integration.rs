@@ -1,0 +1,46 @@
+//! The storage conformance suite: every test runs on SQLite and on PostgreSQL.
+
+mod conformance;
+
+/// Declares `sqlite::NAME` and `postgres::NAME` for each conformance test `conformance::NAME`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let url = duijie_store::testing::sqlite_url(dir.path());
+                    let store = duijie_store::connect(&url).await.unwrap();
+                    crate::conformance::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(url) = duijie_store::testing::postgres_url().await else { return };
+                    let store = duijie_store::connect(&url).await.unwrap();
+                    crate::conformance::$name(store).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    migrations_run_twice_and_store_is_empty,
+    organizations_are_identified_by_normalised_name,
+    import_inserts_then_is_idempotent_then_updates,
+    import_links_achievements_to_leaders,
+    import_is_all_or_nothing,
+    demand_lifecycle_records_history,
+    transition_is_compare_and_set,
+    duplicate_demand_title_conflicts,
+    change_log_is_strictly_increasing_and_complete,
+    concurrent_writers_keep_the_log_in_commit_order,
+    scan_and_get_records_page_through_everything,
+    users_are_found_by_token_hash_and_revoked,
+    list_demands_filters_and_pages,
+);
