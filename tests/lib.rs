@@ -1,1 +1,105 @@
-//! Shared helpers of the end-to-end tests.
+//! Shared helpers of the end-to-end tests: a real server on `127.0.0.1:0` over a fresh
+//! SQLite file or PostgreSQL schema, and a small HTTP client.
+
+use duijie_app::{App, AppConfig, IndexMode};
+use duijie_core::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Which database a test server uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server and what it needs to stay alive.
+pub struct TestServer {
+    pub app: Arc<App>,
+    pub base: String,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+/// A response: status and JSON body (Null when the body is not JSON).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl TestServer {
+    /// Starts a server; `None` when PostgreSQL is asked for but not configured (outside CI).
+    pub async fn start(db: Db) -> Option<TestServer> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = match db {
+            Db::Sqlite => duijie_store::testing::sqlite_url(dir.path()),
+            Db::Postgres => duijie_store::testing::postgres_url().await?,
+        };
+        let app = App::open(&AppConfig {
+            database_url: url,
+            index: IndexMode::Dir(dir.path().join("index")),
+        })
+        .await
+        .expect("app opens");
+        app.spawn_indexer();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server_app = app.clone();
+        let task = tokio::spawn(async move {
+            let _ = duijie_server::serve(
+                server_app,
+                duijie_server::ServerConfig::default(),
+                listener,
+                std::future::pending(),
+            )
+            .await;
+        });
+        Some(TestServer {
+            app,
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            _dir: dir,
+            _task: task,
+        })
+    }
+
+    /// Creates an account and returns its token.
+    pub async fn token(&self, name: &str, role: Role, org: Option<&str>) -> String {
+        self.app.add_user(name, role, org).await.expect("user").1
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        Resp {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Waits until the index has applied every write so far.
+    pub async fn indexed(&self) {
+        self.app.sync_index().await.expect("index sync");
+    }
+}

@@ -1,1 +1,136 @@
-//! placeholder
+//! Use cases of duijie (对接): importing catalogues, the demand lifecycle, search and matching,
+//! with roles and permissions enforced here, once, for every transport. Wires the store (system
+//! of record) to the search index that follows its change log.
+
+mod access;
+mod demands;
+mod imports;
+mod indexer;
+mod matching;
+mod search;
+mod users;
+pub mod tokens;
+
+pub use access::Caller;
+pub use demands::{DemandForm, ReviewDecision};
+pub use imports::ImportRequest;
+pub use indexer::IndexStatus;
+pub use matching::{MatchRequest, MatchResponse};
+pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
+
+use duijie_core::{DomainError, ErrorCode};
+use duijie_match::Matcher;
+use duijie_search::SearchIndex;
+use duijie_store::{Store, StoreError};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where the search index lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndexMode {
+    /// A folder, caught up with the database on open.
+    Dir(PathBuf),
+    /// In memory, built from the database on open (tests).
+    Memory,
+    /// In memory and left empty: for commands that only write to the database while a
+    /// server owns the index folder (its indexer picks the writes up from the change log).
+    Detached,
+}
+
+/// Where the app keeps its state.
+#[derive(Clone)]
+pub struct AppConfig {
+    /// `sqlite://...` or `postgres://...`.
+    pub database_url: String,
+    pub index: IndexMode,
+}
+
+impl std::fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("database_url", &duijie_store::redact_url(&self.database_url))
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+/// The application: store, index, matcher, and the indexer's progress.
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub index: Arc<SearchIndex>,
+    pub matcher: Matcher,
+    indexer: indexer::Indexer,
+}
+
+/// Result of a use case: a [`DomainError`] the transport can show as it is.
+pub type AppResult<T> = Result<T, DomainError>;
+
+impl App {
+    /// Connects the store (migrating it), opens the index (rebuilding it from the store when
+    /// it is missing, corrupt or of an older schema) and catches the index up with the log.
+    pub async fn open(config: &AppConfig) -> anyhow::Result<Arc<App>> {
+        use anyhow::Context;
+        let store = duijie_store::connect(&config.database_url)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot open database {}",
+                    duijie_store::redact_url(&config.database_url)
+                )
+            })?;
+        let mode = config.index.clone();
+        let index = tokio::task::spawn_blocking(move || match mode {
+            IndexMode::Dir(dir) => SearchIndex::open(&dir),
+            IndexMode::Memory | IndexMode::Detached => SearchIndex::in_memory(),
+        })
+        .await
+        .context("index open task failed")?
+        .context("cannot open search index")?;
+        let index = Arc::new(index);
+        let matcher = Matcher::new(index.clone());
+        let app = Arc::new(App {
+            store,
+            index,
+            matcher,
+            indexer: indexer::Indexer::default(),
+        });
+        if config.index == IndexMode::Detached {
+            return Ok(app);
+        }
+        if app.index.needs_rebuild() || config.index == IndexMode::Memory {
+            tracing::info!("search index missing or outdated, rebuilding from the database");
+            app.rebuild_index(|_, _| {}).await?;
+        }
+        app.sync_index().await?;
+        Ok(app)
+    }
+}
+
+/// Logs an internal failure and turns it into an error without internal details.
+pub(crate) fn internal(context: &str, err: impl std::fmt::Display) -> DomainError {
+    tracing::error!(error = %err, context, "internal error");
+    DomainError::new(
+        ErrorCode::Internal,
+        "服务器内部错误，请稍后再试 (internal error)",
+    )
+}
+
+pub(crate) fn store_err(err: StoreError) -> DomainError {
+    match err {
+        StoreError::NotFound(m) => DomainError::new(ErrorCode::NotFound, m),
+        StoreError::Conflict(m) => DomainError::new(ErrorCode::Conflict, m),
+        StoreError::Invalid(m) => DomainError::new(ErrorCode::InvalidInput, m),
+        other => internal("store", other),
+    }
+}
+
+/// Runs blocking work (tantivy, parsing) off the async executor.
+pub(crate) async fn blocking<T, F>(f: F) -> AppResult<T>
+where
+    F: FnOnce() -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| internal("blocking task", e))?
+}

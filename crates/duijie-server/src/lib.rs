@@ -1,1 +1,68 @@
-//! placeholder
+//! duijie-server: the HTTP face of duijie. The axum router for the JSON API (`/api/v1`), the
+//! error mapping, authentication from bearer tokens, and the limits every request meets.
+//! Use cases and permissions live in `duijie-app`; this crate only translates.
+
+mod api;
+mod error;
+mod extract;
+mod views;
+
+pub use error::ApiError;
+
+use axum::Router;
+use duijie_app::App;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Limits of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest JSON body.
+    pub max_body_bytes: usize,
+    /// Largest catalogue upload.
+    pub max_upload_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 50 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: Arc<App>,
+    pub config: Arc<ServerConfig>,
+}
+
+/// The whole router.
+pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
+    let state = AppState {
+        app,
+        config: Arc::new(config),
+    };
+    api::routes(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    app: Arc<App>,
+    config: ServerConfig,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router(app, config);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1119,6 +1119,17 @@ impl Store for SqlStore {
             .collect()
     }
 
+    async fn reset_token(&self, name: &str, token_hash: &str) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE users SET token_hash = $1, revoked_at = NULL WHERE name = $2",
+        )
+        .bind(token_hash)
+        .bind(name)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
     async fn revoke_user(&self, name: &str) -> Result<bool> {
         let r =
             sqlx::query("UPDATE users SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")

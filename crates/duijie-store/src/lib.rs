@@ -192,6 +192,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<User>;
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;
     async fn list_users(&self) -> Result<Vec<User>>;
+    /// Gives the account a new token (and lifts a revocation); `false` when no such account.
+    async fn reset_token(&self, name: &str, token_hash: &str) -> Result<bool>;
     /// Revokes the account's token; `false` when no such active account.
     async fn revoke_user(&self, name: &str) -> Result<bool>;
 }

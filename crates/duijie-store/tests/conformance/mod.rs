@@ -481,6 +481,13 @@ pub async fn users_are_found_by_token_hash_and_revoked(store: S) {
     let users = store.list_users().await.unwrap();
     assert_eq!(users.len(), 1);
     assert!(users[0].revoked);
+    assert!(store.reset_token("ent1", "hash-3").await.unwrap());
+    assert!(!store.reset_token("nobody", "hash-4").await.unwrap());
+    assert!(store.user_by_token_hash("hash-1").await.unwrap().is_none());
+    assert_eq!(
+        store.user_by_token_hash("hash-3").await.unwrap().unwrap().id,
+        u.id
+    );
 }
 
 pub async fn list_demands_filters_and_pages(store: S) {

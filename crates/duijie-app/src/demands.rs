@@ -1,0 +1,395 @@
+//! The demand lifecycle: enterprises write and submit, the bureau reviews and publishes,
+//! every change recorded with who, when and why.
+
+use crate::access::forbidden;
+use crate::{store_err, App, AppResult, Caller};
+use duijie_core::validate::{normalize_email, normalize_phone, parse_date};
+use duijie_core::{
+    CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field, OrgKind, Role,
+};
+use duijie_store::{Actor, DemandEvent, DemandFilter};
+use serde::Deserialize;
+
+/// Longest accepted text fields, in characters.
+const MAX_TITLE: usize = 200;
+const MAX_TEXT: usize = 20_000;
+
+/// A demand as a form or JSON body gives it; on edit, absent fields stay as they were.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandForm {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub goals: Option<String>,
+    pub field: Option<String>,
+    pub modes: Option<Vec<String>>,
+    pub keywords: Option<Vec<String>>,
+    /// A number of 万元, or `null`.
+    pub budget_wan: Option<f64>,
+    /// 面议
+    pub budget_negotiable: Option<bool>,
+    pub region: Option<String>,
+    /// `YYYY-MM-DD`
+    pub deadline: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
+    /// The enterprise, for demands the bureau enters on an enterprise's behalf.
+    pub enterprise: Option<String>,
+}
+
+fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let v = value.trim();
+    if v.chars().count() > max {
+        return Err(DomainError::invalid(
+            field,
+            format!("{field} 不能超过 {max} 个字符 (too long)"),
+        ));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(DomainError::invalid(
+            field,
+            format!("{field} 含有控制字符 (control characters are not allowed)"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+fn optional(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+impl DemandForm {
+    /// Applies the form onto `draft`, validating every given field.
+    pub fn apply(&self, draft: &mut DemandDraft) -> AppResult<()> {
+        if let Some(t) = &self.title {
+            draft.title = text("title", t, MAX_TITLE)?;
+        }
+        if let Some(t) = &self.description {
+            draft.description = text("description", t, MAX_TEXT)?;
+        }
+        if let Some(t) = &self.goals {
+            draft.goals = text("goals", t, MAX_TEXT)?;
+        }
+        if let Some(f) = &self.field {
+            draft.field = if f.trim().is_empty() {
+                None
+            } else {
+                Some(Field::try_from(f.clone()).map_err(|m| DomainError::invalid("field", m))?)
+            };
+        }
+        if let Some(modes) = &self.modes {
+            draft.modes = modes
+                .iter()
+                .map(|m| CoopMode::try_from(m.clone()).map_err(|e| DomainError::invalid("modes", e)))
+                .collect::<AppResult<_>>()?;
+        }
+        if let Some(k) = &self.keywords {
+            draft.keywords = k
+                .iter()
+                .map(|k| text("keywords", k, 50))
+                .collect::<AppResult<Vec<_>>>()?
+                .into_iter()
+                .filter(|k| !k.is_empty())
+                .collect();
+        }
+        if let Some(b) = self.budget_wan {
+            if !b.is_finite() || b < 0.0 {
+                return Err(DomainError::invalid(
+                    "budget_wan",
+                    "预算须为非负的万元数 (budget must be a non-negative number of 万元)",
+                ));
+            }
+            draft.budget_wan = Some(b);
+            draft.budget_negotiable = false;
+        }
+        if let Some(n) = self.budget_negotiable {
+            draft.budget_negotiable = n;
+            if n {
+                draft.budget_wan = None;
+            }
+        }
+        if let Some(r) = &self.region {
+            draft.region = optional(&text("region", r, 50)?);
+        }
+        if let Some(d) = &self.deadline {
+            draft.deadline = if d.trim().is_empty() {
+                None
+            } else {
+                Some(parse_date(d).map_err(|m| DomainError::invalid("deadline", m))?)
+            };
+        }
+        if let Some(n) = &self.contact_name {
+            draft.contact.name = optional(&text("contact_name", n, 50)?);
+        }
+        if let Some(p) = &self.contact_phone {
+            draft.contact.phone = if p.trim().is_empty() {
+                None
+            } else {
+                Some(normalize_phone(p).ok_or_else(|| {
+                    DomainError::invalid(
+                        "contact_phone",
+                        "联系电话格式不正确，应为手机号或带区号的固话 (invalid phone number)",
+                    )
+                })?)
+            };
+        }
+        if let Some(e) = &self.contact_email {
+            draft.contact.email = if e.trim().is_empty() {
+                None
+            } else {
+                Some(normalize_email(e).ok_or_else(|| {
+                    DomainError::invalid("contact_email", "电子邮箱格式不正确 (invalid e-mail)")
+                })?)
+            };
+        }
+        if draft.title.is_empty() {
+            return Err(DomainError::invalid("title", "需求名称不能为空 (title is required)"));
+        }
+        if draft.description.is_empty() {
+            return Err(DomainError::invalid(
+                "description",
+                "需求描述不能为空 (description is required)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The bureau's decision on a submitted demand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Approve,
+    Reject,
+    RequestChanges,
+}
+
+fn actor(caller: &Caller) -> Actor {
+    match caller.user() {
+        Some(u) => Actor {
+            id: Some(u.id.clone()),
+            name: u.name.clone(),
+        },
+        None => Actor {
+            id: None,
+            name: "system".into(),
+        },
+    }
+}
+
+fn conflict_transition(from: DemandStatus, to: DemandStatus) -> DomainError {
+    let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+    DomainError::new(
+        ErrorCode::Conflict,
+        format!(
+            "需求状态为 {}，不能变为 {}；可变为：{} (invalid transition)",
+            from.as_str(),
+            to.as_str(),
+            if allowed.is_empty() {
+                "无".to_string()
+            } else {
+                allowed.join(", ")
+            }
+        ),
+    )
+}
+
+impl App {
+    /// A demand the caller may see, with contact details removed when they may not see them.
+    pub async fn demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
+        let d = self.visible_demand(caller, id).await?;
+        Ok(redact(caller, d))
+    }
+
+    async fn visible_demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
+        match self.store.get_demand(id).await.map_err(store_err)? {
+            Some(d) if caller.can_see_demand(&d) => Ok(d),
+            _ => Err(DomainError::not_found("需求 (demand)", id)),
+        }
+    }
+
+    /// An enterprise writes a demand for itself; the bureau may enter one for an enterprise.
+    pub async fn create_demand(&self, caller: &Caller, form: &DemandForm) -> AppResult<Demand> {
+        let user = caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
+        let org_id = match (user.role, &form.enterprise) {
+            (Role::Enterprise, _) => user.org_id.clone().ok_or_else(|| {
+                DomainError::new(
+                    ErrorCode::Forbidden,
+                    "该账号未关联企业 (account has no organisation)",
+                )
+            })?,
+            (_, Some(name)) if !name.trim().is_empty() => {
+                self.store
+                    .ensure_organization(name, OrgKind::Enterprise)
+                    .await
+                    .map_err(store_err)?
+                    .id
+            }
+            _ => {
+                return Err(DomainError::invalid(
+                    "enterprise",
+                    "请填写需求单位 (enterprise is required)",
+                ))
+            }
+        };
+        let mut draft = DemandDraft::default();
+        form.apply(&mut draft)?;
+        let org = self
+            .store
+            .get_organization(&org_id)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(|| DomainError::not_found("单位 (organization)", &org_id))?;
+        draft.org_name = org.name;
+        let d = self
+            .store
+            .create_demand(&org_id, &draft, DemandStatus::Draft, &actor(caller))
+            .await
+            .map_err(store_err)?;
+        self.notify_changed();
+        Ok(d)
+    }
+
+    /// The owner edits while the demand is with them; the bureau may edit any time.
+    pub async fn edit_demand(&self, caller: &Caller, id: &str, form: &DemandForm) -> AppResult<Demand> {
+        caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
+        let d = self.visible_demand(caller, id).await?;
+        if !(caller.is_curator() || caller.owns(&d)) {
+            return Err(forbidden());
+        }
+        if form.enterprise.is_some() {
+            return Err(DomainError::invalid(
+                "enterprise",
+                "需求单位不能修改 (the enterprise of a demand cannot change)",
+            ));
+        }
+        let editable = matches!(
+            d.status,
+            DemandStatus::Draft | DemandStatus::ChangesRequested | DemandStatus::Submitted
+        );
+        if !caller.is_curator() && !editable {
+            return Err(DomainError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "需求状态为 {}，企业不能再修改；请联系科技局 (cannot edit in this status)",
+                    d.status.as_str()
+                ),
+            ));
+        }
+        let mut draft = d.body.clone();
+        form.apply(&mut draft)?;
+        let d = self.store.update_demand(id, &draft).await.map_err(store_err)?;
+        self.notify_changed();
+        Ok(d)
+    }
+
+    async fn move_demand(
+        &self,
+        caller: &Caller,
+        d: &Demand,
+        to: DemandStatus,
+        note: &str,
+    ) -> AppResult<Demand> {
+        if !d.status.can_move_to(to) {
+            return Err(conflict_transition(d.status, to));
+        }
+        let note = text("note", note, 2_000)?;
+        let moved = self
+            .store
+            .transition_demand(&d.id, d.status, to, &actor(caller), &note)
+            .await
+            .map_err(store_err)?;
+        self.notify_changed();
+        Ok(moved)
+    }
+
+    /// The owner hands a draft (or a corrected demand) to the bureau.
+    pub async fn submit_demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
+        caller.require(&[Role::Enterprise])?;
+        let d = self.visible_demand(caller, id).await?;
+        if !caller.owns(&d) {
+            return Err(forbidden());
+        }
+        self.move_demand(caller, &d, DemandStatus::Submitted, "").await
+    }
+
+    pub async fn withdraw_demand(&self, caller: &Caller, id: &str, note: &str) -> AppResult<Demand> {
+        caller.require(&[Role::Enterprise])?;
+        let d = self.visible_demand(caller, id).await?;
+        if !caller.owns(&d) {
+            return Err(forbidden());
+        }
+        self.move_demand(caller, &d, DemandStatus::Withdrawn, note).await
+    }
+
+    /// The bureau approves, rejects or sends back a submitted demand.
+    pub async fn review_demand(
+        &self,
+        caller: &Caller,
+        id: &str,
+        decision: ReviewDecision,
+        note: &str,
+    ) -> AppResult<Demand> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        let d = self.visible_demand(caller, id).await?;
+        let to = match decision {
+            ReviewDecision::Approve => DemandStatus::Approved,
+            ReviewDecision::Reject => DemandStatus::Rejected,
+            ReviewDecision::RequestChanges => DemandStatus::ChangesRequested,
+        };
+        if decision != ReviewDecision::Approve && note.trim().is_empty() {
+            return Err(DomainError::invalid(
+                "note",
+                "退回或不通过时请写明原因 (a note is required)",
+            ));
+        }
+        self.move_demand(caller, &d, to, note).await
+    }
+
+    /// Every status change of a demand (owner and bureau).
+    pub async fn demand_history(&self, caller: &Caller, id: &str) -> AppResult<Vec<DemandEvent>> {
+        caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
+        let d = self.visible_demand(caller, id).await?;
+        if !(caller.is_curator() || caller.owns(&d)) {
+            return Err(forbidden());
+        }
+        self.store.demand_history(id).await.map_err(store_err)
+    }
+
+    /// An enterprise's own demands, or (bureau) demands in the given statuses.
+    pub async fn list_demands(
+        &self,
+        caller: &Caller,
+        statuses: Option<Vec<DemandStatus>>,
+        offset: u32,
+        limit: u32,
+    ) -> AppResult<(Vec<Demand>, i64)> {
+        let user = caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
+        let org_id = if caller.is_curator() {
+            None
+        } else {
+            Some(user.org_id.clone().ok_or_else(forbidden)?)
+        };
+        let (items, total) = self
+            .store
+            .list_demands(&DemandFilter {
+                org_id,
+                statuses,
+                offset,
+                limit,
+            })
+            .await
+            .map_err(store_err)?;
+        Ok((items.into_iter().map(|d| redact(caller, d)).collect(), total))
+    }
+}
+
+/// Removes contact details the caller may not see.
+pub(crate) fn redact(caller: &Caller, mut d: Demand) -> Demand {
+    if !caller.can_see_contact(&d) {
+        d.body.contact = Default::default();
+    }
+    d
+}

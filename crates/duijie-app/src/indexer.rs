@@ -1,0 +1,225 @@
+//! Keeps the search index following the store's change log: after every local write (woken
+//! by [`App::notify_changed`]), every second for writes of other replicas, and on start. A
+//! full rebuild reads every record from the store; the index is never the system of record.
+
+use crate::{blocking, internal, store_err, App, AppResult};
+use duijie_core::{EntityKind, Field};
+use duijie_search::IndexDoc;
+use duijie_store::Record;
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Changes read from the log per round.
+const BATCH: u32 = 2_000;
+/// Records read per page during a rebuild.
+const REBUILD_PAGE: u32 = 2_000;
+
+#[derive(Default)]
+pub(crate) struct Indexer {
+    applied: AtomicI64,
+    caught_up: AtomicBool,
+    wake: tokio::sync::Notify,
+    /// One sync at a time per process.
+    running: tokio::sync::Mutex<()>,
+}
+
+/// How far the index is behind the database.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexStatus {
+    pub applied_seq: i64,
+    pub caught_up: bool,
+    pub documents: u64,
+}
+
+fn field_label(f: Option<Field>) -> Option<String> {
+    f.map(|f| f.label().to_string())
+}
+
+/// The searchable form of a stored record.
+pub(crate) fn to_doc(record: &Record) -> IndexDoc {
+    match record {
+        Record::Demand(d) => IndexDoc {
+            kind: EntityKind::Demand,
+            id: d.id.clone(),
+            title: d.body.title.clone(),
+            keywords: d.body.keywords.clone(),
+            body: format!("{}\n{}", d.body.description, d.body.goals),
+            org_id: d.org_id.clone(),
+            org_name: d.org_name.clone(),
+            person: None,
+            expert_id: None,
+            field: field_label(d.body.field),
+            region: d.body.region.clone(),
+            status: Some(d.status.as_str().to_string()),
+            modes: d.body.modes.iter().map(|m| m.label().to_string()).collect(),
+            created_at: d.created_at.timestamp_millis(),
+            year: None,
+        },
+        Record::Achievement(a) => IndexDoc {
+            kind: EntityKind::Achievement,
+            id: a.id.clone(),
+            title: a.body.title.clone(),
+            keywords: a.body.keywords.clone(),
+            body: a.body.summary.clone(),
+            org_id: a.org_id.clone(),
+            org_name: a.org_name.clone(),
+            person: a.body.leader.clone(),
+            expert_id: a.expert_id.clone(),
+            field: field_label(a.body.field),
+            region: a.body.region.clone(),
+            status: None,
+            modes: Vec::new(),
+            created_at: a.created_at.timestamp_millis(),
+            year: a.body.year.map(i64::from),
+        },
+        Record::Expert(e) => IndexDoc {
+            kind: EntityKind::Expert,
+            id: e.id.clone(),
+            // An expert is found by what they work on; the name is kept as the person.
+            title: e.body.research_areas.join("；"),
+            keywords: e.body.keywords.clone(),
+            body: [
+                e.body.title.clone().unwrap_or_default(),
+                e.body.department.clone().unwrap_or_default(),
+                e.body.bio.clone(),
+            ]
+            .join("\n"),
+            org_id: e.org_id.clone(),
+            org_name: e.org_name.clone(),
+            person: Some(e.body.name.clone()),
+            expert_id: Some(e.id.clone()),
+            field: field_label(e.body.field),
+            region: None,
+            status: None,
+            modes: Vec::new(),
+            created_at: e.created_at.timestamp_millis(),
+            year: None,
+        },
+    }
+}
+
+impl App {
+    /// Wakes the background indexer after a write.
+    pub fn notify_changed(&self) {
+        self.indexer.wake.notify_one();
+    }
+
+    pub fn index_status(&self) -> IndexStatus {
+        IndexStatus {
+            applied_seq: self.indexer.applied.load(Ordering::Acquire),
+            caught_up: self.indexer.caught_up.load(Ordering::Acquire),
+            documents: self.index.doc_count(),
+        }
+    }
+
+    /// Applies every change the index has not seen; returns how many were applied.
+    pub async fn sync_index(&self) -> AppResult<usize> {
+        let _one = self.indexer.running.lock().await;
+        let mut applied = self.index.applied_seq().unwrap_or(0);
+        let mut total = 0;
+        loop {
+            let changes = self
+                .store
+                .changes_since(applied, BATCH)
+                .await
+                .map_err(store_err)?;
+            let Some(last) = changes.last().map(|c| c.seq) else {
+                break;
+            };
+            let mut docs = Vec::new();
+            let mut gone = Vec::new();
+            for entity in [EntityKind::Demand, EntityKind::Achievement, EntityKind::Expert] {
+                let mut ids: Vec<String> = changes
+                    .iter()
+                    .filter(|c| c.entity == entity)
+                    .map(|c| c.entity_id.clone())
+                    .collect();
+                ids.sort();
+                ids.dedup();
+                if ids.is_empty() {
+                    continue;
+                }
+                let records = self
+                    .store
+                    .get_records(entity, &ids)
+                    .await
+                    .map_err(store_err)?;
+                let found: std::collections::HashSet<&str> =
+                    records.iter().map(Record::id).collect();
+                gone.extend(ids.iter().filter(|id| !found.contains(id.as_str())).cloned());
+                docs.extend(records.iter().map(to_doc));
+            }
+            total += changes.len();
+            let index = self.index.clone();
+            blocking(move || {
+                for id in &gone {
+                    index.delete(id).map_err(|e| internal("index delete", e))?;
+                }
+                index.upsert(docs).map_err(|e| internal("index upsert", e))?;
+                index.commit(last).map_err(|e| internal("index commit", e))
+            })
+            .await?;
+            applied = last;
+            self.indexer.applied.store(applied, Ordering::Release);
+        }
+        self.indexer.applied.store(applied, Ordering::Release);
+        self.indexer.caught_up.store(true, Ordering::Release);
+        Ok(total)
+    }
+
+    /// Rebuilds the index from every record in the store; `progress(done, total)` is called
+    /// after each page.
+    pub async fn rebuild_index(&self, progress: impl Fn(u64, u64)) -> AppResult<u64> {
+        let _one = self.indexer.running.lock().await;
+        // Changes after this point are replayed by the next sync: upserts are idempotent.
+        let seq = self.store.last_seq().await.map_err(store_err)?;
+        let mut total = 0u64;
+        for entity in [EntityKind::Demand, EntityKind::Achievement, EntityKind::Expert] {
+            total += self.store.count(entity).await.map_err(store_err)? as u64;
+        }
+        let index = self.index.clone();
+        blocking(move || index.clear().map_err(|e| internal("index clear", e))).await?;
+        let mut done = 0u64;
+        for entity in [EntityKind::Demand, EntityKind::Achievement, EntityKind::Expert] {
+            let mut after = String::new();
+            loop {
+                let page = self
+                    .store
+                    .scan(entity, &after, REBUILD_PAGE)
+                    .await
+                    .map_err(store_err)?;
+                let Some(last) = page.last() else { break };
+                after = last.id().to_string();
+                done += page.len() as u64;
+                let docs: Vec<IndexDoc> = page.iter().map(to_doc).collect();
+                let index = self.index.clone();
+                blocking(move || index.upsert(docs).map_err(|e| internal("index upsert", e)))
+                    .await?;
+                progress(done, total);
+            }
+        }
+        let index = self.index.clone();
+        blocking(move || index.commit(seq).map_err(|e| internal("index commit", e))).await?;
+        self.indexer.applied.store(seq, Ordering::Release);
+        Ok(done)
+    }
+
+    /// Follows the change log until the process ends.
+    pub fn spawn_indexer(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = app.indexer.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+                if let Err(e) = app.sync_index().await {
+                    tracing::warn!(error = %e, "index sync failed, retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        })
+    }
+}

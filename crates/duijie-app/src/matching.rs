@@ -1,0 +1,144 @@
+//! Ranking partners for demands and demands for institutions, with the rules on who may ask.
+
+use crate::access::forbidden;
+use crate::{blocking, internal, store_err, App, AppResult, Caller};
+use duijie_core::{DomainError, EntityKind, Field, Role};
+use duijie_match::{CandidateKind, DemandMatch, MatchInput, ProfileDoc, Ranking};
+use duijie_search::SearchQuery;
+use duijie_store::Record;
+use serde::Deserialize;
+
+pub const MAX_MATCH_LIMIT: usize = 50;
+const MAX_MATCH_TEXT: usize = 5_000;
+/// Documents of an institution that make up its profile for recommendations.
+const PROFILE_DOCS: usize = 60;
+
+/// Body of `POST /api/v1/match`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchRequest {
+    pub text: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub limit: Option<usize>,
+    #[serde(default)]
+    pub field: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+pub type MatchResponse = Ranking;
+
+pub(crate) fn parse_kind(kind: Option<&str>) -> AppResult<CandidateKind> {
+    match kind.map(str::trim).filter(|k| !k.is_empty()) {
+        None => Ok(CandidateKind::Institution),
+        Some(k) => CandidateKind::parse(k).ok_or_else(|| {
+            DomainError::invalid("kind", format!("kind 须为 institution 或 expert，而不是“{k}”"))
+        }),
+    }
+}
+
+pub(crate) fn parse_limit(limit: Option<usize>) -> AppResult<usize> {
+    match limit.unwrap_or(10) {
+        0 => Err(DomainError::invalid("limit", "limit 至少为 1")),
+        n if n > MAX_MATCH_LIMIT => Err(DomainError::invalid(
+            "limit",
+            format!("limit 最大为 {MAX_MATCH_LIMIT}"),
+        )),
+        n => Ok(n),
+    }
+}
+
+impl App {
+    async fn rank(&self, input: MatchInput, kind: CandidateKind, limit: usize) -> AppResult<Ranking> {
+        let matcher = self.matcher.clone();
+        blocking(move || matcher.rank(&input, kind, limit).map_err(|e| internal("match", e))).await
+    }
+
+    /// Ranks partners for an ad hoc demand text (anyone).
+    pub async fn match_text(&self, req: &MatchRequest) -> AppResult<Ranking> {
+        let kind = parse_kind(req.kind.as_deref())?;
+        let limit = parse_limit(req.limit)?;
+        let text = req.text.trim();
+        if text.is_empty() {
+            return Err(DomainError::invalid("text", "请输入需求描述 (text is required)"));
+        }
+        let text: String = text.chars().take(MAX_MATCH_TEXT).collect();
+        let field = match req.field.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            Some(f) => Some(Field::try_from(f.to_string()).map_err(|m| DomainError::invalid("field", m))?),
+            None => None,
+        };
+        let mut input = MatchInput::from_text(&text);
+        input.field = field;
+        input.region = req.region.clone().filter(|r| !r.trim().is_empty());
+        self.rank(input, kind, limit).await
+    }
+
+    /// Ranks partners for a stored demand the caller may see.
+    pub async fn match_demand(
+        &self,
+        caller: &Caller,
+        id: &str,
+        kind: Option<&str>,
+        limit: Option<usize>,
+    ) -> AppResult<Ranking> {
+        let kind = parse_kind(kind)?;
+        let limit = parse_limit(limit)?;
+        let d = self.demand(caller, id).await?;
+        let input = MatchInput {
+            title: d.body.title,
+            description: format!("{}\n{}", d.body.description, d.body.keywords.join("；")),
+            goals: d.body.goals,
+            field: d.body.field,
+            region: d.body.region,
+        };
+        self.rank(input, kind, limit).await
+    }
+
+    /// Published demands ranked for an institution (that institution and the bureau).
+    pub async fn recommended_demands(
+        &self,
+        caller: &Caller,
+        org_id: &str,
+        limit: Option<usize>,
+    ) -> AppResult<Vec<DemandMatch>> {
+        let user = caller.require(&[Role::Institution, Role::Bureau, Role::Admin])?;
+        if user.role == Role::Institution && user.org_id.as_deref() != Some(org_id) {
+            return Err(forbidden());
+        }
+        let limit = parse_limit(limit)?;
+        self.organization(org_id).await?;
+        let mut profile = Vec::new();
+        for kind in [EntityKind::Achievement, EntityKind::Expert] {
+            let mut q = SearchQuery::new(kind);
+            q.org_id = Some(org_id.to_string());
+            q.limit = PROFILE_DOCS;
+            let index = self.index.clone();
+            let hits = blocking(move || index.search(&q).map_err(|e| internal("search", e))).await?;
+            let ids: Vec<String> = hits.hits.into_iter().map(|h| h.id).collect();
+            for r in self.store.get_records(kind, &ids).await.map_err(store_err)? {
+                profile.push(match r {
+                    Record::Achievement(a) => ProfileDoc {
+                        title: a.body.title,
+                        keywords: a.body.keywords,
+                        body: a.body.summary,
+                    },
+                    Record::Expert(e) => ProfileDoc {
+                        title: e.body.research_areas.join("；"),
+                        keywords: e.body.keywords,
+                        body: e.body.bio,
+                    },
+                    Record::Demand(_) => continue,
+                });
+            }
+        }
+        let matcher = self.matcher.clone();
+        blocking(move || {
+            matcher
+                .recommend_demands(&profile, limit)
+                .map_err(|e| internal("recommend", e))
+        })
+        .await
+    }
+}

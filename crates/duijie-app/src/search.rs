@@ -1,0 +1,238 @@
+//! The search box over demands, achievements and experts: validated filters, the index for
+//! ranking and facets, the store for the records themselves.
+
+use crate::demands::redact;
+use crate::{blocking, internal, store_err, App, AppResult, Caller};
+use duijie_core::{
+    Achievement, CoopMode, Demand, DemandStatus, DomainError, EntityKind, Expert, Field,
+};
+use duijie_search::{Facets, SearchQuery};
+use duijie_store::Record;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub const MAX_PER_PAGE: u32 = 100;
+/// Longest query text looked at; the rest is ignored rather than refused.
+const MAX_QUERY_CHARS: usize = 500;
+
+/// Query-string parameters of the search endpoints.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchParams {
+    pub q: Option<String>,
+    pub field: Option<String>,
+    pub region: Option<String>,
+    pub mode: Option<String>,
+    pub status: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub total: usize,
+    pub page: u32,
+    pub per_page: u32,
+    /// Each record with its highlighted title and snippet.
+    pub items: Vec<(T, String, String)>,
+    pub facets: Facets,
+}
+
+fn nonblank(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+impl SearchParams {
+    fn to_query(&self, kind: EntityKind) -> AppResult<(SearchQuery, u32, u32)> {
+        let page = self.page.unwrap_or(1);
+        if page == 0 {
+            return Err(DomainError::invalid("page", "page 从 1 开始 (page starts at 1)"));
+        }
+        let per_page = self.per_page.unwrap_or(20);
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(DomainError::invalid(
+                "per_page",
+                format!("per_page 须在 1 到 {MAX_PER_PAGE} 之间"),
+            ));
+        }
+        let field = match nonblank(&self.field) {
+            Some(f) => Some(
+                Field::try_from(f)
+                    .map_err(|m| DomainError::invalid("field", m))?
+                    .label()
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let mode = match nonblank(&self.mode) {
+            Some(m) => Some(
+                CoopMode::try_from(m)
+                    .map_err(|e| DomainError::invalid("mode", e))?
+                    .label()
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let text = nonblank(&self.q).map(|q| q.chars().take(MAX_QUERY_CHARS).collect());
+        let offset = (page as usize - 1).saturating_mul(per_page as usize);
+        Ok((
+            SearchQuery {
+                kind,
+                text,
+                field,
+                region: nonblank(&self.region),
+                mode,
+                statuses: None,
+                org_id: None,
+                offset,
+                limit: per_page as usize,
+            },
+            page,
+            per_page,
+        ))
+    }
+
+    fn status_filter(&self, caller: &Caller) -> AppResult<Option<Vec<String>>> {
+        let visible = caller.visible_statuses();
+        let Some(s) = nonblank(&self.status) else {
+            return Ok(visible.map(|v| v.iter().map(|s| s.as_str().to_string()).collect()));
+        };
+        let wanted = DemandStatus::parse(&s).ok_or_else(|| {
+            let all: Vec<&str> = DemandStatus::ALL.iter().map(|s| s.as_str()).collect();
+            DomainError::invalid("status", format!("未知状态“{s}”，可选：{}", all.join(", ")))
+        })?;
+        // Asking for what one may not see finds nothing rather than revealing it exists.
+        let allowed = visible.is_none_or(|v| v.contains(&wanted));
+        Ok(Some(if allowed {
+            vec![wanted.as_str().to_string()]
+        } else {
+            Vec::new()
+        }))
+    }
+}
+
+impl App {
+    async fn run_search(
+        &self,
+        kind: EntityKind,
+        query: SearchQuery,
+    ) -> AppResult<(duijie_search::SearchResults, HashMap<String, Record>)> {
+        let index = self.index.clone();
+        let results = blocking(move || index.search(&query).map_err(|e| internal("search", e))).await?;
+        let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+        let records = self
+            .store
+            .get_records(kind, &ids)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .map(|r| (r.id().to_string(), r))
+            .collect();
+        Ok((results, records))
+    }
+
+    /// Published demands for everyone; all demands for the bureau.
+    pub async fn search_demands(&self, caller: &Caller, p: &SearchParams) -> AppResult<Page<Demand>> {
+        let (mut query, page, per_page) = p.to_query(EntityKind::Demand)?;
+        query.statuses = p.status_filter(caller)?;
+        let (results, mut records) = self.run_search(EntityKind::Demand, query).await?;
+        let items = results
+            .hits
+            .into_iter()
+            .filter_map(|h| match records.remove(&h.id) {
+                Some(Record::Demand(d)) if caller.can_see_demand(&d) => {
+                    Some((redact(caller, d), h.title_html, h.snippet_html))
+                }
+                _ => None,
+            })
+            .collect();
+        Ok(Page {
+            total: results.total,
+            page,
+            per_page,
+            items,
+            facets: results.facets,
+        })
+    }
+
+    pub async fn search_achievements(&self, p: &SearchParams) -> AppResult<Page<Achievement>> {
+        let (query, page, per_page) = p.to_query(EntityKind::Achievement)?;
+        let (results, mut records) = self.run_search(EntityKind::Achievement, query).await?;
+        let items = results
+            .hits
+            .into_iter()
+            .filter_map(|h| match records.remove(&h.id) {
+                Some(Record::Achievement(a)) => Some((a, h.title_html, h.snippet_html)),
+                _ => None,
+            })
+            .collect();
+        Ok(Page {
+            total: results.total,
+            page,
+            per_page,
+            items,
+            facets: results.facets,
+        })
+    }
+
+    pub async fn search_experts(&self, caller: &Caller, p: &SearchParams) -> AppResult<Page<Expert>> {
+        let (query, page, per_page) = p.to_query(EntityKind::Expert)?;
+        let (results, mut records) = self.run_search(EntityKind::Expert, query).await?;
+        let items = results
+            .hits
+            .into_iter()
+            .filter_map(|h| match records.remove(&h.id) {
+                Some(Record::Expert(e)) => Some((redact_expert(caller, e), h.title_html, h.snippet_html)),
+                _ => None,
+            })
+            .collect();
+        Ok(Page {
+            total: results.total,
+            page,
+            per_page,
+            items,
+            facets: results.facets,
+        })
+    }
+
+    pub async fn achievement(&self, id: &str) -> AppResult<Achievement> {
+        self.store
+            .get_achievement(id)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(|| DomainError::not_found("成果 (achievement)", id))
+    }
+
+    pub async fn expert(&self, caller: &Caller, id: &str) -> AppResult<Expert> {
+        let e = self
+            .store
+            .get_expert(id)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(|| DomainError::not_found("专家 (expert)", id))?;
+        Ok(redact_expert(caller, e))
+    }
+
+    pub async fn organization(
+        &self,
+        id: &str,
+    ) -> AppResult<(duijie_core::Organization, duijie_store::OrgCounts)> {
+        let org = self
+            .store
+            .get_organization(id)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(|| DomainError::not_found("单位 (organization)", id))?;
+        let counts = self.store.organization_counts(id).await.map_err(store_err)?;
+        Ok((org, counts))
+    }
+}
+
+fn redact_expert(caller: &Caller, mut e: Expert) -> Expert {
+    if !caller.can_see_expert_contact() {
+        e.body.contact = Default::default();
+    }
+    e
+}

@@ -1,0 +1,108 @@
+//! One typed configuration from flags, environment and an optional `duijie.toml`
+//! (flags and environment win over the file, the file over defaults).
+
+use anyhow::{Context, Result};
+use duijie_app::IndexMode;
+use duijie_server::ServerConfig;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Options accepted before or after any subcommand.
+#[derive(clap::Args, Debug)]
+pub struct GlobalArgs {
+    /// Folder holding duijie.db and index/.
+    #[arg(long, global = true, env = "DUIJIE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://...
+    #[arg(long, global = true, env = "DUIJIE_DATABASE_URL")]
+    pub database: Option<String>,
+    /// Configuration file (default: ./duijie.toml when present).
+    #[arg(long, global = true, env = "DUIJIE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// What `duijie.toml` may set.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    addr: Option<SocketAddr>,
+    max_body_kb: Option<usize>,
+    max_upload_mb: Option<usize>,
+    request_timeout_secs: Option<u64>,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub server: ServerConfig,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &duijie_store::redact_url(&self.database_url))
+            .field("addr", &self.addr)
+            .field("server", &self.server)
+            .finish()
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+}
+
+impl Config {
+    pub fn load(args: &GlobalArgs) -> Result<Config> {
+        let file = match &args.config {
+            Some(p) => read_file(p)?,
+            None if Path::new("duijie.toml").exists() => read_file(Path::new("duijie.toml"))?,
+            None => FileConfig::default(),
+        };
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./duijie-data"));
+        let database_url = args
+            .database
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("duijie.db").display()));
+        let defaults = ServerConfig::default();
+        Ok(Config {
+            data_dir,
+            database_url,
+            addr: file
+                .addr
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            server: ServerConfig {
+                max_body_bytes: file
+                    .max_body_kb
+                    .map_or(defaults.max_body_bytes, |kb| kb * 1024),
+                max_upload_bytes: file
+                    .max_upload_mb
+                    .map_or(defaults.max_upload_bytes, |mb| mb * 1024 * 1024),
+                request_timeout: file
+                    .request_timeout_secs
+                    .map_or(defaults.request_timeout, Duration::from_secs),
+            },
+        })
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    pub fn index_mode(&self) -> IndexMode {
+        IndexMode::Dir(self.index_dir())
+    }
+}

@@ -1,0 +1,84 @@
+//! Catalogue uploads (bureau) and their reports.
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Auth;
+use crate::AppState;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use duijie_app::ImportRequest;
+use duijie_core::{DomainError, ErrorCode, ImportReport, RecordKind, Role};
+use serde_json::{json, Value};
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(ErrorCode::TooLarge, "上传文件过大 (upload too large)")
+    } else {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("上传内容无法读取 (invalid multipart body): {}", e.body_text()),
+        )
+    }
+}
+
+/// `multipart/form-data` with `file` and an optional `kind`.
+pub async fn upload(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    mut form: Multipart,
+) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+    // Refuse before reading a possibly large body.
+    caller.require(&[Role::Bureau, Role::Admin])?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut kind = None;
+    while let Some(field) = form.next_field().await.map_err(multipart_error)? {
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field.bytes().await.map_err(multipart_error)?;
+                file = Some((name, bytes.to_vec()));
+            }
+            Some("kind") => {
+                let text = field.text().await.map_err(multipart_error)?;
+                let text = text.trim().to_string();
+                if !text.is_empty() {
+                    kind = Some(RecordKind::parse(&text).ok_or_else(|| {
+                        DomainError::invalid(
+                            "kind",
+                            format!("kind 须为 demands、achievements 或 experts，而不是“{text}”"),
+                        )
+                    })?);
+                }
+            }
+            _ => {}
+        }
+    }
+    let (file_name, bytes) = file.ok_or_else(|| {
+        DomainError::invalid("file", "请上传文件（表单字段 file） (multipart field `file` is required)")
+    })?;
+    let report = s
+        .app
+        .import_file(
+            &caller,
+            ImportRequest {
+                file_name,
+                bytes,
+                kind,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(report)))
+}
+
+pub async fn list(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
+    let items = s.app.imports(&caller).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+pub async fn get(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ImportReport>> {
+    Ok(Json(s.app.import_report(&caller, &id).await?))
+}

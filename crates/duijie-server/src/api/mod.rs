@@ -1,0 +1,88 @@
+//! `/healthz` and the JSON API under `/api/v1`.
+
+mod demands;
+mod imports;
+mod records;
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, Auth};
+use crate::AppState;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use duijie_app::MatchRequest;
+use serde_json::json;
+
+pub fn routes(state: AppState) -> Router {
+    let body_limit = state.config.max_body_bytes;
+    let upload_limit = state.config.max_upload_bytes;
+    let timeout = state.config.request_timeout;
+    let api = Router::new()
+        .route("/match", post(match_text))
+        .route("/demands", get(demands::search).post(demands::create))
+        .route("/demands/{id}", get(demands::get).patch(demands::edit))
+        .route("/demands/{id}/submit", post(demands::submit))
+        .route("/demands/{id}/withdraw", post(demands::withdraw))
+        .route("/demands/{id}/review", post(demands::review))
+        .route("/demands/{id}/history", get(demands::history))
+        .route("/demands/{id}/matches", get(demands::matches))
+        .route("/my/demands", get(demands::mine))
+        .route("/achievements", get(records::search_achievements))
+        .route("/achievements/{id}", get(records::achievement))
+        .route("/experts", get(records::search_experts))
+        .route("/experts/{id}", get(records::expert))
+        .route("/organizations/{id}", get(records::organization))
+        .route(
+            "/organizations/{id}/recommended-demands",
+            get(records::recommended_demands),
+        )
+        .route(
+            "/imports",
+            get(imports::list)
+                .post(imports::upload)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/imports/{id}", get(imports::get))
+        .fallback(not_found);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
+    let status = s.app.index_status();
+    if status.caught_up {
+        (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "index": status})),
+        )
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "starting", "index": status})),
+        )
+    }
+}
+
+async fn not_found() -> crate::ApiError {
+    crate::ApiError::new(
+        duijie_core::ErrorCode::NotFound,
+        "没有这个接口 (no such endpoint)",
+    )
+}
+
+async fn match_text(
+    State(s): State<AppState>,
+    Auth(_caller): Auth,
+    ApiJson(req): ApiJson<MatchRequest>,
+) -> ApiResult<Json<duijie_app::MatchResponse>> {
+    Ok(Json(s.app.match_text(&req).await?))
+}

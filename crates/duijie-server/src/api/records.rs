@@ -1,0 +1,72 @@
+//! Achievements, experts, organisations and recommendations.
+
+use crate::error::ApiResult;
+use crate::extract::{ApiQuery, Auth};
+use crate::views::{AchievementJson, ExpertJson, PageJson};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::Json;
+use duijie_app::SearchParams;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub async fn search_achievements(
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> ApiResult<Json<PageJson<AchievementJson>>> {
+    Ok(Json(PageJson::from_page(s.app.search_achievements(&p).await?)))
+}
+
+pub async fn achievement(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AchievementJson>> {
+    Ok(Json(s.app.achievement(&id).await?.into()))
+}
+
+pub async fn search_experts(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> ApiResult<Json<PageJson<ExpertJson>>> {
+    Ok(Json(PageJson::from_page(
+        s.app.search_experts(&caller, &p).await?,
+    )))
+}
+
+pub async fn expert(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ExpertJson>> {
+    Ok(Json(s.app.expert(&caller, &id).await?.into()))
+}
+
+pub async fn organization(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let (org, counts) = s.app.organization(&id).await?;
+    Ok(Json(json!({
+        "id": org.id,
+        "name": org.name,
+        "kind": org.kind,
+        "region": org.region,
+        "counts": counts,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LimitParams {
+    limit: Option<usize>,
+}
+
+pub async fn recommended_demands(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<LimitParams>,
+) -> ApiResult<Json<Value>> {
+    let items = s.app.recommended_demands(&caller, &id, p.limit).await?;
+    Ok(Json(json!({ "items": items })))
+}

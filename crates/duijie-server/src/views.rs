@@ -1,0 +1,218 @@
+//! JSON shapes of records as the API contract (`api.md`) gives them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use duijie_core::{Achievement, CoopMode, Demand, Expert, Field, Maturity};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct OrgRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A demand; `contact_*` are absent when the caller may not see them (or there are none).
+#[derive(Debug, Serialize)]
+pub struct DemandJson {
+    pub id: String,
+    pub status: duijie_core::DemandStatus,
+    pub title: String,
+    pub description: String,
+    pub goals: String,
+    pub field: Option<Field>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_raw: Option<String>,
+    pub modes: Vec<CoopMode>,
+    pub keywords: Vec<String>,
+    pub budget_wan: Option<f64>,
+    pub budget_negotiable: bool,
+    pub region: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
+    pub enterprise: OrgRef,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Demand> for DemandJson {
+    fn from(d: Demand) -> Self {
+        let b = d.body;
+        DemandJson {
+            id: d.id,
+            status: d.status,
+            title: b.title,
+            description: b.description,
+            goals: b.goals,
+            field: b.field,
+            field_raw: b.field_raw,
+            modes: b.modes,
+            keywords: b.keywords,
+            budget_wan: b.budget_wan,
+            budget_negotiable: b.budget_negotiable,
+            region: b.region,
+            deadline: b.deadline,
+            contact_name: b.contact.name,
+            contact_phone: b.contact.phone,
+            contact_email: b.contact.email,
+            enterprise: OrgRef {
+                id: d.org_id,
+                name: d.org_name,
+            },
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AchievementJson {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    pub field: Option<Field>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_raw: Option<String>,
+    pub maturity: Option<Maturity>,
+    pub leader: Option<String>,
+    pub expert_id: Option<String>,
+    pub year: Option<i32>,
+    pub region: Option<String>,
+    pub institution: OrgRef,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Achievement> for AchievementJson {
+    fn from(a: Achievement) -> Self {
+        let b = a.body;
+        AchievementJson {
+            id: a.id,
+            title: b.title,
+            summary: b.summary,
+            keywords: b.keywords,
+            field: b.field,
+            field_raw: b.field_raw,
+            maturity: b.maturity,
+            leader: b.leader,
+            expert_id: a.expert_id,
+            year: b.year,
+            region: b.region,
+            institution: OrgRef {
+                id: a.org_id,
+                name: a.org_name,
+            },
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// An expert; phone and e-mail only for roles that may see them.
+#[derive(Debug, Serialize)]
+pub struct ExpertJson {
+    pub id: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub research_areas: Vec<String>,
+    pub keywords: Vec<String>,
+    pub bio: String,
+    pub field: Option<Field>,
+    pub institution: OrgRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl From<Expert> for ExpertJson {
+    fn from(e: Expert) -> Self {
+        let b = e.body;
+        ExpertJson {
+            id: e.id,
+            name: b.name,
+            title: b.title,
+            department: b.department,
+            research_areas: b.research_areas,
+            keywords: b.keywords,
+            bio: b.bio,
+            field: b.field,
+            institution: OrgRef {
+                id: e.org_id,
+                name: e.org_name,
+            },
+            phone: b.contact.phone,
+            email: b.contact.email,
+        }
+    }
+}
+
+/// A search result: the record and its highlighted title and snippet.
+#[derive(Debug, Serialize)]
+pub struct Hit<T> {
+    #[serde(flatten)]
+    pub record: T,
+    pub title_html: String,
+    pub snippet_html: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FacetsJson {
+    pub field: Vec<FacetCount>,
+    pub region: Vec<FacetCount>,
+}
+
+impl From<duijie_search::Facets> for FacetsJson {
+    fn from(f: duijie_search::Facets) -> Self {
+        let conv = |v: Vec<(String, u64)>| {
+            v.into_iter()
+                .map(|(value, count)| FacetCount { value, count })
+                .collect()
+        };
+        FacetsJson {
+            field: conv(f.field),
+            region: conv(f.region),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageJson<T> {
+    pub total: usize,
+    pub page: u32,
+    pub per_page: u32,
+    pub items: Vec<Hit<T>>,
+    pub facets: FacetsJson,
+}
+
+impl<T> PageJson<T> {
+    pub fn from_page<R>(p: duijie_app::Page<R>) -> Self
+    where
+        T: From<R>,
+    {
+        PageJson {
+            total: p.total,
+            page: p.page,
+            per_page: p.per_page,
+            items: p
+                .items
+                .into_iter()
+                .map(|(r, title_html, snippet_html)| Hit {
+                    record: T::from(r),
+                    title_html,
+                    snippet_html,
+                })
+                .collect(),
+            facets: p.facets.into(),
+        }
+    }
+}

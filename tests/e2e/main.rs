@@ -1,0 +1,37 @@
+//! End-to-end: the real router over HTTP. Each scenario runs on SQLite and PostgreSQL.
+
+mod scenarios;
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let s = duijie_e2e::TestServer::start(duijie_e2e::Db::Sqlite).await.unwrap();
+                    crate::scenarios::$name(s).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(s) = duijie_e2e::TestServer::start(duijie_e2e::Db::Postgres).await else { return };
+                    crate::scenarios::$name(s).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    healthz_answers_ok,
+    unknown_routes_and_bad_bodies_get_json_errors,
+    demand_lifecycle_over_http,
+    contact_details_follow_roles,
+    search_finds_published_demands_only_for_the_public,
+    hostile_queries_never_fail,
+    import_upload_reports_and_is_idempotent,
+    match_ranks_institutions_with_evidence,
+);
