@@ -213,6 +213,8 @@ impl App {
     /// An enterprise writes a demand for itself; the bureau may enter one for an enterprise.
     pub async fn create_demand(&self, caller: &Caller, form: &DemandForm) -> AppResult<Demand> {
         let user = caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
+        let mut draft = DemandDraft::default();
+        form.apply(&mut draft)?;
         let org_id = match (user.role, &form.enterprise) {
             (Role::Enterprise, _) => user.org_id.clone().ok_or_else(|| {
                 DomainError::new(
@@ -234,8 +236,6 @@ impl App {
                 ))
             }
         };
-        let mut draft = DemandDraft::default();
-        form.apply(&mut draft)?;
         let org = self
             .store
             .get_organization(&org_id)

@@ -7,6 +7,7 @@ mod demands;
 mod imports;
 mod indexer;
 mod matching;
+mod retriever;
 mod search;
 mod users;
 pub mod tokens;
@@ -87,7 +88,7 @@ impl App {
         .context("index open task failed")?
         .context("cannot open search index")?;
         let index = Arc::new(index);
-        let matcher = Matcher::new(index.clone());
+        let matcher = Matcher::new(Arc::new(retriever::IndexRetriever(index.clone())));
         let app = Arc::new(App {
             store,
             index,

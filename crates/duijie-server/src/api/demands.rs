@@ -66,9 +66,16 @@ pub async fn withdraw(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-    body: Option<ApiJson<NoteBody>>,
+    body: axum::body::Bytes,
 ) -> ApiResult<Json<DemandJson>> {
-    let note = body.map(|ApiJson(b)| b.note).unwrap_or_default();
+    // The note is optional, and so is the body.
+    let note = if body.iter().all(u8::is_ascii_whitespace) {
+        String::new()
+    } else {
+        serde_json::from_slice::<NoteBody>(&body)
+            .map_err(|e| DomainError::invalid("note", format!("请求体无法解析 (invalid JSON body): {e}")))?
+            .note
+    };
     Ok(Json(s.app.withdraw_demand(&caller, &id, &note).await?.into()))
 }
 
