@@ -40,11 +40,18 @@ pub async fn unknown_routes_and_bad_bodies_get_json_errors(s: TestServer) {
     assert_eq!(r.body["error"]["code"], "invalid_input");
 
     let r = s
-        .post("/api/v1/demands", Some(&bureau), json!({"title": "x", "description": "y", "field": "魔法"}))
+        .post(
+            "/api/v1/demands",
+            Some(&bureau),
+            json!({"title": "x", "description": "y", "field": "魔法"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["field"], "field");
-    assert!(r.body["error"]["message"].as_str().unwrap().contains("新材料"));
+    assert!(r.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("新材料"));
 
     let r = s.get("/api/v1/demands", Some("dj_wrong")).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -58,14 +65,24 @@ pub async fn unknown_routes_and_bad_bodies_get_json_errors(s: TestServer) {
 }
 
 pub async fn demand_lifecycle_over_http(s: TestServer) {
-    let ent = s.token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司")).await;
+    let ent = s
+        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
+        .await;
     let other = s.token("ent2", Role::Enterprise, Some("别的公司")).await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
 
-    let r = s.post("/api/v1/demands", None, demand_body("高纯氧化铝粉体制备")).await;
+    let r = s
+        .post("/api/v1/demands", None, demand_body("高纯氧化铝粉体制备"))
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
-    let r = s.post("/api/v1/demands", Some(&ent), demand_body("高纯氧化铝粉体制备")).await;
+    let r = s
+        .post(
+            "/api/v1/demands",
+            Some(&ent),
+            demand_body("高纯氧化铝粉体制备"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["id"].as_str().unwrap().to_string();
     assert_eq!(r.body["status"], "draft");
@@ -76,27 +93,53 @@ pub async fn demand_lifecycle_over_http(s: TestServer) {
     let r = s.get(&format!("/api/v1/demands/{id}"), Some(&other)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = s
-        .call(Method::PATCH, &format!("/api/v1/demands/{id}"), Some(&other), Some(json!({"goals": "x"})))
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/demands/{id}"),
+            Some(&other),
+            Some(json!({"goals": "x"})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = s
-        .post(&format!("/api/v1/demands/{id}/review"), Some(&ent), json!({"decision": "approve"}))
+        .post(
+            &format!("/api/v1/demands/{id}/review"),
+            Some(&ent),
+            json!({"decision": "approve"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // Reviewing a draft is not a valid transition.
     let r = s
-        .post(&format!("/api/v1/demands/{id}/review"), Some(&bureau), json!({"decision": "approve"}))
+        .post(
+            &format!("/api/v1/demands/{id}/review"),
+            Some(&bureau),
+            json!({"decision": "approve"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.body["error"]["message"].as_str().unwrap().contains("submitted"));
+    assert!(r.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("submitted"));
 
-    let r = s.post(&format!("/api/v1/demands/{id}/submit"), Some(&ent), json!({})).await;
+    let r = s
+        .post(
+            &format!("/api/v1/demands/{id}/submit"),
+            Some(&ent),
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "submitted");
 
     let r = s
-        .post(&format!("/api/v1/demands/{id}/review"), Some(&bureau), json!({"decision": "request_changes"}))
+        .post(
+            &format!("/api/v1/demands/{id}/review"),
+            Some(&bureau),
+            json!({"decision": "request_changes"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "a note is required");
     let r = s
@@ -120,13 +163,24 @@ pub async fn demand_lifecycle_over_http(s: TestServer) {
     assert_eq!(r.body["goals"], "纯度99.99%，D50≤1μm，批次稳定");
     assert_eq!(r.body["title"], "高纯氧化铝粉体制备");
 
-    s.post(&format!("/api/v1/demands/{id}/submit"), Some(&ent), json!({})).await;
+    s.post(
+        &format!("/api/v1/demands/{id}/submit"),
+        Some(&ent),
+        json!({}),
+    )
+    .await;
     let r = s
-        .post(&format!("/api/v1/demands/{id}/review"), Some(&bureau), json!({"decision": "approve", "note": "同意"}))
+        .post(
+            &format!("/api/v1/demands/{id}/review"),
+            Some(&bureau),
+            json!({"decision": "approve", "note": "同意"}),
+        )
         .await;
     assert_eq!(r.body["status"], "approved");
 
-    let r = s.get(&format!("/api/v1/demands/{id}/history"), Some(&ent)).await;
+    let r = s
+        .get(&format!("/api/v1/demands/{id}/history"), Some(&ent))
+        .await;
     let steps: Vec<&str> = r.body["items"]
         .as_array()
         .unwrap()
@@ -135,7 +189,13 @@ pub async fn demand_lifecycle_over_http(s: TestServer) {
         .collect();
     assert_eq!(
         steps,
-        ["draft", "submitted", "changes_requested", "submitted", "approved"]
+        [
+            "draft",
+            "submitted",
+            "changes_requested",
+            "submitted",
+            "approved"
+        ]
     );
     assert_eq!(r.body["items"][2]["note"], "请补充技术指标");
     let r = s.get(&format!("/api/v1/demands/{id}/history"), None).await;
@@ -159,13 +219,29 @@ pub async fn contact_details_follow_roles(s: TestServer) {
     // Bureau-entered demands go through the same lifecycle; publish by importing is covered
     // elsewhere, so move it along as the store would.
     let d = s.app.store.get_demand(&id).await.unwrap().unwrap();
-    let actor = duijie_store::Actor { id: None, name: "t".into() };
+    let actor = duijie_store::Actor {
+        id: None,
+        name: "t".into(),
+    };
     for (from, to) in [
-        (duijie_core::DemandStatus::Draft, duijie_core::DemandStatus::Submitted),
-        (duijie_core::DemandStatus::Submitted, duijie_core::DemandStatus::Approved),
-        (duijie_core::DemandStatus::Approved, duijie_core::DemandStatus::Published),
+        (
+            duijie_core::DemandStatus::Draft,
+            duijie_core::DemandStatus::Submitted,
+        ),
+        (
+            duijie_core::DemandStatus::Submitted,
+            duijie_core::DemandStatus::Approved,
+        ),
+        (
+            duijie_core::DemandStatus::Approved,
+            duijie_core::DemandStatus::Published,
+        ),
     ] {
-        s.app.store.transition_demand(&d.id, from, to, &actor, "").await.unwrap();
+        s.app
+            .store
+            .transition_demand(&d.id, from, to, &actor, "")
+            .await
+            .unwrap();
     }
     let path = format!("/api/v1/demands/{id}");
     let anon = s.get(&path, None).await;
@@ -190,7 +266,13 @@ pub async fn contact_details_follow_roles(s: TestServer) {
 pub async fn search_finds_published_demands_only_for_the_public(s: TestServer) {
     let ent = s.token("ent", Role::Enterprise, Some("丙公司")).await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
-    let r = s.post("/api/v1/demands", Some(&ent), demand_body("耐盐碱小麦品种选育")).await;
+    let r = s
+        .post(
+            "/api/v1/demands",
+            Some(&ent),
+            demand_body("耐盐碱小麦品种选育"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     s.indexed().await;
     let anon = s.get("/api/v1/demands?q=耐盐", None).await;
@@ -199,7 +281,10 @@ pub async fn search_finds_published_demands_only_for_the_public(s: TestServer) {
     let cur = s.get("/api/v1/demands?q=耐盐", Some(&bureau)).await;
     assert_eq!(cur.body["total"], 1);
     let item = &cur.body["items"][0];
-    assert!(item["title_html"].as_str().unwrap().contains("<em>"), "{item}");
+    assert!(
+        item["title_html"].as_str().unwrap().contains("<em>"),
+        "{item}"
+    );
     let facets = &cur.body["facets"]["field"];
     assert_eq!(facets[0]["value"], "新材料");
     assert_eq!(facets[0]["count"], 1);
@@ -233,7 +318,11 @@ pub async fn hostile_queries_never_fail(s: TestServer) {
                 .send()
                 .await
                 .unwrap();
-            assert!(resp.status().is_success(), "{path} {q:?}: {}", resp.status());
+            assert!(
+                resp.status().is_success(),
+                "{path} {q:?}: {}",
+                resp.status()
+            );
         }
         let r = s.post("/api/v1/match", None, json!({"text": q})).await;
         assert!(r.status.is_success(), "match {q:?}: {:?}", r.body);
@@ -258,7 +347,10 @@ pub async fn import_upload_reports_and_is_idempotent(s: TestServer) {
             reqwest::multipart::Part::bytes(ACHIEVEMENTS_CSV.as_bytes().to_vec())
                 .file_name("成果汇编.csv"),
         );
-        let mut req = s.client.post(format!("{}/api/v1/imports", s.base)).multipart(form);
+        let mut req = s
+            .client
+            .post(format!("{}/api/v1/imports", s.base))
+            .multipart(form);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -279,17 +371,28 @@ pub async fn import_upload_reports_and_is_idempotent(s: TestServer) {
     assert_eq!(report["errors"][0]["row"], 6);
     assert_eq!(report["errors"][0]["code"], "missing_required");
 
-    let again: Value = upload(Some(bureau.clone())).await.unwrap().json().await.unwrap();
+    let again: Value = upload(Some(bureau.clone()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["rows_imported"], 0);
     assert_eq!(again["rows_unchanged"], 3);
 
     let list = s.get("/api/v1/imports", Some(&bureau)).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
     let one = s
-        .get(&format!("/api/v1/imports/{}", report["id"].as_str().unwrap()), Some(&bureau))
+        .get(
+            &format!("/api/v1/imports/{}", report["id"].as_str().unwrap()),
+            Some(&bureau),
+        )
         .await;
     assert_eq!(one.body["sha256"], report["sha256"]);
-    assert_eq!(s.get("/api/v1/imports", Some(&ent)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.get("/api/v1/imports", Some(&ent)).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     s.indexed().await;
     let found = s.get("/api/v1/achievements?q=正极材料", None).await;
@@ -303,7 +406,8 @@ pub async fn match_ranks_institutions_with_evidence(s: TestServer) {
     let form = reqwest::multipart::Form::new()
         .part(
             "file",
-            reqwest::multipart::Part::bytes(ACHIEVEMENTS_CSV.as_bytes().to_vec()).file_name("a.csv"),
+            reqwest::multipart::Part::bytes(ACHIEVEMENTS_CSV.as_bytes().to_vec())
+                .file_name("a.csv"),
         )
         .text("kind", "achievements");
     let r = s
@@ -334,13 +438,21 @@ pub async fn match_ranks_institutions_with_evidence(s: TestServer) {
     assert!(ev["matched_terms"].as_array().unwrap().len() >= 1);
 
     let r = s
-        .post("/api/v1/match", None, json!({"text": "高镍正极材料", "kind": "expert"}))
+        .post(
+            "/api/v1/match",
+            None,
+            json!({"text": "高镍正极材料", "kind": "expert"}),
+        )
         .await;
     assert_eq!(r.body["candidates"][0]["name"], "李四");
     assert_eq!(r.body["candidates"][0]["institution"], "浙江大学");
 
-    let r = s.post("/api/v1/match", None, json!({"text": "x", "kind": "robot"})).await;
+    let r = s
+        .post("/api/v1/match", None, json!({"text": "x", "kind": "robot"}))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = s.post("/api/v1/match", None, json!({"text": "x", "limit": 1000})).await;
+    let r = s
+        .post("/api/v1/match", None, json!({"text": "x", "limit": 1000}))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }

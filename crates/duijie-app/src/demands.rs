@@ -46,7 +46,9 @@ fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
             format!("{field} 不能超过 {max} 个字符 (too long)"),
         ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(DomainError::invalid(
             field,
             format!("{field} 含有控制字符 (control characters are not allowed)"),
@@ -82,7 +84,9 @@ impl DemandForm {
         if let Some(modes) = &self.modes {
             draft.modes = modes
                 .iter()
-                .map(|m| CoopMode::try_from(m.clone()).map_err(|e| DomainError::invalid("modes", e)))
+                .map(|m| {
+                    CoopMode::try_from(m.clone()).map_err(|e| DomainError::invalid("modes", e))
+                })
                 .collect::<AppResult<_>>()?;
         }
         if let Some(k) = &self.keywords {
@@ -145,7 +149,10 @@ impl DemandForm {
             };
         }
         if draft.title.is_empty() {
-            return Err(DomainError::invalid("title", "需求名称不能为空 (title is required)"));
+            return Err(DomainError::invalid(
+                "title",
+                "需求名称不能为空 (title is required)",
+            ));
         }
         if draft.description.is_empty() {
             return Err(DomainError::invalid(
@@ -253,7 +260,12 @@ impl App {
     }
 
     /// The owner edits while the demand is with them; the bureau may edit any time.
-    pub async fn edit_demand(&self, caller: &Caller, id: &str, form: &DemandForm) -> AppResult<Demand> {
+    pub async fn edit_demand(
+        &self,
+        caller: &Caller,
+        id: &str,
+        form: &DemandForm,
+    ) -> AppResult<Demand> {
         caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
         let d = self.visible_demand(caller, id).await?;
         if !(caller.is_curator() || caller.owns(&d)) {
@@ -280,7 +292,11 @@ impl App {
         }
         let mut draft = d.body.clone();
         form.apply(&mut draft)?;
-        let d = self.store.update_demand(id, &draft).await.map_err(store_err)?;
+        let d = self
+            .store
+            .update_demand(id, &draft)
+            .await
+            .map_err(store_err)?;
         self.notify_changed();
         Ok(d)
     }
@@ -312,16 +328,23 @@ impl App {
         if !caller.owns(&d) {
             return Err(forbidden());
         }
-        self.move_demand(caller, &d, DemandStatus::Submitted, "").await
+        self.move_demand(caller, &d, DemandStatus::Submitted, "")
+            .await
     }
 
-    pub async fn withdraw_demand(&self, caller: &Caller, id: &str, note: &str) -> AppResult<Demand> {
+    pub async fn withdraw_demand(
+        &self,
+        caller: &Caller,
+        id: &str,
+        note: &str,
+    ) -> AppResult<Demand> {
         caller.require(&[Role::Enterprise])?;
         let d = self.visible_demand(caller, id).await?;
         if !caller.owns(&d) {
             return Err(forbidden());
         }
-        self.move_demand(caller, &d, DemandStatus::Withdrawn, note).await
+        self.move_demand(caller, &d, DemandStatus::Withdrawn, note)
+            .await
     }
 
     /// The bureau approves, rejects or sends back a submitted demand.
@@ -382,7 +405,10 @@ impl App {
             })
             .await
             .map_err(store_err)?;
-        Ok((items.into_iter().map(|d| redact(caller, d)).collect(), total))
+        Ok((
+            items.into_iter().map(|d| redact(caller, d)).collect(),
+            total,
+        ))
     }
 }
 

@@ -16,7 +16,11 @@ pub struct ImportRequest {
 
 impl App {
     /// Imports one catalogue file (bureau and admin). Demands from a catalogue are published.
-    pub async fn import_file(&self, caller: &Caller, req: ImportRequest) -> AppResult<ImportReport> {
+    pub async fn import_file(
+        &self,
+        caller: &Caller,
+        req: ImportRequest,
+    ) -> AppResult<ImportReport> {
         let user = caller.require(&[Role::Bureau, Role::Admin])?;
         self.import_as(&user.name, req).await
     }
@@ -33,7 +37,8 @@ impl App {
                 kind,
                 ..ReadOptions::default()
             };
-            read_bytes(&file_name, &bytes, &opts).map_err(|e| DomainError::new(e.code(), e.to_string()))
+            read_bytes(&file_name, &bytes, &opts)
+                .map_err(|e| DomainError::new(e.code(), e.to_string()))
         })
         .await?;
         if parsed.records.is_empty() && parsed.rows_total == 0 {

@@ -130,7 +130,11 @@ impl App {
             };
             let mut docs = Vec::new();
             let mut gone = Vec::new();
-            for entity in [EntityKind::Demand, EntityKind::Achievement, EntityKind::Expert] {
+            for entity in [
+                EntityKind::Demand,
+                EntityKind::Achievement,
+                EntityKind::Expert,
+            ] {
                 let mut ids: Vec<String> = changes
                     .iter()
                     .filter(|c| c.entity == entity)
@@ -148,7 +152,11 @@ impl App {
                     .map_err(store_err)?;
                 let found: std::collections::HashSet<&str> =
                     records.iter().map(Record::id).collect();
-                gone.extend(ids.iter().filter(|id| !found.contains(id.as_str())).cloned());
+                gone.extend(
+                    ids.iter()
+                        .filter(|id| !found.contains(id.as_str()))
+                        .cloned(),
+                );
                 docs.extend(records.iter().map(to_doc));
             }
             total += changes.len();
@@ -157,7 +165,9 @@ impl App {
                 for id in &gone {
                     index.delete(id).map_err(|e| internal("index delete", e))?;
                 }
-                index.upsert(docs).map_err(|e| internal("index upsert", e))?;
+                index
+                    .upsert(docs)
+                    .map_err(|e| internal("index upsert", e))?;
                 index.commit(last).map_err(|e| internal("index commit", e))
             })
             .await?;
@@ -176,13 +186,21 @@ impl App {
         // Changes after this point are replayed by the next sync: upserts are idempotent.
         let seq = self.store.last_seq().await.map_err(store_err)?;
         let mut total = 0u64;
-        for entity in [EntityKind::Demand, EntityKind::Achievement, EntityKind::Expert] {
+        for entity in [
+            EntityKind::Demand,
+            EntityKind::Achievement,
+            EntityKind::Expert,
+        ] {
             total += self.store.count(entity).await.map_err(store_err)? as u64;
         }
         let index = self.index.clone();
         blocking(move || index.clear().map_err(|e| internal("index clear", e))).await?;
         let mut done = 0u64;
-        for entity in [EntityKind::Demand, EntityKind::Achievement, EntityKind::Expert] {
+        for entity in [
+            EntityKind::Demand,
+            EntityKind::Achievement,
+            EntityKind::Expert,
+        ] {
             let mut after = String::new();
             loop {
                 let page = self

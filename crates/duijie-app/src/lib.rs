@@ -9,8 +9,8 @@ mod indexer;
 mod matching;
 mod retriever;
 mod search;
-mod users;
 pub mod tokens;
+mod users;
 
 pub use access::Caller;
 pub use demands::{DemandForm, ReviewDecision};
@@ -49,7 +49,10 @@ pub struct AppConfig {
 impl std::fmt::Debug for AppConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppConfig")
-            .field("database_url", &duijie_store::redact_url(&self.database_url))
+            .field(
+                "database_url",
+                &duijie_store::redact_url(&self.database_url),
+            )
             .field("index", &self.index)
             .finish()
     }

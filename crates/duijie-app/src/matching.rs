@@ -34,7 +34,10 @@ pub(crate) fn parse_kind(kind: Option<&str>) -> AppResult<CandidateKind> {
     match kind.map(str::trim).filter(|k| !k.is_empty()) {
         None => Ok(CandidateKind::Institution),
         Some(k) => CandidateKind::parse(k).ok_or_else(|| {
-            DomainError::invalid("kind", format!("kind 须为 institution 或 expert，而不是“{k}”"))
+            DomainError::invalid(
+                "kind",
+                format!("kind 须为 institution 或 expert，而不是“{k}”"),
+            )
         }),
     }
 }
@@ -51,9 +54,19 @@ pub(crate) fn parse_limit(limit: Option<usize>) -> AppResult<usize> {
 }
 
 impl App {
-    async fn rank(&self, input: MatchInput, kind: CandidateKind, limit: usize) -> AppResult<Ranking> {
+    async fn rank(
+        &self,
+        input: MatchInput,
+        kind: CandidateKind,
+        limit: usize,
+    ) -> AppResult<Ranking> {
         let matcher = self.matcher.clone();
-        blocking(move || matcher.rank(&input, kind, limit).map_err(|e| internal("match", e))).await
+        blocking(move || {
+            matcher
+                .rank(&input, kind, limit)
+                .map_err(|e| internal("match", e))
+        })
+        .await
     }
 
     /// Ranks partners for an ad hoc demand text (anyone).
@@ -62,11 +75,21 @@ impl App {
         let limit = parse_limit(req.limit)?;
         let text = req.text.trim();
         if text.is_empty() {
-            return Err(DomainError::invalid("text", "请输入需求描述 (text is required)"));
+            return Err(DomainError::invalid(
+                "text",
+                "请输入需求描述 (text is required)",
+            ));
         }
         let text: String = text.chars().take(MAX_MATCH_TEXT).collect();
-        let field = match req.field.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-            Some(f) => Some(Field::try_from(f.to_string()).map_err(|m| DomainError::invalid("field", m))?),
+        let field = match req
+            .field
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
+            Some(f) => {
+                Some(Field::try_from(f.to_string()).map_err(|m| DomainError::invalid("field", m))?)
+            }
             None => None,
         };
         let mut input = MatchInput::from_text(&text);
@@ -115,9 +138,15 @@ impl App {
             q.org_id = Some(org_id.to_string());
             q.limit = PROFILE_DOCS;
             let index = self.index.clone();
-            let hits = blocking(move || index.search(&q).map_err(|e| internal("search", e))).await?;
+            let hits =
+                blocking(move || index.search(&q).map_err(|e| internal("search", e))).await?;
             let ids: Vec<String> = hits.hits.into_iter().map(|h| h.id).collect();
-            for r in self.store.get_records(kind, &ids).await.map_err(store_err)? {
+            for r in self
+                .store
+                .get_records(kind, &ids)
+                .await
+                .map_err(store_err)?
+            {
                 profile.push(match r {
                     Record::Achievement(a) => ProfileDoc {
                         title: a.body.title,

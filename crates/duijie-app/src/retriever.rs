@@ -26,8 +26,13 @@ impl Retriever for IndexRetriever {
     ) -> Result<Vec<DocHit>, MatchError> {
         let terms: Vec<(String, f32)> = terms.iter().map(|t| (t.term.clone(), t.weight)).collect();
         let filter = Filter {
-            statuses: (!filter.statuses.is_empty())
-                .then(|| filter.statuses.iter().map(|s| s.as_str().to_string()).collect()),
+            statuses: (!filter.statuses.is_empty()).then(|| {
+                filter
+                    .statuses
+                    .iter()
+                    .map(|s| s.as_str().to_string())
+                    .collect()
+            }),
             ..Filter::default()
         };
         let docs = self

@@ -48,7 +48,10 @@ impl SearchParams {
     fn to_query(&self, kind: EntityKind) -> AppResult<(SearchQuery, u32, u32)> {
         let page = self.page.unwrap_or(1);
         if page == 0 {
-            return Err(DomainError::invalid("page", "page 从 1 开始 (page starts at 1)"));
+            return Err(DomainError::invalid(
+                "page",
+                "page 从 1 开始 (page starts at 1)",
+            ));
         }
         let per_page = self.per_page.unwrap_or(20);
         if per_page == 0 || per_page > MAX_PER_PAGE {
@@ -120,7 +123,8 @@ impl App {
         query: SearchQuery,
     ) -> AppResult<(duijie_search::SearchResults, HashMap<String, Record>)> {
         let index = self.index.clone();
-        let results = blocking(move || index.search(&query).map_err(|e| internal("search", e))).await?;
+        let results =
+            blocking(move || index.search(&query).map_err(|e| internal("search", e))).await?;
         let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
         let records = self
             .store
@@ -134,7 +138,11 @@ impl App {
     }
 
     /// Published demands for everyone; all demands for the bureau.
-    pub async fn search_demands(&self, caller: &Caller, p: &SearchParams) -> AppResult<Page<Demand>> {
+    pub async fn search_demands(
+        &self,
+        caller: &Caller,
+        p: &SearchParams,
+    ) -> AppResult<Page<Demand>> {
         let (mut query, page, per_page) = p.to_query(EntityKind::Demand)?;
         query.statuses = p.status_filter(caller)?;
         let (results, mut records) = self.run_search(EntityKind::Demand, query).await?;
@@ -177,14 +185,20 @@ impl App {
         })
     }
 
-    pub async fn search_experts(&self, caller: &Caller, p: &SearchParams) -> AppResult<Page<Expert>> {
+    pub async fn search_experts(
+        &self,
+        caller: &Caller,
+        p: &SearchParams,
+    ) -> AppResult<Page<Expert>> {
         let (query, page, per_page) = p.to_query(EntityKind::Expert)?;
         let (results, mut records) = self.run_search(EntityKind::Expert, query).await?;
         let items = results
             .hits
             .into_iter()
             .filter_map(|h| match records.remove(&h.id) {
-                Some(Record::Expert(e)) => Some((redact_expert(caller, e), h.title_html, h.snippet_html)),
+                Some(Record::Expert(e)) => {
+                    Some((redact_expert(caller, e), h.title_html, h.snippet_html))
+                }
                 _ => None,
             })
             .collect();
@@ -225,7 +239,11 @@ impl App {
             .await
             .map_err(store_err)?
             .ok_or_else(|| DomainError::not_found("单位 (organization)", id))?;
-        let counts = self.store.organization_counts(id).await.map_err(store_err)?;
+        let counts = self
+            .store
+            .organization_counts(id)
+            .await
+            .map_err(store_err)?;
         Ok((org, counts))
     }
 }

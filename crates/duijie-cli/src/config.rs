@@ -47,7 +47,10 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
-            .field("database_url", &duijie_store::redact_url(&self.database_url))
+            .field(
+                "database_url",
+                &duijie_store::redact_url(&self.database_url),
+            )
             .field("addr", &self.addr)
             .field("server", &self.server)
             .finish()

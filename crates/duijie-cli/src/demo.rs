@@ -10,7 +10,11 @@ const ACHIEVEMENTS: &[u8] = include_bytes!("../../../data/demo/achievements-nsfc
 
 /// Demo accounts: name, role, organisation.
 const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
-    ("demo-enterprise", Role::Enterprise, Some("灵宝市华鑫机械制造有限公司")),
+    (
+        "demo-enterprise",
+        Role::Enterprise,
+        Some("灵宝市华鑫机械制造有限公司"),
+    ),
     ("demo-institution", Role::Institution, Some("清华大学")),
     ("demo-bureau", Role::Bureau, None),
     ("demo-admin", Role::Admin, None),
@@ -18,12 +22,20 @@ const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
 
 pub async fn load(app: &App) -> Result<()> {
     let mut empty = true;
-    for kind in [EntityKind::Demand, EntityKind::Achievement, EntityKind::Expert] {
+    for kind in [
+        EntityKind::Demand,
+        EntityKind::Achievement,
+        EntityKind::Expert,
+    ] {
         empty &= app.store.count(kind).await? == 0;
     }
     if empty {
         for (name, bytes, kind) in [
-            ("achievements-nsfc-mgmt.csv", ACHIEVEMENTS, RecordKind::Achievements),
+            (
+                "achievements-nsfc-mgmt.csv",
+                ACHIEVEMENTS,
+                RecordKind::Achievements,
+            ),
             ("demands.csv", DEMANDS, RecordKind::Demands),
         ] {
             let report = app

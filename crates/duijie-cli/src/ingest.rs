@@ -6,7 +6,12 @@ use duijie_app::{App, ImportRequest};
 use duijie_core::RecordKind;
 use std::path::{Path, PathBuf};
 
-pub async fn run(app: &App, kind: Option<&str>, report: Option<&Path>, files: &[PathBuf]) -> Result<()> {
+pub async fn run(
+    app: &App,
+    kind: Option<&str>,
+    report: Option<&Path>,
+    files: &[PathBuf],
+) -> Result<()> {
     let kind = kind.and_then(RecordKind::parse);
     let bar = progress_bar(files.len() as u64, "ingest");
     let mut reports = Vec::new();
@@ -50,7 +55,10 @@ pub async fn run(app: &App, kind: Option<&str>, report: Option<&Path>, files: &[
                             "  {} row {}{}: [{}] {}",
                             e.sheet,
                             e.row,
-                            e.column.as_deref().map(|c| format!(" column {c}")).unwrap_or_default(),
+                            e.column
+                                .as_deref()
+                                .map(|c| format!(" column {c}"))
+                                .unwrap_or_default(),
                             e.code,
                             e.message
                         );
@@ -74,7 +82,8 @@ pub async fn run(app: &App, kind: Option<&str>, report: Option<&Path>, files: &[
         } else {
             serde_json::to_string_pretty(&reports)?
         };
-        std::fs::write(out, json).with_context(|| format!("cannot write report {}", out.display()))?;
+        std::fs::write(out, json)
+            .with_context(|| format!("cannot write report {}", out.display()))?;
     }
     if failed > 0 {
         bail!("{failed} of {} files could not be imported", files.len());

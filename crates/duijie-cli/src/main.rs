@@ -120,7 +120,10 @@ fn main() -> std::process::ExitCode {
         }
     };
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -237,9 +240,14 @@ async fn serve(config: &Config, addr: SocketAddr, demo: bool) -> Result<()> {
     let local = listener.local_addr()?;
     tracing::info!(addr = %local, database = %duijie_store::redact_url(&config.database_url), "serving");
     println!("duijie listening on http://{local}");
-    duijie_server::serve(app.clone(), config.server.clone(), listener, shutdown_signal())
-        .await
-        .context("server failed")?;
+    duijie_server::serve(
+        app.clone(),
+        config.server.clone(),
+        listener,
+        shutdown_signal(),
+    )
+    .await
+    .context("server failed")?;
     // In-flight requests are done: commit what the indexer has not yet applied.
     app.sync_index().await.map_err(anyhow::Error::new)?;
     tracing::info!("stopped");

@@ -34,7 +34,10 @@ pub fn print_ranking(r: &Ranking) {
         println!("no candidates found ({:.1} ms)", r.took_ms);
         return;
     }
-    println!("{:>4}  {:>7}  {:<24}  {:<20}  reason", "rank", "score", "name", "institution");
+    println!(
+        "{:>4}  {:>7}  {:<24}  {:<20}  reason",
+        "rank", "score", "name", "institution"
+    );
     for c in &r.candidates {
         println!(
             "{:>4}  {:>7.2}  {:<24}  {:<20}  {}",
@@ -45,7 +48,12 @@ pub fn print_ranking(r: &Ranking) {
             c.reason
         );
         for e in &c.evidence {
-            println!("{:>15}- {} [{}]", "", clip(&e.title, 48), e.matched_terms.join("、"));
+            println!(
+                "{:>15}- {} [{}]",
+                "",
+                clip(&e.title, 48),
+                e.matched_terms.join("、")
+            );
         }
     }
     println!("({} candidates, {:.1} ms)", r.candidates.len(), r.took_ms);

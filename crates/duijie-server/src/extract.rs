@@ -21,7 +21,10 @@ impl FromRequestParts<AppState> for Auth {
             None => None,
             Some(v) => {
                 let v = v.to_str().unwrap_or_default();
-                match v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")) {
+                match v
+                    .strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+                {
                     Some(t) => Some(t.to_string()),
                     None => {
                         return Err(ApiError::new(
@@ -56,8 +59,13 @@ fn json_rejection(r: JsonRejection) -> ApiError {
             ErrorCode::InvalidInput,
             "请求体须为 JSON (Content-Type: application/json)".to_string(),
         ),
-        JsonRejection::BytesRejection(_) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            (ErrorCode::TooLarge, "请求体过大 (request body too large)".to_string())
+        JsonRejection::BytesRejection(_)
+            if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+        {
+            (
+                ErrorCode::TooLarge,
+                "请求体过大 (request body too large)".to_string(),
+            )
         }
         _ => (
             ErrorCode::InvalidInput,

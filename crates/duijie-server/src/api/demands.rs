@@ -73,10 +73,14 @@ pub async fn withdraw(
         String::new()
     } else {
         serde_json::from_slice::<NoteBody>(&body)
-            .map_err(|e| DomainError::invalid("note", format!("请求体无法解析 (invalid JSON body): {e}")))?
+            .map_err(|e| {
+                DomainError::invalid("note", format!("请求体无法解析 (invalid JSON body): {e}"))
+            })?
             .note
     };
-    Ok(Json(s.app.withdraw_demand(&caller, &id, &note).await?.into()))
+    Ok(Json(
+        s.app.withdraw_demand(&caller, &id, &note).await?.into(),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,12 +151,17 @@ pub async fn mine(
         })?]),
         None => None,
     };
-    let per_page = p.per_page.unwrap_or(20).clamp(1, duijie_app::SEARCH_MAX_PER_PAGE);
+    let per_page = p
+        .per_page
+        .unwrap_or(20)
+        .clamp(1, duijie_app::SEARCH_MAX_PER_PAGE);
     let page = p.page.unwrap_or(1).max(1);
     let (items, total) = s
         .app
         .list_demands(&caller, statuses, (page - 1) * per_page, per_page)
         .await?;
     let items: Vec<DemandJson> = items.into_iter().map(Into::into).collect();
-    Ok(Json(json!({"total": total, "page": page, "per_page": per_page, "items": items})))
+    Ok(Json(
+        json!({"total": total, "page": page, "per_page": per_page, "items": items}),
+    ))
 }

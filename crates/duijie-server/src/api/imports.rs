@@ -16,7 +16,10 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     } else {
         ApiError::new(
             ErrorCode::InvalidInput,
-            format!("上传内容无法读取 (invalid multipart body): {}", e.body_text()),
+            format!(
+                "上传内容无法读取 (invalid multipart body): {}",
+                e.body_text()
+            ),
         )
     }
 }
@@ -54,7 +57,10 @@ pub async fn upload(
         }
     }
     let (file_name, bytes) = file.ok_or_else(|| {
-        DomainError::invalid("file", "请上传文件（表单字段 file） (multipart field `file` is required)")
+        DomainError::invalid(
+            "file",
+            "请上传文件（表单字段 file） (multipart field `file` is required)",
+        )
     })?;
     let report = s
         .app

@@ -14,7 +14,9 @@ pub async fn search_achievements(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<PageJson<AchievementJson>>> {
-    Ok(Json(PageJson::from_page(s.app.search_achievements(&p).await?)))
+    Ok(Json(PageJson::from_page(
+        s.app.search_achievements(&p).await?,
+    )))
 }
 
 pub async fn achievement(

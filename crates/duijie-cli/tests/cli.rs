@@ -1,0 +1,219 @@
+//! The `duijie` binary as a user runs it.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+fn duijie(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_duijie"));
+    c.env_remove("DUIJIE_DATABASE_URL")
+        .env_remove("DUIJIE_CONFIG")
+        .env("DUIJIE_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .current_dir(dir);
+    c
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("duijie runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+#[test]
+fn help_lists_every_command_and_each_has_its_own_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(duijie(dir.path()).arg("--help"));
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for cmd in [
+        "serve", "ingest", "match", "reindex", "export", "eval", "user",
+    ] {
+        assert!(help.contains(cmd), "--help lacks {cmd}: {help}");
+        let sub = run(duijie(dir.path()).args([cmd, "--help"]));
+        assert!(sub.status.success(), "{cmd} --help failed");
+        assert!(text(&sub.stdout).contains("Usage"));
+    }
+    assert!(help.contains("--data-dir") && help.contains("--database"));
+}
+
+#[test]
+fn ingest_reports_rows_writes_a_report_and_fails_on_unreadable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("成果.csv");
+    std::fs::write(
+        &csv,
+        "成果名称,完成单位,负责人,关键词\n高镍正极材料,浙江大学,李四,锂电池\n,浙江大学,王五,x\n",
+    )
+    .unwrap();
+    let report = dir.path().join("report.json");
+    let out = run(duijie(dir.path())
+        .args(["ingest", "--report"])
+        .arg(&report)
+        .arg(&csv));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("1 imported"), "{stdout}");
+    assert!(stdout.contains("1 skipped"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["rows_imported"], 1);
+    assert_eq!(json["errors"][0]["row"], 3);
+    assert!(
+        dir.path().join("duijie.db").exists(),
+        "sqlite file created on first use"
+    );
+
+    let again = run(duijie(dir.path()).arg("ingest").arg(&csv));
+    assert!(text(&again.stdout).contains("0 imported, 1 unchanged"));
+
+    let bad = dir.path().join("坏文件.xlsx");
+    std::fs::write(&bad, b"PK\x03\x04 definitely not a workbook").unwrap();
+    let out = run(duijie(dir.path()).arg("ingest").arg(&bad));
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("坏文件.xlsx"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let missing = run(duijie(dir.path()).args(["ingest", "nope.csv"]));
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("nope.csv"));
+}
+
+#[test]
+fn user_add_prints_a_token_once_and_rejects_missing_org() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(duijie(dir.path()).args(["user", "add", "--role", "bureau", "kjj"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("dj_"));
+    let out = run(duijie(dir.path()).args(["user", "add", "--role", "enterprise", "ent"]));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--org"));
+    let out = run(duijie(dir.path()).args(["user", "list"]));
+    assert!(text(&out.stdout).contains("kjj\tbureau"));
+    assert!(
+        !text(&out.stdout).contains("dj_"),
+        "tokens are never listed"
+    );
+}
+
+/// Starts `duijie serve` on a free port; returns the child, its base URL and what it printed
+/// before listening.
+fn serve(cmd: &mut Command, extra: &[&str]) -> (Child, String, Vec<String>) {
+    let mut child = cmd
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut before = Vec::new();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("serve printed its address")
+            .expect("readable stdout");
+        if let Some(url) = line.strip_prefix("duijie listening on ") {
+            break url.trim().to_string();
+        }
+        before.push(line);
+    };
+    (child, base, before)
+}
+
+async fn healthz(base: &str) -> serde_json::Value {
+    for _ in 0..100 {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
+            if r.status().is_success() {
+                return r.json().await.expect("json");
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("healthz never answered ok");
+}
+
+#[tokio::test]
+async fn serve_answers_healthz_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, base, _) = serve(&mut duijie(dir.path()), &[]);
+    let body = healthz(&base).await;
+    assert_eq!(body["status"], "ok");
+    assert!(dir.path().join("duijie.db").exists());
+    assert!(dir.path().join("index").exists());
+    child.kill().ok();
+    child.wait().ok();
+}
+
+#[tokio::test]
+async fn serve_answers_healthz_on_postgres() {
+    let Some(url) = duijie_store::testing::postgres_url().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, base, _) = serve(duijie(dir.path()).args(["--database", &url]), &[]);
+    let body = healthz(&base).await;
+    assert_eq!(body["status"], "ok");
+    assert!(
+        !dir.path().join("duijie.db").exists(),
+        "no sqlite file with postgres"
+    );
+    child.kill().ok();
+    child.wait().ok();
+}
+
+#[tokio::test]
+async fn serve_demo_loads_sample_catalogues_and_prints_a_token_per_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, base, printed) = serve(&mut duijie(dir.path()), &["--demo"]);
+    healthz(&base).await;
+    let printed = printed.join("\n");
+    for role in ["enterprise", "institution", "bureau", "admin"] {
+        assert!(
+            printed
+                .lines()
+                .any(|l| l.trim_start().starts_with(role) && l.contains("dj_")),
+            "no {role} token in: {printed}"
+        );
+    }
+    let demands: serde_json::Value = reqwest::get(format!("{base}/api/v1/demands?per_page=1"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(demands["total"], 16, "{demands}");
+    let achievements: serde_json::Value =
+        reqwest::get(format!("{base}/api/v1/achievements?q=供应链"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert!(
+        achievements["total"].as_u64().unwrap() > 10,
+        "{achievements}"
+    );
+    let client = reqwest::Client::new();
+    let ranking: serde_json::Value = client
+        .post(format!("{base}/api/v1/match"))
+        .json(&serde_json::json!({"text": "中小制造企业供应链协同与库存优化"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !ranking["candidates"].as_array().unwrap().is_empty(),
+        "{ranking}"
+    );
+    child.kill().ok();
+    child.wait().ok();
+}
