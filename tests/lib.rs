@@ -33,6 +33,11 @@ pub struct Resp {
 impl TestServer {
     /// Starts a server; `None` when PostgreSQL is asked for but not configured (outside CI).
     pub async fn start(db: Db) -> Option<TestServer> {
+        Self::start_with(db, duijie_server::ServerConfig::default()).await
+    }
+
+    /// Starts a server with the given HTTP limits.
+    pub async fn start_with(db: Db, config: duijie_server::ServerConfig) -> Option<TestServer> {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = match db {
             Db::Sqlite => duijie_store::testing::sqlite_url(dir.path()),
@@ -53,7 +58,7 @@ impl TestServer {
         let task = tokio::spawn(async move {
             let _ = duijie_server::serve(
                 server_app,
-                duijie_server::ServerConfig::default(),
+                config,
                 listener,
                 std::future::pending(),
             )

@@ -1,5 +1,6 @@
 //! End-to-end: the real router over HTTP. Each scenario runs on SQLite and PostgreSQL.
 
+mod limits;
 mod scenarios;
 
 macro_rules! on_both_backends {

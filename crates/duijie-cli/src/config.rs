@@ -33,6 +33,8 @@ struct FileConfig {
     max_body_kb: Option<usize>,
     max_upload_mb: Option<usize>,
     request_timeout_secs: Option<u64>,
+    anonymous_per_second: Option<f64>,
+    anonymous_burst: Option<f64>,
 }
 
 #[derive(Clone)]
@@ -97,6 +99,10 @@ impl Config {
                 request_timeout: file
                     .request_timeout_secs
                     .map_or(defaults.request_timeout, Duration::from_secs),
+                anonymous_per_second: file
+                    .anonymous_per_second
+                    .unwrap_or(defaults.anonymous_per_second),
+                anonymous_burst: file.anonymous_burst.unwrap_or(defaults.anonymous_burst),
             },
         })
     }

@@ -1,10 +1,12 @@
 //! duijie-server: the HTTP face of duijie. The axum router for the JSON API (`/api/v1`), the
-//! error mapping, authentication from bearer tokens, and the limits every request meets.
+//! error mapping, authentication from bearer tokens, the limits every request meets, and the
+//! server-rendered pages in Chinese (`pages`).
 //! Use cases and permissions live in `duijie-app`; this crate only translates.
 
 mod api;
 mod error;
 mod extract;
+mod limits;
 mod views;
 
 pub use error::ApiError;
@@ -23,6 +25,10 @@ pub struct ServerConfig {
     /// Largest catalogue upload.
     pub max_upload_bytes: usize,
     pub request_timeout: Duration,
+    /// Sustained anonymous requests per second per client address.
+    pub anonymous_per_second: f64,
+    /// Anonymous requests a client may send at once before the rate applies.
+    pub anonymous_burst: f64,
 }
 
 impl Default for ServerConfig {
@@ -31,6 +37,8 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 50 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            anonymous_per_second: 20.0,
+            anonymous_burst: 100.0,
         }
     }
 }
@@ -40,15 +48,20 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub app: Arc<App>,
     pub config: Arc<ServerConfig>,
+    pub limiter: Arc<limits::RateLimiter>,
 }
 
 /// The whole router.
 pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
     let state = AppState {
         app,
+        limiter: Arc::new(limits::RateLimiter::new(
+            config.anonymous_per_second,
+            config.anonymous_burst,
+        )),
         config: Arc::new(config),
     };
-    api::routes(state)
+    api::routes(state.clone()).merge(pages::routes(state))
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

@@ -45,7 +45,11 @@ pub fn routes(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/imports/{id}", get(imports::get))
-        .fallback(not_found);
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::limit_anonymous,
+        ));
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
