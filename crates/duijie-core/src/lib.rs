@@ -1,6 +1,8 @@
 //! Domain of duijie (对接): who the parties are, what they publish, and the rules every layer
 //! shares. No IO lives here.
 
+pub mod catalogue;
+pub mod curation;
 pub mod error;
 pub mod id;
 pub mod model;
@@ -8,6 +10,7 @@ pub mod taxonomy;
 pub mod text;
 pub mod validate;
 
+pub use catalogue::{CatalogueEdition, CatalogueStatus};
 pub use error::{DomainError, ErrorCode};
 pub use model::*;
 pub use taxonomy::{CoopMode, Field, Maturity};

@@ -171,6 +171,25 @@ impl DemandStatus {
         }
     }
 
+    /// Where a demand may go from here (the lifecycle; who may move it is checked elsewhere).
+    pub fn next(self) -> &'static [DemandStatus] {
+        use DemandStatus::*;
+        match self {
+            Draft => &[Submitted, Withdrawn],
+            Submitted => &[Approved, ChangesRequested, Rejected, Withdrawn],
+            ChangesRequested => &[Submitted, Withdrawn],
+            Approved => &[Published, Withdrawn],
+            Published => &[InDocking, Withdrawn, Closed],
+            InDocking => &[Contracted, Published, Closed],
+            Contracted => &[Closed],
+            Rejected | Withdrawn | Closed => &[],
+        }
+    }
+
+    pub fn can_move_to(self, to: DemandStatus) -> bool {
+        self.next().contains(&to)
+    }
+
     /// Visible to the public: published and everything that follows publication.
     pub fn is_public(self) -> bool {
         matches!(
@@ -461,6 +480,9 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", s.as_str()));
         }
         assert!(DemandStatus::Published.is_public());
+        assert!(DemandStatus::Draft.can_move_to(DemandStatus::Submitted));
+        assert!(!DemandStatus::Draft.can_move_to(DemandStatus::Published));
+        assert!(DemandStatus::Closed.next().is_empty());
         assert!(!DemandStatus::Submitted.is_public());
     }
 }

@@ -30,7 +30,8 @@ const INSERT_CHUNK: usize = 200;
 /// Advisory lock key that orders change-log writers on PostgreSQL.
 const CHANGE_LOG_LOCK: i64 = 0x6475_696a_6965;
 
-const DEMAND_SELECT: &str = "SELECT d.id, d.org_id, o.name AS org_name, d.status, d.body, \
+pub(crate) const DEMAND_SELECT: &str =
+    "SELECT d.id, d.org_id, o.name AS org_name, d.status, d.body, \
     d.contact, d.created_at, d.updated_at FROM demands d JOIN organizations o ON o.id = d.org_id";
 const ACHIEVEMENT_SELECT: &str = "SELECT a.id, a.org_id, o.name AS org_name, a.expert_id, \
     a.body, a.created_at, a.updated_at FROM achievements a JOIN organizations o ON o.id = a.org_id";
@@ -90,8 +91,12 @@ impl SqlStore {
         })
     }
 
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Starts a write transaction; the returned guard must live until commit.
-    async fn begin_write(
+    pub(crate) async fn begin_write(
         &self,
     ) -> Result<(
         Transaction<'static, sqlx::Any>,
@@ -152,7 +157,7 @@ fn placeholders(rows: usize, cols: usize) -> String {
 }
 
 /// Inserts many rows with multi-row statements.
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     conn: &mut AnyConnection,
     table: &str,
     columns: &[&str],
@@ -172,7 +177,7 @@ async fn insert_rows(
     Ok(())
 }
 
-async fn log_changes(
+pub(crate) async fn log_changes(
     conn: &mut AnyConnection,
     changes: &[(EntityKind, String, &str)],
     now: i64,
@@ -620,15 +625,46 @@ impl SqlStore {
         }
         Ok(tally)
     }
+}
 
-    async fn fetch_demand(&self, conn: &mut AnyConnection, id: &str) -> Result<Demand> {
-        let row = sqlx::query(&format!("{DEMAND_SELECT} WHERE d.id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("demand {id} not found")))?;
-        rows::demand(&row)
+pub(crate) async fn fetch_demand(conn: &mut AnyConnection, id: &str) -> Result<Demand> {
+    let row = sqlx::query(&format!("{DEMAND_SELECT} WHERE d.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("demand {id} not found")))?;
+    rows::demand(&row)
+}
+
+/// Moves a demand from `from` to `to` inside a write transaction if it is still in `from`,
+/// recording the event; the caller logs the change.
+pub(crate) async fn transition_in(
+    conn: &mut AnyConnection,
+    id: &str,
+    from: DemandStatus,
+    to: DemandStatus,
+    actor: &Actor,
+    note: &str,
+    now: i64,
+) -> Result<()> {
+    let updated = sqlx::query(
+        "UPDATE demands SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        let current = fetch_demand(conn, id).await?;
+        return Err(StoreError::Conflict(format!(
+            "需求当前状态为 {}，不是 {} (status changed meanwhile)",
+            current.status.as_str(),
+            from.as_str()
+        )));
     }
+    insert_event(conn, id, Some(from), to, actor, note, now).await
 }
 
 fn import_report(row: &AnyRow) -> Result<ImportReport> {
@@ -794,7 +830,7 @@ impl Store for SqlStore {
         }
         insert_event(&mut tx, &id, None, status, actor, "", now).await?;
         log_changes(&mut tx, &[(EntityKind::Demand, id.clone(), "upsert")], now).await?;
-        let demand = self.fetch_demand(&mut tx, &id).await?;
+        let demand = fetch_demand(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(demand)
     }
@@ -837,7 +873,7 @@ impl Store for SqlStore {
             now,
         )
         .await?;
-        let demand = self.fetch_demand(&mut tx, id).await?;
+        let demand = fetch_demand(&mut tx, id).await?;
         tx.commit().await?;
         Ok(demand)
     }
@@ -852,31 +888,14 @@ impl Store for SqlStore {
     ) -> Result<Demand> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
-        let updated = sqlx::query(
-            "UPDATE demands SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-        )
-        .bind(to.as_str())
-        .bind(now)
-        .bind(id)
-        .bind(from.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            let current = self.fetch_demand(&mut tx, id).await?;
-            return Err(StoreError::Conflict(format!(
-                "需求当前状态为 {}，不是 {} (status changed meanwhile)",
-                current.status.as_str(),
-                from.as_str()
-            )));
-        }
-        insert_event(&mut tx, id, Some(from), to, actor, note, now).await?;
+        transition_in(&mut tx, id, from, to, actor, note, now).await?;
         log_changes(
             &mut tx,
             &[(EntityKind::Demand, id.to_string(), "upsert")],
             now,
         )
         .await?;
-        let demand = self.fetch_demand(&mut tx, id).await?;
+        let demand = fetch_demand(&mut tx, id).await?;
         tx.commit().await?;
         Ok(demand)
     }
@@ -959,6 +978,46 @@ impl Store for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn create_catalogue(
+        &self,
+        title: &str,
+        period: Option<&str>,
+        actor: &Actor,
+    ) -> Result<duijie_core::CatalogueEdition> {
+        self.create_catalogue_sql(title, period, actor).await
+    }
+
+    async fn add_catalogue_items(
+        &self,
+        id: &str,
+        demand_ids: &[String],
+    ) -> Result<duijie_core::CatalogueEdition> {
+        self.add_catalogue_items_sql(id, demand_ids).await
+    }
+
+    async fn publish_catalogue(
+        &self,
+        id: &str,
+        actor: &Actor,
+    ) -> Result<duijie_core::CatalogueEdition> {
+        self.publish_catalogue_sql(id, actor).await
+    }
+
+    async fn get_catalogue(&self, id: &str) -> Result<Option<duijie_core::CatalogueEdition>> {
+        self.get_catalogue_sql(id).await
+    }
+
+    async fn list_catalogues(
+        &self,
+        include_drafts: bool,
+    ) -> Result<Vec<duijie_core::CatalogueEdition>> {
+        self.list_catalogues_sql(include_drafts).await
+    }
+
+    async fn catalogue_items(&self, id: &str) -> Result<Vec<Demand>> {
+        self.catalogue_items_sql(id).await
     }
 
     async fn get_achievement(&self, id: &str) -> Result<Option<duijie_core::Achievement>> {
@@ -1120,13 +1179,11 @@ impl Store for SqlStore {
     }
 
     async fn reset_token(&self, name: &str, token_hash: &str) -> Result<bool> {
-        let r = sqlx::query(
-            "UPDATE users SET token_hash = $1, revoked_at = NULL WHERE name = $2",
-        )
-        .bind(token_hash)
-        .bind(name)
-        .execute(&self.pool)
-        .await?;
+        let r = sqlx::query("UPDATE users SET token_hash = $1, revoked_at = NULL WHERE name = $2")
+            .bind(token_hash)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
         Ok(r.rows_affected() > 0)
     }
 
@@ -1149,7 +1206,7 @@ fn record(entity: EntityKind, row: &AnyRow) -> Result<Record> {
     })
 }
 
-async fn insert_event(
+pub(crate) async fn insert_event(
     conn: &mut AnyConnection,
     demand_id: &str,
     from: Option<DemandStatus>,

@@ -7,6 +7,7 @@
 //! sequence numbers become visible in order and a follower reading `seq > last` never skips a
 //! row that commits late.
 
+mod catalogues;
 mod db;
 mod rows;
 
@@ -14,8 +15,8 @@ pub use db::SqlStore;
 
 use async_trait::async_trait;
 use duijie_core::{
-    Achievement, Change, Demand, DemandDraft, DemandStatus, Draft, EntityKind, ErrorCode, Expert,
-    ImportReport, OrgKind, Organization, Role, RowError, User,
+    Achievement, CatalogueEdition, Change, Demand, DemandDraft, DemandStatus, Draft, EntityKind,
+    ErrorCode, Expert, ImportReport, OrgKind, Organization, Role, RowError, User,
 };
 use serde::Serialize;
 
@@ -168,6 +169,33 @@ pub trait Store: Send + Sync + 'static {
     async fn get_demand(&self, id: &str) -> Result<Option<Demand>>;
     async fn list_demands(&self, filter: &DemandFilter) -> Result<(Vec<Demand>, i64)>;
     async fn demand_history(&self, id: &str) -> Result<Vec<DemandEvent>>;
+
+    // --- catalogue editions (需求目录)
+    /// A new, empty draft edition.
+    async fn create_catalogue(
+        &self,
+        title: &str,
+        period: Option<&str>,
+        actor: &Actor,
+    ) -> Result<CatalogueEdition>;
+    /// Appends demands to a draft edition; ones already in it keep their place. All or
+    /// nothing: fails naming the first demand that is missing ([`StoreError::Invalid`]) or
+    /// not approved or published ([`StoreError::Conflict`]).
+    async fn add_catalogue_items(
+        &self,
+        id: &str,
+        demand_ids: &[String],
+    ) -> Result<CatalogueEdition>;
+    /// Publishes a draft edition in one transaction: approved items move to published (with
+    /// their history and change-log rows), every item's snapshot is frozen, the edition is
+    /// stamped. Fails without effect when an item is no longer approved or published.
+    async fn publish_catalogue(&self, id: &str, actor: &Actor) -> Result<CatalogueEdition>;
+    async fn get_catalogue(&self, id: &str) -> Result<Option<CatalogueEdition>>;
+    /// Editions, newest first; drafts only when asked for.
+    async fn list_catalogues(&self, include_drafts: bool) -> Result<Vec<CatalogueEdition>>;
+    /// An edition's items in order: the frozen snapshots of a published edition, the current
+    /// demands of a draft.
+    async fn catalogue_items(&self, id: &str) -> Result<Vec<Demand>>;
 
     // --- achievements and experts
     async fn get_achievement(&self, id: &str) -> Result<Option<Achievement>>;

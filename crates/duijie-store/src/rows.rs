@@ -3,8 +3,8 @@
 use crate::{Result, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
 use duijie_core::{
-    Achievement, AchievementDraft, Contact, Demand, DemandDraft, DemandStatus, Expert, ExpertDraft,
-    OrgKind, Organization, Role, User,
+    Achievement, AchievementDraft, CatalogueEdition, CatalogueStatus, Contact, Demand, DemandDraft,
+    DemandStatus, Expert, ExpertDraft, OrgKind, Organization, Role, User,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -63,7 +63,7 @@ pub(crate) fn time(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
-fn json<T: serde::de::DeserializeOwned>(id: &str, text: &str) -> Result<T> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(id: &str, text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(id.to_string(), e.to_string()))
 }
 
@@ -144,6 +144,24 @@ pub(crate) fn user(row: &AnyRow) -> Result<User> {
         org_id: row.try_get("org_id")?,
         created_at: time(row.try_get("created_at")?),
         revoked: revoked_at.is_some(),
+        id,
+    })
+}
+
+/// Catalogue rows are read with their `item_count` counted alongside.
+pub(crate) fn catalogue(row: &AnyRow) -> Result<CatalogueEdition> {
+    let id: String = row.try_get("id")?;
+    let status: String = row.try_get("status")?;
+    let published_at: Option<i64> = row.try_get("published_at")?;
+    Ok(CatalogueEdition {
+        title: row.try_get("title")?,
+        period: row.try_get("period")?,
+        status: CatalogueStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("catalogue status {status}")))?,
+        item_count: row.try_get("item_count")?,
+        created_by: row.try_get("created_by")?,
+        created_at: time(row.try_get("created_at")?),
+        published_at: published_at.map(time),
         id,
     })
 }

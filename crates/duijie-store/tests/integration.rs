@@ -43,4 +43,6 @@ on_both_backends!(
     scan_and_get_records_page_through_everything,
     users_are_found_by_token_hash_and_revoked,
     list_demands_filters_and_pages,
+    catalogue_publish_freezes_snapshots_and_moves_demands,
+    catalogue_publish_is_all_or_nothing,
 );

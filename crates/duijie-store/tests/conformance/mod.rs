@@ -1,8 +1,8 @@
 //! Backend-independent behaviour every [`Store`] must show.
 
 use duijie_core::{
-    AchievementDraft, Contact, DemandDraft, DemandStatus, Draft, EntityKind, ExpertDraft, Field,
-    OrgKind, RecordKind, Role, RowError,
+    AchievementDraft, CatalogueStatus, Contact, Demand, DemandDraft, DemandStatus, Draft,
+    EntityKind, ExpertDraft, Field, OrgKind, RecordKind, Role, RowError,
 };
 use duijie_store::{Actor, DemandFilter, ImportBatch, Record, Store, StoreError};
 use std::sync::Arc;
@@ -485,7 +485,12 @@ pub async fn users_are_found_by_token_hash_and_revoked(store: S) {
     assert!(!store.reset_token("nobody", "hash-4").await.unwrap());
     assert!(store.user_by_token_hash("hash-1").await.unwrap().is_none());
     assert_eq!(
-        store.user_by_token_hash("hash-3").await.unwrap().unwrap().id,
+        store
+            .user_by_token_hash("hash-3")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
         u.id
     );
 }
@@ -540,4 +545,195 @@ pub async fn list_demands_filters_and_pages(store: S) {
         .unwrap();
     assert_eq!(total, 1);
     assert_eq!(drafts[0].org_id, b.id);
+}
+
+/// A demand of `org` created directly in `status`, moved there through the lifecycle.
+async fn demand_in(store: &S, org: &str, title: &str, status: DemandStatus) -> Demand {
+    let o = store
+        .ensure_organization(org, OrgKind::Enterprise)
+        .await
+        .unwrap();
+    let mut d = store
+        .create_demand(&o.id, &demand(org, title), DemandStatus::Draft, &actor())
+        .await
+        .unwrap();
+    let path: &[DemandStatus] = match status {
+        DemandStatus::Draft => &[],
+        DemandStatus::Submitted => &[DemandStatus::Submitted],
+        DemandStatus::Approved => &[DemandStatus::Submitted, DemandStatus::Approved],
+        DemandStatus::Published => &[
+            DemandStatus::Submitted,
+            DemandStatus::Approved,
+            DemandStatus::Published,
+        ],
+        other => panic!("no path to {other:?} in this helper"),
+    };
+    for to in path {
+        d = store
+            .transition_demand(&d.id, d.status, *to, &actor(), "")
+            .await
+            .unwrap();
+    }
+    d
+}
+
+pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
+    let a = demand_in(&store, "甲公司", "高纯氧化铝粉体", DemandStatus::Approved).await;
+    let b = demand_in(&store, "乙公司", "果品冷链保鲜", DemandStatus::Published).await;
+    let c = demand_in(&store, "丙公司", "尾矿综合利用", DemandStatus::Submitted).await;
+    let bureau = Actor {
+        id: Some("usr_b".into()),
+        name: "科技局".into(),
+    };
+    let cat = store
+        .create_catalogue("2026年第4期企业技术需求目录", Some("2026Q4"), &bureau)
+        .await
+        .unwrap();
+    assert_eq!(cat.status, CatalogueStatus::Draft);
+    assert_eq!((cat.item_count, cat.created_by.as_str()), (0, "科技局"));
+    assert_eq!(cat.period.as_deref(), Some("2026Q4"));
+
+    // A submitted or unknown demand is refused by name, and nothing is added.
+    let err = store
+        .add_catalogue_items(&cat.id, &[a.id.clone(), c.id.clone()])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict(m) if m.contains(&c.id) && m.contains("submitted")),
+        "{err}"
+    );
+    let err = store
+        .add_catalogue_items(&cat.id, &["dem_nope".to_string()])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid(m) if m.contains("dem_nope")),
+        "{err}"
+    );
+    assert_eq!(store.catalogue_items(&cat.id).await.unwrap().len(), 0);
+
+    let cat = store
+        .add_catalogue_items(&cat.id, &[a.id.clone(), b.id.clone(), a.id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(cat.item_count, 2);
+    let cat = store
+        .add_catalogue_items(&cat.id, &[b.id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(cat.item_count, 2, "adding twice keeps one item");
+    assert!(store.list_catalogues(false).await.unwrap().is_empty());
+    assert_eq!(store.list_catalogues(true).await.unwrap().len(), 1);
+
+    let seq_before = store.last_seq().await.unwrap();
+    let published = store.publish_catalogue(&cat.id, &bureau).await.unwrap();
+    assert_eq!(published.status, CatalogueStatus::Published);
+    assert!(published.published_at.is_some());
+    let a_now = store.get_demand(&a.id).await.unwrap().unwrap();
+    assert_eq!(a_now.status, DemandStatus::Published);
+    let last = store.demand_history(&a.id).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (last.from_status, last.to_status, last.actor_name.as_str()),
+        (
+            Some(DemandStatus::Approved),
+            DemandStatus::Published,
+            "科技局"
+        )
+    );
+    assert!(last.note.contains("2026年第4期"));
+    let logged: Vec<String> = store
+        .changes_since(seq_before, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.entity_id)
+        .collect();
+    assert_eq!(
+        logged,
+        vec![a.id.clone()],
+        "the index follows the published demand"
+    );
+
+    // The edition keeps what was published, contact included, whatever happens later.
+    let items = store.catalogue_items(&cat.id).await.unwrap();
+    let ids: Vec<&str> = items.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, [a.id.as_str(), b.id.as_str()]);
+    assert_eq!(items[0].status, DemandStatus::Published);
+    assert_eq!(items[0].body.contact.phone.as_deref(), Some("13800000000"));
+    assert_eq!(items[0].body.title, "高纯氧化铝粉体");
+    let mut edited = a_now.body.clone();
+    edited.title = "高纯氧化铝粉体（修订）".into();
+    edited.contact.phone = Some("13900000000".into());
+    store.update_demand(&a.id, &edited).await.unwrap();
+    let again = store.catalogue_items(&cat.id).await.unwrap();
+    assert_eq!(again, items);
+
+    assert!(matches!(
+        store.add_catalogue_items(&cat.id, &[a.id.clone()]).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.publish_catalogue(&cat.id, &bureau).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.list_catalogues(false).await.unwrap(),
+        vec![published.clone()]
+    );
+    assert_eq!(store.get_catalogue(&cat.id).await.unwrap(), Some(published));
+    assert!(store.get_catalogue("cat_nope").await.unwrap().is_none());
+    assert!(matches!(
+        store.publish_catalogue("cat_nope", &bureau).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+pub async fn catalogue_publish_is_all_or_nothing(store: S) {
+    let a = demand_in(&store, "甲公司", "高纯氧化铝粉体", DemandStatus::Approved).await;
+    let b = demand_in(&store, "乙公司", "果品冷链保鲜", DemandStatus::Approved).await;
+    let empty = store
+        .create_catalogue("空目录", None, &actor())
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.publish_catalogue(&empty.id, &actor()).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let cat = store
+        .create_catalogue("第1期", None, &actor())
+        .await
+        .unwrap();
+    store
+        .add_catalogue_items(&cat.id, &[a.id.clone(), b.id.clone()])
+        .await
+        .unwrap();
+    // Withdrawn after being listed: publishing must fail and change nothing.
+    store
+        .transition_demand(
+            &b.id,
+            DemandStatus::Approved,
+            DemandStatus::Withdrawn,
+            &actor(),
+            "",
+        )
+        .await
+        .unwrap();
+    let seq = store.last_seq().await.unwrap();
+    let err = store
+        .publish_catalogue(&cat.id, &actor())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict(m) if m.contains(&b.id)),
+        "{err}"
+    );
+    assert_eq!(
+        store.get_demand(&a.id).await.unwrap().unwrap().status,
+        DemandStatus::Approved
+    );
+    assert_eq!(store.last_seq().await.unwrap(), seq);
+    let still = store.get_catalogue(&cat.id).await.unwrap().unwrap();
+    assert_eq!(still.status, CatalogueStatus::Draft);
+    assert!(still.published_at.is_none());
+    assert_eq!(store.demand_history(&a.id).await.unwrap().len(), 3);
 }

@@ -1,0 +1,581 @@
+//! The matcher: a demand in, a ranking of institutions or experts out, each with its evidence
+//! and a one-line reason.
+//!
+//! Institutions are scored from their achievements and experts, experts from the achievements
+//! they lead and their own profile documents. Document scores are multiplied by the field and
+//! region priors, grouped per candidate and aggregated ([`Aggregation`]). With
+//! [`MatchConfig::via_experts`] an institution's score is aggregated from its people's scores
+//! instead of its raw documents, so that one researcher with a body of closely related work
+//! counts more than scattered single matches.
+
+use crate::aggregate::Aggregation;
+use crate::profile::{ProfileHit, ProfileParams};
+use crate::query::{build_query, MatchInput, QueryConfig, WeightedQuery};
+use crate::retrieve::{DocFilter, DocHit, Retriever};
+use crate::segment::{is_gram, Segmenter};
+use crate::MatchError;
+use duijie_core::{EntityKind, OrgKind};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What is being ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateKind {
+    /// Universities and institutes (科研机构).
+    #[default]
+    Institution,
+    /// Researchers (专家).
+    Expert,
+}
+
+impl CandidateKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CandidateKind::Institution => "institution",
+            CandidateKind::Expert => "expert",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CandidateKind> {
+        match s {
+            "institution" => Some(CandidateKind::Institution),
+            "expert" => Some(CandidateKind::Expert),
+            _ => None,
+        }
+    }
+}
+
+/// What a piece of evidence is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    Achievement,
+    Expert,
+}
+
+/// One document that supports a candidate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    pub id: String,
+    pub title: String,
+    pub score: f64,
+    pub matched_terms: Vec<String>,
+}
+
+/// One ranked institution or expert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// 1-based.
+    pub rank: usize,
+    /// Organisation id, expert id, or `org_id|name` for a leader without an expert record.
+    pub id: String,
+    pub name: String,
+    pub institution: String,
+    pub score: f64,
+    /// One Chinese line: `3 项相关成果，关键词：锂电池、正极材料`.
+    pub reason: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The answer of the match endpoints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ranking {
+    pub kind: CandidateKind,
+    pub took_ms: f64,
+    pub candidates: Vec<Candidate>,
+}
+
+/// Every knob of ranking. The defaults are the configuration measured in `docs/ranking.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchConfig {
+    pub query: QueryConfig,
+    /// Documents fetched per kind (achievements, experts) before grouping.
+    pub retrieve_limit: usize,
+    /// Aggregation of an institution's documents (or, with `via_experts`, of its people).
+    pub institution_agg: Aggregation,
+    /// Aggregation of one person's documents.
+    pub expert_agg: Aggregation,
+    /// Score institutions from their people's aggregated scores.
+    pub via_experts: bool,
+    /// Multiplier of expert-profile documents relative to achievements.
+    pub expert_doc_weight: f32,
+    /// Multiplier of a document whose field is the demand's field (1 = no prior).
+    pub field_boost: f32,
+    /// Multiplier of a document whose region contains, or is contained in, the demand's region.
+    pub region_boost: f32,
+    /// Evidence items listed per candidate.
+    pub evidence_limit: usize,
+    /// Leave organisations whose name says they are companies out of institution rankings.
+    pub research_only: bool,
+    /// Scoring of candidate profiles.
+    pub profiles: ProfileParams,
+    /// Share of the profile score in the fused score (0 = documents only, 1 = profile only).
+    pub profile_weight: f32,
+    /// How document and profile scores are fused.
+    pub fusion: Fusion,
+    /// Document scores are multiplied by `documents^size_prior` of the candidate (needs
+    /// profiles; 0 = no prior towards larger candidates).
+    pub size_prior: f32,
+}
+
+/// Fusion of a candidate's document score and profile score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Fusion {
+    /// Both scores min-max normalised over the candidates, then mixed linearly.
+    Linear,
+    /// Reciprocal-rank fusion: `w / (k + rank)` summed over the two rankings.
+    Rrf { k: f32 },
+}
+
+impl Default for MatchConfig {
+    fn default() -> Self {
+        MatchConfig {
+            query: QueryConfig::default(),
+            retrieve_limit: 400,
+            institution_agg: Aggregation::RankDecay { k: 5, decay: 0.5 },
+            expert_agg: Aggregation::RankDecay { k: 5, decay: 0.3 },
+            via_experts: false,
+            expert_doc_weight: 1.0,
+            field_boost: 1.2,
+            region_boost: 1.1,
+            evidence_limit: 3,
+            research_only: true,
+            profiles: ProfileParams::default(),
+            profile_weight: 0.0,
+            fusion: Fusion::Linear,
+            size_prior: 0.0,
+        }
+    }
+}
+
+/// Ranks partners for demands against one index.
+#[derive(Clone)]
+pub struct Matcher {
+    index: Arc<dyn Retriever>,
+    segmenter: Segmenter,
+    config: MatchConfig,
+}
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A document's score after the priors, with the document.
+struct Scored<'a> {
+    score: f32,
+    hit: &'a DocHit,
+}
+
+struct Group<'a> {
+    id: String,
+    name: String,
+    institution: String,
+    docs: Vec<Scored<'a>>,
+}
+
+fn sorted_scores(docs: &[Scored<'_>]) -> Vec<f32> {
+    let mut s: Vec<f32> = docs.iter().map(|d| d.score).collect();
+    s.sort_by(|a, b| b.total_cmp(a));
+    s
+}
+
+fn regions_match(a: &str, b: &str) -> bool {
+    let a = a.trim();
+    let b = b.trim();
+    !a.is_empty() && !b.is_empty() && (a.contains(b) || b.contains(a))
+}
+
+fn round3(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
+}
+
+/// The id of a person candidate: their expert record (their own, or the one linked to their
+/// name at the organisation), else the synthetic `org_id|name`.
+pub(crate) fn person_key(
+    org_id: &str,
+    person: Option<&str>,
+    expert_id: Option<&str>,
+    links: &HashMap<(String, String), String>,
+) -> Option<String> {
+    let p = person?.trim();
+    if p.is_empty() {
+        return None;
+    }
+    Some(match expert_id {
+        Some(e) => e.to_string(),
+        None => links
+            .get(&(org_id.to_string(), p.to_string()))
+            .cloned()
+            .unwrap_or_else(|| format!("{org_id}|{p}")),
+    })
+}
+
+/// Fuses document scores with profile scores; candidates keep their order when there are no
+/// profiles.
+fn fuse(scores: &mut [(f32, Group<'_>)], profiles: &[ProfileHit], weight: f32, fusion: Fusion) {
+    if profiles.is_empty() || weight <= 0.0 || scores.is_empty() {
+        return;
+    }
+    let prof: HashMap<&str, (usize, f32)> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), (i + 1, p.score)))
+        .collect();
+    match fusion {
+        Fusion::Linear => {
+            let max_doc = scores
+                .iter()
+                .map(|s| s.0)
+                .fold(f32::MIN, f32::max)
+                .max(1e-6);
+            let hi = profiles.iter().map(|p| p.score).fold(f32::MIN, f32::max);
+            let lo = profiles.iter().map(|p| p.score).fold(f32::MAX, f32::min);
+            let span = (hi - lo).max(1e-6);
+            for (s, g) in scores.iter_mut() {
+                let p = prof
+                    .get(g.id.as_str())
+                    .map_or(0.0, |&(_, v)| (v - lo) / span);
+                *s = (1.0 - weight) * (*s / max_doc) + weight * p;
+            }
+        }
+        Fusion::Rrf { k } => {
+            scores.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+            for (i, (s, g)) in scores.iter_mut().enumerate() {
+                let p = prof
+                    .get(g.id.as_str())
+                    .map_or(0.0, |&(r, _)| 1.0 / (k + r as f32));
+                *s = (1.0 - weight) / (k + (i + 1) as f32) + weight * p;
+            }
+        }
+    }
+}
+
+impl Matcher {
+    /// A matcher with the default configuration and the default jieba dictionary.
+    pub fn new(index: Arc<dyn Retriever>) -> Self {
+        Matcher {
+            index,
+            segmenter: Segmenter::default(),
+            config: MatchConfig::default(),
+        }
+    }
+
+    /// Replaces the configuration.
+    pub fn with_config(mut self, config: MatchConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Uses the index's own segmenter (its dictionary) for queries.
+    pub fn with_segmenter(mut self, segmenter: Segmenter) -> Self {
+        self.segmenter = segmenter;
+        self
+    }
+
+    pub fn config(&self) -> &MatchConfig {
+        &self.config
+    }
+
+    pub(crate) fn index(&self) -> &dyn Retriever {
+        self.index.as_ref()
+    }
+
+    pub(crate) fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// The weighted query a demand becomes (for explanations and debugging).
+    pub fn query(&self, input: &MatchInput) -> WeightedQuery {
+        build_query(
+            input,
+            &self.segmenter,
+            self.index.as_ref(),
+            &self.config.query,
+        )
+    }
+
+    /// Ranks institutions or experts for a demand.
+    pub fn rank(
+        &self,
+        input: &MatchInput,
+        kind: CandidateKind,
+        limit: usize,
+    ) -> Result<Ranking, MatchError> {
+        let start = Instant::now();
+        let query = self.query(input);
+        let candidates = if query.is_empty() || limit == 0 {
+            Vec::new()
+        } else {
+            self.rank_query(input, &query, kind, limit)?
+        };
+        Ok(Ranking {
+            kind,
+            took_ms: start.elapsed().as_secs_f64() * 1000.0,
+            candidates,
+        })
+    }
+
+    fn retrieve(&self, query: &WeightedQuery) -> Result<Vec<DocHit>, MatchError> {
+        let filter = DocFilter::default();
+        let limit = self.config.retrieve_limit;
+        let mut hits = self
+            .index
+            .top(EntityKind::Achievement, &query.terms, &filter, limit)?;
+        if self.config.expert_doc_weight > 0.0 {
+            hits.extend(
+                self.index
+                    .top(EntityKind::Expert, &query.terms, &filter, limit)?,
+            );
+        }
+        Ok(hits)
+    }
+
+    fn prior(&self, input: &MatchInput, hit: &DocHit) -> f32 {
+        let mut m = if hit.kind == EntityKind::Expert {
+            self.config.expert_doc_weight
+        } else {
+            1.0
+        };
+        if input.field.is_some() && hit.field == input.field {
+            m *= self.config.field_boost;
+        }
+        if let (Some(want), Some(have)) = (&input.region, &hit.region) {
+            if regions_match(want, have) {
+                m *= self.config.region_boost;
+            }
+        }
+        m
+    }
+
+    fn rank_query(
+        &self,
+        input: &MatchInput,
+        query: &WeightedQuery,
+        kind: CandidateKind,
+        limit: usize,
+    ) -> Result<Vec<Candidate>, MatchError> {
+        let hits = self.retrieve(query)?;
+        // Leaders of achievements are linked to expert records when any hit links them.
+        let mut links: HashMap<(String, String), String> = HashMap::new();
+        for h in &hits {
+            if let (Some(p), Some(e)) = (&h.person, &h.expert_id) {
+                links.insert((h.org_id.clone(), p.trim().to_string()), e.clone());
+            }
+        }
+        let person_key = |h: &DocHit| -> Option<String> {
+            person_key(
+                &h.org_id,
+                h.person.as_deref(),
+                h.expert_id.as_deref(),
+                &links,
+            )
+        };
+
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        let mut slot: HashMap<String, usize> = HashMap::new();
+        for h in &hits {
+            let (id, name) = match kind {
+                CandidateKind::Institution => {
+                    if self.config.research_only
+                        && OrgKind::infer(&h.org_name, OrgKind::Institute) == OrgKind::Enterprise
+                    {
+                        continue;
+                    }
+                    (h.org_id.clone(), h.org_name.clone())
+                }
+                CandidateKind::Expert => match person_key(h) {
+                    Some(key) => (key, h.person.clone().unwrap_or_default()),
+                    None => continue,
+                },
+            };
+            if h.org_id.is_empty() {
+                continue;
+            }
+            let i = *slot.entry(id.clone()).or_insert_with(|| {
+                groups.push(Group {
+                    id,
+                    name,
+                    institution: h.org_name.clone(),
+                    docs: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            groups[i].docs.push(Scored {
+                score: h.score * self.prior(input, h),
+                hit: h,
+            });
+        }
+
+        let mut scored: Vec<(f32, Group<'_>)> = groups
+            .into_iter()
+            .map(|g| (self.group_score(&g, kind, &person_key), g))
+            .collect();
+        if self.config.profile_weight > 0.0 || self.config.size_prior != 0.0 {
+            let profiles =
+                self.index
+                    .top_profiles(kind, &query.terms, &self.config.profiles, usize::MAX)?;
+            if self.config.size_prior != 0.0 {
+                let size: HashMap<&str, u32> =
+                    profiles.iter().map(|p| (p.id.as_str(), p.docs)).collect();
+                for (s, g) in &mut scored {
+                    let n = size.get(g.id.as_str()).copied().unwrap_or(1).max(1) as f32;
+                    *s *= n.powf(self.config.size_prior);
+                }
+            }
+            fuse(
+                &mut scored,
+                &profiles,
+                self.config.profile_weight,
+                self.config.fusion,
+            );
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        scored.truncate(limit);
+        Ok(scored
+            .into_iter()
+            .enumerate()
+            .map(|(i, (score, g))| self.candidate(i + 1, score, g, query, kind))
+            .collect())
+    }
+
+    fn group_score(
+        &self,
+        g: &Group<'_>,
+        kind: CandidateKind,
+        person_key: &dyn Fn(&DocHit) -> Option<String>,
+    ) -> f32 {
+        match kind {
+            CandidateKind::Expert => self.config.expert_agg.combine(&sorted_scores(&g.docs)),
+            CandidateKind::Institution if !self.config.via_experts => {
+                self.config.institution_agg.combine(&sorted_scores(&g.docs))
+            }
+            CandidateKind::Institution => {
+                let mut people: HashMap<String, Vec<f32>> = HashMap::new();
+                for d in &g.docs {
+                    let key = person_key(d.hit).unwrap_or_else(|| d.hit.id.clone());
+                    people.entry(key).or_default().push(d.score);
+                }
+                let mut per_person: Vec<f32> = people
+                    .into_values()
+                    .map(|mut s| {
+                        s.sort_by(|a, b| b.total_cmp(a));
+                        self.config.expert_agg.combine(&s)
+                    })
+                    .collect();
+                per_person.sort_by(|a, b| b.total_cmp(a));
+                self.config.institution_agg.combine(&per_person)
+            }
+        }
+    }
+
+    fn candidate(
+        &self,
+        rank: usize,
+        score: f32,
+        mut g: Group<'_>,
+        query: &WeightedQuery,
+        kind: CandidateKind,
+    ) -> Candidate {
+        g.docs.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let reason = reason(&g.docs, query, kind);
+        let evidence = g
+            .docs
+            .iter()
+            .take(self.config.evidence_limit)
+            .map(|d| Evidence {
+                kind: if d.hit.kind == EntityKind::Expert {
+                    EvidenceKind::Expert
+                } else {
+                    EvidenceKind::Achievement
+                },
+                id: d.hit.id.clone(),
+                title: d.hit.title.clone(),
+                score: round3(d.score),
+                matched_terms: words_only(&d.hit.matched_terms),
+            })
+            .collect();
+        Candidate {
+            rank,
+            id: g.id,
+            name: g.name,
+            institution: g.institution,
+            score: round3(score),
+            reason,
+            evidence,
+        }
+    }
+}
+
+/// Matched terms as people read them: words, not the character bigrams behind them.
+pub(crate) fn words_only(terms: &[String]) -> Vec<String> {
+    terms.iter().filter(|t| !is_gram(t)).cloned().collect()
+}
+
+/// `3 项相关成果、1 位相关专家，关键词：锂电池、正极材料` — counts of the candidate's matching
+/// documents and the (at most three) query terms that carried most of its score, a term left
+/// out when a longer chosen term contains it.
+fn reason(docs: &[Scored<'_>], query: &WeightedQuery, kind: CandidateKind) -> String {
+    let achievements = docs
+        .iter()
+        .filter(|d| d.hit.kind != EntityKind::Expert)
+        .count();
+    let experts = docs.len() - achievements;
+    let mut parts: Vec<String> = Vec::new();
+    if achievements > 0 {
+        parts.push(format!("{achievements} 项相关成果"));
+    }
+    if experts > 0 {
+        parts.push(match kind {
+            CandidateKind::Institution => format!("{experts} 位相关专家"),
+            CandidateKind::Expert => "研究方向相关".to_string(),
+        });
+    }
+    let weight: HashMap<&str, f32> = query
+        .terms
+        .iter()
+        .map(|t| (t.term.as_str(), t.weight))
+        .collect();
+    let mut mass: HashMap<&str, f32> = HashMap::new();
+    for d in docs {
+        for t in d.hit.matched_terms.iter().filter(|t| !is_gram(t)) {
+            if let Some((term, w)) = weight.get_key_value(t.as_str()) {
+                *mass.entry(term).or_default() += w;
+            }
+        }
+    }
+    let mut by_mass: Vec<(&str, f32)> = mass.into_iter().collect();
+    by_mass.sort_by(|a, b| {
+        b.1.total_cmp(&a.1)
+            .then(b.0.chars().count().cmp(&a.0.chars().count()))
+            .then(a.0.cmp(b.0))
+    });
+    let mut chosen: Vec<&str> = Vec::new();
+    for (t, _) in by_mass {
+        if chosen.len() == 3 {
+            break;
+        }
+        if chosen.iter().any(|c| c.contains(t) || t.contains(c)) {
+            continue;
+        }
+        chosen.push(t);
+    }
+    let mut line = parts.join("、");
+    if !chosen.is_empty() {
+        if !line.is_empty() {
+            line.push('，');
+        }
+        line.push_str("关键词：");
+        line.push_str(&chosen.join("、"));
+    }
+    line
+}

@@ -1,0 +1,425 @@
+//! Behaviour of ranking, explanations, priors, reverse recommendations and the evaluation
+//! helpers on small hand-built corpora.
+
+use duijie_core::{DemandStatus, EntityKind, Field};
+use duijie_match::eval::{ndcg_at, reciprocal_rank, split, Metrics, Project};
+use duijie_match::{
+    Bm25Params, CandidateKind, IndexDoc, MatchConfig, MatchInput, Matcher, MemoryIndex, ProfileDoc,
+    Segmenter,
+};
+use std::sync::Arc;
+
+/// Unrelated documents, so that document frequencies look like a real catalogue's.
+const FILLER: &[&str] = &[
+    "水稻抗病基因的克隆与功能分析",
+    "城市供水管网漏损智能监测",
+    "桥梁结构健康监测传感网络",
+    "中药材有效成分提取纯化工艺",
+    "奶牛乳房炎快速诊断试剂盒",
+    "煤矿井下瓦斯浓度预警系统",
+    "纺织印染废水深度处理",
+    "高速列车轮轨噪声控制",
+    "茶叶加工机械自动化改造",
+    "农村电商物流配送网络优化",
+    "肝癌早期筛查分子标志物",
+    "光纤陀螺温度漂移补偿",
+    "玉米秸秆饲料化利用",
+    "工业机器人视觉定位",
+    "城市垃圾焚烧飞灰固化",
+    "果蔬冷链保鲜包装材料",
+    "风力发电机叶片除冰",
+    "区块链供应链金融平台",
+    "海水养殖病害防控",
+    "高铁隧道衬砌裂缝检测",
+    "人工智能辅助病理诊断",
+    "钢铁冶金余热回收利用",
+    "建筑垃圾再生骨料混凝土",
+    "草莓组培快繁技术",
+];
+
+struct Corpus {
+    docs: Vec<IndexDoc>,
+}
+
+impl Corpus {
+    fn new() -> Self {
+        let mut c = Corpus { docs: Vec::new() };
+        for round in 0..2 {
+            for (i, t) in FILLER.iter().enumerate() {
+                let org = format!("org_filler{round}_{i}");
+                c.achievement(&org, "某大学", t, &[], None, None);
+            }
+        }
+        c
+    }
+
+    fn achievement(
+        &mut self,
+        org_id: &str,
+        org_name: &str,
+        title: &str,
+        keywords: &[&str],
+        leader: Option<&str>,
+        field: Option<Field>,
+    ) -> &mut IndexDoc {
+        let id = format!("ach_{}", self.docs.len());
+        self.docs.push(IndexDoc {
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            org_id: org_id.to_string(),
+            org_name: org_name.to_string(),
+            person: leader.map(str::to_string),
+            field,
+            ..IndexDoc::new(EntityKind::Achievement, id, title)
+        });
+        self.docs.last_mut().expect("just pushed")
+    }
+
+    fn matcher(self, config: MatchConfig) -> Matcher {
+        let seg = Segmenter::default();
+        let index = MemoryIndex::build(self.docs, &seg, Bm25Params::default());
+        Matcher::new(Arc::new(index))
+            .with_config(config)
+            .with_segmenter(seg)
+    }
+}
+
+fn lithium_corpus() -> Corpus {
+    let mut c = Corpus::new();
+    c.achievement(
+        "org_strong",
+        "中南大学",
+        "高镍锂电池正极材料制备与改性",
+        &["锂电池", "正极材料", "高镍"],
+        Some("李明"),
+        Some(Field::NewEnergy),
+    );
+    for t in [
+        "电池回收企业管理模式",
+        "电动自行车电池安全标准",
+        "电池包装运输规范",
+        "废旧电池社会回收网络",
+        "电池产业园区规划",
+        "电池行业人才培养",
+    ] {
+        c.achievement("org_many", "某某学院", t, &[], Some("王强"), None);
+    }
+    c
+}
+
+#[test]
+fn one_strong_achievement_beats_many_weak_ones() {
+    let m = lithium_corpus().matcher(MatchConfig::default());
+    let input =
+        MatchInput::from_text("锂电池正极材料的制备工艺优化。希望提高高镍正极材料的循环寿命");
+    let r = m
+        .rank(&input, CandidateKind::Institution, 10)
+        .expect("rank");
+    assert_eq!(r.candidates[0].id, "org_strong", "{r:#?}");
+    assert_eq!(r.candidates[0].rank, 1);
+    let many = r
+        .candidates
+        .iter()
+        .find(|c| c.id == "org_many")
+        .expect("the weak institution is ranked");
+    assert!(many.rank > 1 && many.score < r.candidates[0].score);
+    assert!(many.evidence.len() <= 3, "evidence is capped");
+}
+
+#[test]
+fn boilerplate_only_demand_matches_nothing() {
+    let m = lithium_corpus().matcher(MatchConfig::default());
+    let input = MatchInput::from_text(
+        "我公司希望合作解决技术问题，提高企业研发水平，需求关键技术研究开发应用",
+    );
+    assert!(m.query(&input).is_empty(), "{:?}", m.query(&input));
+    let r = m
+        .rank(&input, CandidateKind::Institution, 10)
+        .expect("rank");
+    assert!(r.candidates.is_empty());
+}
+
+#[test]
+fn evidence_matched_terms_and_reason() {
+    let m = lithium_corpus().matcher(MatchConfig::default());
+    let input = MatchInput::from_text("锂电池正极材料");
+    let r = m
+        .rank(&input, CandidateKind::Institution, 10)
+        .expect("rank");
+    let top = &r.candidates[0];
+    assert_eq!(top.name, "中南大学");
+    assert_eq!(top.institution, "中南大学");
+    assert_eq!(top.evidence.len(), 1);
+    let ev = &top.evidence[0];
+    assert_eq!(ev.title, "高镍锂电池正极材料制备与改性");
+    assert!(ev.matched_terms.contains(&"锂电池".to_string()), "{ev:?}");
+    assert!(ev.matched_terms.contains(&"正极".to_string()), "{ev:?}");
+    assert!(
+        ev.matched_terms.iter().all(|t| !duijie_match::is_gram(t)),
+        "bigrams stay internal: {ev:?}"
+    );
+    assert!(ev.score > 0.0);
+    assert!(
+        top.reason.starts_with("1 项相关成果，关键词："),
+        "{}",
+        top.reason
+    );
+    assert!(top.reason.contains("锂电池") && top.reason.contains("正极"));
+    assert!(!top.reason.contains('~'));
+
+    let json = serde_json::to_value(&r).expect("json");
+    assert_eq!(json["kind"], "institution");
+    assert_eq!(json["candidates"][0]["evidence"][0]["kind"], "achievement");
+    assert!(json["took_ms"].is_number());
+    for key in [
+        "rank",
+        "id",
+        "name",
+        "institution",
+        "score",
+        "reason",
+        "evidence",
+    ] {
+        assert!(json["candidates"][0].get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn experts_are_leaders_grouped_by_institution_and_linked_to_records() {
+    let mut c = lithium_corpus();
+    // The same name at another institution is another person.
+    c.achievement(
+        "org_other",
+        "湖南大学",
+        "锂电池负极材料",
+        &["锂电池"],
+        Some("李明"),
+        None,
+    );
+    // A linked expert record and one of their achievements.
+    c.docs.push(IndexDoc {
+        keywords: vec!["固态电解质".into(), "锂电池".into()],
+        org_id: "org_third".into(),
+        org_name: "厦门大学".into(),
+        person: Some("赵华".into()),
+        ..IndexDoc::new(EntityKind::Expert, "exp_zhao", "固态锂电池电解质界面")
+    });
+    c.achievement(
+        "org_third",
+        "厦门大学",
+        "固态电解质离子传导",
+        &[],
+        Some("赵华"),
+        None,
+    )
+    .expert_id = Some("exp_zhao".into());
+    let m = c.matcher(MatchConfig::default());
+    let r = m
+        .rank(
+            &MatchInput::from_text("锂电池正极材料与固态电解质"),
+            CandidateKind::Expert,
+            10,
+        )
+        .expect("rank");
+    let ids: Vec<&str> = r.candidates.iter().map(|c| c.id.as_str()).collect();
+    assert!(ids.contains(&"org_strong|李明"), "{ids:?}");
+    assert!(ids.contains(&"org_other|李明"), "{ids:?}");
+    let zhao = r
+        .candidates
+        .iter()
+        .find(|c| c.id == "exp_zhao")
+        .expect("expert record is the candidate id");
+    assert_eq!(zhao.name, "赵华");
+    assert_eq!(zhao.institution, "厦门大学");
+    assert_eq!(zhao.evidence.len(), 2, "{zhao:?}");
+    assert!(zhao.reason.contains("1 项相关成果") && zhao.reason.contains("研究方向相关"));
+}
+
+fn twin_corpus() -> Corpus {
+    let mut c = Corpus::new();
+    let title = "盐碱地改良微生物菌剂";
+    c.achievement(
+        "org_a",
+        "甲大学",
+        title,
+        &[],
+        None,
+        Some(Field::ResourcesEnvironment),
+    );
+    c.achievement(
+        "org_b",
+        "乙大学",
+        title,
+        &[],
+        None,
+        Some(Field::ModernAgriculture),
+    );
+    c
+}
+
+#[test]
+fn field_prior_only_multiplies_matching_documents() {
+    let input = MatchInput::from_text("盐碱地改良微生物菌剂");
+    let plain = twin_corpus().matcher(MatchConfig::default());
+    let r = plain
+        .rank(&input, CandidateKind::Institution, 10)
+        .expect("rank");
+    // Equal scores: the tie is broken by id.
+    assert_eq!(r.candidates[0].id, "org_a");
+    assert_eq!(r.candidates[0].score, r.candidates[1].score);
+
+    let farming = MatchInput {
+        field: Some(Field::ModernAgriculture),
+        ..input.clone()
+    };
+    let r = plain
+        .rank(&farming, CandidateKind::Institution, 10)
+        .expect("rank");
+    assert_eq!(r.candidates[0].id, "org_b");
+    let ratio = r.candidates[0].score / r.candidates[1].score;
+    assert!(
+        (ratio - 1.2).abs() < 1e-3,
+        "boost is the documented 1.2: {ratio}"
+    );
+
+    let no_prior = twin_corpus().matcher(MatchConfig {
+        field_boost: 1.0,
+        ..MatchConfig::default()
+    });
+    let r = no_prior
+        .rank(&farming, CandidateKind::Institution, 10)
+        .expect("rank");
+    assert_eq!(r.candidates[0].id, "org_a", "a boost of 1 changes nothing");
+}
+
+#[test]
+fn companies_are_not_ranked_as_institutions() {
+    let mut c = Corpus::new();
+    c.achievement(
+        "org_co",
+        "某某新材料有限公司",
+        "石墨烯导热膜",
+        &[],
+        None,
+        None,
+    );
+    c.achievement("org_uni", "某某大学", "石墨烯导热膜", &[], None, None);
+    let m = c.matcher(MatchConfig::default());
+    let r = m
+        .rank(
+            &MatchInput::from_text("石墨烯导热膜"),
+            CandidateKind::Institution,
+            10,
+        )
+        .expect("rank");
+    let ids: Vec<&str> = r.candidates.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, vec!["org_uni"]);
+}
+
+#[test]
+fn plain_text_is_split_into_title_keywords_and_body() {
+    let input = MatchInput::from_text("高纯氧化铝粉体制备。关键词：氧化铝；粉体");
+    assert_eq!(input.title, "高纯氧化铝粉体制备");
+    assert_eq!(input.description, "关键词：氧化铝；粉体");
+    let m = lithium_corpus().matcher(MatchConfig::default());
+    let q = m.query(&MatchInput::from_text("锂电池。关键词：正极材料"));
+    let terms: Vec<&str> = q.terms.iter().map(|t| t.term.as_str()).collect();
+    assert!(
+        terms.contains(&"锂电池") && terms.contains(&"正极"),
+        "{terms:?}"
+    );
+    assert!(!terms.contains(&"关键词"));
+}
+
+#[test]
+fn published_demands_are_recommended_to_an_institution() {
+    let mut c = Corpus::new();
+    for (id, title, status) in [
+        (
+            "dem_pub",
+            "锂电池正极材料循环寿命提升",
+            DemandStatus::Published,
+        ),
+        ("dem_draft", "锂电池正极材料降本", DemandStatus::Draft),
+        ("dem_other", "茶园病虫害绿色防控", DemandStatus::InDocking),
+    ] {
+        c.docs.push(IndexDoc {
+            org_name: "某电池公司".into(),
+            org_id: "org_ent".into(),
+            status: Some(status),
+            ..IndexDoc::new(EntityKind::Demand, id, title)
+        });
+    }
+    let m = c.matcher(MatchConfig::default());
+    let profile = vec![ProfileDoc {
+        title: "高镍锂电池正极材料制备与改性".into(),
+        keywords: vec!["锂电池".into(), "正极材料".into()],
+        body: String::new(),
+    }];
+    let recs = m.recommend_demands(&profile, 10).expect("recommend");
+    let ids: Vec<&str> = recs.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, vec!["dem_pub"], "drafts are never recommended");
+    assert_eq!(recs[0].rank, 1);
+    assert_eq!(recs[0].enterprise, "某电池公司");
+    assert!(recs[0].matched_terms.contains(&"正极".to_string()));
+    assert!(m.recommend_demands(&[], 10).expect("empty").is_empty());
+}
+
+#[test]
+fn metrics_on_known_ranks() {
+    assert_eq!(reciprocal_rank(Some(4)), 0.25);
+    assert_eq!(reciprocal_rank(None), 0.0);
+    assert_eq!(ndcg_at(Some(1), 10), 1.0);
+    assert!((ndcg_at(Some(3), 10) - 0.5).abs() < 1e-12);
+    assert_eq!(ndcg_at(Some(11), 10), 0.0);
+    let m = Metrics::from_ranks(&[Some(1), Some(2), None, Some(10), Some(11)]);
+    assert_eq!(m.queries, 5);
+    let mrr = (1.0 + 0.5 + 0.0 + 0.1 + 1.0 / 11.0) / 5.0;
+    assert!((m.mrr - mrr).abs() < 1e-12);
+    assert!((m.hit1 - 0.2).abs() < 1e-12);
+    assert!((m.hit10 - 0.6).abs() < 1e-12);
+    let ndcg = (1.0 + 1.0 / 3f64.log2() + 1.0 / 11f64.log2()) / 5.0;
+    assert!((m.ndcg10 - ndcg).abs() < 1e-12);
+    assert_eq!(Metrics::from_ranks(&[]), Metrics::default());
+}
+
+fn projects() -> Vec<Project> {
+    (0..300)
+        .map(|i| {
+            // Organisations of 1 to 29 projects.
+            let org = format!("org{}", (i * 7) % 23 + usize::from(i % 5 == 0) * 100);
+            Project {
+                id: format!("p{i}"),
+                title: format!("项目{i}"),
+                keywords: Vec::new(),
+                org: org.clone(),
+                org_key: org,
+                person: format!("人{}", i % 40),
+                year: None,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn split_is_deterministic_disjoint_and_drawn_from_large_institutions() {
+    let ps = projects();
+    let a = split(&ps, 50, 42, 10);
+    assert_eq!(a, split(&ps, 50, 42, 10));
+    assert_ne!(a.test, split(&ps, 50, 43, 10).test);
+    assert_eq!(a.test.len(), 50);
+    assert_eq!(a.train.len() + a.test.len(), ps.len());
+    let mut all: Vec<usize> = a.train.iter().chain(&a.test).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(
+        all.len(),
+        ps.len(),
+        "train and test are disjoint and cover everything"
+    );
+    for &i in &a.test {
+        let n = ps.iter().filter(|p| p.org_key == ps[i].org_key).count();
+        assert!(n >= 10, "{} has {n} projects", ps[i].org_key);
+    }
+    // Fewer eligible projects than asked: all of them, no panic.
+    assert!(split(&ps, 10_000, 1, 10).test.len() < ps.len());
+}

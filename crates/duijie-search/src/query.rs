@@ -1,0 +1,700 @@
+//! Reading the index: the search box ([`SearchIndex::search`]: filters, facets, highlights),
+//! weighted retrieval for ranking ([`SearchIndex::top_weighted`]) and term statistics.
+//!
+//! Queries are built from analysed tokens only; user text never reaches a query parser.
+
+use crate::facets::{FacetCollector, Facets};
+use crate::highlight::{escaped_prefix, highlight, MatchTokenizer, Terms};
+use crate::index::SearchIndex;
+use crate::schema::{names, IndexDoc, KEYWORD_SEPARATOR, KINDS};
+use crate::tokenizer::{analyze_with, QueryToken, TokenKind};
+use crate::SearchError;
+use duijie_core::EntityKind;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::StrColumn;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, DocId, DocSet, Order, Searcher, TantivyDocument, Term, TERMINATED};
+
+/// Largest page a search returns, and deepest offset it pages to.
+const MAX_LIMIT: usize = 500;
+const MAX_OFFSET: usize = 10_000;
+/// Word groups of a search-box query beyond this are ignored (a pasted essay stays cheap).
+const MAX_GROUPS: usize = 32;
+/// Characters of body text shown when a hit has no highlighted passage.
+const SNIPPET_CHARS: usize = 120;
+/// Length of a highlighted passage; tantivy measures it in bytes (about 3 per CJK character).
+const SNIPPET_BYTES: usize = 360;
+/// Bodies are scanned for a passage up to this many bytes.
+const SNIPPET_SCAN_BYTES: usize = 32 * 1024;
+/// Single characters that carry no meaning on their own in a search-box query.
+const STOP_CHARS: &[&str] = &[
+    "的", "了", "和", "与", "及", "或", "在", "是", "对", "等", "之", "其", "为", "以", "于", "由",
+    "把", "被", "将", "并", "而", "也", "有", "中", "用",
+];
+
+/// A search-box query over one kind of record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchQuery {
+    pub kind: EntityKind,
+    /// Free text; `None` or blank lists everything that passes the filters, newest first.
+    pub text: Option<String>,
+    /// Taxonomy label.
+    pub field: Option<String>,
+    pub region: Option<String>,
+    /// A cooperation mode the record must offer.
+    pub mode: Option<String>,
+    /// Allowed statuses; `None` = any.
+    pub statuses: Option<Vec<String>>,
+    pub org_id: Option<String>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl SearchQuery {
+    /// Everything of `kind`, first page of 20.
+    pub fn new(kind: EntityKind) -> Self {
+        SearchQuery {
+            kind,
+            text: None,
+            field: None,
+            region: None,
+            mode: None,
+            statuses: None,
+            org_id: None,
+            offset: 0,
+            limit: 20,
+        }
+    }
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    /// BM25 score; 0 when listing without text.
+    pub score: f32,
+    /// The whole title, HTML-escaped, matched words in `<em>`.
+    pub title_html: String,
+    /// A passage of the body, HTML-escaped, matched words in `<em>`.
+    pub snippet_html: String,
+}
+
+/// A page of results with the total and facet counts over all of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+}
+
+/// Optional restrictions for [`SearchIndex::top_weighted`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub field: Option<String>,
+    pub region: Option<String>,
+    /// Allowed statuses; `None` = any.
+    pub statuses: Option<Vec<String>>,
+    pub org_id: Option<String>,
+    pub mode: Option<String>,
+}
+
+/// How much a term counts in each text field, for weighted retrieval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldBoosts {
+    pub title: f32,
+    pub keywords: f32,
+    pub body: f32,
+    /// The organisation's name.
+    pub org: f32,
+}
+
+impl Default for FieldBoosts {
+    fn default() -> Self {
+        FieldBoosts {
+            title: 3.0,
+            keywords: 2.0,
+            body: 1.0,
+            org: 0.5,
+        }
+    }
+}
+
+/// One document retrieved for ranking, read from fast fields (no document-store access).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredDoc {
+    pub id: String,
+    pub kind: EntityKind,
+    pub score: f32,
+    pub title: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub person: Option<String>,
+    pub expert_id: Option<String>,
+    pub field: Option<String>,
+    pub region: Option<String>,
+    pub year: Option<i64>,
+    /// The query terms found in the document's text fields, in query order.
+    pub matched_terms: Vec<String>,
+}
+
+fn term_query(field: Field, text: &str, option: IndexRecordOption) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), option))
+}
+
+/// Wraps a filter so it restricts without adding to the score.
+fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
+}
+
+/// Tokens of a search-box query grouped by word: a word with its parts, or a run of single
+/// characters with their joined pairs. A document must match most groups.
+struct Group {
+    tokens: Vec<(String, TokenKind)>,
+}
+
+fn group_tokens(tokens: &[QueryToken]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    // Whether the last group is a run of single characters still open to more.
+    let mut in_run = false;
+    for t in tokens {
+        match t.kind {
+            TokenKind::Word => {
+                let single = t.text.chars().count() == 1;
+                if single && STOP_CHARS.contains(&t.text.as_str()) {
+                    in_run = false;
+                    continue;
+                }
+                if !(single && in_run) {
+                    if !seen.insert(&t.text) || groups.len() >= MAX_GROUPS {
+                        in_run = false;
+                        // A repeated word adds nothing; its parts follow and are skipped too.
+                        groups.push(Group { tokens: Vec::new() });
+                        continue;
+                    }
+                    groups.push(Group { tokens: Vec::new() });
+                }
+                in_run = single;
+                if let Some(g) = groups.last_mut() {
+                    g.tokens.push((t.text.clone(), t.kind));
+                }
+            }
+            TokenKind::Part | TokenKind::Joined => {
+                if let Some(g) = groups.last_mut() {
+                    if !g.tokens.is_empty() && !g.tokens.iter().any(|(x, _)| *x == t.text) {
+                        g.tokens.push((t.text.clone(), t.kind));
+                    }
+                }
+            }
+        }
+    }
+    groups.retain(|g| !g.tokens.is_empty());
+    groups
+}
+
+impl SearchIndex {
+    /// Filter clauses; the kind only when `kind` is given (text fields already imply it).
+    fn filter_clauses(&self, kind: Option<EntityKind>, f: &Filter) -> Vec<(Occur, Box<dyn Query>)> {
+        let fields = &self.fields;
+        let basic = IndexRecordOption::Basic;
+        let mut clauses = Vec::new();
+        if let Some(kind) = kind {
+            clauses.push(filter(term_query(fields.kind, kind.as_str(), basic)));
+        }
+        let exact = [
+            (fields.field, &f.field),
+            (fields.region, &f.region),
+            (fields.modes, &f.mode),
+            (fields.org_id, &f.org_id),
+        ];
+        for (field, value) in exact {
+            if let Some(v) = value {
+                clauses.push(filter(term_query(field, v, basic)));
+            }
+        }
+        if let Some(statuses) = &f.statuses {
+            let any: Vec<(Occur, Box<dyn Query>)> = statuses
+                .iter()
+                .map(|s| (Occur::Should, term_query(fields.status, s, basic)))
+                .collect();
+            clauses.push(filter(Box::new(BooleanQuery::new(any))));
+        }
+        clauses
+    }
+
+    /// The text part of a search-box query, or `None` when the text has no searchable token.
+    fn text_query(
+        &self,
+        kind: EntityKind,
+        text: &str,
+        tokens: &[QueryToken],
+    ) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let t = f.text(kind);
+        let freqs = IndexRecordOption::WithFreqs;
+        let weighted = [
+            (t.title, 3.0),
+            (t.keywords, 2.0),
+            (t.org_name, 1.0),
+            (t.body, 1.0),
+        ];
+        let groups = group_tokens(tokens);
+        let mut group_queries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for g in &groups {
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (token, kind) in &g.tokens {
+                // A part only stands in for the word; the whole word ranks higher.
+                let weight = if *kind == TokenKind::Word { 1.0 } else { 0.5 };
+                for (field, boost) in weighted {
+                    let q = BoostQuery::new(term_query(field, token, freqs), boost * weight);
+                    alternatives.push((Occur::Should, Box::new(q)));
+                }
+            }
+            group_queries.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
+        }
+        let n = group_queries.len();
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if n > 0 {
+            let required = if n <= 3 { n } else { (2 * n).div_ceil(3) };
+            any.push((
+                Occur::Should,
+                Box::new(BooleanQuery::with_minimum_required_clauses(
+                    group_queries,
+                    required,
+                )),
+            ));
+        }
+        // A person's name is stored whole: match the query as typed.
+        let name = duijie_core::text::clean_line(text);
+        if !name.is_empty() && name.chars().count() <= 16 {
+            any.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    term_query(f.person, &name, IndexRecordOption::Basic),
+                    2.0,
+                )),
+            ));
+        }
+        if any.is_empty() {
+            None
+        } else {
+            Some(Box::new(BooleanQuery::new(any)))
+        }
+    }
+
+    /// Rewards titles containing the query's words in order (optional clause, never required).
+    fn title_phrase(&self, kind: EntityKind, tokens: &[QueryToken]) -> Option<Box<dyn Query>> {
+        let title = self.fields.text(kind).title;
+        let words: Vec<&QueryToken> = tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word)
+            .take(16)
+            .collect();
+        let first = words.first()?.position;
+        if words.len() < 2 {
+            return None;
+        }
+        let terms = words
+            .iter()
+            .map(|t| (t.position - first, Term::from_field_text(title, &t.text)))
+            .collect();
+        Some(Box::new(BoostQuery::new(
+            Box::new(PhraseQuery::new_with_offset(terms)),
+            2.0,
+        )))
+    }
+
+    /// The search box: filters, optional free text, a page of hits with highlights, the total
+    /// and facet counts. Any text is safe: it is analysed into tokens, never parsed.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let filter_spec = Filter {
+            field: q.field.clone(),
+            region: q.region.clone(),
+            statuses: q.statuses.clone(),
+            org_id: q.org_id.clone(),
+            mode: q.mode.clone(),
+        };
+        let mut clauses = self.filter_clauses(Some(q.kind), &filter_spec);
+        let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let tokens = text
+            .map(|t| analyze_with(&self.jieba, t))
+            .unwrap_or_default();
+        let mut scored = false;
+        if let Some(t) = text {
+            match self.text_query(q.kind, t, &tokens) {
+                Some(tq) => {
+                    clauses.push((Occur::Must, tq));
+                    if let Some(phrase) = self.title_phrase(q.kind, &tokens) {
+                        clauses.push((Occur::Should, phrase));
+                    }
+                    scored = true;
+                }
+                // Only punctuation or spaces: nothing can match.
+                None => {
+                    return Ok(SearchResults {
+                        total: 0,
+                        hits: Vec::new(),
+                        facets: Facets::default(),
+                    })
+                }
+            }
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let offset = q.offset.min(MAX_OFFSET);
+        let limit = q.limit.clamp(1, MAX_LIMIT);
+        let facets = FacetCollector::new(names::FIELD, names::REGION);
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let (page, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = if scored {
+            searcher.search(&query, &(top, Count, facets))?
+        } else {
+            let (docs, total, facets) = searcher.search(
+                &query,
+                &(
+                    top.order_by_fast_field::<i64>(names::CREATED_AT, Order::Desc),
+                    Count,
+                    facets,
+                ),
+            )?;
+            (
+                docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                total,
+                facets,
+            )
+        };
+        let page = if q.limit == 0 { Vec::new() } else { page };
+        let hits = self.render_hits(&searcher, q.kind, &tokens, page)?;
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    fn render_hits(
+        &self,
+        searcher: &Searcher,
+        kind: EntityKind,
+        tokens: &[QueryToken],
+        page: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<Hit>, SearchError> {
+        if page.is_empty() {
+            return Ok(Vec::new());
+        }
+        let f = &self.fields;
+        let t = f.text(kind);
+        let terms = Arc::new(Terms::new(tokens.iter().map(|t| t.text.as_str())));
+        let snippets = if terms.is_empty() {
+            None
+        } else {
+            // Rarer terms make a better passage, as in tantivy's own generator.
+            let mut weights = BTreeMap::new();
+            for token in tokens {
+                let df = searcher.doc_freq(&Term::from_field_text(t.body, &token.text))?;
+                weights.insert(token.text.clone(), 1.0 / (1.0 + df as f32));
+            }
+            let analyzer = TextAnalyzer::from(MatchTokenizer::new(terms.clone()));
+            Some(SnippetGenerator::new(
+                weights,
+                analyzer,
+                t.body,
+                SNIPPET_BYTES,
+            ))
+        };
+        let mut hits = Vec::with_capacity(page.len());
+        for (score, address) in page {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text_of = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+            };
+            let body = text_of(t.body);
+            let snippet_html = match &snippets {
+                Some(generator) => {
+                    let mut scan_end = body.len().min(SNIPPET_SCAN_BYTES);
+                    while !body.is_char_boundary(scan_end) {
+                        scan_end -= 1;
+                    }
+                    let mut snippet = generator.snippet(&body[..scan_end]);
+                    if snippet.is_empty() {
+                        escaped_prefix(body, SNIPPET_CHARS)
+                    } else {
+                        snippet.set_snippet_prefix_postfix("<em>", "</em>");
+                        snippet.to_html()
+                    }
+                }
+                None => escaped_prefix(body, SNIPPET_CHARS),
+            };
+            hits.push(Hit {
+                id: text_of(f.id).to_string(),
+                score,
+                title_html: highlight(text_of(t.title), &terms),
+                snippet_html,
+            });
+        }
+        Ok(hits)
+    }
+
+    /// Weighted retrieval for ranking with the default [`FieldBoosts`].
+    pub fn top_weighted(
+        &self,
+        kind: EntityKind,
+        terms: &[(String, f32)],
+        filter: &Filter,
+        limit: usize,
+    ) -> Result<Vec<ScoredDoc>, SearchError> {
+        self.top_weighted_with(kind, terms, filter, &FieldBoosts::default(), limit)
+    }
+
+    /// The best `limit` documents of `kind` for analysed `terms` (see [`crate::analyze`]), each
+    /// with its query weight: the score is the sum over terms and fields of
+    /// `weight × field boost × BM25`. Repeated terms have their weights added.
+    pub fn top_weighted_with(
+        &self,
+        kind: EntityKind,
+        terms: &[(String, f32)],
+        filter: &Filter,
+        boosts: &FieldBoosts,
+        limit: usize,
+    ) -> Result<Vec<ScoredDoc>, SearchError> {
+        let t = self.fields.text(kind);
+        let mut merged: Vec<(&str, f32)> = Vec::new();
+        let mut at: HashMap<&str, usize> = HashMap::new();
+        for (term, weight) in terms {
+            if !(weight.is_finite() && *weight > 0.0) || term.is_empty() {
+                continue;
+            }
+            match at.get(term.as_str()) {
+                Some(&i) => merged[i].1 += weight,
+                None => {
+                    at.insert(term, merged.len());
+                    merged.push((term, *weight));
+                }
+            }
+        }
+        let text_fields: Vec<(Field, f32)> = [
+            (t.title, boosts.title),
+            (t.keywords, boosts.keywords),
+            (t.body, boosts.body),
+            (t.org_name, boosts.org),
+        ]
+        .into_iter()
+        .filter(|(_, b)| b.is_finite() && *b > 0.0)
+        .collect();
+        if merged.is_empty() || limit == 0 || text_fields.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (term, weight) in &merged {
+            for (field, boost) in &text_fields {
+                let q = term_query(*field, term, IndexRecordOption::WithFreqs);
+                any.push((Occur::Should, Box::new(BoostQuery::new(q, weight * boost))));
+            }
+        }
+        let searcher = self.reader.searcher();
+        let top_docs = TopDocs::with_limit(limit);
+        let top = if filter == &Filter::default() {
+            // A flat disjunction of term queries: tantivy prunes it with block-max WAND.
+            searcher.search(&BooleanQuery::new(any), &top_docs)?
+        } else {
+            let mut clauses = self.filter_clauses(None, filter);
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            searcher.search(&BooleanQuery::new(clauses), &top_docs)?
+        };
+        let query_terms: Vec<&str> = merged.iter().map(|(t, _)| *t).collect();
+        let text_fields: Vec<Field> = text_fields.into_iter().map(|(f, _)| f).collect();
+        self.scored_docs(&searcher, kind, top, &query_terms, &text_fields)
+    }
+
+    /// Reads ranking fields from fast fields and checks which terms each hit contains, one
+    /// postings cursor per (segment, term, field) advanced over the segment's hits in order.
+    fn scored_docs(
+        &self,
+        searcher: &Searcher,
+        kind: EntityKind,
+        top: Vec<(f32, DocAddress)>,
+        terms: &[&str],
+        text_fields: &[Field],
+    ) -> Result<Vec<ScoredDoc>, SearchError> {
+        let mut out: Vec<Option<ScoredDoc>> = vec![None; top.len()];
+        let mut by_segment: HashMap<u32, Vec<(DocId, usize)>> = HashMap::new();
+        for (rank, (_, address)) in top.iter().enumerate() {
+            by_segment
+                .entry(address.segment_ord)
+                .or_default()
+                .push((address.doc_id, rank));
+        }
+        for (segment_ord, mut docs) in by_segment {
+            docs.sort_unstable();
+            let segment = searcher.segment_reader(segment_ord);
+            let fast = segment.fast_fields();
+            let column =
+                |name: &str| -> Result<Option<StrColumn>, SearchError> { Ok(fast.str(name)?) };
+            let (id, title, org_id, org_name) = (
+                column(names::ID)?,
+                column(&names::title(kind))?,
+                column(names::ORG_ID)?,
+                column(&names::org_name(kind))?,
+            );
+            let (person, expert_id, field, region) = (
+                column(names::PERSON)?,
+                column(names::EXPERT_ID)?,
+                column(names::FIELD)?,
+                column(names::REGION)?,
+            );
+            let year = fast.i64(names::YEAR).ok();
+            // matched[i][t]: hit i of this segment contains term t.
+            let mut matched = vec![vec![false; terms.len()]; docs.len()];
+            for (t, term) in terms.iter().enumerate() {
+                for &field in text_fields {
+                    let inverted = segment.inverted_index(field)?;
+                    let postings = inverted
+                        .read_postings(
+                            &Term::from_field_text(field, term),
+                            IndexRecordOption::Basic,
+                        )
+                        .map_err(tantivy::TantivyError::from)?;
+                    let Some(mut postings) = postings else {
+                        continue;
+                    };
+                    for (i, (doc, _)) in docs.iter().enumerate() {
+                        if matched[i][t] {
+                            continue;
+                        }
+                        let at = if postings.doc() >= *doc {
+                            postings.doc()
+                        } else {
+                            postings.seek(*doc)
+                        };
+                        if at == TERMINATED {
+                            break;
+                        }
+                        matched[i][t] |= at == *doc;
+                    }
+                }
+            }
+            for (i, (doc, rank)) in docs.into_iter().enumerate() {
+                let text = |c: &Option<StrColumn>| str_value(c.as_ref(), doc);
+                out[rank] = Some(ScoredDoc {
+                    id: text(&id).unwrap_or_default(),
+                    kind,
+                    score: top[rank].0,
+                    title: text(&title).unwrap_or_default(),
+                    org_id: text(&org_id).unwrap_or_default(),
+                    org_name: text(&org_name).unwrap_or_default(),
+                    person: text(&person),
+                    expert_id: text(&expert_id),
+                    field: text(&field),
+                    region: text(&region),
+                    year: year.as_ref().and_then(|c| c.first(doc)),
+                    matched_terms: terms
+                        .iter()
+                        .zip(&matched[i])
+                        .filter(|(_, m)| **m)
+                        .map(|(t, _)| t.to_string())
+                        .collect(),
+                });
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Documents of `kind` containing `term` (analysed form) in their title, keywords or body:
+    /// the largest of the three counts, a lower bound good enough for IDF weights.
+    pub fn doc_freq_in(&self, kind: EntityKind, term: &str) -> u64 {
+        let searcher = self.reader.searcher();
+        let t = self.fields.text(kind);
+        [t.title, t.keywords, t.body]
+            .into_iter()
+            .map(|field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, term))
+                    .unwrap_or_else(|error| {
+                        tracing::warn!(%error, "doc_freq failed");
+                        0
+                    })
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// [`SearchIndex::doc_freq_in`] summed over every kind.
+    pub fn doc_freq(&self, term: &str) -> u64 {
+        KINDS.iter().map(|k| self.doc_freq_in(*k, term)).sum()
+    }
+
+    /// Committed documents of every kind (same as [`SearchIndex::doc_count`]).
+    pub fn num_docs(&self) -> u64 {
+        self.doc_count()
+    }
+
+    /// The stored record with this id, if indexed and committed.
+    pub fn get(&self, id: &str) -> Result<Option<IndexDoc>, SearchError> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);
+        let Some((_, address)) = searcher
+            .search(&query, &TopDocs::with_limit(1))?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let int = |field: Field| doc.get_first(field).and_then(|v| v.as_i64());
+        let Some(kind) = text(f.kind).as_deref().and_then(EntityKind::parse) else {
+            return Ok(None);
+        };
+        let t = f.text(kind);
+        Ok(Some(IndexDoc {
+            kind,
+            id: text(f.id).unwrap_or_default(),
+            title: text(t.title).unwrap_or_default(),
+            keywords: text(t.keywords)
+                .map(|k| {
+                    k.split(KEYWORD_SEPARATOR)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            body: text(t.body).unwrap_or_default(),
+            org_id: text(f.org_id).unwrap_or_default(),
+            org_name: text(t.org_name).unwrap_or_default(),
+            person: text(f.person),
+            expert_id: text(f.expert_id),
+            field: text(f.field),
+            region: text(f.region),
+            status: text(f.status),
+            modes: doc
+                .get_all(f.modes)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            created_at: int(f.created_at).unwrap_or_default(),
+            year: int(f.year),
+        }))
+    }
+}
+
+fn str_value(column: Option<&StrColumn>, doc: DocId) -> Option<String> {
+    let column = column?;
+    let ord = column.term_ords(doc).next()?;
+    let mut s = String::new();
+    match column.ord_to_str(ord, &mut s) {
+        Ok(true) => Some(s),
+        _ => None,
+    }
+}

@@ -1,0 +1,174 @@
+//! The one schema shared by every kind of document, its version, and the document type callers
+//! hand to the index.
+
+use crate::tokenizer::TOKENIZER_NAME;
+use duijie_core::EntityKind;
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
+};
+
+/// Bumped whenever the schema or the analysis changes; an index built with another version is
+/// recreated empty and reported as needing a rebuild.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// One searchable record: a demand (技术需求), an achievement (科技成果) or an expert (专家).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexDoc {
+    pub kind: EntityKind,
+    pub id: String,
+    pub title: String,
+    pub keywords: Vec<String>,
+    /// Demand: description and goals; achievement: summary; expert: bio and research areas.
+    pub body: String,
+    pub org_id: String,
+    pub org_name: String,
+    /// Achievement leader (负责人) or the expert's own name.
+    pub person: Option<String>,
+    /// The expert record: the leader's for achievements, the document itself for experts.
+    pub expert_id: Option<String>,
+    /// Taxonomy label of the field.
+    pub field: Option<String>,
+    pub region: Option<String>,
+    /// Demand status (`published`, ...).
+    pub status: Option<String>,
+    /// Cooperation modes (labels).
+    pub modes: Vec<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub year: Option<i64>,
+}
+
+/// Separator of keywords in the stored `keywords` text.
+pub(crate) const KEYWORD_SEPARATOR: &str = "；";
+
+/// Every kind that can be indexed, in the order of [`Fields::text`].
+pub(crate) const KINDS: [EntityKind; 4] = [
+    EntityKind::Demand,
+    EntityKind::Achievement,
+    EntityKind::Expert,
+    EntityKind::Organization,
+];
+
+/// The analysed text fields of one kind of document.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextFields {
+    pub title: Field,
+    pub keywords: Field,
+    pub body: Field,
+    pub org_name: Field,
+}
+
+/// Handles of the schema's fields.
+///
+/// Text fields exist once per kind (`title_demand`, `title_achievement`, ...): a query over one
+/// kind is then a plain disjunction of term queries, which tantivy evaluates with block-max
+/// WAND instead of scoring every document of the kind, and BM25 statistics (IDF, average
+/// length) are those of the kind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub id: Field,
+    pub kind: Field,
+    pub text: [TextFields; KINDS.len()],
+    pub org_id: Field,
+    pub person: Field,
+    pub expert_id: Field,
+    pub field: Field,
+    pub region: Field,
+    pub status: Field,
+    pub modes: Field,
+    pub created_at: Field,
+    pub year: Field,
+}
+
+fn slot(kind: EntityKind) -> usize {
+    match kind {
+        EntityKind::Demand => 0,
+        EntityKind::Achievement => 1,
+        EntityKind::Expert => 2,
+        EntityKind::Organization => 3,
+    }
+}
+
+impl Fields {
+    pub fn text(&self, kind: EntityKind) -> &TextFields {
+        &self.text[slot(kind)]
+    }
+}
+
+/// Field names also used for fast-field columns.
+pub(crate) mod names {
+    use duijie_core::EntityKind;
+
+    pub const ID: &str = "id";
+    pub const ORG_ID: &str = "org_id";
+    pub const PERSON: &str = "person";
+    pub const EXPERT_ID: &str = "expert_id";
+    pub const FIELD: &str = "field";
+    pub const REGION: &str = "region";
+    pub const CREATED_AT: &str = "created_at";
+    pub const YEAR: &str = "year";
+
+    pub fn title(kind: EntityKind) -> String {
+        format!("title_{}", kind.as_str())
+    }
+
+    pub fn org_name(kind: EntityKind) -> String {
+        format!("org_name_{}", kind.as_str())
+    }
+}
+
+/// Builds the schema. Everything ranking reads per hit (ids, names, title, year) is a fast
+/// field, so retrieving hundreds of candidates never touches the document store.
+pub(crate) fn build_schema() -> (Schema, Fields) {
+    use names::*;
+    let mut b = Schema::builder();
+    let analysed = |positions: bool| {
+        let option = if positions {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER_NAME)
+                .set_index_option(option),
+        )
+    };
+    let id = b.add_text_field(ID, STRING | STORED | FAST);
+    let kind = b.add_text_field("kind", STRING | STORED);
+    let text = KINDS.map(|k| TextFields {
+        title: b.add_text_field(&title(k), analysed(true).set_stored().set_fast(None)),
+        keywords: b.add_text_field(
+            &format!("keywords_{}", k.as_str()),
+            analysed(true).set_stored(),
+        ),
+        // Body positions would double the postings for little: phrases matter in titles.
+        body: b.add_text_field(
+            &format!("body_{}", k.as_str()),
+            analysed(false).set_stored(),
+        ),
+        org_name: b.add_text_field(&org_name(k), analysed(false).set_stored().set_fast(None)),
+    });
+    let fields = Fields {
+        id,
+        kind,
+        text,
+        org_id: b.add_text_field(ORG_ID, STRING | STORED | FAST),
+        person: b.add_text_field(PERSON, STRING | STORED | FAST),
+        expert_id: b.add_text_field(EXPERT_ID, STRING | STORED | FAST),
+        field: b.add_text_field(FIELD, STRING | STORED | FAST),
+        region: b.add_text_field(REGION, STRING | STORED | FAST),
+        status: b.add_text_field("status", STRING | STORED | FAST),
+        modes: b.add_text_field("modes", STRING | STORED),
+        created_at: b.add_i64_field(
+            CREATED_AT,
+            NumericOptions::default()
+                .set_fast()
+                .set_indexed()
+                .set_stored(),
+        ),
+        year: b.add_i64_field(YEAR, NumericOptions::default().set_fast().set_stored()),
+    };
+    (b.build(), fields)
+}

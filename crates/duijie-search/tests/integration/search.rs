@@ -1,0 +1,434 @@
+//! The search box and weighted retrieval.
+
+use crate::common::*;
+use duijie_core::EntityKind;
+use duijie_search::{FieldBoosts, Filter, SearchIndex, SearchQuery};
+
+fn text_query(kind: EntityKind, text: &str) -> SearchQuery {
+    SearchQuery {
+        text: Some(text.to_string()),
+        ..SearchQuery::new(kind)
+    }
+}
+
+fn indexed(docs: Vec<duijie_search::IndexDoc>) -> SearchIndex {
+    let index = SearchIndex::in_memory().unwrap();
+    index.upsert(docs).unwrap();
+    index.commit(1).unwrap();
+    index
+}
+
+fn find(index: &SearchIndex, text: &str) -> Vec<String> {
+    let r = index
+        .search(&text_query(EntityKind::Achievement, text))
+        .unwrap();
+    r.hits.into_iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn part_of_a_long_word_finds_the_word() {
+    let index = indexed(vec![
+        achievement("a1", "水稻耐盐性的遗传机制"),
+        achievement("a2", "锂电池正极材料的制备方法"),
+        achievement("a3", "玉米抗旱品种"),
+    ]);
+    assert_eq!(find(&index, "耐盐"), vec!["a1"]);
+    assert_eq!(find(&index, "锂电池"), vec!["a2"]);
+    assert_eq!(find(&index, "正极材料"), vec!["a2"]);
+    assert_eq!(find(&index, "ＬＩ电池 正极"), Vec::<String>::new());
+    assert_eq!(find(&index, "抗旱的玉米"), vec!["a3"]);
+}
+
+#[test]
+fn whole_phrases_rank_above_scattered_words() {
+    let index = indexed(vec![
+        achievement("scattered", "图像采集与缺陷识别系统"),
+        achievement("phrase", "工业图像识别系统"),
+        achievement("other", "语音识别"),
+    ]);
+    let got = find(&index, "图像识别");
+    assert_eq!(got.first().map(String::as_str), Some("phrase"));
+    assert!(got.contains(&"scattered".to_string()));
+}
+
+#[test]
+fn most_words_of_a_long_query_must_match() {
+    let index = indexed(vec![
+        achievement("all", "耐盐水稻新品种选育与推广"),
+        achievement("one", "水稻病虫害防治"),
+    ]);
+    assert_eq!(find(&index, "耐盐 水稻 品种 选育"), vec!["all"]);
+}
+
+#[test]
+fn people_are_found_by_their_whole_name() {
+    let index = indexed(vec![
+        achievement("a1", "应激颗粒组装机制").person("施蕴渝", "exp_1"),
+        achievement("a2", "核糖开关结构").person("任艾明", "exp_2"),
+    ]);
+    assert_eq!(find(&index, "施蕴渝"), vec!["a1"]);
+    assert_eq!(find(&index, " 任艾明 "), vec!["a2"]);
+}
+
+#[test]
+fn filters_facets_paging_and_total() {
+    let mut docs = Vec::new();
+    for i in 0..30 {
+        let (field, region) = match i % 3 {
+            0 => ("新材料", "河南"),
+            1 => ("新材料", "湖北"),
+            _ => ("生物医药", "河南"),
+        };
+        let status = if i % 5 == 0 { "draft" } else { "published" };
+        docs.push(
+            demand(&format!("d{i:02}"), &format!("纳米涂层需求{i}"), status)
+                .field(field)
+                .region(region)
+                .modes(if i % 2 == 0 {
+                    &["技术转让"]
+                } else {
+                    &["合作开发"]
+                })
+                .org(if i < 10 { "org_a" } else { "org_b" }, "某公司")
+                .created(1_000 + i),
+        );
+    }
+    docs.push(achievement("x", "纳米涂层").field("新材料"));
+    let index = indexed(docs);
+
+    let all = index
+        .search(&SearchQuery {
+            limit: 7,
+            ..text_query(EntityKind::Demand, "纳米涂层")
+        })
+        .unwrap();
+    assert_eq!(all.total, 30, "the achievement is another kind");
+    assert_eq!(all.hits.len(), 7);
+    assert_eq!(
+        all.facets.field,
+        vec![("新材料".to_string(), 20), ("生物医药".to_string(), 10)]
+    );
+    assert_eq!(
+        all.facets.region,
+        vec![("河南".to_string(), 20), ("湖北".to_string(), 10)]
+    );
+
+    let filtered = index
+        .search(&SearchQuery {
+            field: Some("新材料".into()),
+            region: Some("河南".into()),
+            statuses: Some(vec!["published".into()]),
+            ..text_query(EntityKind::Demand, "纳米涂层")
+        })
+        .unwrap();
+    // i % 3 == 0 and i % 5 != 0: 3, 6, 9, 12, 18, 21, 24, 27.
+    assert_eq!(filtered.total, 8);
+    assert_eq!(filtered.facets.field, vec![("新材料".to_string(), 8)]);
+
+    let by_mode = index
+        .search(&SearchQuery {
+            mode: Some("技术转让".into()),
+            org_id: Some("org_a".into()),
+            ..SearchQuery::new(EntityKind::Demand)
+        })
+        .unwrap();
+    assert_eq!(ids(&by_mode), vec!["d08", "d06", "d04", "d02", "d00"]);
+
+    let none = index
+        .search(&SearchQuery {
+            statuses: Some(vec![]),
+            ..SearchQuery::new(EntityKind::Demand)
+        })
+        .unwrap();
+    assert_eq!(none.total, 0);
+
+    // Pages do not overlap and cover everything.
+    let mut seen = Vec::new();
+    for page in 0..4 {
+        let r = index
+            .search(&SearchQuery {
+                offset: page * 8,
+                limit: 8,
+                ..text_query(EntityKind::Demand, "纳米涂层")
+            })
+            .unwrap();
+        assert_eq!(r.total, 30);
+        seen.extend(r.hits.into_iter().map(|h| h.id));
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 30);
+}
+
+#[test]
+fn without_text_everything_is_listed_newest_first() {
+    let index = indexed(vec![
+        achievement("old", "甲").created(1_000),
+        achievement("new", "乙").created(3_000),
+        achievement("mid", "丙").created(2_000),
+        demand("d", "丁", "published").created(9_000),
+    ]);
+    for text in [None, Some("   ".to_string())] {
+        let r = index
+            .search(&SearchQuery {
+                text,
+                ..SearchQuery::new(EntityKind::Achievement)
+            })
+            .unwrap();
+        assert_eq!(r.total, 3);
+        assert_eq!(ids(&r), vec!["new", "mid", "old"]);
+        assert!(r.hits.iter().all(|h| h.score == 0.0));
+    }
+    let r = index
+        .search(&SearchQuery {
+            offset: 1,
+            limit: 1,
+            ..SearchQuery::new(EntityKind::Achievement)
+        })
+        .unwrap();
+    assert_eq!((r.total, ids(&r)), (3, vec!["mid"]));
+}
+
+#[test]
+fn hostile_query_strings_never_error() {
+    let index = indexed(vec![
+        achievement("a1", "耐盐水稻 AND OR NOT").body("title:(x)")
+    ]);
+    let long = "耐盐水稻".repeat(1250);
+    let control: String = (0u8..32).map(char::from).collect();
+    let hostile = [
+        "\"耐盐",
+        "title:耐盐",
+        "body:*",
+        "(耐盐 OR",
+        "[1 TO 2]",
+        "耐盐 AND NOT 水稻",
+        "NOT",
+        "AND",
+        "OR",
+        "-耐盐",
+        "+耐盐",
+        "耐盐^10",
+        "耐盐~2",
+        "*",
+        "?",
+        "\\",
+        "\"\"",
+        "{}",
+        "<script>",
+        "'; DROP TABLE x; --",
+        "😀",
+        "\u{0}",
+        "　",
+        "",
+        long.as_str(),
+        control.as_str(),
+        "ＡＮＤ：（）",
+        "id:a1",
+        "kind:achievement",
+    ];
+    for text in hostile {
+        let r = index.search(&SearchQuery {
+            text: Some(text.to_string()),
+            limit: 10_000,
+            offset: usize::MAX,
+            ..SearchQuery::new(EntityKind::Achievement)
+        });
+        assert!(r.is_ok(), "{text:?}: {r:?}");
+        let r = index.top_weighted(
+            EntityKind::Achievement,
+            &[(text.to_string(), 1.0), (text.to_string(), f32::NAN)],
+            &Filter::default(),
+            10,
+        );
+        assert!(r.is_ok(), "{text:?}");
+    }
+    assert_eq!(find(&index, "耐盐 AND 水稻"), vec!["a1"]);
+    assert_eq!(find(&index, "title:(x)"), vec!["a1"]);
+}
+
+#[test]
+fn highlights_wrap_matches_and_escape_html() {
+    let index = indexed(vec![achievement("a1", "<script>alert(1)</script>耐盐水稻")
+        .body("本项目研究<b>耐盐</b>水稻 & 盐碱地改良，培育耐盐性强的新品种。")]);
+    let r = index
+        .search(&text_query(EntityKind::Achievement, "耐盐"))
+        .unwrap();
+    let hit = &r.hits[0];
+    assert_eq!(
+        hit.title_html,
+        "&lt;script&gt;alert(1)&lt;/script&gt;<em>耐盐</em>水稻"
+    );
+    assert!(
+        hit.snippet_html.contains("<em>耐盐</em>"),
+        "{}",
+        hit.snippet_html
+    );
+    assert!(
+        hit.snippet_html.contains("&lt;b&gt;"),
+        "{}",
+        hit.snippet_html
+    );
+    assert!(!hit.snippet_html.contains("<b>"));
+    assert!(!hit.snippet_html.contains("<script"));
+}
+
+#[test]
+fn highlights_use_original_offsets_of_full_width_text() {
+    let index = indexed(vec![
+        achievement("a1", "ＬＥＤ（高亮度）芯片").body("采用ＧａＮ基ＬＥＤ外延技术")
+    ]);
+    let r = index
+        .search(&text_query(EntityKind::Achievement, "led"))
+        .unwrap();
+    assert_eq!(r.hits[0].title_html, "<em>ＬＥＤ</em>（高亮度）芯片");
+    assert!(
+        r.hits[0].snippet_html.contains("<em>ＬＥＤ</em>"),
+        "{}",
+        r.hits[0].snippet_html
+    );
+}
+
+#[test]
+fn a_hit_without_body_match_shows_the_start_of_the_body() {
+    let body = "甲".repeat(300);
+    let index = indexed(vec![achievement("a1", "耐盐水稻").body(&body)]);
+    let r = index
+        .search(&text_query(EntityKind::Achievement, "耐盐"))
+        .unwrap();
+    assert_eq!(r.hits[0].snippet_html, format!("{}…", "甲".repeat(120)));
+}
+
+#[test]
+fn top_weighted_scores_filters_and_reports_matched_terms() {
+    let index = indexed(vec![
+        achievement("a1", "耐盐水稻品种选育")
+            .keywords(&["耐盐", "水稻"])
+            .field("现代农业")
+            .org("org_1", "南京农业大学")
+            .person("张三", "exp_1")
+            .year(2020),
+        achievement("a2", "水稻病虫害防治")
+            .field("现代农业")
+            .org("org_2", "华中农业大学"),
+        achievement("a3", "锂电池正极材料").field("新材料"),
+        demand("d1", "耐盐水稻需求", "published"),
+    ]);
+    let terms = vec![("耐盐".to_string(), 2.0), ("水稻".to_string(), 1.0)];
+    let got = index
+        .top_weighted(EntityKind::Achievement, &terms, &Filter::default(), 10)
+        .unwrap();
+    let ids: Vec<&str> = got.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, vec!["a1", "a2"]);
+    let a1 = &got[0];
+    assert_eq!(a1.kind, EntityKind::Achievement);
+    assert_eq!(a1.title, "耐盐水稻品种选育");
+    assert_eq!(a1.org_id, "org_1");
+    assert_eq!(a1.org_name, "南京农业大学");
+    assert_eq!(a1.person.as_deref(), Some("张三"));
+    assert_eq!(a1.expert_id.as_deref(), Some("exp_1"));
+    assert_eq!(a1.field.as_deref(), Some("现代农业"));
+    assert_eq!(a1.year, Some(2020));
+    assert_eq!(a1.matched_terms, vec!["耐盐", "水稻"]);
+    assert_eq!(got[1].matched_terms, vec!["水稻"]);
+    assert!(a1.score > got[1].score);
+
+    // Weights scale scores linearly.
+    let doubled: Vec<(String, f32)> = terms.iter().map(|(t, w)| (t.clone(), w * 2.0)).collect();
+    let again = index
+        .top_weighted(EntityKind::Achievement, &doubled, &Filter::default(), 10)
+        .unwrap();
+    assert!((again[0].score - 2.0 * a1.score).abs() < 1e-3 * a1.score);
+
+    // Filters restrict, and boosts of zero turn fields off.
+    let filter = Filter {
+        field: Some("新材料".into()),
+        ..Filter::default()
+    };
+    assert!(index
+        .top_weighted(EntityKind::Achievement, &terms, &filter, 10)
+        .unwrap()
+        .is_empty());
+    let org_only = FieldBoosts {
+        title: 0.0,
+        keywords: 0.0,
+        body: 0.0,
+        org: 1.0,
+    };
+    let by_org = index
+        .top_weighted_with(
+            EntityKind::Achievement,
+            &[("华中".to_string(), 1.0)],
+            &Filter::default(),
+            &org_only,
+            10,
+        )
+        .unwrap();
+    assert_eq!(by_org.len(), 1);
+    assert_eq!(by_org[0].id, "a2");
+
+    assert_eq!(index.num_docs(), 4);
+    assert_eq!(index.doc_freq("水稻"), 3);
+    assert_eq!(index.doc_freq("不存在的词"), 0);
+    assert!(index
+        .top_weighted(EntityKind::Achievement, &[], &Filter::default(), 10)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn matched_terms_are_right_across_segments() {
+    let index = SearchIndex::in_memory().unwrap();
+    for batch in 0..4 {
+        let docs = (0..50)
+            .map(|i| {
+                let title = if i % 2 == 0 {
+                    "耐盐水稻"
+                } else {
+                    "抗旱玉米"
+                };
+                achievement(&format!("a{batch}_{i}"), title)
+            })
+            .collect();
+        index.upsert(docs).unwrap();
+        index.commit(batch).unwrap();
+    }
+    let terms = vec![("耐盐".to_string(), 1.0), ("玉米".to_string(), 1.0)];
+    let got = index
+        .top_weighted(EntityKind::Achievement, &terms, &Filter::default(), 1000)
+        .unwrap();
+    assert_eq!(got.len(), 200);
+    for d in got {
+        let even = d.id.rsplit('_').next().unwrap().parse::<u32>().unwrap() % 2 == 0;
+        let want = if even { "耐盐" } else { "玉米" };
+        assert_eq!(d.matched_terms, vec![want], "{}", d.id);
+    }
+}
+
+#[test]
+fn snippets_of_long_bodies_with_overlapping_terms_are_well_formed() {
+    let body = "本项目以耐盐性水稻为对象，研究盐胁迫下耐盐基因的表达调控，\
+                筛选耐盐性强的种质资源并建立分子标记辅助育种体系。"
+        .repeat(12);
+    let index = indexed(vec![achievement("a1", "耐盐性水稻").body(&body)]);
+    for q in [
+        "耐盐性",
+        "耐盐 盐性",
+        "盐胁迫 耐盐基因",
+        "分子标记辅助育种",
+        "水稻 耐盐性 种质资源",
+    ] {
+        let r = index
+            .search(&text_query(EntityKind::Achievement, q))
+            .unwrap();
+        let snippet = &r.hits[0].snippet_html;
+        assert!(snippet.contains("<em>"), "{q}: {snippet}");
+        assert_eq!(
+            snippet.matches("<em>").count(),
+            snippet.matches("</em>").count()
+        );
+        let plain = snippet.replace("<em>", "").replace("</em>", "");
+        assert!(plain.chars().count() <= 120, "{q}: {snippet}");
+        assert!(body.contains(&plain), "{q}: {snippet}");
+    }
+}

@@ -1,0 +1,113 @@
+//! Server-rendered pages in Chinese: search, demand details with matches, sign-in with an API
+//! token, and each role's workspace. Every page reads and writes through `duijie-app` only;
+//! forms are protected against cross-site posts and every response carries strict security
+//! headers (no inline script or style, no framing).
+
+mod account;
+mod imports;
+mod public;
+mod render;
+mod session;
+mod view;
+mod workflow;
+
+use crate::AppState;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use duijie_core::{DomainError, ErrorCode};
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+pub fn routes(state: AppState) -> Router {
+    let body_limit = state.config.max_body_bytes;
+    let upload_limit = state.config.max_upload_bytes;
+    let pages = Router::new()
+        .route("/", get(public::home))
+        .route("/login", get(account::form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/demands", get(public::demands))
+        .route("/demands/new", get(workflow::new_form).post(workflow::create))
+        .route("/demands/{id}", get(public::demand))
+        .route("/demands/{id}/edit", get(workflow::edit_form).post(workflow::edit))
+        .route("/demands/{id}/submit", post(workflow::submit))
+        .route("/demands/{id}/withdraw", post(workflow::withdraw))
+        .route("/demands/{id}/review", post(workflow::review))
+        .route("/my/demands", get(workflow::mine))
+        .route("/review", get(workflow::queue))
+        .route("/recommended", get(workflow::recommended))
+        .route(
+            "/imports",
+            get(imports::index)
+                .post(imports::upload)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/imports/{id}", get(imports::report))
+        .route("/achievements", get(public::achievements))
+        .route("/achievements/{id}", get(public::achievement))
+        .route("/experts", get(public::experts))
+        .route("/experts/{id}", get(public::expert))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), session::layer))
+        .layer(middleware::from_fn(private));
+    Router::new()
+        .route("/static/app.css", get(stylesheet))
+        .route("/static/favicon.svg", get(favicon))
+        .merge(pages)
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn not_found() -> render::PageError {
+    render::PageError(DomainError::new(
+        ErrorCode::NotFound,
+        "您访问的页面不存在，或已被移除。",
+    ))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}
+
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "image/svg+xml"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/favicon.svg"),
+    )
+}
+
+/// Pages may show contact details: never kept by shared caches.
+async fn private(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    resp.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    resp
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    resp
+}

@@ -1,0 +1,355 @@
+//! Pages anyone may read: the home search, the three searchable lists, and record details.
+
+use super::render::{datetime, pager, query, render, PageResult};
+use super::session::Session;
+use super::view::{CandidateView, DemandView, FacetLink};
+use crate::views::{AchievementJson, ExpertJson, Hit};
+use crate::AppState;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use duijie_app::{Page, SearchParams};
+use duijie_core::Role;
+use minijinja::context;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
+
+const PER_PAGE: u32 = 10;
+const HOME_ITEMS: u32 = 5;
+const MATCHES_SHOWN: usize = 5;
+const FACETS_SHOWN: usize = 12;
+
+/// Query-string parameters read leniently: a malformed query string reads as empty.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        let q = parts.uri.query().unwrap_or_default();
+        Ok(Params(serde_urlencoded::from_str(q).unwrap_or_default()))
+    }
+}
+
+/// The search form of the list pages.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    page: String,
+}
+
+impl ListQuery {
+    fn page(&self) -> u32 {
+        self.page.trim().parse().ok().filter(|p| *p >= 1).unwrap_or(1)
+    }
+
+    fn params(&self, per_page: u32) -> SearchParams {
+        SearchParams {
+            q: Some(self.q.clone()),
+            field: Some(self.field.clone()),
+            region: Some(self.region.clone()),
+            page: Some(self.page()),
+            per_page: Some(per_page),
+            ..SearchParams::default()
+        }
+    }
+
+    fn url(&self, base: &str, field: &str, region: &str, page: u32) -> String {
+        let page = if page > 1 { page.to_string() } else { String::new() };
+        format!(
+            "{base}{}",
+            query(&[("q", &self.q), ("field", field), ("region", region), ("page", &page)])
+        )
+    }
+
+    fn facet_links(&self, base: &str, facets: duijie_search::Facets) -> (Vec<FacetLink>, Vec<FacetLink>) {
+        let field = facets
+            .field
+            .into_iter()
+            .take(FACETS_SHOWN)
+            .map(|(value, count)| {
+                let on = value == self.field;
+                let href = self.url(base, if on { "" } else { &value }, &self.region, 1);
+                FacetLink { value, count, href, on }
+            })
+            .collect();
+        let region = facets
+            .region
+            .into_iter()
+            .take(FACETS_SHOWN)
+            .map(|(value, count)| {
+                let on = value == self.region;
+                let href = self.url(base, &self.field, if on { "" } else { &value }, 1);
+                FacetLink { value, count, href, on }
+            })
+            .collect();
+        (field, region)
+    }
+}
+
+fn hits<R, T>(page_items: Vec<(R, String, String)>, view: impl Fn(R) -> T) -> Vec<Hit<T>> {
+    page_items
+        .into_iter()
+        .map(|(r, title_html, snippet_html)| Hit {
+            record: view(r),
+            title_html,
+            snippet_html,
+        })
+        .collect()
+}
+
+/// `/`: the search box over published demands and achievements, with field facets.
+pub async fn home(State(s): State<AppState>, session: Session, Params(q): Params<ListQuery>) -> PageResult {
+    let params = ListQuery {
+        page: String::new(),
+        ..q
+    };
+    let (demands, achievements) = tokio::join!(
+        s.app.search_demands(&session.caller, &params.params(HOME_ITEMS)),
+        s.app.search_achievements(&params.params(HOME_ITEMS)),
+    );
+    let (demands, achievements) = (demands?, achievements?);
+    // Field counts of both kinds together, most frequent first.
+    let mut fields: Vec<(String, u64)> = Vec::new();
+    for (value, count) in demands.facets.field.iter().chain(&achievements.facets.field) {
+        match fields.iter_mut().find(|(v, _)| v == value) {
+            Some((_, c)) => *c += count,
+            None => fields.push((value.clone(), *count)),
+        }
+    }
+    fields.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let fields: Vec<FacetLink> = fields
+        .into_iter()
+        .map(|(value, count)| FacetLink {
+            href: params.url("/demands", &value, "", 1),
+            value,
+            count,
+            on: false,
+        })
+        .collect();
+    let caller = session.caller.clone();
+    let ctx = context! {
+        title => "首页",
+        q => params.q,
+        fields => fields,
+        demands => context! {
+            total => demands.total,
+            more => params.url("/demands", "", "", 1),
+            items => hits(demands.items, |d| DemandView::new(&caller, d)),
+        },
+        achievements => context! {
+            total => achievements.total,
+            more => params.url("/achievements", "", "", 1),
+            items => hits(achievements.items, AchievementJson::from),
+        },
+    };
+    Ok(render(&session, "home.html", "home", StatusCode::OK, ctx))
+}
+
+struct Listing<T> {
+    kind: &'static str,
+    base: &'static str,
+    title: &'static str,
+    placeholder: &'static str,
+    page: Page<T>,
+}
+
+fn list_page<T, V: Serialize>(session: &Session, q: &ListQuery, listing: Listing<T>, view: impl Fn(T) -> V) -> PageResult {
+    let Listing {
+        kind,
+        base,
+        title,
+        placeholder,
+        page,
+    } = listing;
+    let (field_links, region_links) = q.facet_links(base, page.facets);
+    let pager = pager(page.total, page.page, page.per_page, |n| {
+        q.url(base, &q.field, &q.region, n)
+    });
+    let can_create = matches!(session.caller.role(), Some(Role::Enterprise | Role::Bureau | Role::Admin));
+    let ctx = context! {
+        kind, base, title, placeholder,
+        q => q.q, field => q.field, region => q.region,
+        clear => q.url(base, "", "", 1),
+        total => page.total,
+        facets => context! { field => field_links, region => region_links },
+        items => hits(page.items, view),
+        pager,
+        can_create,
+    };
+    Ok(render(session, "search.html", kind, StatusCode::OK, ctx))
+}
+
+pub async fn demands(State(s): State<AppState>, session: Session, Params(q): Params<ListQuery>) -> PageResult {
+    let page = s.app.search_demands(&session.caller, &q.params(PER_PAGE)).await?;
+    let caller = session.caller.clone();
+    let listing = Listing {
+        kind: "demands",
+        base: "/demands",
+        title: "技术需求",
+        placeholder: "搜索需求名称、描述、企业，如：冷链物流",
+        page,
+    };
+    list_page(&session, &q, listing, |d| DemandView::new(&caller, d))
+}
+
+pub async fn achievements(State(s): State<AppState>, session: Session, Params(q): Params<ListQuery>) -> PageResult {
+    let page = s.app.search_achievements(&q.params(PER_PAGE)).await?;
+    let listing = Listing {
+        kind: "achievements",
+        base: "/achievements",
+        title: "科技成果",
+        placeholder: "搜索成果名称、简介、完成单位，如：多属性决策",
+        page,
+    };
+    list_page(&session, &q, listing, AchievementJson::from)
+}
+
+pub async fn experts(State(s): State<AppState>, session: Session, Params(q): Params<ListQuery>) -> PageResult {
+    let page = s.app.search_experts(&session.caller, &q.params(PER_PAGE)).await?;
+    let listing = Listing {
+        kind: "experts",
+        base: "/experts",
+        title: "专家",
+        placeholder: "搜索专家姓名、研究方向、工作单位",
+        page,
+    };
+    list_page(&session, &q, listing, ExpertJson::from)
+}
+
+/// A demand with its ranked partners; `errors` and `note` refill the review form.
+pub async fn demand_page(
+    s: &AppState,
+    session: &Session,
+    id: &str,
+    status: StatusCode,
+    errors: std::collections::BTreeMap<String, String>,
+    note: &str,
+) -> PageResult {
+    let caller = &session.caller;
+    let d = s.app.demand(caller, id).await?;
+    let history = if caller.is_curator() || caller.owns(&d) {
+        s.app
+            .demand_history(caller, id)
+            .await?
+            .into_iter()
+            .rev()
+            .map(|e| {
+                context! {
+                    at => datetime(e.at),
+                    actor => e.actor_name,
+                    to_label => e.to_status.label(),
+                    note => e.note,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (institutions, experts) = tokio::join!(
+        s.app.match_demand(caller, id, Some("institution"), Some(MATCHES_SHOWN)),
+        s.app.match_demand(caller, id, Some("expert"), Some(MATCHES_SHOWN)),
+    );
+    let candidates = |r: Result<duijie_app::MatchResponse, _>| -> Vec<CandidateView> {
+        match r {
+            Ok(r) => r.candidates.into_iter().map(CandidateView::from).collect(),
+            Err(e) => {
+                let e: duijie_core::DomainError = e;
+                tracing::warn!(code = e.code.as_str(), "match for demand page failed");
+                Vec::new()
+            }
+        }
+    };
+    let view = DemandView::new(caller, d);
+    let ctx = context! {
+        title => view.demand.title.clone(),
+        actions => &view.actions,
+        d => &view,
+        institutions => candidates(institutions),
+        experts => candidates(experts),
+        match_note => "暂无匹配结果：成果库中还没有与该需求相关的记录。",
+        history,
+        errors,
+        note,
+    };
+    Ok(render(session, "demand.html", "demands", status, ctx))
+}
+
+pub async fn demand(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+    demand_page(&s, &session, &id, StatusCode::OK, Default::default(), "").await
+}
+
+pub async fn achievement(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+    let a = AchievementJson::from(s.app.achievement(&id).await?);
+    let mut facts = vec![("完成单位", a.institution.name.clone())];
+    if let Some(leader) = &a.leader {
+        facts.push(("负责人", leader.clone()));
+    }
+    if let Some(f) = a.field {
+        facts.push(("技术领域", f.label().to_string()));
+    }
+    if let Some(m) = a.maturity {
+        facts.push(("成熟度", m.label().to_string()));
+    }
+    if let Some(y) = a.year {
+        facts.push(("年份", y.to_string()));
+    }
+    if let Some(r) = &a.region {
+        facts.push(("所在地区", r.clone()));
+    }
+    if !a.keywords.is_empty() {
+        facts.push(("关键词", a.keywords.join("、")));
+    }
+    let mut sections = vec![context! { heading => "成果简介", text => if a.summary.is_empty() { "（目录未提供简介）".to_string() } else { a.summary.clone() } }];
+    if let Some(raw) = &a.field_raw {
+        sections.push(context! { heading => "原始领域", text => raw });
+    }
+    let ctx = context! {
+        title => a.title,
+        heading => a.title,
+        tags => a.field.map(|f| vec![f.label()]).unwrap_or_default(),
+        org => a.institution.name,
+        back => "/achievements",
+        sections,
+        facts,
+    };
+    Ok(render(&session, "record.html", "achievements", StatusCode::OK, ctx))
+}
+
+pub async fn expert(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+    let e = ExpertJson::from(s.app.expert(&session.caller, &id).await?);
+    let mut facts = vec![("工作单位", e.institution.name.clone())];
+    for (label, value) in [("职称", &e.title), ("院系", &e.department), ("电话", &e.phone), ("电子邮箱", &e.email)] {
+        if let Some(v) = value {
+            facts.push((label, v.clone()));
+        }
+    }
+    if let Some(f) = e.field {
+        facts.push(("技术领域", f.label().to_string()));
+    }
+    if !e.keywords.is_empty() {
+        facts.push(("关键词", e.keywords.join("、")));
+    }
+    let mut sections = Vec::new();
+    if !e.research_areas.is_empty() {
+        sections.push(context! { heading => "研究方向", text => e.research_areas.join("；") });
+    }
+    sections.push(context! { heading => "个人简介", text => if e.bio.is_empty() { "（目录未提供简介）".to_string() } else { e.bio.clone() } });
+    let ctx = context! {
+        title => e.name,
+        heading => e.name,
+        tags => e.title.iter().collect::<Vec<_>>(),
+        org => e.institution.name,
+        back => "/experts",
+        sections,
+        facts,
+    };
+    Ok(render(&session, "record.html", "experts", StatusCode::OK, ctx))
+}

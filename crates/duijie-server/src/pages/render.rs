@@ -1,0 +1,302 @@
+//! Templates (compiled into the binary, HTML-escaped by default), the frame every page shares
+//! (role-aware navigation, CSRF token), error pages, and small formatting helpers.
+
+use super::session::Session;
+use crate::error::status_of;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, TimeDelta, Utc};
+use duijie_app::Caller;
+use duijie_core::{DomainError, ErrorCode, Role};
+use minijinja::{context, Environment, Value};
+use serde::Serialize;
+use std::sync::LazyLock;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("demand.html", include_str!("../../templates/demand.html")),
+    ("record.html", include_str!("../../templates/record.html")),
+    ("demand_form.html", include_str!("../../templates/demand_form.html")),
+    ("demand_table.html", include_str!("../../templates/demand_table.html")),
+    ("recommended.html", include_str!("../../templates/recommended.html")),
+    ("imports.html", include_str!("../../templates/imports.html")),
+    ("import_report.html", include_str!("../../templates/import_report.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+];
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    // `.html` templates escape every value unless the template marks it `|safe`; only the
+    // highlighted title and snippet from the index (escaped there) are marked so.
+    for (name, source) in TEMPLATES {
+        if let Err(e) = env.add_template(name, source) {
+            tracing::error!(template = name, error = %e, "bundled template does not parse");
+        }
+    }
+    env
+});
+
+/// A failed page handler. The session layer renders it with the caller's navigation.
+#[derive(Debug, Clone)]
+pub struct PageError(pub DomainError);
+
+impl PageError {
+    pub fn internal(context: &str) -> Self {
+        tracing::error!(context, "page failed");
+        PageError(DomainError::new(
+            ErrorCode::Internal,
+            "服务器内部错误，请稍后再试 (internal error)",
+        ))
+    }
+}
+
+impl From<DomainError> for PageError {
+    fn from(e: DomainError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut resp = status_of(self.0.code).into_response();
+        resp.extensions_mut().insert(self);
+        resp
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+#[derive(Debug, Serialize)]
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    key: &'static str,
+}
+
+fn nav(caller: &Caller) -> Vec<NavItem> {
+    let item = |href, label, key| NavItem { href, label, key };
+    let mut items = vec![
+        item("/", "首页", "home"),
+        item("/demands", "技术需求", "demands"),
+        item("/achievements", "科技成果", "achievements"),
+        item("/experts", "专家", "experts"),
+    ];
+    match caller.role() {
+        Some(Role::Enterprise) => {
+            items.push(item("/my/demands", "我的需求", "mine"));
+            items.push(item("/demands/new", "发布需求", "new"));
+        }
+        Some(Role::Institution) => items.push(item("/recommended", "推荐需求", "recommended")),
+        Some(Role::Bureau | Role::Admin) => {
+            items.push(item("/review", "审核队列", "review"));
+            items.push(item("/imports", "目录导入", "imports"));
+        }
+        None => {}
+    }
+    items
+}
+
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Enterprise => "企业",
+        Role::Institution => "科研机构",
+        Role::Bureau => "科技局",
+        Role::Admin => "管理员",
+    }
+}
+
+/// Renders `template` inside the shared frame; `active` names the navigation entry.
+pub fn render(session: &Session, template: &str, active: &str, status: StatusCode, ctx: Value) -> Response {
+    let me = session.caller.user().map(|u| {
+        context! {
+            name => u.name,
+            role => u.role.as_str(),
+            role_label => role_label(u.role),
+        }
+    });
+    let frame = context! {
+        me => me,
+        nav => nav(&session.caller),
+        active => active,
+        csrf => session.csrf,
+        notice => session.notice,
+    };
+    let html = ENV
+        .get_template(template)
+        .and_then(|t| t.render(context! { ..ctx, ..frame }));
+    match html {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(template, error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>出错了</title><p>服务器内部错误，请稍后再试。</p></html>"),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The page shown for a failed handler; anonymous readers asked to sign in go to `/login`.
+pub fn failure_page(session: &Session, err: DomainError, is_get: bool) -> Response {
+    if err.code == ErrorCode::Unauthenticated && is_get {
+        let next = serde_urlencoded::to_string([("next", session.here.as_str())]).unwrap_or_default();
+        return see_other(&format!("/login?{next}"));
+    }
+    let heading = match err.code {
+        ErrorCode::NotFound => "页面不存在",
+        ErrorCode::Forbidden => "无权访问",
+        ErrorCode::Unauthenticated => "请先登录",
+        ErrorCode::InvalidInput | ErrorCode::UnreadableFile => "请求有误",
+        ErrorCode::Conflict => "操作无法完成",
+        ErrorCode::TooLarge => "内容过大",
+        ErrorCode::RateLimited => "请求过于频繁",
+        ErrorCode::NotImplemented => "功能尚未开放",
+        ErrorCode::Internal => "服务器出错了",
+    };
+    render(
+        session,
+        "error.html",
+        "",
+        status_of(err.code),
+        context! { title => heading, heading => heading, message => err.message },
+    )
+}
+
+/// `303 See Other` to a path of this site.
+pub fn see_other(location: &str) -> Response {
+    let value = HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    let mut resp = StatusCode::SEE_OTHER.into_response();
+    resp.headers_mut().insert(LOCATION, value);
+    resp
+}
+
+/// A path to return to after signing in: only paths of this site.
+pub fn local_path(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.bytes().all(|b| b.is_ascii_graphic());
+    ok.then_some(next)
+}
+
+/// China Standard Time, minutes.
+pub fn datetime(t: DateTime<Utc>) -> String {
+    (t.naive_utc() + TimeDelta::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+pub fn budget(budget_wan: Option<f64>, negotiable: bool) -> String {
+    match budget_wan {
+        _ if negotiable => "面议".to_string(),
+        Some(b) if b.fract() == 0.0 => format!("{b:.0} 万元"),
+        Some(b) => format!("{b} 万元"),
+        None => "未填写".to_string(),
+    }
+}
+
+/// A query string from the non-empty pairs, with `?`.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    match serde_urlencoded::to_string(&kept) {
+        Ok(q) if !q.is_empty() => format!("?{q}"),
+        _ => String::new(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Pager {
+    prev: Option<String>,
+    next: Option<String>,
+    pages: Vec<PageLink>,
+}
+
+#[derive(Debug, Serialize)]
+struct PageLink {
+    number: u32,
+    href: String,
+    current: bool,
+    gap: bool,
+}
+
+/// Links to the first, last and nearby pages; `href(n)` is the URL of page `n`.
+pub fn pager(total: usize, page: u32, per_page: u32, href: impl Fn(u32) -> String) -> Pager {
+    let last = (total.div_ceil(per_page.max(1) as usize)).max(1) as u32;
+    let mut pages = Vec::new();
+    let mut previous = 0;
+    for n in 1..=last {
+        if n == 1 || n == last || n.abs_diff(page) <= 2 {
+            if n > previous + 1 {
+                pages.push(PageLink {
+                    number: 0,
+                    href: String::new(),
+                    current: false,
+                    gap: true,
+                });
+            }
+            pages.push(PageLink {
+                number: n,
+                href: href(n),
+                current: n == page,
+                gap: false,
+            });
+            previous = n;
+        }
+    }
+    Pager {
+        prev: (page > 1 && page <= last).then(|| href(page - 1)),
+        next: (page < last).then(|| href(page + 1)),
+        pages,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_parses() {
+        for (name, _) in TEMPLATES {
+            assert!(ENV.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/demands/1"), Some("/demands/1"));
+        assert_eq!(local_path("//evil.example"), None);
+        assert_eq!(local_path("https://evil.example"), None);
+        assert_eq!(local_path("/\\evil"), None);
+        assert_eq!(local_path("/a\nb"), None);
+    }
+
+    #[test]
+    fn pager_elides_far_pages() {
+        let p = pager(200, 5, 10, |n| format!("?page={n}"));
+        let numbers: Vec<u32> = p.pages.iter().map(|l| l.number).collect();
+        assert_eq!(numbers, vec![1, 0, 3, 4, 5, 6, 7, 0, 20]);
+        assert_eq!(p.prev.as_deref(), Some("?page=4"));
+        assert_eq!(p.next.as_deref(), Some("?page=6"));
+        assert_eq!(pager(0, 1, 10, |n| n.to_string()).pages.len(), 1);
+    }
+
+    #[test]
+    fn budgets_read_naturally() {
+        assert_eq!(budget(Some(50.0), false), "50 万元");
+        assert_eq!(budget(Some(2.5), false), "2.5 万元");
+        assert_eq!(budget(None, true), "面议");
+        assert_eq!(budget(None, false), "未填写");
+    }
+
+    #[test]
+    fn queries_skip_empty_values() {
+        assert_eq!(query(&[("q", "锂 电"), ("field", "")]), "?q=%E9%94%82+%E7%94%B5");
+        assert_eq!(query(&[("q", "")]), "");
+    }
+}

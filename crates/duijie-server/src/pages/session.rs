@@ -1,0 +1,284 @@
+//! Who is looking at a page. The session cookie holds the API token the user signed in with
+//! (HttpOnly, SameSite=Lax); a second cookie holds a random CSRF token that every form sends
+//! back (double submit), so a POST from another site is refused.
+
+use super::render::{failure_page, PageError};
+use crate::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::Response;
+use duijie_app::Caller;
+use duijie_core::{DomainError, ErrorCode};
+use rand::RngCore;
+
+pub const SESSION_COOKIE: &str = "dj_session";
+pub const CSRF_COOKIE: &str = "dj_csrf";
+/// The form field carrying the CSRF token.
+pub const CSRF_FIELD: &str = "csrf";
+const SESSION_MAX_AGE_SECS: u32 = 7 * 24 * 3600;
+
+/// The caller of a page and what its forms need.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub caller: Caller,
+    /// The CSRF token forms carry.
+    pub csrf: String,
+    /// Whether the browser sent the CSRF cookie (a fresh token cannot vouch for a POST).
+    csrf_from_cookie: bool,
+    /// Path and query of this request, for the way back after signing in.
+    pub here: String,
+    /// Cookies get `Secure` when the request came over HTTPS (through a proxy).
+    pub secure: bool,
+    /// A confirmation after a redirect (`?done=...`), from a fixed list.
+    pub notice: Option<&'static str>,
+}
+
+impl Session {
+    /// Refuses a form whose token does not match the cookie.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), PageError> {
+        match sent {
+            Some(sent) if self.csrf_from_cookie && same(sent.as_bytes(), self.csrf.as_bytes()) => Ok(()),
+            _ => Err(PageError(DomainError::new(
+                ErrorCode::Forbidden,
+                "表单已失效或来源不明，请刷新页面后重试 (missing or invalid CSRF token)",
+            ))),
+        }
+    }
+
+    pub fn session_cookie(&self, token: &str) -> HeaderValue {
+        cookie_value(SESSION_COOKIE, token, "Lax", Some(SESSION_MAX_AGE_SECS), self.secure)
+    }
+
+    pub fn clear_session_cookie(&self) -> HeaderValue {
+        cookie_value(SESSION_COOKIE, "", "Lax", Some(0), self.secure)
+    }
+
+    /// A new CSRF cookie (on sign-in and sign-out, so a token never outlives a session).
+    pub fn fresh_csrf_cookie(&self) -> HeaderValue {
+        cookie_value(CSRF_COOKIE, &random_token(), "Strict", None, self.secure)
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Tokens are ASCII letters, digits, `_` and `-`: safe as cookie values without quoting.
+pub fn cookie_safe(token: &str) -> bool {
+    !token.is_empty()
+        && token.len() <= 200
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn cookie_value(name: &str, value: &str, same_site: &str, max_age: Option<u32>, secure: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    // Names are constants and values pass `cookie_safe` (or are hex), so this always holds.
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("dj_invalid=; Max-Age=0"))
+}
+
+/// The value of one cookie of the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+fn notice(query: Option<&str>) -> Option<&'static str> {
+    let done = query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("done="))?;
+    Some(match done {
+        "created" => "需求已保存为草稿。确认无误后请点击“提交审核”。",
+        "saved" => "修改已保存。",
+        "submitted" => "需求已提交，等待科技局审核。",
+        "withdrawn" => "需求已撤回。",
+        "approve" => "审核通过。",
+        "request_changes" => "已退回企业修改。",
+        "reject" => "已标记为不予通过。",
+        "imported" => "导入完成，报告如下。",
+        "signed_in" => "登录成功。",
+        _ => return None,
+    })
+}
+
+/// Middleware of every page: finds the caller, keeps the CSRF cookie, and turns a failed
+/// handler ([`PageError`]) into an error page (or the sign-in page for anonymous readers).
+pub async fn layer(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let secure = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    let token = cookie(headers, SESSION_COOKIE).filter(|t| cookie_safe(t));
+    let (caller, stale_session) = match s.app.authenticate(token).await {
+        Ok(caller) => (caller, false),
+        Err(e) if e.code == ErrorCode::Unauthenticated => (Caller::Anonymous, true),
+        Err(e) => (Caller::Anonymous, {
+            tracing::warn!(code = e.code.as_str(), "page authentication failed");
+            false
+        }),
+    };
+    let sent_csrf = cookie(headers, CSRF_COOKIE)
+        .filter(|t| cookie_safe(t))
+        .map(str::to_string);
+    let csrf_from_cookie = sent_csrf.is_some();
+    let session = Session {
+        caller,
+        csrf: sent_csrf.unwrap_or_else(random_token),
+        csrf_from_cookie,
+        here: req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |p| p.as_str().to_string()),
+        secure,
+        notice: notice(req.uri().query()),
+    };
+    let is_get = req.method() == Method::GET;
+    req.extensions_mut().insert(session.clone());
+
+    let mut resp = next.run(req).await;
+    if let Some(failure) = resp.extensions_mut().remove::<PageError>() {
+        resp = failure_page(&session, failure.0, is_get);
+    }
+    let sets_csrf = resp
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(CSRF_COOKIE.as_bytes()));
+    if !csrf_from_cookie && !sets_csrf {
+        let c = cookie_value(CSRF_COOKIE, &session.csrf, "Strict", None, secure);
+        resp.headers_mut().append(SET_COOKIE, c);
+    }
+    let sets_session = resp
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(SESSION_COOKIE.as_bytes()));
+    if stale_session && !sets_session {
+        resp.headers_mut()
+            .append(SET_COOKIE, session.clear_session_cookie());
+    }
+    resp
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, PageError> {
+        parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| PageError::internal("session layer missing"))
+    }
+}
+
+/// A url-encoded form whose CSRF token has been checked. Keeps repeated fields (checkboxes).
+#[derive(Debug)]
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The field's value, or empty.
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_string()
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+impl FromRequest<AppState> for Form {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let session = req
+            .extensions()
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| PageError::internal("session layer missing"))?;
+        let axum::Form(fields) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(|r| {
+                PageError(DomainError::new(
+                    ErrorCode::InvalidInput,
+                    format!("表单内容无法读取 (invalid form body): {}", r.body_text()),
+                ))
+            })?;
+        let form = Form(fields);
+        session.check_csrf(form.get(CSRF_FIELD))?;
+        Ok(form)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_by_name() {
+        let mut h = HeaderMap::new();
+        h.append(COOKIE, HeaderValue::from_static("a=1; dj_session=dj_abc"));
+        h.append(COOKIE, HeaderValue::from_static("dj_csrf=ff00"));
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("dj_abc"));
+        assert_eq!(cookie(&h, CSRF_COOKIE), Some("ff00"));
+        assert_eq!(cookie(&h, "b"), None);
+    }
+
+    #[test]
+    fn only_plain_tokens_become_cookies() {
+        assert!(cookie_safe("dj_0123abcdef"));
+        assert!(!cookie_safe(""));
+        assert!(!cookie_safe("a;b"));
+        assert!(!cookie_safe("令牌"));
+        assert!(!cookie_safe("a b"));
+    }
+
+    #[test]
+    fn tokens_compare_in_full() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn notices_come_from_a_fixed_list() {
+        assert!(notice(Some("done=submitted")).is_some());
+        assert!(notice(Some("q=x&done=%3Cscript%3E")).is_none());
+        assert!(notice(None).is_none());
+    }
+}

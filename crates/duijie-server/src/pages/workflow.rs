@@ -1,0 +1,370 @@
+//! The demand lifecycle in pages: the enterprise's form and list, submit and withdraw, the
+//! bureau's review queue and decisions, and the institution's recommended demands.
+
+use super::public::{demand_page, Params};
+use super::render::{pager, query, render, see_other, PageError, PageResult};
+use super::session::{Form, Session};
+use super::view::DemandView;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use duijie_app::{DemandForm, ReviewDecision};
+use duijie_core::{CoopMode, Demand, DemandStatus, DomainError, ErrorCode, Field, Role};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const PER_PAGE: u32 = 20;
+const RECOMMENDED: usize = 20;
+
+/// The form as typed, to show it again next to its error.
+#[derive(Debug, Default, Serialize)]
+struct Values {
+    enterprise: String,
+    title: String,
+    field: String,
+    region: String,
+    description: String,
+    goals: String,
+    modes: Vec<String>,
+    budget_wan: String,
+    budget_negotiable: bool,
+    deadline: String,
+    keywords: String,
+    contact_name: String,
+    contact_phone: String,
+    contact_email: String,
+}
+
+impl Values {
+    fn from_form(f: &Form) -> Values {
+        Values {
+            enterprise: f.text("enterprise"),
+            title: f.text("title"),
+            field: f.text("field"),
+            region: f.text("region"),
+            description: f.text("description"),
+            goals: f.text("goals"),
+            modes: f.all("modes"),
+            budget_wan: f.text("budget_wan"),
+            budget_negotiable: f.get("budget_negotiable").is_some(),
+            deadline: f.text("deadline"),
+            keywords: f.text("keywords"),
+            contact_name: f.text("contact_name"),
+            contact_phone: f.text("contact_phone"),
+            contact_email: f.text("contact_email"),
+        }
+    }
+
+    fn from_demand(d: &Demand) -> Values {
+        let b = &d.body;
+        Values {
+            enterprise: d.org_name.clone(),
+            title: b.title.clone(),
+            field: b.field.map(|f| f.label().to_string()).unwrap_or_default(),
+            region: b.region.clone().unwrap_or_default(),
+            description: b.description.clone(),
+            goals: b.goals.clone(),
+            modes: b.modes.iter().map(|m| m.label().to_string()).collect(),
+            budget_wan: b.budget_wan.map(|v| v.to_string()).unwrap_or_default(),
+            budget_negotiable: b.budget_negotiable,
+            deadline: b.deadline.map(|d| d.to_string()).unwrap_or_default(),
+            keywords: b.keywords.join("、"),
+            contact_name: b.contact.name.clone().unwrap_or_default(),
+            contact_phone: b.contact.phone.clone().unwrap_or_default(),
+            contact_email: b.contact.email.clone().unwrap_or_default(),
+        }
+    }
+
+    /// What the app validates. `with_enterprise`: the bureau names the enterprise on create.
+    fn to_demand_form(&self, with_enterprise: bool) -> Result<DemandForm, DomainError> {
+        let budget_wan = match self.budget_wan.trim() {
+            "" => None,
+            _ if self.budget_negotiable => None,
+            b => Some(b.parse::<f64>().map_err(|_| {
+                DomainError::invalid(
+                    "budget_wan",
+                    "拟投入资金须为数字（单位万元），如 50；尚未确定请勾选“面议”",
+                )
+            })?),
+        };
+        let keywords = self
+            .keywords
+            .split(|c: char| "；;、,，".contains(c) || c.is_whitespace())
+            .map(str::to_string)
+            .filter(|k| !k.is_empty())
+            .collect();
+        Ok(DemandForm {
+            title: Some(self.title.clone()),
+            description: Some(self.description.clone()),
+            goals: Some(self.goals.clone()),
+            field: Some(self.field.clone()),
+            modes: Some(self.modes.clone()),
+            keywords: Some(keywords),
+            budget_wan,
+            budget_negotiable: Some(self.budget_negotiable),
+            region: Some(self.region.clone()),
+            deadline: Some(self.deadline.clone()),
+            contact_name: Some(self.contact_name.clone()),
+            contact_phone: Some(self.contact_phone.clone()),
+            contact_email: Some(self.contact_email.clone()),
+            enterprise: with_enterprise.then(|| self.enterprise.clone()),
+        })
+    }
+}
+
+/// Where the form posts and what it shows around the fields.
+struct FormPage<'a> {
+    title: &'a str,
+    action: String,
+    back: Option<String>,
+    show_enterprise: bool,
+}
+
+/// Renders the demand form; a validation error goes next to its field, or above the form.
+fn form_page(session: &Session, page: FormPage<'_>, values: &Values, error: Option<DomainError>) -> PageResult {
+    let mut errors = BTreeMap::new();
+    let mut general = None;
+    let status = match error {
+        None => StatusCode::OK,
+        Some(e) if matches!(e.code, ErrorCode::InvalidInput) => {
+            match e.field {
+                Some(f) => {
+                    errors.insert(f, e.message);
+                }
+                None => general = Some(e.message),
+            }
+            StatusCode::BAD_REQUEST
+        }
+        Some(e) => return Err(e.into()),
+    };
+    let modes: Vec<_> = CoopMode::ALL
+        .iter()
+        .map(|m| context! { label => m.label(), checked => values.modes.iter().any(|v| v == m.label()) })
+        .collect();
+    let fields: Vec<&str> = Field::ALL.iter().map(|f| f.label()).collect();
+    let ctx = context! {
+        title => page.title,
+        action => page.action,
+        back => page.back,
+        show_enterprise => page.show_enterprise,
+        v => values,
+        errors,
+        error => general,
+        modes,
+        fields,
+    };
+    Ok(render(session, "demand_form.html", "new", status, ctx))
+}
+
+const WRITERS: &[Role] = &[Role::Enterprise, Role::Bureau, Role::Admin];
+
+pub async fn new_form(session: Session) -> PageResult {
+    session.caller.require(WRITERS)?;
+    let page = FormPage {
+        title: "发布技术需求",
+        action: "/demands/new".into(),
+        back: None,
+        show_enterprise: session.caller.is_curator(),
+    };
+    form_page(&session, page, &Values::default(), None)
+}
+
+pub async fn create(State(s): State<AppState>, session: Session, form: Form) -> PageResult {
+    session.caller.require(WRITERS)?;
+    let values = Values::from_form(&form);
+    let curator = session.caller.is_curator();
+    let result = match values.to_demand_form(curator) {
+        Ok(f) => s.app.create_demand(&session.caller, &f).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(d) => Ok(see_other(&format!("/demands/{}?done=created", d.id))),
+        Err(e) => {
+            let page = FormPage {
+                title: "发布技术需求",
+                action: "/demands/new".into(),
+                back: None,
+                show_enterprise: curator,
+            };
+            form_page(&session, page, &values, Some(e))
+        }
+    }
+}
+
+fn edit_page(d: &Demand) -> FormPage<'static> {
+    FormPage {
+        title: "修改技术需求",
+        action: format!("/demands/{}/edit", d.id),
+        back: Some(format!("/demands/{}", d.id)),
+        show_enterprise: false,
+    }
+}
+
+pub async fn edit_form(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+    session.caller.require(WRITERS)?;
+    let d = s.app.demand(&session.caller, &id).await?;
+    if !(session.caller.owns(&d) || session.caller.is_curator()) {
+        return Err(PageError(DomainError::new(
+            ErrorCode::Forbidden,
+            "只有需求单位和科技局可以修改该需求 (not your demand)",
+        )));
+    }
+    form_page(&session, edit_page(&d), &Values::from_demand(&d), None)
+}
+
+pub async fn edit(State(s): State<AppState>, session: Session, Path(id): Path<String>, form: Form) -> PageResult {
+    session.caller.require(WRITERS)?;
+    let d = s.app.demand(&session.caller, &id).await?;
+    let values = Values::from_form(&form);
+    let result = match values.to_demand_form(false) {
+        Ok(f) => s.app.edit_demand(&session.caller, &d.id, &f).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(d) => Ok(see_other(&format!("/demands/{}?done=saved", d.id))),
+        Err(e) => form_page(&session, edit_page(&d), &values, Some(e)),
+    }
+}
+
+pub async fn submit(State(s): State<AppState>, session: Session, Path(id): Path<String>, _form: Form) -> PageResult {
+    let d = s.app.submit_demand(&session.caller, &id).await?;
+    Ok(see_other(&format!("/demands/{}?done=submitted", d.id)))
+}
+
+pub async fn withdraw(State(s): State<AppState>, session: Session, Path(id): Path<String>, form: Form) -> PageResult {
+    let d = s
+        .app
+        .withdraw_demand(&session.caller, &id, &form.text("note"))
+        .await?;
+    Ok(see_other(&format!("/demands/{}?done=withdrawn", d.id)))
+}
+
+pub async fn review(State(s): State<AppState>, session: Session, Path(id): Path<String>, form: Form) -> PageResult {
+    let note = form.text("note");
+    let (decision, done) = match form.get("decision") {
+        Some("approve") => (ReviewDecision::Approve, "approve"),
+        Some("request_changes") => (ReviewDecision::RequestChanges, "request_changes"),
+        Some("reject") => (ReviewDecision::Reject, "reject"),
+        _ => {
+            return Err(PageError(DomainError::invalid(
+                "decision",
+                "请选择审核结论 (decision must be approve, request_changes or reject)",
+            )))
+        }
+    };
+    match s.app.review_demand(&session.caller, &id, decision, &note).await {
+        Ok(d) => Ok(see_other(&format!("/review{}", query(&[("done", done), ("last", &d.id)])))),
+        Err(e) if e.code == ErrorCode::InvalidInput => {
+            let mut errors = BTreeMap::new();
+            errors.insert(e.field.unwrap_or_else(|| "note".into()), e.message);
+            demand_page(&s, &session, &id, StatusCode::BAD_REQUEST, errors, &note).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: String,
+}
+
+impl PageQuery {
+    fn page(&self) -> u32 {
+        self.page.trim().parse().ok().filter(|p| *p >= 1).unwrap_or(1)
+    }
+}
+
+struct Table {
+    path: &'static str,
+    title: &'static str,
+    intro: &'static str,
+    empty: &'static str,
+    active: &'static str,
+    show_enterprise: bool,
+}
+
+async fn demand_table(
+    s: &AppState,
+    session: &Session,
+    statuses: Option<Vec<DemandStatus>>,
+    page: u32,
+    table: Table,
+) -> PageResult {
+    let (items, total) = s
+        .app
+        .list_demands(&session.caller, statuses, (page - 1).saturating_mul(PER_PAGE), PER_PAGE)
+        .await?;
+    let items: Vec<DemandView> = items
+        .into_iter()
+        .map(|d| DemandView::new(&session.caller, d))
+        .collect();
+    let total = usize::try_from(total).unwrap_or_default();
+    let pager = pager(total, page, PER_PAGE, |n| format!("{}{}", table.path, query(&[("page", &n.to_string())])));
+    let ctx = context! {
+        title => table.title,
+        intro => table.intro,
+        empty => table.empty,
+        show_enterprise => table.show_enterprise,
+        can_create => session.caller.role() == Some(Role::Enterprise),
+        items,
+        pager,
+    };
+    Ok(render(session, "demand_table.html", table.active, StatusCode::OK, ctx))
+}
+
+/// The enterprise's own demands in every status.
+pub async fn mine(State(s): State<AppState>, session: Session, Params(q): Params<PageQuery>) -> PageResult {
+    session.caller.require(&[Role::Enterprise])?;
+    let table = Table {
+        path: "/my/demands",
+        title: "我的需求",
+        intro: "草稿和退回修改的需求可以编辑后提交审核；审核通过后由科技局发布。",
+        empty: "还没有需求，点击“发布需求”填写第一条。",
+        active: "mine",
+        show_enterprise: false,
+    };
+    demand_table(&s, &session, None, q.page(), table).await
+}
+
+/// Submitted demands waiting for the bureau.
+pub async fn queue(State(s): State<AppState>, session: Session, Params(q): Params<PageQuery>) -> PageResult {
+    session.caller.require(&[Role::Bureau, Role::Admin])?;
+    let table = Table {
+        path: "/review",
+        title: "审核队列",
+        intro: "企业提交的技术需求，审核通过、退回修改或不予通过；退回和不通过须写明原因。",
+        empty: "没有待审核的需求。",
+        active: "review",
+        show_enterprise: true,
+    };
+    demand_table(&s, &session, Some(vec![DemandStatus::Submitted]), q.page(), table).await
+}
+
+/// Published demands ranked for the institution of the signed-in account.
+pub async fn recommended(State(s): State<AppState>, session: Session) -> PageResult {
+    let user = session.caller.require(&[Role::Institution])?;
+    let org_id = user.org_id.clone().ok_or_else(|| {
+        DomainError::new(ErrorCode::Forbidden, "该账号未关联科研机构 (account has no organisation)")
+    })?;
+    let (org, _) = s.app.organization(&org_id).await?;
+    let items: Vec<_> = s
+        .app
+        .recommended_demands(&session.caller, &org_id, Some(RECOMMENDED))
+        .await?
+        .into_iter()
+        .map(|m| {
+            context! {
+                rank => m.rank,
+                id => m.id,
+                title => m.title,
+                enterprise => m.enterprise,
+                score_text => format!("{:.1}", m.score),
+                matched_terms => m.matched_terms,
+            }
+        })
+        .collect();
+    let ctx = context! { title => "推荐需求", org => org.name, items };
+    Ok(render(&session, "recommended.html", "recommended", StatusCode::OK, ctx))
+}

@@ -1,0 +1,288 @@
+//! Catalogue editions in SQL: drafts that collect approved demands, and the one transaction
+//! that publishes an edition, moving its demands to published and freezing their snapshots.
+
+use crate::db::{fetch_demand, insert_rows, log_changes, transition_in, SqlStore};
+use crate::rows::{self, millis, to_json, Val};
+use crate::{Actor, Result, StoreError};
+use chrono::{DateTime, Utc};
+use duijie_core::catalogue::may_be_catalogued;
+use duijie_core::id::new_id;
+use duijie_core::{
+    CatalogueEdition, CatalogueStatus, Demand, DemandDraft, DemandStatus, EntityKind,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyConnection, Row};
+use std::collections::HashSet;
+
+/// How a published item is kept: the demand with its body nested (the flattened wire form of
+/// [`Demand`] repeats `org_name`, which does not read back).
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    id: String,
+    org_id: String,
+    org_name: String,
+    status: DemandStatus,
+    body: DemandDraft,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<Demand> for Snapshot {
+    fn from(d: Demand) -> Self {
+        Snapshot {
+            id: d.id,
+            org_id: d.org_id,
+            org_name: d.org_name,
+            status: d.status,
+            body: d.body,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+impl From<Snapshot> for Demand {
+    fn from(s: Snapshot) -> Self {
+        Demand {
+            id: s.id,
+            org_id: s.org_id,
+            org_name: s.org_name,
+            status: s.status,
+            body: s.body,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+const CATALOGUE_SELECT: &str = "SELECT c.id, c.title, c.period, c.status, c.created_by, \
+    c.created_at, c.published_at, \
+    (SELECT COUNT(*) FROM catalogue_items i WHERE i.catalogue_id = c.id) AS item_count \
+    FROM catalogues c";
+
+async fn fetch_catalogue(conn: &mut AnyConnection, id: &str) -> Result<CatalogueEdition> {
+    let row = sqlx::query(&format!("{CATALOGUE_SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("目录 {id} 不存在 (catalogue not found)")))?;
+    rows::catalogue(&row)
+}
+
+/// The edition, which must still be a draft to change.
+async fn fetch_draft(conn: &mut AnyConnection, id: &str) -> Result<CatalogueEdition> {
+    let c = fetch_catalogue(conn, id).await?;
+    if c.status != CatalogueStatus::Draft {
+        return Err(StoreError::Conflict(format!(
+            "目录“{}”已发布，不能再修改 (a published edition is frozen)",
+            c.title
+        )));
+    }
+    Ok(c)
+}
+
+async fn item_ids(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>> {
+    sqlx::query("SELECT demand_id FROM catalogue_items WHERE catalogue_id = $1 ORDER BY position")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("demand_id")?))
+        .collect()
+}
+
+fn not_catalogable(d: &Demand) -> StoreError {
+    StoreError::Conflict(format!(
+        "需求 {}“{}”状态为 {}（{}），只有已审核或已发布的需求可以编入目录 \
+         (only approved or published demands can be catalogued)",
+        d.id,
+        d.body.title,
+        d.status.as_str(),
+        d.status.label()
+    ))
+}
+
+impl SqlStore {
+    pub(crate) async fn create_catalogue_sql(
+        &self,
+        title: &str,
+        period: Option<&str>,
+        actor: &Actor,
+    ) -> Result<CatalogueEdition> {
+        let now = millis(Utc::now());
+        let id = new_id("cat");
+        let (mut tx, _gate) = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO catalogues (id, title, period, status, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.clone())
+        .bind(title)
+        .bind(period.map(str::to_string))
+        .bind(CatalogueStatus::Draft.as_str())
+        .bind(actor.name.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let c = fetch_catalogue(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    pub(crate) async fn add_catalogue_items_sql(
+        &self,
+        id: &str,
+        demand_ids: &[String],
+    ) -> Result<CatalogueEdition> {
+        let (mut tx, _gate) = self.begin_write().await?;
+        fetch_draft(&mut tx, id).await?;
+        let mut present: HashSet<String> = item_ids(&mut tx, id).await?.into_iter().collect();
+        let next: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(position), 0) AS p FROM catalogue_items WHERE catalogue_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("p")?;
+        let mut rows = Vec::new();
+        for demand_id in demand_ids {
+            if present.contains(demand_id) {
+                continue;
+            }
+            let d = match fetch_demand(&mut tx, demand_id).await {
+                Ok(d) => d,
+                Err(StoreError::NotFound(_)) => {
+                    return Err(StoreError::Invalid(format!(
+                        "需求 {demand_id} 不存在 (demand not found)"
+                    )))
+                }
+                Err(e) => return Err(e),
+            };
+            if !may_be_catalogued(d.status) {
+                return Err(not_catalogable(&d));
+            }
+            present.insert(demand_id.clone());
+            rows.push(vec![
+                Val::from(id),
+                Val::from(demand_id.clone()),
+                Val::from(next + rows.len() as i64 + 1),
+            ]);
+        }
+        insert_rows(
+            &mut tx,
+            "catalogue_items",
+            &["catalogue_id", "demand_id", "position"],
+            rows,
+        )
+        .await?;
+        let c = fetch_catalogue(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    pub(crate) async fn publish_catalogue_sql(
+        &self,
+        id: &str,
+        actor: &Actor,
+    ) -> Result<CatalogueEdition> {
+        let now = millis(Utc::now());
+        let (mut tx, _gate) = self.begin_write().await?;
+        let edition = fetch_draft(&mut tx, id).await?;
+        let ids = item_ids(&mut tx, id).await?;
+        if ids.is_empty() {
+            return Err(StoreError::Invalid(
+                "目录中没有需求，不能发布 (an empty edition cannot be published)".into(),
+            ));
+        }
+        let note = format!("随目录“{}”发布", edition.title);
+        let mut changes = Vec::new();
+        for demand_id in &ids {
+            let mut d = fetch_demand(&mut tx, demand_id).await?;
+            match d.status {
+                DemandStatus::Approved => {
+                    transition_in(
+                        &mut tx,
+                        demand_id,
+                        DemandStatus::Approved,
+                        DemandStatus::Published,
+                        actor,
+                        &note,
+                        now,
+                    )
+                    .await?;
+                    changes.push((EntityKind::Demand, demand_id.clone(), "upsert"));
+                    d = fetch_demand(&mut tx, demand_id).await?;
+                }
+                DemandStatus::Published => {}
+                _ => return Err(not_catalogable(&d)),
+            }
+            sqlx::query(
+                "UPDATE catalogue_items SET snapshot = $1 WHERE catalogue_id = $2 AND demand_id = $3",
+            )
+            .bind(to_json(&Snapshot::from(d)))
+            .bind(id)
+            .bind(demand_id.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        log_changes(&mut tx, &changes, now).await?;
+        sqlx::query("UPDATE catalogues SET status = $1, published_at = $2 WHERE id = $3")
+            .bind(CatalogueStatus::Published.as_str())
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let c = fetch_catalogue(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    pub(crate) async fn get_catalogue_sql(&self, id: &str) -> Result<Option<CatalogueEdition>> {
+        sqlx::query(&format!("{CATALOGUE_SELECT} WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| rows::catalogue(&r))
+            .transpose()
+    }
+
+    pub(crate) async fn list_catalogues_sql(
+        &self,
+        include_drafts: bool,
+    ) -> Result<Vec<CatalogueEdition>> {
+        let filter = if include_drafts {
+            String::new()
+        } else {
+            format!(
+                " WHERE c.status = '{}'",
+                CatalogueStatus::Published.as_str()
+            )
+        };
+        sqlx::query(&format!(
+            "{CATALOGUE_SELECT}{filter} ORDER BY COALESCE(c.published_at, c.created_at) DESC, c.id DESC"
+        ))
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(rows::catalogue)
+        .collect()
+    }
+
+    pub(crate) async fn catalogue_items_sql(&self, id: &str) -> Result<Vec<Demand>> {
+        let rows = sqlx::query(
+            "SELECT ci.snapshot, d.id, d.org_id, o.name AS org_name, d.status, d.body, \
+             d.contact, d.created_at, d.updated_at FROM catalogue_items ci \
+             JOIN demands d ON d.id = ci.demand_id JOIN organizations o ON o.id = d.org_id \
+             WHERE ci.catalogue_id = $1 ORDER BY ci.position",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| match r.try_get::<Option<String>, _>("snapshot")? {
+                Some(snapshot) => rows::json::<Snapshot>(id, &snapshot).map(Demand::from),
+                None => rows::demand(r),
+            })
+            .collect()
+    }
+}
