@@ -17,7 +17,9 @@ async fn anonymous_clients_are_rate_limited_with_retry_after() {
     let s = TestServer::start_with(Db::Sqlite, config).await.unwrap();
     let bureau = s.token("bureau", Role::Bureau, None).await;
     for _ in 0..3 {
-        let r = s.post("/api/v1/match", None, json!({"text": "锂电池"})).await;
+        let r = s
+            .post("/api/v1/match", None, json!({"text": "锂电池"}))
+            .await;
         assert_eq!(r.status, StatusCode::OK);
     }
     let resp = s
@@ -28,12 +30,18 @@ async fn anonymous_clients_are_rate_limited_with_retry_after() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=2).contains(&retry), "{retry}");
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "rate_limited");
     // Signed-in callers are not throttled as anonymous ones.
-    let r = s.post("/api/v1/match", Some(&bureau), json!({"text": "锂电池"})).await;
+    let r = s
+        .post("/api/v1/match", Some(&bureau), json!({"text": "锂电池"}))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     // Health checks are not part of the API and never throttled.
     assert_eq!(s.get("/healthz", None).await.status, StatusCode::OK);

@@ -1,6 +1,8 @@
 //! End-to-end: the real router over HTTP. Each scenario runs on SQLite and PostgreSQL.
 
+mod catalogues;
 mod limits;
+mod roles;
 mod scenarios;
 
 macro_rules! on_both_backends {
@@ -10,7 +12,7 @@ macro_rules! on_both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let s = duijie_e2e::TestServer::start(duijie_e2e::Db::Sqlite).await.unwrap();
-                    crate::scenarios::$name(s).await;
+                    crate::$name(s).await;
                 }
             )*
         }
@@ -19,12 +21,18 @@ macro_rules! on_both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let Some(s) = duijie_e2e::TestServer::start(duijie_e2e::Db::Postgres).await else { return };
-                    crate::scenarios::$name(s).await;
+                    crate::$name(s).await;
                 }
             )*
         }
     };
 }
+
+use catalogues::{
+    catalogue_editions_publish_freeze_diff_and_export, review_queue_flags_gaps_and_duplicates,
+};
+use roles::role_matrix;
+use scenarios::*;
 
 on_both_backends!(
     healthz_answers_ok,
@@ -35,4 +43,7 @@ on_both_backends!(
     hostile_queries_never_fail,
     import_upload_reports_and_is_idempotent,
     match_ranks_institutions_with_evidence,
+    review_queue_flags_gaps_and_duplicates,
+    catalogue_editions_publish_freeze_diff_and_export,
+    role_matrix,
 );

@@ -38,7 +38,7 @@ pub struct DemandForm {
     pub enterprise: Option<String>,
 }
 
-fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
+pub(crate) fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
     let v = value.trim();
     if v.chars().count() > max {
         return Err(DomainError::invalid(
@@ -173,7 +173,7 @@ pub enum ReviewDecision {
     RequestChanges,
 }
 
-fn actor(caller: &Caller) -> Actor {
+pub(crate) fn actor(caller: &Caller) -> Actor {
     match caller.user() {
         Some(u) => Actor {
             id: Some(u.id.clone()),

@@ -3,7 +3,10 @@
 //! of record) to the search index that follows its change log.
 
 mod access;
+mod catalogues;
+mod curation;
 mod demands;
+pub mod export;
 mod imports;
 mod indexer;
 mod matching;
@@ -13,7 +16,10 @@ pub mod tokens;
 mod users;
 
 pub use access::Caller;
+pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
+pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{DemandForm, ReviewDecision};
+pub use export::{CatalogueExport, ExportFormat};
 pub use imports::ImportRequest;
 pub use indexer::IndexStatus;
 pub use matching::{MatchRequest, MatchResponse};

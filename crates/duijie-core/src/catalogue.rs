@@ -56,6 +56,9 @@ pub struct DiffEntry {
     pub id: String,
     pub title: String,
     pub enterprise: String,
+    /// For demands that left: where the demand stands now (withdrawn, closed...), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_now: Option<DemandStatus>,
 }
 
 impl From<&Demand> for DiffEntry {
@@ -64,6 +67,7 @@ impl From<&Demand> for DiffEntry {
             id: d.id.clone(),
             title: d.body.title.clone(),
             enterprise: d.org_name.clone(),
+            status_now: None,
         }
     }
 }
@@ -120,8 +124,13 @@ pub fn changed_fields(old: &Demand, new: &Demand, with_contact: bool) -> Vec<&'s
 }
 
 /// Compares the items of an earlier edition with those of a later one, in the later
-/// edition's order (removed ones in the earlier edition's order).
-pub fn diff_editions(older: &[Demand], newer: &[Demand], with_contact: bool) -> CatalogueDiff {
+/// edition's order (removed ones in the earlier edition's order). `with_contact` says for
+/// which demands the reader may see contact details.
+pub fn diff_editions(
+    older: &[Demand],
+    newer: &[Demand],
+    with_contact: impl Fn(&Demand) -> bool,
+) -> CatalogueDiff {
     let old_by_id: HashMap<&str, &Demand> = older.iter().map(|d| (d.id.as_str(), d)).collect();
     let new_ids: std::collections::HashSet<&str> = newer.iter().map(|d| d.id.as_str()).collect();
     let mut diff = CatalogueDiff::default();
@@ -129,7 +138,7 @@ pub fn diff_editions(older: &[Demand], newer: &[Demand], with_contact: bool) -> 
         match old_by_id.get(d.id.as_str()) {
             None => diff.added.push(d.into()),
             Some(old) => {
-                let fields = changed_fields(old, d, with_contact);
+                let fields = changed_fields(old, d, with_contact(d));
                 if !fields.is_empty() {
                     diff.changed.push(ChangedEntry {
                         demand: d.into(),
@@ -197,7 +206,7 @@ mod tests {
         b2.body.budget_wan = None;
         b2.body.budget_negotiable = true;
         b2.body.contact.phone = Some("13900000000".into());
-        let diff = diff_editions(&[a.clone(), b.clone()], &[b2.clone(), c.clone()], false);
+        let diff = diff_editions(&[a.clone(), b.clone()], &[b2.clone(), c.clone()], |_| false);
         assert_eq!(diff.added, vec![DiffEntry::from(&c)]);
         assert_eq!(diff.removed, vec![DiffEntry::from(&a)]);
         assert_eq!(diff.changed.len(), 1);
@@ -205,10 +214,10 @@ mod tests {
             diff.changed[0].fields,
             ["goals", "budget_wan", "budget_negotiable"]
         );
-        let with_contact = diff_editions(&[b.clone()], &[b2], true);
+        let with_contact = diff_editions(std::slice::from_ref(&b), &[b2], |_| true);
         assert!(with_contact.changed[0].fields.contains(&"contact_phone"));
         assert_eq!(
-            diff_editions(&[b.clone()], &[b], true),
+            diff_editions(std::slice::from_ref(&b), std::slice::from_ref(&b), |_| true),
             CatalogueDiff::default()
         );
     }

@@ -145,15 +145,11 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
                 .checked_add_days(chrono::Days::new(serial.trunc() as u64))
                 .ok_or_else(err);
         }
-        if serial >= 200_000.0 || serial < 1000.0 {
+        if !(1000.0..200_000.0).contains(&serial) {
             return Err(err());
         }
     }
-    let unified: String = s
-        .replace('年', "-")
-        .replace('月', "-")
-        .replace('日', "")
-        .replace(['/', '.'], "-");
+    let unified: String = s.replace('日', "").replace(['年', '月', '/', '.'], "-");
     let parts: Vec<&str> = unified.split('-').filter(|p| !p.is_empty()).collect();
     let nums: Vec<u32> = parts
         .iter()

@@ -13,7 +13,13 @@ pub(crate) fn sniff_delimiter(text: &str, ext: &str) -> u8 {
     } else {
         b','
     };
-    let mut counts = [(preferred, 0usize), (b',', 0), (b'\t', 0), (b';', 0), (b'|', 0)];
+    let mut counts = [
+        (preferred, 0usize),
+        (b',', 0),
+        (b'\t', 0),
+        (b';', 0),
+        (b'|', 0),
+    ];
     for line in text.lines().take(20) {
         for b in line.bytes() {
             for (d, n) in counts.iter_mut() {
@@ -179,7 +185,10 @@ mod tests {
             cells(&rows),
             vec![
                 (1, vec!["a".into(), "b".into(), "c".into()]),
-                (2, vec!["x, y".into(), "he said \"hi\"".into(), "multi\nline".into()]),
+                (
+                    2,
+                    vec!["x, y".into(), "he said \"hi\"".into(), "multi\nline".into()]
+                ),
                 (5, vec!["1".into(), "2".into(), "3".into()]),
             ]
         );

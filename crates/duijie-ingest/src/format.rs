@@ -53,11 +53,7 @@ fn too_large_unzipped(file: &str, size: u64, cap: u64) -> IngestError {
     IngestError::TooLarge {
         file: file.to_string(),
         what: format!("解压后大小 {}（上限 {}）", human(size), human(cap)),
-        what_en: format!(
-            "{} uncompressed, limit {}",
-            human(size),
-            human(cap)
-        ),
+        what_en: format!("{} uncompressed, limit {}", human(size), human(cap)),
     }
 }
 
@@ -198,7 +194,8 @@ mod tests {
 
     #[test]
     fn decodes_gbk_utf8_bom_and_utf16() {
-        let (gbk, _, _) = encoding_rs::GBK.encode("需求名称,需求单位\n高纯氧化铝,灵宝市金源矿业有限公司\n");
+        let (gbk, _, _) =
+            encoding_rs::GBK.encode("需求名称,需求单位\n高纯氧化铝,灵宝市金源矿业有限公司\n");
         let d = decode(&gbk);
         assert!(d.text.starts_with("需求名称,需求单位"), "{}", d.text);
         assert_eq!(d.encoding, "gb18030");

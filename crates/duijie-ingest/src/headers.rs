@@ -116,7 +116,15 @@ impl Col {
 const SYNONYMS: &[(Col, &[&str])] = &[
     (
         Col::Title,
-        &["项目名称", "名称", "标题", "题目", "课题名称", "项目", "title"],
+        &[
+            "项目名称",
+            "名称",
+            "标题",
+            "题目",
+            "课题名称",
+            "项目",
+            "title",
+        ],
     ),
     (
         Col::DemandTitle,
@@ -188,7 +196,15 @@ const SYNONYMS: &[(Col, &[&str])] = &[
     ),
     (
         Col::OrgAny,
-        &["单位名称", "单位", "机构名称", "机构", "组织名称", "org", "unit"],
+        &[
+            "单位名称",
+            "单位",
+            "机构名称",
+            "机构",
+            "组织名称",
+            "org",
+            "unit",
+        ],
     ),
     (
         Col::CreditCode,
@@ -368,7 +384,10 @@ const SYNONYMS: &[(Col, &[&str])] = &[
             "mobile",
         ],
     ),
-    (Col::Email, &["电子邮箱", "邮箱", "电子邮件", "email", "mail"]),
+    (
+        Col::Email,
+        &["电子邮箱", "邮箱", "电子邮件", "email", "mail"],
+    ),
     (
         Col::Leader,
         &[
@@ -580,10 +599,7 @@ const CUES: &[(Col, &[&str])] = &[
         Col::DemandTitle,
         &["需求名称", "需求标题", "难题名称", "需求项目"],
     ),
-    (
-        Col::AchievementTitle,
-        &["成果名称", "技术名称", "专利名称"],
-    ),
+    (Col::AchievementTitle, &["成果名称", "技术名称", "专利名称"]),
     (
         Col::Enterprise,
         &["企业名称", "需求单位", "需求企业", "需求方"],
@@ -643,7 +659,17 @@ const CUES: &[(Col, &[&str])] = &[
 
 /// Endings of organisation names, which are data, never headers.
 const ORG_SUFFIXES: &[&str] = &[
-    "公司", "大学", "学院", "学校", "研究院", "研究所", "中心", "集团", "厂", "医院", "实验室",
+    "公司",
+    "大学",
+    "学院",
+    "学校",
+    "研究院",
+    "研究所",
+    "中心",
+    "集团",
+    "厂",
+    "医院",
+    "实验室",
 ];
 
 /// Longest normalised header (in chars) the cue rules are tried on.
@@ -777,7 +803,9 @@ impl Columns {
             return false;
         };
         // Long cells cannot normalise down to a short header; skip the comparison.
-        !norm.is_empty() && cell.len() <= norm.len() * 4 + 16 && normalized_chars(cell).eq(norm.chars())
+        !norm.is_empty()
+            && cell.len() <= norm.len() * 4 + 16
+            && normalized_chars(cell).eq(norm.chars())
     }
 
     /// The header text of the first column holding `col`, or the field's Chinese name.
@@ -912,18 +940,44 @@ mod tests {
     fn kind_from_columns() {
         let kind = |h: &[&str]| Columns::from_texts(h).detect_kind();
         assert_eq!(
-            kind(&["序号", "需求名称", "需求单位", "合作方式", "拟投入资金（万元）"]),
+            kind(&[
+                "序号",
+                "需求名称",
+                "需求单位",
+                "合作方式",
+                "拟投入资金（万元）"
+            ]),
             Some(RecordKind::Demands)
         );
         assert_eq!(
-            kind(&["项目批准号", "项目类别", "项目名称", "依托单位", "负责人", "金额", "起止年月", "总评"]),
+            kind(&[
+                "项目批准号",
+                "项目类别",
+                "项目名称",
+                "依托单位",
+                "负责人",
+                "金额",
+                "起止年月",
+                "总评"
+            ]),
             Some(RecordKind::Achievements)
         );
         assert_eq!(
             kind(&[
-                "index", "approveText", "title", "searchYear", "searchFund", "searchCode",
-                "codeText", "fundTypeText", "personText", "money", "approveYear", "endYear",
-                "organization", "keywords"
+                "index",
+                "approveText",
+                "title",
+                "searchYear",
+                "searchFund",
+                "searchCode",
+                "codeText",
+                "fundTypeText",
+                "personText",
+                "money",
+                "approveYear",
+                "endYear",
+                "organization",
+                "keywords"
             ]),
             Some(RecordKind::Achievements)
         );
@@ -931,11 +985,11 @@ mod tests {
             kind(&["专家姓名", "工作单位", "职称", "研究方向"]),
             Some(RecordKind::Experts)
         );
+        assert_eq!(kind(&["项目名称", "单位名称"]), Some(RecordKind::Demands));
         assert_eq!(
-            kind(&["项目名称", "单位名称"]),
-            Some(RecordKind::Demands)
+            kind(&["成果名称", "完成单位", "成熟度"]),
+            Some(RecordKind::Achievements)
         );
-        assert_eq!(kind(&["成果名称", "完成单位", "成熟度"]), Some(RecordKind::Achievements));
         assert_eq!(kind(&["备注", "序号"]), None);
     }
 

@@ -204,11 +204,14 @@ pub(crate) fn read_faculty(items: &[Value], out: &mut Collector) {
             .and_then(one_line);
         let org = field("university").as_deref().and_then(one_line);
         if name.is_none() || org.is_none() {
-            let missing: Vec<&str> = [(name.is_none(), "extra.name"), (org.is_none(), "extra.university")]
-                .into_iter()
-                .filter(|(m, _)| *m)
-                .map(|(_, k)| k)
-                .collect();
+            let missing: Vec<&str> = [
+                (name.is_none(), "extra.name"),
+                (org.is_none(), "extra.university"),
+            ]
+            .into_iter()
+            .filter(|(m, _)| *m)
+            .map(|(_, k)| k)
+            .collect();
             issues.push(
                 missing.first().copied(),
                 code::MISSING_REQUIRED,
@@ -291,7 +294,9 @@ mod tests {
 
     #[test]
     fn shapes() {
-        let doc = parse(r#"[{"title":"a"},3]"#, true).expect("ok").expect("json");
+        let doc = parse(r#"[{"title":"a"},3]"#, true)
+            .expect("ok")
+            .expect("json");
         match doc {
             JsonDoc::Records { items, bad } => {
                 assert_eq!(items.len(), 1);
@@ -305,7 +310,10 @@ mod tests {
             .expect("jsonl");
         match doc {
             JsonDoc::Records { items, bad } => {
-                assert_eq!(items.iter().map(|(n, _)| *n).collect::<Vec<_>>(), vec![1, 3]);
+                assert_eq!(
+                    items.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+                    vec![1, 3]
+                );
                 assert_eq!(bad.iter().map(|e| e.row).collect::<Vec<_>>(), vec![4]);
             }
             JsonDoc::Faculty(_) => panic!("not faculty"),

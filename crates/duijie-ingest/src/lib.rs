@@ -2,10 +2,10 @@
 //! drafts of demands, achievements or experts, with a row-level report. Pure: no database, no
 //! HTTP; the app layer stores what this returns.
 //!
-//! Code map: [`format`] decides what the bytes are and decodes text; [`workbook`] and
-//! [`delimited`] turn workbooks and CSV into grids of rows; [`table`] finds the header and the
-//! notes in a grid; [`headers`] knows the header synonyms and what they say about the kind of
-//! catalogue; [`records`] turns rows into drafts and keeps the report; [`json`] handles the
+//! Code map: `format` decides what the bytes are and decodes text; `workbook` and
+//! `delimited` turn workbooks and CSV into grids of rows; `table` finds the header and the
+//! notes in a grid; `headers` knows the header synonyms and what they say about the kind of
+//! catalogue; `records` turns rows into drafts and keeps the report; `json` handles the
 //! JSON shapes.
 
 mod delimited;
@@ -94,7 +94,10 @@ pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<ParsedFile, IngestEr
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // The file may grow between the check and the read: never read past the cap.
     std::fs::File::open(path)
-        .and_then(|f| f.take(opts.max_bytes.saturating_add(1)).read_to_end(&mut bytes))
+        .and_then(|f| {
+            f.take(opts.max_bytes.saturating_add(1))
+                .read_to_end(&mut bytes)
+        })
         .map_err(io_err)?;
     read_bytes(&file, &bytes, opts)
 }
@@ -107,11 +110,7 @@ fn too_large_file(file: &str, size: u64, cap: u64) -> IngestError {
             format::human(size),
             format::human(cap)
         ),
-        what_en: format!(
-            "{} file, limit {}",
-            format::human(size),
-            format::human(cap)
-        ),
+        what_en: format!("{} file, limit {}", format::human(size), format::human(cap)),
     }
 }
 
@@ -192,7 +191,8 @@ fn read_text(
         }),
         Ok(Some(json::JsonDoc::Faculty(items))) => {
             if let Some(kind) = opts.kind.filter(|k| *k != RecordKind::Experts) {
-                let profile = headers::Columns::from_texts(&["姓名", "工作单位", "职称", "研究方向"]);
+                let profile =
+                    headers::Columns::from_texts(&["姓名", "工作单位", "职称", "研究方向"]);
                 return Err(IngestError::WrongKind {
                     file: file.to_string(),
                     kind,
@@ -212,8 +212,9 @@ fn read_text(
             if text.trim_start().starts_with('<') {
                 return Err(IngestError::NotACatalogue {
                     file: file.to_string(),
-                    detail: "HTML 或 XML 文本，请在 Excel 中另存为 xlsx（HTML or XML; save it as xlsx）"
-                        .to_string(),
+                    detail:
+                        "HTML 或 XML 文本，请在 Excel 中另存为 xlsx（HTML or XML; save it as xlsx）"
+                            .to_string(),
                 });
             }
             let delim = delimited::sniff_delimiter(text, &ext);
@@ -254,10 +255,7 @@ fn read_tables(
     let no_header = || IngestError::NoHeader {
         file: file.to_string(),
     };
-    let mut by_score: Vec<&Table<'_>> = tables
-        .iter()
-        .filter(|t| t.columns.score() > 0)
-        .collect();
+    let mut by_score: Vec<&Table<'_>> = tables.iter().filter(|t| t.columns.score() > 0).collect();
     by_score.sort_by_key(|t| std::cmp::Reverse(t.columns.score()));
     let best = by_score.first().ok_or_else(no_header)?;
     let fits = |t: &Table<'_>, k: RecordKind| t.columns.missing_for(k).is_empty();
@@ -273,11 +271,9 @@ fn read_tables(
             k
         }
         None => {
-            let found = by_score.iter().find_map(|t| {
-                t.columns
-                    .detect_kind()
-                    .filter(|k| fits(t, *k))
-            });
+            let found = by_score
+                .iter()
+                .find_map(|t| t.columns.detect_kind().filter(|k| fits(t, *k)));
             match found {
                 Some(k) => k,
                 None => {

@@ -5,7 +5,9 @@
 use crate::headers::{Col, Columns};
 use crate::table::{Row, RowClassifier, RowRole, Table};
 use crate::ParsedRow;
-use duijie_core::text::{clean_line, fold_char, fold_width, normalize_org_name, normalize_title, split_keywords};
+use duijie_core::text::{
+    clean_line, fold_char, fold_width, normalize_org_name, normalize_title, split_keywords,
+};
 use duijie_core::validate::{
     normalize_credit_code, normalize_email, normalize_phone, parse_budget, parse_date,
 };
@@ -353,13 +355,11 @@ fn budget_in_wan(raw: &str, header: &str) -> String {
     raw.to_string()
 }
 
-fn contact(
-    view: &RowView<'_, '_>,
-    issues: &mut Issues<'_>,
-    name_cols: Option<&[Col]>,
-) -> Contact {
+fn contact(view: &RowView<'_, '_>, issues: &mut Issues<'_>, name_cols: Option<&[Col]>) -> Contact {
     Contact {
-        name: name_cols.and_then(|cols| view.text(cols)).and_then(one_line),
+        name: name_cols
+            .and_then(|cols| view.text(cols))
+            .and_then(one_line),
         phone: view
             .get(&[Col::Phone])
             .and_then(|(raw, column)| issues.phone(column, raw)),
@@ -422,8 +422,14 @@ fn expert(view: &RowView<'_, '_>, issues: &mut Issues<'_>) -> Option<Draft> {
         name: name.unwrap_or_default(),
         title: view.text(&[Col::ProfTitle]).and_then(one_line),
         department: view.text(&[Col::Department]).and_then(one_line),
-        research_areas: view.text(&[Col::Research]).map(split_list).unwrap_or_default(),
-        keywords: view.text(&[Col::Keywords]).map(split_keywords).unwrap_or_default(),
+        research_areas: view
+            .text(&[Col::Research])
+            .map(split_list)
+            .unwrap_or_default(),
+        keywords: view
+            .text(&[Col::Keywords])
+            .map(split_keywords)
+            .unwrap_or_default(),
         bio: view
             .text(&[Col::Bio, Col::Intro, Col::Description, Col::Summary])
             .map(prose)
@@ -483,7 +489,13 @@ pub(crate) struct Collector {
 impl Collector {
     /// Adds one counted row: a draft (with any warnings) or, for `None`, a skipped row whose
     /// errors say why. A draft with the identity of an earlier row replaces it.
-    pub(crate) fn add(&mut self, sheet: &str, row: u32, draft: Option<Draft>, errors: Vec<RowError>) {
+    pub(crate) fn add(
+        &mut self,
+        sheet: &str,
+        row: u32,
+        draft: Option<Draft>,
+        errors: Vec<RowError>,
+    ) {
         self.errors.extend(errors);
         let Some(draft) = draft else {
             self.skipped = self.skipped.saturating_add(1);
@@ -586,7 +598,10 @@ mod tests {
         c.add("s", 3, d("别的"), vec![]);
         c.add("s", 4, d("高纯氧化铝"), vec![]);
         let (records, errors, total, skipped) = c.finish();
-        assert_eq!(records.iter().map(|r| r.row).collect::<Vec<_>>(), vec![3, 4]);
+        assert_eq!(
+            records.iter().map(|r| r.row).collect::<Vec<_>>(),
+            vec![3, 4]
+        );
         assert_eq!((total, skipped), (2, 0));
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].row, 2);

@@ -217,11 +217,7 @@ impl<'t> RowClassifier<'t> {
             let bracketed = first_text.starts_with(['(', '（']);
             // A lone cell outside the recognised columns, under a blank gap, after a note, or in
             // brackets (`（单位：万元）`) is a note or a section heading, not a record.
-            if self.in_notes
-                || detached
-                || bracketed
-                || matches!(col, None | Some(Col::Ignored))
-            {
+            if self.in_notes || detached || bracketed || matches!(col, None | Some(Col::Ignored)) {
                 return RowRole::Note;
             }
         }
@@ -275,7 +271,10 @@ mod tests {
     fn no_header_in_a_sheet_of_prose() {
         let grid = Grid {
             name: "说明".into(),
-            rows: vec![row(1, &["本表用于征集企业技术需求"]), row(2, &["请于5月底前报送"])],
+            rows: vec![
+                row(1, &["本表用于征集企业技术需求"]),
+                row(2, &["请于5月底前报送"]),
+            ],
         };
         assert!(find_table(grid).is_none());
     }
@@ -296,7 +295,10 @@ mod tests {
     fn lone_cells_and_repeated_headers_are_not_data() {
         let columns = Columns::from_texts(&["序号", "需求名称", "需求单位"]);
         let mut c = RowClassifier::new(&columns, true, Some(3));
-        assert_eq!(c.classify(&row(4, &["1", "高纯氧化铝", "金源矿业"])), RowRole::Data);
+        assert_eq!(
+            c.classify(&row(4, &["1", "高纯氧化铝", "金源矿业"])),
+            RowRole::Data
+        );
         // A lone title right under the data is a (deficient) record.
         assert_eq!(c.classify(&row(5, &["", "只有名称"])), RowRole::Data);
         assert_eq!(c.classify(&row(6, &["一、电子信息领域"])), RowRole::Note);

@@ -31,10 +31,7 @@ fn too_many_rows(file: &str, max_rows: u32) -> IngestError {
 
 /// calamine parses untrusted bytes; a panic inside it must become an error about the file,
 /// never take the importer down.
-fn guarded<T>(
-    file: &str,
-    f: impl FnOnce() -> Result<T, IngestError>,
-) -> Result<T, IngestError> {
+fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, IngestError>) -> Result<T, IngestError> {
     catch_unwind(AssertUnwindSafe(f))
         .unwrap_or_else(|_| Err(corrupt(file, "工作簿结构异常（malformed workbook）")))
 }
@@ -93,8 +90,8 @@ pub(crate) fn read_other(
     max_rows: u32,
 ) -> Result<Vec<Grid<'static>>, IngestError> {
     guarded(file, || {
-        let mut book =
-            calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| corrupt(file, e))?;
+        let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+            .map_err(|e| corrupt(file, e))?;
         let names = visible_sheets(book.sheets_metadata());
         let mut grids = Vec::with_capacity(names.len());
         let mut total_rows: u64 = 0;
@@ -351,8 +348,14 @@ mod tests {
             ],
         };
         let merges = [
-            Dimensions { start: (0, 0), end: (0, 3) },
-            Dimensions { start: (2, 0), end: (3, 0) },
+            Dimensions {
+                start: (0, 0),
+                end: (0, 3),
+            },
+            Dimensions {
+                start: (2, 0),
+                end: (3, 0),
+            },
         ];
         fill_merges(&mut g, &merges);
         assert_eq!(g.rows[0].cells.len(), 1);

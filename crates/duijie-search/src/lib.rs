@@ -12,6 +12,7 @@ mod index;
 mod query;
 mod schema;
 mod tokenizer;
+mod weighted;
 
 pub use facets::Facets;
 pub use index::SearchIndex;

@@ -8,6 +8,7 @@ use crate::highlight::{escaped_prefix, highlight, MatchTokenizer, Terms};
 use crate::index::SearchIndex;
 use crate::schema::{names, IndexDoc, KEYWORD_SEPARATOR, KINDS};
 use crate::tokenizer::{analyze_with, QueryToken, TokenKind};
+use crate::weighted::WeightedTerms;
 use crate::SearchError;
 use duijie_core::EntityKind;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -121,7 +122,7 @@ impl Default for FieldBoosts {
             title: 3.0,
             keywords: 2.0,
             body: 1.0,
-            org: 0.5,
+            org: 1.0,
         }
     }
 }
@@ -492,21 +493,21 @@ impl SearchIndex {
         if merged.is_empty() || limit == 0 || text_fields.is_empty() {
             return Ok(Vec::new());
         }
-        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut weighted = Vec::with_capacity(merged.len() * text_fields.len());
         for (term, weight) in &merged {
             for (field, boost) in &text_fields {
-                let q = term_query(*field, term, IndexRecordOption::WithFreqs);
-                any.push((Occur::Should, Box::new(BoostQuery::new(q, weight * boost))));
+                weighted.push((Term::from_field_text(*field, term), weight * boost));
             }
         }
+        let any = WeightedTerms::new(weighted);
         let searcher = self.reader.searcher();
         let top_docs = TopDocs::with_limit(limit);
         let top = if filter == &Filter::default() {
-            // A flat disjunction of term queries: tantivy prunes it with block-max WAND.
-            searcher.search(&BooleanQuery::new(any), &top_docs)?
+            // Pruned with block-max WAND (see `crate::weighted`).
+            searcher.search(&any, &top_docs)?
         } else {
             let mut clauses = self.filter_clauses(None, filter);
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            clauses.push((Occur::Must, Box::new(any)));
             searcher.search(&BooleanQuery::new(clauses), &top_docs)?
         };
         let query_terms: Vec<&str> = merged.iter().map(|(t, _)| *t).collect();

@@ -7,6 +7,7 @@ mod api;
 mod error;
 mod extract;
 mod limits;
+mod pages;
 mod views;
 
 pub use error::ApiError;

@@ -216,3 +216,33 @@ impl<T> PageJson<T> {
         }
     }
 }
+
+/// An edition with its items.
+#[derive(Debug, Serialize)]
+pub struct CatalogueJson {
+    #[serde(flatten)]
+    pub edition: duijie_core::CatalogueEdition,
+    pub items: Vec<DemandJson>,
+}
+
+/// One demand of the review queue.
+#[derive(Debug, Serialize)]
+pub struct ReviewItemJson {
+    pub demand: DemandJson,
+    pub complete: bool,
+    pub gaps: Vec<duijie_core::curation::Gap>,
+    pub suggested_note: Option<String>,
+    pub duplicates: Vec<duijie_app::DuplicateCandidate>,
+}
+
+impl From<duijie_app::ReviewItem> for ReviewItemJson {
+    fn from(r: duijie_app::ReviewItem) -> Self {
+        ReviewItemJson {
+            demand: r.demand.into(),
+            complete: r.gaps.is_empty(),
+            gaps: r.gaps,
+            suggested_note: r.suggested_note,
+            duplicates: r.duplicates,
+        }
+    }
+}

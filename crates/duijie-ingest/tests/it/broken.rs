@@ -14,16 +14,28 @@ fn assert_unreadable(name: &str, bytes: &[u8]) -> IngestError {
 
 #[test]
 fn empty_files() {
-    assert!(matches!(assert_unreadable("空.csv", b""), IngestError::Empty { .. }));
-    assert!(matches!(assert_unreadable("空白.csv", b" \r\n\t\n"), IngestError::Empty { .. }));
-    assert!(matches!(assert_unreadable("bom.csv", b"\xEF\xBB\xBF\n"), IngestError::Empty { .. }));
+    assert!(matches!(
+        assert_unreadable("空.csv", b""),
+        IngestError::Empty { .. }
+    ));
+    assert!(matches!(
+        assert_unreadable("空白.csv", b" \r\n\t\n"),
+        IngestError::Empty { .. }
+    ));
+    assert!(matches!(
+        assert_unreadable("bom.csv", b"\xEF\xBB\xBF\n"),
+        IngestError::Empty { .. }
+    ));
 }
 
 #[test]
 fn corrupt_zip() {
     let mut bytes = b"PK\x03\x04".to_vec();
     bytes.extend(garbage(2_000));
-    assert!(matches!(assert_unreadable("坏.xlsx", &bytes), IngestError::Corrupt { .. }));
+    assert!(matches!(
+        assert_unreadable("坏.xlsx", &bytes),
+        IngestError::Corrupt { .. }
+    ));
 
     // A real workbook cut in half.
     let whole = demand_workbook();
@@ -49,7 +61,10 @@ fn a_zip_that_is_not_a_workbook() {
 fn binary_garbage_and_html() {
     let err = assert_unreadable("随机.bin", &garbage(10_000));
     assert!(matches!(err, IngestError::NotACatalogue { .. }), "{err}");
-    let err = assert_unreadable("假的.xls", b"<html><table><tr><td>a</td></tr></table></html>");
+    let err = assert_unreadable(
+        "假的.xls",
+        b"<html><table><tr><td>a</td></tr></table></html>",
+    );
     assert!(matches!(err, IngestError::NotACatalogue { .. }), "{err}");
 }
 
@@ -66,7 +81,11 @@ fn file_size_cap() {
         max_bytes: 10,
         ..ReadOptions::default()
     };
-    let err = read_err("big.csv", "需求名称,需求单位\n高纯氧化铝,某公司\n".as_bytes(), &opts);
+    let err = read_err(
+        "big.csv",
+        "需求名称,需求单位\n高纯氧化铝,某公司\n".as_bytes(),
+        &opts,
+    );
     assert_eq!(err.code(), ErrorCode::TooLarge);
     assert!(err.to_string().contains("big.csv"));
 
@@ -75,8 +94,8 @@ fn file_size_cap() {
     std::fs::write(&path, "需求名称,需求单位\n高纯氧化铝,某公司\n").expect("write");
     let err = read_path(&path, &opts).expect_err("too large");
     assert_eq!(err.code(), ErrorCode::TooLarge);
-    let err = read_path(&dir.path().join("missing.csv"), &ReadOptions::default())
-        .expect_err("missing");
+    let err =
+        read_path(&dir.path().join("missing.csv"), &ReadOptions::default()).expect_err("missing");
     assert!(matches!(err, IngestError::Io { .. }));
 }
 
@@ -86,7 +105,11 @@ fn truncated_and_mangled_inputs_never_panic() {
     // (records or an error) each time.
     let xlsx = demand_workbook();
     for cut in (0..xlsx.len()).step_by(97) {
-        let _ = read_bytes("cut.xlsx", xlsx.get(..cut).unwrap_or(&xlsx), &ReadOptions::default());
+        let _ = read_bytes(
+            "cut.xlsx",
+            xlsx.get(..cut).unwrap_or(&xlsx),
+            &ReadOptions::default(),
+        );
     }
     let mut flipped = xlsx.clone();
     for i in (30..flipped.len()).step_by(50) {
@@ -97,10 +120,18 @@ fn truncated_and_mangled_inputs_never_panic() {
     }
     let json = "[{\"需求名称\":\"高纯氧化铝\",\"企业名称\":\"金源矿业\"}]";
     for (i, _) in json.char_indices() {
-        let _ = read_bytes("cut.json", json.get(..i).unwrap_or("").as_bytes(), &ReadOptions::default());
+        let _ = read_bytes(
+            "cut.json",
+            json.get(..i).unwrap_or("").as_bytes(),
+            &ReadOptions::default(),
+        );
     }
     let csv = "需求名称,需求单位\n\"高纯\"\"氧化铝,金源\n注";
     for (i, _) in csv.char_indices() {
-        let _ = read_bytes("cut.csv", csv.get(..i).unwrap_or("").as_bytes(), &ReadOptions::default());
+        let _ = read_bytes(
+            "cut.csv",
+            csv.get(..i).unwrap_or("").as_bytes(),
+            &ReadOptions::default(),
+        );
     }
 }

@@ -15,7 +15,10 @@ pub fn read(name: &str, bytes: &[u8]) -> ParsedFile {
 
 pub fn read_err(name: &str, bytes: &[u8], opts: &ReadOptions) -> IngestError {
     match read_bytes(name, bytes, opts) {
-        Ok(p) => panic!("{name} should not be readable, got {} records", p.records.len()),
+        Ok(p) => panic!(
+            "{name} should not be readable, got {} records",
+            p.records.len()
+        ),
         Err(e) => e,
     }
 }
@@ -58,7 +61,12 @@ pub fn problems(p: &ParsedFile) -> Vec<(String, u32, Option<String>, String)> {
         .collect()
 }
 
-pub fn problem(sheet: &str, row: u32, column: Option<&str>, code: &str) -> (String, u32, Option<String>, String) {
+pub fn problem(
+    sheet: &str,
+    row: u32,
+    column: Option<&str>,
+    code: &str,
+) -> (String, u32, Option<String>, String) {
     (
         sheet.to_string(),
         row,
@@ -81,7 +89,8 @@ pub fn demand_workbook() -> Vec<u8> {
         ws.set_name("需求清单").expect("name");
         ws.merge_range(0, 0, 0, 9, "2024年三门峡市企业技术需求汇总表", &plain)
             .expect("merge title");
-        ws.write_string(1, 0, "填报单位：三门峡市科学技术局").expect("w");
+        ws.write_string(1, 0, "填报单位：三门峡市科学技术局")
+            .expect("w");
         ws.write_string(1, 7, "填报日期：2024年5月").expect("w");
         let header = [
             "序号",
@@ -104,7 +113,8 @@ pub fn demand_workbook() -> Vec<u8> {
         ws.write_number(3, 0, 1).expect("w");
         ws.write_string(3, 2, "91350100M000100Y43").expect("w");
         ws.write_string(3, 3, "高纯氧化铝粉体制备工艺").expect("w");
-        ws.write_string(3, 4, "现有工艺纯度不足\n需提升到 4N 级").expect("w");
+        ws.write_string(3, 4, "现有工艺纯度不足\n需提升到 4N 级")
+            .expect("w");
         ws.write_string(3, 5, "新材料").expect("w");
         ws.write_string(3, 6, "技术转让、合作开发").expect("w");
         ws.write_string(3, 7, "50").expect("w");
@@ -133,7 +143,8 @@ pub fn demand_workbook() -> Vec<u8> {
 
         // Row 7: no title.
         ws.write_number(6, 0, 4).expect("w");
-        ws.write_string(6, 1, "三门峡市某某机械有限公司").expect("w");
+        ws.write_string(6, 1, "三门峡市某某机械有限公司")
+            .expect("w");
         ws.write_string(6, 4, "只写了内容").expect("w");
         ws.write_number(6, 7, 10).expect("w");
 
@@ -144,7 +155,8 @@ pub fn demand_workbook() -> Vec<u8> {
         ws.write_string(7, 7, "很多").expect("w");
 
         // Row 9 blank; notes under the table.
-        ws.write_string(9, 0, "注：1.金额单位为万元；2.带*为必填项。").expect("w");
+        ws.write_string(9, 0, "注：1.金额单位为万元；2.带*为必填项。")
+            .expect("w");
         ws.write_string(10, 0, "填表人：王五").expect("w");
         ws.write_string(10, 5, "审核人：赵六").expect("w");
     }
@@ -162,13 +174,40 @@ pub fn demand_workbook() -> Vec<u8> {
 pub fn achievement_workbook() -> Vec<u8> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    let header = ["项目批准号", "项目类别", "项目名称", "依托单位", "负责人", "金额", "起止年月", "总评"];
+    let header = [
+        "项目批准号",
+        "项目类别",
+        "项目名称",
+        "依托单位",
+        "负责人",
+        "金额",
+        "起止年月",
+        "总评",
+    ];
     for (c, h) in header.iter().enumerate() {
         ws.write_string(0, c as u16, *h).expect("header");
     }
     let rows = [
-        ["71701001", "青年科学基金项目", "基于Z-数信息的多属性群决策方法", "安徽大学", "陶志富", "18", "2018.01-2020.12", "尚未评估"],
-        ["71701002", "青年科学基金项目", "服务交互管理与创新机制研究", "安徽工程大学", "李小东", "17", "2018.01-2020.12", "尚未评估"],
+        [
+            "71701001",
+            "青年科学基金项目",
+            "基于Z-数信息的多属性群决策方法",
+            "安徽大学",
+            "陶志富",
+            "18",
+            "2018.01-2020.12",
+            "尚未评估",
+        ],
+        [
+            "71701002",
+            "青年科学基金项目",
+            "服务交互管理与创新机制研究",
+            "安徽工程大学",
+            "李小东",
+            "17",
+            "2018.01-2020.12",
+            "尚未评估",
+        ],
     ];
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {

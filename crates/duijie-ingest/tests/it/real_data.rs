@@ -31,7 +31,10 @@ fn nsfc_life_csv() {
     let a = achievements(&p);
     let (row, first) = a[0];
     assert_eq!(row, 2);
-    assert_eq!(first.title, "微生物修复石油污染的厌氧解烃分子机制及重要功能基因研究");
+    assert_eq!(
+        first.title,
+        "微生物修复石油污染的厌氧解烃分子机制及重要功能基因研究"
+    );
     assert_eq!(first.org_name, "南开大学");
     assert_eq!(first.leader.as_deref(), Some("王威"));
     assert_eq!(first.year, Some(2015));

@@ -17,7 +17,10 @@ const GBK_DEMANDS: &str = "\
 fn gbk_csv_is_decoded_and_read() {
     let (bytes, _, unmappable) = encoding_rs::GBK.encode(GBK_DEMANDS);
     assert!(!unmappable);
-    assert!(std::str::from_utf8(&bytes).is_err(), "fixture must not be UTF-8");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "fixture must not be UTF-8"
+    );
     let p = read("需求.csv", &bytes);
     assert_eq!(p.kind, RecordKind::Demands);
     assert_eq!((p.rows_total, p.rows_skipped), (2, 0));
@@ -34,7 +37,10 @@ fn gbk_csv_is_decoded_and_read() {
         vec![CoopMode::JointDevelopment, CoopMode::Commissioned]
     );
     assert!(ds[1].1.budget_negotiable);
-    assert_eq!(problems(&p), vec![problem("csv", 4, Some("手机"), "invalid_phone")]);
+    assert_eq!(
+        problems(&p),
+        vec![problem("csv", 4, Some("手机"), "invalid_phone")]
+    );
 }
 
 #[test]
@@ -104,7 +110,9 @@ fn duplicates_keep_the_last_and_repeated_headers_are_skipped() {
     assert_eq!((p.rows_total, p.rows_skipped), (2, 0));
     let ds = demands(&p);
     assert_eq!(
-        ds.iter().map(|(r, d)| (*r, d.budget_wan)).collect::<Vec<_>>(),
+        ds.iter()
+            .map(|(r, d)| (*r, d.budget_wan))
+            .collect::<Vec<_>>(),
         vec![(3, Some(20.0)), (5, Some(30.0))]
     );
     assert_eq!(problems(&p), vec![problem("csv", 2, None, "duplicate_row")]);
@@ -112,7 +120,10 @@ fn duplicates_keep_the_last_and_repeated_headers_are_skipped() {
 
 #[test]
 fn text_named_xlsx_is_read_as_text() {
-    let p = read("其实是CSV.xlsx", "需求名称,需求单位\n高纯氧化铝,金源矿业有限公司\n".as_bytes());
+    let p = read(
+        "其实是CSV.xlsx",
+        "需求名称,需求单位\n高纯氧化铝,金源矿业有限公司\n".as_bytes(),
+    );
     assert_eq!(p.records.len(), 1);
 }
 

@@ -18,7 +18,9 @@ fn demand_workbook_rows_values_and_report() {
 
     let ds = demands(&p);
     assert_eq!(
-        ds.iter().map(|(row, d)| (*row, d.title.as_str(), d.org_name.as_str())).collect::<Vec<_>>(),
+        ds.iter()
+            .map(|(row, d)| (*row, d.title.as_str(), d.org_name.as_str()))
+            .collect::<Vec<_>>(),
         vec![
             (4, "高纯氧化铝粉体制备工艺", "灵宝市金源矿业有限公司"),
             // The merged enterprise cell carries over to its grouped rows.
@@ -35,7 +37,10 @@ fn demand_workbook_rows_values_and_report() {
     assert_eq!(first.description, "现有工艺纯度不足\n需提升到 4N 级");
     assert_eq!(first.field, Some(Field::NewMaterials));
     assert_eq!(first.field_raw, None);
-    assert_eq!(first.modes, vec![CoopMode::Transfer, CoopMode::JointDevelopment]);
+    assert_eq!(
+        first.modes,
+        vec![CoopMode::Transfer, CoopMode::JointDevelopment]
+    );
     assert_eq!(first.budget_wan, Some(50.0));
     assert!(!first.budget_negotiable);
     assert_eq!(first.contact.phone.as_deref(), Some("13800000000"));
@@ -50,7 +55,11 @@ fn demand_workbook_rows_values_and_report() {
     assert_eq!(second.deadline, NaiveDate::from_ymd_opt(2026, 12, 31));
 
     let third = ds[2].1;
-    assert_eq!(third.budget_wan, Some(30.0), "a number cell 30.0 reads as 30");
+    assert_eq!(
+        third.budget_wan,
+        Some(30.0),
+        "a number cell 30.0 reads as 30"
+    );
     assert_eq!(third.credit_code, None);
     assert_eq!(third.deadline, None);
 
@@ -61,7 +70,12 @@ fn demand_workbook_rows_values_and_report() {
         problems(&p),
         vec![
             problem("需求清单", 5, Some("联系电话"), "invalid_phone"),
-            problem("需求清单", 6, Some("统一社会信用代码"), "invalid_credit_code"),
+            problem(
+                "需求清单",
+                6,
+                Some("统一社会信用代码"),
+                "invalid_credit_code"
+            ),
             problem("需求清单", 6, Some("截止日期"), "invalid_date"),
             problem("需求清单", 7, Some("*需求名称"), "missing_required"),
             problem("需求清单", 8, Some(budget_col), "invalid_budget"),
@@ -69,7 +83,9 @@ fn demand_workbook_rows_values_and_report() {
     );
     for e in &p.errors {
         assert!(
-            e.message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            e.message
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
             "message in Chinese: {}",
             e.message
         );
@@ -105,7 +121,10 @@ fn explicit_kind_that_does_not_fit_names_the_missing_columns() {
         other => panic!("expected WrongKind, got {other}"),
     }
     let text = err.to_string();
-    assert!(text.contains("nsfc.xlsx") && text.contains("需求单位"), "{text}");
+    assert!(
+        text.contains("nsfc.xlsx") && text.contains("需求单位"),
+        "{text}"
+    );
 
     // The same file read as what it is works.
     let opts = ReadOptions {
@@ -192,7 +211,13 @@ fn hidden_sheets_are_not_read() {
     hidden.write_string(1, 1, "某公司").expect("w");
     hidden.set_hidden(true);
     let p = read("hidden.xlsx", &wb.save_to_buffer().expect("xlsx"));
-    assert_eq!(demands(&p).iter().map(|(_, d)| d.title.as_str()).collect::<Vec<_>>(), vec!["高纯氧化铝"]);
+    assert_eq!(
+        demands(&p)
+            .iter()
+            .map(|(_, d)| d.title.as_str())
+            .collect::<Vec<_>>(),
+        vec!["高纯氧化铝"]
+    );
 }
 
 #[test]
@@ -201,8 +226,59 @@ fn a_workbook_without_any_header_is_an_error() {
     let ws = wb.add_worksheet();
     ws.write_string(0, 0, "会议纪要").expect("w");
     ws.write_string(1, 0, "今天讨论了三件事").expect("w");
-    let err = read_err("纪要.xlsx", &wb.save_to_buffer().expect("xlsx"), &ReadOptions::default());
+    let err = read_err(
+        "纪要.xlsx",
+        &wb.save_to_buffer().expect("xlsx"),
+        &ReadOptions::default(),
+    );
     assert!(matches!(err, IngestError::NoHeader { .. }), "{err}");
     assert_eq!(err.code(), ErrorCode::UnreadableFile);
     assert!(err.to_string().contains("纪要.xlsx"));
+}
+
+#[test]
+fn several_sheets_of_one_kind_and_one_of_another() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheets: [(&str, &[[&str; 2]]); 3] = [
+        (
+            "一月",
+            &[
+                ["需求名称", "需求单位"],
+                ["高纯氧化铝", "金源矿业有限公司"],
+                ["尾矿利用", "金源矿业有限公司"],
+            ],
+        ),
+        (
+            "二月",
+            &[
+                ["技术需求名称", "企业名称"],
+                ["高纯 氧化铝", "金源矿业有限公司"],
+            ],
+        ),
+        ("专家", &[["专家姓名", "工作单位"], ["张伟", "浙江大学"]]),
+    ];
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).expect("name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *v).expect("cell");
+            }
+        }
+    }
+    let p = read("多表.xlsx", &wb.save_to_buffer().expect("xlsx"));
+    assert_eq!(p.kind, RecordKind::Demands);
+    assert_eq!(
+        p.records
+            .iter()
+            .map(|r| (r.sheet.as_str(), r.row))
+            .collect::<Vec<_>>(),
+        vec![("一月", 3), ("二月", 2)]
+    );
+    // The same demand on both sheets: the later one is kept, the earlier reported.
+    assert_eq!(
+        problems(&p),
+        vec![problem("一月", 2, None, "duplicate_row")]
+    );
+    assert_eq!((p.rows_total, p.rows_skipped), (2, 0));
 }

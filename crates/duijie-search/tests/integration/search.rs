@@ -432,3 +432,44 @@ fn snippets_of_long_bodies_with_overlapping_terms_are_well_formed() {
         assert!(body.contains(&plain), "{q}: {snippet}");
     }
 }
+
+#[test]
+fn pruned_retrieval_agrees_with_exhaustive_scoring() {
+    // Several segments, terms present in some of them only, org names without any term.
+    let index = SearchIndex::in_memory().unwrap();
+    let titles = [
+        "耐盐水稻",
+        "抗旱玉米",
+        "锂电池正极",
+        "水稻育种",
+        "玉米品种",
+        "盐碱地改良",
+    ];
+    for (batch, chunk) in titles.chunks(2).enumerate() {
+        let docs = (0..40)
+            .map(|i| {
+                let title = format!("{}研究{}", chunk[i % 2], "的".repeat(i % 7));
+                achievement(&format!("a{batch}_{i}"), &title).org("org_all", "某大学")
+            })
+            .collect();
+        index.upsert(docs).unwrap();
+        index.commit(batch as i64).unwrap();
+    }
+    let terms: Vec<(String, f32)> = [("耐盐", 2.0), ("水稻", 1.0), ("玉米", 0.7), ("不存在", 5.0)]
+        .iter()
+        .map(|(t, w)| (t.to_string(), *w))
+        .collect();
+    let pruned = index
+        .top_weighted(EntityKind::Achievement, &terms, &Filter::default(), 15)
+        .unwrap();
+    let everything = Filter {
+        org_id: Some("org_all".into()),
+        ..Filter::default()
+    };
+    let exhaustive = index
+        .top_weighted(EntityKind::Achievement, &terms, &everything, 15)
+        .unwrap();
+    assert_eq!(pruned.len(), 15);
+    let scores = |v: &[duijie_search::ScoredDoc]| v.iter().map(|d| d.score).collect::<Vec<_>>();
+    assert_eq!(scores(&pruned), scores(&exhaustive));
+}

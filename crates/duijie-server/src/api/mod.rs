@@ -1,7 +1,9 @@
 //! `/healthz` and the JSON API under `/api/v1`.
 
+mod catalogues;
 mod demands;
 mod imports;
+mod openapi;
 mod records;
 
 use crate::error::ApiResult;
@@ -45,6 +47,13 @@ pub fn routes(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/imports/{id}", get(imports::get))
+        .route("/review-queue", get(catalogues::review_queue))
+        .route("/catalogues", get(catalogues::list).post(catalogues::create))
+        .route("/catalogues/{id}", get(catalogues::get))
+        .route("/catalogues/{id}/items", post(catalogues::add_items))
+        .route("/catalogues/{id}/publish", post(catalogues::publish))
+        .route("/catalogues/{id}/diff", get(catalogues::diff))
+        .route("/catalogues/{id}/export", get(catalogues::export))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -52,6 +61,8 @@ pub fn routes(state: AppState) -> Router {
         ));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi::openapi_json))
+        .route("/api/docs", get(openapi::docs))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -4,6 +4,7 @@
 //! headers (no inline script or style, no framing).
 
 mod account;
+mod catalogues;
 mod imports;
 mod public;
 mod render;
@@ -51,6 +52,11 @@ pub fn routes(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/imports/{id}", get(imports::report))
+        .route("/catalogues", get(catalogues::index).post(catalogues::create))
+        .route("/catalogues/{id}", get(catalogues::show))
+        .route("/catalogues/{id}/items", post(catalogues::add_items))
+        .route("/catalogues/{id}/publish", post(catalogues::publish))
+        .route("/catalogues/{id}/export", get(catalogues::export))
         .route("/achievements", get(public::achievements))
         .route("/achievements/{id}", get(public::achievement))
         .route("/experts", get(public::experts))

@@ -111,9 +111,10 @@ pub async fn home(State(s): State<AppState>, session: Session, Params(q): Params
         page: String::new(),
         ..q
     };
+    let search = params.params(HOME_ITEMS);
     let (demands, achievements) = tokio::join!(
-        s.app.search_demands(&session.caller, &params.params(HOME_ITEMS)),
-        s.app.search_achievements(&params.params(HOME_ITEMS)),
+        s.app.search_demands(&session.caller, &search),
+        s.app.search_achievements(&search),
     );
     let (demands, achievements) = (demands?, achievements?);
     // Field counts of both kinds together, most frequent first.

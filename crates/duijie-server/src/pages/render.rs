@@ -27,6 +27,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("import_report.html", include_str!("../../templates/import_report.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("review.html", include_str!("../../templates/review.html")),
+    ("catalogues.html", include_str!("../../templates/catalogues.html")),
+    ("catalogue.html", include_str!("../../templates/catalogue.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -85,6 +88,7 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
         item("/demands", "技术需求", "demands"),
         item("/achievements", "科技成果", "achievements"),
         item("/experts", "专家", "experts"),
+        item("/catalogues", "需求目录", "catalogues"),
     ];
     match caller.role() {
         Some(Role::Enterprise) => {

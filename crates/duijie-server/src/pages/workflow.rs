@@ -328,18 +328,41 @@ pub async fn mine(State(s): State<AppState>, session: Session, Params(q): Params
     demand_table(&s, &session, None, q.page(), table).await
 }
 
-/// Submitted demands waiting for the bureau.
+/// Submitted demands waiting for the bureau, each with what it lacks and what it may repeat.
 pub async fn queue(State(s): State<AppState>, session: Session, Params(q): Params<PageQuery>) -> PageResult {
-    session.caller.require(&[Role::Bureau, Role::Admin])?;
-    let table = Table {
-        path: "/review",
-        title: "审核队列",
-        intro: "企业提交的技术需求，审核通过、退回修改或不予通过；退回和不通过须写明原因。",
-        empty: "没有待审核的需求。",
-        active: "review",
-        show_enterprise: true,
-    };
-    demand_table(&s, &session, Some(vec![DemandStatus::Submitted]), q.page(), table).await
+    let page = q.page();
+    let (items, total) = s
+        .app
+        .review_queue(&session.caller, (page - 1).saturating_mul(PER_PAGE), PER_PAGE)
+        .await?;
+    let items: Vec<_> = items
+        .into_iter()
+        .map(|it| {
+            let gaps: Vec<_> = it.gaps.iter().map(|g| context! { message => g.message }).collect();
+            let duplicates: Vec<_> = it
+                .duplicates
+                .iter()
+                .map(|d| {
+                    context! {
+                        id => d.id,
+                        title => d.title,
+                        enterprise => d.enterprise,
+                        percent => format!("{:.0}", d.similarity * 100.0),
+                    }
+                })
+                .collect();
+            context! {
+                d => DemandView::new(&session.caller, it.demand),
+                gaps,
+                duplicates,
+                suggested_note => it.suggested_note,
+            }
+        })
+        .collect();
+    let total = usize::try_from(total).unwrap_or_default();
+    let pager = pager(total, page, PER_PAGE, |n| format!("/review{}", query(&[("page", &n.to_string())])));
+    let ctx = context! { title => "审核队列", total, items, pager };
+    Ok(render(&session, "review.html", "review", StatusCode::OK, ctx))
 }
 
 /// Published demands ranked for the institution of the signed-in account.

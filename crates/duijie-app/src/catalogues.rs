@@ -1,0 +1,201 @@
+//! Catalogue editions (编制目录，定期发布): the bureau compiles approved demands into a draft
+//! edition and publishes it; anyone reads published editions, compares two of them and
+//! exports one. Contact details follow the same rules as single demands.
+
+use crate::demands::{actor, redact, text};
+use crate::export::{self, CatalogueExport, ExportFormat};
+use crate::{blocking, store_err, App, AppResult, Caller};
+use duijie_core::catalogue::{diff_editions, CatalogueDiff};
+use duijie_core::{CatalogueEdition, CatalogueStatus, Demand, DomainError, EntityKind, Role};
+use duijie_store::Record;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Most demands one request may add to an edition.
+pub const MAX_ITEMS_PER_REQUEST: usize = 1_000;
+
+/// A new edition: `{"title": "2026年第4期企业技术需求目录", "period": "2026Q4"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueForm {
+    pub title: String,
+    #[serde(default)]
+    pub period: Option<String>,
+}
+
+/// Demands to add to a draft edition.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueItemsForm {
+    pub demand_ids: Vec<String>,
+}
+
+/// Two editions compared.
+#[derive(Debug, Clone, Serialize)]
+pub struct EditionDiff {
+    pub from: CatalogueEdition,
+    pub to: CatalogueEdition,
+    #[serde(flatten)]
+    pub diff: CatalogueDiff,
+}
+
+impl App {
+    /// An edition the caller may see: published ones for everyone, drafts for the bureau.
+    async fn visible_catalogue(&self, caller: &Caller, id: &str) -> AppResult<CatalogueEdition> {
+        match self.store.get_catalogue(id).await.map_err(store_err)? {
+            Some(c) if c.status == CatalogueStatus::Published || caller.is_curator() => Ok(c),
+            _ => Err(DomainError::not_found("目录 (catalogue)", id)),
+        }
+    }
+
+    pub async fn create_catalogue(
+        &self,
+        caller: &Caller,
+        form: &CatalogueForm,
+    ) -> AppResult<CatalogueEdition> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        let title = text("title", &form.title, 200)?;
+        if title.is_empty() {
+            return Err(DomainError::invalid(
+                "title",
+                "目录名称不能为空 (title is required)",
+            ));
+        }
+        let period = match &form.period {
+            Some(p) => Some(text("period", p, 50)?).filter(|p| !p.is_empty()),
+            None => None,
+        };
+        self.store
+            .create_catalogue(&title, period.as_deref(), &actor(caller))
+            .await
+            .map_err(store_err)
+    }
+
+    /// Adds approved (or already published) demands to a draft edition; the error names the
+    /// first demand that cannot go in and its status.
+    pub async fn add_catalogue_items(
+        &self,
+        caller: &Caller,
+        id: &str,
+        demand_ids: &[String],
+    ) -> AppResult<CatalogueEdition> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        if demand_ids.is_empty() || demand_ids.len() > MAX_ITEMS_PER_REQUEST {
+            return Err(DomainError::invalid(
+                "demand_ids",
+                format!("demand_ids 须含 1 到 {MAX_ITEMS_PER_REQUEST} 个需求编号"),
+            ));
+        }
+        let ids: Vec<String> = demand_ids.iter().map(|d| d.trim().to_string()).collect();
+        self.store
+            .add_catalogue_items(id, &ids)
+            .await
+            .map_err(store_err)
+    }
+
+    /// Publishes a draft edition: its approved demands become published, its items frozen.
+    pub async fn publish_catalogue(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> AppResult<CatalogueEdition> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        let c = self
+            .store
+            .publish_catalogue(id, &actor(caller))
+            .await
+            .map_err(store_err)?;
+        self.notify_changed();
+        Ok(c)
+    }
+
+    /// Published editions, and drafts for the bureau; newest first.
+    pub async fn catalogues(&self, caller: &Caller) -> AppResult<Vec<CatalogueEdition>> {
+        self.store
+            .list_catalogues(caller.is_curator())
+            .await
+            .map_err(store_err)
+    }
+
+    /// An edition with its items, contact details removed where the caller may not see them.
+    pub async fn catalogue(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> AppResult<(CatalogueEdition, Vec<Demand>)> {
+        let c = self.visible_catalogue(caller, id).await?;
+        let items = self.store.catalogue_items(id).await.map_err(store_err)?;
+        Ok((c, items.into_iter().map(|d| redact(caller, d)).collect()))
+    }
+
+    /// What is new, changed and gone in edition `id` compared with the earlier edition `from`.
+    pub async fn catalogue_diff(
+        &self,
+        caller: &Caller,
+        id: &str,
+        from: &str,
+    ) -> AppResult<EditionDiff> {
+        let to = self.visible_catalogue(caller, id).await?;
+        let from = self.visible_catalogue(caller, from).await?;
+        let newer = self
+            .store
+            .catalogue_items(&to.id)
+            .await
+            .map_err(store_err)?;
+        let older = self
+            .store
+            .catalogue_items(&from.id)
+            .await
+            .map_err(store_err)?;
+        let mut diff = diff_editions(&older, &newer, |d| caller.can_see_contact(d));
+        let gone: Vec<String> = diff.removed.iter().map(|e| e.id.clone()).collect();
+        let now: HashMap<String, Demand> = self
+            .store
+            .get_records(EntityKind::Demand, &gone)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Demand(d) => Some((d.id.clone(), d)),
+                _ => None,
+            })
+            .collect();
+        for entry in &mut diff.removed {
+            entry.status_now = now.get(&entry.id).map(|d| d.status);
+        }
+        Ok(EditionDiff { from, to, diff })
+    }
+
+    /// An export of an edition the caller may see. `full` (contact columns) is for the bureau.
+    pub async fn export_catalogue(
+        &self,
+        caller: &Caller,
+        id: &str,
+        format: ExportFormat,
+        full: bool,
+    ) -> AppResult<CatalogueExport> {
+        if full {
+            caller.require(&[Role::Bureau, Role::Admin])?;
+        }
+        self.visible_catalogue(caller, id).await?;
+        self.export_edition(id, format, full).await
+    }
+
+    /// An export of any edition, without a caller: for trusted local use (`duijie export`),
+    /// where whoever runs the command already holds the database.
+    pub async fn export_edition(
+        &self,
+        id: &str,
+        format: ExportFormat,
+        full: bool,
+    ) -> AppResult<CatalogueExport> {
+        let edition = self
+            .store
+            .get_catalogue(id)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(|| DomainError::not_found("目录 (catalogue)", id))?;
+        let items = self.store.catalogue_items(id).await.map_err(store_err)?;
+        blocking(move || export::render(&edition, &items, format, full)).await
+    }
+}

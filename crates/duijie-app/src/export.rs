@@ -1,0 +1,587 @@
+//! Exports of a catalogue edition in the forms bureaus hand out: an xlsx workbook laid out for
+//! printing, UTF-8 CSV with a BOM (so spreadsheet programs read the Chinese), JSON, and a
+//! printable HTML page. One row model feeds every format; contact columns only when `full`.
+
+use crate::{internal, AppResult};
+use duijie_core::{CatalogueEdition, Demand, DomainError};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use serde::Serialize;
+
+/// What an export is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
+    Json,
+    Html,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 4] = [
+        ExportFormat::Xlsx,
+        ExportFormat::Csv,
+        ExportFormat::Json,
+        ExportFormat::Html,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Html => "html",
+        }
+    }
+
+    /// The format named by `s` (`xlsx`, `csv`, `json`, `html`), or an error naming the choices.
+    pub fn parse(s: &str) -> AppResult<ExportFormat> {
+        let s = s.trim().to_ascii_lowercase();
+        ExportFormat::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "format",
+                    format!("导出格式“{s}”不支持，可选：xlsx、csv、json、html"),
+                )
+            })
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Json => "application/json",
+            ExportFormat::Html => "text/html; charset=utf-8",
+        }
+    }
+}
+
+/// An export ready to be sent or written.
+#[derive(Debug, Clone)]
+pub struct CatalogueExport {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    /// The edition's title made safe as a file name, with the format's extension.
+    pub file_name: String,
+}
+
+/// The columns bureaus print, in order; the contact columns follow only in full exports.
+pub const COLUMNS: [&str; 10] = [
+    "序号",
+    "需求名称",
+    "需求单位",
+    "所在地区",
+    "所属领域",
+    "需求内容",
+    "预期目标",
+    "合作方式",
+    "拟投入资金（万元）",
+    "截止日期",
+];
+pub const CONTACT_COLUMNS: [&str; 3] = ["联系人", "联系电话", "电子邮箱"];
+/// Column widths in characters, matching [`COLUMNS`] then [`CONTACT_COLUMNS`].
+const WIDTHS: [f64; 13] = [
+    6.0, 28.0, 24.0, 12.0, 14.0, 50.0, 36.0, 16.0, 12.0, 12.0, 10.0, 16.0, 22.0,
+];
+/// Where the field column is, for grouping.
+const FIELD_COLUMN: usize = 4;
+
+/// One demand as every format shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportRow {
+    pub no: usize,
+    pub id: String,
+    pub title: String,
+    pub enterprise: String,
+    pub region: String,
+    pub field: String,
+    pub description: String,
+    pub goals: String,
+    pub modes: Vec<String>,
+    pub budget_wan: Option<f64>,
+    pub budget_negotiable: bool,
+    pub deadline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
+}
+
+/// A cell value: budgets stay numbers in the workbook.
+enum Cell {
+    Text(String),
+    Number(f64),
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Text(t) => f.write_str(t),
+            Cell::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl ExportRow {
+    fn cells(&self, full: bool) -> Vec<Cell> {
+        let budget = match (self.budget_wan, self.budget_negotiable) {
+            (Some(b), _) => Cell::Number(b),
+            (None, true) => Cell::Text("面议".into()),
+            (None, false) => Cell::Text(String::new()),
+        };
+        let mut cells = vec![
+            Cell::Number(self.no as f64),
+            Cell::Text(self.title.clone()),
+            Cell::Text(self.enterprise.clone()),
+            Cell::Text(self.region.clone()),
+            Cell::Text(self.field.clone()),
+            Cell::Text(self.description.clone()),
+            Cell::Text(self.goals.clone()),
+            Cell::Text(self.modes.join("、")),
+            budget,
+            Cell::Text(self.deadline.clone().unwrap_or_default()),
+        ];
+        if full {
+            for c in [&self.contact_name, &self.contact_phone, &self.contact_email] {
+                cells.push(Cell::Text(c.clone().unwrap_or_default()));
+            }
+        }
+        cells
+    }
+}
+
+/// The rows of an edition grouped by field (taxonomy order, unclassified last), in the
+/// edition's order within a field, numbered from 1.
+pub fn rows(items: &[Demand], full: bool) -> Vec<ExportRow> {
+    let mut sorted: Vec<&Demand> = items.iter().collect();
+    // Stable: the edition's order is kept inside each field.
+    sorted.sort_by_key(|d| (d.body.field.is_none(), d.body.field));
+    sorted
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let b = &d.body;
+            let contact = |c: &Option<String>| if full { c.clone() } else { None };
+            ExportRow {
+                no: i + 1,
+                id: d.id.clone(),
+                title: b.title.clone(),
+                enterprise: d.org_name.clone(),
+                region: b.region.clone().unwrap_or_default(),
+                field: match (b.field, &b.field_raw) {
+                    (Some(f), _) => f.label().to_string(),
+                    (None, Some(raw)) => raw.clone(),
+                    (None, None) => "未分类".to_string(),
+                },
+                description: b.description.clone(),
+                goals: b.goals.clone(),
+                modes: b.modes.iter().map(|m| m.label().to_string()).collect(),
+                budget_wan: b.budget_wan,
+                budget_negotiable: b.budget_negotiable,
+                deadline: b.deadline.map(|d| d.format("%Y-%m-%d").to_string()),
+                contact_name: contact(&b.contact.name),
+                contact_phone: contact(&b.contact.phone),
+                contact_email: contact(&b.contact.email),
+            }
+        })
+        .collect()
+}
+
+fn headers(full: bool) -> Vec<&'static str> {
+    let mut h = COLUMNS.to_vec();
+    if full {
+        h.extend(CONTACT_COLUMNS);
+    }
+    h
+}
+
+/// A file name from the edition's title: characters file systems refuse become `_`.
+pub fn file_name(edition: &CatalogueEdition, format: ExportFormat) -> String {
+    let stem: String = edition
+        .title
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let stem = if stem.is_empty() {
+        edition.id.clone()
+    } else {
+        stem
+    };
+    format!("{stem}.{}", format.as_str())
+}
+
+/// Renders an edition. CPU-bound for large editions: call it off the async executor.
+pub fn render(
+    edition: &CatalogueEdition,
+    items: &[Demand],
+    format: ExportFormat,
+    full: bool,
+) -> AppResult<CatalogueExport> {
+    let rows = rows(items, full);
+    let bytes = match format {
+        ExportFormat::Xlsx => xlsx(edition, &rows, full).map_err(|e| internal("xlsx export", e))?,
+        ExportFormat::Csv => csv(&rows, full),
+        ExportFormat::Json => json(edition, &rows, full),
+        ExportFormat::Html => html(edition, &rows, full).into_bytes(),
+    };
+    Ok(CatalogueExport {
+        bytes,
+        content_type: format.content_type(),
+        file_name: file_name(edition, format),
+    })
+}
+
+fn subtitle(edition: &CatalogueEdition, count: usize) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = &edition.period {
+        parts.push(format!("期次：{p}"));
+    }
+    if let Some(at) = edition.published_at {
+        parts.push(format!("发布日期：{}", at.format("%Y-%m-%d")));
+    } else {
+        parts.push("草稿（未发布）".to_string());
+    }
+    parts.push(format!("共 {count} 项"));
+    parts.join("　")
+}
+
+fn xlsx(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> Result<Vec<u8>, XlsxError> {
+    let headers = headers(full);
+    let last_col = (headers.len() - 1) as u16;
+    let border = FormatBorder::Thin;
+    let title_fmt = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let sub_fmt = Format::new().set_align(FormatAlign::Right);
+    let head_fmt = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(border)
+        .set_background_color(0xD9E1F2)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let cell_fmt = Format::new()
+        .set_text_wrap()
+        .set_border(border)
+        .set_align(FormatAlign::Top);
+    let center_fmt = cell_fmt.clone().set_align(FormatAlign::Center);
+
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("需求目录")?;
+    ws.merge_range(0, 0, 0, last_col, &edition.title, &title_fmt)?;
+    ws.set_row_height(0, 30)?;
+    ws.merge_range(1, 0, 1, last_col, &subtitle(edition, rows.len()), &sub_fmt)?;
+    for (col, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(2, col as u16, *h, &head_fmt)?;
+        ws.set_column_width(col as u16, WIDTHS[col])?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        for (col, cell) in row.cells(full).into_iter().enumerate() {
+            let fmt = if col == 0 || col == FIELD_COLUMN {
+                &center_fmt
+            } else {
+                &cell_fmt
+            };
+            match cell {
+                Cell::Number(n) => ws.write_number_with_format(r, col as u16, n, fmt)?,
+                Cell::Text(t) => ws.write_string_with_format(r, col as u16, &t, fmt)?,
+            };
+        }
+    }
+    ws.set_freeze_panes(3, 0)?;
+    ws.autofilter(2, 0, 2 + rows.len() as u32, last_col)?;
+    ws.set_landscape();
+    ws.set_paper_size(9); // A4
+    ws.set_repeat_rows(2, 2)?;
+    ws.set_print_fit_to_pages(1, 0);
+    wb.save_to_buffer()
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn csv(rows: &[ExportRow], full: bool) -> Vec<u8> {
+    let mut out = String::from("\u{feff}");
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .map(|c| csv_field(c))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    out.push_str(&line(
+        headers(full).into_iter().map(str::to_string).collect(),
+    ));
+    out.push_str("\r\n");
+    for row in rows {
+        out.push_str(&line(row.cells(full).iter().map(Cell::to_string).collect()));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
+
+fn json(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> Vec<u8> {
+    let doc = serde_json::json!({
+        "catalogue": edition,
+        "columns": headers(full),
+        "items": rows,
+    });
+    // Serialising plain values cannot fail.
+    serde_json::to_vec_pretty(&doc).unwrap_or_default()
+}
+
+/// `text` with the characters HTML gives meaning to escaped.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const PRINT_CSS: &str =
+    "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\
+\"SimSun\",sans-serif;margin:24px;color:#111}\
+h1{text-align:center;font-size:22px;margin:0 0 4px}\
+.meta{text-align:center;color:#555;margin:0 0 16px}\
+table{border-collapse:collapse;width:100%;font-size:12px}\
+th,td{border:1px solid #888;padding:4px 6px;vertical-align:top;white-space:pre-wrap}\
+thead th{background:#d9e1f2}\
+tr.group th{background:#f2f2f2;text-align:left}\
+td.n,td.c{text-align:center}\
+@page{size:A4 landscape;margin:12mm}\
+@media print{body{margin:0}thead{display:table-header-group}tr{page-break-inside:avoid}}";
+
+fn html(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> String {
+    let headers = headers(full);
+    let mut out = String::new();
+    out.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    out.push_str(&format!("<title>{}</title>\n", escape_html(&edition.title)));
+    out.push_str(&format!("<style>{PRINT_CSS}</style>\n</head>\n<body>\n"));
+    out.push_str(&format!("<h1>{}</h1>\n", escape_html(&edition.title)));
+    out.push_str(&format!(
+        "<p class=\"meta\">{}</p>\n",
+        escape_html(&subtitle(edition, rows.len()))
+    ));
+    out.push_str("<table>\n<thead><tr>");
+    for h in &headers {
+        out.push_str(&format!("<th>{}</th>", escape_html(h)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    let mut group: Option<&str> = None;
+    for row in rows {
+        if group != Some(row.field.as_str()) {
+            group = Some(row.field.as_str());
+            let n = rows.iter().filter(|r| r.field == row.field).count();
+            out.push_str(&format!(
+                "<tr class=\"group\"><th colspan=\"{}\">{}（{n} 项）</th></tr>\n",
+                headers.len(),
+                escape_html(&row.field)
+            ));
+        }
+        out.push_str("<tr>");
+        for (col, cell) in row.cells(full).iter().enumerate() {
+            let class = match col {
+                0 => " class=\"n\"",
+                FIELD_COLUMN => " class=\"c\"",
+                _ => "",
+            };
+            out.push_str(&format!(
+                "<td{class}>{}</td>",
+                escape_html(&cell.to_string())
+            ));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use duijie_core::{CatalogueStatus, Contact, DemandDraft, DemandStatus, Field};
+
+    fn edition() -> CatalogueEdition {
+        CatalogueEdition {
+            id: "cat_1".into(),
+            title: "2026年第4期企业技术需求目录".into(),
+            period: Some("2026Q4".into()),
+            status: CatalogueStatus::Published,
+            item_count: 3,
+            created_by: "科技局".into(),
+            created_at: Utc::now(),
+            published_at: Some(Utc::now()),
+        }
+    }
+
+    fn item(id: &str, title: &str, field: Option<Field>) -> Demand {
+        Demand {
+            id: id.into(),
+            org_id: "org_1".into(),
+            org_name: "甲公司".into(),
+            status: DemandStatus::Published,
+            body: DemandDraft {
+                title: title.into(),
+                description: "需要, \"引号\"\n换行".into(),
+                field,
+                budget_negotiable: true,
+                contact: Contact {
+                    phone: Some("13800000000".into()),
+                    ..Contact::default()
+                },
+                ..DemandDraft::default()
+            },
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn items() -> Vec<Demand> {
+        vec![
+            item("a", "<script>alert(1)</script>", Some(Field::NewMaterials)),
+            item("b", "乙", None),
+            item("c", "丙", Some(Field::ElectronicInformation)),
+            item("d", "丁", Some(Field::NewMaterials)),
+        ]
+    }
+
+    #[test]
+    fn rows_are_grouped_by_field_and_numbered() {
+        let r = rows(&items(), false);
+        let order: Vec<(&str, &str, usize)> = r
+            .iter()
+            .map(|r| (r.id.as_str(), r.field.as_str(), r.no))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("c", "电子信息", 1),
+                ("a", "新材料", 2),
+                ("d", "新材料", 3),
+                ("b", "未分类", 4)
+            ]
+        );
+        assert!(r.iter().all(|r| r.contact_phone.is_none()));
+        assert_eq!(
+            rows(&items(), true)[0].contact_phone.as_deref(),
+            Some("13800000000")
+        );
+    }
+
+    #[test]
+    fn csv_has_a_bom_quotes_and_no_contact_unless_full() {
+        let out = render(&edition(), &items(), ExportFormat::Csv, false).unwrap();
+        let text = String::from_utf8(out.bytes).unwrap();
+        assert!(text.starts_with("\u{feff}序号,需求名称"));
+        assert!(text.contains("\"需要, \"\"引号\"\"\n换行\""));
+        assert!(text.contains(",面议,"));
+        assert!(!text.contains("13800000000") && !text.contains("联系电话"));
+        let full = render(&edition(), &items(), ExportFormat::Csv, true).unwrap();
+        assert!(String::from_utf8(full.bytes)
+            .unwrap()
+            .contains("13800000000"));
+        assert_eq!(out.file_name, "2026年第4期企业技术需求目录.csv");
+    }
+
+    #[test]
+    fn html_is_escaped_and_printable() {
+        let out = render(&edition(), &items(), ExportFormat::Html, false).unwrap();
+        let page = String::from_utf8(out.bytes).unwrap();
+        assert!(page.contains("<html lang=\"zh-CN\">"));
+        assert!(page.contains("@media print"));
+        assert!(!page.contains("<script>"));
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("新材料（2 项）"));
+    }
+
+    fn sheet(bytes: Vec<u8>) -> calamine::Range<calamine::Data> {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        wb.worksheet_range("需求目录").unwrap()
+    }
+
+    fn text_at(range: &calamine::Range<calamine::Data>, row: u32, col: u32) -> String {
+        range
+            .get_value((row, col))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn xlsx_reads_back_with_title_header_and_grouped_rows() {
+        let public = sheet(
+            render(&edition(), &items(), ExportFormat::Xlsx, false)
+                .unwrap()
+                .bytes,
+        );
+        assert_eq!(text_at(&public, 0, 0), "2026年第4期企业技术需求目录");
+        assert!(text_at(&public, 1, 0).contains("共 4 项"));
+        let header: Vec<String> = (0..13).map(|c| text_at(&public, 2, c)).collect();
+        assert_eq!(header[..10], COLUMNS.map(str::to_string));
+        assert!(header[10..].iter().all(String::is_empty), "{header:?}");
+        assert_eq!(text_at(&public, 3, 0), "1");
+        assert_eq!(text_at(&public, 3, 4), "电子信息");
+        assert_eq!(text_at(&public, 4, 1), "<script>alert(1)</script>");
+        assert_eq!(text_at(&public, 6, 4), "未分类");
+        assert_eq!(text_at(&public, 6, 8), "面议");
+        assert_eq!(public.height(), 7);
+
+        let full = sheet(
+            render(&edition(), &items(), ExportFormat::Xlsx, true)
+                .unwrap()
+                .bytes,
+        );
+        assert_eq!(text_at(&full, 2, 11), "联系电话");
+        assert_eq!(text_at(&full, 3, 11), "13800000000");
+    }
+
+    #[test]
+    fn formats_parse_and_file_names_are_safe() {
+        assert_eq!(ExportFormat::parse(" XLSX ").unwrap(), ExportFormat::Xlsx);
+        let err = ExportFormat::parse("pdf").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("format"));
+        let mut e = edition();
+        e.title = "a/b:c".into();
+        assert_eq!(file_name(&e, ExportFormat::Json), "a_b_c.json");
+        let json: serde_json::Value = serde_json::from_slice(
+            &render(&edition(), &items(), ExportFormat::Json, false)
+                .unwrap()
+                .bytes,
+        )
+        .unwrap();
+        assert_eq!(json["items"][0]["id"], "c");
+        assert!(json["items"][0].get("contact_phone").is_none());
+    }
+}

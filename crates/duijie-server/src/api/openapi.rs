@@ -1,0 +1,592 @@
+//! The OpenAPI 3 document of the JSON API, built by hand from the same names the handlers
+//! use, and `/api/docs`: a page rendered from that document that needs no network.
+
+use axum::response::Html;
+use axum::Json;
+use duijie_app::export::escape_html;
+use serde_json::{json, Map, Value};
+use std::sync::OnceLock;
+
+fn schema(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn path_id(what: &str) -> Value {
+    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"},
+           "description": format!("{what} id")})
+}
+
+fn query(name: &str, ty: &str, description: &str) -> Value {
+    json!({"name": name, "in": "query", "required": false, "schema": {"type": ty},
+           "description": description})
+}
+
+fn required_query(name: &str, ty: &str, description: &str) -> Value {
+    json!({"name": name, "in": "query", "required": true, "schema": {"type": ty},
+           "description": description})
+}
+
+fn search_params() -> Vec<Value> {
+    vec![
+        query(
+            "q",
+            "string",
+            "free text (analysed into words, never parsed as syntax)",
+        ),
+        query("field", "string", "技术领域 label, e.g. 新材料"),
+        query("region", "string", "region, e.g. 灵宝市"),
+        query("mode", "string", "cooperation mode, e.g. 合作开发"),
+        query(
+            "status",
+            "string",
+            "demand status (bureau sees every status)",
+        ),
+        query("page", "integer", "1-based page"),
+        query("per_page", "integer", "1 to 100, default 20"),
+    ]
+}
+
+/// Error statuses an operation may answer with, each with the shared error body.
+fn errors(codes: &[u16]) -> Map<String, Value> {
+    codes
+        .iter()
+        .map(|c| {
+            (
+                c.to_string(),
+                json!({"$ref": "#/components/responses/Error"}),
+            )
+        })
+        .collect()
+}
+
+struct Op {
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    who: &'static str,
+    params: Vec<Value>,
+    body: Option<Value>,
+    status: u16,
+    response: Value,
+    errors: &'static [u16],
+}
+
+impl Op {
+    fn to_json(&self) -> Value {
+        let mut responses = errors(self.errors);
+        responses.insert(
+            self.status.to_string(),
+            json!({"description": "success", "content": {"application/json": {"schema": self.response}}}),
+        );
+        let mut op = json!({
+            "tags": [self.tag],
+            "summary": self.summary,
+            "description": format!("Who: {}.", self.who),
+            "operationId": operation_id(self.method, self.path),
+            "parameters": self.params,
+            "responses": responses,
+        });
+        if let Some(body) = &self.body {
+            op["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": body}}});
+        }
+        op
+    }
+}
+
+fn operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_string();
+    for part in path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != "api" && *p != "v1")
+    {
+        let part: String = part
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        id.push('_');
+        id.push_str(part.trim_matches('_'));
+    }
+    id
+}
+
+const READ: &[u16] = &[400, 401, 404];
+const WRITE: &[u16] = &[400, 401, 403, 404, 409];
+
+#[allow(clippy::too_many_lines)]
+fn operations() -> Vec<Op> {
+    let page_of = |item: &str| {
+        json!({"allOf": [schema("PageMeta"), {"type": "object", "properties": {
+            "items": {"type": "array", "items": {"allOf": [schema(item), schema("Highlight")]}}}}]})
+    };
+    let items_of = |item: &str| {
+        json!({"type": "object", "required": ["items"], "properties": {
+            "items": {"type": "array", "items": schema(item)}}})
+    };
+    vec![
+        Op { method: "get", path: "/healthz", tag: "system", summary: "Liveness: ok once the search index has caught up",
+             who: "anyone", params: vec![], body: None, status: 200, response: schema("Health"), errors: &[503] },
+        Op { method: "get", path: "/api/openapi.json", tag: "system", summary: "This OpenAPI document",
+             who: "anyone", params: vec![], body: None, status: 200, response: json!({"type": "object"}), errors: &[] },
+        Op { method: "get", path: "/api/docs", tag: "system", summary: "API documentation page (HTML, works offline)",
+             who: "anyone", params: vec![], body: None, status: 200, response: json!({"type": "string"}), errors: &[] },
+        Op { method: "post", path: "/api/v1/match", tag: "matching", summary: "Rank research partners for an ad hoc demand text",
+             who: "anyone", params: vec![], body: Some(schema("MatchRequest")), status: 200, response: schema("Ranking"), errors: &[400, 429] },
+        Op { method: "get", path: "/api/v1/demands", tag: "demands", summary: "Search demands with facets and highlights",
+             who: "anyone (published); bureau (every status)", params: search_params(), body: None, status: 200,
+             response: page_of("Demand"), errors: &[400, 401] },
+        Op { method: "post", path: "/api/v1/demands", tag: "demands", summary: "Create a demand (as a draft)",
+             who: "enterprise (for itself), bureau/admin (with `enterprise`)", params: vec![], body: Some(schema("DemandInput")),
+             status: 201, response: schema("Demand"), errors: WRITE },
+        Op { method: "get", path: "/api/v1/demands/{id}", tag: "demands", summary: "One demand",
+             who: "anyone (published); owner and bureau (any status)", params: vec![path_id("demand")], body: None,
+             status: 200, response: schema("Demand"), errors: READ },
+        Op { method: "patch", path: "/api/v1/demands/{id}", tag: "demands", summary: "Edit a demand (absent fields unchanged)",
+             who: "owner (draft, submitted, changes requested), bureau/admin", params: vec![path_id("demand")],
+             body: Some(schema("DemandInput")), status: 200, response: schema("Demand"), errors: WRITE },
+        Op { method: "post", path: "/api/v1/demands/{id}/submit", tag: "demands", summary: "Submit for review",
+             who: "owner", params: vec![path_id("demand")], body: None, status: 200, response: schema("Demand"), errors: WRITE },
+        Op { method: "post", path: "/api/v1/demands/{id}/withdraw", tag: "demands", summary: "Withdraw (optional body with a note)",
+             who: "owner", params: vec![path_id("demand")], body: Some(schema("NoteBody")), status: 200,
+             response: schema("Demand"), errors: WRITE },
+        Op { method: "post", path: "/api/v1/demands/{id}/review", tag: "demands", summary: "Approve, reject or send back a submitted demand",
+             who: "bureau/admin", params: vec![path_id("demand")], body: Some(schema("ReviewBody")), status: 200,
+             response: schema("Demand"), errors: WRITE },
+        Op { method: "get", path: "/api/v1/demands/{id}/history", tag: "demands", summary: "Every status change with who, when and why",
+             who: "owner, bureau/admin", params: vec![path_id("demand")], body: None, status: 200,
+             response: items_of("DemandEvent"), errors: &[401, 403, 404] },
+        Op { method: "get", path: "/api/v1/demands/{id}/matches", tag: "matching", summary: "Rank research partners for a stored demand",
+             who: "whoever may see the demand", params: vec![path_id("demand"),
+                query("kind", "string", "institution (default) or expert"), query("limit", "integer", "1 to 50")],
+             body: None, status: 200, response: schema("Ranking"), errors: READ },
+        Op { method: "get", path: "/api/v1/my/demands", tag: "demands", summary: "The caller's demands (enterprise) or all by status (bureau), from the database",
+             who: "enterprise, bureau/admin", params: vec![query("status", "string", "demand status"),
+                query("page", "integer", "1-based page"), query("per_page", "integer", "1 to 100")],
+             body: None, status: 200, response: schema("DemandList"), errors: &[400, 401, 403] },
+        Op { method: "get", path: "/api/v1/review-queue", tag: "curation", summary: "Submitted demands with completeness gaps and likely duplicates",
+             who: "bureau/admin", params: vec![query("page", "integer", "1-based page"), query("per_page", "integer", "1 to 100")],
+             body: None, status: 200, response: schema("ReviewQueue"), errors: &[400, 401, 403] },
+        Op { method: "get", path: "/api/v1/achievements", tag: "records", summary: "Search achievements (科技成果)",
+             who: "anyone", params: search_params(), body: None, status: 200, response: page_of("Achievement"), errors: &[400] },
+        Op { method: "get", path: "/api/v1/achievements/{id}", tag: "records", summary: "One achievement",
+             who: "anyone", params: vec![path_id("achievement")], body: None, status: 200, response: schema("Achievement"), errors: &[404] },
+        Op { method: "get", path: "/api/v1/experts", tag: "records", summary: "Search experts (contact details for the bureau only)",
+             who: "anyone", params: search_params(), body: None, status: 200, response: page_of("Expert"), errors: &[400, 401] },
+        Op { method: "get", path: "/api/v1/experts/{id}", tag: "records", summary: "One expert",
+             who: "anyone", params: vec![path_id("expert")], body: None, status: 200, response: schema("Expert"), errors: &[401, 404] },
+        Op { method: "get", path: "/api/v1/organizations/{id}", tag: "records", summary: "An organisation's profile with counts",
+             who: "anyone", params: vec![path_id("organization")], body: None, status: 200, response: schema("Organization"), errors: &[404] },
+        Op { method: "get", path: "/api/v1/organizations/{id}/recommended-demands", tag: "matching",
+             summary: "Published demands ranked for an institution", who: "that institution, bureau/admin",
+             params: vec![path_id("organization"), query("limit", "integer", "1 to 50")], body: None, status: 200,
+             response: json!({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}}),
+             errors: &[401, 403, 404] },
+        Op { method: "post", path: "/api/v1/imports", tag: "imports", summary: "Import a catalogue file (multipart: `file`, optional `kind`)",
+             who: "bureau/admin", params: vec![], body: None, status: 201, response: schema("ImportReport"), errors: &[400, 401, 403, 413] },
+        Op { method: "get", path: "/api/v1/imports", tag: "imports", summary: "Past imports with their reports",
+             who: "bureau/admin", params: vec![], body: None, status: 200, response: items_of("ImportReport"), errors: &[401, 403] },
+        Op { method: "get", path: "/api/v1/imports/{id}", tag: "imports", summary: "One import report",
+             who: "bureau/admin", params: vec![path_id("import")], body: None, status: 200, response: schema("ImportReport"), errors: &[401, 403, 404] },
+        Op { method: "post", path: "/api/v1/catalogues", tag: "catalogues", summary: "Start a draft catalogue edition",
+             who: "bureau/admin", params: vec![], body: Some(schema("CatalogueInput")), status: 201, response: schema("Catalogue"), errors: WRITE },
+        Op { method: "get", path: "/api/v1/catalogues", tag: "catalogues", summary: "Catalogue editions, newest first",
+             who: "anyone (published); bureau/admin (drafts too)", params: vec![], body: None, status: 200,
+             response: items_of("Catalogue"), errors: &[401] },
+        Op { method: "get", path: "/api/v1/catalogues/{id}", tag: "catalogues", summary: "An edition with its items (frozen once published)",
+             who: "anyone (published); bureau/admin (drafts)", params: vec![path_id("catalogue")], body: None, status: 200,
+             response: schema("CatalogueDetail"), errors: READ },
+        Op { method: "post", path: "/api/v1/catalogues/{id}/items", tag: "catalogues", summary: "Add approved or published demands to a draft edition",
+             who: "bureau/admin", params: vec![path_id("catalogue")], body: Some(schema("CatalogueItemsInput")), status: 200,
+             response: schema("Catalogue"), errors: WRITE },
+        Op { method: "post", path: "/api/v1/catalogues/{id}/publish", tag: "catalogues",
+             summary: "Publish a draft edition: its demands become published and its items are frozen", who: "bureau/admin",
+             params: vec![path_id("catalogue")], body: None, status: 200, response: schema("Catalogue"), errors: WRITE },
+        Op { method: "get", path: "/api/v1/catalogues/{id}/diff", tag: "catalogues", summary: "New, changed and removed demands since an earlier edition",
+             who: "anyone (published editions)", params: vec![path_id("catalogue"), required_query("from", "string", "the earlier edition's id")],
+             body: None, status: 200, response: schema("CatalogueDiff"), errors: READ },
+        Op { method: "get", path: "/api/v1/catalogues/{id}/export", tag: "catalogues",
+             summary: "Export an edition as xlsx, csv (UTF-8 with BOM), json or printable html",
+             who: "anyone (published; no contact details); bureau/admin with full=true (contact columns)",
+             params: vec![path_id("catalogue"), required_query("format", "string", "xlsx, csv, json or html"),
+                query("full", "boolean", "include contact columns (bureau/admin only)")],
+             body: None, status: 200, response: json!({"type": "string", "format": "binary"}), errors: &[400, 401, 403, 404] },
+    ]
+}
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+
+fn nullable(ty: &str) -> Value {
+    json!({"type": [ty, "null"]})
+}
+
+fn object(required: &[&str], props: Value) -> Value {
+    json!({"type": "object", "required": required, "properties": props})
+}
+
+fn components() -> Value {
+    let demand_fields = json!({
+        "title": string(), "description": string(), "goals": string(),
+        "field": {"type": ["string", "null"], "description": "技术领域 label, e.g. 新材料"},
+        "modes": {"type": "array", "items": string(), "description": "合作方式, e.g. 合作开发"},
+        "keywords": {"type": "array", "items": string()},
+        "budget_wan": nullable("number"), "budget_negotiable": {"type": "boolean", "description": "面议"},
+        "region": nullable("string"), "deadline": {"type": ["string", "null"], "format": "date"},
+        "contact_name": string(), "contact_phone": string(), "contact_email": string(),
+    });
+    let mut demand = demand_fields.clone();
+    for (k, v) in [
+        ("id", string()),
+        ("status", schema("DemandStatus")),
+        ("field_raw", string()),
+        ("enterprise", schema("OrgRef")),
+        (
+            "created_at",
+            json!({"type": "string", "format": "date-time"}),
+        ),
+        (
+            "updated_at",
+            json!({"type": "string", "format": "date-time"}),
+        ),
+    ] {
+        demand[k] = v;
+    }
+    let mut input = demand_fields;
+    input["enterprise"] = json!({"type": "string", "description": "需求单位 (bureau entering a demand for an enterprise)"});
+    let catalogue = object(
+        &[
+            "id",
+            "title",
+            "status",
+            "item_count",
+            "created_by",
+            "created_at",
+        ],
+        json!({"id": string(), "title": string(), "period": nullable("string"),
+               "status": {"type": "string", "enum": ["draft", "published"]},
+               "item_count": {"type": "integer"}, "created_by": string(),
+               "created_at": {"type": "string", "format": "date-time"},
+               "published_at": {"type": ["string", "null"], "format": "date-time"}}),
+    );
+    let diff_entry = object(
+        &["id", "title", "enterprise"],
+        json!({"id": string(), "title": string(), "enterprise": string(),
+               "status_now": schema("DemandStatus")}),
+    );
+    let schemas: Map<String, Value> = [
+        ("Error", json!(object(&["error"], json!({"error": object(&["code", "message"], json!({
+                "code": {"type": "string", "enum": ["invalid_input", "unauthenticated", "forbidden", "not_found",
+                    "conflict", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal"]},
+                "message": string(),
+                "field": {"type": "string", "description": "the request field concerned"}}))})))),
+        ("Health", json!(object(&["status"], json!({"status": {"type": "string", "enum": ["ok", "starting"]}, "index": {"type": "object"}})))),
+        ("DemandStatus", json!({"type": "string", "enum": ["draft", "submitted", "changes_requested", "approved", "published",
+                "rejected", "withdrawn", "in_docking", "contracted", "closed"]})),
+        ("OrgRef", json!(object(&["id", "name"], json!({"id": string(), "name": string()})))),
+        ("DemandInput", json!({"type": "object", "properties": input, "additionalProperties": false})),
+        ("Demand", json!({"type": "object", "required": ["id", "status", "title", "description", "enterprise"], "properties": demand,
+                "description": "contact_* are absent for callers who may not see them"})),
+        ("DemandList", json!({"allOf": [schema("PageMeta"), {"type": "object", "properties": {"items": {"type": "array", "items": schema("Demand")}}}]})),
+        ("PageMeta", json!(object(&["total", "page", "per_page"], json!({"total": {"type": "integer"}, "page": {"type": "integer"},
+                "per_page": {"type": "integer"}, "facets": {"type": "object", "properties": {
+                    "field": {"type": "array", "items": schema("FacetCount")}, "region": {"type": "array", "items": schema("FacetCount")}}}})))),
+        ("FacetCount", json!(object(&["value", "count"], json!({"value": string(), "count": {"type": "integer"}})))),
+        ("Highlight", json!(object(&["title_html", "snippet_html"], json!({"title_html": string(), "snippet_html": string()})))),
+        ("NoteBody", json!({"type": "object", "properties": {"note": string()}, "additionalProperties": false})),
+        ("ReviewBody", json!({"type": "object", "required": ["decision"], "additionalProperties": false, "properties": {
+                "decision": {"type": "string", "enum": ["approve", "reject", "request_changes"]},
+                "note": {"type": "string", "description": "required unless approving"}}})),
+        ("DemandEvent", json!(object(&["to_status", "actor_name", "note", "at"], json!({"from_status": schema("DemandStatus"),
+                "to_status": schema("DemandStatus"), "actor_id": nullable("string"), "actor_name": string(), "note": string(),
+                "at": {"type": "string", "format": "date-time"}})))),
+        ("MatchRequest", json!({"type": "object", "required": ["text"], "properties": {"text": string(),
+                "kind": {"type": "string", "enum": ["institution", "expert"], "default": "institution"},
+                "limit": {"type": "integer", "default": 10}, "field": string(), "region": string()}})),
+        ("Ranking", json!(object(&["kind", "took_ms", "candidates"], json!({"kind": string(), "took_ms": {"type": "number"},
+                "candidates": {"type": "array", "items": object(&["rank", "id", "name", "score", "reason", "evidence"], json!({
+                    "rank": {"type": "integer"}, "id": string(), "name": string(), "institution": string(),
+                    "score": {"type": "number"}, "reason": string(),
+                    "evidence": {"type": "array", "items": object(&["kind", "id", "title", "score", "matched_terms"], json!({
+                        "kind": string(), "id": string(), "title": string(), "score": {"type": "number"},
+                        "matched_terms": {"type": "array", "items": string()}}))}}))}})))),
+        ("Achievement", json!(object(&["id", "title", "institution"], json!({"id": string(), "title": string(), "summary": string(),
+                "keywords": {"type": "array", "items": string()}, "field": nullable("string"), "maturity": nullable("string"),
+                "leader": nullable("string"), "expert_id": nullable("string"), "year": nullable("integer"),
+                "region": nullable("string"), "institution": schema("OrgRef")})))),
+        ("Expert", json!(object(&["id", "name", "institution"], json!({"id": string(), "name": string(), "title": nullable("string"),
+                "department": nullable("string"), "research_areas": {"type": "array", "items": string()},
+                "keywords": {"type": "array", "items": string()}, "bio": string(), "field": nullable("string"),
+                "institution": schema("OrgRef"), "phone": string(), "email": string()})))),
+        ("Organization", json!(object(&["id", "name", "kind", "counts"], json!({"id": string(), "name": string(), "kind": string(),
+                "region": nullable("string"), "counts": object(&["demands", "achievements", "experts"], json!({
+                    "demands": {"type": "integer"}, "achievements": {"type": "integer"}, "experts": {"type": "integer"}}))})))),
+        ("ImportReport", json!(object(&["id", "file", "sha256", "kind", "rows_total", "rows_imported", "rows_unchanged", "rows_skipped", "errors"],
+                json!({"id": string(), "file": string(), "sha256": string(), "kind": string(),
+                    "rows_total": {"type": "integer"}, "rows_imported": {"type": "integer"},
+                    "rows_unchanged": {"type": "integer"}, "rows_skipped": {"type": "integer"},
+                    "errors": {"type": "array", "items": object(&["sheet", "row", "code", "message"], json!({
+                        "sheet": string(), "row": {"type": "integer"}, "column": nullable("string"),
+                        "code": string(), "message": string()}))}})))),
+        ("ReviewQueue", json!({"allOf": [schema("PageMeta"), {"type": "object", "properties": {
+                "items": {"type": "array", "items": schema("ReviewItem")}}}]})),
+        ("ReviewItem", json!(object(&["demand", "complete", "gaps", "duplicates"], json!({"demand": schema("Demand"),
+                "complete": {"type": "boolean"},
+                "gaps": {"type": "array", "items": object(&["field", "code", "message"], json!({
+                    "field": string(), "code": string(), "message": string()}))},
+                "suggested_note": {"type": ["string", "null"], "description": "the gaps as a note for request_changes"},
+                "duplicates": {"type": "array", "items": object(&["id", "title", "enterprise", "status", "similarity", "reasons"], json!({
+                    "id": string(), "title": string(), "enterprise": string(), "status": schema("DemandStatus"),
+                    "similarity": {"type": "number"},
+                    "reasons": {"type": "array", "items": {"type": "string", "enum": ["near_identical_text", "same_enterprise"]}}}))}})))),
+        ("CatalogueInput", json!({"type": "object", "required": ["title"], "additionalProperties": false, "properties": {
+                "title": {"type": "string", "example": "2026年第4期企业技术需求目录"}, "period": nullable("string")}})),
+        ("CatalogueItemsInput", json!({"type": "object", "required": ["demand_ids"], "additionalProperties": false, "properties": {
+                "demand_ids": {"type": "array", "items": string(), "minItems": 1, "maxItems": duijie_app::MAX_ITEMS_PER_REQUEST}}})),
+        ("Catalogue", json!(catalogue)),
+        ("CatalogueDetail", json!({"allOf": [schema("Catalogue"), {"type": "object", "required": ["items"], "properties": {
+                "items": {"type": "array", "items": schema("Demand")}}}]})),
+        ("DiffEntry", json!(diff_entry)),
+        ("CatalogueDiff", json!(object(&["from", "to", "added", "changed", "removed"], json!({
+                "from": schema("Catalogue"), "to": schema("Catalogue"),
+                "added": {"type": "array", "items": schema("DiffEntry")},
+                "changed": {"type": "array", "items": {"allOf": [schema("DiffEntry"), object(&["fields"], json!({
+                    "fields": {"type": "array", "items": string()}}))]}},
+                "removed": {"type": "array", "items": schema("DiffEntry")}})))),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    json!({
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+            "description": "API token from `duijie user add`"}},
+        "responses": {"Error": {"description": "error", "content": {"application/json": {"schema": schema("Error")}}}},
+        "schemas": schemas,
+    })
+}
+
+/// The whole document, built once.
+pub fn document() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut paths = Map::new();
+        for op in operations() {
+            let entry = paths
+                .entry(op.path.to_string())
+                .or_insert_with(|| json!({}));
+            entry[op.method] = op.to_json();
+        }
+        json!({
+            "openapi": "3.1.0",
+            "info": {"title": "duijie (对接) API", "version": env!("CARGO_PKG_VERSION"),
+                "description": "Enterprises' technology demands (技术需求), institutions' achievements and experts, \
+                    matching, review and catalogue editions. Errors: `{\"error\": {\"code\", \"message\"}}`."},
+            "servers": [{"url": "/"}],
+            "security": [{}, {"bearerAuth": []}],
+            "paths": paths,
+            "components": components(),
+        })
+    })
+}
+
+pub async fn openapi_json() -> Json<&'static Value> {
+    Json(document())
+}
+
+pub async fn docs() -> Html<String> {
+    Html(docs_page(document()))
+}
+
+/// A self-contained page listing every operation of `doc`.
+fn docs_page(doc: &Value) -> String {
+    let e = |v: &Value| escape_html(v.as_str().unwrap_or_default());
+    let mut out = String::from(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+    );
+    out.push_str(&format!("<title>{}</title>\n", e(&doc["info"]["title"])));
+    out.push_str(
+        "<style>body{font-family:system-ui,\"Microsoft YaHei\",sans-serif;max-width:1000px;margin:24px auto;padding:0 12px}\
+         .op{border:1px solid #ccc;border-radius:6px;margin:10px 0;padding:8px 12px}\
+         .m{display:inline-block;min-width:56px;font-weight:bold;text-transform:uppercase}\
+         .get{color:#1565c0}.post{color:#2e7d32}.patch{color:#ef6c00}\
+         code{background:#f4f4f4;padding:1px 4px}table{border-collapse:collapse}td{padding:2px 8px}</style>\n\
+         </head>\n<body>\n",
+    );
+    out.push_str(&format!(
+        "<h1>{}</h1>\n<p>{}</p>\n",
+        e(&doc["info"]["title"]),
+        e(&doc["info"]["description"])
+    ));
+    out.push_str("<p>Machine-readable: <a href=\"/api/openapi.json\">/api/openapi.json</a></p>\n");
+    let Some(paths) = doc["paths"].as_object() else {
+        return out;
+    };
+    for (path, item) in paths {
+        let Some(methods) = item.as_object() else {
+            continue;
+        };
+        for (method, op) in methods {
+            out.push_str(&format!(
+                "<div class=\"op\" id=\"{}\"><span class=\"m {m}\">{m}</span> <code>{}</code>\
+                 <p><b>{}</b><br>{}</p>",
+                e(&op["operationId"]),
+                escape_html(path),
+                e(&op["summary"]),
+                e(&op["description"]),
+                m = escape_html(method),
+            ));
+            if let Some(params) = op["parameters"].as_array().filter(|p| !p.is_empty()) {
+                out.push_str("<table>");
+                for p in params {
+                    out.push_str(&format!(
+                        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                        e(&p["name"]),
+                        e(&p["in"]),
+                        e(&p["description"])
+                    ));
+                }
+                out.push_str("</table>");
+            }
+            if let Some(body) =
+                op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+            {
+                out.push_str(&format!(
+                    "<p>Body: <code>{}</code></p>",
+                    escape_html(body.trim_start_matches("#/components/schemas/"))
+                ));
+            }
+            let statuses: Vec<String> = op["responses"]
+                .as_object()
+                .map(|r| r.keys().cloned().collect())
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "<p>Responses: {}</p></div>\n",
+                escape_html(&statuses.join(", "))
+            ));
+        }
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every `(METHOD, full path)` the router in `api/mod.rs` registers under `/api` and
+    /// `/healthz`, read from its source so a new route cannot skip the document.
+    fn registered_routes() -> BTreeSet<(String, String)> {
+        let src = include_str!("mod.rs");
+        let mut out = BTreeSet::new();
+        for (at, _) in src.match_indices(".route(") {
+            let rest = &src[at + ".route(".len()..];
+            let Some(open) = rest.find('"') else { continue };
+            let Some(close) = rest[open + 1..].find('"') else {
+                continue;
+            };
+            let path = &rest[open + 1..open + 1 + close];
+            // The arguments of this `.route(...)` call.
+            let mut depth = 1;
+            let mut end = rest.len();
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let args = &rest[..end];
+            let full = if path.starts_with("/api/") || path == "/healthz" {
+                path.to_string()
+            } else {
+                format!("/api/v1{path}")
+            };
+            for method in ["get", "post", "patch", "put", "delete"] {
+                let called = args.match_indices(&format!("{method}(")).any(|(i, _)| {
+                    i == 0 || !args[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                });
+                if called {
+                    out.insert((method.to_string(), full.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    fn documented_routes() -> BTreeSet<(String, String)> {
+        let mut out = BTreeSet::new();
+        for (path, item) in document()["paths"].as_object().into_iter().flatten() {
+            for method in item.as_object().into_iter().flatten().map(|(m, _)| m) {
+                out.insert((method.clone(), path.clone()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_route_is_documented_and_every_documented_route_exists() {
+        let registered = registered_routes();
+        assert!(registered.len() > 25, "{registered:?}");
+        let documented = documented_routes();
+        let undocumented: Vec<_> = registered.difference(&documented).collect();
+        assert!(
+            undocumented.is_empty(),
+            "routes missing from the OpenAPI document: {undocumented:?}"
+        );
+        let phantom: Vec<_> = documented.difference(&registered).collect();
+        assert!(phantom.is_empty(), "documented but not routed: {phantom:?}");
+    }
+
+    #[test]
+    fn every_operation_has_an_error_body_and_references_resolve() {
+        let doc = document();
+        let text = doc.to_string();
+        for (at, _) in text.match_indices("#/components/schemas/") {
+            let name: String = text[at + 21..].chars().take_while(|c| *c != '"').collect();
+            assert!(
+                doc["components"]["schemas"].get(&name).is_some(),
+                "dangling $ref {name}"
+            );
+        }
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                assert!(op["summary"].is_string(), "{method} {path}");
+                if path.starts_with("/api/v1") {
+                    let errors = op["responses"].as_object().map_or(0, |r| {
+                        r.values()
+                            .filter(|v| v["$ref"] == "#/components/responses/Error")
+                            .count()
+                    });
+                    assert!(errors > 0, "{method} {path} lists no error response");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn docs_page_lists_every_operation_and_needs_no_network() {
+        let page = docs_page(document());
+        assert!(page.contains("/api/v1/catalogues/{id}/export"));
+        assert!(
+            !page.contains("http://") && !page.contains("https://") && !page.contains("<script")
+        );
+        assert_eq!(
+            page.matches("class=\"op\"").count(),
+            documented_routes().len()
+        );
+    }
+
+    #[test]
+    fn document_snapshot() {
+        insta::assert_json_snapshot!("openapi", document());
+    }
+}

@@ -1,0 +1,169 @@
+//! Catalogue editions (需求目录): everyone reads and exports published editions; the bureau
+//! creates a draft, adds approved demands and publishes it.
+
+use super::render::{datetime, render, see_other, PageError, PageResult};
+use super::session::{Form, Session};
+use super::view::DemandView;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use duijie_app::{CatalogueForm, ExportFormat};
+use duijie_core::{CatalogueEdition, CatalogueStatus, DemandStatus, DomainError, ErrorCode};
+use minijinja::{context, Value};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Approved demands offered for a draft edition.
+const CANDIDATES: u32 = 200;
+
+fn edition_view(c: &CatalogueEdition) -> Value {
+    context! {
+        id => c.id,
+        title => c.title,
+        period => c.period,
+        status => c.status.as_str(),
+        status_label => match c.status {
+            CatalogueStatus::Draft => "草稿",
+            CatalogueStatus::Published => "已发布",
+        },
+        item_count => c.item_count,
+        published_text => c.published_at.map(datetime),
+    }
+}
+
+/// Splits an error the user can fix (shown on the page) from one that ends the request.
+fn shown(e: DomainError) -> Result<(BTreeMap<String, String>, Option<String>), PageError> {
+    if !matches!(e.code, ErrorCode::InvalidInput | ErrorCode::Conflict) {
+        return Err(e.into());
+    }
+    let mut errors = BTreeMap::new();
+    Ok(match e.field {
+        Some(f) if e.code == ErrorCode::InvalidInput => {
+            errors.insert(f, e.message);
+            (errors, None)
+        }
+        _ => (errors, Some(e.message)),
+    })
+}
+
+async fn list_page(s: &AppState, session: &Session, form: Option<(&Form, DomainError)>) -> PageResult {
+    let editions: Vec<Value> = s.app.catalogues(&session.caller).await?.iter().map(edition_view).collect();
+    let (status, v, errors, error) = match form {
+        None => (StatusCode::OK, context! { title => "", period => "" }, BTreeMap::new(), None),
+        Some((f, e)) => {
+            let (errors, error) = shown(e)?;
+            let v = context! { title => f.text("title"), period => f.text("period") };
+            (StatusCode::BAD_REQUEST, v, errors, error)
+        }
+    };
+    let ctx = context! {
+        title => "需求目录",
+        can_edit => session.caller.is_curator(),
+        editions, v, errors, error,
+    };
+    Ok(render(session, "catalogues.html", "catalogues", status, ctx))
+}
+
+pub async fn index(State(s): State<AppState>, session: Session) -> PageResult {
+    list_page(&s, &session, None).await
+}
+
+pub async fn create(State(s): State<AppState>, session: Session, form: Form) -> PageResult {
+    let period = form.text("period");
+    let request = CatalogueForm {
+        title: form.text("title"),
+        period: (!period.trim().is_empty()).then_some(period),
+    };
+    match s.app.create_catalogue(&session.caller, &request).await {
+        Ok(c) => Ok(see_other(&format!("/catalogues/{}", c.id))),
+        Err(e) => list_page(&s, &session, Some((&form, e))).await,
+    }
+}
+
+async fn edition_page(s: &AppState, session: &Session, id: &str, error: Option<DomainError>) -> PageResult {
+    let caller = &session.caller;
+    let (c, items) = s.app.catalogue(caller, id).await?;
+    let candidates: Vec<DemandView> = if caller.is_curator() && c.status == CatalogueStatus::Draft {
+        let (approved, _) = s
+            .app
+            .list_demands(caller, Some(vec![DemandStatus::Approved]), 0, CANDIDATES)
+            .await?;
+        approved
+            .into_iter()
+            .filter(|d| !items.iter().any(|i| i.id == d.id))
+            .map(|d| DemandView::new(caller, d))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (status, error) = match error {
+        None => (StatusCode::OK, None),
+        Some(e) => {
+            let status = crate::error::status_of(e.code);
+            let (mut errors, general) = shown(e)?;
+            (status, general.or_else(|| errors.pop_first().map(|(_, m)| m)))
+        }
+    };
+    let items: Vec<DemandView> = items.into_iter().map(|d| DemandView::new(caller, d)).collect();
+    let formats: Vec<&str> = ExportFormat::ALL.iter().map(|f| f.as_str()).collect();
+    let ctx = context! {
+        title => c.title,
+        c => edition_view(&c),
+        can_edit => caller.is_curator(),
+        items, candidates, formats, error,
+    };
+    Ok(render(session, "catalogue.html", "catalogues", status, ctx))
+}
+
+pub async fn show(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+    edition_page(&s, &session, &id, None).await
+}
+
+pub async fn add_items(State(s): State<AppState>, session: Session, Path(id): Path<String>, form: Form) -> PageResult {
+    let ids = form.all("demand_ids");
+    match s.app.add_catalogue_items(&session.caller, &id, &ids).await {
+        Ok(c) => Ok(see_other(&format!("/catalogues/{}", c.id))),
+        Err(e) => edition_page(&s, &session, &id, Some(e)).await,
+    }
+}
+
+pub async fn publish(State(s): State<AppState>, session: Session, Path(id): Path<String>, _form: Form) -> PageResult {
+    match s.app.publish_catalogue(&session.caller, &id).await {
+        Ok(c) => Ok(see_other(&format!("/catalogues/{}", c.id))),
+        Err(e) => edition_page(&s, &session, &id, Some(e)).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    full: String,
+}
+
+/// A download of an edition; the full version (contact columns) for the bureau only.
+pub async fn export(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    super::public::Params(q): super::public::Params<ExportQuery>,
+) -> PageResult {
+    let format = ExportFormat::parse(&q.format)?;
+    let full = q.full == "true";
+    let out = s.app.export_catalogue(&session.caller, &id, format, full).await?;
+    let safe_id: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let disposition = format!("attachment; filename=\"catalogue-{safe_id}.{}\"", format.as_str());
+    let mut resp = out.bytes.into_response();
+    let headers = resp.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(out.content_type));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}

@@ -1,0 +1,237 @@
+//! The pages in headless Chromium: every role signs in through the form, an enterprise writes
+//! and submits a demand, the bureau approves it and publishes it in a catalogue edition, and
+//! anonymous visitors then find it without ever seeing its contact details.
+//!
+//! `DUIJIE_SCREENSHOTS=docs/screenshots` also saves screenshots of the main pages there.
+
+use duijie_browser_tests::{load_demo, Db, Driver, TestServer};
+use duijie_core::Role;
+use fantoccini::{Client, Locator};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const TITLE: &str = "氢燃料电池金属双极板涂层耐腐蚀工艺";
+const PHONE: &str = "13698765432";
+const WIDTH: u32 = 1280;
+
+struct Tab {
+    c: Client,
+    base: String,
+    shots: Option<PathBuf>,
+}
+
+impl Tab {
+    async fn open(&self, path: &str) {
+        self.c.goto(&format!("{}{path}", self.base)).await.expect("goto");
+        self.check_page().await;
+    }
+
+    /// Every page is Chinese and complete.
+    async fn check_page(&self) {
+        let html = self.c.find(Locator::Css("html")).await.expect("html");
+        assert_eq!(html.attr("lang").await.expect("lang").as_deref(), Some("zh-CN"));
+        self.c.find(Locator::Css("footer")).await.expect("page rendered in full");
+    }
+
+    async fn path(&self) -> String {
+        let url = self.c.current_url().await.expect("url");
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    async fn source(&self) -> String {
+        self.c.source().await.expect("source")
+    }
+
+    async fn click(&self, css: &str) {
+        self.c
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .expect("click");
+        self.check_page().await;
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let e = self
+            .c
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        e.clear().await.expect("clear");
+        e.send_keys(text).await.expect("type");
+    }
+
+    async fn sign_in(&self, token: &str) {
+        self.open("/login").await;
+        self.fill("#token", token).await;
+        self.click("form[action='/login'] button[type=submit]").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("form[action='/logout'] button").await;
+        assert!(self.source().await.contains("class=\"login\""), "signed out");
+    }
+
+    /// Saves the whole page when screenshots are asked for.
+    async fn shot(&self, name: &str) {
+        let Some(dir) = &self.shots else { return };
+        let height = self
+            .c
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(900)
+            .clamp(700, 2600) as u32;
+        self.c.set_window_size(WIDTH, height).await.expect("resize");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = self.c.screenshot().await.expect("screenshot");
+        std::fs::create_dir_all(dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+        self.c.set_window_size(WIDTH, 900).await.expect("resize");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_works_through_the_pages_in_a_browser() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = TestServer::start(Db::Sqlite).await.expect("server");
+    load_demo(&s.app).await;
+    let enterprise = s
+        .token("demo-enterprise", Role::Enterprise, Some("灵宝市华鑫机械制造有限公司"))
+        .await;
+    let institution = s.token("demo-institution", Role::Institution, Some("清华大学")).await;
+    let bureau = s.token("demo-bureau", Role::Bureau, None).await;
+    let tab = Tab {
+        c: driver.browser(WIDTH, 900).await,
+        base: s.base.clone(),
+        shots: std::env::var_os("DUIJIE_SCREENSHOTS").map(PathBuf::from),
+    };
+
+    // Anonymous: search and browse.
+    tab.open("/").await;
+    assert!(tab.source().await.contains("让企业技术难题找到对的科研团队"));
+    tab.shot("home").await;
+    tab.fill("input[name=q]", "供应链 库存").await;
+    tab.click("form[role=search] button").await;
+    assert!(tab.source().await.contains("<em>"), "highlighted results");
+    tab.shot("home-search").await;
+    tab.open("/demands").await;
+    tab.shot("demands").await;
+    tab.click(".facets a[href*='field=']").await;
+    assert!(tab.path().await.contains("field="));
+    tab.open("/achievements?q=%E5%86%B3%E7%AD%96").await;
+    tab.shot("achievements").await;
+    tab.open("/demands?q=%E4%BE%9B%E5%BA%94%E9%93%BE").await;
+    tab.click(".result h3 a").await;
+    let demo_demand = tab.path().await;
+    let page = tab.source().await;
+    assert!(page.contains("匹配推荐"));
+    assert!(!page.contains("13800000001"), "anonymous visitors never see contact details");
+    assert!(page.contains("联系方式仅向有权限的用户展示"));
+    tab.shot("demand-detail").await;
+
+    // Enterprise: write a demand, fix what the form refuses, submit it.
+    tab.sign_in(&enterprise).await;
+    assert_eq!(tab.path().await, "/my/demands");
+    assert!(tab.source().await.contains("我的需求"));
+    tab.open("/demands/new").await;
+    tab.fill("#title", TITLE).await;
+    tab.fill(
+        "#description",
+        "公司生产质子交换膜燃料电池金属双极板，现有涂层在酸性湿热环境下腐蚀电流偏高，寿命不足，需要改进涂层材料与沉积工艺。",
+    )
+    .await;
+    tab.fill("#goals", "腐蚀电流密度低于1μA/cm²，接触电阻低于10mΩ·cm²").await;
+    tab.click("#field option[value='新能源与节能']").await;
+    tab.click("input[name=modes][value='合作开发']").await;
+    tab.fill("#budget_wan", "120").await;
+    tab.fill("#region", "灵宝市").await;
+    tab.fill("#contact_name", "刘工").await;
+    tab.fill("#contact_phone", "12345").await;
+    tab.click("form.form button[type=submit]").await;
+    let page = tab.source().await;
+    assert!(page.contains("联系电话格式不正确"), "validation message in Chinese");
+    tab.c
+        .find(Locator::Css("#err-contact_phone"))
+        .await
+        .expect("message next to the field");
+    tab.shot("demand-form").await;
+    tab.fill("#contact_phone", PHONE).await;
+    tab.click("form.form button[type=submit]").await;
+    let created = tab.path().await;
+    assert!(created.starts_with("/demands/dem_"), "{created}");
+    let detail = created.split('?').next().unwrap_or_default().to_string();
+    let id = detail.trim_start_matches("/demands/").to_string();
+    assert!(tab.source().await.contains("草稿"));
+    tab.click("form[action$='/submit'] button").await;
+    assert!(tab.source().await.contains("待审核"));
+    tab.open("/my/demands").await;
+    tab.shot("my-demands").await;
+    tab.sign_out().await;
+
+    // Bureau: approve from the queue, compile and publish an edition, import a file.
+    tab.sign_in(&bureau).await;
+    assert_eq!(tab.path().await, "/review");
+    assert!(tab.source().await.contains(TITLE));
+    tab.shot("review-queue").await;
+    tab.click(&format!("form[action='/demands/{id}/review'] button[value=approve]"))
+        .await;
+    assert!(tab.source().await.contains("审核通过"));
+    tab.open("/catalogues").await;
+    tab.fill("#title", "2026年第4期企业技术需求目录").await;
+    tab.fill("#period", "2026Q4").await;
+    tab.click("form[action='/catalogues'] button").await;
+    assert!(tab.source().await.contains(TITLE), "approved demand offered for the edition");
+    tab.click("form[action$='/items'] button").await;
+    tab.click("form[action$='/publish'] button").await;
+    assert!(tab.source().await.contains("已发布"));
+    tab.shot("catalogue").await;
+    let upload = std::env::temp_dir().join(format!("duijie-import-{}.csv", std::process::id()));
+    std::fs::write(
+        &upload,
+        "2026年第5期企业技术需求（补充）\n需求名称,需求单位,需求内容,所属领域,联系电话\n\
+         果品冷链仓储温湿度智能监控,三门峡果香园农业科技有限公司,冷库温湿度靠人工巡检，需要低成本的监控与预警系统,现代农业,13800000009\n\
+         ,三门峡果香园农业科技有限公司,缺少需求名称的一行,现代农业,13800000010\n",
+    )
+    .expect("upload file");
+    tab.open("/imports").await;
+    tab.c
+        .find(Locator::Css("#file"))
+        .await
+        .expect("file input")
+        .send_keys(&upload.to_string_lossy())
+        .await
+        .expect("choose file");
+    tab.click("form[action='/imports'] button").await;
+    let _ = std::fs::remove_file(&upload);
+    assert!(tab.source().await.contains("row-errors"), "report with row errors");
+    tab.shot("import-report").await;
+    tab.sign_out().await;
+    s.indexed().await;
+
+    // Anonymous again: the published demand is public, its contact details are not.
+    tab.open("/demands?q=%E5%8F%8C%E6%9E%81%E6%9D%BF").await;
+    assert!(tab.source().await.contains(&id), "published demand found");
+    tab.open(&detail).await;
+    let page = tab.source().await;
+    assert!(page.contains(TITLE));
+    assert!(!page.contains(PHONE), "anonymous visitors never see contact details");
+    assert!(!page.contains("刘工"));
+
+    // Institution: recommendations, and the contact details of a published demand.
+    tab.sign_in(&institution).await;
+    assert_eq!(tab.path().await, "/recommended");
+    tab.shot("recommended").await;
+    tab.open(&detail).await;
+    assert!(tab.source().await.contains(PHONE), "institutions see contact details");
+    tab.open(&demo_demand).await;
+    tab.sign_out().await;
+
+    tab.c.close().await.expect("close browser");
+}

@@ -1,0 +1,285 @@
+//! The pages over plain HTTP: status, language, headers, cookies, CSRF, escaping, redaction.
+
+use duijie_browser_tests::{caller, demand_form, published_demand, Db, TestServer, Visitor};
+use duijie_core::Role;
+use reqwest::StatusCode;
+
+const PHONE: &str = "13912345678";
+
+async fn server() -> TestServer {
+    TestServer::start(Db::Sqlite).await.expect("sqlite server")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_chinese_and_carry_security_headers() {
+    let s = server().await;
+    let mut v = Visitor::new(&s.base);
+    for path in ["/", "/demands", "/achievements", "/experts", "/catalogues", "/login"] {
+        let p = v.get(path).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        assert!(p.body.contains("<html lang=\"zh-CN\">"), "{path}");
+        let h = |name: &str| p.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        assert!(h("content-security-policy").contains("default-src 'self'"), "{path}");
+        assert!(h("content-security-policy").contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(h("x-frame-options"), "DENY");
+        assert_eq!(h("x-content-type-options"), "nosniff");
+        assert!(!h("referrer-policy").is_empty());
+    }
+    let p = v.get("/").await;
+    assert!(p.body.contains("技术需求") && p.body.contains("搜索"));
+    assert!(p.body.contains("登录"));
+
+    let p = v.get("/no/such/page").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.body.contains("页面不存在"));
+    assert!(p.body.contains("lang=\"zh-CN\""));
+
+    let css = v.get("/static/app.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.headers["content-type"].to_str().unwrap_or_default().starts_with("text/css"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
+    let s = server().await;
+    let token = s.token("ent", Role::Enterprise, Some("灵宝市华鑫机械制造有限公司")).await;
+    let mut v = Visitor::new(&s.base);
+
+    let p = v.get("/my/demands").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/login?next=%2Fmy%2Fdemands");
+
+    let p = v.get("/login").await;
+    let csrf = p.set_cookie("dj_csrf").expect("csrf cookie");
+    assert!(csrf.contains("HttpOnly") && csrf.contains("SameSite=Strict"));
+
+    let p = v.post("/login", &[("token", "dj_wrong"), ("next", "")]).await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(p.body.contains("令牌无效"));
+    let p = v.post("/login", &[("token", "x\r\nSet-Cookie: a=b"), ("next", "")]).await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+
+    let p = v.post("/login", &[("token", &token), ("next", "//evil.example/")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/my/demands", "only local paths are followed");
+    let session = p.set_cookie("dj_session").expect("session cookie");
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Lax"), "{session}");
+    assert!(!p.body.contains(&token));
+
+    let p = v.get("/my/demands").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("我的需求") && p.body.contains("发布需求"));
+    assert!(p.body.contains("企业"), "role label");
+    assert!(!p.body.contains("审核队列"), "no bureau navigation for an enterprise");
+
+    let p = v.get("/review").await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(p.body.contains("无权"));
+
+    let p = v.post("/logout", &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(v.cookie("dj_session").is_none());
+    let p = v.get("/my/demands").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posts_without_the_csrf_token_are_refused() {
+    let s = server().await;
+    let token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
+    let mut v = Visitor::new(&s.base);
+    v.sign_in(&token).await;
+    let fields = [("title", "一个需求"), ("description", "需求描述")];
+
+    let p = v.post_raw("/demands/new", &fields).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(p.body.contains("表单已失效"));
+    let p = v
+        .post_raw("/demands/new", &[("csrf", "00ff"), ("title", "一个需求"), ("description", "需求描述")])
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = v.post_raw("/logout", &[]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(v.cookie("dj_session").is_some(), "a forged logout does nothing");
+
+    // A visitor without the CSRF cookie (another site's form) is refused even with a token.
+    let mut stranger = Visitor::new(&s.base);
+    let p = stranger.post_raw("/login", &[("csrf", "abc"), ("token", &token)]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+
+    let p = v.post("/demands/new", &fields).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(p.location().starts_with("/demands/dem_"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demand_form_shows_chinese_errors_next_to_the_field() {
+    let s = server().await;
+    let token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
+    let mut v = Visitor::new(&s.base);
+    v.sign_in(&token).await;
+
+    let p = v.get("/demands/new").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("需求名称") && p.body.contains("合作方式"));
+
+    let p = v
+        .post(
+            "/demands/new",
+            &[("title", "高纯氧化铝"), ("description", "工艺优化"), ("contact_phone", "12345")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("id=\"err-contact_phone\""), "error next to the phone field");
+    assert!(p.body.contains("联系电话格式不正确"));
+    assert!(p.body.contains("value=\"高纯氧化铝\""), "typed values kept");
+
+    let p = v.post("/demands/new", &[("title", ""), ("description", "工艺优化")]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("id=\"err-title\"") && p.body.contains("需求名称不能为空"));
+
+    let p = v
+        .post("/demands/new", &[("title", "甲"), ("description", "乙"), ("budget_wan", "很多")])
+        .await;
+    assert!(p.body.contains("id=\"err-budget_wan\""));
+
+    let p = v
+        .post(
+            "/demands/new",
+            &[
+                ("title", "高纯氧化铝粉体制备工艺优化"),
+                ("description", "烧结活性不足，需要优化煅烧工艺"),
+                ("field", "新材料"),
+                ("modes", "合作开发"),
+                ("modes", "技术转让"),
+                ("budget_wan", "50"),
+                ("keywords", "氧化铝、煅烧"),
+                ("contact_phone", PHONE),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let detail = p.location().to_string();
+    let p = v.get(&detail).await;
+    assert!(p.body.contains("草稿") && p.body.contains("提交审核"));
+    assert!(p.body.contains("技术转让") && p.body.contains("50 万元"));
+    assert!(p.body.contains(PHONE), "the owner sees the contact");
+
+    let id = detail.trim_start_matches("/demands/").split('?').next().unwrap_or_default().to_string();
+    let p = v.post(&format!("/demands/{id}/submit"), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = v.get(p.location()).await;
+    assert!(p.body.contains("待审核"));
+    let p = v.get("/my/demands").await;
+    assert!(p.body.contains("高纯氧化铝粉体制备工艺优化") && p.body.contains("待审核"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_visitors_never_see_contact_details_and_titles_are_escaped() {
+    let s = server().await;
+    let ent = caller(&s.app, &s.token("ent", Role::Enterprise, Some("甲公司")).await).await;
+    let bureau = caller(&s.app, &s.token("bureau", Role::Bureau, None).await).await;
+    let inst_token = s.token("inst", Role::Institution, Some("浙江大学")).await;
+    let title = "<script>alert(1)</script>氧化铝烧结";
+    let id = published_demand(&s.app, &ent, &bureau, &demand_form(title, PHONE)).await;
+
+    let mut anon = Visitor::new(&s.base);
+    for path in [
+        format!("/demands/{id}"),
+        "/demands".to_string(),
+        "/demands?q=%E6%B0%A7%E5%8C%96%E9%93%9D".to_string(),
+        "/".to_string(),
+    ] {
+        let p = anon.get(&path).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        assert!(!p.body.contains(PHONE), "{path} shows the phone to anonymous visitors");
+        assert!(!p.body.contains("zhangsan@example.cn"), "{path}");
+        assert!(!p.body.contains("<script>"), "{path} lets the title through unescaped");
+        assert!(p.body.contains("&lt;script&gt;"), "{path} should show the escaped title");
+    }
+    let p = anon.get("/?q=script").await;
+    assert!(!p.body.contains("<script>") && !p.body.contains(PHONE));
+    let p = anon.get(&format!("/demands/{id}")).await;
+    assert!(p.body.contains("联系方式仅向有权限的用户展示"));
+    let p = anon.get("/demands?q=%E6%B0%A7%E5%8C%96%E9%93%9D").await;
+    assert!(p.body.contains("<em>"), "highlighted snippet rendered as HTML");
+
+    let mut inst = Visitor::new(&s.base);
+    inst.sign_in(&inst_token).await;
+    let p = inst.get(&format!("/demands/{id}")).await;
+    assert!(p.body.contains(PHONE), "a signed-in institution sees the contact");
+    let p = inst.get("/recommended").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("推荐需求"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bureau_reviews_imports_and_publishes_through_pages() {
+    let s = server().await;
+    let ent = caller(&s.app, &s.token("ent", Role::Enterprise, Some("甲公司")).await).await;
+    let token = s.token("bureau", Role::Bureau, None).await;
+    let d = s.app.create_demand(&ent, &demand_form("锂电池正极材料回收", PHONE)).await.expect("create");
+    s.app.submit_demand(&ent, &d.id).await.expect("submit");
+
+    let mut v = Visitor::new(&s.base);
+    v.sign_in(&token).await;
+    let p = v.get("/review").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("锂电池正极材料回收"));
+
+    let p = v.post(&format!("/demands/{}/review", d.id), &[("decision", "reject"), ("note", "")]).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("请写明原因"));
+    let p = v.post(&format!("/demands/{}/review", d.id), &[("decision", "approve"), ("note", "")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = v.get(p.location()).await;
+    assert!(p.body.contains("审核通过"));
+    assert!(!p.body.contains("锂电池正极材料回收"), "the queue is empty again");
+
+    let p = v.post("/catalogues", &[("title", "2026年第4期企业技术需求目录"), ("period", "2026Q4")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let edition = p.location().to_string();
+    let p = v.get(&edition).await;
+    assert!(p.body.contains("锂电池正极材料回收"), "approved demand offered");
+    let p = v.post(&format!("{edition}/items"), &[("demand_ids", &d.id)]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = v.post(&format!("{edition}/publish"), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    s.indexed().await;
+
+    let mut anon = Visitor::new(&s.base);
+    let p = anon.get(&edition).await;
+    assert!(p.body.contains("已发布") && p.body.contains("锂电池正极材料回收"));
+    assert!(!p.body.contains(PHONE));
+    let p = anon.get(&format!("{edition}/export?format=csv")).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("锂电池正极材料回收") && !p.body.contains(PHONE));
+    let p = anon.get(&format!("{edition}/export?format=csv&full=true")).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "full export needs the bureau: sign in");
+    let p = anon.get("/demands").await;
+    assert!(p.body.contains("锂电池正极材料回收"));
+
+    let csv = "需求名称,需求单位,需求内容,联系电话\n\
+               果品冷链物流路径优化,三门峡果香园农业科技有限公司,苹果冷链运输损耗高,13800000002\n\
+               ,三门峡果香园农业科技有限公司,缺少名称,13800000003\n";
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", v.cookie("dj_csrf").unwrap_or_default().to_string())
+        .text("kind", "demands")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("需求目录.csv"),
+        );
+    let p = v.post_multipart("/imports", form).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = v.get(p.location()).await;
+    assert!(p.body.contains("导入报告") && p.body.contains("id=\"row-errors\""));
+    assert!(p.body.contains("需求目录.csv"));
+
+    let no_csrf = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("x.csv"),
+    );
+    let p = v.post_multipart("/imports", no_csrf).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+}

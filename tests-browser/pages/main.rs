@@ -1,0 +1,4 @@
+//! Tests of the web pages: over HTTP with a cookie-keeping client, and in headless Chromium.
+
+mod browser;
+mod http;

@@ -1,0 +1,452 @@
+//! The role matrix: every endpoint × every kind of caller → the status it must answer with.
+//! Writes run on fresh fixtures per cell, so one role's success never changes another's answer.
+
+use duijie_core::{DemandDraft, DemandStatus, Field, OrgKind, RecordKind, Role};
+use duijie_e2e::TestServer;
+use duijie_store::{Actor, ImportBatch};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+/// The callers, in the order of every row's expectations.
+const CALLERS: [&str; 6] = [
+    "anonymous",
+    "enterprise (own)",
+    "enterprise (other)",
+    "institution",
+    "bureau",
+    "admin",
+];
+
+const ALL_200: [u16; 6] = [200; 6];
+const CURATORS: [u16; 6] = [401, 403, 403, 403, 200, 200];
+const CURATORS_CREATE: [u16; 6] = [401, 403, 403, 403, 201, 201];
+const HIDDEN_DRAFT: [u16; 6] = [404, 200, 404, 404, 200, 200];
+const OWNER_LIFECYCLE: [u16; 6] = [401, 200, 404, 403, 403, 403];
+const DRAFT_CATALOGUE: [u16; 6] = [404, 404, 404, 404, 200, 200];
+
+enum Body {
+    None,
+    Json(&'static str),
+    Upload,
+}
+
+struct Row {
+    method: Method,
+    /// With placeholders: `{draft}`, `{submitted}`, `{approved}` (fresh demands of the own
+    /// enterprise), `{published}`, `{draft_cat}` (fresh, holding `{approved}`), `{pub_cat}`,
+    /// `{ach}`, `{exp}`, `{own_org}`, `{inst_org}`, `{imp}`, `{n}` (a counter).
+    path: &'static str,
+    body: Body,
+    expect: [u16; 6],
+}
+
+fn row(method: Method, path: &'static str, body: Body, expect: [u16; 6]) -> Row {
+    Row {
+        method,
+        path,
+        body,
+        expect,
+    }
+}
+
+fn rows() -> Vec<Row> {
+    use Body::{Json, None as NoBody, Upload};
+    let demand = r#"{"title": "需求{n}", "description": "需要一种新的工艺以提升产品质量", "enterprise": "代录企业有限公司"}"#;
+    vec![
+        row(Method::GET, "/healthz", NoBody, ALL_200),
+        row(Method::GET, "/api/openapi.json", NoBody, ALL_200),
+        row(Method::GET, "/api/docs", NoBody, ALL_200),
+        row(
+            Method::POST,
+            "/api/v1/match",
+            Json(r#"{"text": "高纯氧化铝粉体"}"#),
+            ALL_200,
+        ),
+        row(Method::GET, "/api/v1/demands", NoBody, ALL_200),
+        row(
+            Method::POST,
+            "/api/v1/demands",
+            Json(demand),
+            [401, 201, 201, 403, 201, 201],
+        ),
+        row(Method::GET, "/api/v1/demands/{draft}", NoBody, HIDDEN_DRAFT),
+        row(Method::GET, "/api/v1/demands/{published}", NoBody, ALL_200),
+        row(
+            Method::PATCH,
+            "/api/v1/demands/{draft}",
+            Json(r#"{"goals": "新目标"}"#),
+            [401, 200, 404, 403, 200, 200],
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/demands/{published}",
+            Json(r#"{"goals": "新目标"}"#),
+            [401, 409, 403, 403, 200, 200],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/demands/{draft}/submit",
+            Json("{}"),
+            OWNER_LIFECYCLE,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/demands/{draft}/withdraw",
+            Json("{}"),
+            OWNER_LIFECYCLE,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/demands/{submitted}/review",
+            Json(r#"{"decision": "approve"}"#),
+            CURATORS,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/demands/{draft}/history",
+            NoBody,
+            [401, 200, 404, 403, 200, 200],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/demands/{published}/history",
+            NoBody,
+            [401, 200, 403, 403, 200, 200],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/demands/{draft}/matches",
+            NoBody,
+            HIDDEN_DRAFT,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/demands/{published}/matches",
+            NoBody,
+            ALL_200,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/my/demands",
+            NoBody,
+            [401, 200, 200, 403, 200, 200],
+        ),
+        row(Method::GET, "/api/v1/review-queue", NoBody, CURATORS),
+        row(Method::GET, "/api/v1/achievements", NoBody, ALL_200),
+        row(Method::GET, "/api/v1/achievements/{ach}", NoBody, ALL_200),
+        row(Method::GET, "/api/v1/experts", NoBody, ALL_200),
+        row(Method::GET, "/api/v1/experts/{exp}", NoBody, ALL_200),
+        row(
+            Method::GET,
+            "/api/v1/organizations/{own_org}",
+            NoBody,
+            ALL_200,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/organizations/{inst_org}/recommended-demands",
+            NoBody,
+            [401, 403, 403, 200, 200, 200],
+        ),
+        row(Method::POST, "/api/v1/imports", Upload, CURATORS_CREATE),
+        row(Method::GET, "/api/v1/imports", NoBody, CURATORS),
+        row(Method::GET, "/api/v1/imports/{imp}", NoBody, CURATORS),
+        row(
+            Method::POST,
+            "/api/v1/catalogues",
+            Json(r#"{"title": "第{n}期目录"}"#),
+            CURATORS_CREATE,
+        ),
+        row(Method::GET, "/api/v1/catalogues", NoBody, ALL_200),
+        row(
+            Method::GET,
+            "/api/v1/catalogues/{draft_cat}",
+            NoBody,
+            DRAFT_CATALOGUE,
+        ),
+        row(Method::GET, "/api/v1/catalogues/{pub_cat}", NoBody, ALL_200),
+        row(
+            Method::POST,
+            "/api/v1/catalogues/{draft_cat}/items",
+            Json(r#"{"demand_ids": ["{approved}"]}"#),
+            CURATORS,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/catalogues/{draft_cat}/publish",
+            Json("{}"),
+            CURATORS,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/catalogues/{pub_cat}/diff?from={pub_cat}",
+            NoBody,
+            ALL_200,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/catalogues/{draft_cat}/diff?from={pub_cat}",
+            NoBody,
+            DRAFT_CATALOGUE,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/catalogues/{pub_cat}/export?format=csv",
+            NoBody,
+            ALL_200,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/catalogues/{pub_cat}/export?format=xlsx&full=true",
+            NoBody,
+            CURATORS,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/catalogues/{draft_cat}/export?format=json",
+            NoBody,
+            DRAFT_CATALOGUE,
+        ),
+    ]
+}
+
+/// Records every row can point at.
+struct Fixtures {
+    own_org: String,
+    inst_org: String,
+    published: String,
+    pub_cat: String,
+    ach: String,
+    exp: String,
+    imp: String,
+}
+
+fn actor() -> Actor {
+    Actor {
+        id: None,
+        name: "matrix".into(),
+    }
+}
+
+fn draft(title: &str) -> DemandDraft {
+    DemandDraft {
+        org_name: "本企业有限公司".into(),
+        title: title.into(),
+        description: "需要一种新的工艺以提升产品质量".into(),
+        field: Some(Field::NewMaterials),
+        ..DemandDraft::default()
+    }
+}
+
+/// A demand of the own enterprise, moved through the lifecycle to `status`.
+async fn own_demand(s: &TestServer, org: &str, n: usize, status: DemandStatus) -> String {
+    let store = &s.app.store;
+    let d = store
+        .create_demand(
+            org,
+            &draft(&format!("矩阵需求{n}")),
+            DemandStatus::Draft,
+            &actor(),
+        )
+        .await
+        .unwrap();
+    let path = [
+        DemandStatus::Submitted,
+        DemandStatus::Approved,
+        DemandStatus::Published,
+    ];
+    let steps = match status {
+        DemandStatus::Draft => 0,
+        DemandStatus::Submitted => 1,
+        DemandStatus::Approved => 2,
+        _ => 3,
+    };
+    let mut from = DemandStatus::Draft;
+    for to in &path[..steps] {
+        store
+            .transition_demand(&d.id, from, *to, &actor(), "")
+            .await
+            .unwrap();
+        from = *to;
+    }
+    d.id
+}
+
+async fn fixtures(s: &TestServer) -> Fixtures {
+    let store = &s.app.store;
+    let own_org = store
+        .ensure_organization("本企业有限公司", OrgKind::Enterprise)
+        .await
+        .unwrap()
+        .id;
+    let inst_org = store
+        .ensure_organization("郑州大学", OrgKind::University)
+        .await
+        .unwrap()
+        .id;
+    let published = own_demand(s, &own_org, 0, DemandStatus::Published).await;
+    let cat = store
+        .create_catalogue("矩阵目录", None, &actor())
+        .await
+        .unwrap();
+    store
+        .add_catalogue_items(&cat.id, &[published.clone()])
+        .await
+        .unwrap();
+    store.publish_catalogue(&cat.id, &actor()).await.unwrap();
+    let report = store
+        .import(ImportBatch {
+            file: "成果.csv".into(),
+            sha256: "00".repeat(32),
+            kind: RecordKind::Achievements,
+            rows_total: 1,
+            rows_skipped: 0,
+            errors: Vec::new(),
+            records: vec![duijie_core::Draft::Achievement(
+                duijie_core::AchievementDraft {
+                    org_name: "郑州大学".into(),
+                    title: "高纯氧化铝制备技术".into(),
+                    summary: "粉体制备与煅烧".into(),
+                    leader: Some("李四".into()),
+                    ..Default::default()
+                },
+            )],
+            demand_status: DemandStatus::Published,
+            actor_name: "matrix".into(),
+        })
+        .await
+        .unwrap();
+    s.indexed().await;
+    let ach = s.get("/api/v1/achievements?q=氧化铝", None).await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let exp = s.get("/api/v1/experts", None).await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    Fixtures {
+        own_org,
+        inst_org,
+        published,
+        pub_cat: cat.id,
+        ach,
+        exp,
+        imp: report.id,
+    }
+}
+
+pub async fn role_matrix(s: TestServer) {
+    let own = s
+        .token("own", Role::Enterprise, Some("本企业有限公司"))
+        .await;
+    let other = s
+        .token("other", Role::Enterprise, Some("别家企业有限公司"))
+        .await;
+    let inst = s.token("inst", Role::Institution, Some("郑州大学")).await;
+    let bureau = s.token("bureau", Role::Bureau, None).await;
+    let admin = s.token("admin", Role::Admin, None).await;
+    let tokens = [
+        None,
+        Some(own),
+        Some(other),
+        Some(inst),
+        Some(bureau),
+        Some(admin),
+    ];
+    let fx = fixtures(&s).await;
+    let mut n = 0;
+    let mut failures = Vec::new();
+    for row in rows() {
+        for (who, token) in tokens.iter().enumerate() {
+            n += 1;
+            let mut subst: Vec<(&str, String)> = vec![
+                ("{own_org}", fx.own_org.clone()),
+                ("{inst_org}", fx.inst_org.clone()),
+                ("{published}", fx.published.clone()),
+                ("{pub_cat}", fx.pub_cat.clone()),
+                ("{ach}", fx.ach.clone()),
+                ("{exp}", fx.exp.clone()),
+                ("{imp}", fx.imp.clone()),
+                ("{n}", n.to_string()),
+            ];
+            let uses = |p: &str| {
+                row.path.contains(p) || matches!(row.body, Body::Json(b) if b.contains(p))
+            };
+            if uses("{draft}") {
+                subst.push((
+                    "{draft}",
+                    own_demand(&s, &fx.own_org, n, DemandStatus::Draft).await,
+                ));
+            }
+            if uses("{submitted}") {
+                subst.push((
+                    "{submitted}",
+                    own_demand(&s, &fx.own_org, n, DemandStatus::Submitted).await,
+                ));
+            }
+            if uses("{draft_cat}") || uses("{approved}") {
+                let approved = own_demand(&s, &fx.own_org, n, DemandStatus::Approved).await;
+                let cat = s
+                    .app
+                    .store
+                    .create_catalogue("草稿目录", None, &actor())
+                    .await
+                    .unwrap();
+                s.app
+                    .store
+                    .add_catalogue_items(&cat.id, &[approved.clone()])
+                    .await
+                    .unwrap();
+                subst.push(("{draft_cat}", cat.id));
+                subst.push(("{approved}", approved));
+            }
+            let fill = |t: &str| {
+                subst
+                    .iter()
+                    .fold(t.to_string(), |acc, (k, v)| acc.replace(k, v))
+            };
+            let path = fill(row.path);
+            let status = match &row.body {
+                Body::Upload => {
+                    let form = reqwest::multipart::Form::new().part(
+                        "file",
+                        reqwest::multipart::Part::bytes(
+                            format!("成果名称,完成单位\n矩阵成果{n},郑州大学\n").into_bytes(),
+                        )
+                        .file_name("成果.csv"),
+                    );
+                    let mut req = s.client.post(format!("{}{path}", s.base)).multipart(form);
+                    if let Some(t) = token {
+                        req = req.bearer_auth(t);
+                    }
+                    req.send().await.unwrap().status()
+                }
+                body => {
+                    let json = match body {
+                        Body::Json(b) => Some(serde_json::from_str::<Value>(&fill(b)).unwrap()),
+                        _ => None,
+                    };
+                    s.call(row.method.clone(), &path, token.as_deref(), json)
+                        .await
+                        .status
+                }
+            };
+            let expected = row.expect[who];
+            if status != StatusCode::from_u16(expected).unwrap() {
+                failures.push(format!(
+                    "{} {} as {}: expected {expected}, got {}",
+                    row.method,
+                    row.path,
+                    CALLERS[who],
+                    status.as_u16()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "role matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}
