@@ -48,10 +48,11 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     let p = v.get("/my/demands").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/login?next=%2Fmy%2Fdemands");
-
-    let p = v.get("/login").await;
-    let csrf = p.set_cookie("dj_csrf").expect("csrf cookie");
+    let csrf = p.set_cookie("dj_csrf").expect("csrf cookie on the first visit");
     assert!(csrf.contains("HttpOnly") && csrf.contains("SameSite=Strict"));
+    let p = v.get("/login").await;
+    assert!(p.set_cookie("dj_csrf").is_none(), "the token stays for the session");
+    assert!(p.body.contains("name=\"next\" value=\"\""));
 
     let p = v.post("/login", &[("token", "dj_wrong"), ("next", "")]).await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);

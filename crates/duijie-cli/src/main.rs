@@ -7,7 +7,7 @@ mod eval;
 mod ingest;
 mod output;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use config::{Config, GlobalArgs};
 use duijie_app::{App, AppConfig, IndexMode, MatchRequest};
@@ -78,6 +78,9 @@ enum Command {
         format: String,
         #[arg(long)]
         out: PathBuf,
+        /// Include contact columns (联系人, 联系电话, 电子邮箱); public exports leave them out.
+        #[arg(long)]
+        full: bool,
     },
     /// Evaluate ranking quality (see docs/ranking.md).
     Eval {
@@ -203,8 +206,22 @@ async fn run(command: Command, config: Config) -> Result<()> {
             drop(app);
             reindex(&config, dir).await
         }
-        Command::Export { .. } => {
-            bail!("export is not available yet: catalogue editions arrive with the catalogue work (issue 6)")
+        Command::Export {
+            catalogue,
+            format,
+            out,
+            full,
+        } => {
+            let app = open(&config, IndexMode::Detached).await?;
+            let format = duijie_app::ExportFormat::parse(&format).map_err(anyhow::Error::new)?;
+            let export = app
+                .export_edition(&catalogue, format, full)
+                .await
+                .map_err(anyhow::Error::new)?;
+            std::fs::write(&out, &export.bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("wrote {} ({} bytes)", out.display(), export.bytes.len());
+            Ok(())
         }
         Command::Eval { what } => eval::run(what).await,
         Command::User { action } => user(&config, action).await,

@@ -943,7 +943,6 @@ impl Store for SqlStore {
             n + 1,
             n + 2
         );
-        let mut vals = vals;
         vals.push(Val::from(i64::from(filter.limit.max(1))));
         vals.push(Val::from(i64::from(filter.offset)));
         let items = bind_vals(sqlx::query(&sql), vals)

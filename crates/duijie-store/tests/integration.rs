@@ -1,5 +1,8 @@
 //! The storage conformance suite: every test runs on SQLite and on PostgreSQL.
 
+// Fixtures and assertions: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod conformance;
 
 /// Declares `sqlite::NAME` and `postgres::NAME` for each conformance test `conformance::NAME`.

@@ -618,7 +618,7 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
         .unwrap();
     assert_eq!(cat.item_count, 2);
     let cat = store
-        .add_catalogue_items(&cat.id, &[b.id.clone()])
+        .add_catalogue_items(&cat.id, std::slice::from_ref(&b.id))
         .await
         .unwrap();
     assert_eq!(cat.item_count, 2, "adding twice keeps one item");
@@ -669,7 +669,9 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
     assert_eq!(again, items);
 
     assert!(matches!(
-        store.add_catalogue_items(&cat.id, &[a.id.clone()]).await,
+        store
+            .add_catalogue_items(&cat.id, std::slice::from_ref(&a.id))
+            .await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
