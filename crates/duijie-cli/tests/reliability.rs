@@ -1,0 +1,290 @@
+//! Crash safety and replicas, with the real binary: `kill -9` during an import and during
+//! concurrent writes loses nothing acknowledged and duplicates nothing; two servers on one
+//! PostgreSQL database see each other's writes through the shared change log.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn duijie(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_duijie"));
+    c.env_remove("DUIJIE_DATABASE_URL")
+        .env_remove("DUIJIE_CONFIG")
+        .env("DUIJIE_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .current_dir(dir);
+    c
+}
+
+fn token(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("user add runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .find(|w| w.starts_with("dj_"))
+        .expect("a token is printed")
+        .to_string()
+}
+
+fn serve(cmd: &mut Command) -> (Child, String) {
+    let mut child = cmd
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    loop {
+        let line = lines.next().expect("address printed").expect("stdout");
+        if let Some(url) = line.strip_prefix("duijie listening on ") {
+            return (child, url.trim().to_string());
+        }
+    }
+}
+
+async fn wait_healthy(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
+            if r.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{base} never became healthy");
+}
+
+fn kill9(child: &mut Child) {
+    // SIGKILL: no shutdown handler runs.
+    child.kill().expect("kill");
+    child.wait().expect("reaped");
+}
+
+#[tokio::test]
+async fn ingest_killed_midway_then_rerun_has_every_row_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("大表.csv");
+    let mut csv = String::from("成果名称,完成单位,负责人,关键词\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!(
+            "第{i}号高性能复合材料制备技术,测试大学{},专家{},复合材料；制备\n",
+            i % 10,
+            i % 50
+        ));
+    }
+    std::fs::write(&file, csv).unwrap();
+    // Warm up: the database exists and is migrated before the timed kill.
+    token(duijie(dir.path()).args(["user", "add", "--role", "admin", "root"]));
+
+    let mut child = duijie(dir.path())
+        .arg("ingest")
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the import finished before it could be killed: make the file larger"
+    );
+    kill9(&mut child);
+
+    let out = duijie(dir.path())
+        .arg("ingest")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        summary.contains("20000 imported, 0 unchanged")
+            || summary.contains("0 imported, 20000 unchanged"),
+        "{summary}"
+    );
+    let store = duijie_store::connect(&duijie_store::testing::sqlite_url(dir.path()))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .count(duijie_core::EntityKind::Achievement)
+            .await
+            .unwrap(),
+        20_000
+    );
+    // Leaders are people of an institution: 50 distinct (institution, name) pairs.
+    assert_eq!(
+        store.count(duijie_core::EntityKind::Expert).await.unwrap(),
+        50
+    );
+    let imports = store.list_imports(10).await.unwrap();
+    assert!(imports.iter().all(|r| r.rows_total == 20_000));
+}
+
+#[tokio::test]
+async fn server_killed_during_writes_keeps_every_acknowledged_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let ent = token(duijie(dir.path()).args([
+        "user",
+        "add",
+        "--role",
+        "enterprise",
+        "--org",
+        "甲公司",
+        "ent",
+    ]));
+    let (mut child, base) = serve(&mut duijie(dir.path()));
+    wait_healthy(&base).await;
+
+    let client = reqwest::Client::new();
+    let stop = Instant::now() + Duration::from_millis(1500);
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let (client, base, ent) = (client.clone(), base.clone(), ent.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut acked = Vec::new();
+            let mut i = 0;
+            while Instant::now() < stop {
+                i += 1;
+                let body = serde_json::json!({
+                    "title": format!("写入{w}-{i}号需求"),
+                    "description": "压力测试中写入的需求描述",
+                });
+                match client
+                    .post(format!("{base}/api/v1/demands"))
+                    .bearer_auth(&ent)
+                    .json(&body)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
+                        if let Ok(v) = r.json::<serde_json::Value>().await {
+                            if let Some(id) = v["id"].as_str() {
+                                acked.push(id.to_string());
+                            }
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            acked
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    kill9(&mut child);
+    let mut acked = Vec::new();
+    for t in tasks {
+        acked.extend(t.await.unwrap());
+    }
+    assert!(acked.len() > 5, "only {} writes acknowledged", acked.len());
+
+    let (mut child, base) = serve(&mut duijie(dir.path()));
+    wait_healthy(&base).await;
+    for id in &acked {
+        let r = client
+            .get(format!("{base}/api/v1/demands/{id}"))
+            .bearer_auth(&ent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK, "{id} lost");
+    }
+    let listed: serde_json::Value = client
+        .get(format!("{base}/api/v1/my/demands?per_page=1"))
+        .bearer_auth(&ent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stored = listed["total"].as_u64().unwrap() as usize;
+    assert!(stored >= acked.len());
+    // The index caught up on restart: it finds what the database has.
+    let admin = token(duijie(dir.path()).args(["user", "add", "--role", "bureau", "kjj"]));
+    let found: serde_json::Value = client
+        .get(format!("{base}/api/v1/demands?q=压力测试&per_page=1"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["total"].as_u64().unwrap() as usize, stored);
+    child.kill().ok();
+    child.wait().ok();
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_postgres_follow_the_same_change_log() {
+    let Some(url) = duijie_store::testing::postgres_url().await else {
+        return;
+    };
+    let a_dir = tempfile::tempdir().unwrap();
+    let b_dir = tempfile::tempdir().unwrap();
+    let bureau = token(duijie(a_dir.path()).args([
+        "--database",
+        &url,
+        "user",
+        "add",
+        "--role",
+        "bureau",
+        "kjj",
+    ]));
+    let (mut a, a_base) = serve(duijie(a_dir.path()).args(["--database", &url]));
+    let (mut b, b_base) = serve(duijie(b_dir.path()).args(["--database", &url]));
+    wait_healthy(&a_base).await;
+    wait_healthy(&b_base).await;
+
+    let csv = "需求名称,需求单位,需求内容\n\
+               盐碱地改良微生物菌剂,复本测试农业有限公司,需要耐盐碱的微生物菌剂改良土壤\n";
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("需求.csv"),
+    );
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("{a_base}/api/v1/imports"))
+        .bearer_auth(&bureau)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+
+    // Published through replica A, found by anyone searching replica B.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let v: serde_json::Value = reqwest::get(format!("{b_base}/api/v1/demands?q=盐碱"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if v["total"] == 1 {
+            assert_eq!(v["items"][0]["title"], "盐碱地改良微生物菌剂");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "replica B never saw the demand: {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for c in [&mut a, &mut b] {
+        c.kill().ok();
+        c.wait().ok();
+    }
+}
