@@ -288,3 +288,48 @@ async fn two_replicas_on_one_postgres_follow_the_same_change_log() {
         c.wait().ok();
     }
 }
+
+#[tokio::test]
+async fn sigterm_finishes_in_flight_work_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let ent = token(duijie(dir.path()).args([
+        "user",
+        "add",
+        "--role",
+        "enterprise",
+        "--org",
+        "乙公司",
+        "ent",
+    ]));
+    let (mut child, base) = serve(&mut duijie(dir.path()));
+    wait_healthy(&base).await;
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/demands"))
+        .bearer_auth(&ent)
+        .json(&serde_json::json!({"title": "优雅停机测试需求", "description": "写入后立即停机"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server did not stop after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+    // The index was committed on the way out: it already holds the demand before any catch-up.
+    let index = duijie_search::SearchIndex::open(&dir.path().join("index")).unwrap();
+    assert!(!index.needs_rebuild());
+    assert_eq!(index.doc_count(), 1);
+}
