@@ -64,7 +64,11 @@ impl Visitor {
     }
 
     fn keep_cookies(&mut self, headers: &HeaderMap) {
-        for v in headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+        for v in headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+        {
             let pair = v.split(';').next().unwrap_or_default();
             if let Some((name, value)) = pair.split_once('=') {
                 if value.is_empty() || v.contains("Max-Age=0") {
@@ -77,7 +81,11 @@ impl Visitor {
     }
 
     async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let jar: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         let req = if jar.is_empty() {
             req
         } else {
@@ -88,7 +96,11 @@ impl Visitor {
         let headers = resp.headers().clone();
         self.keep_cookies(&headers);
         let body = resp.text().await.unwrap_or_default();
-        Page { status, headers, body }
+        Page {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
@@ -107,12 +119,18 @@ impl Visitor {
 
     /// Posts a form exactly as given (no CSRF token added).
     pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let req = self.client.post(format!("{}{path}", self.base)).form(fields);
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(fields);
         self.send(req).await
     }
 
     pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
-        let req = self.client.post(format!("{}{path}", self.base)).multipart(form);
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form);
         self.send(req).await
     }
 
@@ -150,7 +168,12 @@ pub fn demand_form(title: &str, phone: &str) -> DemandForm {
 
 /// A demand taken through the whole lifecycle by the app: written, submitted, approved, and
 /// published in a catalogue edition.
-pub async fn published_demand(app: &Arc<App>, enterprise: &Caller, bureau: &Caller, form: &DemandForm) -> String {
+pub async fn published_demand(
+    app: &Arc<App>,
+    enterprise: &Caller,
+    bureau: &Caller,
+    form: &DemandForm,
+) -> String {
     let d = app.create_demand(enterprise, form).await.expect("create");
     app.submit_demand(enterprise, &d.id).await.expect("submit");
     app.review_demand(bureau, &d.id, ReviewDecision::Approve, "")
@@ -175,7 +198,9 @@ pub async fn publish(app: &Arc<App>, bureau: &Caller, demand_id: &str) {
     app.add_catalogue_items(bureau, &edition.id, &[demand_id.to_string()])
         .await
         .expect("items");
-    app.publish_catalogue(bureau, &edition.id).await.expect("publish");
+    app.publish_catalogue(bureau, &edition.id)
+        .await
+        .expect("publish");
     app.sync_index().await.expect("index");
 }
 
@@ -187,7 +212,11 @@ pub async fn load_demo(app: &App) {
             include_bytes!("../data/demo/achievements-nsfc-mgmt.csv"),
             RecordKind::Achievements,
         ),
-        ("demands.csv", include_bytes!("../data/demo/demands.csv"), RecordKind::Demands),
+        (
+            "demands.csv",
+            include_bytes!("../data/demo/demands.csv"),
+            RecordKind::Demands,
+        ),
     ];
     for (name, bytes, kind) in files {
         app.import_as(

@@ -22,15 +22,26 @@ struct Tab {
 
 impl Tab {
     async fn open(&self, path: &str) {
-        self.c.goto(&format!("{}{path}", self.base)).await.expect("goto");
+        self.c
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("goto");
         self.check_page().await;
     }
 
     /// Every page is Chinese and complete.
     async fn check_page(&self) {
         let html = self.c.find(Locator::Css("html")).await.expect("html");
-        assert_eq!(html.attr("lang").await.expect("lang").as_deref(), Some("zh-CN"));
-        self.c.find(Locator::Css("footer")).await.expect("page rendered in full");
+        assert_eq!(
+            html.attr("lang").await.expect("lang").as_deref(),
+            Some("zh-CN")
+        );
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("footer"))
+            .await
+            .expect("page rendered in full");
     }
 
     async fn path(&self) -> String {
@@ -45,7 +56,21 @@ impl Tab {
         self.c.source().await.expect("source")
     }
 
+    /// Clicks a link or button and waits for the page it leads to.
     async fn click(&self, css: &str) {
+        let old = self.c.find(Locator::Css("html")).await.expect("html");
+        self.pick(css).await;
+        for _ in 0..200 {
+            if old.attr("lang").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.check_page().await;
+    }
+
+    /// Clicks what stays on the page (a checkbox, an option).
+    async fn pick(&self, css: &str) {
         self.c
             .find(Locator::Css(css))
             .await
@@ -53,7 +78,6 @@ impl Tab {
             .click()
             .await
             .expect("click");
-        self.check_page().await;
     }
 
     async fn fill(&self, css: &str, text: &str) {
@@ -69,12 +93,16 @@ impl Tab {
     async fn sign_in(&self, token: &str) {
         self.open("/login").await;
         self.fill("#token", token).await;
-        self.click("form[action='/login'] button[type=submit]").await;
+        self.click("form[action='/login'] button[type=submit]")
+            .await;
     }
 
     async fn sign_out(&self) {
         self.click("form[action='/logout'] button").await;
-        assert!(self.source().await.contains("class=\"login\""), "signed out");
+        assert!(
+            self.source().await.contains("class=\"login\""),
+            "signed out"
+        );
     }
 
     /// Saves the whole page when screenshots are asked for.
@@ -88,7 +116,10 @@ impl Tab {
             .and_then(|v| v.as_u64())
             .unwrap_or(900)
             .clamp(700, 2600) as u32;
-        self.c.set_window_size(WIDTH, height).await.expect("resize");
+        self.c
+            .set_window_size(WIDTH, height + 120)
+            .await
+            .expect("resize");
         tokio::time::sleep(Duration::from_millis(150)).await;
         let png = self.c.screenshot().await.expect("screenshot");
         std::fs::create_dir_all(dir).expect("screenshot dir");
@@ -99,13 +130,21 @@ impl Tab {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_works_through_the_pages_in_a_browser() {
-    let Some(driver) = Driver::start().await else { return };
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
     let s = TestServer::start(Db::Sqlite).await.expect("server");
     load_demo(&s.app).await;
     let enterprise = s
-        .token("demo-enterprise", Role::Enterprise, Some("灵宝市华鑫机械制造有限公司"))
+        .token(
+            "demo-enterprise",
+            Role::Enterprise,
+            Some("灵宝市华鑫机械制造有限公司"),
+        )
         .await;
-    let institution = s.token("demo-institution", Role::Institution, Some("清华大学")).await;
+    let institution = s
+        .token("demo-institution", Role::Institution, Some("清华大学"))
+        .await;
     let bureau = s.token("demo-bureau", Role::Bureau, None).await;
     let tab = Tab {
         c: driver.browser(WIDTH, 900).await,
@@ -115,7 +154,10 @@ async fn each_role_works_through_the_pages_in_a_browser() {
 
     // Anonymous: search and browse.
     tab.open("/").await;
-    assert!(tab.source().await.contains("让企业技术难题找到对的科研团队"));
+    assert!(tab
+        .source()
+        .await
+        .contains("让企业技术难题找到对的科研团队"));
     tab.shot("home").await;
     tab.fill("input[name=q]", "供应链 库存").await;
     tab.click("form[role=search] button").await;
@@ -132,7 +174,10 @@ async fn each_role_works_through_the_pages_in_a_browser() {
     let demo_demand = tab.path().await;
     let page = tab.source().await;
     assert!(page.contains("匹配推荐"));
-    assert!(!page.contains("13800000001"), "anonymous visitors never see contact details");
+    assert!(
+        !page.contains("13800000001"),
+        "anonymous visitors never see contact details"
+    );
     assert!(page.contains("联系方式仅向有权限的用户展示"));
     tab.shot("demand-detail").await;
 
@@ -147,16 +192,20 @@ async fn each_role_works_through_the_pages_in_a_browser() {
         "公司生产质子交换膜燃料电池金属双极板，现有涂层在酸性湿热环境下腐蚀电流偏高，寿命不足，需要改进涂层材料与沉积工艺。",
     )
     .await;
-    tab.fill("#goals", "腐蚀电流密度低于1μA/cm²，接触电阻低于10mΩ·cm²").await;
-    tab.click("#field option[value='新能源与节能']").await;
-    tab.click("input[name=modes][value='合作开发']").await;
+    tab.fill("#goals", "腐蚀电流密度低于1μA/cm²，接触电阻低于10mΩ·cm²")
+        .await;
+    tab.pick("#field option[value='新能源与节能']").await;
+    tab.pick("input[name=modes][value='合作开发']").await;
     tab.fill("#budget_wan", "120").await;
     tab.fill("#region", "灵宝市").await;
     tab.fill("#contact_name", "刘工").await;
     tab.fill("#contact_phone", "12345").await;
     tab.click("form.form button[type=submit]").await;
     let page = tab.source().await;
-    assert!(page.contains("联系电话格式不正确"), "validation message in Chinese");
+    assert!(
+        page.contains("联系电话格式不正确"),
+        "validation message in Chinese"
+    );
     tab.c
         .find(Locator::Css("#err-contact_phone"))
         .await
@@ -180,14 +229,19 @@ async fn each_role_works_through_the_pages_in_a_browser() {
     assert_eq!(tab.path().await, "/review");
     assert!(tab.source().await.contains(TITLE));
     tab.shot("review-queue").await;
-    tab.click(&format!("form[action='/demands/{id}/review'] button[value=approve]"))
-        .await;
+    tab.click(&format!(
+        "form[action='/demands/{id}/review'] button[value=approve]"
+    ))
+    .await;
     assert!(tab.source().await.contains("审核通过"));
     tab.open("/catalogues").await;
     tab.fill("#title", "2026年第4期企业技术需求目录").await;
     tab.fill("#period", "2026Q4").await;
     tab.click("form[action='/catalogues'] button").await;
-    assert!(tab.source().await.contains(TITLE), "approved demand offered for the edition");
+    assert!(
+        tab.source().await.contains(TITLE),
+        "approved demand offered for the edition"
+    );
     tab.click("form[action$='/items'] button").await;
     tab.click("form[action$='/publish'] button").await;
     assert!(tab.source().await.contains("已发布"));
@@ -210,7 +264,10 @@ async fn each_role_works_through_the_pages_in_a_browser() {
         .expect("choose file");
     tab.click("form[action='/imports'] button").await;
     let _ = std::fs::remove_file(&upload);
-    assert!(tab.source().await.contains("row-errors"), "report with row errors");
+    assert!(
+        tab.source().await.contains("row-errors"),
+        "report with row errors"
+    );
     tab.shot("import-report").await;
     tab.sign_out().await;
     s.indexed().await;
@@ -221,7 +278,10 @@ async fn each_role_works_through_the_pages_in_a_browser() {
     tab.open(&detail).await;
     let page = tab.source().await;
     assert!(page.contains(TITLE));
-    assert!(!page.contains(PHONE), "anonymous visitors never see contact details");
+    assert!(
+        !page.contains(PHONE),
+        "anonymous visitors never see contact details"
+    );
     assert!(!page.contains("刘工"));
 
     // Institution: recommendations, and the contact details of a published demand.
@@ -229,7 +289,10 @@ async fn each_role_works_through_the_pages_in_a_browser() {
     assert_eq!(tab.path().await, "/recommended");
     tab.shot("recommended").await;
     tab.open(&detail).await;
-    assert!(tab.source().await.contains(PHONE), "institutions see contact details");
+    assert!(
+        tab.source().await.contains(PHONE),
+        "institutions see contact details"
+    );
     tab.open(&demo_demand).await;
     tab.sign_out().await;
 

@@ -14,13 +14,32 @@ async fn server() -> TestServer {
 async fn pages_are_chinese_and_carry_security_headers() {
     let s = server().await;
     let mut v = Visitor::new(&s.base);
-    for path in ["/", "/demands", "/achievements", "/experts", "/catalogues", "/login"] {
+    for path in [
+        "/",
+        "/demands",
+        "/achievements",
+        "/experts",
+        "/catalogues",
+        "/login",
+    ] {
         let p = v.get(path).await;
         assert_eq!(p.status, StatusCode::OK, "{path}");
         assert!(p.body.contains("<html lang=\"zh-CN\">"), "{path}");
-        let h = |name: &str| p.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-        assert!(h("content-security-policy").contains("default-src 'self'"), "{path}");
-        assert!(h("content-security-policy").contains("frame-ancestors 'none'"), "{path}");
+        let h = |name: &str| {
+            p.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(
+            h("content-security-policy").contains("default-src 'self'"),
+            "{path}"
+        );
+        assert!(
+            h("content-security-policy").contains("frame-ancestors 'none'"),
+            "{path}"
+        );
         assert_eq!(h("x-frame-options"), "DENY");
         assert_eq!(h("x-content-type-options"), "nosniff");
         assert!(!h("referrer-policy").is_empty());
@@ -36,31 +55,47 @@ async fn pages_are_chinese_and_carry_security_headers() {
 
     let css = v.get("/static/app.css").await;
     assert_eq!(css.status, StatusCode::OK);
-    assert!(css.headers["content-type"].to_str().unwrap_or_default().starts_with("text/css"));
+    assert!(css.headers["content-type"]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("text/css"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     let s = server().await;
-    let token = s.token("ent", Role::Enterprise, Some("灵宝市华鑫机械制造有限公司")).await;
+    let token = s
+        .token("ent", Role::Enterprise, Some("灵宝市华鑫机械制造有限公司"))
+        .await;
     let mut v = Visitor::new(&s.base);
 
     let p = v.get("/my/demands").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/login?next=%2Fmy%2Fdemands");
-    let csrf = p.set_cookie("dj_csrf").expect("csrf cookie on the first visit");
+    let csrf = p
+        .set_cookie("dj_csrf")
+        .expect("csrf cookie on the first visit");
     assert!(csrf.contains("HttpOnly") && csrf.contains("SameSite=Strict"));
     let p = v.get("/login").await;
-    assert!(p.set_cookie("dj_csrf").is_none(), "the token stays for the session");
+    assert!(
+        p.set_cookie("dj_csrf").is_none(),
+        "the token stays for the session"
+    );
     assert!(p.body.contains("name=\"next\" value=\"\""));
 
-    let p = v.post("/login", &[("token", "dj_wrong"), ("next", "")]).await;
+    let p = v
+        .post("/login", &[("token", "dj_wrong"), ("next", "")])
+        .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     assert!(p.body.contains("令牌无效"));
-    let p = v.post("/login", &[("token", "x\r\nSet-Cookie: a=b"), ("next", "")]).await;
+    let p = v
+        .post("/login", &[("token", "x\r\nSet-Cookie: a=b"), ("next", "")])
+        .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
 
-    let p = v.post("/login", &[("token", &token), ("next", "//evil.example/")]).await;
+    let p = v
+        .post("/login", &[("token", &token), ("next", "//evil.example/")])
+        .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/my/demands", "only local paths are followed");
     let session = p.set_cookie("dj_session").expect("session cookie");
@@ -72,7 +107,10 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("我的需求") && p.body.contains("发布需求"));
     assert!(p.body.contains("企业"), "role label");
-    assert!(!p.body.contains("审核队列"), "no bureau navigation for an enterprise");
+    assert!(
+        !p.body.contains("审核队列"),
+        "no bureau navigation for an enterprise"
+    );
 
     let p = v.get("/review").await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
@@ -97,16 +135,28 @@ async fn posts_without_the_csrf_token_are_refused() {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert!(p.body.contains("表单已失效"));
     let p = v
-        .post_raw("/demands/new", &[("csrf", "00ff"), ("title", "一个需求"), ("description", "需求描述")])
+        .post_raw(
+            "/demands/new",
+            &[
+                ("csrf", "00ff"),
+                ("title", "一个需求"),
+                ("description", "需求描述"),
+            ],
+        )
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let p = v.post_raw("/logout", &[]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
-    assert!(v.cookie("dj_session").is_some(), "a forged logout does nothing");
+    assert!(
+        v.cookie("dj_session").is_some(),
+        "a forged logout does nothing"
+    );
 
     // A visitor without the CSRF cookie (another site's form) is refused even with a token.
     let mut stranger = Visitor::new(&s.base);
-    let p = stranger.post_raw("/login", &[("csrf", "abc"), ("token", &token)]).await;
+    let p = stranger
+        .post_raw("/login", &[("csrf", "abc"), ("token", &token)])
+        .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 
     let p = v.post("/demands/new", &fields).await;
@@ -128,20 +178,39 @@ async fn the_demand_form_shows_chinese_errors_next_to_the_field() {
     let p = v
         .post(
             "/demands/new",
-            &[("title", "高纯氧化铝"), ("description", "工艺优化"), ("contact_phone", "12345")],
+            &[
+                ("title", "高纯氧化铝"),
+                ("description", "工艺优化"),
+                ("contact_phone", "12345"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(p.body.contains("id=\"err-contact_phone\""), "error next to the phone field");
+    assert!(
+        p.body.contains("id=\"err-contact_phone\""),
+        "error next to the phone field"
+    );
     assert!(p.body.contains("联系电话格式不正确"));
     assert!(p.body.contains("value=\"高纯氧化铝\""), "typed values kept");
 
-    let p = v.post("/demands/new", &[("title", ""), ("description", "工艺优化")]).await;
+    let p = v
+        .post(
+            "/demands/new",
+            &[("title", ""), ("description", "工艺优化")],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("id=\"err-title\"") && p.body.contains("需求名称不能为空"));
 
     let p = v
-        .post("/demands/new", &[("title", "甲"), ("description", "乙"), ("budget_wan", "很多")])
+        .post(
+            "/demands/new",
+            &[
+                ("title", "甲"),
+                ("description", "乙"),
+                ("budget_wan", "很多"),
+            ],
+        )
         .await;
     assert!(p.body.contains("id=\"err-budget_wan\""));
 
@@ -167,7 +236,12 @@ async fn the_demand_form_shows_chinese_errors_next_to_the_field() {
     assert!(p.body.contains("技术转让") && p.body.contains("50 万元"));
     assert!(p.body.contains(PHONE), "the owner sees the contact");
 
-    let id = detail.trim_start_matches("/demands/").split('?').next().unwrap_or_default().to_string();
+    let id = detail
+        .trim_start_matches("/demands/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let p = v.post(&format!("/demands/{id}/submit"), &[]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let p = v.get(p.location()).await;
@@ -179,7 +253,11 @@ async fn the_demand_form_shows_chinese_errors_next_to_the_field() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_visitors_never_see_contact_details_and_titles_are_escaped() {
     let s = server().await;
-    let ent = caller(&s.app, &s.token("ent", Role::Enterprise, Some("甲公司")).await).await;
+    let ent = caller(
+        &s.app,
+        &s.token("ent", Role::Enterprise, Some("甲公司")).await,
+    )
+    .await;
     let bureau = caller(&s.app, &s.token("bureau", Role::Bureau, None).await).await;
     let inst_token = s.token("inst", Role::Institution, Some("浙江大学")).await;
     let title = "<script>alert(1)</script>氧化铝烧结";
@@ -194,22 +272,37 @@ async fn anonymous_visitors_never_see_contact_details_and_titles_are_escaped() {
     ] {
         let p = anon.get(&path).await;
         assert_eq!(p.status, StatusCode::OK, "{path}");
-        assert!(!p.body.contains(PHONE), "{path} shows the phone to anonymous visitors");
+        assert!(
+            !p.body.contains(PHONE),
+            "{path} shows the phone to anonymous visitors"
+        );
         assert!(!p.body.contains("zhangsan@example.cn"), "{path}");
-        assert!(!p.body.contains("<script>"), "{path} lets the title through unescaped");
-        assert!(p.body.contains("&lt;script&gt;"), "{path} should show the escaped title");
+        assert!(
+            !p.body.contains("<script>"),
+            "{path} lets the title through unescaped"
+        );
+        assert!(
+            p.body.contains("&lt;script&gt;"),
+            "{path} should show the escaped title"
+        );
     }
     let p = anon.get("/?q=script").await;
     assert!(!p.body.contains("<script>") && !p.body.contains(PHONE));
     let p = anon.get(&format!("/demands/{id}")).await;
     assert!(p.body.contains("联系方式仅向有权限的用户展示"));
     let p = anon.get("/demands?q=%E6%B0%A7%E5%8C%96%E9%93%9D").await;
-    assert!(p.body.contains("<em>"), "highlighted snippet rendered as HTML");
+    assert!(
+        p.body.contains("<em>"),
+        "highlighted snippet rendered as HTML"
+    );
 
     let mut inst = Visitor::new(&s.base);
     inst.sign_in(&inst_token).await;
     let p = inst.get(&format!("/demands/{id}")).await;
-    assert!(p.body.contains(PHONE), "a signed-in institution sees the contact");
+    assert!(
+        p.body.contains(PHONE),
+        "a signed-in institution sees the contact"
+    );
     let p = inst.get("/recommended").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("推荐需求"));
@@ -218,9 +311,17 @@ async fn anonymous_visitors_never_see_contact_details_and_titles_are_escaped() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bureau_reviews_imports_and_publishes_through_pages() {
     let s = server().await;
-    let ent = caller(&s.app, &s.token("ent", Role::Enterprise, Some("甲公司")).await).await;
+    let ent = caller(
+        &s.app,
+        &s.token("ent", Role::Enterprise, Some("甲公司")).await,
+    )
+    .await;
     let token = s.token("bureau", Role::Bureau, None).await;
-    let d = s.app.create_demand(&ent, &demand_form("锂电池正极材料回收", PHONE)).await.expect("create");
+    let d = s
+        .app
+        .create_demand(&ent, &demand_form("锂电池正极材料回收", PHONE))
+        .await
+        .expect("create");
     s.app.submit_demand(&ent, &d.id).await.expect("submit");
 
     let mut v = Visitor::new(&s.base);
@@ -229,21 +330,47 @@ async fn the_bureau_reviews_imports_and_publishes_through_pages() {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("锂电池正极材料回收"));
 
-    let p = v.post(&format!("/demands/{}/review", d.id), &[("decision", "reject"), ("note", "")]).await;
+    let p = v
+        .post(
+            &format!("/demands/{}/review", d.id),
+            &[("decision", "reject"), ("note", "")],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("请写明原因"));
-    let p = v.post(&format!("/demands/{}/review", d.id), &[("decision", "approve"), ("note", "")]).await;
+    let p = v
+        .post(
+            &format!("/demands/{}/review", d.id),
+            &[("decision", "approve"), ("note", "")],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let p = v.get(p.location()).await;
     assert!(p.body.contains("审核通过"));
-    assert!(!p.body.contains("锂电池正极材料回收"), "the queue is empty again");
+    assert!(
+        !p.body.contains("锂电池正极材料回收"),
+        "the queue is empty again"
+    );
 
-    let p = v.post("/catalogues", &[("title", "2026年第4期企业技术需求目录"), ("period", "2026Q4")]).await;
+    let p = v
+        .post(
+            "/catalogues",
+            &[
+                ("title", "2026年第4期企业技术需求目录"),
+                ("period", "2026Q4"),
+            ],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let edition = p.location().to_string();
     let p = v.get(&edition).await;
-    assert!(p.body.contains("锂电池正极材料回收"), "approved demand offered");
-    let p = v.post(&format!("{edition}/items"), &[("demand_ids", &d.id)]).await;
+    assert!(
+        p.body.contains("锂电池正极材料回收"),
+        "approved demand offered"
+    );
+    let p = v
+        .post(&format!("{edition}/items"), &[("demand_ids", &d.id)])
+        .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let p = v.post(&format!("{edition}/publish"), &[]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -256,8 +383,14 @@ async fn the_bureau_reviews_imports_and_publishes_through_pages() {
     let p = anon.get(&format!("{edition}/export?format=csv")).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("锂电池正极材料回收") && !p.body.contains(PHONE));
-    let p = anon.get(&format!("{edition}/export?format=csv&full=true")).await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER, "full export needs the bureau: sign in");
+    let p = anon
+        .get(&format!("{edition}/export?format=csv&full=true"))
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::SEE_OTHER,
+        "full export needs the bureau: sign in"
+    );
     let p = anon.get("/demands").await;
     assert!(p.body.contains("锂电池正极材料回收"));
 

@@ -1,5 +1,8 @@
 //! End-to-end: the real router over HTTP. Each scenario runs on SQLite and PostgreSQL.
 
+// Fixtures and assertions: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod catalogues;
 mod limits;
 mod roles;

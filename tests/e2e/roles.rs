@@ -290,7 +290,7 @@ async fn fixtures(s: &TestServer) -> Fixtures {
         .await
         .unwrap();
     store
-        .add_catalogue_items(&cat.id, &[published.clone()])
+        .add_catalogue_items(&cat.id, std::slice::from_ref(&published))
         .await
         .unwrap();
     store.publish_catalogue(&cat.id, &actor()).await.unwrap();
@@ -395,7 +395,7 @@ pub async fn role_matrix(s: TestServer) {
                     .unwrap();
                 s.app
                     .store
-                    .add_catalogue_items(&cat.id, &[approved.clone()])
+                    .add_catalogue_items(&cat.id, std::slice::from_ref(&approved))
                     .await
                     .unwrap();
                 subst.push(("{draft_cat}", cat.id));

@@ -333,3 +333,93 @@ async fn sigterm_finishes_in_flight_work_and_exits_cleanly() {
     assert!(!index.needs_rebuild());
     assert_eq!(index.doc_count(), 1);
 }
+
+#[tokio::test]
+async fn personal_data_never_reaches_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let ent = token(duijie(dir.path()).args([
+        "user",
+        "add",
+        "--role",
+        "enterprise",
+        "--org",
+        "丙公司",
+        "ent",
+    ]));
+    let bureau = token(duijie(dir.path()).args(["user", "add", "--role", "bureau", "kjj"]));
+    let log = dir.path().join("server.log");
+    let mut child = duijie(dir.path())
+        .env("RUST_LOG", "trace")
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let base = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("duijie listening on ")
+                .map(|u| u.trim().to_string())
+        })
+        .expect("address printed");
+    wait_healthy(&base).await;
+    let client = reqwest::Client::new();
+    let body = serde_json::json!({
+        "title": "日志隐私测试需求",
+        "description": "含联系人信息的需求",
+        "contact_name": "隐私张三",
+        "contact_phone": "13912345678",
+        "contact_email": "privacy.test@example.cn",
+    });
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/demands"))
+        .bearer_auth(&ent)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    // A bad phone is echoed in no error either.
+    client
+        .patch(format!("{base}/api/v1/demands/{id}"))
+        .bearer_auth(&ent)
+        .json(&serde_json::json!({"contact_phone": "1391234567x"}))
+        .send()
+        .await
+        .unwrap();
+    client
+        .get(format!("{base}/api/v1/demands/{id}"))
+        .bearer_auth(&bureau)
+        .send()
+        .await
+        .unwrap();
+    client
+        .get(format!("{base}/api/v1/demands?q=隐私"))
+        .bearer_auth(&bureau)
+        .send()
+        .await
+        .unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.len() > 200, "trace log unexpectedly short: {text}");
+    for secret in [
+        "隐私张三",
+        "13912345678",
+        "1391234567x",
+        "privacy.test@example.cn",
+        &ent,
+        &bureau,
+    ] {
+        assert!(!text.contains(secret), "log contains {secret}");
+    }
+}

@@ -1,6 +1,6 @@
 //! Runs the held-out attribution evaluation and prints the table:
 //! `cargo run --release -p duijie-match --example eval -- [--data DIR] [--seed N]
-//! [--holdout N] [--config JSON] [--bm25 JSON] [--json] [--export-split FILE]`.
+//! [--holdout N] [--config JSON] [--no-user-dict] [--json] [--export-split FILE]`.
 
 use duijie_match::eval::{export_split, run, EvalConfig};
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut seed = None;
     let mut holdout = None;
     let mut config = None;
-    let mut bm25 = None;
+    let mut user_dict = true;
     let mut json = false;
     let mut export = None;
     while let Some(a) = args.next() {
@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--data" => data = PathBuf::from(args.next().ok_or("--data needs a value")?),
             "--seed" => seed = Some(args.next().ok_or("--seed needs a value")?.parse()?),
             "--holdout" => holdout = Some(args.next().ok_or("--holdout needs a value")?.parse()?),
-            "--bm25" => bm25 = Some(args.next().ok_or("--bm25 needs a value")?),
+            "--no-user-dict" => user_dict = false,
             "--config" => config = Some(args.next().ok_or("--config needs a value")?),
             "--export-split" => {
                 export = Some(PathBuf::from(
@@ -40,9 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(c) = config {
         cfg.matcher = serde_json::from_str(&c)?;
     }
-    if let Some(b) = bm25 {
-        cfg.bm25 = serde_json::from_str(&b)?;
-    }
+    cfg.user_dict = user_dict;
     if let Some(path) = export {
         export_split(&cfg, &path)?;
         eprintln!("split written to {}", path.display());

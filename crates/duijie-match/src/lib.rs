@@ -2,15 +2,14 @@
 //! partners (institutions, experts) from their achievements and expert profiles, explains each
 //! match, recommends published demands to institutions, and evaluates the ranking on held-out
 //! attribution data ([`eval`]). No HTTP and no SQL: the index is reached through the
-//! [`Retriever`] trait.
+//! [`Retriever`] trait, implemented for duijie-search's tantivy index by [`IndexRetriever`].
 //!
 //! The method and every measured experiment are described in `docs/ranking.md`.
 
 mod aggregate;
 mod error;
 pub mod eval;
-mod memory;
-mod profile;
+mod index;
 mod query;
 mod rank;
 mod recommend;
@@ -18,13 +17,11 @@ mod retrieve;
 mod segment;
 
 pub use aggregate::Aggregation;
+pub use duijie_search::{is_gram, GRAM_MARK};
 pub use error::MatchError;
-pub use memory::{Bm25Params, IndexDoc, MemoryIndex};
-pub use profile::{ProfileHit, ProfileParams};
+pub use index::IndexRetriever;
 pub use query::{build_query, is_stop_term, MatchInput, QueryConfig, WeightedQuery, STOP_TERMS};
-pub use rank::{
-    Candidate, CandidateKind, Evidence, EvidenceKind, Fusion, MatchConfig, Matcher, Ranking,
-};
+pub use rank::{Candidate, CandidateKind, Evidence, EvidenceKind, MatchConfig, Matcher, Ranking};
 pub use recommend::{DemandMatch, ProfileDoc};
-pub use retrieve::{DocFilter, DocHit, Retriever, WeightedTerm};
-pub use segment::{is_gram, normalize, Segmenter, Word, GRAM_MARK};
+pub use retrieve::{DocFilter, DocHit, FieldWeights, Retriever, WeightedTerm};
+pub use segment::{normalize, Segmenter, Word};

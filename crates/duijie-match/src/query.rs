@@ -4,8 +4,9 @@
 //! documented stop list ([`STOP_TERMS`]) and by a document-frequency ceiling.
 
 use crate::retrieve::{Retriever, WeightedTerm};
-use crate::segment::{Segmenter, GRAM_MARK};
+use crate::segment::Segmenter;
 use duijie_core::Field;
+use duijie_search::GRAM_MARK;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

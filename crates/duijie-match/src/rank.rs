@@ -9,10 +9,9 @@
 //! counts more than scattered single matches.
 
 use crate::aggregate::Aggregation;
-use crate::profile::{ProfileHit, ProfileParams};
 use crate::query::{build_query, MatchInput, QueryConfig, WeightedQuery};
-use crate::retrieve::{DocFilter, DocHit, Retriever};
-use crate::segment::{is_gram, Segmenter};
+use crate::retrieve::{DocFilter, DocHit, FieldWeights, Retriever};
+use crate::segment::Segmenter;
 use crate::MatchError;
 use duijie_core::{EntityKind, OrgKind};
 use serde::{Deserialize, Serialize};
@@ -94,6 +93,8 @@ pub struct Ranking {
 #[serde(default)]
 pub struct MatchConfig {
     pub query: QueryConfig,
+    /// Weights of the text fields in retrieval.
+    pub fields: FieldWeights,
     /// Documents fetched per kind (achievements, experts) before grouping.
     pub retrieve_limit: usize,
     /// Aggregation of an institution's documents (or, with `via_experts`, of its people).
@@ -112,31 +113,13 @@ pub struct MatchConfig {
     pub evidence_limit: usize,
     /// Leave organisations whose name says they are companies out of institution rankings.
     pub research_only: bool,
-    /// Scoring of candidate profiles.
-    pub profiles: ProfileParams,
-    /// Share of the profile score in the fused score (0 = documents only, 1 = profile only).
-    pub profile_weight: f32,
-    /// How document and profile scores are fused.
-    pub fusion: Fusion,
-    /// Document scores are multiplied by `documents^size_prior` of the candidate (needs
-    /// profiles; 0 = no prior towards larger candidates).
-    pub size_prior: f32,
-}
-
-/// Fusion of a candidate's document score and profile score.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
-pub enum Fusion {
-    /// Both scores min-max normalised over the candidates, then mixed linearly.
-    Linear,
-    /// Reciprocal-rank fusion: `w / (k + rank)` summed over the two rankings.
-    Rrf { k: f32 },
 }
 
 impl Default for MatchConfig {
     fn default() -> Self {
         MatchConfig {
             query: QueryConfig::default(),
+            fields: FieldWeights::default(),
             retrieve_limit: 400,
             institution_agg: Aggregation::RankDecay { k: 5, decay: 0.5 },
             expert_agg: Aggregation::RankDecay { k: 5, decay: 0.3 },
@@ -146,10 +129,6 @@ impl Default for MatchConfig {
             region_boost: 1.1,
             evidence_limit: 3,
             research_only: true,
-            profiles: ProfileParams::default(),
-            profile_weight: 0.0,
-            fusion: Fusion::Linear,
-            size_prior: 0.0,
         }
     }
 }
@@ -220,52 +199,13 @@ pub(crate) fn person_key(
     })
 }
 
-/// Fuses document scores with profile scores; candidates keep their order when there are no
-/// profiles.
-fn fuse(scores: &mut [(f32, Group<'_>)], profiles: &[ProfileHit], weight: f32, fusion: Fusion) {
-    if profiles.is_empty() || weight <= 0.0 || scores.is_empty() {
-        return;
-    }
-    let prof: HashMap<&str, (usize, f32)> = profiles
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), (i + 1, p.score)))
-        .collect();
-    match fusion {
-        Fusion::Linear => {
-            let max_doc = scores
-                .iter()
-                .map(|s| s.0)
-                .fold(f32::MIN, f32::max)
-                .max(1e-6);
-            let hi = profiles.iter().map(|p| p.score).fold(f32::MIN, f32::max);
-            let lo = profiles.iter().map(|p| p.score).fold(f32::MAX, f32::min);
-            let span = (hi - lo).max(1e-6);
-            for (s, g) in scores.iter_mut() {
-                let p = prof
-                    .get(g.id.as_str())
-                    .map_or(0.0, |&(_, v)| (v - lo) / span);
-                *s = (1.0 - weight) * (*s / max_doc) + weight * p;
-            }
-        }
-        Fusion::Rrf { k } => {
-            scores.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-            for (i, (s, g)) in scores.iter_mut().enumerate() {
-                let p = prof
-                    .get(g.id.as_str())
-                    .map_or(0.0, |&(r, _)| 1.0 / (k + r as f32));
-                *s = (1.0 - weight) / (k + (i + 1) as f32) + weight * p;
-            }
-        }
-    }
-}
-
 impl Matcher {
-    /// A matcher with the default configuration and the default jieba dictionary.
+    /// A matcher with the default configuration; queries are segmented with the index's
+    /// dictionary.
     pub fn new(index: Arc<dyn Retriever>) -> Self {
         Matcher {
+            segmenter: Segmenter::new(index.jieba()),
             index,
-            segmenter: Segmenter::default(),
             config: MatchConfig::default(),
         }
     }
@@ -273,12 +213,6 @@ impl Matcher {
     /// Replaces the configuration.
     pub fn with_config(mut self, config: MatchConfig) -> Self {
         self.config = config;
-        self
-    }
-
-    /// Uses the index's own segmenter (its dictionary) for queries.
-    pub fn with_segmenter(mut self, segmenter: Segmenter) -> Self {
-        self.segmenter = segmenter;
         self
     }
 
@@ -327,15 +261,23 @@ impl Matcher {
 
     fn retrieve(&self, query: &WeightedQuery) -> Result<Vec<DocHit>, MatchError> {
         let filter = DocFilter::default();
+        let fields = &self.config.fields;
         let limit = self.config.retrieve_limit;
-        let mut hits = self
-            .index
-            .top(EntityKind::Achievement, &query.terms, &filter, limit)?;
+        let mut hits = self.index.top(
+            EntityKind::Achievement,
+            &query.terms,
+            &filter,
+            fields,
+            limit,
+        )?;
         if self.config.expert_doc_weight > 0.0 {
-            hits.extend(
-                self.index
-                    .top(EntityKind::Expert, &query.terms, &filter, limit)?,
-            );
+            hits.extend(self.index.top(
+                EntityKind::Expert,
+                &query.terms,
+                &filter,
+                fields,
+                limit,
+            )?);
         }
         Ok(hits)
     }
@@ -420,25 +362,6 @@ impl Matcher {
             .into_iter()
             .map(|g| (self.group_score(&g, kind, &person_key), g))
             .collect();
-        if self.config.profile_weight > 0.0 || self.config.size_prior != 0.0 {
-            let profiles =
-                self.index
-                    .top_profiles(kind, &query.terms, &self.config.profiles, usize::MAX)?;
-            if self.config.size_prior != 0.0 {
-                let size: HashMap<&str, u32> =
-                    profiles.iter().map(|p| (p.id.as_str(), p.docs)).collect();
-                for (s, g) in &mut scored {
-                    let n = size.get(g.id.as_str()).copied().unwrap_or(1).max(1) as f32;
-                    *s *= n.powf(self.config.size_prior);
-                }
-            }
-            fuse(
-                &mut scored,
-                &profiles,
-                self.config.profile_weight,
-                self.config.fusion,
-            );
-        }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
         scored.truncate(limit);
         Ok(scored
@@ -501,7 +424,7 @@ impl Matcher {
                 id: d.hit.id.clone(),
                 title: d.hit.title.clone(),
                 score: round3(d.score),
-                matched_terms: words_only(&d.hit.matched_terms),
+                matched_terms: d.hit.matched_terms.clone(),
             })
             .collect();
         Candidate {
@@ -514,11 +437,6 @@ impl Matcher {
             evidence,
         }
     }
-}
-
-/// Matched terms as people read them: words, not the character bigrams behind them.
-pub(crate) fn words_only(terms: &[String]) -> Vec<String> {
-    terms.iter().filter(|t| !is_gram(t)).cloned().collect()
 }
 
 /// `3 项相关成果、1 位相关专家，关键词：锂电池、正极材料` — counts of the candidate's matching
@@ -547,7 +465,7 @@ fn reason(docs: &[Scored<'_>], query: &WeightedQuery, kind: CandidateKind) -> St
         .collect();
     let mut mass: HashMap<&str, f32> = HashMap::new();
     for d in docs {
-        for t in d.hit.matched_terms.iter().filter(|t| !is_gram(t)) {
+        for t in &d.hit.matched_terms {
             if let Some((term, w)) = weight.get_key_value(t.as_str()) {
                 *mass.entry(term).or_default() += w;
             }

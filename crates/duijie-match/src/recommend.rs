@@ -5,7 +5,7 @@
 //! published and in-docking demands.
 
 use crate::query::{build_query, MatchInput, QueryConfig, WeightedQuery};
-use crate::rank::{words_only, Matcher};
+use crate::rank::Matcher;
 use crate::retrieve::{DocFilter, WeightedTerm};
 use crate::MatchError;
 use duijie_core::{DemandStatus, EntityKind};
@@ -96,9 +96,13 @@ impl Matcher {
         let filter = DocFilter {
             statuses: vec![DemandStatus::Published, DemandStatus::InDocking],
         };
-        let hits = self
-            .index()
-            .top(EntityKind::Demand, &query.terms, &filter, limit)?;
+        let hits = self.index().top(
+            EntityKind::Demand,
+            &query.terms,
+            &filter,
+            &self.config().fields,
+            limit,
+        )?;
         Ok(hits
             .into_iter()
             .enumerate()
@@ -108,7 +112,7 @@ impl Matcher {
                 title: h.title,
                 enterprise: h.org_name,
                 score: (f64::from(h.score) * 1000.0).round() / 1000.0,
-                matched_terms: words_only(&h.matched_terms),
+                matched_terms: h.matched_terms,
             })
             .collect())
     }

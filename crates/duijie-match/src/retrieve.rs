@@ -1,18 +1,42 @@
 //! What ranking needs from a search index, as a small trait: document frequencies for query
-//! weighting and weighted-term retrieval of one kind of document. The production index
-//! (`duijie-search`) and the in-memory reference index ([`crate::memory::MemoryIndex`]) both
-//! implement it, so ranking, its tests and the evaluation share one code path.
+//! weighting, weighted-term retrieval of one kind of document, and the dictionary to segment
+//! queries with. The production tantivy index implements it ([`crate::IndexRetriever`]); the
+//! HTTP endpoints, the tests and the evaluation all rank through it.
 
-use crate::profile::{ProfileHit, ProfileParams};
-use crate::rank::CandidateKind;
 use crate::MatchError;
 use duijie_core::{DemandStatus, EntityKind, Field};
+use duijie_search::Jieba;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One query term and how much it should count.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeightedTerm {
     pub term: String,
     pub weight: f32,
+}
+
+/// How much a term counts in each text field of a document (BM25 per field, summed with these
+/// weights). Character bigrams ([`crate::GRAM_MARK`]) are matched against the bigram field of
+/// title and keywords only; words against title, keywords and body.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FieldWeights {
+    pub title: f32,
+    pub keywords: f32,
+    pub body: f32,
+    pub grams: f32,
+}
+
+impl Default for FieldWeights {
+    fn default() -> Self {
+        FieldWeights {
+            title: 1.0,
+            keywords: 1.0,
+            body: 0.5,
+            grams: 1.0,
+        }
+    }
 }
 
 /// Restricts retrieval; empty lists mean "any".
@@ -37,13 +61,14 @@ pub struct DocHit {
     pub expert_id: Option<String>,
     pub field: Option<Field>,
     pub region: Option<String>,
-    /// Query terms found in the document, in query order.
+    /// Query words (never bigrams) found in the document, in query order.
     pub matched_terms: Vec<String>,
 }
 
 /// A searchable collection of achievements, experts and demands.
 pub trait Retriever: Send + Sync {
-    /// Documents (of any kind) containing `term` in an indexed text field.
+    /// Documents (of any kind) containing `term` in an indexed text field (a bigram term: in
+    /// a bigram field).
     fn doc_freq(&self, term: &str) -> u64;
     /// Documents in the index, of any kind.
     fn num_docs(&self) -> u64;
@@ -53,19 +78,9 @@ pub trait Retriever: Send + Sync {
         kind: EntityKind,
         terms: &[WeightedTerm],
         filter: &DocFilter,
+        fields: &FieldWeights,
         limit: usize,
     ) -> Result<Vec<DocHit>, MatchError>;
-
-    /// The best `limit` candidate profiles (all documents of an institution or a person as
-    /// one); an index without profiles returns none and ranking uses documents alone.
-    fn top_profiles(
-        &self,
-        kind: CandidateKind,
-        terms: &[WeightedTerm],
-        params: &ProfileParams,
-        limit: usize,
-    ) -> Result<Vec<ProfileHit>, MatchError> {
-        let _ = (kind, terms, params, limit);
-        Ok(Vec::new())
-    }
+    /// The dictionary the index analyses text with; queries are segmented with the same one.
+    fn jieba(&self) -> Arc<Jieba>;
 }

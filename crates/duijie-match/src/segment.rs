@@ -1,10 +1,10 @@
-//! Chinese segmentation on the matching side: jieba over width-folded, lower-cased text with
-//! punctuation dropped. Index-side tokens are jieba's search mode (a compound and its dictionary
-//! sub-words); query-side words keep the compound and its sub-words apart so that the query
-//! builder can weight them differently.
+//! Chinese segmentation on the query side: jieba (the index's dictionary, with duijie's user
+//! words) over width-folded, lower-cased text with punctuation dropped. Query words keep a
+//! compound and its dictionary sub-words apart so that the query builder can weight them
+//! differently; the index has both (search mode), and the bigrams are the bigram field's.
 
-use jieba_rs::Jieba;
-use std::sync::{Arc, OnceLock};
+use duijie_search::{han_bigrams, Jieba, GRAM_MARK};
+use std::sync::Arc;
 
 /// A word of the query and the shorter dictionary words inside it
 /// (`正极材料` → `正极`, `材料`).
@@ -26,11 +26,6 @@ impl std::fmt::Debug for Segmenter {
     }
 }
 
-fn default_jieba() -> Arc<Jieba> {
-    static JIEBA: OnceLock<Arc<Jieba>> = OnceLock::new();
-    JIEBA.get_or_init(|| Arc::new(Jieba::new())).clone()
-}
-
 /// Width folding and ASCII lower-casing, the normal form of every token.
 pub fn normalize(text: &str) -> String {
     duijie_core::text::fold_width(text).to_lowercase()
@@ -41,10 +36,10 @@ fn is_token(s: &str) -> bool {
 }
 
 impl Default for Segmenter {
-    /// The process-wide jieba with its default dictionary, loaded once.
+    /// The process-wide dictionary of the search index ([`duijie_search::shared_jieba`]).
     fn default() -> Self {
         Segmenter {
-            jieba: default_jieba(),
+            jieba: duijie_search::shared_jieba(),
         }
     }
 }
@@ -53,17 +48,6 @@ impl Segmenter {
     /// Uses the given dictionary (for example the search index's, with its user words).
     pub fn new(jieba: Arc<Jieba>) -> Self {
         Segmenter { jieba }
-    }
-
-    /// Index-side tokens: every compound and its dictionary sub-words, in text order.
-    pub fn tokens(&self, text: &str) -> Vec<String> {
-        let norm = normalize(text);
-        self.jieba
-            .cut_for_search(&norm, true)
-            .into_iter()
-            .filter(|t| is_token(t))
-            .map(str::to_string)
-            .collect()
     }
 
     /// Query-side words: precise-mode words, each with the dictionary sub-words search mode
@@ -98,31 +82,9 @@ impl Segmenter {
     /// [`GRAM_MARK`] so they never collide with words: they match technical terms that the
     /// dictionary segments differently on the two sides.
     pub fn bigrams(&self, text: &str) -> Vec<String> {
-        let norm = normalize(text);
-        let mut out = Vec::new();
-        let mut prev: Option<char> = None;
-        for c in norm.chars() {
-            if is_han(c) {
-                if let Some(p) = prev {
-                    out.push(format!("{GRAM_MARK}{p}{c}"));
-                }
-                prev = Some(c);
-            } else {
-                prev = None;
-            }
-        }
-        out
+        han_bigrams(text)
+            .into_iter()
+            .map(|g| format!("{GRAM_MARK}{g}"))
+            .collect()
     }
-}
-
-/// Marks bigram terms (`~正极`).
-pub const GRAM_MARK: char = '~';
-
-/// Is `term` a character bigram rather than a word?
-pub fn is_gram(term: &str) -> bool {
-    term.starts_with(GRAM_MARK)
-}
-
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }

@@ -3,11 +3,30 @@
 
 use duijie_core::{DemandStatus, EntityKind, Field};
 use duijie_match::eval::{ndcg_at, reciprocal_rank, split, Metrics, Project};
-use duijie_match::{
-    Bm25Params, CandidateKind, IndexDoc, MatchConfig, MatchInput, Matcher, MemoryIndex, ProfileDoc,
-    Segmenter,
-};
+use duijie_match::{CandidateKind, IndexRetriever, MatchConfig, MatchInput, Matcher, ProfileDoc};
+use duijie_search::{IndexDoc, SearchIndex};
 use std::sync::Arc;
+
+/// A document of `kind` with the given id and title; the rest empty.
+fn doc(kind: EntityKind, id: &str, title: &str) -> IndexDoc {
+    IndexDoc {
+        kind,
+        id: id.to_string(),
+        title: title.to_string(),
+        keywords: Vec::new(),
+        body: String::new(),
+        org_id: String::new(),
+        org_name: String::new(),
+        person: None,
+        expert_id: None,
+        field: None,
+        region: None,
+        status: None,
+        modes: Vec::new(),
+        created_at: 0,
+        year: None,
+    }
+}
 
 /// Unrelated documents, so that document frequencies look like a real catalogue's.
 const FILLER: &[&str] = &[
@@ -68,18 +87,18 @@ impl Corpus {
             org_id: org_id.to_string(),
             org_name: org_name.to_string(),
             person: leader.map(str::to_string),
-            field,
-            ..IndexDoc::new(EntityKind::Achievement, id, title)
+            field: field.map(|f| f.label().to_string()),
+            ..doc(EntityKind::Achievement, &id, title)
         });
         self.docs.last_mut().expect("just pushed")
     }
 
+    /// The production index (tantivy, in memory) over the documents, and a matcher on it.
     fn matcher(self, config: MatchConfig) -> Matcher {
-        let seg = Segmenter::default();
-        let index = MemoryIndex::build(self.docs, &seg, Bm25Params::default());
-        Matcher::new(Arc::new(index))
-            .with_config(config)
-            .with_segmenter(seg)
+        let index = SearchIndex::in_memory().expect("index");
+        index.upsert(self.docs).expect("upsert");
+        index.commit(1).expect("commit");
+        Matcher::new(Arc::new(IndexRetriever(Arc::new(index)))).with_config(config)
     }
 }
 
@@ -201,7 +220,7 @@ fn experts_are_leaders_grouped_by_institution_and_linked_to_records() {
         org_id: "org_third".into(),
         org_name: "厦门大学".into(),
         person: Some("赵华".into()),
-        ..IndexDoc::new(EntityKind::Expert, "exp_zhao", "固态锂电池电解质界面")
+        ..doc(EntityKind::Expert, "exp_zhao", "固态锂电池电解质界面")
     });
     c.achievement(
         "org_third",
@@ -345,8 +364,8 @@ fn published_demands_are_recommended_to_an_institution() {
         c.docs.push(IndexDoc {
             org_name: "某电池公司".into(),
             org_id: "org_ent".into(),
-            status: Some(status),
-            ..IndexDoc::new(EntityKind::Demand, id, title)
+            status: Some(status.as_str().to_string()),
+            ..doc(EntityKind::Demand, id, title)
         });
     }
     let m = c.matcher(MatchConfig::default());

@@ -3,7 +3,9 @@
 //! record the last applied change-log sequence.
 
 use crate::schema::{build_schema, Fields, IndexDoc, KEYWORD_SEPARATOR, SCHEMA_VERSION};
-use crate::tokenizer::{shared_jieba, JiebaTokenizer, TOKENIZER_NAME};
+use crate::tokenizer::{
+    shared_jieba, BigramTokenizer, JiebaTokenizer, BIGRAM_TOKENIZER_NAME, TOKENIZER_NAME,
+};
 use crate::SearchError;
 use jieba_rs::Jieba;
 use std::path::{Path, PathBuf};
@@ -177,6 +179,10 @@ impl SearchIndex {
             TOKENIZER_NAME,
             TextAnalyzer::from(JiebaTokenizer::new(jieba.clone())),
         );
+        index.tokenizers().register(
+            BIGRAM_TOKENIZER_NAME,
+            TextAnalyzer::from(BigramTokenizer::default()),
+        );
         let applied_seq = index
             .load_metas()?
             .payload
@@ -225,6 +231,10 @@ impl SearchIndex {
         d.add_text(f.id, &doc.id);
         d.add_text(f.kind, doc.kind.as_str());
         d.add_text(t.title, &doc.title);
+        d.add_text(t.grams, &doc.title);
+        for keyword in &doc.keywords {
+            d.add_text(t.grams, keyword);
+        }
         d.add_text(t.keywords, doc.keywords.join(KEYWORD_SEPARATOR));
         d.add_text(t.body, &doc.body);
         d.add_text(f.org_id, &doc.org_id);

@@ -19,8 +19,9 @@ pub use index::SearchIndex;
 pub use query::{FieldBoosts, Filter, Hit, ScoredDoc, SearchQuery, SearchResults};
 pub use schema::{IndexDoc, SCHEMA_VERSION};
 pub use tokenizer::{
-    analyze, analyze_with, jieba_without_user_dict, shared_jieba, BufferedTokenStream,
-    JiebaTokenizer, QueryToken, TokenKind, TOKENIZER_NAME, USER_DICT,
+    analyze, analyze_with, han_bigrams, is_gram, jieba_without_user_dict, shared_jieba,
+    BigramTokenizer, BufferedTokenStream, JiebaTokenizer, QueryToken, TokenKind,
+    BIGRAM_TOKENIZER_NAME, GRAM_MARK, TOKENIZER_NAME, USER_DICT,
 };
 
 /// Re-exported so callers can hold the dictionary type without depending on jieba-rs.

@@ -7,7 +7,7 @@ use crate::facets::{FacetCollector, Facets};
 use crate::highlight::{escaped_prefix, highlight, MatchTokenizer, Terms};
 use crate::index::SearchIndex;
 use crate::schema::{names, IndexDoc, KEYWORD_SEPARATOR, KINDS};
-use crate::tokenizer::{analyze_with, QueryToken, TokenKind};
+use crate::tokenizer::{analyze_with, QueryToken, TokenKind, GRAM_MARK};
 use crate::weighted::WeightedTerms;
 use crate::SearchError;
 use duijie_core::EntityKind;
@@ -114,6 +114,9 @@ pub struct FieldBoosts {
     pub body: f32,
     /// The organisation's name.
     pub org: f32,
+    /// The Han-character bigrams of title and keywords: only terms marked with
+    /// [`crate::GRAM_MARK`] are looked up there, and only there.
+    pub grams: f32,
 }
 
 impl Default for FieldBoosts {
@@ -123,6 +126,7 @@ impl Default for FieldBoosts {
             keywords: 2.0,
             body: 1.0,
             org: 1.0,
+            grams: 1.0,
         }
     }
 }
@@ -141,7 +145,8 @@ pub struct ScoredDoc {
     pub field: Option<String>,
     pub region: Option<String>,
     pub year: Option<i64>,
-    /// The query terms found in the document's text fields, in query order.
+    /// The query words found in the document's text fields, in query order (bigram terms are
+    /// never reported: they are not words a person would read).
     pub matched_terms: Vec<String>,
 }
 
@@ -457,7 +462,8 @@ impl SearchIndex {
 
     /// The best `limit` documents of `kind` for analysed `terms` (see [`crate::analyze`]), each
     /// with its query weight: the score is the sum over terms and fields of
-    /// `weight × field boost × BM25`. Repeated terms have their weights added.
+    /// `weight × field boost × BM25`. Repeated terms have their weights added. A term marked
+    /// with [`crate::GRAM_MARK`] is a character bigram and is looked up in the bigram field only.
     pub fn top_weighted_with(
         &self,
         kind: EntityKind,
@@ -490,14 +496,23 @@ impl SearchIndex {
         .into_iter()
         .filter(|(_, b)| b.is_finite() && *b > 0.0)
         .collect();
-        if merged.is_empty() || limit == 0 || text_fields.is_empty() {
-            return Ok(Vec::new());
-        }
+        let grams = (boosts.grams.is_finite() && boosts.grams > 0.0).then_some(boosts.grams);
         let mut weighted = Vec::with_capacity(merged.len() * text_fields.len());
+        let mut words: Vec<&str> = Vec::new();
         for (term, weight) in &merged {
+            if let Some(gram) = term.strip_prefix(GRAM_MARK) {
+                if let (Some(boost), false) = (grams, gram.is_empty()) {
+                    weighted.push((Term::from_field_text(t.grams, gram), weight * boost));
+                }
+                continue;
+            }
+            words.push(term);
             for (field, boost) in &text_fields {
                 weighted.push((Term::from_field_text(*field, term), weight * boost));
             }
+        }
+        if weighted.is_empty() || limit == 0 {
+            return Ok(Vec::new());
         }
         let any = WeightedTerms::new(weighted);
         let searcher = self.reader.searcher();
@@ -510,9 +525,8 @@ impl SearchIndex {
             clauses.push((Occur::Must, Box::new(any)));
             searcher.search(&BooleanQuery::new(clauses), &top_docs)?
         };
-        let query_terms: Vec<&str> = merged.iter().map(|(t, _)| *t).collect();
         let text_fields: Vec<Field> = text_fields.into_iter().map(|(f, _)| f).collect();
-        self.scored_docs(&searcher, kind, top, &query_terms, &text_fields)
+        self.scored_docs(&searcher, kind, top, &words, &text_fields)
     }
 
     /// Reads ranking fields from fast fields and checks which terms each hit contains, one
@@ -609,11 +623,16 @@ impl SearchIndex {
     }
 
     /// Documents of `kind` containing `term` (analysed form) in their title, keywords or body:
-    /// the largest of the three counts, a lower bound good enough for IDF weights.
+    /// the largest of the three counts, a lower bound good enough for IDF weights. For a
+    /// bigram term ([`crate::GRAM_MARK`]), the documents with it in their bigram field.
     pub fn doc_freq_in(&self, kind: EntityKind, term: &str) -> u64 {
         let searcher = self.reader.searcher();
         let t = self.fields.text(kind);
-        [t.title, t.keywords, t.body]
+        let (fields, term) = match term.strip_prefix(GRAM_MARK) {
+            Some(gram) => (vec![t.grams], gram),
+            None => (vec![t.title, t.keywords, t.body], term),
+        };
+        fields
             .into_iter()
             .map(|field| {
                 searcher

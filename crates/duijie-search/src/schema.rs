@@ -1,7 +1,7 @@
 //! The one schema shared by every kind of document, its version, and the document type callers
 //! hand to the index.
 
-use crate::tokenizer::TOKENIZER_NAME;
+use crate::tokenizer::{BIGRAM_TOKENIZER_NAME, TOKENIZER_NAME};
 use duijie_core::EntityKind;
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
@@ -10,7 +10,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis changes; an index built with another version is
 /// recreated empty and reported as needing a rebuild.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One searchable record: a demand (技术需求), an achievement (科技成果) or an expert (专家).
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +57,8 @@ pub(crate) struct TextFields {
     pub keywords: Field,
     pub body: Field,
     pub org_name: Field,
+    /// Han-character bigrams of title and keywords ([`crate::han_bigrams`]), for ranking.
+    pub grams: Field,
 }
 
 /// Handles of the schema's fields.
@@ -149,6 +151,14 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
             analysed(false).set_stored(),
         ),
         org_name: b.add_text_field(&org_name(k), analysed(false).set_stored().set_fast(None)),
+        grams: b.add_text_field(
+            &format!("grams_{}", k.as_str()),
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(BIGRAM_TOKENIZER_NAME)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
     });
     let fields = Fields {
         id,

@@ -23,6 +23,18 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 /// Name under which [`JiebaTokenizer`] is registered with tantivy.
 pub const TOKENIZER_NAME: &str = "jieba";
 
+/// Name under which [`BigramTokenizer`] is registered with tantivy.
+pub const BIGRAM_TOKENIZER_NAME: &str = "han_bigram";
+
+/// Marks a query term of the bigram fields (`~正极`) in weighted retrieval: bigrams and words
+/// live in different fields, and the mark keeps them apart in one term list.
+pub const GRAM_MARK: char = '~';
+
+/// Is `term` a marked character bigram ([`GRAM_MARK`]) rather than a word?
+pub fn is_gram(term: &str) -> bool {
+    term.starts_with(GRAM_MARK)
+}
+
 /// The user dictionary (`data/dict/terms.txt`, `word freq tag` per line), built by
 /// `scripts/build_dict.py` from THUOCL and CSL keywords; compiled in so the binary works from any
 /// directory.
@@ -279,6 +291,61 @@ impl TokenStream for BufferedTokenStream<'_> {
 
     fn token_mut(&mut self) -> &mut Token {
         &mut self.tokens[self.next.saturating_sub(1)]
+    }
+}
+
+/// Calls `emit(from, to)` with the byte range of each overlapping pair of adjacent Han
+/// characters. Han characters are unchanged by width folding and case, so no normalisation is
+/// needed; anything else (letters, digits, punctuation, spaces) ends a run.
+fn for_each_bigram(text: &str, mut emit: impl FnMut(usize, usize)) {
+    let mut prev: Option<usize> = None;
+    for (at, c) in text.char_indices() {
+        if is_cjk(c) {
+            if let Some(from) = prev {
+                emit(from, at + c.len_utf8());
+            }
+            prev = Some(at);
+        } else {
+            prev = None;
+        }
+    }
+}
+
+/// The overlapping Han-character bigrams of `text`, in order (`正极材料` → `正极`, `极材`,
+/// `材料`): the tokens of the bigram fields, unmarked.
+pub fn han_bigrams(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for_each_bigram(text, |from, to| out.push(&text[from..to]));
+    out
+}
+
+/// The tantivy tokenizer of the bigram fields: [`han_bigrams`]. They catch technical terms
+/// that jieba cuts differently in a document and in a query (unknown words, new compounds).
+#[derive(Debug, Clone, Default)]
+pub struct BigramTokenizer {
+    tokens: Vec<Token>,
+}
+
+impl Tokenizer for BigramTokenizer {
+    type TokenStream<'a> = BufferedTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedTokenStream<'a> {
+        let tokens = &mut self.tokens;
+        let mut len = 0usize;
+        for_each_bigram(text, |from, to| {
+            if len == tokens.len() {
+                tokens.push(Token::default());
+            }
+            let token = &mut tokens[len];
+            token.text.clear();
+            token.text.push_str(&text[from..to]);
+            token.offset_from = from;
+            token.offset_to = to;
+            token.position = len;
+            token.position_length = 1;
+            len += 1;
+        });
+        BufferedTokenStream::new(&mut self.tokens[..len])
     }
 }
 

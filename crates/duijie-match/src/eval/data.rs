@@ -2,14 +2,17 @@
 //! 2019–2023 (CSV files in nested folders, the same project in several of them) and the
 //! management-science projects of 2017 (one zipped CSV).
 //!
-//! This is a small dedicated reader, not the catalogue importer: `duijie-ingest` was not
-//! available when the harness was written (see `docs/ranking.md`).
+//! Both are read by the catalogue importer (`duijie-ingest`), as a bureau's upload would be:
+//! it knows the NSFC headers (项目名称/title, 依托单位/organization, 负责人/personText,
+//! keywords, years) and strips the `12.` numbering of life-science titles.
 
 use crate::MatchError;
-use duijie_core::text::{clean_line, normalize_org_name};
+use duijie_core::text::normalize_org_name;
+use duijie_core::{Draft, RecordKind};
+use duijie_ingest::{ParsedFile, ReadOptions};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 /// Which listing a project comes from.
@@ -34,7 +37,7 @@ impl DataSet {
 /// One funded project, read as an achievement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Project {
-    /// 项目批准号
+    /// `<listing>-<n>`, in reading order (the importer does not read 项目批准号).
     pub id: String,
     pub title: String,
     pub keywords: Vec<String>,
@@ -63,52 +66,6 @@ impl Project {
     }
 }
 
-/// Parses CSV text (RFC 4180 quoting) into rows of fields.
-pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    field.push('"');
-                    chars.next();
-                } else {
-                    quoted = false;
-                }
-            } else {
-                field.push(c);
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            _ => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
-}
-
-fn column(path: &Path, header: &[String], name: &str) -> Result<usize, MatchError> {
-    header
-        .iter()
-        .position(|h| h.trim() == name)
-        .ok_or_else(|| MatchError::data(path, format!("no column {name}")))
-}
-
 fn csv_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), MatchError> {
     let entries = std::fs::read_dir(dir).map_err(|e| MatchError::io(dir, e))?;
     for entry in entries {
@@ -122,26 +79,56 @@ fn csv_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), MatchError> {
     Ok(())
 }
 
-/// Drops the `12.` numbering the life-science listing puts before titles.
-fn strip_numbering(title: &str) -> &str {
-    let digits = title.len() - title.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    if digits > 0 {
-        if let Some(rest) = title[digits..]
-            .strip_prefix('.')
-            .or_else(|| title[digits..].strip_prefix('、'))
-        {
-            return rest.trim_start();
-        }
+/// Is this CSV a project listing (its header names `approveText`), not a code table?
+fn is_listing(path: &Path) -> Result<bool, MatchError> {
+    let file = std::fs::File::open(path).map_err(|e| MatchError::io(path, e))?;
+    let mut header = String::new();
+    std::io::BufReader::new(file)
+        .read_line(&mut header)
+        .map_err(|e| MatchError::io(path, e))?;
+    Ok(header.contains("approveText"))
+}
+
+fn options() -> ReadOptions {
+    ReadOptions {
+        kind: Some(RecordKind::Achievements),
+        ..ReadOptions::default()
     }
-    title
 }
 
-fn year(s: &str) -> Option<i32> {
-    s.trim().get(..4).and_then(|y| y.parse().ok())
+/// The achievements of an imported file as projects, skipping ones already seen (same title,
+/// institution and leader: the life-science listing repeats projects across its files).
+fn collect(
+    parsed: ParsedFile,
+    prefix: &str,
+    seen: &mut HashSet<(String, String, String)>,
+    out: &mut Vec<Project>,
+) {
+    for row in parsed.records {
+        let Draft::Achievement(a) = row.draft else {
+            continue;
+        };
+        let person = a.leader.unwrap_or_default();
+        if a.title.is_empty() || a.org_name.is_empty() {
+            continue;
+        }
+        if !seen.insert((a.title.clone(), a.org_name.clone(), person.clone())) {
+            continue;
+        }
+        out.push(Project {
+            id: format!("{prefix}-{}", out.len()),
+            title: a.title,
+            keywords: a.keywords,
+            org_key: normalize_org_name(&a.org_name),
+            org: a.org_name,
+            person,
+            year: a.year,
+        });
+    }
 }
 
-/// Reads every listing CSV under `dir` (files with the `approveText` header; the others are
-/// skipped), de-duplicated by approval number, in path order.
+/// Reads every listing CSV under `dir` (files with the `approveText` header; code tables are
+/// skipped) through the importer, de-duplicated, in path order.
 pub fn load_life(dir: &Path) -> Result<Vec<Project>, MatchError> {
     let mut files = Vec::new();
     csv_files(dir, &mut files)?;
@@ -149,45 +136,18 @@ pub fn load_life(dir: &Path) -> Result<Vec<Project>, MatchError> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|e| MatchError::io(&path, e))?;
-        let rows = parse_csv(&text);
-        let Some(header) = rows.first() else { continue };
-        if !header.iter().any(|h| h == "approveText") {
+        if !is_listing(&path)? {
             continue;
         }
-        let id_c = column(&path, header, "approveText")?;
-        let title_c = column(&path, header, "title")?;
-        let org_c = column(&path, header, "organization")?;
-        let person_c = column(&path, header, "personText")?;
-        let kw_c = column(&path, header, "keywords")?;
-        let year_c = column(&path, header, "approveYear")?;
-        for row in &rows[1..] {
-            let get = |c: usize| row.get(c).map_or("", String::as_str);
-            let id = get(id_c).trim();
-            let title = clean_line(strip_numbering(get(title_c).trim()));
-            let org = clean_line(get(org_c));
-            if id.is_empty() || title.is_empty() || org.is_empty() || !seen.insert(id.to_string()) {
-                continue;
-            }
-            out.push(Project {
-                id: id.to_string(),
-                title,
-                keywords: get(kw_c)
-                    .split(['；', ';'])
-                    .map(clean_line)
-                    .filter(|k| !k.is_empty())
-                    .collect(),
-                org_key: normalize_org_name(&org),
-                org,
-                person: clean_line(get(person_c)),
-                year: year(get(year_c)),
-            });
-        }
+        let parsed = duijie_ingest::read_path(&path, &options())
+            .map_err(|e| MatchError::data(&path, e.to_string()))?;
+        collect(parsed, "life", &mut seen, &mut out);
     }
     Ok(out)
 }
 
-/// Reads the zipped management-science listing (the first `.csv` in the archive).
+/// Reads the zipped management-science listing (the first `.csv` in the archive) through the
+/// importer.
 pub fn load_mgmt(zip_path: &Path) -> Result<Vec<Project>, MatchError> {
     let file = std::fs::File::open(zip_path).map_err(|e| MatchError::io(zip_path, e))?;
     let mut archive =
@@ -203,53 +163,9 @@ pub fn load_mgmt(zip_path: &Path) -> Result<Vec<Project>, MatchError> {
         .map_err(|e| MatchError::data(zip_path, e.to_string()))?
         .read_to_end(&mut bytes)
         .map_err(|e| MatchError::io(zip_path, e))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| MatchError::data(zip_path, format!("{name} is not UTF-8")))?;
-    let rows = parse_csv(&text);
-    let header = rows
-        .first()
-        .ok_or_else(|| MatchError::data(zip_path, "empty CSV"))?;
-    let id_c = column(zip_path, header, "项目批准号")?;
-    let title_c = column(zip_path, header, "项目名称")?;
-    let org_c = column(zip_path, header, "依托单位")?;
-    let person_c = column(zip_path, header, "负责人")?;
-    let year_c = column(zip_path, header, "起止年月")?;
-    let mut seen = HashSet::new();
+    let parsed = duijie_ingest::read_bytes(&name, &bytes, &options())
+        .map_err(|e| MatchError::data(zip_path, e.to_string()))?;
     let mut out = Vec::new();
-    for row in &rows[1..] {
-        let get = |c: usize| row.get(c).map_or("", String::as_str);
-        let id = get(id_c).trim();
-        let title = clean_line(get(title_c));
-        let org = clean_line(get(org_c));
-        if id.is_empty() || title.is_empty() || org.is_empty() || !seen.insert(id.to_string()) {
-            continue;
-        }
-        out.push(Project {
-            id: id.to_string(),
-            title,
-            keywords: Vec::new(),
-            org_key: normalize_org_name(&org),
-            org,
-            person: clean_line(get(person_c)),
-            year: year(get(year_c)),
-        });
-    }
+    collect(parsed, "mgmt", &mut HashSet::new(), &mut out);
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_with_quotes_commas_and_newlines() {
-        let rows = parse_csv("a,b\r\n\"x, \"\"y\"\"\",\"l1\nl2\"\n");
-        assert_eq!(rows, vec![vec!["a", "b"], vec!["x, \"y\"", "l1\nl2"]]);
-    }
-
-    #[test]
-    fn numbering_is_stripped() {
-        assert_eq!(strip_numbering("12.线虫病原细菌"), "线虫病原细菌");
-        assert_eq!(strip_numbering("3D打印"), "3D打印");
-    }
 }

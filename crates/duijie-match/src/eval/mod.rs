@@ -2,8 +2,10 @@
 //! projects from institutions with at least 10 projects are held out, everything else is
 //! indexed as achievements, and each held-out title (with its keywords) is matched as a demand.
 //! The answer is the project's institution, and at expert level its leader at that institution
-//! when the leader has another indexed project. Ranking goes through [`Matcher::rank`], the
-//! same code path as the match endpoints.
+//! when the leader has another indexed project. The training projects go into duijie-search's
+//! tantivy index (in memory) and ranking goes through [`Matcher::rank`] over
+//! [`IndexRetriever`], the same code as the match endpoints. `duijie eval attribution` runs
+//! the same split through the whole production path (import → store → index → matcher).
 
 mod data;
 mod metrics;
@@ -13,11 +15,10 @@ pub use data::{load_life, load_mgmt, DataSet, Project};
 pub use metrics::{ndcg_at, reciprocal_rank, Latency, Metrics};
 pub use split::{split, Split, SplitMix64};
 
-use crate::memory::{Bm25Params, IndexDoc, MemoryIndex};
 use crate::rank::{CandidateKind, MatchConfig, Matcher};
-use crate::segment::Segmenter;
-use crate::{MatchError, MatchInput};
+use crate::{IndexRetriever, MatchError, MatchInput};
 use duijie_core::EntityKind;
+use duijie_search::{jieba_without_user_dict, shared_jieba, IndexDoc, SearchIndex};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -38,7 +39,9 @@ pub struct EvalConfig {
     pub min_org_projects: usize,
     /// Candidates ranked per query; an answer below this depth counts as not found.
     pub depth: usize,
-    pub bm25: Bm25Params,
+    /// Segment with duijie's technical user dictionary (the production setting); `false`
+    /// measures jieba's default dictionary alone.
+    pub user_dict: bool,
     pub matcher: MatchConfig,
 }
 
@@ -54,7 +57,7 @@ impl EvalConfig {
             holdout: 250,
             min_org_projects: 10,
             depth: 100,
-            bm25: Bm25Params::default(),
+            user_dict: true,
             matcher: MatchConfig::default(),
         }
     }
@@ -119,12 +122,38 @@ fn split_set(set: DataSet, projects: &[Project], cfg: &EvalConfig) -> Split {
 /// An achievement document of a training project.
 pub fn project_doc(p: &Project) -> IndexDoc {
     IndexDoc {
+        kind: EntityKind::Achievement,
+        id: p.id.clone(),
+        title: p.title.clone(),
         keywords: p.keywords.clone(),
+        body: String::new(),
         org_id: p.org_key.clone(),
         org_name: p.org.clone(),
         person: (!p.person.is_empty()).then(|| p.person.clone()),
-        ..IndexDoc::new(EntityKind::Achievement, p.id.clone(), p.title.clone())
+        expert_id: None,
+        field: None,
+        region: None,
+        status: None,
+        modes: Vec::new(),
+        created_at: 0,
+        year: p.year.map(i64::from),
     }
+}
+
+/// The training projects in a fresh in-memory tantivy index.
+fn build_index(train: &[&Project], cfg: &EvalConfig) -> Result<SearchIndex, MatchError> {
+    let jieba = if cfg.user_dict {
+        shared_jieba()
+    } else {
+        jieba_without_user_dict()
+    };
+    let search = |e: duijie_search::SearchError| MatchError::Search(e.to_string());
+    let index = SearchIndex::in_memory_with(jieba).map_err(search)?;
+    index
+        .upsert(train.iter().map(|p| project_doc(p)).collect())
+        .map_err(search)?;
+    index.commit(0).map_err(search)?;
+    Ok(index)
 }
 
 fn position(ranked: &[String], gold: &str) -> Option<usize> {
@@ -140,18 +169,12 @@ struct SetRun {
     times: Vec<f64>,
 }
 
-fn run_set(set: DataSet, cfg: &EvalConfig, seg: &Segmenter) -> Result<SetRun, MatchError> {
+fn run_set(set: DataSet, cfg: &EvalConfig) -> Result<SetRun, MatchError> {
     let projects = load(set, cfg)?;
     let sp = split_set(set, &projects, cfg);
     let train: Vec<&Project> = sp.train.iter().map(|&i| &projects[i]).collect();
-    let index = MemoryIndex::build(
-        train.iter().map(|p| project_doc(p)).collect(),
-        seg,
-        cfg.bm25,
-    );
-    let matcher = Matcher::new(Arc::new(index))
-        .with_config(cfg.matcher)
-        .with_segmenter(seg.clone());
+    let index = build_index(&train, cfg)?;
+    let matcher = Matcher::new(Arc::new(IndexRetriever(Arc::new(index)))).with_config(cfg.matcher);
 
     // Popularity: institutions and people by number of indexed projects.
     let mut org_count: HashMap<&str, usize> = HashMap::new();
@@ -227,7 +250,6 @@ fn run_set(set: DataSet, cfg: &EvalConfig, seg: &Segmenter) -> Result<SetRun, Ma
 
 /// Runs the evaluation on both listings.
 pub fn run(cfg: &EvalConfig) -> Result<EvalReport, MatchError> {
-    let seg = Segmenter::default();
     let mut sets = Vec::new();
     let mut pooled = SetRun {
         report: SetReport {
@@ -245,7 +267,7 @@ pub fn run(cfg: &EvalConfig) -> Result<EvalReport, MatchError> {
         times: Vec::new(),
     };
     for set in [DataSet::NsfcLife, DataSet::NsfcMgmt] {
-        let r = run_set(set, cfg, &seg)?;
+        let r = run_set(set, cfg)?;
         pooled.report.indexed += r.report.indexed;
         pooled.report.held_out += r.report.held_out;
         pooled.inst.extend(r.inst);

@@ -354,6 +354,7 @@ fn top_weighted_scores_filters_and_reports_matched_terms() {
         keywords: 0.0,
         body: 0.0,
         org: 1.0,
+        grams: 0.0,
     };
     let by_org = index
         .top_weighted_with(
@@ -472,4 +473,33 @@ fn pruned_retrieval_agrees_with_exhaustive_scoring() {
     assert_eq!(pruned.len(), 15);
     let scores = |v: &[duijie_search::ScoredDoc]| v.iter().map(|d| d.score).collect::<Vec<_>>();
     assert_eq!(scores(&pruned), scores(&exhaustive));
+}
+
+#[test]
+fn bigram_terms_are_looked_up_in_the_bigram_field_only() {
+    let index = indexed(vec![
+        achievement("a1", "高镍三元正极材料").keywords(&["锂电池"]),
+        achievement("a2", "镍氢电池回收").body("正极材料"),
+    ]);
+    let kind = EntityKind::Achievement;
+    // Title and keywords count, the body does not; a title and a keyword do not pair up.
+    assert_eq!(index.doc_freq_in(kind, "~正极"), 1);
+    assert_eq!(index.doc_freq_in(kind, "~电池"), 2);
+    assert_eq!(index.doc_freq_in(kind, "~料锂"), 0);
+    assert_eq!(index.doc_freq_in(kind, "正极"), 2);
+    let terms = vec![("~正极".to_string(), 1.0), ("~电池".to_string(), 0.1)];
+    let got = index
+        .top_weighted(kind, &terms, &Filter::default(), 10)
+        .unwrap();
+    let ids: Vec<&str> = got.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, vec!["a1", "a2"]);
+    assert!(got[0].matched_terms.is_empty(), "bigrams are not shown");
+    let words_only = FieldBoosts {
+        grams: 0.0,
+        ..FieldBoosts::default()
+    };
+    assert!(index
+        .top_weighted_with(kind, &terms, &Filter::default(), &words_only, 10)
+        .unwrap()
+        .is_empty());
 }

@@ -1,7 +1,8 @@
 //! Analysis: search-mode parts, folding, offsets, punctuation, the user dictionary.
 
 use duijie_search::{
-    analyze, analyze_with, jieba_without_user_dict, shared_jieba, JiebaTokenizer, TokenKind,
+    analyze, analyze_with, han_bigrams, jieba_without_user_dict, shared_jieba, BigramTokenizer,
+    JiebaTokenizer, TokenKind,
 };
 use std::sync::Arc;
 use tantivy::tokenizer::{TokenStream, Tokenizer};
@@ -120,4 +121,27 @@ fn hostile_text_never_panics() {
         let _ = tokens(text);
         let _ = analyze(text);
     }
+}
+
+#[test]
+fn bigrams_pair_adjacent_han_characters_only() {
+    assert_eq!(
+        han_bigrams("3D打印正极，材料 ab锂"),
+        vec!["打印", "印正", "正极", "材料"]
+    );
+    let mut tokenizer = BigramTokenizer::default();
+    let mut stream = tokenizer.token_stream("Ａ正极材料");
+    let mut got = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        got.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+    }
+    assert_eq!(
+        got,
+        vec![
+            ("正极".to_string(), 3, 9, 0),
+            ("极材".to_string(), 6, 12, 1),
+            ("材料".to_string(), 9, 15, 2)
+        ]
+    );
 }

@@ -48,7 +48,10 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/imports/{id}", get(imports::get))
         .route("/review-queue", get(catalogues::review_queue))
-        .route("/catalogues", get(catalogues::list).post(catalogues::create))
+        .route(
+            "/catalogues",
+            get(catalogues::list).post(catalogues::create),
+        )
         .route("/catalogues/{id}", get(catalogues::get))
         .route("/catalogues/{id}/items", post(catalogues::add_items))
         .route("/catalogues/{id}/publish", post(catalogues::publish))

@@ -18,7 +18,12 @@ pub struct LoginQuery {
     next: String,
 }
 
-fn login_page(session: &Session, next: &str, error: Option<&str>, status: StatusCode) -> PageResult {
+fn login_page(
+    session: &Session,
+    next: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> PageResult {
     let ctx = context! {
         title => "登录",
         next => local_path(next).unwrap_or(""),
@@ -46,7 +51,12 @@ pub async fn login(State(s): State<AppState>, session: Session, form: Form) -> P
     let token = token.trim();
     let next = form.text("next");
     if token.is_empty() {
-        return login_page(&session, &next, Some("请输入 API 令牌"), StatusCode::BAD_REQUEST);
+        return login_page(
+            &session,
+            &next,
+            Some("请输入 API 令牌"),
+            StatusCode::BAD_REQUEST,
+        );
     }
     let refused = "令牌无效或已撤销，请检查后重试";
     if !cookie_safe(token) {
@@ -55,7 +65,12 @@ pub async fn login(State(s): State<AppState>, session: Session, form: Form) -> P
     let caller = match s.app.authenticate(Some(token)).await {
         Ok(c @ Caller::User(_)) => c,
         Ok(Caller::Anonymous) => {
-            return login_page(&session, &next, Some("请输入 API 令牌"), StatusCode::BAD_REQUEST)
+            return login_page(
+                &session,
+                &next,
+                Some("请输入 API 令牌"),
+                StatusCode::BAD_REQUEST,
+            )
         }
         Err(e) if e.code == ErrorCode::Unauthenticated => {
             return login_page(&session, &next, Some(refused), StatusCode::UNAUTHORIZED)

@@ -48,10 +48,25 @@ fn shown(e: DomainError) -> Result<(BTreeMap<String, String>, Option<String>), P
     })
 }
 
-async fn list_page(s: &AppState, session: &Session, form: Option<(&Form, DomainError)>) -> PageResult {
-    let editions: Vec<Value> = s.app.catalogues(&session.caller).await?.iter().map(edition_view).collect();
+async fn list_page(
+    s: &AppState,
+    session: &Session,
+    form: Option<(&Form, DomainError)>,
+) -> PageResult {
+    let editions: Vec<Value> = s
+        .app
+        .catalogues(&session.caller)
+        .await?
+        .iter()
+        .map(edition_view)
+        .collect();
     let (status, v, errors, error) = match form {
-        None => (StatusCode::OK, context! { title => "", period => "" }, BTreeMap::new(), None),
+        None => (
+            StatusCode::OK,
+            context! { title => "", period => "" },
+            BTreeMap::new(),
+            None,
+        ),
         Some((f, e)) => {
             let (errors, error) = shown(e)?;
             let v = context! { title => f.text("title"), period => f.text("period") };
@@ -63,7 +78,13 @@ async fn list_page(s: &AppState, session: &Session, form: Option<(&Form, DomainE
         can_edit => session.caller.is_curator(),
         editions, v, errors, error,
     };
-    Ok(render(session, "catalogues.html", "catalogues", status, ctx))
+    Ok(render(
+        session,
+        "catalogues.html",
+        "catalogues",
+        status,
+        ctx,
+    ))
 }
 
 pub async fn index(State(s): State<AppState>, session: Session) -> PageResult {
@@ -82,7 +103,12 @@ pub async fn create(State(s): State<AppState>, session: Session, form: Form) -> 
     }
 }
 
-async fn edition_page(s: &AppState, session: &Session, id: &str, error: Option<DomainError>) -> PageResult {
+async fn edition_page(
+    s: &AppState,
+    session: &Session,
+    id: &str,
+    error: Option<DomainError>,
+) -> PageResult {
     let caller = &session.caller;
     let (c, items) = s.app.catalogue(caller, id).await?;
     let candidates: Vec<DemandView> = if caller.is_curator() && c.status == CatalogueStatus::Draft {
@@ -103,10 +129,16 @@ async fn edition_page(s: &AppState, session: &Session, id: &str, error: Option<D
         Some(e) => {
             let status = crate::error::status_of(e.code);
             let (mut errors, general) = shown(e)?;
-            (status, general.or_else(|| errors.pop_first().map(|(_, m)| m)))
+            (
+                status,
+                general.or_else(|| errors.pop_first().map(|(_, m)| m)),
+            )
         }
     };
-    let items: Vec<DemandView> = items.into_iter().map(|d| DemandView::new(caller, d)).collect();
+    let items: Vec<DemandView> = items
+        .into_iter()
+        .map(|d| DemandView::new(caller, d))
+        .collect();
     let formats: Vec<&str> = ExportFormat::ALL.iter().map(|f| f.as_str()).collect();
     let ctx = context! {
         title => c.title,
@@ -117,11 +149,20 @@ async fn edition_page(s: &AppState, session: &Session, id: &str, error: Option<D
     Ok(render(session, "catalogue.html", "catalogues", status, ctx))
 }
 
-pub async fn show(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+pub async fn show(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> PageResult {
     edition_page(&s, &session, &id, None).await
 }
 
-pub async fn add_items(State(s): State<AppState>, session: Session, Path(id): Path<String>, form: Form) -> PageResult {
+pub async fn add_items(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
     let ids = form.all("demand_ids");
     match s.app.add_catalogue_items(&session.caller, &id, &ids).await {
         Ok(c) => Ok(see_other(&format!("/catalogues/{}", c.id))),
@@ -129,7 +170,12 @@ pub async fn add_items(State(s): State<AppState>, session: Session, Path(id): Pa
     }
 }
 
-pub async fn publish(State(s): State<AppState>, session: Session, Path(id): Path<String>, _form: Form) -> PageResult {
+pub async fn publish(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    _form: Form,
+) -> PageResult {
     match s.app.publish_catalogue(&session.caller, &id).await {
         Ok(c) => Ok(see_other(&format!("/catalogues/{}", c.id))),
         Err(e) => edition_page(&s, &session, &id, Some(e)).await,
@@ -153,12 +199,18 @@ pub async fn export(
 ) -> PageResult {
     let format = ExportFormat::parse(&q.format)?;
     let full = q.full == "true";
-    let out = s.app.export_catalogue(&session.caller, &id, format, full).await?;
+    let out = s
+        .app
+        .export_catalogue(&session.caller, &id, format, full)
+        .await?;
     let safe_id: String = id
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect();
-    let disposition = format!("attachment; filename=\"catalogue-{safe_id}.{}\"", format.as_str());
+    let disposition = format!(
+        "attachment; filename=\"catalogue-{safe_id}.{}\"",
+        format.as_str()
+    );
     let mut resp = out.bytes.into_response();
     let headers = resp.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(out.content_type));

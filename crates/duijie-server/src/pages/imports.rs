@@ -36,7 +36,13 @@ fn report_view(r: &ImportReport) -> Value {
 }
 
 async fn upload_page(s: &AppState, session: &Session, error: Option<DomainError>) -> PageResult {
-    let imports: Vec<Value> = s.app.imports(&session.caller).await?.iter().map(report_view).collect();
+    let imports: Vec<Value> = s
+        .app
+        .imports(&session.caller)
+        .await?
+        .iter()
+        .map(report_view)
+        .collect();
     let mut errors = BTreeMap::new();
     let mut general = None;
     let status = match error {
@@ -66,12 +72,19 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> PageError {
     } else {
         DomainError::new(
             ErrorCode::InvalidInput,
-            format!("上传内容无法读取 (invalid multipart body): {}", e.body_text()),
+            format!(
+                "上传内容无法读取 (invalid multipart body): {}",
+                e.body_text()
+            ),
         )
     })
 }
 
-pub async fn upload(State(s): State<AppState>, session: Session, mut form: Multipart) -> PageResult {
+pub async fn upload(
+    State(s): State<AppState>,
+    session: Session,
+    mut form: Multipart,
+) -> PageResult {
     // Refuse before reading a possibly large body.
     session.caller.require(CURATORS)?;
     let mut csrf = None;
@@ -107,7 +120,11 @@ pub async fn upload(State(s): State<AppState>, session: Session, mut form: Multi
         return upload_page(&s, &session, Some(e)).await;
     };
     let request = ImportRequest {
-        file_name: if file_name.is_empty() { "upload".into() } else { file_name },
+        file_name: if file_name.is_empty() {
+            "upload".into()
+        } else {
+            file_name
+        },
         bytes,
         kind,
     };
@@ -120,8 +137,18 @@ pub async fn upload(State(s): State<AppState>, session: Session, mut form: Multi
     }
 }
 
-pub async fn report(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+pub async fn report(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> PageResult {
     let r = s.app.import_report(&session.caller, &id).await?;
     let ctx = context! { title => "导入报告", r => report_view(&r) };
-    Ok(render(&session, "import_report.html", "imports", StatusCode::OK, ctx))
+    Ok(render(
+        &session,
+        "import_report.html",
+        "imports",
+        StatusCode::OK,
+        ctx,
+    ))
 }

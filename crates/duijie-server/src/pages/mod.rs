@@ -36,9 +36,15 @@ pub fn routes(state: AppState) -> Router {
         .route("/login", get(account::form).post(account::login))
         .route("/logout", post(account::logout))
         .route("/demands", get(public::demands))
-        .route("/demands/new", get(workflow::new_form).post(workflow::create))
+        .route(
+            "/demands/new",
+            get(workflow::new_form).post(workflow::create),
+        )
         .route("/demands/{id}", get(public::demand))
-        .route("/demands/{id}/edit", get(workflow::edit_form).post(workflow::edit))
+        .route(
+            "/demands/{id}/edit",
+            get(workflow::edit_form).post(workflow::edit),
+        )
         .route("/demands/{id}/submit", post(workflow::submit))
         .route("/demands/{id}/withdraw", post(workflow::withdraw))
         .route("/demands/{id}/review", post(workflow::review))
@@ -52,7 +58,10 @@ pub fn routes(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/imports/{id}", get(imports::report))
-        .route("/catalogues", get(catalogues::index).post(catalogues::create))
+        .route(
+            "/catalogues",
+            get(catalogues::index).post(catalogues::create),
+        )
         .route("/catalogues/{id}", get(catalogues::show))
         .route("/catalogues/{id}/items", post(catalogues::add_items))
         .route("/catalogues/{id}/publish", post(catalogues::publish))
@@ -63,7 +72,10 @@ pub fn routes(state: AppState) -> Router {
         .route("/experts/{id}", get(public::expert))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(middleware::from_fn_with_state(state.clone(), session::layer))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ))
         .layer(middleware::from_fn(private));
     Router::new()
         .route("/static/app.css", get(stylesheet))

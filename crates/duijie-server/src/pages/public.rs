@@ -47,7 +47,12 @@ pub struct ListQuery {
 
 impl ListQuery {
     fn page(&self) -> u32 {
-        self.page.trim().parse().ok().filter(|p| *p >= 1).unwrap_or(1)
+        self.page
+            .trim()
+            .parse()
+            .ok()
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
     }
 
     fn params(&self, per_page: u32) -> SearchParams {
@@ -62,14 +67,27 @@ impl ListQuery {
     }
 
     fn url(&self, base: &str, field: &str, region: &str, page: u32) -> String {
-        let page = if page > 1 { page.to_string() } else { String::new() };
+        let page = if page > 1 {
+            page.to_string()
+        } else {
+            String::new()
+        };
         format!(
             "{base}{}",
-            query(&[("q", &self.q), ("field", field), ("region", region), ("page", &page)])
+            query(&[
+                ("q", &self.q),
+                ("field", field),
+                ("region", region),
+                ("page", &page)
+            ])
         )
     }
 
-    fn facet_links(&self, base: &str, facets: duijie_search::Facets) -> (Vec<FacetLink>, Vec<FacetLink>) {
+    fn facet_links(
+        &self,
+        base: &str,
+        facets: duijie_search::Facets,
+    ) -> (Vec<FacetLink>, Vec<FacetLink>) {
         let field = facets
             .field
             .into_iter()
@@ -77,7 +95,12 @@ impl ListQuery {
             .map(|(value, count)| {
                 let on = value == self.field;
                 let href = self.url(base, if on { "" } else { &value }, &self.region, 1);
-                FacetLink { value, count, href, on }
+                FacetLink {
+                    value,
+                    count,
+                    href,
+                    on,
+                }
             })
             .collect();
         let region = facets
@@ -87,7 +110,12 @@ impl ListQuery {
             .map(|(value, count)| {
                 let on = value == self.region;
                 let href = self.url(base, &self.field, if on { "" } else { &value }, 1);
-                FacetLink { value, count, href, on }
+                FacetLink {
+                    value,
+                    count,
+                    href,
+                    on,
+                }
             })
             .collect();
         (field, region)
@@ -106,7 +134,11 @@ fn hits<R, T>(page_items: Vec<(R, String, String)>, view: impl Fn(R) -> T) -> Ve
 }
 
 /// `/`: the search box over published demands and achievements, with field facets.
-pub async fn home(State(s): State<AppState>, session: Session, Params(q): Params<ListQuery>) -> PageResult {
+pub async fn home(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<ListQuery>,
+) -> PageResult {
     let params = ListQuery {
         page: String::new(),
         ..q
@@ -119,7 +151,12 @@ pub async fn home(State(s): State<AppState>, session: Session, Params(q): Params
     let (demands, achievements) = (demands?, achievements?);
     // Field counts of both kinds together, most frequent first.
     let mut fields: Vec<(String, u64)> = Vec::new();
-    for (value, count) in demands.facets.field.iter().chain(&achievements.facets.field) {
+    for (value, count) in demands
+        .facets
+        .field
+        .iter()
+        .chain(&achievements.facets.field)
+    {
         match fields.iter_mut().find(|(v, _)| v == value) {
             Some((_, c)) => *c += count,
             None => fields.push((value.clone(), *count)),
@@ -162,7 +199,12 @@ struct Listing<T> {
     page: Page<T>,
 }
 
-fn list_page<T, V: Serialize>(session: &Session, q: &ListQuery, listing: Listing<T>, view: impl Fn(T) -> V) -> PageResult {
+fn list_page<T, V: Serialize>(
+    session: &Session,
+    q: &ListQuery,
+    listing: Listing<T>,
+    view: impl Fn(T) -> V,
+) -> PageResult {
     let Listing {
         kind,
         base,
@@ -174,7 +216,10 @@ fn list_page<T, V: Serialize>(session: &Session, q: &ListQuery, listing: Listing
     let pager = pager(page.total, page.page, page.per_page, |n| {
         q.url(base, &q.field, &q.region, n)
     });
-    let can_create = matches!(session.caller.role(), Some(Role::Enterprise | Role::Bureau | Role::Admin));
+    let can_create = matches!(
+        session.caller.role(),
+        Some(Role::Enterprise | Role::Bureau | Role::Admin)
+    );
     let ctx = context! {
         kind, base, title, placeholder,
         q => q.q, field => q.field, region => q.region,
@@ -188,8 +233,15 @@ fn list_page<T, V: Serialize>(session: &Session, q: &ListQuery, listing: Listing
     Ok(render(session, "search.html", kind, StatusCode::OK, ctx))
 }
 
-pub async fn demands(State(s): State<AppState>, session: Session, Params(q): Params<ListQuery>) -> PageResult {
-    let page = s.app.search_demands(&session.caller, &q.params(PER_PAGE)).await?;
+pub async fn demands(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<ListQuery>,
+) -> PageResult {
+    let page = s
+        .app
+        .search_demands(&session.caller, &q.params(PER_PAGE))
+        .await?;
     let caller = session.caller.clone();
     let listing = Listing {
         kind: "demands",
@@ -201,7 +253,11 @@ pub async fn demands(State(s): State<AppState>, session: Session, Params(q): Par
     list_page(&session, &q, listing, |d| DemandView::new(&caller, d))
 }
 
-pub async fn achievements(State(s): State<AppState>, session: Session, Params(q): Params<ListQuery>) -> PageResult {
+pub async fn achievements(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<ListQuery>,
+) -> PageResult {
     let page = s.app.search_achievements(&q.params(PER_PAGE)).await?;
     let listing = Listing {
         kind: "achievements",
@@ -213,8 +269,15 @@ pub async fn achievements(State(s): State<AppState>, session: Session, Params(q)
     list_page(&session, &q, listing, AchievementJson::from)
 }
 
-pub async fn experts(State(s): State<AppState>, session: Session, Params(q): Params<ListQuery>) -> PageResult {
-    let page = s.app.search_experts(&session.caller, &q.params(PER_PAGE)).await?;
+pub async fn experts(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<ListQuery>,
+) -> PageResult {
+    let page = s
+        .app
+        .search_experts(&session.caller, &q.params(PER_PAGE))
+        .await?;
     let listing = Listing {
         kind: "experts",
         base: "/experts",
@@ -255,8 +318,10 @@ pub async fn demand_page(
         Vec::new()
     };
     let (institutions, experts) = tokio::join!(
-        s.app.match_demand(caller, id, Some("institution"), Some(MATCHES_SHOWN)),
-        s.app.match_demand(caller, id, Some("expert"), Some(MATCHES_SHOWN)),
+        s.app
+            .match_demand(caller, id, Some("institution"), Some(MATCHES_SHOWN)),
+        s.app
+            .match_demand(caller, id, Some("expert"), Some(MATCHES_SHOWN)),
     );
     let candidates = |r: Result<duijie_app::MatchResponse, _>| -> Vec<CandidateView> {
         match r {
@@ -283,11 +348,19 @@ pub async fn demand_page(
     Ok(render(session, "demand.html", "demands", status, ctx))
 }
 
-pub async fn demand(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+pub async fn demand(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> PageResult {
     demand_page(&s, &session, &id, StatusCode::OK, Default::default(), "").await
 }
 
-pub async fn achievement(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+pub async fn achievement(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> PageResult {
     let a = AchievementJson::from(s.app.achievement(&id).await?);
     let mut facts = vec![("完成单位", a.institution.name.clone())];
     if let Some(leader) = &a.leader {
@@ -308,7 +381,9 @@ pub async fn achievement(State(s): State<AppState>, session: Session, Path(id): 
     if !a.keywords.is_empty() {
         facts.push(("关键词", a.keywords.join("、")));
     }
-    let mut sections = vec![context! { heading => "成果简介", text => if a.summary.is_empty() { "（目录未提供简介）".to_string() } else { a.summary.clone() } }];
+    let mut sections = vec![
+        context! { heading => "成果简介", text => if a.summary.is_empty() { "（目录未提供简介）".to_string() } else { a.summary.clone() } },
+    ];
     if let Some(raw) = &a.field_raw {
         sections.push(context! { heading => "原始领域", text => raw });
     }
@@ -321,13 +396,28 @@ pub async fn achievement(State(s): State<AppState>, session: Session, Path(id): 
         sections,
         facts,
     };
-    Ok(render(&session, "record.html", "achievements", StatusCode::OK, ctx))
+    Ok(render(
+        &session,
+        "record.html",
+        "achievements",
+        StatusCode::OK,
+        ctx,
+    ))
 }
 
-pub async fn expert(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+pub async fn expert(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> PageResult {
     let e = ExpertJson::from(s.app.expert(&session.caller, &id).await?);
     let mut facts = vec![("工作单位", e.institution.name.clone())];
-    for (label, value) in [("职称", &e.title), ("院系", &e.department), ("电话", &e.phone), ("电子邮箱", &e.email)] {
+    for (label, value) in [
+        ("职称", &e.title),
+        ("院系", &e.department),
+        ("电话", &e.phone),
+        ("电子邮箱", &e.email),
+    ] {
         if let Some(v) = value {
             facts.push((label, v.clone()));
         }
@@ -352,5 +442,11 @@ pub async fn expert(State(s): State<AppState>, session: Session, Path(id): Path<
         sections,
         facts,
     };
-    Ok(render(&session, "record.html", "experts", StatusCode::OK, ctx))
+    Ok(render(
+        &session,
+        "record.html",
+        "experts",
+        StatusCode::OK,
+        ctx,
+    ))
 }

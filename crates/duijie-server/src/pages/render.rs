@@ -20,16 +20,34 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../../templates/search.html")),
     ("demand.html", include_str!("../../templates/demand.html")),
     ("record.html", include_str!("../../templates/record.html")),
-    ("demand_form.html", include_str!("../../templates/demand_form.html")),
-    ("demand_table.html", include_str!("../../templates/demand_table.html")),
-    ("recommended.html", include_str!("../../templates/recommended.html")),
+    (
+        "demand_form.html",
+        include_str!("../../templates/demand_form.html"),
+    ),
+    (
+        "demand_table.html",
+        include_str!("../../templates/demand_table.html"),
+    ),
+    (
+        "recommended.html",
+        include_str!("../../templates/recommended.html"),
+    ),
     ("imports.html", include_str!("../../templates/imports.html")),
-    ("import_report.html", include_str!("../../templates/import_report.html")),
+    (
+        "import_report.html",
+        include_str!("../../templates/import_report.html"),
+    ),
     ("login.html", include_str!("../../templates/login.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("review.html", include_str!("../../templates/review.html")),
-    ("catalogues.html", include_str!("../../templates/catalogues.html")),
-    ("catalogue.html", include_str!("../../templates/catalogue.html")),
+    (
+        "catalogues.html",
+        include_str!("../../templates/catalogues.html"),
+    ),
+    (
+        "catalogue.html",
+        include_str!("../../templates/catalogue.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -115,7 +133,13 @@ pub fn role_label(role: Role) -> &'static str {
 }
 
 /// Renders `template` inside the shared frame; `active` names the navigation entry.
-pub fn render(session: &Session, template: &str, active: &str, status: StatusCode, ctx: Value) -> Response {
+pub fn render(
+    session: &Session,
+    template: &str,
+    active: &str,
+    status: StatusCode,
+    ctx: Value,
+) -> Response {
     let me = session.caller.user().map(|u| {
         context! {
             name => u.name,
@@ -149,7 +173,8 @@ pub fn render(session: &Session, template: &str, active: &str, status: StatusCod
 /// The page shown for a failed handler; anonymous readers asked to sign in go to `/login`.
 pub fn failure_page(session: &Session, err: DomainError, is_get: bool) -> Response {
     if err.code == ErrorCode::Unauthenticated && is_get {
-        let next = serde_urlencoded::to_string([("next", session.here.as_str())]).unwrap_or_default();
+        let next =
+            serde_urlencoded::to_string([("next", session.here.as_str())]).unwrap_or_default();
         return see_other(&format!("/login?{next}"));
     }
     let heading = match err.code {
@@ -207,7 +232,11 @@ pub fn budget(budget_wan: Option<f64>, negotiable: bool) -> String {
 
 /// A query string from the non-empty pairs, with `?`.
 pub fn query(pairs: &[(&str, &str)]) -> String {
-    let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
     match serde_urlencoded::to_string(&kept) {
         Ok(q) if !q.is_empty() => format!("?{q}"),
         _ => String::new(),
@@ -300,7 +329,10 @@ mod tests {
 
     #[test]
     fn queries_skip_empty_values() {
-        assert_eq!(query(&[("q", "锂 电"), ("field", "")]), "?q=%E9%94%82+%E7%94%B5");
+        assert_eq!(
+            query(&[("q", "锂 电"), ("field", "")]),
+            "?q=%E9%94%82+%E7%94%B5"
+        );
         assert_eq!(query(&[("q", "")]), "");
     }
 }

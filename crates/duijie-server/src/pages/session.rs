@@ -40,7 +40,9 @@ impl Session {
     /// Refuses a form whose token does not match the cookie.
     pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), PageError> {
         match sent {
-            Some(sent) if self.csrf_from_cookie && same(sent.as_bytes(), self.csrf.as_bytes()) => Ok(()),
+            Some(sent) if self.csrf_from_cookie && same(sent.as_bytes(), self.csrf.as_bytes()) => {
+                Ok(())
+            }
             _ => Err(PageError(DomainError::new(
                 ErrorCode::Forbidden,
                 "表单已失效或来源不明，请刷新页面后重试 (missing or invalid CSRF token)",
@@ -49,7 +51,13 @@ impl Session {
     }
 
     pub fn session_cookie(&self, token: &str) -> HeaderValue {
-        cookie_value(SESSION_COOKIE, token, "Lax", Some(SESSION_MAX_AGE_SECS), self.secure)
+        cookie_value(
+            SESSION_COOKIE,
+            token,
+            "Lax",
+            Some(SESSION_MAX_AGE_SECS),
+            self.secure,
+        )
     }
 
     pub fn clear_session_cookie(&self) -> HeaderValue {
@@ -82,7 +90,13 @@ pub fn cookie_safe(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-fn cookie_value(name: &str, value: &str, same_site: &str, max_age: Option<u32>, secure: bool) -> HeaderValue {
+fn cookie_value(
+    name: &str,
+    value: &str,
+    same_site: &str,
+    max_age: Option<u32>,
+    secure: bool,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
@@ -107,9 +121,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn notice(query: Option<&str>) -> Option<&'static str> {
-    let done = query?
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("done="))?;
+    let done = query?.split('&').find_map(|kv| kv.strip_prefix("done="))?;
     Some(match done {
         "created" => "需求已保存为草稿。确认无误后请点击“提交审核”。",
         "saved" => "修改已保存。",

@@ -122,7 +122,12 @@ struct FormPage<'a> {
 }
 
 /// Renders the demand form; a validation error goes next to its field, or above the form.
-fn form_page(session: &Session, page: FormPage<'_>, values: &Values, error: Option<DomainError>) -> PageResult {
+fn form_page(
+    session: &Session,
+    page: FormPage<'_>,
+    values: &Values,
+    error: Option<DomainError>,
+) -> PageResult {
     let mut errors = BTreeMap::new();
     let mut general = None;
     let status = match error {
@@ -201,7 +206,11 @@ fn edit_page(d: &Demand) -> FormPage<'static> {
     }
 }
 
-pub async fn edit_form(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+pub async fn edit_form(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> PageResult {
     session.caller.require(WRITERS)?;
     let d = s.app.demand(&session.caller, &id).await?;
     if !(session.caller.owns(&d) || session.caller.is_curator()) {
@@ -213,7 +222,12 @@ pub async fn edit_form(State(s): State<AppState>, session: Session, Path(id): Pa
     form_page(&session, edit_page(&d), &Values::from_demand(&d), None)
 }
 
-pub async fn edit(State(s): State<AppState>, session: Session, Path(id): Path<String>, form: Form) -> PageResult {
+pub async fn edit(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
     session.caller.require(WRITERS)?;
     let d = s.app.demand(&session.caller, &id).await?;
     let values = Values::from_form(&form);
@@ -227,12 +241,22 @@ pub async fn edit(State(s): State<AppState>, session: Session, Path(id): Path<St
     }
 }
 
-pub async fn submit(State(s): State<AppState>, session: Session, Path(id): Path<String>, _form: Form) -> PageResult {
+pub async fn submit(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    _form: Form,
+) -> PageResult {
     let d = s.app.submit_demand(&session.caller, &id).await?;
     Ok(see_other(&format!("/demands/{}?done=submitted", d.id)))
 }
 
-pub async fn withdraw(State(s): State<AppState>, session: Session, Path(id): Path<String>, form: Form) -> PageResult {
+pub async fn withdraw(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
     let d = s
         .app
         .withdraw_demand(&session.caller, &id, &form.text("note"))
@@ -240,7 +264,12 @@ pub async fn withdraw(State(s): State<AppState>, session: Session, Path(id): Pat
     Ok(see_other(&format!("/demands/{}?done=withdrawn", d.id)))
 }
 
-pub async fn review(State(s): State<AppState>, session: Session, Path(id): Path<String>, form: Form) -> PageResult {
+pub async fn review(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
     let note = form.text("note");
     let (decision, done) = match form.get("decision") {
         Some("approve") => (ReviewDecision::Approve, "approve"),
@@ -253,8 +282,15 @@ pub async fn review(State(s): State<AppState>, session: Session, Path(id): Path<
             )))
         }
     };
-    match s.app.review_demand(&session.caller, &id, decision, &note).await {
-        Ok(d) => Ok(see_other(&format!("/review{}", query(&[("done", done), ("last", &d.id)])))),
+    match s
+        .app
+        .review_demand(&session.caller, &id, decision, &note)
+        .await
+    {
+        Ok(d) => Ok(see_other(&format!(
+            "/review{}",
+            query(&[("done", done), ("last", &d.id)])
+        ))),
         Err(e) if e.code == ErrorCode::InvalidInput => {
             let mut errors = BTreeMap::new();
             errors.insert(e.field.unwrap_or_else(|| "note".into()), e.message);
@@ -272,7 +308,12 @@ pub struct PageQuery {
 
 impl PageQuery {
     fn page(&self) -> u32 {
-        self.page.trim().parse().ok().filter(|p| *p >= 1).unwrap_or(1)
+        self.page
+            .trim()
+            .parse()
+            .ok()
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
     }
 }
 
@@ -294,14 +335,21 @@ async fn demand_table(
 ) -> PageResult {
     let (items, total) = s
         .app
-        .list_demands(&session.caller, statuses, (page - 1).saturating_mul(PER_PAGE), PER_PAGE)
+        .list_demands(
+            &session.caller,
+            statuses,
+            (page - 1).saturating_mul(PER_PAGE),
+            PER_PAGE,
+        )
         .await?;
     let items: Vec<DemandView> = items
         .into_iter()
         .map(|d| DemandView::new(&session.caller, d))
         .collect();
     let total = usize::try_from(total).unwrap_or_default();
-    let pager = pager(total, page, PER_PAGE, |n| format!("{}{}", table.path, query(&[("page", &n.to_string())])));
+    let pager = pager(total, page, PER_PAGE, |n| {
+        format!("{}{}", table.path, query(&[("page", &n.to_string())]))
+    });
     let ctx = context! {
         title => table.title,
         intro => table.intro,
@@ -311,11 +359,21 @@ async fn demand_table(
         items,
         pager,
     };
-    Ok(render(session, "demand_table.html", table.active, StatusCode::OK, ctx))
+    Ok(render(
+        session,
+        "demand_table.html",
+        table.active,
+        StatusCode::OK,
+        ctx,
+    ))
 }
 
 /// The enterprise's own demands in every status.
-pub async fn mine(State(s): State<AppState>, session: Session, Params(q): Params<PageQuery>) -> PageResult {
+pub async fn mine(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<PageQuery>,
+) -> PageResult {
     session.caller.require(&[Role::Enterprise])?;
     let table = Table {
         path: "/my/demands",
@@ -329,16 +387,28 @@ pub async fn mine(State(s): State<AppState>, session: Session, Params(q): Params
 }
 
 /// Submitted demands waiting for the bureau, each with what it lacks and what it may repeat.
-pub async fn queue(State(s): State<AppState>, session: Session, Params(q): Params<PageQuery>) -> PageResult {
+pub async fn queue(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<PageQuery>,
+) -> PageResult {
     let page = q.page();
     let (items, total) = s
         .app
-        .review_queue(&session.caller, (page - 1).saturating_mul(PER_PAGE), PER_PAGE)
+        .review_queue(
+            &session.caller,
+            (page - 1).saturating_mul(PER_PAGE),
+            PER_PAGE,
+        )
         .await?;
     let items: Vec<_> = items
         .into_iter()
         .map(|it| {
-            let gaps: Vec<_> = it.gaps.iter().map(|g| context! { message => g.message }).collect();
+            let gaps: Vec<_> = it
+                .gaps
+                .iter()
+                .map(|g| context! { message => g.message })
+                .collect();
             let duplicates: Vec<_> = it
                 .duplicates
                 .iter()
@@ -360,16 +430,27 @@ pub async fn queue(State(s): State<AppState>, session: Session, Params(q): Param
         })
         .collect();
     let total = usize::try_from(total).unwrap_or_default();
-    let pager = pager(total, page, PER_PAGE, |n| format!("/review{}", query(&[("page", &n.to_string())])));
+    let pager = pager(total, page, PER_PAGE, |n| {
+        format!("/review{}", query(&[("page", &n.to_string())]))
+    });
     let ctx = context! { title => "审核队列", total, items, pager };
-    Ok(render(&session, "review.html", "review", StatusCode::OK, ctx))
+    Ok(render(
+        &session,
+        "review.html",
+        "review",
+        StatusCode::OK,
+        ctx,
+    ))
 }
 
 /// Published demands ranked for the institution of the signed-in account.
 pub async fn recommended(State(s): State<AppState>, session: Session) -> PageResult {
     let user = session.caller.require(&[Role::Institution])?;
     let org_id = user.org_id.clone().ok_or_else(|| {
-        DomainError::new(ErrorCode::Forbidden, "该账号未关联科研机构 (account has no organisation)")
+        DomainError::new(
+            ErrorCode::Forbidden,
+            "该账号未关联科研机构 (account has no organisation)",
+        )
     })?;
     let (org, _) = s.app.organization(&org_id).await?;
     let items: Vec<_> = s
@@ -383,11 +464,17 @@ pub async fn recommended(State(s): State<AppState>, session: Session) -> PageRes
                 id => m.id,
                 title => m.title,
                 enterprise => m.enterprise,
-                score_text => format!("{:.1}", m.score),
+                score_text => format!("{:.2}", m.score),
                 matched_terms => m.matched_terms,
             }
         })
         .collect();
     let ctx = context! { title => "推荐需求", org => org.name, items };
-    Ok(render(&session, "recommended.html", "recommended", StatusCode::OK, ctx))
+    Ok(render(
+        &session,
+        "recommended.html",
+        "recommended",
+        StatusCode::OK,
+        ctx,
+    ))
 }

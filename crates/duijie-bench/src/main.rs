@@ -1,0 +1,292 @@
+//! `duijie-bench`: measures duijie's speed and scale (see `docs/performance.md`).
+//!
+//! ```text
+//! cargo build --release -p duijie-cli -p duijie-bench
+//! target/release/duijie-bench nsfc                       # 22k listing, xlsx + CSV, vs the Python peer
+//! target/release/duijie-bench scale --records 10000,100000
+//! target/release/duijie-bench scale --records 1000000
+//! target/release/duijie-bench report                     # tables + docs/performance.svg
+//! target/release/duijie-bench smoke                      # CI: small, asserts only 200s
+//! ```
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use duijie_bench::corpus::{self, Generator, Vocabulary};
+use duijie_bench::results::{self, Point};
+use duijie_bench::run::{self, LoadPlan, NsfcOptions, Queries};
+use duijie_bench::{report, server, smoke};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "duijie-bench", about = "Speed and scale benchmarks of duijie")]
+struct Cli {
+    /// The shared data folder (NSFC, CSL); default `$DUIJIE_SHARED_DATA` or `../shared/data`.
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    /// Scratch folder for listings, corpora and data dirs.
+    #[arg(long, global = true, default_value = "/tmp/duijie-bench")]
+    work: PathBuf,
+    /// The `duijie` binary to serve with (default: next to this one).
+    #[arg(long, global = true)]
+    bin: Option<PathBuf>,
+    /// The results file each run updates.
+    #[arg(long, global = true)]
+    results: Option<PathBuf>,
+    /// Keep data dirs and corpora after the run.
+    #[arg(long, global = true)]
+    keep: bool,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Write the real NSFC listing (about 22k rows) as xlsx and CSV.
+    Listing {
+        #[arg(long, default_value = "/tmp/duijie-bench/listing")]
+        out: PathBuf,
+    },
+    /// The 22k NSFC listing: import (xlsx, CSV), in-process query latency, the Python peer.
+    Nsfc {
+        /// Imports per format (fresh data dir each); medians are reported.
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+        /// Skip the Python peer.
+        #[arg(long)]
+        no_peer: bool,
+        #[arg(long, default_value = "python3")]
+        python: String,
+        /// Also serve the imported listing and load it over HTTP (point `nsfc-22k`).
+        #[arg(long)]
+        http: bool,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
+    /// Generated corpora of the given sizes: import, sizes, server RSS, HTTP latency.
+    Scale {
+        /// Record counts, comma separated.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+        records: Vec<usize>,
+        #[arg(long, default_value_t = 20_240_601)]
+        seed: u64,
+        /// Rows per generated CSV file (each file is one import).
+        #[arg(long, default_value_t = 50_000)]
+        per_file: usize,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
+    /// Print the Markdown tables and write the SVG plot of the results file.
+    Report {
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Write the tables to this file instead of standard output.
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+    },
+    /// Small end-to-end run for CI: exits 0 when every request answered 200.
+    Smoke {
+        #[arg(long, default_value_t = 2_000)]
+        records: usize,
+        /// Requests per endpoint.
+        #[arg(long, default_value_t = 10)]
+        requests: usize,
+        /// Serve with the real binary (`--bin` or next to this one) instead of in-process.
+        #[arg(long)]
+        real_server: bool,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct LoadArgs {
+    /// Concurrent clients, comma separated (empty: no HTTP load).
+    #[arg(long, value_delimiter = ',', default_value = "16,64")]
+    clients: Vec<usize>,
+    /// Search requests per run (per client count).
+    #[arg(long, default_value_t = 4_000)]
+    search_requests: usize,
+    /// Match requests per run (per client count).
+    #[arg(long, default_value_t = 2_000)]
+    match_requests: usize,
+    /// Time cap of each run, seconds.
+    #[arg(long, default_value_t = 30)]
+    max_secs: u64,
+}
+
+impl LoadArgs {
+    fn plan(&self) -> LoadPlan {
+        LoadPlan {
+            clients: self.clients.iter().copied().filter(|c| *c > 0).collect(),
+            search_requests: self.search_requests,
+            match_requests: self.match_requests,
+            max_time: Duration::from_secs(self.max_secs),
+            ..LoadPlan::default()
+        }
+    }
+}
+
+fn human(n: usize) -> String {
+    if n >= 1_000_000 && n % 1_000_000 == 0 {
+        format!("{}M", n / 1_000_000)
+    } else if n >= 1000 && n % 1000 == 0 {
+        format!("{}k", n / 1000)
+    } else {
+        n.to_string()
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run_cli(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_cli(cli: Cli) -> Result<()> {
+    let data = cli.data.clone().unwrap_or_else(corpus::default_data_dir);
+    let results_path = cli
+        .results
+        .clone()
+        .unwrap_or_else(|| workspace().join("bench/results.json"));
+    let bin = cli.bin.clone().unwrap_or_else(server::default_binary);
+    std::fs::create_dir_all(&cli.work)
+        .with_context(|| format!("cannot create {}", cli.work.display()))?;
+    match cli.command {
+        Cmd::Listing { out } => {
+            std::fs::create_dir_all(&out)?;
+            let rows = corpus::nsfc_rows(&data)?;
+            corpus::write_xlsx(&rows, &out.join("nsfc-22k.xlsx"))?;
+            corpus::write_csv(&rows, &out.join("nsfc-22k.csv"))?;
+            println!("{} rows written to {}", rows.len(), out.display());
+        }
+        Cmd::Nsfc {
+            repeat,
+            no_peer,
+            python,
+            http,
+            load,
+        } => {
+            let opts = NsfcOptions {
+                data_dir: data.clone(),
+                work: cli.work.clone(),
+                repeat: repeat.max(1),
+                peer: !no_peer,
+                python,
+                peer_script: workspace().join("bench/peer_speed.py"),
+                listing_out: None,
+            };
+            let (result, rows, xlsx) = run::measure_nsfc(&opts).await?;
+            results::update(&results_path, |r| r.nsfc = Some(result))?;
+            if http {
+                let queries = Queries::from_rows(&rows);
+                let dir = cli.work.join("data-nsfc-22k");
+                let point = run::measure_point(
+                    "nsfc-22k",
+                    "real NSFC listing (xlsx)",
+                    &[xlsx],
+                    &dir,
+                    &bin,
+                    &queries,
+                    &load.plan(),
+                )
+                .await?;
+                results::update(&results_path, |r| r.put(point))?;
+                if !cli.keep {
+                    let _ = std::fs::remove_dir_all(&dir);
+                }
+            }
+            println!("results: {}", results_path.display());
+        }
+        Cmd::Scale {
+            records,
+            seed,
+            per_file,
+            load,
+        } => {
+            let nsfc = corpus::nsfc_rows(&data)?;
+            let vocab = Vocabulary::from_rows(&nsfc, &data);
+            eprintln!("[duijie-bench] vocabulary: {}", vocab.summary());
+            let queries = Queries::from_rows(&nsfc);
+            for n in records {
+                let name = format!("generated-{}", human(n));
+                let corpus_dir = cli.work.join(format!("corpus-{}", human(n)));
+                if corpus_dir.exists() {
+                    std::fs::remove_dir_all(&corpus_dir)?;
+                }
+                let t0 = Instant::now();
+                let mut generator = Generator::new(&vocab, seed);
+                let files = generator.write_csv_parts(n, per_file.max(1), &corpus_dir)?;
+                let gen_s = t0.elapsed().as_secs_f64();
+                eprintln!("[duijie-bench] {name}: generated {n} records in {gen_s:.1} s ({} files)", files.len());
+                let dir = cli.work.join(format!("data-{}", human(n)));
+                let mut point: Point = run::measure_point(
+                    &name,
+                    &format!("generated (seed {seed}), {} CSV files of <= {per_file} rows", files.len()),
+                    &files,
+                    &dir,
+                    &bin,
+                    &queries,
+                    &load.plan(),
+                )
+                .await?;
+                point.notes.push(format!("corpus generated in {gen_s:.1} s (not counted)"));
+                results::update(&results_path, |r| r.put(point))?;
+                if !cli.keep {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    let _ = std::fs::remove_dir_all(&corpus_dir);
+                }
+            }
+            println!("results: {}", results_path.display());
+        }
+        Cmd::Report { svg, markdown } => {
+            let r = results::Results::load(&results_path)?;
+            let svg = svg.unwrap_or_else(|| workspace().join("docs/performance.svg"));
+            match report::plot(&r, &svg) {
+                Ok(()) => eprintln!("[duijie-bench] plot: {}", svg.display()),
+                Err(e) => eprintln!("[duijie-bench] no plot: {e:#}"),
+            }
+            let md = report::markdown(&r);
+            match markdown {
+                Some(p) => std::fs::write(&p, md)?,
+                None => print!("{md}"),
+            }
+        }
+        Cmd::Smoke {
+            records,
+            requests,
+            real_server,
+        } => {
+            let work = tempfile::Builder::new()
+                .prefix("duijie-smoke")
+                .tempdir_in(&cli.work)?;
+            let r = smoke::run(
+                &data,
+                work.path(),
+                records,
+                requests,
+                real_server.then_some(bin.as_path()),
+            )
+            .await?;
+            println!(
+                "smoke ok: {} records, {} requests, all 200 ({:?})",
+                r.records, r.requests, r.statuses
+            );
+        }
+    }
+    Ok(())
+}
