@@ -596,19 +596,27 @@ impl SearchIndex {
                     }
                 }
             }
+            let values = |c: &Option<StrColumn>| str_values(c.as_ref(), &docs);
+            let (mut id, mut title, mut org_id, mut org_name) =
+                (values(&id)?, values(&title)?, values(&org_id)?, values(&org_name)?);
+            let (mut person, mut expert_id, mut field, mut region) = (
+                values(&person)?,
+                values(&expert_id)?,
+                values(&field)?,
+                values(&region)?,
+            );
             for (i, (doc, rank)) in docs.into_iter().enumerate() {
-                let text = |c: &Option<StrColumn>| str_value(c.as_ref(), doc);
                 out[rank] = Some(ScoredDoc {
-                    id: text(&id).unwrap_or_default(),
+                    id: id[i].take().unwrap_or_default(),
                     kind,
                     score: top[rank].0,
-                    title: text(&title).unwrap_or_default(),
-                    org_id: text(&org_id).unwrap_or_default(),
-                    org_name: text(&org_name).unwrap_or_default(),
-                    person: text(&person),
-                    expert_id: text(&expert_id),
-                    field: text(&field),
-                    region: text(&region),
+                    title: title[i].take().unwrap_or_default(),
+                    org_id: org_id[i].take().unwrap_or_default(),
+                    org_name: org_name[i].take().unwrap_or_default(),
+                    person: person[i].take(),
+                    expert_id: expert_id[i].take(),
+                    field: field[i].take(),
+                    region: region[i].take(),
                     year: year.as_ref().and_then(|c| c.first(doc)),
                     matched_terms: terms
                         .iter()
@@ -709,12 +717,36 @@ impl SearchIndex {
     }
 }
 
-fn str_value(column: Option<&StrColumn>, doc: DocId) -> Option<String> {
-    let column = column?;
-    let ord = column.term_ords(doc).next()?;
-    let mut s = String::new();
-    match column.ord_to_str(ord, &mut s) {
-        Ok(true) => Some(s),
-        _ => None,
+/// The value of `column` for each of `docs`, read in dictionary order: every dictionary block
+/// is decompressed once for all the hits, not once per hit (which dominated retrieval time).
+fn str_values(
+    column: Option<&StrColumn>,
+    docs: &[(DocId, usize)],
+) -> Result<Vec<Option<String>>, SearchError> {
+    let mut out = vec![None; docs.len()];
+    let Some(column) = column else {
+        return Ok(out);
+    };
+    let mut ords: Vec<(u64, usize)> = docs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (doc, _))| column.term_ords(*doc).next().map(|ord| (ord, i)))
+        .collect();
+    ords.sort_unstable();
+    let mut unique: Vec<u64> = ords.iter().map(|(ord, _)| *ord).collect();
+    unique.dedup();
+    let mut texts: Vec<String> = Vec::with_capacity(unique.len());
+    column
+        .dictionary()
+        .sorted_ords_to_term_cb(unique.iter().copied(), |bytes| {
+            texts.push(String::from_utf8_lossy(bytes).into_owned());
+            Ok(())
+        })
+        .map_err(tantivy::TantivyError::from)?;
+    for (ord, i) in ords {
+        if let Ok(at) = unique.binary_search(&ord) {
+            out[i] = texts.get(at).cloned();
+        }
     }
+    Ok(out)
 }
