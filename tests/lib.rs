@@ -56,13 +56,8 @@ impl TestServer {
         let addr = listener.local_addr().expect("addr");
         let server_app = app.clone();
         let task = tokio::spawn(async move {
-            let _ = duijie_server::serve(
-                server_app,
-                config,
-                listener,
-                std::future::pending(),
-            )
-            .await;
+            let _ =
+                duijie_server::serve(server_app, config, listener, std::future::pending()).await;
         });
         Some(TestServer {
             app,

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod catalogues;
+mod interests;
 mod limits;
 mod roles;
 mod scenarios;
@@ -34,6 +35,7 @@ macro_rules! on_both_backends {
 use catalogues::{
     catalogue_editions_publish_freeze_diff_and_export, review_queue_flags_gaps_and_duplicates,
 };
+use interests::interests_lead_to_docking;
 use roles::role_matrix;
 use scenarios::*;
 
@@ -49,4 +51,5 @@ on_both_backends!(
     review_queue_flags_gaps_and_duplicates,
     catalogue_editions_publish_freeze_diff_and_export,
     role_matrix,
+    interests_lead_to_docking,
 );

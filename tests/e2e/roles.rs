@@ -3,7 +3,7 @@
 
 use duijie_core::{DemandDraft, DemandStatus, Field, OrgKind, RecordKind, Role};
 use duijie_e2e::TestServer;
-use duijie_store::{Actor, ImportBatch};
+use duijie_store::{Actor, ImportBatch, NewInterest};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -23,6 +23,7 @@ const CURATORS_CREATE: [u16; 6] = [401, 403, 403, 403, 201, 201];
 const HIDDEN_DRAFT: [u16; 6] = [404, 200, 404, 404, 200, 200];
 const OWNER_LIFECYCLE: [u16; 6] = [401, 200, 404, 403, 403, 403];
 const DRAFT_CATALOGUE: [u16; 6] = [404, 404, 404, 404, 200, 200];
+const OWNER_ANSWER: [u16; 6] = [401, 200, 403, 403, 403, 403];
 
 enum Body {
     None,
@@ -34,7 +35,8 @@ struct Row {
     method: Method,
     /// With placeholders: `{draft}`, `{submitted}`, `{approved}` (fresh demands of the own
     /// enterprise), `{published}`, `{draft_cat}` (fresh, holding `{approved}`), `{pub_cat}`,
-    /// `{ach}`, `{exp}`, `{own_org}`, `{inst_org}`, `{imp}`, `{n}` (a counter).
+    /// `{ach}`, `{exp}`, `{own_org}`, `{inst_org}`, `{imp}`, `{n}` (a counter), `{fresh}` (a
+    /// fresh published demand), `{interest}` (a fresh pending interest of `{inst_org}` in another).
     path: &'static str,
     body: Body,
     expect: [u16; 6],
@@ -124,6 +126,42 @@ fn rows() -> Vec<Row> {
             "/api/v1/demands/{published}/matches",
             NoBody,
             ALL_200,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/demands/{fresh}/interests",
+            Json(r#"{"message": "可合作开发"}"#),
+            [401, 403, 403, 201, 403, 403],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/demands/{draft}/interests",
+            Json(r#"{"message": "可合作开发"}"#),
+            [401, 403, 403, 404, 403, 403],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/demands/{published}/interests",
+            NoBody,
+            [401, 200, 403, 200, 200, 200],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/demands/{draft}/interests",
+            NoBody,
+            [401, 200, 404, 404, 200, 200],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/interests/{interest}/accept",
+            Json("{}"),
+            OWNER_ANSWER,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/interests/{interest}/decline",
+            Json(r#"{"reason": "方向不符"}"#),
+            OWNER_ANSWER,
         ),
         row(
             Method::GET,
@@ -400,6 +438,31 @@ pub async fn role_matrix(s: TestServer) {
                     .unwrap();
                 subst.push(("{draft_cat}", cat.id));
                 subst.push(("{approved}", approved));
+            }
+            if uses("{fresh}") {
+                subst.push((
+                    "{fresh}",
+                    own_demand(&s, &fx.own_org, n, DemandStatus::Published).await,
+                ));
+            }
+            if uses("{interest}") {
+                let fresh = own_demand(&s, &fx.own_org, n, DemandStatus::Published).await;
+                let interest = s
+                    .app
+                    .store
+                    .create_interest(
+                        &NewInterest {
+                            demand_id: fresh,
+                            org_id: fx.inst_org.clone(),
+                            message: "矩阵意向".into(),
+                            expert_ids: Vec::new(),
+                            achievement_ids: Vec::new(),
+                        },
+                        &actor(),
+                    )
+                    .await
+                    .unwrap();
+                subst.push(("{interest}", interest.id));
             }
             let fill = |t: &str| {
                 subst

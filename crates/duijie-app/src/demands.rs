@@ -210,7 +210,7 @@ impl App {
         Ok(redact(caller, d))
     }
 
-    async fn visible_demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
+    pub(crate) async fn visible_demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
         match self.store.get_demand(id).await.map_err(store_err)? {
             Some(d) if caller.can_see_demand(&d) => Ok(d),
             _ => Err(DomainError::not_found("需求 (demand)", id)),

@@ -80,7 +80,8 @@ pub async fn limit_anonymous(
             )
             .into_response();
             if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+                resp.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
             }
             return resp;
         }

@@ -246,3 +246,39 @@ impl From<duijie_app::ReviewItem> for ReviewItemJson {
         }
     }
 }
+
+/// An expression of interest (揭榜 / 对接意向); `decline_reason` once declined.
+#[derive(Debug, Serialize)]
+pub struct InterestJson {
+    pub id: String,
+    pub demand_id: String,
+    pub institution: OrgRef,
+    pub message: String,
+    pub expert_ids: Vec<String>,
+    pub achievement_ids: Vec<String>,
+    pub status: duijie_app::InterestStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decline_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<duijie_app::Interest> for InterestJson {
+    fn from(i: duijie_app::Interest) -> Self {
+        InterestJson {
+            id: i.id,
+            demand_id: i.demand_id,
+            institution: OrgRef {
+                id: i.org_id,
+                name: i.org_name,
+            },
+            message: i.message,
+            expert_ids: i.expert_ids,
+            achievement_ids: i.achievement_ids,
+            status: i.status,
+            decline_reason: i.decline_reason,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}

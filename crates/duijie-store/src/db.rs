@@ -1019,6 +1019,39 @@ impl Store for SqlStore {
         self.catalogue_items_sql(id).await
     }
 
+    async fn create_interest(
+        &self,
+        new: &crate::NewInterest,
+        actor: &Actor,
+    ) -> Result<crate::Interest> {
+        self.create_interest_sql(new, actor).await
+    }
+
+    async fn get_interest(&self, id: &str) -> Result<Option<crate::Interest>> {
+        self.get_interest_sql(id).await
+    }
+
+    async fn list_interests(
+        &self,
+        demand_id: &str,
+        org_id: Option<&str>,
+    ) -> Result<Vec<crate::Interest>> {
+        self.list_interests_sql(demand_id, org_id).await
+    }
+
+    async fn accept_interest(
+        &self,
+        id: &str,
+        actor: &Actor,
+        note: &str,
+    ) -> Result<(crate::Interest, Demand)> {
+        self.accept_interest_sql(id, actor, note).await
+    }
+
+    async fn decline_interest(&self, id: &str, reason: &str) -> Result<crate::Interest> {
+        self.decline_interest_sql(id, reason).await
+    }
+
     async fn get_achievement(&self, id: &str) -> Result<Option<duijie_core::Achievement>> {
         sqlx::query(&format!("{ACHIEVEMENT_SELECT} WHERE a.id = $1"))
             .bind(id)

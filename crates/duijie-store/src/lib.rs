@@ -9,6 +9,7 @@
 
 mod catalogues;
 mod db;
+mod interests;
 mod rows;
 
 pub use db::SqlStore;
@@ -128,6 +129,62 @@ pub struct OrgCounts {
     pub experts: i64,
 }
 
+/// Where an expression of interest stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterestStatus {
+    Pending,
+    Accepted,
+    Declined,
+}
+
+impl InterestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InterestStatus::Pending => "pending",
+            InterestStatus::Accepted => "accepted",
+            InterestStatus::Declined => "declined",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InterestStatus> {
+        [
+            InterestStatus::Pending,
+            InterestStatus::Accepted,
+            InterestStatus::Declined,
+        ]
+        .into_iter()
+        .find(|i| i.as_str() == s)
+    }
+}
+
+/// An institution's expression of interest in a demand (揭榜 / 对接意向).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Interest {
+    pub id: String,
+    pub demand_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub message: String,
+    pub expert_ids: Vec<String>,
+    pub achievement_ids: Vec<String>,
+    pub status: InterestStatus,
+    /// Why the owner declined, once declined.
+    pub decline_reason: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// An expression of interest to record.
+#[derive(Debug, Clone)]
+pub struct NewInterest {
+    pub demand_id: String,
+    pub org_id: String,
+    pub message: String,
+    pub expert_ids: Vec<String>,
+    pub achievement_ids: Vec<String>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> Backend;
@@ -196,6 +253,28 @@ pub trait Store: Send + Sync + 'static {
     /// An edition's items in order: the frozen snapshots of a published edition, the current
     /// demands of a draft.
     async fn catalogue_items(&self, id: &str) -> Result<Vec<Demand>>;
+
+    // --- expressions of interest (揭榜 / 对接意向)
+    /// Records a pending interest in one transaction. Fails with [`StoreError::Conflict`]
+    /// when the demand is not published or in docking, or the organisation already has a
+    /// pending interest in it; with [`StoreError::Invalid`] naming the first expert or
+    /// achievement that is missing or belongs to another organisation.
+    async fn create_interest(&self, new: &NewInterest, actor: &Actor) -> Result<Interest>;
+    async fn get_interest(&self, id: &str) -> Result<Option<Interest>>;
+    /// A demand's interests, oldest first; only `org_id`'s when given.
+    async fn list_interests(&self, demand_id: &str, org_id: Option<&str>) -> Result<Vec<Interest>>;
+    /// Accepts a pending interest and, in the same transaction, moves a published demand
+    /// to in_docking (history entry with `note`, change-log row); a demand already in
+    /// docking stays there. Conflict when the interest is no longer pending or the demand
+    /// is in another status.
+    async fn accept_interest(
+        &self,
+        id: &str,
+        actor: &Actor,
+        note: &str,
+    ) -> Result<(Interest, Demand)>;
+    /// Declines a pending interest with the owner's reason.
+    async fn decline_interest(&self, id: &str, reason: &str) -> Result<Interest>;
 
     // --- achievements and experts
     async fn get_achievement(&self, id: &str) -> Result<Option<Achievement>>;

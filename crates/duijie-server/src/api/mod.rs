@@ -3,6 +3,7 @@
 mod catalogues;
 mod demands;
 mod imports;
+mod interests;
 mod openapi;
 mod records;
 
@@ -30,6 +31,12 @@ pub fn routes(state: AppState) -> Router {
         .route("/demands/{id}/review", post(demands::review))
         .route("/demands/{id}/history", get(demands::history))
         .route("/demands/{id}/matches", get(demands::matches))
+        .route(
+            "/demands/{id}/interests",
+            get(interests::list).post(interests::create),
+        )
+        .route("/interests/{id}/accept", post(interests::accept))
+        .route("/interests/{id}/decline", post(interests::decline))
         .route("/my/demands", get(demands::mine))
         .route("/achievements", get(records::search_achievements))
         .route("/achievements/{id}", get(records::achievement))

@@ -7,6 +7,9 @@ use duijie_core::{
 use duijie_store::{Actor, DemandFilter, ImportBatch, Record, Store, StoreError};
 use std::sync::Arc;
 
+mod interests;
+pub use interests::*;
+
 type S = Arc<dyn Store>;
 
 fn demand(org: &str, title: &str) -> DemandDraft {

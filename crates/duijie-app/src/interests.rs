@@ -1,0 +1,153 @@
+//! Expressions of interest (揭榜 / 对接意向): an institution answers a public demand with a
+//! short proposal naming some of its experts and achievements; the demand's owner accepts
+//! (the demand goes into docking) or declines with a reason.
+
+use crate::access::forbidden;
+use crate::demands::{actor, text};
+use crate::{store_err, App, AppResult, Caller};
+use duijie_core::{DomainError, ErrorCode, Role};
+use duijie_store::{Interest, NewInterest};
+use serde::Deserialize;
+
+/// Longest proposal or reason, in characters.
+pub const MAX_INTEREST_TEXT: usize = 2_000;
+/// Most experts or achievements one interest may name.
+pub const MAX_INTEREST_REFS: usize = 50;
+
+/// `{"message": "...", "expert_ids": [...], "achievement_ids": [...]}`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterestForm {
+    pub message: String,
+    #[serde(default)]
+    pub expert_ids: Vec<String>,
+    #[serde(default)]
+    pub achievement_ids: Vec<String>,
+}
+
+/// Trimmed, without blanks and repeats, in the given order.
+fn ids(field: &str, raw: &[String]) -> AppResult<Vec<String>> {
+    if raw.len() > MAX_INTEREST_REFS {
+        return Err(DomainError::invalid(
+            field,
+            format!("{field} 最多 {MAX_INTEREST_REFS} 个 (too many)"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for id in raw {
+        let id = id.trim();
+        if !id.is_empty() && !out.iter().any(|o| o == id) {
+            out.push(id.to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn required(field: &str, value: &str, what: &str) -> AppResult<String> {
+    let v = text(field, value, MAX_INTEREST_TEXT)?;
+    if v.is_empty() {
+        return Err(DomainError::invalid(
+            field,
+            format!("{what} ({field} is required)"),
+        ));
+    }
+    Ok(v)
+}
+
+impl App {
+    /// An institution expresses interest in a published (or in-docking) demand.
+    pub async fn express_interest(
+        &self,
+        caller: &Caller,
+        demand_id: &str,
+        form: &InterestForm,
+    ) -> AppResult<Interest> {
+        let user = caller.require(&[Role::Institution])?;
+        let org_id = user.org_id.clone().ok_or_else(|| {
+            DomainError::new(
+                ErrorCode::Forbidden,
+                "该账号未关联单位 (account has no organisation)",
+            )
+        })?;
+        let d = self.visible_demand(caller, demand_id).await?;
+        let message = required("message", &form.message, "请填写对接意向说明")?;
+        let new = NewInterest {
+            demand_id: d.id,
+            org_id,
+            message,
+            expert_ids: ids("expert_ids", &form.expert_ids)?,
+            achievement_ids: ids("achievement_ids", &form.achievement_ids)?,
+        };
+        self.store
+            .create_interest(&new, &actor(caller))
+            .await
+            .map_err(store_err)
+    }
+
+    /// A demand's interests: all of them for its owner and the bureau, an institution's own
+    /// for that institution.
+    pub async fn interests(&self, caller: &Caller, demand_id: &str) -> AppResult<Vec<Interest>> {
+        let user = caller.require(&[
+            Role::Enterprise,
+            Role::Institution,
+            Role::Bureau,
+            Role::Admin,
+        ])?;
+        let d = self.visible_demand(caller, demand_id).await?;
+        let only = if caller.is_curator() || caller.owns(&d) {
+            None
+        } else if user.role == Role::Institution {
+            Some(user.org_id.clone().ok_or_else(forbidden)?)
+        } else {
+            return Err(forbidden());
+        };
+        self.store
+            .list_interests(&d.id, only.as_deref())
+            .await
+            .map_err(store_err)
+    }
+
+    /// The interest, for the owner of its demand only.
+    async fn owned_interest(&self, caller: &Caller, id: &str) -> AppResult<Interest> {
+        caller.require(&[Role::Enterprise])?;
+        let i = self
+            .store
+            .get_interest(id)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(|| DomainError::not_found("对接意向 (interest)", id))?;
+        let d = self.visible_demand(caller, &i.demand_id).await?;
+        if !caller.owns(&d) {
+            return Err(forbidden());
+        }
+        Ok(i)
+    }
+
+    /// The owner accepts an interest; a published demand goes into docking (对接中).
+    pub async fn accept_interest(&self, caller: &Caller, id: &str) -> AppResult<Interest> {
+        let i = self.owned_interest(caller, id).await?;
+        let note = format!("接受{}的对接意向", i.org_name);
+        let (i, _demand) = self
+            .store
+            .accept_interest(&i.id, &actor(caller), &note)
+            .await
+            .map_err(store_err)?;
+        self.notify_changed();
+        Ok(i)
+    }
+
+    /// The owner declines an interest, saying why.
+    pub async fn decline_interest(
+        &self,
+        caller: &Caller,
+        id: &str,
+        reason: &str,
+    ) -> AppResult<Interest> {
+        let i = self.owned_interest(caller, id).await?;
+        let reason = required("reason", reason, "请写明不接受的原因")?;
+        self.store
+            .decline_interest(&i.id, &reason)
+            .await
+            .map_err(store_err)
+    }
+}

@@ -1,0 +1,281 @@
+//! Expressions of interest (揭榜 / 对接意向) in SQL: an institution's proposal on a public
+//! demand, and the owner's answer. Accepting moves a published demand to in_docking in the
+//! same transaction, with its history entry and change-log row.
+
+use crate::db::{fetch_demand, log_changes, transition_in, SqlStore};
+use crate::rows::{self, millis, to_json};
+use crate::{Actor, Interest, InterestStatus, NewInterest, Result, StoreError};
+use chrono::Utc;
+use duijie_core::id::new_id;
+use duijie_core::{Demand, DemandStatus, EntityKind};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+const INTEREST_SELECT: &str = "SELECT i.id, i.demand_id, i.org_id, o.name AS org_name, \
+    i.message, i.expert_ids, i.achievement_ids, i.status, i.decline_reason, i.created_at, \
+    i.updated_at FROM interests i JOIN organizations o ON o.id = i.org_id";
+
+fn interest(row: &AnyRow) -> Result<Interest> {
+    let id: String = row.try_get("id")?;
+    let status: String = row.try_get("status")?;
+    Ok(Interest {
+        demand_id: row.try_get("demand_id")?,
+        org_id: row.try_get("org_id")?,
+        org_name: row.try_get("org_name")?,
+        message: row.try_get("message")?,
+        expert_ids: rows::json(&id, &row.try_get::<String, _>("expert_ids")?)?,
+        achievement_ids: rows::json(&id, &row.try_get::<String, _>("achievement_ids")?)?,
+        status: InterestStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("interest status {status}")))?,
+        decline_reason: row.try_get("decline_reason")?,
+        created_at: rows::time(row.try_get("created_at")?),
+        updated_at: rows::time(row.try_get("updated_at")?),
+        id,
+    })
+}
+
+async fn fetch_interest(conn: &mut AnyConnection, id: &str) -> Result<Interest> {
+    let row = sqlx::query(&format!("{INTEREST_SELECT} WHERE i.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!("对接意向 {id} 不存在 (interest not found)"))
+        })?;
+    interest(&row)
+}
+
+/// Fails unless every id names a record of `table` that belongs to `org_id`.
+async fn check_owned(
+    conn: &mut AnyConnection,
+    table: &str,
+    what: &str,
+    ids: &[String],
+    org_id: &str,
+) -> Result<()> {
+    for id in ids {
+        let owner: Option<String> =
+            sqlx::query(&format!("SELECT org_id FROM {table} WHERE id = $1"))
+                .bind(id.clone())
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| r.try_get("org_id"))
+                .transpose()?;
+        match owner {
+            Some(o) if o == org_id => {}
+            Some(_) => {
+                return Err(StoreError::Invalid(format!(
+                    "{what} {id} 不属于本单位 ({what} belongs to another organisation)"
+                )))
+            }
+            None => {
+                return Err(StoreError::Invalid(format!(
+                    "{what} {id} 不存在 ({what} not found)"
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The interest, which must still be pending to be answered.
+async fn fetch_pending(conn: &mut AnyConnection, id: &str) -> Result<Interest> {
+    let i = fetch_interest(conn, id).await?;
+    if i.status != InterestStatus::Pending {
+        return Err(StoreError::Conflict(format!(
+            "对接意向已处理（{}），不能再次处理 (interest already answered)",
+            i.status.as_str()
+        )));
+    }
+    Ok(i)
+}
+
+async fn answer(
+    conn: &mut AnyConnection,
+    id: &str,
+    to: InterestStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let updated = sqlx::query(
+        "UPDATE interests SET status = $1, decline_reason = $2, updated_at = $3 \
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(to.as_str())
+    .bind(reason.map(str::to_string))
+    .bind(now)
+    .bind(id)
+    .bind(InterestStatus::Pending.as_str())
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::Conflict(
+            "对接意向已被处理 (interest answered meanwhile)".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl SqlStore {
+    pub(crate) async fn create_interest_sql(
+        &self,
+        new: &NewInterest,
+        actor: &Actor,
+    ) -> Result<Interest> {
+        let now = millis(Utc::now());
+        let id = new_id("int");
+        let (mut tx, _gate) = self.begin_write().await?;
+        let d = fetch_demand(&mut tx, &new.demand_id).await?;
+        if !matches!(d.status, DemandStatus::Published | DemandStatus::InDocking) {
+            return Err(StoreError::Conflict(format!(
+                "需求状态为 {}（{}），只能对已发布或对接中的需求表达意向 \
+                 (only published or in-docking demands take interests)",
+                d.status.as_str(),
+                d.status.label()
+            )));
+        }
+        check_owned(
+            &mut tx,
+            "experts",
+            "专家 (expert)",
+            &new.expert_ids,
+            &new.org_id,
+        )
+        .await?;
+        check_owned(
+            &mut tx,
+            "achievements",
+            "成果 (achievement)",
+            &new.achievement_ids,
+            &new.org_id,
+        )
+        .await?;
+        let pending: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM interests WHERE demand_id = $1 AND org_id = $2 \
+             AND status = $3",
+        )
+        .bind(new.demand_id.clone())
+        .bind(new.org_id.clone())
+        .bind(InterestStatus::Pending.as_str())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if pending > 0 {
+            return Err(StoreError::Conflict(
+                "本单位已对该需求提交了待处理的对接意向 (a pending interest already exists)".into(),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO interests (id, demand_id, org_id, message, expert_ids, achievement_ids, \
+             status, decline_reason, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10)",
+        )
+        .bind(id.clone())
+        .bind(new.demand_id.clone())
+        .bind(new.org_id.clone())
+        .bind(new.message.clone())
+        .bind(to_json(&new.expert_ids))
+        .bind(to_json(&new.achievement_ids))
+        .bind(InterestStatus::Pending.as_str())
+        .bind(actor.name.clone())
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let i = fetch_interest(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(i)
+    }
+
+    pub(crate) async fn get_interest_sql(&self, id: &str) -> Result<Option<Interest>> {
+        sqlx::query(&format!("{INTEREST_SELECT} WHERE i.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| interest(&r))
+            .transpose()
+    }
+
+    pub(crate) async fn list_interests_sql(
+        &self,
+        demand_id: &str,
+        org_id: Option<&str>,
+    ) -> Result<Vec<Interest>> {
+        let rows = match org_id {
+            Some(org) => {
+                sqlx::query(&format!(
+                    "{INTEREST_SELECT} WHERE i.demand_id = $1 AND i.org_id = $2 \
+                     ORDER BY i.created_at, i.id"
+                ))
+                .bind(demand_id)
+                .bind(org)
+                .fetch_all(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "{INTEREST_SELECT} WHERE i.demand_id = $1 ORDER BY i.created_at, i.id"
+                ))
+                .bind(demand_id)
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
+        rows.iter().map(interest).collect()
+    }
+
+    pub(crate) async fn accept_interest_sql(
+        &self,
+        id: &str,
+        actor: &Actor,
+        note: &str,
+    ) -> Result<(Interest, Demand)> {
+        let now = millis(Utc::now());
+        let (mut tx, _gate) = self.begin_write().await?;
+        let i = fetch_pending(&mut tx, id).await?;
+        let d = fetch_demand(&mut tx, &i.demand_id).await?;
+        match d.status {
+            DemandStatus::Published => {
+                transition_in(
+                    &mut tx,
+                    &d.id,
+                    DemandStatus::Published,
+                    DemandStatus::InDocking,
+                    actor,
+                    note,
+                    now,
+                )
+                .await?;
+                log_changes(
+                    &mut tx,
+                    &[(EntityKind::Demand, d.id.clone(), "upsert")],
+                    now,
+                )
+                .await?;
+            }
+            DemandStatus::InDocking => {}
+            other => {
+                return Err(StoreError::Conflict(format!(
+                    "需求状态为 {}（{}），不能再接受对接意向 (demand no longer takes partners)",
+                    other.as_str(),
+                    other.label()
+                )))
+            }
+        }
+        answer(&mut tx, id, InterestStatus::Accepted, None, now).await?;
+        let i = fetch_interest(&mut tx, id).await?;
+        let d = fetch_demand(&mut tx, &i.demand_id).await?;
+        tx.commit().await?;
+        Ok((i, d))
+    }
+
+    pub(crate) async fn decline_interest_sql(&self, id: &str, reason: &str) -> Result<Interest> {
+        let now = millis(Utc::now());
+        let (mut tx, _gate) = self.begin_write().await?;
+        fetch_pending(&mut tx, id).await?;
+        answer(&mut tx, id, InterestStatus::Declined, Some(reason), now).await?;
+        let i = fetch_interest(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(i)
+    }
+}

@@ -1,0 +1,245 @@
+//! Expressions of interest (揭榜 / 对接意向): created once per institution, answered once,
+//! and accepting moves the demand to in_docking in the same transaction.
+
+use super::{achievement, actor, batch, demand, S};
+use duijie_core::{DemandStatus, Draft, EntityKind, OrgKind, RecordKind};
+use duijie_store::{InterestStatus, NewInterest, Record, StoreError};
+
+/// A demand of `org` moved through the lifecycle to published.
+async fn published(store: &S, org: &str, title: &str) -> String {
+    let org_id = store
+        .ensure_organization(org, OrgKind::Enterprise)
+        .await
+        .unwrap()
+        .id;
+    let d = store
+        .create_demand(&org_id, &demand(org, title), DemandStatus::Draft, &actor())
+        .await
+        .unwrap();
+    let mut from = DemandStatus::Draft;
+    for to in [
+        DemandStatus::Submitted,
+        DemandStatus::Approved,
+        DemandStatus::Published,
+    ] {
+        store
+            .transition_demand(&d.id, from, to, &actor(), "")
+            .await
+            .unwrap();
+        from = to;
+    }
+    d.id
+}
+
+/// The ids of `org`'s achievements and experts.
+async fn records_of(store: &S, org_id: &str) -> (Vec<String>, Vec<String>) {
+    let mut achievements = Vec::new();
+    let mut experts = Vec::new();
+    for kind in [EntityKind::Achievement, EntityKind::Expert] {
+        for r in store.scan(kind, "", 100).await.unwrap() {
+            match r {
+                Record::Achievement(a) if a.org_id == org_id => achievements.push(a.id),
+                Record::Expert(e) if e.org_id == org_id => experts.push(e.id),
+                _ => {}
+            }
+        }
+    }
+    (achievements, experts)
+}
+
+fn new(demand_id: &str, org_id: &str, experts: &[String], achievements: &[String]) -> NewInterest {
+    NewInterest {
+        demand_id: demand_id.into(),
+        org_id: org_id.into(),
+        message: "我们在该方向有十年积累，可联合攻关".into(),
+        expert_ids: experts.to_vec(),
+        achievement_ids: achievements.to_vec(),
+    }
+}
+
+pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
+    let d = published(&store, "甲科技有限公司", "高纯氧化铝粉体").await;
+    store
+        .import(batch(
+            RecordKind::Achievements,
+            vec![
+                Draft::Achievement(achievement("浙江大学", "氧化铝制备", Some("李四"))),
+                Draft::Achievement(achievement("清华大学", "粉体煅烧", None)),
+            ],
+        ))
+        .await
+        .unwrap();
+    let zju = store
+        .ensure_organization("浙江大学", OrgKind::University)
+        .await
+        .unwrap()
+        .id;
+    let thu = store
+        .ensure_organization("清华大学", OrgKind::University)
+        .await
+        .unwrap()
+        .id;
+    let (zju_ach, zju_exp) = records_of(&store, &zju).await;
+    let (thu_ach, _) = records_of(&store, &thu).await;
+    assert_eq!((zju_ach.len(), zju_exp.len(), thu_ach.len()), (1, 1, 1));
+
+    // Someone else's achievement, or one that does not exist, is named in the error.
+    match store
+        .create_interest(&new(&d, &zju, &[], &thu_ach), &actor())
+        .await
+    {
+        Err(StoreError::Invalid(m)) => assert!(m.contains(&thu_ach[0]), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    match store
+        .create_interest(&new(&d, &zju, &["exp_missing".into()], &[]), &actor())
+        .await
+    {
+        Err(StoreError::Invalid(m)) => assert!(m.contains("exp_missing"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // Only public demands take interests.
+    let org_id = store
+        .ensure_organization("甲科技有限公司", OrgKind::Enterprise)
+        .await
+        .unwrap()
+        .id;
+    let draft = store
+        .create_demand(
+            &org_id,
+            &demand("甲科技有限公司", "草稿需求"),
+            DemandStatus::Draft,
+            &actor(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_interest(&new(&draft.id, &zju, &[], &[]), &actor())
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(store.list_interests(&d, None).await.unwrap().is_empty());
+
+    let first = store
+        .create_interest(&new(&d, &zju, &zju_exp, &zju_ach), &actor())
+        .await
+        .unwrap();
+    assert_eq!(first.status, InterestStatus::Pending);
+    assert_eq!(first.org_name, "浙江大学");
+    assert_eq!(first.expert_ids, zju_exp);
+    assert_eq!(first.achievement_ids, zju_ach);
+    assert_eq!(
+        store.get_interest(&first.id).await.unwrap(),
+        Some(first.clone())
+    );
+    // One pending interest per institution and demand.
+    assert!(matches!(
+        store
+            .create_interest(&new(&d, &zju, &[], &[]), &actor())
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let second = store
+        .create_interest(&new(&d, &thu, &[], &thu_ach), &actor())
+        .await
+        .unwrap();
+    let all = store.list_interests(&d, None).await.unwrap();
+    assert_eq!(
+        all.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+        vec![first.id.as_str(), second.id.as_str()]
+    );
+    assert_eq!(
+        store.list_interests(&d, Some(&thu)).await.unwrap(),
+        vec![second.clone()]
+    );
+
+    // Declined once, with the reason kept; then the institution may try again.
+    let declined = store.decline_interest(&first.id, "方向不符").await.unwrap();
+    assert_eq!(declined.status, InterestStatus::Declined);
+    assert_eq!(declined.decline_reason.as_deref(), Some("方向不符"));
+    assert!(matches!(
+        store.decline_interest(&first.id, "再次").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.accept_interest(&first.id, &actor(), "").await,
+        Err(StoreError::Conflict(_))
+    ));
+    let again = store
+        .create_interest(&new(&d, &zju, &[], &[]), &actor())
+        .await
+        .unwrap();
+
+    // Accepting moves the demand to in_docking with history and a change-log row.
+    let seq = store.last_seq().await.unwrap();
+    let (accepted, demand_now) = store
+        .accept_interest(&second.id, &actor(), "接受清华大学的对接意向")
+        .await
+        .unwrap();
+    assert_eq!(accepted.status, InterestStatus::Accepted);
+    assert_eq!(demand_now.status, DemandStatus::InDocking);
+    let changes = store.changes_since(seq, 10).await.unwrap();
+    assert!(changes.iter().any(|c| c.entity_id == d), "{changes:?}");
+    let history = store.demand_history(&d).await.unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(
+        (last.from_status, last.to_status, last.note.as_str()),
+        (
+            Some(DemandStatus::Published),
+            DemandStatus::InDocking,
+            "接受清华大学的对接意向"
+        )
+    );
+    // A second partner: the demand stays in docking, no new history.
+    let (accepted, demand_now) = store
+        .accept_interest(&again.id, &actor(), "")
+        .await
+        .unwrap();
+    assert_eq!(accepted.status, InterestStatus::Accepted);
+    assert_eq!(demand_now.status, DemandStatus::InDocking);
+    assert_eq!(store.demand_history(&d).await.unwrap().len(), history.len());
+    assert!(matches!(
+        store.accept_interest("int_missing", &actor(), "").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+pub async fn accepting_is_all_or_nothing(store: S) {
+    let d = published(&store, "乙科技有限公司", "污泥资源化").await;
+    let inst = store
+        .ensure_organization("郑州大学", OrgKind::University)
+        .await
+        .unwrap()
+        .id;
+    let i = store
+        .create_interest(&new(&d, &inst, &[], &[]), &actor())
+        .await
+        .unwrap();
+    store
+        .transition_demand(
+            &d,
+            DemandStatus::Published,
+            DemandStatus::Withdrawn,
+            &actor(),
+            "",
+        )
+        .await
+        .unwrap();
+    let seq = store.last_seq().await.unwrap();
+    let history = store.demand_history(&d).await.unwrap().len();
+    assert!(matches!(
+        store.accept_interest(&i.id, &actor(), "").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.get_interest(&i.id).await.unwrap().unwrap().status,
+        InterestStatus::Pending
+    );
+    assert_eq!(store.last_seq().await.unwrap(), seq);
+    assert_eq!(store.demand_history(&d).await.unwrap().len(), history);
+    assert_eq!(
+        store.get_demand(&d).await.unwrap().unwrap().status,
+        DemandStatus::Withdrawn
+    );
+}
