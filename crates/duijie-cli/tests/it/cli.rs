@@ -1,18 +1,8 @@
 //! The `duijie` binary as a user runs it.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use crate::common::{duijie, healthz, serve};
 
-fn duijie(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_duijie"));
-    c.env_remove("DUIJIE_DATABASE_URL")
-        .env_remove("DUIJIE_CONFIG")
-        .env("DUIJIE_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .current_dir(dir);
-    c
-}
+use std::process::{Command, Output};
 
 fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("duijie runs")
@@ -99,44 +89,6 @@ fn user_add_prints_a_token_once_and_rejects_missing_org() {
         !text(&out.stdout).contains("dj_"),
         "tokens are never listed"
     );
-}
-
-/// Starts `duijie serve` on a free port; returns the child, its base URL and what it printed
-/// before listening.
-fn serve(cmd: &mut Command, extra: &[&str]) -> (Child, String, Vec<String>) {
-    let mut child = cmd
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let mut before = Vec::new();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("serve printed its address")
-            .expect("readable stdout");
-        if let Some(url) = line.strip_prefix("duijie listening on ") {
-            break url.trim().to_string();
-        }
-        before.push(line);
-    };
-    (child, base, before)
-}
-
-async fn healthz(base: &str) -> serde_json::Value {
-    for _ in 0..100 {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
-            if r.status().is_success() {
-                return r.json().await.expect("json");
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("healthz never answered ok");
 }
 
 #[tokio::test]

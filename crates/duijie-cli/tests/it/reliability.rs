@@ -2,70 +2,10 @@
 //! concurrent writes loses nothing acknowledged and duplicates nothing; two servers on one
 //! PostgreSQL database see each other's writes through the shared change log.
 
+use crate::common::{duijie, healthz, kill9, serve, token};
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn duijie(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_duijie"));
-    c.env_remove("DUIJIE_DATABASE_URL")
-        .env_remove("DUIJIE_CONFIG")
-        .env("DUIJIE_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .current_dir(dir);
-    c
-}
-
-fn token(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("user add runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .find(|w| w.starts_with("dj_"))
-        .expect("a token is printed")
-        .to_string()
-}
-
-fn serve(cmd: &mut Command) -> (Child, String) {
-    let mut child = cmd
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        let line = lines.next().expect("address printed").expect("stdout");
-        if let Some(url) = line.strip_prefix("duijie listening on ") {
-            return (child, url.trim().to_string());
-        }
-    }
-}
-
-async fn wait_healthy(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{base} never became healthy");
-}
-
-fn kill9(child: &mut Child) {
-    // SIGKILL: no shutdown handler runs.
-    child.kill().expect("kill");
-    child.wait().expect("reaped");
-}
 
 #[tokio::test]
 async fn ingest_killed_midway_then_rerun_has_every_row_exactly_once() {
@@ -144,8 +84,8 @@ async fn server_killed_during_writes_keeps_every_acknowledged_record() {
         "甲公司",
         "ent",
     ]));
-    let (mut child, base) = serve(&mut duijie(dir.path()));
-    wait_healthy(&base).await;
+    let (mut child, base, _) = serve(&mut duijie(dir.path()), &[]);
+    healthz(&base).await;
 
     let client = reqwest::Client::new();
     let stop = Instant::now() + Duration::from_millis(1500);
@@ -189,8 +129,8 @@ async fn server_killed_during_writes_keeps_every_acknowledged_record() {
     }
     assert!(acked.len() > 5, "only {} writes acknowledged", acked.len());
 
-    let (mut child, base) = serve(&mut duijie(dir.path()));
-    wait_healthy(&base).await;
+    let (mut child, base, _) = serve(&mut duijie(dir.path()), &[]);
+    healthz(&base).await;
     for id in &acked {
         let r = client
             .get(format!("{base}/api/v1/demands/{id}"))
@@ -243,10 +183,10 @@ async fn two_replicas_on_one_postgres_follow_the_same_change_log() {
         "bureau",
         "kjj",
     ]));
-    let (mut a, a_base) = serve(duijie(a_dir.path()).args(["--database", &url]));
-    let (mut b, b_base) = serve(duijie(b_dir.path()).args(["--database", &url]));
-    wait_healthy(&a_base).await;
-    wait_healthy(&b_base).await;
+    let (mut a, a_base, _) = serve(duijie(a_dir.path()).args(["--database", &url]), &[]);
+    let (mut b, b_base, _) = serve(duijie(b_dir.path()).args(["--database", &url]), &[]);
+    healthz(&a_base).await;
+    healthz(&b_base).await;
 
     let csv = "需求名称,需求单位,需求内容\n\
                盐碱地改良微生物菌剂,复本测试农业有限公司,需要耐盐碱的微生物菌剂改良土壤\n";
@@ -301,8 +241,8 @@ async fn sigterm_finishes_in_flight_work_and_exits_cleanly() {
         "乙公司",
         "ent",
     ]));
-    let (mut child, base) = serve(&mut duijie(dir.path()));
-    wait_healthy(&base).await;
+    let (mut child, base, _) = serve(&mut duijie(dir.path()), &[]);
+    healthz(&base).await;
     let r = reqwest::Client::new()
         .post(format!("{base}/api/v1/demands"))
         .bearer_auth(&ent)
@@ -364,7 +304,7 @@ async fn personal_data_never_reaches_the_log() {
                 .map(|u| u.trim().to_string())
         })
         .expect("address printed");
-    wait_healthy(&base).await;
+    healthz(&base).await;
     let client = reqwest::Client::new();
     let body = serde_json::json!({
         "title": "日志隐私测试需求",
