@@ -117,16 +117,21 @@ impl SearchParams {
 }
 
 impl App {
-    async fn run_search(
+    /// Runs `query` on the index, loads the hits' records from the store (the system of
+    /// record) and keeps those `keep` returns, in rank order.
+    async fn run_search<T>(
         &self,
-        kind: EntityKind,
         query: SearchQuery,
-    ) -> AppResult<(duijie_search::SearchResults, HashMap<String, Record>)> {
+        page: u32,
+        per_page: u32,
+        keep: impl Fn(Record) -> Option<T>,
+    ) -> AppResult<Page<T>> {
+        let kind = query.kind;
         let index = self.index.clone();
         let results =
             blocking(move || index.search(&query).map_err(|e| internal("search", e))).await?;
         let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
-        let records = self
+        let mut records: HashMap<String, Record> = self
             .store
             .get_records(kind, &ids)
             .await
@@ -134,7 +139,21 @@ impl App {
             .into_iter()
             .map(|r| (r.id().to_string(), r))
             .collect();
-        Ok((results, records))
+        let items = results
+            .hits
+            .into_iter()
+            .filter_map(|h| {
+                let record = keep(records.remove(&h.id)?)?;
+                Some((record, h.title_html, h.snippet_html))
+            })
+            .collect();
+        Ok(Page {
+            total: results.total,
+            page,
+            per_page,
+            items,
+            facets: results.facets,
+        })
     }
 
     /// Published demands for everyone; all demands for the bureau.
@@ -145,44 +164,20 @@ impl App {
     ) -> AppResult<Page<Demand>> {
         let (mut query, page, per_page) = p.to_query(EntityKind::Demand)?;
         query.statuses = p.status_filter(caller)?;
-        let (results, mut records) = self.run_search(EntityKind::Demand, query).await?;
-        let items = results
-            .hits
-            .into_iter()
-            .filter_map(|h| match records.remove(&h.id) {
-                Some(Record::Demand(d)) if caller.can_see_demand(&d) => {
-                    Some((redact(caller, d), h.title_html, h.snippet_html))
-                }
-                _ => None,
-            })
-            .collect();
-        Ok(Page {
-            total: results.total,
-            page,
-            per_page,
-            items,
-            facets: results.facets,
+        self.run_search(query, page, per_page, |r| match r {
+            Record::Demand(d) if caller.can_see_demand(&d) => Some(redact(caller, d)),
+            _ => None,
         })
+        .await
     }
 
     pub async fn search_achievements(&self, p: &SearchParams) -> AppResult<Page<Achievement>> {
         let (query, page, per_page) = p.to_query(EntityKind::Achievement)?;
-        let (results, mut records) = self.run_search(EntityKind::Achievement, query).await?;
-        let items = results
-            .hits
-            .into_iter()
-            .filter_map(|h| match records.remove(&h.id) {
-                Some(Record::Achievement(a)) => Some((a, h.title_html, h.snippet_html)),
-                _ => None,
-            })
-            .collect();
-        Ok(Page {
-            total: results.total,
-            page,
-            per_page,
-            items,
-            facets: results.facets,
+        self.run_search(query, page, per_page, |r| match r {
+            Record::Achievement(a) => Some(a),
+            _ => None,
         })
+        .await
     }
 
     pub async fn search_experts(
@@ -191,24 +186,11 @@ impl App {
         p: &SearchParams,
     ) -> AppResult<Page<Expert>> {
         let (query, page, per_page) = p.to_query(EntityKind::Expert)?;
-        let (results, mut records) = self.run_search(EntityKind::Expert, query).await?;
-        let items = results
-            .hits
-            .into_iter()
-            .filter_map(|h| match records.remove(&h.id) {
-                Some(Record::Expert(e)) => {
-                    Some((redact_expert(caller, e), h.title_html, h.snippet_html))
-                }
-                _ => None,
-            })
-            .collect();
-        Ok(Page {
-            total: results.total,
-            page,
-            per_page,
-            items,
-            facets: results.facets,
+        self.run_search(query, page, per_page, |r| match r {
+            Record::Expert(e) => Some(redact_expert(caller, e)),
+            _ => None,
         })
+        .await
     }
 
     pub async fn achievement(&self, id: &str) -> AppResult<Achievement> {
