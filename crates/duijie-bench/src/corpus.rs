@@ -70,10 +70,9 @@ pub fn default_data_dir() -> PathBuf {
 pub fn nsfc_rows(data_dir: &Path) -> Result<Vec<Row>> {
     let life = duijie_match::eval::load_life(&data_dir.join("nsfc-life-2019-2023"))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mgmt = duijie_match::eval::load_mgmt(
-        &data_dir.join("nsfc-mgmt-2017/natural-2017-09-26.csv.zip"),
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mgmt =
+        duijie_match::eval::load_mgmt(&data_dir.join("nsfc-mgmt-2017/natural-2017-09-26.csv.zip"))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut rows = Vec::with_capacity(life.len() + mgmt.len());
     for (set, field) in [(life, "生命科学"), (mgmt, "管理科学")] {
         for p in set {
@@ -146,8 +145,8 @@ pub fn csv_bytes(rows: &[Row]) -> Vec<u8> {
 }
 
 pub fn write_csv(rows: &[Row], path: &Path) -> Result<()> {
-    let mut f = std::fs::File::create(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
+    let mut f =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(&csv_bytes(rows))
         .with_context(|| format!("cannot write {}", path.display()))
 }
@@ -333,7 +332,7 @@ impl<'v> Generator<'v> {
             if self.seen.contains(&(org_ix, title.clone())) {
                 // Rare: the same pair again; vary it with a third title's tail.
                 let c = self.rng.gen_range(0..v.titles.len());
-                title.push_str("及");
+                title.push('及');
                 title.push_str(&v.titles[c].title[self.cuts[c]..]);
             }
             if self.seen.insert((org_ix, title.clone())) {
@@ -381,7 +380,12 @@ impl<'v> Generator<'v> {
     }
 
     /// Writes `n` rows as CSV files of at most `per_file` rows each; returns the paths.
-    pub fn write_csv_parts(&mut self, n: usize, per_file: usize, dir: &Path) -> Result<Vec<PathBuf>> {
+    pub fn write_csv_parts(
+        &mut self,
+        n: usize,
+        per_file: usize,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir)?;
         let mut paths = Vec::new();
         let mut left = n;
@@ -400,21 +404,65 @@ impl<'v> Generator<'v> {
 /// A small built-in vocabulary for when the shared data is absent (smoke runs elsewhere).
 pub fn builtin_vocabulary() -> Vocabulary {
     let rows: Vec<Row> = [
-        ("基于深度学习的水稻病害识别方法研究", "南京农业大学", "王强", "深度学习；水稻；病害识别"),
-        ("锂离子电池正极材料的界面调控与性能优化", "清华大学", "李明", "锂离子电池；正极材料"),
-        ("肿瘤微环境中巨噬细胞极化的分子机制", "复旦大学", "张华", "肿瘤微环境；巨噬细胞"),
-        ("工业机器人轨迹规划与振动抑制", "哈尔滨工业大学", "赵磊", "工业机器人；轨迹规划"),
-        ("城市群协同发展对区域创新的影响研究", "中国人民大学", "陈静", ""),
-        ("高强韧铝合金的微观组织与疲劳性能", "中南大学", "刘洋", "铝合金；疲劳"),
-        ("植物抗旱基因的鉴定及其调控网络", "中国农业大学", "杨帆", "抗旱；基因调控"),
-        ("数字金融对中小企业融资约束的缓解效应", "上海财经大学", "周敏", ""),
+        (
+            "基于深度学习的水稻病害识别方法研究",
+            "南京农业大学",
+            "王强",
+            "深度学习；水稻；病害识别",
+        ),
+        (
+            "锂离子电池正极材料的界面调控与性能优化",
+            "清华大学",
+            "李明",
+            "锂离子电池；正极材料",
+        ),
+        (
+            "肿瘤微环境中巨噬细胞极化的分子机制",
+            "复旦大学",
+            "张华",
+            "肿瘤微环境；巨噬细胞",
+        ),
+        (
+            "工业机器人轨迹规划与振动抑制",
+            "哈尔滨工业大学",
+            "赵磊",
+            "工业机器人；轨迹规划",
+        ),
+        (
+            "城市群协同发展对区域创新的影响研究",
+            "中国人民大学",
+            "陈静",
+            "",
+        ),
+        (
+            "高强韧铝合金的微观组织与疲劳性能",
+            "中南大学",
+            "刘洋",
+            "铝合金；疲劳",
+        ),
+        (
+            "植物抗旱基因的鉴定及其调控网络",
+            "中国农业大学",
+            "杨帆",
+            "抗旱；基因调控",
+        ),
+        (
+            "数字金融对中小企业融资约束的缓解效应",
+            "上海财经大学",
+            "周敏",
+            "",
+        ),
     ]
     .into_iter()
     .map(|(t, o, l, k)| Row {
         title: t.to_string(),
         org: o.to_string(),
         leader: l.to_string(),
-        keywords: k.split('；').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        keywords: k
+            .split('；')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
         field: String::new(),
         year: Some(2020),
         summary: String::new(),
@@ -437,7 +485,9 @@ pub fn queries(rows: &[Row], n: usize, seed: u64) -> (Vec<String>, Vec<String>) 
         matches.push(r.query_text());
         let s = &rows[rng.gen_range(0..rows.len())];
         let q = match s.keywords.len() {
-            0 => s.title[..cut(&s.title)].trim_end_matches(['的', '与', '和', '及', '对', '在']).to_string(),
+            0 => s.title[..cut(&s.title)]
+                .trim_end_matches(['的', '与', '和', '及', '对', '在'])
+                .to_string(),
             1 => s.keywords[0].clone(),
             _ => format!("{} {}", s.keywords[0], s.keywords[1]),
         };

@@ -88,6 +88,14 @@ enum Cmd {
         #[arg(long)]
         markdown: Option<PathBuf>,
     },
+    /// Where the import time of one file goes: the indexer's loop replayed step by step.
+    ProfileImport {
+        /// The listing to import (e.g. /tmp/duijie-bench/listing/nsfc-22k.xlsx).
+        file: PathBuf,
+        /// Changes per round, as the indexer's `BATCH`.
+        #[arg(long, default_value_t = 2_000)]
+        batch: u32,
+    },
     /// Small end-to-end run for CI: exits 0 when every request answered 200.
     Smoke {
         #[arg(long, default_value_t = 2_000)]
@@ -130,9 +138,9 @@ impl LoadArgs {
 }
 
 fn human(n: usize) -> String {
-    if n >= 1_000_000 && n % 1_000_000 == 0 {
+    if n >= 1_000_000 && n.checked_rem(1_000_000) == Some(0) {
         format!("{}M", n / 1_000_000)
-    } else if n >= 1000 && n % 1000 == 0 {
+    } else if n >= 1000 && n.checked_rem(1000) == Some(0) {
         format!("{}k", n / 1000)
     } else {
         n.to_string()
@@ -141,7 +149,10 @@ fn human(n: usize) -> String {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: {e}");
@@ -232,11 +243,17 @@ async fn run_cli(cli: Cli) -> Result<()> {
                 let mut generator = Generator::new(&vocab, seed);
                 let files = generator.write_csv_parts(n, per_file.max(1), &corpus_dir)?;
                 let gen_s = t0.elapsed().as_secs_f64();
-                eprintln!("[duijie-bench] {name}: generated {n} records in {gen_s:.1} s ({} files)", files.len());
+                eprintln!(
+                    "[duijie-bench] {name}: generated {n} records in {gen_s:.1} s ({} files)",
+                    files.len()
+                );
                 let dir = cli.work.join(format!("data-{}", human(n)));
                 let mut point: Point = run::measure_point(
                     &name,
-                    &format!("generated (seed {seed}), {} CSV files of <= {per_file} rows", files.len()),
+                    &format!(
+                        "generated (seed {seed}), {} CSV files of <= {per_file} rows",
+                        files.len()
+                    ),
                     &files,
                     &dir,
                     &bin,
@@ -244,7 +261,9 @@ async fn run_cli(cli: Cli) -> Result<()> {
                     &load.plan(),
                 )
                 .await?;
-                point.notes.push(format!("corpus generated in {gen_s:.1} s (not counted)"));
+                point
+                    .notes
+                    .push(format!("corpus generated in {gen_s:.1} s (not counted)"));
                 results::update(&results_path, |r| r.put(point))?;
                 if !cli.keep {
                     let _ = std::fs::remove_dir_all(&dir);
@@ -265,6 +284,10 @@ async fn run_cli(cli: Cli) -> Result<()> {
                 Some(p) => std::fs::write(&p, md)?,
                 None => print!("{md}"),
             }
+        }
+        Cmd::ProfileImport { file, batch } => {
+            let p = duijie_bench::profile::run(&file, &cli.work, batch).await?;
+            println!("{}", serde_json::to_string_pretty(&p)?);
         }
         Cmd::Smoke {
             records,

@@ -17,7 +17,7 @@ fn bytes_mib(b: u64) -> f64 {
 
 fn human(n: usize) -> String {
     match n {
-        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        n if n >= 1_000_000 && n.checked_rem(1_000_000) == Some(0) => format!("{}M", n / 1_000_000),
         n if n >= 1_000 => format!("{:.0}k", n as f64 / 1000.0),
         n => n.to_string(),
     }
@@ -31,7 +31,11 @@ pub fn markdown(r: &Results) -> String {
         s,
         "Machine: {} cores ({}), {:.1} GiB memory.\n",
         m.nproc,
-        if m.cpu_model.is_empty() { "cpu unknown" } else { &m.cpu_model },
+        if m.cpu_model.is_empty() {
+            "cpu unknown"
+        } else {
+            &m.cpu_model
+        },
         m.mem_total_kib as f64 / 1048576.0
     );
     if let Some(n) = &r.nsfc {
@@ -55,15 +59,35 @@ pub fn markdown(r: &Results) -> String {
         let rows: [(&str, Vec<f64>); 8] = [
             ("parse xlsx alone (`read_bytes`)", n.parse_xlsx_s.clone()),
             ("parse CSV alone (`read_bytes`)", n.parse_csv_s.clone()),
-            ("xlsx: read + store (`import_as`)", n.xlsx.iter().map(|t| t.read_store_s).collect()),
-            ("xlsx: index (`sync_index`)", n.xlsx.iter().map(|t| t.index_s).collect()),
-            ("**xlsx: end to end**", n.xlsx.iter().map(|t| t.total_s).collect()),
-            ("CSV: read + store", n.csv.iter().map(|t| t.read_store_s).collect()),
+            (
+                "xlsx: read + store (`import_as`)",
+                n.xlsx.iter().map(|t| t.read_store_s).collect(),
+            ),
+            (
+                "xlsx: index (`sync_index`)",
+                n.xlsx.iter().map(|t| t.index_s).collect(),
+            ),
+            (
+                "**xlsx: end to end**",
+                n.xlsx.iter().map(|t| t.total_s).collect(),
+            ),
+            (
+                "CSV: read + store",
+                n.csv.iter().map(|t| t.read_store_s).collect(),
+            ),
             ("CSV: index", n.csv.iter().map(|t| t.index_s).collect()),
-            ("**CSV: end to end**", n.csv.iter().map(|t| t.total_s).collect()),
+            (
+                "**CSV: end to end**",
+                n.csv.iter().map(|t| t.total_s).collect(),
+            ),
         ];
         for (label, xs) in rows {
-            let _ = writeln!(s, "| {label} | {:.3} s | {} |", median(xs.clone()), fmt_runs(&xs));
+            let _ = writeln!(
+                s,
+                "| {label} | {:.3} s | {} |",
+                median(xs.clone()),
+                fmt_runs(&xs)
+            );
         }
         if let Some(t) = n.xlsx.last() {
             let _ = writeln!(
@@ -73,11 +97,15 @@ pub fn markdown(r: &Results) -> String {
                 bytes_mib(t.db_bytes)
             );
         }
-        let _ = writeln!(s, "| side by side, same run | duijie | peer (Python) | peer / duijie |");
+        let _ = writeln!(
+            s,
+            "| side by side, same run | duijie | peer (Python) | peer / duijie |"
+        );
         let _ = writeln!(s, "|---|---|---|---|");
         match &n.peer {
             Some(p) => {
-                let pr = |f: fn(&crate::results::PeerRun) -> f64| median(p.runs.iter().map(f).collect());
+                let pr =
+                    |f: fn(&crate::results::PeerRun) -> f64| median(p.runs.iter().map(f).collect());
                 let d = n.xlsx_total();
                 let pt = pr(|r| r.total_s);
                 let _ = writeln!(
@@ -107,7 +135,11 @@ pub fn markdown(r: &Results) -> String {
                     "| search box, in-process, p50 / p95 | {:.2} / {:.2} ms | — | |",
                     n.inproc_search.p50_ms, n.inproc_search.p95_ms
                 );
-                let _ = writeln!(s, "\nPeer jieba dictionary load (excluded above): {:.2} s.", p.jieba_init_s);
+                let _ = writeln!(
+                    s,
+                    "\nPeer jieba dictionary load (excluded above): {:.2} s.",
+                    p.jieba_init_s
+                );
             }
             None => {
                 let _ = writeln!(
@@ -152,7 +184,10 @@ pub fn markdown(r: &Results) -> String {
                 p.load_after[0]
             );
         }
-        let _ = writeln!(s, "\nHTTP over loopback (client and server on the same machine):\n");
+        let _ = writeln!(
+            s,
+            "\nHTTP over loopback (client and server on the same machine):\n"
+        );
         let _ = writeln!(
             s,
             "| corpus | endpoint | clients | requests | non-200 | req/s | p50 | p95 | p99 | max |"
@@ -206,10 +241,30 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
     let (left, right) = root.split_horizontally(560);
 
     let series = [
-        (Endpoint::Search, 16, RGBColor(31, 119, 180), "search p95, 16 clients"),
-        (Endpoint::Search, 64, RGBColor(158, 202, 225), "search p95, 64 clients"),
-        (Endpoint::Match, 16, RGBColor(214, 39, 40), "match p95, 16 clients"),
-        (Endpoint::Match, 64, RGBColor(252, 146, 114), "match p95, 64 clients"),
+        (
+            Endpoint::Search,
+            16,
+            RGBColor(31, 119, 180),
+            "search p95, 16 clients",
+        ),
+        (
+            Endpoint::Search,
+            64,
+            RGBColor(158, 202, 225),
+            "search p95, 64 clients",
+        ),
+        (
+            Endpoint::Match,
+            16,
+            RGBColor(214, 39, 40),
+            "match p95, 16 clients",
+        ),
+        (
+            Endpoint::Match,
+            64,
+            RGBColor(252, 146, 114),
+            "match p95, 64 clients",
+        ),
     ];
     let lat: Vec<f64> = pts
         .iter()
@@ -228,12 +283,16 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
             .map_err(|e| anyhow!("{e}"))?;
         chart
             .configure_mesh()
+            .x_labels(5)
             .x_desc("records")
             .y_desc("ms")
             .x_label_formatter(&|x| human(x.round() as usize))
             .draw()
             .map_err(|e| anyhow!("{e}"))?;
-        for (target, label, color) in [(10.0, "search target 10 ms", RGBColor(31, 119, 180)), (30.0, "match target 30 ms", RGBColor(214, 39, 40))] {
+        for (target, label, color) in [
+            (10.0, "search target 10 ms", RGBColor(31, 119, 180)),
+            (30.0, "match target 30 ms", RGBColor(214, 39, 40)),
+        ] {
             chart
                 .draw_series(LineSeries::new(
                     [(xmin, target), (xmax, target)],
@@ -246,7 +305,10 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
         for (ep, clients, color, label) in series {
             let data: Vec<(f64, f64)> = pts
                 .iter()
-                .filter_map(|p| p.load(ep, clients).map(|l| (p.records as f64, l.latency.p95_ms)))
+                .filter_map(|p| {
+                    p.load(ep, clients)
+                        .map(|l| (p.records as f64, l.latency.p95_ms))
+                })
                 .filter(|(_, y)| *y > 0.0)
                 .collect();
             if data.is_empty() {
@@ -256,9 +318,14 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
                 .draw_series(LineSeries::new(data.clone(), color.stroke_width(2)))
                 .map_err(|e| anyhow!("{e}"))?
                 .label(label)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
+                });
             chart
-                .draw_series(data.iter().map(|&(x, y)| Circle::new((x, y), 3, color.filled())))
+                .draw_series(
+                    data.iter()
+                        .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
+                )
                 .map_err(|e| anyhow!("{e}"))?;
         }
         chart
@@ -282,7 +349,11 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
                 )
             })
             .collect();
-        let all: Vec<f64> = mem.iter().flat_map(|(_, a, b)| [*a, *b]).filter(|v| *v > 0.0).collect();
+        let all: Vec<f64> = mem
+            .iter()
+            .flat_map(|(_, a, b)| [*a, *b])
+            .filter(|v| *v > 0.0)
+            .collect();
         let ymin = all.iter().copied().fold(f64::INFINITY, f64::min).min(10.0) / 2.0;
         let ymax = all.iter().copied().fold(0.0, f64::max).max(2048.0) * 1.5;
         let mut chart = ChartBuilder::on(&right)
@@ -294,6 +365,7 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
             .map_err(|e| anyhow!("{e}"))?;
         chart
             .configure_mesh()
+            .x_labels(5)
             .x_desc("records")
             .y_desc("MiB")
             .x_label_formatter(&|x| human(x.round() as usize))
@@ -301,7 +373,10 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
             .map_err(|e| anyhow!("{e}"))?;
         let gray = RGBColor(120, 120, 120);
         chart
-            .draw_series(LineSeries::new([(xmin, 2048.0), (xmax, 2048.0)], gray.mix(0.5).stroke_width(1)))
+            .draw_series(LineSeries::new(
+                [(xmin, 2048.0), (xmax, 2048.0)],
+                gray.mix(0.5).stroke_width(1),
+            ))
             .map_err(|e| anyhow!("{e}"))?
             .label("RSS target 2 GiB")
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], gray.mix(0.5)));
@@ -320,9 +395,14 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
                 .draw_series(LineSeries::new(data.clone(), color.stroke_width(2)))
                 .map_err(|e| anyhow!("{e}"))?
                 .label(label)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
+                });
             chart
-                .draw_series(data.iter().map(|&(x, y)| Circle::new((x, y), 3, color.filled())))
+                .draw_series(
+                    data.iter()
+                        .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
+                )
                 .map_err(|e| anyhow!("{e}"))?;
         }
         chart

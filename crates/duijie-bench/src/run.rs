@@ -193,7 +193,13 @@ async fn inproc_latency(
 }
 
 /// Runs `bench/peer_speed.py` on the listing with the same match texts.
-fn run_peer(python: &str, script: &Path, xlsx: &Path, queries: &Path, repeat: usize) -> Result<PeerResult> {
+fn run_peer(
+    python: &str,
+    script: &Path,
+    xlsx: &Path,
+    queries: &Path,
+    repeat: usize,
+) -> Result<PeerResult> {
     let out = std::process::Command::new(python)
         .arg(script)
         .arg(xlsx)
@@ -205,7 +211,10 @@ fn run_peer(python: &str, script: &Path, xlsx: &Path, queries: &Path, repeat: us
         anyhow::bail!(
             "peer failed ({}): {}",
             out.status,
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
         );
     }
     serde_json::from_slice(&out.stdout).context("peer output is not the expected JSON")

@@ -62,9 +62,14 @@ pub async fn run(
             let (tx, rx) = tokio::sync::oneshot::channel::<()>();
             let server_app = app.clone();
             let handle = tokio::spawn(async move {
-                duijie_server::serve(server_app, duijie_server::ServerConfig::default(), listener, async {
-                    let _ = rx.await;
-                })
+                duijie_server::serve(
+                    server_app,
+                    duijie_server::ServerConfig::default(),
+                    listener,
+                    async {
+                        let _ = rx.await;
+                    },
+                )
                 .await
             });
             (base, Some(tx), Some(handle))
@@ -119,7 +124,12 @@ pub async fn run(
         bail!("smoke: nothing was imported");
     }
     if report.ok != report.requests {
-        bail!("smoke: {} of {} requests failed: {:?}", report.requests - report.ok, report.requests, report.statuses);
+        bail!(
+            "smoke: {} of {} requests failed: {:?}",
+            report.requests - report.ok,
+            report.requests,
+            report.statuses
+        );
     }
     Ok(report)
 }

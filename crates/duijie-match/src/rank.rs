@@ -120,7 +120,7 @@ impl Default for MatchConfig {
         MatchConfig {
             query: QueryConfig::default(),
             fields: FieldWeights::default(),
-            retrieve_limit: 400,
+            retrieve_limit: 100,
             institution_agg: Aggregation::RankDecay { k: 5, decay: 0.5 },
             expert_agg: Aggregation::RankDecay { k: 5, decay: 0.3 },
             via_experts: false,

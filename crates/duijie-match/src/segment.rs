@@ -35,15 +35,6 @@ fn is_token(s: &str) -> bool {
     s.chars().any(char::is_alphanumeric)
 }
 
-impl Default for Segmenter {
-    /// The process-wide dictionary of the search index ([`duijie_search::shared_jieba`]).
-    fn default() -> Self {
-        Segmenter {
-            jieba: duijie_search::shared_jieba(),
-        }
-    }
-}
-
 impl Segmenter {
     /// Uses the given dictionary (for example the search index's, with its user words).
     pub fn new(jieba: Arc<Jieba>) -> Self {

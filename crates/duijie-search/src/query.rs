@@ -597,8 +597,12 @@ impl SearchIndex {
                 }
             }
             let values = |c: &Option<StrColumn>| str_values(c.as_ref(), &docs);
-            let (mut id, mut title, mut org_id, mut org_name) =
-                (values(&id)?, values(&title)?, values(&org_id)?, values(&org_name)?);
+            let (mut id, mut title, mut org_id, mut org_name) = (
+                values(&id)?,
+                values(&title)?,
+                values(&org_id)?,
+                values(&org_name)?,
+            );
             let (mut person, mut expert_id, mut field, mut region) = (
                 values(&person)?,
                 values(&expert_id)?,
