@@ -13,6 +13,10 @@ use std::time::Duration;
 
 /// Changes read from the log per round.
 const BATCH: u32 = 2_000;
+/// Changes applied between commits while catching up: a tantivy commit costs far more than a
+/// batch, and a crash before a commit only means those changes are replayed (upserts are
+/// idempotent).
+const COMMIT_EVERY: usize = 50_000;
 /// Records read per page during a rebuild.
 const REBUILD_PAGE: u32 = 2_000;
 
@@ -119,6 +123,7 @@ impl App {
         let _one = self.indexer.running.lock().await;
         let mut applied = self.index.applied_seq().unwrap_or(0);
         let mut total = 0;
+        let mut uncommitted = 0usize;
         loop {
             let changes = self
                 .store
@@ -160,6 +165,9 @@ impl App {
                 docs.extend(records.iter().map(to_doc));
             }
             total += changes.len();
+            uncommitted += changes.len();
+            // Commit when caught up (a short batch) or after many changes.
+            let commit = changes.len() < BATCH as usize || uncommitted >= COMMIT_EVERY;
             let index = self.index.clone();
             blocking(move || {
                 for id in &gone {
@@ -168,11 +176,29 @@ impl App {
                 index
                     .upsert(docs)
                     .map_err(|e| internal("index upsert", e))?;
-                index.commit(last).map_err(|e| internal("index commit", e))
+                if commit {
+                    index
+                        .commit(last)
+                        .map_err(|e| internal("index commit", e))?;
+                }
+                Ok(())
             })
             .await?;
             applied = last;
-            self.indexer.applied.store(applied, Ordering::Release);
+            if commit {
+                uncommitted = 0;
+                self.indexer.applied.store(applied, Ordering::Release);
+            }
+        }
+        if uncommitted > 0 {
+            // The last batch was full and the log then ended: commit what it applied.
+            let index = self.index.clone();
+            blocking(move || {
+                index
+                    .commit(applied)
+                    .map_err(|e| internal("index commit", e))
+            })
+            .await?;
         }
         self.indexer.applied.store(applied, Ordering::Release);
         self.indexer.caught_up.store(true, Ordering::Release);
