@@ -352,6 +352,14 @@ struct ImportTally {
     changes: Vec<(EntityKind, String, &'static str)>,
 }
 
+impl ImportTally {
+    /// A record of the file was inserted or changed: count it and log it.
+    fn written(&mut self, kind: EntityKind, id: &str) {
+        self.changes.push((kind, id.to_string(), "upsert"));
+        self.imported += 1;
+    }
+}
+
 impl SqlStore {
     async fn import_in(
         &self,
@@ -449,10 +457,7 @@ impl SqlStore {
                         Some((_, old)) if *old == hash => tally.unchanged += 1,
                         Some((id, _)) => {
                             achievement_updates.push((id.clone(), expert_id, body, hash.clone()));
-                            tally
-                                .changes
-                                .push((EntityKind::Achievement, id.clone(), "upsert"));
-                            tally.imported += 1;
+                            tally.written(EntityKind::Achievement, &id);
                             let id = id.clone();
                             achievements.insert(key, (id, hash));
                         }
@@ -469,10 +474,7 @@ impl SqlStore {
                                 Val::from(now),
                                 Val::from(now),
                             ]);
-                            tally
-                                .changes
-                                .push((EntityKind::Achievement, id.clone(), "upsert"));
-                            tally.imported += 1;
+                            tally.written(EntityKind::Achievement, &id);
                             achievements.insert(key, (id, hash));
                         }
                     }
@@ -491,10 +493,7 @@ impl SqlStore {
                                 contact,
                                 hash.clone(),
                             ));
-                            tally
-                                .changes
-                                .push((EntityKind::Demand, id.clone(), "upsert"));
-                            tally.imported += 1;
+                            tally.written(EntityKind::Demand, &id);
                             let id = id.clone();
                             demands.insert(key, (id, hash));
                         }
@@ -514,10 +513,7 @@ impl SqlStore {
                                 Val::from(now),
                                 Val::from(now),
                             ]);
-                            tally
-                                .changes
-                                .push((EntityKind::Demand, id.clone(), "upsert"));
-                            tally.imported += 1;
+                            tally.written(EntityKind::Demand, &id);
                             demands.insert(key, (id, hash));
                         }
                     }
