@@ -457,7 +457,7 @@ impl SqlStore {
                         Some((_, old)) if *old == hash => tally.unchanged += 1,
                         Some((id, _)) => {
                             achievement_updates.push((id.clone(), expert_id, body, hash.clone()));
-                            tally.written(EntityKind::Achievement, &id);
+                            tally.written(EntityKind::Achievement, id);
                             let id = id.clone();
                             achievements.insert(key, (id, hash));
                         }
@@ -493,7 +493,7 @@ impl SqlStore {
                                 contact,
                                 hash.clone(),
                             ));
-                            tally.written(EntityKind::Demand, &id);
+                            tally.written(EntityKind::Demand, id);
                             let id = id.clone();
                             demands.insert(key, (id, hash));
                         }
