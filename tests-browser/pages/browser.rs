@@ -293,6 +293,13 @@ async fn each_role_works_through_the_pages_in_a_browser() {
         tab.source().await.contains(PHONE),
         "institutions see contact details"
     );
+    // ... and express interest (揭榜) from the demand page.
+    tab.fill("#message", "我校材料学院可承担粉体煅烧工艺优化")
+        .await;
+    tab.click("#interests form.form button[type=submit]").await;
+    let page = tab.source().await;
+    assert!(page.contains("我校材料学院可承担粉体煅烧工艺优化") && page.contains("待答复"));
+    tab.shot("interest").await;
     tab.open(&demo_demand).await;
     tab.sign_out().await;
 

@@ -6,6 +6,7 @@
 mod account;
 mod catalogues;
 mod imports;
+mod interests;
 mod public;
 mod render;
 mod session;
@@ -48,6 +49,9 @@ pub fn routes(state: AppState) -> Router {
         .route("/demands/{id}/submit", post(workflow::submit))
         .route("/demands/{id}/withdraw", post(workflow::withdraw))
         .route("/demands/{id}/review", post(workflow::review))
+        .route("/demands/{id}/interests", post(interests::propose))
+        .route("/interests/{id}/accept", post(interests::accept))
+        .route("/interests/{id}/decline", post(interests::decline))
         .route("/my/demands", get(workflow::mine))
         .route("/review", get(workflow::queue))
         .route("/recommended", get(workflow::recommended))

@@ -288,7 +288,8 @@ pub async fn experts(
     list_page(&session, &q, listing, ExpertJson::from)
 }
 
-/// A demand with its ranked partners; `errors` and `note` refill the review form.
+/// A demand with its ranked partners and interests; `errors` and `note` refill the form
+/// that failed (review, proposal or decline).
 pub async fn demand_page(
     s: &AppState,
     session: &Session,
@@ -325,7 +326,7 @@ pub async fn demand_page(
     );
     let candidates = |r: Result<duijie_app::MatchResponse, _>| -> Vec<CandidateView> {
         match r {
-            Ok(r) => r.candidates.into_iter().map(CandidateView::from).collect(),
+            Ok(r) => CandidateView::list(r.candidates),
             Err(e) => {
                 let e: duijie_core::DomainError = e;
                 tracing::warn!(code = e.code.as_str(), "match for demand page failed");
@@ -333,13 +334,16 @@ pub async fn demand_page(
             }
         }
     };
+    let institutions = candidates(institutions);
+    let interests = super::interests::section(s, caller, &d, &institutions).await;
     let view = DemandView::new(caller, d);
     let ctx = context! {
         title => view.demand.title.clone(),
         actions => &view.actions,
         d => &view,
-        institutions => candidates(institutions),
+        institutions,
         experts => candidates(experts),
+        interests,
         match_note => "暂无匹配结果：成果库中还没有与该需求相关的记录。",
         history,
         errors,

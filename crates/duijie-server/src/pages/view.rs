@@ -43,6 +43,8 @@ pub struct DemandView {
     pub budget_text: String,
     pub updated_text: String,
     pub actions: Actions,
+    /// Interests waiting for the owner's answer, where the page counts them.
+    pub pending_interests: Option<usize>,
 }
 
 impl DemandView {
@@ -53,6 +55,7 @@ impl DemandView {
             budget_text: budget(d.body.budget_wan, d.body.budget_negotiable),
             updated_text: datetime(d.updated_at),
             actions,
+            pending_interests: None,
             demand: d.into(),
         }
     }
@@ -60,6 +63,9 @@ impl DemandView {
 
 #[derive(Debug, Serialize)]
 pub struct EvidenceView {
+    pub id: String,
+    /// `achievement` or `expert`.
+    pub kind: &'static str,
     pub href: String,
     pub title: String,
     pub matched_terms: Vec<String>,
@@ -69,34 +75,65 @@ pub struct EvidenceView {
 #[derive(Debug, Serialize)]
 pub struct CandidateView {
     pub rank: usize,
+    pub id: String,
     pub name: String,
     pub institution: String,
-    pub score_text: String,
+    /// Score relative to the first candidate, 1..=100: raw scores mean nothing to a reader.
+    pub strength: u32,
     pub reason: String,
     pub evidence: Vec<EvidenceView>,
 }
 
-impl From<Candidate> for CandidateView {
-    fn from(c: Candidate) -> Self {
-        CandidateView {
-            rank: c.rank,
-            name: c.name,
-            institution: c.institution,
-            score_text: format!("{:.1}", c.score),
-            reason: c.reason,
-            evidence: c
-                .evidence
-                .into_iter()
-                .map(|e| EvidenceView {
-                    href: match e.kind {
-                        EvidenceKind::Achievement => format!("/achievements/{}", e.id),
-                        EvidenceKind::Expert => format!("/experts/{}", e.id),
-                    },
-                    title: e.title,
-                    matched_terms: e.matched_terms,
-                })
-                .collect(),
-        }
+/// Each score as a share of the best one, in whole percent (at least 1, so a listed
+/// candidate never reads as 0).
+pub fn strengths(scores: &[f64]) -> Vec<u32> {
+    let top = scores.iter().copied().fold(0.0_f64, f64::max);
+    scores
+        .iter()
+        .map(|s| {
+            if top > 0.0 {
+                // In 0..=100 by construction, so the cast cannot truncate.
+                ((s / top * 100.0).round() as u32).clamp(1, 100)
+            } else {
+                1
+            }
+        })
+        .collect()
+}
+
+impl CandidateView {
+    /// The candidates of one ranking, in order.
+    pub fn list(candidates: Vec<Candidate>) -> Vec<CandidateView> {
+        let scores: Vec<f64> = candidates.iter().map(|c| c.score).collect();
+        candidates
+            .into_iter()
+            .zip(strengths(&scores))
+            .map(|(c, strength)| CandidateView {
+                rank: c.rank,
+                id: c.id,
+                name: c.name,
+                institution: c.institution,
+                strength,
+                reason: c.reason,
+                evidence: c
+                    .evidence
+                    .into_iter()
+                    .map(|e| {
+                        let kind = match e.kind {
+                            EvidenceKind::Achievement => "achievement",
+                            EvidenceKind::Expert => "expert",
+                        };
+                        EvidenceView {
+                            href: format!("/{kind}s/{}", e.id),
+                            id: e.id,
+                            kind,
+                            title: e.title,
+                            matched_terms: e.matched_terms,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 }
 
@@ -107,4 +144,16 @@ pub struct FacetLink {
     pub count: u64,
     pub href: String,
     pub on: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strengths;
+
+    #[test]
+    fn strengths_are_shares_of_the_best_score() {
+        assert_eq!(strengths(&[8.0, 4.0, 0.01]), vec![100, 50, 1]);
+        assert_eq!(strengths(&[0.0, 0.0]), vec![1, 1]);
+        assert!(strengths(&[]).is_empty());
+    }
 }

@@ -4,11 +4,11 @@
 use super::public::{demand_page, Params};
 use super::render::{pager, query, render, see_other, PageError, PageResult};
 use super::session::{Form, Session};
-use super::view::DemandView;
+use super::view::{strengths, DemandView};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use duijie_app::{DemandForm, ReviewDecision};
+use duijie_app::{DemandForm, InterestStatus, ReviewDecision};
 use duijie_core::{CoopMode, Demand, DemandStatus, DomainError, ErrorCode, Field, Role};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -324,6 +324,8 @@ struct Table {
     empty: &'static str,
     active: &'static str,
     show_enterprise: bool,
+    /// Count the interests waiting for an answer (the owner's own list).
+    count_interests: bool,
 }
 
 async fn demand_table(
@@ -342,10 +344,25 @@ async fn demand_table(
             PER_PAGE,
         )
         .await?;
-    let items: Vec<DemandView> = items
-        .into_iter()
-        .map(|d| DemandView::new(&session.caller, d))
-        .collect();
+    let mut views = Vec::with_capacity(items.len());
+    for d in items {
+        let pending = if table.count_interests
+            && matches!(d.status, DemandStatus::Published | DemandStatus::InDocking)
+        {
+            let all = s.app.interests(&session.caller, &d.id).await?;
+            Some(
+                all.iter()
+                    .filter(|i| i.status == InterestStatus::Pending)
+                    .count(),
+            )
+        } else {
+            None
+        };
+        let mut view = DemandView::new(&session.caller, d);
+        view.pending_interests = pending;
+        views.push(view);
+    }
+    let items = views;
     let total = usize::try_from(total).unwrap_or_default();
     let pager = pager(total, page, PER_PAGE, |n| {
         format!("{}{}", table.path, query(&[("page", &n.to_string())]))
@@ -355,6 +372,7 @@ async fn demand_table(
         intro => table.intro,
         empty => table.empty,
         show_enterprise => table.show_enterprise,
+        count_interests => table.count_interests,
         can_create => session.caller.role() == Some(Role::Enterprise),
         items,
         pager,
@@ -382,6 +400,7 @@ pub async fn mine(
         empty: "还没有需求，点击“发布需求”填写第一条。",
         active: "mine",
         show_enterprise: false,
+        count_interests: true,
     };
     demand_table(&s, &session, None, q.page(), table).await
 }
@@ -453,18 +472,21 @@ pub async fn recommended(State(s): State<AppState>, session: Session) -> PageRes
         )
     })?;
     let (org, _) = s.app.organization(&org_id).await?;
-    let items: Vec<_> = s
+    let ranked = s
         .app
         .recommended_demands(&session.caller, &org_id, Some(RECOMMENDED))
-        .await?
+        .await?;
+    let scores: Vec<f64> = ranked.iter().map(|m| m.score).collect();
+    let items: Vec<_> = ranked
         .into_iter()
-        .map(|m| {
+        .zip(strengths(&scores))
+        .map(|(m, strength)| {
             context! {
                 rank => m.rank,
                 id => m.id,
                 title => m.title,
                 enterprise => m.enterprise,
-                score_text => format!("{:.2}", m.score),
+                strength,
                 matched_terms => m.matched_terms,
             }
         })

@@ -1,0 +1,170 @@
+//! Expressions of interest (揭榜) on the demand page: an institution proposes, the demand's
+//! owner accepts or declines with a reason, the bureau watches.
+
+use super::public::demand_page;
+use super::render::{datetime, see_other, PageResult};
+use super::session::{Form, Session};
+use super::view::CandidateView;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use duijie_app::{Caller, Interest, InterestForm, InterestStatus};
+use duijie_core::{Demand, DemandStatus, ErrorCode, Role};
+use minijinja::{context, Value};
+use std::collections::BTreeMap;
+
+/// Most linked experts or achievements shown under one interest.
+const REFS_SHOWN: usize = 10;
+
+/// What the demand page shows about interests for this caller: the institution's form
+/// (with its own ranked evidence to cite), and the interests the caller may see.
+pub async fn section(
+    s: &AppState,
+    caller: &Caller,
+    d: &Demand,
+    institutions: &[CandidateView],
+) -> Value {
+    let open = matches!(d.status, DemandStatus::Published | DemandStatus::InDocking);
+    let form = match (caller.role(), caller.org_id()) {
+        (Some(Role::Institution), Some(org)) if open => {
+            let own = institutions.iter().find(|c| c.id == org);
+            let cite: Vec<Value> = own
+                .map(|c| {
+                    c.evidence
+                        .iter()
+                        .map(|e| context! { id => e.id, kind => e.kind, title => e.title })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(context! { cite })
+        }
+        _ => None,
+    };
+    let may_list = caller.is_curator() || caller.owns(d) || form.is_some();
+    let items = if may_list {
+        match s.app.interests(caller, &d.id).await {
+            Ok(items) => items,
+            Err(e) => {
+                tracing::warn!(code = e.code.as_str(), "interests for demand page failed");
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    // An institution proposes again only after a decline.
+    let answered = items.iter().any(|i| {
+        Some(i.org_id.as_str()) == caller.org_id() && i.status != InterestStatus::Declined
+    });
+    let mut views = Vec::with_capacity(items.len());
+    for i in items {
+        views.push(view(s, caller, i).await);
+    }
+    context! {
+        form => if answered { None } else { form },
+        items => views,
+        shown => may_list,
+        can_answer => caller.owns(d),
+    }
+}
+
+async fn view(s: &AppState, caller: &Caller, i: Interest) -> Value {
+    let mut refs = Vec::new();
+    for id in i.expert_ids.iter().take(REFS_SHOWN) {
+        if let Ok(e) = s.app.expert(caller, id).await {
+            refs.push(context! { href => format!("/experts/{id}"), title => e.body.name });
+        }
+    }
+    for id in i.achievement_ids.iter().take(REFS_SHOWN) {
+        if let Ok(a) = s.app.achievement(id).await {
+            refs.push(context! { href => format!("/achievements/{id}"), title => a.body.title });
+        }
+    }
+    let (label, class) = match i.status {
+        InterestStatus::Pending => ("待答复", "warn"),
+        InterestStatus::Accepted => ("已接受", "ok"),
+        InterestStatus::Declined => ("未接受", "gray"),
+    };
+    context! {
+        id => i.id,
+        org_id => i.org_id,
+        org_name => i.org_name,
+        message => i.message,
+        pending => i.status == InterestStatus::Pending,
+        label,
+        class,
+        decline_reason => i.decline_reason,
+        at => datetime(i.created_at),
+        refs,
+    }
+}
+
+/// The demand page again with the form's error; `form` names the form it belongs to
+/// (`message` for the proposal, an interest id for that interest's decline form).
+async fn refill(
+    s: &AppState,
+    session: &Session,
+    demand_id: &str,
+    e: duijie_core::DomainError,
+    form: &str,
+    text: &str,
+) -> PageResult {
+    let mut errors = BTreeMap::new();
+    errors.insert(form.to_string(), e.message);
+    demand_page(s, session, demand_id, StatusCode::BAD_REQUEST, errors, text).await
+}
+
+/// `POST /demands/{id}/interests`: an institution proposes to take the demand on.
+pub async fn propose(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let message = form.text("message");
+    let proposal = InterestForm {
+        message: message.clone(),
+        expert_ids: form.all("expert_ids"),
+        achievement_ids: form.all("achievement_ids"),
+    };
+    match s
+        .app
+        .express_interest(&session.caller, &id, &proposal)
+        .await
+    {
+        Ok(i) => Ok(see_other(&format!("/demands/{}#interests", i.demand_id))),
+        Err(e) if e.code == ErrorCode::InvalidInput => {
+            refill(&s, &session, &id, e, "message", &message).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /interests/{id}/accept`: the owner takes the proposal; the demand goes into docking.
+pub async fn accept(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    _form: Form,
+) -> PageResult {
+    let i = s.app.accept_interest(&session.caller, &id).await?;
+    Ok(see_other(&format!("/demands/{}#interests", i.demand_id)))
+}
+
+/// `POST /interests/{id}/decline`: the owner says no, with a reason the institution sees.
+pub async fn decline(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let reason = form.text("reason");
+    match s.app.decline_interest(&session.caller, &id, &reason).await {
+        Ok(i) => Ok(see_other(&format!("/demands/{}#interests", i.demand_id))),
+        Err(e) if e.code == ErrorCode::InvalidInput => {
+            let demand_id = form.text("demand");
+            refill(&s, &session, &demand_id, e, &id, &reason).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
