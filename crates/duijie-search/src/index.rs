@@ -2,6 +2,7 @@
 //! writer; opening, recreating on schema change or corruption, batched writes and commits that
 //! record the last applied change-log sequence.
 
+use crate::columns::ColumnCache;
 use crate::schema::{build_schema, Fields, IndexDoc, KEYWORD_SEPARATOR, SCHEMA_VERSION};
 use crate::tokenizer::{
     shared_jieba, BigramTokenizer, JiebaTokenizer, BIGRAM_TOKENIZER_NAME, TOKENIZER_NAME,
@@ -28,6 +29,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     pub(crate) fields: Fields,
     pub(crate) jieba: Arc<Jieba>,
+    pub(crate) columns: ColumnCache,
     applied_seq: Mutex<Option<i64>>,
     needs_rebuild: bool,
 }
@@ -194,6 +196,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             jieba,
+            columns: ColumnCache::default(),
             applied_seq: Mutex::new(applied_seq),
             needs_rebuild,
         })

@@ -6,6 +6,7 @@
 //! facets, highlights) and weighted retrieval for ranking. Pure library: no SQL, no HTTP; every
 //! call blocks, so async callers use `spawn_blocking`.
 
+mod columns;
 mod facets;
 mod highlight;
 mod index;

@@ -14,7 +14,6 @@ use duijie_core::EntityKind;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::columnar::StrColumn;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -551,20 +550,24 @@ impl SearchIndex {
             docs.sort_unstable();
             let segment = searcher.segment_reader(segment_ord);
             let fast = segment.fast_fields();
-            let column =
-                |name: &str| -> Result<Option<StrColumn>, SearchError> { Ok(fast.str(name)?) };
-            let (id, title, org_id, org_name) = (
-                column(names::ID)?,
-                column(&names::title(kind))?,
-                column(names::ORG_ID)?,
-                column(&names::org_name(kind))?,
-            );
-            let (person, expert_id, field, region) = (
-                column(names::PERSON)?,
-                column(names::EXPERT_ID)?,
-                column(names::FIELD)?,
-                column(names::REGION)?,
-            );
+            let segment_id = segment.segment_id();
+            // The value of one string column for each hit of this segment.
+            let values = |name: &str| -> Result<Vec<Option<String>>, SearchError> {
+                let Some(column) = fast.str(name)? else {
+                    return Ok(vec![None; docs.len()]);
+                };
+                let terms = self.columns.terms(searcher, segment_id, name, &column)?;
+                Ok(docs
+                    .iter()
+                    .map(|(doc, _)| {
+                        column
+                            .term_ords(*doc)
+                            .next()
+                            .and_then(|ord| terms.get(ord))
+                            .map(str::to_string)
+                    })
+                    .collect())
+            };
             let year = fast.i64(names::YEAR).ok();
             // matched[i][t]: hit i of this segment contains term t.
             let mut matched = vec![vec![false; terms.len()]; docs.len()];
@@ -596,18 +599,17 @@ impl SearchIndex {
                     }
                 }
             }
-            let values = |c: &Option<StrColumn>| str_values(c.as_ref(), &docs);
             let (mut id, mut title, mut org_id, mut org_name) = (
-                values(&id)?,
-                values(&title)?,
-                values(&org_id)?,
-                values(&org_name)?,
+                values(names::ID)?,
+                values(&names::title(kind))?,
+                values(names::ORG_ID)?,
+                values(&names::org_name(kind))?,
             );
             let (mut person, mut expert_id, mut field, mut region) = (
-                values(&person)?,
-                values(&expert_id)?,
-                values(&field)?,
-                values(&region)?,
+                values(names::PERSON)?,
+                values(names::EXPERT_ID)?,
+                values(names::FIELD)?,
+                values(names::REGION)?,
             );
             for (i, (doc, rank)) in docs.into_iter().enumerate() {
                 out[rank] = Some(ScoredDoc {
@@ -719,38 +721,4 @@ impl SearchIndex {
             year: int(f.year),
         }))
     }
-}
-
-/// The value of `column` for each of `docs`, read in dictionary order: every dictionary block
-/// is decompressed once for all the hits, not once per hit (which dominated retrieval time).
-fn str_values(
-    column: Option<&StrColumn>,
-    docs: &[(DocId, usize)],
-) -> Result<Vec<Option<String>>, SearchError> {
-    let mut out = vec![None; docs.len()];
-    let Some(column) = column else {
-        return Ok(out);
-    };
-    let mut ords: Vec<(u64, usize)> = docs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (doc, _))| column.term_ords(*doc).next().map(|ord| (ord, i)))
-        .collect();
-    ords.sort_unstable();
-    let mut unique: Vec<u64> = ords.iter().map(|(ord, _)| *ord).collect();
-    unique.dedup();
-    let mut texts: Vec<String> = Vec::with_capacity(unique.len());
-    column
-        .dictionary()
-        .sorted_ords_to_term_cb(unique.iter().copied(), |bytes| {
-            texts.push(String::from_utf8_lossy(bytes).into_owned());
-            Ok(())
-        })
-        .map_err(tantivy::TantivyError::from)?;
-    for (ord, i) in ords {
-        if let Ok(at) = unique.binary_search(&ord) {
-            out[i] = texts.get(at).cloned();
-        }
-    }
-    Ok(out)
 }
