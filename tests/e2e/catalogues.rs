@@ -24,7 +24,12 @@ fn body(title: &str, description: &str) -> Value {
 const ALUMINA: &str = "我公司生产高纯氧化铝粉体，烧结活性不足、批次稳定性差，需要优化粉体制备与煅烧工艺，提高纯度并控制粒径分布。";
 
 /// Creates a demand as `token`, submits it and (with a bureau token) approves it.
-async fn demand(s: &TestServer, token: &str, b: Value, approve_as: Option<&str>) -> String {
+pub(crate) async fn demand(
+    s: &TestServer,
+    token: &str,
+    b: Value,
+    approve_as: Option<&str>,
+) -> String {
     let r = s.post("/api/v1/demands", Some(token), b).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["id"].as_str().unwrap().to_string();
@@ -147,7 +152,7 @@ fn cell(range: &calamine::Range<calamine::Data>, row: u32, col: u32) -> String {
         .unwrap_or_default()
 }
 
-async fn download(
+pub(crate) async fn download(
     s: &TestServer,
     path: &str,
     token: Option<&str>,

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// Achievements (and so their leaders as experts) of the given institutions.
-async fn import_achievements(s: &TestServer, rows: &[(&str, &str, &str)]) {
+pub(crate) async fn import_achievements(s: &TestServer, rows: &[(&str, &str, &str)]) {
     let records: Vec<Draft> = rows
         .iter()
         .map(|(org, title, leader)| {
@@ -40,7 +40,7 @@ async fn import_achievements(s: &TestServer, rows: &[(&str, &str, &str)]) {
 }
 
 /// The first achievement found for `q`, with its leader's expert id.
-async fn achievement(s: &TestServer, q: &str) -> (String, String) {
+pub(crate) async fn achievement(s: &TestServer, q: &str) -> (String, String) {
     let r = s.get(&format!("/api/v1/achievements?q={q}"), None).await;
     let a = &r.body["items"][0];
     (

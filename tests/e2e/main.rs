@@ -5,6 +5,7 @@
 
 mod catalogues;
 mod interests;
+mod ledger;
 mod limits;
 mod roles;
 mod scenarios;
@@ -36,6 +37,7 @@ use catalogues::{
     catalogue_editions_publish_freeze_diff_and_export, review_queue_flags_gaps_and_duplicates,
 };
 use interests::interests_lead_to_docking;
+use ledger::ledger_records_projects_and_the_annual_report_counts_them;
 use roles::role_matrix;
 use scenarios::*;
 
@@ -52,4 +54,5 @@ on_both_backends!(
     catalogue_editions_publish_freeze_diff_and_export,
     role_matrix,
     interests_lead_to_docking,
+    ledger_records_projects_and_the_annual_report_counts_them,
 );

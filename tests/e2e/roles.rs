@@ -3,7 +3,7 @@
 
 use duijie_core::{DemandDraft, DemandStatus, Field, OrgKind, RecordKind, Role};
 use duijie_e2e::TestServer;
-use duijie_store::{Actor, ImportBatch, NewInterest};
+use duijie_store::{Actor, ImportBatch, NewInterest, NewProject};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -36,7 +36,8 @@ struct Row {
     /// With placeholders: `{draft}`, `{submitted}`, `{approved}` (fresh demands of the own
     /// enterprise), `{published}`, `{draft_cat}` (fresh, holding `{approved}`), `{pub_cat}`,
     /// `{ach}`, `{exp}`, `{own_org}`, `{inst_org}`, `{imp}`, `{n}` (a counter), `{fresh}` (a
-    /// fresh published demand), `{interest}` (a fresh pending interest of `{inst_org}` in another).
+    /// fresh published demand), `{interest}` (a fresh pending interest of `{inst_org}` in another),
+    /// `{docking}` (a fresh demand in docking), `{project}` (a fresh project on another).
     path: &'static str,
     body: Body,
     expect: [u16; 6],
@@ -245,6 +246,60 @@ fn rows() -> Vec<Row> {
             NoBody,
             DRAFT_CATALOGUE,
         ),
+        row(
+            Method::POST,
+            "/api/v1/projects",
+            Json(
+                r#"{"demand_id": "{docking}", "institution": "郑州大学", "amount_wan": 10, "signed_on": "2026-03-01"}"#,
+            ),
+            CURATORS_CREATE,
+        ),
+        row(Method::GET, "/api/v1/projects", NoBody, CURATORS),
+        row(
+            Method::GET,
+            "/api/v1/projects?year=2026&key=true",
+            NoBody,
+            CURATORS,
+        ),
+        row(Method::GET, "/api/v1/projects/{project}", NoBody, CURATORS),
+        row(
+            Method::PATCH,
+            "/api/v1/projects/{project}",
+            Json(r#"{"status": "in_progress"}"#),
+            CURATORS,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/secondments",
+            Json(
+                r#"{"expert_id": "{exp}", "host": "灵宝市人民政府", "post": "科技副县长", "start": "2026-01-01"}"#,
+            ),
+            CURATORS_CREATE,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/secondments?year=2026",
+            NoBody,
+            CURATORS,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/reports/annual?year=2026",
+            NoBody,
+            CURATORS,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/reports/annual?year=2026&format=xlsx",
+            NoBody,
+            CURATORS,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/reports/annual?year=2026&format=html",
+            NoBody,
+            CURATORS,
+        ),
     ]
 }
 
@@ -308,6 +363,23 @@ async fn own_demand(s: &TestServer, org: &str, n: usize, status: DemandStatus) -
         from = *to;
     }
     d.id
+}
+
+/// A fresh published demand of the own enterprise, moved into docking.
+async fn docking_demand(s: &TestServer, org: &str, n: usize) -> String {
+    let id = own_demand(s, org, n, DemandStatus::Published).await;
+    s.app
+        .store
+        .transition_demand(
+            &id,
+            DemandStatus::Published,
+            DemandStatus::InDocking,
+            &actor(),
+            "",
+        )
+        .await
+        .unwrap();
+    id
 }
 
 async fn fixtures(s: &TestServer) -> Fixtures {
@@ -463,6 +535,29 @@ pub async fn role_matrix(s: TestServer) {
                     .await
                     .unwrap();
                 subst.push(("{interest}", interest.id));
+            }
+            if uses("{docking}") {
+                subst.push(("{docking}", docking_demand(&s, &fx.own_org, n).await));
+            }
+            if uses("{project}") {
+                let project = s
+                    .app
+                    .store
+                    .create_project(
+                        &NewProject {
+                            demand_id: docking_demand(&s, &fx.own_org, n).await,
+                            institution_id: fx.inst_org.clone(),
+                            title: "矩阵项目".into(),
+                            amount_wan: 10.0,
+                            signed_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                            key_project: false,
+                        },
+                        &actor(),
+                        "",
+                    )
+                    .await
+                    .unwrap();
+                subst.push(("{project}", project.id));
             }
             let fill = |t: &str| {
                 subst

@@ -186,7 +186,7 @@ pub(crate) fn actor(caller: &Caller) -> Actor {
     }
 }
 
-fn conflict_transition(from: DemandStatus, to: DemandStatus) -> DomainError {
+pub(crate) fn conflict_transition(from: DemandStatus, to: DemandStatus) -> DomainError {
     let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
     DomainError::new(
         ErrorCode::Conflict,

@@ -113,7 +113,7 @@ pub struct ExportRow {
 }
 
 /// A cell value: budgets stay numbers in the workbook.
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Number(f64),
 }

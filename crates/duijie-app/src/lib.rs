@@ -10,9 +10,12 @@ pub mod export;
 mod imports;
 mod indexer;
 mod interests;
+mod ledger;
 mod matching;
+pub mod report;
 mod retriever;
 mod search;
+mod svg;
 pub mod tokens;
 mod users;
 
@@ -21,11 +24,17 @@ pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_P
 pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{DemandForm, ReviewDecision};
 pub use duijie_store::{Interest, InterestStatus};
+pub use duijie_store::{Milestone, Project, ProjectStatus, Secondment};
 pub use export::{CatalogueExport, ExportFormat};
 pub use imports::ImportRequest;
 pub use indexer::IndexStatus;
 pub use interests::{InterestForm, MAX_INTEREST_REFS, MAX_INTEREST_TEXT};
+pub use ledger::{
+    current_year, MilestoneForm, ProjectForm, ProjectQuery, ProjectUpdate, SecondmentForm,
+    MAX_LEDGER_LINE, MAX_LEDGER_NOTES, MAX_MILESTONES,
+};
 pub use matching::{MatchRequest, MatchResponse};
+pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 
 use duijie_core::{DomainError, ErrorCode};

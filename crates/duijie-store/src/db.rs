@@ -1048,6 +1048,50 @@ impl Store for SqlStore {
         self.decline_interest_sql(id, reason).await
     }
 
+    async fn create_project(
+        &self,
+        new: &crate::NewProject,
+        actor: &Actor,
+        note: &str,
+    ) -> Result<crate::Project> {
+        self.create_project_sql(new, actor, note).await
+    }
+
+    async fn update_project(
+        &self,
+        id: &str,
+        patch: &crate::ProjectPatch,
+    ) -> Result<crate::Project> {
+        self.update_project_sql(id, patch).await
+    }
+
+    async fn get_project(&self, id: &str) -> Result<Option<crate::Project>> {
+        self.get_project_sql(id).await
+    }
+
+    async fn list_projects(&self, filter: &crate::ProjectFilter) -> Result<Vec<crate::Project>> {
+        self.list_projects_sql(filter).await
+    }
+
+    async fn create_secondment(
+        &self,
+        new: &crate::NewSecondment,
+        actor: &Actor,
+    ) -> Result<crate::Secondment> {
+        self.create_secondment_sql(new, actor).await
+    }
+
+    async fn list_secondments(&self, year: Option<i32>) -> Result<Vec<crate::Secondment>> {
+        self.list_secondments_sql(year).await
+    }
+
+    async fn demand_timelines(
+        &self,
+        created_before: chrono::DateTime<Utc>,
+    ) -> Result<Vec<crate::DemandTimeline>> {
+        self.demand_timelines_sql(created_before).await
+    }
+
     async fn get_achievement(&self, id: &str) -> Result<Option<duijie_core::Achievement>> {
         sqlx::query(&format!("{ACHIEVEMENT_SELECT} WHERE a.id = $1"))
             .bind(id)

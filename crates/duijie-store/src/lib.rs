@@ -10,9 +10,14 @@
 mod catalogues;
 mod db;
 mod interests;
+mod ledger;
 mod rows;
 
 pub use db::SqlStore;
+pub use ledger::{
+    DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
+    ProjectStatus, Secondment,
+};
 
 use async_trait::async_trait;
 use duijie_core::{
@@ -275,6 +280,27 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(Interest, Demand)>;
     /// Declines a pending interest with the owner's reason.
     async fn decline_interest(&self, id: &str, reason: &str) -> Result<Interest>;
+
+    // --- the ledger (台账): cooperation projects and secondments
+    /// Records a project (status signed) in one transaction; an in-docking demand moves to
+    /// contracted (history entry with `note`, change-log row), a contracted one stays. Conflict
+    /// when the demand is in another status; Invalid when the institution does not exist.
+    async fn create_project(&self, new: &NewProject, actor: &Actor, note: &str) -> Result<Project>;
+    /// Applies the given changes; NotFound when there is no such project.
+    async fn update_project(&self, id: &str, patch: &ProjectPatch) -> Result<Project>;
+    async fn get_project(&self, id: &str) -> Result<Option<Project>>;
+    /// Projects matching the filter, latest signed first.
+    async fn list_projects(&self, filter: &ProjectFilter) -> Result<Vec<Project>>;
+    /// Records a secondment; Invalid naming the expert or host organisation that does not exist.
+    async fn create_secondment(&self, new: &NewSecondment, actor: &Actor) -> Result<Secondment>;
+    /// Secondments, latest start first; with a year, only those active at some time in it.
+    async fn list_secondments(&self, year: Option<i32>) -> Result<Vec<Secondment>>;
+    /// Every demand created before `created_before`, with when it first reached published,
+    /// in_docking and contracted according to its history.
+    async fn demand_timelines(
+        &self,
+        created_before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<DemandTimeline>>;
 
     // --- achievements and experts
     async fn get_achievement(&self, id: &str) -> Result<Option<Achievement>>;

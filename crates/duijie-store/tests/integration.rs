@@ -50,4 +50,7 @@ on_both_backends!(
     catalogue_publish_is_all_or_nothing,
     interests_are_checked_answered_once_and_move_the_demand,
     accepting_is_all_or_nothing,
+    projects_contract_their_demand_and_filter,
+    secondments_are_listed_by_active_year,
+    demand_timelines_follow_the_history,
 );

@@ -4,6 +4,7 @@ mod catalogues;
 mod demands;
 mod imports;
 mod interests;
+mod ledger;
 mod openapi;
 mod records;
 
@@ -64,6 +65,19 @@ pub fn routes(state: AppState) -> Router {
         .route("/catalogues/{id}/publish", post(catalogues::publish))
         .route("/catalogues/{id}/diff", get(catalogues::diff))
         .route("/catalogues/{id}/export", get(catalogues::export))
+        .route(
+            "/projects",
+            get(ledger::list_projects).post(ledger::create_project),
+        )
+        .route(
+            "/projects/{id}",
+            get(ledger::get_project).patch(ledger::update_project),
+        )
+        .route(
+            "/secondments",
+            get(ledger::list_secondments).post(ledger::create_secondment),
+        )
+        .route("/reports/annual", get(ledger::annual_report))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -7,6 +7,7 @@ mod account;
 mod catalogues;
 mod imports;
 mod interests;
+mod ledger;
 mod public;
 mod render;
 mod session;
@@ -70,6 +71,19 @@ pub fn routes(state: AppState) -> Router {
         .route("/catalogues/{id}/items", post(catalogues::add_items))
         .route("/catalogues/{id}/publish", post(catalogues::publish))
         .route("/catalogues/{id}/export", get(catalogues::export))
+        .route(
+            "/projects",
+            get(ledger::projects).post(ledger::create_project),
+        )
+        .route(
+            "/projects/{id}",
+            get(ledger::project).post(ledger::update_project),
+        )
+        .route(
+            "/secondments",
+            get(ledger::secondments).post(ledger::create_secondment),
+        )
+        .route("/reports/annual", get(ledger::annual_report))
         .route("/achievements", get(public::achievements))
         .route("/achievements/{id}", get(public::achievement))
         .route("/experts", get(public::experts))

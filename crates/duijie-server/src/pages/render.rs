@@ -48,6 +48,16 @@ const TEMPLATES: &[(&str, &str)] = &[
         "catalogue.html",
         include_str!("../../templates/catalogue.html"),
     ),
+    (
+        "projects.html",
+        include_str!("../../templates/projects.html"),
+    ),
+    ("project.html", include_str!("../../templates/project.html")),
+    (
+        "secondments.html",
+        include_str!("../../templates/secondments.html"),
+    ),
+    ("report.html", include_str!("../../templates/report.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -117,6 +127,7 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
         Some(Role::Bureau | Role::Admin) => {
             items.push(item("/review", "审核队列", "review"));
             items.push(item("/imports", "目录导入", "imports"));
+            items.push(item("/projects", "对接台账", "ledger"));
         }
         None => {}
     }

@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 mod interests;
 pub use interests::*;
+mod ledger;
+pub use ledger::*;
 
 type S = Arc<dyn Store>;
 

@@ -1,0 +1,445 @@
+//! The bureau's ledger (台账): cooperation projects (合作项目) signed on demands in docking,
+//! which moves the demand to contracted, their progress (status, milestones, notes), and
+//! experts' secondments (科技副职 / 挂职). Bureau and administrators only.
+
+use crate::demands::{actor, conflict_transition, text};
+use crate::{store_err, App, AppResult, Caller};
+use chrono::{Datelike, NaiveDate, TimeDelta, Utc};
+use duijie_core::validate::parse_date;
+use duijie_core::{DemandStatus, DomainError, OrgKind, Role};
+use duijie_store::{
+    Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch, ProjectStatus,
+    Secondment,
+};
+use serde::Deserialize;
+
+/// Longest project title, post or milestone text, in characters.
+pub const MAX_LEDGER_LINE: usize = 200;
+/// Longest notes, in characters.
+pub const MAX_LEDGER_NOTES: usize = 5_000;
+/// Most milestones a project keeps.
+pub const MAX_MILESTONES: usize = 100;
+/// Years the ledger and the annual report accept.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// A project to record: `{"demand_id", "institution", "title", "amount_wan", "signed_on",
+/// "key_project"}`. `institution` is an organisation id or a name (created when new).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectForm {
+    #[serde(default)]
+    pub demand_id: String,
+    #[serde(default)]
+    pub institution: String,
+    /// The demand's title when left empty.
+    #[serde(default)]
+    pub title: String,
+    pub amount_wan: Option<f64>,
+    /// `YYYY-MM-DD`
+    #[serde(default)]
+    pub signed_on: String,
+    #[serde(default)]
+    pub key_project: bool,
+}
+
+/// One milestone as given: `{"date": "2026-06-30", "text": "完成小试", "done": false}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneForm {
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub done: bool,
+}
+
+/// Changes to a project; absent parts stay as they are. `milestones` replaces the list.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectUpdate {
+    pub status: Option<String>,
+    pub milestones: Option<Vec<MilestoneForm>>,
+    pub notes: Option<String>,
+}
+
+/// Filters of the project list, as a query string gives them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectQuery {
+    pub year: Option<String>,
+    /// `true` for key projects only, `false` for the others.
+    pub key: Option<String>,
+    pub region: Option<String>,
+}
+
+/// A secondment to record: `{"expert_id", "host", "post", "start", "end"}`; `host` is an
+/// organisation id or a name.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecondmentForm {
+    #[serde(default)]
+    pub expert_id: String,
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub post: String,
+    #[serde(default)]
+    pub start: String,
+    pub end: Option<String>,
+}
+
+/// A required line of text.
+fn required(field: &str, value: &str, max: usize, what: &str) -> AppResult<String> {
+    let v = text(field, value, max)?;
+    if v.is_empty() {
+        return Err(DomainError::invalid(
+            field,
+            format!("请填写{what} ({field} is required)"),
+        ));
+    }
+    Ok(v)
+}
+
+fn date(field: &str, value: &str, what: &str) -> AppResult<NaiveDate> {
+    if value.trim().is_empty() {
+        return Err(DomainError::invalid(
+            field,
+            format!("请填写{what}，格式 YYYY-MM-DD ({field} is required)"),
+        ));
+    }
+    parse_date(value).map_err(|m| DomainError::invalid(field, format!("{what}：{m}")))
+}
+
+/// A year as a query gives it, e.g. `2026`.
+pub fn parse_year(field: &str, raw: &str) -> AppResult<i32> {
+    raw.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| YEARS.contains(y))
+        .ok_or_else(|| {
+            DomainError::invalid(
+                field,
+                format!(
+                    "{field} 须为 {} 到 {} 之间的年份，如 2026 (invalid year “{raw}”)",
+                    YEARS.start(),
+                    YEARS.end()
+                ),
+            )
+        })
+}
+
+/// The current year in China Standard Time.
+pub fn current_year() -> i32 {
+    (Utc::now() + TimeDelta::hours(8)).year()
+}
+
+fn parse_flag(field: &str, raw: &str) -> AppResult<Option<bool>> {
+    match raw.trim() {
+        "" => Ok(None),
+        "true" | "1" | "是" => Ok(Some(true)),
+        "false" | "0" | "否" => Ok(Some(false)),
+        _ => Err(DomainError::invalid(
+            field,
+            format!("{field} 须为 true 或 false (invalid flag “{raw}”)"),
+        )),
+    }
+}
+
+fn project_status(raw: &str) -> AppResult<ProjectStatus> {
+    ProjectStatus::parse(raw.trim()).ok_or_else(|| {
+        let allowed: Vec<&str> = ProjectStatus::ALL.iter().map(|s| s.as_str()).collect();
+        DomainError::invalid(
+            "status",
+            format!(
+                "项目状态“{raw}”无效，可选：{} (invalid status)",
+                allowed.join("、")
+            ),
+        )
+    })
+}
+
+fn milestones(raw: &[MilestoneForm]) -> AppResult<Vec<Milestone>> {
+    if raw.len() > MAX_MILESTONES {
+        return Err(DomainError::invalid(
+            "milestones",
+            format!("节点最多 {MAX_MILESTONES} 个 (too many milestones)"),
+        ));
+    }
+    raw.iter()
+        .enumerate()
+        .map(|(i, m)| {
+            Ok(Milestone {
+                date: date(&format!("milestones[{i}].date"), &m.date, "节点日期")?,
+                text: required(
+                    &format!("milestones[{i}].text"),
+                    &m.text,
+                    MAX_LEDGER_LINE,
+                    "节点内容",
+                )?,
+                done: m.done,
+            })
+        })
+        .collect()
+}
+
+impl ProjectQuery {
+    pub fn filter(&self) -> AppResult<ProjectFilter> {
+        fn some(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+        }
+        Ok(ProjectFilter {
+            year: some(&self.year)
+                .map(|y| parse_year("year", y))
+                .transpose()?,
+            key_project: parse_flag("key", some(&self.key).unwrap_or_default())?,
+            region: some(&self.region).map(str::to_string),
+        })
+    }
+}
+
+impl App {
+    /// An organisation named by its id or by its name; a new name is created with the kind
+    /// the name suggests (`fallback` when it says nothing), as demands' enterprises are.
+    pub(crate) async fn resolve_org(
+        &self,
+        field: &str,
+        value: &str,
+        fallback: OrgKind,
+    ) -> AppResult<String> {
+        let v = required(field, value, MAX_LEDGER_LINE, "单位（单位 id 或名称）")?;
+        if let Some(o) = self.store.get_organization(&v).await.map_err(store_err)? {
+            return Ok(o.id);
+        }
+        if v.starts_with("org_") {
+            return Err(DomainError::invalid(
+                field,
+                format!("单位 {v} 不存在 (organisation not found)"),
+            ));
+        }
+        Ok(self
+            .store
+            .ensure_organization(&v, OrgKind::infer(&v, fallback))
+            .await
+            .map_err(store_err)?
+            .id)
+    }
+
+    /// Records a project on a demand in docking; the demand becomes contracted (已签约).
+    pub async fn create_project(&self, caller: &Caller, form: &ProjectForm) -> AppResult<Project> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        let demand_id = required("demand_id", &form.demand_id, MAX_LEDGER_LINE, "对接的需求")?;
+        let d = self.visible_demand(caller, &demand_id).await?;
+        if d.status != DemandStatus::Contracted && !d.status.can_move_to(DemandStatus::Contracted) {
+            return Err(conflict_transition(d.status, DemandStatus::Contracted));
+        }
+        let title = match text("title", &form.title, MAX_LEDGER_LINE)? {
+            t if t.is_empty() => d.body.title.clone(),
+            t => t,
+        };
+        let amount_wan = match form.amount_wan {
+            Some(a) if a.is_finite() && a >= 0.0 => a,
+            _ => {
+                return Err(DomainError::invalid(
+                    "amount_wan",
+                    "合同金额须为不小于 0 的万元数 (amount_wan must be a non-negative number)",
+                ))
+            }
+        };
+        let signed_on = date("signed_on", &form.signed_on, "签约日期")?;
+        if !YEARS.contains(&signed_on.year()) {
+            return Err(DomainError::invalid(
+                "signed_on",
+                format!("签约日期 {signed_on} 超出可登记的年份范围 (signed_on out of range)"),
+            ));
+        }
+        let institution_id = self
+            .resolve_org("institution", &form.institution, OrgKind::University)
+            .await?;
+        let new = NewProject {
+            demand_id: d.id,
+            institution_id,
+            title,
+            amount_wan,
+            signed_on,
+            key_project: form.key_project,
+        };
+        let note = format!("登记合作项目“{}”", new.title);
+        let p = self
+            .store
+            .create_project(&new, &actor(caller), &note)
+            .await
+            .map_err(store_err)?;
+        self.notify_changed();
+        Ok(p)
+    }
+
+    pub async fn update_project(
+        &self,
+        caller: &Caller,
+        id: &str,
+        form: &ProjectUpdate,
+    ) -> AppResult<Project> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        let patch = ProjectPatch {
+            status: form.status.as_deref().map(project_status).transpose()?,
+            milestones: form.milestones.as_deref().map(milestones).transpose()?,
+            notes: form
+                .notes
+                .as_deref()
+                .map(|n| text("notes", n, MAX_LEDGER_NOTES))
+                .transpose()?,
+        };
+        self.project(caller, id).await?;
+        self.store
+            .update_project(id, &patch)
+            .await
+            .map_err(store_err)
+    }
+
+    pub async fn project(&self, caller: &Caller, id: &str) -> AppResult<Project> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        self.store
+            .get_project(id)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(|| DomainError::not_found("项目 (project)", id))
+    }
+
+    pub async fn projects(&self, caller: &Caller, query: &ProjectQuery) -> AppResult<Vec<Project>> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        let filter = query.filter()?;
+        self.store.list_projects(&filter).await.map_err(store_err)
+    }
+
+    /// Records an expert's posting (科技副职 / 挂职) to a host organisation.
+    pub async fn create_secondment(
+        &self,
+        caller: &Caller,
+        form: &SecondmentForm,
+    ) -> AppResult<Secondment> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        let expert_id = required("expert_id", &form.expert_id, MAX_LEDGER_LINE, "专家")?;
+        if self
+            .store
+            .get_expert(&expert_id)
+            .await
+            .map_err(store_err)?
+            .is_none()
+        {
+            return Err(DomainError::invalid(
+                "expert_id",
+                format!("专家 {expert_id} 不存在 (expert not found)"),
+            ));
+        }
+        let post = required("post", &form.post, MAX_LEDGER_LINE, "挂职职务")?;
+        let start_on = date("start", &form.start, "开始日期")?;
+        let end_on = match form.end.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(e) => Some(date("end", e, "结束日期")?),
+        };
+        if end_on.is_some_and(|e| e < start_on) {
+            return Err(DomainError::invalid(
+                "end",
+                "结束日期不能早于开始日期 (end must not be before start)",
+            ));
+        }
+        let host_org_id = self
+            .resolve_org("host", &form.host, OrgKind::Government)
+            .await?;
+        let new = NewSecondment {
+            expert_id,
+            host_org_id,
+            post,
+            start_on,
+            end_on,
+        };
+        self.store
+            .create_secondment(&new, &actor(caller))
+            .await
+            .map_err(store_err)
+    }
+
+    /// Secondments, all or those active in `year` (a query value, e.g. `2026`).
+    pub async fn secondments(
+        &self,
+        caller: &Caller,
+        year: Option<&str>,
+    ) -> AppResult<Vec<Secondment>> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        let year = year
+            .map(str::trim)
+            .filter(|y| !y.is_empty())
+            .map(|y| parse_year("year", y))
+            .transpose()?;
+        self.store.list_secondments(year).await.map_err(store_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_flags_and_statuses_name_the_field() {
+        assert_eq!(parse_year("year", " 2026 ").unwrap(), 2026);
+        for bad in ["26", "abc", "1999", "2101", ""] {
+            let e = parse_year("year", bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("year"), "{bad}");
+        }
+        assert_eq!(parse_flag("key", "true").unwrap(), Some(true));
+        assert_eq!(parse_flag("key", "").unwrap(), None);
+        assert_eq!(
+            parse_flag("key", "maybe").unwrap_err().field.as_deref(),
+            Some("key")
+        );
+        let e = project_status("done").unwrap_err();
+        assert!(e.message.contains("in_progress"), "{}", e.message);
+        assert_eq!(
+            project_status("completed").unwrap(),
+            ProjectStatus::Completed
+        );
+    }
+
+    #[test]
+    fn milestones_are_checked_one_by_one() {
+        let ok = MilestoneForm {
+            date: "2026-06-30".into(),
+            text: "完成小试".into(),
+            done: true,
+        };
+        let bad_date = MilestoneForm {
+            date: "明年".into(),
+            ..ok.clone()
+        };
+        let e = milestones(&[ok.clone(), bad_date]).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("milestones[1].date"));
+        let e = milestones(&[MilestoneForm {
+            text: " ".into(),
+            ..ok.clone()
+        }])
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("milestones[0].text"));
+        let m = milestones(&[ok]).unwrap();
+        assert!(m[0].done && m[0].text == "完成小试");
+    }
+
+    #[test]
+    fn project_queries_become_filters() {
+        let q = ProjectQuery {
+            year: Some("2026".into()),
+            key: Some("false".into()),
+            region: Some(" ".into()),
+        };
+        let f = q.filter().unwrap();
+        assert_eq!(
+            (f.year, f.key_project, f.region),
+            (Some(2026), Some(false), None)
+        );
+        let q = ProjectQuery {
+            year: Some("今年".into()),
+            ..ProjectQuery::default()
+        };
+        assert_eq!(q.filter().unwrap_err().field.as_deref(), Some("year"));
+    }
+}

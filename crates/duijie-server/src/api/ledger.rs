@@ -1,0 +1,118 @@
+//! The bureau's ledger (台账): cooperation projects, secondments, and the annual report.
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::views::{ProjectJson, SecondmentJson};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use duijie_app::{ProjectForm, ProjectQuery, ProjectUpdate, ReportFormat, SecondmentForm};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub async fn create_project(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiJson(form): ApiJson<ProjectForm>,
+) -> ApiResult<(StatusCode, Json<ProjectJson>)> {
+    let p = s.app.create_project(&caller, &form).await?;
+    Ok((StatusCode::CREATED, Json(p.into())))
+}
+
+pub async fn list_projects(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<ProjectQuery>,
+) -> ApiResult<Json<Value>> {
+    let items: Vec<ProjectJson> = s
+        .app
+        .projects(&caller, &q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+pub async fn get_project(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProjectJson>> {
+    Ok(Json(s.app.project(&caller, &id).await?.into()))
+}
+
+pub async fn update_project(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<ProjectUpdate>,
+) -> ApiResult<Json<ProjectJson>> {
+    Ok(Json(
+        s.app.update_project(&caller, &id, &form).await?.into(),
+    ))
+}
+
+pub async fn create_secondment(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiJson(form): ApiJson<SecondmentForm>,
+) -> ApiResult<(StatusCode, Json<SecondmentJson>)> {
+    let sec = s.app.create_secondment(&caller, &form).await?;
+    Ok((StatusCode::CREATED, Json(sec.into())))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearQuery {
+    year: Option<String>,
+}
+
+pub async fn list_secondments(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<Json<Value>> {
+    let items: Vec<SecondmentJson> = s
+        .app
+        .secondments(&caller, q.year.as_deref())
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    year: Option<String>,
+    format: Option<String>,
+}
+
+/// The annual report as JSON (default), an xlsx download, or a printable HTML page.
+pub async fn annual_report(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Response> {
+    let format = ReportFormat::parse(q.format.as_deref().unwrap_or("json"))?;
+    let out = s
+        .app
+        .export_annual_report(&caller, q.year.as_deref(), format)
+        .await?;
+    let mut resp = out.bytes.into_response();
+    let headers = resp.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(out.content_type));
+    if format == ReportFormat::Xlsx {
+        // The file name is ASCII by construction.
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", out.file_name))
+        {
+            headers.insert(CONTENT_DISPOSITION, v);
+        }
+    }
+    Ok(resp)
+}

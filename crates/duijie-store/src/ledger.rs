@@ -1,0 +1,508 @@
+//! The bureau's ledger (台账) in SQL: cooperation projects (合作项目) signed on demands, and
+//! secondments (科技副职 / 挂职) of experts. Recording a project moves its in-docking demand
+//! to contracted in the same transaction, with its history entry and change-log row.
+
+use crate::db::{fetch_demand, log_changes, transition_in, SqlStore};
+use crate::rows::{self, bind_vals, millis, to_json, Val};
+use crate::{Actor, Result, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use duijie_core::id::new_id;
+use duijie_core::{DemandStatus, EntityKind};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// Where a cooperation project stands (项目状态).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStatus {
+    Signed,
+    InProgress,
+    Completed,
+    Suspended,
+    Terminated,
+}
+
+impl ProjectStatus {
+    pub const ALL: [ProjectStatus; 5] = [
+        ProjectStatus::Signed,
+        ProjectStatus::InProgress,
+        ProjectStatus::Completed,
+        ProjectStatus::Suspended,
+        ProjectStatus::Terminated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectStatus::Signed => "signed",
+            ProjectStatus::InProgress => "in_progress",
+            ProjectStatus::Completed => "completed",
+            ProjectStatus::Suspended => "suspended",
+            ProjectStatus::Terminated => "terminated",
+        }
+    }
+
+    /// Chinese label for pages and reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProjectStatus::Signed => "已签约",
+            ProjectStatus::InProgress => "实施中",
+            ProjectStatus::Completed => "已完成",
+            ProjectStatus::Suspended => "暂停",
+            ProjectStatus::Terminated => "已终止",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProjectStatus> {
+        ProjectStatus::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// One milestone of a project (节点): a date, what is due, and whether it is done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub date: NaiveDate,
+    pub text: String,
+    pub done: bool,
+}
+
+/// A cooperation project in the ledger (合作项目台账): the demand it answers, with the
+/// demand's enterprise, region and field, and the institution that took it on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Project {
+    pub id: String,
+    pub demand_id: String,
+    pub demand_title: String,
+    pub enterprise_id: String,
+    pub enterprise_name: String,
+    pub institution_id: String,
+    pub institution_name: String,
+    /// The demand's county or district (县市区).
+    pub region: Option<String>,
+    /// The demand's field label.
+    pub field: Option<String>,
+    pub title: String,
+    /// Contract value in 万元.
+    pub amount_wan: f64,
+    pub signed_on: NaiveDate,
+    /// 重点项目
+    pub key_project: bool,
+    pub status: ProjectStatus,
+    pub milestones: Vec<Milestone>,
+    pub notes: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A project to record.
+#[derive(Debug, Clone)]
+pub struct NewProject {
+    pub demand_id: String,
+    pub institution_id: String,
+    pub title: String,
+    pub amount_wan: f64,
+    pub signed_on: NaiveDate,
+    pub key_project: bool,
+}
+
+/// Changes to a project; `None` leaves a part as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectPatch {
+    pub status: Option<ProjectStatus>,
+    pub milestones: Option<Vec<Milestone>>,
+    pub notes: Option<String>,
+}
+
+/// Which projects to list.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    /// Signed in this calendar year.
+    pub year: Option<i32>,
+    pub key_project: Option<bool>,
+    /// The demand's region.
+    pub region: Option<String>,
+}
+
+/// An expert's posting to a host organisation (科技副职 / 挂职).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Secondment {
+    pub id: String,
+    pub expert_id: String,
+    pub expert_name: String,
+    /// The expert's own institution.
+    pub home_org_name: String,
+    pub host_org_id: String,
+    pub host_org_name: String,
+    /// 挂职职务, e.g. 科技副县长
+    pub post: String,
+    pub start_on: NaiveDate,
+    /// Open-ended while `None`.
+    pub end_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A secondment to record.
+#[derive(Debug, Clone)]
+pub struct NewSecondment {
+    pub expert_id: String,
+    pub host_org_id: String,
+    pub post: String,
+    pub start_on: NaiveDate,
+    pub end_on: Option<NaiveDate>,
+}
+
+/// When a demand first reached the states the annual report counts (from its history).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandTimeline {
+    pub id: String,
+    pub region: Option<String>,
+    pub field: Option<String>,
+    pub status: DemandStatus,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub docked_at: Option<DateTime<Utc>>,
+    pub contracted_at: Option<DateTime<Utc>>,
+}
+
+const PROJECT_SELECT: &str = "SELECT p.id, p.demand_id, d.title AS demand_title, \
+    d.org_id AS enterprise_id, eo.name AS enterprise_name, p.institution_id, \
+    io.name AS institution_name, d.region, d.field, p.title, p.amount_wan, p.signed_on, \
+    p.key_project, p.status, p.milestones, p.notes, p.created_at, p.updated_at \
+    FROM projects p JOIN demands d ON d.id = p.demand_id \
+    JOIN organizations eo ON eo.id = d.org_id JOIN organizations io ON io.id = p.institution_id";
+
+const SECONDMENT_SELECT: &str = "SELECT s.id, s.expert_id, e.name AS expert_name, \
+    ho.name AS home_org_name, s.host_org_id, so.name AS host_org_name, s.post, s.start_on, \
+    s.end_on, s.created_at FROM secondments s JOIN experts e ON e.id = s.expert_id \
+    JOIN organizations ho ON ho.id = e.org_id JOIN organizations so ON so.id = s.host_org_id";
+
+fn date(id: &str, text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt(id.to_string(), format!("date {text}: {e}")))
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// `[first day of year, first day of the next year)` as comparable text.
+fn year_bounds(year: i32) -> (String, String) {
+    (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1))
+}
+
+fn project(row: &AnyRow) -> Result<Project> {
+    let id: String = row.try_get("id")?;
+    let status: String = row.try_get("status")?;
+    let key: i64 = row.try_get("key_project")?;
+    Ok(Project {
+        demand_id: row.try_get("demand_id")?,
+        demand_title: row.try_get("demand_title")?,
+        enterprise_id: row.try_get("enterprise_id")?,
+        enterprise_name: row.try_get("enterprise_name")?,
+        institution_id: row.try_get("institution_id")?,
+        institution_name: row.try_get("institution_name")?,
+        region: row.try_get("region")?,
+        field: row.try_get("field")?,
+        title: row.try_get("title")?,
+        amount_wan: row.try_get("amount_wan")?,
+        signed_on: date(&id, &row.try_get::<String, _>("signed_on")?)?,
+        key_project: key != 0,
+        status: ProjectStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("project status {status}")))?,
+        milestones: rows::json(&id, &row.try_get::<String, _>("milestones")?)?,
+        notes: row.try_get("notes")?,
+        created_at: rows::time(row.try_get("created_at")?),
+        updated_at: rows::time(row.try_get("updated_at")?),
+        id,
+    })
+}
+
+fn secondment(row: &AnyRow) -> Result<Secondment> {
+    let id: String = row.try_get("id")?;
+    let end: Option<String> = row.try_get("end_on")?;
+    Ok(Secondment {
+        expert_id: row.try_get("expert_id")?,
+        expert_name: row.try_get("expert_name")?,
+        home_org_name: row.try_get("home_org_name")?,
+        host_org_id: row.try_get("host_org_id")?,
+        host_org_name: row.try_get("host_org_name")?,
+        post: row.try_get("post")?,
+        start_on: date(&id, &row.try_get::<String, _>("start_on")?)?,
+        end_on: end.map(|e| date(&id, &e)).transpose()?,
+        created_at: rows::time(row.try_get("created_at")?),
+        id,
+    })
+}
+
+async fn fetch_project(conn: &mut AnyConnection, id: &str) -> Result<Project> {
+    let row = sqlx::query(&format!("{PROJECT_SELECT} WHERE p.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("项目 {id} 不存在 (project not found)")))?;
+    project(&row)
+}
+
+async fn org_exists(conn: &mut AnyConnection, id: &str) -> Result<bool> {
+    Ok(sqlx::query("SELECT id FROM organizations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some())
+}
+
+impl SqlStore {
+    pub(crate) async fn create_project_sql(
+        &self,
+        new: &NewProject,
+        actor: &Actor,
+        note: &str,
+    ) -> Result<Project> {
+        let now = millis(Utc::now());
+        let id = new_id("prj");
+        let (mut tx, _gate) = self.begin_write().await?;
+        let d = fetch_demand(&mut tx, &new.demand_id).await?;
+        match d.status {
+            DemandStatus::InDocking => {
+                transition_in(
+                    &mut tx,
+                    &d.id,
+                    DemandStatus::InDocking,
+                    DemandStatus::Contracted,
+                    actor,
+                    note,
+                    now,
+                )
+                .await?;
+                log_changes(
+                    &mut tx,
+                    &[(EntityKind::Demand, d.id.clone(), "upsert")],
+                    now,
+                )
+                .await?;
+            }
+            // A further project on a demand already contracted.
+            DemandStatus::Contracted => {}
+            other => {
+                return Err(StoreError::Conflict(format!(
+                    "需求状态为 {}（{}），只有对接中或已签约的需求可以登记合作项目 \
+                     (only in-docking or contracted demands take projects)",
+                    other.as_str(),
+                    other.label()
+                )))
+            }
+        }
+        if !org_exists(&mut tx, &new.institution_id).await? {
+            return Err(StoreError::Invalid(format!(
+                "单位 {} 不存在 (institution not found)",
+                new.institution_id
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO projects (id, demand_id, institution_id, title, amount_wan, signed_on, \
+             key_project, status, milestones, notes, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(id.clone())
+        .bind(d.id.clone())
+        .bind(new.institution_id.clone())
+        .bind(new.title.clone())
+        .bind(new.amount_wan)
+        .bind(day(new.signed_on))
+        .bind(i64::from(new.key_project))
+        .bind(ProjectStatus::Signed.as_str())
+        .bind(to_json(&Vec::<Milestone>::new()))
+        .bind(String::new())
+        .bind(actor.name.clone())
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let p = fetch_project(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    pub(crate) async fn update_project_sql(
+        &self,
+        id: &str,
+        patch: &ProjectPatch,
+    ) -> Result<Project> {
+        let now = millis(Utc::now());
+        let (mut tx, _gate) = self.begin_write().await?;
+        let p = fetch_project(&mut tx, id).await?;
+        let status = patch.status.unwrap_or(p.status);
+        let milestones = patch.milestones.as_ref().unwrap_or(&p.milestones);
+        let notes = patch.notes.as_ref().unwrap_or(&p.notes);
+        sqlx::query(
+            "UPDATE projects SET status = $1, milestones = $2, notes = $3, updated_at = $4 \
+             WHERE id = $5",
+        )
+        .bind(status.as_str())
+        .bind(to_json(milestones))
+        .bind(notes.clone())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let p = fetch_project(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    pub(crate) async fn get_project_sql(&self, id: &str) -> Result<Option<Project>> {
+        sqlx::query(&format!("{PROJECT_SELECT} WHERE p.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| project(&r))
+            .transpose()
+    }
+
+    pub(crate) async fn list_projects_sql(&self, filter: &ProjectFilter) -> Result<Vec<Project>> {
+        let mut conds = Vec::new();
+        let mut vals = Vec::new();
+        if let Some(year) = filter.year {
+            let (from, to) = year_bounds(year);
+            vals.push(Val::from(from));
+            vals.push(Val::from(to));
+            conds.push(format!(
+                "p.signed_on >= ${} AND p.signed_on < ${}",
+                vals.len() - 1,
+                vals.len()
+            ));
+        }
+        if let Some(key) = filter.key_project {
+            vals.push(Val::from(i64::from(key)));
+            conds.push(format!("p.key_project = ${}", vals.len()));
+        }
+        if let Some(region) = &filter.region {
+            vals.push(Val::from(region.clone()));
+            conds.push(format!("d.region = ${}", vals.len()));
+        }
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        let sql = format!("{PROJECT_SELECT}{where_sql} ORDER BY p.signed_on DESC, p.id DESC");
+        bind_vals(sqlx::query(&sql), vals)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(project)
+            .collect()
+    }
+
+    pub(crate) async fn create_secondment_sql(
+        &self,
+        new: &NewSecondment,
+        actor: &Actor,
+    ) -> Result<Secondment> {
+        let now = millis(Utc::now());
+        let id = new_id("sec");
+        let (mut tx, _gate) = self.begin_write().await?;
+        let expert = sqlx::query("SELECT id FROM experts WHERE id = $1")
+            .bind(new.expert_id.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if expert.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "专家 {} 不存在 (expert not found)",
+                new.expert_id
+            )));
+        }
+        if !org_exists(&mut tx, &new.host_org_id).await? {
+            return Err(StoreError::Invalid(format!(
+                "单位 {} 不存在 (host organisation not found)",
+                new.host_org_id
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO secondments (id, expert_id, host_org_id, post, start_on, end_on, \
+             created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id.clone())
+        .bind(new.expert_id.clone())
+        .bind(new.host_org_id.clone())
+        .bind(new.post.clone())
+        .bind(day(new.start_on))
+        .bind(new.end_on.map(day))
+        .bind(actor.name.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(&format!("{SECONDMENT_SELECT} WHERE s.id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let s = secondment(&row)?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    pub(crate) async fn list_secondments_sql(&self, year: Option<i32>) -> Result<Vec<Secondment>> {
+        let mut vals = Vec::new();
+        let mut where_sql = String::new();
+        if let Some(year) = year {
+            let (from, to) = year_bounds(year);
+            // Active at some point of the year: started before it ended, not ended before it began.
+            where_sql = " WHERE s.start_on < $1 AND (s.end_on IS NULL OR s.end_on >= $2)".into();
+            vals.push(Val::from(to));
+            vals.push(Val::from(from));
+        }
+        let sql = format!("{SECONDMENT_SELECT}{where_sql} ORDER BY s.start_on DESC, s.id DESC");
+        bind_vals(sqlx::query(&sql), vals)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(secondment)
+            .collect()
+    }
+
+    pub(crate) async fn demand_timelines_sql(
+        &self,
+        created_before: DateTime<Utc>,
+    ) -> Result<Vec<DemandTimeline>> {
+        let first = |status: DemandStatus| {
+            format!(
+                "(SELECT MIN(e.at) FROM demand_events e WHERE e.demand_id = d.id \
+                 AND e.to_status = '{}') AS {}_at",
+                status.as_str(),
+                status.as_str()
+            )
+        };
+        let sql = format!(
+            "SELECT d.id, d.region, d.field, d.status, d.created_at, {}, {}, {} FROM demands d \
+             WHERE d.created_at < $1 ORDER BY d.id",
+            first(DemandStatus::Published),
+            first(DemandStatus::InDocking),
+            first(DemandStatus::Contracted)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(millis(created_before))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("id")?;
+                let status: String = r.try_get("status")?;
+                let at = |col: &str| -> Result<Option<DateTime<Utc>>> {
+                    Ok(r.try_get::<Option<i64>, _>(col)?.map(rows::time))
+                };
+                Ok(DemandTimeline {
+                    region: r.try_get("region")?,
+                    field: r.try_get("field")?,
+                    status: DemandStatus::parse(&status).ok_or_else(|| {
+                        StoreError::Corrupt(id.clone(), format!("status {status}"))
+                    })?,
+                    created_at: rows::time(r.try_get("created_at")?),
+                    published_at: at("published_at")?,
+                    docked_at: at("in_docking_at")?,
+                    contracted_at: at("contracted_at")?,
+                    id,
+                })
+            })
+            .collect()
+    }
+}
