@@ -4,6 +4,7 @@
 
 use crate::columns::ColumnCache;
 use crate::schema::{build_schema, Fields, IndexDoc, KEYWORD_SEPARATOR, SCHEMA_VERSION};
+use crate::stats::StatsCache;
 use crate::tokenizer::{
     shared_jieba, BigramTokenizer, JiebaTokenizer, BIGRAM_TOKENIZER_NAME, TOKENIZER_NAME,
 };
@@ -30,6 +31,7 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     pub(crate) jieba: Arc<Jieba>,
     pub(crate) columns: ColumnCache,
+    pub(crate) stats: StatsCache,
     applied_seq: Mutex<Option<i64>>,
     needs_rebuild: bool,
 }
@@ -197,6 +199,7 @@ impl SearchIndex {
             fields,
             jieba,
             columns: ColumnCache::default(),
+            stats: StatsCache::default(),
             applied_seq: Mutex::new(applied_seq),
             needs_rebuild,
         })

@@ -12,6 +12,7 @@ mod highlight;
 mod index;
 mod query;
 mod schema;
+mod stats;
 mod tokenizer;
 mod weighted;
 

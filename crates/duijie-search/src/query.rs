@@ -358,7 +358,8 @@ impl SearchIndex {
         let facets = FacetCollector::new(names::FIELD, names::REGION);
         let top = TopDocs::with_limit(limit).and_offset(offset);
         let (page, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = if scored {
-            searcher.search(&query, &(top, Count, facets))?
+            let stats = self.stats.provider(&searcher);
+            searcher.search_with_statistics_provider(&query, &(top, Count, facets), &stats)?
         } else {
             let (docs, total, facets) = searcher.search(
                 &query,
@@ -402,7 +403,9 @@ impl SearchIndex {
             // Rarer terms make a better passage, as in tantivy's own generator.
             let mut weights = BTreeMap::new();
             for token in tokens {
-                let df = searcher.doc_freq(&Term::from_field_text(t.body, &token.text))?;
+                let df = self
+                    .stats
+                    .doc_freq(searcher, &Term::from_field_text(t.body, &token.text))?;
                 weights.insert(token.text.clone(), 1.0 / (1.0 + df as f32));
             }
             let analyzer = TextAnalyzer::from(MatchTokenizer::new(terms.clone()));
@@ -516,13 +519,18 @@ impl SearchIndex {
         let any = WeightedTerms::new(weighted);
         let searcher = self.reader.searcher();
         let top_docs = TopDocs::with_limit(limit);
+        let stats = self.stats.provider(&searcher);
         let top = if filter == &Filter::default() {
             // Pruned with block-max WAND (see `crate::weighted`).
-            searcher.search(&any, &top_docs)?
+            searcher.search_with_statistics_provider(&any, &top_docs, &stats)?
         } else {
             let mut clauses = self.filter_clauses(None, filter);
             clauses.push((Occur::Must, Box::new(any)));
-            searcher.search(&BooleanQuery::new(clauses), &top_docs)?
+            searcher.search_with_statistics_provider(
+                &BooleanQuery::new(clauses),
+                &top_docs,
+                &stats,
+            )?
         };
         let text_fields: Vec<Field> = text_fields.into_iter().map(|(f, _)| f).collect();
         self.scored_docs(&searcher, kind, top, &words, &text_fields)
@@ -649,8 +657,8 @@ impl SearchIndex {
         fields
             .into_iter()
             .map(|field| {
-                searcher
-                    .doc_freq(&Term::from_field_text(field, term))
+                self.stats
+                    .doc_freq(&searcher, &Term::from_field_text(field, term))
                     .unwrap_or_else(|error| {
                         tracing::warn!(%error, "doc_freq failed");
                         0

@@ -504,3 +504,74 @@ fn bigram_terms_are_looked_up_in_the_bigram_field_only() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn term_statistics_follow_every_commit() {
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .upsert(vec![achievement("a1", "耐盐水稻育种")])
+        .unwrap();
+    index.commit(1).unwrap();
+    assert_eq!(index.doc_freq("水稻"), 1);
+    let first = index
+        .top_weighted(
+            EntityKind::Achievement,
+            &[("水稻".to_string(), 1.0)],
+            &Filter::default(),
+            10,
+        )
+        .unwrap();
+
+    // Counts remembered for one generation must not outlive it.
+    index
+        .upsert(vec![
+            achievement("a2", "水稻病害防控"),
+            achievement("a3", "玉米育种"),
+        ])
+        .unwrap();
+    index.commit(2).unwrap();
+    assert_eq!(index.doc_freq("水稻"), 2);
+    let second = index
+        .top_weighted(
+            EntityKind::Achievement,
+            &[("水稻".to_string(), 1.0)],
+            &Filter::default(),
+            10,
+        )
+        .unwrap();
+    assert_eq!(second.len(), 2);
+    // The same scores as an index that never saw the first generation.
+    let fresh = indexed(vec![
+        achievement("a1", "耐盐水稻育种"),
+        achievement("a2", "水稻病害防控"),
+        achievement("a3", "玉米育种"),
+    ]);
+    let expected = fresh
+        .top_weighted(
+            EntityKind::Achievement,
+            &[("水稻".to_string(), 1.0)],
+            &Filter::default(),
+            10,
+        )
+        .unwrap();
+    let score = |docs: &[duijie_search::ScoredDoc], id: &str| {
+        docs.iter().find(|d| d.id == id).map(|d| d.score)
+    };
+    assert_eq!(score(&second, "a1"), score(&expected, "a1"));
+    assert_ne!(score(&second, "a1"), Some(first[0].score));
+
+    index.delete("a2").unwrap();
+    index.commit(3).unwrap();
+    assert_eq!(
+        index
+            .top_weighted(
+                EntityKind::Achievement,
+                &[("水稻".to_string(), 1.0)],
+                &Filter::default(),
+                10
+            )
+            .unwrap()
+            .len(),
+        1
+    );
+}
