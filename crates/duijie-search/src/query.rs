@@ -658,14 +658,31 @@ impl SearchIndex {
             .unwrap_or(0)
     }
 
-    /// [`SearchIndex::doc_freq_in`] summed over every kind.
+    /// [`SearchIndex::doc_freq_in`] summed over every kind ranking weighs terms against:
+    /// instruments are evidence shown beside a ranking and stay out of its statistics, so that
+    /// adding them changes no score.
     pub fn doc_freq(&self, term: &str) -> u64 {
-        KINDS.iter().map(|k| self.doc_freq_in(*k, term)).sum()
+        KINDS
+            .iter()
+            .filter(|k| **k != EntityKind::Instrument)
+            .map(|k| self.doc_freq_in(*k, term))
+            .sum()
     }
 
-    /// Committed documents of every kind (same as [`SearchIndex::doc_count`]).
+    /// Committed documents of the kinds [`SearchIndex::doc_freq`] counts.
     pub fn num_docs(&self) -> u64 {
-        self.doc_count()
+        let searcher = self.reader.searcher();
+        let instruments = TermQuery::new(
+            Term::from_field_text(self.fields.kind, EntityKind::Instrument.as_str()),
+            IndexRecordOption::Basic,
+        );
+        let n = searcher
+            .search(&instruments, &Count)
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "instrument count failed");
+                0
+            });
+        self.doc_count().saturating_sub(n as u64)
     }
 
     /// The stored record with this id, if indexed and committed.
@@ -709,6 +726,11 @@ impl SearchIndex {
             person: text(f.person),
             expert_id: text(f.expert_id),
             field: text(f.field),
+            more_fields: doc
+                .get_all(f.field)
+                .skip(1)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
             region: text(f.region),
             status: text(f.status),
             modes: doc

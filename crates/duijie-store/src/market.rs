@@ -207,7 +207,12 @@ impl SqlStore {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        log_changes(&mut tx, &[(EntityKind::Instrument, id.clone(), "upsert")], now).await?;
+        log_changes(
+            &mut tx,
+            &[(EntityKind::Instrument, id.clone(), "upsert")],
+            now,
+        )
+        .await?;
         let row = sqlx::query(&format!("{INSTRUMENT_SELECT} WHERE i.id = $1"))
             .bind(id)
             .fetch_one(&mut *tx)
