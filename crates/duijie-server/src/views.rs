@@ -1,7 +1,7 @@
 //! JSON shapes of records as the API contract (`api.md`) gives them.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use duijie_core::{Achievement, CoopMode, Demand, Expert, Field, Maturity};
+use duijie_core::{Achievement, CoopMode, Demand, Expert, Field, Instrument, Maturity};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -277,6 +277,42 @@ impl From<duijie_app::Interest> for InterestJson {
             achievement_ids: i.achievement_ids,
             status: i.status,
             decline_reason: i.decline_reason,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+/// A shared research instrument (科研仪器).
+#[derive(Debug, Serialize)]
+pub struct InstrumentJson {
+    pub id: String,
+    pub name: String,
+    pub model: String,
+    pub fields: Vec<Field>,
+    pub description: String,
+    pub location: String,
+    pub booking_terms: String,
+    pub institution: OrgRef,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Instrument> for InstrumentJson {
+    fn from(i: Instrument) -> Self {
+        let b = i.body;
+        InstrumentJson {
+            id: i.id,
+            name: b.name,
+            model: b.model,
+            fields: b.fields,
+            description: b.description,
+            location: b.location,
+            booking_terms: b.booking_terms,
+            institution: OrgRef {
+                id: i.org_id,
+                name: i.org_name,
+            },
             created_at: i.created_at,
             updated_at: i.updated_at,
         }

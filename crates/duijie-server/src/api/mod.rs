@@ -4,6 +4,7 @@ mod catalogues;
 mod demands;
 mod imports;
 mod interests;
+mod market;
 mod openapi;
 mod records;
 
@@ -64,6 +65,20 @@ pub fn routes(state: AppState) -> Router {
         .route("/catalogues/{id}/publish", post(catalogues::publish))
         .route("/catalogues/{id}/diff", get(catalogues::diff))
         .route("/catalogues/{id}/export", get(catalogues::export))
+        .route(
+            "/instruments",
+            get(market::search_instruments).post(market::create_instrument),
+        )
+        .route("/instruments/{id}", get(market::instrument))
+        .route("/stats/trends", get(market::trends))
+        .route(
+            "/committees",
+            get(market::committees).post(market::propose_committee),
+        )
+        .route(
+            "/committees/{id}",
+            get(market::committee).patch(market::update_committee),
+        )
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -74,6 +74,22 @@ pub struct CandidateView {
     pub score_text: String,
     pub reason: String,
     pub evidence: Vec<EvidenceView>,
+    /// Shared instruments of the institution relevant to the demand.
+    pub instruments: Vec<EvidenceView>,
+}
+
+impl From<duijie_match::Evidence> for EvidenceView {
+    fn from(e: duijie_match::Evidence) -> Self {
+        EvidenceView {
+            href: match e.kind {
+                EvidenceKind::Achievement => format!("/achievements/{}", e.id),
+                EvidenceKind::Expert => format!("/experts/{}", e.id),
+                EvidenceKind::Instrument => format!("/instruments/{}", e.id),
+            },
+            title: e.title,
+            matched_terms: e.matched_terms,
+        }
+    }
 }
 
 impl From<Candidate> for CandidateView {
@@ -84,18 +100,8 @@ impl From<Candidate> for CandidateView {
             institution: c.institution,
             score_text: format!("{:.1}", c.score),
             reason: c.reason,
-            evidence: c
-                .evidence
-                .into_iter()
-                .map(|e| EvidenceView {
-                    href: match e.kind {
-                        EvidenceKind::Achievement => format!("/achievements/{}", e.id),
-                        EvidenceKind::Expert => format!("/experts/{}", e.id),
-                    },
-                    title: e.title,
-                    matched_terms: e.matched_terms,
-                })
-                .collect(),
+            evidence: c.evidence.into_iter().map(Into::into).collect(),
+            instruments: c.instruments.into_iter().map(Into::into).collect(),
         }
     }
 }
