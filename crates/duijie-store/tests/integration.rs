@@ -50,4 +50,7 @@ on_both_backends!(
     catalogue_publish_is_all_or_nothing,
     interests_are_checked_answered_once_and_move_the_demand,
     accepting_is_all_or_nothing,
+    instruments_are_logged_and_read_like_records,
+    public_demands_are_published_ones_with_publication_time,
+    committees_are_saved_listed_and_updated,
 );

@@ -8,7 +8,9 @@ use duijie_store::{Actor, DemandFilter, ImportBatch, Record, Store, StoreError};
 use std::sync::Arc;
 
 mod interests;
+mod market;
 pub use interests::*;
+pub use market::*;
 
 type S = Arc<dyn Store>;
 
