@@ -6,6 +6,7 @@
 mod catalogues;
 mod interests;
 mod limits;
+mod market;
 mod roles;
 mod scenarios;
 
@@ -36,6 +37,10 @@ use catalogues::{
     catalogue_editions_publish_freeze_diff_and_export, review_queue_flags_gaps_and_duplicates,
 };
 use interests::interests_lead_to_docking;
+use market::{
+    committees_cover_subtopics_two_per_institution, instruments_are_found_and_shown_beside_matches,
+    trends_count_public_demands_and_find_rising_terms,
+};
 use roles::role_matrix;
 use scenarios::*;
 
@@ -52,4 +57,7 @@ on_both_backends!(
     catalogue_editions_publish_freeze_diff_and_export,
     role_matrix,
     interests_lead_to_docking,
+    instruments_are_found_and_shown_beside_matches,
+    trends_count_public_demands_and_find_rising_terms,
+    committees_cover_subtopics_two_per_institution,
 );

@@ -16,7 +16,8 @@ use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -157,6 +158,33 @@ fn term_query(field: Field, text: &str, option: IndexRecordOption) -> Box<dyn Qu
 /// Wraps a filter so it restricts without adding to the score.
 fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
     (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
+}
+
+/// BM25 statistics of the index without its instrument documents: instruments are evidence
+/// shown beside a ranking, and adding one must not move any achievement's or expert's score
+/// (tantivy counts every document of the index, deleted ones included, in `N`).
+struct WithoutInstruments<'a> {
+    searcher: &'a Searcher,
+    kind: Field,
+}
+
+impl Bm25StatisticsProvider for WithoutInstruments<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_tokens(self.searcher, field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        let all = Bm25StatisticsProvider::total_num_docs(self.searcher)?;
+        let instruments = self.searcher.doc_freq(&Term::from_field_text(
+            self.kind,
+            EntityKind::Instrument.as_str(),
+        ))?;
+        Ok(all.saturating_sub(instruments))
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
 }
 
 /// Tokens of a search-box query grouped by word: a word with its parts, or a run of single
@@ -517,13 +545,27 @@ impl SearchIndex {
         let any = WeightedTerms::new(weighted);
         let searcher = self.reader.searcher();
         let top_docs = TopDocs::with_limit(limit);
+        let ranked = WithoutInstruments {
+            searcher: &searcher,
+            kind: self.fields.kind,
+        };
+        // Instruments are scored among themselves; every other kind as if none existed.
+        let stats: &dyn Bm25StatisticsProvider = if kind == EntityKind::Instrument {
+            &searcher
+        } else {
+            &ranked
+        };
         let top = if filter == &Filter::default() {
             // Pruned with block-max WAND (see `crate::weighted`).
-            searcher.search(&any, &top_docs)?
+            searcher.search_with_statistics_provider(&any, &top_docs, stats)?
         } else {
             let mut clauses = self.filter_clauses(None, filter);
             clauses.push((Occur::Must, Box::new(any)));
-            searcher.search(&BooleanQuery::new(clauses), &top_docs)?
+            searcher.search_with_statistics_provider(
+                &BooleanQuery::new(clauses),
+                &top_docs,
+                stats,
+            )?
         };
         let text_fields: Vec<Field> = text_fields.into_iter().map(|(f, _)| f).collect();
         self.scored_docs(&searcher, kind, top, &words, &text_fields)
