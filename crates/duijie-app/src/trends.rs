@@ -249,3 +249,105 @@ impl App {
         blocking(move || Ok(compute(by, period_name, period, dated, &seg))).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use duijie_core::{DemandDraft, DemandStatus, Field};
+
+    fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 12, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn demand(title: &str, field: Field) -> Demand {
+        Demand {
+            id: title.into(),
+            org_id: "org".into(),
+            org_name: "企业".into(),
+            status: DemandStatus::Published,
+            body: DemandDraft {
+                title: title.into(),
+                description: "我公司希望寻求合作，解决关键技术难题".into(),
+                field: Some(field),
+                ..DemandDraft::default()
+            },
+            created_at: at(2026, 1, 1),
+            updated_at: at(2026, 1, 1),
+        }
+    }
+
+    #[test]
+    fn periods_are_cut_in_china_time_and_labelled() {
+        // 2025-12-31 20:00 UTC is already 2026-01-01 in China.
+        let t = Utc
+            .with_ymd_and_hms(2025, 12, 31, 20, 0, 0)
+            .single()
+            .unwrap_or_default();
+        assert_eq!(Period::Month.label(Period::Month.index(t)), "2026-01");
+        assert_eq!(Period::Quarter.label(Period::Quarter.index(t)), "2026-Q1");
+        assert_eq!(Period::Year.label(Period::Year.index(t)), "2026");
+        let t = at(2026, 11, 15);
+        assert_eq!(Period::Quarter.label(Period::Quarter.index(t)), "2026-Q4");
+    }
+
+    #[test]
+    fn rising_terms_compare_the_latest_period_with_the_earlier_ones() {
+        let seg = Segmenter::new(duijie_search::shared_jieba());
+        let q = Period::Quarter;
+        let dated = vec![
+            (
+                q.index(at(2026, 1, 10)),
+                demand("锂电池正极材料降本", Field::NewEnergy),
+            ),
+            (
+                q.index(at(2026, 2, 10)),
+                demand("锂电池负极材料改性", Field::NewEnergy),
+            ),
+            (
+                q.index(at(2026, 2, 20)),
+                demand("氧化铝粉体提纯", Field::NewMaterials),
+            ),
+            // 2026-Q2 has no demand; 2026-Q3 is the latest.
+            (
+                q.index(at(2026, 7, 1)),
+                demand("氢燃料电池电堆寿命", Field::NewEnergy),
+            ),
+            (
+                q.index(at(2026, 8, 1)),
+                demand("氢燃料电池双极板", Field::NewEnergy),
+            ),
+            (
+                q.index(at(2026, 9, 1)),
+                demand("锂电池回收", Field::NewEnergy),
+            ),
+        ];
+        let t = compute("field", "quarter", q, dated, &seg);
+        assert_eq!(t.periods, vec!["2026-Q1", "2026-Q2", "2026-Q3"]);
+        assert_eq!(t.totals, vec![3, 0, 3]);
+        assert_eq!(t.series[0].key, "新能源与节能");
+        assert_eq!(t.series[0].counts, vec![2, 0, 3]);
+        assert_eq!(t.series[1].key, "新材料");
+        assert_eq!(t.latest_period.as_deref(), Some("2026-Q3"));
+        let top = &t.rising_terms[0];
+        assert_eq!(top.term, "燃料电池", "{:?}", t.rising_terms);
+        assert_eq!((top.latest_count, top.previous_count), (2, 0));
+        assert!((top.rise - 0.6667).abs() < 1e-9);
+        // 锂电池: 1 of 3 now against 2 of 3 before, a fall; boilerplate never shows.
+        let terms: Vec<&str> = t.rising_terms.iter().map(|r| r.term.as_str()).collect();
+        assert!(!terms.contains(&"锂电池"), "{terms:?}");
+        for word in ["合作", "技术", "难题", "公司"] {
+            assert!(!terms.iter().any(|t| t.contains(word)), "{terms:?}");
+        }
+    }
+
+    #[test]
+    fn bad_choices_name_the_field_and_the_allowed_values() {
+        let e = choice("by", Some("county"), &BY).err().map(|e| e.message);
+        assert!(e.is_some_and(|m| m.contains("field") && m.contains("region")));
+        assert_eq!(choice("period", Some(" year "), &PERIOD).ok(), Some("year"));
+        assert_eq!(choice("period", None, &PERIOD).ok(), Some("quarter"));
+    }
+}
