@@ -34,7 +34,9 @@ fn edition_view(c: &CatalogueEdition) -> Value {
 }
 
 /// Splits an error the user can fix (shown on the page) from one that ends the request.
-fn shown(e: DomainError) -> Result<(BTreeMap<String, String>, Option<String>), PageError> {
+pub(super) fn shown(
+    e: DomainError,
+) -> Result<(BTreeMap<String, String>, Option<String>), PageError> {
     if !matches!(e.code, ErrorCode::InvalidInput | ErrorCode::Conflict) {
         return Err(e.into());
     }

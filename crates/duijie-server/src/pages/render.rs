@@ -48,6 +48,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         "catalogue.html",
         include_str!("../../templates/catalogue.html"),
     ),
+    (
+        "instrument_form.html",
+        include_str!("../../templates/instrument_form.html"),
+    ),
+    ("trends.html", include_str!("../../templates/trends.html")),
+    (
+        "committees.html",
+        include_str!("../../templates/committees.html"),
+    ),
+    (
+        "committee.html",
+        include_str!("../../templates/committee.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -107,6 +120,8 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
         item("/achievements", "科技成果", "achievements"),
         item("/experts", "专家", "experts"),
         item("/catalogues", "需求目录", "catalogues"),
+        item("/instruments", "仪器共享", "instruments"),
+        item("/trends", "科技动态", "trends"),
     ];
     match caller.role() {
         Some(Role::Enterprise) => {
@@ -117,6 +132,7 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
         Some(Role::Bureau | Role::Admin) => {
             items.push(item("/review", "审核队列", "review"));
             items.push(item("/imports", "目录导入", "imports"));
+            items.push(item("/committees", "专家委员会", "committees"));
         }
         None => {}
     }
