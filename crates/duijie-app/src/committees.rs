@@ -184,6 +184,7 @@ impl App {
             .collect();
         let seg = Segmenter::new(self.index.jieba());
         let want = subtopic_count(form.size);
+        let index = self.index.clone();
         let subtopics = blocking(move || {
             let mut counts: HashMap<String, u32> = HashMap::new();
             for d in &demands {
@@ -191,11 +192,27 @@ impl App {
                     *counts.entry(w).or_default() += 1;
                 }
             }
-            let mut terms: Vec<(String, u32)> = counts.into_iter().collect();
-            terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            // A word inside a more frequent chosen one adds no sub-topic (正极 beside 正极材料).
+            // Frequent in the field's demands and rare among achievements and experts: 模型 or
+            // 体系 say less than 氧化铝. Words no record of a person covers come last.
+            let n = index.num_docs() as f64;
+            let mut terms: Vec<(String, u32, bool, f64)> = counts
+                .into_iter()
+                .map(|(term, count)| {
+                    let df = (index.doc_freq_in(EntityKind::Achievement, &term)
+                        + index.doc_freq_in(EntityKind::Expert, &term))
+                        as f64;
+                    let weight = f64::from(count) * (1.0 + n / (df + 1.0)).ln();
+                    (term, count, df > 0.0, weight)
+                })
+                .collect();
+            terms.sort_by(|a, b| {
+                b.2.cmp(&a.2)
+                    .then(b.3.total_cmp(&a.3))
+                    .then_with(|| a.0.cmp(&b.0))
+            });
+            // A word inside a weightier chosen one adds no sub-topic (正极 beside 正极材料).
             let mut out: Vec<Subtopic> = Vec::new();
-            for (term, n) in terms {
+            for (term, demands, _, _) in terms {
                 if out.len() == want {
                     break;
                 }
@@ -203,7 +220,7 @@ impl App {
                     .iter()
                     .any(|s| s.term.contains(&term) || term.contains(&s.term))
                 {
-                    out.push(Subtopic { term, demands: n });
+                    out.push(Subtopic { term, demands });
                 }
             }
             Ok(out)
