@@ -279,6 +279,37 @@ pub async fn instruments_are_found_and_shown_beside_matches(s: TestServer) {
 }
 
 pub async fn trends_count_public_demands_and_find_rising_terms(s: TestServer) {
+    let achievements: Vec<Draft> = [
+        (2021, "氧化铝粉体"),
+        (2021, "陶瓷烧结"),
+        (2023, "锂电池回收"),
+    ]
+    .iter()
+    .map(|(year, title)| {
+        Draft::Achievement(AchievementDraft {
+            org_name: "郑州大学".into(),
+            title: (*title).into(),
+            year: Some(*year),
+            ..Default::default()
+        })
+    })
+    .collect();
+    s.app
+        .store
+        .import(ImportBatch {
+            file: "成果.csv".into(),
+            sha256: "44".repeat(32),
+            kind: RecordKind::Achievements,
+            rows_total: 3,
+            rows_skipped: 0,
+            errors: Vec::new(),
+            records: achievements,
+            demand_status: DemandStatus::Published,
+            actor_name: "e2e".into(),
+        })
+        .await
+        .unwrap();
+    s.indexed().await;
     for title in [
         "高纯氧化铝粉体制备",
         "氧化铝陶瓷基板烧结",
@@ -323,6 +354,10 @@ pub async fn trends_count_public_demands_and_find_rising_terms(s: TestServer) {
     assert_eq!(series[0]["counts"], json!([3]));
     assert_eq!(series[1]["key"], "电子信息");
     assert_eq!(series[1]["total"], 1);
+    assert_eq!(
+        t["achievements_by_year"],
+        json!([{"year": 2021, "count": 2}, {"year": 2023, "count": 1}])
+    );
     let rising = t["rising_terms"].as_array().unwrap();
     let top = &rising[0];
     assert_eq!(top["term"], "氧化铝", "{rising:?}");

@@ -33,7 +33,7 @@ pub use instruments::{InstrumentForm, MAX_INSTRUMENT_FIELDS};
 pub use interests::{InterestForm, MAX_INTEREST_REFS, MAX_INTEREST_TEXT};
 pub use matching::{MatchRequest, MatchResponse};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
-pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends};
+pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
 
 use duijie_core::{DomainError, ErrorCode};
 use duijie_match::Matcher;

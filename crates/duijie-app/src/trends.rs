@@ -1,9 +1,9 @@
 //! 科技动态: how many demands were published per period, per field or region, and which
 //! words rose in the newest demands. Public data only (published demands and after).
 
-use crate::{blocking, store_err, App, AppResult};
+use crate::{blocking, internal, store_err, App, AppResult};
 use chrono::{DateTime, Datelike, Duration, Utc};
-use duijie_core::{Demand, DomainError};
+use duijie_core::{Demand, DomainError, EntityKind};
 use duijie_match::{topic_words, Segmenter};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -49,6 +49,13 @@ pub struct RisingTerm {
     pub rise: f64,
 }
 
+/// Achievements (public records) of one year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearCount {
+    pub year: i64,
+    pub count: u64,
+}
+
 /// The answer of the trends endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Trends {
@@ -62,6 +69,8 @@ pub struct Trends {
     pub series: Vec<TrendSeries>,
     pub latest_period: Option<String>,
     pub rising_terms: Vec<RisingTerm>,
+    /// Achievements per year (科技成果年度分布), from the index.
+    pub achievements_by_year: Vec<YearCount>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,6 +157,7 @@ fn compute(
             series: Vec::new(),
             latest_period: None,
             rising_terms: Vec::new(),
+            achievements_by_year: Vec::new(),
         };
     };
     let first = first.max(last - MAX_PERIODS as i64 + 1);
@@ -224,6 +234,7 @@ fn compute(
         series,
         latest_period: Some(period.label(last)),
         rising_terms: rising,
+        achievements_by_year: Vec::new(),
     }
 }
 
@@ -246,7 +257,18 @@ impl App {
             .map(|p| (period.index(p.published_at), p.demand))
             .collect();
         let seg = Segmenter::new(self.index.jieba());
-        blocking(move || Ok(compute(by, period_name, period, dated, &seg))).await
+        let index = self.index.clone();
+        blocking(move || {
+            let mut trends = compute(by, period_name, period, dated, &seg);
+            trends.achievements_by_year = index
+                .year_counts(EntityKind::Achievement)
+                .map_err(|e| internal("year counts", e))?
+                .into_iter()
+                .map(|(year, count)| YearCount { year, count })
+                .collect();
+            Ok(trends)
+        })
+        .await
     }
 }
 

@@ -13,7 +13,7 @@ use crate::SearchError;
 use duijie_core::EntityKind;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, HistogramCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query,
@@ -709,6 +709,25 @@ impl SearchIndex {
             .filter(|k| **k != EntityKind::Instrument)
             .map(|k| self.doc_freq_in(*k, term))
             .sum()
+    }
+
+    /// Documents of `kind` per year (the `year` field), oldest first; years without any
+    /// document, and documents without a year, are left out.
+    pub fn year_counts(&self, kind: EntityKind) -> Result<Vec<(i64, u64)>, SearchError> {
+        const FIRST: i64 = 1900;
+        const YEARS: usize = 200;
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.kind, kind.as_str()),
+            IndexRecordOption::Basic,
+        );
+        let histogram = HistogramCollector::new(names::YEAR.to_string(), FIRST, 1, YEARS);
+        let counts = self.reader.searcher().search(&query, &histogram)?;
+        Ok(counts
+            .into_iter()
+            .zip(FIRST..)
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, year)| (year, n))
+            .collect())
     }
 
     /// Committed documents of the kinds [`SearchIndex::doc_freq`] counts.

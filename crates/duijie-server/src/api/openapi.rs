@@ -414,7 +414,9 @@ fn components() -> Value {
                 "latest_period": nullable("string"),
                 "rising_terms": {"type": "array", "items": object(&["term", "latest_count", "previous_count", "rise"], json!({
                     "term": string(), "latest_count": {"type": "integer"}, "previous_count": {"type": "integer"},
-                    "latest_share": {"type": "number"}, "previous_share": {"type": "number"}, "rise": {"type": "number"}}))}})))),
+                    "latest_share": {"type": "number"}, "previous_share": {"type": "number"}, "rise": {"type": "number"}}))},
+                "achievements_by_year": {"type": "array", "items": object(&["year", "count"], json!({
+                    "year": {"type": "integer"}, "count": {"type": "integer"}}))}})))),
         ("CommitteeInput", json!({"type": "object", "required": ["field", "size"], "additionalProperties": false, "properties": {
                 "field": {"type": "string", "description": "技术领域 label"},
                 "size": {"type": "integer", "minimum": 1, "maximum": duijie_app::MAX_COMMITTEE_SIZE}, "name": string()}})),
