@@ -7,6 +7,7 @@ mod catalogues;
 mod interests;
 mod ledger;
 mod limits;
+mod market;
 mod roles;
 mod scenarios;
 
@@ -38,6 +39,10 @@ use catalogues::{
 };
 use interests::interests_lead_to_docking;
 use ledger::ledger_records_projects_and_the_annual_report_counts_them;
+use market::{
+    committees_cover_subtopics_two_per_institution, instruments_are_found_and_shown_beside_matches,
+    trends_count_public_demands_and_find_rising_terms,
+};
 use roles::role_matrix;
 use scenarios::*;
 
@@ -55,4 +60,7 @@ on_both_backends!(
     role_matrix,
     interests_lead_to_docking,
     ledger_records_projects_and_the_annual_report_counts_them,
+    instruments_are_found_and_shown_beside_matches,
+    trends_count_public_demands_and_find_rising_terms,
+    committees_cover_subtopics_two_per_institution,
 );

@@ -35,9 +35,10 @@ struct Row {
     method: Method,
     /// With placeholders: `{draft}`, `{submitted}`, `{approved}` (fresh demands of the own
     /// enterprise), `{published}`, `{draft_cat}` (fresh, holding `{approved}`), `{pub_cat}`,
-    /// `{ach}`, `{exp}`, `{own_org}`, `{inst_org}`, `{imp}`, `{n}` (a counter), `{fresh}` (a
-    /// fresh published demand), `{interest}` (a fresh pending interest of `{inst_org}` in another),
-    /// `{docking}` (a fresh demand in docking), `{project}` (a fresh project on another).
+    /// `{ach}`, `{exp}`, `{own_org}`, `{inst_org}`, `{imp}`, `{ins}` (an instrument), `{com}` (a
+    /// committee), `{n}` (a counter), `{fresh}` (a fresh published demand), `{interest}` (a fresh
+    /// pending interest of `{inst_org}` in another), `{docking}` (a fresh demand in docking),
+    /// `{project}` (a fresh project on another).
     path: &'static str,
     body: Body,
     expect: [u16; 6],
@@ -300,6 +301,35 @@ fn rows() -> Vec<Row> {
             NoBody,
             CURATORS,
         ),
+        row(
+            Method::POST,
+            "/api/v1/instruments",
+            Json(r#"{"name": "仪器{n}", "fields": ["新材料"], "organization": "郑州大学"}"#),
+            [401, 403, 403, 201, 201, 201],
+        ),
+        row(Method::GET, "/api/v1/instruments?q=衍射", NoBody, ALL_200),
+        row(Method::GET, "/api/v1/instruments/{ins}", NoBody, ALL_200),
+        row(Method::GET, "/api/v1/stats/trends", NoBody, ALL_200),
+        row(
+            Method::GET,
+            "/api/v1/stats/trends?by=county",
+            NoBody,
+            [400; 6],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/committees",
+            Json(r#"{"field": "新材料", "size": 3}"#),
+            CURATORS_CREATE,
+        ),
+        row(Method::GET, "/api/v1/committees", NoBody, CURATORS),
+        row(Method::GET, "/api/v1/committees/{com}", NoBody, CURATORS),
+        row(
+            Method::PATCH,
+            "/api/v1/committees/{com}",
+            Json(r#"{"notes": "备注{n}"}"#),
+            CURATORS,
+        ),
     ]
 }
 
@@ -312,6 +342,8 @@ struct Fixtures {
     ach: String,
     exp: String,
     imp: String,
+    ins: String,
+    com: String,
 }
 
 fn actor() -> Actor {
@@ -435,6 +467,33 @@ async fn fixtures(s: &TestServer) -> Fixtures {
         .as_str()
         .unwrap()
         .to_string();
+    let ins = store
+        .create_instrument(
+            &inst_org,
+            &duijie_core::InstrumentDraft {
+                name: "X射线衍射仪".into(),
+                fields: vec![Field::NewMaterials],
+                ..Default::default()
+            },
+            &actor(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let com = store
+        .create_committee(
+            &duijie_store::NewCommittee {
+                name: "矩阵委员会".into(),
+                field: Field::NewMaterials,
+                size: 3,
+                subtopics: Vec::new(),
+                members: Vec::new(),
+            },
+            &actor(),
+        )
+        .await
+        .unwrap()
+        .id;
     Fixtures {
         own_org,
         inst_org,
@@ -443,6 +502,8 @@ async fn fixtures(s: &TestServer) -> Fixtures {
         ach,
         exp,
         imp: report.id,
+        ins,
+        com,
     }
 }
 
@@ -478,6 +539,8 @@ pub async fn role_matrix(s: TestServer) {
                 ("{ach}", fx.ach.clone()),
                 ("{exp}", fx.exp.clone()),
                 ("{imp}", fx.imp.clone()),
+                ("{ins}", fx.ins.clone()),
+                ("{com}", fx.com.clone()),
                 ("{n}", n.to_string()),
             ];
             let uses = |p: &str| {

@@ -19,6 +19,13 @@ const BATCH: u32 = 2_000;
 const COMMIT_EVERY: usize = 50_000;
 /// Records read per page during a rebuild.
 const REBUILD_PAGE: u32 = 2_000;
+/// The kinds of record the index holds.
+const INDEXED: [EntityKind; 4] = [
+    EntityKind::Demand,
+    EntityKind::Achievement,
+    EntityKind::Expert,
+    EntityKind::Instrument,
+];
 
 #[derive(Default)]
 pub(crate) struct Indexer {
@@ -55,6 +62,7 @@ pub(crate) fn to_doc(record: &Record) -> IndexDoc {
             person: None,
             expert_id: None,
             field: field_label(d.body.field),
+            more_fields: Vec::new(),
             region: d.body.region.clone(),
             status: Some(d.status.as_str().to_string()),
             modes: d.body.modes.iter().map(|m| m.label().to_string()).collect(),
@@ -72,6 +80,7 @@ pub(crate) fn to_doc(record: &Record) -> IndexDoc {
             person: a.body.leader.clone(),
             expert_id: a.expert_id.clone(),
             field: field_label(a.body.field),
+            more_fields: Vec::new(),
             region: a.body.region.clone(),
             status: None,
             modes: Vec::new(),
@@ -95,12 +104,40 @@ pub(crate) fn to_doc(record: &Record) -> IndexDoc {
             person: Some(e.body.name.clone()),
             expert_id: Some(e.id.clone()),
             field: field_label(e.body.field),
+            more_fields: Vec::new(),
             region: None,
             status: None,
             modes: Vec::new(),
             created_at: e.created_at.timestamp_millis(),
             year: None,
         },
+        Record::Instrument(i) => {
+            let mut fields = i.body.fields.iter().map(|f| f.label().to_string());
+            IndexDoc {
+                kind: EntityKind::Instrument,
+                id: i.id.clone(),
+                title: i.body.name.clone(),
+                keywords: [i.body.model.clone()]
+                    .into_iter()
+                    .filter(|m| !m.is_empty())
+                    .collect(),
+                body: format!(
+                    "{}\n{}\n{}",
+                    i.body.description, i.body.location, i.body.booking_terms
+                ),
+                org_id: i.org_id.clone(),
+                org_name: i.org_name.clone(),
+                person: None,
+                expert_id: None,
+                field: fields.next(),
+                more_fields: fields.collect(),
+                region: None,
+                status: None,
+                modes: Vec::new(),
+                created_at: i.created_at.timestamp_millis(),
+                year: None,
+            }
+        }
     }
 }
 
@@ -135,11 +172,7 @@ impl App {
             };
             let mut docs = Vec::new();
             let mut gone = Vec::new();
-            for entity in [
-                EntityKind::Demand,
-                EntityKind::Achievement,
-                EntityKind::Expert,
-            ] {
+            for entity in INDEXED {
                 let mut ids: Vec<String> = changes
                     .iter()
                     .filter(|c| c.entity == entity)
@@ -212,21 +245,13 @@ impl App {
         // Changes after this point are replayed by the next sync: upserts are idempotent.
         let seq = self.store.last_seq().await.map_err(store_err)?;
         let mut total = 0u64;
-        for entity in [
-            EntityKind::Demand,
-            EntityKind::Achievement,
-            EntityKind::Expert,
-        ] {
+        for entity in INDEXED {
             total += self.store.count(entity).await.map_err(store_err)? as u64;
         }
         let index = self.index.clone();
         blocking(move || index.clear().map_err(|e| internal("index clear", e))).await?;
         let mut done = 0u64;
-        for entity in [
-            EntityKind::Demand,
-            EntityKind::Achievement,
-            EntityKind::Expert,
-        ] {
+        for entity in INDEXED {
             let mut after = String::new();
             loop {
                 let page = self

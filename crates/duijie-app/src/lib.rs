@@ -4,11 +4,13 @@
 
 mod access;
 mod catalogues;
+mod committees;
 mod curation;
 mod demands;
 pub mod export;
 mod imports;
 mod indexer;
+mod instruments;
 mod interests;
 mod ledger;
 mod matching;
@@ -17,17 +19,21 @@ mod retriever;
 mod search;
 mod svg;
 pub mod tokens;
+mod trends;
 mod users;
 
 pub use access::Caller;
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
+pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{DemandForm, ReviewDecision};
+pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
 pub use duijie_store::{Interest, InterestStatus};
 pub use duijie_store::{Milestone, Project, ProjectStatus, Secondment};
 pub use export::{CatalogueExport, ExportFormat};
 pub use imports::ImportRequest;
 pub use indexer::IndexStatus;
+pub use instruments::{InstrumentForm, MAX_INSTRUMENT_FIELDS};
 pub use interests::{InterestForm, MAX_INTEREST_REFS, MAX_INTEREST_TEXT};
 pub use ledger::{
     current_year, MilestoneForm, ProjectForm, ProjectQuery, ProjectUpdate, SecondmentForm,
@@ -36,6 +42,7 @@ pub use ledger::{
 pub use matching::{MatchRequest, MatchResponse};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
+pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
 
 use duijie_core::{DomainError, ErrorCode};
 use duijie_match::Matcher;

@@ -158,7 +158,7 @@ impl App {
                         keywords: e.body.keywords,
                         body: e.body.bio,
                     },
-                    Record::Demand(_) => continue,
+                    Record::Demand(_) | Record::Instrument(_) => continue,
                 });
             }
         }

@@ -45,7 +45,7 @@ fn nonblank(s: &Option<String>) -> Option<String> {
 }
 
 impl SearchParams {
-    fn to_query(&self, kind: EntityKind) -> AppResult<(SearchQuery, u32, u32)> {
+    pub(crate) fn to_query(&self, kind: EntityKind) -> AppResult<(SearchQuery, u32, u32)> {
         let page = self.page.unwrap_or(1);
         if page == 0 {
             return Err(DomainError::invalid(
@@ -119,7 +119,7 @@ impl SearchParams {
 impl App {
     /// Runs `query` on the index, loads the hits' records from the store (the system of
     /// record) and keeps those `keep` returns, in rank order.
-    async fn run_search<T>(
+    pub(crate) async fn run_search<T>(
         &self,
         query: SearchQuery,
         page: u32,

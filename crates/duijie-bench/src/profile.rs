@@ -46,6 +46,7 @@ fn achievement_doc(record: &Record) -> Option<IndexDoc> {
         person: a.body.leader.clone(),
         expert_id: a.expert_id.clone(),
         field: a.body.field.map(|f| f.label().to_string()),
+        more_fields: Vec::new(),
         region: a.body.region.clone(),
         status: None,
         modes: Vec::new(),

@@ -1,12 +1,58 @@
 //! `serve --demo`: the bundled sample catalogues (compiled into the binary, so the demo works
 //! from any folder) loaded into an empty database, and one signed-in account per role.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use duijie_app::{App, ImportRequest};
-use duijie_core::{EntityKind, RecordKind, Role};
+use duijie_core::{EntityKind, Field, InstrumentDraft, OrgKind, RecordKind, Role};
+use duijie_store::Actor;
+use serde::Deserialize;
 
 const DEMANDS: &[u8] = include_bytes!("../../../data/demo/demands.csv");
 const ACHIEVEMENTS: &[u8] = include_bytes!("../../../data/demo/achievements-nsfc-mgmt.csv");
+const INSTRUMENTS: &str = include_str!("../../../data/demo/instruments.json");
+
+/// One instrument of `data/demo/instruments.json`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoInstrument {
+    organization: String,
+    name: String,
+    model: String,
+    fields: Vec<String>,
+    description: String,
+    location: String,
+    booking_terms: String,
+}
+
+/// Lists the demo instruments for their institutions.
+async fn load_instruments(app: &App) -> Result<usize> {
+    let seeds: Vec<DemoInstrument> =
+        serde_json::from_str(INSTRUMENTS).context("data/demo/instruments.json is not valid")?;
+    let actor = Actor {
+        id: None,
+        name: "demo".into(),
+    };
+    for s in &seeds {
+        let org = app
+            .store
+            .ensure_organization(&s.organization, OrgKind::University)
+            .await?;
+        let draft = InstrumentDraft {
+            name: s.name.clone(),
+            model: s.model.clone(),
+            fields: s
+                .fields
+                .iter()
+                .filter_map(|f| Field::from_label(f))
+                .collect(),
+            description: s.description.clone(),
+            location: s.location.clone(),
+            booking_terms: s.booking_terms.clone(),
+        };
+        app.store.create_instrument(&org.id, &draft, &actor).await?;
+    }
+    Ok(seeds.len())
+}
 
 /// Demo accounts: name, role, organisation.
 const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
@@ -26,6 +72,7 @@ pub async fn load(app: &App) -> Result<()> {
         EntityKind::Demand,
         EntityKind::Achievement,
         EntityKind::Expert,
+        EntityKind::Instrument,
     ] {
         empty &= app.store.count(kind).await? == 0;
     }
@@ -55,6 +102,8 @@ pub async fn load(app: &App) -> Result<()> {
                 report.kind.as_str()
             );
         }
+        let n = load_instruments(app).await?;
+        println!("demo: instruments.json: {n} instruments listed");
         app.sync_index().await.map_err(anyhow::Error::new)?;
     } else {
         println!("demo: database not empty, sample catalogues not loaded again");

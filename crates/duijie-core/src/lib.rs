@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod curation;
 pub mod error;
 pub mod id;
+pub mod market;
 pub mod model;
 pub mod taxonomy;
 pub mod text;
@@ -12,5 +13,6 @@ pub mod validate;
 
 pub use catalogue::{CatalogueEdition, CatalogueStatus};
 pub use error::{DomainError, ErrorCode};
+pub use market::{Instrument, InstrumentDraft};
 pub use model::*;
 pub use taxonomy::{CoopMode, Field, Maturity};

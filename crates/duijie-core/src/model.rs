@@ -371,6 +371,8 @@ pub enum EntityKind {
     Achievement,
     Expert,
     Organization,
+    /// 科研仪器: a shared research instrument.
+    Instrument,
 }
 
 impl EntityKind {
@@ -380,6 +382,7 @@ impl EntityKind {
             EntityKind::Achievement => "achievement",
             EntityKind::Expert => "expert",
             EntityKind::Organization => "organization",
+            EntityKind::Instrument => "instrument",
         }
     }
 
@@ -389,6 +392,7 @@ impl EntityKind {
             EntityKind::Achievement,
             EntityKind::Expert,
             EntityKind::Organization,
+            EntityKind::Instrument,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

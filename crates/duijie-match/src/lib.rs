@@ -20,7 +20,10 @@ pub use aggregate::Aggregation;
 pub use duijie_search::{is_gram, GRAM_MARK};
 pub use error::MatchError;
 pub use index::IndexRetriever;
-pub use query::{build_query, is_stop_term, MatchInput, QueryConfig, WeightedQuery, STOP_TERMS};
+pub use query::{
+    build_query, is_boilerplate_compound, is_stop_term, topic_words, MatchInput, QueryConfig,
+    WeightedQuery, STOP_TERMS,
+};
 pub use rank::{Candidate, CandidateKind, Evidence, EvidenceKind, MatchConfig, Matcher, Ranking};
 pub use recommend::{DemandMatch, ProfileDoc};
 pub use retrieve::{DocFilter, DocHit, FieldWeights, Retriever, WeightedTerm};

@@ -4,7 +4,7 @@
 //! documented stop list ([`STOP_TERMS`]) and by a document-frequency ceiling.
 
 use crate::retrieve::{Retriever, WeightedTerm};
-use crate::segment::Segmenter;
+use crate::segment::{Segmenter, Word};
 use duijie_core::Field;
 use duijie_search::GRAM_MARK;
 use serde::{Deserialize, Serialize};
@@ -241,6 +241,30 @@ pub fn is_stop_term(term: &str) -> bool {
     STOP_TERMS.contains(&term)
 }
 
+/// A compound made only of boilerplate (关键技术 = 关键 + 技术) is boilerplate.
+pub fn is_boilerplate_compound(word: &Word) -> bool {
+    !word.parts.is_empty()
+        && word.parts.iter().all(|p| is_stop_term(p))
+        && word.parts.iter().map(|p| p.chars().count()).sum::<usize>() >= word.text.chars().count()
+}
+
+/// The distinct words of `text` that say something about its topic: at least two
+/// characters, not a number, neither a stop term nor a compound of stop terms. Used to find
+/// what demands are about (trends, committee sub-topics), in order of first appearance.
+pub fn topic_words(seg: &Segmenter, text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in seg.words(text) {
+        let informative = word.text.chars().count() >= 2
+            && !word.text.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && !is_stop_term(&word.text)
+            && !is_boilerplate_compound(&word);
+        if informative && !out.contains(&word.text) {
+            out.push(word.text);
+        }
+    }
+    out
+}
+
 struct Accumulator {
     max_weight: HashMap<String, f32>,
     count: HashMap<String, u32>,
@@ -259,12 +283,7 @@ impl Accumulator {
 
     fn add_text(&mut self, seg: &Segmenter, cfg: &QueryConfig, text: &str, weight: f32) {
         for word in seg.words(text) {
-            // A compound made only of boilerplate (关键技术 = 关键 + 技术) is boilerplate.
-            if !word.parts.is_empty()
-                && word.parts.iter().all(|p| is_stop_term(p))
-                && word.parts.iter().map(|p| p.chars().count()).sum::<usize>()
-                    >= word.text.chars().count()
-            {
+            if is_boilerplate_compound(&word) {
                 continue;
             }
             self.add_word(cfg, &word.text, weight);

@@ -53,6 +53,8 @@ impl CandidateKind {
 pub enum EvidenceKind {
     Achievement,
     Expert,
+    /// A shared instrument (科研仪器) of the institution: shown as capacity, never scored.
+    Instrument,
 }
 
 /// One document that supports a candidate.
@@ -78,6 +80,10 @@ pub struct Candidate {
     /// One Chinese line: `3 项相关成果，关键词：锂电池、正极材料`.
     pub reason: String,
     pub evidence: Vec<Evidence>,
+    /// The institution's shared instruments relevant to the demand (institution rankings
+    /// only): evidence of capacity beside the score, which they do not change.
+    #[serde(default)]
+    pub instruments: Vec<Evidence>,
 }
 
 /// The answer of the match endpoints.
@@ -247,11 +253,14 @@ impl Matcher {
     ) -> Result<Ranking, MatchError> {
         let start = Instant::now();
         let query = self.query(input);
-        let candidates = if query.is_empty() || limit == 0 {
+        let mut candidates = if query.is_empty() || limit == 0 {
             Vec::new()
         } else {
             self.rank_query(input, &query, kind, limit)?
         };
+        if kind == CandidateKind::Institution && !candidates.is_empty() {
+            self.attach_instruments(&query, &mut candidates)?;
+        }
         Ok(Ranking {
             kind,
             took_ms: start.elapsed().as_secs_f64() * 1000.0,
@@ -280,6 +289,37 @@ impl Matcher {
             )?);
         }
         Ok(hits)
+    }
+
+    /// Lists each institution's instruments that share words with the demand, best first.
+    /// Retrieval is the same weighted query as for achievements; scores stay as ranked.
+    fn attach_instruments(
+        &self,
+        query: &WeightedQuery,
+        candidates: &mut [Candidate],
+    ) -> Result<(), MatchError> {
+        let hits = self.index.top(
+            EntityKind::Instrument,
+            &query.terms,
+            &DocFilter::default(),
+            &self.config.fields,
+            self.config.retrieve_limit,
+        )?;
+        for c in candidates.iter_mut() {
+            c.instruments = hits
+                .iter()
+                .filter(|h| h.org_id == c.id && !h.matched_terms.is_empty())
+                .take(self.config.evidence_limit)
+                .map(|h| Evidence {
+                    kind: EvidenceKind::Instrument,
+                    id: h.id.clone(),
+                    title: h.title.clone(),
+                    score: round3(h.score),
+                    matched_terms: h.matched_terms.clone(),
+                })
+                .collect();
+        }
+        Ok(())
     }
 
     fn prior(&self, input: &MatchInput, hit: &DocHit) -> f32 {
@@ -435,6 +475,7 @@ impl Matcher {
             score: round3(score),
             reason,
             evidence,
+            instruments: Vec::new(),
         }
     }
 }

@@ -20,6 +20,7 @@ fn doc(kind: EntityKind, id: &str, title: &str) -> IndexDoc {
         person: None,
         expert_id: None,
         field: None,
+        more_fields: Vec::new(),
         region: None,
         status: None,
         modes: Vec::new(),
@@ -88,6 +89,7 @@ impl Corpus {
             org_name: org_name.to_string(),
             person: leader.map(str::to_string),
             field: field.map(|f| f.label().to_string()),
+            more_fields: Vec::new(),
             ..doc(EntityKind::Achievement, &id, title)
         });
         self.docs.last_mut().expect("just pushed")

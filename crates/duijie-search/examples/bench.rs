@@ -135,6 +135,7 @@ fn doc(corpus: &Corpus, i: usize) -> IndexDoc {
         person: Some(format!("专家{}", i % 20_000)),
         expert_id: Some(format!("exp_{}", i % 20_000)),
         field: Some(FIELDS[i % FIELDS.len()].to_string()),
+        more_fields: Vec::new(),
         region: Some(REGIONS[i % REGIONS.len()].to_string()),
         status: None,
         modes: Vec::new(),

@@ -257,6 +257,9 @@ impl SearchIndex {
                 d.add_text(field, v);
             }
         }
+        for label in doc.more_fields.into_iter().filter(|v| !v.is_empty()) {
+            d.add_text(f.field, label);
+        }
         for mode in doc.modes {
             d.add_text(f.modes, mode);
         }

@@ -13,7 +13,7 @@ use crate::SearchError;
 use duijie_core::EntityKind;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, HistogramCollector, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -358,7 +358,7 @@ impl SearchIndex {
         let facets = FacetCollector::new(names::FIELD, names::REGION);
         let top = TopDocs::with_limit(limit).and_offset(offset);
         let (page, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = if scored {
-            let stats = self.stats.provider(&searcher);
+            let stats = self.stats.provider(&searcher, None);
             searcher.search_with_statistics_provider(&query, &(top, Count, facets), &stats)?
         } else {
             let (docs, total, facets) = searcher.search(
@@ -519,7 +519,10 @@ impl SearchIndex {
         let any = WeightedTerms::new(weighted);
         let searcher = self.reader.searcher();
         let top_docs = TopDocs::with_limit(limit);
-        let stats = self.stats.provider(&searcher);
+        // Instruments are scored among themselves; every other kind as if none existed.
+        let uncounted = (kind != EntityKind::Instrument)
+            .then(|| Term::from_field_text(self.fields.kind, EntityKind::Instrument.as_str()));
+        let stats = self.stats.provider(&searcher, uncounted);
         let top = if filter == &Filter::default() {
             // Pruned with block-max WAND (see `crate::weighted`).
             searcher.search_with_statistics_provider(&any, &top_docs, &stats)?
@@ -668,14 +671,50 @@ impl SearchIndex {
             .unwrap_or(0)
     }
 
-    /// [`SearchIndex::doc_freq_in`] summed over every kind.
+    /// [`SearchIndex::doc_freq_in`] summed over every kind ranking weighs terms against:
+    /// instruments are evidence shown beside a ranking and stay out of its statistics, so that
+    /// adding them changes no score.
     pub fn doc_freq(&self, term: &str) -> u64 {
-        KINDS.iter().map(|k| self.doc_freq_in(*k, term)).sum()
+        KINDS
+            .iter()
+            .filter(|k| **k != EntityKind::Instrument)
+            .map(|k| self.doc_freq_in(*k, term))
+            .sum()
     }
 
-    /// Committed documents of every kind (same as [`SearchIndex::doc_count`]).
+    /// Documents of `kind` per year (the `year` field), oldest first; years without any
+    /// document, and documents without a year, are left out.
+    pub fn year_counts(&self, kind: EntityKind) -> Result<Vec<(i64, u64)>, SearchError> {
+        const FIRST: i64 = 1900;
+        const YEARS: usize = 200;
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.kind, kind.as_str()),
+            IndexRecordOption::Basic,
+        );
+        let histogram = HistogramCollector::new(names::YEAR.to_string(), FIRST, 1, YEARS);
+        let counts = self.reader.searcher().search(&query, &histogram)?;
+        Ok(counts
+            .into_iter()
+            .zip(FIRST..)
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, year)| (year, n))
+            .collect())
+    }
+
+    /// Committed documents of the kinds [`SearchIndex::doc_freq`] counts.
     pub fn num_docs(&self) -> u64 {
-        self.doc_count()
+        let searcher = self.reader.searcher();
+        let instruments = TermQuery::new(
+            Term::from_field_text(self.fields.kind, EntityKind::Instrument.as_str()),
+            IndexRecordOption::Basic,
+        );
+        let n = searcher
+            .search(&instruments, &Count)
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "instrument count failed");
+                0
+            });
+        self.doc_count().saturating_sub(n as u64)
     }
 
     /// The stored record with this id, if indexed and committed.
@@ -719,6 +758,11 @@ impl SearchIndex {
             person: text(f.person),
             expert_id: text(f.expert_id),
             field: text(f.field),
+            more_fields: doc
+                .get_all(f.field)
+                .skip(1)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
             region: text(f.region),
             status: text(f.status),
             modes: doc

@@ -10,9 +10,10 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis changes; an index built with another version is
 /// recreated empty and reported as needing a rebuild.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
-/// One searchable record: a demand (技术需求), an achievement (科技成果) or an expert (专家).
+/// One searchable record: a demand (技术需求), an achievement (科技成果), an expert (专家) or a
+/// shared instrument (科研仪器).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexDoc {
     pub kind: EntityKind,
@@ -29,6 +30,9 @@ pub struct IndexDoc {
     pub expert_id: Option<String>,
     /// Taxonomy label of the field.
     pub field: Option<String>,
+    /// Further taxonomy labels (an instrument serves several fields): filtered and counted in
+    /// facets like `field`, never read back by ranking.
+    pub more_fields: Vec<String>,
     pub region: Option<String>,
     /// Demand status (`published`, ...).
     pub status: Option<String>,
@@ -43,11 +47,12 @@ pub struct IndexDoc {
 pub(crate) const KEYWORD_SEPARATOR: &str = "；";
 
 /// Every kind that can be indexed, in the order of [`Fields::text`].
-pub(crate) const KINDS: [EntityKind; 4] = [
+pub(crate) const KINDS: [EntityKind; 5] = [
     EntityKind::Demand,
     EntityKind::Achievement,
     EntityKind::Expert,
     EntityKind::Organization,
+    EntityKind::Instrument,
 ];
 
 /// The analysed text fields of one kind of document.
@@ -89,6 +94,7 @@ fn slot(kind: EntityKind) -> usize {
         EntityKind::Achievement => 1,
         EntityKind::Expert => 2,
         EntityKind::Organization => 3,
+        EntityKind::Instrument => 4,
     }
 }
 

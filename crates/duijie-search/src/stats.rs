@@ -60,11 +60,18 @@ impl StatsCache {
         Ok(n)
     }
 
-    /// BM25 statistics of `searcher` served from this cache.
-    pub(crate) fn provider<'a>(&'a self, searcher: &'a Searcher) -> CachedStats<'a> {
+    /// BM25 statistics of `searcher` served from this cache; the documents containing
+    /// `uncounted`, if given, are left out of the document total (ranking leaves instruments
+    /// out this way, so listing one moves no achievement's or expert's score).
+    pub(crate) fn provider<'a>(
+        &'a self,
+        searcher: &'a Searcher,
+        uncounted: Option<Term>,
+    ) -> CachedStats<'a> {
         CachedStats {
             cache: self,
             searcher,
+            uncounted,
         }
     }
 }
@@ -73,6 +80,7 @@ impl StatsCache {
 pub(crate) struct CachedStats<'a> {
     cache: &'a StatsCache,
     searcher: &'a Searcher,
+    uncounted: Option<Term>,
 }
 
 impl Bm25StatisticsProvider for CachedStats<'_> {
@@ -81,7 +89,13 @@ impl Bm25StatisticsProvider for CachedStats<'_> {
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        Ok(self.searcher.num_docs())
+        let left_out = match &self.uncounted {
+            Some(term) => self.cache.doc_freq(self.searcher, term)?,
+            None => 0,
+        };
+        // tantivy's own total: every document of every segment, deleted ones included.
+        let all = Bm25StatisticsProvider::total_num_docs(self.searcher)?;
+        Ok(all.saturating_sub(left_out))
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {

@@ -1,7 +1,7 @@
 //! JSON shapes of records as the API contract (`api.md`) gives them.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use duijie_core::{Achievement, CoopMode, Demand, Expert, Field, Maturity};
+use duijie_core::{Achievement, CoopMode, Demand, Expert, Field, Instrument, Maturity};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -312,6 +312,21 @@ pub struct ProjectJson {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A shared research instrument (科研仪器).
+#[derive(Debug, Serialize)]
+pub struct InstrumentJson {
+    pub id: String,
+    pub name: String,
+    pub model: String,
+    pub fields: Vec<Field>,
+    pub description: String,
+    pub location: String,
+    pub booking_terms: String,
+    pub institution: OrgRef,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 impl From<duijie_app::Project> for ProjectJson {
     fn from(p: duijie_app::Project) -> Self {
         ProjectJson {
@@ -381,6 +396,27 @@ impl From<duijie_app::Secondment> for SecondmentJson {
             start: s.start_on,
             end: s.end_on,
             created_at: s.created_at,
+        }
+    }
+}
+
+impl From<Instrument> for InstrumentJson {
+    fn from(i: Instrument) -> Self {
+        let b = i.body;
+        InstrumentJson {
+            id: i.id,
+            name: b.name,
+            model: b.model,
+            fields: b.fields,
+            description: b.description,
+            location: b.location,
+            booking_terms: b.booking_terms,
+            institution: OrgRef {
+                id: i.org_id,
+                name: i.org_name,
+            },
+            created_at: i.created_at,
+            updated_at: i.updated_at,
         }
     }
 }

@@ -1092,6 +1092,47 @@ impl Store for SqlStore {
         self.demand_timelines_sql(created_before).await
     }
 
+    async fn create_instrument(
+        &self,
+        org_id: &str,
+        draft: &duijie_core::InstrumentDraft,
+        actor: &Actor,
+    ) -> Result<duijie_core::Instrument> {
+        self.create_instrument_sql(org_id, draft, actor).await
+    }
+
+    async fn get_instrument(&self, id: &str) -> Result<Option<duijie_core::Instrument>> {
+        self.get_instrument_sql(id).await
+    }
+
+    async fn public_demands(&self) -> Result<Vec<crate::PublicDemand>> {
+        self.public_demands_sql().await
+    }
+
+    async fn create_committee(
+        &self,
+        new: &crate::NewCommittee,
+        actor: &Actor,
+    ) -> Result<crate::Committee> {
+        self.create_committee_sql(new, actor).await
+    }
+
+    async fn get_committee(&self, id: &str) -> Result<Option<crate::Committee>> {
+        self.get_committee_sql(id).await
+    }
+
+    async fn list_committees(&self) -> Result<Vec<crate::Committee>> {
+        self.list_committees_sql().await
+    }
+
+    async fn update_committee(
+        &self,
+        id: &str,
+        update: &crate::CommitteeUpdate,
+    ) -> Result<crate::Committee> {
+        self.update_committee_sql(id, update).await
+    }
+
     async fn get_achievement(&self, id: &str) -> Result<Option<duijie_core::Achievement>> {
         sqlx::query(&format!("{ACHIEVEMENT_SELECT} WHERE a.id = $1"))
             .bind(id)
@@ -1145,6 +1186,7 @@ impl Store for SqlStore {
             EntityKind::Demand => (DEMAND_SELECT, "d"),
             EntityKind::Achievement => (ACHIEVEMENT_SELECT, "a"),
             EntityKind::Expert => (EXPERT_SELECT, "e"),
+            EntityKind::Instrument => (crate::market::INSTRUMENT_SELECT, "i"),
             EntityKind::Organization => return Ok(Vec::new()),
         };
         let mut out = Vec::with_capacity(ids.len());
@@ -1170,6 +1212,7 @@ impl Store for SqlStore {
             EntityKind::Demand => (DEMAND_SELECT, "d"),
             EntityKind::Achievement => (ACHIEVEMENT_SELECT, "a"),
             EntityKind::Expert => (EXPERT_SELECT, "e"),
+            EntityKind::Instrument => (crate::market::INSTRUMENT_SELECT, "i"),
             EntityKind::Organization => return Ok(Vec::new()),
         };
         let sql = format!("{select} WHERE {alias}.id > $1 ORDER BY {alias}.id LIMIT $2");
@@ -1189,6 +1232,7 @@ impl Store for SqlStore {
             EntityKind::Achievement => "achievements",
             EntityKind::Expert => "experts",
             EntityKind::Organization => "organizations",
+            EntityKind::Instrument => "instruments",
         };
         let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
             .fetch_one(&self.pool)
@@ -1274,6 +1318,7 @@ fn record(entity: EntityKind, row: &AnyRow) -> Result<Record> {
     Ok(match entity {
         EntityKind::Demand => Record::Demand(rows::demand(row)?),
         EntityKind::Achievement => Record::Achievement(rows::achievement(row)?),
+        EntityKind::Instrument => Record::Instrument(crate::market::instrument(row)?),
         _ => Record::Expert(rows::expert(row)?),
     })
 }

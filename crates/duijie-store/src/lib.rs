@@ -11,6 +11,7 @@ mod catalogues;
 mod db;
 mod interests;
 mod ledger;
+mod market;
 mod rows;
 
 pub use db::SqlStore;
@@ -18,11 +19,16 @@ pub use ledger::{
     DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
     ProjectStatus, Secondment,
 };
+pub use market::{
+    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
+    PublicDemand, Subtopic,
+};
 
 use async_trait::async_trait;
 use duijie_core::{
     Achievement, CatalogueEdition, Change, Demand, DemandDraft, DemandStatus, Draft, EntityKind,
-    ErrorCode, Expert, ImportReport, OrgKind, Organization, Role, RowError, User,
+    ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, OrgKind, Organization, Role,
+    RowError, User,
 };
 use serde::Serialize;
 
@@ -87,6 +93,7 @@ pub enum Record {
     Demand(Demand),
     Achievement(Achievement),
     Expert(Expert),
+    Instrument(Instrument),
 }
 
 impl Record {
@@ -95,6 +102,7 @@ impl Record {
             Record::Demand(d) => &d.id,
             Record::Achievement(a) => &a.id,
             Record::Expert(e) => &e.id,
+            Record::Instrument(i) => &i.id,
         }
     }
 }
@@ -301,6 +309,25 @@ pub trait Store: Send + Sync + 'static {
         &self,
         created_before: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<DemandTimeline>>;
+
+    // --- the technology market: instruments (科研仪器共享) and expert committees
+    /// Records an instrument of `org_id` with its change-log row.
+    async fn create_instrument(
+        &self,
+        org_id: &str,
+        draft: &InstrumentDraft,
+        actor: &Actor,
+    ) -> Result<Instrument>;
+    async fn get_instrument(&self, id: &str) -> Result<Option<Instrument>>;
+    /// Public demands (published and after) with when each was first published (its
+    /// creation time when its history has no publication), oldest first.
+    async fn public_demands(&self) -> Result<Vec<PublicDemand>>;
+    async fn create_committee(&self, new: &NewCommittee, actor: &Actor) -> Result<Committee>;
+    async fn get_committee(&self, id: &str) -> Result<Option<Committee>>;
+    /// Committees, newest first.
+    async fn list_committees(&self) -> Result<Vec<Committee>>;
+    /// Applies the given changes; absent ones stay as they were.
+    async fn update_committee(&self, id: &str, update: &CommitteeUpdate) -> Result<Committee>;
 
     // --- achievements and experts
     async fn get_achievement(&self, id: &str) -> Result<Option<Achievement>>;

@@ -53,4 +53,7 @@ on_both_backends!(
     projects_contract_their_demand_and_filter,
     secondments_are_listed_by_active_year,
     demand_timelines_follow_the_history,
+    instruments_are_logged_and_read_like_records,
+    public_demands_are_published_ones_with_publication_time,
+    committees_are_saved_listed_and_updated,
 );

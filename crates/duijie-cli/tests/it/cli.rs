@@ -166,6 +166,16 @@ async fn serve_demo_loads_sample_catalogues_and_prints_a_token_per_role() {
         !ranking["candidates"].as_array().unwrap().is_empty(),
         "{ranking}"
     );
+    let instruments: serde_json::Value = reqwest::get(format!("{base}/api/v1/instruments?q=仿真"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        instruments["items"][0]["institution"]["name"], "上海交通大学",
+        "{instruments}"
+    );
     child.kill().ok();
     child.wait().ok();
 }

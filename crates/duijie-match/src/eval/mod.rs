@@ -132,6 +132,7 @@ pub fn project_doc(p: &Project) -> IndexDoc {
         person: (!p.person.is_empty()).then(|| p.person.clone()),
         expert_id: None,
         field: None,
+        more_fields: Vec::new(),
         region: None,
         status: None,
         modes: Vec::new(),

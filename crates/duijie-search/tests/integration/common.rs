@@ -16,6 +16,7 @@ pub fn achievement(id: &str, title: &str) -> IndexDoc {
         person: None,
         expert_id: None,
         field: None,
+        more_fields: Vec::new(),
         region: None,
         status: None,
         modes: Vec::new(),

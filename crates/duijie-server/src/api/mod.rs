@@ -5,6 +5,7 @@ mod demands;
 mod imports;
 mod interests;
 mod ledger;
+mod market;
 mod openapi;
 mod records;
 
@@ -78,6 +79,20 @@ pub fn routes(state: AppState) -> Router {
             get(ledger::list_secondments).post(ledger::create_secondment),
         )
         .route("/reports/annual", get(ledger::annual_report))
+        .route(
+            "/instruments",
+            get(market::search_instruments).post(market::create_instrument),
+        )
+        .route("/instruments/{id}", get(market::instrument))
+        .route("/stats/trends", get(market::trends))
+        .route(
+            "/committees",
+            get(market::committees).post(market::propose_committee),
+        )
+        .route(
+            "/committees/{id}",
+            get(market::committee).patch(market::update_committee),
+        )
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -253,6 +253,28 @@ fn operations() -> Vec<Op> {
              who: "bureau/admin", params: vec![query("year", "integer", "the year, 2000 to 2100; the current year by default"),
                 query("format", "string", "json (default), xlsx or html")],
              body: None, status: 200, response: schema("AnnualReport"), errors: &[400, 401, 403] },
+        Op { method: "post", path: "/api/v1/instruments", tag: "market", summary: "List a shared research instrument (科研仪器共享)",
+             who: "institution (its own), bureau/admin (with `organization`)", params: vec![], body: Some(schema("InstrumentInput")),
+             status: 201, response: schema("Instrument"), errors: &[400, 401, 403] },
+        Op { method: "get", path: "/api/v1/instruments", tag: "market", summary: "Search shared instruments with facets and highlights",
+             who: "anyone", params: search_params(), body: None, status: 200, response: page_of("Instrument"), errors: &[400] },
+        Op { method: "get", path: "/api/v1/instruments/{id}", tag: "market", summary: "One instrument",
+             who: "anyone", params: vec![path_id("instrument")], body: None, status: 200, response: schema("Instrument"), errors: &[404] },
+        Op { method: "get", path: "/api/v1/stats/trends", tag: "market",
+             summary: "Published demands per period and field or region, and rising terms (科技动态)", who: "anyone (public data only)",
+             params: vec![query("by", "string", "field (default) or region"), query("period", "string", "quarter (default), month or year")],
+             body: None, status: 200, response: schema("Trends"), errors: &[400] },
+        Op { method: "post", path: "/api/v1/committees", tag: "market",
+             summary: "Propose an expert committee (专家咨询委员会) covering the field's sub-topics, at most two per institution",
+             who: "bureau/admin", params: vec![], body: Some(schema("CommitteeInput")), status: 201, response: schema("Committee"), errors: WRITE },
+        Op { method: "get", path: "/api/v1/committees", tag: "market", summary: "Committees, newest first",
+             who: "bureau/admin", params: vec![], body: None, status: 200, response: items_of("Committee"), errors: &[401, 403] },
+        Op { method: "get", path: "/api/v1/committees/{id}", tag: "market", summary: "One committee with its members and why",
+             who: "bureau/admin", params: vec![path_id("committee")], body: None, status: 200, response: schema("Committee"), errors: &[401, 403, 404] },
+        Op { method: "patch", path: "/api/v1/committees/{id}", tag: "market",
+             summary: "Rename, annotate, replace the members (at most two per institution) or confirm a committee",
+             who: "bureau/admin", params: vec![path_id("committee")], body: Some(schema("CommitteePatch")), status: 200,
+             response: schema("Committee"), errors: WRITE },
     ]
 }
 
@@ -363,9 +385,12 @@ fn components() -> Value {
                 "candidates": {"type": "array", "items": object(&["rank", "id", "name", "score", "reason", "evidence"], json!({
                     "rank": {"type": "integer"}, "id": string(), "name": string(), "institution": string(),
                     "score": {"type": "number"}, "reason": string(),
-                    "evidence": {"type": "array", "items": object(&["kind", "id", "title", "score", "matched_terms"], json!({
-                        "kind": string(), "id": string(), "title": string(), "score": {"type": "number"},
-                        "matched_terms": {"type": "array", "items": string()}}))}}))}})))),
+                    "evidence": {"type": "array", "items": schema("Evidence")},
+                    "instruments": {"type": "array", "items": schema("Evidence"),
+                        "description": "the institution's shared instruments relevant to the demand (institution rankings); not part of the score"}}))}})))),
+        ("Evidence", json!(object(&["kind", "id", "title", "score", "matched_terms"], json!({
+                "kind": {"type": "string", "enum": ["achievement", "expert", "instrument"]}, "id": string(), "title": string(),
+                "score": {"type": "number"}, "matched_terms": {"type": "array", "items": string()}})))),
         ("Achievement", json!(object(&["id", "title", "institution"], json!({"id": string(), "title": string(), "summary": string(),
                 "keywords": {"type": "array", "items": string()}, "field": nullable("string"), "maturity": nullable("string"),
                 "leader": nullable("string"), "expert_id": nullable("string"), "year": nullable("integer"),
@@ -399,6 +424,45 @@ fn components() -> Value {
                 "title": {"type": "string", "example": "2026年第4期企业技术需求目录"}, "period": nullable("string")}})),
         ("CatalogueItemsInput", json!({"type": "object", "required": ["demand_ids"], "additionalProperties": false, "properties": {
                 "demand_ids": {"type": "array", "items": string(), "minItems": 1, "maxItems": duijie_app::MAX_ITEMS_PER_REQUEST}}})),
+        ("InstrumentInput", json!({"type": "object", "required": ["name"], "additionalProperties": false, "properties": {
+                "name": string(), "model": string(),
+                "fields": {"type": "array", "items": string(), "maxItems": duijie_app::MAX_INSTRUMENT_FIELDS, "description": "技术领域 labels, e.g. 新材料"},
+                "description": string(), "location": string(), "booking_terms": {"type": "string", "description": "开放共享 / 预约条款"},
+                "organization": {"type": "string", "description": "the owning institution (bureau/admin only)"}}})),
+        ("Instrument", json!(object(&["id", "name", "fields", "institution"], json!({"id": string(), "name": string(), "model": string(),
+                "fields": {"type": "array", "items": string()}, "description": string(), "location": string(),
+                "booking_terms": string(), "institution": schema("OrgRef"),
+                "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}})))),
+        ("Trends", json!(object(&["by", "period", "periods", "totals", "series", "rising_terms"], json!({
+                "by": {"type": "string", "enum": ["field", "region"]}, "period": {"type": "string", "enum": ["month", "quarter", "year"]},
+                "periods": {"type": "array", "items": string(), "description": "oldest first: 2026-03, 2026-Q1 or 2026"},
+                "totals": {"type": "array", "items": {"type": "integer"}},
+                "series": {"type": "array", "items": object(&["key", "counts", "total"], json!({"key": string(),
+                    "counts": {"type": "array", "items": {"type": "integer"}}, "total": {"type": "integer"}}))},
+                "latest_period": nullable("string"),
+                "rising_terms": {"type": "array", "items": object(&["term", "latest_count", "previous_count", "rise"], json!({
+                    "term": string(), "latest_count": {"type": "integer"}, "previous_count": {"type": "integer"},
+                    "latest_share": {"type": "number"}, "previous_share": {"type": "number"}, "rise": {"type": "number"}}))},
+                "achievements_by_year": {"type": "array", "items": object(&["year", "count"], json!({
+                    "year": {"type": "integer"}, "count": {"type": "integer"}}))}})))),
+        ("CommitteeInput", json!({"type": "object", "required": ["field", "size"], "additionalProperties": false, "properties": {
+                "field": {"type": "string", "description": "技术领域 label"},
+                "size": {"type": "integer", "minimum": 1, "maximum": duijie_app::MAX_COMMITTEE_SIZE}, "name": string()}})),
+        ("CommitteePatch", json!({"type": "object", "additionalProperties": false, "properties": {
+                "name": string(), "notes": string(), "status": {"type": "string", "enum": ["draft", "confirmed"]},
+                "member_ids": {"type": "array", "items": string(), "maxItems": duijie_app::MAX_COMMITTEE_SIZE,
+                    "description": "expert ids replacing the members; at most two per institution; only while draft"}}})),
+        ("Committee", json!(object(&["id", "name", "field", "size", "status", "subtopics", "members"], json!({
+                "id": string(), "name": string(), "field": string(), "size": {"type": "integer"},
+                "status": {"type": "string", "enum": ["draft", "confirmed"]}, "notes": string(),
+                "subtopics": {"type": "array", "items": object(&["term", "demands"], json!({"term": string(), "demands": {"type": "integer"}}))},
+                "members": {"type": "array", "items": object(&["expert_id", "name", "org_id", "org_name", "subtopics", "evidence", "reason"], json!({
+                    "expert_id": string(), "name": string(), "org_id": string(), "org_name": string(),
+                    "subtopics": {"type": "array", "items": string()},
+                    "evidence": {"type": "array", "items": object(&["kind", "id", "title"], json!({"kind": string(), "id": string(), "title": string()}))},
+                    "reason": string()}))},
+                "created_by": string(), "created_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"}})))),
         ("Catalogue", json!(catalogue)),
         ("CatalogueDetail", json!({"allOf": [schema("Catalogue"), {"type": "object", "required": ["items"], "properties": {
                 "items": {"type": "array", "items": schema("Demand")}}}]})),

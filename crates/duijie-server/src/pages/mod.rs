@@ -8,6 +8,7 @@ mod catalogues;
 mod imports;
 mod interests;
 mod ledger;
+mod market;
 mod public;
 mod render;
 mod session;
@@ -88,6 +89,17 @@ pub fn routes(state: AppState) -> Router {
         .route("/achievements/{id}", get(public::achievement))
         .route("/experts", get(public::experts))
         .route("/experts/{id}", get(public::expert))
+        .route("/instruments", get(market::instruments))
+        .route(
+            "/instruments/new",
+            get(market::new_instrument).post(market::create_instrument),
+        )
+        .route("/instruments/{id}", get(market::instrument))
+        .route("/trends", get(market::trends))
+        .route("/committees", get(market::committees).post(market::propose))
+        .route("/committees/{id}", get(market::committee))
+        .route("/committees/{id}/members", post(market::members))
+        .route("/committees/{id}/status", post(market::status))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(

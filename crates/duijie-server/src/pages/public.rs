@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 
-const PER_PAGE: u32 = 10;
+pub(super) const PER_PAGE: u32 = 10;
 const HOME_ITEMS: u32 = 5;
 const MATCHES_SHOWN: usize = 5;
 const FACETS_SHOWN: usize = 12;
@@ -34,7 +34,7 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequestParts<S> for Para
 
 /// The search form of the list pages.
 #[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
+pub(super) struct ListQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -55,7 +55,7 @@ impl ListQuery {
             .unwrap_or(1)
     }
 
-    fn params(&self, per_page: u32) -> SearchParams {
+    pub(super) fn params(&self, per_page: u32) -> SearchParams {
         SearchParams {
             q: Some(self.q.clone()),
             field: Some(self.field.clone()),
@@ -191,15 +191,15 @@ pub async fn home(
     Ok(render(&session, "home.html", "home", StatusCode::OK, ctx))
 }
 
-struct Listing<T> {
-    kind: &'static str,
-    base: &'static str,
-    title: &'static str,
-    placeholder: &'static str,
-    page: Page<T>,
+pub(super) struct Listing<T> {
+    pub kind: &'static str,
+    pub base: &'static str,
+    pub title: &'static str,
+    pub placeholder: &'static str,
+    pub page: Page<T>,
 }
 
-fn list_page<T, V: Serialize>(
+pub(super) fn list_page<T, V: Serialize>(
     session: &Session,
     q: &ListQuery,
     listing: Listing<T>,
@@ -220,6 +220,10 @@ fn list_page<T, V: Serialize>(
         session.caller.role(),
         Some(Role::Enterprise | Role::Bureau | Role::Admin)
     );
+    let can_list_instrument = matches!(
+        session.caller.role(),
+        Some(Role::Institution | Role::Bureau | Role::Admin)
+    );
     let ctx = context! {
         kind, base, title, placeholder,
         q => q.q, field => q.field, region => q.region,
@@ -229,6 +233,7 @@ fn list_page<T, V: Serialize>(
         items => hits(page.items, view),
         pager,
         can_create,
+        can_list_instrument,
     };
     Ok(render(session, "search.html", kind, StatusCode::OK, ctx))
 }

@@ -58,6 +58,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/secondments.html"),
     ),
     ("report.html", include_str!("../../templates/report.html")),
+    (
+        "instrument_form.html",
+        include_str!("../../templates/instrument_form.html"),
+    ),
+    ("trends.html", include_str!("../../templates/trends.html")),
+    (
+        "committees.html",
+        include_str!("../../templates/committees.html"),
+    ),
+    (
+        "committee.html",
+        include_str!("../../templates/committee.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -117,6 +130,8 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
         item("/achievements", "科技成果", "achievements"),
         item("/experts", "专家", "experts"),
         item("/catalogues", "需求目录", "catalogues"),
+        item("/instruments", "仪器共享", "instruments"),
+        item("/trends", "科技动态", "trends"),
     ];
     match caller.role() {
         Some(Role::Enterprise) => {
@@ -128,6 +143,7 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
             items.push(item("/review", "审核队列", "review"));
             items.push(item("/imports", "目录导入", "imports"));
             items.push(item("/projects", "对接台账", "ledger"));
+            items.push(item("/committees", "专家委员会", "committees"));
         }
         None => {}
     }

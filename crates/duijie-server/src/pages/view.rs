@@ -64,7 +64,7 @@ impl DemandView {
 #[derive(Debug, Serialize)]
 pub struct EvidenceView {
     pub id: String,
-    /// `achievement` or `expert`.
+    /// `achievement`, `expert` or `instrument`.
     pub kind: &'static str,
     pub href: String,
     pub title: String,
@@ -82,6 +82,25 @@ pub struct CandidateView {
     pub strength: u32,
     pub reason: String,
     pub evidence: Vec<EvidenceView>,
+    /// Shared instruments of the institution relevant to the demand.
+    pub instruments: Vec<EvidenceView>,
+}
+
+impl From<duijie_match::Evidence> for EvidenceView {
+    fn from(e: duijie_match::Evidence) -> Self {
+        let kind = match e.kind {
+            EvidenceKind::Achievement => "achievement",
+            EvidenceKind::Expert => "expert",
+            EvidenceKind::Instrument => "instrument",
+        };
+        EvidenceView {
+            href: format!("/{kind}s/{}", e.id),
+            id: e.id,
+            kind,
+            title: e.title,
+            matched_terms: e.matched_terms,
+        }
+    }
 }
 
 /// Each score as a share of the best one, in whole percent (at least 1, so a listed
@@ -115,23 +134,8 @@ impl CandidateView {
                 institution: c.institution,
                 strength,
                 reason: c.reason,
-                evidence: c
-                    .evidence
-                    .into_iter()
-                    .map(|e| {
-                        let kind = match e.kind {
-                            EvidenceKind::Achievement => "achievement",
-                            EvidenceKind::Expert => "expert",
-                        };
-                        EvidenceView {
-                            href: format!("/{kind}s/{}", e.id),
-                            id: e.id,
-                            kind,
-                            title: e.title,
-                            matched_terms: e.matched_terms,
-                        }
-                    })
-                    .collect(),
+                evidence: c.evidence.into_iter().map(Into::into).collect(),
+                instruments: c.instruments.into_iter().map(Into::into).collect(),
             })
             .collect()
     }

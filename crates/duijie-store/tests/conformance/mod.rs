@@ -8,9 +8,11 @@ use duijie_store::{Actor, DemandFilter, ImportBatch, Record, Store, StoreError};
 use std::sync::Arc;
 
 mod interests;
+mod market;
 pub use interests::*;
 mod ledger;
 pub use ledger::*;
+pub use market::*;
 
 type S = Arc<dyn Store>;
 

@@ -1,0 +1,143 @@
+//! Shared research instruments (科研仪器共享): an institution lists what it opens to others;
+//! anyone searches them; matches show them beside an institution as capacity.
+
+use crate::demands::{actor, text};
+use crate::search::{Page, SearchParams};
+use crate::{store_err, App, AppResult, Caller};
+use duijie_core::{
+    DomainError, EntityKind, ErrorCode, Field, Instrument, InstrumentDraft, OrgKind, Role,
+};
+use duijie_store::Record;
+use serde::Deserialize;
+
+/// Most fields one instrument may name.
+pub const MAX_INSTRUMENT_FIELDS: usize = 5;
+const MAX_NAME: usize = 200;
+const MAX_SHORT: usize = 200;
+const MAX_TERMS: usize = 5_000;
+const MAX_DESCRIPTION: usize = 20_000;
+
+/// `POST /api/v1/instruments`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentForm {
+    pub name: String,
+    #[serde(default)]
+    pub model: String,
+    /// Taxonomy labels, e.g. `["新材料"]`.
+    #[serde(default)]
+    pub fields: Vec<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub booking_terms: String,
+    /// The owning institution's name, for instruments the bureau enters on its behalf.
+    #[serde(default)]
+    pub organization: Option<String>,
+}
+
+impl InstrumentForm {
+    fn draft(&self) -> AppResult<InstrumentDraft> {
+        let name = text("name", &self.name, MAX_NAME)?;
+        if name.is_empty() {
+            return Err(DomainError::invalid(
+                "name",
+                "请填写仪器名称 (name is required)",
+            ));
+        }
+        if self.fields.len() > MAX_INSTRUMENT_FIELDS {
+            return Err(DomainError::invalid(
+                "fields",
+                format!("fields 最多 {MAX_INSTRUMENT_FIELDS} 个 (too many)"),
+            ));
+        }
+        let mut fields: Vec<Field> = Vec::new();
+        for f in self
+            .fields
+            .iter()
+            .map(|f| f.trim())
+            .filter(|f| !f.is_empty())
+        {
+            let f =
+                Field::try_from(f.to_string()).map_err(|m| DomainError::invalid("fields", m))?;
+            if !fields.contains(&f) {
+                fields.push(f);
+            }
+        }
+        Ok(InstrumentDraft {
+            name,
+            model: text("model", &self.model, MAX_SHORT)?,
+            fields,
+            description: text("description", &self.description, MAX_DESCRIPTION)?,
+            location: text("location", &self.location, MAX_SHORT)?,
+            booking_terms: text("booking_terms", &self.booking_terms, MAX_TERMS)?,
+        })
+    }
+}
+
+impl App {
+    /// An institution lists an instrument of its own; the bureau may list one for an
+    /// institution it names.
+    pub async fn create_instrument(
+        &self,
+        caller: &Caller,
+        form: &InstrumentForm,
+    ) -> AppResult<Instrument> {
+        let user = caller.require(&[Role::Institution, Role::Bureau, Role::Admin])?;
+        let draft = form.draft()?;
+        let given = form
+            .organization
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty());
+        let org_id = match (user.role, given) {
+            (Role::Institution, _) => user.org_id.clone().ok_or_else(|| {
+                DomainError::new(
+                    ErrorCode::Forbidden,
+                    "该账号未关联单位 (account has no organisation)",
+                )
+            })?,
+            (_, Some(name)) => {
+                text("organization", name, MAX_SHORT)?;
+                self.store
+                    .ensure_organization(name, OrgKind::infer(name, OrgKind::Institute))
+                    .await
+                    .map_err(store_err)?
+                    .id
+            }
+            _ => {
+                return Err(DomainError::invalid(
+                    "organization",
+                    "请填写仪器所属单位 (organization is required)",
+                ))
+            }
+        };
+        let i = self
+            .store
+            .create_instrument(&org_id, &draft, &actor(caller))
+            .await
+            .map_err(store_err)?;
+        self.notify_changed();
+        Ok(i)
+    }
+
+    pub async fn instrument(&self, id: &str) -> AppResult<Instrument> {
+        self.store
+            .get_instrument(id)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(|| DomainError::not_found("仪器 (instrument)", id))
+    }
+
+    /// Instruments are public: anyone searches them.
+    pub async fn search_instruments(&self, p: &SearchParams) -> AppResult<Page<Instrument>> {
+        let (query, page, per_page) = p.to_query(EntityKind::Instrument)?;
+        self.run_search(query, page, per_page, |r| match r {
+            Record::Instrument(i) => Some(i),
+            _ => None,
+        })
+        .await
+    }
+}

@@ -1,0 +1,77 @@
+//! The technology market: shared instruments (科研仪器), trends (科技动态) and expert
+//! committees (专家咨询委员会).
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::views::{InstrumentJson, PageJson};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use duijie_app::{
+    Committee, CommitteeForm, CommitteePatch, InstrumentForm, SearchParams, TrendParams, Trends,
+};
+use serde_json::{json, Value};
+
+pub async fn create_instrument(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiJson(form): ApiJson<InstrumentForm>,
+) -> ApiResult<(StatusCode, Json<InstrumentJson>)> {
+    let i = s.app.create_instrument(&caller, &form).await?;
+    Ok((StatusCode::CREATED, Json(i.into())))
+}
+
+pub async fn search_instruments(
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> ApiResult<Json<PageJson<InstrumentJson>>> {
+    Ok(Json(PageJson::from_page(
+        s.app.search_instruments(&p).await?,
+    )))
+}
+
+pub async fn instrument(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<InstrumentJson>> {
+    Ok(Json(s.app.instrument(&id).await?.into()))
+}
+
+pub async fn trends(
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<TrendParams>,
+) -> ApiResult<Json<Trends>> {
+    Ok(Json(s.app.trends(&p).await?))
+}
+
+pub async fn propose_committee(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiJson(form): ApiJson<CommitteeForm>,
+) -> ApiResult<(StatusCode, Json<Committee>)> {
+    let c = s.app.propose_committee(&caller, &form).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+pub async fn committees(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
+    let items = s.app.committees(&caller).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+pub async fn committee(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Committee>> {
+    Ok(Json(s.app.committee(&caller, &id).await?))
+}
+
+pub async fn update_committee(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<CommitteePatch>,
+) -> ApiResult<Json<Committee>> {
+    Ok(Json(s.app.update_committee(&caller, &id, &patch).await?))
+}

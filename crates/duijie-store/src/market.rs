@@ -1,0 +1,365 @@
+//! The technology market in SQL: shared research instruments (科研仪器共享, indexed through the
+//! change log like achievements), the public demands trend statistics read, and expert
+//! committees (专家咨询委员会) the bureau assembles.
+
+use crate::db::{log_changes, DEMAND_SELECT};
+use crate::rows::{self, millis, time, to_json};
+use crate::{Actor, Result, SqlStore, StoreError};
+use chrono::{DateTime, Utc};
+use duijie_core::id::new_id;
+use duijie_core::{Demand, DemandStatus, EntityKind, Field, Instrument, InstrumentDraft};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+pub(crate) const INSTRUMENT_SELECT: &str = "SELECT i.id, i.org_id, o.name AS org_name, i.body, \
+    i.created_at, i.updated_at FROM instruments i JOIN organizations o ON o.id = i.org_id";
+
+const COMMITTEE_SELECT: &str = "SELECT id, name, field, size, status, notes, subtopics, members, \
+    created_by, created_at, updated_at FROM committees";
+
+/// A public demand and when it was first published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicDemand {
+    pub demand: Demand,
+    pub published_at: DateTime<Utc>,
+}
+
+/// Where a committee stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitteeStatus {
+    /// Proposed, being adjusted by the bureau.
+    Draft,
+    Confirmed,
+}
+
+impl CommitteeStatus {
+    pub const ALL: [CommitteeStatus; 2] = [CommitteeStatus::Draft, CommitteeStatus::Confirmed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommitteeStatus::Draft => "draft",
+            CommitteeStatus::Confirmed => "confirmed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CommitteeStatus> {
+        CommitteeStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CommitteeStatus::Draft => "草案",
+            CommitteeStatus::Confirmed => "已确认",
+        }
+    }
+}
+
+/// One record that supports a member's place on a committee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberEvidence {
+    /// `achievement` or `expert` (the expert's own profile).
+    pub kind: String,
+    pub id: String,
+    pub title: String,
+}
+
+/// 委员: an expert on a committee, with why they were chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommitteeMember {
+    pub expert_id: String,
+    pub name: String,
+    pub org_id: String,
+    pub org_name: String,
+    /// The committee's sub-topics this expert covers.
+    pub subtopics: Vec<String>,
+    pub evidence: Vec<MemberEvidence>,
+    /// One Chinese line: why this expert (empty for members the bureau added by hand).
+    pub reason: String,
+}
+
+/// A sub-topic of a committee's field: a term frequent in the field's public demands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subtopic {
+    pub term: String,
+    /// Public demands of the field that mention it.
+    pub demands: u32,
+}
+
+/// 专家咨询委员会: experts the bureau assembles for a field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Committee {
+    pub id: String,
+    pub name: String,
+    pub field: Field,
+    pub size: u32,
+    pub status: CommitteeStatus,
+    pub notes: String,
+    pub subtopics: Vec<Subtopic>,
+    pub members: Vec<CommitteeMember>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A proposed committee to save as a draft.
+#[derive(Debug, Clone)]
+pub struct NewCommittee {
+    pub name: String,
+    pub field: Field,
+    pub size: u32,
+    pub subtopics: Vec<Subtopic>,
+    pub members: Vec<CommitteeMember>,
+}
+
+/// Changes to a committee; `None` leaves a part as it is.
+#[derive(Debug, Clone, Default)]
+pub struct CommitteeUpdate {
+    pub name: Option<String>,
+    pub notes: Option<String>,
+    pub status: Option<CommitteeStatus>,
+    pub members: Option<Vec<CommitteeMember>>,
+}
+
+pub(crate) fn instrument(row: &AnyRow) -> Result<Instrument> {
+    let id: String = row.try_get("id")?;
+    let body: InstrumentDraft = rows::json(&id, &row.try_get::<String, _>("body")?)?;
+    Ok(Instrument {
+        org_id: row.try_get("org_id")?,
+        org_name: row.try_get("org_name")?,
+        body,
+        created_at: time(row.try_get("created_at")?),
+        updated_at: time(row.try_get("updated_at")?),
+        id,
+    })
+}
+
+fn committee(row: &AnyRow) -> Result<Committee> {
+    let id: String = row.try_get("id")?;
+    let field: String = row.try_get("field")?;
+    let status: String = row.try_get("status")?;
+    let size: i64 = row.try_get("size")?;
+    Ok(Committee {
+        name: row.try_get("name")?,
+        field: Field::from_label(&field)
+            .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("committee field {field}")))?,
+        size: u32::try_from(size)
+            .map_err(|_| StoreError::Corrupt(id.clone(), format!("committee size {size}")))?,
+        status: CommitteeStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("committee status {status}")))?,
+        notes: row.try_get("notes")?,
+        subtopics: rows::json(&id, &row.try_get::<String, _>("subtopics")?)?,
+        members: rows::json(&id, &row.try_get::<String, _>("members")?)?,
+        created_by: row.try_get("created_by")?,
+        created_at: time(row.try_get("created_at")?),
+        updated_at: time(row.try_get("updated_at")?),
+        id,
+    })
+}
+
+async fn fetch_committee(conn: &mut AnyConnection, id: &str) -> Result<Committee> {
+    let row = sqlx::query(&format!("{COMMITTEE_SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("委员会 {id} 不存在 (committee not found)")))?;
+    committee(&row)
+}
+
+impl SqlStore {
+    pub(crate) async fn create_instrument_sql(
+        &self,
+        org_id: &str,
+        draft: &InstrumentDraft,
+        actor: &Actor,
+    ) -> Result<Instrument> {
+        if draft.name.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "仪器名称不能为空 (instrument name is required)".into(),
+            ));
+        }
+        let now = millis(Utc::now());
+        let id = new_id("ins");
+        let (mut tx, _gate) = self.begin_write().await?;
+        let org: Option<String> = sqlx::query("SELECT id FROM organizations WHERE id = $1")
+            .bind(org_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("id"))
+            .transpose()?;
+        if org.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "单位 {org_id} 不存在 (organization not found)"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO instruments (id, org_id, name, body, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id.clone())
+        .bind(org_id)
+        .bind(draft.name.clone())
+        .bind(to_json(draft))
+        .bind(actor.name.clone())
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        log_changes(
+            &mut tx,
+            &[(EntityKind::Instrument, id.clone(), "upsert")],
+            now,
+        )
+        .await?;
+        let row = sqlx::query(&format!("{INSTRUMENT_SELECT} WHERE i.id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let i = instrument(&row)?;
+        tx.commit().await?;
+        Ok(i)
+    }
+
+    pub(crate) async fn get_instrument_sql(&self, id: &str) -> Result<Option<Instrument>> {
+        sqlx::query(&format!("{INSTRUMENT_SELECT} WHERE i.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| instrument(&r))
+            .transpose()
+    }
+
+    pub(crate) async fn public_demands_sql(&self) -> Result<Vec<PublicDemand>> {
+        let public: Vec<DemandStatus> = DemandStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_public())
+            .collect();
+        let list = (1..=public.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let published: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
+            "SELECT demand_id, MIN(at) FROM demand_events WHERE to_status = $1 GROUP BY demand_id",
+        )
+        .bind(DemandStatus::Published.as_str())
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .collect();
+        let sql = format!("{DEMAND_SELECT} WHERE d.status IN ({list}) ORDER BY d.created_at, d.id");
+        let mut q = sqlx::query(&sql);
+        for s in &public {
+            q = q.bind(s.as_str());
+        }
+        let mut out = q
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let demand = rows::demand(r)?;
+                let published_at = published
+                    .get(&demand.id)
+                    .map_or(demand.created_at, |ms| time(*ms));
+                Ok(PublicDemand {
+                    demand,
+                    published_at,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| {
+            a.published_at
+                .cmp(&b.published_at)
+                .then_with(|| a.demand.id.cmp(&b.demand.id))
+        });
+        Ok(out)
+    }
+
+    pub(crate) async fn create_committee_sql(
+        &self,
+        new: &NewCommittee,
+        actor: &Actor,
+    ) -> Result<Committee> {
+        let now = millis(Utc::now());
+        let id = new_id("com");
+        let (mut tx, _gate) = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO committees (id, name, field, size, status, notes, subtopics, members, \
+             created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10)",
+        )
+        .bind(id.clone())
+        .bind(new.name.clone())
+        .bind(new.field.label())
+        .bind(i64::from(new.size))
+        .bind(CommitteeStatus::Draft.as_str())
+        .bind(to_json(&new.subtopics))
+        .bind(to_json(&new.members))
+        .bind(actor.name.clone())
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let c = fetch_committee(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    pub(crate) async fn get_committee_sql(&self, id: &str) -> Result<Option<Committee>> {
+        sqlx::query(&format!("{COMMITTEE_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| committee(&r))
+            .transpose()
+    }
+
+    pub(crate) async fn list_committees_sql(&self) -> Result<Vec<Committee>> {
+        sqlx::query(&format!(
+            "{COMMITTEE_SELECT} ORDER BY created_at DESC, id DESC"
+        ))
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(committee)
+        .collect()
+    }
+
+    pub(crate) async fn update_committee_sql(
+        &self,
+        id: &str,
+        update: &CommitteeUpdate,
+    ) -> Result<Committee> {
+        let now = millis(Utc::now());
+        let (mut tx, _gate) = self.begin_write().await?;
+        let mut c = fetch_committee(&mut tx, id).await?;
+        if let Some(name) = &update.name {
+            c.name = name.clone();
+        }
+        if let Some(notes) = &update.notes {
+            c.notes = notes.clone();
+        }
+        if let Some(status) = update.status {
+            c.status = status;
+        }
+        if let Some(members) = &update.members {
+            c.members = members.clone();
+        }
+        sqlx::query(
+            "UPDATE committees SET name = $1, notes = $2, status = $3, members = $4, \
+             updated_at = $5 WHERE id = $6",
+        )
+        .bind(c.name.clone())
+        .bind(c.notes.clone())
+        .bind(c.status.as_str())
+        .bind(to_json(&c.members))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let c = fetch_committee(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+}
