@@ -59,7 +59,7 @@ impl Server {
         let mut command = Command::new(bin);
         command.arg("--data-dir").arg(dir);
         if let Some(url) = database_url {
-            command.arg("--database-url").arg(url);
+            command.arg("--database").arg(url);
         }
         let mut child = command
             .args(["serve", "--addr", "127.0.0.1:0"])
