@@ -1,5 +1,5 @@
 //! The mixed workload of quality.md §3: `clients` closed-loop workers for a fixed time against
-//! a real `duijie serve`, each step one request of a platform role in fixed proportions —
+//! a real `duijie serve` (or, for CI, the router in this process), each step one request of a platform role in fixed proportions —
 //! searches of demands, achievements and experts, demand pages and their matches (reads), and
 //! the demand lifecycle: an enterprise creates, edits and submits, the bureau reviews, an
 //! institution expresses interest in a published demand (writes). Every answer is counted by
@@ -81,7 +81,7 @@ impl Op {
     }
 }
 
-/// Labels of the reads a write step falls back to when it has nothing to work on.
+/// The read a review step falls back to when nothing is waiting for review.
 const REVIEW_QUEUE: &str = "review queue";
 
 #[derive(Debug, Clone)]
@@ -325,7 +325,7 @@ impl State {
         let row = &self.texts[i % self.texts.len()];
         let body = json!({
             "title": format!("{}（需求{i}）", row.title),
-            "description": if row.summary.is_empty() { row.title.clone() } else { row.summary.clone() },
+            "description": description(row),
             "keywords": row.keywords,
             "modes": ["合作开发"],
             "budget_wan": 10 + (i % 90),
@@ -405,6 +405,15 @@ impl State {
     }
 }
 
+/// A demand's description from a corpus row: its summary, or its title when it has none.
+fn description(row: &Row) -> String {
+    if row.summary.is_empty() {
+        row.title.clone()
+    } else {
+        row.summary.clone()
+    }
+}
+
 fn id_of(body: &[u8]) -> Option<String> {
     let v: Value = serde_json::from_slice(body).ok()?;
     v.get("id")?.as_str().map(str::to_string)
@@ -457,11 +466,7 @@ pub async fn run(
             Draft::Demand(DemandDraft {
                 org_name: enterprise_name(i % ENTERPRISES),
                 title: r.title.clone(),
-                description: if r.summary.is_empty() {
-                    r.title.clone()
-                } else {
-                    r.summary.clone()
-                },
+                description: description(r),
                 keywords: r.keywords.clone(),
                 ..DemandDraft::default()
             })
