@@ -401,6 +401,20 @@ impl<'v> Generator<'v> {
     }
 }
 
+/// The vocabulary of the shared data, or the built-in one when the data is absent (CI and
+/// smoke runs elsewhere).
+pub fn vocabulary_or_builtin(data_dir: &Path) -> Vocabulary {
+    match Vocabulary::load(data_dir) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!(
+                "[duijie-bench] shared data not found ({e:#}); using the built-in vocabulary"
+            );
+            builtin_vocabulary()
+        }
+    }
+}
+
 /// A small built-in vocabulary for when the shared data is absent (smoke runs elsewhere).
 pub fn builtin_vocabulary() -> Vocabulary {
     let rows: Vec<Row> = [

@@ -35,9 +35,14 @@ pub fn index_dir(dir: &Path) -> PathBuf {
 }
 
 pub async fn open(dir: &Path) -> Result<Arc<App>> {
+    open_with(dir, &database_url(dir)).await
+}
+
+/// The app over `database_url` with its index in `dir`.
+pub async fn open_with(dir: &Path, database_url: &str) -> Result<Arc<App>> {
     std::fs::create_dir_all(dir)?;
     App::open(&AppConfig {
-        database_url: database_url(dir),
+        database_url: database_url.to_string(),
         index: IndexMode::Dir(index_dir(dir)),
     })
     .await
@@ -67,9 +72,19 @@ pub fn db_bytes(dir: &Path) -> u64 {
 /// Imports `files` into a fresh data dir `dir` (which must not hold a database yet) and
 /// indexes them; the app is returned open (with its index writer).
 pub async fn import_files(dir: &Path, files: &[PathBuf]) -> Result<(Arc<App>, ImportTiming)> {
+    import_files_into(dir, &database_url(dir), files).await
+}
+
+/// [`import_files`] into the database at `database_url` (which must be empty), the index in
+/// `dir`.
+pub async fn import_files_into(
+    dir: &Path,
+    database_url: &str,
+    files: &[PathBuf],
+) -> Result<(Arc<App>, ImportTiming)> {
     // Loaded once per process; a running server has it loaded too.
     duijie_search::shared_jieba();
-    let app = open(dir).await?;
+    let app = open_with(dir, database_url).await?;
     let mut t = ImportTiming {
         files: files.len(),
         ..ImportTiming::default()

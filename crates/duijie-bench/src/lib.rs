@@ -6,6 +6,7 @@
 pub mod corpus;
 pub mod import;
 pub mod load;
+pub mod mixed;
 pub mod profile;
 pub mod report;
 pub mod results;

@@ -1,6 +1,7 @@
-//! The HTTP load client: `clients` concurrent workers over one connection pool send requests
-//! from a list of queries until a request count or a time cap is reached; latency of every
-//! request is kept, status codes are counted.
+//! The HTTP load client: `clients` closed-loop workers over one connection pool run steps (one
+//! request each) until a step count or a time cap is reached; latency of every step is kept,
+//! status codes are counted. [`run`] loads one endpoint from a list of queries; the mixed
+//! workload (`crate::mixed`) drives its own steps through the same [`drive`].
 
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -84,6 +85,102 @@ pub struct LoadSpec {
     pub max_time: Duration,
 }
 
+/// What one step of a load worker did: the operation it sent and the HTTP status it got
+/// (0 for a transport error or a body that could not be read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub op: &'static str,
+    pub status: u16,
+}
+
+/// One timed step.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    pub op: &'static str,
+    pub status: u16,
+    pub latency: Duration,
+}
+
+/// Closed-loop workers (no think time): `clients` workers call `step(i)` for `i = 0, 1, ...`
+/// (shared) until `max_requests` steps were started or `max_time` has passed, timing each
+/// step. Returns every sample and the wall time in seconds.
+pub async fn drive<F, Fut>(
+    clients: usize,
+    max_requests: usize,
+    max_time: Duration,
+    step: F,
+) -> (Vec<Sample>, f64)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Outcome> + Send + 'static,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let step = Arc::new(step);
+    let start = Instant::now();
+    let deadline = start + max_time;
+    let mut workers = Vec::new();
+    for _ in 0..clients {
+        let next = next.clone();
+        let step = step.clone();
+        workers.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= max_requests || Instant::now() >= deadline {
+                    break;
+                }
+                let t0 = Instant::now();
+                let outcome = step(i).await;
+                samples.push(Sample {
+                    op: outcome.op,
+                    status: outcome.status,
+                    latency: t0.elapsed(),
+                });
+            }
+            samples
+        }));
+    }
+    let mut samples = Vec::new();
+    for w in workers {
+        if let Ok(s) = w.await {
+            samples.extend(s);
+        }
+    }
+    (samples, start.elapsed().as_secs_f64())
+}
+
+/// Sends a request with an optional bearer token and reads the whole body: the status and the
+/// body (status 0 when the request or the body failed).
+pub async fn send(req: reqwest::RequestBuilder, token: Option<&str>) -> (u16, Vec<u8>) {
+    let req = match token {
+        Some(t) => req.bearer_auth(t),
+        None => req,
+    };
+    match req.send().await {
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            match resp.bytes().await {
+                Ok(body) => (status, body.to_vec()),
+                Err(_) => (0, Vec::new()),
+            }
+        }
+        Err(_) => (0, Vec::new()),
+    }
+}
+
+/// Status codes and their counts, sorted by code.
+pub fn status_counts(samples: &[Sample]) -> Vec<(u16, usize)> {
+    let mut statuses: Vec<(u16, usize)> = Vec::new();
+    for s in samples {
+        match statuses.iter_mut().find(|(c, _)| *c == s.status) {
+            Some((_, n)) => *n += 1,
+            None => statuses.push((s.status, 1)),
+        }
+    }
+    statuses.sort();
+    statuses
+}
+
 /// Runs one load against `base` (`http://127.0.0.1:PORT`).
 pub async fn run(
     client: &reqwest::Client,
@@ -92,84 +189,47 @@ pub async fn run(
     queries: Arc<Vec<String>>,
     spec: &LoadSpec,
 ) -> LoadResult {
-    let next = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let deadline = start + spec.max_time;
-    let mut workers = Vec::new();
-    for _ in 0..spec.clients {
-        let client = client.clone();
-        let next = next.clone();
-        let queries = queries.clone();
-        let base = base.to_string();
-        let token = token.map(str::to_string);
-        let spec = spec.clone();
-        workers.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut codes: Vec<u16> = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= spec.max_requests || Instant::now() >= deadline || queries.is_empty() {
-                    break;
-                }
-                let q = &queries[i % queries.len()];
-                let req = match spec.endpoint {
-                    Endpoint::Search => client
-                        .get(format!("{base}/api/v1/achievements"))
-                        .query(&[("q", q.as_str())]),
-                    Endpoint::Match => client
-                        .post(format!("{base}/api/v1/match"))
-                        .json(&serde_json::json!({"text": q, "kind": "institution", "limit": 10})),
-                };
-                let req = match &token {
-                    Some(t) => req.bearer_auth(t),
-                    None => req,
-                };
-                let t0 = Instant::now();
-                let code = match req.send().await {
-                    Ok(resp) => {
-                        let status = resp.status().as_u16();
-                        // The body is part of the answer: read it all.
-                        match resp.bytes().await {
-                            Ok(_) => status,
-                            Err(_) => 0,
-                        }
-                    }
-                    Err(_) => 0,
-                };
-                lat.push(t0.elapsed());
-                codes.push(code);
+    let max_requests = if queries.is_empty() {
+        0
+    } else {
+        spec.max_requests
+    };
+    let client = client.clone();
+    let base = base.to_string();
+    let token: Option<Arc<str>> = token.map(Arc::from);
+    let endpoint = spec.endpoint;
+    let step = move |i: usize| {
+        let q = queries[i % queries.len()].clone();
+        let req = match endpoint {
+            Endpoint::Search => client
+                .get(format!("{base}/api/v1/achievements"))
+                .query(&[("q", q.as_str())]),
+            Endpoint::Match => client
+                .post(format!("{base}/api/v1/match"))
+                .json(&serde_json::json!({"text": q, "kind": "institution", "limit": 10})),
+        };
+        let token = token.clone();
+        async move {
+            let (status, _) = send(req, token.as_deref()).await;
+            Outcome {
+                op: endpoint.as_str(),
+                status,
             }
-            (lat, codes)
-        }));
-    }
-    let mut lat = Vec::new();
-    let mut codes = Vec::new();
-    for w in workers {
-        if let Ok((l, c)) = w.await {
-            lat.extend(l);
-            codes.extend(c);
         }
-    }
-    let secs = start.elapsed().as_secs_f64();
-    let mut statuses: Vec<(u16, usize)> = Vec::new();
-    for c in &codes {
-        match statuses.iter_mut().find(|(s, _)| s == c) {
-            Some((_, n)) => *n += 1,
-            None => statuses.push((*c, 1)),
-        }
-    }
-    statuses.sort();
-    let ok = codes.iter().filter(|c| **c == 200).count();
+    };
+    let (samples, secs) = drive(spec.clients, max_requests, spec.max_time, step).await;
+    let statuses = status_counts(&samples);
+    let ok = samples.iter().filter(|s| s.status == 200).count();
     LoadResult {
         endpoint: spec.endpoint,
         clients: spec.clients,
-        requests: codes.len(),
+        requests: samples.len(),
         ok,
-        errors: codes.len() - ok,
+        errors: samples.len() - ok,
         statuses,
         secs,
-        rps: codes.len() as f64 / secs.max(1e-9),
-        latency: Percentiles::of(lat),
+        rps: samples.len() as f64 / secs.max(1e-9),
+        latency: Percentiles::of(samples.iter().map(|s| s.latency).collect()),
     }
 }
 

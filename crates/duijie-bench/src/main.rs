@@ -6,6 +6,7 @@
 //! target/release/duijie-bench scale --records 10000,100000
 //! target/release/duijie-bench scale --records 1000000
 //! target/release/duijie-bench report                     # tables + docs/performance.svg
+//! target/release/duijie-bench mixed --duration 60 --clients 64   # reads + writes, zero 5xx
 //! target/release/duijie-bench smoke                      # CI: small, asserts only 200s
 //! ```
 
@@ -14,7 +15,7 @@ use clap::{Parser, Subcommand};
 use duijie_bench::corpus::{self, Generator, Vocabulary};
 use duijie_bench::results::{self, Point};
 use duijie_bench::run::{self, LoadPlan, NsfcOptions, Queries};
-use duijie_bench::{report, server, smoke};
+use duijie_bench::{mixed, report, server, smoke};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -95,6 +96,28 @@ enum Cmd {
         /// Changes per round, as the indexer's `BATCH`.
         #[arg(long, default_value_t = 2_000)]
         batch: u32,
+    },
+    /// Mixed reads and writes of every role against the real server for a fixed time; fails
+    /// on any 5xx.
+    Mixed {
+        #[arg(long, default_value_t = 60)]
+        duration: u64,
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Generated achievements imported before serving.
+        #[arg(long, default_value_t = 10_000)]
+        records: usize,
+        /// Published demands imported before serving.
+        #[arg(long, default_value_t = 1_000)]
+        demands: usize,
+        /// An empty PostgreSQL database to run on instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 20_240_601)]
+        seed: u64,
+        /// Do not record the run in the results file (CI).
+        #[arg(long)]
+        no_record: bool,
     },
     /// Small end-to-end run for CI: exits 0 when every request answered 200.
     Smoke {
@@ -288,6 +311,37 @@ async fn run_cli(cli: Cli) -> Result<()> {
         Cmd::ProfileImport { file, batch } => {
             let p = duijie_bench::profile::run(&file, &cli.work, batch).await?;
             println!("{}", serde_json::to_string_pretty(&p)?);
+        }
+        Cmd::Mixed {
+            duration,
+            clients,
+            records,
+            demands,
+            database_url,
+            seed,
+            no_record,
+        } => {
+            let work = tempfile::Builder::new()
+                .prefix("duijie-mixed")
+                .tempdir_in(&cli.work)?;
+            let opts = mixed::MixedOptions {
+                records,
+                demands,
+                clients: clients.max(1),
+                duration: Duration::from_secs(duration),
+                database_url,
+                seed,
+            };
+            let r = mixed::run(&data, work.path(), Some(&bin), &opts).await?;
+            print!("{}", r.markdown());
+            let failed = r.server_errors;
+            if !no_record {
+                results::update(&results_path, |res| res.put_mixed(r))?;
+                println!("results: {}", results_path.display());
+            }
+            if failed > 0 {
+                anyhow::bail!("{failed} requests answered 5xx or not at all");
+            }
         }
         Cmd::Smoke {
             records,

@@ -220,6 +220,14 @@ pub fn markdown(r: &Results) -> String {
             let _ = writeln!(s, "\n{}", notes.join("\n"));
         }
     }
+    for run in &r.mixed {
+        let _ = writeln!(
+            s,
+            "\n### Mixed load ({})\n\n{}",
+            run.backend,
+            run.markdown()
+        );
+    }
     s
 }
 

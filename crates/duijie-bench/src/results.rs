@@ -166,6 +166,9 @@ pub struct Results {
     pub machine: Machine,
     pub nsfc: Option<NsfcResult>,
     pub points: Vec<Point>,
+    /// Mixed read/write runs, one per backend (`duijie-bench mixed`).
+    #[serde(default)]
+    pub mixed: Vec<crate::mixed::MixedResult>,
 }
 
 impl Results {
@@ -191,6 +194,14 @@ impl Results {
         self.points.retain(|p| p.name != point.name);
         self.points.push(point);
         self.points.sort_by_key(|p| p.records);
+    }
+}
+
+impl Results {
+    /// Replaces the mixed run of the same backend.
+    pub fn put_mixed(&mut self, run: crate::mixed::MixedResult) {
+        self.mixed.retain(|m| m.backend != run.backend);
+        self.mixed.push(run);
     }
 }
 

@@ -49,10 +49,19 @@ impl Server {
     /// Starts `bin --data-dir DIR serve --addr 127.0.0.1:0` in `dir` (so no stray
     /// `duijie.toml` is read) and waits until `/healthz` answers 200 (index caught up).
     pub async fn start(bin: &Path, dir: &Path) -> Result<Server> {
+        Self::start_with(bin, dir, None).await
+    }
+
+    /// [`Server::start`] over the database at `database_url` instead of the data dir's SQLite
+    /// file (the index stays in the data dir).
+    pub async fn start_with(bin: &Path, dir: &Path, database_url: Option<&str>) -> Result<Server> {
         let start = Instant::now();
-        let mut child = Command::new(bin)
-            .arg("--data-dir")
-            .arg(dir)
+        let mut command = Command::new(bin);
+        command.arg("--data-dir").arg(dir);
+        if let Some(url) = database_url {
+            command.arg("--database").arg(url);
+        }
+        let mut child = command
             .args(["serve", "--addr", "127.0.0.1:0"])
             .current_dir(dir)
             .env("RUST_LOG", "warn")
@@ -134,6 +143,68 @@ impl Drop for Server {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
             self.stop();
+        }
+    }
+}
+
+/// Where a load goes: the real binary as a child process, or the router served by this process
+/// (CI, where no release binary is built).
+pub enum Target {
+    Child(Server),
+    InProcess {
+        base: String,
+        shutdown: tokio::sync::oneshot::Sender<()>,
+        task: tokio::task::JoinHandle<std::io::Result<()>>,
+    },
+}
+
+impl Target {
+    /// Serves `app` with the default limits on a loopback port of this process.
+    pub async fn in_process(app: std::sync::Arc<duijie_app::App>) -> Result<Target> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (shutdown, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            duijie_server::serve(
+                app,
+                duijie_server::ServerConfig::default(),
+                listener,
+                async {
+                    let _ = rx.await;
+                },
+            )
+            .await
+        });
+        Ok(Target::InProcess {
+            base,
+            shutdown,
+            task,
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        match self {
+            Target::Child(s) => &s.base,
+            Target::InProcess { base, .. } => base,
+        }
+    }
+
+    /// The server's memory; `None` in process, where it would include the load client.
+    pub fn memory(&self) -> Option<Memory> {
+        match self {
+            Target::Child(s) => Some(s.memory()),
+            Target::InProcess { .. } => None,
+        }
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(self) {
+        match self {
+            Target::Child(mut s) => s.stop(),
+            Target::InProcess { shutdown, task, .. } => {
+                let _ = shutdown.send(());
+                let _ = task.await;
+            }
         }
     }
 }

@@ -2,10 +2,11 @@
 //! router in-process, or by the real binary), a few search and match requests; it passes when
 //! every answer is 200. Nothing about time is asserted.
 
-use crate::corpus::{self, Generator, Vocabulary};
+use crate::corpus::{self, Generator};
 use crate::import;
 use crate::load::{self, Endpoint, LoadSpec};
 use crate::run::Queries;
+use crate::server::{Server, Target};
 use anyhow::{bail, Result};
 use std::path::Path;
 use std::sync::Arc;
@@ -28,13 +29,7 @@ pub async fn run(
     requests: usize,
     bin: Option<&Path>,
 ) -> Result<SmokeReport> {
-    let vocab = match Vocabulary::load(data_dir) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("[duijie-bench] smoke: shared data not found ({e:#}); using the built-in vocabulary");
-            corpus::builtin_vocabulary()
-        }
-    };
+    let vocab = corpus::vocabulary_or_builtin(data_dir);
     let mut generator = Generator::new(&vocab, 42);
     let files = generator.write_csv_parts(records, 1_000, &work.join("corpus"))?;
     let dir = work.join("data");
@@ -47,34 +42,14 @@ pub async fn run(
     };
     let queries = Queries::from_rows(&rows);
     let client = load::client(4);
-    let mut external = None;
-    let (base, shutdown, handle) = match bin {
+    let target = match bin {
         Some(bin) => {
             drop(app);
-            let server = crate::server::Server::start(bin, &dir).await?;
-            let base = server.base.clone();
-            external = Some(server);
-            (base, None, None)
+            Target::Child(Server::start(bin, &dir).await?)
         }
-        None => {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            let base = format!("http://{}", listener.local_addr()?);
-            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-            let server_app = app.clone();
-            let handle = tokio::spawn(async move {
-                duijie_server::serve(
-                    server_app,
-                    duijie_server::ServerConfig::default(),
-                    listener,
-                    async {
-                        let _ = rx.await;
-                    },
-                )
-                .await
-            });
-            (base, Some(tx), Some(handle))
-        }
+        None => Target::in_process(app).await?,
     };
+    let base = target.base().to_string();
     let mut statuses: Vec<(u16, usize)> = Vec::new();
     let mut total = 0;
     let mut ok = 0;
@@ -104,15 +79,7 @@ pub async fn run(
             }
         }
     }
-    if let Some(tx) = shutdown {
-        let _ = tx.send(());
-    }
-    if let Some(h) = handle {
-        let _ = h.await;
-    }
-    if let Some(mut s) = external {
-        s.stop();
-    }
+    target.stop().await;
     statuses.sort();
     let report = SmokeReport {
         records: timing.rows_imported,
