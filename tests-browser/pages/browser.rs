@@ -303,5 +303,48 @@ async fn each_role_works_through_the_pages_in_a_browser() {
     tab.open(&demo_demand).await;
     tab.sign_out().await;
 
+    // The owner accepts; the bureau records the project and reads the ledger and the report.
+    let listed = s
+        .get(
+            &format!("/api/v1/demands/{id}/interests"),
+            Some(&enterprise),
+        )
+        .await;
+    let interest = listed.body["items"][0]["id"]
+        .as_str()
+        .expect("interest listed")
+        .to_string();
+    let accepted = s
+        .post(
+            &format!("/api/v1/interests/{interest}/accept"),
+            Some(&enterprise),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    let project = s
+        .post(
+            "/api/v1/projects",
+            Some(&bureau),
+            serde_json::json!({"demand_id": id, "institution": "清华大学", "amount_wan": 120,
+                               "signed_on": "2026-11-20", "key_project": true}),
+        )
+        .await;
+    assert_eq!(project.status, 201, "{}", project.body);
+    tab.sign_in(&bureau).await;
+    tab.open("/projects").await;
+    assert!(tab.source().await.contains(TITLE), "project in the ledger");
+    tab.shot("ledger").await;
+    tab.open("/reports/annual?year=2026").await;
+    assert!(tab.source().await.contains("<svg"), "report charts");
+    tab.shot("annual-report").await;
+    tab.open("/committees").await;
+    tab.shot("committees").await;
+    tab.sign_out().await;
+    tab.open("/instruments").await;
+    tab.shot("instruments").await;
+    tab.open("/trends").await;
+    tab.shot("trends").await;
+
     tab.c.close().await.expect("close browser");
 }
