@@ -663,6 +663,20 @@ pub(crate) async fn transition_in(
     insert_event(conn, id, Some(from), to, actor, note, now).await
 }
 
+/// [`transition_in`] followed by the demand's change-log row, for a single demand.
+pub(crate) async fn transition_logged(
+    conn: &mut AnyConnection,
+    id: &str,
+    from: DemandStatus,
+    to: DemandStatus,
+    actor: &Actor,
+    note: &str,
+    now: i64,
+) -> Result<()> {
+    transition_in(conn, id, from, to, actor, note, now).await?;
+    log_changes(conn, &[(EntityKind::Demand, id.to_string(), "upsert")], now).await
+}
+
 fn import_report(row: &AnyRow) -> Result<ImportReport> {
     let id: String = row.try_get("id")?;
     let text: String = row.try_get("report")?;
@@ -884,13 +898,7 @@ impl Store for SqlStore {
     ) -> Result<Demand> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
-        transition_in(&mut tx, id, from, to, actor, note, now).await?;
-        log_changes(
-            &mut tx,
-            &[(EntityKind::Demand, id.to_string(), "upsert")],
-            now,
-        )
-        .await?;
+        transition_logged(&mut tx, id, from, to, actor, note, now).await?;
         let demand = fetch_demand(&mut tx, id).await?;
         tx.commit().await?;
         Ok(demand)

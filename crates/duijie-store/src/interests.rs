@@ -2,12 +2,12 @@
 //! demand, and the owner's answer. Accepting moves a published demand to in_docking in the
 //! same transaction, with its history entry and change-log row.
 
-use crate::db::{fetch_demand, log_changes, transition_in, SqlStore};
+use crate::db::{fetch_demand, transition_logged, SqlStore};
 use crate::rows::{self, millis, to_json};
 use crate::{Actor, Interest, InterestStatus, NewInterest, Result, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
-use duijie_core::{Demand, DemandStatus, EntityKind};
+use duijie_core::{Demand, DemandStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -236,19 +236,13 @@ impl SqlStore {
         let d = fetch_demand(&mut tx, &i.demand_id).await?;
         match d.status {
             DemandStatus::Published => {
-                transition_in(
+                transition_logged(
                     &mut tx,
                     &d.id,
                     DemandStatus::Published,
                     DemandStatus::InDocking,
                     actor,
                     note,
-                    now,
-                )
-                .await?;
-                log_changes(
-                    &mut tx,
-                    &[(EntityKind::Demand, d.id.clone(), "upsert")],
                     now,
                 )
                 .await?;

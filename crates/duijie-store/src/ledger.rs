@@ -2,12 +2,12 @@
 //! secondments (科技副职 / 挂职) of experts. Recording a project moves its in-docking demand
 //! to contracted in the same transaction, with its history entry and change-log row.
 
-use crate::db::{fetch_demand, log_changes, transition_in, SqlStore};
+use crate::db::{fetch_demand, transition_logged, SqlStore};
 use crate::rows::{self, bind_vals, millis, to_json, Val};
 use crate::{Actor, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duijie_core::id::new_id;
-use duijie_core::{DemandStatus, EntityKind};
+use duijie_core::DemandStatus;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -264,19 +264,13 @@ impl SqlStore {
         let d = fetch_demand(&mut tx, &new.demand_id).await?;
         match d.status {
             DemandStatus::InDocking => {
-                transition_in(
+                transition_logged(
                     &mut tx,
                     &d.id,
                     DemandStatus::InDocking,
                     DemandStatus::Contracted,
                     actor,
                     note,
-                    now,
-                )
-                .await?;
-                log_changes(
-                    &mut tx,
-                    &[(EntityKind::Demand, d.id.clone(), "upsert")],
                     now,
                 )
                 .await?;
