@@ -118,7 +118,12 @@ impl SearchIndex {
         let (index, reader, needs_rebuild) = match try_open(dir, &schema) {
             Ok((index, reader)) => (index, reader, false),
             Err(reason) => {
-                tracing::warn!(dir = %dir.display(), %reason, "search index recreated");
+                let fresh = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
+                if fresh {
+                    tracing::info!(dir = %dir.display(), "search index created");
+                } else {
+                    tracing::warn!(dir = %dir.display(), %reason, "search index recreated");
+                }
                 wipe(dir)?;
                 let index = Index::create_in_dir(dir, schema)?;
                 let version_path: PathBuf = dir.join(VERSION_FILE);
