@@ -34,36 +34,8 @@ const BACKGROUND: [(&str, &str, &str); 10] = [
 /// Achievements `(institution, title, leader)` and the background; each leader becomes
 /// an expert.
 async fn import_achievements(s: &TestServer, rows: &[(&str, &str, &str)]) {
-    let records: Vec<Draft> = rows
-        .iter()
-        .chain(&BACKGROUND)
-        .map(|(org, title, leader)| {
-            Draft::Achievement(AchievementDraft {
-                org_name: (*org).into(),
-                title: (*title).into(),
-                summary: format!("{title}的研究与应用"),
-                field: Some(Field::NewMaterials),
-                leader: Some((*leader).into()),
-                ..Default::default()
-            })
-        })
-        .collect();
-    s.app
-        .store
-        .import(ImportBatch {
-            file: "成果.csv".into(),
-            sha256: "22".repeat(32),
-            kind: RecordKind::Achievements,
-            rows_total: records.len() as u32,
-            rows_skipped: 0,
-            errors: Vec::new(),
-            records,
-            demand_status: DemandStatus::Published,
-            actor_name: "e2e".into(),
-        })
-        .await
-        .unwrap();
-    s.indexed().await;
+    let all: Vec<(&str, &str, &str)> = rows.iter().chain(&BACKGROUND).copied().collect();
+    crate::interests::import_achievements(s, &all).await;
 }
 
 /// A demand of an enterprise stored directly in `status`.
