@@ -93,7 +93,7 @@ enum Cmd {
         /// The listing to import (e.g. /tmp/duijie-bench/listing/nsfc-22k.xlsx).
         file: PathBuf,
         /// Changes per round, as the indexer's `BATCH`.
-        #[arg(long, default_value_t = 2_000)]
+        #[arg(long, default_value_t = 10_000)]
         batch: u32,
     },
     /// Small end-to-end run for CI: exits 0 when every request answered 200.

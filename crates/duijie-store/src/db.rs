@@ -26,8 +26,9 @@ use std::time::Duration;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bind-parameter limits.
-const INSERT_CHUNK: usize = 200;
+/// Rows per multi-row INSERT (and ids per `IN` list): at most 6,000 parameters (12 columns),
+/// well under SQLite's (32,766) and PostgreSQL's (65,535) bind-parameter limits.
+const INSERT_CHUNK: usize = 500;
 /// Advisory lock key that orders change-log writers on PostgreSQL.
 const CHANGE_LOG_LOCK: i64 = 0x6475_696a_6965;
 
