@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Changes read from the log per round.
-const BATCH: u32 = 2_000;
+/// Changes read from the log per round: a bulk catch-up reads the log and the records in
+/// few, large round trips.
+const BATCH: u32 = 10_000;
 /// Changes applied between commits while catching up: a tantivy commit costs far more than a
 /// batch, and a crash before a commit only means those changes are replayed (upserts are
 /// idempotent).

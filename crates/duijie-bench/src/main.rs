@@ -94,7 +94,7 @@ enum Cmd {
         /// The listing to import (e.g. /tmp/duijie-bench/listing/nsfc-22k.xlsx).
         file: PathBuf,
         /// Changes per round, as the indexer's `BATCH`.
-        #[arg(long, default_value_t = 2_000)]
+        #[arg(long, default_value_t = 10_000)]
         batch: u32,
     },
     /// Mixed reads and writes of every role against the real server for a fixed time; fails
