@@ -4,7 +4,7 @@
 use duijie_app::{App, AppConfig, IndexMode};
 use duijie_core::Role;
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// Which database a test server uses.
@@ -102,6 +102,37 @@ impl TestServer {
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
         self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Compiles a catalogue edition of the given demands and publishes it; panics (failing
+    /// the test) unless every step succeeds. Returns the edition id.
+    pub async fn publish_edition(&self, bureau: &str, title: &str, demand_ids: &[&str]) -> String {
+        let r = self
+            .post(
+                "/api/v1/catalogues",
+                Some(bureau),
+                json!({ "title": title }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let id = r.body["id"].as_str().unwrap_or_default().to_string();
+        let r = self
+            .post(
+                &format!("/api/v1/catalogues/{id}/items"),
+                Some(bureau),
+                json!({ "demand_ids": demand_ids }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let r = self
+            .post(
+                &format!("/api/v1/catalogues/{id}/publish"),
+                Some(bureau),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        id
     }
 
     /// Waits until the index has applied every write so far.

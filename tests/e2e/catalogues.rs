@@ -307,30 +307,8 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
     )
     .await;
     let second = s
-        .post(
-            "/api/v1/catalogues",
-            Some(&bureau),
-            json!({"title": "2026年第4期企业技术需求目录"}),
-        )
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    s.post(
-        &format!("/api/v1/catalogues/{second}/items"),
-        Some(&bureau),
-        json!({"demand_ids": [c, a]}),
-    )
-    .await;
-    let r = s
-        .post(
-            &format!("/api/v1/catalogues/{second}/publish"),
-            Some(&bureau),
-            json!({}),
-        )
+        .publish_edition(&bureau, "2026年第4期企业技术需求目录", &[&c, &a])
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(
         s.get("/api/v1/catalogues", None).await.body["items"]
             .as_array()

@@ -103,31 +103,7 @@ pub async fn interests_lead_to_docking(s: TestServer) {
         json!({"decision": "approve"}),
     )
     .await;
-    let cat = s
-        .post(
-            "/api/v1/catalogues",
-            Some(&bureau),
-            json!({"title": "第1期"}),
-        )
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    s.post(
-        &format!("/api/v1/catalogues/{cat}/items"),
-        Some(&bureau),
-        json!({"demand_ids": [id]}),
-    )
-    .await;
-    let r = s
-        .post(
-            &format!("/api/v1/catalogues/{cat}/publish"),
-            Some(&bureau),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    s.publish_edition(&bureau, "第1期", &[&id]).await;
 
     // Validation: message required and bounded, ids must be the institution's own.
     let r = s

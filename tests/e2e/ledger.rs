@@ -14,35 +14,6 @@ fn field(r: &duijie_e2e::Resp) -> &str {
     r.body["error"]["field"].as_str().unwrap_or_default()
 }
 
-/// Publishes an approved demand through a one-item catalogue edition.
-async fn publish(s: &TestServer, bureau: &str, id: &str) {
-    let cat = s
-        .post(
-            "/api/v1/catalogues",
-            Some(bureau),
-            json!({"title": "台账测试目录"}),
-        )
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    s.post(
-        &format!("/api/v1/catalogues/{cat}/items"),
-        Some(bureau),
-        json!({"demand_ids": [id]}),
-    )
-    .await;
-    let r = s
-        .post(
-            &format!("/api/v1/catalogues/{cat}/publish"),
-            Some(bureau),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-}
-
 fn sheet(bytes: &[u8], name: &str) -> calamine::Range<calamine::Data> {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> =
@@ -71,7 +42,7 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     let body = json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备与煅烧工艺",
                       "field": "新材料", "region": "灵宝市"});
     let id = demand(&s, &ent, body, Some(&bureau)).await;
-    publish(&s, &bureau, &id).await;
+    s.publish_edition(&bureau, "台账测试目录", &[&id]).await;
     let project = json!({"demand_id": id, "institution": "郑州大学", "title": "高纯氧化铝联合攻关",
                          "amount_wan": 120.5, "signed_on": format!("{year}-03-01"), "key_project": true});
 
