@@ -233,6 +233,88 @@ pub fn markdown(r: &Results) -> String {
 
 /// Latency (p95, 16 and 64 clients) and memory (server peak RSS, index size) against corpus
 /// size, log-log, as one SVG of two panels.
+/// A chart with both axes on a log scale, records along x.
+type LogChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<LogCoord<f64>, LogCoord<f64>>>;
+
+/// One log-log chart with its caption, mesh and axis labels.
+fn log_chart<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    caption: &str,
+    x: (f64, f64),
+    y: (f64, f64),
+    y_desc: &str,
+) -> Result<LogChart<'a, 'b>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(52)
+        .build_cartesian_2d((x.0..x.1).log_scale(), (y.0..y.1).log_scale())
+        .map_err(|e| anyhow!("{e}"))?;
+    chart
+        .configure_mesh()
+        .x_labels(5)
+        .x_desc("records")
+        .y_desc(y_desc)
+        .x_label_formatter(&|x| human(x.round() as usize))
+        .draw()
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(chart)
+}
+
+/// A horizontal target line across the chart.
+fn target_line(
+    chart: &mut LogChart,
+    x: (f64, f64),
+    y: f64,
+    label: &str,
+    color: RGBColor,
+    alpha: f64,
+) -> Result<()> {
+    chart
+        .draw_series(LineSeries::new(
+            [(x.0, y), (x.1, y)],
+            color.mix(alpha).stroke_width(1),
+        ))
+        .map_err(|e| anyhow!("{e}"))?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], color.mix(alpha)));
+    Ok(())
+}
+
+/// A measured series: a line through its points, each point marked.
+fn measured(
+    chart: &mut LogChart,
+    data: Vec<(f64, f64)>,
+    label: &str,
+    color: RGBColor,
+) -> Result<()> {
+    chart
+        .draw_series(
+            data.iter()
+                .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
+        )
+        .map_err(|e| anyhow!("{e}"))?;
+    chart
+        .draw_series(LineSeries::new(data, color.stroke_width(2)))
+        .map_err(|e| anyhow!("{e}"))?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2)));
+    Ok(())
+}
+
+/// The legend, top left.
+fn legend<'a, 'b: 'a>(chart: &mut LogChart<'a, 'b>) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .label_font(("sans-serif", 12))
+        .draw()
+        .map_err(|e| anyhow!("{e}"))
+}
+
 pub fn plot(r: &Results, path: &Path) -> Result<()> {
     let pts: Vec<_> = r
         .points
@@ -282,33 +364,18 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
     let ymin = lat.iter().copied().fold(f64::INFINITY, f64::min).min(10.0) / 2.0;
     let ymax = lat.iter().copied().fold(0.0, f64::max).max(50.0) * 2.0;
     {
-        let mut chart = ChartBuilder::on(&left)
-            .caption("HTTP latency p95 (ms) vs records", ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
-            .build_cartesian_2d((xmin..xmax).log_scale(), (ymin..ymax).log_scale())
-            .map_err(|e| anyhow!("{e}"))?;
-        chart
-            .configure_mesh()
-            .x_labels(5)
-            .x_desc("records")
-            .y_desc("ms")
-            .x_label_formatter(&|x| human(x.round() as usize))
-            .draw()
-            .map_err(|e| anyhow!("{e}"))?;
+        let mut chart = log_chart(
+            &left,
+            "HTTP latency p95 (ms) vs records",
+            (xmin, xmax),
+            (ymin, ymax),
+            "ms",
+        )?;
         for (target, label, color) in [
             (10.0, "search target 10 ms", RGBColor(31, 119, 180)),
             (30.0, "match target 30 ms", RGBColor(214, 39, 40)),
         ] {
-            chart
-                .draw_series(LineSeries::new(
-                    [(xmin, target), (xmax, target)],
-                    color.mix(0.35).stroke_width(1),
-                ))
-                .map_err(|e| anyhow!("{e}"))?
-                .label(label)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], color.mix(0.35)));
+            target_line(&mut chart, (xmin, xmax), target, label, color, 0.35)?;
         }
         for (ep, clients, color, label) in series {
             let data: Vec<(f64, f64)> = pts
@@ -322,28 +389,9 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
             if data.is_empty() {
                 continue;
             }
-            chart
-                .draw_series(LineSeries::new(data.clone(), color.stroke_width(2)))
-                .map_err(|e| anyhow!("{e}"))?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
-                });
-            chart
-                .draw_series(
-                    data.iter()
-                        .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
-                )
-                .map_err(|e| anyhow!("{e}"))?;
+            measured(&mut chart, data, label, color)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 12))
-            .draw()
-            .map_err(|e| anyhow!("{e}"))?;
+        legend(&mut chart)?;
     }
     {
         let mem: Vec<(f64, f64, f64)> = pts
@@ -364,30 +412,22 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
             .collect();
         let ymin = all.iter().copied().fold(f64::INFINITY, f64::min).min(10.0) / 2.0;
         let ymax = all.iter().copied().fold(0.0, f64::max).max(2048.0) * 1.5;
-        let mut chart = ChartBuilder::on(&right)
-            .caption("Memory and index size (MiB) vs records", ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
-            .build_cartesian_2d((xmin..xmax).log_scale(), (ymin..ymax).log_scale())
-            .map_err(|e| anyhow!("{e}"))?;
-        chart
-            .configure_mesh()
-            .x_labels(5)
-            .x_desc("records")
-            .y_desc("MiB")
-            .x_label_formatter(&|x| human(x.round() as usize))
-            .draw()
-            .map_err(|e| anyhow!("{e}"))?;
+        let mut chart = log_chart(
+            &right,
+            "Memory and index size (MiB) vs records",
+            (xmin, xmax),
+            (ymin, ymax),
+            "MiB",
+        )?;
         let gray = RGBColor(120, 120, 120);
-        chart
-            .draw_series(LineSeries::new(
-                [(xmin, 2048.0), (xmax, 2048.0)],
-                gray.mix(0.5).stroke_width(1),
-            ))
-            .map_err(|e| anyhow!("{e}"))?
-            .label("RSS target 2 GiB")
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], gray.mix(0.5)));
+        target_line(
+            &mut chart,
+            (xmin, xmax),
+            2048.0,
+            "RSS target 2 GiB",
+            gray,
+            0.5,
+        )?;
         let rss_color = RGBColor(44, 160, 44);
         let idx_color = RGBColor(148, 103, 189);
         for (label, color, pick) in [
@@ -399,28 +439,9 @@ pub fn plot(r: &Results, path: &Path) -> Result<()> {
                 .map(|&(x, a, b)| (x, if pick == 0 { a } else { b }))
                 .filter(|(_, y)| *y > 0.0)
                 .collect();
-            chart
-                .draw_series(LineSeries::new(data.clone(), color.stroke_width(2)))
-                .map_err(|e| anyhow!("{e}"))?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
-                });
-            chart
-                .draw_series(
-                    data.iter()
-                        .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
-                )
-                .map_err(|e| anyhow!("{e}"))?;
+            measured(&mut chart, data, label, color)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 12))
-            .draw()
-            .map_err(|e| anyhow!("{e}"))?;
+        legend(&mut chart)?;
     }
     root.present().map_err(|e| anyhow!("{e}"))?;
     Ok(())
