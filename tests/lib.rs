@@ -2,9 +2,11 @@
 //! SQLite file or PostgreSQL schema, and a small HTTP client.
 
 use duijie_app::{App, AppConfig, IndexMode};
-use duijie_core::Role;
+use duijie_core::{DemandStatus, Draft, ImportReport, RecordKind, Role};
+use duijie_store::ImportBatch;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Which database a test server uses.
@@ -133,6 +135,31 @@ impl TestServer {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         id
+    }
+
+    /// Stores achievement drafts as one import, as an uploaded listing would be, and waits
+    /// for the index. Each call is a distinct file.
+    pub async fn import_achievements(&self, records: Vec<Draft>) -> ImportReport {
+        static FILES: AtomicU64 = AtomicU64::new(1);
+        let n = FILES.fetch_add(1, Ordering::Relaxed);
+        let report = self
+            .app
+            .store
+            .import(ImportBatch {
+                file: format!("成果{n}.csv"),
+                sha256: format!("{n:064x}"),
+                kind: RecordKind::Achievements,
+                rows_total: u32::try_from(records.len()).unwrap_or(u32::MAX),
+                rows_skipped: 0,
+                errors: Vec::new(),
+                records,
+                demand_status: DemandStatus::Published,
+                actor_name: "fixture".into(),
+            })
+            .await
+            .expect("fixture import");
+        self.indexed().await;
+        report
     }
 
     /// Waits until the index has applied every write so far.

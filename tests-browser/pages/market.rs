@@ -2,8 +2,7 @@
 //! with CSRF), trends (table and chart, text escaped) and the bureau's committees.
 
 use duijie_browser_tests::{caller, demand_form, published_demand, Db, TestServer, Visitor};
-use duijie_core::{AchievementDraft, DemandStatus, Draft, RecordKind, Role};
-use duijie_store::ImportBatch;
+use duijie_core::{AchievementDraft, Draft, Role};
 use reqwest::StatusCode;
 
 async fn server() -> TestServer {
@@ -168,21 +167,7 @@ async fn the_bureau_proposes_adjusts_and_confirms_a_committee() {
         })
     })
     .collect();
-    s.app
-        .store
-        .import(ImportBatch {
-            file: "成果.csv".into(),
-            sha256: "33".repeat(32),
-            kind: RecordKind::Achievements,
-            rows_total: records.len() as u32,
-            rows_skipped: 0,
-            errors: Vec::new(),
-            records,
-            demand_status: DemandStatus::Published,
-            actor_name: "test".into(),
-        })
-        .await
-        .expect("import");
+    s.import_achievements(records).await;
     let (ec, bc) = (caller(&s.app, &ent).await, caller(&s.app, &bureau).await);
     published_demand(
         &s.app,

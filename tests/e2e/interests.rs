@@ -1,9 +1,8 @@
 //! Expressions of interest (揭榜 / 对接意向) over HTTP: institutions propose, the owner
 //! declines one and accepts another, and the demand goes into docking with its history.
 
-use duijie_core::{AchievementDraft, DemandStatus, Draft, RecordKind, Role};
+use duijie_core::{AchievementDraft, Draft, Role};
 use duijie_e2e::TestServer;
-use duijie_store::ImportBatch;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -21,22 +20,7 @@ pub(crate) async fn import_achievements(s: &TestServer, rows: &[(&str, &str, &st
             })
         })
         .collect();
-    s.app
-        .store
-        .import(ImportBatch {
-            file: "成果.csv".into(),
-            sha256: "11".repeat(32),
-            kind: RecordKind::Achievements,
-            rows_total: records.len() as u32,
-            rows_skipped: 0,
-            errors: Vec::new(),
-            records,
-            demand_status: DemandStatus::Published,
-            actor_name: "e2e".into(),
-        })
-        .await
-        .unwrap();
-    s.indexed().await;
+    s.import_achievements(records).await;
 }
 
 /// The first achievement found for `q`, with its leader's expert id.

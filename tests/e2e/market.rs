@@ -1,11 +1,9 @@
 //! The technology market over HTTP: instruments (listed, indexed, found, shown beside
 //! matches without moving a score), trends over public demands, and expert committees.
 
-use duijie_core::{
-    AchievementDraft, DemandDraft, DemandStatus, Draft, Field, OrgKind, RecordKind, Role,
-};
+use duijie_core::{AchievementDraft, DemandDraft, DemandStatus, Draft, Field, OrgKind, Role};
 use duijie_e2e::TestServer;
-use duijie_store::{Actor, ImportBatch};
+use duijie_store::Actor;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -266,22 +264,7 @@ pub async fn trends_count_public_demands_and_find_rising_terms(s: TestServer) {
         })
     })
     .collect();
-    s.app
-        .store
-        .import(ImportBatch {
-            file: "成果.csv".into(),
-            sha256: "44".repeat(32),
-            kind: RecordKind::Achievements,
-            rows_total: 3,
-            rows_skipped: 0,
-            errors: Vec::new(),
-            records: achievements,
-            demand_status: DemandStatus::Published,
-            actor_name: "e2e".into(),
-        })
-        .await
-        .unwrap();
-    s.indexed().await;
+    s.import_achievements(achievements).await;
     for title in [
         "高纯氧化铝粉体制备",
         "氧化铝陶瓷基板烧结",

@@ -1,9 +1,9 @@
 //! The role matrix: every endpoint × every kind of caller → the status it must answer with.
 //! Writes run on fresh fixtures per cell, so one role's success never changes another's answer.
 
-use duijie_core::{DemandDraft, DemandStatus, Field, OrgKind, RecordKind, Role};
+use duijie_core::{DemandDraft, DemandStatus, Field, OrgKind, Role};
 use duijie_e2e::TestServer;
-use duijie_store::{Actor, ImportBatch, NewInterest, NewProject};
+use duijie_store::{Actor, NewInterest, NewProject};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -436,28 +436,17 @@ async fn fixtures(s: &TestServer) -> Fixtures {
         .await
         .unwrap();
     store.publish_catalogue(&cat.id, &actor()).await.unwrap();
-    let report = store
-        .import(ImportBatch {
-            file: "成果.csv".into(),
-            sha256: "00".repeat(32),
-            kind: RecordKind::Achievements,
-            rows_total: 1,
-            rows_skipped: 0,
-            errors: Vec::new(),
-            records: vec![duijie_core::Draft::Achievement(
-                duijie_core::AchievementDraft {
-                    org_name: "郑州大学".into(),
-                    title: "高纯氧化铝制备技术".into(),
-                    summary: "粉体制备与煅烧".into(),
-                    leader: Some("李四".into()),
-                    ..Default::default()
-                },
-            )],
-            demand_status: DemandStatus::Published,
-            actor_name: "matrix".into(),
-        })
-        .await
-        .unwrap();
+    let report = s
+        .import_achievements(vec![duijie_core::Draft::Achievement(
+            duijie_core::AchievementDraft {
+                org_name: "郑州大学".into(),
+                title: "高纯氧化铝制备技术".into(),
+                summary: "粉体制备与煅烧".into(),
+                leader: Some("李四".into()),
+                ..Default::default()
+            },
+        )])
+        .await;
     s.indexed().await;
     let ach = s.get("/api/v1/achievements?q=氧化铝", None).await.body["items"][0]["id"]
         .as_str()
