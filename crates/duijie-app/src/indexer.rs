@@ -18,6 +18,10 @@ const BATCH: u32 = 10_000;
 /// batch, and a crash before a commit only means those changes are replayed (upserts are
 /// idempotent).
 const COMMIT_EVERY: usize = 50_000;
+/// After a catch-up of at least this many changes (a bulk import), the index is merged down to
+/// one segment if it has more than [`MAX_SEGMENTS`]: queries pay per segment.
+const COMPACT_AFTER: usize = 20_000;
+const MAX_SEGMENTS: usize = 2;
 /// Records read per page during a rebuild.
 const REBUILD_PAGE: u32 = 2_000;
 /// The kinds of record the index holds.
@@ -234,6 +238,7 @@ impl App {
             })
             .await?;
         }
+        self.compact_after(total).await?;
         self.indexer.applied.store(applied, Ordering::Release);
         self.indexer.caught_up.store(true, Ordering::Release);
         Ok(total)
@@ -272,8 +277,26 @@ impl App {
         }
         let index = self.index.clone();
         blocking(move || index.commit(seq).map_err(|e| internal("index commit", e))).await?;
+        self.compact_after(usize::try_from(done).unwrap_or(usize::MAX))
+            .await?;
         self.indexer.applied.store(seq, Ordering::Release);
         Ok(done)
+    }
+
+    /// After a bulk load of `changes` documents, merges the index down to one segment when it
+    /// has more than [`MAX_SEGMENTS`].
+    async fn compact_after(&self, changes: usize) -> AppResult<()> {
+        if changes < COMPACT_AFTER {
+            return Ok(());
+        }
+        let index = self.index.clone();
+        blocking(move || {
+            index
+                .compact(MAX_SEGMENTS)
+                .map(|_| ())
+                .map_err(|e| internal("index compact", e))
+        })
+        .await
     }
 
     /// Follows the change log until the process ends.

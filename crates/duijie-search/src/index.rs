@@ -311,6 +311,21 @@ impl SearchIndex {
         *self.applied_seq.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Merges every segment into one when there are more than `max_segments`, and waits for
+    /// it. Ranking looks each query term up once per segment and field, so a bulk load left in
+    /// many segments makes every query slower. Returns whether it merged.
+    pub fn compact(&self, max_segments: usize) -> Result<bool, SearchError> {
+        let mut writer = self.writer();
+        let ids = writer.index().searchable_segment_ids()?;
+        if ids.len() <= max_segments {
+            return Ok(false);
+        }
+        writer.merge(&ids).wait()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(true)
+    }
+
     /// Removes every document and forgets the applied sequence (committed at once).
     pub fn clear(&self) -> Result<(), SearchError> {
         let mut writer = self.writer();

@@ -133,3 +133,59 @@ fn clear_empties_the_index_and_forgets_the_sequence() {
         .unwrap();
     assert_eq!(all.total, 0);
 }
+
+#[test]
+fn compact_merges_segments_and_keeps_documents_and_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = SearchIndex::open(dir.path()).unwrap();
+        for (seq, id, title) in [
+            (1, "a1", "耐盐水稻育种"),
+            (2, "a2", "锂电池正极材料"),
+            (3, "a3", "高纯氧化铝"),
+            (4, "a4", "水稻病害防控"),
+        ] {
+            index.upsert(vec![achievement(id, title)]).unwrap();
+            index.commit(seq).unwrap();
+        }
+        index.delete("a2").unwrap();
+        index.commit(5).unwrap();
+        assert!(
+            !index.compact(8).unwrap(),
+            "few enough segments: left alone"
+        );
+        let before = find_titles(&index, "水稻");
+        assert!(index.compact(1).unwrap(), "four segments merged");
+        assert!(!index.compact(1).unwrap(), "one segment is left");
+        assert_eq!(index.doc_count(), 3);
+        assert_eq!(find_titles(&index, "水稻"), before);
+        assert!(index.get("a2").unwrap().is_none(), "deleted stays deleted");
+    }
+    let index = SearchIndex::open(dir.path()).unwrap();
+    assert!(!index.needs_rebuild());
+    assert_eq!(
+        index.applied_seq(),
+        Some(5),
+        "the merge keeps the commit's sequence"
+    );
+    assert_eq!(index.doc_count(), 3);
+    assert!(
+        !index.compact(1).unwrap(),
+        "still one segment after reopening"
+    );
+}
+
+fn find_titles(index: &SearchIndex, text: &str) -> Vec<String> {
+    let mut ids: Vec<String> = index
+        .search(&SearchQuery {
+            text: Some(text.to_string()),
+            ..SearchQuery::new(EntityKind::Achievement)
+        })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    ids.sort();
+    ids
+}
