@@ -313,16 +313,25 @@ impl SearchIndex {
 
     /// Merges every segment into one when there are more than `max_segments`, and waits for
     /// it. Ranking looks each query term up once per segment and field, so a bulk load left in
-    /// many segments makes every query slower. Returns whether it merged.
+    /// many segments makes every query slower. Returns whether it merged. A merge that tantivy
+    /// refuses or abandons because its own background merges got to some of the segments first
+    /// is skipped: compaction only makes queries faster, the documents are all there either way.
     pub fn compact(&self, max_segments: usize) -> Result<bool, SearchError> {
         let mut writer = self.writer();
         let ids = writer.index().searchable_segment_ids()?;
         if ids.len() <= max_segments {
             return Ok(false);
         }
-        writer.merge(&ids).wait()?;
-        drop(writer);
+        if let Err(error) = writer.merge(&ids).wait() {
+            tracing::info!(%error, segments = ids.len(), "index compaction skipped");
+            return Ok(false);
+        }
         self.reader.reload()?;
+        // Once the reader has moved to the merged segment, the files of the segments it
+        // replaced are unused: free the disk now rather than at some later commit.
+        if let Err(error) = writer.garbage_collect_files().wait() {
+            tracing::warn!(%error, "index files of merged segments not removed");
+        }
         Ok(true)
     }
 

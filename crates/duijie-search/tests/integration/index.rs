@@ -155,7 +155,15 @@ fn compact_merges_segments_and_keeps_documents_and_sequence() {
             "few enough segments: left alone"
         );
         let before = find_titles(&index, "水稻");
+        let files = || std::fs::read_dir(dir.path()).unwrap().count();
+        let files_before = files();
         assert!(index.compact(1).unwrap(), "four segments merged");
+        assert!(
+            files() < files_before,
+            "the merged segments' files are removed: {} -> {}",
+            files_before,
+            files()
+        );
         assert!(!index.compact(1).unwrap(), "one segment is left");
         assert_eq!(index.doc_count(), 3);
         assert_eq!(find_titles(&index, "水稻"), before);
