@@ -322,17 +322,22 @@ impl SearchIndex {
         if ids.len() <= max_segments {
             return Ok(false);
         }
-        if let Err(error) = writer.merge(&ids).wait() {
-            tracing::info!(%error, segments = ids.len(), "index compaction skipped");
-            return Ok(false);
-        }
-        self.reader.reload()?;
-        // Once the reader has moved to the merged segment, the files of the segments it
-        // replaced are unused: free the disk now rather than at some later commit.
+        let merged = match writer.merge(&ids).wait() {
+            Ok(_) => {
+                self.reader.reload()?;
+                true
+            }
+            Err(error) => {
+                tracing::info!(%error, segments = ids.len(), "index compaction skipped");
+                false
+            }
+        };
+        // Files of replaced segments (or of an abandoned merge) are unused once the reader has
+        // moved on: free the disk now rather than at some later commit.
         if let Err(error) = writer.garbage_collect_files().wait() {
-            tracing::warn!(%error, "index files of merged segments not removed");
+            tracing::warn!(%error, "unused index files not removed");
         }
-        Ok(true)
+        Ok(merged)
     }
 
     /// Removes every document and forgets the applied sequence (committed at once).
