@@ -31,6 +31,11 @@ pub fn token(cmd: &mut Command) -> String {
         .to_string()
 }
 
+/// A new enterprise account `ent` of `org` in the data dir `dir`; returns its token.
+pub fn enterprise_token(dir: &Path, org: &str) -> String {
+    token(duijie(dir).args(["user", "add", "--role", "enterprise", "--org", org, "ent"]))
+}
+
 /// Starts `duijie serve` on a free port; returns the child, its base URL and what it printed
 /// before listening.
 pub fn serve(cmd: &mut Command, extra: &[&str]) -> (Child, String, Vec<String>) {

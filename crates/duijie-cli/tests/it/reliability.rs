@@ -2,7 +2,7 @@
 //! concurrent writes loses nothing acknowledged and duplicates nothing; two servers on one
 //! PostgreSQL database see each other's writes through the shared change log.
 
-use crate::common::{duijie, healthz, kill9, serve, token};
+use crate::common::{duijie, enterprise_token, healthz, kill9, serve, token};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -75,15 +75,7 @@ async fn ingest_killed_midway_then_rerun_has_every_row_exactly_once() {
 #[tokio::test]
 async fn server_killed_during_writes_keeps_every_acknowledged_record() {
     let dir = tempfile::tempdir().unwrap();
-    let ent = token(duijie(dir.path()).args([
-        "user",
-        "add",
-        "--role",
-        "enterprise",
-        "--org",
-        "甲公司",
-        "ent",
-    ]));
+    let ent = enterprise_token(dir.path(), "甲公司");
     let (mut child, base, _) = serve(&mut duijie(dir.path()), &[]);
     healthz(&base).await;
 
@@ -232,15 +224,7 @@ async fn two_replicas_on_one_postgres_follow_the_same_change_log() {
 #[tokio::test]
 async fn sigterm_finishes_in_flight_work_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let ent = token(duijie(dir.path()).args([
-        "user",
-        "add",
-        "--role",
-        "enterprise",
-        "--org",
-        "乙公司",
-        "ent",
-    ]));
+    let ent = enterprise_token(dir.path(), "乙公司");
     let (mut child, base, _) = serve(&mut duijie(dir.path()), &[]);
     healthz(&base).await;
     let r = reqwest::Client::new()
@@ -277,15 +261,7 @@ async fn sigterm_finishes_in_flight_work_and_exits_cleanly() {
 #[tokio::test]
 async fn personal_data_never_reaches_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let ent = token(duijie(dir.path()).args([
-        "user",
-        "add",
-        "--role",
-        "enterprise",
-        "--org",
-        "丙公司",
-        "ent",
-    ]));
+    let ent = enterprise_token(dir.path(), "丙公司");
     let bureau = token(duijie(dir.path()).args(["user", "add", "--role", "bureau", "kjj"]));
     let log = dir.path().join("server.log");
     let mut child = duijie(dir.path())

@@ -507,20 +507,23 @@ fn bigram_terms_are_looked_up_in_the_bigram_field_only() {
 
 #[test]
 fn term_statistics_follow_every_commit() {
+    let rice = |index: &SearchIndex| {
+        index
+            .top_weighted(
+                EntityKind::Achievement,
+                &[("水稻".to_string(), 1.0)],
+                &Filter::default(),
+                10,
+            )
+            .unwrap()
+    };
     let index = SearchIndex::in_memory().unwrap();
     index
         .upsert(vec![achievement("a1", "耐盐水稻育种")])
         .unwrap();
     index.commit(1).unwrap();
     assert_eq!(index.doc_freq("水稻"), 1);
-    let first = index
-        .top_weighted(
-            EntityKind::Achievement,
-            &[("水稻".to_string(), 1.0)],
-            &Filter::default(),
-            10,
-        )
-        .unwrap();
+    let first = rice(&index);
 
     // Counts remembered for one generation must not outlive it.
     index
@@ -531,14 +534,7 @@ fn term_statistics_follow_every_commit() {
         .unwrap();
     index.commit(2).unwrap();
     assert_eq!(index.doc_freq("水稻"), 2);
-    let second = index
-        .top_weighted(
-            EntityKind::Achievement,
-            &[("水稻".to_string(), 1.0)],
-            &Filter::default(),
-            10,
-        )
-        .unwrap();
+    let second = rice(&index);
     assert_eq!(second.len(), 2);
     // The same scores as an index that never saw the first generation.
     let fresh = indexed(vec![
@@ -546,14 +542,7 @@ fn term_statistics_follow_every_commit() {
         achievement("a2", "水稻病害防控"),
         achievement("a3", "玉米育种"),
     ]);
-    let expected = fresh
-        .top_weighted(
-            EntityKind::Achievement,
-            &[("水稻".to_string(), 1.0)],
-            &Filter::default(),
-            10,
-        )
-        .unwrap();
+    let expected = rice(&fresh);
     let score = |docs: &[duijie_search::ScoredDoc], id: &str| {
         docs.iter().find(|d| d.id == id).map(|d| d.score)
     };
@@ -562,16 +551,5 @@ fn term_statistics_follow_every_commit() {
 
     index.delete("a2").unwrap();
     index.commit(3).unwrap();
-    assert_eq!(
-        index
-            .top_weighted(
-                EntityKind::Achievement,
-                &[("水稻".to_string(), 1.0)],
-                &Filter::default(),
-                10
-            )
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(rice(&index).len(), 1);
 }
