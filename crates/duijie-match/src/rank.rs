@@ -119,6 +119,11 @@ pub struct MatchConfig {
     pub evidence_limit: usize,
     /// Leave organisations whose name says they are companies out of institution rankings.
     pub research_only: bool,
+    /// Expert rankings: a person's score is their own documents' aggregate plus this share of
+    /// their organisation's (all its retrieved documents, aggregated as for institutions), so
+    /// that of two people with similar own work the one in the stronger group ranks first
+    /// (0 = own work only).
+    pub expert_org_weight: f32,
 }
 
 impl Default for MatchConfig {
@@ -135,6 +140,7 @@ impl Default for MatchConfig {
             region_boost: 1.1,
             evidence_limit: 3,
             research_only: true,
+            expert_org_weight: 0.5,
         }
     }
 }
@@ -153,6 +159,12 @@ impl std::fmt::Debug for Matcher {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
+}
+
+/// An organisation's evidence as a whole, for ranking its people.
+struct OrgContext {
+    score: f32,
+    docs: usize,
 }
 
 /// A document's score after the priors, with the document.
@@ -322,6 +334,33 @@ impl Matcher {
         Ok(())
     }
 
+    /// Per organisation, its retrieved documents aggregated as for an institution ranking,
+    /// and how many there are: the context an expert's own work is ranked in.
+    fn org_context<'h>(
+        &self,
+        input: &MatchInput,
+        hits: &'h [DocHit],
+    ) -> HashMap<&'h str, OrgContext> {
+        let mut per_org: HashMap<&str, Vec<f32>> = HashMap::new();
+        for h in hits.iter().filter(|h| !h.org_id.is_empty()) {
+            per_org
+                .entry(h.org_id.as_str())
+                .or_default()
+                .push(h.score * self.prior(input, h));
+        }
+        per_org
+            .into_iter()
+            .map(|(org, mut scores)| {
+                scores.sort_by(|a, b| b.total_cmp(a));
+                let context = OrgContext {
+                    score: self.config.institution_agg.combine(&scores),
+                    docs: scores.len(),
+                };
+                (org, context)
+            })
+            .collect()
+    }
+
     fn prior(&self, input: &MatchInput, hit: &DocHit) -> f32 {
         let mut m = if hit.kind == EntityKind::Expert {
             self.config.expert_doc_weight
@@ -398,16 +437,35 @@ impl Matcher {
             });
         }
 
-        let mut scored: Vec<(f32, Group<'_>)> = groups
+        let orgs = if kind == CandidateKind::Expert && self.config.expert_org_weight > 0.0 {
+            self.org_context(input, &hits)
+        } else {
+            HashMap::new()
+        };
+        // (score, colleagues' matching documents, candidate)
+        let mut scored: Vec<(f32, usize, Group<'_>)> = groups
             .into_iter()
-            .map(|g| (self.group_score(&g, kind, &person_key), g))
+            .map(|g| {
+                let own = self.group_score(&g, kind, &person_key);
+                let org = g.docs.first().map(|d| d.hit.org_id.as_str());
+                match org.and_then(|o| orgs.get(o)) {
+                    Some(c) => (
+                        own + self.config.expert_org_weight * c.score,
+                        c.docs.saturating_sub(g.docs.len()),
+                        g,
+                    ),
+                    None => (own, 0, g),
+                }
+            })
             .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.id.cmp(&b.2.id)));
         scored.truncate(limit);
         Ok(scored
             .into_iter()
             .enumerate()
-            .map(|(i, (score, g))| self.candidate(i + 1, score, g, query, kind))
+            .map(|(i, (score, colleagues, g))| {
+                self.candidate(i + 1, score, g, colleagues, query, kind)
+            })
             .collect())
     }
 
@@ -446,11 +504,12 @@ impl Matcher {
         rank: usize,
         score: f32,
         mut g: Group<'_>,
+        colleagues: usize,
         query: &WeightedQuery,
         kind: CandidateKind,
     ) -> Candidate {
         g.docs.sort_by(|a, b| b.score.total_cmp(&a.score));
-        let reason = reason(&g.docs, query, kind);
+        let reason = reason(&g.docs, colleagues, query, kind);
         let evidence = g
             .docs
             .iter()
@@ -481,9 +540,15 @@ impl Matcher {
 }
 
 /// `3 项相关成果、1 位相关专家，关键词：锂电池、正极材料` — counts of the candidate's matching
-/// documents and the (at most three) query terms that carried most of its score, a term left
-/// out when a longer chosen term contains it.
-fn reason(docs: &[Scored<'_>], query: &WeightedQuery, kind: CandidateKind) -> String {
+/// documents (for an expert also the matching work of others at their organisation, which adds
+/// to their score), and the (at most three) query terms that carried most of its score, a term
+/// left out when a longer chosen term contains it.
+fn reason(
+    docs: &[Scored<'_>],
+    colleagues: usize,
+    query: &WeightedQuery,
+    kind: CandidateKind,
+) -> String {
     let achievements = docs
         .iter()
         .filter(|d| d.hit.kind != EntityKind::Expert)
@@ -498,6 +563,9 @@ fn reason(docs: &[Scored<'_>], query: &WeightedQuery, kind: CandidateKind) -> St
             CandidateKind::Institution => format!("{experts} 位相关专家"),
             CandidateKind::Expert => "研究方向相关".to_string(),
         });
+    }
+    if colleagues > 0 {
+        parts.push(format!("所在单位另有 {colleagues} 项相关工作"));
     }
     let weight: HashMap<&str, f32> = query
         .terms

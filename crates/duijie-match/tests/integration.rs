@@ -255,6 +255,63 @@ fn experts_are_leaders_grouped_by_institution_and_linked_to_records() {
     assert!(zhao.reason.contains("1 项相关成果") && zhao.reason.contains("研究方向相关"));
 }
 
+/// Two leaders with the same achievement; only 陈静's institution has colleagues working on
+/// the same problem. The id order puts 刘洋 first on a tie.
+fn group_corpus() -> Corpus {
+    let mut c = Corpus::new();
+    for (org, name, leader) in [("org_a", "甲大学", "刘洋"), ("org_b", "乙大学", "陈静")]
+    {
+        c.achievement(org, name, "盐碱地改良微生物菌剂", &[], Some(leader), None);
+    }
+    for t in ["盐碱土壤微生物群落修复", "耐盐菌剂田间应用"] {
+        c.achievement("org_b", "乙大学", t, &[], Some("孙丽"), None);
+    }
+    c
+}
+
+#[test]
+fn of_two_people_with_the_same_work_the_one_in_the_stronger_group_ranks_first() {
+    let input = MatchInput::from_text("盐碱地改良用微生物菌剂");
+    let r = group_corpus()
+        .matcher(MatchConfig::default())
+        .rank(&input, CandidateKind::Expert, 10)
+        .expect("rank");
+    let ids: Vec<&str> = r.candidates.iter().map(|c| c.id.as_str()).collect();
+    let chen = ids.iter().position(|&i| i == "org_b|陈静").expect("陈静");
+    let liu = ids.iter().position(|&i| i == "org_a|刘洋").expect("刘洋");
+    assert!(chen < liu, "{ids:?}");
+    assert!(
+        r.candidates[chen]
+            .reason
+            .contains("所在单位另有 2 项相关工作"),
+        "{}",
+        r.candidates[chen].reason
+    );
+    assert!(!r.candidates[liu].reason.contains("所在单位"));
+
+    // Without the organisation's share the two are tied on their own work.
+    let own_only = MatchConfig {
+        expert_org_weight: 0.0,
+        ..MatchConfig::default()
+    };
+    let r = group_corpus()
+        .matcher(own_only)
+        .rank(&input, CandidateKind::Expert, 10)
+        .expect("rank");
+    let chen = r
+        .candidates
+        .iter()
+        .find(|c| c.id == "org_b|陈静")
+        .expect("陈静");
+    let liu = r
+        .candidates
+        .iter()
+        .find(|c| c.id == "org_a|刘洋")
+        .expect("刘洋");
+    assert!((chen.score - liu.score).abs() < 1e-6, "{chen:?} {liu:?}");
+    assert!(!chen.reason.contains("所在单位"));
+}
+
 fn twin_corpus() -> Corpus {
     let mut c = Corpus::new();
     let title = "盐碱地改良微生物菌剂";
