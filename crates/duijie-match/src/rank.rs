@@ -162,10 +162,14 @@ impl std::fmt::Debug for Matcher {
 }
 
 /// An organisation's evidence as a whole, for ranking its people.
-struct OrgContext {
+struct OrgContext<'h> {
     score: f32,
-    docs: usize,
+    /// Ids of its documents at least [`STRONG_MATCH`] times as good as the query's best one.
+    strong: Vec<&'h str>,
 }
+
+/// A document matches strongly when it scores at least this share of the query's best one.
+const STRONG_MATCH: f32 = 0.5;
 
 /// A document's score after the priors, with the document.
 struct Scored<'a> {
@@ -335,26 +339,34 @@ impl Matcher {
     }
 
     /// Per organisation, its retrieved documents aggregated as for an institution ranking,
-    /// and how many there are: the context an expert's own work is ranked in.
+    /// and how many of them match strongly (at least half as well as the query's best
+    /// document): the context an expert's own work is ranked in.
     fn org_context<'h>(
         &self,
         input: &MatchInput,
         hits: &'h [DocHit],
-    ) -> HashMap<&'h str, OrgContext> {
-        let mut per_org: HashMap<&str, Vec<f32>> = HashMap::new();
+    ) -> HashMap<&'h str, OrgContext<'h>> {
+        let mut per_org: HashMap<&str, Vec<(f32, &str)>> = HashMap::new();
         for h in hits.iter().filter(|h| !h.org_id.is_empty()) {
             per_org
                 .entry(h.org_id.as_str())
                 .or_default()
-                .push(h.score * self.prior(input, h));
+                .push((h.score * self.prior(input, h), h.id.as_str()));
         }
+        let best = per_org.values().flatten().fold(0.0f32, |a, d| a.max(d.0));
         per_org
             .into_iter()
-            .map(|(org, mut scores)| {
+            .map(|(org, docs)| {
+                let strong = docs
+                    .iter()
+                    .filter(|d| d.0 >= STRONG_MATCH * best)
+                    .map(|d| d.1)
+                    .collect();
+                let mut scores: Vec<f32> = docs.iter().map(|d| d.0).collect();
                 scores.sort_by(|a, b| b.total_cmp(a));
                 let context = OrgContext {
                     score: self.config.institution_agg.combine(&scores),
-                    docs: scores.len(),
+                    strong,
                 };
                 (org, context)
             })
@@ -451,7 +463,10 @@ impl Matcher {
                 match org.and_then(|o| orgs.get(o)) {
                     Some(c) => (
                         own + self.config.expert_org_weight * c.score,
-                        c.docs.saturating_sub(g.docs.len()),
+                        c.strong
+                            .iter()
+                            .filter(|id| !g.docs.iter().any(|d| d.hit.id == **id))
+                            .count(),
                         g,
                     ),
                     None => (own, 0, g),

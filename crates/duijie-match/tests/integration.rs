@@ -263,7 +263,12 @@ fn group_corpus() -> Corpus {
     {
         c.achievement(org, name, "盐碱地改良微生物菌剂", &[], Some(leader), None);
     }
-    for t in ["盐碱土壤微生物群落修复", "耐盐菌剂田间应用"] {
+    // Two colleagues' projects match strongly, one only by a word.
+    for t in [
+        "盐碱地改良微生物菌剂的田间应用",
+        "盐碱地改良用复合微生物菌剂研制",
+        "土壤微生物群落结构",
+    ] {
         c.achievement("org_b", "乙大学", t, &[], Some("孙丽"), None);
     }
     c
