@@ -5,9 +5,10 @@
 use crate::access::forbidden;
 use crate::demands::{actor, text};
 use crate::{store_err, App, AppResult, Caller};
-use duijie_core::{DomainError, ErrorCode, Role};
+use duijie_core::{Demand, DomainError, ErrorCode, Role};
 use duijie_store::{Interest, NewInterest};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// Longest proposal or reason, in characters.
 pub const MAX_INTEREST_TEXT: usize = 2_000;
@@ -103,6 +104,27 @@ impl App {
         };
         self.store
             .list_interests(&d.id, only.as_deref())
+            .await
+            .map_err(store_err)
+    }
+
+    /// How many pending interests each of `demands` has, in one store query: only demands
+    /// whose interests the caller answers (its own; any for the bureau), the rest left out.
+    pub async fn pending_interest_counts(
+        &self,
+        caller: &Caller,
+        demands: &[Demand],
+    ) -> AppResult<HashMap<String, u64>> {
+        let ids: Vec<String> = demands
+            .iter()
+            .filter(|d| caller.is_curator() || caller.owns(d))
+            .map(|d| d.id.clone())
+            .collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        self.store
+            .pending_interest_counts(&ids)
             .await
             .map_err(store_err)
     }

@@ -28,7 +28,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 /// Rows per multi-row INSERT (and ids per `IN` list): at most 6,000 parameters (12 columns),
 /// well under SQLite's (32,766) and PostgreSQL's (65,535) bind-parameter limits.
-const INSERT_CHUNK: usize = 500;
+pub(crate) const INSERT_CHUNK: usize = 500;
 /// Advisory lock key that orders change-log writers on PostgreSQL.
 const CHANGE_LOG_LOCK: i64 = 0x6475_696a_6965;
 
@@ -95,6 +95,11 @@ impl SqlStore {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The bind markers of `count` parameters numbered from `first` for this backend.
+    pub(crate) fn markers(&self, first: usize, count: usize) -> String {
+        markers(self.backend == Backend::Sqlite, first, count)
     }
 
     /// Starts a write transaction; the returned guard must live until commit.
@@ -1059,6 +1064,10 @@ impl Store for SqlStore {
         self.list_interests_sql(demand_id, org_id).await
     }
 
+    async fn pending_interest_counts(&self, demand_ids: &[String]) -> Result<HashMap<String, u64>> {
+        self.pending_interest_counts_sql(demand_ids).await
+    }
+
     async fn accept_interest(
         &self,
         id: &str,
@@ -1215,7 +1224,7 @@ impl Store for SqlStore {
         };
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(INSERT_CHUNK) {
-            let list = markers(self.backend == Backend::Sqlite, 1, chunk.len());
+            let list = self.markers(1, chunk.len());
             let sql = format!("{select} WHERE {alias}.id IN ({list})");
             let vals = chunk.iter().map(|id| Val::from(id.clone())).collect();
             for row in bind_vals(sqlx::query(&sql), vals)

@@ -2,7 +2,7 @@
 //! demand, and the owner's answer. Accepting moves a published demand to in_docking in the
 //! same transaction, with its history entry and change-log row.
 
-use crate::db::{fetch_demand, transition_logged, SqlStore};
+use crate::db::{fetch_demand, transition_logged, SqlStore, INSERT_CHUNK};
 use crate::rows::{self, millis, to_json};
 use crate::{Actor, Interest, InterestStatus, NewInterest, Result, StoreError};
 use chrono::Utc;
@@ -10,6 +10,7 @@ use duijie_core::id::new_id;
 use duijie_core::{Demand, DemandStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
 
 const INTEREST_SELECT: &str = "SELECT i.id, i.demand_id, i.org_id, o.name AS org_name, \
     i.message, i.expert_ids, i.achievement_ids, i.status, i.decline_reason, i.created_at, \
@@ -222,6 +223,33 @@ impl SqlStore {
             }
         };
         rows.iter().map(interest).collect()
+    }
+
+    pub(crate) async fn pending_interest_counts_sql(
+        &self,
+        demand_ids: &[String],
+    ) -> Result<HashMap<String, u64>> {
+        let mut out = HashMap::new();
+        for chunk in demand_ids.chunks(INSERT_CHUNK) {
+            let sql = format!(
+                "SELECT demand_id, COUNT(*) AS n FROM interests WHERE status = {} \
+                 AND demand_id IN ({}) GROUP BY demand_id",
+                self.markers(1, 1),
+                self.markers(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(InterestStatus::Pending.as_str());
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            for row in q.fetch_all(self.pool()).await? {
+                let n: i64 = row.try_get("n")?;
+                out.insert(
+                    row.try_get("demand_id")?,
+                    u64::try_from(n).unwrap_or_default(),
+                );
+            }
+        }
+        Ok(out)
     }
 
     pub(crate) async fn accept_interest_sql(

@@ -31,6 +31,7 @@ use duijie_core::{
     RowError, User,
 };
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +277,9 @@ pub trait Store: Send + Sync + 'static {
     async fn get_interest(&self, id: &str) -> Result<Option<Interest>>;
     /// A demand's interests, oldest first; only `org_id`'s when given.
     async fn list_interests(&self, demand_id: &str, org_id: Option<&str>) -> Result<Vec<Interest>>;
+    /// How many pending interests each of `demand_ids` has, in one query; demands without
+    /// any are absent from the map.
+    async fn pending_interest_counts(&self, demand_ids: &[String]) -> Result<HashMap<String, u64>>;
     /// Accepts a pending interest and, in the same transaction, moves a published demand
     /// to in_docking (history entry with `note`, change-log row); a demand already in
     /// docking stays there. Conflict when the interest is no longer pending or the demand

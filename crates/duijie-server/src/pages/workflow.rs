@@ -8,7 +8,7 @@ use super::view::{strengths, DemandView};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use duijie_app::{DemandForm, InterestStatus, ReviewDecision};
+use duijie_app::{DemandForm, ReviewDecision};
 use duijie_core::{CoopMode, Demand, DemandStatus, DomainError, ErrorCode, Field, Role};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -344,25 +344,27 @@ async fn demand_table(
             PER_PAGE,
         )
         .await?;
-    let mut views = Vec::with_capacity(items.len());
-    for d in items {
-        let pending = if table.count_interests
-            && matches!(d.status, DemandStatus::Published | DemandStatus::InDocking)
-        {
-            let all = s.app.interests(&session.caller, &d.id).await?;
-            Some(
-                all.iter()
-                    .filter(|i| i.status == InterestStatus::Pending)
-                    .count(),
-            )
-        } else {
-            None
-        };
-        let mut view = DemandView::new(&session.caller, d);
-        view.pending_interests = pending;
-        views.push(view);
-    }
-    let items = views;
+    let counts = if table.count_interests {
+        s.app
+            .pending_interest_counts(&session.caller, &items)
+            .await?
+    } else {
+        Default::default()
+    };
+    let items: Vec<DemandView> = items
+        .into_iter()
+        .map(|d| {
+            let open = matches!(d.status, DemandStatus::Published | DemandStatus::InDocking);
+            let pending = (table.count_interests && open).then(|| {
+                counts
+                    .get(&d.id)
+                    .map_or(0, |&n| usize::try_from(n).unwrap_or(usize::MAX))
+            });
+            let mut view = DemandView::new(&session.caller, d);
+            view.pending_interests = pending;
+            view
+        })
+        .collect();
     let total = usize::try_from(total).unwrap_or_default();
     let pager = pager(total, page, PER_PAGE, |n| {
         format!("{}{}", table.path, query(&[("page", &n.to_string())]))

@@ -4,6 +4,7 @@
 use super::{achievement, actor, batch, demand, S};
 use duijie_core::{DemandStatus, Draft, EntityKind, OrgKind, RecordKind};
 use duijie_store::{InterestStatus, NewInterest, Record, StoreError};
+use std::collections::HashMap;
 
 /// A demand of `org` moved through the lifecycle to published.
 async fn published(store: &S, org: &str, title: &str) -> String {
@@ -153,11 +154,21 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
         store.list_interests(&d, Some(&thu)).await.unwrap(),
         vec![second.clone()]
     );
+    let pending = |ids: Vec<String>| {
+        let store = &store;
+        async move { store.pending_interest_counts(&ids).await.unwrap() }
+    };
+    assert_eq!(
+        pending(vec![d.clone(), draft.id.clone(), "dem_missing".into()]).await,
+        HashMap::from([(d.clone(), 2)])
+    );
+    assert!(pending(Vec::new()).await.is_empty());
 
     // Declined once, with the reason kept; then the institution may try again.
     let declined = store.decline_interest(&first.id, "方向不符").await.unwrap();
     assert_eq!(declined.status, InterestStatus::Declined);
     assert_eq!(declined.decline_reason.as_deref(), Some("方向不符"));
+    assert_eq!(pending(vec![d.clone()]).await, HashMap::from([(d.clone(), 1)]));
     assert!(matches!(
         store.decline_interest(&first.id, "再次").await,
         Err(StoreError::Conflict(_))
