@@ -5,8 +5,8 @@
 use crate::access::forbidden;
 use crate::demands::{actor, text};
 use crate::{store_err, App, AppResult, Caller};
-use duijie_core::{Demand, DomainError, ErrorCode, Role};
-use duijie_store::{Interest, NewInterest};
+use duijie_core::{Demand, DomainError, EntityKind, ErrorCode, Role};
+use duijie_store::{Interest, NewInterest, Record};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -127,6 +127,33 @@ impl App {
             .pending_interest_counts(&ids)
             .await
             .map_err(store_err)
+    }
+
+    /// What interests cite, for showing them: expert names and achievement titles by id, in
+    /// two store queries. Ids that are not (or no longer) there are left out.
+    pub async fn cited_titles(
+        &self,
+        expert_ids: &[String],
+        achievement_ids: &[String],
+    ) -> AppResult<HashMap<String, String>> {
+        let mut titles = HashMap::new();
+        for (kind, ids) in [
+            (EntityKind::Expert, expert_ids),
+            (EntityKind::Achievement, achievement_ids),
+        ] {
+            if ids.is_empty() {
+                continue;
+            }
+            for r in self.store.get_records(kind, ids).await.map_err(store_err)? {
+                let title = match &r {
+                    Record::Expert(e) => e.body.name.clone(),
+                    Record::Achievement(a) => a.body.title.clone(),
+                    _ => continue,
+                };
+                titles.insert(r.id().to_string(), title);
+            }
+        }
+        Ok(titles)
     }
 
     /// The interest, for the owner of its demand only.

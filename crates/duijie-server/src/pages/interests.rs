@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use duijie_app::{Caller, Interest, InterestForm, InterestStatus};
 use duijie_core::{Demand, DemandStatus, ErrorCode, Role};
 use minijinja::{context, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Most linked experts or achievements shown under one interest.
 const REFS_SHOWN: usize = 10;
@@ -56,10 +56,30 @@ pub async fn section(
     let answered = items.iter().any(|i| {
         Some(i.org_id.as_str()) == caller.org_id() && i.status != InterestStatus::Declined
     });
-    let mut views = Vec::with_capacity(items.len());
-    for i in items {
-        views.push(view(s, caller, i).await);
-    }
+    let cited = |ids: fn(&Interest) -> &Vec<String>| -> Vec<String> {
+        let mut all: Vec<String> = items
+            .iter()
+            .flat_map(|i| ids(i).iter().take(REFS_SHOWN).cloned())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    let titles = match s
+        .app
+        .cited_titles(&cited(|i| &i.expert_ids), &cited(|i| &i.achievement_ids))
+        .await
+    {
+        Ok(titles) => titles,
+        Err(e) => {
+            tracing::warn!(
+                code = e.code.as_str(),
+                "cited titles for demand page failed"
+            );
+            HashMap::new()
+        }
+    };
+    let views: Vec<Value> = items.into_iter().map(|i| view(&titles, i)).collect();
     context! {
         form => if answered { None } else { form },
         items => views,
@@ -68,16 +88,17 @@ pub async fn section(
     }
 }
 
-async fn view(s: &AppState, caller: &Caller, i: Interest) -> Value {
+fn view(titles: &HashMap<String, String>, i: Interest) -> Value {
     let mut refs = Vec::new();
-    for id in i.expert_ids.iter().take(REFS_SHOWN) {
-        if let Ok(e) = s.app.expert(caller, id).await {
-            refs.push(context! { href => format!("/experts/{id}"), title => e.body.name });
-        }
-    }
-    for id in i.achievement_ids.iter().take(REFS_SHOWN) {
-        if let Ok(a) = s.app.achievement(id).await {
-            refs.push(context! { href => format!("/achievements/{id}"), title => a.body.title });
+    let cited = [
+        ("experts", &i.expert_ids),
+        ("achievements", &i.achievement_ids),
+    ];
+    for (path, ids) in cited {
+        for id in ids.iter().take(REFS_SHOWN) {
+            if let Some(title) = titles.get(id) {
+                refs.push(context! { href => format!("/{path}/{id}"), title });
+            }
         }
     }
     let (label, class) = match i.status {

@@ -168,7 +168,10 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
     let declined = store.decline_interest(&first.id, "方向不符").await.unwrap();
     assert_eq!(declined.status, InterestStatus::Declined);
     assert_eq!(declined.decline_reason.as_deref(), Some("方向不符"));
-    assert_eq!(pending(vec![d.clone()]).await, HashMap::from([(d.clone(), 1)]));
+    assert_eq!(
+        pending(vec![d.clone()]).await,
+        HashMap::from([(d.clone(), 1)])
+    );
     assert!(matches!(
         store.decline_interest(&first.id, "再次").await,
         Err(StoreError::Conflict(_))
