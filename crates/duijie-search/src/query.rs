@@ -293,15 +293,18 @@ impl SearchIndex {
             };
             any.push((Occur::Should, groups));
         }
-        // A person's name is stored whole: match the query as typed.
+        // A person's name is stored whole: match the query as typed. The person field is
+        // shared by every kind, so this clause alone needs the kind.
         let name = duijie_core::text::clean_line(text);
         if !name.is_empty() && name.chars().count() <= 16 {
+            let basic = IndexRecordOption::Basic;
+            let person = BoostQuery::new(term_query(f.person, &name, basic), 2.0);
             any.push((
                 Occur::Should,
-                Box::new(BoostQuery::new(
-                    term_query(f.person, &name, IndexRecordOption::Basic),
-                    2.0,
-                )),
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, Box::new(person)),
+                    filter(term_query(f.kind, kind.as_str(), basic)),
+                ])),
             ));
         }
         if any.is_empty() {
@@ -401,8 +404,10 @@ impl SearchIndex {
             org_id: q.org_id.clone(),
             mode: q.mode.clone(),
         };
-        let mut clauses = self.filter_clauses(Some(q.kind), &filter_spec);
         let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        // Text is matched in the kind's own fields (see `text_query`), which restricts to the
+        // kind without intersecting every match with the kind's whole posting list.
+        let mut clauses = self.filter_clauses(text.is_none().then_some(q.kind), &filter_spec);
         let tokens = text
             .map(|t| analyze_with(&self.jieba, t))
             .unwrap_or_default();
