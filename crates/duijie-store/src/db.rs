@@ -63,9 +63,6 @@ impl SqlStore {
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
-                            // Reads map the file instead of copying each page through a
-                            // read(2) into the connection's page cache.
-                            conn.execute("PRAGMA mmap_size = 268435456").await?;
                             Ok(())
                         })
                     })
