@@ -2,6 +2,7 @@
 //! ranking and facets, the store for the records themselves.
 
 use crate::demands::redact;
+use crate::indexer::to_doc;
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
 use duijie_core::{
     Achievement, CoopMode, Demand, DemandStatus, DomainError, EntityKind, Expert, Field,
@@ -118,7 +119,8 @@ impl SearchParams {
 
 impl App {
     /// Runs `query` on the index, loads the hits' records from the store (the system of
-    /// record) and keeps those `keep` returns, in rank order.
+    /// record), keeps those `keep` returns, in rank order, and highlights the text of each as
+    /// the store has it.
     pub(crate) async fn run_search<T>(
         &self,
         query: SearchQuery,
@@ -129,8 +131,8 @@ impl App {
         let kind = query.kind;
         let index = self.index.clone();
         let results =
-            blocking(move || index.search(&query).map_err(|e| internal("search", e))).await?;
-        let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+            blocking(move || index.search_page(&query).map_err(|e| internal("search", e))).await?;
+        let ids: Vec<String> = results.hits.iter().map(|(id, _)| id.clone()).collect();
         let mut records: HashMap<String, Record> = self
             .store
             .get_records(kind, &ids)
@@ -139,12 +141,20 @@ impl App {
             .into_iter()
             .map(|r| (r.id().to_string(), r))
             .collect();
+        // Highlighting a page is tens of microseconds of CPU: it stays on this task.
+        let highlighter = &results.highlighter;
         let items = results
             .hits
-            .into_iter()
-            .filter_map(|h| {
-                let record = keep(records.remove(&h.id)?)?;
-                Some((record, h.title_html, h.snippet_html))
+            .iter()
+            .filter_map(|(id, _)| {
+                let record = records.remove(id)?;
+                let text = to_doc(&record);
+                let record = keep(record)?;
+                Some((
+                    record,
+                    highlighter.title(&text.title),
+                    highlighter.snippet(&text.body),
+                ))
             })
             .collect();
         Ok(Page {

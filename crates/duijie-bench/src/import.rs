@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 use duijie_app::{App, AppConfig, ImportRequest, IndexMode};
-use duijie_core::{RecordKind, Role};
+use duijie_core::{ErrorCode, RecordKind, Role};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -123,13 +123,25 @@ pub async fn import_files_into(
     Ok((app, t))
 }
 
+/// The administrator account the load authenticates as.
+const BENCH_ADMIN: &str = "bench-admin";
+
 /// Creates an admin account for the load client (a bearer token is not rate limited).
 pub async fn admin_token(app: &App) -> Result<String> {
     let (_, token) = app
-        .add_user("bench-admin", Role::Admin, None)
+        .add_user(BENCH_ADMIN, Role::Admin, None)
         .await
         .map_err(|e| anyhow::anyhow!("cannot create the bench account: {}", e.message))?;
     Ok(token)
+}
+
+/// A new token for the bench's account of a data dir imported before (created when missing).
+pub async fn renew_admin_token(app: &App) -> Result<String> {
+    match app.reset_token(BENCH_ADMIN).await {
+        Ok(token) => Ok(token),
+        Err(e) if e.code == ErrorCode::NotFound => admin_token(app).await,
+        Err(e) => anyhow::bail!("cannot renew the bench token: {}", e.message),
+    }
 }
 
 /// Parse only (`duijie_ingest::read_bytes`), for the breakdown of the import time.

@@ -81,6 +81,14 @@ enum Cmd {
         #[command(flatten)]
         load: LoadArgs,
     },
+    /// Serve a data dir kept by `scale --keep` and load it again, without importing; prints the
+    /// figures and records nothing (for comparing server binaries in the same minutes).
+    Load {
+        /// The data dir, e.g. /tmp/duijie-bench/data-100k.
+        dir: PathBuf,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
     /// Print the Markdown tables and write the SVG plot of the results file.
     Report {
         #[arg(long)]
@@ -294,6 +302,17 @@ async fn run_cli(cli: Cli) -> Result<()> {
                 }
             }
             println!("results: {}", results_path.display());
+        }
+        Cmd::Load { dir, load } => {
+            let queries = Queries::from_rows(&corpus::nsfc_rows(&data)?);
+            let app = duijie_bench::import::open(&dir).await?;
+            let token = duijie_bench::import::renew_admin_token(&app).await?;
+            drop(app);
+            let [before, ..] = results::loadavg();
+            let name = dir.display().to_string();
+            run::serve_and_load(&name, &dir, &bin, &token, &queries, &load.plan()).await?;
+            let [after, ..] = results::loadavg();
+            println!("load average {before:.2} before, {after:.2} after");
         }
         Cmd::Report { svg, markdown } => {
             let r = results::Results::load(&results_path)?;

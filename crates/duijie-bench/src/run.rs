@@ -3,7 +3,7 @@
 
 use crate::corpus::{self, Row};
 use crate::import;
-use crate::load::{self, Endpoint, LoadSpec, Percentiles};
+use crate::load::{self, Endpoint, LoadResult, LoadSpec, Percentiles};
 use crate::results::{loadavg, unix_now, NsfcResult, PeerResult, Point, ServerStats};
 use crate::server::Server;
 use anyhow::{Context, Result};
@@ -94,6 +94,23 @@ pub async fn measure_point(
         point.load_after = loadavg();
         return Ok(point);
     }
+    let (stats, loads) = serve_and_load(name, dir, bin, &token, queries, plan).await?;
+    point.loads = loads;
+    point.server = Some(stats);
+    point.load_after = loadavg();
+    Ok(point)
+}
+
+/// Serves the data dir `dir` with the real binary and loads it as `plan` says (search, then
+/// match), each request with `token`; the server's start-up time and memory with the loads.
+pub async fn serve_and_load(
+    name: &str,
+    dir: &Path,
+    bin: &Path,
+    token: &str,
+    queries: &Queries,
+    plan: &LoadPlan,
+) -> Result<(ServerStats, Vec<LoadResult>)> {
     let mut server = Server::start(bin, dir).await?;
     let mut stats = ServerStats {
         startup_s: server.startup_s,
@@ -101,10 +118,12 @@ pub async fn measure_point(
         ..ServerStats::default()
     };
     say(format!(
-        "{name}: server up in {:.2} s, RSS {:.0} MiB",
+        "{name}: server up in {:.2} s (pid {}), RSS {:.0} MiB",
         stats.startup_s,
+        server.pid(),
         stats.idle.rss_kib as f64 / 1024.0
     ));
+    let mut loads = Vec::new();
     let client = load::client(plan.clients.iter().copied().max().unwrap_or(1));
     for endpoint in [Endpoint::Search, Endpoint::Match] {
         let (qs, max_requests) = match endpoint {
@@ -118,7 +137,7 @@ pub async fn measure_point(
             max_requests: plan.warmup,
             max_time: Duration::from_secs(30),
         };
-        load::run(&client, &server.base, Some(&token), qs.clone(), &warm).await;
+        load::run(&client, &server.base, Some(token), qs.clone(), &warm).await;
         for &clients in &plan.clients {
             let spec = LoadSpec {
                 endpoint,
@@ -126,7 +145,7 @@ pub async fn measure_point(
                 max_requests,
                 max_time: plan.max_time,
             };
-            let r = load::run(&client, &server.base, Some(&token), qs.clone(), &spec).await;
+            let r = load::run(&client, &server.base, Some(token), qs.clone(), &spec).await;
             say(format!(
                 "{name}: {} x{clients}: {} requests ({} errors) in {:.1} s, {:.0} req/s, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms",
                 endpoint.as_str(),
@@ -138,7 +157,7 @@ pub async fn measure_point(
                 r.latency.p95_ms,
                 r.latency.p99_ms
             ));
-            point.loads.push(r);
+            loads.push(r);
         }
     }
     stats.after = server.memory();
@@ -148,9 +167,7 @@ pub async fn measure_point(
         stats.after.rss_kib as f64 / 1024.0,
         stats.after.hwm_kib as f64 / 1024.0
     ));
-    point.server = Some(stats);
-    point.load_after = loadavg();
-    Ok(point)
+    Ok((stats, loads))
 }
 
 /// In-process latency of `App::match_text` and `App::search_achievements`, one at a time.

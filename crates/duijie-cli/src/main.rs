@@ -113,6 +113,11 @@ enum UserAction {
     List,
 }
 
+/// The server's requests allocate and free many small buffers from several threads at once;
+/// glibc's allocator spent ~15% of the search load's CPU on it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let config = match Config::load(&cli.global) {

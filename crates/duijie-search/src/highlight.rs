@@ -4,10 +4,72 @@
 //! tokenizer that reports every character plus every query-term occurrence.
 
 use crate::tokenizer::{BufferedTokenStream, Folded};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
-use tantivy::tokenizer::{Token, Tokenizer};
+use tantivy::schema::Field;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{TextAnalyzer, Token, Tokenizer};
+
+/// Characters of body text shown when a hit has no highlighted passage.
+const SNIPPET_CHARS: usize = 120;
+/// Length of a highlighted passage; tantivy measures it in bytes (about 3 per CJK character).
+const SNIPPET_BYTES: usize = 360;
+/// Bodies are scanned for a passage up to this many bytes.
+const SNIPPET_SCAN_BYTES: usize = 32 * 1024;
+
+/// The words of one search-box query, ready to highlight the title and body of each hit,
+/// whichever copy of the record they are read from.
+pub struct Highlighter {
+    terms: Arc<Terms>,
+    /// Chooses the body passage; `None` when the query has no words.
+    passages: Option<SnippetGenerator>,
+}
+
+impl std::fmt::Debug for Highlighter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Highlighter")
+            .field("terms", &self.terms)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Highlighter {
+    /// `weights` rate each term for choosing a passage (rarer terms make a better one);
+    /// `body` is the field the passages come from.
+    pub(crate) fn new(terms: Terms, weights: BTreeMap<String, f32>, body: Field) -> Self {
+        let terms = Arc::new(terms);
+        let passages = (!terms.is_empty()).then(|| {
+            let analyzer = TextAnalyzer::from(MatchTokenizer::new(terms.clone()));
+            SnippetGenerator::new(weights, analyzer, body, SNIPPET_BYTES)
+        });
+        Highlighter { terms, passages }
+    }
+
+    /// The whole title, HTML-escaped, the query's words in `<em>`.
+    pub fn title(&self, title: &str) -> String {
+        highlight(title, &self.terms)
+    }
+
+    /// The best passage of the body, HTML-escaped, the query's words in `<em>`; the start of
+    /// the body when no passage has any of them.
+    pub fn snippet(&self, body: &str) -> String {
+        let Some(generator) = &self.passages else {
+            return escaped_prefix(body, SNIPPET_CHARS);
+        };
+        let mut scan_end = body.len().min(SNIPPET_SCAN_BYTES);
+        while !body.is_char_boundary(scan_end) {
+            scan_end -= 1;
+        }
+        let mut snippet = generator.snippet(&body[..scan_end]);
+        if snippet.is_empty() {
+            escaped_prefix(body, SNIPPET_CHARS)
+        } else {
+            snippet.set_snippet_prefix_postfix("<em>", "</em>");
+            snippet.to_html()
+        }
+    }
+}
 
 /// Query terms by first character, longest first.
 #[derive(Debug, Default)]
@@ -107,7 +169,7 @@ pub(crate) fn escape_html(text: &str, out: &mut String) {
 }
 
 /// The whole of `text`, escaped, with query terms wrapped in `<em>`.
-pub(crate) fn highlight(text: &str, terms: &Terms) -> String {
+fn highlight(text: &str, terms: &Terms) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut at = 0;
     for r in terms.ranges(text) {
@@ -122,7 +184,7 @@ pub(crate) fn highlight(text: &str, terms: &Terms) -> String {
 }
 
 /// The first `chars` characters of `text`, escaped, with an ellipsis when cut.
-pub(crate) fn escaped_prefix(text: &str, chars: usize) -> String {
+fn escaped_prefix(text: &str, chars: usize) -> String {
     let mut out = String::new();
     let end = text.char_indices().nth(chars).map(|(i, _)| i);
     escape_html(&text[..end.unwrap_or(text.len())], &mut out);
@@ -135,13 +197,13 @@ pub(crate) fn escaped_prefix(text: &str, chars: usize) -> String {
 /// Tokenizer for `SnippetGenerator`: query-term occurrences and the letters and digits between
 /// them. Tokens never overlap: the generator needs start and end offsets that only increase.
 #[derive(Debug)]
-pub(crate) struct MatchTokenizer {
+struct MatchTokenizer {
     terms: Arc<Terms>,
     tokens: Vec<Token>,
 }
 
 impl MatchTokenizer {
-    pub(crate) fn new(terms: Arc<Terms>) -> Self {
+    fn new(terms: Arc<Terms>) -> Self {
         MatchTokenizer {
             terms,
             tokens: Vec::new(),

@@ -6,6 +6,7 @@
 //! facets, highlights) and weighted retrieval for ranking. Pure library: no SQL, no HTTP; every
 //! call blocks, so async callers use `spawn_blocking`.
 
+mod at_least;
 mod columns;
 mod facets;
 mod highlight;
@@ -17,8 +18,9 @@ mod tokenizer;
 mod weighted;
 
 pub use facets::Facets;
+pub use highlight::Highlighter;
 pub use index::SearchIndex;
-pub use query::{FieldBoosts, Filter, Hit, ScoredDoc, SearchQuery, SearchResults};
+pub use query::{FieldBoosts, Filter, Hit, ScoredDoc, SearchPage, SearchQuery, SearchResults};
 pub use schema::{IndexDoc, SCHEMA_VERSION};
 pub use tokenizer::{
     analyze, analyze_with, han_bigrams, is_gram, jieba_without_user_dict, shared_jieba,

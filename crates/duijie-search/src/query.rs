@@ -3,8 +3,9 @@
 //!
 //! Queries are built from analysed tokens only; user text never reaches a query parser.
 
+use crate::at_least::AtLeast;
 use crate::facets::{FacetCollector, Facets};
-use crate::highlight::{escaped_prefix, highlight, MatchTokenizer, Terms};
+use crate::highlight::{Highlighter, Terms};
 use crate::index::SearchIndex;
 use crate::schema::{names, IndexDoc, KEYWORD_SEPARATOR, KINDS};
 use crate::tokenizer::{analyze_with, QueryToken, TokenKind, GRAM_MARK};
@@ -12,27 +13,20 @@ use crate::weighted::WeightedTerms;
 use crate::SearchError;
 use duijie_core::EntityKind;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 use tantivy::collector::{Count, HistogramCollector, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, DocId, DocSet, Order, Searcher, TantivyDocument, Term, TERMINATED};
+use tantivy::{
+    DocAddress, DocId, DocSet, Order, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED,
+};
 
 /// Largest page a search returns, and deepest offset it pages to.
 const MAX_LIMIT: usize = 500;
 const MAX_OFFSET: usize = 10_000;
 /// Word groups of a search-box query beyond this are ignored (a pasted essay stays cheap).
 const MAX_GROUPS: usize = 32;
-/// Characters of body text shown when a hit has no highlighted passage.
-const SNIPPET_CHARS: usize = 120;
-/// Length of a highlighted passage; tantivy measures it in bytes (about 3 per CJK character).
-const SNIPPET_BYTES: usize = 360;
-/// Bodies are scanned for a passage up to this many bytes.
-const SNIPPET_SCAN_BYTES: usize = 32 * 1024;
 /// Single characters that carry no meaning on their own in a search-box query.
 const STOP_CHARS: &[&str] = &[
     "的", "了", "和", "与", "及", "或", "在", "是", "对", "等", "之", "其", "为", "以", "于", "由",
@@ -92,6 +86,26 @@ pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+}
+
+/// A page of results without the text of its records (read from the system of record instead):
+/// ids and scores, the total and facet counts, and the highlighter for the text shown.
+#[derive(Debug)]
+pub struct SearchPage {
+    pub total: usize,
+    /// Document id and BM25 score (0 when listing without text), in rank order.
+    pub hits: Vec<(String, f32)>,
+    pub facets: Facets,
+    pub highlighter: Highlighter,
+}
+
+/// What a search-box query found, before the hits are read.
+struct Found {
+    searcher: Searcher,
+    total: usize,
+    page: Vec<(f32, DocAddress)>,
+    facets: Facets,
+    highlighter: Highlighter,
 }
 
 /// Optional restrictions for [`SearchIndex::top_weighted`].
@@ -251,7 +265,7 @@ impl SearchIndex {
             (t.body, 1.0),
         ];
         let groups = group_tokens(tokens);
-        let mut group_queries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut group_queries: Vec<Box<dyn Query>> = Vec::new();
         for g in &groups {
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for (token, kind) in &g.tokens {
@@ -262,29 +276,35 @@ impl SearchIndex {
                     alternatives.push((Occur::Should, Box::new(q)));
                 }
             }
-            group_queries.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
+            group_queries.push(Box::new(BooleanQuery::new(alternatives)));
         }
         let n = group_queries.len();
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if n > 0 {
-            let required = if n <= 3 { n } else { (2 * n).div_ceil(3) };
-            any.push((
-                Occur::Should,
-                Box::new(BooleanQuery::with_minimum_required_clauses(
-                    group_queries,
-                    required,
-                )),
-            ));
+            let groups: Box<dyn Query> = if n <= 3 {
+                Box::new(BooleanQuery::new(
+                    group_queries
+                        .into_iter()
+                        .map(|q| (Occur::Must, q))
+                        .collect(),
+                ))
+            } else {
+                Box::new(AtLeast::new(group_queries, (2 * n).div_ceil(3)))
+            };
+            any.push((Occur::Should, groups));
         }
-        // A person's name is stored whole: match the query as typed.
+        // A person's name is stored whole: match the query as typed. The person field is
+        // shared by every kind, so this clause alone needs the kind.
         let name = duijie_core::text::clean_line(text);
         if !name.is_empty() && name.chars().count() <= 16 {
+            let basic = IndexRecordOption::Basic;
+            let person = BoostQuery::new(term_query(f.person, &name, basic), 2.0);
             any.push((
                 Occur::Should,
-                Box::new(BoostQuery::new(
-                    term_query(f.person, &name, IndexRecordOption::Basic),
-                    2.0,
-                )),
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, Box::new(person)),
+                    filter(term_query(f.kind, kind.as_str(), basic)),
+                ])),
             ));
         }
         if any.is_empty() {
@@ -319,6 +339,64 @@ impl SearchIndex {
     /// The search box: filters, optional free text, a page of hits with highlights, the total
     /// and facet counts. Any text is safe: it is analysed into tokens, never parsed.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let found = self.find(q)?;
+        let f = &self.fields;
+        let t = f.text(q.kind);
+        let mut hits = Vec::with_capacity(found.page.len());
+        for (score, address) in found.page {
+            let doc: TantivyDocument = found.searcher.doc(address)?;
+            let text_of = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+            };
+            hits.push(Hit {
+                id: text_of(f.id).to_string(),
+                score,
+                title_html: found.highlighter.title(text_of(t.title)),
+                snippet_html: found.highlighter.snippet(text_of(t.body)),
+            });
+        }
+        Ok(SearchResults {
+            total: found.total,
+            hits,
+            facets: found.facets,
+        })
+    }
+
+    /// [`SearchIndex::search`] without reading the hits' stored text: ids from the fast field,
+    /// for a caller that reads the records from the store and highlights what it shows with
+    /// [`SearchPage::highlighter`].
+    pub fn search_page(&self, q: &SearchQuery) -> Result<SearchPage, SearchError> {
+        let found = self.find(q)?;
+        let mut by_segment: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (i, (_, address)) in found.page.iter().enumerate() {
+            by_segment.entry(address.segment_ord).or_default().push(i);
+        }
+        let mut hits: Vec<(String, f32)> = found
+            .page
+            .iter()
+            .map(|(score, _)| (String::new(), *score))
+            .collect();
+        for (segment_ord, at) in by_segment {
+            let docs: Vec<DocId> = at.iter().map(|&i| found.page[i].1.doc_id).collect();
+            let segment = found.searcher.segment_reader(segment_ord);
+            let ids = self.str_values(&found.searcher, segment, names::ID, &docs)?;
+            for (i, id) in at.into_iter().zip(ids) {
+                hits[i].0 = id.unwrap_or_default();
+            }
+        }
+        Ok(SearchPage {
+            total: found.total,
+            hits,
+            facets: found.facets,
+            highlighter: found.highlighter,
+        })
+    }
+
+    /// Runs a search-box query: the page's documents, the total, the facets and the
+    /// highlighter of the query's words.
+    fn find(&self, q: &SearchQuery) -> Result<Found, SearchError> {
         let filter_spec = Filter {
             field: q.field.clone(),
             region: q.region.clone(),
@@ -326,11 +404,15 @@ impl SearchIndex {
             org_id: q.org_id.clone(),
             mode: q.mode.clone(),
         };
-        let mut clauses = self.filter_clauses(Some(q.kind), &filter_spec);
         let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        // Text is matched in the kind's own fields (see `text_query`), which restricts to the
+        // kind without intersecting every match with the kind's whole posting list.
+        let mut clauses = self.filter_clauses(text.is_none().then_some(q.kind), &filter_spec);
         let tokens = text
             .map(|t| analyze_with(&self.jieba, t))
             .unwrap_or_default();
+        let searcher = self.reader.searcher();
+        let highlighter = self.highlighter(&searcher, q.kind, &tokens)?;
         let mut scored = false;
         if let Some(t) = text {
             match self.text_query(q.kind, t, &tokens) {
@@ -343,16 +425,17 @@ impl SearchIndex {
                 }
                 // Only punctuation or spaces: nothing can match.
                 None => {
-                    return Ok(SearchResults {
+                    return Ok(Found {
+                        searcher,
                         total: 0,
-                        hits: Vec::new(),
+                        page: Vec::new(),
                         facets: Facets::default(),
+                        highlighter,
                     })
                 }
             }
         }
         let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
         let offset = q.offset.min(MAX_OFFSET);
         let limit = q.limit.clamp(1, MAX_LIMIT);
         let facets = FacetCollector::new(names::FIELD, names::REGION);
@@ -376,79 +459,32 @@ impl SearchIndex {
             )
         };
         let page = if q.limit == 0 { Vec::new() } else { page };
-        let hits = self.render_hits(&searcher, q.kind, &tokens, page)?;
-        Ok(SearchResults {
+        Ok(Found {
+            searcher,
             total,
-            hits,
+            page,
             facets,
+            highlighter,
         })
     }
 
-    fn render_hits(
+    fn highlighter(
         &self,
         searcher: &Searcher,
         kind: EntityKind,
         tokens: &[QueryToken],
-        page: Vec<(f32, DocAddress)>,
-    ) -> Result<Vec<Hit>, SearchError> {
-        if page.is_empty() {
-            return Ok(Vec::new());
+    ) -> Result<Highlighter, SearchError> {
+        let body = self.fields.text(kind).body;
+        // Rarer terms make a better passage, as in tantivy's own generator.
+        let mut weights = BTreeMap::new();
+        for token in tokens {
+            let df = self
+                .stats
+                .doc_freq(searcher, &Term::from_field_text(body, &token.text))?;
+            weights.insert(token.text.clone(), 1.0 / (1.0 + df as f32));
         }
-        let f = &self.fields;
-        let t = f.text(kind);
-        let terms = Arc::new(Terms::new(tokens.iter().map(|t| t.text.as_str())));
-        let snippets = if terms.is_empty() {
-            None
-        } else {
-            // Rarer terms make a better passage, as in tantivy's own generator.
-            let mut weights = BTreeMap::new();
-            for token in tokens {
-                let df = self
-                    .stats
-                    .doc_freq(searcher, &Term::from_field_text(t.body, &token.text))?;
-                weights.insert(token.text.clone(), 1.0 / (1.0 + df as f32));
-            }
-            let analyzer = TextAnalyzer::from(MatchTokenizer::new(terms.clone()));
-            Some(SnippetGenerator::new(
-                weights,
-                analyzer,
-                t.body,
-                SNIPPET_BYTES,
-            ))
-        };
-        let mut hits = Vec::with_capacity(page.len());
-        for (score, address) in page {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let text_of = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-            };
-            let body = text_of(t.body);
-            let snippet_html = match &snippets {
-                Some(generator) => {
-                    let mut scan_end = body.len().min(SNIPPET_SCAN_BYTES);
-                    while !body.is_char_boundary(scan_end) {
-                        scan_end -= 1;
-                    }
-                    let mut snippet = generator.snippet(&body[..scan_end]);
-                    if snippet.is_empty() {
-                        escaped_prefix(body, SNIPPET_CHARS)
-                    } else {
-                        snippet.set_snippet_prefix_postfix("<em>", "</em>");
-                        snippet.to_html()
-                    }
-                }
-                None => escaped_prefix(body, SNIPPET_CHARS),
-            };
-            hits.push(Hit {
-                id: text_of(f.id).to_string(),
-                score,
-                title_html: highlight(text_of(t.title), &terms),
-                snippet_html,
-            });
-        }
-        Ok(hits)
+        let terms = Terms::new(tokens.iter().map(|t| t.text.as_str()));
+        Ok(Highlighter::new(terms, weights, body))
     }
 
     /// Weighted retrieval for ranking with the default [`FieldBoosts`].
@@ -560,26 +596,9 @@ impl SearchIndex {
         for (segment_ord, mut docs) in by_segment {
             docs.sort_unstable();
             let segment = searcher.segment_reader(segment_ord);
-            let fast = segment.fast_fields();
-            let segment_id = segment.segment_id();
-            // The value of one string column for each hit of this segment.
-            let values = |name: &str| -> Result<Vec<Option<String>>, SearchError> {
-                let Some(column) = fast.str(name)? else {
-                    return Ok(vec![None; docs.len()]);
-                };
-                let terms = self.columns.terms(searcher, segment_id, name, &column)?;
-                Ok(docs
-                    .iter()
-                    .map(|(doc, _)| {
-                        column
-                            .term_ords(*doc)
-                            .next()
-                            .and_then(|ord| terms.get(ord))
-                            .map(str::to_string)
-                    })
-                    .collect())
-            };
-            let year = fast.i64(names::YEAR).ok();
+            let doc_ids: Vec<DocId> = docs.iter().map(|(doc, _)| *doc).collect();
+            let values = |name: &str| self.str_values(searcher, segment, name, &doc_ids);
+            let year = segment.fast_fields().i64(names::YEAR).ok();
             // matched[i][t]: hit i of this segment contains term t.
             let mut matched = vec![vec![false; terms.len()]; docs.len()];
             for (t, term) in terms.iter().enumerate() {
@@ -645,6 +664,32 @@ impl SearchIndex {
             }
         }
         Ok(out.into_iter().flatten().collect())
+    }
+
+    /// The value of the string fast field `name` for each of `docs` of one segment.
+    fn str_values(
+        &self,
+        searcher: &Searcher,
+        segment: &SegmentReader,
+        name: &str,
+        docs: &[DocId],
+    ) -> Result<Vec<Option<String>>, SearchError> {
+        let Some(column) = segment.fast_fields().str(name)? else {
+            return Ok(vec![None; docs.len()]);
+        };
+        let terms = self
+            .columns
+            .terms(searcher, segment.segment_id(), name, &column)?;
+        Ok(docs
+            .iter()
+            .map(|doc| {
+                column
+                    .term_ords(*doc)
+                    .next()
+                    .and_then(|ord| terms.get(ord))
+                    .map(str::to_string)
+            })
+            .collect())
     }
 
     /// Documents of `kind` containing `term` (analysed form) in their title, keywords or body:

@@ -71,6 +71,26 @@ fn people_are_found_by_their_whole_name() {
 }
 
 #[test]
+fn a_name_finds_only_records_of_the_kind_searched() {
+    let expert = duijie_search::IndexDoc {
+        kind: EntityKind::Expert,
+        ..achievement("exp_1", "蛋白质结构").person("施蕴渝", "exp_1")
+    };
+    let index = indexed(vec![
+        achievement("a1", "应激颗粒组装机制").person("施蕴渝", "exp_1"),
+        expert,
+    ]);
+    let r = index
+        .search(&text_query(EntityKind::Achievement, "施蕴渝"))
+        .unwrap();
+    assert_eq!((r.total, ids(&r)), (1, vec!["a1"]));
+    let r = index
+        .search(&text_query(EntityKind::Expert, "施蕴渝"))
+        .unwrap();
+    assert_eq!((r.total, ids(&r)), (1, vec!["exp_1"]));
+}
+
+#[test]
 fn filters_facets_paging_and_total() {
     let mut docs = Vec::new();
     for i in 0..30 {
