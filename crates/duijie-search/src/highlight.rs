@@ -1,19 +1,17 @@
 //! Highlighting without re-segmenting hits: query terms are found in a hit's text by direct
 //! matching on the folded, lower-cased text (so `<em>` lands on the original characters, even
-//! full-width ones). The body passage is chosen by tantivy's `SnippetGenerator`, fed by a
-//! tokenizer that reports every character plus every query-term occurrence.
+//! full-width ones). The body passage is chosen the way tantivy's `SnippetGenerator` chooses
+//! one: the text is cut into consecutive passages of at most [`SNIPPET_BYTES`], each scored by
+//! the weights of the query terms in it, and the best (the first of equals) is shown; it is
+//! computed in one pass over the text without a token per character.
 
-use crate::tokenizer::{BufferedTokenStream, Folded};
+use crate::tokenizer::Folded;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use std::sync::Arc;
-use tantivy::schema::Field;
-use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{TextAnalyzer, Token, Tokenizer};
 
 /// Characters of body text shown when a hit has no highlighted passage.
 const SNIPPET_CHARS: usize = 120;
-/// Length of a highlighted passage; tantivy measures it in bytes (about 3 per CJK character).
+/// Length of a highlighted passage in bytes (about 3 per CJK character).
 const SNIPPET_BYTES: usize = 360;
 /// Bodies are scanned for a passage up to this many bytes.
 const SNIPPET_SCAN_BYTES: usize = 32 * 1024;
@@ -21,9 +19,9 @@ const SNIPPET_SCAN_BYTES: usize = 32 * 1024;
 /// The words of one search-box query, ready to highlight the title and body of each hit,
 /// whichever copy of the record they are read from.
 pub struct Highlighter {
-    terms: Arc<Terms>,
-    /// Chooses the body passage; `None` when the query has no words.
-    passages: Option<SnippetGenerator>,
+    terms: Terms,
+    /// How much each term makes a passage worth (rarer terms make a better one).
+    weights: BTreeMap<String, f32>,
 }
 
 impl std::fmt::Debug for Highlighter {
@@ -34,16 +32,19 @@ impl std::fmt::Debug for Highlighter {
     }
 }
 
+/// A passage being scored: `start..stop` of the text, the terms' weights in it and where.
+#[derive(Default)]
+struct Passage {
+    start: usize,
+    stop: usize,
+    score: f32,
+    terms: Vec<Range<usize>>,
+}
+
 impl Highlighter {
-    /// `weights` rate each term for choosing a passage (rarer terms make a better one);
-    /// `body` is the field the passages come from.
-    pub(crate) fn new(terms: Terms, weights: BTreeMap<String, f32>, body: Field) -> Self {
-        let terms = Arc::new(terms);
-        let passages = (!terms.is_empty()).then(|| {
-            let analyzer = TextAnalyzer::from(MatchTokenizer::new(terms.clone()));
-            SnippetGenerator::new(weights, analyzer, body, SNIPPET_BYTES)
-        });
-        Highlighter { terms, passages }
+    /// `weights` rate each term for choosing a passage (rarer terms make a better one).
+    pub(crate) fn new(terms: Terms, weights: BTreeMap<String, f32>) -> Self {
+        Highlighter { terms, weights }
     }
 
     /// The whole title, HTML-escaped, the query's words in `<em>`.
@@ -54,20 +55,87 @@ impl Highlighter {
     /// The best passage of the body, HTML-escaped, the query's words in `<em>`; the start of
     /// the body when no passage has any of them.
     pub fn snippet(&self, body: &str) -> String {
-        let Some(generator) = &self.passages else {
-            return escaped_prefix(body, SNIPPET_CHARS);
-        };
         let mut scan_end = body.len().min(SNIPPET_SCAN_BYTES);
         while !body.is_char_boundary(scan_end) {
             scan_end -= 1;
         }
-        let mut snippet = generator.snippet(&body[..scan_end]);
-        if snippet.is_empty() {
-            escaped_prefix(body, SNIPPET_CHARS)
-        } else {
-            snippet.set_snippet_prefix_postfix("<em>", "</em>");
-            snippet.to_html()
+        match self.best_passage(&body[..scan_end]) {
+            Some(p) => {
+                let mut out = String::with_capacity(p.stop - p.start + 32);
+                let mut at = p.start;
+                for r in &p.terms {
+                    escape_html(&body[at..r.start], &mut out);
+                    out.push_str("<em>");
+                    escape_html(&body[r.clone()], &mut out);
+                    out.push_str("</em>");
+                    at = r.end;
+                }
+                escape_html(&body[at..p.stop], &mut out);
+                out
+            }
+            None => escaped_prefix(body, SNIPPET_CHARS),
         }
+    }
+
+    /// Cuts `text` into consecutive passages: a passage starts at a letter, digit or term
+    /// and takes the following ones while it stays within [`SNIPPET_BYTES`]. Returns the one
+    /// whose terms weigh most (the first of equals), `None` when no passage has a term.
+    fn best_passage(&self, text: &str) -> Option<Passage> {
+        if self.terms.is_empty() {
+            return None;
+        }
+        // Both callbacks of the scan feed the one picker.
+        let picker = std::cell::RefCell::new(Picker {
+            weights: &self.weights,
+            best: None,
+            current: Passage::default(),
+        });
+        self.terms.scan(
+            text,
+            true,
+            |term, r| picker.borrow_mut().add(Some(term), r),
+            |_, r| picker.borrow_mut().add(None, r),
+        );
+        picker.into_inner().finish()
+    }
+}
+
+/// The passage choice in progress.
+struct Picker<'w> {
+    weights: &'w BTreeMap<String, f32>,
+    best: Option<Passage>,
+    current: Passage,
+}
+
+impl Picker<'_> {
+    /// The next letter, digit (`term` `None`) or query term of the text, at `r`.
+    fn add(&mut self, term: Option<&str>, r: Range<usize>) {
+        if r.end - self.current.start > SNIPPET_BYTES {
+            let next = Passage {
+                start: r.start,
+                stop: r.start,
+                ..Passage::default()
+            };
+            let done = std::mem::replace(&mut self.current, next);
+            self.keep(done);
+        }
+        self.current.stop = r.end;
+        if let Some(w) = term.and_then(|t| self.weights.get(t)) {
+            self.current.score += w;
+            self.current.terms.push(r);
+        }
+    }
+
+    fn keep(&mut self, done: Passage) {
+        if done.score > 0.0 && self.best.as_ref().is_none_or(|b| done.score > b.score) {
+            self.best = Some(done);
+        }
+    }
+
+    fn finish(mut self) -> Option<Passage> {
+        let last = std::mem::take(&mut self.current);
+        self.keep(last);
+        self.best
     }
 }
 
@@ -194,58 +262,43 @@ fn escaped_prefix(text: &str, chars: usize) -> String {
     out
 }
 
-/// Tokenizer for `SnippetGenerator`: query-term occurrences and the letters and digits between
-/// them. Tokens never overlap: the generator needs start and end offsets that only increase.
-#[derive(Debug)]
-struct MatchTokenizer {
-    terms: Arc<Terms>,
-    tokens: Vec<Token>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl MatchTokenizer {
-    fn new(terms: Arc<Terms>) -> Self {
-        MatchTokenizer {
-            terms,
-            tokens: Vec::new(),
-        }
+    fn highlighter(terms: &[(&str, f32)]) -> Highlighter {
+        Highlighter::new(
+            Terms::new(terms.iter().map(|t| t.0)),
+            terms.iter().map(|(t, w)| (t.to_string(), *w)).collect(),
+        )
     }
-}
 
-impl Clone for MatchTokenizer {
-    fn clone(&self) -> Self {
-        MatchTokenizer::new(self.terms.clone())
+    #[test]
+    fn the_passage_with_the_heaviest_terms_is_shown() {
+        // 150 filler characters (450 bytes) push the second passage past the first's end.
+        let filler = "甲".repeat(150);
+        let body = format!("盐碱{filler}盐碱地改良与耐盐菌剂");
+        let h = highlighter(&[("盐碱", 0.1), ("耐盐", 0.5)]);
+        let s = h.snippet(&body);
+        assert!(s.contains("<em>耐盐</em>"), "{s}");
+        assert!(s.starts_with("甲") && s.len() <= SNIPPET_BYTES + 40, "{s}");
+        // Of equal passages the first is shown.
+        let body = format!("耐盐{filler}耐盐");
+        let s = h.snippet(&body);
+        assert!(s.starts_with("<em>耐盐</em>甲"), "{s}");
+        assert!(!s.ends_with("<em>耐盐</em>"), "{s}");
     }
-}
 
-impl Tokenizer for MatchTokenizer {
-    type TokenStream<'a> = BufferedTokenStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedTokenStream<'a> {
-        // Cells so both callbacks can append to the one buffer.
-        let tokens = std::cell::RefCell::new(std::mem::take(&mut self.tokens));
-        let len = std::cell::Cell::new(0usize);
-        let push = |word: &str, r: Range<usize>| {
-            let mut tokens = tokens.borrow_mut();
-            let i = len.get();
-            if i == tokens.len() {
-                tokens.push(Token::default());
-            }
-            let token = &mut tokens[i];
-            token.text.clear();
-            token.text.push_str(word);
-            token.offset_from = r.start;
-            token.offset_to = r.end;
-            token.position = i;
-            len.set(i + 1);
-        };
-        let mut buf = [0u8; 4];
-        self.terms.scan(
-            text,
-            true,
-            |term, r| push(term, r),
-            |c, r| push(c.encode_utf8(&mut buf), r),
+    #[test]
+    fn snippets_are_escaped_and_without_terms_start_the_body() {
+        let h = highlighter(&[("耐盐", 1.0)]);
+        assert_eq!(h.snippet("<b>水稻</b>"), "&lt;b&gt;水稻&lt;/b&gt;");
+        let long = "乙".repeat(200);
+        assert_eq!(h.snippet(&long), format!("{}…", "乙".repeat(120)));
+        assert_eq!(
+            h.snippet("Ａ&ＢＣ耐盐"),
+            "Ａ&amp;ＢＣ<em>耐盐</em>",
+            "full-width text keeps its characters, markup characters are escaped"
         );
-        self.tokens = tokens.into_inner();
-        BufferedTokenStream::new(&mut self.tokens[..len.get()])
     }
 }

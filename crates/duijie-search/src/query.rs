@@ -484,7 +484,7 @@ impl SearchIndex {
             weights.insert(token.text.clone(), 1.0 / (1.0 + df as f32));
         }
         let terms = Terms::new(tokens.iter().map(|t| t.text.as_str()));
-        Ok(Highlighter::new(terms, weights, body))
+        Ok(Highlighter::new(terms, weights))
     }
 
     /// Weighted retrieval for ranking with the default [`FieldBoosts`].
