@@ -172,6 +172,7 @@ struct OrgContext<'h> {
 const STRONG_MATCH: f32 = 0.5;
 
 /// A document's score after the priors, with the document.
+#[derive(Clone, Copy)]
 struct Scored<'a> {
     score: f32,
     hit: &'a DocHit,
@@ -341,17 +342,13 @@ impl Matcher {
     /// Per organisation, its retrieved documents aggregated as for an institution ranking,
     /// and how many of them match strongly (at least half as well as the query's best
     /// document): the context an expert's own work is ranked in.
-    fn org_context<'h>(
-        &self,
-        input: &MatchInput,
-        hits: &'h [DocHit],
-    ) -> HashMap<&'h str, OrgContext<'h>> {
+    fn org_context<'h>(&self, hits: &[Scored<'h>]) -> HashMap<&'h str, OrgContext<'h>> {
         let mut per_org: HashMap<&str, Vec<(f32, &str)>> = HashMap::new();
-        for h in hits.iter().filter(|h| !h.org_id.is_empty()) {
+        for d in hits.iter().filter(|d| !d.hit.org_id.is_empty()) {
             per_org
-                .entry(h.org_id.as_str())
+                .entry(d.hit.org_id.as_str())
                 .or_default()
-                .push((h.score * self.prior(input, h), h.id.as_str()));
+                .push((d.score, d.hit.id.as_str()));
         }
         let best = per_org.values().flatten().fold(0.0f32, |a, d| a.max(d.0));
         per_org
@@ -414,9 +411,18 @@ impl Matcher {
             )
         };
 
+        // Each document's score after the priors, computed once for grouping and context.
+        let weighted: Vec<Scored<'_>> = hits
+            .iter()
+            .map(|h| Scored {
+                score: h.score * self.prior(input, h),
+                hit: h,
+            })
+            .collect();
         let mut groups: Vec<Group<'_>> = Vec::new();
         let mut slot: HashMap<String, usize> = HashMap::new();
-        for h in &hits {
+        for d in &weighted {
+            let h = d.hit;
             let (id, name) = match kind {
                 CandidateKind::Institution => {
                     if self.config.research_only
@@ -443,14 +449,11 @@ impl Matcher {
                 });
                 groups.len() - 1
             });
-            groups[i].docs.push(Scored {
-                score: h.score * self.prior(input, h),
-                hit: h,
-            });
+            groups[i].docs.push(*d);
         }
 
         let orgs = if kind == CandidateKind::Expert && self.config.expert_org_weight > 0.0 {
-            self.org_context(input, &hits)
+            self.org_context(&weighted)
         } else {
             HashMap::new()
         };
