@@ -15,7 +15,6 @@ mod query;
 mod schema;
 mod stats;
 mod tokenizer;
-mod weighted;
 
 pub use facets::Facets;
 pub use highlight::Highlighter;

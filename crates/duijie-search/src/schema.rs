@@ -69,9 +69,9 @@ pub(crate) struct TextFields {
 /// Handles of the schema's fields.
 ///
 /// Text fields exist once per kind (`title_demand`, `title_achievement`, ...): a query over one
-/// kind is then a plain disjunction of term queries, which tantivy evaluates with block-max
-/// WAND instead of scoring every document of the kind, and BM25 statistics (IDF, average
-/// length) are those of the kind.
+/// kind is then a plain disjunction of term queries that visits only that kind's postings,
+/// with no intersection with the kind, and BM25 statistics (IDF, average length) are those of
+/// the kind.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
     pub id: Field,
