@@ -455,8 +455,10 @@ fn snippets_of_long_bodies_with_overlapping_terms_are_well_formed() {
 }
 
 #[test]
-fn pruned_retrieval_agrees_with_exhaustive_scoring() {
-    // Several segments, terms present in some of them only, org names without any term.
+fn unfiltered_retrieval_agrees_with_the_filtered_path() {
+    // The unfiltered query runs alone, the filtered one inside a boolean query with the filter
+    // clauses; a filter every document passes must not change a score. Several segments,
+    // terms present in some of them only, org names without any term.
     let index = SearchIndex::in_memory().unwrap();
     let titles = [
         "耐盐水稻",
@@ -480,19 +482,19 @@ fn pruned_retrieval_agrees_with_exhaustive_scoring() {
         .iter()
         .map(|(t, w)| (t.to_string(), *w))
         .collect();
-    let pruned = index
+    let unfiltered = index
         .top_weighted(EntityKind::Achievement, &terms, &Filter::default(), 15)
         .unwrap();
     let everything = Filter {
         org_id: Some("org_all".into()),
         ..Filter::default()
     };
-    let exhaustive = index
+    let filtered = index
         .top_weighted(EntityKind::Achievement, &terms, &everything, 15)
         .unwrap();
-    assert_eq!(pruned.len(), 15);
+    assert_eq!(unfiltered.len(), 15);
     let scores = |v: &[duijie_search::ScoredDoc]| v.iter().map(|d| d.score).collect::<Vec<_>>();
-    assert_eq!(scores(&pruned), scores(&exhaustive));
+    assert_eq!(scores(&unfiltered), scores(&filtered));
 }
 
 #[test]
