@@ -548,6 +548,11 @@ impl SearchIndex {
                 weighted.push((Term::from_field_text(*field, term), weight * boost));
             }
         }
+        let searcher = self.reader.searcher();
+        // A (term, field) pair in no document adds nothing but an empty scorer (~2 KB, built
+        // and moved per segment): leave it out, by the document frequencies remembered per
+        // index generation (`stats.rs`).
+        weighted.retain(|(term, _)| self.stats.doc_freq(&searcher, term).map_or(true, |n| n > 0));
         if weighted.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
@@ -566,7 +571,6 @@ impl SearchIndex {
             })
             .collect();
         let any = BooleanQuery::with_minimum_required_clauses(clauses, 1);
-        let searcher = self.reader.searcher();
         let top_docs = TopDocs::with_limit(limit);
         // Instruments are scored among themselves; every other kind as if none existed.
         let uncounted = (kind != EntityKind::Instrument)

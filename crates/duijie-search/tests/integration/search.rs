@@ -495,6 +495,14 @@ fn unfiltered_retrieval_agrees_with_the_filtered_path() {
     assert_eq!(unfiltered.len(), 15);
     let scores = |v: &[duijie_search::ScoredDoc]| v.iter().map(|d| d.score).collect::<Vec<_>>();
     assert_eq!(scores(&unfiltered), scores(&filtered));
+    // Terms in no document match nothing, on either path.
+    let absent = vec![("不存在".to_string(), 5.0), ("也没有".to_string(), 1.0)];
+    for f in [&Filter::default(), &everything] {
+        let none = index
+            .top_weighted(EntityKind::Achievement, &absent, f, 15)
+            .unwrap();
+        assert!(none.is_empty());
+    }
 }
 
 #[test]
