@@ -509,6 +509,9 @@ impl SearchIndex {
         boosts: &FieldBoosts,
         limit: usize,
     ) -> Result<Vec<ScoredDoc>, SearchError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         let t = self.fields.text(kind);
         let mut merged: Vec<(&str, f32)> = Vec::new();
         let mut at: HashMap<&str, usize> = HashMap::new();
@@ -553,7 +556,7 @@ impl SearchIndex {
         // and moved per segment): leave it out, by the document frequencies remembered per
         // index generation (`stats.rs`).
         weighted.retain(|(term, _)| self.stats.doc_freq(&searcher, term).map_or(true, |n| n > 0));
-        if weighted.is_empty() || limit == 0 {
+        if weighted.is_empty() {
             return Ok(Vec::new());
         }
         // `Σ boost × BM25(term)` over the (term, field) pairs, any of them matching. One clause
@@ -576,17 +579,13 @@ impl SearchIndex {
         let uncounted = (kind != EntityKind::Instrument)
             .then(|| Term::from_field_text(self.fields.kind, EntityKind::Instrument.as_str()));
         let stats = self.stats.provider(&searcher, uncounted);
-        let top = if filter == &Filter::default() {
-            searcher.search_with_statistics_provider(&any, &top_docs, &stats)?
-        } else {
-            let mut clauses = self.filter_clauses(None, filter);
-            clauses.push((Occur::Must, Box::new(any)));
-            searcher.search_with_statistics_provider(
-                &BooleanQuery::new(clauses),
-                &top_docs,
-                &stats,
-            )?
-        };
+        let mut clauses = self.filter_clauses(None, filter);
+        clauses.push((Occur::Must, Box::new(any)));
+        let top = searcher.search_with_statistics_provider(
+            &BooleanQuery::new(clauses),
+            &top_docs,
+            &stats,
+        )?;
         let text_fields: Vec<Field> = text_fields.into_iter().map(|(f, _)| f).collect();
         self.scored_docs(&searcher, kind, top, &words, &text_fields)
     }

@@ -455,9 +455,8 @@ fn snippets_of_long_bodies_with_overlapping_terms_are_well_formed() {
 }
 
 #[test]
-fn unfiltered_retrieval_agrees_with_the_filtered_path() {
-    // The unfiltered query runs alone, the filtered one inside a boolean query with the filter
-    // clauses; a filter every document passes must not change a score. Several segments,
+fn a_filter_every_document_passes_changes_no_score() {
+    // Filter clauses only restrict: scores are the text clauses' alone. Several segments,
     // terms present in some of them only, org names without any term.
     let index = SearchIndex::in_memory().unwrap();
     let titles = [
