@@ -200,7 +200,16 @@ impl App {
                         .filter(|id| !found.contains(id.as_str()))
                         .cloned(),
                 );
-                docs.extend(records.iter().map(to_doc));
+                for doc in records.iter().map(to_doc) {
+                    if doc.has_text() {
+                        docs.push(doc);
+                    } else {
+                        // Nothing to match on (an NSFC leader known only by name): kept out
+                        // of the index and of every statistic; the leader is found through
+                        // the projects they lead.
+                        gone.push(doc.id);
+                    }
+                }
             }
             total += changes.len();
             uncommitted += changes.len();
@@ -268,7 +277,8 @@ impl App {
                 let Some(last) = page.last() else { break };
                 after = last.id().to_string();
                 done += page.len() as u64;
-                let docs: Vec<IndexDoc> = page.iter().map(to_doc).collect();
+                let docs: Vec<IndexDoc> =
+                    page.iter().map(to_doc).filter(IndexDoc::has_text).collect();
                 let index = self.index.clone();
                 blocking(move || index.upsert(docs).map_err(|e| internal("index upsert", e)))
                     .await?;

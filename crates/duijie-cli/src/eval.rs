@@ -4,6 +4,8 @@
 //! HTTP endpoints use. The split and the metrics come from `duijie_match::eval`, so the peer
 //! script (`bench/peers/`) can be measured on exactly the same split.
 
+mod demands;
+
 use anyhow::{Context, Result};
 use duijie_app::{App, AppConfig, ImportRequest, IndexMode};
 use duijie_core::text::normalize_org_name;
@@ -38,6 +40,9 @@ pub enum EvalCommand {
         #[arg(long)]
         export_split: Option<PathBuf>,
     },
+    /// The judged demand set: enterprise demands against the mixed corpus, scored against
+    /// blind judgements, beside a peer's rankings.
+    Demands(demands::DemandsArgs),
 }
 
 #[derive(Debug, Serialize)]
@@ -64,13 +69,25 @@ struct Report {
 }
 
 pub async fn run(cmd: EvalCommand) -> Result<()> {
-    let EvalCommand::Attribution {
-        data,
-        seed,
-        holdout,
-        json,
-        export_split,
-    } = cmd;
+    match cmd {
+        EvalCommand::Attribution {
+            data,
+            seed,
+            holdout,
+            json,
+            export_split,
+        } => attribution(data, seed, holdout, json, export_split).await,
+        EvalCommand::Demands(args) => demands::run(args).await,
+    }
+}
+
+async fn attribution(
+    data: PathBuf,
+    seed: u64,
+    holdout: usize,
+    json: bool,
+    export_split: Option<PathBuf>,
+) -> Result<()> {
     let mut cfg = EvalConfig::new(&data);
     cfg.seed = seed;
     cfg.holdout = holdout;

@@ -13,12 +13,12 @@ use std::sync::Arc;
 pub struct IndexRetriever(pub Arc<SearchIndex>);
 
 impl Retriever for IndexRetriever {
-    fn doc_freq(&self, term: &str) -> u64 {
-        self.0.doc_freq(term)
+    fn doc_freq(&self, kind: EntityKind, term: &str) -> u64 {
+        self.0.doc_freq_in(kind, term)
     }
 
-    fn num_docs(&self) -> u64 {
-        self.0.num_docs()
+    fn num_docs(&self, kind: EntityKind) -> u64 {
+        self.0.num_docs_in(kind)
     }
 
     fn top(

@@ -5,16 +5,16 @@
 
 use crate::retrieve::{Retriever, WeightedTerm};
 use crate::segment::{Segmenter, Word};
-use duijie_core::Field;
+use duijie_core::{EntityKind, Field};
 use duijie_search::GRAM_MARK;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Words that say nothing about the technology in a demand or a research title: the
 /// boilerplate of demand forms (我公司希望合作解决……问题), generic research verbs and function
-/// words. Terms the index finds in too many documents are dropped as well
-/// ([`QueryConfig::max_df_ratio`]), so this list only needs the words that are frequent in
-/// demands but not necessarily in the index.
+/// words. Terms the index finds in too many documents of a kind are left out of that kind's
+/// retrieval as well ([`QueryConfig::max_df_ratio`]), so this list only needs the words that
+/// are frequent in demands but not necessarily in the index.
 pub const STOP_TERMS: &[&str] = &[
     // demand-form boilerplate
     "我公司",
@@ -138,10 +138,9 @@ pub struct QueryConfig {
     pub part_weight: f32,
     /// Single-character terms, relative to longer ones.
     pub single_char_weight: f32,
-    /// Terms in more than this share of all documents are boilerplate and dropped.
+    /// Terms in more than this share of one kind's documents are boilerplate for that kind and
+    /// left out of its retrieval.
     pub max_df_ratio: f32,
-    /// Exponent of the normalised IDF multiplied into the weight (0 leaves IDF to the index).
-    pub idf_power: f32,
     /// Extra weight per repetition, on a log scale.
     pub repeat_bonus: f32,
     /// Weight of character bigrams (`~正极`), relative to the words they come from
@@ -160,7 +159,6 @@ impl Default for QueryConfig {
             part_weight: 0.25,
             single_char_weight: 0.5,
             max_df_ratio: 0.2,
-            idf_power: 0.0,
             repeat_bonus: 0.3,
             bigram_weight: 0.4,
             max_terms: 64,
@@ -315,11 +313,13 @@ impl Accumulator {
     }
 }
 
-/// Builds the weighted query for a demand against the statistics of `index`.
+/// Builds the weighted query for a demand; a term in no document of `kinds` is dropped (IDF
+/// and the boilerplate ceiling are applied per kind at retrieval).
 pub fn build_query(
     input: &MatchInput,
     seg: &Segmenter,
     index: &dyn Retriever,
+    kinds: &[EntityKind],
     cfg: &QueryConfig,
 ) -> WeightedQuery {
     let mut acc = Accumulator {
@@ -338,18 +338,13 @@ pub fn build_query(
     acc.add_text(seg, cfg, &body, cfg.body_weight);
     acc.add_text(seg, cfg, &body_rest, cfg.body_weight);
 
-    let n = index.num_docs().max(1) as f32;
-    let max_idf = (1.0 + (n + 0.5) / 0.5).ln();
     let mut terms: Vec<WeightedTerm> = Vec::new();
     for term in acc.order {
-        let df = index.doc_freq(&term) as f32;
-        if df == 0.0 || df / n > cfg.max_df_ratio {
+        if kinds.iter().all(|k| index.doc_freq(*k, &term) == 0) {
             continue;
         }
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln() / max_idf;
         let count = acc.count[&term] as f32;
-        let weight =
-            acc.max_weight[&term] * idf.powf(cfg.idf_power) * (1.0 + cfg.repeat_bonus * count.ln());
+        let weight = acc.max_weight[&term] * (1.0 + cfg.repeat_bonus * count.ln());
         if weight > 0.0 {
             terms.push(WeightedTerm { term, weight });
         }

@@ -10,7 +10,7 @@
 
 use crate::aggregate::Aggregation;
 use crate::query::{build_query, MatchInput, QueryConfig, WeightedQuery};
-use crate::retrieve::{DocFilter, DocHit, FieldWeights, Retriever};
+use crate::retrieve::{DocFilter, DocHit, FieldWeights, Retriever, WeightedTerm};
 use crate::segment::Segmenter;
 use crate::MatchError;
 use duijie_core::{EntityKind, OrgKind};
@@ -168,6 +168,9 @@ struct OrgContext<'h> {
     strong: Vec<&'h str>,
 }
 
+/// The kinds of document partners are ranked from.
+const RANKED_KINDS: [EntityKind; 2] = [EntityKind::Achievement, EntityKind::Expert];
+
 /// A document matches strongly when it scores at least this share of the query's best one.
 const STRONG_MATCH: f32 = 0.5;
 
@@ -257,8 +260,21 @@ impl Matcher {
             input,
             &self.segmenter,
             self.index.as_ref(),
+            &RANKED_KINDS,
             &self.config.query,
         )
+    }
+
+    /// The query's terms that are informative among the documents of `kind`: a term in more
+    /// than [`QueryConfig::max_df_ratio`] of them is boilerplate there.
+    fn terms_for(&self, kind: EntityKind, query: &WeightedQuery) -> Vec<WeightedTerm> {
+        let n = self.index.num_docs(kind).max(1) as f32;
+        query
+            .terms
+            .iter()
+            .filter(|t| self.index.doc_freq(kind, &t.term) as f32 / n <= self.config.query.max_df_ratio)
+            .cloned()
+            .collect()
     }
 
     /// Ranks institutions or experts for a demand.
@@ -286,23 +302,17 @@ impl Matcher {
     }
 
     fn retrieve(&self, query: &WeightedQuery) -> Result<Vec<DocHit>, MatchError> {
-        let filter = DocFilter::default();
-        let fields = &self.config.fields;
-        let limit = self.config.retrieve_limit;
-        let mut hits = self.index.top(
-            EntityKind::Achievement,
-            &query.terms,
-            &filter,
-            fields,
-            limit,
-        )?;
-        if self.config.expert_doc_weight > 0.0 {
+        let mut hits = Vec::new();
+        for kind in RANKED_KINDS {
+            if kind == EntityKind::Expert && self.config.expert_doc_weight <= 0.0 {
+                continue;
+            }
             hits.extend(self.index.top(
-                EntityKind::Expert,
-                &query.terms,
-                &filter,
-                fields,
-                limit,
+                kind,
+                &self.terms_for(kind, query),
+                &DocFilter::default(),
+                &self.config.fields,
+                self.config.retrieve_limit,
             )?);
         }
         Ok(hits)
@@ -317,7 +327,7 @@ impl Matcher {
     ) -> Result<(), MatchError> {
         let hits = self.index.top(
             EntityKind::Instrument,
-            &query.terms,
+            &self.terms_for(EntityKind::Instrument, query),
             &DocFilter::default(),
             &self.config.fields,
             self.config.retrieve_limit,

@@ -44,7 +44,7 @@ impl Matcher {
             max_terms: usize::MAX,
             ..self.config().query
         };
-        let n = self.index().num_docs().max(1) as f32;
+        let n = self.index().num_docs(EntityKind::Demand).max(1) as f32;
         let max_idf = (1.0 + (n + 0.5) / 0.5).ln();
         let mut sum: HashMap<String, f32> = HashMap::new();
         for doc in profile {
@@ -57,14 +57,14 @@ impl Matcher {
                 },
                 ..MatchInput::default()
             };
-            for t in build_query(&input, self.segmenter(), self.index(), &cfg).terms {
+            for t in build_query(&input, self.segmenter(), self.index(), &[EntityKind::Demand], &cfg).terms {
                 *sum.entry(t.term).or_default() += t.weight;
             }
         }
         let mut terms: Vec<WeightedTerm> = sum
             .into_iter()
             .map(|(term, w)| {
-                let df = self.index().doc_freq(&term) as f32;
+                let df = self.index().doc_freq(EntityKind::Demand, &term) as f32;
                 let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln() / max_idf;
                 WeightedTerm {
                     term,

@@ -67,11 +67,12 @@ pub struct DocHit {
 
 /// A searchable collection of achievements, experts and demands.
 pub trait Retriever: Send + Sync {
-    /// Documents (of any kind) containing `term` in an indexed text field (a bigram term: in
-    /// a bigram field).
-    fn doc_freq(&self, term: &str) -> u64;
-    /// Documents in the index, of any kind.
-    fn num_docs(&self) -> u64;
+    /// Documents of `kind` containing `term` in an indexed text field (a bigram term: in the
+    /// bigram field). Statistics are per kind: documents of one kind never move the weights
+    /// of another.
+    fn doc_freq(&self, kind: EntityKind, term: &str) -> u64;
+    /// Documents of `kind` in the index.
+    fn num_docs(&self, kind: EntityKind) -> u64;
     /// The best `limit` documents of `kind` for the weighted terms, best first.
     fn top(
         &self,

@@ -7,7 +7,7 @@ use crate::at_least::AtLeast;
 use crate::facets::{FacetCollector, Facets};
 use crate::highlight::{Highlighter, Terms};
 use crate::index::SearchIndex;
-use crate::schema::{names, IndexDoc, KEYWORD_SEPARATOR, KINDS};
+use crate::schema::{names, IndexDoc, KEYWORD_SEPARATOR};
 use crate::tokenizer::{analyze_with, QueryToken, TokenKind, GRAM_MARK};
 use crate::SearchError;
 use duijie_core::EntityKind;
@@ -440,7 +440,7 @@ impl SearchIndex {
         let facets = FacetCollector::new(names::FIELD, names::REGION);
         let top = TopDocs::with_limit(limit).and_offset(offset);
         let (page, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = if scored {
-            let stats = self.stats.provider(&searcher, None);
+            let stats = self.stats.provider(&searcher, self.kind_term(q.kind));
             searcher.search_with_statistics_provider(&query, &(top, Count, facets), &stats)?
         } else {
             let (docs, total, facets) = searcher.search(
@@ -575,10 +575,8 @@ impl SearchIndex {
             .collect();
         let any = BooleanQuery::with_minimum_required_clauses(clauses, 1);
         let top_docs = TopDocs::with_limit(limit);
-        // Instruments are scored among themselves; every other kind as if none existed.
-        let uncounted = (kind != EntityKind::Instrument)
-            .then(|| Term::from_field_text(self.fields.kind, EntityKind::Instrument.as_str()));
-        let stats = self.stats.provider(&searcher, uncounted);
+        // Each kind is scored among its own documents only.
+        let stats = self.stats.provider(&searcher, self.kind_term(kind));
         let mut clauses = self.filter_clauses(None, filter);
         clauses.push((Occur::Must, Box::new(any)));
         let top = searcher.search_with_statistics_provider(
@@ -731,17 +729,6 @@ impl SearchIndex {
             .unwrap_or(0)
     }
 
-    /// [`SearchIndex::doc_freq_in`] summed over every kind ranking weighs terms against:
-    /// instruments are evidence shown beside a ranking and stay out of its statistics, so that
-    /// adding them changes no score.
-    pub fn doc_freq(&self, term: &str) -> u64 {
-        KINDS
-            .iter()
-            .filter(|k| **k != EntityKind::Instrument)
-            .map(|k| self.doc_freq_in(*k, term))
-            .sum()
-    }
-
     /// Documents of `kind` per year (the `year` field), oldest first; years without any
     /// document, and documents without a year, are left out.
     pub fn year_counts(&self, kind: EntityKind) -> Result<Vec<(i64, u64)>, SearchError> {
@@ -761,20 +748,20 @@ impl SearchIndex {
             .collect())
     }
 
-    /// Committed documents of the kinds [`SearchIndex::doc_freq`] counts.
-    pub fn num_docs(&self) -> u64 {
+    /// Documents of `kind` in the index, as BM25 counts them for that kind (deleted ones
+    /// until their segment is merged).
+    pub fn num_docs_in(&self, kind: EntityKind) -> u64 {
         let searcher = self.reader.searcher();
-        let instruments = TermQuery::new(
-            Term::from_field_text(self.fields.kind, EntityKind::Instrument.as_str()),
-            IndexRecordOption::Basic,
-        );
-        let n = searcher
-            .search(&instruments, &Count)
+        self.stats
+            .doc_freq(&searcher, &self.kind_term(kind))
             .unwrap_or_else(|error| {
-                tracing::warn!(%error, "instrument count failed");
+                tracing::warn!(%error, "kind count failed");
                 0
-            });
-        self.doc_count().saturating_sub(n as u64)
+            })
+    }
+
+    fn kind_term(&self, kind: EntityKind) -> Term {
+        Term::from_field_text(self.fields.kind, kind.as_str())
     }
 
     /// The stored record with this id, if indexed and committed.

@@ -43,6 +43,15 @@ pub struct IndexDoc {
     pub year: Option<i64>,
 }
 
+impl IndexDoc {
+    /// Whether the document has any text to match on (title, keywords or body).
+    pub fn has_text(&self) -> bool {
+        !self.title.trim().is_empty()
+            || self.keywords.iter().any(|k| !k.trim().is_empty())
+            || !self.body.trim().is_empty()
+    }
+}
+
 /// Separator of keywords in the stored `keywords` text.
 pub(crate) const KEYWORD_SEPARATOR: &str = "；";
 

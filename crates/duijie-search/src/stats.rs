@@ -1,4 +1,4 @@
-//! Term statistics remembered per searcher generation.
+//! Term statistics remembered per searcher generation, served per kind of document.
 //!
 //! Ranking looks every query term up several times: its document frequency to weight and
 //! prune the query, then again for BM25's IDF of each (term, field), in every segment. Demands
@@ -60,18 +60,16 @@ impl StatsCache {
         Ok(n)
     }
 
-    /// BM25 statistics of `searcher` served from this cache; the documents containing
-    /// `uncounted`, if given, are left out of the document total (ranking leaves instruments
-    /// out this way, so listing one moves no achievement's or expert's score).
-    pub(crate) fn provider<'a>(
-        &'a self,
-        searcher: &'a Searcher,
-        uncounted: Option<Term>,
-    ) -> CachedStats<'a> {
+    /// BM25 statistics of `searcher` for the documents of one kind, served from this cache.
+    /// Text fields exist per kind, so document frequencies and token totals are already the
+    /// kind's own; the document total is made the kind's too (`kind_term` counts them), so
+    /// that IDF and the average field length are computed over that kind alone and adding
+    /// documents of another kind moves no score.
+    pub(crate) fn provider<'a>(&'a self, searcher: &'a Searcher, kind_term: Term) -> CachedStats<'a> {
         CachedStats {
             cache: self,
             searcher,
-            uncounted,
+            kind_term,
         }
     }
 }
@@ -80,7 +78,7 @@ impl StatsCache {
 pub(crate) struct CachedStats<'a> {
     cache: &'a StatsCache,
     searcher: &'a Searcher,
-    uncounted: Option<Term>,
+    kind_term: Term,
 }
 
 impl Bm25StatisticsProvider for CachedStats<'_> {
@@ -89,13 +87,9 @@ impl Bm25StatisticsProvider for CachedStats<'_> {
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        let left_out = match &self.uncounted {
-            Some(term) => self.cache.doc_freq(self.searcher, term)?,
-            None => 0,
-        };
-        // tantivy's own total: every document of every segment, deleted ones included.
-        let all = Bm25StatisticsProvider::total_num_docs(self.searcher)?;
-        Ok(all.saturating_sub(left_out))
+        // Like tantivy's own total, this counts deleted documents until their segment is
+        // merged, as the document frequencies do.
+        self.cache.doc_freq(self.searcher, &self.kind_term)
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {

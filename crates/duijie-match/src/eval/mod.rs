@@ -8,6 +8,7 @@
 //! the same split through the whole production path (import → store → index → matcher).
 
 mod data;
+pub mod demands;
 mod metrics;
 mod split;
 
