@@ -43,10 +43,11 @@ METHODS = ["max", "sum", "top3", "decay"]
 def metrics(ranks):
     n = len(ranks)
     if n == 0:
-        return {"queries": 0, "mrr": 0.0, "hit1": 0.0, "hit10": 0.0, "ndcg10": 0.0}
+        return {"queries": 0, "mrr": 0.0, "mrr10": 0.0, "hit1": 0.0, "hit10": 0.0, "ndcg10": 0.0}
     return {
         "queries": n,
         "mrr": sum(1.0 / r for r in ranks if r) / n,
+        "mrr10": sum(1.0 / r for r in ranks if r and r <= 10) / n,
         "hit1": sum(1 for r in ranks if r == 1) / n,
         "hit10": sum(1 for r in ranks if r and r <= 10) / n,
         "ndcg10": sum(1.0 / math.log2(r + 1) for r in ranks if r and r <= 10) / n,
