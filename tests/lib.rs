@@ -166,4 +166,23 @@ impl TestServer {
     pub async fn indexed(&self) {
         self.app.sync_index().await.expect("index sync");
     }
+
+    /// Ids of the stored experts of `org`, oldest id first. Read from the store: leaders known
+    /// only by name (imported with their projects) have nothing to search on and are not in
+    /// the index.
+    pub async fn expert_ids_of(&self, org: &str) -> Vec<String> {
+        let records = self
+            .app
+            .store
+            .scan(duijie_core::EntityKind::Expert, "", 1_000)
+            .await
+            .expect("scan experts");
+        records
+            .into_iter()
+            .filter_map(|r| match r {
+                duijie_store::Record::Expert(e) if e.org_name == org => Some(e.id),
+                _ => None,
+            })
+            .collect()
+    }
 }

@@ -58,10 +58,9 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
     zju.sign_in(&zju_token).await;
     let p = zju.get(&page).await;
     assert!(p.body.contains("提交对接意向"), "form shown");
-    assert!(
-        p.body.contains("相对匹配度"),
-        "relative match strength shown"
-    );
+    // Each candidate says how sure the match is (a calibrated tier), never a relative 100 %.
+    assert!(p.body.contains("class=\"tier tier-"), "match tier shown");
+    assert!(!p.body.contains("相对匹配度"));
     let cited = checkbox_value(&p.body, "achievement_ids")
         .expect("own achievement offered")
         .to_string();

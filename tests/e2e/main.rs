@@ -41,7 +41,7 @@ use interests::interests_lead_to_docking;
 use ledger::ledger_records_projects_and_the_annual_report_counts_them;
 use market::{
     committees_cover_subtopics_two_per_institution, instruments_are_found_and_shown_beside_matches,
-    trends_count_public_demands_and_find_rising_terms,
+    leaders_without_text_stay_out_of_the_index, trends_count_public_demands_and_find_rising_terms,
 };
 use roles::role_matrix;
 use scenarios::*;
@@ -63,4 +63,5 @@ on_both_backends!(
     instruments_are_found_and_shown_beside_matches,
     trends_count_public_demands_and_find_rising_terms,
     committees_cover_subtopics_two_per_institution,
+    leaders_without_text_stay_out_of_the_index,
 );

@@ -1,7 +1,9 @@
 //! The technology market over HTTP: instruments (listed, indexed, found, shown beside
 //! matches without moving a score), trends over public demands, and expert committees.
 
-use duijie_core::{AchievementDraft, DemandDraft, DemandStatus, Draft, Field, OrgKind, Role};
+use duijie_core::{
+    AchievementDraft, DemandDraft, DemandStatus, Draft, EntityKind, Field, OrgKind, Role,
+};
 use duijie_e2e::TestServer;
 use duijie_store::Actor;
 use reqwest::{Method, StatusCode};
@@ -464,18 +466,10 @@ pub async fn committees_cover_subtopics_two_per_institution(s: TestServer) {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // The bureau adjusts: the cap holds, unknown and repeated ids are refused.
-    let experts = s.get("/api/v1/experts?per_page=50", None).await.body["items"]
-        .as_array()
-        .unwrap()
-        .clone();
-    let of = |org: &str| -> Vec<String> {
-        experts
-            .iter()
-            .filter(|e| e["institution"]["name"] == org)
-            .map(|e| e["id"].as_str().unwrap().to_string())
-            .collect()
-    };
-    let (zz, hn) = (of("郑州大学"), of("河南大学"));
+    let (zz, hn) = (
+        s.expert_ids_of("郑州大学").await,
+        s.expert_ids_of("河南大学").await,
+    );
     assert_eq!(zz.len(), 3);
     let path = format!("/api/v1/committees/{id}");
     let patch = |v: Value| s.call(Method::PATCH, &path, Some(&bureau), Some(v));
@@ -521,4 +515,30 @@ pub async fn committees_cover_subtopics_two_per_institution(s: TestServer) {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+/// NSFC-style leaders are experts with nothing to match on: they stay out of the index and of
+/// every statistic, and are still ranked as experts through the projects they lead; every
+/// candidate carries its tier and the ranking its coverage.
+pub async fn leaders_without_text_stay_out_of_the_index(s: TestServer) {
+    import_achievements(&s, &[("郑州大学", "高纯氧化铝粉体制备技术", "李四")]).await;
+    s.indexed().await;
+    assert_eq!(s.app.index.num_docs_in(EntityKind::Expert), 0);
+    assert_eq!(
+        s.app.index.num_docs_in(EntityKind::Achievement),
+        BACKGROUND.len() as u64 + 1
+    );
+    let r = s
+        .post(
+            "/api/v1/match",
+            None,
+            json!({"text": "高纯氧化铝粉体制备", "kind": "expert", "limit": 5}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let top = &r.body["candidates"][0];
+    assert_eq!(top["name"], "李四", "{}", r.body);
+    assert_eq!(top["institution"], "郑州大学");
+    assert_eq!(top["tier"], "strong", "{}", r.body);
+    assert_eq!(r.body["coverage"], "good");
 }

@@ -452,10 +452,7 @@ async fn fixtures(s: &TestServer) -> Fixtures {
         .as_str()
         .unwrap()
         .to_string();
-    let exp = s.get("/api/v1/experts", None).await.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let exp = s.expert_ids_of("郑州大学").await.remove(0);
     let ins = store
         .create_instrument(
             &inst_org,

@@ -194,7 +194,8 @@ impl App {
             }
             // Frequent in the field's demands and rare among achievements and experts: 模型 or
             // 体系 say less than 氧化铝. Words no record of a person covers come last.
-            let n = (index.num_docs_in(EntityKind::Achievement) + index.num_docs_in(EntityKind::Expert)) as f64;
+            let n = (index.num_docs_in(EntityKind::Achievement)
+                + index.num_docs_in(EntityKind::Expert)) as f64;
             let mut terms: Vec<(String, u32, bool, f64)> = counts
                 .into_iter()
                 .map(|(term, count)| {

@@ -332,3 +332,14 @@ async fn user(config: &Config, action: UserAction) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// clap checks at run time that no two arguments clash (a subcommand's option named like
+    /// a global one panics on use); this runs those checks for every command.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

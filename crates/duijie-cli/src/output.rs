@@ -1,6 +1,6 @@
 //! Terminal output: ranking tables and progress bars.
 
-use duijie_match::Ranking;
+use duijie_match::{Coverage, Ranking};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
@@ -34,15 +34,19 @@ pub fn print_ranking(r: &Ranking) {
         println!("no candidates found ({:.1} ms)", r.took_ms);
         return;
     }
+    if r.coverage == Coverage::None {
+        println!("库中暂无直接相关的成果与专家: no candidate reaches 部分相关 (partial)");
+    }
     println!(
-        "{:>4}  {:>7}  {:<24}  {:<20}  reason",
-        "rank", "score", "name", "institution"
+        "{:>4}  {:>7}  {:<8}  {:<24}  {:<20}  reason",
+        "rank", "score", "tier", "name", "institution"
     );
     for c in &r.candidates {
         println!(
-            "{:>4}  {:>7.2}  {:<24}  {:<20}  {}",
+            "{:>4}  {:>7.2}  {:<8}  {:<24}  {:<20}  {}",
             c.rank,
             c.score,
+            c.tier.label(),
             clip(&c.name, 24),
             clip(&c.institution, 20),
             c.reason

@@ -24,7 +24,9 @@ pub use query::{
     build_query, is_boilerplate_compound, is_stop_term, topic_words, MatchInput, QueryConfig,
     WeightedQuery, STOP_TERMS,
 };
-pub use rank::{Candidate, CandidateKind, Evidence, EvidenceKind, MatchConfig, Matcher, Ranking};
+pub use rank::{
+    Candidate, CandidateKind, Coverage, Evidence, EvidenceKind, MatchConfig, Matcher, Ranking, Tier,
+};
 pub use recommend::{DemandMatch, ProfileDoc};
 pub use retrieve::{DocFilter, DocHit, FieldWeights, Retriever, WeightedTerm};
 pub use segment::{normalize, Segmenter, Word};

@@ -67,6 +67,63 @@ pub struct Evidence {
     pub matched_terms: Vec<String>,
 }
 
+/// How well a candidate's evidence covers the demand, calibrated on the judged demand set
+/// (`docs/ranking.md`): 强相关 / 部分相关 / 弱相关.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Strong,
+    Partial,
+    Weak,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Strong => "strong",
+            Tier::Partial => "partial",
+            Tier::Weak => "weak",
+        }
+    }
+
+    /// The label shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tier::Strong => "强相关",
+            Tier::Partial => "部分相关",
+            Tier::Weak => "弱相关",
+        }
+    }
+}
+
+/// Whether the corpus serves the demand at all: the best candidate's tier (`None`: no
+/// candidate reaches 部分相关, so the honest answer is "no good partner found").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    Good,
+    Partial,
+    None,
+}
+
+impl Coverage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coverage::Good => "good",
+            Coverage::Partial => "partial",
+            Coverage::None => "none",
+        }
+    }
+
+    fn of(candidates: &[Candidate]) -> Coverage {
+        match candidates.iter().map(|c| c.tier).min_by_key(|t| *t as u8) {
+            Some(Tier::Strong) => Coverage::Good,
+            Some(Tier::Partial) => Coverage::Partial,
+            _ => Coverage::None,
+        }
+    }
+}
+
 /// One ranked institution or expert.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
@@ -77,7 +134,12 @@ pub struct Candidate {
     pub name: String,
     pub institution: String,
     pub score: f64,
-    /// One Chinese line: `3 项相关成果，关键词：锂电池、正极材料`.
+    /// How much of the demand's core its best document covers, 0–1: the matched share of
+    /// the weight × IDF of the demand's heaviest words ([`MatchConfig::core_terms`]).
+    pub strength: f64,
+    pub tier: Tier,
+    /// One Chinese line: `3 项相关成果，关键词：锂电池、正极材料`; only evidence above the weak
+    /// tier is counted.
     pub reason: String,
     pub evidence: Vec<Evidence>,
     /// The institution's shared instruments relevant to the demand (institution rankings
@@ -91,6 +153,7 @@ pub struct Candidate {
 pub struct Ranking {
     pub kind: CandidateKind,
     pub took_ms: f64,
+    pub coverage: Coverage,
     pub candidates: Vec<Candidate>,
 }
 
@@ -124,6 +187,16 @@ pub struct MatchConfig {
     /// that of two people with similar own work the one in the stronger group ranks first
     /// (0 = own work only).
     pub expert_org_weight: f32,
+    /// The demand's core: this many of its heaviest words (weight × IDF of the kind) are
+    /// what a document's strength is measured against.
+    pub core_terms: usize,
+    /// Each document's score is multiplied by its strength to this power (0 = plain BM25):
+    /// a document that shares only a peripheral word with the demand sinks.
+    pub strength_power: f32,
+    /// A candidate whose strength reaches this is 强相关.
+    pub strong_at: f32,
+    /// A candidate whose strength reaches this is at least 部分相关.
+    pub partial_at: f32,
 }
 
 impl Default for MatchConfig {
@@ -141,6 +214,10 @@ impl Default for MatchConfig {
             evidence_limit: 3,
             research_only: true,
             expert_org_weight: 0.5,
+            core_terms: 4,
+            strength_power: 0.5,
+            strong_at: 0.7,
+            partial_at: 0.5,
         }
     }
 }
@@ -164,9 +241,36 @@ impl std::fmt::Debug for Matcher {
 /// An organisation's evidence as a whole, for ranking its people.
 struct OrgContext<'h> {
     score: f32,
-    /// Ids of its documents at least [`STRONG_MATCH`] times as good as the query's best one.
+    /// Ids of its documents above the weak tier and at least [`STRONG_MATCH`] times as good as
+    /// the query's best one.
     strong: Vec<&'h str>,
 }
+
+/// The demand's words as one kind of document sees them.
+struct Core {
+    /// Query weight × IDF of each word.
+    mass: HashMap<String, f32>,
+    /// The mass of the heaviest words: a document matching all of them has strength 1.
+    core: f32,
+}
+
+impl Core {
+    /// The matched share of the core, capped at 1.
+    fn strength(&self, hit: &DocHit) -> f32 {
+        if self.core <= 0.0 {
+            return 0.0;
+        }
+        let matched: f32 = hit
+            .matched_terms
+            .iter()
+            .filter_map(|t| self.mass.get(t))
+            .sum();
+        (matched / self.core).min(1.0)
+    }
+}
+
+/// Documents of a kind below which no term is too common to count (see `Matcher::terms_for`).
+const CEILING_MIN_DOCS: u64 = 100;
 
 /// The kinds of document partners are ranked from.
 const RANKED_KINDS: [EntityKind; 2] = [EntityKind::Achievement, EntityKind::Expert];
@@ -174,10 +278,11 @@ const RANKED_KINDS: [EntityKind; 2] = [EntityKind::Achievement, EntityKind::Expe
 /// A document matches strongly when it scores at least this share of the query's best one.
 const STRONG_MATCH: f32 = 0.5;
 
-/// A document's score after the priors, with the document.
+/// A document's score after the priors, with the document and its strength.
 #[derive(Clone, Copy)]
 struct Scored<'a> {
     score: f32,
+    strength: f32,
     hit: &'a DocHit,
 }
 
@@ -267,12 +372,18 @@ impl Matcher {
 
     /// The query's terms that are informative among the documents of `kind`: a term in more
     /// than [`QueryConfig::max_df_ratio`] of them is boilerplate there.
+    /// A kind with fewer documents than [`CEILING_MIN_DOCS`] has no ceiling: a handful of
+    /// documents cannot tell boilerplate from topic.
     fn terms_for(&self, kind: EntityKind, query: &WeightedQuery) -> Vec<WeightedTerm> {
-        let n = self.index.num_docs(kind).max(1) as f32;
+        let n = self.index.num_docs(kind);
+        if n < CEILING_MIN_DOCS {
+            return query.terms.clone();
+        }
+        let ceiling = self.config.query.max_df_ratio * n as f32;
         query
             .terms
             .iter()
-            .filter(|t| self.index.doc_freq(kind, &t.term) as f32 / n <= self.config.query.max_df_ratio)
+            .filter(|t| self.index.doc_freq(kind, &t.term) as f32 <= ceiling)
             .cloned()
             .collect()
     }
@@ -297,8 +408,31 @@ impl Matcher {
         Ok(Ranking {
             kind,
             took_ms: start.elapsed().as_secs_f64() * 1000.0,
+            coverage: Coverage::of(&candidates),
             candidates,
         })
+    }
+
+    /// The demand's words weighed by their IDF among the documents of `kind`, and the mass of
+    /// its core (the heaviest [`MatchConfig::core_terms`] of them).
+    fn core(&self, kind: EntityKind, query: &WeightedQuery) -> Core {
+        let n = self.index.num_docs(kind) as f32;
+        let mass: HashMap<String, f32> = self
+            .terms_for(kind, query)
+            .into_iter()
+            .filter(|t| !crate::is_gram(&t.term))
+            .filter_map(|t| {
+                // A word no document of the kind has cannot be matched there: it would only
+                // lower every strength of the kind alike.
+                let df = self.index.doc_freq(kind, &t.term) as f32;
+                let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+                (df > 0.0).then(|| (t.term, t.weight * idf))
+            })
+            .collect();
+        let mut heaviest: Vec<f32> = mass.values().copied().collect();
+        heaviest.sort_by(|a, b| b.total_cmp(a));
+        let core = heaviest.iter().take(self.config.core_terms.max(1)).sum();
+        Core { mass, core }
     }
 
     fn retrieve(&self, query: &WeightedQuery) -> Result<Vec<DocHit>, MatchError> {
@@ -353,12 +487,13 @@ impl Matcher {
     /// and how many of them match strongly (at least half as well as the query's best
     /// document): the context an expert's own work is ranked in.
     fn org_context<'h>(&self, hits: &[Scored<'h>]) -> HashMap<&'h str, OrgContext<'h>> {
-        let mut per_org: HashMap<&str, Vec<(f32, &str)>> = HashMap::new();
+        let mut per_org: HashMap<&str, Vec<(f32, &str, f32)>> = HashMap::new();
         for d in hits.iter().filter(|d| !d.hit.org_id.is_empty()) {
-            per_org
-                .entry(d.hit.org_id.as_str())
-                .or_default()
-                .push((d.score, d.hit.id.as_str()));
+            per_org.entry(d.hit.org_id.as_str()).or_default().push((
+                d.score,
+                d.hit.id.as_str(),
+                d.strength,
+            ));
         }
         let best = per_org.values().flatten().fold(0.0f32, |a, d| a.max(d.0));
         per_org
@@ -366,7 +501,7 @@ impl Matcher {
             .map(|(org, docs)| {
                 let strong = docs
                     .iter()
-                    .filter(|d| d.0 >= STRONG_MATCH * best)
+                    .filter(|d| d.0 >= STRONG_MATCH * best && d.2 >= self.config.partial_at)
                     .map(|d| d.1)
                     .collect();
                 let mut scores: Vec<f32> = docs.iter().map(|d| d.0).collect();
@@ -422,11 +557,24 @@ impl Matcher {
         };
 
         // Each document's score after the priors, computed once for grouping and context.
+        let cores: HashMap<EntityKind, Core> = RANKED_KINDS
+            .iter()
+            .map(|k| (*k, self.core(*k, query)))
+            .collect();
         let weighted: Vec<Scored<'_>> = hits
             .iter()
-            .map(|h| Scored {
-                score: h.score * self.prior(input, h),
-                hit: h,
+            .map(|h| {
+                let strength = cores.get(&h.kind).map_or(0.0, |c| c.strength(h));
+                let sharpen = if self.config.strength_power > 0.0 {
+                    strength.powf(self.config.strength_power)
+                } else {
+                    1.0
+                };
+                Scored {
+                    score: h.score * self.prior(input, h) * sharpen,
+                    strength,
+                    hit: h,
+                }
             })
             .collect();
         let mut groups: Vec<Group<'_>> = Vec::new();
@@ -537,7 +685,15 @@ impl Matcher {
         kind: CandidateKind,
     ) -> Candidate {
         g.docs.sort_by(|a, b| b.score.total_cmp(&a.score));
-        let reason = reason(&g.docs, colleagues, query, kind);
+        let strength = g.docs.iter().map(|d| d.strength).fold(0.0f32, f32::max);
+        let tier = if strength >= self.config.strong_at {
+            Tier::Strong
+        } else if strength >= self.config.partial_at {
+            Tier::Partial
+        } else {
+            Tier::Weak
+        };
+        let reason = reason(&g.docs, colleagues, query, kind, self.config.partial_at);
         let evidence = g
             .docs
             .iter()
@@ -560,6 +716,8 @@ impl Matcher {
             name: g.name,
             institution: g.institution,
             score: round3(score),
+            strength: round3(strength),
+            tier,
             reason,
             evidence,
             instruments: Vec::new(),
@@ -567,32 +725,43 @@ impl Matcher {
     }
 }
 
-/// `3 项相关成果、1 位相关专家，关键词：锂电池、正极材料` — counts of the candidate's matching
-/// documents (for an expert also the matching work of others at their organisation, which adds
-/// to their score), and the (at most three) query terms that carried most of its score, a term
-/// left out when a longer chosen term contains it.
+/// `3 项相关成果、1 位相关专家，关键词：锂电池、正极材料` — counts of the candidate's documents
+/// above the weak tier (for an expert also the matching work of others at their organisation,
+/// which adds to their score), and the (at most three) query terms that carried most of its
+/// score, a term left out when a longer chosen term contains it. A candidate with no document
+/// above the weak tier says so: `仅共享个别词语：系统、模型`.
 fn reason(
-    docs: &[Scored<'_>],
+    all: &[Scored<'_>],
     colleagues: usize,
     query: &WeightedQuery,
     kind: CandidateKind,
+    partial_at: f32,
 ) -> String {
+    let relevant: Vec<Scored<'_>> = all
+        .iter()
+        .filter(|d| d.strength >= partial_at)
+        .copied()
+        .collect();
+    let weak = relevant.is_empty();
+    let docs: &[Scored<'_>] = if weak { all } else { &relevant };
     let achievements = docs
         .iter()
         .filter(|d| d.hit.kind != EntityKind::Expert)
         .count();
     let experts = docs.len() - achievements;
     let mut parts: Vec<String> = Vec::new();
-    if achievements > 0 {
+    if weak {
+        // Nothing to count: only the shared words are said.
+    } else if achievements > 0 {
         parts.push(format!("{achievements} 项相关成果"));
     }
-    if experts > 0 {
+    if experts > 0 && !weak {
         parts.push(match kind {
             CandidateKind::Institution => format!("{experts} 位相关专家"),
             CandidateKind::Expert => "研究方向相关".to_string(),
         });
     }
-    if colleagues > 0 {
+    if colleagues > 0 && !weak {
         parts.push(format!("所在单位另有 {colleagues} 项相关工作"));
     }
     let weight: HashMap<&str, f32> = query
@@ -629,7 +798,11 @@ fn reason(
         if !line.is_empty() {
             line.push('，');
         }
-        line.push_str("关键词：");
+        line.push_str(if weak {
+            "仅共享个别词语："
+        } else {
+            "关键词："
+        });
         line.push_str(&chosen.join("、"));
     }
     line

@@ -57,7 +57,15 @@ impl Matcher {
                 },
                 ..MatchInput::default()
             };
-            for t in build_query(&input, self.segmenter(), self.index(), &[EntityKind::Demand], &cfg).terms {
+            for t in build_query(
+                &input,
+                self.segmenter(),
+                self.index(),
+                &[EntityKind::Demand],
+                &cfg,
+            )
+            .terms
+            {
                 *sum.entry(t.term).or_default() += t.weight;
             }
         }

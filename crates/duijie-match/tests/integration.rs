@@ -197,6 +197,8 @@ fn evidence_matched_terms_and_reason() {
         "name",
         "institution",
         "score",
+        "strength",
+        "tier",
         "reason",
         "evidence",
     ] {
@@ -252,7 +254,10 @@ fn experts_are_leaders_grouped_by_institution_and_linked_to_records() {
     assert_eq!(zhao.name, "赵华");
     assert_eq!(zhao.institution, "厦门大学");
     assert_eq!(zhao.evidence.len(), 2, "{zhao:?}");
-    assert!(zhao.reason.contains("1 项相关成果") && zhao.reason.contains("研究方向相关"));
+    assert!(
+        zhao.reason.contains("1 项相关成果") && zhao.reason.contains("研究方向相关"),
+        "{zhao:?}"
+    );
 }
 
 /// Two leaders with the same achievement; only 陈静's institution has colleagues working on
@@ -505,4 +510,49 @@ fn split_is_deterministic_disjoint_and_drawn_from_large_institutions() {
     }
     // Fewer eligible projects than asked: all of them, no panic.
     assert!(split(&ps, 10_000, 1, 10).test.len() < ps.len());
+}
+
+/// A demand the corpus serves gets a 强相关 partner and says `coverage: good`; a demand that
+/// shares one generic word with the corpus gets only 弱相关 candidates, `coverage: none`, and
+/// reasons that count no achievement.
+#[test]
+fn tiers_say_how_sure_a_match_is_and_coverage_says_when_nothing_fits() {
+    let m = lithium_corpus().matcher(MatchConfig::default());
+    let served = m
+        .rank(
+            &MatchInput::from_text("高镍锂电池正极材料循环寿命提升。我公司希望改进正极材料制备"),
+            CandidateKind::Institution,
+            10,
+        )
+        .expect("rank");
+    assert_eq!(served.candidates[0].id, "org_strong");
+    assert_eq!(served.candidates[0].tier, duijie_match::Tier::Strong);
+    assert!(served.candidates[0].strength >= 0.6);
+    assert_eq!(served.coverage, duijie_match::Coverage::Good);
+
+    // 铸造 (casting) is nowhere in the corpus; only 电池 is shared, with a battery-recycling
+    // management college.
+    let unserved = m
+        .rank(
+            &MatchInput::from_text(
+                "铝合金压铸件气孔缺陷控制。我公司生产电池壳体压铸件，气孔导致漏气，希望优化压铸工艺",
+            ),
+            CandidateKind::Institution,
+            10,
+        )
+        .expect("rank");
+    assert!(!unserved.candidates.is_empty(), "some word is shared");
+    assert_eq!(
+        unserved.coverage,
+        duijie_match::Coverage::None,
+        "{unserved:#?}"
+    );
+    for c in &unserved.candidates {
+        assert_eq!(c.tier, duijie_match::Tier::Weak, "{c:#?}");
+        assert!(c.reason.starts_with("仅共享个别词语："), "{}", c.reason);
+        assert!(!c.reason.contains("项相关成果"), "{}", c.reason);
+    }
+    let json = serde_json::to_value(&unserved).expect("json");
+    assert_eq!(json["coverage"], "none");
+    assert_eq!(json["candidates"][0]["tier"], "weak");
 }

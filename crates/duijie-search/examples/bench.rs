@@ -224,7 +224,7 @@ fn main() {
     let mut retrieval = Vec::new();
     let mut retrieval_10 = Vec::new();
     let mut terms_total = 0usize;
-    let n = index.num_docs() as f32;
+    let n = index.num_docs_in(EntityKind::Achievement) as f32;
     for (i, a) in corpus.abstracts.iter().take(300).enumerate() {
         // A demand-like query: a title plus the start of an abstract.
         let text: String = format!(

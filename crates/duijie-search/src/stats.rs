@@ -65,7 +65,11 @@ impl StatsCache {
     /// kind's own; the document total is made the kind's too (`kind_term` counts them), so
     /// that IDF and the average field length are computed over that kind alone and adding
     /// documents of another kind moves no score.
-    pub(crate) fn provider<'a>(&'a self, searcher: &'a Searcher, kind_term: Term) -> CachedStats<'a> {
+    pub(crate) fn provider<'a>(
+        &'a self,
+        searcher: &'a Searcher,
+        kind_term: Term,
+    ) -> CachedStats<'a> {
         CachedStats {
             cache: self,
             searcher,
@@ -93,6 +97,9 @@ impl Bm25StatisticsProvider for CachedStats<'_> {
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        self.cache.doc_freq(self.searcher, term)
+        // A field every kind shares (the person's name) counts documents of all kinds: keep
+        // its frequency within the kind's total, as BM25's IDF requires.
+        let n = self.cache.doc_freq(self.searcher, term)?;
+        Ok(n.min(self.total_num_docs()?))
     }
 }

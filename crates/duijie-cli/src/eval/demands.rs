@@ -12,7 +12,9 @@ use duijie_match::eval::demands::{
     read_jsonl, score_ranking, Demand, DemandScore, Judgement, Judgements, SetScore,
 };
 use duijie_match::eval::{load_life, load_mgmt};
-use duijie_match::{Candidate, CandidateKind, MatchConfig, MatchInput, Matcher};
+use duijie_match::{
+    Candidate, CandidateKind, Coverage, MatchConfig, MatchInput, Matcher, Ranking, Tier,
+};
 use duijie_store::Record;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -58,7 +60,7 @@ pub struct DemandsArgs {
     pool_out: Option<PathBuf>,
     /// Ranking configuration as JSON (fields of `MatchConfig`), for experiments.
     #[arg(long)]
-    config: Option<String>,
+    match_config: Option<String>,
     /// Keep the imported corpus in this folder and reuse it on the next run.
     #[arg(long)]
     keep: Option<PathBuf>,
@@ -73,6 +75,13 @@ struct Run {
     demand: String,
     level: String,
     ranking: Vec<String>,
+    /// duijie's strength and tier of each candidate, and its coverage verdict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    strengths: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tiers: Vec<Tier>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    coverage: Option<Coverage>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -81,6 +90,11 @@ struct LevelReport {
     peer: Option<SetScore>,
     /// Demands with no candidate graded above 0 at this level.
     unservable: usize,
+    /// Judged candidates of duijie's top 10 per tier: counts of grade 0, 1 and 2.
+    tiers: BTreeMap<String, [usize; 3]>,
+    /// Demands answered `coverage: none`, among the unservable and among the servable ones.
+    none_when_unservable: usize,
+    none_when_servable: usize,
     /// Per demand: duijie's and the peer's NDCG@10.
     per_demand: BTreeMap<String, (f64, Option<f64>)>,
 }
@@ -143,20 +157,24 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
     let (app, _tmp) = corpus(&args.data, args.keep.as_deref()).await?;
     let import_seconds = started.elapsed().as_secs_f64();
     let mut matcher = app.matcher.clone();
-    if let Some(json) = &args.config {
+    if let Some(json) = &args.match_config {
         let config: MatchConfig =
-            serde_json::from_str(json).context("--config is not a ranking configuration")?;
+            serde_json::from_str(json).context("--match-config is not a ranking configuration")?;
         matcher = matcher.with_config(config);
     }
 
     let mut runs: Vec<Run> = Vec::new();
     for d in &demands {
         for level in LEVELS {
-            let candidates = rank(&matcher, &d.query_text(), level).await?;
+            let ranking = rank(&matcher, &d.query_text(), level).await?;
+            let candidates = &ranking.candidates;
             runs.push(Run {
                 demand: d.id.clone(),
                 level: level.as_str().to_string(),
                 ranking: candidates.iter().map(|c| key(c, level)).collect(),
+                strengths: candidates.iter().map(|c| c.strength).collect(),
+                tiers: candidates.iter().map(|c| c.tier).collect(),
+                coverage: Some(ranking.coverage),
             });
         }
     }
@@ -206,11 +224,10 @@ fn key(c: &Candidate, level: CandidateKind) -> String {
     }
 }
 
-async fn rank(matcher: &Matcher, text: &str, level: CandidateKind) -> Result<Vec<Candidate>> {
+async fn rank(matcher: &Matcher, text: &str, level: CandidateKind) -> Result<Ranking> {
     let matcher = matcher.clone();
     let input = MatchInput::from_text(text);
-    let ranking = tokio::task::spawn_blocking(move || matcher.rank(&input, level, DEPTH)).await??;
-    Ok(ranking.candidates)
+    Ok(tokio::task::spawn_blocking(move || matcher.rank(&input, level, DEPTH)).await??)
 }
 
 fn level_report(
@@ -229,14 +246,24 @@ fn level_report(
     let mut report = LevelReport::default();
     let (mut ours, mut theirs): (Vec<DemandScore>, Vec<DemandScore>) = (Vec::new(), Vec::new());
     for d in demands {
-        let Some(judged) = judgements.of(&d.id, level) else {
+        let run = runs.iter().find(|r| r.demand == d.id && r.level == level);
+        let judged = judgements.of(&d.id, level);
+        if let (Some(run), Some(judged)) = (run, judged) {
+            for (key, tier) in run.ranking.iter().zip(&run.tiers) {
+                if let Some(g) = judged.get(key) {
+                    report.tiers.entry(tier.as_str().to_string()).or_default()
+                        [usize::from(*g).min(2)] += 1;
+                }
+            }
+        }
+        let answered_none = run.and_then(|r| r.coverage) == Some(Coverage::None);
+        let score = judged.and_then(|j| score_ranking(&ranking_of(runs, &d.id), j));
+        let (Some(judged), Some(score)) = (judged, score) else {
             report.unservable += 1;
+            report.none_when_unservable += usize::from(answered_none);
             continue;
         };
-        let Some(score) = score_ranking(&ranking_of(runs, &d.id), judged) else {
-            report.unservable += 1;
-            continue;
-        };
+        report.none_when_servable += usize::from(answered_none);
         ours.push(score);
         let peer_score = peer.and_then(|p| score_ranking(&ranking_of(p, &d.id), judged));
         if let Some(s) = peer_score {
@@ -519,9 +546,15 @@ fn print_report(r: &Report) {
             }
         }
         println!(
-            "{:<12} {} demands with nothing relevant judged at this level",
-            name, l.unservable
+            "{:<12} {} demands with nothing relevant judged at this level, {} of them answered \"none\" ({} of {} servable ones too)",
+            name, l.unservable, l.none_when_unservable, l.none_when_servable, l.duijie.demands
         );
+        for (tier, g) in &l.tiers {
+            println!(
+                "{:<12} tier {:<8} judged grade 0 / 1 / 2: {} / {} / {}",
+                name, tier, g[0], g[1], g[2]
+            );
+        }
     }
     if let Some(a) = r.agreement {
         println!(

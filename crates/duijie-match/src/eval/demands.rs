@@ -98,7 +98,8 @@ pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>,
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| MatchError::data(path, format!("line {}: {e}", i + 1)))
+            serde_json::from_str(l)
+                .map_err(|e| MatchError::data(path, format!("line {}: {e}", i + 1)))
         })
         .collect()
 }
@@ -135,7 +136,10 @@ pub fn score_ranking(ranking: &[String], judged: &HashMap<String, u8>) -> Option
     let judged_share = if top.is_empty() {
         1.0
     } else {
-        top.iter().filter(|k| judged.contains_key(k.as_str())).count() as f64 / top.len() as f64
+        top.iter()
+            .filter(|k| judged.contains_key(k.as_str()))
+            .count() as f64
+            / top.len() as f64
     };
     let condensed: Vec<u8> = ranking
         .iter()
@@ -193,7 +197,12 @@ pub fn bootstrap_interval(values: &[f64], rounds: usize, seed: u64) -> (f64, f64
     let mut rng = super::SplitMix64::new(seed);
     let n = values.len();
     let mut means: Vec<f64> = (0..rounds)
-        .map(|_| (0..n).map(|_| values[rng.below(n as u64) as usize]).sum::<f64>() / n as f64)
+        .map(|_| {
+            (0..n)
+                .map(|_| values[rng.below(n as u64) as usize])
+                .sum::<f64>()
+                / n as f64
+        })
         .collect();
     means.sort_by(f64::total_cmp);
     let at = |q: f64| means[((q * (rounds - 1) as f64).round() as usize).min(rounds - 1)];

@@ -21,6 +21,8 @@ pub fn ndcg_at(rank: Option<usize>, k: usize) -> f64 {
 pub struct Metrics {
     pub queries: usize,
     pub mrr: f64,
+    /// MRR with answers below rank 10 counted as not found (duijie shows 10 candidates).
+    pub mrr10: f64,
     pub hit1: f64,
     pub hit10: f64,
     pub ndcg10: f64,
@@ -38,6 +40,7 @@ impl Metrics {
         Metrics {
             queries: n,
             mrr: mean(&reciprocal_rank),
+            mrr10: mean(&|r| reciprocal_rank(r.filter(|r| *r <= 10))),
             hit1: mean(&|r| f64::from(u8::from(r == Some(1)))),
             hit10: mean(&|r| f64::from(u8::from(r.is_some_and(|r| r <= 10)))),
             ndcg10: mean(&|r| ndcg_at(r, 10)),

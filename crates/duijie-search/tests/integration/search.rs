@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use duijie_core::EntityKind;
-use duijie_search::{FieldBoosts, Filter, SearchIndex, SearchQuery};
+use duijie_search::{FieldBoosts, Filter, IndexDoc, SearchIndex, SearchQuery};
 
 fn text_query(kind: EntityKind, text: &str) -> SearchQuery {
     SearchQuery {
@@ -388,9 +388,11 @@ fn top_weighted_scores_filters_and_reports_matched_terms() {
     assert_eq!(by_org.len(), 1);
     assert_eq!(by_org[0].id, "a2");
 
-    assert_eq!(index.num_docs(), 4);
-    assert_eq!(index.doc_freq("水稻"), 3);
-    assert_eq!(index.doc_freq("不存在的词"), 0);
+    assert_eq!(index.num_docs_in(EntityKind::Achievement), 3);
+    assert_eq!(index.num_docs_in(EntityKind::Demand), 1);
+    assert_eq!(index.doc_freq_in(EntityKind::Achievement, "水稻"), 2);
+    assert_eq!(index.doc_freq_in(EntityKind::Demand, "水稻"), 1);
+    assert_eq!(index.doc_freq_in(EntityKind::Achievement, "不存在的词"), 0);
     assert!(index
         .top_weighted(EntityKind::Achievement, &[], &Filter::default(), 10)
         .unwrap()
@@ -551,7 +553,7 @@ fn term_statistics_follow_every_commit() {
         .upsert(vec![achievement("a1", "耐盐水稻育种")])
         .unwrap();
     index.commit(1).unwrap();
-    assert_eq!(index.doc_freq("水稻"), 1);
+    assert_eq!(index.doc_freq_in(EntityKind::Achievement, "水稻"), 1);
     let first = rice(&index);
 
     // Counts remembered for one generation must not outlive it.
@@ -562,7 +564,7 @@ fn term_statistics_follow_every_commit() {
         ])
         .unwrap();
     index.commit(2).unwrap();
-    assert_eq!(index.doc_freq("水稻"), 2);
+    assert_eq!(index.doc_freq_in(EntityKind::Achievement, "水稻"), 2);
     let second = rice(&index);
     assert_eq!(second.len(), 2);
     // The same scores as an index that never saw the first generation.
@@ -581,4 +583,65 @@ fn term_statistics_follow_every_commit() {
     index.delete("a2").unwrap();
     index.commit(3).unwrap();
     assert_eq!(rice(&index).len(), 1);
+}
+
+/// BM25 statistics are per kind: 10,000 documents of one kind (demands, then achievements)
+/// change no score of another kind, although they share every query word.
+#[test]
+fn adding_documents_of_one_kind_moves_no_score_of_another() {
+    let expert = |id: &str, areas: &str, bio: &str| IndexDoc {
+        kind: EntityKind::Expert,
+        ..achievement(id, areas).body(bio)
+    };
+    let index = indexed(vec![
+        achievement("a1", "气体传感器敏感材料制备").keywords(&["气体传感器"]),
+        achievement("a2", "传感器网络数据管理"),
+        expert(
+            "e1",
+            "气体传感器；红外光谱",
+            "长期从事气体传感器制备与红外光学检测研究",
+        ),
+        expert("e2", "无线传感器网络", "研究传感器网络协议"),
+    ]);
+    let terms = vec![
+        ("气体传感器".to_string(), 1.0),
+        ("传感器".to_string(), 0.25),
+        ("红外".to_string(), 0.6),
+    ];
+    let scores = |index: &SearchIndex, kind: EntityKind| -> Vec<(String, f32)> {
+        index
+            .top_weighted(kind, &terms, &Filter::default(), 10)
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.id, d.score))
+            .collect()
+    };
+    let achievements = scores(&index, EntityKind::Achievement);
+    let experts = scores(&index, EntityKind::Expert);
+    assert_eq!(achievements.len(), 2);
+    assert_eq!(experts.len(), 2);
+    assert_eq!(experts[0].0, "e1");
+
+    let crowd = |kind: EntityKind, prefix: &str| -> Vec<IndexDoc> {
+        (0..10_000)
+            .map(|i| IndexDoc {
+                kind,
+                ..achievement(&format!("{prefix}{i}"), "红外气体传感器需求")
+                    .body("传感器传感器传感器，长期稳定运行，检测精度与成本")
+            })
+            .collect()
+    };
+    index.upsert(crowd(EntityKind::Demand, "d")).unwrap();
+    index.commit(2).unwrap();
+    assert_eq!(index.num_docs_in(EntityKind::Demand), 10_000);
+    assert_eq!(scores(&index, EntityKind::Achievement), achievements);
+    assert_eq!(scores(&index, EntityKind::Expert), experts);
+
+    index.upsert(crowd(EntityKind::Achievement, "x")).unwrap();
+    index.commit(3).unwrap();
+    assert_eq!(scores(&index, EntityKind::Expert), experts);
+    // The achievements' own statistics did move: the same words are now common among them.
+    let crowded = scores(&index, EntityKind::Achievement);
+    let a1 = crowded.iter().find(|(id, _)| id == "a1").map(|(_, s)| *s);
+    assert!(a1.is_none_or(|s| s < achievements[0].1));
 }

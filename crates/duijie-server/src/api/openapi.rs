@@ -381,10 +381,15 @@ fn components() -> Value {
         ("MatchRequest", json!({"type": "object", "required": ["text"], "properties": {"text": string(),
                 "kind": {"type": "string", "enum": ["institution", "expert"], "default": "institution"},
                 "limit": {"type": "integer", "default": 10}, "field": string(), "region": string()}})),
-        ("Ranking", json!(object(&["kind", "took_ms", "candidates"], json!({"kind": string(), "took_ms": {"type": "number"},
-                "candidates": {"type": "array", "items": object(&["rank", "id", "name", "score", "reason", "evidence"], json!({
+        ("Ranking", json!(object(&["kind", "took_ms", "coverage", "candidates"], json!({"kind": string(), "took_ms": {"type": "number"},
+                "coverage": {"type": "string", "enum": ["good", "partial", "none"],
+                    "description": "the best candidate's tier: none when no candidate reaches partial (no good partner in the corpus)"},
+                "candidates": {"type": "array", "items": object(&["rank", "id", "name", "score", "strength", "tier", "reason", "evidence"], json!({
                     "rank": {"type": "integer"}, "id": string(), "name": string(), "institution": string(),
-                    "score": {"type": "number"}, "reason": string(),
+                    "score": {"type": "number"},
+                    "strength": {"type": "number", "description": "matched share (0-1) of the demand's core words, by weight x IDF, in the best document"},
+                    "tier": {"type": "string", "enum": ["strong", "partial", "weak"], "description": "强相关 / 部分相关 / 弱相关, calibrated on the judged demand set"},
+                    "reason": string(),
                     "evidence": {"type": "array", "items": schema("Evidence")},
                     "instruments": {"type": "array", "items": schema("Evidence"),
                         "description": "the institution's shared instruments relevant to the demand (institution rankings); not part of the score"}}))}})))),

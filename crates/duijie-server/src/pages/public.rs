@@ -329,17 +329,22 @@ pub async fn demand_page(
         s.app
             .match_demand(caller, id, Some("expert"), Some(MATCHES_SHOWN)),
     );
-    let candidates = |r: Result<duijie_app::MatchResponse, _>| -> Vec<CandidateView> {
+    // (candidates, whether any reaches 部分相关)
+    let candidates = |r: Result<duijie_app::MatchResponse, _>| -> (Vec<CandidateView>, bool) {
         match r {
-            Ok(r) => CandidateView::list(r.candidates),
+            Ok(r) => (
+                CandidateView::list(r.candidates),
+                r.coverage != duijie_match::Coverage::None,
+            ),
             Err(e) => {
                 let e: duijie_core::DomainError = e;
                 tracing::warn!(code = e.code.as_str(), "match for demand page failed");
-                Vec::new()
+                (Vec::new(), false)
             }
         }
     };
-    let institutions = candidates(institutions);
+    let (institutions, institutions_covered) = candidates(institutions);
+    let (experts, experts_covered) = candidates(experts);
     let interests = super::interests::section(s, caller, &d, &institutions).await;
     let view = DemandView::new(caller, d);
     let ctx = context! {
@@ -347,7 +352,9 @@ pub async fn demand_page(
         actions => &view.actions,
         d => &view,
         institutions,
-        experts => candidates(experts),
+        experts,
+        // No candidate reaches 部分相关 at either level: say so instead of ranking noise.
+        uncovered => !institutions_covered && !experts_covered,
         interests,
         match_note => "暂无匹配结果：成果库中还没有与该需求相关的记录。",
         history,

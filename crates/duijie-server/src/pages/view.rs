@@ -78,8 +78,11 @@ pub struct CandidateView {
     pub id: String,
     pub name: String,
     pub institution: String,
-    /// Score relative to the first candidate, 1..=100: raw scores mean nothing to a reader.
-    pub strength: u32,
+    /// `strong`, `partial` or `weak`: how well the evidence covers the demand, calibrated on
+    /// judged demands (a raw or relative score says nothing about that).
+    pub tier: &'static str,
+    /// 强相关 / 部分相关 / 弱相关
+    pub tier_label: &'static str,
     pub reason: String,
     pub evidence: Vec<EvidenceView>,
     /// Shared instruments of the institution relevant to the demand.
@@ -123,16 +126,15 @@ pub fn strengths(scores: &[f64]) -> Vec<u32> {
 impl CandidateView {
     /// The candidates of one ranking, in order.
     pub fn list(candidates: Vec<Candidate>) -> Vec<CandidateView> {
-        let scores: Vec<f64> = candidates.iter().map(|c| c.score).collect();
         candidates
             .into_iter()
-            .zip(strengths(&scores))
-            .map(|(c, strength)| CandidateView {
+            .map(|c| CandidateView {
                 rank: c.rank,
                 id: c.id,
                 name: c.name,
                 institution: c.institution,
-                strength,
+                tier: c.tier.as_str(),
+                tier_label: c.tier.label(),
                 reason: c.reason,
                 evidence: c.evidence.into_iter().map(Into::into).collect(),
                 instruments: c.instruments.into_iter().map(Into::into).collect(),
