@@ -199,6 +199,19 @@ pub struct MatchConfig {
     pub partial_at: f32,
 }
 
+impl MatchConfig {
+    /// The tier of a candidate of this strength.
+    pub fn tier_of(&self, strength: f32) -> Tier {
+        if strength >= self.strong_at {
+            Tier::Strong
+        } else if strength >= self.partial_at {
+            Tier::Partial
+        } else {
+            Tier::Weak
+        }
+    }
+}
+
 impl Default for MatchConfig {
     fn default() -> Self {
         MatchConfig {
@@ -291,6 +304,11 @@ struct Group<'a> {
     name: String,
     institution: String,
     docs: Vec<Scored<'a>>,
+}
+
+/// A candidate's strength: that of its best-covering document.
+fn strongest(docs: &[Scored<'_>]) -> f32 {
+    docs.iter().map(|d| d.strength).fold(0.0f32, f32::max)
 }
 
 fn sorted_scores(docs: &[Scored<'_>]) -> Vec<f32> {
@@ -685,14 +703,8 @@ impl Matcher {
         kind: CandidateKind,
     ) -> Candidate {
         g.docs.sort_by(|a, b| b.score.total_cmp(&a.score));
-        let strength = g.docs.iter().map(|d| d.strength).fold(0.0f32, f32::max);
-        let tier = if strength >= self.config.strong_at {
-            Tier::Strong
-        } else if strength >= self.config.partial_at {
-            Tier::Partial
-        } else {
-            Tier::Weak
-        };
+        let strength = strongest(&g.docs);
+        let tier = self.config.tier_of(strength);
         let reason = reason(&g.docs, colleagues, query, kind, self.config.partial_at);
         let evidence = g
             .docs
