@@ -444,7 +444,7 @@ impl Matcher {
                 // lower every strength of the kind alike.
                 let df = self.index.doc_freq(kind, &t.term) as f32;
                 let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-                (df > 0.0).then(|| (t.term, t.weight * idf))
+                (df > 0.0).then_some((t.term, t.weight * idf))
             })
             .collect();
         let mut heaviest: Vec<f32> = mass.values().copied().collect();

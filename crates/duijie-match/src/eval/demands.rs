@@ -40,7 +40,7 @@ impl Demand {
     /// The half of the set used for tuning: a fixed hash of the id, so that a demand stays on
     /// its side whatever files are loaded. The other half is only reported.
     pub fn is_tuning(&self) -> bool {
-        fnv1a(self.id.as_bytes()) % 2 == 0
+        fnv1a(self.id.as_bytes()).is_multiple_of(2)
     }
 }
 
