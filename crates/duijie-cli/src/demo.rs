@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 const DEMANDS: &[u8] = include_bytes!("../../../data/demo/demands.csv");
 const ACHIEVEMENTS: &[u8] = include_bytes!("../../../data/demo/achievements-nsfc-mgmt.csv");
+const LIFE_SCIENCE: &[u8] = include_bytes!("../../../data/demo/achievements-nsfc-life.csv");
 const INSTRUMENTS: &str = include_str!("../../../data/demo/instruments.json");
 
 /// One instrument of `data/demo/instruments.json`.
@@ -81,6 +82,11 @@ pub async fn load(app: &App) -> Result<()> {
             (
                 "achievements-nsfc-mgmt.csv",
                 ACHIEVEMENTS,
+                RecordKind::Achievements,
+            ),
+            (
+                "achievements-nsfc-life.csv",
+                LIFE_SCIENCE,
                 RecordKind::Achievements,
             ),
             ("demands.csv", DEMANDS, RecordKind::Demands),

@@ -741,7 +741,7 @@ impl Matcher {
 /// above the weak tier (for an expert also the matching work of others at their organisation,
 /// which adds to their score), and the (at most three) query terms that carried most of its
 /// score, a term left out when a longer chosen term contains it. A candidate with no document
-/// above the weak tier says so: `仅共享个别词语：系统、模型`.
+/// above the weak tier says so: `证据较弱，仅共享词语：系统、模型`.
 fn reason(
     all: &[Scored<'_>],
     colleagues: usize,
@@ -811,7 +811,7 @@ fn reason(
             line.push('，');
         }
         line.push_str(if weak {
-            "仅共享个别词语："
+            "证据较弱，仅共享词语："
         } else {
             "关键词："
         });

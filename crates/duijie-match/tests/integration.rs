@@ -549,7 +549,11 @@ fn tiers_say_how_sure_a_match_is_and_coverage_says_when_nothing_fits() {
     );
     for c in &unserved.candidates {
         assert_eq!(c.tier, duijie_match::Tier::Weak, "{c:#?}");
-        assert!(c.reason.starts_with("仅共享个别词语："), "{}", c.reason);
+        assert!(
+            c.reason.starts_with("证据较弱，仅共享词语："),
+            "{}",
+            c.reason
+        );
         assert!(!c.reason.contains("项相关成果"), "{}", c.reason);
     }
     let json = serde_json::to_value(&unserved).expect("json");

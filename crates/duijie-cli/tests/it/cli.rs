@@ -140,7 +140,34 @@ async fn serve_demo_loads_sample_catalogues_and_prints_a_token_per_role() {
         .json()
         .await
         .unwrap();
-    assert_eq!(demands["total"], 16, "{demands}");
+    assert_eq!(demands["total"], 19, "{demands}");
+    // The demo shows both outcomes: a life-science demand with a real partner, and a
+    // metallurgy demand the research side cannot serve, answered as such.
+    let client = reqwest::Client::new();
+    let rank = |text: &'static str| {
+        let client = client.clone();
+        let url = format!("{base}/api/v1/match");
+        async move {
+            let r: serde_json::Value = client
+                .post(url)
+                .json(&serde_json::json!({"text": text}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            r
+        }
+    };
+    let served = rank("丹参道地药材有效成分含量提升。丹参酮和丹酚酸B含量批次间波动大，希望研究丹参有效成分合成积累的调控机制").await;
+    assert_ne!(served["coverage"], "none", "{served}");
+    assert_ne!(served["candidates"][0]["tier"], "weak", "{served}");
+    let unserved = rank(
+        "氧化铝焙烧炉能耗降低与结圈控制。气态悬浮焙烧炉天然气单耗偏高，炉内结圈导致频繁停炉清理",
+    )
+    .await;
+    assert_eq!(unserved["coverage"], "none", "{unserved}");
     let achievements: serde_json::Value =
         reqwest::get(format!("{base}/api/v1/achievements?q=供应链"))
             .await
@@ -152,7 +179,6 @@ async fn serve_demo_loads_sample_catalogues_and_prints_a_token_per_role() {
         achievements["total"].as_u64().unwrap() > 10,
         "{achievements}"
     );
-    let client = reqwest::Client::new();
     let ranking: serde_json::Value = client
         .post(format!("{base}/api/v1/match"))
         .json(&serde_json::json!({"text": "中小制造企业供应链协同与库存优化"}))
