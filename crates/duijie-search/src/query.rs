@@ -14,7 +14,7 @@ use duijie_core::EntityKind;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tantivy::collector::{Count, HistogramCollector, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{
@@ -274,6 +274,11 @@ impl SearchIndex {
                     let q = BoostQuery::new(term_query(field, token, freqs), boost * weight);
                     alternatives.push((Occur::Should, Box::new(q)));
                 }
+                // One Han character (铝) is rarely a word of its own: find it inside the
+                // words of titles and keywords (氧化铝) through their character bigrams.
+                if let Some(q) = Self::inside_words(t.grams, token) {
+                    alternatives.push((Occur::Should, q));
+                }
             }
             group_queries.push(Box::new(BooleanQuery::new(alternatives)));
         }
@@ -311,6 +316,19 @@ impl SearchIndex {
         } else {
             Some(Box::new(BooleanQuery::new(any)))
         }
+    }
+
+    /// Documents whose title or keywords hold the single Han character `token` inside a word:
+    /// their bigram field has a bigram starting or ending with it. `None` for anything else.
+    fn inside_words(grams: Field, token: &str) -> Option<Box<dyn Query>> {
+        let mut chars = token.chars();
+        let c = chars.next()?;
+        if chars.next().is_some() || !crate::tokenizer::is_cjk(c) {
+            return None;
+        }
+        // A CJK character is never regex syntax.
+        let q = RegexQuery::from_pattern(&format!("{c}.|.{c}"), grams).ok()?;
+        Some(Box::new(BoostQuery::new(Box::new(q), 1.5)))
     }
 
     /// Rewards titles containing the query's words in order (optional clause, never required).

@@ -645,3 +645,25 @@ fn adding_documents_of_one_kind_moves_no_score_of_another() {
     let a1 = crowded.iter().find(|(id, _)| id == "a1").map(|(_, s)| *s);
     assert!(a1.is_none_or(|s| s < achievements[0].1));
 }
+
+/// One Han character is found inside longer words: 铝 finds the demands about 氧化铝 and
+/// 铝合金, and nothing without it.
+#[test]
+fn a_single_character_finds_the_words_that_contain_it() {
+    let index = indexed(vec![
+        demand("d1", "高纯氧化铝粉体烧结", "published"),
+        demand("d2", "铝合金压铸件气孔控制", "published"),
+        demand("d3", "苹果冷链保鲜", "published"),
+    ]);
+    let mut q = text_query(EntityKind::Demand, "铝");
+    q.statuses = Some(vec!["published".to_string()]);
+    let r = index.search(&q).unwrap();
+    let mut found = ids(&r);
+    found.sort_unstable();
+    assert_eq!(found, vec!["d1", "d2"]);
+    // A character that is a word of its own still matches as before, and punctuation or a
+    // Latin letter never becomes a pattern.
+    for text in ["*", "a", "."] {
+        assert!(index.search(&text_query(EntityKind::Demand, text)).is_ok());
+    }
+}
