@@ -71,7 +71,7 @@ impl ReportFormat {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportRow {
     pub name: String,
-    /// Demands created in the year (征集).
+    /// Demands submitted in the year (征集), or entered already published.
     pub collected: u32,
     /// Demands published in the year.
     pub published: u32,
@@ -198,8 +198,11 @@ pub fn build(
         let published = t
             .published_at
             .or_else(|| t.status.is_public().then_some(t.created_at));
+        // 征集: a demand counts when it was submitted (or entered already published, as
+        // imported catalogues do); drafts never submitted are not collected demands.
+        let collected = t.submitted_at.or(published);
         let counts = [
-            in_year(Some(t.created_at)),
+            in_year(collected),
             in_year(published),
             in_year(t.docked_at),
             in_year(t.contracted_at),
@@ -634,8 +637,9 @@ mod tests {
             id: id.into(),
             region: region.map(str::to_string),
             field: Some("新材料".into()),
-            status: DemandStatus::Draft,
+            status: DemandStatus::Submitted,
             created_at: at(created),
+            submitted_at: Some(at(created)),
             published_at: None,
             docked_at: None,
             contracted_at: None,
@@ -691,6 +695,7 @@ mod tests {
         let late = timeline("b", Some("陕州区"), "2026-12-31T17:00:00Z");
         let mut imported = timeline("c", None, "2026-05-01T00:00:00Z");
         imported.status = DemandStatus::Published;
+        imported.submitted_at = None;
         let old = timeline("d", Some("灵宝市"), "2024-05-01T00:00:00Z");
         build(
             2026,
@@ -757,6 +762,22 @@ mod tests {
             .collected,
             1
         );
+    }
+
+    /// Drafts that were never submitted, and drafts withdrawn before submission, are not
+    /// collected demands; a demand submitted and later withdrawn was collected.
+    #[test]
+    fn only_submitted_demands_are_collected() {
+        let mut draft = timeline("e", Some("灵宝市"), "2026-03-01T00:00:00Z");
+        draft.status = DemandStatus::Draft;
+        draft.submitted_at = None;
+        let mut withdrawn_draft = draft.clone();
+        withdrawn_draft.id = "f".into();
+        withdrawn_draft.status = DemandStatus::Withdrawn;
+        let mut withdrawn_later = timeline("g", Some("灵宝市"), "2026-03-02T00:00:00Z");
+        withdrawn_later.status = DemandStatus::Withdrawn;
+        let r = build(2026, &[draft, withdrawn_draft, withdrawn_later], &[], &[]);
+        assert_eq!(r.totals.collected, 1);
     }
 
     #[test]

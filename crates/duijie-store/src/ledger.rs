@@ -159,6 +159,9 @@ pub struct DemandTimeline {
     pub field: Option<String>,
     pub status: DemandStatus,
     pub created_at: DateTime<Utc>,
+    /// First submission for review (or creation as submitted); `None` for a demand that was
+    /// never submitted (a draft, or one imported as published).
+    pub submitted_at: Option<DateTime<Utc>>,
     pub published_at: Option<DateTime<Utc>>,
     pub docked_at: Option<DateTime<Utc>>,
     pub contracted_at: Option<DateTime<Utc>>,
@@ -467,8 +470,9 @@ impl SqlStore {
             )
         };
         let sql = format!(
-            "SELECT d.id, d.region, d.field, d.status, d.created_at, {}, {}, {} FROM demands d \
+            "SELECT d.id, d.region, d.field, d.status, d.created_at, {}, {}, {}, {} FROM demands d \
              WHERE d.created_at < $1 ORDER BY d.id",
+            first(DemandStatus::Submitted),
             first(DemandStatus::Published),
             first(DemandStatus::InDocking),
             first(DemandStatus::Contracted)
@@ -491,6 +495,7 @@ impl SqlStore {
                         StoreError::Corrupt(id.clone(), format!("status {status}"))
                     })?,
                     created_at: rows::time(r.try_get("created_at")?),
+                    submitted_at: at("submitted_at")?,
                     published_at: at("published_at")?,
                     docked_at: at("in_docking_at")?,
                     contracted_at: at("contracted_at")?,
