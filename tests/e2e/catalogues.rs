@@ -345,6 +345,11 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
         "{disposition}"
     );
     assert!(disposition.ends_with(".xlsx"), "{disposition}");
+    // The public file says so in its name (公开版), so it never overwrites the contact one.
+    assert!(
+        disposition.contains("%E5%85%AC%E5%BC%80%E7%89%88"),
+        "{disposition}"
+    );
     let range = sheet(&bytes);
     assert_eq!(cell(&range, 0, 0), "2026年第4期企业技术需求目录");
     let header: Vec<String> = (0..13).map(|col| cell(&range, 2, col)).collect();
@@ -382,8 +387,13 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
             .0,
         StatusCode::FORBIDDEN
     );
-    let (status, _, full) = download(&s, &export("format=xlsx&full=true"), Some(&bureau)).await;
+    let (status, full_disposition, full) =
+        download(&s, &export("format=xlsx&full=true"), Some(&bureau)).await;
     assert_eq!(status, StatusCode::OK);
+    assert!(
+        full_disposition.contains("-contacts.xlsx") && full_disposition != disposition,
+        "{full_disposition}"
+    );
     let range = sheet(&full);
     assert_eq!(cell(&range, 2, 11), "联系电话");
     assert_eq!(cell(&range, 3, 11), "13800000000");

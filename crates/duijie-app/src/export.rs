@@ -200,8 +200,10 @@ fn headers(full: bool) -> Vec<&'static str> {
     h
 }
 
-/// A file name from the edition's title: characters file systems refuse become `_`.
-pub fn file_name(edition: &CatalogueEdition, format: ExportFormat) -> String {
+/// A file name from the edition's title and the version (公开版, or 含联系方式 for the
+/// contact-bearing one, so the two never overwrite each other): characters file systems refuse
+/// become `_`.
+pub fn file_name(edition: &CatalogueEdition, format: ExportFormat, full: bool) -> String {
     let stem: String = edition
         .title
         .trim()
@@ -219,7 +221,8 @@ pub fn file_name(edition: &CatalogueEdition, format: ExportFormat) -> String {
     } else {
         stem
     };
-    format!("{stem}.{}", format.as_str())
+    let version = if full { "含联系方式" } else { "公开版" };
+    format!("{stem}({version}).{}", format.as_str())
 }
 
 /// Renders an edition. CPU-bound for large editions: call it off the async executor.
@@ -239,7 +242,7 @@ pub fn render(
     Ok(CatalogueExport {
         bytes,
         content_type: format.content_type(),
-        file_name: file_name(edition, format),
+        file_name: file_name(edition, format, full),
     })
 }
 
@@ -249,7 +252,10 @@ fn subtitle(edition: &CatalogueEdition, count: usize) -> String {
         parts.push(format!("期次：{p}"));
     }
     if let Some(at) = edition.published_at {
-        parts.push(format!("发布日期：{}", at.format("%Y-%m-%d")));
+        parts.push(format!(
+            "发布日期：{}",
+            duijie_core::time::china_local(at).format("%Y-%m-%d")
+        ));
     } else {
         parts.push("草稿（未发布）".to_string());
     }
@@ -511,7 +517,11 @@ mod tests {
         assert!(String::from_utf8(full.bytes)
             .unwrap()
             .contains("13800000000"));
-        assert_eq!(out.file_name, "2026年第4期企业技术需求目录.csv");
+        assert_eq!(out.file_name, "2026年第4期企业技术需求目录(公开版).csv");
+        assert_eq!(
+            full.file_name,
+            "2026年第4期企业技术需求目录(含联系方式).csv"
+        );
     }
 
     #[test]
@@ -567,6 +577,20 @@ mod tests {
         assert_eq!(text_at(&full, 3, 11), "13800000000");
     }
 
+    /// 20:00 UTC on 31 October is already 1 November in China: the date printed is China's.
+    #[test]
+    fn the_publication_date_is_china_standard_time() {
+        let mut e = edition();
+        e.published_at = Some("2026-10-31T20:00:00Z".parse().unwrap());
+        let page = String::from_utf8(
+            render(&e, &items(), ExportFormat::Html, false)
+                .unwrap()
+                .bytes,
+        )
+        .unwrap();
+        assert!(page.contains("发布日期：2026-11-01"), "{page}");
+    }
+
     #[test]
     fn formats_parse_and_file_names_are_safe() {
         assert_eq!(ExportFormat::parse(" XLSX ").unwrap(), ExportFormat::Xlsx);
@@ -574,7 +598,10 @@ mod tests {
         assert_eq!(err.field.as_deref(), Some("format"));
         let mut e = edition();
         e.title = "a/b:c".into();
-        assert_eq!(file_name(&e, ExportFormat::Json), "a_b_c.json");
+        assert_eq!(
+            file_name(&e, ExportFormat::Json, false),
+            "a_b_c(公开版).json"
+        );
         let json: serde_json::Value = serde_json::from_slice(
             &render(&edition(), &items(), ExportFormat::Json, false)
                 .unwrap()

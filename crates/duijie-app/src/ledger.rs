@@ -4,7 +4,7 @@
 
 use crate::demands::{actor, conflict_transition, text};
 use crate::{store_err, App, AppResult, Caller};
-use chrono::{Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use duijie_core::validate::parse_date;
 use duijie_core::{DemandStatus, DomainError, OrgKind, Role};
 use duijie_store::{
@@ -131,7 +131,7 @@ pub fn parse_year(field: &str, raw: &str) -> AppResult<i32> {
 
 /// The current year in China Standard Time.
 pub fn current_year() -> i32 {
-    (Utc::now() + TimeDelta::hours(8)).year()
+    duijie_core::time::china_year(Utc::now())
 }
 
 fn parse_flag(field: &str, raw: &str) -> AppResult<Option<bool>> {

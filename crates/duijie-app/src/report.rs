@@ -11,7 +11,7 @@ use crate::export::{escape_html, CatalogueExport, Cell};
 use crate::ledger::parse_year;
 use crate::svg::{bar_chart, number};
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use duijie_core::{DomainError, Role};
 use duijie_store::{DemandTimeline, Project, ProjectFilter, ProjectStatus, Secondment};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -140,18 +140,7 @@ pub struct AnnualReport {
     pub secondments: Vec<SecondmentLine>,
 }
 
-/// The year of an instant in China Standard Time.
-fn year_of(t: DateTime<Utc>) -> i32 {
-    (t + TimeDelta::hours(8)).year()
-}
-
-/// The first instant of `year` in China Standard Time.
-fn year_start(year: i32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_default()
-        - TimeDelta::hours(8)
-}
+use duijie_core::time::{china_year as year_of, china_year_start as year_start};
 
 fn group_name(value: Option<&str>, missing: &str) -> String {
     match value.map(str::trim) {

@@ -9,6 +9,7 @@ pub mod market;
 pub mod model;
 pub mod taxonomy;
 pub mod text;
+pub mod time;
 pub mod validate;
 
 pub use catalogue::{CatalogueEdition, CatalogueStatus};

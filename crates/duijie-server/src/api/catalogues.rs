@@ -127,7 +127,8 @@ pub async fn export(
 ) -> ApiResult<Response> {
     let format = ExportFormat::parse(&p.format)?;
     let out = s.app.export_catalogue(&caller, &id, format, p.full).await?;
-    let fallback = format!("catalogue-{}.{}", ascii_safe(&id), format.as_str());
+    let version = if p.full { "-contacts" } else { "" };
+    let fallback = format!("catalogue-{}{version}.{}", ascii_safe(&id), format.as_str());
     let disposition = format!(
         "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
         percent_encode(&out.file_name)

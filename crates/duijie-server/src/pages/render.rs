@@ -6,7 +6,7 @@ use crate::error::status_of;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use duijie_app::Caller;
 use duijie_core::{DomainError, ErrorCode, Role};
 use minijinja::{context, Environment, Value};
@@ -243,7 +243,7 @@ pub fn local_path(next: &str) -> Option<&str> {
 
 /// China Standard Time, minutes.
 pub fn datetime(t: DateTime<Utc>) -> String {
-    (t.naive_utc() + TimeDelta::hours(8))
+    duijie_core::time::china_local(t)
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
