@@ -64,4 +64,5 @@ on_both_backends!(
     trends_count_public_demands_and_find_rising_terms,
     committees_cover_subtopics_two_per_institution,
     leaders_without_text_stay_out_of_the_index,
+    each_write_is_visible_to_the_next_read,
 );

@@ -460,3 +460,78 @@ pub async fn match_ranks_institutions_with_evidence(s: TestServer) {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
+
+/// Read your own writes: a write acknowledged over HTTP is found by the writer's very next
+/// search on the same server, for every kind of record (no waiting in between).
+pub async fn each_write_is_visible_to_the_next_read(server: TestServer) {
+    let s = &server;
+    let bureau = s.token("bureau", Role::Bureau, None).await;
+    let inst = s.token("zzu", Role::Institution, Some("郑州大学")).await;
+    let upload = |csv: &'static str, kind: &'static str| {
+        let form = reqwest::multipart::Form::new().text("kind", kind).part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("清单.csv"),
+        );
+        s.client
+            .post(format!("{}/api/v1/imports", s.base))
+            .bearer_auth(&bureau)
+            .multipart(form)
+            .send()
+    };
+    let total = |path: String, token: Option<String>| async move {
+        let r = s.get(&path, token.as_deref()).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        r.body["total"].as_u64().unwrap_or(0)
+    };
+
+    let r = upload(
+        "成果名称,完成单位,负责人\n钒液流电池电解液制备,郑州大学,李四\n",
+        "achievements",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(
+        total("/api/v1/achievements?q=钒液流电池".into(), None).await,
+        1
+    );
+
+    let r = upload(
+        "姓名,工作单位,职称,研究方向\n张三,郑州大学,教授,钒液流电池；储能材料\n",
+        "experts",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(total("/api/v1/experts?q=钒液流电池".into(), None).await, 1);
+
+    let r = s
+        .post(
+            "/api/v1/instruments",
+            Some(&inst),
+            json!({"name": "电化学工作站", "fields": ["新材料"], "description": "钒电池电解液测试"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        total("/api/v1/instruments?q=电化学工作站".into(), None).await,
+        1
+    );
+
+    let r = s
+        .post(
+            "/api/v1/demands",
+            Some(&bureau),
+            json!({"title": "钒电池储能系统集成", "description": "需要钒电池储能系统集成方案", "enterprise": "甲公司"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        total(
+            "/api/v1/demands?q=钒电池储能&status=draft".into(),
+            Some(bureau.clone())
+        )
+        .await,
+        1
+    );
+}

@@ -105,7 +105,7 @@ impl App {
             .publish_catalogue(id, &actor(caller))
             .await
             .map_err(store_err)?;
-        self.notify_changed();
+        self.notify_changed().await;
         Ok(c)
     }
 

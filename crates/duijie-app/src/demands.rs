@@ -255,7 +255,7 @@ impl App {
             .create_demand(&org_id, &draft, DemandStatus::Draft, &actor(caller))
             .await
             .map_err(store_err)?;
-        self.notify_changed();
+        self.notify_changed().await;
         Ok(d)
     }
 
@@ -297,7 +297,7 @@ impl App {
             .update_demand(id, &draft)
             .await
             .map_err(store_err)?;
-        self.notify_changed();
+        self.notify_changed().await;
         Ok(d)
     }
 
@@ -317,7 +317,7 @@ impl App {
             .transition_demand(&d.id, d.status, to, &actor(caller), &note)
             .await
             .map_err(store_err)?;
-        self.notify_changed();
+        self.notify_changed().await;
         Ok(moved)
     }
 

@@ -67,7 +67,7 @@ impl App {
             skipped = report.rows_skipped,
             "catalogue imported"
         );
-        self.notify_changed();
+        self.notify_changed().await;
         Ok(report)
     }
 

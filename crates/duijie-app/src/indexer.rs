@@ -32,14 +32,42 @@ const INDEXED: [EntityKind; 4] = [
     EntityKind::Instrument,
 ];
 
-#[derive(Default)]
 pub(crate) struct Indexer {
     applied: AtomicI64,
     caught_up: AtomicBool,
     wake: tokio::sync::Notify,
     /// One sync at a time per process.
     running: tokio::sync::Mutex<()>,
+    /// The applied sequence, for writers waiting to read their own write.
+    applied_watch: tokio::sync::watch::Sender<i64>,
+    /// Whether a background indexer task follows the log in this process.
+    spawned: AtomicBool,
 }
+
+impl Default for Indexer {
+    fn default() -> Self {
+        Indexer {
+            applied: AtomicI64::new(0),
+            caught_up: AtomicBool::new(false),
+            wake: tokio::sync::Notify::new(),
+            running: tokio::sync::Mutex::new(()),
+            applied_watch: tokio::sync::watch::channel(0).0,
+            spawned: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Indexer {
+    fn set_applied(&self, seq: i64) {
+        self.applied.store(seq, Ordering::Release);
+        self.applied_watch.send_replace(seq);
+    }
+}
+
+/// How long a write waits for the index to apply it before answering anyway (read your own
+/// writes, like Elasticsearch's `refresh=wait_for`; a bulk import may take longer, and is
+/// then searchable moments later).
+const WRITE_VISIBLE_WITHIN: Duration = Duration::from_secs(5);
 
 /// How far the index is behind the database.
 #[derive(Debug, Clone, Serialize)]
@@ -147,9 +175,34 @@ pub(crate) fn to_doc(record: &Record) -> IndexDoc {
 }
 
 impl App {
-    /// Wakes the background indexer after a write.
-    pub fn notify_changed(&self) {
+    /// After a write: wakes the background indexer and waits, at most
+    /// [`WRITE_VISIBLE_WITHIN`], until the index has applied the change log up to this write,
+    /// so that the writer's next read on this replica finds it. Without a background indexer
+    /// (the CLI, some tests), the change is applied here.
+    pub async fn notify_changed(&self) {
+        let target = match self.store.last_seq().await {
+            Ok(seq) => seq,
+            Err(error) => {
+                tracing::warn!(%error, "change log head unreadable after a write");
+                self.indexer.wake.notify_one();
+                return;
+            }
+        };
+        if !self.indexer.spawned.load(Ordering::Acquire) {
+            if let Err(error) = self.sync_index().await {
+                tracing::warn!(%error, "index sync after a write failed");
+            }
+            return;
+        }
+        let mut applied = self.indexer.applied_watch.subscribe();
         self.indexer.wake.notify_one();
+        let visible = applied.wait_for(|seq| *seq >= target);
+        if tokio::time::timeout(WRITE_VISIBLE_WITHIN, visible)
+            .await
+            .is_err()
+        {
+            tracing::warn!(target, "index still behind a write after the wait");
+        }
     }
 
     pub fn index_status(&self) -> IndexStatus {
@@ -234,7 +287,7 @@ impl App {
             applied = last;
             if commit {
                 uncommitted = 0;
-                self.indexer.applied.store(applied, Ordering::Release);
+                self.indexer.set_applied(applied);
             }
         }
         if uncommitted > 0 {
@@ -248,7 +301,7 @@ impl App {
             .await?;
         }
         self.compact_after(total).await?;
-        self.indexer.applied.store(applied, Ordering::Release);
+        self.indexer.set_applied(applied);
         self.indexer.caught_up.store(true, Ordering::Release);
         Ok(total)
     }
@@ -289,7 +342,7 @@ impl App {
         blocking(move || index.commit(seq).map_err(|e| internal("index commit", e))).await?;
         self.compact_after(usize::try_from(done).unwrap_or(usize::MAX))
             .await?;
-        self.indexer.applied.store(seq, Ordering::Release);
+        self.indexer.set_applied(seq);
         Ok(done)
     }
 
@@ -311,6 +364,7 @@ impl App {
 
     /// Follows the change log until the process ends.
     pub fn spawn_indexer(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        self.indexer.spawned.store(true, Ordering::Release);
         let app = self.clone();
         tokio::spawn(async move {
             loop {

@@ -119,7 +119,7 @@ impl App {
             .create_instrument(&org_id, &draft, &actor(caller))
             .await
             .map_err(store_err)?;
-        self.notify_changed();
+        self.notify_changed().await;
         Ok(i)
     }
 

@@ -181,7 +181,7 @@ impl App {
             .accept_interest(&i.id, &actor(caller), &note)
             .await
             .map_err(store_err)?;
-        self.notify_changed();
+        self.notify_changed().await;
         Ok(i)
     }
 

@@ -270,7 +270,7 @@ impl App {
             .create_project(&new, &actor(caller), &note)
             .await
             .map_err(store_err)?;
-        self.notify_changed();
+        self.notify_changed().await;
         Ok(p)
     }
 
