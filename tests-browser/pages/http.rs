@@ -417,3 +417,54 @@ async fn the_bureau_reviews_imports_and_publishes_through_pages() {
     let p = v.post_multipart("/imports", no_csrf).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 }
+
+/// A demand the bureau returned carries the bureau's note, line breaks kept, as a banner on
+/// the demand page and on the edit form the owner fixes it in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returned_demand_shows_the_bureau_note_on_the_page_and_the_form() {
+    let s = server().await;
+    let ent_token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
+    let bureau_token = s.token("bureau", Role::Bureau, None).await;
+    let ent = caller(&s.app, &ent_token).await;
+    let bureau = caller(&s.app, &bureau_token).await;
+    let d = s
+        .app
+        .create_demand(&ent, &demand_form("高纯氧化铝粉体烧结", PHONE))
+        .await
+        .expect("create");
+    s.app.submit_demand(&ent, &d.id).await.expect("submit");
+    s.app
+        .review_demand(
+            &bureau,
+            &d.id,
+            duijie_app::ReviewDecision::RequestChanges,
+            "请补充量化指标\n并说明现有工艺",
+        )
+        .await
+        .expect("return");
+
+    let mut v = Visitor::new(&s.base);
+    v.sign_in(&ent_token).await;
+    for page in [
+        format!("/demands/{}", d.id),
+        format!("/demands/{}/edit", d.id),
+    ] {
+        let p = v.get(&page).await;
+        assert_eq!(p.status, StatusCode::OK, "{page}");
+        let banner = p
+            .body
+            .split("class=\"notice review-note\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no review banner on {page}"));
+        assert!(banner.contains("科技局审核意见"), "{page}");
+        assert!(
+            banner.contains("请补充量化指标\n并说明现有工艺"),
+            "the note with its line break on {page}"
+        );
+    }
+    // Others never see it.
+    let anon = Visitor::new(&s.base)
+        .get(&format!("/demands/{}", d.id))
+        .await;
+    assert!(!anon.body.contains("review-note"));
+}

@@ -381,6 +381,16 @@ impl App {
         self.store.demand_history(id).await.map_err(store_err)
     }
 
+    /// The bureau's note on a demand it returned for changes or turned down (the latest one),
+    /// for the owner and the bureau; `None` in any other status or without a note.
+    pub async fn review_note(&self, caller: &Caller, d: &Demand) -> AppResult<Option<String>> {
+        if !is_reviewed_away(d.status) || !(caller.is_curator() || caller.owns(d)) {
+            return Ok(None);
+        }
+        let history = self.store.demand_history(&d.id).await.map_err(store_err)?;
+        Ok(review_note_in(&history, d.status))
+    }
+
     /// An enterprise's own demands, or (bureau) demands in the given statuses.
     pub async fn list_demands(
         &self,
@@ -418,4 +428,25 @@ pub(crate) fn redact(caller: &Caller, mut d: Demand) -> Demand {
         d.body.contact = Default::default();
     }
     d
+}
+
+fn is_reviewed_away(status: DemandStatus) -> bool {
+    matches!(
+        status,
+        DemandStatus::ChangesRequested | DemandStatus::Rejected
+    )
+}
+
+/// For a demand the bureau returned or turned down (`status`), the note of the latest move
+/// into that status, if it has one.
+pub fn review_note_in(history: &[DemandEvent], status: DemandStatus) -> Option<String> {
+    if !is_reviewed_away(status) {
+        return None;
+    }
+    history
+        .iter()
+        .rev()
+        .find(|e| e.to_status == status)
+        .map(|e| e.note.trim().to_string())
+        .filter(|n| !n.is_empty())
 }

@@ -305,10 +305,15 @@ pub async fn demand_page(
 ) -> PageResult {
     let caller = &session.caller;
     let d = s.app.demand(caller, id).await?;
-    let history = if caller.is_curator() || caller.owns(&d) {
-        s.app
-            .demand_history(caller, id)
-            .await?
+    let events = if caller.is_curator() || caller.owns(&d) {
+        s.app.demand_history(caller, id).await?
+    } else {
+        Vec::new()
+    };
+    // Why the bureau returned or turned the demand down, as a banner above everything.
+    let review_note = duijie_app::review_note_in(&events, d.status);
+    let history = if !events.is_empty() {
+        events
             .into_iter()
             .rev()
             .map(|e| {
@@ -355,6 +360,7 @@ pub async fn demand_page(
         experts,
         // No candidate reaches 部分相关 at either level: say so instead of ranking noise.
         uncovered => !institutions_covered && !experts_covered,
+        review_note,
         interests,
         match_note => "暂无匹配结果：成果库中还没有与该需求相关的记录。",
         history,

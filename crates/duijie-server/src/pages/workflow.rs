@@ -119,6 +119,8 @@ struct FormPage<'a> {
     action: String,
     back: Option<String>,
     show_enterprise: bool,
+    /// The bureau's note when it returned the demand for changes.
+    review_note: Option<String>,
 }
 
 /// Renders the demand form; a validation error goes next to its field, or above the form.
@@ -153,6 +155,7 @@ fn form_page(
         action => page.action,
         back => page.back,
         show_enterprise => page.show_enterprise,
+        review_note => page.review_note,
         v => values,
         errors,
         error => general,
@@ -171,6 +174,7 @@ pub async fn new_form(session: Session) -> PageResult {
         action: "/demands/new".into(),
         back: None,
         show_enterprise: session.caller.is_curator(),
+        review_note: None,
     };
     form_page(&session, page, &Values::default(), None)
 }
@@ -191,18 +195,24 @@ pub async fn create(State(s): State<AppState>, session: Session, form: Form) -> 
                 action: "/demands/new".into(),
                 back: None,
                 show_enterprise: curator,
+                review_note: None,
             };
             form_page(&session, page, &values, Some(e))
         }
     }
 }
 
-fn edit_page(d: &Demand) -> FormPage<'static> {
+async fn edit_page(s: &AppState, caller: &duijie_app::Caller, d: &Demand) -> FormPage<'static> {
+    let review_note = s.app.review_note(caller, d).await.unwrap_or_else(|e| {
+        tracing::warn!(code = e.code.as_str(), "review note unreadable");
+        None
+    });
     FormPage {
         title: "修改技术需求",
         action: format!("/demands/{}/edit", d.id),
         back: Some(format!("/demands/{}", d.id)),
         show_enterprise: false,
+        review_note,
     }
 }
 
@@ -219,7 +229,8 @@ pub async fn edit_form(
             "只有需求单位和科技局可以修改该需求 (not your demand)",
         )));
     }
-    form_page(&session, edit_page(&d), &Values::from_demand(&d), None)
+    let page = edit_page(&s, &session.caller, &d).await;
+    form_page(&session, page, &Values::from_demand(&d), None)
 }
 
 pub async fn edit(
@@ -237,7 +248,10 @@ pub async fn edit(
     };
     match result {
         Ok(d) => Ok(see_other(&format!("/demands/{}?done=saved", d.id))),
-        Err(e) => form_page(&session, edit_page(&d), &values, Some(e)),
+        Err(e) => {
+            let page = edit_page(&s, &session.caller, &d).await;
+            form_page(&session, page, &values, Some(e))
+        }
     }
 }
 
