@@ -177,6 +177,7 @@ pub(crate) fn records_table(items: &[(u32, Map<String, Value>)]) -> Table<'stati
         rows,
         header_row: None,
         has_notes: false,
+        region: None,
     }
 }
 

@@ -214,9 +214,17 @@ fn field_of(raw: &str) -> (Option<Field>, Option<String>) {
 struct RowView<'r, 'a> {
     columns: &'r Columns,
     row: &'r Row<'a>,
+    /// The region the sheet name or title rows give, for rows without one.
+    region: Option<&'r str>,
 }
 
 impl<'r> RowView<'r, '_> {
+    fn region(&self) -> Option<String> {
+        self.text(&[Col::Region])
+            .and_then(one_line)
+            .or_else(|| self.region.map(str::to_string))
+    }
+
     /// The first non-empty cell among the columns holding any of `cols` (in that preference
     /// order) and the header text of its column.
     fn get(&self, cols: &[Col]) -> Option<(&'r str, &'r str)> {
@@ -288,7 +296,7 @@ fn demand(view: &RowView<'_, '_>, issues: &mut Issues<'_>) -> Option<Draft> {
             .map(prose)
             .unwrap_or_default(),
         goals: view.text(&[Col::Goals]).map(prose).unwrap_or_default(),
-        region: view.text(&[Col::Region]).and_then(one_line),
+        region: view.region(),
         ..DemandDraft::default()
     };
     if let Some(raw) = view.text(&[Col::Field]) {
@@ -390,7 +398,7 @@ fn achievement(view: &RowView<'_, '_>, issues: &mut Issues<'_>) -> Option<Draft>
             .map(prose)
             .unwrap_or_default(),
         leader: view.text(&[Col::Leader, Col::Name]).and_then(one_line),
-        region: view.text(&[Col::Region]).and_then(one_line),
+        region: view.region(),
         maturity: view.text(&[Col::Maturity]).and_then(Maturity::classify),
         year: view
             .text(&[Col::Year])
@@ -451,6 +459,7 @@ pub(crate) fn read_table(table: &Table<'_>, kind: RecordKind, out: &mut Collecto
         let view = RowView {
             columns: &table.columns,
             row,
+            region: table.region.as_deref(),
         };
         let mut issues = Issues::new(&table.sheet, row.number);
         let draft = match kind {

@@ -47,6 +47,9 @@ pub(crate) struct Table<'a> {
     pub(crate) header_row: Option<u32>,
     /// Spreadsheets carry titles and notes around the table; JSON items do not.
     pub(crate) has_notes: bool,
+    /// The county (or city) a sheet name or a title row above the header names
+    /// (`陕州区2026年企业技术需求`): the region of rows that give none of their own.
+    pub(crate) region: Option<String>,
 }
 
 /// How many rows from the top may hold the header (title rows come first).
@@ -73,6 +76,12 @@ fn find_header(grid: &Grid<'_>) -> Option<(usize, Columns)> {
 /// The table under the header, or `None` when no row qualifies as a header.
 pub(crate) fn find_table(grid: Grid<'_>) -> Option<Table<'_>> {
     let (index, columns) = find_header(&grid)?;
+    let titles = grid
+        .rows
+        .iter()
+        .take(index)
+        .flat_map(|r| r.non_empty().map(|(_, c)| c));
+    let region = region_in(&grid.name).or_else(|| titles.filter_map(region_in).last());
     let mut rows = grid.rows;
     let header_row = rows.get(index).map(|r| r.number);
     let body = rows.split_off(index.saturating_add(1).min(rows.len()));
@@ -82,7 +91,49 @@ pub(crate) fn find_table(grid: Grid<'_>) -> Option<Table<'_>> {
         rows: body,
         header_row,
         has_notes: true,
+        region,
     })
+}
+
+/// Words ending like a place name that are not one (园区, 社区, 市场 …).
+const NOT_PLACES: &[&str] = &[
+    "地区", "社区", "园区", "小区", "城区", "市区", "辖区", "山区", "灾区", "景区", "矿区", "牧区",
+    "产区", "片区", "专区", "街区", "分区", "省市", "城市", "都市", "超市", "上市", "门市", "各县",
+    "全县", "本县", "全区", "本区", "全市", "本市", "各区", "各市",
+];
+
+/// The most local place a short text (a sheet name, a title) names: the last run of two to
+/// five Han characters ending in 县, 区 or 旗, else one ending in 市 — `三门峡市陕州区` gives
+/// 陕州区, `2026年灵宝市企业技术需求` gives 灵宝市. A heuristic without a gazetteer: a name
+/// must start the text or follow a digit, a date word or another place.
+pub(crate) fn region_in(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let han = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    let mut county: Option<String> = None;
+    let mut city: Option<String> = None;
+    let mut start = 0;
+    for (i, c) in chars.iter().enumerate() {
+        // Digits, punctuation, dates and a province end a would-be name (2026年度, 河南省).
+        if !han(*c) || "年度第期的与和及省在于之".contains(*c) {
+            start = i + 1;
+            continue;
+        }
+        if !matches!(c, '县' | '区' | '旗' | '市') || i < start + 1 {
+            continue;
+        }
+        let from = start.max(i.saturating_sub(4));
+        let name: String = chars[from..=i].iter().collect();
+        if NOT_PLACES.iter().any(|w| name.ends_with(w)) {
+            continue;
+        }
+        start = i + 1;
+        if *c == '市' {
+            city = Some(name);
+        } else {
+            county = Some(name);
+        }
+    }
+    county.or(city)
 }
 
 /// Columns whose values are shared by grouped rows, so a merged cell over several rows is
@@ -241,6 +292,24 @@ impl<'t> RowClassifier<'t> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_most_local_place_of_a_title_is_its_region() {
+        assert_eq!(region_in("三门峡市陕州区").as_deref(), Some("陕州区"));
+        assert_eq!(
+            region_in("2026年度陕州区企业技术需求目录").as_deref(),
+            Some("陕州区")
+        );
+        assert_eq!(
+            region_in("2026年灵宝市企业技术需求").as_deref(),
+            Some("灵宝市")
+        );
+        assert_eq!(region_in("河南省渑池县").as_deref(), Some("渑池县"));
+        assert_eq!(region_in("Sheet1"), None);
+        assert_eq!(region_in("企业技术需求目录"), None);
+        assert_eq!(region_in("产业园区企业需求汇总"), None);
+    }
+
     use super::*;
 
     fn row(number: u32, cells: &[&'static str]) -> Row<'static> {

@@ -282,3 +282,41 @@ fn several_sheets_of_one_kind_and_one_of_another() {
     );
     assert_eq!((p.rows_total, p.rows_skipped), (2, 0));
 }
+
+/// A county named by the sheet or by the title row is the region of rows without their own
+/// (the annual report then counts them under that county, not 未填写地区).
+#[test]
+fn a_county_in_the_sheet_name_or_title_row_is_the_region() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("渑池县").expect("name");
+    ws.write_string(0, 0, "需求名称").expect("w");
+    ws.write_string(0, 1, "需求单位").expect("w");
+    ws.write_string(1, 0, "高纯氧化铝").expect("w");
+    ws.write_string(1, 1, "金源矿业有限公司").expect("w");
+    let titled = wb.add_worksheet();
+    titled
+        .write_string(0, 0, "2026年三门峡市陕州区企业技术需求目录")
+        .expect("w");
+    titled.write_string(1, 0, "需求名称").expect("w");
+    titled.write_string(1, 1, "需求单位").expect("w");
+    titled.write_string(1, 2, "所在地区").expect("w");
+    titled.write_string(2, 0, "苹果冷链保鲜").expect("w");
+    titled.write_string(2, 1, "果业有限公司").expect("w");
+    titled.write_string(3, 0, "黄金尾矿综合利用").expect("w");
+    titled.write_string(3, 1, "矿业有限公司").expect("w");
+    titled.write_string(3, 2, "灵宝市").expect("w");
+    let p = read("县区需求.xlsx", &wb.save_to_buffer().expect("xlsx"));
+    let regions: Vec<(String, Option<String>)> = demands(&p)
+        .into_iter()
+        .map(|(_, d)| (d.title.clone(), d.region.clone()))
+        .collect();
+    assert_eq!(
+        regions,
+        vec![
+            ("高纯氧化铝".to_string(), Some("渑池县".to_string())),
+            ("苹果冷链保鲜".to_string(), Some("陕州区".to_string())),
+            ("黄金尾矿综合利用".to_string(), Some("灵宝市".to_string())),
+        ]
+    );
+}
