@@ -179,15 +179,7 @@ async fn serve_demo_loads_sample_catalogues_and_prints_a_token_per_role() {
         achievements["total"].as_u64().unwrap() > 10,
         "{achievements}"
     );
-    let ranking: serde_json::Value = client
-        .post(format!("{base}/api/v1/match"))
-        .json(&serde_json::json!({"text": "中小制造企业供应链协同与库存优化"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ranking = rank("中小制造企业供应链协同与库存优化").await;
     assert!(
         !ranking["candidates"].as_array().unwrap().is_empty(),
         "{ranking}"
