@@ -468,3 +468,75 @@ async fn a_returned_demand_shows_the_bureau_note_on_the_page_and_the_form() {
         .await;
     assert!(!anon.body.contains("review-note"));
 }
+
+/// A draft edition never gets stuck: nothing is pre-ticked when adding, a demand withdrawn
+/// after it was listed is named by title when publishing fails and is taken out with one
+/// button, and a draft can be deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_catalogue_can_drop_items_publish_and_be_deleted() {
+    let s = server().await;
+    let ent = caller(
+        &s.app,
+        &s.token("ent", Role::Enterprise, Some("甲公司")).await,
+    )
+    .await;
+    let token = s.token("bureau", Role::Bureau, None).await;
+    let bureau = caller(&s.app, &token).await;
+    let mut ids = Vec::new();
+    for title in ["锂电池正极材料回收", "果品冷链保鲜"] {
+        let d = s
+            .app
+            .create_demand(&ent, &demand_form(title, PHONE))
+            .await
+            .expect("create");
+        s.app.submit_demand(&ent, &d.id).await.expect("submit");
+        s.app
+            .review_demand(&bureau, &d.id, duijie_app::ReviewDecision::Approve, "")
+            .await
+            .expect("approve");
+        ids.push(d.id);
+    }
+    let mut v = Visitor::new(&s.base);
+    v.sign_in(&token).await;
+    let p = v.post("/catalogues", &[("title", "第5期目录")]).await;
+    let edition = p.location().to_string();
+    let p = v.get(&edition).await;
+    assert!(p.body.contains("果品冷链保鲜"), "approved demands offered");
+    assert!(
+        !p.body.contains("checked"),
+        "nothing is pre-ticked when adding"
+    );
+    let p = v
+        .post(
+            &format!("{edition}/items"),
+            &[("demand_ids", &ids[0]), ("demand_ids", &ids[1])],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    s.app
+        .withdraw_demand(&ent, &ids[1], "")
+        .await
+        .expect("withdraw");
+
+    let p = v.post(&format!("{edition}/publish"), &[]).await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(
+        p.body.contains("果品冷链保鲜") && p.body.contains("移出本期目录"),
+        "the failure names the demand and what to do"
+    );
+    let p = v
+        .post(&format!("{edition}/items/{}/remove", ids[1]), &[])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = v.post(&format!("{edition}/publish"), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+
+    let p = v.post("/catalogues", &[("title", "第6期目录")]).await;
+    let draft = p.location().to_string();
+    let p = v.post(&format!("{draft}/delete"), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(v.get(&draft).await.status, StatusCode::NOT_FOUND);
+    // A published edition is not deleted.
+    let p = v.post(&format!("{edition}/delete"), &[]).await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+}

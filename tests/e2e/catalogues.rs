@@ -235,7 +235,11 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let msg = r.body["error"]["message"].as_str().unwrap();
-    assert!(msg.contains(&pending) && msg.contains("submitted"), "{msg}");
+    // Named by its title and status in Chinese, with no internal id.
+    assert!(
+        msg.contains("果品冷链保鲜") && msg.contains("待审核") && !msg.contains(&pending),
+        "{msg}"
+    );
     let r = s
         .post(&items, Some(&bureau), json!({"demand_ids": []}))
         .await;

@@ -218,6 +218,18 @@ fn rows() -> Vec<Row> {
             CURATORS,
         ),
         row(
+            Method::DELETE,
+            "/api/v1/catalogues/{draft_cat}/items/{approved}",
+            NoBody,
+            CURATORS,
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/catalogues/{draft_cat}",
+            NoBody,
+            CURATORS,
+        ),
+        row(
             Method::GET,
             "/api/v1/catalogues/{pub_cat}/diff?from={pub_cat}",
             NoBody,

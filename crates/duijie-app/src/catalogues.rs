@@ -93,6 +93,33 @@ impl App {
             .map_err(store_err)
     }
 
+    /// Takes demands out of a draft edition (a demand withdrawn since it was listed, say).
+    pub async fn remove_catalogue_items(
+        &self,
+        caller: &Caller,
+        id: &str,
+        demand_ids: &[String],
+    ) -> AppResult<CatalogueEdition> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        if demand_ids.is_empty() || demand_ids.len() > MAX_ITEMS_PER_REQUEST {
+            return Err(DomainError::invalid(
+                "demand_ids",
+                format!("请选择 1 到 {MAX_ITEMS_PER_REQUEST} 项需求"),
+            ));
+        }
+        let ids: Vec<String> = demand_ids.iter().map(|d| d.trim().to_string()).collect();
+        self.store
+            .remove_catalogue_items(id, &ids)
+            .await
+            .map_err(store_err)
+    }
+
+    /// Deletes a draft edition; published editions are a public record and stay.
+    pub async fn delete_catalogue(&self, caller: &Caller, id: &str) -> AppResult<()> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        self.store.delete_catalogue(id).await.map_err(store_err)
+    }
+
     /// Publishes a draft edition: its approved demands become published, its items frozen.
     pub async fn publish_catalogue(
         &self,

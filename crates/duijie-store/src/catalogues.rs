@@ -91,13 +91,17 @@ async fn item_ids(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-fn not_catalogable(d: &Demand) -> StoreError {
+/// Names the demand by its title and status label; when publishing, says how to go on.
+fn not_catalogable(d: &Demand, publishing: bool) -> StoreError {
+    let next = if publishing {
+        "：请将它移出本期目录后再发布"
+    } else {
+        ""
+    };
     StoreError::Conflict(format!(
-        "需求 {}“{}”状态为 {}（{}），只有已审核或已发布的需求可以编入目录 \
+        "需求“{}”当前为“{}”，只有已审核或已发布的需求可以编入目录{next} \
          (only approved or published demands can be catalogued)",
-        d.id,
         d.body.title,
-        d.status.as_str(),
         d.status.label()
     ))
 }
@@ -159,7 +163,7 @@ impl SqlStore {
                 Err(e) => return Err(e),
             };
             if !may_be_catalogued(d.status) {
-                return Err(not_catalogable(&d));
+                return Err(not_catalogable(&d, false));
             }
             present.insert(demand_id.clone());
             rows.push(vec![
@@ -214,7 +218,7 @@ impl SqlStore {
                     d = fetch_demand(&mut tx, demand_id).await?;
                 }
                 DemandStatus::Published => {}
-                _ => return Err(not_catalogable(&d)),
+                _ => return Err(not_catalogable(&d, true)),
             }
             sqlx::query(
                 "UPDATE catalogue_items SET snapshot = $1 WHERE catalogue_id = $2 AND demand_id = $3",
@@ -235,6 +239,40 @@ impl SqlStore {
         let c = fetch_catalogue(&mut tx, id).await?;
         tx.commit().await?;
         Ok(c)
+    }
+
+    pub(crate) async fn remove_catalogue_items_sql(
+        &self,
+        id: &str,
+        demand_ids: &[String],
+    ) -> Result<CatalogueEdition> {
+        let (mut tx, _gate) = self.begin_write().await?;
+        fetch_draft(&mut tx, id).await?;
+        for demand_id in demand_ids {
+            sqlx::query("DELETE FROM catalogue_items WHERE catalogue_id = $1 AND demand_id = $2")
+                .bind(id)
+                .bind(demand_id.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let c = fetch_catalogue(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    pub(crate) async fn delete_catalogue_sql(&self, id: &str) -> Result<()> {
+        let (mut tx, _gate) = self.begin_write().await?;
+        fetch_draft(&mut tx, id).await?;
+        sqlx::query("DELETE FROM catalogue_items WHERE catalogue_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM catalogues WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub(crate) async fn get_catalogue_sql(&self, id: &str) -> Result<Option<CatalogueEdition>> {

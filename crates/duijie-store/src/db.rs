@@ -1034,6 +1034,18 @@ impl Store for SqlStore {
         self.publish_catalogue_sql(id, actor).await
     }
 
+    async fn remove_catalogue_items(
+        &self,
+        id: &str,
+        demand_ids: &[String],
+    ) -> Result<duijie_core::CatalogueEdition> {
+        self.remove_catalogue_items_sql(id, demand_ids).await
+    }
+
+    async fn delete_catalogue(&self, id: &str) -> Result<()> {
+        self.delete_catalogue_sql(id).await
+    }
+
     async fn get_catalogue(&self, id: &str) -> Result<Option<duijie_core::CatalogueEdition>> {
         self.get_catalogue_sql(id).await
     }

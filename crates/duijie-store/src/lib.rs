@@ -261,6 +261,16 @@ pub trait Store: Send + Sync + 'static {
     /// their history and change-log rows), every item's snapshot is frozen, the edition is
     /// stamped. Fails without effect when an item is no longer approved or published.
     async fn publish_catalogue(&self, id: &str, actor: &Actor) -> Result<CatalogueEdition>;
+    /// Takes demands out of a draft edition (ids not in it are ignored); a published edition
+    /// is frozen ([`StoreError::Conflict`]).
+    async fn remove_catalogue_items(
+        &self,
+        id: &str,
+        demand_ids: &[String],
+    ) -> Result<CatalogueEdition>;
+    /// Deletes a draft edition and its items; a published edition stays
+    /// ([`StoreError::Conflict`]).
+    async fn delete_catalogue(&self, id: &str) -> Result<()>;
     async fn get_catalogue(&self, id: &str) -> Result<Option<CatalogueEdition>>;
     /// Editions, newest first; drafts only when asked for.
     async fn list_catalogues(&self, include_drafts: bool) -> Result<Vec<CatalogueEdition>>;

@@ -72,6 +72,27 @@ pub async fn add_items(
     ))
 }
 
+pub async fn remove_item(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path((id, demand_id)): Path<(String, String)>,
+) -> ApiResult<Json<CatalogueEdition>> {
+    Ok(Json(
+        s.app
+            .remove_catalogue_items(&caller, &id, &[demand_id])
+            .await?,
+    ))
+}
+
+pub async fn delete(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    s.app.delete_catalogue(&caller, &id).await?;
+    Ok(Json(json!({ "id": id, "deleted": true })))
+}
+
 pub async fn publish(
     State(s): State<AppState>,
     Auth(caller): Auth,

@@ -61,8 +61,15 @@ pub fn routes(state: AppState) -> Router {
             "/catalogues",
             get(catalogues::list).post(catalogues::create),
         )
-        .route("/catalogues/{id}", get(catalogues::get))
+        .route(
+            "/catalogues/{id}",
+            get(catalogues::get).delete(catalogues::delete),
+        )
         .route("/catalogues/{id}/items", post(catalogues::add_items))
+        .route(
+            "/catalogues/{id}/items/{demand_id}",
+            axum::routing::delete(catalogues::remove_item),
+        )
         .route("/catalogues/{id}/publish", post(catalogues::publish))
         .route("/catalogues/{id}/diff", get(catalogues::diff))
         .route("/catalogues/{id}/export", get(catalogues::export))

@@ -172,6 +172,34 @@ pub async fn add_items(
     }
 }
 
+pub async fn remove_item(
+    State(s): State<AppState>,
+    session: Session,
+    Path((id, demand_id)): Path<(String, String)>,
+    _form: Form,
+) -> PageResult {
+    match s
+        .app
+        .remove_catalogue_items(&session.caller, &id, &[demand_id])
+        .await
+    {
+        Ok(c) => Ok(see_other(&format!("/catalogues/{}", c.id))),
+        Err(e) => edition_page(&s, &session, &id, Some(e)).await,
+    }
+}
+
+pub async fn delete(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    _form: Form,
+) -> PageResult {
+    match s.app.delete_catalogue(&session.caller, &id).await {
+        Ok(()) => Ok(see_other("/catalogues")),
+        Err(e) => edition_page(&s, &session, &id, Some(e)).await,
+    }
+}
+
 pub async fn publish(
     State(s): State<AppState>,
     session: Session,

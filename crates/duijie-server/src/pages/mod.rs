@@ -70,6 +70,11 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/catalogues/{id}", get(catalogues::show))
         .route("/catalogues/{id}/items", post(catalogues::add_items))
+        .route(
+            "/catalogues/{id}/items/{demand_id}/remove",
+            post(catalogues::remove_item),
+        )
+        .route("/catalogues/{id}/delete", post(catalogues::delete))
         .route("/catalogues/{id}/publish", post(catalogues::publish))
         .route("/catalogues/{id}/export", get(catalogues::export))
         .route(

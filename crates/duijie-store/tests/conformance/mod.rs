@@ -606,7 +606,7 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, StoreError::Conflict(m) if m.contains(&c.id) && m.contains("submitted")),
+        matches!(&err, StoreError::Conflict(m) if m.contains("尾矿综合利用") && m.contains("待审核")),
         "{err}"
     );
     let err = store
@@ -732,8 +732,10 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
         .publish_catalogue(&cat.id, &actor())
         .await
         .unwrap_err();
+    // The message names the demand by its title and says what to do, with no internal id.
     assert!(
-        matches!(&err, StoreError::Conflict(m) if m.contains(&b.id)),
+        matches!(&err, StoreError::Conflict(m)
+            if m.contains("果品冷链保鲜") && m.contains("移出") && !m.contains(&b.id)),
         "{err}"
     );
     assert_eq!(
@@ -745,4 +747,39 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
     assert_eq!(still.status, CatalogueStatus::Draft);
     assert!(still.published_at.is_none());
     assert_eq!(store.demand_history(&a.id).await.unwrap().len(), 3);
+
+    // One action unblocks it: take the withdrawn demand out, then publish.
+    let left = store
+        .remove_catalogue_items(&cat.id, &[b.id.clone(), "dem_not_there".into()])
+        .await
+        .unwrap();
+    assert_eq!(left.item_count, 1);
+    let published = store.publish_catalogue(&cat.id, &actor()).await.unwrap();
+    assert_eq!(published.status, CatalogueStatus::Published);
+    // A published edition is frozen: nothing comes out, and it is not deleted.
+    assert!(matches!(
+        store.remove_catalogue_items(&cat.id, &[a.id.clone()]).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.delete_catalogue(&cat.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    // A draft is deleted with its items; its demands are untouched.
+    store.delete_catalogue(&empty.id).await.unwrap();
+    assert!(store.get_catalogue(&empty.id).await.unwrap().is_none());
+    let draft = store
+        .create_catalogue("第2期", None, &actor())
+        .await
+        .unwrap();
+    store
+        .add_catalogue_items(&draft.id, &[a.id.clone()])
+        .await
+        .unwrap();
+    store.delete_catalogue(&draft.id).await.unwrap();
+    assert!(store.get_catalogue(&draft.id).await.unwrap().is_none());
+    assert_eq!(
+        store.get_demand(&a.id).await.unwrap().unwrap().status,
+        DemandStatus::Published
+    );
 }
