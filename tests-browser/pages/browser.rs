@@ -13,6 +13,8 @@ use std::time::Duration;
 const TITLE: &str = "氢燃料电池金属双极板涂层耐腐蚀工艺";
 const PHONE: &str = "13698765432";
 const WIDTH: u32 = 1280;
+/// A common phone's CSS width.
+const PHONE_WIDTH: u32 = 390;
 
 struct Tab {
     c: Client,
@@ -105,25 +107,51 @@ impl Tab {
         );
     }
 
-    /// Saves the whole page when screenshots are asked for.
+    /// Checks that the page fits a phone's width (nothing wider than the screen but what
+    /// scrolls inside its own frame), and saves it at desktop and phone width when
+    /// screenshots are asked for.
     async fn shot(&self, name: &str) {
-        let Some(dir) = &self.shots else { return };
-        let height = self
-            .c
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_u64())
-            .unwrap_or(900)
-            .clamp(700, 2600) as u32;
         self.c
-            .set_window_size(WIDTH, height + 120)
+            .set_window_size(PHONE_WIDTH, 900)
             .await
             .expect("resize");
         tokio::time::sleep(Duration::from_millis(150)).await;
-        let png = self.c.screenshot().await.expect("screenshot");
-        std::fs::create_dir_all(dir).expect("screenshot dir");
-        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+        let overflow = self
+            .c
+            .execute(
+                "return document.documentElement.scrollWidth - window.innerWidth;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0);
+        assert!(
+            overflow <= 1,
+            "{name}: {overflow} px wider than a {PHONE_WIDTH} px phone"
+        );
+        if let Some(dir) = &self.shots {
+            std::fs::create_dir_all(dir).expect("screenshot dir");
+            for (width, suffix) in [(WIDTH, ""), (PHONE_WIDTH, "-phone")] {
+                self.c.set_window_size(width, 900).await.expect("resize");
+                let height = self
+                    .c
+                    .execute("return document.documentElement.scrollHeight;", vec![])
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(900)
+                    .clamp(700, 2600) as u32;
+                self.c
+                    .set_window_size(width, height + 120)
+                    .await
+                    .expect("resize");
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                let png = self.c.screenshot().await.expect("screenshot");
+                std::fs::write(dir.join(format!("{name}{suffix}.png")), png)
+                    .expect("write screenshot");
+            }
+        }
         self.c.set_window_size(WIDTH, 900).await.expect("resize");
     }
 }
@@ -242,6 +270,9 @@ async fn each_role_works_through_the_pages_in_a_browser() {
         tab.source().await.contains(TITLE),
         "approved demand offered for the edition"
     );
+    // Nothing is pre-ticked: the officer chooses what goes into the edition.
+    tab.pick("form[action$='/items'] input[name='demand_ids']")
+        .await;
     tab.click("form[action$='/items'] button").await;
     tab.click("form[action$='/publish'] button").await;
     assert!(tab.source().await.contains("已发布"));

@@ -537,9 +537,10 @@ const PRINT_CSS: &str =
     "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\
 \"SimSun\",sans-serif;margin:24px;color:#111}\
 h1{text-align:center;font-size:22px}h2{font-size:16px;margin:20px 0 6px}\
-.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}\
+.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;max-width:100%}svg{max-width:100%;height:auto}\
 table{border-collapse:collapse;width:100%;font-size:12px}\
 th,td{border:1px solid #888;padding:4px 6px}th{background:#d9e1f2}td.num{text-align:right}\
+@media(max-width:600px){body{margin:10px}table{font-size:11px}}\
 @page{size:A4;margin:12mm}@media print{body{margin:0}figure,tr{page-break-inside:avoid}}";
 
 fn html(r: &AnnualReport) -> String {
