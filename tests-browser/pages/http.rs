@@ -540,3 +540,37 @@ async fn a_draft_catalogue_can_drop_items_publish_and_be_deleted() {
     let p = v.post(&format!("{edition}/delete"), &[]).await;
     assert_eq!(p.status, StatusCode::CONFLICT);
 }
+
+/// 撤回 asks first (what happens, and the way back), then the owner can reopen the demand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdrawing_asks_first_and_a_withdrawn_demand_can_be_reopened() {
+    let s = server().await;
+    let ent_token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
+    let ent = caller(&s.app, &ent_token).await;
+    let d = s
+        .app
+        .create_demand(&ent, &demand_form("高纯氧化铝粉体烧结", PHONE))
+        .await
+        .expect("create");
+    let mut v = Visitor::new(&s.base);
+    v.sign_in(&ent_token).await;
+    let page = format!("/demands/{}", d.id);
+    let p = v.get(&page).await;
+    assert!(
+        p.body.contains(&format!("href=\"{page}/withdraw\"")),
+        "撤回 leads to a confirmation, not straight to the action"
+    );
+    let p = v.get(&format!("{page}/withdraw")).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("确认撤回") && p.body.contains("重新打开"));
+    let p = v
+        .post(&format!("{page}/withdraw"), &[("note", "暂缓")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = v.get(&page).await;
+    assert!(p.body.contains("已撤回") && p.body.contains("重新打开"));
+    let p = v.post(&format!("{page}/reopen"), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = v.get(&page).await;
+    assert!(p.body.contains("草稿") && p.body.contains("提交审核"));
+}

@@ -248,3 +248,80 @@ pub async fn interests_lead_to_docking(s: TestServer) {
         .count();
     assert_eq!(docking, 1);
 }
+
+/// Withdrawing is not a dead end: pending 揭榜 are closed with a reason the institution sees,
+/// and the owner can reopen the demand as a draft, with both moves in its history.
+pub async fn a_withdrawn_demand_closes_pending_interests_and_can_be_reopened(s: TestServer) {
+    let ent = s
+        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
+        .await;
+    let bureau = s.token("bureau", Role::Bureau, None).await;
+    let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
+    let r = s
+        .post(
+            "/api/v1/demands",
+            Some(&ent),
+            json!({"title": "尾矿综合利用", "description": "需要尾矿有价元素回收工艺"}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    s.post(
+        &format!("/api/v1/demands/{id}/submit"),
+        Some(&ent),
+        json!({}),
+    )
+    .await;
+    s.post(
+        &format!("/api/v1/demands/{id}/review"),
+        Some(&bureau),
+        json!({"decision": "approve"}),
+    )
+    .await;
+    s.publish_edition(&bureau, "第1期", &[&id]).await;
+    let interests = format!("/api/v1/demands/{id}/interests");
+    let r = s
+        .post(&interests, Some(&zzu), json!({"message": "我校可合作"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+
+    let r = s
+        .post(
+            &format!("/api/v1/demands/{id}/withdraw"),
+            Some(&ent),
+            json!({"note": "项目暂缓"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let answered = s.get(&interests, Some(&ent)).await;
+    assert_eq!(
+        answered.body["items"][0]["status"], "declined",
+        "{}",
+        answered.body
+    );
+    assert_eq!(
+        answered.body["items"][0]["decline_reason"],
+        duijie_app::WITHDRAWN_REASON
+    );
+
+    // Only the owner reopens, and only a withdrawn demand.
+    let reopen = format!("/api/v1/demands/{id}/reopen");
+    assert_eq!(
+        s.post(&reopen, Some(&bureau), json!({})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = s.post(&reopen, Some(&ent), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "draft");
+    assert_eq!(
+        s.post(&reopen, Some(&ent), json!({})).await.status,
+        StatusCode::CONFLICT
+    );
+    let history = s
+        .get(&format!("/api/v1/demands/{id}/history"), Some(&ent))
+        .await;
+    let moves: Vec<&str> = history.body["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["to_status"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(moves.ends_with(&["withdrawn", "draft"]), "{}", history.body);
+}

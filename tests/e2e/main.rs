@@ -37,7 +37,9 @@ macro_rules! on_both_backends {
 use catalogues::{
     catalogue_editions_publish_freeze_diff_and_export, review_queue_flags_gaps_and_duplicates,
 };
-use interests::interests_lead_to_docking;
+use interests::{
+    a_withdrawn_demand_closes_pending_interests_and_can_be_reopened, interests_lead_to_docking,
+};
 use ledger::ledger_records_projects_and_the_annual_report_counts_them;
 use market::{
     committees_cover_subtopics_two_per_institution, instruments_are_found_and_shown_beside_matches,
@@ -65,4 +67,5 @@ on_both_backends!(
     committees_cover_subtopics_two_per_institution,
     leaders_without_text_stay_out_of_the_index,
     each_write_is_visible_to_the_next_read,
+    a_withdrawn_demand_closes_pending_interests_and_can_be_reopened,
 );

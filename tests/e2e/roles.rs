@@ -99,6 +99,13 @@ fn rows() -> Vec<Row> {
             Json("{}"),
             OWNER_LIFECYCLE,
         ),
+        // Only a withdrawn demand reopens: the owner's draft answers 409.
+        row(
+            Method::POST,
+            "/api/v1/demands/{draft}/reopen",
+            Json("{}"),
+            [401, 409, 404, 403, 403, 403],
+        ),
         row(
             Method::POST,
             "/api/v1/demands/{submitted}/review",

@@ -10,6 +10,9 @@ use duijie_core::{
 use duijie_store::{Actor, DemandEvent, DemandFilter};
 use serde::Deserialize;
 
+/// The answer institutions get when the demand they responded to is withdrawn.
+pub const WITHDRAWN_REASON: &str = "需求单位已撤回该需求";
+
 /// Longest accepted text fields, in characters.
 const MAX_TITLE: usize = 200;
 const MAX_TEXT: usize = 20_000;
@@ -343,7 +346,35 @@ impl App {
         if !caller.owns(&d) {
             return Err(forbidden());
         }
-        self.move_demand(caller, &d, DemandStatus::Withdrawn, note)
+        let withdrawn = self
+            .move_demand(caller, &d, DemandStatus::Withdrawn, note)
+            .await?;
+        // Institutions waiting for an answer get one: their 揭榜 is closed with the reason.
+        let interests = self
+            .store
+            .list_interests(&d.id, None)
+            .await
+            .map_err(store_err)?;
+        for i in interests
+            .iter()
+            .filter(|i| i.status == duijie_store::InterestStatus::Pending)
+        {
+            self.store
+                .decline_interest(&i.id, WITHDRAWN_REASON)
+                .await
+                .map_err(store_err)?;
+        }
+        Ok(withdrawn)
+    }
+
+    /// The owner reopens a withdrawn demand as a draft (the history keeps both moves).
+    pub async fn reopen_demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
+        caller.require(&[Role::Enterprise])?;
+        let d = self.visible_demand(caller, id).await?;
+        if !caller.owns(&d) {
+            return Err(forbidden());
+        }
+        self.move_demand(caller, &d, DemandStatus::Draft, "重新打开")
             .await
     }
 

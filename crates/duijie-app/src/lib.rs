@@ -26,7 +26,7 @@ pub use access::Caller;
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
-pub use demands::{review_note_in, DemandForm, ReviewDecision};
+pub use demands::{review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
 pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
 pub use duijie_store::{Interest, InterestStatus};
 pub use duijie_store::{Milestone, Project, ProjectStatus, Secondment};

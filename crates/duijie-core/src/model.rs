@@ -182,7 +182,9 @@ impl DemandStatus {
             Published => &[InDocking, Withdrawn, Closed],
             InDocking => &[Contracted, Published, Closed],
             Contracted => &[Closed],
-            Rejected | Withdrawn | Closed => &[],
+            // A withdrawn demand can be reopened as a draft by its owner.
+            Withdrawn => &[Draft],
+            Rejected | Closed => &[],
         }
     }
 

@@ -55,6 +55,14 @@ pub async fn submit(
     Ok(Json(s.app.submit_demand(&caller, &id).await?.into()))
 }
 
+pub async fn reopen(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DemandJson>> {
+    Ok(Json(s.app.reopen_demand(&caller, &id).await?.into()))
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {

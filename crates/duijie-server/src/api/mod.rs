@@ -30,6 +30,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/demands/{id}", get(demands::get).patch(demands::edit))
         .route("/demands/{id}/submit", post(demands::submit))
         .route("/demands/{id}/withdraw", post(demands::withdraw))
+        .route("/demands/{id}/reopen", post(demands::reopen))
         .route("/demands/{id}/review", post(demands::review))
         .route("/demands/{id}/history", get(demands::history))
         .route("/demands/{id}/matches", get(demands::matches))

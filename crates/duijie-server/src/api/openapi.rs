@@ -150,6 +150,8 @@ fn operations() -> Vec<Op> {
         Op { method: "post", path: "/api/v1/demands/{id}/withdraw", tag: "demands", summary: "Withdraw (optional body with a note)",
              who: "owner", params: vec![path_id("demand")], body: Some(schema("NoteBody")), status: 200,
              response: schema("Demand"), errors: WRITE },
+        Op { method: "post", path: "/api/v1/demands/{id}/reopen", tag: "demands", summary: "Reopen a withdrawn demand as a draft",
+             who: "owner", params: vec![path_id("demand")], body: None, status: 200, response: schema("Demand"), errors: WRITE },
         Op { method: "post", path: "/api/v1/demands/{id}/review", tag: "demands", summary: "Approve, reject or send back a submitted demand",
              who: "bureau/admin", params: vec![path_id("demand")], body: Some(schema("ReviewBody")), status: 200,
              response: schema("Demand"), errors: WRITE },

@@ -49,7 +49,11 @@ pub fn routes(state: AppState) -> Router {
             get(workflow::edit_form).post(workflow::edit),
         )
         .route("/demands/{id}/submit", post(workflow::submit))
-        .route("/demands/{id}/withdraw", post(workflow::withdraw))
+        .route(
+            "/demands/{id}/withdraw",
+            get(workflow::withdraw_form).post(workflow::withdraw),
+        )
+        .route("/demands/{id}/reopen", post(workflow::reopen))
         .route("/demands/{id}/review", post(workflow::review))
         .route("/demands/{id}/interests", post(interests::propose))
         .route("/interests/{id}/accept", post(interests::accept))

@@ -39,6 +39,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("login.html", include_str!("../../templates/login.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    (
+        "withdraw.html",
+        include_str!("../../templates/withdraw.html"),
+    ),
     ("review.html", include_str!("../../templates/review.html")),
     (
         "catalogues.html",

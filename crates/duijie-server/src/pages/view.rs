@@ -14,6 +14,7 @@ pub struct Actions {
     pub edit: bool,
     pub submit: bool,
     pub withdraw: bool,
+    pub reopen: bool,
     pub review: bool,
 }
 
@@ -29,6 +30,7 @@ impl Actions {
                 || caller.is_curator(),
             submit: owner && d.status.can_move_to(DemandStatus::Submitted),
             withdraw: owner && d.status.can_move_to(DemandStatus::Withdrawn),
+            reopen: owner && d.status == DemandStatus::Withdrawn,
             review: caller.is_curator() && d.status == DemandStatus::Submitted,
         }
     }

@@ -265,6 +265,50 @@ pub async fn submit(
     Ok(see_other(&format!("/demands/{}?done=submitted", d.id)))
 }
 
+/// Asks before withdrawing: what happens to the demand and to pending 揭榜, and the way back.
+pub async fn withdraw_form(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> PageResult {
+    let d = s.app.demand(&session.caller, &id).await?;
+    if !(session.caller.owns(&d) && d.status.can_move_to(DemandStatus::Withdrawn)) {
+        return Err(PageError(DomainError::new(
+            ErrorCode::Conflict,
+            "只有需求单位可以撤回尚未对接的需求 (this demand cannot be withdrawn)",
+        )));
+    }
+    let pending = s
+        .app
+        .pending_interest_counts(&session.caller, std::slice::from_ref(&d))
+        .await?
+        .get(&d.id)
+        .copied()
+        .unwrap_or(0);
+    let ctx = context! {
+        title => "撤回需求",
+        d => context! { id => d.id.clone(), title => d.body.title.clone() },
+        pending,
+    };
+    Ok(render(
+        &session,
+        "withdraw.html",
+        "demands",
+        StatusCode::OK,
+        ctx,
+    ))
+}
+
+pub async fn reopen(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    _form: Form,
+) -> PageResult {
+    let d = s.app.reopen_demand(&session.caller, &id).await?;
+    Ok(see_other(&format!("/demands/{}?done=reopened", d.id)))
+}
+
 pub async fn withdraw(
     State(s): State<AppState>,
     session: Session,
