@@ -574,3 +574,65 @@ async fn withdrawing_asks_first_and_a_withdrawn_demand_can_be_reopened() {
     let p = v.get(&page).await;
     assert!(p.body.contains("草稿") && p.body.contains("提交审核"));
 }
+
+/// Evidence leads somewhere: an achievement links to its institution and its leader, the
+/// leader's page lists what they lead, and the institution's page gathers its records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn achievements_experts_and_institutions_link_to_each_other() {
+    use duijie_core::{AchievementDraft, Draft};
+    let s = server().await;
+    let records = [
+        ("高纯氧化铝粉体制备", "李一"),
+        ("氧化铝陶瓷烧结工艺", "李一"),
+    ]
+    .iter()
+    .map(|(title, leader)| {
+        Draft::Achievement(AchievementDraft {
+            org_name: "郑州大学".into(),
+            title: (*title).into(),
+            leader: Some((*leader).into()),
+            ..Default::default()
+        })
+    })
+    .collect();
+    s.import_achievements(records).await;
+    s.indexed().await;
+    let found = s
+        .app
+        .search_achievements(&duijie_app::SearchParams {
+            q: Some("高纯氧化铝粉体制备".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("search");
+    let a = &found.items[0].0;
+    let expert = a
+        .expert_id
+        .clone()
+        .expect("leader linked to an expert record");
+
+    let mut v = Visitor::new(&s.base);
+    let p = v.get(&format!("/achievements/{}", a.id)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body
+            .contains(&format!("href=\"/organizations/{}\"", a.org_id)),
+        "{}",
+        &p.body[p.body.find("基本信息").unwrap_or(0)..]
+    );
+    assert!(p.body.contains(&format!("href=\"/experts/{expert}\"")));
+
+    let p = v.get(&format!("/experts/{expert}")).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("负责的项目与成果"));
+    assert!(p.body.contains("高纯氧化铝粉体制备") && p.body.contains("氧化铝陶瓷烧结工艺"));
+
+    let p = v.get(&format!("/organizations/{}", a.org_id)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("郑州大学") && p.body.contains("氧化铝陶瓷烧结工艺"));
+    assert!(p.body.contains("可共享的科研仪器"));
+    assert_eq!(
+        v.get("/organizations/org_nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

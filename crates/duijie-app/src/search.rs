@@ -90,6 +90,7 @@ impl SearchParams {
                 mode,
                 statuses: None,
                 org_id: None,
+                expert_id: None,
                 offset,
                 limit: per_page as usize,
             },
@@ -221,6 +222,64 @@ impl App {
         Ok(redact_expert(caller, e))
     }
 
+    /// What an organisation offers, for its page: its latest achievements, experts and
+    /// instruments (at most `limit` of each).
+    pub async fn organization_records(
+        &self,
+        caller: &Caller,
+        org_id: &str,
+        limit: usize,
+    ) -> AppResult<(Vec<Achievement>, Vec<Expert>, Vec<duijie_core::Instrument>)> {
+        let of = |kind| SearchQuery {
+            org_id: Some(org_id.to_string()),
+            limit,
+            ..SearchQuery::new(kind)
+        };
+        let achievements = self
+            .run_search(of(EntityKind::Achievement), 1, limit as u32, |r| match r {
+                Record::Achievement(a) => Some(a),
+                _ => None,
+            })
+            .await?;
+        let experts = self
+            .run_search(of(EntityKind::Expert), 1, limit as u32, |r| match r {
+                Record::Expert(e) => Some(redact_expert(caller, e)),
+                _ => None,
+            })
+            .await?;
+        let instruments = self
+            .run_search(of(EntityKind::Instrument), 1, limit as u32, |r| match r {
+                Record::Instrument(i) => Some(i),
+                _ => None,
+            })
+            .await?;
+        Ok((
+            records(achievements.items),
+            records(experts.items),
+            records(instruments.items),
+        ))
+    }
+
+    /// The achievements an expert leads (负责人), newest first, at most `limit`.
+    pub async fn achievements_led_by(
+        &self,
+        expert_id: &str,
+        limit: usize,
+    ) -> AppResult<Vec<Achievement>> {
+        let query = SearchQuery {
+            expert_id: Some(expert_id.to_string()),
+            limit,
+            ..SearchQuery::new(EntityKind::Achievement)
+        };
+        let page = self
+            .run_search(query, 1, limit as u32, |r| match r {
+                Record::Achievement(a) => Some(a),
+                _ => None,
+            })
+            .await?;
+        Ok(records(page.items))
+    }
+
     pub async fn organization(
         &self,
         id: &str,
@@ -245,4 +304,9 @@ fn redact_expert(caller: &Caller, mut e: Expert) -> Expert {
         e.body.contact = Default::default();
     }
     e
+}
+
+/// The records of a page, without their highlights.
+fn records<T>(items: Vec<(T, String, String)>) -> Vec<T> {
+    items.into_iter().map(|(r, _, _)| r).collect()
 }

@@ -32,6 +32,17 @@ impl OrgKind {
         }
     }
 
+    /// The label shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrgKind::Enterprise => "企业",
+            OrgKind::University => "高校",
+            OrgKind::Institute => "科研院所",
+            OrgKind::Government => "政府部门",
+            OrgKind::Intermediary => "中介服务机构",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<OrgKind> {
         [
             OrgKind::Enterprise,

@@ -46,6 +46,8 @@ pub struct SearchQuery {
     /// Allowed statuses; `None` = any.
     pub statuses: Option<Vec<String>>,
     pub org_id: Option<String>,
+    /// Achievements led by this expert record.
+    pub expert_id: Option<String>,
     pub offset: usize,
     pub limit: usize,
 }
@@ -61,6 +63,7 @@ impl SearchQuery {
             mode: None,
             statuses: None,
             org_id: None,
+            expert_id: None,
             offset: 0,
             limit: 20,
         }
@@ -116,6 +119,7 @@ pub struct Filter {
     pub statuses: Option<Vec<String>>,
     pub org_id: Option<String>,
     pub mode: Option<String>,
+    pub expert_id: Option<String>,
 }
 
 /// How much a term counts in each text field, for weighted retrieval.
@@ -231,6 +235,7 @@ impl SearchIndex {
             (fields.region, &f.region),
             (fields.modes, &f.mode),
             (fields.org_id, &f.org_id),
+            (fields.expert_id, &f.expert_id),
         ];
         for (field, value) in exact {
             if let Some(v) = value {
@@ -420,6 +425,7 @@ impl SearchIndex {
             statuses: q.statuses.clone(),
             org_id: q.org_id.clone(),
             mode: q.mode.clone(),
+            expert_id: q.expert_id.clone(),
         };
         let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
         // Text is matched in the kind's own fields (see `text_query`), which restricts to the

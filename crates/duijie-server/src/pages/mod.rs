@@ -98,6 +98,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/achievements/{id}", get(public::achievement))
         .route("/experts", get(public::experts))
         .route("/experts/{id}", get(public::expert))
+        .route("/organizations/{id}", get(public::organization))
         .route("/instruments", get(market::instruments))
         .route(
             "/instruments/new",
