@@ -571,8 +571,15 @@ async fn withdrawing_asks_first_and_a_withdrawn_demand_can_be_reopened() {
     assert!(p.body.contains("已撤回") && p.body.contains("重新打开"));
     let p = v.post(&format!("{page}/reopen"), &[]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
-    let p = v.get(&page).await;
-    assert!(p.body.contains("草稿") && p.body.contains("提交审核"));
+    let p = v.get(p.location()).await;
+    assert!(p.body.contains("重新打开为草稿") && p.body.contains("提交审核"));
+    // It was never published or answered: the draft can go.
+    assert!(p.body.contains(&format!("action=\"{page}/delete\"")));
+    let p = v.post(&format!("{page}/delete"), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let p = v.get(p.location()).await;
+    assert!(p.body.contains("草稿已删除"));
+    assert_eq!(v.get(&page).await.status, StatusCode::NOT_FOUND);
 }
 
 /// Evidence leads somewhere: an achievement links to its institution and its leader, the

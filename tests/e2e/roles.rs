@@ -99,6 +99,12 @@ fn rows() -> Vec<Row> {
             Json("{}"),
             OWNER_LIFECYCLE,
         ),
+        row(
+            Method::DELETE,
+            "/api/v1/demands/{draft}",
+            NoBody,
+            OWNER_LIFECYCLE,
+        ),
         // Only a withdrawn demand reopens: the owner's draft answers 409.
         row(
             Method::POST,

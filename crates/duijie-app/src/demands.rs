@@ -367,6 +367,18 @@ impl App {
         Ok(withdrawn)
     }
 
+    /// The owner deletes a draft nobody else has seen (never catalogued, no 揭榜, no project).
+    pub async fn delete_demand(&self, caller: &Caller, id: &str) -> AppResult<()> {
+        caller.require(&[Role::Enterprise])?;
+        let d = self.visible_demand(caller, id).await?;
+        if !caller.owns(&d) {
+            return Err(forbidden());
+        }
+        self.store.delete_demand(id).await.map_err(store_err)?;
+        self.notify_changed().await;
+        Ok(())
+    }
+
     /// The owner reopens a withdrawn demand as a draft (the history keeps both moves).
     pub async fn reopen_demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
         caller.require(&[Role::Enterprise])?;

@@ -871,6 +871,50 @@ impl Store for SqlStore {
         Ok(demand)
     }
 
+    async fn delete_demand(&self, id: &str) -> Result<()> {
+        let now = millis(Utc::now());
+        let (mut tx, _gate) = self.begin_write().await?;
+        let d = fetch_demand(&mut tx, id).await?;
+        if d.status != DemandStatus::Draft {
+            return Err(StoreError::Conflict(format!(
+                "只有草稿可以删除，“{}”当前为“{}” (only drafts can be deleted)",
+                d.body.title,
+                d.status.label()
+            )));
+        }
+        let refs: i64 = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM catalogue_items WHERE demand_id = $1) \
+             + (SELECT COUNT(*) FROM interests WHERE demand_id = $1) \
+             + (SELECT COUNT(*) FROM projects WHERE demand_id = $1) AS n",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if refs > 0 {
+            return Err(StoreError::Conflict(format!(
+                "“{}”曾编入目录或有对接记录，不能删除 (the demand has a record elsewhere)",
+                d.body.title
+            )));
+        }
+        sqlx::query("DELETE FROM demand_events WHERE demand_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM demands WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        log_changes(
+            &mut tx,
+            &[(EntityKind::Demand, id.to_string(), "delete")],
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn update_demand(&self, id: &str, draft: &DemandDraft) -> Result<Demand> {
         let now = millis(Utc::now());
         let (body, contact, hash) = demand_columns(draft);

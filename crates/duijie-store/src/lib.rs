@@ -228,6 +228,9 @@ pub trait Store: Send + Sync + 'static {
         actor: &Actor,
     ) -> Result<Demand>;
     async fn update_demand(&self, id: &str, draft: &DemandDraft) -> Result<Demand>;
+    /// Deletes a draft that never reached anyone (no catalogue item, interest or project
+    /// refers to it) with its history; anything else is a [`StoreError::Conflict`].
+    async fn delete_demand(&self, id: &str) -> Result<()>;
     /// Moves a demand from `from` to `to` if it is still in `from`; records the event.
     async fn transition_demand(
         &self,

@@ -48,6 +48,7 @@ on_both_backends!(
     list_demands_filters_and_pages,
     catalogue_publish_freezes_snapshots_and_moves_demands,
     catalogue_publish_is_all_or_nothing,
+    only_untouched_drafts_are_deleted,
     interests_are_checked_answered_once_and_move_the_demand,
     accepting_is_all_or_nothing,
     projects_contract_their_demand_and_filter,

@@ -55,6 +55,15 @@ pub async fn submit(
     Ok(Json(s.app.submit_demand(&caller, &id).await?.into()))
 }
 
+pub async fn delete(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    s.app.delete_demand(&caller, &id).await?;
+    Ok(Json(json!({ "id": id, "deleted": true })))
+}
+
 pub async fn reopen(
     State(s): State<AppState>,
     Auth(caller): Auth,

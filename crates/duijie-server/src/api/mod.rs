@@ -27,7 +27,12 @@ pub fn routes(state: AppState) -> Router {
     let api = Router::new()
         .route("/match", post(match_text))
         .route("/demands", get(demands::search).post(demands::create))
-        .route("/demands/{id}", get(demands::get).patch(demands::edit))
+        .route(
+            "/demands/{id}",
+            get(demands::get)
+                .patch(demands::edit)
+                .delete(demands::delete),
+        )
         .route("/demands/{id}/submit", post(demands::submit))
         .route("/demands/{id}/withdraw", post(demands::withdraw))
         .route("/demands/{id}/reopen", post(demands::reopen))

@@ -54,6 +54,7 @@ pub fn routes(state: AppState) -> Router {
             get(workflow::withdraw_form).post(workflow::withdraw),
         )
         .route("/demands/{id}/reopen", post(workflow::reopen))
+        .route("/demands/{id}/delete", post(workflow::delete))
         .route("/demands/{id}/review", post(workflow::review))
         .route("/demands/{id}/interests", post(interests::propose))
         .route("/interests/{id}/accept", post(interests::accept))

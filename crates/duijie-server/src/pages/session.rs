@@ -127,6 +127,8 @@ fn notice(query: Option<&str>) -> Option<&'static str> {
         "saved" => "修改已保存。",
         "submitted" => "需求已提交，等待科技局审核。",
         "withdrawn" => "需求已撤回。",
+        "reopened" => "需求已重新打开为草稿，修改后可再次提交审核。",
+        "deleted" => "草稿已删除。",
         "approve" => "审核通过。",
         "request_changes" => "已退回企业修改。",
         "reject" => "已标记为不予通过。",

@@ -15,6 +15,7 @@ pub struct Actions {
     pub submit: bool,
     pub withdraw: bool,
     pub reopen: bool,
+    pub delete: bool,
     pub review: bool,
 }
 
@@ -31,6 +32,7 @@ impl Actions {
             submit: owner && d.status.can_move_to(DemandStatus::Submitted),
             withdraw: owner && d.status.can_move_to(DemandStatus::Withdrawn),
             reopen: owner && d.status == DemandStatus::Withdrawn,
+            delete: owner && d.status == DemandStatus::Draft,
             review: caller.is_curator() && d.status == DemandStatus::Submitted,
         }
     }

@@ -299,6 +299,16 @@ pub async fn withdraw_form(
     ))
 }
 
+pub async fn delete(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    _form: Form,
+) -> PageResult {
+    s.app.delete_demand(&session.caller, &id).await?;
+    Ok(see_other("/my/demands?done=deleted"))
+}
+
 pub async fn reopen(
     State(s): State<AppState>,
     session: Session,

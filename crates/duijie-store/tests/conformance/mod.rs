@@ -783,3 +783,42 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
         DemandStatus::Published
     );
 }
+
+/// A draft is deleted with its history and leaves the change log a delete; a demand that
+/// went further, or that anything refers to, stays.
+pub async fn only_untouched_drafts_are_deleted(store: S) {
+    let draft = demand_in(&store, "甲公司", "草稿需求", DemandStatus::Draft).await;
+    let approved = demand_in(&store, "甲公司", "已审核需求", DemandStatus::Approved).await;
+    let before = store.last_seq().await.unwrap();
+    store.delete_demand(&draft.id).await.unwrap();
+    assert!(store.get_demand(&draft.id).await.unwrap().is_none());
+    let changes = store.changes_since(before, 10).await.unwrap();
+    assert!(changes.iter().any(|c| c.entity_id == draft.id && !c.exists));
+    assert!(matches!(
+        store.delete_demand(&approved.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Listed in an edition, withdrawn, reopened as a draft: still referred to, so it stays.
+    let cat = store
+        .create_catalogue("第1期", None, &actor())
+        .await
+        .unwrap();
+    store
+        .add_catalogue_items(&cat.id, &[approved.id.clone()])
+        .await
+        .unwrap();
+    for (from, to) in [
+        (DemandStatus::Approved, DemandStatus::Withdrawn),
+        (DemandStatus::Withdrawn, DemandStatus::Draft),
+    ] {
+        store
+            .transition_demand(&approved.id, from, to, &actor(), "")
+            .await
+            .unwrap();
+    }
+    assert!(matches!(
+        store.delete_demand(&approved.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(store.get_demand(&approved.id).await.unwrap().is_some());
+}
