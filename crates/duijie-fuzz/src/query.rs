@@ -102,6 +102,8 @@ pub fn query(data: &[u8]) {
             mode: mode.clone(),
             statuses: Some(vec!["published".to_string(), q.clone()]),
             org_id: org_id.clone(),
+            // The same hostile text as an expert id: a filter value is never syntax.
+            expert_id: Some(q.clone()),
             offset,
             limit,
         };

@@ -758,7 +758,9 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
     assert_eq!(published.status, CatalogueStatus::Published);
     // A published edition is frozen: nothing comes out, and it is not deleted.
     assert!(matches!(
-        store.remove_catalogue_items(&cat.id, &[a.id.clone()]).await,
+        store
+            .remove_catalogue_items(&cat.id, std::slice::from_ref(&a.id))
+            .await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
@@ -773,7 +775,7 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
         .await
         .unwrap();
     store
-        .add_catalogue_items(&draft.id, &[a.id.clone()])
+        .add_catalogue_items(&draft.id, std::slice::from_ref(&a.id))
         .await
         .unwrap();
     store.delete_catalogue(&draft.id).await.unwrap();
@@ -804,7 +806,7 @@ pub async fn only_untouched_drafts_are_deleted(store: S) {
         .await
         .unwrap();
     store
-        .add_catalogue_items(&cat.id, &[approved.id.clone()])
+        .add_catalogue_items(&cat.id, std::slice::from_ref(&approved.id))
         .await
         .unwrap();
     for (from, to) in [
