@@ -39,6 +39,18 @@ pub struct EditionDiff {
     pub diff: CatalogueDiff,
 }
 
+/// The demand ids of one request on an edition's items, trimmed; 1 to
+/// [`MAX_ITEMS_PER_REQUEST`] of them.
+fn item_ids(demand_ids: &[String]) -> AppResult<Vec<String>> {
+    if demand_ids.is_empty() || demand_ids.len() > MAX_ITEMS_PER_REQUEST {
+        return Err(DomainError::invalid(
+            "demand_ids",
+            format!("demand_ids 须含 1 到 {MAX_ITEMS_PER_REQUEST} 个需求编号（请选择需求）"),
+        ));
+    }
+    Ok(demand_ids.iter().map(|d| d.trim().to_string()).collect())
+}
+
 impl App {
     /// An edition the caller may see: published ones for everyone, drafts for the bureau.
     async fn visible_catalogue(&self, caller: &Caller, id: &str) -> AppResult<CatalogueEdition> {
@@ -80,15 +92,8 @@ impl App {
         demand_ids: &[String],
     ) -> AppResult<CatalogueEdition> {
         caller.require(&[Role::Bureau, Role::Admin])?;
-        if demand_ids.is_empty() || demand_ids.len() > MAX_ITEMS_PER_REQUEST {
-            return Err(DomainError::invalid(
-                "demand_ids",
-                format!("demand_ids 须含 1 到 {MAX_ITEMS_PER_REQUEST} 个需求编号"),
-            ));
-        }
-        let ids: Vec<String> = demand_ids.iter().map(|d| d.trim().to_string()).collect();
         self.store
-            .add_catalogue_items(id, &ids)
+            .add_catalogue_items(id, &item_ids(demand_ids)?)
             .await
             .map_err(store_err)
     }
@@ -101,15 +106,8 @@ impl App {
         demand_ids: &[String],
     ) -> AppResult<CatalogueEdition> {
         caller.require(&[Role::Bureau, Role::Admin])?;
-        if demand_ids.is_empty() || demand_ids.len() > MAX_ITEMS_PER_REQUEST {
-            return Err(DomainError::invalid(
-                "demand_ids",
-                format!("请选择 1 到 {MAX_ITEMS_PER_REQUEST} 项需求"),
-            ));
-        }
-        let ids: Vec<String> = demand_ids.iter().map(|d| d.trim().to_string()).collect();
         self.store
-            .remove_catalogue_items(id, &ids)
+            .remove_catalogue_items(id, &item_ids(demand_ids)?)
             .await
             .map_err(store_err)
     }
