@@ -68,4 +68,5 @@ on_both_backends!(
     leaders_without_text_stay_out_of_the_index,
     each_write_is_visible_to_the_next_read,
     a_withdrawn_demand_closes_pending_interests_and_can_be_reopened,
+    implausible_budgets_and_past_deadlines_are_refused,
 );

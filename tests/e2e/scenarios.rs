@@ -535,3 +535,64 @@ pub async fn each_write_is_visible_to_the_next_read(server: TestServer) {
         1
     );
 }
+
+/// Implausible input is refused where it is typed: a budget far beyond any enterprise's (a
+/// unit mistake), a deadline already past at submission; 长期 is a deadline catalogues use.
+pub async fn implausible_budgets_and_past_deadlines_are_refused(s: TestServer) {
+    let ent = s.token("ent", Role::Enterprise, Some("甲公司")).await;
+    let r = s
+        .post(
+            "/api/v1/demands",
+            Some(&ent),
+            json!({"title": "尾矿综合利用", "description": "需要尾矿回收工艺", "budget_wan": 99_999_999_999.0_f64}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["field"], "budget_wan");
+
+    let r = s
+        .post(
+            "/api/v1/demands",
+            Some(&ent),
+            json!({"title": "尾矿综合利用", "description": "需要尾矿回收工艺", "deadline": "长期"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(r.body["deadline"].is_null(), "{}", r.body);
+
+    let r = s
+        .post(
+            "/api/v1/demands",
+            Some(&ent),
+            json!({"title": "果品冷链保鲜", "description": "需要冷链方案", "deadline": "2020-06-30"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "a draft may carry any date");
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let r = s
+        .post(
+            &format!("/api/v1/demands/{id}/submit"),
+            Some(&ent),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["field"], "deadline");
+    let r = s
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/demands/{id}"),
+            Some(&ent),
+            Some(json!({"deadline": "长期"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = s
+        .post(
+            &format!("/api/v1/demands/{id}/submit"),
+            Some(&ent),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

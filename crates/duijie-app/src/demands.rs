@@ -3,7 +3,9 @@
 
 use crate::access::forbidden;
 use crate::{store_err, App, AppResult, Caller};
-use duijie_core::validate::{normalize_email, normalize_phone, parse_date};
+use duijie_core::validate::{
+    is_open_ended, normalize_email, normalize_phone, parse_date, MAX_BUDGET_WAN,
+};
 use duijie_core::{
     CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field, OrgKind, Role,
 };
@@ -108,6 +110,14 @@ impl DemandForm {
                     "预算须为非负的万元数 (budget must be a non-negative number of 万元)",
                 ));
             }
+            if b > MAX_BUDGET_WAN {
+                return Err(DomainError::invalid(
+                    "budget_wan",
+                    format!(
+                        "预算 {b} 万元超出合理范围（上限 {MAX_BUDGET_WAN} 万元），请确认是否以万元为单位填写"
+                    ),
+                ));
+            }
             draft.budget_wan = Some(b);
             draft.budget_negotiable = false;
         }
@@ -121,7 +131,7 @@ impl DemandForm {
             draft.region = optional(&text("region", r, 50)?);
         }
         if let Some(d) = &self.deadline {
-            draft.deadline = if d.trim().is_empty() {
+            draft.deadline = if d.trim().is_empty() || is_open_ended(d) {
                 None
             } else {
                 Some(parse_date(d).map_err(|m| DomainError::invalid("deadline", m))?)
@@ -330,6 +340,13 @@ impl App {
         let d = self.visible_demand(caller, id).await?;
         if !caller.owns(&d) {
             return Err(forbidden());
+        }
+        let today = duijie_core::time::china_local(chrono::Utc::now()).date();
+        if let Some(deadline) = d.body.deadline.filter(|day| *day < today) {
+            return Err(DomainError::invalid(
+                "deadline",
+                format!("截止日期 {deadline} 已过，请修改截止日期（或填写“长期”）后再提交"),
+            ));
         }
         self.move_demand(caller, &d, DemandStatus::Submitted, "")
             .await

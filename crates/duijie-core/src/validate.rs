@@ -77,6 +77,18 @@ pub fn normalize_credit_code(raw: &str) -> Option<String> {
     (values[17] == check).then_some(s)
 }
 
+/// The largest budget taken as plausible, in 万元 (100 亿元): anything above is a unit
+/// mistake (元 typed as 万元) or a typo.
+pub const MAX_BUDGET_WAN: f64 = 1_000_000.0;
+
+/// Whether a deadline as written means "no fixed date" (长期, 长期有效, 不限).
+pub fn is_open_ended(raw: &str) -> bool {
+    matches!(
+        fold_width(raw).trim(),
+        "长期" | "长期有效" | "不限" | "无限期" | "长期征集"
+    )
+}
+
 /// A budget in 万元 as catalogues write it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
