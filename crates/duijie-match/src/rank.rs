@@ -107,14 +107,6 @@ pub enum Coverage {
 }
 
 impl Coverage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Coverage::Good => "good",
-            Coverage::Partial => "partial",
-            Coverage::None => "none",
-        }
-    }
-
     fn of(candidates: &[Candidate]) -> Coverage {
         match candidates.iter().map(|c| c.tier).min_by_key(|t| *t as u8) {
             Some(Tier::Strong) => Coverage::Good,
@@ -259,6 +251,12 @@ struct OrgContext<'h> {
     strong: Vec<&'h str>,
 }
 
+/// The query as one kind of document sees it ([`Matcher::kind_query`]).
+struct KindQuery {
+    terms: Vec<WeightedTerm>,
+    core: Core,
+}
+
 /// The demand's words as one kind of document sees them.
 struct Core {
     /// Query weight × IDF of each word.
@@ -282,7 +280,7 @@ impl Core {
     }
 }
 
-/// Documents of a kind below which no term is too common to count (see `Matcher::terms_for`).
+/// Documents of a kind below which no term is too common to count (see `Matcher::kind_query`).
 const CEILING_MIN_DOCS: u64 = 100;
 
 /// The kinds of document partners are ranked from.
@@ -388,22 +386,37 @@ impl Matcher {
         )
     }
 
-    /// The query's terms that are informative among the documents of `kind`: a term in more
-    /// than [`QueryConfig::max_df_ratio`] of them is boilerplate there.
-    /// A kind with fewer documents than [`CEILING_MIN_DOCS`] has no ceiling: a handful of
-    /// documents cannot tell boilerplate from topic.
-    fn terms_for(&self, kind: EntityKind, query: &WeightedQuery) -> Vec<WeightedTerm> {
+    /// The query as the documents of `kind` see it, each term's document frequency looked up
+    /// once: the terms informative there (a term in more than [`QueryConfig::max_df_ratio`] of
+    /// them is boilerplate; a kind with fewer than [`CEILING_MIN_DOCS`] documents has no
+    /// ceiling, a handful cannot tell boilerplate from topic), and the demand's core among
+    /// them (its words weighed by IDF, the heaviest [`MatchConfig::core_terms`] summed).
+    fn kind_query(&self, kind: EntityKind, query: &WeightedQuery) -> KindQuery {
         let n = self.index.num_docs(kind);
-        if n < CEILING_MIN_DOCS {
-            return query.terms.clone();
+        let ceiling = (n >= CEILING_MIN_DOCS).then_some(self.config.query.max_df_ratio * n as f32);
+        let n = n as f32;
+        let mut terms = Vec::with_capacity(query.terms.len());
+        let mut mass: HashMap<String, f32> = HashMap::new();
+        for t in &query.terms {
+            let df = self.index.doc_freq(kind, &t.term) as f32;
+            if ceiling.is_some_and(|c| df > c) {
+                continue;
+            }
+            // A word no document of the kind has cannot be matched there: in the core it
+            // would only lower every strength of the kind alike.
+            if df > 0.0 && !crate::is_gram(&t.term) {
+                let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+                mass.insert(t.term.clone(), t.weight * idf);
+            }
+            terms.push(t.clone());
         }
-        let ceiling = self.config.query.max_df_ratio * n as f32;
-        query
-            .terms
-            .iter()
-            .filter(|t| self.index.doc_freq(kind, &t.term) as f32 <= ceiling)
-            .cloned()
-            .collect()
+        let mut heaviest: Vec<f32> = mass.values().copied().collect();
+        heaviest.sort_by(|a, b| b.total_cmp(a));
+        let core = heaviest.iter().take(self.config.core_terms.max(1)).sum();
+        KindQuery {
+            terms,
+            core: Core { mass, core },
+        }
     }
 
     /// Ranks institutions or experts for a demand.
@@ -431,37 +444,13 @@ impl Matcher {
         })
     }
 
-    /// The demand's words weighed by their IDF among the documents of `kind`, and the mass of
-    /// its core (the heaviest [`MatchConfig::core_terms`] of them).
-    fn core(&self, kind: EntityKind, query: &WeightedQuery) -> Core {
-        let n = self.index.num_docs(kind) as f32;
-        let mass: HashMap<String, f32> = self
-            .terms_for(kind, query)
-            .into_iter()
-            .filter(|t| !crate::is_gram(&t.term))
-            .filter_map(|t| {
-                // A word no document of the kind has cannot be matched there: it would only
-                // lower every strength of the kind alike.
-                let df = self.index.doc_freq(kind, &t.term) as f32;
-                let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-                (df > 0.0).then_some((t.term, t.weight * idf))
-            })
-            .collect();
-        let mut heaviest: Vec<f32> = mass.values().copied().collect();
-        heaviest.sort_by(|a, b| b.total_cmp(a));
-        let core = heaviest.iter().take(self.config.core_terms.max(1)).sum();
-        Core { mass, core }
-    }
-
-    fn retrieve(&self, query: &WeightedQuery) -> Result<Vec<DocHit>, MatchError> {
+    /// The best documents of each ranked kind for its view of the query.
+    fn retrieve(&self, views: &[(EntityKind, KindQuery)]) -> Result<Vec<DocHit>, MatchError> {
         let mut hits = Vec::new();
-        for kind in RANKED_KINDS {
-            if kind == EntityKind::Expert && self.config.expert_doc_weight <= 0.0 {
-                continue;
-            }
+        for (kind, view) in views {
             hits.extend(self.index.top(
-                kind,
-                &self.terms_for(kind, query),
+                *kind,
+                &view.terms,
                 &DocFilter::default(),
                 &self.config.fields,
                 self.config.retrieve_limit,
@@ -479,7 +468,7 @@ impl Matcher {
     ) -> Result<(), MatchError> {
         let hits = self.index.top(
             EntityKind::Instrument,
-            &self.terms_for(EntityKind::Instrument, query),
+            &self.kind_query(EntityKind::Instrument, query).terms,
             &DocFilter::default(),
             &self.config.fields,
             self.config.retrieve_limit,
@@ -557,7 +546,12 @@ impl Matcher {
         kind: CandidateKind,
         limit: usize,
     ) -> Result<Vec<Candidate>, MatchError> {
-        let hits = self.retrieve(query)?;
+        let views: Vec<(EntityKind, KindQuery)> = RANKED_KINDS
+            .into_iter()
+            .filter(|k| *k != EntityKind::Expert || self.config.expert_doc_weight > 0.0)
+            .map(|k| (k, self.kind_query(k, query)))
+            .collect();
+        let hits = self.retrieve(&views)?;
         // Leaders of achievements are linked to expert records when any hit links them.
         let mut links: HashMap<(String, String), String> = HashMap::new();
         for h in &hits {
@@ -575,19 +569,15 @@ impl Matcher {
         };
 
         // Each document's score after the priors, computed once for grouping and context.
-        let cores: HashMap<EntityKind, Core> = RANKED_KINDS
-            .iter()
-            .map(|k| (*k, self.core(*k, query)))
-            .collect();
         let weighted: Vec<Scored<'_>> = hits
             .iter()
             .map(|h| {
-                let strength = cores.get(&h.kind).map_or(0.0, |c| c.strength(h));
-                let sharpen = if self.config.strength_power > 0.0 {
-                    strength.powf(self.config.strength_power)
-                } else {
-                    1.0
-                };
+                let strength = views
+                    .iter()
+                    .find(|(k, _)| *k == h.kind)
+                    .map_or(0.0, |(_, v)| v.core.strength(h));
+                // `powf(0.0)` is 1 for every strength, 0 included: power 0 is plain BM25.
+                let sharpen = strength.powf(self.config.strength_power);
                 Scored {
                     score: h.score * self.prior(input, h) * sharpen,
                     strength,

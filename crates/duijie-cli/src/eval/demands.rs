@@ -230,6 +230,10 @@ async fn rank(matcher: &Matcher, text: &str, level: CandidateKind) -> Result<Ran
     Ok(tokio::task::spawn_blocking(move || matcher.rank(&input, level, DEPTH)).await??)
 }
 
+fn run_of<'r>(runs: &'r [Run], demand: &str, level: &str) -> Option<&'r Run> {
+    runs.iter().find(|r| r.demand == demand && r.level == level)
+}
+
 fn level_report(
     demands: &[Demand],
     judgements: &Judgements,
@@ -237,16 +241,12 @@ fn level_report(
     peer: Option<&[Run]>,
     level: &str,
 ) -> LevelReport {
-    let ranking_of = |runs: &[Run], demand: &str| -> Vec<String> {
-        runs.iter()
-            .find(|r| r.demand == demand && r.level == level)
-            .map(|r| r.ranking.clone())
-            .unwrap_or_default()
-    };
+    let ranking =
+        |run: Option<&Run>| -> Vec<String> { run.map(|r| r.ranking.clone()).unwrap_or_default() };
     let mut report = LevelReport::default();
     let (mut ours, mut theirs): (Vec<DemandScore>, Vec<DemandScore>) = (Vec::new(), Vec::new());
     for d in demands {
-        let run = runs.iter().find(|r| r.demand == d.id && r.level == level);
+        let run = run_of(runs, &d.id, level);
         let judged = judgements.of(&d.id, level);
         if let (Some(run), Some(judged)) = (run, judged) {
             for (key, tier) in run.ranking.iter().zip(&run.tiers) {
@@ -257,7 +257,7 @@ fn level_report(
             }
         }
         let answered_none = run.and_then(|r| r.coverage) == Some(Coverage::None);
-        let score = judged.and_then(|j| score_ranking(&ranking_of(runs, &d.id), j));
+        let score = judged.and_then(|j| score_ranking(&ranking(run), j));
         let (Some(judged), Some(score)) = (judged, score) else {
             report.unservable += 1;
             report.none_when_unservable += usize::from(answered_none);
@@ -265,7 +265,8 @@ fn level_report(
         };
         report.none_when_servable += usize::from(answered_none);
         ours.push(score);
-        let peer_score = peer.and_then(|p| score_ranking(&ranking_of(p, &d.id), judged));
+        let peer_score =
+            peer.and_then(|p| score_ranking(&ranking(run_of(p, &d.id, level)), judged));
         if let Some(s) = peer_score {
             theirs.push(s);
         }
