@@ -202,17 +202,33 @@ async fn the_demand_form_shows_chinese_errors_next_to_the_field() {
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("id=\"err-title\"") && p.body.contains("需求名称不能为空"));
 
+    // Every problem of the form at once, each beside its field, in Chinese only.
     let p = v
         .post(
             "/demands/new",
             &[
-                ("title", "甲"),
+                ("title", ""),
                 ("description", "乙"),
                 ("budget_wan", "很多"),
+                ("contact_phone", "12345"),
+                ("contact_email", "no-at-sign"),
             ],
         )
         .await;
-    assert!(p.body.contains("id=\"err-budget_wan\""));
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    for field in ["title", "budget_wan", "contact_phone", "contact_email"] {
+        assert!(
+            p.body.contains(&format!("id=\"err-{field}\"")),
+            "{field} has its error beside it"
+        );
+    }
+    assert!(p.body.contains("有 4 处需要修改"), "the banner counts them");
+    for english in ["is required", "invalid", "too long", "not found"] {
+        assert!(
+            !p.body.contains(english),
+            "English tail {english:?} on the page"
+        );
+    }
 
     let p = v
         .post(

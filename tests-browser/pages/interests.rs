@@ -170,7 +170,7 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
         )
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(p.body.contains("请写明不接受的原因"), "{}", p.body);
+    assert!(p.body.contains("请填写不接受的原因"), "{}", p.body);
     let p = owner
         .post(
             &format!("/interests/{zzu_interest}/decline"),

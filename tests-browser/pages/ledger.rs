@@ -119,6 +119,10 @@ async fn the_bureau_keeps_the_ledger_and_reads_the_annual_report_through_pages()
         p.body.contains(&format!("value=\"{demand}\"")),
         "the demand in docking is offered"
     );
+    assert!(
+        p.body.contains("已接受：郑州大学") && p.body.contains("<option value=\"郑州大学\">"),
+        "the accepted institution is named and offered"
+    );
     assert!(p.body.contains("没有符合条件的合作项目"));
 
     // Errors in Chinese next to the field, typed values kept; no CSRF token, no write.
@@ -186,9 +190,18 @@ async fn the_bureau_keeps_the_ledger_and_reads_the_annual_report_through_pages()
     assert!(p.body.contains("高纯氧化铝联合攻关"));
     let p = v.get("/projects?year=abc").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(p.body.contains("year 须为"));
+    assert!(p.body.contains("年份“abc”无效"), "{}", p.body);
 
-    // Secondments.
+    // Secondments: the expert is found by name and picked, not typed as an id.
+    let p = v.get("/secondments?expert_q=王").await;
+    assert!(
+        p.body
+            .contains(&format!("name=\"expert_id\" value=\"{expert}\""))
+            && p.body.contains("<b>王五</b>"),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("exp_…"), "no id to copy by hand");
     let sec = |end: &str| {
         vec![
             ("expert_id", expert.clone()),
@@ -232,5 +245,5 @@ async fn the_bureau_keeps_the_ledger_and_reads_the_annual_report_through_pages()
     );
     let p = v.get("/reports/annual?year=abc").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(p.body.contains("请求有误") && p.body.contains("year 须为"));
+    assert!(p.body.contains("请求有误") && p.body.contains("年份“abc”无效"));
 }

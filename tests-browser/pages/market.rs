@@ -226,8 +226,22 @@ async fn the_bureau_proposes_adjusts_and_confirms_a_committee() {
         })
         .collect();
     assert_eq!(zz.len(), 3);
+    // The experts to add are found by name on the page, not typed as ids.
+    let p = v.get(&format!("{path}?add_q=李")).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    for id in &zz {
+        assert!(
+            p.body.contains(&format!("name=\"keep\" value=\"{id}\""))
+                || p.body.contains(&format!("name=\"add\" value=\"{id}\"")),
+            "{id} is a member or offered by name"
+        );
+    }
+    assert!(p.body.contains("<b>李一</b>") || p.body.contains(">李一</a>"));
     let p = v
-        .post(&format!("{path}/members"), &[("add", &zz.join(" "))])
+        .post(
+            &format!("{path}/members"),
+            &zz.iter().map(|id| ("add", id.as_str())).collect::<Vec<_>>(),
+        )
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("同一单位最多 2 名委员"));

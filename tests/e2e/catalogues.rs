@@ -72,7 +72,7 @@ pub async fn review_queue_flags_gaps_and_duplicates(s: TestServer) {
     let vague = demand(
         &s,
         &ent,
-        json!({"title": "求新技术", "description": "需要新技术提升效益"}),
+        json!({"title": "求新技术", "description": "需要新技术提升效益", "deadline": "2099-01-01"}),
         None,
     )
     .await;
@@ -120,6 +120,8 @@ pub async fn review_queue_flags_gaps_and_duplicates(s: TestServer) {
         codes.contains(&"description_too_short") && codes.contains(&"missing_budget"),
         "{codes:?}"
     );
+    assert_eq!(v["doubts"][0]["code"], "deadline_far", "{v}");
+    assert_eq!(c["doubts"], json!([]), "{c}");
     let note = v["suggested_note"].as_str().unwrap();
     assert!(note.contains("预期目标"));
     // The suggested note is what the reviewer sends back.

@@ -113,7 +113,7 @@ pub async fn interests_lead_to_docking(s: TestServer) {
     assert!(r.body["error"]["message"]
         .as_str()
         .unwrap()
-        .contains(&hnu_ach));
+        .contains("不属于本单位"));
     let r = s.post(&interests, Some(&ent), propose.clone()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 

@@ -53,7 +53,7 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
     let message = r.body["error"]["message"].as_str().unwrap();
     assert!(
-        message.contains("in_docking") && message.contains("contracted"),
+        message.contains("对接中") && message.contains("已签约"),
         "{message}"
     );
 
@@ -91,7 +91,6 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     for (key, value, named) in [
         ("amount_wan", json!(-1), "amount_wan"),
         ("signed_on", json!("三月"), "signed_on"),
-        ("institution", json!(" "), "institution"),
         ("institution", json!("org_missing"), "institution"),
         ("demand_id", json!(""), "demand_id"),
     ] {
@@ -106,9 +105,10 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     let r = s.post("/api/v1/projects", Some(&bureau), unknown).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
-    let r = s
-        .post("/api/v1/projects", Some(&bureau), project.clone())
-        .await;
+    // Left blank, the institution is the one whose 揭榜 the enterprise accepted.
+    let mut carried = project.clone();
+    carried["institution"] = json!(" ");
+    let r = s.post("/api/v1/projects", Some(&bureau), carried).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let p = r.body.clone();
     let pid = p["id"].as_str().unwrap().to_string();

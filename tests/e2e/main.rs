@@ -69,4 +69,5 @@ on_both_backends!(
     each_write_is_visible_to_the_next_read,
     a_withdrawn_demand_closes_pending_interests_and_can_be_reopened,
     implausible_budgets_and_past_deadlines_are_refused,
+    demands_sort_and_filter_by_budget_and_deadline,
 );

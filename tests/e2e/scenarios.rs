@@ -122,7 +122,7 @@ pub async fn demand_lifecycle_over_http(s: TestServer) {
     assert!(r.body["error"]["message"]
         .as_str()
         .unwrap()
-        .contains("submitted"));
+        .contains("待审核"));
 
     let r = s
         .post(
@@ -550,6 +550,38 @@ pub async fn implausible_budgets_and_past_deadlines_are_refused(s: TestServer) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.body["error"]["field"], "budget_wan");
 
+    // One answer lists every problem, each under its field, in Chinese.
+    let r = s
+        .post(
+            "/api/v1/demands",
+            Some(&ent),
+            json!({"title": "", "description": "需要尾矿回收工艺", "budget_wan": -3.0,
+                   "contact_phone": "12345", "goals": "长".repeat(20_001)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "invalid_input");
+    let fields: Vec<&str> = r.body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["goals", "budget_wan", "contact_phone", "title"],
+        "{}",
+        r.body
+    );
+    for f in r.body["error"]["fields"].as_array().unwrap() {
+        let m = f["message"].as_str().unwrap();
+        assert!(!m.is_ascii() && !m.contains(" ("), "Chinese only: {m}");
+    }
+    assert!(r.body["error"]["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("预期目标不能超过 20000 个字符"));
+
     let r = s
         .post(
             "/api/v1/demands",
@@ -595,4 +627,72 @@ pub async fn implausible_budgets_and_past_deadlines_are_refused(s: TestServer) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// The demand list sorts by deadline or budget and filters by budget band and deadline, over
+/// HTTP; a wrong parameter names itself.
+pub async fn demands_sort_and_filter_by_budget_and_deadline(s: TestServer) {
+    let ent = s.token("ent", Role::Enterprise, Some("丁公司")).await;
+    let bureau = s.token("bureau", Role::Bureau, None).await;
+    for (title, budget, deadline) in [
+        ("果汁澄清工艺", json!(30), json!("2030-03-01")),
+        ("冷链保鲜包装", json!(200), json!("2029-01-01")),
+        ("果渣综合利用", json!(null), json!("长期")),
+    ] {
+        let r = s
+            .post(
+                "/api/v1/demands",
+                Some(&ent),
+                json!({"title": title, "description": "苹果加工企业的技术需求", "budget_wan": budget,
+                       "budget_negotiable": budget.is_null(), "deadline": deadline}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    s.indexed().await;
+    let titles = |r: &duijie_e2e::Resp| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let r = s.get("/api/v1/demands?sort=deadline", Some(&bureau)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(titles(&r), ["冷链保鲜包装", "果汁澄清工艺", "果渣综合利用"]);
+    let r = s
+        .get("/api/v1/demands?q=苹果&sort=budget", Some(&bureau))
+        .await;
+    assert_eq!(titles(&r), ["冷链保鲜包装", "果汁澄清工艺", "果渣综合利用"]);
+    let r = s
+        .get(
+            "/api/v1/demands?budget_min=10&budget_max=100",
+            Some(&bureau),
+        )
+        .await;
+    assert_eq!(titles(&r), ["果汁澄清工艺"]);
+    let r = s
+        .get(
+            "/api/v1/demands?deadline_from=2029-06-01&sort=deadline",
+            Some(&bureau),
+        )
+        .await;
+    assert_eq!(titles(&r), ["果汁澄清工艺", "果渣综合利用"]);
+    let r = s
+        .get("/api/v1/demands?sort=price&budget_min=很多", Some(&bureau))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let fields: Vec<&str> = r.body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["sort", "budget_min"]);
+    let r = s.get("/api/v1/achievements?sort=budget", None).await;
+    assert_eq!(
+        r.body["error"]["field"], "sort",
+        "budget sorts demands only"
+    );
 }

@@ -70,10 +70,7 @@ impl Caller {
     /// Fails with 401 for anonymous callers and 403 for other roles.
     pub fn require(&self, roles: &[Role]) -> Result<&User, DomainError> {
         match self {
-            Caller::Anonymous => Err(DomainError::new(
-                ErrorCode::Unauthenticated,
-                "请先登录 (sign in with an API token)",
-            )),
+            Caller::Anonymous => Err(DomainError::new(ErrorCode::Unauthenticated, "请先登录")),
             Caller::User(u) if roles.contains(&u.role) => Ok(u),
             Caller::User(_) => Err(forbidden()),
         }
@@ -81,8 +78,5 @@ impl Caller {
 }
 
 pub(crate) fn forbidden() -> DomainError {
-    DomainError::new(
-        ErrorCode::Forbidden,
-        "无权执行此操作 (your role may not do this)",
-    )
+    DomainError::new(ErrorCode::Forbidden, "无权执行此操作")
 }

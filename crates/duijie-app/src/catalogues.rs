@@ -56,7 +56,7 @@ impl App {
     async fn visible_catalogue(&self, caller: &Caller, id: &str) -> AppResult<CatalogueEdition> {
         match self.store.get_catalogue(id).await.map_err(store_err)? {
             Some(c) if c.status == CatalogueStatus::Published || caller.is_curator() => Ok(c),
-            _ => Err(DomainError::not_found("目录 (catalogue)", id)),
+            _ => Err(DomainError::not_found("目录")),
         }
     }
 
@@ -66,15 +66,12 @@ impl App {
         form: &CatalogueForm,
     ) -> AppResult<CatalogueEdition> {
         caller.require(&[Role::Bureau, Role::Admin])?;
-        let title = text("title", &form.title, 200)?;
+        let title = text("title", "目录名称", &form.title, 200)?;
         if title.is_empty() {
-            return Err(DomainError::invalid(
-                "title",
-                "目录名称不能为空 (title is required)",
-            ));
+            return Err(DomainError::invalid("title", "目录名称不能为空"));
         }
         let period = match &form.period {
-            Some(p) => Some(text("period", p, 50)?).filter(|p| !p.is_empty()),
+            Some(p) => Some(text("period", "期次", p, 50)?).filter(|p| !p.is_empty()),
             None => None,
         };
         self.store
@@ -219,7 +216,7 @@ impl App {
             .get_catalogue(id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("目录 (catalogue)", id))?;
+            .ok_or_else(|| DomainError::not_found("目录"))?;
         let items = self.store.catalogue_items(id).await.map_err(store_err)?;
         blocking(move || export::render(&edition, &items, format, full)).await
     }

@@ -6,7 +6,7 @@ use crate::demands::{actor, text};
 use crate::trends::demand_words;
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
 use duijie_core::{DomainError, EntityKind, ErrorCode, Field, Role};
-use duijie_match::{CandidateKind, EvidenceKind, MatchInput, Segmenter};
+use duijie_match::{CandidateKind, EvidenceKind, MatchInput};
 use duijie_store::{
     Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
     Record, Subtopic,
@@ -139,7 +139,7 @@ fn check_cap(members: &[CommitteeMember]) -> AppResult<()> {
             return Err(DomainError::invalid(
                 "member_ids",
                 format!(
-                    "同一单位最多 {MAX_PER_INSTITUTION} 名委员，{} 超出 (at most {MAX_PER_INSTITUTION} members per institution)",
+                    "同一单位最多 {MAX_PER_INSTITUTION} 名委员，{} 超出",
                     m.org_name
                 ),
             ));
@@ -164,7 +164,11 @@ impl App {
                 format!("size 须在 1 到 {MAX_COMMITTEE_SIZE} 之间"),
             ));
         }
-        let name = match form.name.as_deref().map(|n| text("name", n, MAX_NAME)) {
+        let name = match form
+            .name
+            .as_deref()
+            .map(|n| text("name", "委员会名称", n, MAX_NAME))
+        {
             Some(n) => n?,
             None => String::new(),
         };
@@ -182,13 +186,13 @@ impl App {
             .filter(|p| p.demand.body.field == Some(field))
             .map(|p| p.demand)
             .collect();
-        let seg = Segmenter::new(self.index.jieba());
         let want = subtopic_count(form.size);
         let index = self.index.clone();
+        let words = self.matcher.clone();
         let subtopics = blocking(move || {
             let mut counts: HashMap<String, u32> = HashMap::new();
             for d in &demands {
-                for w in demand_words(&seg, d) {
+                for w in demand_words(&words, d) {
                     *counts.entry(w).or_default() += 1;
                 }
             }
@@ -230,10 +234,7 @@ impl App {
         if subtopics.is_empty() {
             return Err(DomainError::new(
                 ErrorCode::Conflict,
-                format!(
-                    "{} 领域暂无已发布的需求，无法归纳子议题 (no public demands in this field)",
-                    field.label()
-                ),
+                format!("{} 领域暂无已发布的需求，无法归纳子议题", field.label()),
             ));
         }
         let matcher = self.matcher.clone();
@@ -343,7 +344,7 @@ impl App {
             .get_committee(id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("委员会 (committee)", id))
+            .ok_or_else(|| DomainError::not_found("委员会"))
     }
 
     /// The bureau renames, annotates, replaces the members (still at most two per
@@ -358,17 +359,14 @@ impl App {
         let current = self.committee(caller, id).await?;
         let mut update = CommitteeUpdate::default();
         if let Some(n) = &patch.name {
-            let n = text("name", n, MAX_NAME)?;
+            let n = text("name", "委员会名称", n, MAX_NAME)?;
             if n.is_empty() {
-                return Err(DomainError::invalid(
-                    "name",
-                    "委员会名称不能为空 (name must not be blank)",
-                ));
+                return Err(DomainError::invalid("name", "委员会名称不能为空"));
             }
             update.name = Some(n);
         }
         if let Some(n) = &patch.notes {
-            update.notes = Some(text("notes", n, MAX_NOTES)?);
+            update.notes = Some(text("notes", "备注", n, MAX_NOTES)?);
         }
         if let Some(s) = &patch.status {
             update.status = Some(CommitteeStatus::parse(s.trim()).ok_or_else(|| {
@@ -383,7 +381,7 @@ impl App {
             if status == CommitteeStatus::Confirmed {
                 return Err(DomainError::new(
                     ErrorCode::Conflict,
-                    "委员会已确认，请先改回草案再调整委员 (set status to draft to change members)",
+                    "委员会已确认，请先改回草案再调整委员",
                 ));
             }
             update.members = Some(self.members_from_ids(&current, raw).await?);
@@ -404,16 +402,13 @@ impl App {
         if raw.len() > MAX_COMMITTEE_SIZE as usize {
             return Err(DomainError::invalid(
                 "member_ids",
-                format!("member_ids 最多 {MAX_COMMITTEE_SIZE} 个 (too many)"),
+                format!("委员最多 {MAX_COMMITTEE_SIZE} 位"),
             ));
         }
         let mut ids: Vec<String> = Vec::new();
         for id in raw.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
             if ids.iter().any(|x| x == id) {
-                return Err(DomainError::invalid(
-                    "member_ids",
-                    format!("专家 {id} 重复 (duplicate member)"),
-                ));
+                return Err(DomainError::invalid("member_ids", "同一位专家选了两次"));
             }
             ids.push(id.to_string());
         }
@@ -431,10 +426,7 @@ impl App {
         let mut members = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(e) = experts.remove(&id) else {
-                return Err(DomainError::invalid(
-                    "member_ids",
-                    format!("专家 {id} 不存在 (expert not found)"),
-                ));
+                return Err(DomainError::invalid("member_ids", "所选专家不存在或已删除"));
             };
             members.push(match current.members.iter().find(|m| m.expert_id == id) {
                 Some(m) => m.clone(),
@@ -445,7 +437,7 @@ impl App {
                     org_name: e.org_name,
                     subtopics: Vec::new(),
                     evidence: Vec::new(),
-                    reason: "科技局调整时加入 (added by the bureau)".to_string(),
+                    reason: "科技局调整时加入".to_string(),
                 },
             });
         }

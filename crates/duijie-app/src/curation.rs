@@ -5,8 +5,10 @@
 
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
 use duijie_core::curation::{
-    completeness, duplicate_reasons, jaccard, return_note, shingles, DuplicateReason, Gap,
+    completeness, doubts, duplicate_reasons, jaccard, return_note, shingles, Doubt,
+    DuplicateReason, Gap,
 };
+use duijie_core::time::china_today;
 use duijie_core::{Demand, DemandStatus, EntityKind, Role};
 use duijie_search::{Filter, SearchIndex};
 use duijie_store::{DemandFilter, Record};
@@ -36,6 +38,8 @@ pub struct ReviewItem {
     pub demand: Demand,
     /// What is missing; empty when the demand is complete.
     pub gaps: Vec<Gap>,
+    /// Values to check before approving (a passed deadline, an unusual budget).
+    pub doubts: Vec<Doubt>,
     /// A note listing the gaps, ready to send back with “request changes”.
     pub suggested_note: Option<String>,
     /// Most similar first.
@@ -148,6 +152,7 @@ impl App {
             let gaps = completeness(&d.body);
             items.push(ReviewItem {
                 suggested_note: (!gaps.is_empty()).then(|| return_note(&gaps)),
+                doubts: doubts(&d.body, china_today()),
                 gaps,
                 duplicates,
                 demand: d,

@@ -3,8 +3,10 @@
 
 use crate::access::forbidden;
 use crate::{store_err, App, AppResult, Caller};
+use duijie_core::error::FieldErrors;
 use duijie_core::validate::{
-    is_open_ended, normalize_email, normalize_phone, parse_date, MAX_BUDGET_WAN,
+    is_open_ended, normalize_email, normalize_phone, parse_date, MAX_BUDGET_WAN, MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
 };
 use duijie_core::{
     CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field, OrgKind, Role,
@@ -14,10 +16,6 @@ use serde::Deserialize;
 
 /// The answer institutions get when the demand they responded to is withdrawn.
 pub const WITHDRAWN_REASON: &str = "需求单位已撤回该需求";
-
-/// Longest accepted text fields, in characters.
-const MAX_TITLE: usize = 200;
-const MAX_TEXT: usize = 20_000;
 
 /// A demand as a form or JSON body gives it; on edit, absent fields stay as they were.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -43,12 +41,14 @@ pub struct DemandForm {
     pub enterprise: Option<String>,
 }
 
-pub(crate) fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
+/// A trimmed text field; `label` is how the form names it in messages.
+pub(crate) fn text(field: &str, label: &str, value: &str, max: usize) -> AppResult<String> {
     let v = value.trim();
-    if v.chars().count() > max {
+    let len = v.chars().count();
+    if len > max {
         return Err(DomainError::invalid(
             field,
-            format!("{field} 不能超过 {max} 个字符 (too long)"),
+            format!("{label}不能超过 {max} 个字符（现有 {len} 个）"),
         ));
     }
     if v.chars()
@@ -56,10 +56,19 @@ pub(crate) fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
     {
         return Err(DomainError::invalid(
             field,
-            format!("{field} 含有控制字符 (control characters are not allowed)"),
+            format!("{label}含有无法显示的控制字符，请删除后再提交"),
         ));
     }
     Ok(v.to_string())
+}
+
+/// A text field that must not be blank.
+pub(crate) fn required(field: &str, label: &str, value: &str, max: usize) -> AppResult<String> {
+    let v = text(field, label, value, max)?;
+    if v.is_empty() {
+        return Err(DomainError::invalid(field, format!("请填写{label}")));
+    }
+    Ok(v)
 }
 
 fn optional(v: &str) -> Option<String> {
@@ -68,58 +77,54 @@ fn optional(v: &str) -> Option<String> {
 }
 
 impl DemandForm {
-    /// Applies the form onto `draft`, validating every given field.
+    /// Applies the form onto `draft`, validating every given field; an invalid form leaves
+    /// `draft` unusable and the error lists every field's problem at once.
     pub fn apply(&self, draft: &mut DemandDraft) -> AppResult<()> {
+        let mut errs = FieldErrors::default();
         if let Some(t) = &self.title {
-            draft.title = text("title", t, MAX_TITLE)?;
+            draft.title = errs
+                .check(text("title", "需求名称", t, MAX_TITLE_CHARS))
+                .unwrap_or_default();
         }
         if let Some(t) = &self.description {
-            draft.description = text("description", t, MAX_TEXT)?;
+            draft.description = errs
+                .check(text("description", "需求描述", t, MAX_TEXT_CHARS))
+                .unwrap_or_default();
         }
         if let Some(t) = &self.goals {
-            draft.goals = text("goals", t, MAX_TEXT)?;
+            draft.goals = errs
+                .check(text("goals", "预期目标", t, MAX_TEXT_CHARS))
+                .unwrap_or_default();
         }
         if let Some(f) = &self.field {
             draft.field = if f.trim().is_empty() {
                 None
             } else {
-                Some(Field::try_from(f.clone()).map_err(|m| DomainError::invalid("field", m))?)
+                errs.check(Field::try_from(f.clone()).map_err(|m| DomainError::invalid("field", m)))
             };
         }
         if let Some(modes) = &self.modes {
             draft.modes = modes
                 .iter()
-                .map(|m| {
-                    CoopMode::try_from(m.clone()).map_err(|e| DomainError::invalid("modes", e))
+                .filter_map(|m| {
+                    errs.check(
+                        CoopMode::try_from(m.clone()).map_err(|e| DomainError::invalid("modes", e)),
+                    )
                 })
-                .collect::<AppResult<_>>()?;
+                .collect();
         }
         if let Some(k) = &self.keywords {
             draft.keywords = k
                 .iter()
-                .map(|k| text("keywords", k, 50))
-                .collect::<AppResult<Vec<_>>>()?
-                .into_iter()
+                .filter_map(|k| errs.check(text("keywords", "关键词", k, 50)))
                 .filter(|k| !k.is_empty())
                 .collect();
         }
         if let Some(b) = self.budget_wan {
-            if !b.is_finite() || b < 0.0 {
-                return Err(DomainError::invalid(
-                    "budget_wan",
-                    "预算须为非负的万元数 (budget must be a non-negative number of 万元)",
-                ));
+            if let Some(b) = errs.check(check_budget(b)) {
+                draft.budget_wan = Some(b);
+                draft.budget_negotiable = false;
             }
-            if b > MAX_BUDGET_WAN {
-                return Err(DomainError::invalid(
-                    "budget_wan",
-                    format!(
-                        "预算 {b} 万元超出合理范围（上限 {MAX_BUDGET_WAN} 万元），请确认是否以万元为单位填写"
-                    ),
-                ));
-            }
-            draft.budget_wan = Some(b);
-            draft.budget_negotiable = false;
         }
         if let Some(n) = self.budget_negotiable {
             draft.budget_negotiable = n;
@@ -128,53 +133,73 @@ impl DemandForm {
             }
         }
         if let Some(r) = &self.region {
-            draft.region = optional(&text("region", r, 50)?);
+            draft.region = errs
+                .check(text("region", "所在地区", r, 50))
+                .as_deref()
+                .and_then(optional);
         }
         if let Some(d) = &self.deadline {
             draft.deadline = if d.trim().is_empty() || is_open_ended(d) {
                 None
             } else {
-                Some(parse_date(d).map_err(|m| DomainError::invalid("deadline", m))?)
+                errs.check(parse_date(d).map_err(|m| DomainError::invalid("deadline", m)))
             };
         }
         if let Some(n) = &self.contact_name {
-            draft.contact.name = optional(&text("contact_name", n, 50)?);
+            draft.contact.name = errs
+                .check(text("contact_name", "联系人", n, 50))
+                .as_deref()
+                .and_then(optional);
         }
         if let Some(p) = &self.contact_phone {
             draft.contact.phone = if p.trim().is_empty() {
                 None
             } else {
-                Some(normalize_phone(p).ok_or_else(|| {
+                errs.check(normalize_phone(p).ok_or_else(|| {
                     DomainError::invalid(
                         "contact_phone",
-                        "联系电话格式不正确，应为手机号或带区号的固话 (invalid phone number)",
+                        "联系电话格式不正确，应为手机号或带区号的固话",
                     )
-                })?)
+                }))
             };
         }
         if let Some(e) = &self.contact_email {
             draft.contact.email = if e.trim().is_empty() {
                 None
             } else {
-                Some(normalize_email(e).ok_or_else(|| {
-                    DomainError::invalid("contact_email", "电子邮箱格式不正确 (invalid e-mail)")
-                })?)
+                errs.check(
+                    normalize_email(e)
+                        .ok_or_else(|| DomainError::invalid("contact_email", "电子邮箱格式不正确")),
+                )
             };
         }
-        if draft.title.is_empty() {
-            return Err(DomainError::invalid(
-                "title",
-                "需求名称不能为空 (title is required)",
-            ));
+        if draft.title.is_empty() && !errs.has("title") {
+            errs.add(DomainError::invalid("title", "需求名称不能为空"));
         }
-        if draft.description.is_empty() {
-            return Err(DomainError::invalid(
-                "description",
-                "需求描述不能为空 (description is required)",
-            ));
+        if draft.description.is_empty() && !errs.has("description") {
+            errs.add(DomainError::invalid("description", "需求描述不能为空"));
         }
-        Ok(())
+        errs.finish()
     }
+}
+
+/// A budget typed in 万元: not negative, and not so large that it must be a unit mistake.
+fn check_budget(wan: f64) -> AppResult<f64> {
+    if !wan.is_finite() || wan < 0.0 {
+        return Err(DomainError::invalid(
+            "budget_wan",
+            "预算须为不小于 0 的万元数",
+        ));
+    }
+    if wan > MAX_BUDGET_WAN {
+        return Err(DomainError::invalid(
+            "budget_wan",
+            format!(
+                "预算 {wan} 万元超出合理范围（上限 {MAX_BUDGET_WAN} 万元），请确认是否以万元为单位填写"
+            ),
+        ));
+    }
+    Ok(wan)
 }
 
 /// The bureau's decision on a submitted demand.
@@ -200,17 +225,17 @@ pub(crate) fn actor(caller: &Caller) -> Actor {
 }
 
 pub(crate) fn conflict_transition(from: DemandStatus, to: DemandStatus) -> DomainError {
-    let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+    let allowed: Vec<&str> = from.next().iter().map(|s| s.label()).collect();
     DomainError::new(
         ErrorCode::Conflict,
         format!(
-            "需求状态为 {}，不能变为 {}；可变为：{} (invalid transition)",
-            from.as_str(),
-            to.as_str(),
+            "需求当前为“{}”，不能变为“{}”；可变为：{}",
+            from.label(),
+            to.label(),
             if allowed.is_empty() {
                 "无".to_string()
             } else {
-                allowed.join(", ")
+                allowed.join("、")
             }
         ),
     )
@@ -226,7 +251,7 @@ impl App {
     pub(crate) async fn visible_demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
         match self.store.get_demand(id).await.map_err(store_err)? {
             Some(d) if caller.can_see_demand(&d) => Ok(d),
-            _ => Err(DomainError::not_found("需求 (demand)", id)),
+            _ => Err(DomainError::not_found("需求")),
         }
     }
 
@@ -236,12 +261,10 @@ impl App {
         let mut draft = DemandDraft::default();
         form.apply(&mut draft)?;
         let org_id = match (user.role, &form.enterprise) {
-            (Role::Enterprise, _) => user.org_id.clone().ok_or_else(|| {
-                DomainError::new(
-                    ErrorCode::Forbidden,
-                    "该账号未关联企业 (account has no organisation)",
-                )
-            })?,
+            (Role::Enterprise, _) => user
+                .org_id
+                .clone()
+                .ok_or_else(|| DomainError::new(ErrorCode::Forbidden, "该账号未关联企业"))?,
             (_, Some(name)) if !name.trim().is_empty() => {
                 self.store
                     .ensure_organization(name, OrgKind::Enterprise)
@@ -249,19 +272,14 @@ impl App {
                     .map_err(store_err)?
                     .id
             }
-            _ => {
-                return Err(DomainError::invalid(
-                    "enterprise",
-                    "请填写需求单位 (enterprise is required)",
-                ))
-            }
+            _ => return Err(DomainError::invalid("enterprise", "请填写需求单位")),
         };
         let org = self
             .store
             .get_organization(&org_id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("单位 (organization)", &org_id))?;
+            .ok_or_else(|| DomainError::not_found("单位"))?;
         draft.org_name = org.name;
         let d = self
             .store
@@ -285,10 +303,7 @@ impl App {
             return Err(forbidden());
         }
         if form.enterprise.is_some() {
-            return Err(DomainError::invalid(
-                "enterprise",
-                "需求单位不能修改 (the enterprise of a demand cannot change)",
-            ));
+            return Err(DomainError::invalid("enterprise", "需求单位不能修改"));
         }
         let editable = matches!(
             d.status,
@@ -298,8 +313,8 @@ impl App {
             return Err(DomainError::new(
                 ErrorCode::Conflict,
                 format!(
-                    "需求状态为 {}，企业不能再修改；请联系科技局 (cannot edit in this status)",
-                    d.status.as_str()
+                    "需求当前为“{}”，企业不能再修改；请联系科技局",
+                    d.status.label()
                 ),
             ));
         }
@@ -324,7 +339,7 @@ impl App {
         if !d.status.can_move_to(to) {
             return Err(conflict_transition(d.status, to));
         }
-        let note = text("note", note, 2_000)?;
+        let note = text("note", "审核意见", note, 2_000)?;
         let moved = self
             .store
             .transition_demand(&d.id, d.status, to, &actor(caller), &note)
@@ -341,7 +356,7 @@ impl App {
         if !caller.owns(&d) {
             return Err(forbidden());
         }
-        let today = duijie_core::time::china_local(chrono::Utc::now()).date();
+        let today = duijie_core::time::china_today();
         if let Some(deadline) = d.body.deadline.filter(|day| *day < today) {
             return Err(DomainError::invalid(
                 "deadline",
@@ -423,10 +438,7 @@ impl App {
             ReviewDecision::RequestChanges => DemandStatus::ChangesRequested,
         };
         if decision != ReviewDecision::Approve && note.trim().is_empty() {
-            return Err(DomainError::invalid(
-                "note",
-                "退回或不通过时请写明原因 (a note is required)",
-            ));
+            return Err(DomainError::invalid("note", "退回或不通过时请写明原因"));
         }
         self.move_demand(caller, &d, to, note).await
     }

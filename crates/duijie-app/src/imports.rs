@@ -44,7 +44,7 @@ impl App {
         if parsed.records.is_empty() && parsed.rows_total == 0 {
             return Err(DomainError::new(
                 ErrorCode::UnreadableFile,
-                format!("{}：没有可导入的数据行 (no data rows)", parsed.file),
+                format!("{}：没有可导入的数据行", parsed.file),
             ));
         }
         let batch = ImportBatch {
@@ -82,6 +82,6 @@ impl App {
             .get_import(id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("导入记录 (import)", id))
+            .ok_or_else(|| DomainError::not_found("导入记录"))
     }
 }

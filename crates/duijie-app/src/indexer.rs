@@ -3,6 +3,7 @@
 //! full rebuild reads every record from the store; the index is never the system of record.
 
 use crate::{blocking, internal, store_err, App, AppResult};
+use chrono::Datelike;
 use duijie_core::{EntityKind, Field};
 use duijie_search::IndexDoc;
 use duijie_store::Record;
@@ -101,6 +102,8 @@ pub(crate) fn to_doc(record: &Record) -> IndexDoc {
             modes: d.body.modes.iter().map(|m| m.label().to_string()).collect(),
             created_at: d.created_at.timestamp_millis(),
             year: None,
+            deadline_day: d.body.deadline.map(|day| i64::from(day.num_days_from_ce())),
+            budget_wan: d.body.budget_wan,
         },
         Record::Achievement(a) => IndexDoc {
             kind: EntityKind::Achievement,
@@ -119,6 +122,8 @@ pub(crate) fn to_doc(record: &Record) -> IndexDoc {
             modes: Vec::new(),
             created_at: a.created_at.timestamp_millis(),
             year: a.body.year.map(i64::from),
+            deadline_day: None,
+            budget_wan: None,
         },
         Record::Expert(e) => IndexDoc {
             kind: EntityKind::Expert,
@@ -143,6 +148,8 @@ pub(crate) fn to_doc(record: &Record) -> IndexDoc {
             modes: Vec::new(),
             created_at: e.created_at.timestamp_millis(),
             year: None,
+            deadline_day: None,
+            budget_wan: None,
         },
         Record::Instrument(i) => {
             let mut fields = i.body.fields.iter().map(|f| f.label().to_string());
@@ -169,6 +176,8 @@ pub(crate) fn to_doc(record: &Record) -> IndexDoc {
                 modes: Vec::new(),
                 created_at: i.created_at.timestamp_millis(),
                 year: None,
+                deadline_day: None,
+                budget_wan: None,
             }
         }
     }

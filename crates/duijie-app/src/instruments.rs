@@ -40,17 +40,14 @@ pub struct InstrumentForm {
 
 impl InstrumentForm {
     fn draft(&self) -> AppResult<InstrumentDraft> {
-        let name = text("name", &self.name, MAX_NAME)?;
+        let name = text("name", "仪器名称", &self.name, MAX_NAME)?;
         if name.is_empty() {
-            return Err(DomainError::invalid(
-                "name",
-                "请填写仪器名称 (name is required)",
-            ));
+            return Err(DomainError::invalid("name", "请填写仪器名称"));
         }
         if self.fields.len() > MAX_INSTRUMENT_FIELDS {
             return Err(DomainError::invalid(
                 "fields",
-                format!("fields 最多 {MAX_INSTRUMENT_FIELDS} 个 (too many)"),
+                format!("服务领域最多 {MAX_INSTRUMENT_FIELDS} 个"),
             ));
         }
         let mut fields: Vec<Field> = Vec::new();
@@ -68,11 +65,16 @@ impl InstrumentForm {
         }
         Ok(InstrumentDraft {
             name,
-            model: text("model", &self.model, MAX_SHORT)?,
+            model: text("model", "型号", &self.model, MAX_SHORT)?,
             fields,
-            description: text("description", &self.description, MAX_DESCRIPTION)?,
-            location: text("location", &self.location, MAX_SHORT)?,
-            booking_terms: text("booking_terms", &self.booking_terms, MAX_TERMS)?,
+            description: text(
+                "description",
+                "仪器介绍",
+                &self.description,
+                MAX_DESCRIPTION,
+            )?,
+            location: text("location", "存放地点", &self.location, MAX_SHORT)?,
+            booking_terms: text("booking_terms", "预约条件", &self.booking_terms, MAX_TERMS)?,
         })
     }
 }
@@ -93,26 +95,19 @@ impl App {
             .map(str::trim)
             .filter(|o| !o.is_empty());
         let org_id = match (user.role, given) {
-            (Role::Institution, _) => user.org_id.clone().ok_or_else(|| {
-                DomainError::new(
-                    ErrorCode::Forbidden,
-                    "该账号未关联单位 (account has no organisation)",
-                )
-            })?,
+            (Role::Institution, _) => user
+                .org_id
+                .clone()
+                .ok_or_else(|| DomainError::new(ErrorCode::Forbidden, "该账号未关联单位"))?,
             (_, Some(name)) => {
-                text("organization", name, MAX_SHORT)?;
+                text("organization", "所属单位", name, MAX_SHORT)?;
                 self.store
                     .ensure_organization(name, OrgKind::infer(name, OrgKind::Institute))
                     .await
                     .map_err(store_err)?
                     .id
             }
-            _ => {
-                return Err(DomainError::invalid(
-                    "organization",
-                    "请填写仪器所属单位 (organization is required)",
-                ))
-            }
+            _ => return Err(DomainError::invalid("organization", "请填写仪器所属单位")),
         };
         let i = self
             .store
@@ -128,7 +123,7 @@ impl App {
             .get_instrument(id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("仪器 (instrument)", id))
+            .ok_or_else(|| DomainError::not_found("仪器"))
     }
 
     /// Instruments are public: anyone searches them.

@@ -3,7 +3,7 @@
 //! (the demand goes into docking) or declines with a reason.
 
 use crate::access::forbidden;
-use crate::demands::{actor, text};
+use crate::demands::{actor, required};
 use crate::{store_err, App, AppResult, Caller};
 use duijie_core::{Demand, DomainError, EntityKind, ErrorCode, Role};
 use duijie_store::{Interest, NewInterest, Record};
@@ -31,7 +31,7 @@ fn ids(field: &str, raw: &[String]) -> AppResult<Vec<String>> {
     if raw.len() > MAX_INTEREST_REFS {
         return Err(DomainError::invalid(
             field,
-            format!("{field} 最多 {MAX_INTEREST_REFS} 个 (too many)"),
+            format!("最多引用 {MAX_INTEREST_REFS} 项"),
         ));
     }
     let mut out: Vec<String> = Vec::new();
@@ -44,17 +44,6 @@ fn ids(field: &str, raw: &[String]) -> AppResult<Vec<String>> {
     Ok(out)
 }
 
-fn required(field: &str, value: &str, what: &str) -> AppResult<String> {
-    let v = text(field, value, MAX_INTEREST_TEXT)?;
-    if v.is_empty() {
-        return Err(DomainError::invalid(
-            field,
-            format!("{what} ({field} is required)"),
-        ));
-    }
-    Ok(v)
-}
-
 impl App {
     /// An institution expresses interest in a published (or in-docking) demand.
     pub async fn express_interest(
@@ -64,14 +53,12 @@ impl App {
         form: &InterestForm,
     ) -> AppResult<Interest> {
         let user = caller.require(&[Role::Institution])?;
-        let org_id = user.org_id.clone().ok_or_else(|| {
-            DomainError::new(
-                ErrorCode::Forbidden,
-                "该账号未关联单位 (account has no organisation)",
-            )
-        })?;
+        let org_id = user
+            .org_id
+            .clone()
+            .ok_or_else(|| DomainError::new(ErrorCode::Forbidden, "该账号未关联单位"))?;
         let d = self.visible_demand(caller, demand_id).await?;
-        let message = required("message", &form.message, "请填写对接意向说明")?;
+        let message = required("message", "对接意向说明", &form.message, MAX_INTEREST_TEXT)?;
         let new = NewInterest {
             demand_id: d.id,
             org_id,
@@ -164,7 +151,7 @@ impl App {
             .get_interest(id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("对接意向 (interest)", id))?;
+            .ok_or_else(|| DomainError::not_found("对接意向"))?;
         let d = self.visible_demand(caller, &i.demand_id).await?;
         if !caller.owns(&d) {
             return Err(forbidden());
@@ -193,7 +180,7 @@ impl App {
         reason: &str,
     ) -> AppResult<Interest> {
         let i = self.owned_interest(caller, id).await?;
-        let reason = required("reason", reason, "请写明不接受的原因")?;
+        let reason = required("reason", "不接受的原因", reason, MAX_INTEREST_TEXT)?;
         self.store
             .decline_interest(&i.id, &reason)
             .await

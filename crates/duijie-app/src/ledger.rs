@@ -2,16 +2,17 @@
 //! which moves the demand to contracted, their progress (status, milestones, notes), and
 //! experts' secondments (科技副职 / 挂职). Bureau and administrators only.
 
-use crate::demands::{actor, conflict_transition, text};
+use crate::demands::{actor, conflict_transition, required, text};
 use crate::{store_err, App, AppResult, Caller};
 use chrono::{Datelike, NaiveDate, Utc};
 use duijie_core::validate::parse_date;
-use duijie_core::{DemandStatus, DomainError, OrgKind, Role};
+use duijie_core::{Demand, DemandStatus, DomainError, OrgKind, Role};
 use duijie_store::{
     Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch, ProjectStatus,
     Secondment,
 };
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// Longest project title, post or milestone text, in characters.
 pub const MAX_LEDGER_LINE: usize = 200;
@@ -89,23 +90,11 @@ pub struct SecondmentForm {
     pub end: Option<String>,
 }
 
-/// A required line of text.
-fn required(field: &str, value: &str, max: usize, what: &str) -> AppResult<String> {
-    let v = text(field, value, max)?;
-    if v.is_empty() {
-        return Err(DomainError::invalid(
-            field,
-            format!("请填写{what} ({field} is required)"),
-        ));
-    }
-    Ok(v)
-}
-
 fn date(field: &str, value: &str, what: &str) -> AppResult<NaiveDate> {
     if value.trim().is_empty() {
         return Err(DomainError::invalid(
             field,
-            format!("请填写{what}，格式 YYYY-MM-DD ({field} is required)"),
+            format!("请填写{what}，格式 YYYY-MM-DD"),
         ));
     }
     parse_date(value).map_err(|m| DomainError::invalid(field, format!("{what}：{m}")))
@@ -121,7 +110,7 @@ pub fn parse_year(field: &str, raw: &str) -> AppResult<i32> {
             DomainError::invalid(
                 field,
                 format!(
-                    "{field} 须为 {} 到 {} 之间的年份，如 2026 (invalid year “{raw}”)",
+                    "年份“{raw}”无效，须为 {} 到 {} 之间的年份，如 2026",
                     YEARS.start(),
                     YEARS.end()
                 ),
@@ -141,7 +130,7 @@ fn parse_flag(field: &str, raw: &str) -> AppResult<Option<bool>> {
         "false" | "0" | "否" => Ok(Some(false)),
         _ => Err(DomainError::invalid(
             field,
-            format!("{field} 须为 true 或 false (invalid flag “{raw}”)"),
+            format!("“{raw}”无效，应为“是”或“否”"),
         )),
     }
 }
@@ -151,10 +140,7 @@ fn project_status(raw: &str) -> AppResult<ProjectStatus> {
         let allowed: Vec<&str> = ProjectStatus::ALL.iter().map(|s| s.as_str()).collect();
         DomainError::invalid(
             "status",
-            format!(
-                "项目状态“{raw}”无效，可选：{} (invalid status)",
-                allowed.join("、")
-            ),
+            format!("项目状态“{raw}”无效，可选：{}", allowed.join("、")),
         )
     })
 }
@@ -163,7 +149,7 @@ fn milestones(raw: &[MilestoneForm]) -> AppResult<Vec<Milestone>> {
     if raw.len() > MAX_MILESTONES {
         return Err(DomainError::invalid(
             "milestones",
-            format!("节点最多 {MAX_MILESTONES} 个 (too many milestones)"),
+            format!("节点最多 {MAX_MILESTONES} 个"),
         ));
     }
     raw.iter()
@@ -173,9 +159,9 @@ fn milestones(raw: &[MilestoneForm]) -> AppResult<Vec<Milestone>> {
                 date: date(&format!("milestones[{i}].date"), &m.date, "节点日期")?,
                 text: required(
                     &format!("milestones[{i}].text"),
+                    "节点内容",
                     &m.text,
                     MAX_LEDGER_LINE,
-                    "节点内容",
                 )?,
                 done: m.done,
             })
@@ -207,15 +193,12 @@ impl App {
         value: &str,
         fallback: OrgKind,
     ) -> AppResult<String> {
-        let v = required(field, value, MAX_LEDGER_LINE, "单位（单位 id 或名称）")?;
+        let v = required(field, "单位", value, MAX_LEDGER_LINE)?;
         if let Some(o) = self.store.get_organization(&v).await.map_err(store_err)? {
             return Ok(o.id);
         }
         if v.starts_with("org_") {
-            return Err(DomainError::invalid(
-                field,
-                format!("单位 {v} 不存在 (organisation not found)"),
-            ));
+            return Err(DomainError::invalid(field, "所选单位不存在或已删除"));
         }
         Ok(self
             .store
@@ -225,15 +208,54 @@ impl App {
             .id)
     }
 
+    /// The institution a project defaults to: the one whose 揭榜 the enterprise accepted.
+    async fn accepted_partner(&self, demand_id: &str) -> AppResult<String> {
+        let mut partners = self
+            .store
+            .accepted_partners(&[demand_id.to_string()])
+            .await
+            .map_err(store_err)?
+            .remove(demand_id)
+            .unwrap_or_default();
+        match partners.len() {
+            0 => Err(DomainError::invalid(
+                "institution",
+                "请填写承担单位（该需求没有已接受的对接意向可以沿用）",
+            )),
+            1 => Ok(partners.remove(0).0),
+            _ => {
+                let names: Vec<&str> = partners.iter().map(|(_, n)| n.as_str()).collect();
+                Err(DomainError::invalid(
+                    "institution",
+                    format!(
+                        "该需求接受了多家单位（{}），请填写承担单位",
+                        names.join("、")
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// The institutions each demand's owner accepted, for the bureau's ledger form.
+    pub async fn accepted_partners(
+        &self,
+        caller: &Caller,
+        demands: &[Demand],
+    ) -> AppResult<HashMap<String, Vec<(String, String)>>> {
+        caller.require(&[Role::Bureau, Role::Admin])?;
+        let ids: Vec<String> = demands.iter().map(|d| d.id.clone()).collect();
+        self.store.accepted_partners(&ids).await.map_err(store_err)
+    }
+
     /// Records a project on a demand in docking; the demand becomes contracted (已签约).
     pub async fn create_project(&self, caller: &Caller, form: &ProjectForm) -> AppResult<Project> {
         caller.require(&[Role::Bureau, Role::Admin])?;
-        let demand_id = required("demand_id", &form.demand_id, MAX_LEDGER_LINE, "对接的需求")?;
+        let demand_id = required("demand_id", "对接的需求", &form.demand_id, MAX_LEDGER_LINE)?;
         let d = self.visible_demand(caller, &demand_id).await?;
         if d.status != DemandStatus::Contracted && !d.status.can_move_to(DemandStatus::Contracted) {
             return Err(conflict_transition(d.status, DemandStatus::Contracted));
         }
-        let title = match text("title", &form.title, MAX_LEDGER_LINE)? {
+        let title = match text("title", "项目名称", &form.title, MAX_LEDGER_LINE)? {
             t if t.is_empty() => d.body.title.clone(),
             t => t,
         };
@@ -242,7 +264,7 @@ impl App {
             _ => {
                 return Err(DomainError::invalid(
                     "amount_wan",
-                    "合同金额须为不小于 0 的万元数 (amount_wan must be a non-negative number)",
+                    "合同金额须为不小于 0 的万元数",
                 ))
             }
         };
@@ -250,12 +272,15 @@ impl App {
         if !YEARS.contains(&signed_on.year()) {
             return Err(DomainError::invalid(
                 "signed_on",
-                format!("签约日期 {signed_on} 超出可登记的年份范围 (signed_on out of range)"),
+                format!("签约日期 {signed_on} 超出可登记的年份范围"),
             ));
         }
-        let institution_id = self
-            .resolve_org("institution", &form.institution, OrgKind::University)
-            .await?;
+        let institution_id = if form.institution.trim().is_empty() {
+            self.accepted_partner(&d.id).await?
+        } else {
+            self.resolve_org("institution", &form.institution, OrgKind::University)
+                .await?
+        };
         let new = NewProject {
             demand_id: d.id,
             institution_id,
@@ -287,7 +312,7 @@ impl App {
             notes: form
                 .notes
                 .as_deref()
-                .map(|n| text("notes", n, MAX_LEDGER_NOTES))
+                .map(|n| text("notes", "备注", n, MAX_LEDGER_NOTES))
                 .transpose()?,
         };
         self.project(caller, id).await?;
@@ -303,7 +328,7 @@ impl App {
             .get_project(id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("项目 (project)", id))
+            .ok_or_else(|| DomainError::not_found("项目"))
     }
 
     pub async fn projects(&self, caller: &Caller, query: &ProjectQuery) -> AppResult<Vec<Project>> {
@@ -319,7 +344,7 @@ impl App {
         form: &SecondmentForm,
     ) -> AppResult<Secondment> {
         caller.require(&[Role::Bureau, Role::Admin])?;
-        let expert_id = required("expert_id", &form.expert_id, MAX_LEDGER_LINE, "专家")?;
+        let expert_id = required("expert_id", "专家", &form.expert_id, MAX_LEDGER_LINE)?;
         if self
             .store
             .get_expert(&expert_id)
@@ -327,22 +352,16 @@ impl App {
             .map_err(store_err)?
             .is_none()
         {
-            return Err(DomainError::invalid(
-                "expert_id",
-                format!("专家 {expert_id} 不存在 (expert not found)"),
-            ));
+            return Err(DomainError::invalid("expert_id", "所选专家不存在或已删除"));
         }
-        let post = required("post", &form.post, MAX_LEDGER_LINE, "挂职职务")?;
+        let post = required("post", "挂职职务", &form.post, MAX_LEDGER_LINE)?;
         let start_on = date("start", &form.start, "开始日期")?;
         let end_on = match form.end.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(e) => Some(date("end", e, "结束日期")?),
         };
         if end_on.is_some_and(|e| e < start_on) {
-            return Err(DomainError::invalid(
-                "end",
-                "结束日期不能早于开始日期 (end must not be before start)",
-            ));
+            return Err(DomainError::invalid("end", "结束日期不能早于开始日期"));
         }
         let host_org_id = self
             .resolve_org("host", &form.host, OrgKind::Government)

@@ -138,10 +138,7 @@ impl App {
 /// Logs an internal failure and turns it into an error without internal details.
 pub(crate) fn internal(context: &str, err: impl std::fmt::Display) -> DomainError {
     tracing::error!(error = %err, context, "internal error");
-    DomainError::new(
-        ErrorCode::Internal,
-        "服务器内部错误，请稍后再试 (internal error)",
-    )
+    DomainError::new(ErrorCode::Internal, "服务器内部错误，请稍后再试")
 }
 
 pub(crate) fn store_err(err: StoreError) -> DomainError {

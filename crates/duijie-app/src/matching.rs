@@ -2,7 +2,7 @@
 
 use crate::access::forbidden;
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
-use duijie_core::{DomainError, EntityKind, Field, Role};
+use duijie_core::{Demand, DomainError, EntityKind, Field, Role};
 use duijie_match::{CandidateKind, DemandMatch, MatchInput, ProfileDoc, Ranking};
 use duijie_search::SearchQuery;
 use duijie_store::Record;
@@ -53,6 +53,17 @@ pub(crate) fn parse_limit(limit: Option<usize>) -> AppResult<usize> {
     }
 }
 
+/// A stored demand as the matcher reads it.
+pub(crate) fn match_input(d: &Demand) -> MatchInput {
+    MatchInput {
+        title: d.body.title.clone(),
+        description: format!("{}\n{}", d.body.description, d.body.keywords.join("；")),
+        goals: d.body.goals.clone(),
+        field: d.body.field,
+        region: d.body.region.clone(),
+    }
+}
+
 impl App {
     async fn rank(
         &self,
@@ -75,10 +86,7 @@ impl App {
         let limit = parse_limit(req.limit)?;
         let text = req.text.trim();
         if text.is_empty() {
-            return Err(DomainError::invalid(
-                "text",
-                "请输入需求描述 (text is required)",
-            ));
+            return Err(DomainError::invalid("text", "请输入需求描述"));
         }
         let text: String = text.chars().take(MAX_MATCH_TEXT).collect();
         let field = match req
@@ -109,14 +117,7 @@ impl App {
         let kind = parse_kind(kind)?;
         let limit = parse_limit(limit)?;
         let d = self.demand(caller, id).await?;
-        let input = MatchInput {
-            title: d.body.title,
-            description: format!("{}\n{}", d.body.description, d.body.keywords.join("；")),
-            goals: d.body.goals,
-            field: d.body.field,
-            region: d.body.region,
-        };
-        self.rank(input, kind, limit).await
+        self.rank(match_input(&d), kind, limit).await
     }
 
     /// Published demands ranked for an institution (that institution and the bureau).

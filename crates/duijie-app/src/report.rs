@@ -51,7 +51,7 @@ impl ReportFormat {
             .ok_or_else(|| {
                 DomainError::invalid(
                     "format",
-                    format!("format “{s}” 不支持，可选：json、xlsx、html (unsupported format)"),
+                    format!("不支持的格式“{s}”，可选：json、xlsx、html"),
                 )
             })
     }

@@ -4,10 +4,13 @@
 use crate::demands::redact;
 use crate::indexer::to_doc;
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
+use chrono::Datelike;
+use duijie_core::error::FieldErrors;
+use duijie_core::validate::parse_date;
 use duijie_core::{
     Achievement, CoopMode, Demand, DemandStatus, DomainError, EntityKind, Expert, Field,
 };
-use duijie_search::{Facets, SearchQuery};
+use duijie_search::{DemandRanges, Facets, SearchQuery, Sort};
 use duijie_store::Record;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -24,6 +27,15 @@ pub struct SearchParams {
     pub region: Option<String>,
     pub mode: Option<String>,
     pub status: Option<String>,
+    /// `relevance` (the default), `newest`, `deadline` (soonest first) or `budget` (largest
+    /// first); the last two for demands only.
+    pub sort: Option<String>,
+    /// Demands whose budget is at least / at most this many 万元 (面议 passes neither).
+    pub budget_min: Option<String>,
+    pub budget_max: Option<String>,
+    /// Demands whose deadline is on or after this date (长期 included) / on or before it.
+    pub deadline_from: Option<String>,
+    pub deadline_to: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -49,10 +61,7 @@ impl SearchParams {
     pub(crate) fn to_query(&self, kind: EntityKind) -> AppResult<(SearchQuery, u32, u32)> {
         let page = self.page.unwrap_or(1);
         if page == 0 {
-            return Err(DomainError::invalid(
-                "page",
-                "page 从 1 开始 (page starts at 1)",
-            ));
+            return Err(DomainError::invalid("page", "页码从 1 开始"));
         }
         let per_page = self.per_page.unwrap_or(20);
         if per_page == 0 || per_page > MAX_PER_PAGE {
@@ -80,6 +89,7 @@ impl SearchParams {
             None => None,
         };
         let text = nonblank(&self.q).map(|q| q.chars().take(MAX_QUERY_CHARS).collect());
+        let (sort, ranges) = self.order_and_ranges(kind)?;
         let offset = (page as usize - 1).saturating_mul(per_page as usize);
         Ok((
             SearchQuery {
@@ -91,12 +101,74 @@ impl SearchParams {
                 statuses: None,
                 org_id: None,
                 expert_id: None,
+                ranges,
+                sort,
                 offset,
                 limit: per_page as usize,
             },
             page,
             per_page,
         ))
+    }
+
+    /// The order and the demand-only bounds, every problem reported at once.
+    fn order_and_ranges(&self, kind: EntityKind) -> AppResult<(Sort, DemandRanges)> {
+        let mut errs = FieldErrors::default();
+        let demands = kind == EntityKind::Demand;
+        let sort = match nonblank(&self.sort).as_deref() {
+            None | Some("relevance") => Sort::Relevance,
+            Some("newest") => Sort::Newest,
+            Some("deadline") if demands => Sort::Deadline,
+            Some("budget") if demands => Sort::Budget,
+            Some(other) => {
+                let choices = if demands {
+                    "relevance、newest、deadline、budget"
+                } else {
+                    "relevance、newest"
+                };
+                errs.add(DomainError::invalid(
+                    "sort",
+                    format!("不支持的排序“{other}”，可选：{choices}"),
+                ));
+                Sort::Relevance
+            }
+        };
+        let mut amount = |field: &str, raw: &Option<String>| -> Option<f64> {
+            let raw = nonblank(raw)?;
+            let v = raw
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0);
+            if v.is_none() {
+                errs.add(DomainError::invalid(
+                    field,
+                    format!("金额“{raw}”无效，应为不小于 0 的万元数"),
+                ));
+            }
+            v
+        };
+        let budget_min = amount("budget_min", &self.budget_min);
+        let budget_max = amount("budget_max", &self.budget_max);
+        let mut day = |field: &str, raw: &Option<String>| -> Option<i64> {
+            let raw = nonblank(raw)?;
+            errs.check(parse_date(&raw).map_err(|m| DomainError::invalid(field, m)))
+                .map(|d| i64::from(d.num_days_from_ce()))
+        };
+        let deadline_from = day("deadline_from", &self.deadline_from);
+        let deadline_to = day("deadline_to", &self.deadline_to);
+        let ranges = DemandRanges {
+            budget_min,
+            budget_max,
+            deadline_from,
+            deadline_to,
+        };
+        if !demands && ranges != DemandRanges::default() {
+            errs.add(DomainError::invalid(
+                "budget_min",
+                "按预算或截止日期筛选只适用于技术需求",
+            ));
+        }
+        errs.finish().map(|()| (sort, ranges))
     }
 
     fn status_filter(&self, caller: &Caller) -> AppResult<Option<Vec<String>>> {
@@ -209,7 +281,7 @@ impl App {
             .get_achievement(id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("成果 (achievement)", id))
+            .ok_or_else(|| DomainError::not_found("成果"))
     }
 
     pub async fn expert(&self, caller: &Caller, id: &str) -> AppResult<Expert> {
@@ -218,8 +290,26 @@ impl App {
             .get_expert(id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("专家 (expert)", id))?;
+            .ok_or_else(|| DomainError::not_found("专家"))?;
         Ok(redact_expert(caller, e))
+    }
+
+    /// Experts whose name starts with `prefix`, for choosing a person by name.
+    pub async fn experts_named(
+        &self,
+        caller: &Caller,
+        prefix: &str,
+        limit: u32,
+    ) -> AppResult<Vec<Expert>> {
+        let prefix: String = prefix.trim().chars().take(MAX_QUERY_CHARS).collect();
+        Ok(self
+            .store
+            .experts_named(&prefix, limit)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .map(|e| redact_expert(caller, e))
+            .collect())
     }
 
     /// What an organisation offers, for its page: its latest achievements, experts and
@@ -289,7 +379,7 @@ impl App {
             .get_organization(id)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("单位 (organization)", id))?;
+            .ok_or_else(|| DomainError::not_found("单位"))?;
         let counts = self
             .store
             .organization_counts(id)

@@ -1,10 +1,11 @@
 //! 科技动态: how many demands were published per period, per field or region, and which
 //! words rose in the newest demands. Public data only (published demands and after).
 
+use crate::matching::match_input;
 use crate::{blocking, internal, store_err, App, AppResult};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use duijie_core::{Demand, DomainError, EntityKind};
-use duijie_match::{topic_words, Segmenter};
+use duijie_match::Matcher;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -113,15 +114,10 @@ fn choice(field: &str, value: Option<&str>, allowed: &[&'static str]) -> AppResu
     }
 }
 
-/// The topic words of a demand: title, keywords and description.
-pub(crate) fn demand_words(seg: &Segmenter, d: &Demand) -> Vec<String> {
-    let text = format!(
-        "{}\n{}\n{}",
-        d.body.title,
-        d.body.keywords.join("；"),
-        d.body.description
-    );
-    topic_words(seg, &text)
+/// What a demand is about, in the ranking's own terms ([`Matcher::topic_terms`]): the words
+/// that name its technology, not the generic ones around them.
+pub(crate) fn demand_words(matcher: &Matcher, d: &Demand) -> Vec<String> {
+    matcher.topic_terms(&match_input(d))
 }
 
 fn series_key(by: &str, d: &Demand) -> String {
@@ -143,7 +139,7 @@ fn compute(
     period_name: &str,
     period: Period,
     dated: Vec<(i64, Demand)>,
-    seg: &Segmenter,
+    words_of: impl Fn(&Demand) -> Vec<String>,
 ) -> Trends {
     let (Some(first), Some(last)) = (
         dated.iter().map(|(i, _)| *i).min(),
@@ -178,7 +174,7 @@ fn compute(
         } else {
             previous_docs += 1;
         }
-        for w in demand_words(seg, d) {
+        for w in words_of(d) {
             let e = words.entry(w).or_default();
             if latest {
                 e.0 += 1;
@@ -256,10 +252,12 @@ impl App {
             .into_iter()
             .map(|p| (period.index(p.published_at), p.demand))
             .collect();
-        let seg = Segmenter::new(self.index.jieba());
         let index = self.index.clone();
+        let matcher = self.matcher.clone();
         blocking(move || {
-            let mut trends = compute(by, period_name, period, dated, &seg);
+            let mut trends = compute(by, period_name, period, dated, |d| {
+                demand_words(&matcher, d)
+            });
             trends.achievements_by_year = index
                 .year_counts(EntityKind::Achievement)
                 .map_err(|e| internal("year counts", e))?
@@ -277,6 +275,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use duijie_core::{DemandDraft, DemandStatus, Field};
+    use duijie_match::{topic_words, Segmenter};
 
     fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, 12, 0, 0)
@@ -346,7 +345,9 @@ mod tests {
                 demand("锂电池回收", Field::NewEnergy),
             ),
         ];
-        let t = compute("field", "quarter", q, dated, &seg);
+        let t = compute("field", "quarter", q, dated, |d| {
+            topic_words(&seg, &d.body.title)
+        });
         assert_eq!(t.periods, vec!["2026-Q1", "2026-Q2", "2026-Q3"]);
         assert_eq!(t.totals, vec![3, 0, 3]);
         assert_eq!(t.series[0].key, "新能源与节能");

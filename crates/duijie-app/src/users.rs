@@ -64,7 +64,7 @@ impl App {
             Some(user) => Ok(Caller::User(user)),
             None => Err(DomainError::new(
                 ErrorCode::Unauthenticated,
-                "令牌无效或已撤销 (invalid or revoked token)",
+                "令牌无效或已撤销",
             )),
         }
     }
@@ -73,7 +73,7 @@ impl App {
         if self.store.revoke_user(name).await.map_err(store_err)? {
             Ok(())
         } else {
-            Err(DomainError::not_found("用户 (user)", name))
+            Err(DomainError::not_found("用户"))
         }
     }
 
@@ -94,7 +94,7 @@ impl App {
         {
             Ok(token)
         } else {
-            Err(DomainError::not_found("用户 (user)", name))
+            Err(DomainError::not_found("用户"))
         }
     }
 }

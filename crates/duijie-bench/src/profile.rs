@@ -52,6 +52,8 @@ fn achievement_doc(record: &Record) -> Option<IndexDoc> {
         modes: Vec::new(),
         created_at: a.created_at.timestamp_millis(),
         year: a.body.year.map(i64::from),
+        deadline_day: None,
+        budget_wan: None,
     })
 }
 

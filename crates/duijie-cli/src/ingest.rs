@@ -64,7 +64,7 @@ pub async fn run(
                         );
                     }
                     if r.errors.len() > 20 {
-                        println!("  … {} more (see --report)", r.errors.len() - 20);
+                        println!("  … {} more", r.errors.len() - 20);
                     }
                 });
                 reports.push(r);

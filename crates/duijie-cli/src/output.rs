@@ -35,7 +35,7 @@ pub fn print_ranking(r: &Ranking) {
         return;
     }
     if r.coverage == Coverage::None {
-        println!("库中暂无直接相关的成果与专家: no candidate reaches 部分相关 (partial)");
+        println!("库中暂无直接相关的成果与专家: no candidate reaches 部分相关");
     }
     println!(
         "{:>4}  {:>7}  {:<8}  {:<24}  {:<20}  reason",

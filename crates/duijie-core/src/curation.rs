@@ -1,8 +1,9 @@
 //! 审核辅助: what the bureau's review queue checks before a demand is approved — whether it
-//! says enough to be matched (completeness) and whether it repeats a demand already on file
-//! (overlap of the analysed wording). Pure functions; tokenising is the caller's job.
+//! says enough to be matched (completeness), whether a value is implausible (doubts) and
+//! whether it repeats a demand already on file (overlap of the analysed wording). Pure functions; tokenising is the caller's job.
 
 use crate::model::DemandDraft;
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -69,6 +70,62 @@ pub fn completeness(d: &DemandDraft) -> Vec<Gap> {
         });
     }
     gaps
+}
+
+/// A budget above this (in 万元, 1 亿元) is rare for one enterprise's technical problem.
+pub const UNUSUAL_BUDGET_WAN: f64 = 10_000.0;
+/// A deadline further away than this many years is probably a typing slip.
+pub const FAR_DEADLINE_YEARS: u32 = 5;
+
+/// Something a reviewer should check before approving: a value that passed the form's checks
+/// but is unlikely to be what the enterprise meant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Doubt {
+    /// The request field concerned.
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The implausible values of a demand as of `today` (China time); empty when nothing stands out.
+pub fn doubts(d: &DemandDraft, today: NaiveDate) -> Vec<Doubt> {
+    let mut out = Vec::new();
+    if let Some(deadline) = d.deadline {
+        if deadline < today {
+            out.push(Doubt {
+                field: "deadline",
+                code: "deadline_passed",
+                message: format!("截止日期 {deadline} 已过"),
+            });
+        } else if deadline
+            .years_since(today)
+            .is_some_and(|y| y >= FAR_DEADLINE_YEARS)
+        {
+            out.push(Doubt {
+                field: "deadline",
+                code: "deadline_far",
+                message: format!("截止日期 {deadline} 在 {FAR_DEADLINE_YEARS} 年以后，请核实"),
+            });
+        }
+    }
+    if let Some(wan) = d.budget_wan.filter(|w| *w > UNUSUAL_BUDGET_WAN) {
+        out.push(Doubt {
+            field: "budget_wan",
+            code: "budget_unusual",
+            message: format!(
+                "拟投入资金 {wan} 万元（约 {:.1} 亿元）远高于一般企业需求，请核实单位是否为万元",
+                wan / 10_000.0
+            ),
+        });
+    }
+    if d.title.trim().chars().count() < 4 {
+        out.push(Doubt {
+            field: "title",
+            code: "title_too_short",
+            message: "需求名称过短，难以看出要解决的问题".to_string(),
+        });
+    }
+    out
 }
 
 /// The note a reviewer can send back with “request changes”: every gap, one per line.
@@ -215,5 +272,30 @@ mod tests {
         );
         assert!(duplicate_reasons(0.4, false).is_empty());
         assert!(duplicate_reasons(0.1, true).is_empty());
+    }
+
+    #[test]
+    fn doubts_name_passed_and_far_deadlines_and_unusual_budgets() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        let codes = |d: &DemandDraft| -> Vec<&str> {
+            doubts(d, today).into_iter().map(|x| x.code).collect()
+        };
+        let mut d = DemandDraft {
+            title: "高纯氧化铝粉体制备".into(),
+            deadline: day(2027, 6, 30),
+            budget_wan: Some(50.0),
+            ..DemandDraft::default()
+        };
+        assert!(codes(&d).is_empty());
+        d.deadline = day(2026, 12, 6);
+        assert_eq!(codes(&d), ["deadline_passed"]);
+        d.deadline = day(2031, 12, 7);
+        assert_eq!(codes(&d), ["deadline_far"]);
+        d.deadline = day(2031, 12, 6);
+        d.budget_wan = Some(20_000.0);
+        d.title = "工艺".into();
+        assert_eq!(codes(&d), ["budget_unusual", "title_too_short"]);
+        assert!(doubts(&d, today)[0].message.contains("约 2.0 亿元"));
     }
 }

@@ -1,13 +1,18 @@
 //! China Standard Time (UTC+8, no daylight saving): every date shown to users, counted into a
 //! year or written into a file is in it. Stored instants stay UTC.
 
-use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 const OFFSET_HOURS: i64 = 8;
 
 /// The wall-clock time in China of an instant.
 pub fn china_local(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc() + TimeDelta::hours(OFFSET_HOURS)
+}
+
+/// Today's date in China.
+pub fn china_today() -> NaiveDate {
+    china_local(Utc::now()).date()
 }
 
 /// The year in China of an instant.

@@ -77,6 +77,13 @@ pub fn normalize_credit_code(raw: &str) -> Option<String> {
     (values[17] == check).then_some(s)
 }
 
+/// The longest title of a demand or achievement, in characters, wherever it comes from (a form,
+/// the API or an imported file).
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// The longest description, goals or summary, in characters, wherever it comes from.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
 /// The largest budget taken as plausible, in 万元 (100 亿元): anything above is a unit
 /// mistake (元 typed as 万元) or a typo.
 pub const MAX_BUDGET_WAN: f64 = 1_000_000.0;

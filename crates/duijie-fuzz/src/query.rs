@@ -30,6 +30,8 @@ fn doc(kind: EntityKind, n: usize, title: &str, keywords: &[&str], body: &str) -
         more_fields: Vec::new(),
         created_at: 1_700_000_000_000 + n as i64,
         year: Some(2020 + n as i64 % 5),
+        deadline_day: None,
+        budget_wan: None,
     }
 }
 
@@ -104,6 +106,8 @@ pub fn query(data: &[u8]) {
             org_id: org_id.clone(),
             // The same hostile text as an expert id: a filter value is never syntax.
             expert_id: Some(q.clone()),
+            ranges: Default::default(),
+            sort: Default::default(),
             offset,
             limit,
         };

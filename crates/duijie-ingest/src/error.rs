@@ -4,38 +4,37 @@
 use duijie_core::{ErrorCode, RecordKind};
 
 /// A catalogue file that cannot be read at all. Every message names the file and says why, in
-/// Chinese first with the English in brackets, because it is shown to the person importing.
+/// Chinese, because it is shown to the person importing; the code is the stable part.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("{file}：无法读取文件（cannot read the file: {source}）")]
+    #[error("{file}：无法读取文件：{source}")]
     Io {
         file: String,
         #[source]
         source: std::io::Error,
     },
 
-    #[error("{file}：文件为空（the file is empty）")]
+    #[error("{file}：文件为空")]
     Empty { file: String },
 
-    #[error("{file}：{what}超过上限（too large: {what_en}）")]
+    #[error("{file}：{what}超过上限")]
     TooLarge {
         file: String,
         /// What was over the cap, in Chinese (`文件大小 60 MiB，上限 50 MiB`).
         what: String,
-        what_en: String,
     },
 
-    #[error("{file}：不是可识别的 Excel、CSV 或 JSON 文件（not a spreadsheet, CSV or JSON file: {detail}）")]
+    #[error("{file}：不是可识别的 Excel、CSV 或 JSON 文件：{detail}")]
     NotACatalogue { file: String, detail: String },
 
-    #[error("{file}：文件已损坏或格式错误（corrupt file: {detail}）")]
+    #[error("{file}：文件已损坏或格式错误：{detail}")]
     Corrupt { file: String, detail: String },
 
-    #[error("{file}：任何工作表中都找不到可识别的表头（no sheet has a recognisable header row）")]
+    #[error("{file}：任何工作表中都找不到可识别的表头")]
     NoHeader { file: String },
 
     /// The headers were recognised but the kind they suggest lacks required columns.
-    #[error("{file}：表头像{kind_zh}，但缺少必需的列：{missing}（looks like {kind} but lacks required columns）", kind_zh = kind_label(*kind), kind = kind.as_str(), missing = missing.join("、"))]
+    #[error("{file}：表头像{kind_zh}，但缺少必需的列：{missing}", kind_zh = kind_label(*kind), missing = missing.join("、"))]
     MissingColumns {
         file: String,
         kind: RecordKind,
@@ -43,7 +42,7 @@ pub enum IngestError {
     },
 
     /// The caller asked for a kind (`--kind`) that the file's headers do not fit.
-    #[error("{file}：按{kind_zh}导入时缺少必需的列：{missing}，请检查 --kind（the headers do not fit kind {kind}; missing columns）", kind_zh = kind_label(*kind), kind = kind.as_str(), missing = missing.join("、"))]
+    #[error("{file}：按{kind_zh}导入时缺少必需的列：{missing}，请检查 --kind", kind_zh = kind_label(*kind), missing = missing.join("、"))]
     WrongKind {
         file: String,
         kind: RecordKind,

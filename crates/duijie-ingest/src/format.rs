@@ -53,7 +53,6 @@ fn too_large_unzipped(file: &str, size: u64, cap: u64) -> IngestError {
     IngestError::TooLarge {
         file: file.to_string(),
         what: format!("解压后大小 {}（上限 {}）", human(size), human(cap)),
-        what_en: format!("{} uncompressed, limit {}", human(size), human(cap)),
     }
 }
 
@@ -92,8 +91,7 @@ fn inspect_zip(file: &str, bytes: &[u8], cap: u64) -> Result<Container, IngestEr
     let Some(kind) = kind else {
         return Err(IngestError::NotACatalogue {
             file: file.to_string(),
-            detail: "zip 压缩包中没有工作簿，请先解压（a zip archive without a workbook; unzip it first）"
-                .to_string(),
+            detail: "zip 压缩包中没有工作簿，请先解压".to_string(),
         });
     };
     // Declared sizes come from the file itself; when the compressed data could inflate past the

@@ -7,6 +7,7 @@ use crate::records::{code, one_line, prose, split_list, Collector, Issues};
 use crate::table::{Row, Table};
 use crate::workbook::number_text;
 use duijie_core::text::split_keywords;
+use duijie_core::validate::MAX_TEXT_CHARS;
 use duijie_core::{Contact, Draft, ExpertDraft, RowError};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -66,7 +67,7 @@ fn whole_document(value: Value) -> Result<JsonDoc, String> {
                 _ => vec![Value::Object(map)],
             }
         }
-        _ => return Err("JSON 中没有记录（no records in the JSON document）".to_string()),
+        _ => return Err("JSON 中没有记录".to_string()),
     };
     if items.iter().any(is_faculty_profile) {
         return Ok(JsonDoc::Faculty(items));
@@ -92,7 +93,7 @@ fn not_an_object(number: u32) -> RowError {
         row: number,
         column: None,
         code: code::INVALID_JSON.to_string(),
-        message: "该项不是对象，未导入（item is not an object; skipped）".to_string(),
+        message: "该项不是对象，未导入".to_string(),
     }
 }
 
@@ -216,11 +217,12 @@ pub(crate) fn read_faculty(items: &[Value], out: &mut Collector) {
             issues.push(
                 missing.first().copied(),
                 code::MISSING_REQUIRED,
-                format!(
-                    "缺少必填项：{}，该项未导入（missing required value; item skipped）",
-                    missing.join("、")
-                ),
+                format!("缺少必填项：{}，该项未导入", missing.join("、")),
             );
+            out.add(SHEET, number, None, issues.errors);
+            continue;
+        }
+        if field("bio").is_some_and(|b| issues.over_limit("extra.bio", &b, MAX_TEXT_CHARS)) {
             out.add(SHEET, number, None, issues.errors);
             continue;
         }

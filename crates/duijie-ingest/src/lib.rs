@@ -110,7 +110,6 @@ fn too_large_file(file: &str, size: u64, cap: u64) -> IngestError {
             format::human(size),
             format::human(cap)
         ),
-        what_en: format!("{} file, limit {}", format::human(size), format::human(cap)),
     }
 }
 
@@ -178,7 +177,7 @@ fn read_text(
     if format::looks_binary(bytes, text) {
         return Err(IngestError::NotACatalogue {
             file: file.to_string(),
-            detail: "二进制数据（binary data）".to_string(),
+            detail: "二进制数据".to_string(),
         });
     }
     let ext = format::extension(file);
@@ -212,9 +211,7 @@ fn read_text(
             if text.trim_start().starts_with('<') {
                 return Err(IngestError::NotACatalogue {
                     file: file.to_string(),
-                    detail:
-                        "HTML 或 XML 文本，请在 Excel 中另存为 xlsx（HTML or XML; save it as xlsx）"
-                            .to_string(),
+                    detail: "HTML 或 XML 文本，请在 Excel 中另存为 xlsx".to_string(),
                 });
             }
             let delim = delimited::sniff_delimiter(text, &ext);
@@ -222,7 +219,6 @@ fn read_text(
                 IngestError::TooLarge {
                     file: file.to_string(),
                     what: format!("行数（多于 {} 行）", opts.max_rows),
-                    what_en: format!("more than {} rows", opts.max_rows),
                 }
             })?;
             let grid = Grid {

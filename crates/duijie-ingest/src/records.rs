@@ -1,6 +1,6 @@
 //! From table rows to drafts: which columns feed which field for each kind, value cleaning and
-//! validation (a bad optional value is reported and dropped, a missing required one skips the
-//! row), and the per-file collector that counts rows and keeps the last of duplicate rows.
+//! validation (a bad optional value is reported and dropped; a missing required one, or a text
+//! longer than the API accepts, skips the row), and the per-file collector that counts rows and keeps the last of duplicate rows.
 
 use crate::headers::{Col, Columns};
 use crate::table::{Row, RowClassifier, RowRole, Table};
@@ -10,6 +10,7 @@ use duijie_core::text::{
 };
 use duijie_core::validate::{
     normalize_credit_code, normalize_email, normalize_phone, parse_budget, parse_date,
+    MAX_BUDGET_WAN, MAX_TEXT_CHARS, MAX_TITLE_CHARS,
 };
 use duijie_core::{
     AchievementDraft, Contact, CoopMode, DemandDraft, Draft, ExpertDraft, Field, Maturity,
@@ -30,6 +31,7 @@ pub(crate) mod code {
     pub const INVALID_CREDIT_CODE: &str = "invalid_credit_code";
     pub const DUPLICATE_ROW: &str = "duplicate_row";
     pub const INVALID_JSON: &str = "invalid_json";
+    pub const TOO_LONG: &str = "too_long";
 }
 
 /// Where a row came from, and the problems found in it.
@@ -60,16 +62,26 @@ impl<'s> Issues<'s> {
 
     /// A phone cell may list several numbers (`0571-87654321/13800000000`): the first valid
     /// one is kept; none valid is reported.
+    /// Reports `raw` when it is longer than `max` characters; the caller skips the row.
+    pub(crate) fn over_limit(&mut self, column: &str, raw: &str, max: usize) -> bool {
+        let n = raw.chars().count();
+        if n > max {
+            self.push(
+                Some(column),
+                code::TOO_LONG,
+                format!("“{column}”有 {n} 个字符，超过上限 {max}，未导入；请精简后重新导入"),
+            );
+        }
+        n > max
+    }
+
     pub(crate) fn phone(&mut self, column: &str, raw: &str) -> Option<String> {
         let found = split_alternatives(raw).find_map(normalize_phone);
         if found.is_none() {
             self.push(
                 Some(column),
                 code::INVALID_PHONE,
-                format!(
-                    "联系电话“{}”格式不正确，已忽略（invalid phone number, dropped）",
-                    quote(raw)
-                ),
+                format!("联系电话“{}”格式不正确，已忽略", quote(raw)),
             );
         }
         found
@@ -81,10 +93,7 @@ impl<'s> Issues<'s> {
             self.push(
                 Some(column),
                 code::INVALID_EMAIL,
-                format!(
-                    "电子邮箱“{}”格式不正确，已忽略（invalid e-mail address, dropped）",
-                    quote(raw)
-                ),
+                format!("电子邮箱“{}”格式不正确，已忽略", quote(raw)),
             );
         }
         found
@@ -256,6 +265,9 @@ const DEMAND_ORG: &[Col] = &[Col::Enterprise, Col::OrgAny, Col::Institution];
 const ACHIEVEMENT_TITLE: &[Col] = &[Col::AchievementTitle, Col::Title, Col::DemandTitle];
 const RESEARCH_ORG: &[Col] = &[Col::Institution, Col::OrgAny, Col::Enterprise];
 const EXPERT_NAME: &[Col] = &[Col::Name, Col::Leader];
+const DEMAND_TEXT: &[Col] = &[Col::Description, Col::Intro, Col::Summary];
+const ACHIEVEMENT_TEXT: &[Col] = &[Col::Summary, Col::Intro, Col::Description];
+const EXPERT_TEXT: &[Col] = &[Col::Bio, Col::Intro, Col::Description, Col::Summary];
 
 /// Reports the required values a row lacks; `true` when it must be skipped.
 fn require(view: &RowView<'_, '_>, issues: &mut Issues<'_>, needs: &[(&[Col], bool)]) -> bool {
@@ -270,12 +282,23 @@ fn require(view: &RowView<'_, '_>, issues: &mut Issues<'_>, needs: &[(&[Col], bo
     issues.push(
         Some(first),
         code::MISSING_REQUIRED,
-        format!(
-            "缺少必填项：{}，该行未导入（missing required value; row skipped）",
-            missing.join("、")
-        ),
+        format!("缺少必填项：{}，该行未导入", missing.join("、")),
     );
     true
+}
+
+/// Reports the first text longer than a form or the API would accept; `true` when the row must
+/// be skipped (a row is imported whole or not at all, never cut short).
+fn too_long(view: &RowView<'_, '_>, issues: &mut Issues<'_>, limits: &[(&[Col], usize)]) -> bool {
+    for (cols, max) in limits {
+        let Some((raw, column)) = view.get(cols) else {
+            continue;
+        };
+        if issues.over_limit(column, raw, *max) {
+            return true;
+        }
+    }
+    false
 }
 
 fn demand(view: &RowView<'_, '_>, issues: &mut Issues<'_>) -> Option<Draft> {
@@ -285,16 +308,21 @@ fn demand(view: &RowView<'_, '_>, issues: &mut Issues<'_>) -> Option<Draft> {
         view,
         issues,
         &[(DEMAND_TITLE, title.is_some()), (DEMAND_ORG, org.is_some())],
+    ) || too_long(
+        view,
+        issues,
+        &[
+            (DEMAND_TITLE, MAX_TITLE_CHARS),
+            (DEMAND_TEXT, MAX_TEXT_CHARS),
+            (&[Col::Goals], MAX_TEXT_CHARS),
+        ],
     ) {
         return None;
     }
     let mut d = DemandDraft {
         org_name: org.unwrap_or_default(),
         title: title.unwrap_or_default(),
-        description: view
-            .text(&[Col::Description, Col::Intro, Col::Summary])
-            .map(prose)
-            .unwrap_or_default(),
+        description: view.text(DEMAND_TEXT).map(prose).unwrap_or_default(),
         goals: view.text(&[Col::Goals]).map(prose).unwrap_or_default(),
         region: view.region(),
         ..DemandDraft::default()
@@ -314,35 +342,32 @@ fn demand(view: &RowView<'_, '_>, issues: &mut Issues<'_>) -> Option<Draft> {
             issues.push(
                 Some(column),
                 code::INVALID_CREDIT_CODE,
-                format!(
-                    "统一社会信用代码“{}”校验不通过，已忽略（invalid unified social credit code, dropped）",
-                    quote(raw)
-                ),
+                format!("统一社会信用代码“{}”校验不通过，已忽略", quote(raw)),
             );
         }
     }
     if let Some((raw, column)) = view.get(&[Col::Budget, Col::Funding]) {
         match parse_budget(&budget_in_wan(raw, column)) {
+            Ok(Some(b)) if b.wan.is_some_and(|w| w > MAX_BUDGET_WAN) => issues.push(
+                Some(column),
+                code::INVALID_BUDGET,
+                format!(
+                    "金额“{}”超出合理范围（上限 {MAX_BUDGET_WAN} 万元），请确认单位，已忽略",
+                    quote(raw)
+                ),
+            ),
             Ok(Some(b)) => {
                 d.budget_wan = b.wan;
                 d.budget_negotiable = b.negotiable;
             }
             Ok(None) => {}
-            Err(msg) => issues.push(
-                Some(column),
-                code::INVALID_BUDGET,
-                format!("{msg}，已忽略（invalid budget, dropped）"),
-            ),
+            Err(msg) => issues.push(Some(column), code::INVALID_BUDGET, format!("{msg}，已忽略")),
         }
     }
     if let Some((raw, column)) = view.get(&[Col::Deadline]) {
         match parse_date(raw) {
             Ok(date) => d.deadline = Some(date),
-            Err(msg) => issues.push(
-                Some(column),
-                code::INVALID_DATE,
-                format!("{msg}，已忽略（invalid date, dropped）"),
-            ),
+            Err(msg) => issues.push(Some(column), code::INVALID_DATE, format!("{msg}，已忽略")),
         }
     }
     d.contact = contact(view, issues, Some(&[Col::ContactName, Col::Name]));
@@ -387,16 +412,20 @@ fn achievement(view: &RowView<'_, '_>, issues: &mut Issues<'_>) -> Option<Draft>
             (ACHIEVEMENT_TITLE, title.is_some()),
             (RESEARCH_ORG, org.is_some()),
         ],
+    ) || too_long(
+        view,
+        issues,
+        &[
+            (ACHIEVEMENT_TITLE, MAX_TITLE_CHARS),
+            (ACHIEVEMENT_TEXT, MAX_TEXT_CHARS),
+        ],
     ) {
         return None;
     }
     let mut a = AchievementDraft {
         org_name: org.unwrap_or_default(),
         title: title.unwrap_or_default(),
-        summary: view
-            .text(&[Col::Summary, Col::Intro, Col::Description])
-            .map(prose)
-            .unwrap_or_default(),
+        summary: view.text(ACHIEVEMENT_TEXT).map(prose).unwrap_or_default(),
         leader: view.text(&[Col::Leader, Col::Name]).and_then(one_line),
         region: view.region(),
         maturity: view.text(&[Col::Maturity]).and_then(Maturity::classify),
@@ -422,6 +451,13 @@ fn expert(view: &RowView<'_, '_>, issues: &mut Issues<'_>) -> Option<Draft> {
         view,
         issues,
         &[(EXPERT_NAME, name.is_some()), (RESEARCH_ORG, org.is_some())],
+    ) || too_long(
+        view,
+        issues,
+        &[
+            (&[Col::Research], MAX_TEXT_CHARS),
+            (EXPERT_TEXT, MAX_TEXT_CHARS),
+        ],
     ) {
         return None;
     }
@@ -438,10 +474,7 @@ fn expert(view: &RowView<'_, '_>, issues: &mut Issues<'_>) -> Option<Draft> {
             .text(&[Col::Keywords])
             .map(split_keywords)
             .unwrap_or_default(),
-        bio: view
-            .text(&[Col::Bio, Col::Intro, Col::Description, Col::Summary])
-            .map(prose)
-            .unwrap_or_default(),
+        bio: view.text(EXPERT_TEXT).map(prose).unwrap_or_default(),
         field: view.text(&[Col::Field]).and_then(|raw| field_of(raw).0),
         // The expert's name is public; contact holds only the ways to reach them.
         contact: contact(view, issues, None),
@@ -519,7 +552,7 @@ impl Collector {
                     column: None,
                     code: code::DUPLICATE_ROW.to_string(),
                     message: format!(
-                        "与工作表“{sheet}”第 {row} 行重复（单位与名称相同），保留后者（duplicate of row {row}; the later row is kept）"
+                        "与工作表“{sheet}”第 {row} 行重复（单位与名称相同），保留后者"
                     ),
                 });
             }

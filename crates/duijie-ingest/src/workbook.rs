@@ -25,15 +25,13 @@ fn too_many_rows(file: &str, max_rows: u32) -> IngestError {
     IngestError::TooLarge {
         file: file.to_string(),
         what: format!("行数（多于 {max_rows} 行）"),
-        what_en: format!("more than {max_rows} rows"),
     }
 }
 
 /// calamine parses untrusted bytes; a panic inside it must become an error about the file,
 /// never take the importer down.
 fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, IngestError>) -> Result<T, IngestError> {
-    catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err(corrupt(file, "工作簿结构异常（malformed workbook）")))
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(corrupt(file, "工作簿结构异常")))
 }
 
 /// Reads the visible worksheets of an xlsx workbook.

@@ -419,6 +419,36 @@ impl Matcher {
         }
     }
 
+    /// What a demand is about, as the ranking sees it: its core words (the heaviest
+    /// [`MatchConfig::core_terms`] by weight × IDF among research records, boilerplate and
+    /// words no record has left out), heaviest first. A generic word of the description
+    /// (不足, 优化, 路径) weighs less than the technology the title names. With no research
+    /// record to weigh against, the first topic words of the text stand in.
+    pub fn topic_terms(&self, input: &MatchInput) -> Vec<String> {
+        let text = format!("{}\n{}\n{}", input.title, input.description, input.goals);
+        // Whole informative words only: the query also holds the parts of long words
+        // (氧化 and 化铝 of 氧化铝), which find documents but name nothing.
+        let mut words = crate::topic_words(&self.segmenter, &text);
+        let query = self.query(input);
+        let mut mass: HashMap<String, f32> = HashMap::new();
+        for kind in RANKED_KINDS {
+            for (term, m) in self.kind_query(kind, &query).core.mass {
+                if words.contains(&term) {
+                    let e = mass.entry(term).or_insert(0.0);
+                    *e = e.max(m);
+                }
+            }
+        }
+        let n = self.config.core_terms.max(1);
+        if mass.is_empty() {
+            words.truncate(n);
+            return words;
+        }
+        let mut terms: Vec<(String, f32)> = mass.into_iter().collect();
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        terms.into_iter().take(n).map(|(t, _)| t).collect()
+    }
+
     /// Ranks institutions or experts for a demand.
     pub fn rank(
         &self,

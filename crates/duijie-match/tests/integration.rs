@@ -26,6 +26,8 @@ fn doc(kind: EntityKind, id: &str, title: &str) -> IndexDoc {
         modes: Vec::new(),
         created_at: 0,
         year: None,
+        deadline_day: None,
+        budget_wan: None,
     }
 }
 
@@ -559,4 +561,44 @@ fn tiers_say_how_sure_a_match_is_and_coverage_says_when_nothing_fits() {
     let json = serde_json::to_value(&unserved).expect("json");
     assert_eq!(json["coverage"], "none");
     assert_eq!(json["candidates"][0]["tier"], "weak");
+}
+
+/// A demand's topics are the technology its title names, not the generic words of the
+/// description around it, even when research records use those words too.
+#[test]
+fn topic_terms_name_the_technology_not_the_generic_words() {
+    let mut c = lithium_corpus();
+    for t in [
+        "高纯氧化铝粉体制备工艺",
+        "区域创新路径优化研究",
+        "本地产业集群分散布局的成因",
+        "资源配置不足与优化路径",
+    ] {
+        c.achievement("org_x", "某某大学", t, &[], None, None);
+    }
+    let m = c.matcher(MatchConfig::default());
+    let input = MatchInput {
+        title: "高纯氧化铝粉体制备".into(),
+        description: "现有工艺能力不足，本地配套企业分散，需要优化工艺路径".into(),
+        ..MatchInput::default()
+    };
+    let topics = m.topic_terms(&input);
+    assert!(
+        topics.len() <= MatchConfig::default().core_terms,
+        "{topics:?}"
+    );
+    assert!(topics.iter().any(|t| t == "氧化铝"), "{topics:?}");
+    for generic in ["不足", "本地", "分散", "优化", "路径"] {
+        assert!(
+            !topics.iter().any(|t| t == generic),
+            "{generic} in {topics:?}"
+        );
+    }
+    assert!(
+        !topics.iter().any(|t| t == "化铝" || t == "氧化"),
+        "parts of a word are not topics: {topics:?}"
+    );
+    // With nothing to weigh against, the first topic words of the text stand in.
+    let empty = Corpus { docs: Vec::new() }.matcher(MatchConfig::default());
+    assert_eq!(empty.topic_terms(&input)[0], "高纯");
 }

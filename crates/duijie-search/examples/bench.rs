@@ -141,6 +141,8 @@ fn doc(corpus: &Corpus, i: usize) -> IndexDoc {
         modes: Vec::new(),
         created_at: i as i64,
         year: Some(2015 + (i % 9) as i64),
+        deadline_day: None,
+        budget_wan: None,
     }
 }
 

@@ -3,12 +3,15 @@
 //! record the last applied change-log sequence.
 
 use crate::columns::ColumnCache;
-use crate::schema::{build_schema, Fields, IndexDoc, KEYWORD_SEPARATOR, SCHEMA_VERSION};
+use crate::schema::{
+    build_schema, Fields, IndexDoc, KEYWORD_SEPARATOR, NO_BUDGET, OPEN_ENDED_DAY, SCHEMA_VERSION,
+};
 use crate::stats::StatsCache;
 use crate::tokenizer::{
     shared_jieba, BigramTokenizer, JiebaTokenizer, BIGRAM_TOKENIZER_NAME, TOKENIZER_NAME,
 };
 use crate::SearchError;
+use duijie_core::EntityKind;
 use jieba_rs::Jieba;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -271,6 +274,10 @@ impl SearchIndex {
         d.add_i64(f.created_at, doc.created_at);
         if let Some(year) = doc.year {
             d.add_i64(f.year, year);
+        }
+        if doc.kind == EntityKind::Demand {
+            d.add_i64(f.deadline, doc.deadline_day.unwrap_or(OPEN_ENDED_DAY));
+            d.add_f64(f.budget, doc.budget_wan.unwrap_or(NO_BUDGET));
         }
         d
     }

@@ -19,7 +19,9 @@ mod tokenizer;
 pub use facets::Facets;
 pub use highlight::Highlighter;
 pub use index::SearchIndex;
-pub use query::{FieldBoosts, Filter, Hit, ScoredDoc, SearchPage, SearchQuery, SearchResults};
+pub use query::{
+    DemandRanges, FieldBoosts, Filter, Hit, ScoredDoc, SearchPage, SearchQuery, SearchResults, Sort,
+};
 pub use schema::{IndexDoc, SCHEMA_VERSION};
 pub use tokenizer::{
     analyze, analyze_with, han_bigrams, is_gram, jieba_without_user_dict, shared_jieba,

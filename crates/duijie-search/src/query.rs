@@ -7,14 +7,16 @@ use crate::at_least::AtLeast;
 use crate::facets::{FacetCollector, Facets};
 use crate::highlight::{Highlighter, Terms};
 use crate::index::SearchIndex;
-use crate::schema::{names, IndexDoc, KEYWORD_SEPARATOR};
+use crate::schema::{names, IndexDoc, KEYWORD_SEPARATOR, OPEN_ENDED_DAY};
 use crate::tokenizer::{analyze_with, QueryToken, TokenKind, GRAM_MARK};
 use crate::SearchError;
 use duijie_core::EntityKind;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
 use tantivy::collector::{Count, HistogramCollector, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{
@@ -48,8 +50,35 @@ pub struct SearchQuery {
     pub org_id: Option<String>,
     /// Achievements led by this expert record.
     pub expert_id: Option<String>,
+    /// Demands only: budget and deadline bounds.
+    pub ranges: DemandRanges,
+    pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
+}
+
+/// The order of a search-box page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// By score when there is text, otherwise newest first.
+    #[default]
+    Relevance,
+    Newest,
+    /// Demands: the soonest deadline first; those without a fixed date (长期) last.
+    Deadline,
+    /// Demands: the largest budget first; 面议 last.
+    Budget,
+}
+
+/// Bounds on a demand's budget (万元) and deadline (days from 0001-01-01), all inclusive. A
+/// demand without an amount (面议) passes no budget bound; one without a fixed deadline (长期)
+/// passes every lower deadline bound and no upper one.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DemandRanges {
+    pub budget_min: Option<f64>,
+    pub budget_max: Option<f64>,
+    pub deadline_from: Option<i64>,
+    pub deadline_to: Option<i64>,
 }
 
 impl SearchQuery {
@@ -64,6 +93,8 @@ impl SearchQuery {
             statuses: None,
             org_id: None,
             expert_id: None,
+            ranges: DemandRanges::default(),
+            sort: Sort::Relevance,
             offset: 0,
             limit: 20,
         }
@@ -108,6 +139,11 @@ struct Found {
     page: Vec<(f32, DocAddress)>,
     facets: Facets,
     highlighter: Highlighter,
+}
+
+/// A page ordered by a fast field carries no score.
+fn unscored<T>(docs: Vec<(T, DocAddress)>) -> Vec<(f32, DocAddress)> {
+    docs.into_iter().map(|(_, a)| (0.0, a)).collect()
 }
 
 /// Optional restrictions for [`SearchIndex::top_weighted`].
@@ -250,6 +286,31 @@ impl SearchIndex {
             clauses.push(filter(Box::new(BooleanQuery::new(any))));
         }
         clauses
+    }
+
+    /// The range filters of a demand search. Open-ended deadlines are stored as the largest
+    /// day and 面议 as a negative budget, so the bounds treat them as [`DemandRanges`] says.
+    fn range_clauses(&self, r: &DemandRanges) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let mut out = Vec::new();
+        if r.budget_min.is_some() || r.budget_max.is_some() {
+            let lower = Term::from_field_f64(f.budget, r.budget_min.unwrap_or(0.0).max(0.0));
+            let upper = r.budget_max.map_or(Bound::Unbounded, |m| {
+                Bound::Included(Term::from_field_f64(f.budget, m))
+            });
+            let q = RangeQuery::new(Bound::Included(lower), upper);
+            out.push(filter(Box::new(q)));
+        }
+        if r.deadline_from.is_some() || r.deadline_to.is_some() {
+            let bound = |d: Option<i64>| {
+                d.map_or(Bound::Unbounded, |d| {
+                    Bound::Included(Term::from_field_i64(f.deadline, d))
+                })
+            };
+            let q = RangeQuery::new(bound(r.deadline_from), bound(r.deadline_to));
+            out.push(filter(Box::new(q)));
+        }
+        out
     }
 
     /// The text part of a search-box query, or `None` when the text has no searchable token.
@@ -431,6 +492,7 @@ impl SearchIndex {
         // Text is matched in the kind's own fields (see `text_query`), which restricts to the
         // kind without intersecting every match with the kind's whole posting list.
         let mut clauses = self.filter_clauses(text.is_none().then_some(q.kind), &filter_spec);
+        clauses.extend(self.range_clauses(&q.ranges));
         let tokens = text
             .map(|t| analyze_with(&self.jieba, t))
             .unwrap_or_default();
@@ -463,23 +525,27 @@ impl SearchIndex {
         let limit = q.limit.clamp(1, MAX_LIMIT);
         let facets = FacetCollector::new(names::FIELD, names::REGION);
         let top = TopDocs::with_limit(limit).and_offset(offset);
-        let (page, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = if scored {
-            let stats = self.stats.provider(&searcher, self.kind_term(q.kind));
-            searcher.search_with_statistics_provider(&query, &(top, Count, facets), &stats)?
-        } else {
-            let (docs, total, facets) = searcher.search(
-                &query,
-                &(
-                    top.order_by_fast_field::<i64>(names::CREATED_AT, Order::Desc),
-                    Count,
-                    facets,
-                ),
-            )?;
-            (
-                docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
-                total,
-                facets,
-            )
+        let sort = match q.sort {
+            Sort::Relevance if scored => None,
+            Sort::Relevance | Sort::Newest => Some((names::CREATED_AT, Order::Desc)),
+            Sort::Deadline => Some((names::DEADLINE, Order::Asc)),
+            Sort::Budget => Some((names::BUDGET, Order::Desc)),
+        };
+        let (page, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match sort {
+            None => {
+                let stats = self.stats.provider(&searcher, self.kind_term(q.kind));
+                searcher.search_with_statistics_provider(&query, &(top, Count, facets), &stats)?
+            }
+            Some((key, order)) if key == names::BUDGET => {
+                let by = top.order_by_fast_field::<f64>(key, order);
+                let (docs, total, facets) = searcher.search(&query, &(by, Count, facets))?;
+                (unscored(docs), total, facets)
+            }
+            Some((key, order)) => {
+                let by = top.order_by_fast_field::<i64>(key, order);
+                let (docs, total, facets) = searcher.search(&query, &(by, Count, facets))?;
+                (unscored(docs), total, facets)
+            }
         };
         let page = if q.limit == 0 { Vec::new() } else { page };
         Ok(Found {
@@ -842,6 +908,11 @@ impl SearchIndex {
                 .collect(),
             created_at: int(f.created_at).unwrap_or_default(),
             year: int(f.year),
+            deadline_day: int(f.deadline).filter(|d| *d != OPEN_ENDED_DAY),
+            budget_wan: doc
+                .get_first(f.budget)
+                .and_then(|v| v.as_f64())
+                .filter(|b| *b >= 0.0),
         }))
     }
 }

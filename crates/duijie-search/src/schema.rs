@@ -10,7 +10,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis changes; an index built with another version is
 /// recreated empty and reported as needing a rebuild.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// One searchable record: a demand (技术需求), an achievement (科技成果), an expert (专家) or a
 /// shared instrument (科研仪器).
@@ -41,7 +41,16 @@ pub struct IndexDoc {
     /// Unix milliseconds.
     pub created_at: i64,
     pub year: Option<i64>,
+    /// A demand's deadline as days from 0001-01-01 (CE); `None` when it has no fixed date.
+    pub deadline_day: Option<i64>,
+    /// A demand's budget in 万元; `None` when negotiable or not given.
+    pub budget_wan: Option<f64>,
 }
+
+/// The deadline a demand without a fixed date (长期) sorts and filters as: after every date.
+pub(crate) const OPEN_ENDED_DAY: i64 = i64::MAX;
+/// The budget a demand without an amount (面议) sorts and filters as: below every amount.
+pub(crate) const NO_BUDGET: f64 = -1.0;
 
 impl IndexDoc {
     /// Whether the document has any text to match on (title, keywords or body).
@@ -95,6 +104,10 @@ pub(crate) struct Fields {
     pub modes: Field,
     pub created_at: Field,
     pub year: Field,
+    /// Demands only, always set ([`OPEN_ENDED_DAY`], [`NO_BUDGET`] when absent), for sorting
+    /// and range filters.
+    pub deadline: Field,
+    pub budget: Field,
 }
 
 fn slot(kind: EntityKind) -> usize {
@@ -125,6 +138,8 @@ pub(crate) mod names {
     pub const REGION: &str = "region";
     pub const CREATED_AT: &str = "created_at";
     pub const YEAR: &str = "year";
+    pub const DEADLINE: &str = "deadline";
+    pub const BUDGET: &str = "budget";
 
     pub fn title(kind: EntityKind) -> String {
         format!("title_{}", kind.as_str())
@@ -137,6 +152,14 @@ pub(crate) mod names {
 
 /// Builds the schema. Everything ranking reads per hit (ids, names, title, year) is a fast
 /// field, so retrieving hundreds of candidates never touches the document store.
+/// A number to sort and filter by, read back by [`crate::SearchIndex::get`].
+fn sortable() -> NumericOptions {
+    NumericOptions::default()
+        .set_fast()
+        .set_indexed()
+        .set_stored()
+}
+
 pub(crate) fn build_schema() -> (Schema, Fields) {
     use names::*;
     let mut b = Schema::builder();
@@ -194,6 +217,8 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
                 .set_stored(),
         ),
         year: b.add_i64_field(YEAR, NumericOptions::default().set_fast().set_stored()),
+        deadline: b.add_i64_field(DEADLINE, sortable()),
+        budget: b.add_f64_field(BUDGET, sortable()),
     };
     (b.build(), fields)
 }

@@ -1,5 +1,6 @@
 //! One mapping from domain error codes to HTTP statuses and the JSON error body
-//! `{"error": {"code": ..., "message": ...}}`.
+//! `{"error": {"code": ..., "message": ..., "field": ..., "fields": [...]}}`; `fields` lists
+//! every field's problem when a form has several.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -43,6 +44,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({"code": e.code.as_str(), "message": e.message});
         if let Some(field) = e.field {
             body["field"] = json!(field);
+        }
+        if !e.fields.is_empty() {
+            body["fields"] = json!(e.fields);
         }
         let mut resp = (status_of(e.code), Json(json!({ "error": body }))).into_response();
         if e.code == ErrorCode::Unauthenticated {

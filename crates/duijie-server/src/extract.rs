@@ -62,14 +62,11 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         JsonRejection::BytesRejection(_)
             if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
         {
-            (
-                ErrorCode::TooLarge,
-                "请求体过大 (request body too large)".to_string(),
-            )
+            (ErrorCode::TooLarge, "请求体过大".to_string())
         }
         _ => (
             ErrorCode::InvalidInput,
-            format!("请求体无法解析 (invalid JSON body): {}", r.body_text()),
+            format!("请求体无法解析: {}", r.body_text()),
         ),
     };
     ApiError(DomainError::new(code, message))
@@ -92,6 +89,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 fn query_rejection(r: QueryRejection) -> ApiError {
     ApiError(DomainError::new(
         ErrorCode::InvalidInput,
-        format!("查询参数无效 (invalid query string): {}", r.body_text()),
+        format!("查询参数无效: {}", r.body_text()),
     ))
 }

@@ -74,11 +74,8 @@ pub async fn limit_anonymous(
         .contains_key(axum::http::header::AUTHORIZATION);
     if anonymous {
         if let Err(retry_after) = state.limiter.check(peer.ip()) {
-            let mut resp = ApiError::new(
-                ErrorCode::RateLimited,
-                "请求过于频繁，请稍后再试 (too many requests)",
-            )
-            .into_response();
+            let mut resp =
+                ApiError::new(ErrorCode::RateLimited, "请求过于频繁，请稍后再试").into_response();
             if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
                 resp.headers_mut()
                     .insert(axum::http::header::RETRY_AFTER, v);

@@ -231,6 +231,8 @@ pub struct ReviewItemJson {
     pub demand: DemandJson,
     pub complete: bool,
     pub gaps: Vec<duijie_core::curation::Gap>,
+    /// Values to check before approving (a passed deadline, an unusual budget).
+    pub doubts: Vec<duijie_core::curation::Doubt>,
     pub suggested_note: Option<String>,
     pub duplicates: Vec<duijie_app::DuplicateCandidate>,
 }
@@ -241,6 +243,7 @@ impl From<duijie_app::ReviewItem> for ReviewItemJson {
             demand: r.demand.into(),
             complete: r.gaps.is_empty(),
             gaps: r.gaps,
+            doubts: r.doubts,
             suggested_note: r.suggested_note,
             duplicates: r.duplicates,
         }

@@ -65,7 +65,7 @@ async fn fetch_catalogue(conn: &mut AnyConnection, id: &str) -> Result<Catalogue
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("目录 {id} 不存在 (catalogue not found)")))?;
+        .ok_or_else(|| StoreError::NotFound("目录不存在或已删除".to_string()))?;
     rows::catalogue(&row)
 }
 
@@ -74,7 +74,7 @@ async fn fetch_draft(conn: &mut AnyConnection, id: &str) -> Result<CatalogueEdit
     let c = fetch_catalogue(conn, id).await?;
     if c.status != CatalogueStatus::Draft {
         return Err(StoreError::Conflict(format!(
-            "目录“{}”已发布，不能再修改 (a published edition is frozen)",
+            "目录“{}”已发布，不能再修改",
             c.title
         )));
     }
@@ -99,8 +99,7 @@ fn not_catalogable(d: &Demand, publishing: bool) -> StoreError {
         ""
     };
     StoreError::Conflict(format!(
-        "需求“{}”当前为“{}”，只有已审核或已发布的需求可以编入目录{next} \
-         (only approved or published demands can be catalogued)",
+        "需求“{}”当前为“{}”，只有已审核或已发布的需求可以编入目录{next}",
         d.body.title,
         d.status.label()
     ))
@@ -156,9 +155,7 @@ impl SqlStore {
             let d = match fetch_demand(&mut tx, demand_id).await {
                 Ok(d) => d,
                 Err(StoreError::NotFound(_)) => {
-                    return Err(StoreError::Invalid(format!(
-                        "需求 {demand_id} 不存在 (demand not found)"
-                    )))
+                    return Err(StoreError::Invalid("所选需求不存在或已删除".to_string()))
                 }
                 Err(e) => return Err(e),
             };
@@ -194,9 +191,7 @@ impl SqlStore {
         let edition = fetch_draft(&mut tx, id).await?;
         let ids = item_ids(&mut tx, id).await?;
         if ids.is_empty() {
-            return Err(StoreError::Invalid(
-                "目录中没有需求，不能发布 (an empty edition cannot be published)".into(),
-            ));
+            return Err(StoreError::Invalid("目录中没有需求，不能发布".into()));
         }
         let note = format!("随目录“{}”发布", edition.title);
         let mut changes = Vec::new();

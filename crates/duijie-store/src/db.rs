@@ -297,9 +297,7 @@ impl OrgResolver {
     fn resolve(&mut self, name: &str, fallback: OrgKind, now: i64) -> Result<String> {
         let norm = normalize_org_name(name);
         if norm.is_empty() {
-            return Err(StoreError::Invalid(
-                "单位名称为空 (organisation name is empty)".into(),
-            ));
+            return Err(StoreError::Invalid("单位名称为空".into()));
         }
         if let Some(id) = self.by_norm.get(&norm) {
             return Ok(id.clone());
@@ -681,9 +679,9 @@ pub(crate) async fn transition_in(
     if updated.rows_affected() == 0 {
         let current = fetch_demand(conn, id).await?;
         return Err(StoreError::Conflict(format!(
-            "需求当前状态为 {}，不是 {} (status changed meanwhile)",
-            current.status.as_str(),
-            from.as_str()
+            "需求当前为“{}”，不是“{}”，可能刚被他人处理，请刷新后再试",
+            current.status.label(),
+            from.label()
         )));
     }
     insert_event(conn, id, Some(from), to, actor, note, now).await
@@ -723,9 +721,7 @@ impl Store for SqlStore {
     async fn ensure_organization(&self, name: &str, kind: OrgKind) -> Result<Organization> {
         let norm = normalize_org_name(name);
         if norm.is_empty() {
-            return Err(StoreError::Invalid(
-                "单位名称为空 (organisation name is empty)".into(),
-            ));
+            return Err(StoreError::Invalid("单位名称为空".into()));
         }
         let (mut tx, _gate) = self.begin_write().await?;
         let now = millis(Utc::now());
@@ -860,7 +856,7 @@ impl Store for SqlStore {
         .await?;
         if inserted.rows_affected() == 0 {
             return Err(StoreError::Conflict(format!(
-                "本单位已有同名需求“{}” (a demand with this title already exists)",
+                "本单位已有同名需求“{}”",
                 draft.title
             )));
         }
@@ -877,7 +873,7 @@ impl Store for SqlStore {
         let d = fetch_demand(&mut tx, id).await?;
         if d.status != DemandStatus::Draft {
             return Err(StoreError::Conflict(format!(
-                "只有草稿可以删除，“{}”当前为“{}” (only drafts can be deleted)",
+                "只有草稿可以删除，“{}”当前为“{}”",
                 d.body.title,
                 d.status.label()
             )));
@@ -893,7 +889,7 @@ impl Store for SqlStore {
         .try_get("n")?;
         if refs > 0 {
             return Err(StoreError::Conflict(format!(
-                "“{}”曾编入目录或有对接记录，不能删除 (the demand has a record elsewhere)",
+                "“{}”曾编入目录或有对接记录，不能删除",
                 d.body.title
             )));
         }
@@ -941,7 +937,7 @@ impl Store for SqlStore {
             Ok(_) => {}
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 return Err(StoreError::Conflict(format!(
-                    "本单位已有同名需求“{}” (a demand with this title already exists)",
+                    "本单位已有同名需求“{}”",
                     draft.title
                 )))
             }
@@ -1129,6 +1125,13 @@ impl Store for SqlStore {
         self.pending_interest_counts_sql(demand_ids).await
     }
 
+    async fn accepted_partners(
+        &self,
+        demand_ids: &[String],
+    ) -> Result<HashMap<String, Vec<(String, String)>>> {
+        self.accepted_partners_sql(demand_ids).await
+    }
+
     async fn accept_interest(
         &self,
         id: &str,
@@ -1245,6 +1248,25 @@ impl Store for SqlStore {
             .transpose()
     }
 
+    async fn experts_named(&self, prefix: &str, limit: u32) -> Result<Vec<duijie_core::Expert>> {
+        let prefix = prefix.trim();
+        if prefix.is_empty() {
+            return Ok(Vec::new());
+        }
+        // substr rather than LIKE: the name typed is data, never a pattern.
+        sqlx::query(&format!(
+            "{EXPERT_SELECT} WHERE substr(e.name, 1, CAST($1 AS INTEGER)) = $2 ORDER BY e.name, e.id LIMIT $3"
+        ))
+        .bind(i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX))
+        .bind(prefix)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rows::expert)
+        .collect()
+    }
+
     async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>> {
         let rows = sqlx::query(
             "SELECT seq, entity, entity_id, op FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -1353,9 +1375,7 @@ impl Store for SqlStore {
         .execute(&self.pool)
         .await?;
         if inserted.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "用户名“{name}”已存在 (user already exists)"
-            )));
+            return Err(StoreError::Conflict(format!("用户名“{name}”已存在")));
         }
         Ok(User {
             id,

@@ -40,9 +40,7 @@ async fn fetch_interest(conn: &mut AnyConnection, id: &str) -> Result<Interest> 
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| {
-            StoreError::NotFound(format!("对接意向 {id} 不存在 (interest not found)"))
-        })?;
+        .ok_or_else(|| StoreError::NotFound("对接意向不存在或已删除".to_string()))?;
     interest(&row)
 }
 
@@ -64,16 +62,8 @@ async fn check_owned(
                 .transpose()?;
         match owner {
             Some(o) if o == org_id => {}
-            Some(_) => {
-                return Err(StoreError::Invalid(format!(
-                    "{what} {id} 不属于本单位 ({what} belongs to another organisation)"
-                )))
-            }
-            None => {
-                return Err(StoreError::Invalid(format!(
-                    "{what} {id} 不存在 ({what} not found)"
-                )))
-            }
+            Some(_) => return Err(StoreError::Invalid(format!("所引用的{what}不属于本单位"))),
+            None => return Err(StoreError::Invalid(format!("所引用的{what}不存在或已删除"))),
         }
     }
     Ok(())
@@ -84,8 +74,8 @@ async fn fetch_pending(conn: &mut AnyConnection, id: &str) -> Result<Interest> {
     let i = fetch_interest(conn, id).await?;
     if i.status != InterestStatus::Pending {
         return Err(StoreError::Conflict(format!(
-            "对接意向已处理（{}），不能再次处理 (interest already answered)",
-            i.status.as_str()
+            "对接意向已{}，不能再次处理",
+            i.status.label()
         )));
     }
     Ok(i)
@@ -110,9 +100,7 @@ async fn answer(
     .execute(&mut *conn)
     .await?;
     if updated.rows_affected() == 0 {
-        return Err(StoreError::Conflict(
-            "对接意向已被处理 (interest answered meanwhile)".into(),
-        ));
+        return Err(StoreError::Conflict("对接意向已被处理".into()));
     }
     Ok(())
 }
@@ -129,24 +117,15 @@ impl SqlStore {
         let d = fetch_demand(&mut tx, &new.demand_id).await?;
         if !matches!(d.status, DemandStatus::Published | DemandStatus::InDocking) {
             return Err(StoreError::Conflict(format!(
-                "需求状态为 {}（{}），只能对已发布或对接中的需求表达意向 \
-                 (only published or in-docking demands take interests)",
-                d.status.as_str(),
+                "需求当前为“{}”，只能对已发布或对接中的需求表达意向",
                 d.status.label()
             )));
         }
-        check_owned(
-            &mut tx,
-            "experts",
-            "专家 (expert)",
-            &new.expert_ids,
-            &new.org_id,
-        )
-        .await?;
+        check_owned(&mut tx, "experts", "专家", &new.expert_ids, &new.org_id).await?;
         check_owned(
             &mut tx,
             "achievements",
-            "成果 (achievement)",
+            "成果",
             &new.achievement_ids,
             &new.org_id,
         )
@@ -163,7 +142,7 @@ impl SqlStore {
         .try_get("n")?;
         if pending > 0 {
             return Err(StoreError::Conflict(
-                "本单位已对该需求提交了待处理的对接意向 (a pending interest already exists)".into(),
+                "本单位已对该需求提交了待处理的对接意向".into(),
             ));
         }
         sqlx::query(
@@ -252,6 +231,32 @@ impl SqlStore {
         Ok(out)
     }
 
+    pub(crate) async fn accepted_partners_sql(
+        &self,
+        demand_ids: &[String],
+    ) -> Result<HashMap<String, Vec<(String, String)>>> {
+        let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for chunk in demand_ids.chunks(INSERT_CHUNK) {
+            let sql = format!(
+                "SELECT i.demand_id, i.org_id, o.name FROM interests i \
+                 JOIN organizations o ON o.id = i.org_id WHERE i.status = {} \
+                 AND i.demand_id IN ({}) ORDER BY i.updated_at, i.id",
+                self.markers(1, 1),
+                self.markers(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(InterestStatus::Accepted.as_str());
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            for row in q.fetch_all(self.pool()).await? {
+                out.entry(row.try_get("demand_id")?)
+                    .or_default()
+                    .push((row.try_get("org_id")?, row.try_get("name")?));
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) async fn accept_interest_sql(
         &self,
         id: &str,
@@ -278,7 +283,7 @@ impl SqlStore {
             DemandStatus::InDocking => {}
             other => {
                 return Err(StoreError::Conflict(format!(
-                    "需求状态为 {}（{}），不能再接受对接意向 (demand no longer takes partners)",
+                    "需求状态为 {}（{}），不能再接受对接意向",
                     other.as_str(),
                     other.label()
                 )))

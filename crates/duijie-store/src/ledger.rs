@@ -242,7 +242,7 @@ async fn fetch_project(conn: &mut AnyConnection, id: &str) -> Result<Project> {
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("项目 {id} 不存在 (project not found)")))?;
+        .ok_or_else(|| StoreError::NotFound("项目不存在或已删除".to_string()))?;
     project(&row)
 }
 
@@ -282,18 +282,13 @@ impl SqlStore {
             DemandStatus::Contracted => {}
             other => {
                 return Err(StoreError::Conflict(format!(
-                    "需求状态为 {}（{}），只有对接中或已签约的需求可以登记合作项目 \
-                     (only in-docking or contracted demands take projects)",
-                    other.as_str(),
+                    "需求当前为“{}”，只有对接中或已签约的需求可以登记合作项目",
                     other.label()
                 )))
             }
         }
         if !org_exists(&mut tx, &new.institution_id).await? {
-            return Err(StoreError::Invalid(format!(
-                "单位 {} 不存在 (institution not found)",
-                new.institution_id
-            )));
+            return Err(StoreError::Invalid("合作单位不存在或已删除".to_string()));
         }
         sqlx::query(
             "INSERT INTO projects (id, demand_id, institution_id, title, amount_wan, signed_on, \
@@ -404,16 +399,10 @@ impl SqlStore {
             .fetch_optional(&mut *tx)
             .await?;
         if expert.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "专家 {} 不存在 (expert not found)",
-                new.expert_id
-            )));
+            return Err(StoreError::Invalid("所选专家不存在或已删除".to_string()));
         }
         if !org_exists(&mut tx, &new.host_org_id).await? {
-            return Err(StoreError::Invalid(format!(
-                "单位 {} 不存在 (host organisation not found)",
-                new.host_org_id
-            )));
+            return Err(StoreError::Invalid("挂职单位不存在或已删除".to_string()));
         }
         sqlx::query(
             "INSERT INTO secondments (id, expert_id, host_org_id, post, start_on, end_on, \

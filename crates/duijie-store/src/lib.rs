@@ -161,6 +161,15 @@ impl InterestStatus {
         }
     }
 
+    /// How pages name the state.
+    pub fn label(self) -> &'static str {
+        match self {
+            InterestStatus::Pending => "待处理",
+            InterestStatus::Accepted => "接受",
+            InterestStatus::Declined => "婉拒",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<InterestStatus> {
         [
             InterestStatus::Pending,
@@ -293,6 +302,12 @@ pub trait Store: Send + Sync + 'static {
     /// How many pending interests each of `demand_ids` has, in one query; demands without
     /// any are absent from the map.
     async fn pending_interest_counts(&self, demand_ids: &[String]) -> Result<HashMap<String, u64>>;
+    /// The institutions whose interest each of `demand_ids` accepted, as (organisation id,
+    /// name), in the order accepted; demands without any are absent from the map.
+    async fn accepted_partners(
+        &self,
+        demand_ids: &[String],
+    ) -> Result<HashMap<String, Vec<(String, String)>>>;
     /// Accepts a pending interest and, in the same transaction, moves a published demand
     /// to in_docking (history entry with `note`, change-log row); a demand already in
     /// docking stays there. Conflict when the interest is no longer pending or the demand
@@ -349,6 +364,9 @@ pub trait Store: Send + Sync + 'static {
     // --- achievements and experts
     async fn get_achievement(&self, id: &str) -> Result<Option<Achievement>>;
     async fn get_expert(&self, id: &str) -> Result<Option<Expert>>;
+    /// Experts whose name starts with `prefix` (a person is looked up by name, whether or not
+    /// their record has text to search), by name, at most `limit`.
+    async fn experts_named(&self, prefix: &str, limit: u32) -> Result<Vec<Expert>>;
 
     // --- the change log and what the indexer reads
     async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>>;

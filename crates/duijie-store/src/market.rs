@@ -164,7 +164,7 @@ async fn fetch_committee(conn: &mut AnyConnection, id: &str) -> Result<Committee
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("委员会 {id} 不存在 (committee not found)")))?;
+        .ok_or_else(|| StoreError::NotFound("委员会不存在或已删除".to_string()))?;
     committee(&row)
 }
 
@@ -176,9 +176,7 @@ impl SqlStore {
         actor: &Actor,
     ) -> Result<Instrument> {
         if draft.name.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "仪器名称不能为空 (instrument name is required)".into(),
-            ));
+            return Err(StoreError::Invalid("仪器名称不能为空".into()));
         }
         let now = millis(Utc::now());
         let id = new_id("ins");
@@ -190,9 +188,7 @@ impl SqlStore {
             .map(|r| r.try_get("id"))
             .transpose()?;
         if org.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "单位 {org_id} 不存在 (organization not found)"
-            )));
+            return Err(StoreError::Invalid("所属单位不存在或已删除".to_string()));
         }
         sqlx::query(
             "INSERT INTO instruments (id, org_id, name, body, created_by, created_at, updated_at) \

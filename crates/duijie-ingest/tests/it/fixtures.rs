@@ -223,10 +223,13 @@ pub fn repetitive_workbook(rows: u32) -> Vec<u8> {
     let ws = wb.add_worksheet();
     ws.write_string(0, 0, "需求名称").expect("w");
     ws.write_string(0, 1, "需求单位").expect("w");
+    ws.write_string(0, 2, "需求内容").expect("w");
     let filler = "高纯氧化铝粉体制备工艺".repeat(20);
     for r in 1..=rows {
-        ws.write_string(r, 0, format!("{filler}{r}")).expect("w");
+        ws.write_string(r, 0, format!("高纯氧化铝需求{r}"))
+            .expect("w");
         ws.write_string(r, 1, "灵宝市金源矿业有限公司").expect("w");
+        ws.write_string(r, 2, format!("{filler}{r}")).expect("w");
     }
     wb.save_to_buffer().expect("xlsx")
 }

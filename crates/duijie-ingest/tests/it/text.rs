@@ -154,3 +154,40 @@ fn row_cap_applies_to_text() {
     let err = read_err("many.csv", text.as_bytes(), &opts);
     assert_eq!(err.code(), ErrorCode::TooLarge);
 }
+
+/// The importer holds to the API's limits: a cell longer than a form accepts skips its row with
+/// an error naming the cell; a budget no enterprise could mean is dropped, not imported.
+#[test]
+fn cells_beyond_the_api_limits_are_refused_with_the_cell_named() {
+    let giant = "很".repeat(duijie_core::validate::MAX_TEXT_CHARS + 1);
+    let text = format!(
+        "需求名称,需求单位,需求内容,拟投入资金（万元）\n\
+尾矿综合利用,甲公司,{giant},50\n\
+高纯氧化铝,乙公司,粉体烧结活性不足,99999999999\n\
+果品冷链,丙公司,保鲜期短,20\n"
+    );
+    let p = read("需求.csv", text.as_bytes());
+    assert_eq!((p.rows_total, p.rows_skipped), (3, 1));
+    let ds = demands(&p);
+    assert_eq!(
+        ds.iter().map(|(_, d)| d.title.as_str()).collect::<Vec<_>>(),
+        ["高纯氧化铝", "果品冷链"]
+    );
+    assert_eq!(
+        ds[0].1.budget_wan, None,
+        "an implausible budget is not kept"
+    );
+    assert_eq!(ds[1].1.budget_wan, Some(20.0));
+    assert_eq!(
+        problems(&p),
+        vec![
+            problem("csv", 2, Some("需求内容"), "too_long"),
+            problem("csv", 3, Some("拟投入资金（万元）"), "invalid_budget"),
+        ]
+    );
+    assert!(
+        p.errors[0].message.contains("20001 个字符"),
+        "{}",
+        p.errors[0].message
+    );
+}

@@ -139,6 +139,8 @@ pub fn project_doc(p: &Project) -> IndexDoc {
         modes: Vec::new(),
         created_at: 0,
         year: p.year.map(i64::from),
+        deadline_day: None,
+        budget_wan: None,
     }
 }
 

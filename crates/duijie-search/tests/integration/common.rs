@@ -22,6 +22,8 @@ pub fn achievement(id: &str, title: &str) -> IndexDoc {
         modes: Vec::new(),
         created_at: 0,
         year: None,
+        deadline_day: None,
+        budget_wan: None,
     }
 }
 
@@ -44,6 +46,8 @@ pub trait DocExt {
     fn created(self, at: i64) -> Self;
     fn year(self, year: i64) -> Self;
     fn modes(self, modes: &[&str]) -> Self;
+    fn deadline(self, day: i64) -> Self;
+    fn budget(self, wan: f64) -> Self;
 }
 
 impl DocExt for IndexDoc {
@@ -83,6 +87,14 @@ impl DocExt for IndexDoc {
     }
     fn modes(mut self, modes: &[&str]) -> Self {
         self.modes = modes.iter().map(|m| m.to_string()).collect();
+        self
+    }
+    fn deadline(mut self, day: i64) -> Self {
+        self.deadline_day = Some(day);
+        self
+    }
+    fn budget(mut self, wan: f64) -> Self {
+        self.budget_wan = Some(wan);
         self
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use duijie_core::EntityKind;
-use duijie_search::{FieldBoosts, Filter, IndexDoc, SearchIndex, SearchQuery};
+use duijie_search::{DemandRanges, FieldBoosts, Filter, IndexDoc, SearchIndex, SearchQuery, Sort};
 
 fn text_query(kind: EntityKind, text: &str) -> SearchQuery {
     SearchQuery {
@@ -167,6 +167,8 @@ fn filters_facets_paging_and_total() {
     for page in 0..4 {
         let r = index
             .search(&SearchQuery {
+                ranges: Default::default(),
+                sort: Default::default(),
                 offset: page * 8,
                 limit: 8,
                 ..text_query(EntityKind::Demand, "纳米涂层")
@@ -207,6 +209,83 @@ fn without_text_everything_is_listed_newest_first() {
         })
         .unwrap();
     assert_eq!((r.total, ids(&r)), (3, vec!["mid"]));
+}
+
+/// Demands sort by deadline (长期 last) or budget (面议 last), with text or without, and the
+/// range filters treat 长期 and 面议 as documented.
+#[test]
+fn demands_sort_and_filter_by_deadline_and_budget() {
+    let index = indexed(vec![
+        demand("soon", "氧化铝焙烧", "published")
+            .deadline(739_000)
+            .budget(50.0)
+            .created(1),
+        demand("late", "氧化铝粉体", "published")
+            .deadline(739_300)
+            .budget(500.0)
+            .created(2),
+        demand("open", "氧化铝回收", "published")
+            .budget(5.0)
+            .created(3),
+        demand("talk", "氧化铝提纯", "published")
+            .deadline(739_100)
+            .created(4),
+        achievement("a", "氧化铝").created(5),
+    ]);
+    let run = |text: Option<&str>, sort: Sort, ranges: DemandRanges| {
+        let r = index
+            .search(&SearchQuery {
+                text: text.map(str::to_string),
+                sort,
+                ranges,
+                ..SearchQuery::new(EntityKind::Demand)
+            })
+            .unwrap();
+        ids(&r).into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let none = DemandRanges::default();
+    for text in [None, Some("氧化铝")] {
+        assert_eq!(
+            run(text, Sort::Deadline, none),
+            ["soon", "talk", "late", "open"]
+        );
+        assert_eq!(
+            run(text, Sort::Budget, none),
+            ["late", "soon", "open", "talk"]
+        );
+        assert_eq!(
+            run(text, Sort::Newest, none),
+            ["talk", "open", "late", "soon"]
+        );
+    }
+    let budget = |min, max| DemandRanges {
+        budget_min: min,
+        budget_max: max,
+        ..DemandRanges::default()
+    };
+    assert_eq!(
+        run(None, Sort::Budget, budget(Some(10.0), None)),
+        ["late", "soon"]
+    );
+    assert_eq!(
+        run(None, Sort::Budget, budget(None, Some(50.0))),
+        ["soon", "open"]
+    );
+    let deadline = |from, to| DemandRanges {
+        deadline_from: from,
+        deadline_to: to,
+        ..DemandRanges::default()
+    };
+    assert_eq!(
+        run(None, Sort::Deadline, deadline(Some(739_050), None)),
+        ["talk", "late", "open"],
+        "长期 is after every date"
+    );
+    assert_eq!(
+        run(None, Sort::Deadline, deadline(None, Some(739_100))),
+        ["soon", "talk"],
+        "长期 is never due by a date"
+    );
 }
 
 #[test]
@@ -251,6 +330,8 @@ fn hostile_query_strings_never_error() {
         let r = index.search(&SearchQuery {
             text: Some(text.to_string()),
             limit: 10_000,
+            ranges: Default::default(),
+            sort: Default::default(),
             offset: usize::MAX,
             ..SearchQuery::new(EntityKind::Achievement)
         });

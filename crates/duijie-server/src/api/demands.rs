@@ -90,9 +90,7 @@ pub async fn withdraw(
         String::new()
     } else {
         serde_json::from_slice::<NoteBody>(&body)
-            .map_err(|e| {
-                DomainError::invalid("note", format!("请求体无法解析 (invalid JSON body): {e}"))
-            })?
+            .map_err(|e| DomainError::invalid("note", format!("请求体无法解析: {e}")))?
             .note
     };
     Ok(Json(

@@ -12,14 +12,11 @@ use serde_json::{json, Value};
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(ErrorCode::TooLarge, "上传文件过大 (upload too large)")
+        ApiError::new(ErrorCode::TooLarge, "上传文件过大")
     } else {
         ApiError::new(
             ErrorCode::InvalidInput,
-            format!(
-                "上传内容无法读取 (invalid multipart body): {}",
-                e.body_text()
-            ),
+            format!("上传内容无法读取: {}", e.body_text()),
         )
     }
 }
@@ -56,12 +53,8 @@ pub async fn upload(
             _ => {}
         }
     }
-    let (file_name, bytes) = file.ok_or_else(|| {
-        DomainError::invalid(
-            "file",
-            "请上传文件（表单字段 file） (multipart field `file` is required)",
-        )
-    })?;
+    let (file_name, bytes) =
+        file.ok_or_else(|| DomainError::invalid("file", "请上传文件（表单字段 file）"))?;
     let report = s
         .app
         .import_file(

@@ -140,10 +140,7 @@ async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
 }
 
 async fn not_found() -> crate::ApiError {
-    crate::ApiError::new(
-        duijie_core::ErrorCode::NotFound,
-        "没有这个接口 (no such endpoint)",
-    )
+    crate::ApiError::new(duijie_core::ErrorCode::NotFound, "没有这个接口")
 }
 
 async fn match_text(

@@ -41,6 +41,15 @@ fn search_params() -> Vec<Value> {
             "string",
             "demand status (bureau sees every status)",
         ),
+        query(
+            "sort",
+            "string",
+            "relevance (default), newest; for demands also deadline (soonest first, 长期 last) and budget (largest first, 面议 last)",
+        ),
+        query("budget_min", "number", "demands: budget at least this many 万元 (面议 excluded)"),
+        query("budget_max", "number", "demands: budget at most this many 万元 (面议 excluded)"),
+        query("deadline_from", "string", "demands: deadline on or after this date, YYYY-MM-DD (长期 included)"),
+        query("deadline_to", "string", "demands: deadline on or before this date, YYYY-MM-DD (长期 excluded)"),
         query("page", "integer", "1-based page"),
         query("per_page", "integer", "1 to 100, default 20"),
     ]
@@ -361,7 +370,9 @@ fn components() -> Value {
                 "code": {"type": "string", "enum": ["invalid_input", "unauthenticated", "forbidden", "not_found",
                     "conflict", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal"]},
                 "message": string(),
-                "field": {"type": "string", "description": "the request field concerned"}}))})))),
+                "field": {"type": "string", "description": "the request field concerned"},
+                "fields": {"type": "array", "description": "every field's problem when a form has several",
+                    "items": object(&["field", "message"], json!({"field": string(), "message": string()}))}}))})))),
         ("Health", json!(object(&["status"], json!({"status": {"type": "string", "enum": ["ok", "starting"]}, "index": {"type": "object"}})))),
         ("DemandStatus", json!({"type": "string", "enum": ["draft", "submitted", "changes_requested", "approved", "published",
                 "rejected", "withdrawn", "in_docking", "contracted", "closed"]})),
@@ -433,10 +444,14 @@ fn components() -> Value {
                         "code": string(), "message": string()}))}})))),
         ("ReviewQueue", json!({"allOf": [schema("PageMeta"), {"type": "object", "properties": {
                 "items": {"type": "array", "items": schema("ReviewItem")}}}]})),
-        ("ReviewItem", json!(object(&["demand", "complete", "gaps", "duplicates"], json!({"demand": schema("Demand"),
+        ("ReviewItem", json!(object(&["demand", "complete", "gaps", "doubts", "duplicates"], json!({"demand": schema("Demand"),
                 "complete": {"type": "boolean"},
                 "gaps": {"type": "array", "items": object(&["field", "code", "message"], json!({
                     "field": string(), "code": string(), "message": string()}))},
+                "doubts": {"type": "array", "description": "values to check before approving",
+                    "items": object(&["field", "code", "message"], json!({
+                    "field": string(), "code": {"type": "string", "enum": ["deadline_passed", "deadline_far", "budget_unusual", "title_too_short"]},
+                    "message": string()}))},
                 "suggested_note": {"type": ["string", "null"], "description": "the gaps as a note for request_changes"},
                 "duplicates": {"type": "array", "items": object(&["id", "title", "enterprise", "status", "similarity", "reasons"], json!({
                     "id": string(), "title": string(), "enterprise": string(), "status": schema("DemandStatus"),

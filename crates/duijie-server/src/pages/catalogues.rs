@@ -1,7 +1,7 @@
 //! Catalogue editions (需求目录): everyone reads and exports published editions; the bureau
 //! creates a draft, adds approved demands and publishes it.
 
-use super::render::{datetime, render, see_other, PageError, PageResult};
+use super::render::{datetime, render, see_other, shown, PageResult};
 use super::session::{Form, Session};
 use super::view::DemandView;
 use crate::AppState;
@@ -10,7 +10,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use duijie_app::{CatalogueForm, ExportFormat};
-use duijie_core::{CatalogueEdition, CatalogueStatus, DemandStatus, DomainError, ErrorCode};
+use duijie_core::{CatalogueEdition, CatalogueStatus, DemandStatus, DomainError};
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -31,23 +31,6 @@ fn edition_view(c: &CatalogueEdition) -> Value {
         item_count => c.item_count,
         published_text => c.published_at.map(datetime),
     }
-}
-
-/// Splits an error the user can fix (shown on the page) from one that ends the request.
-pub(super) fn shown(
-    e: DomainError,
-) -> Result<(BTreeMap<String, String>, Option<String>), PageError> {
-    if !matches!(e.code, ErrorCode::InvalidInput | ErrorCode::Conflict) {
-        return Err(e.into());
-    }
-    let mut errors = BTreeMap::new();
-    Ok(match e.field {
-        Some(f) if e.code == ErrorCode::InvalidInput => {
-            errors.insert(f, e.message);
-            (errors, None)
-        }
-        _ => (errors, Some(e.message)),
-    })
 }
 
 async fn list_page(

@@ -68,14 +68,11 @@ pub async fn index(State(s): State<AppState>, session: Session) -> PageResult {
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> PageError {
     PageError(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        DomainError::new(ErrorCode::TooLarge, "上传文件过大 (upload too large)")
+        DomainError::new(ErrorCode::TooLarge, "上传文件过大")
     } else {
         DomainError::new(
             ErrorCode::InvalidInput,
-            format!(
-                "上传内容无法读取 (invalid multipart body): {}",
-                e.body_text()
-            ),
+            format!("上传内容无法读取: {}", e.body_text()),
         )
     })
 }

@@ -2,9 +2,9 @@
 //! one from a demand in docking, a project's page to update its status, milestones and notes,
 //! secondments (科技副职), and the annual report with its downloads.
 
-use super::catalogues::shown;
+use super::picker;
 use super::public::Params;
-use super::render::{budget, datetime, query, render, see_other, PageResult};
+use super::render::{budget, datetime, query, render, see_other, shown, PageResult, Shown};
 use super::session::{Form, Session};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -66,9 +66,6 @@ fn statuses() -> Vec<Value> {
         .collect()
 }
 
-/// The error banner and per-field errors of a failed form.
-type Shown = (BTreeMap<String, String>, Option<String>);
-
 fn no_errors() -> Shown {
     (BTreeMap::new(), None)
 }
@@ -98,9 +95,24 @@ async fn projects_page(
         .app
         .list_demands(caller, Some(vec![DemandStatus::InDocking]), 0, CANDIDATES)
         .await?;
+    let mut accepted = s.app.accepted_partners(caller, &docking).await?;
+    let mut partner_names: Vec<String> = Vec::new();
     let candidates: Vec<Value> = docking
         .iter()
-        .map(|d| context! { id => d.id, title => d.body.title, enterprise => d.org_name })
+        .map(|d| {
+            let partners: Vec<String> = accepted
+                .remove(&d.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect();
+            for p in &partners {
+                if !partner_names.contains(p) {
+                    partner_names.push(p.clone());
+                }
+            }
+            context! { id => d.id, title => d.body.title, enterprise => d.org_name, partners }
+        })
         .collect();
     let text = |f: Option<&Form>, name: &str| f.map(|f| f.text(name)).unwrap_or_default();
     let v = context! {
@@ -118,7 +130,7 @@ async fn projects_page(
     };
     let ctx = context! {
         title => "对接台账",
-        items, candidates, v, filter, errors, error,
+        items, candidates, partner_names, v, filter, errors, error,
     };
     Ok(render(session, "projects.html", "ledger", status, ctx))
 }
@@ -141,7 +153,7 @@ fn amount(form: &Form) -> Result<Option<f64>, DomainError> {
     raw.parse::<f64>().map(Some).map_err(|_| {
         DomainError::invalid(
             "amount_wan",
-            format!("合同金额“{raw}”不是数字，请填写万元数 (amount_wan must be a number)"),
+            format!("合同金额“{raw}”不是数字，请填写万元数"),
         )
     })
 }
@@ -243,14 +255,18 @@ pub struct YearParams {
     year: String,
     #[serde(default)]
     format: String,
+    /// A name or research area to find the expert to second.
+    #[serde(default)]
+    expert_q: String,
 }
 
 async fn secondments_page(
     s: &AppState,
     session: &Session,
-    year: &str,
+    q: &YearParams,
     form: Option<(&Form, DomainError)>,
 ) -> PageResult {
+    let year = q.year.as_str();
     let f = form.as_ref().map(|(f, _)| *f);
     let (mut status, (errors, mut error)) = match form {
         None => (StatusCode::OK, no_errors()),
@@ -270,7 +286,11 @@ async fn secondments_page(
         expert_id => text("expert_id"), host => text("host"), post => text("post"),
         start => text("start"), end => text("end"),
     };
-    let ctx = context! { title => "科技副职", year, items, v, errors, error };
+    let chosen: Vec<String> = f.map(|f| f.all("expert_id")).unwrap_or_default();
+    let experts = picker::expert_choices(s, &session.caller, &q.expert_q, &chosen, &[]).await?;
+    let ctx = context! {
+        title => "科技副职", year, items, v, errors, error, experts, expert_q => q.expert_q,
+    };
     Ok(render(session, "secondments.html", "ledger", status, ctx))
 }
 
@@ -279,7 +299,7 @@ pub async fn secondments(
     session: Session,
     Params(q): Params<YearParams>,
 ) -> PageResult {
-    secondments_page(&s, &session, &q.year, None).await
+    secondments_page(&s, &session, &q, None).await
 }
 
 pub async fn create_secondment(
@@ -297,7 +317,7 @@ pub async fn create_secondment(
     };
     match s.app.create_secondment(&session.caller, &request).await {
         Ok(_) => Ok(see_other("/secondments?done=saved")),
-        Err(e) => secondments_page(&s, &session, "", Some((&form, e))).await,
+        Err(e) => secondments_page(&s, &session, &YearParams::default(), Some((&form, e))).await,
     }
 }
 

@@ -2,9 +2,9 @@
 //! an institution's form), trends (科技动态, a table and a server-drawn chart) and the bureau's
 //! expert committees (专家咨询委员会: list, proposal form, adjustment and confirmation).
 
-use super::catalogues::shown;
+use super::picker;
 use super::public::{list_page, ListQuery, Listing, Params, PER_PAGE};
-use super::render::{datetime, query, render, see_other, PageResult};
+use super::render::{datetime, query, render, see_other, shown, PageResult};
 use super::session::{Form, Session};
 use crate::views::InstrumentJson;
 use crate::AppState;
@@ -301,8 +301,7 @@ pub async fn propose(State(s): State<AppState>, session: Session, form: Form) ->
             name: Some(form.text("name")),
         },
         Err(_) => {
-            let e =
-                DomainError::invalid("size", "请填写 1 到 50 之间的人数 (size must be a number)");
+            let e = DomainError::invalid("size", "请填写 1 到 50 之间的人数");
             return committees_page(&s, &session, Some((&form, e))).await;
         }
     };
@@ -312,13 +311,28 @@ pub async fn propose(State(s): State<AppState>, session: Session, form: Form) ->
     }
 }
 
+/// The committee page's search for experts to add.
+#[derive(Debug, Default, Deserialize)]
+pub struct AddQuery {
+    #[serde(default)]
+    add_q: String,
+}
+
 async fn committee_page(
     s: &AppState,
     session: &Session,
     id: &str,
+    add_q: &str,
     error: Option<DomainError>,
 ) -> PageResult {
     let c = s.app.committee(&session.caller, id).await?;
+    let draft = c.status == duijie_app::CommitteeStatus::Draft;
+    let members: Vec<String> = c.members.iter().map(|m| m.expert_id.clone()).collect();
+    let candidates = if draft {
+        picker::expert_choices(s, &session.caller, add_q, &[], &members).await?
+    } else {
+        Vec::new()
+    };
     let (status, error) = match error {
         None => (StatusCode::OK, None),
         Some(e) => {
@@ -333,7 +347,9 @@ async fn committee_page(
     let ctx = context! {
         title => c.name.clone(),
         c => committee_view(&c),
-        draft => c.status == duijie_app::CommitteeStatus::Draft,
+        draft,
+        candidates,
+        add_q,
         error,
     };
     Ok(render(session, "committee.html", "committees", status, ctx))
@@ -343,11 +359,12 @@ pub async fn committee(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<String>,
+    Params(q): Params<AddQuery>,
 ) -> PageResult {
-    committee_page(&s, &session, &id, None).await
+    committee_page(&s, &session, &id, &q.add_q, None).await
 }
 
-/// The members to keep (checkboxes) and expert ids to add (separated by spaces or commas).
+/// The members to keep and the experts to add (checkboxes of the page's expert search).
 pub async fn members(
     State(s): State<AppState>,
     session: Session,
@@ -355,12 +372,7 @@ pub async fn members(
     form: Form,
 ) -> PageResult {
     let mut ids = form.all("keep");
-    ids.extend(
-        form.text("add")
-            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
-            .filter(|x| !x.is_empty())
-            .map(str::to_string),
-    );
+    ids.extend(form.all("add"));
     let notes = form.get("notes").map(str::to_string);
     let patch = CommitteePatch {
         member_ids: Some(ids),
@@ -369,7 +381,7 @@ pub async fn members(
     };
     match s.app.update_committee(&session.caller, &id, &patch).await {
         Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
-        Err(e) => committee_page(&s, &session, &id, Some(e)).await,
+        Err(e) => committee_page(&s, &session, &id, "", Some(e)).await,
     }
 }
 
@@ -386,6 +398,6 @@ pub async fn status(
     };
     match s.app.update_committee(&session.caller, &id, &patch).await {
         Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
-        Err(e) => committee_page(&s, &session, &id, Some(e)).await,
+        Err(e) => committee_page(&s, &session, &id, "", Some(e)).await,
     }
 }

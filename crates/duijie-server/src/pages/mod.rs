@@ -9,6 +9,7 @@ mod imports;
 mod interests;
 mod ledger;
 mod market;
+mod picker;
 mod public;
 mod render;
 mod session;

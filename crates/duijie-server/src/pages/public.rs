@@ -9,8 +9,8 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use duijie_app::{Page, SearchParams};
-use duijie_core::Role;
-use minijinja::context;
+use duijie_core::{CoopMode, DemandStatus, Role};
+use minijinja::{context, Value};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
@@ -41,9 +41,36 @@ pub(super) struct ListQuery {
     field: String,
     #[serde(default)]
     region: String,
+    /// Demands: a cooperation mode.
+    #[serde(default)]
+    mode: String,
+    /// Demands: a budget band `min-max` in 万元, either end may be empty (`100-`).
+    #[serde(default)]
+    budget: String,
+    /// Demands: `open` (not yet past) or `30` (closing within 30 days).
+    #[serde(default)]
+    deadline: String,
+    /// `relevance`, `newest`, and for demands `deadline` or `budget`.
+    #[serde(default)]
+    sort: String,
     #[serde(default)]
     page: String,
 }
+
+/// The budget bands the demand list offers, in 万元.
+const BUDGET_BANDS: [(&str, &str); 4] = [
+    ("-10", "10 万元以下"),
+    ("10-50", "10–50 万元"),
+    ("50-100", "50–100 万元"),
+    ("100-", "100 万元以上"),
+];
+const DEADLINES: [(&str, &str); 2] = [("open", "尚未截止"), ("30", "30 天内截止")];
+const SORTS: [(&str, &str, bool); 4] = [
+    ("relevance", "按相关度", false),
+    ("newest", "最新发布", false),
+    ("deadline", "截止日期最近", true),
+    ("budget", "预算最高", true),
+];
 
 impl ListQuery {
     fn page(&self) -> u32 {
@@ -56,10 +83,23 @@ impl ListQuery {
     }
 
     pub(super) fn params(&self, per_page: u32) -> SearchParams {
+        let (budget_min, budget_max) = self.budget.split_once('-').unwrap_or((&self.budget, ""));
+        let today = duijie_core::time::china_today();
+        let (deadline_from, deadline_to) = match self.deadline.as_str() {
+            "open" => (Some(today), None),
+            "30" => (Some(today), today.checked_add_days(chrono::Days::new(30))),
+            _ => (None, None),
+        };
         SearchParams {
             q: Some(self.q.clone()),
             field: Some(self.field.clone()),
             region: Some(self.region.clone()),
+            mode: Some(self.mode.clone()),
+            sort: Some(self.sort.clone()),
+            budget_min: Some(budget_min.to_string()),
+            budget_max: Some(budget_max.to_string()),
+            deadline_from: deadline_from.map(|d| d.to_string()),
+            deadline_to: deadline_to.map(|d| d.to_string()),
             page: Some(self.page()),
             per_page: Some(per_page),
             ..SearchParams::default()
@@ -78,9 +118,39 @@ impl ListQuery {
                 ("q", &self.q),
                 ("field", field),
                 ("region", region),
+                ("mode", &self.mode),
+                ("budget", &self.budget),
+                ("deadline", &self.deadline),
+                ("sort", &self.sort),
                 ("page", &page)
             ])
         )
+    }
+
+    /// The choices of the demand list's filter and sort menus, the current one selected.
+    fn menus(&self, demands: bool) -> Value {
+        let options = |choices: &[(&str, &str)], current: &str| -> Vec<Value> {
+            choices
+                .iter()
+                .map(|(value, label)| context! { value, label, selected => *value == current })
+                .collect()
+        };
+        let modes: Vec<(&str, &str)> = CoopMode::ALL
+            .iter()
+            .map(|m| (m.label(), m.label()))
+            .collect();
+        let sorts: Vec<(&str, &str)> = SORTS
+            .iter()
+            .filter(|(_, _, demands_only)| demands || !demands_only)
+            .map(|(value, label, _)| (*value, *label))
+            .collect();
+        context! {
+            modes => options(&modes, &self.mode),
+            budgets => options(&BUDGET_BANDS, &self.budget),
+            deadlines => options(&DEADLINES, &self.deadline),
+            sorts => options(&sorts, &self.sort),
+            filtered => !(self.mode.is_empty() && self.budget.is_empty() && self.deadline.is_empty()),
+        }
     }
 
     fn facet_links(
@@ -227,7 +297,8 @@ pub(super) fn list_page<T, V: Serialize>(
     let ctx = context! {
         kind, base, title, placeholder,
         q => q.q, field => q.field, region => q.region,
-        clear => q.url(base, "", "", 1),
+        clear => ListQuery { q: q.q.clone(), sort: q.sort.clone(), ..ListQuery::default() }.url(base, "", "", 1),
+        menus => q.menus(kind == "demands"),
         total => page.total,
         facets => context! { field => field_links, region => region_links },
         items => hits(page.items, view),
@@ -351,6 +422,15 @@ pub async fn demand_page(
     let (institutions, institutions_covered) = candidates(institutions);
     let (experts, experts_covered) = candidates(experts);
     let interests = super::interests::section(s, caller, &d, &institutions).await;
+    // Values the reviewer should check before approving.
+    let doubts: Vec<String> = if caller.is_curator() && d.status == DemandStatus::Submitted {
+        duijie_core::curation::doubts(&d.body, duijie_core::time::china_today())
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let view = DemandView::new(caller, d);
     let ctx = context! {
         title => view.demand.title.clone(),
@@ -361,6 +441,7 @@ pub async fn demand_page(
         // No candidate reaches 部分相关 at either level: say so instead of ranking noise.
         uncovered => !institutions_covered && !experts_covered,
         review_note,
+        doubts,
         interests,
         match_note => "暂无匹配结果：成果库中还没有与该需求相关的记录。",
         history,

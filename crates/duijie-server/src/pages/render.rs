@@ -11,6 +11,7 @@ use duijie_app::Caller;
 use duijie_core::{DomainError, ErrorCode, Role};
 use minijinja::{context, Environment, Value};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -98,7 +99,7 @@ impl PageError {
         tracing::error!(context, "page failed");
         PageError(DomainError::new(
             ErrorCode::Internal,
-            "服务器内部错误，请稍后再试 (internal error)",
+            "服务器内部错误，请稍后再试",
         ))
     }
 }
@@ -229,6 +230,40 @@ pub fn failure_page(session: &Session, err: DomainError, is_get: bool) -> Respon
 }
 
 /// `303 See Other` to a path of this site.
+/// The per-field errors and the banner of a failed form.
+pub type Shown = (BTreeMap<String, String>, Option<String>);
+
+/// Splits an error the user can fix (shown on the page, every field's problem beside its field)
+/// from one that ends the request.
+pub fn shown(e: DomainError) -> Result<Shown, PageError> {
+    if !matches!(e.code, ErrorCode::InvalidInput | ErrorCode::Conflict) {
+        return Err(e.into());
+    }
+    let mut errors = BTreeMap::new();
+    if e.code == ErrorCode::InvalidInput && !e.fields.is_empty() {
+        let n = e.fields.len();
+        let mut general = Vec::new();
+        for f in e.fields {
+            if f.field.is_empty() {
+                general.push(f.message);
+            } else {
+                errors.entry(f.field).or_insert(f.message);
+            }
+        }
+        if n > 1 {
+            general.insert(0, format!("有 {n} 处需要修改，已在下方标出"));
+        }
+        return Ok((errors, (!general.is_empty()).then(|| general.join("；"))));
+    }
+    Ok(match e.field {
+        Some(f) if e.code == ErrorCode::InvalidInput => {
+            errors.insert(f, e.message);
+            (errors, None)
+        }
+        _ => (errors, Some(e.message)),
+    })
+}
+
 pub fn see_other(location: &str) -> Response {
     let value = HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/"));
     let mut resp = StatusCode::SEE_OTHER.into_response();

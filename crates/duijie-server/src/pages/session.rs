@@ -45,7 +45,7 @@ impl Session {
             }
             _ => Err(PageError(DomainError::new(
                 ErrorCode::Forbidden,
-                "表单已失效或来源不明，请刷新页面后重试 (missing or invalid CSRF token)",
+                "表单已失效或来源不明，请刷新页面后重试",
             ))),
         }
     }
@@ -250,7 +250,7 @@ impl FromRequest<AppState> for Form {
             .map_err(|r| {
                 PageError(DomainError::new(
                     ErrorCode::InvalidInput,
-                    format!("表单内容无法读取 (invalid form body): {}", r.body_text()),
+                    format!("表单内容无法读取: {}", r.body_text()),
                 ))
             })?;
         let form = Form(fields);

@@ -2,14 +2,17 @@
 //! bureau's review queue and decisions, and the institution's recommended demands.
 
 use super::public::{demand_page, Params};
-use super::render::{pager, query, render, see_other, PageError, PageResult};
+use super::render::{pager, query, render, see_other, shown, PageError, PageResult};
 use super::session::{Form, Session};
 use super::view::{strengths, DemandView};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use duijie_app::{DemandForm, ReviewDecision};
-use duijie_core::{CoopMode, Demand, DemandStatus, DomainError, ErrorCode, Field, Role};
+use duijie_core::error::FieldErrors;
+use duijie_core::{
+    CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field, Role,
+};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -76,17 +79,19 @@ impl Values {
         }
     }
 
-    /// What the app validates. `with_enterprise`: the bureau names the enterprise on create.
+    /// What the app validates, or every problem of the form at once when the page's own
+    /// parsing already failed. `with_enterprise`: the bureau names the enterprise on create.
     fn to_demand_form(&self, with_enterprise: bool) -> Result<DemandForm, DomainError> {
+        let mut errs = FieldErrors::default();
         let budget_wan = match self.budget_wan.trim() {
             "" => None,
             _ if self.budget_negotiable => None,
-            b => Some(b.parse::<f64>().map_err(|_| {
+            b => errs.check(b.parse::<f64>().map_err(|_| {
                 DomainError::invalid(
                     "budget_wan",
                     "拟投入资金须为数字（单位万元），如 50；尚未确定请勾选“面议”",
                 )
-            })?),
+            })),
         };
         let keywords = self
             .keywords
@@ -94,7 +99,7 @@ impl Values {
             .map(str::to_string)
             .filter(|k| !k.is_empty())
             .collect();
-        Ok(DemandForm {
+        let form = DemandForm {
             title: Some(self.title.clone()),
             description: Some(self.description.clone()),
             goals: Some(self.goals.clone()),
@@ -109,7 +114,14 @@ impl Values {
             contact_phone: Some(self.contact_phone.clone()),
             contact_email: Some(self.contact_email.clone()),
             enterprise: with_enterprise.then(|| self.enterprise.clone()),
-        })
+        };
+        if errs.has("budget_wan") {
+            // Check the rest too, so that the page lists every problem in one go.
+            if let Err(rest) = form.apply(&mut DemandDraft::default()) {
+                errs.add(rest);
+            }
+        }
+        errs.finish().map(|()| form)
     }
 }
 
@@ -130,20 +142,9 @@ fn form_page(
     values: &Values,
     error: Option<DomainError>,
 ) -> PageResult {
-    let mut errors = BTreeMap::new();
-    let mut general = None;
-    let status = match error {
-        None => StatusCode::OK,
-        Some(e) if matches!(e.code, ErrorCode::InvalidInput) => {
-            match e.field {
-                Some(f) => {
-                    errors.insert(f, e.message);
-                }
-                None => general = Some(e.message),
-            }
-            StatusCode::BAD_REQUEST
-        }
-        Some(e) => return Err(e.into()),
+    let (status, (errors, general)) = match error {
+        None => (StatusCode::OK, (BTreeMap::new(), None)),
+        Some(e) => (crate::error::status_of(e.code), shown(e)?),
     };
     let modes: Vec<_> = CoopMode::ALL
         .iter()
@@ -226,7 +227,7 @@ pub async fn edit_form(
     if !(session.caller.owns(&d) || session.caller.is_curator()) {
         return Err(PageError(DomainError::new(
             ErrorCode::Forbidden,
-            "只有需求单位和科技局可以修改该需求 (not your demand)",
+            "只有需求单位和科技局可以修改该需求",
         )));
     }
     let page = edit_page(&s, &session.caller, &d).await;
@@ -275,7 +276,7 @@ pub async fn withdraw_form(
     if !(session.caller.owns(&d) && d.status.can_move_to(DemandStatus::Withdrawn)) {
         return Err(PageError(DomainError::new(
             ErrorCode::Conflict,
-            "只有需求单位可以撤回尚未对接的需求 (this demand cannot be withdrawn)",
+            "只有需求单位可以撤回尚未对接的需求",
         )));
     }
     let pending = s
@@ -346,7 +347,7 @@ pub async fn review(
         _ => {
             return Err(PageError(DomainError::invalid(
                 "decision",
-                "请选择审核结论 (decision must be approve, request_changes or reject)",
+                "请选择审核结论",
             )))
         }
     };
@@ -498,6 +499,7 @@ pub async fn queue(
                 .iter()
                 .map(|g| context! { message => g.message })
                 .collect();
+            let doubts: Vec<_> = it.doubts.iter().map(|d| d.message.clone()).collect();
             let duplicates: Vec<_> = it
                 .duplicates
                 .iter()
@@ -513,6 +515,7 @@ pub async fn queue(
             context! {
                 d => DemandView::new(&session.caller, it.demand),
                 gaps,
+                doubts,
                 duplicates,
                 suggested_note => it.suggested_note,
             }
@@ -535,12 +538,10 @@ pub async fn queue(
 /// Published demands ranked for the institution of the signed-in account.
 pub async fn recommended(State(s): State<AppState>, session: Session) -> PageResult {
     let user = session.caller.require(&[Role::Institution])?;
-    let org_id = user.org_id.clone().ok_or_else(|| {
-        DomainError::new(
-            ErrorCode::Forbidden,
-            "该账号未关联科研机构 (account has no organisation)",
-        )
-    })?;
+    let org_id = user
+        .org_id
+        .clone()
+        .ok_or_else(|| DomainError::new(ErrorCode::Forbidden, "该账号未关联科研机构"))?;
     let (org, _) = s.app.organization(&org_id).await?;
     let ranked = s
         .app

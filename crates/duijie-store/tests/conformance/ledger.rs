@@ -95,7 +95,7 @@ pub async fn projects_contract_their_demand_and_filter(store: S) {
         )
         .await
     {
-        Err(StoreError::Conflict(m)) => assert!(m.contains("published"), "{m}"),
+        Err(StoreError::Conflict(m)) => assert!(m.contains("已发布"), "{m}"),
         other => panic!("{other:?}"),
     }
     match store
@@ -317,7 +317,7 @@ pub async fn secondments_are_listed_by_active_year(store: S) {
         )
         .await
     {
-        Err(StoreError::Invalid(m)) => assert!(m.contains("exp_missing"), "{m}"),
+        Err(StoreError::Invalid(m)) => assert!(m.contains("专家不存在"), "{m}"),
         other => panic!("{other:?}"),
     }
     match store

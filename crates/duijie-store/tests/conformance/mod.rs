@@ -213,6 +213,24 @@ pub async fn import_links_achievements_to_leaders(store: S) {
         }
     }
     assert_eq!(linked, 2);
+
+    // People are found by the start of their name, text or not; the name is data, never a
+    // pattern.
+    let names = |found: Vec<duijie_core::Expert>| -> Vec<String> {
+        found.into_iter().map(|e| e.body.name).collect()
+    };
+    assert_eq!(
+        names(store.experts_named("李", 10).await.unwrap()),
+        ["李四"]
+    );
+    assert_eq!(
+        names(store.experts_named("王五", 10).await.unwrap()),
+        ["王五"]
+    );
+    assert!(store.experts_named("%", 10).await.unwrap().is_empty());
+    assert!(store.experts_named("_", 10).await.unwrap().is_empty());
+    assert!(store.experts_named(" ", 10).await.unwrap().is_empty());
+    assert_eq!(store.experts_named("", 10).await.unwrap().len(), 0);
 }
 
 pub async fn import_is_all_or_nothing(store: S) {
@@ -614,7 +632,7 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, StoreError::Invalid(m) if m.contains("dem_nope")),
+        matches!(&err, StoreError::Invalid(m) if m.contains("需求不存在")),
         "{err}"
     );
     assert_eq!(store.catalogue_items(&cat.id).await.unwrap().len(), 0);
