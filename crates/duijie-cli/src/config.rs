@@ -35,6 +35,7 @@ struct FileConfig {
     request_timeout_secs: Option<u64>,
     anonymous_per_second: Option<f64>,
     anonymous_burst: Option<f64>,
+    max_index_lag: Option<u64>,
 }
 
 #[derive(Clone)]
@@ -103,6 +104,7 @@ impl Config {
                     .anonymous_per_second
                     .unwrap_or(defaults.anonymous_per_second),
                 anonymous_burst: file.anonymous_burst.unwrap_or(defaults.anonymous_burst),
+                max_index_lag: file.max_index_lag.unwrap_or(defaults.max_index_lag),
             },
         })
     }

@@ -30,6 +30,9 @@ pub struct ServerConfig {
     pub anonymous_per_second: f64,
     /// Anonymous requests a client may send at once before the rate applies.
     pub anonymous_burst: f64,
+    /// Change-log sequence numbers the search index may trail the database by before
+    /// `/healthz` answers 503.
+    pub max_index_lag: u64,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +43,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             anonymous_per_second: 20.0,
             anonymous_burst: 100.0,
+            max_index_lag: 1_000,
         }
     }
 }

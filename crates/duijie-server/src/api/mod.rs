@@ -124,19 +124,33 @@ pub fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Ready for traffic once the index has caught up after start and while it trails the change
+/// log by at most `max_index_lag` sequence numbers; 503 otherwise, so a load balancer sends
+/// searches elsewhere while this replica's index is stuck or far behind.
 async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
-    let status = s.app.index_status();
-    if status.caught_up {
-        (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "index": status})),
-        )
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "starting", "index": status})),
-        )
-    }
+    let index = s.app.index_status().await;
+    let (code, status) = match index.behind {
+        _ if !index.started => (StatusCode::SERVICE_UNAVAILABLE, "starting"),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
+        Some(behind) if behind > s.config.max_index_lag => {
+            (StatusCode::SERVICE_UNAVAILABLE, "behind")
+        }
+        Some(_) => (StatusCode::OK, "ok"),
+    };
+    (
+        code,
+        Json(json!({
+            "status": status,
+            "index": {
+                "applied_seq": index.applied_seq,
+                "head_seq": index.head_seq,
+                "behind": index.behind,
+                "max_behind": s.config.max_index_lag,
+                "caught_up": index.caught_up,
+                "documents": index.documents,
+            },
+        })),
+    )
 }
 
 async fn not_found() -> crate::ApiError {

@@ -125,7 +125,7 @@ fn operations() -> Vec<Op> {
             "items": {"type": "array", "items": schema(item)}}})
     };
     vec![
-        Op { method: "get", path: "/healthz", tag: "system", summary: "Liveness: ok once the search index has caught up",
+        Op { method: "get", path: "/healthz", tag: "system", summary: "Readiness: 200 while the search index trails the change log by at most max_index_lag changes, else 503 with the same body",
              who: "anyone", params: vec![], body: None, status: 200, response: schema("Health"), errors: &[503] },
         Op { method: "get", path: "/api/openapi.json", tag: "system", summary: "This OpenAPI document",
              who: "anyone", params: vec![], body: None, status: 200, response: json!({"type": "object"}), errors: &[] },
@@ -362,7 +362,16 @@ fn components() -> Value {
                     "conflict", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal"]},
                 "message": string(),
                 "field": {"type": "string", "description": "the request field concerned"}}))})))),
-        ("Health", json!(object(&["status"], json!({"status": {"type": "string", "enum": ["ok", "starting"]}, "index": {"type": "object"}})))),
+        ("Health", json!(object(&["status", "index"], json!({
+                "status": {"type": "string", "enum": ["ok", "starting", "behind", "database_unavailable"],
+                    "description": "ok (200); starting: first catch-up not finished, behind: more than max_behind changes not yet searchable, database_unavailable: the change log's head could not be read (503)"},
+                "index": object(&["applied_seq", "head_seq", "behind", "max_behind", "caught_up", "documents"], json!({
+                    "applied_seq": {"type": "integer", "description": "last change-log sequence the index has committed"},
+                    "head_seq": {"type": ["integer", "null"], "description": "last sequence of the change log; null when the database did not answer"},
+                    "behind": {"type": ["integer", "null"], "minimum": 0, "description": "head_seq - applied_seq"},
+                    "max_behind": {"type": "integer", "description": "the configured max_index_lag"},
+                    "caught_up": {"type": "boolean", "description": "started and nothing left to apply"},
+                    "documents": {"type": "integer"}}))})))),
         ("DemandStatus", json!({"type": "string", "enum": ["draft", "submitted", "changes_requested", "approved", "published",
                 "rejected", "withdrawn", "in_docking", "contracted", "closed"]})),
         ("OrgRef", json!(object(&["id", "name"], json!({"id": string(), "name": string()})))),
@@ -563,6 +572,9 @@ pub fn document() -> &'static Value {
                 .or_insert_with(|| json!({}));
             entry[op.method] = op.to_json();
         }
+        // A health check's 503 is not an error body: it is the same report as its 200.
+        paths["/healthz"]["get"]["responses"]["503"] = json!({"description": "not ready",
+            "content": {"application/json": {"schema": schema("Health")}}});
         json!({
             "openapi": "3.1.0",
             "info": {"title": "duijie (对接) API", "version": env!("CARGO_PKG_VERSION"),
