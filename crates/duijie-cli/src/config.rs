@@ -33,6 +33,8 @@ struct FileConfig {
     max_body_kb: Option<usize>,
     max_upload_mb: Option<usize>,
     request_timeout_secs: Option<u64>,
+    header_read_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
     anonymous_per_second: Option<f64>,
     anonymous_burst: Option<f64>,
     max_index_lag: Option<u64>,
@@ -100,6 +102,10 @@ impl Config {
                 request_timeout: file
                     .request_timeout_secs
                     .map_or(defaults.request_timeout, Duration::from_secs),
+                header_read_timeout: file
+                    .header_read_timeout_secs
+                    .map_or(defaults.header_read_timeout, Duration::from_secs),
+                max_connections: file.max_connections.unwrap_or(defaults.max_connections),
                 anonymous_per_second: file
                     .anonymous_per_second
                     .unwrap_or(defaults.anonymous_per_second),

@@ -23,7 +23,6 @@ use serde_json::json;
 pub fn routes(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     let upload_limit = state.config.max_upload_bytes;
-    let timeout = state.config.request_timeout;
     let api = Router::new()
         .route("/match", post(match_text))
         .route("/demands", get(demands::search).post(demands::create))
@@ -117,10 +116,6 @@ pub fn routes(state: AppState) -> Router {
         .route("/api/docs", get(openapi::docs))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            timeout,
-        ))
         .with_state(state)
 }
 

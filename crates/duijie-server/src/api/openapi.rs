@@ -359,7 +359,7 @@ fn components() -> Value {
     let schemas: Map<String, Value> = [
         ("Error", json!(object(&["error"], json!({"error": object(&["code", "message"], json!({
                 "code": {"type": "string", "enum": ["invalid_input", "unauthenticated", "forbidden", "not_found",
-                    "conflict", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal"]},
+                    "conflict", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal", "unavailable"]},
                 "message": string(),
                 "field": {"type": "string", "description": "the request field concerned"}}))})))),
         ("Health", json!(object(&["status", "index"], json!({
