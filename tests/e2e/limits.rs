@@ -247,3 +247,82 @@ async fn shutdown_finishes_the_request_in_flight_then_returns() {
         .unwrap()
         .unwrap();
 }
+
+async fn status_of(s: &TestServer, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = s.client.get(format!("{}{path}", s.base));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn anonymous_page_views_share_the_api_rate_limit() {
+    let config = ServerConfig {
+        anonymous_per_second: 0.5,
+        anonymous_burst: 3.0,
+        ..ServerConfig::default()
+    };
+    let s = TestServer::start_with(Db::Sqlite, config).await.unwrap();
+    let enterprise = s.token("甲公司", Role::Enterprise, Some("甲公司")).await;
+    for path in ["/", "/demands", "/experts"] {
+        assert_eq!(status_of(&s, path, &[]).await.status(), StatusCode::OK);
+    }
+    let resp = status_of(&s, "/", &[]).await;
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().contains_key("retry-after"));
+    assert!(resp.text().await.unwrap().contains("请求过于频繁"));
+    // The same bucket as the API's.
+    let r = s.get("/api/v1/demands", None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // A signed-in reader is not throttled as an anonymous one.
+    let cookie = format!("dj_session={enterprise}");
+    let resp = status_of(&s, "/", &[("cookie", &cookie)]).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket() {
+    let config = ServerConfig {
+        anonymous_per_second: 0.5,
+        anonymous_burst: 2.0,
+        trusted_proxies: vec!["127.0.0.0/8".parse().unwrap()],
+        ..ServerConfig::default()
+    };
+    let s = TestServer::start_with(Db::Sqlite, config).await.unwrap();
+    // What the client wrote itself (left of the proxy's entry) is not believed.
+    let a = [("x-forwarded-for", "6.6.6.6, 198.51.100.1")];
+    let b = [("x-forwarded-for", "6.6.6.6, 198.51.100.2")];
+    for _ in 0..2 {
+        assert_eq!(status_of(&s, "/", &a).await.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        status_of(&s, "/api/v1/demands", &a).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(status_of(&s, "/", &b).await.status(), StatusCode::OK);
+    assert_eq!(
+        status_of(&s, "/api/v1/demands", &b).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let config = ServerConfig {
+        anonymous_per_second: 0.5,
+        anonymous_burst: 2.0,
+        trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+        ..ServerConfig::default()
+    };
+    let s = TestServer::start_with(Db::Sqlite, config).await.unwrap();
+    for client in ["198.51.100.1", "198.51.100.2"] {
+        let h = [("x-forwarded-for", client)];
+        assert_eq!(status_of(&s, "/", &h).await.status(), StatusCode::OK);
+    }
+    let h = [("x-forwarded-for", "198.51.100.3")];
+    assert_eq!(
+        status_of(&s, "/", &h).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

@@ -4,6 +4,7 @@
 //! Use cases and permissions live in `duijie-app`; this crate only translates.
 
 mod api;
+mod client;
 mod conn;
 mod error;
 mod extract;
@@ -11,6 +12,7 @@ mod limits;
 mod pages;
 mod views;
 
+pub use client::TrustedProxy;
 pub use error::ApiError;
 
 use axum::Router;
@@ -37,6 +39,8 @@ pub struct ServerConfig {
     pub anonymous_per_second: f64,
     /// Anonymous requests a client may send at once before the rate applies.
     pub anonymous_burst: f64,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<TrustedProxy>,
     /// Change-log sequence numbers the search index may trail the database by before
     /// `/healthz` answers 503.
     pub max_index_lag: u64,
@@ -52,6 +56,7 @@ impl Default for ServerConfig {
             max_connections: 1_000,
             anonymous_per_second: 20.0,
             anonymous_burst: 100.0,
+            trusted_proxies: Vec::new(),
             max_index_lag: 1_000,
         }
     }
@@ -77,11 +82,12 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
     };
     let timeout = state.config.request_timeout;
     api::routes(state.clone())
-        .merge(pages::routes(state))
+        .merge(pages::routes(state.clone()))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
+        .layer(axum::middleware::from_fn_with_state(state, client::resolve))
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

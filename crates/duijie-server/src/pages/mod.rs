@@ -15,6 +15,9 @@ mod session;
 mod view;
 mod workflow;
 
+pub(crate) use render::PageError;
+pub(crate) use session::Session;
+
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::header::{
@@ -113,6 +116,10 @@ pub fn routes(state: AppState) -> Router {
         .route("/committees/{id}/status", post(market::status))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::limit_anonymous_pages,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::layer,
