@@ -397,7 +397,9 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-const PRINT_CSS: &str =
+/// The printable page's stylesheet, inline so the saved file stands alone (the server allows
+/// it by its hash in the Content-Security-Policy).
+pub const PRINT_CSS: &str =
     "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\
 \"SimSun\",sans-serif;margin:24px;color:#111}\
 h1{text-align:center;font-size:22px;margin:0 0 4px}\

@@ -533,7 +533,9 @@ pub fn title(year: i32) -> String {
     format!("{year} 年度科技需求对接工作报告")
 }
 
-const PRINT_CSS: &str =
+/// The printable report's stylesheet, inline so the saved file stands alone (the server allows
+/// it by its hash in the Content-Security-Policy).
+pub const PRINT_CSS: &str =
     "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\
 \"SimSun\",sans-serif;margin:24px;color:#111}\
 h1{text-align:center;font-size:22px}h2{font-size:16px;margin:20px 0 6px}\

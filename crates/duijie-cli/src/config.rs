@@ -38,6 +38,7 @@ struct FileConfig {
     anonymous_per_second: Option<f64>,
     anonymous_burst: Option<f64>,
     trusted_proxies: Option<Vec<String>>,
+    public_url: Option<String>,
     max_index_lag: Option<u64>,
 }
 
@@ -119,6 +120,7 @@ impl Config {
                     .unwrap_or(defaults.anonymous_per_second),
                 anonymous_burst: file.anonymous_burst.unwrap_or(defaults.anonymous_burst),
                 trusted_proxies,
+                public_url: file.public_url,
                 max_index_lag: file.max_index_lag.unwrap_or(defaults.max_index_lag),
             },
         })

@@ -20,6 +20,8 @@ const BUSY: &[u8] = "HTTP/1.1 503 Service Unavailable\r\n\
 content-type: application/json; charset=utf-8\r\n\
 retry-after: 1\r\n\
 cache-control: no-store\r\n\
+x-content-type-options: nosniff\r\n\
+x-frame-options: DENY\r\n\
 connection: close\r\n\
 content-length: 78\r\n\r\n\
 {\"error\":{\"code\":\"unavailable\",\"message\":\"服务器繁忙，请稍后再试\"}}"

@@ -8,6 +8,7 @@ mod client;
 mod conn;
 mod error;
 mod extract;
+mod headers;
 mod limits;
 mod pages;
 mod views;
@@ -41,6 +42,9 @@ pub struct ServerConfig {
     pub anonymous_burst: f64,
     /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     pub trusted_proxies: Vec<TrustedProxy>,
+    /// The address users reach the service at (`https://kjj.example.gov.cn`); when it is
+    /// https, every response carries HSTS.
+    pub public_url: Option<String>,
     /// Change-log sequence numbers the search index may trail the database by before
     /// `/healthz` answers 503.
     pub max_index_lag: u64,
@@ -57,8 +61,17 @@ impl Default for ServerConfig {
             anonymous_per_second: 20.0,
             anonymous_burst: 100.0,
             trusted_proxies: Vec::new(),
+            public_url: None,
             max_index_lag: 1_000,
         }
+    }
+}
+
+impl ServerConfig {
+    fn public_url_is_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
     }
 }
 
@@ -86,6 +99,10 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::layer,
         ))
         .layer(axum::middleware::from_fn_with_state(state, client::resolve))
 }

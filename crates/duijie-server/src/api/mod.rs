@@ -9,6 +9,8 @@ mod market;
 mod openapi;
 mod records;
 
+pub(crate) use openapi::DOCS_CSS;
+
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
 use crate::AppState;
@@ -116,6 +118,12 @@ pub fn routes(state: AppState) -> Router {
         .route("/api/docs", get(openapi::docs))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(body_limit))
+        // Answers may carry contact details or a signed-in caller's data: never stored by a
+        // browser or a shared cache.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
         .with_state(state)
 }
 
