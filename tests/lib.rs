@@ -40,6 +40,23 @@ impl TestServer {
 
     /// Starts a server with the given HTTP limits.
     pub async fn start_with(db: Db, config: duijie_server::ServerConfig) -> Option<TestServer> {
+        Self::start_inner(db, config, true).await
+    }
+
+    /// Starts a server whose index follows the change log only when the test calls
+    /// [`TestServer::indexed`]: a stuck indexer, for health checks.
+    pub async fn start_without_indexer(
+        db: Db,
+        config: duijie_server::ServerConfig,
+    ) -> Option<TestServer> {
+        Self::start_inner(db, config, false).await
+    }
+
+    async fn start_inner(
+        db: Db,
+        config: duijie_server::ServerConfig,
+        indexer: bool,
+    ) -> Option<TestServer> {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = match db {
             Db::Sqlite => duijie_store::testing::sqlite_url(dir.path()),
@@ -51,7 +68,9 @@ impl TestServer {
         })
         .await
         .expect("app opens");
-        app.spawn_indexer();
+        if indexer {
+            app.spawn_indexer();
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -140,10 +159,16 @@ impl TestServer {
     /// Stores achievement drafts as one import, as an uploaded listing would be, and waits
     /// for the index. Each call is a distinct file.
     pub async fn import_achievements(&self, records: Vec<Draft>) -> ImportReport {
+        let report = self.store_achievements(records).await;
+        self.indexed().await;
+        report
+    }
+
+    /// Stores achievement drafts as one import without waking the indexer.
+    pub async fn store_achievements(&self, records: Vec<Draft>) -> ImportReport {
         static FILES: AtomicU64 = AtomicU64::new(1);
         let n = FILES.fetch_add(1, Ordering::Relaxed);
-        let report = self
-            .app
+        self.app
             .store
             .import(ImportBatch {
                 file: format!("成果{n}.csv"),
@@ -157,9 +182,7 @@ impl TestServer {
                 actor_name: "fixture".into(),
             })
             .await
-            .expect("fixture import");
-        self.indexed().await;
-        report
+            .expect("fixture import")
     }
 
     /// Waits until the index has applied every write so far.

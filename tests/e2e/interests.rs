@@ -302,6 +302,24 @@ pub async fn a_withdrawn_demand_closes_pending_interests_and_can_be_reopened(s: 
         answered.body["items"][0]["decline_reason"],
         duijie_app::WITHDRAWN_REASON
     );
+    // The institution that responded still reads the demand and what became of its 揭榜;
+    // another institution and the public do not find it.
+    let r = s.get(&format!("/api/v1/demands/{id}"), Some(&zzu)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["status"], "withdrawn");
+    let mine = s.get(&interests, Some(&zzu)).await;
+    assert_eq!(mine.body["items"][0]["status"], "declined", "{}", mine.body);
+    let other = s.token("hnu", Role::Institution, Some("河南大学")).await;
+    assert_eq!(
+        s.get(&format!("/api/v1/demands/{id}"), Some(&other))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.get(&format!("/api/v1/demands/{id}"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // Only the owner reopens, and only a withdrawn demand.
     let reopen = format!("/api/v1/demands/{id}/reopen");

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod catalogues;
+mod headers;
+mod health;
 mod interests;
 mod ledger;
 mod limits;

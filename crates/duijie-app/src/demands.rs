@@ -251,8 +251,27 @@ impl App {
     pub(crate) async fn visible_demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
         match self.store.get_demand(id).await.map_err(store_err)? {
             Some(d) if caller.can_see_demand(&d) => Ok(d),
+            Some(d) if self.responded_to(caller, &d).await? => Ok(d),
             _ => Err(DomainError::not_found("需求")),
         }
+    }
+
+    /// Whether the caller's institution expressed interest in `d`: it keeps seeing the demand
+    /// (and what became of its 揭榜) after the demand leaves the public, e.g. when withdrawn.
+    async fn responded_to(&self, caller: &Caller, d: &Demand) -> AppResult<bool> {
+        let Some(org) = caller
+            .user()
+            .filter(|u| u.role == Role::Institution)
+            .and_then(|u| u.org_id.as_deref())
+        else {
+            return Ok(false);
+        };
+        let mine = self
+            .store
+            .list_interests(&d.id, Some(org))
+            .await
+            .map_err(store_err)?;
+        Ok(!mine.is_empty())
     }
 
     /// An enterprise writes a demand for itself; the bureau may enter one for an enterprise.

@@ -127,6 +127,29 @@ impl std::fmt::Display for Cell {
     }
 }
 
+impl Cell {
+    /// The cell as a CSV field holds it: numbers as they are, text through [`sheet_text`].
+    fn csv_value(&self) -> String {
+        match self {
+            Cell::Text(t) => sheet_text(t).into_owned(),
+            Cell::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// Text as every CSV and workbook duijie writes holds it. Spreadsheet programs read a cell
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula (CSV injection:
+/// a demand titled `=HYPERLINK(...)` becomes a live link in the bureau's copy); OWASP's remedy
+/// is a leading `'`, which makes the cell text and keeps it readable. Workbooks get it too,
+/// although their text cells are never evaluated, so both files show the same value.
+pub(crate) fn sheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 impl ExportRow {
     fn cells(&self, full: bool) -> Vec<Cell> {
         let budget = match (self.budget_wan, self.budget_negotiable) {
@@ -289,9 +312,10 @@ fn xlsx(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> Result<Ve
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("需求目录")?;
-    ws.merge_range(0, 0, 0, last_col, &edition.title, &title_fmt)?;
+    ws.merge_range(0, 0, 0, last_col, &sheet_text(&edition.title), &title_fmt)?;
     ws.set_row_height(0, 30)?;
-    ws.merge_range(1, 0, 1, last_col, &subtitle(edition, rows.len()), &sub_fmt)?;
+    let subtitle = subtitle(edition, rows.len());
+    ws.merge_range(1, 0, 1, last_col, &sheet_text(&subtitle), &sub_fmt)?;
     for (col, h) in headers.iter().enumerate() {
         ws.write_string_with_format(2, col as u16, *h, &head_fmt)?;
         ws.set_column_width(col as u16, WIDTHS[col])?;
@@ -306,7 +330,7 @@ fn xlsx(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> Result<Ve
             };
             match cell {
                 Cell::Number(n) => ws.write_number_with_format(r, col as u16, n, fmt)?,
-                Cell::Text(t) => ws.write_string_with_format(r, col as u16, &t, fmt)?,
+                Cell::Text(t) => ws.write_string_with_format(r, col as u16, sheet_text(&t), fmt)?,
             };
         }
     }
@@ -341,7 +365,7 @@ fn csv(rows: &[ExportRow], full: bool) -> Vec<u8> {
     ));
     out.push_str("\r\n");
     for row in rows {
-        out.push_str(&line(row.cells(full).iter().map(Cell::to_string).collect()));
+        out.push_str(&line(row.cells(full).iter().map(Cell::csv_value).collect()));
         out.push_str("\r\n");
     }
     out.into_bytes()
@@ -373,7 +397,9 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-const PRINT_CSS: &str =
+/// The printable page's stylesheet, inline so the saved file stands alone (the server allows
+/// it by its hash in the Content-Security-Policy).
+pub const PRINT_CSS: &str =
     "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\
 \"SimSun\",sans-serif;margin:24px;color:#111}\
 h1{text-align:center;font-size:22px;margin:0 0 4px}\
@@ -575,6 +601,67 @@ mod tests {
         );
         assert_eq!(text_at(&full, 2, 11), "联系电话");
         assert_eq!(text_at(&full, 3, 11), "13800000000");
+    }
+
+    /// Texts spreadsheet programs would run as formulas: OWASP's list of first characters.
+    const FORMULAS: [&str; 6] = [
+        "=HYPERLINK(\"http://evil.example/x\",\"查看详情\")",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "+86 138 0000 0000",
+        "-20℃环境下的电池",
+        "\t=1+1",
+        "\r=1+1",
+    ];
+
+    fn formula_items() -> Vec<Demand> {
+        FORMULAS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| item(&format!("f{i}"), t, None))
+            .collect()
+    }
+
+    #[test]
+    fn sheet_text_prefixes_only_what_would_be_a_formula() {
+        for t in FORMULAS {
+            assert_eq!(sheet_text(t), format!("'{t}"));
+        }
+        for t in ["", "面议", "锂电池 = 储能", "2026-12-31", "'已是文本"] {
+            assert_eq!(sheet_text(t), t);
+        }
+    }
+
+    #[test]
+    fn formula_text_is_neutralised_in_csv() {
+        let out = render(&edition(), &formula_items(), ExportFormat::Csv, true).unwrap();
+        let text = String::from_utf8(out.bytes).unwrap();
+        for t in FORMULAS {
+            assert!(
+                text.contains(&format!(",{},", csv_field(&format!("'{t}")))),
+                "{t:?} not neutralised in {text}"
+            );
+            assert!(!text.contains(&format!(",{},", csv_field(t))), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn formula_text_is_neutralised_in_xlsx() {
+        let mut e = edition();
+        e.title = "=1+1".into();
+        let range = sheet(
+            render(&e, &formula_items(), ExportFormat::Xlsx, true)
+                .unwrap()
+                .bytes,
+        );
+        assert_eq!(text_at(&range, 0, 0), "'=1+1");
+        // calamine leaves xlsx's escape of a carriage return as it is stored.
+        let titles: Vec<String> = (0..FORMULAS.len() as u32)
+            .map(|i| text_at(&range, 3 + i, 1).replace("_x000D_", "\r"))
+            .collect();
+        let expected: Vec<String> = FORMULAS.iter().map(|t| format!("'{t}")).collect();
+        assert_eq!(titles, expected);
+        // Numbers stay numbers: the row number is not text.
+        assert_eq!(range.get_value((3, 0)), Some(&calamine::Data::Float(1.0)));
     }
 
     /// 20:00 UTC on 31 October is already 1 November in China: the date printed is China's.

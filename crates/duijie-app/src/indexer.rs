@@ -7,7 +7,6 @@ use chrono::Datelike;
 use duijie_core::{EntityKind, Field};
 use duijie_search::IndexDoc;
 use duijie_store::Record;
-use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,7 +34,8 @@ const INDEXED: [EntityKind; 4] = [
 
 pub(crate) struct Indexer {
     applied: AtomicI64,
-    caught_up: AtomicBool,
+    /// The first catch-up after start has finished.
+    started: AtomicBool,
     wake: tokio::sync::Notify,
     /// One sync at a time per process.
     running: tokio::sync::Mutex<()>,
@@ -49,7 +49,7 @@ impl Default for Indexer {
     fn default() -> Self {
         Indexer {
             applied: AtomicI64::new(0),
-            caught_up: AtomicBool::new(false),
+            started: AtomicBool::new(false),
             wake: tokio::sync::Notify::new(),
             running: tokio::sync::Mutex::new(()),
             applied_watch: tokio::sync::watch::channel(0).0,
@@ -70,11 +70,20 @@ impl Indexer {
 /// then searchable moments later).
 const WRITE_VISIBLE_WITHIN: Duration = Duration::from_secs(5);
 
-/// How far the index is behind the database.
-#[derive(Debug, Clone, Serialize)]
+/// How far the index is behind the database, read afresh from the change log's head.
+#[derive(Debug, Clone)]
 pub struct IndexStatus {
+    /// The change-log sequence the index has committed.
     pub applied_seq: i64,
+    /// The change log's last sequence; `None` when the database did not answer.
+    pub head_seq: Option<i64>,
+    /// Sequence numbers between the two (changes not yet searchable; on PostgreSQL a rolled
+    /// back write leaves a gap that counts too until the index passes it).
+    pub behind: Option<u64>,
+    /// The first catch-up after start has finished and the index has applied the whole log.
     pub caught_up: bool,
+    /// Whether the first catch-up after start has finished.
+    pub started: bool,
     pub documents: u64,
 }
 
@@ -214,10 +223,26 @@ impl App {
         }
     }
 
-    pub fn index_status(&self) -> IndexStatus {
+    /// The index's progress against the change log's head as the database sees it now (a
+    /// flag set once at start would keep claiming health while the indexer is stuck).
+    pub async fn index_status(&self) -> IndexStatus {
+        let head_seq = match self.store.last_seq().await {
+            Ok(seq) => Some(seq),
+            Err(error) => {
+                tracing::warn!(%error, "change log head unreadable for the health check");
+                None
+            }
+        };
+        let applied_seq = self.indexer.applied.load(Ordering::Acquire);
+        let started = self.indexer.started.load(Ordering::Acquire);
+        // A restored database can be behind the index: nothing is then waiting to be applied.
+        let behind = head_seq.map(|head| u64::try_from(head - applied_seq).unwrap_or(0));
         IndexStatus {
-            applied_seq: self.indexer.applied.load(Ordering::Acquire),
-            caught_up: self.indexer.caught_up.load(Ordering::Acquire),
+            applied_seq,
+            head_seq,
+            behind,
+            caught_up: started && behind == Some(0),
+            started,
             documents: self.index.doc_count(),
         }
     }
@@ -311,7 +336,7 @@ impl App {
         }
         self.compact_after(total).await?;
         self.indexer.set_applied(applied);
-        self.indexer.caught_up.store(true, Ordering::Release);
+        self.indexer.started.store(true, Ordering::Release);
         Ok(total)
     }
 

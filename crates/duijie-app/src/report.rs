@@ -7,7 +7,7 @@
 //! One table model feeds the xlsx workbook (one sheet per table) and the printable HTML page
 //! (the same tables, with server-side SVG bar charts).
 
-use crate::export::{escape_html, CatalogueExport, Cell};
+use crate::export::{escape_html, sheet_text, CatalogueExport, Cell};
 use crate::ledger::parse_year;
 use crate::svg::{bar_chart, number};
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
@@ -430,7 +430,7 @@ fn xlsx(r: &AnnualReport) -> Result<Vec<u8>, XlsxError> {
                 let (row_no, col) = (i as u32 + 1, col as u16);
                 match cell {
                     Cell::Number(n) => ws.write_number(row_no, col, *n)?,
-                    Cell::Text(s) => ws.write_string(row_no, col, s)?,
+                    Cell::Text(s) => ws.write_string(row_no, col, sheet_text(s))?,
                 };
             }
         }
@@ -533,7 +533,9 @@ pub fn title(year: i32) -> String {
     format!("{year} 年度科技需求对接工作报告")
 }
 
-const PRINT_CSS: &str =
+/// The printable report's stylesheet, inline so the saved file stands alone (the server allows
+/// it by its hash in the Content-Security-Policy).
+pub const PRINT_CSS: &str =
     "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\",\
 \"SimSun\",sans-serif;margin:24px;color:#111}\
 h1{text-align:center;font-size:22px}h2{font-size:16px;margin:20px 0 6px}\
@@ -780,6 +782,24 @@ mod tests {
         assert!(!page.contains("<script>") && page.contains("&lt;script&gt;"));
         assert!(page.contains("分县（市、区）统计") && page.contains("科技副职（挂职）"));
         assert!(page.contains("150.5"));
+    }
+
+    #[test]
+    fn xlsx_text_that_would_be_a_formula_is_neutralised() {
+        use calamine::Reader;
+        let mut r = sample();
+        r.by_region[0].name = "=HYPERLINK(\"http://evil.example/x\",\"查看详情\")".into();
+        let bytes = render(&r, ReportFormat::Xlsx).unwrap().bytes;
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let regions = wb.worksheet_range("按县区").unwrap();
+        let names: Vec<String> = (1..regions.height() as u32)
+            .filter_map(|row| regions.get_value((row, 0)).map(|d| d.to_string()))
+            .collect();
+        assert!(
+            names.contains(&"'=HYPERLINK(\"http://evil.example/x\",\"查看详情\")".to_string()),
+            "{names:?}"
+        );
     }
 
     #[test]

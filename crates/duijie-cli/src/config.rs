@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use duijie_app::IndexMode;
-use duijie_server::ServerConfig;
+use duijie_server::{ServerConfig, TrustedProxy};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -33,8 +33,13 @@ struct FileConfig {
     max_body_kb: Option<usize>,
     max_upload_mb: Option<usize>,
     request_timeout_secs: Option<u64>,
+    header_read_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
     anonymous_per_second: Option<f64>,
     anonymous_burst: Option<f64>,
+    trusted_proxies: Option<Vec<String>>,
+    public_url: Option<String>,
+    max_index_lag: Option<u64>,
 }
 
 #[derive(Clone)]
@@ -83,6 +88,13 @@ impl Config {
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("duijie.db").display()));
         let defaults = ServerConfig::default();
+        let trusted_proxies = file
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|p| p.parse::<TrustedProxy>().map_err(anyhow::Error::msg))
+            .collect::<Result<Vec<_>>>()
+            .context("invalid trusted_proxies in the config file")?;
         Ok(Config {
             data_dir,
             database_url,
@@ -99,10 +111,17 @@ impl Config {
                 request_timeout: file
                     .request_timeout_secs
                     .map_or(defaults.request_timeout, Duration::from_secs),
+                header_read_timeout: file
+                    .header_read_timeout_secs
+                    .map_or(defaults.header_read_timeout, Duration::from_secs),
+                max_connections: file.max_connections.unwrap_or(defaults.max_connections),
                 anonymous_per_second: file
                     .anonymous_per_second
                     .unwrap_or(defaults.anonymous_per_second),
                 anonymous_burst: file.anonymous_burst.unwrap_or(defaults.anonymous_burst),
+                trusted_proxies,
+                public_url: file.public_url,
+                max_index_lag: file.max_index_lag.unwrap_or(defaults.max_index_lag),
             },
         })
     }
@@ -113,5 +132,46 @@ impl Config {
 
     pub fn index_mode(&self) -> IndexMode {
         IndexMode::Dir(self.index_dir())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(toml: &str) -> Result<Config> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("duijie.toml");
+        std::fs::write(&path, toml)?;
+        Config::load(&GlobalArgs {
+            data_dir: None,
+            database: None,
+            config: Some(path),
+        })
+    }
+
+    #[test]
+    fn the_http_limits_are_read_from_the_file() {
+        let c = load(
+            "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nmax_connections = 50\n\
+             header_read_timeout_secs = 5\nmax_index_lag = 7\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.server.trusted_proxies,
+            ["10.0.0.0/8".parse().unwrap(), "::1".parse().unwrap()]
+        );
+        assert_eq!(c.server.max_connections, 50);
+        assert_eq!(c.server.header_read_timeout, Duration::from_secs(5));
+        assert_eq!(c.server.max_index_lag, 7);
+        let defaults = load("").unwrap().server;
+        assert!(defaults.trusted_proxies.is_empty());
+        assert_eq!(defaults.max_index_lag, 1_000);
+    }
+
+    #[test]
+    fn a_proxy_that_is_not_an_address_is_refused() {
+        let err = load("trusted_proxies = [\"proxy.internal\"]\n").unwrap_err();
+        assert!(format!("{err:#}").contains("proxy.internal"), "{err:#}");
     }
 }

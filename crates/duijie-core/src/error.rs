@@ -24,6 +24,9 @@ pub enum ErrorCode {
     NotImplemented,
     /// Something failed on our side; details are logged, not sent.
     Internal,
+    /// The server cannot take the request now (too many connections, a request over its
+    /// time); trying again later may succeed.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -39,6 +42,7 @@ impl ErrorCode {
             ErrorCode::UnreadableFile => "unreadable_file",
             ErrorCode::NotImplemented => "not_implemented",
             ErrorCode::Internal => "internal",
+            ErrorCode::Unavailable => "unavailable",
         }
     }
 }

@@ -39,7 +39,7 @@ pub(crate) fn parse(text: &str, insist: bool) -> Result<Option<JsonDoc>, String>
     let trimmed = text.trim_start();
     if !(trimmed.starts_with('[') || trimmed.starts_with('{')) {
         return if insist {
-            Err("不是 JSON（not JSON）".to_string())
+            Err("不是 JSON".to_string())
         } else {
             Ok(None)
         };

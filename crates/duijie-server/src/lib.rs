@@ -4,17 +4,20 @@
 //! Use cases and permissions live in `duijie-app`; this crate only translates.
 
 mod api;
+mod client;
+mod conn;
 mod error;
 mod extract;
+mod headers;
 mod limits;
 mod pages;
 mod views;
 
+pub use client::TrustedProxy;
 pub use error::ApiError;
 
 use axum::Router;
 use duijie_app::App;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,11 +28,26 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Largest catalogue upload.
     pub max_upload_bytes: usize,
+    /// Time from a request's head to its response, on every route.
     pub request_timeout: Duration,
+    /// Time a client has to send a request head once the server waits for one; also how
+    /// long an idle kept-alive connection stays open.
+    pub header_read_timeout: Duration,
+    /// Connections open at once; more are answered 503 and closed. Keep it below the
+    /// process's open-file limit.
+    pub max_connections: usize,
     /// Sustained anonymous requests per second per client address.
     pub anonymous_per_second: f64,
     /// Anonymous requests a client may send at once before the rate applies.
     pub anonymous_burst: f64,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<TrustedProxy>,
+    /// The address users reach the service at (`https://kjj.example.gov.cn`); when it is
+    /// https, every response carries HSTS.
+    pub public_url: Option<String>,
+    /// Change-log sequence numbers the search index may trail the database by before
+    /// `/healthz` answers 503.
+    pub max_index_lag: u64,
 }
 
 impl Default for ServerConfig {
@@ -38,9 +56,22 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 50 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1_000,
             anonymous_per_second: 20.0,
             anonymous_burst: 100.0,
+            trusted_proxies: Vec::new(),
+            public_url: None,
+            max_index_lag: 1_000,
         }
+    }
+}
+
+impl ServerConfig {
+    fn public_url_is_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
     }
 }
 
@@ -62,7 +93,18 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         )),
         config: Arc::new(config),
     };
-    api::routes(state.clone()).merge(pages::routes(state))
+    let timeout = state.config.request_timeout;
+    api::routes(state.clone())
+        .merge(pages::routes(state.clone()))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state, client::resolve))
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
@@ -72,11 +114,9 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = router(app, config);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let limits = conn::ConnLimits {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: config.max_connections,
+    };
+    conn::serve(listener, router(app, config), limits, shutdown).await
 }

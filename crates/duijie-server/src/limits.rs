@@ -1,17 +1,21 @@
-//! Per-client rate limiting of anonymous API calls: a token bucket per IP address. Signed-in
+//! Per-client rate limiting of anonymous API calls and page views: a token bucket per IP
+//! address (the client's, through trusted proxies), shared by both. Signed-in
 //! callers are accounted by their role's own limits elsewhere (none yet): a token identifies
 //! them, and a bureau importing or an institution browsing should not be throttled like a
 //! scraper.
 
+use crate::client::Client;
 use crate::error::ApiError;
+use crate::pages::{PageError, Session};
 use crate::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use duijie_core::ErrorCode;
+use duijie_app::Caller;
+use duijie_core::{DomainError, ErrorCode};
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -62,10 +66,10 @@ impl RateLimiter {
     }
 }
 
-/// Middleware: anonymous requests spend a token of their client's bucket.
+/// Middleware of the API: anonymous requests (no bearer token) spend a token of their
+/// client's bucket.
 pub async fn limit_anonymous(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -73,17 +77,52 @@ pub async fn limit_anonymous(
         .headers()
         .contains_key(axum::http::header::AUTHORIZATION);
     if anonymous {
-        if let Err(retry_after) = state.limiter.check(peer.ip()) {
-            let mut resp =
-                ApiError::new(ErrorCode::RateLimited, "请求过于频繁，请稍后再试").into_response();
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                resp.headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let Err(retry_after) = state.limiter.check(client_ip(&request)) {
+            let mut resp = ApiError::new(ErrorCode::RateLimited, TOO_MANY).into_response();
+            set_retry_after(&mut resp, retry_after);
             return resp;
         }
     }
     next.run(request).await
+}
+
+/// Middleware of the pages, inside the session layer: anonymous readers spend a token of the
+/// same bucket as their API calls, and get the site's error page when it is empty.
+pub async fn limit_anonymous_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let anonymous = request
+        .extensions()
+        .get::<Session>()
+        .is_none_or(|s| matches!(s.caller, Caller::Anonymous));
+    if anonymous {
+        if let Err(retry_after) = state.limiter.check(client_ip(&request)) {
+            let mut resp =
+                PageError(DomainError::new(ErrorCode::RateLimited, TOO_MANY)).into_response();
+            set_retry_after(&mut resp, retry_after);
+            return resp;
+        }
+    }
+    next.run(request).await
+}
+
+const TOO_MANY: &str = "请求过于频繁，请稍后再试。";
+
+/// The client address the `client` layer resolved (through trusted proxies).
+fn client_ip(request: &Request) -> IpAddr {
+    request
+        .extensions()
+        .get::<Client>()
+        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.ip)
+}
+
+fn set_retry_after(resp: &mut Response, seconds: u64) {
+    if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
 }
 
 #[cfg(test)]

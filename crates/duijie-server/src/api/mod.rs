@@ -9,6 +9,8 @@ mod market;
 mod openapi;
 mod records;
 
+pub(crate) use openapi::DOCS_CSS;
+
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
 use crate::AppState;
@@ -23,7 +25,6 @@ use serde_json::json;
 pub fn routes(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     let upload_limit = state.config.max_upload_bytes;
-    let timeout = state.config.request_timeout;
     let api = Router::new()
         .route("/match", post(match_text))
         .route("/demands", get(demands::search).post(demands::create))
@@ -117,26 +118,42 @@ pub fn routes(state: AppState) -> Router {
         .route("/api/docs", get(openapi::docs))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            timeout,
+        // Answers may carry contact details or a signed-in caller's data: never stored by a
+        // browser or a shared cache.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
         ))
         .with_state(state)
 }
 
+/// Ready for traffic once the index has caught up after start and while it trails the change
+/// log by at most `max_index_lag` sequence numbers; 503 otherwise, so a load balancer sends
+/// searches elsewhere while this replica's index is stuck or far behind.
 async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
-    let status = s.app.index_status();
-    if status.caught_up {
-        (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "index": status})),
-        )
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "starting", "index": status})),
-        )
-    }
+    let index = s.app.index_status().await;
+    let (code, status) = match index.behind {
+        _ if !index.started => (StatusCode::SERVICE_UNAVAILABLE, "starting"),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
+        Some(behind) if behind > s.config.max_index_lag => {
+            (StatusCode::SERVICE_UNAVAILABLE, "behind")
+        }
+        Some(_) => (StatusCode::OK, "ok"),
+    };
+    (
+        code,
+        Json(json!({
+            "status": status,
+            "index": {
+                "applied_seq": index.applied_seq,
+                "head_seq": index.head_seq,
+                "behind": index.behind,
+                "max_behind": s.config.max_index_lag,
+                "caught_up": index.caught_up,
+                "documents": index.documents,
+            },
+        })),
+    )
 }
 
 async fn not_found() -> crate::ApiError {

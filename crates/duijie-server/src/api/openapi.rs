@@ -134,7 +134,7 @@ fn operations() -> Vec<Op> {
             "items": {"type": "array", "items": schema(item)}}})
     };
     vec![
-        Op { method: "get", path: "/healthz", tag: "system", summary: "Liveness: ok once the search index has caught up",
+        Op { method: "get", path: "/healthz", tag: "system", summary: "Readiness: 200 while the search index trails the change log by at most max_index_lag changes, else 503 with the same body",
              who: "anyone", params: vec![], body: None, status: 200, response: schema("Health"), errors: &[503] },
         Op { method: "get", path: "/api/openapi.json", tag: "system", summary: "This OpenAPI document",
              who: "anyone", params: vec![], body: None, status: 200, response: json!({"type": "object"}), errors: &[] },
@@ -368,12 +368,21 @@ fn components() -> Value {
     let schemas: Map<String, Value> = [
         ("Error", json!(object(&["error"], json!({"error": object(&["code", "message"], json!({
                 "code": {"type": "string", "enum": ["invalid_input", "unauthenticated", "forbidden", "not_found",
-                    "conflict", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal"]},
+                    "conflict", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal", "unavailable"]},
                 "message": string(),
                 "field": {"type": "string", "description": "the request field concerned"},
                 "fields": {"type": "array", "description": "every field's problem when a form has several",
                     "items": object(&["field", "message"], json!({"field": string(), "message": string()}))}}))})))),
-        ("Health", json!(object(&["status"], json!({"status": {"type": "string", "enum": ["ok", "starting"]}, "index": {"type": "object"}})))),
+        ("Health", json!(object(&["status", "index"], json!({
+                "status": {"type": "string", "enum": ["ok", "starting", "behind", "database_unavailable"],
+                    "description": "ok (200); starting: first catch-up not finished, behind: more than max_behind changes not yet searchable, database_unavailable: the change log's head could not be read (503)"},
+                "index": object(&["applied_seq", "head_seq", "behind", "max_behind", "caught_up", "documents"], json!({
+                    "applied_seq": {"type": "integer", "description": "last change-log sequence the index has committed"},
+                    "head_seq": {"type": ["integer", "null"], "description": "last sequence of the change log; null when the database did not answer"},
+                    "behind": {"type": ["integer", "null"], "minimum": 0, "description": "head_seq - applied_seq"},
+                    "max_behind": {"type": "integer", "description": "the configured max_index_lag"},
+                    "caught_up": {"type": "boolean", "description": "started and nothing left to apply"},
+                    "documents": {"type": "integer"}}))})))),
         ("DemandStatus", json!({"type": "string", "enum": ["draft", "submitted", "changes_requested", "approved", "published",
                 "rejected", "withdrawn", "in_docking", "contracted", "closed"]})),
         ("OrgRef", json!(object(&["id", "name"], json!({"id": string(), "name": string()})))),
@@ -578,6 +587,9 @@ pub fn document() -> &'static Value {
                 .or_insert_with(|| json!({}));
             entry[op.method] = op.to_json();
         }
+        // A health check's 503 is not an error body: it is the same report as its 200.
+        paths["/healthz"]["get"]["responses"]["503"] = json!({"description": "not ready",
+            "content": {"application/json": {"schema": schema("Health")}}});
         json!({
             "openapi": "3.1.0",
             "info": {"title": "duijie (对接) API", "version": env!("CARGO_PKG_VERSION"),
@@ -599,6 +611,14 @@ pub async fn docs() -> Html<String> {
     Html(docs_page(document()))
 }
 
+/// The docs page's stylesheet, inline so the page needs nothing else (the Content-Security-
+/// Policy allows it by its hash).
+pub const DOCS_CSS: &str = "body{font-family:system-ui,\"Microsoft YaHei\",sans-serif;max-width:1000px;margin:24px auto;padding:0 12px}\
+         .op{border:1px solid #ccc;border-radius:6px;margin:10px 0;padding:8px 12px}\
+         .m{display:inline-block;min-width:56px;font-weight:bold;text-transform:uppercase}\
+         .get{color:#1565c0}.post{color:#2e7d32}.patch{color:#ef6c00}\
+         code{background:#f4f4f4;padding:1px 4px}table{border-collapse:collapse}td{padding:2px 8px}";
+
 /// A self-contained page listing every operation of `doc`.
 fn docs_page(doc: &Value) -> String {
     let e = |v: &Value| escape_html(v.as_str().unwrap_or_default());
@@ -607,14 +627,7 @@ fn docs_page(doc: &Value) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
     );
     out.push_str(&format!("<title>{}</title>\n", e(&doc["info"]["title"])));
-    out.push_str(
-        "<style>body{font-family:system-ui,\"Microsoft YaHei\",sans-serif;max-width:1000px;margin:24px auto;padding:0 12px}\
-         .op{border:1px solid #ccc;border-radius:6px;margin:10px 0;padding:8px 12px}\
-         .m{display:inline-block;min-width:56px;font-weight:bold;text-transform:uppercase}\
-         .get{color:#1565c0}.post{color:#2e7d32}.patch{color:#ef6c00}\
-         code{background:#f4f4f4;padding:1px 4px}table{border-collapse:collapse}td{padding:2px 8px}</style>\n\
-         </head>\n<body>\n",
-    );
+    out.push_str(&format!("<style>{DOCS_CSS}</style>\n</head>\n<body>\n"));
     out.push_str(&format!(
         "<h1>{}</h1>\n<p>{}</p>\n",
         e(&doc["info"]["title"]),

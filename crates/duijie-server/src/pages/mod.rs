@@ -1,7 +1,7 @@
 //! Server-rendered pages in Chinese: search, demand details with matches, sign-in with an API
 //! token, and each role's workspace. Every page reads and writes through `duijie-app` only;
-//! forms are protected against cross-site posts and every response carries strict security
-//! headers (no inline script or style, no framing).
+//! forms are protected against cross-site posts; the security headers are the whole
+//! router's (`headers.rs`).
 
 mod account;
 mod catalogues;
@@ -16,21 +16,18 @@ mod session;
 mod view;
 mod workflow;
 
+pub(crate) use render::PageError;
+pub(crate) use session::Session;
+
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
-};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use duijie_core::{DomainError, ErrorCode};
-
-const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 pub fn routes(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
@@ -116,6 +113,10 @@ pub fn routes(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            crate::limits::limit_anonymous_pages,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             session::layer,
         ))
         .layer(middleware::from_fn(private));
@@ -123,7 +124,6 @@ pub fn routes(state: AppState) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/static/favicon.svg", get(favicon))
         .merge(pages)
-        .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 
@@ -159,15 +159,5 @@ async fn private(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     resp.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    resp
-}
-
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
-    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     resp
 }

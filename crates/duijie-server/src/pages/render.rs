@@ -219,6 +219,7 @@ pub fn failure_page(session: &Session, err: DomainError, is_get: bool) -> Respon
         ErrorCode::RateLimited => "请求过于频繁",
         ErrorCode::NotImplemented => "功能尚未开放",
         ErrorCode::Internal => "服务器出错了",
+        ErrorCode::Unavailable => "服务器繁忙",
     };
     render(
         session,

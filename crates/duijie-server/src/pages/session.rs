@@ -5,7 +5,7 @@
 use super::render::{failure_page, PageError};
 use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::{COOKIE, RETRY_AFTER, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
@@ -175,7 +175,12 @@ pub async fn layer(State(s): State<AppState>, mut req: Request, next: Next) -> R
 
     let mut resp = next.run(req).await;
     if let Some(failure) = resp.extensions_mut().remove::<PageError>() {
+        // A rate limit's wait outlives the page that replaces the bare response.
+        let retry_after = resp.headers().get(RETRY_AFTER).cloned();
         resp = failure_page(&session, failure.0, is_get);
+        if let Some(v) = retry_after {
+            resp.headers_mut().insert(RETRY_AFTER, v);
+        }
     }
     let sets_csrf = resp
         .headers()

@@ -96,7 +96,7 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
         .create_interest(&new(&d, &zju, &["exp_missing".into()], &[]), &actor())
         .await
     {
-        Err(StoreError::Invalid(m)) => assert!(m.contains("exp_missing"), "{m}"),
+        Err(StoreError::Invalid(m)) => assert!(m.contains("专家不存在"), "{m}"),
         other => panic!("{other:?}"),
     }
     // Only public demands take interests.

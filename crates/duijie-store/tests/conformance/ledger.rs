@@ -106,7 +106,7 @@ pub async fn projects_contract_their_demand_and_filter(store: S) {
         )
         .await
     {
-        Err(StoreError::Invalid(m)) => assert!(m.contains("org_missing"), "{m}"),
+        Err(StoreError::Invalid(m)) => assert!(m.contains("合作单位不存在"), "{m}"),
         other => panic!("{other:?}"),
     }
     assert!(matches!(
@@ -330,7 +330,7 @@ pub async fn secondments_are_listed_by_active_year(store: S) {
         )
         .await
     {
-        Err(StoreError::Invalid(m)) => assert!(m.contains("org_missing"), "{m}"),
+        Err(StoreError::Invalid(m)) => assert!(m.contains("挂职单位不存在"), "{m}"),
         other => panic!("{other:?}"),
     }
 
