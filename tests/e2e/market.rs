@@ -158,6 +158,21 @@ pub async fn instruments_are_found_and_shown_beside_matches(s: TestServer) {
         .post("/api/v1/instruments", Some(&zzu), json!({"name": " "}))
         .await;
     assert_eq!(r.body["error"]["field"], "name");
+    // Every problem of the form in one answer.
+    let r = s
+        .post(
+            "/api/v1/instruments",
+            Some(&zzu),
+            json!({"name": "", "fields": ["火星科技"], "model": "型".repeat(500)}),
+        )
+        .await;
+    let fields: Vec<&str> = r.body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "fields", "model"], "{}", r.body);
     let r = s
         .post(
             "/api/v1/instruments",

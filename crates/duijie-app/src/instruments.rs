@@ -1,9 +1,10 @@
 //! Shared research instruments (科研仪器共享): an institution lists what it opens to others;
 //! anyone searches them; matches show them beside an institution as capacity.
 
-use crate::demands::{actor, text};
+use crate::demands::{actor, required, text};
 use crate::search::{Page, SearchParams};
 use crate::{store_err, App, AppResult, Caller};
+use duijie_core::error::FieldErrors;
 use duijie_core::{
     DomainError, EntityKind, ErrorCode, Field, Instrument, InstrumentDraft, OrgKind, Role,
 };
@@ -39,13 +40,14 @@ pub struct InstrumentForm {
 }
 
 impl InstrumentForm {
+    /// The draft, or every problem of the form at once.
     fn draft(&self) -> AppResult<InstrumentDraft> {
-        let name = text("name", "仪器名称", &self.name, MAX_NAME)?;
-        if name.is_empty() {
-            return Err(DomainError::invalid("name", "请填写仪器名称"));
-        }
+        let mut errs = FieldErrors::default();
+        let name = errs
+            .check(required("name", "仪器名称", &self.name, MAX_NAME))
+            .unwrap_or_default();
         if self.fields.len() > MAX_INSTRUMENT_FIELDS {
-            return Err(DomainError::invalid(
+            errs.add(DomainError::invalid(
                 "fields",
                 format!("服务领域最多 {MAX_INSTRUMENT_FIELDS} 个"),
             ));
@@ -57,25 +59,32 @@ impl InstrumentForm {
             .map(|f| f.trim())
             .filter(|f| !f.is_empty())
         {
-            let f =
-                Field::try_from(f.to_string()).map_err(|m| DomainError::invalid("fields", m))?;
-            if !fields.contains(&f) {
-                fields.push(f);
+            let parsed =
+                Field::try_from(f.to_string()).map_err(|m| DomainError::invalid("fields", m));
+            if let Some(f) = errs.check(parsed) {
+                if !fields.contains(&f) {
+                    fields.push(f);
+                }
             }
         }
-        Ok(InstrumentDraft {
+        let mut line = |field: &str, label: &str, value: &str, max: usize| {
+            errs.check(text(field, label, value, max))
+                .unwrap_or_default()
+        };
+        let draft = InstrumentDraft {
             name,
-            model: text("model", "型号", &self.model, MAX_SHORT)?,
+            model: line("model", "型号", &self.model, MAX_SHORT),
             fields,
-            description: text(
+            description: line(
                 "description",
                 "仪器介绍",
                 &self.description,
                 MAX_DESCRIPTION,
-            )?,
-            location: text("location", "存放地点", &self.location, MAX_SHORT)?,
-            booking_terms: text("booking_terms", "预约条件", &self.booking_terms, MAX_TERMS)?,
-        })
+            ),
+            location: line("location", "存放地点", &self.location, MAX_SHORT),
+            booking_terms: line("booking_terms", "预约条件", &self.booking_terms, MAX_TERMS),
+        };
+        errs.finish().map(|()| draft)
     }
 }
 
