@@ -32,6 +32,20 @@ pub struct Resp {
     pub body: Value,
 }
 
+impl Resp {
+    /// The fields an error names, in order (`error.fields`; empty when there are none).
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["error"]["fields"]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter_map(|f| f["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 impl TestServer {
     /// Starts a server; `None` when PostgreSQL is asked for but not configured (outside CI).
     pub async fn start(db: Db) -> Option<TestServer> {

@@ -166,12 +166,7 @@ pub async fn instruments_are_found_and_shown_beside_matches(s: TestServer) {
             json!({"name": "", "fields": ["火星科技"], "model": "型".repeat(500)}),
         )
         .await;
-    let fields: Vec<&str> = r.body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["name", "fields", "model"], "{}", r.body);
     let r = s
         .post(

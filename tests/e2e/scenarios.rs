@@ -561,12 +561,7 @@ pub async fn implausible_budgets_and_past_deadlines_are_refused(s: TestServer) {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "invalid_input");
-    let fields: Vec<&str> = r.body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         ["goals", "budget_wan", "contact_phone", "title"],
@@ -683,12 +678,7 @@ pub async fn demands_sort_and_filter_by_budget_and_deadline(s: TestServer) {
         .get("/api/v1/demands?sort=price&budget_min=很多", Some(&bureau))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    let fields: Vec<&str> = r.body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["sort", "budget_min"]);
     let r = s.get("/api/v1/achievements?sort=budget", None).await;
     assert_eq!(
