@@ -1,7 +1,7 @@
 //! The search box over demands, achievements and experts: validated filters, the index for
 //! ranking and facets, the store for the records themselves.
 
-use crate::demands::redact;
+use crate::demands::{contact_ids, redact};
 use crate::indexer::to_doc;
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
 use chrono::Datelike;
@@ -11,7 +11,7 @@ use duijie_core::{
     Achievement, CoopMode, Demand, DemandStatus, DomainError, EntityKind, Expert, Field,
 };
 use duijie_search::{DemandRanges, Facets, SearchQuery, Sort};
-use duijie_store::Record;
+use duijie_store::{AuditSubject, Record};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -247,11 +247,16 @@ impl App {
     ) -> AppResult<Page<Demand>> {
         let (mut query, page, per_page) = p.to_query(EntityKind::Demand)?;
         query.statuses = p.status_filter(caller)?;
-        self.run_search(query, page, per_page, |r| match r {
-            Record::Demand(d) if caller.can_see_demand(&d) => Some(redact(caller, d)),
-            _ => None,
-        })
-        .await
+        let found = self
+            .run_search(query, page, per_page, |r| match r {
+                Record::Demand(d) if caller.can_see_demand(&d) => Some(redact(caller, d)),
+                _ => None,
+            })
+            .await?;
+        let ids = contact_ids(caller, found.items.iter().map(|(d, _, _)| d));
+        self.audit_contact_read(caller, AuditSubject::Demand, ids, "需求检索结果")
+            .await?;
+        Ok(found)
     }
 
     pub async fn search_achievements(&self, p: &SearchParams) -> AppResult<Page<Achievement>> {
@@ -269,11 +274,21 @@ impl App {
         p: &SearchParams,
     ) -> AppResult<Page<Expert>> {
         let (query, page, per_page) = p.to_query(EntityKind::Expert)?;
-        self.run_search(query, page, per_page, |r| match r {
-            Record::Expert(e) => Some(redact_expert(caller, e)),
-            _ => None,
-        })
-        .await
+        let found = self
+            .run_search(query, page, per_page, |r| match r {
+                Record::Expert(e) => Some(redact_expert(caller, e)),
+                _ => None,
+            })
+            .await?;
+        let ids = found
+            .items
+            .iter()
+            .filter(|(e, _, _)| !e.body.contact.is_empty())
+            .map(|(e, _, _)| e.id.clone())
+            .collect();
+        self.audit_contact_read(caller, AuditSubject::Expert, ids, "专家检索结果")
+            .await?;
+        Ok(found)
     }
 
     pub async fn achievement(&self, id: &str) -> AppResult<Achievement> {

@@ -116,7 +116,7 @@ pub enum AuditSubject {
 }
 
 impl AuditSubject {
-    const ALL: [AuditSubject; 6] = [
+    pub const ALL: [AuditSubject; 6] = [
         AuditSubject::Demand,
         AuditSubject::Expert,
         AuditSubject::Catalogue,

@@ -155,15 +155,6 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
     items
 }
 
-pub fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Enterprise => "企业",
-        Role::Institution => "科研机构",
-        Role::Bureau => "科技局",
-        Role::Admin => "管理员",
-    }
-}
-
 /// Renders `template` inside the shared frame; `active` names the navigation entry.
 pub fn render(
     session: &Session,
@@ -176,7 +167,7 @@ pub fn render(
         context! {
             name => u.name,
             role => u.role.as_str(),
-            role_label => role_label(u.role),
+            role_label => u.role.label(),
         }
     });
     let frame = context! {
