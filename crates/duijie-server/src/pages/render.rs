@@ -76,6 +76,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "committee.html",
         include_str!("../../templates/committee.html"),
     ),
+    ("audit.html", include_str!("../../templates/audit.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -149,6 +150,7 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
             items.push(item("/imports", "目录导入", "imports"));
             items.push(item("/projects", "对接台账", "ledger"));
             items.push(item("/committees", "专家委员会", "committees"));
+            items.push(item("/audit", "审计日志", "audit"));
         }
         None => {}
     }
