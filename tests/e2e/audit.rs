@@ -224,4 +224,30 @@ pub async fn the_audit_log_records_decisions_exports_and_bulk_reads(s: TestServe
     let (_, audit_exports) = entries(&s, &admin, "action=audit_export").await;
     assert_eq!(audit_exports.len(), 1);
     assert_eq!(audit_exports[0]["actor"]["name"], "王科员");
+
+    // The local command line (`duijie export --full`, `duijie user`) is recorded as such.
+    s.app
+        .export_edition(&edition, duijie_app::ExportFormat::Xlsx, true)
+        .await
+        .unwrap();
+    s.app.reset_token("院所账号").await.unwrap();
+    s.app.revoke_user("院所账号").await.unwrap();
+    let inst_id = s
+        .app
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "院所账号")
+        .unwrap()
+        .id;
+    let (_, local) = entries(&s, &admin, "actor=本机命令行&per_page=3").await;
+    let actions: Vec<&str> = local.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(
+        actions,
+        ["token_revoke", "token_reset", "catalogue_export_full"]
+    );
+    assert!(local.iter().all(|e| e["actor"]["id"].is_null()));
+    assert_eq!(local[0]["record_ids"], json!([inst_id]));
+    assert_eq!(ids_of(&local[2..]), all_ids);
 }
