@@ -87,7 +87,6 @@ impl AuditQuery {
             ));
         }
         errs.finish()?;
-        let page = page.max(1);
         let filter = AuditFilter {
             action,
             actor: given(&self.actor),

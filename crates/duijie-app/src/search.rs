@@ -280,12 +280,7 @@ impl App {
                 _ => None,
             })
             .await?;
-        let ids = found
-            .items
-            .iter()
-            .filter(|(e, _, _)| !e.body.contact.is_empty())
-            .map(|(e, _, _)| e.id.clone())
-            .collect();
+        let ids = expert_contact_ids(found.items.iter().map(|(e, _, _)| e));
         self.audit_contact_read(caller, AuditSubject::Expert, ids, "专家检索结果")
             .await?;
         Ok(found)
@@ -358,9 +353,17 @@ impl App {
                 _ => None,
             })
             .await?;
+        let experts = records(experts.items);
+        self.audit_contact_read(
+            caller,
+            AuditSubject::Expert,
+            expert_contact_ids(&experts),
+            "单位主页的专家列表",
+        )
+        .await?;
         Ok((
             records(achievements.items),
-            records(experts.items),
+            experts,
             records(instruments.items),
         ))
     }
@@ -409,6 +412,15 @@ fn redact_expert(caller: &Caller, mut e: Expert) -> Expert {
         e.body.contact = Default::default();
     }
     e
+}
+
+/// The experts of an answer whose contact details reach the caller.
+fn expert_contact_ids<'a>(experts: impl IntoIterator<Item = &'a Expert>) -> Vec<String> {
+    experts
+        .into_iter()
+        .filter(|e| !e.body.contact.is_empty())
+        .map(|e| e.id.clone())
+        .collect()
 }
 
 /// The records of a page, without their highlights.

@@ -161,7 +161,7 @@ pub async fn a_review_decision_and_its_audit_entry_commit_together(store: S) {
     assert_eq!(moved.status, DemandStatus::Approved);
     let (items, _) = store.list_audit(&all()).await.unwrap();
     assert_eq!(items.len(), 1);
-    assert_eq!(items[0].record_ids, [d.id.clone()]);
+    assert_eq!(items[0].record_ids, std::slice::from_ref(&d.id));
 
     // A move that loses its compare-and-set leaves no entry behind.
     let err = store
