@@ -371,6 +371,12 @@ async fn each_role_works_through_the_pages_in_a_browser() {
     tab.shot("annual-report").await;
     tab.open("/committees").await;
     tab.shot("committees").await;
+    tab.open("/audit").await;
+    assert!(
+        tab.source().await.contains("审核通过"),
+        "the approval is in the audit log"
+    );
+    tab.shot("audit").await;
     tab.sign_out().await;
     tab.open("/instruments").await;
     tab.shot("instruments").await;

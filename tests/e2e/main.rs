@@ -3,6 +3,7 @@
 // Fixtures and assertions: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod audit;
 mod catalogues;
 mod headers;
 mod health;
@@ -36,6 +37,7 @@ macro_rules! on_both_backends {
     };
 }
 
+use audit::the_audit_log_records_decisions_exports_and_bulk_reads;
 use catalogues::{
     catalogue_editions_publish_freeze_diff_and_export, review_queue_flags_gaps_and_duplicates,
 };
@@ -72,4 +74,5 @@ on_both_backends!(
     a_withdrawn_demand_closes_pending_interests_and_can_be_reopened,
     implausible_budgets_and_past_deadlines_are_refused,
     demands_sort_and_filter_by_budget_and_deadline,
+    the_audit_log_records_decisions_exports_and_bulk_reads,
 );

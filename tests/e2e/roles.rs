@@ -326,6 +326,14 @@ fn rows() -> Vec<Row> {
             NoBody,
             CURATORS,
         ),
+        row(Method::GET, "/api/v1/audit", NoBody, CURATORS),
+        row(
+            Method::GET,
+            "/api/v1/audit?action=demand_approve&from=2026-01-01",
+            NoBody,
+            CURATORS,
+        ),
+        row(Method::GET, "/api/v1/audit/export", NoBody, CURATORS),
         row(
             Method::POST,
             "/api/v1/instruments",

@@ -2,12 +2,13 @@
 //! edition and publishes it; anyone reads published editions, compares two of them and
 //! exports one. Contact details follow the same rules as single demands.
 
-use crate::demands::{actor, redact, text};
+use crate::audit;
+use crate::demands::{actor, contact_ids, redact, text};
 use crate::export::{self, CatalogueExport, ExportFormat};
 use crate::{blocking, store_err, App, AppResult, Caller};
 use duijie_core::catalogue::{diff_editions, CatalogueDiff};
 use duijie_core::{CatalogueEdition, CatalogueStatus, Demand, DomainError, EntityKind, Role};
-use duijie_store::Record;
+use duijie_store::{AuditAction, AuditSubject, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -127,6 +128,14 @@ impl App {
             .publish_catalogue(id, &actor(caller))
             .await
             .map_err(store_err)?;
+        self.audit_committed(audit::entry(
+            caller,
+            AuditAction::CataloguePublish,
+            AuditSubject::Catalogue,
+            vec![c.id.clone()],
+            format!("发布需求目录《{}》", c.title),
+        ))
+        .await;
         self.notify_changed().await;
         Ok(c)
     }
@@ -147,7 +156,15 @@ impl App {
     ) -> AppResult<(CatalogueEdition, Vec<Demand>)> {
         let c = self.visible_catalogue(caller, id).await?;
         let items = self.store.catalogue_items(id).await.map_err(store_err)?;
-        Ok((c, items.into_iter().map(|d| redact(caller, d)).collect()))
+        let items: Vec<Demand> = items.into_iter().map(|d| redact(caller, d)).collect();
+        self.audit_contact_read(
+            caller,
+            AuditSubject::Demand,
+            contact_ids(caller, &items),
+            &format!("需求目录《{}》", c.title),
+        )
+        .await?;
+        Ok((c, items))
     }
 
     /// What is new, changed and gone in edition `id` compared with the earlier edition `from`.
@@ -200,13 +217,27 @@ impl App {
             caller.require(&[Role::Bureau, Role::Admin])?;
         }
         self.visible_catalogue(caller, id).await?;
-        self.export_edition(id, format, full).await
+        self.render_edition(caller, id, format, full).await
     }
 
     /// An export of any edition, without a caller: for trusted local use (`duijie export`),
-    /// where whoever runs the command already holds the database.
+    /// where whoever runs the command already holds the database. A full export is still
+    /// recorded, naming the local operator.
     pub async fn export_edition(
         &self,
+        id: &str,
+        format: ExportFormat,
+        full: bool,
+    ) -> AppResult<CatalogueExport> {
+        self.render_edition(&Caller::Anonymous, id, format, full)
+            .await
+    }
+
+    /// Writes the export; a contact-bearing one is recorded (its demands' ids) before it is
+    /// handed out, and refused when the record cannot be written.
+    async fn render_edition(
+        &self,
+        caller: &Caller,
         id: &str,
         format: ExportFormat,
         full: bool,
@@ -218,6 +249,24 @@ impl App {
             .map_err(store_err)?
             .ok_or_else(|| DomainError::not_found("目录"))?;
         let items = self.store.catalogue_items(id).await.map_err(store_err)?;
-        blocking(move || export::render(&edition, &items, format, full)).await
+        let ids: Vec<String> = items.iter().map(|d| d.id.clone()).collect();
+        let summary = format!(
+            "导出需求目录《{}》含联系方式版（{}，共 {} 项）",
+            edition.title,
+            format.as_str(),
+            ids.len()
+        );
+        let out = blocking(move || export::render(&edition, &items, format, full)).await?;
+        if full {
+            self.audit(audit::entry(
+                caller,
+                AuditAction::CatalogueExportFull,
+                AuditSubject::Demand,
+                ids,
+                summary,
+            ))
+            .await?;
+        }
+        Ok(out)
     }
 }

@@ -11,7 +11,7 @@ use duijie_core::curation::{
 use duijie_core::time::china_today;
 use duijie_core::{Demand, DemandStatus, EntityKind, Role};
 use duijie_search::{Filter, SearchIndex};
-use duijie_store::{DemandFilter, Record};
+use duijie_store::{AuditSubject, DemandFilter, Record};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -158,6 +158,9 @@ impl App {
                 demand: d,
             });
         }
+        let ids = crate::demands::contact_ids(caller, items.iter().map(|i| &i.demand));
+        self.audit_contact_read(caller, AuditSubject::Demand, ids, "审核队列")
+            .await?;
         Ok((items, total))
     }
 }

@@ -11,7 +11,7 @@ use duijie_core::validate::{
 use duijie_core::{
     CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field, OrgKind, Role,
 };
-use duijie_store::{Actor, DemandEvent, DemandFilter};
+use duijie_store::{Actor, AuditAction, AuditSubject, DemandEvent, DemandFilter};
 use serde::Deserialize;
 
 /// The answer institutions get when the demand they responded to is withdrawn.
@@ -348,22 +348,46 @@ impl App {
         Ok(d)
     }
 
+    /// Moves `d` to `to`; with `audit`, the move's audit entry commits in the same transaction.
     async fn move_demand(
         &self,
         caller: &Caller,
         d: &Demand,
         to: DemandStatus,
         note: &str,
+        audit: Option<AuditAction>,
     ) -> AppResult<Demand> {
         if !d.status.can_move_to(to) {
             return Err(conflict_transition(d.status, to));
         }
         let note = text("note", "审核意见", note, 2_000)?;
-        let moved = self
-            .store
-            .transition_demand(&d.id, d.status, to, &actor(caller), &note)
-            .await
-            .map_err(store_err)?;
+        let moved = match audit {
+            Some(action) => {
+                // Title and statuses only: the note may quote anything, contact details too.
+                let summary = format!(
+                    "《{}》：{} → {}",
+                    d.body.title,
+                    d.status.label(),
+                    to.label()
+                );
+                let entry = crate::audit::entry(
+                    caller,
+                    action,
+                    AuditSubject::Demand,
+                    vec![d.id.clone()],
+                    summary,
+                );
+                self.store
+                    .transition_demand_audited(&d.id, d.status, to, &actor(caller), &note, &entry)
+                    .await
+            }
+            None => {
+                self.store
+                    .transition_demand(&d.id, d.status, to, &actor(caller), &note)
+                    .await
+            }
+        }
+        .map_err(store_err)?;
         self.notify_changed().await;
         Ok(moved)
     }
@@ -382,7 +406,7 @@ impl App {
                 format!("截止日期 {deadline} 已过，请修改截止日期（或填写“长期”）后再提交"),
             ));
         }
-        self.move_demand(caller, &d, DemandStatus::Submitted, "")
+        self.move_demand(caller, &d, DemandStatus::Submitted, "", None)
             .await
     }
 
@@ -398,7 +422,13 @@ impl App {
             return Err(forbidden());
         }
         let withdrawn = self
-            .move_demand(caller, &d, DemandStatus::Withdrawn, note)
+            .move_demand(
+                caller,
+                &d,
+                DemandStatus::Withdrawn,
+                note,
+                Some(AuditAction::DemandWithdraw),
+            )
             .await?;
         // Institutions waiting for an answer get one: their 揭榜 is closed with the reason.
         let interests = self
@@ -437,8 +467,14 @@ impl App {
         if !caller.owns(&d) {
             return Err(forbidden());
         }
-        self.move_demand(caller, &d, DemandStatus::Draft, "重新打开")
-            .await
+        self.move_demand(
+            caller,
+            &d,
+            DemandStatus::Draft,
+            "重新打开",
+            Some(AuditAction::DemandReopen),
+        )
+        .await
     }
 
     /// The bureau approves, rejects or sends back a submitted demand.
@@ -451,15 +487,18 @@ impl App {
     ) -> AppResult<Demand> {
         caller.require(&[Role::Bureau, Role::Admin])?;
         let d = self.visible_demand(caller, id).await?;
-        let to = match decision {
-            ReviewDecision::Approve => DemandStatus::Approved,
-            ReviewDecision::Reject => DemandStatus::Rejected,
-            ReviewDecision::RequestChanges => DemandStatus::ChangesRequested,
+        let (to, action) = match decision {
+            ReviewDecision::Approve => (DemandStatus::Approved, AuditAction::DemandApprove),
+            ReviewDecision::Reject => (DemandStatus::Rejected, AuditAction::DemandReject),
+            ReviewDecision::RequestChanges => (
+                DemandStatus::ChangesRequested,
+                AuditAction::DemandRequestChanges,
+            ),
         };
         if decision != ReviewDecision::Approve && note.trim().is_empty() {
             return Err(DomainError::invalid("note", "退回或不通过时请写明原因"));
         }
-        self.move_demand(caller, &d, to, note).await
+        self.move_demand(caller, &d, to, note, Some(action)).await
     }
 
     /// Every status change of a demand (owner and bureau).
@@ -506,10 +545,15 @@ impl App {
             })
             .await
             .map_err(store_err)?;
-        Ok((
-            items.into_iter().map(|d| redact(caller, d)).collect(),
-            total,
-        ))
+        let items: Vec<Demand> = items.into_iter().map(|d| redact(caller, d)).collect();
+        self.audit_contact_read(
+            caller,
+            AuditSubject::Demand,
+            contact_ids(caller, &items),
+            "需求列表",
+        )
+        .await?;
+        Ok((items, total))
     }
 }
 
@@ -519,6 +563,18 @@ pub(crate) fn redact(caller: &Caller, mut d: Demand) -> Demand {
         d.body.contact = Default::default();
     }
     d
+}
+
+/// The demands of an answer whose contact details reach the caller, their own left out.
+pub(crate) fn contact_ids<'a>(
+    caller: &Caller,
+    items: impl IntoIterator<Item = &'a Demand>,
+) -> Vec<String> {
+    items
+        .into_iter()
+        .filter(|d| !d.body.contact.is_empty() && !caller.owns(d))
+        .map(|d| d.id.clone())
+        .collect()
 }
 
 fn is_reviewed_away(status: DemandStatus) -> bool {

@@ -352,6 +352,12 @@ fn csv_field(s: &str) -> String {
 }
 
 fn csv(rows: &[ExportRow], full: bool) -> Vec<u8> {
+    csv_document(&headers(full), rows.iter().map(|r| r.cells(full)))
+}
+
+/// A CSV file as every export of duijie writes it: UTF-8 with a BOM (so spreadsheet programs
+/// read the Chinese), CRLF line ends, text cells through [`sheet_text`].
+pub(crate) fn csv_document(headers: &[&str], rows: impl IntoIterator<Item = Vec<Cell>>) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     let line = |cells: Vec<String>| {
         cells
@@ -360,12 +366,10 @@ fn csv(rows: &[ExportRow], full: bool) -> Vec<u8> {
             .collect::<Vec<_>>()
             .join(",")
     };
-    out.push_str(&line(
-        headers(full).into_iter().map(str::to_string).collect(),
-    ));
+    out.push_str(&line(headers.iter().map(|h| h.to_string()).collect()));
     out.push_str("\r\n");
     for row in rows {
-        out.push_str(&line(row.cells(full).iter().map(Cell::csv_value).collect()));
+        out.push_str(&line(row.iter().map(Cell::csv_value).collect()));
         out.push_str("\r\n");
     }
     out.into_bytes()

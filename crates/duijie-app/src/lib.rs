@@ -3,6 +3,7 @@
 //! of record) to the search index that follows its change log.
 
 mod access;
+pub mod audit;
 mod catalogues;
 mod committees;
 mod curation;
@@ -23,10 +24,12 @@ mod trends;
 mod users;
 
 pub use access::Caller;
+pub use audit::{AuditPage, AuditQuery, BULK_CONTACT_RECORDS};
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
+pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
 pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
 pub use duijie_store::{Interest, InterestStatus};
 pub use duijie_store::{Milestone, Project, ProjectStatus, Secondment};

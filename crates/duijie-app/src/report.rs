@@ -13,7 +13,9 @@ use crate::svg::{bar_chart, number};
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use duijie_core::{DomainError, Role};
-use duijie_store::{DemandTimeline, Project, ProjectFilter, ProjectStatus, Secondment};
+use duijie_store::{
+    AuditAction, AuditSubject, DemandTimeline, Project, ProjectFilter, ProjectStatus, Secondment,
+};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -611,7 +613,17 @@ impl App {
         format: ReportFormat,
     ) -> AppResult<CatalogueExport> {
         let report = self.annual_report(caller, year).await?;
-        blocking(move || render(&report, format)).await
+        let summary = format!("导出 {} 年度报告（{}）", report.year, format.as_str());
+        let out = blocking(move || render(&report, format)).await?;
+        self.audit(crate::audit::entry(
+            caller,
+            AuditAction::ReportExport,
+            AuditSubject::Report,
+            Vec::new(),
+            summary,
+        ))
+        .await?;
+        Ok(out)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The search box over demands, achievements and experts: validated filters, the index for
 //! ranking and facets, the store for the records themselves.
 
-use crate::demands::redact;
+use crate::demands::{contact_ids, redact};
 use crate::indexer::to_doc;
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
 use chrono::Datelike;
@@ -11,7 +11,7 @@ use duijie_core::{
     Achievement, CoopMode, Demand, DemandStatus, DomainError, EntityKind, Expert, Field,
 };
 use duijie_search::{DemandRanges, Facets, SearchQuery, Sort};
-use duijie_store::Record;
+use duijie_store::{AuditSubject, Record};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -247,11 +247,16 @@ impl App {
     ) -> AppResult<Page<Demand>> {
         let (mut query, page, per_page) = p.to_query(EntityKind::Demand)?;
         query.statuses = p.status_filter(caller)?;
-        self.run_search(query, page, per_page, |r| match r {
-            Record::Demand(d) if caller.can_see_demand(&d) => Some(redact(caller, d)),
-            _ => None,
-        })
-        .await
+        let found = self
+            .run_search(query, page, per_page, |r| match r {
+                Record::Demand(d) if caller.can_see_demand(&d) => Some(redact(caller, d)),
+                _ => None,
+            })
+            .await?;
+        let ids = contact_ids(caller, found.items.iter().map(|(d, _, _)| d));
+        self.audit_contact_read(caller, AuditSubject::Demand, ids, "需求检索结果")
+            .await?;
+        Ok(found)
     }
 
     pub async fn search_achievements(&self, p: &SearchParams) -> AppResult<Page<Achievement>> {
@@ -269,11 +274,16 @@ impl App {
         p: &SearchParams,
     ) -> AppResult<Page<Expert>> {
         let (query, page, per_page) = p.to_query(EntityKind::Expert)?;
-        self.run_search(query, page, per_page, |r| match r {
-            Record::Expert(e) => Some(redact_expert(caller, e)),
-            _ => None,
-        })
-        .await
+        let found = self
+            .run_search(query, page, per_page, |r| match r {
+                Record::Expert(e) => Some(redact_expert(caller, e)),
+                _ => None,
+            })
+            .await?;
+        let ids = expert_contact_ids(found.items.iter().map(|(e, _, _)| e));
+        self.audit_contact_read(caller, AuditSubject::Expert, ids, "专家检索结果")
+            .await?;
+        Ok(found)
     }
 
     pub async fn achievement(&self, id: &str) -> AppResult<Achievement> {
@@ -343,9 +353,17 @@ impl App {
                 _ => None,
             })
             .await?;
+        let experts = records(experts.items);
+        self.audit_contact_read(
+            caller,
+            AuditSubject::Expert,
+            expert_contact_ids(&experts),
+            "单位主页的专家列表",
+        )
+        .await?;
         Ok((
             records(achievements.items),
-            records(experts.items),
+            experts,
             records(instruments.items),
         ))
     }
@@ -394,6 +412,15 @@ fn redact_expert(caller: &Caller, mut e: Expert) -> Expert {
         e.body.contact = Default::default();
     }
     e
+}
+
+/// The experts of an answer whose contact details reach the caller.
+fn expert_contact_ids<'a>(experts: impl IntoIterator<Item = &'a Expert>) -> Vec<String> {
+    experts
+        .into_iter()
+        .filter(|e| !e.body.contact.is_empty())
+        .map(|e| e.id.clone())
+        .collect()
 }
 
 /// The records of a page, without their highlights.

@@ -3,6 +3,7 @@
 use crate::tokens::{hash_token, new_token};
 use crate::{store_err, App, AppResult, Caller};
 use duijie_core::{DomainError, ErrorCode, OrgKind, Role, User};
+use duijie_store::{AuditAction, AuditSubject, NewAuditEntry};
 
 impl App {
     /// Creates an account; returns it with its token, which is not stored and cannot be shown
@@ -47,6 +48,12 @@ impl App {
             .create_user(name, role, org_id.as_deref(), &hash_token(&token))
             .await
             .map_err(store_err)?;
+        self.audit_committed(local_entry(
+            AuditAction::UserAdd,
+            vec![user.id.clone()],
+            format!("新建{}账号“{}”", role.label(), user.name),
+        ))
+        .await;
         Ok((user, token))
     }
 
@@ -70,11 +77,29 @@ impl App {
     }
 
     pub async fn revoke_user(&self, name: &str) -> AppResult<()> {
-        if self.store.revoke_user(name).await.map_err(store_err)? {
-            Ok(())
-        } else {
-            Err(DomainError::not_found("用户"))
+        if !self.store.revoke_user(name).await.map_err(store_err)? {
+            return Err(DomainError::not_found("用户"));
         }
+        self.audit_account(AuditAction::TokenRevoke, name).await;
+        Ok(())
+    }
+
+    /// Records a change to the account `name` (already made), naming it by id.
+    async fn audit_account(&self, action: AuditAction, name: &str) {
+        let ids = match self.store.list_users().await {
+            Ok(users) => users
+                .into_iter()
+                .filter(|u| u.name == name)
+                .map(|u| u.id)
+                .collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "accounts not read for the audit log");
+                Vec::new()
+            }
+        };
+        let summary = format!("{}：账号“{name}”", action.label());
+        self.audit_committed(local_entry(action, ids, summary))
+            .await;
     }
 
     pub async fn users(&self) -> AppResult<Vec<User>> {
@@ -92,9 +117,16 @@ impl App {
             .await
             .map_err(store_err)?
         {
+            self.audit_account(AuditAction::TokenReset, name).await;
             Ok(token)
         } else {
             Err(DomainError::not_found("用户"))
         }
     }
+}
+
+/// Accounts are administered with the local command (`duijie user`), which acts without an
+/// account of its own.
+fn local_entry(action: AuditAction, ids: Vec<String>, summary: String) -> NewAuditEntry {
+    crate::audit::entry(&Caller::Anonymous, action, AuditSubject::User, ids, summary)
 }

@@ -443,6 +443,16 @@ impl Role {
         }
     }
 
+    /// How pages and exports name the role.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Enterprise => "企业",
+            Role::Institution => "科研机构",
+            Role::Bureau => "科技局",
+            Role::Admin => "管理员",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Role> {
         [
             Role::Enterprise,

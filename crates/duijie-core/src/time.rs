@@ -22,10 +22,12 @@ pub fn china_year(t: DateTime<Utc>) -> i32 {
 
 /// The first instant of a year in China.
 pub fn china_year_start(year: i32) -> DateTime<Utc> {
-    let midnight = chrono::NaiveDate::from_ymd_opt(year, 1, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .unwrap_or_default();
-    midnight.and_utc() - TimeDelta::hours(OFFSET_HOURS)
+    china_day_start(NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default())
+}
+
+/// The first instant of a day in China.
+pub fn china_day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - TimeDelta::hours(OFFSET_HOURS)
 }
 
 #[cfg(test)]

@@ -962,12 +962,21 @@ impl Store for SqlStore {
         actor: &Actor,
         note: &str,
     ) -> Result<Demand> {
-        let now = millis(Utc::now());
-        let (mut tx, _gate) = self.begin_write().await?;
-        transition_logged(&mut tx, id, from, to, actor, note, now).await?;
-        let demand = fetch_demand(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(demand)
+        self.transition_audited_sql(id, from, to, actor, note, None)
+            .await
+    }
+
+    async fn transition_demand_audited(
+        &self,
+        id: &str,
+        from: DemandStatus,
+        to: DemandStatus,
+        actor: &Actor,
+        note: &str,
+        audit: &crate::NewAuditEntry,
+    ) -> Result<Demand> {
+        self.transition_audited_sql(id, from, to, actor, note, Some(audit))
+            .await
     }
 
     async fn get_demand(&self, id: &str) -> Result<Option<Demand>> {
@@ -1412,6 +1421,17 @@ impl Store for SqlStore {
             .execute(&self.pool)
             .await?;
         Ok(r.rows_affected() > 0)
+    }
+
+    async fn append_audit(&self, entry: &crate::NewAuditEntry) -> Result<()> {
+        self.append_audit_sql(entry).await
+    }
+
+    async fn list_audit(
+        &self,
+        filter: &crate::AuditFilter,
+    ) -> Result<(Vec<crate::AuditEntry>, i64)> {
+        self.list_audit_sql(filter).await
     }
 
     async fn revoke_user(&self, name: &str) -> Result<bool> {

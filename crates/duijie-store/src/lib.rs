@@ -7,6 +7,7 @@
 //! sequence numbers become visible in order and a follower reading `seq > last` never skips a
 //! row that commits late.
 
+mod audit;
 mod catalogues;
 mod db;
 mod interests;
@@ -14,6 +15,7 @@ mod ledger;
 mod market;
 mod rows;
 
+pub use audit::{AuditAction, AuditActor, AuditEntry, AuditFilter, AuditSubject, NewAuditEntry};
 pub use db::SqlStore;
 pub use ledger::{
     DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
@@ -249,6 +251,17 @@ pub trait Store: Send + Sync + 'static {
         actor: &Actor,
         note: &str,
     ) -> Result<Demand>;
+    /// [`Store::transition_demand`] with an audit entry written in the same transaction: the
+    /// move and its record commit together or not at all.
+    async fn transition_demand_audited(
+        &self,
+        id: &str,
+        from: DemandStatus,
+        to: DemandStatus,
+        actor: &Actor,
+        note: &str,
+        audit: &NewAuditEntry,
+    ) -> Result<Demand>;
     async fn get_demand(&self, id: &str) -> Result<Option<Demand>>;
     async fn list_demands(&self, filter: &DemandFilter) -> Result<(Vec<Demand>, i64)>;
     async fn demand_history(&self, id: &str) -> Result<Vec<DemandEvent>>;
@@ -391,6 +404,12 @@ pub trait Store: Send + Sync + 'static {
     async fn reset_token(&self, name: &str, token_hash: &str) -> Result<bool>;
     /// Revokes the account's token; `false` when no such active account.
     async fn revoke_user(&self, name: &str) -> Result<bool>;
+
+    // --- the audit log (审计日志)
+    /// Appends an entry, stamped with the current time.
+    async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()>;
+    /// Entries matching the filter, newest first, with how many match in all.
+    async fn list_audit(&self, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)>;
 }
 
 /// Connects to `url` (`sqlite://...` or `postgres://...`), applying migrations.

@@ -57,4 +57,6 @@ on_both_backends!(
     instruments_are_logged_and_read_like_records,
     public_demands_are_published_ones_with_publication_time,
     committees_are_saved_listed_and_updated,
+    audit_entries_list_newest_first_filter_and_page,
+    a_review_decision_and_its_audit_entry_commit_together,
 );

@@ -1,5 +1,6 @@
 //! `/healthz` and the JSON API under `/api/v1`.
 
+mod audit;
 mod catalogues;
 mod demands;
 mod imports;
@@ -93,6 +94,8 @@ pub fn routes(state: AppState) -> Router {
             get(ledger::list_secondments).post(ledger::create_secondment),
         )
         .route("/reports/annual", get(ledger::annual_report))
+        .route("/audit", get(audit::list))
+        .route("/audit/export", get(audit::export))
         .route(
             "/instruments",
             get(market::search_instruments).post(market::create_instrument),
@@ -166,4 +169,17 @@ async fn match_text(
     ApiJson(req): ApiJson<MatchRequest>,
 ) -> ApiResult<Json<duijie_app::MatchResponse>> {
     Ok(Json(s.app.match_text(&req).await?))
+}
+
+/// An export as a download (pages use it too); its file name is ASCII by construction.
+pub(crate) fn download(out: duijie_app::CatalogueExport) -> axum::response::Response {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::http::HeaderValue;
+    let mut resp = out.bytes.into_response();
+    let headers = resp.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(out.content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", out.file_name)) {
+        headers.insert(CONTENT_DISPOSITION, v);
+    }
+    resp
 }

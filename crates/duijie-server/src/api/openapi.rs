@@ -55,6 +55,33 @@ fn search_params() -> Vec<Value> {
     ]
 }
 
+/// The audit log's filters, with paging for the JSON list.
+fn audit_params(paged: bool) -> Vec<Value> {
+    let mut params = vec![
+        query(
+            "action",
+            "string",
+            "one action, e.g. demand_approve, catalogue_export_full, contact_bulk_read",
+        ),
+        query("actor", "string", "an account's name or id"),
+        query(
+            "from",
+            "string",
+            "from this day on, YYYY-MM-DD (China time)",
+        ),
+        query(
+            "to",
+            "string",
+            "up to and including this day, YYYY-MM-DD (China time)",
+        ),
+    ];
+    if paged {
+        params.push(query("page", "integer", "1-based page"));
+        params.push(query("per_page", "integer", "1 to 200, default 50"));
+    }
+    params
+}
+
 /// Error statuses an operation may answer with, each with the shared error body.
 fn errors(codes: &[u16]) -> Map<String, Value> {
     codes
@@ -279,6 +306,14 @@ fn operations() -> Vec<Op> {
              who: "bureau/admin", params: vec![query("year", "integer", "the year, 2000 to 2100; the current year by default"),
                 query("format", "string", "json (default), xlsx or html")],
              body: None, status: 200, response: schema("AnnualReport"), errors: &[400, 401, 403] },
+        Op { method: "get", path: "/api/v1/audit", tag: "audit",
+             summary: "The audit log (审计日志), newest first: review decisions, withdrawals, publications, contact-bearing exports, bulk reads of contact details, account administration; ids and counts only, never contact values",
+             who: "bureau/admin", params: audit_params(true), body: None, status: 200,
+             response: schema("AuditPage"), errors: &[400, 401, 403] },
+        Op { method: "get", path: "/api/v1/audit/export", tag: "audit",
+             summary: "The entries matching the filters as CSV (UTF-8 with BOM, newest first, at most 50,000); the export is itself recorded",
+             who: "bureau/admin", params: audit_params(false), body: None, status: 200,
+             response: json!({"type": "string", "format": "binary"}), errors: &[400, 401, 403] },
         Op { method: "post", path: "/api/v1/instruments", tag: "market", summary: "List a shared research instrument (科研仪器共享)",
              who: "institution (its own), bureau/admin (with `organization`)", params: vec![], body: Some(schema("InstrumentInput")),
              status: 201, response: schema("Instrument"), errors: &[400, 401, 403] },
@@ -549,6 +584,17 @@ fn components() -> Value {
                 "expert": object(&["id", "name", "institution"], json!({"id": string(), "name": string(), "institution": string()})),
                 "host": schema("OrgRef"), "post": string(), "start": {"type": "string", "format": "date"},
                 "end": {"type": ["string", "null"], "format": "date"}, "created_at": {"type": "string", "format": "date-time"}})))),
+        ("AuditEntry", json!(object(&["seq", "at", "actor", "action", "action_label", "record_kind", "record_ids", "summary"], json!({
+                "seq": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+                "actor": object(&["name", "role_label"], json!({"id": nullable("string"), "name": string(),
+                    "role": {"type": ["string", "null"], "description": "null for the local command line"}, "role_label": string()})),
+                "action": {"type": "string", "enum": duijie_app::AuditAction::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>()},
+                "action_label": string(),
+                "record_kind": {"type": "string", "enum": duijie_app::AuditSubject::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()},
+                "record_ids": {"type": "array", "items": string()},
+                "summary": {"type": "string", "description": "titles and counts; never contact details"}})))),
+        ("AuditPage", json!(object(&["total", "page", "per_page", "items"], json!({"total": {"type": "integer"},
+                "page": {"type": "integer"}, "per_page": {"type": "integer"}, "items": {"type": "array", "items": schema("AuditEntry")}})))),
         ("ReportRow", json!(object(&["name", "collected", "published", "docked", "contracted", "projects", "contract_value_wan", "key_projects"],
                 json!({"name": string(), "collected": {"type": "integer", "description": "demands created in the year"},
                     "published": {"type": "integer"}, "docked": {"type": "integer", "description": "went into docking in the year"},

@@ -8,9 +8,7 @@ use super::render::{budget, datetime, query, render, see_other, shown, PageResul
 use super::session::{Form, Session};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use duijie_app::report::{html_body, title};
 use duijie_app::{
     current_year, MilestoneForm, Project, ProjectForm, ProjectQuery, ProjectStatus, ProjectUpdate,
@@ -334,15 +332,7 @@ pub async fn annual_report(
             .app
             .export_annual_report(caller, Some(&q.year), format)
             .await?;
-        let mut resp = out.bytes.into_response();
-        let headers = resp.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(out.content_type));
-        // The file name is ASCII by construction.
-        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", out.file_name))
-        {
-            headers.insert(CONTENT_DISPOSITION, v);
-        }
-        return Ok(resp);
+        return Ok(crate::api::download(out));
     }
     let report = s.app.annual_report(caller, Some(&q.year)).await?;
     let year = report.year.to_string();

@@ -4,6 +4,7 @@
 //! router's (`headers.rs`).
 
 mod account;
+mod audit;
 mod catalogues;
 mod imports;
 mod interests;
@@ -93,6 +94,8 @@ pub fn routes(state: AppState) -> Router {
             get(ledger::secondments).post(ledger::create_secondment),
         )
         .route("/reports/annual", get(ledger::annual_report))
+        .route("/audit", get(audit::index))
+        .route("/audit/export", get(audit::export))
         .route("/achievements", get(public::achievements))
         .route("/achievements/{id}", get(public::achievement))
         .route("/experts", get(public::experts))

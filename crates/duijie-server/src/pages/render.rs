@@ -76,6 +76,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "committee.html",
         include_str!("../../templates/committee.html"),
     ),
+    ("audit.html", include_str!("../../templates/audit.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -149,19 +150,11 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
             items.push(item("/imports", "目录导入", "imports"));
             items.push(item("/projects", "对接台账", "ledger"));
             items.push(item("/committees", "专家委员会", "committees"));
+            items.push(item("/audit", "审计日志", "audit"));
         }
         None => {}
     }
     items
-}
-
-pub fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Enterprise => "企业",
-        Role::Institution => "科研机构",
-        Role::Bureau => "科技局",
-        Role::Admin => "管理员",
-    }
 }
 
 /// Renders `template` inside the shared frame; `active` names the navigation entry.
@@ -176,7 +169,7 @@ pub fn render(
         context! {
             name => u.name,
             role => u.role.as_str(),
-            role_label => role_label(u.role),
+            role_label => u.role.label(),
         }
     });
     let frame = context! {

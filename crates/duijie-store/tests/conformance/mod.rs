@@ -7,8 +7,10 @@ use duijie_core::{
 use duijie_store::{Actor, DemandFilter, ImportBatch, Record, Store, StoreError};
 use std::sync::Arc;
 
+mod audit;
 mod interests;
 mod market;
+pub use audit::*;
 pub use interests::*;
 mod ledger;
 pub use ledger::*;

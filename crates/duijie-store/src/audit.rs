@@ -1,0 +1,324 @@
+//! The audit log (审计日志) in SQL: who did something sensitive, when, to which records.
+//! Entries hold ids, a count and a short summary written by the app, never contact values;
+//! they are appended and never changed. A review decision's entry is written in the same
+//! transaction as the demand's move ([`crate::Store::transition_demand_audited`]).
+
+use crate::db::{fetch_demand, transition_logged, SqlStore};
+use crate::rows::{self, bind_vals, millis, to_json, Val};
+use crate::{Actor, Result, StoreError};
+use chrono::{DateTime, Utc};
+use duijie_core::{Demand, DemandStatus, Role};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// What an audit entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    /// 审核通过
+    DemandApprove,
+    /// 退回修改
+    DemandRequestChanges,
+    /// 审核不通过
+    DemandReject,
+    /// 撤回需求
+    DemandWithdraw,
+    /// 重新打开
+    DemandReopen,
+    /// 发布目录
+    CataloguePublish,
+    /// 导出含联系方式的目录
+    CatalogueExportFull,
+    /// 导出年度报告
+    ReportExport,
+    /// 批量读取联系方式
+    ContactBulkRead,
+    /// 新建账号
+    UserAdd,
+    /// 重置令牌
+    TokenReset,
+    /// 撤销令牌
+    TokenRevoke,
+    /// 导出审计日志
+    AuditExport,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 13] = [
+        AuditAction::DemandApprove,
+        AuditAction::DemandRequestChanges,
+        AuditAction::DemandReject,
+        AuditAction::DemandWithdraw,
+        AuditAction::DemandReopen,
+        AuditAction::CataloguePublish,
+        AuditAction::CatalogueExportFull,
+        AuditAction::ReportExport,
+        AuditAction::ContactBulkRead,
+        AuditAction::UserAdd,
+        AuditAction::TokenReset,
+        AuditAction::TokenRevoke,
+        AuditAction::AuditExport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::DemandApprove => "demand_approve",
+            AuditAction::DemandRequestChanges => "demand_request_changes",
+            AuditAction::DemandReject => "demand_reject",
+            AuditAction::DemandWithdraw => "demand_withdraw",
+            AuditAction::DemandReopen => "demand_reopen",
+            AuditAction::CataloguePublish => "catalogue_publish",
+            AuditAction::CatalogueExportFull => "catalogue_export_full",
+            AuditAction::ReportExport => "report_export",
+            AuditAction::ContactBulkRead => "contact_bulk_read",
+            AuditAction::UserAdd => "user_add",
+            AuditAction::TokenReset => "token_reset",
+            AuditAction::TokenRevoke => "token_revoke",
+            AuditAction::AuditExport => "audit_export",
+        }
+    }
+
+    /// How pages and exports name the action.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::DemandApprove => "审核通过",
+            AuditAction::DemandRequestChanges => "退回修改",
+            AuditAction::DemandReject => "审核不通过",
+            AuditAction::DemandWithdraw => "撤回需求",
+            AuditAction::DemandReopen => "重新打开需求",
+            AuditAction::CataloguePublish => "发布目录",
+            AuditAction::CatalogueExportFull => "导出含联系方式的目录",
+            AuditAction::ReportExport => "导出年度报告",
+            AuditAction::ContactBulkRead => "批量读取联系方式",
+            AuditAction::UserAdd => "新建账号",
+            AuditAction::TokenReset => "重置令牌",
+            AuditAction::TokenRevoke => "撤销令牌",
+            AuditAction::AuditExport => "导出审计日志",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// The kind of records an entry names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditSubject {
+    Demand,
+    Expert,
+    Catalogue,
+    Report,
+    User,
+    Audit,
+}
+
+impl AuditSubject {
+    pub const ALL: [AuditSubject; 6] = [
+        AuditSubject::Demand,
+        AuditSubject::Expert,
+        AuditSubject::Catalogue,
+        AuditSubject::Report,
+        AuditSubject::User,
+        AuditSubject::Audit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditSubject::Demand => "demand",
+            AuditSubject::Expert => "expert",
+            AuditSubject::Catalogue => "catalogue",
+            AuditSubject::Report => "report",
+            AuditSubject::User => "user",
+            AuditSubject::Audit => "audit",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditSubject::Demand => "技术需求",
+            AuditSubject::Expert => "专家",
+            AuditSubject::Catalogue => "需求目录",
+            AuditSubject::Report => "年度报告",
+            AuditSubject::User => "账号",
+            AuditSubject::Audit => "审计日志",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuditSubject> {
+        AuditSubject::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Who an entry names: an account, or (no id, no role) the operator of a local command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditActor {
+    pub id: Option<String>,
+    pub name: String,
+    pub role: Option<Role>,
+}
+
+/// An entry to append. `summary` is written by the app from ids, titles and counts only.
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    pub actor: AuditActor,
+    pub action: AuditAction,
+    pub subject: AuditSubject,
+    pub record_ids: Vec<String>,
+    pub summary: String,
+}
+
+/// A stored entry; `seq` increases with every append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: AuditActor,
+    pub action: AuditAction,
+    pub subject: AuditSubject,
+    pub record_ids: Vec<String>,
+    pub summary: String,
+}
+
+/// Which entries to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub action: Option<AuditAction>,
+    /// An account's id or name.
+    pub actor: Option<String>,
+    /// From this instant on.
+    pub since: Option<DateTime<Utc>>,
+    /// Before this instant.
+    pub until: Option<DateTime<Utc>>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+fn entry(row: &AnyRow) -> Result<AuditEntry> {
+    let seq: i64 = row.try_get("seq")?;
+    let corrupt = |what: String| StoreError::Corrupt(format!("audit {seq}"), what);
+    let action: String = row.try_get("action")?;
+    let subject: String = row.try_get("record_kind")?;
+    let role: Option<String> = row.try_get("actor_role")?;
+    Ok(AuditEntry {
+        seq,
+        at: rows::time(row.try_get("at")?),
+        actor: AuditActor {
+            id: row.try_get("actor_id")?,
+            name: row.try_get("actor_name")?,
+            role: match role {
+                Some(r) => Some(Role::parse(&r).ok_or_else(|| corrupt(format!("role {r}")))?),
+                None => None,
+            },
+        },
+        action: AuditAction::parse(&action).ok_or_else(|| corrupt(format!("action {action}")))?,
+        subject: AuditSubject::parse(&subject)
+            .ok_or_else(|| corrupt(format!("record kind {subject}")))?,
+        record_ids: rows::json(&seq.to_string(), &row.try_get::<String, _>("record_ids")?)?,
+        summary: row.try_get("summary")?,
+    })
+}
+
+async fn insert(conn: &mut AnyConnection, e: &NewAuditEntry, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, action, record_kind, \
+         record_ids, record_count, summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(now)
+    .bind(e.actor.id.clone())
+    .bind(e.actor.name.clone())
+    .bind(e.actor.role.map(|r| r.as_str().to_string()))
+    .bind(e.action.as_str())
+    .bind(e.subject.as_str())
+    .bind(to_json(&e.record_ids))
+    .bind(i64::try_from(e.record_ids.len()).unwrap_or(i64::MAX))
+    .bind(e.summary.clone())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl SqlStore {
+    pub(crate) async fn append_audit_sql(&self, e: &NewAuditEntry) -> Result<()> {
+        // A single autocommitted INSERT: it touches no change log, so it needs neither the
+        // SQLite write gate nor PostgreSQL's change-log lock (SQLite's busy timeout covers
+        // a concurrent writer).
+        let mut conn = self.pool().acquire().await?;
+        insert(&mut conn, e, millis(Utc::now())).await
+    }
+
+    pub(crate) async fn transition_audited_sql(
+        &self,
+        id: &str,
+        from: DemandStatus,
+        to: DemandStatus,
+        actor: &Actor,
+        note: &str,
+        audit: Option<&NewAuditEntry>,
+    ) -> Result<Demand> {
+        let now = millis(Utc::now());
+        let (mut tx, _gate) = self.begin_write().await?;
+        transition_logged(&mut tx, id, from, to, actor, note, now).await?;
+        if let Some(e) = audit {
+            insert(&mut tx, e, now).await?;
+        }
+        let demand = fetch_demand(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(demand)
+    }
+
+    pub(crate) async fn list_audit_sql(
+        &self,
+        filter: &AuditFilter,
+    ) -> Result<(Vec<AuditEntry>, i64)> {
+        let mut conds = Vec::new();
+        let mut vals = Vec::new();
+        if let Some(a) = filter.action {
+            vals.push(Val::from(a.as_str()));
+            conds.push(format!("action = ${}", vals.len()));
+        }
+        if let Some(who) = &filter.actor {
+            vals.push(Val::from(who.clone()));
+            let n = vals.len();
+            conds.push(format!("(actor_id = ${n} OR actor_name = ${n})"));
+        }
+        if let Some(t) = filter.since {
+            vals.push(Val::from(millis(t)));
+            conds.push(format!("at >= ${}", vals.len()));
+        }
+        if let Some(t) = filter.until {
+            vals.push(Val::from(millis(t)));
+            conds.push(format!("at < ${}", vals.len()));
+        }
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        let total: i64 = bind_vals(
+            sqlx::query(&format!("SELECT COUNT(*) AS n FROM audit_log{where_sql}")),
+            vals.clone(),
+        )
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
+        let n = vals.len();
+        let sql = format!(
+            "SELECT seq, at, actor_id, actor_name, actor_role, action, record_kind, record_ids, \
+             summary FROM audit_log{where_sql} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        vals.push(Val::from(i64::from(filter.limit.max(1))));
+        vals.push(Val::from(i64::from(filter.offset)));
+        let items = bind_vals(sqlx::query(&sql), vals)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(entry)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((items, total))
+    }
+}
