@@ -4,7 +4,8 @@
 
 use crate::demands::{actor, text};
 use crate::trends::demand_words;
-use crate::{blocking, internal, store_err, App, AppResult, Caller};
+use crate::matching::match_err;
+use crate::{blocking, store_err, App, AppResult, Caller};
 use duijie_core::{DomainError, EntityKind, ErrorCode, Field, Role};
 use duijie_match::{CandidateKind, EvidenceKind, MatchInput};
 use duijie_store::{
@@ -239,7 +240,8 @@ impl App {
         }
         let matcher = self.matcher.clone();
         let topics = subtopics.clone();
-        let rankings = blocking(move || {
+        let rankings = self.cancellable(move |cancel| {
+            let matcher = matcher.with_cancel(cancel.clone());
             topics
                 .iter()
                 .map(|t| {
@@ -250,7 +252,7 @@ impl App {
                     };
                     matcher
                         .rank(&input, CandidateKind::Expert, PER_SUBTOPIC)
-                        .map_err(|e| internal("committee match", e))
+                        .map_err(|e| match_err("committee match", e))
                 })
                 .collect::<AppResult<Vec<_>>>()
         })
