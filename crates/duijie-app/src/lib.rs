@@ -91,6 +91,8 @@ pub struct App {
     pub matcher: Matcher,
     indexer: indexer::Indexer,
     jobs: Jobs,
+    /// Imports reading or storing at once ([`imports::IMPORTS_AT_ONCE`]); the rest wait in turn.
+    import_slots: tokio::sync::Semaphore,
 }
 
 /// Result of a use case: a [`DomainError`] the transport can show as it is.
@@ -125,6 +127,7 @@ impl App {
             matcher,
             indexer: indexer::Indexer::default(),
             jobs: Jobs::default(),
+            import_slots: tokio::sync::Semaphore::new(imports::IMPORTS_AT_ONCE),
         });
         if config.index == IndexMode::Detached {
             return Ok(app);
