@@ -288,9 +288,9 @@ fn read_tables(
             }
         }
     };
-    for t in &tables {
+    for t in tables {
         let same_kind = wanted.is_some() || t.columns.detect_kind() == Some(kind);
-        if same_kind && fits(t, kind) {
+        if same_kind && fits(&t, kind) {
             records::read_table(t, kind, out);
         } else {
             tracing::debug!(file, sheet = %t.sheet, "sheet of another kind ignored");
