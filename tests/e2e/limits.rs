@@ -351,7 +351,10 @@ async fn matches_cut_by_the_request_timeout_leave_no_work_running() {
     }
     let deadline = Instant::now() + Duration::from_secs(5);
     while s.app.running_jobs() > 0 {
-        assert!(Instant::now() < deadline, "ranking went on after its request was cut");
+        assert!(
+            Instant::now() < deadline,
+            "ranking went on after its request was cut"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
