@@ -38,18 +38,22 @@ impl App {
             bytes,
             kind,
         } = req;
-        let _slot = self
+        let slot = self
             .import_slots
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| internal("import slots", e))?;
-        let parsed = blocking(move || {
+        // The place goes with the read: a request cut while its file is being read leaves
+        // the place taken until the read, which cannot be aborted, has ended.
+        let (parsed, _slot) = blocking(move || {
             let opts = ReadOptions {
                 kind,
                 ..ReadOptions::default()
             };
-            read_bytes(&file_name, &bytes, &opts)
-                .map_err(|e| DomainError::new(e.code(), e.to_string()))
+            let parsed = read_bytes(&file_name, &bytes, &opts)
+                .map_err(|e| DomainError::new(e.code(), e.to_string()))?;
+            Ok((parsed, slot))
         })
         .await?;
         if parsed.records.is_empty() && parsed.rows_total == 0 {

@@ -92,7 +92,7 @@ pub struct App {
     indexer: indexer::Indexer,
     jobs: Jobs,
     /// Imports reading or storing at once ([`imports::IMPORTS_AT_ONCE`]); the rest wait in turn.
-    import_slots: tokio::sync::Semaphore,
+    import_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// Result of a use case: a [`DomainError`] the transport can show as it is.
@@ -127,7 +127,7 @@ impl App {
             matcher,
             indexer: indexer::Indexer::default(),
             jobs: Jobs::default(),
-            import_slots: tokio::sync::Semaphore::new(imports::IMPORTS_AT_ONCE),
+            import_slots: Arc::new(tokio::sync::Semaphore::new(imports::IMPORTS_AT_ONCE)),
         });
         if config.index == IndexMode::Detached {
             return Ok(app);

@@ -136,13 +136,16 @@ fn xlsx(path: &Path, rows: usize) {
     book.save(path).expect("save xlsx");
 }
 
+/// Writes a catalogue of so many demands to a path.
+type Writer = fn(&Path, usize);
+
 #[test]
 fn reading_a_large_catalogue_stays_within_its_memory_bound() {
     if std::env::var_os(CHILD).is_some() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let cases: [(&str, fn(&Path, usize), usize); 3] = [
+    let cases: [(&str, Writer, usize); 3] = [
         ("gbk.csv", gbk_csv, 60_000),
         ("items.json", json, 30_000),
         ("sheet.xlsx", xlsx, 30_000),
