@@ -326,3 +326,35 @@ async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+#[tokio::test]
+async fn matches_cut_by_the_request_timeout_leave_no_work_running() {
+    let config = ServerConfig {
+        request_timeout: Duration::from_millis(1),
+        ..ServerConfig::default()
+    };
+    let s = TestServer::start_with(Db::Sqlite, config).await.unwrap();
+    // The endpoint's longest text, read by ranking on a blocking thread.
+    let text: String = "高镍锂电池正极材料循环寿命与热稳定性改性研究。"
+        .chars()
+        .cycle()
+        .take(5_000)
+        .collect();
+    let body = json!({ "text": text });
+    let (a, b, c) = tokio::join!(
+        s.post("/api/v1/match", None, body.clone()),
+        s.post("/api/v1/match", None, body.clone()),
+        s.post("/api/v1/match", None, body),
+    );
+    for r in [a, b, c] {
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{:?}", r.body);
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while s.app.running_jobs() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "ranking went on after its request was cut"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

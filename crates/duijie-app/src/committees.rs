@@ -3,8 +3,9 @@
 //! pick explained; it then adjusts the members and confirms.
 
 use crate::demands::{actor, text};
+use crate::matching::match_err;
 use crate::trends::demand_words;
-use crate::{blocking, internal, store_err, App, AppResult, Caller};
+use crate::{blocking, store_err, App, AppResult, Caller};
 use duijie_core::{DomainError, EntityKind, ErrorCode, Field, Role};
 use duijie_match::{CandidateKind, EvidenceKind, MatchInput};
 use duijie_store::{
@@ -239,22 +240,24 @@ impl App {
         }
         let matcher = self.matcher.clone();
         let topics = subtopics.clone();
-        let rankings = blocking(move || {
-            topics
-                .iter()
-                .map(|t| {
-                    let input = MatchInput {
-                        title: t.term.clone(),
-                        field: Some(field),
-                        ..MatchInput::default()
-                    };
-                    matcher
-                        .rank(&input, CandidateKind::Expert, PER_SUBTOPIC)
-                        .map_err(|e| internal("committee match", e))
-                })
-                .collect::<AppResult<Vec<_>>>()
-        })
-        .await?;
+        let rankings = self
+            .cancellable(move |cancel| {
+                let matcher = matcher.with_cancel(cancel.clone());
+                topics
+                    .iter()
+                    .map(|t| {
+                        let input = MatchInput {
+                            title: t.term.clone(),
+                            field: Some(field),
+                            ..MatchInput::default()
+                        };
+                        matcher
+                            .rank(&input, CandidateKind::Expert, PER_SUBTOPIC)
+                            .map_err(|e| match_err("committee match", e))
+                    })
+                    .collect::<AppResult<Vec<_>>>()
+            })
+            .await?;
         let mut found: HashMap<String, Pick> = HashMap::new();
         for (i, ranking) in rankings.into_iter().enumerate() {
             for c in ranking.candidates {

@@ -1,9 +1,15 @@
 //! Importing catalogue files: read (off the executor), write in one transaction, report.
 
-use crate::{blocking, store_err, App, AppResult, Caller};
+use crate::{blocking, internal, store_err, App, AppResult, Caller};
 use duijie_core::{DemandStatus, DomainError, ErrorCode, ImportReport, RecordKind, Role};
 use duijie_ingest::{read_bytes, ReadOptions};
 use duijie_store::ImportBatch;
+
+/// Imports read and stored at once. Each holds its file, its decoded cells and its drafts
+/// (several times the file, `docs/reliability.md`), so the server's memory for imports is
+/// bounded by this many; further imports wait for a place in the order they came (tokio's
+/// semaphore is fair), none is refused.
+pub(crate) const IMPORTS_AT_ONCE: usize = 2;
 
 /// One file to import.
 #[derive(Debug, Clone)]
@@ -32,13 +38,22 @@ impl App {
             bytes,
             kind,
         } = req;
-        let parsed = blocking(move || {
+        let slot = self
+            .import_slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| internal("import slots", e))?;
+        // The place goes with the read: a request cut while its file is being read leaves
+        // the place taken until the read, which cannot be aborted, has ended.
+        let (parsed, _slot) = blocking(move || {
             let opts = ReadOptions {
                 kind,
                 ..ReadOptions::default()
             };
-            read_bytes(&file_name, &bytes, &opts)
-                .map_err(|e| DomainError::new(e.code(), e.to_string()))
+            let parsed = read_bytes(&file_name, &bytes, &opts)
+                .map_err(|e| DomainError::new(e.code(), e.to_string()))?;
+            Ok((parsed, slot))
         })
         .await?;
         if parsed.records.is_empty() && parsed.rows_total == 0 {

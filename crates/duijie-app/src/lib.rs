@@ -47,11 +47,12 @@ pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
 
-use duijie_core::{DomainError, ErrorCode};
+use duijie_core::{Cancel, DomainError, ErrorCode};
 use duijie_match::Matcher;
 use duijie_search::SearchIndex;
 use duijie_store::{Store, StoreError};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Where the search index lives.
@@ -92,6 +93,9 @@ pub struct App {
     pub index: Arc<SearchIndex>,
     pub matcher: Matcher,
     indexer: indexer::Indexer,
+    jobs: Jobs,
+    /// Imports reading or storing at once ([`imports::IMPORTS_AT_ONCE`]); the rest wait in turn.
+    import_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// Result of a use case: a [`DomainError`] the transport can show as it is.
@@ -125,6 +129,8 @@ impl App {
             index,
             matcher,
             indexer: indexer::Indexer::default(),
+            jobs: Jobs::default(),
+            import_slots: Arc::new(tokio::sync::Semaphore::new(imports::IMPORTS_AT_ONCE)),
         });
         if config.index == IndexMode::Detached {
             return Ok(app);
@@ -153,6 +159,79 @@ pub(crate) fn store_err(err: StoreError) -> DomainError {
     }
 }
 
+/// A request's work stopped because the request is gone or over its time. Nobody reads the
+/// answer when the client left; after a deadline it says to try again.
+pub(crate) fn cancelled() -> DomainError {
+    DomainError::new(ErrorCode::Unavailable, "请求处理超时，请稍后再试")
+}
+
+/// Request work on blocking threads that stops when its request is gone.
+#[derive(Debug, Default)]
+struct Jobs {
+    running: Arc<AtomicUsize>,
+}
+
+/// Set when the request's future is dropped (the client left, the request timeout fired):
+/// `spawn_blocking` cannot abort a thread, so the work checks the flag inside its loops.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// Counts a job from before it is queued until its closure returns or is dropped unrun.
+struct Running(Arc<AtomicUsize>);
+
+impl Running {
+    fn start(count: &Arc<AtomicUsize>) -> Running {
+        count.fetch_add(1, Ordering::SeqCst);
+        Running(count.clone())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Jobs {
+    async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&Cancel) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let cancel = Cancel::never();
+        let _stop = CancelOnDrop(cancel.clone());
+        let running = Running::start(&self.running);
+        blocking(move || {
+            let _running = running;
+            cancel.check().map_err(|_| cancelled())?;
+            f(&cancel)
+        })
+        .await
+    }
+}
+
+impl App {
+    /// Blocking work of a request (ranking) that stops once nobody waits for it: `f` gets a
+    /// [`Cancel`] set when this future is dropped, and checks it inside its loops.
+    pub(crate) async fn cancellable<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&Cancel) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.jobs.run(f).await
+    }
+
+    /// Request work still running on blocking threads (see [`App::cancellable`]).
+    pub fn running_jobs(&self) -> usize {
+        self.jobs.running.load(Ordering::SeqCst)
+    }
+}
+
 /// Runs blocking work (tantivy, parsing) off the async executor.
 pub(crate) async fn blocking<T, F>(f: F) -> AppResult<T>
 where
@@ -162,4 +241,35 @@ where
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| internal("blocking task", e))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Work that runs until it is cancelled or 30 s have passed.
+    fn until_cancelled(cancel: &Cancel) -> AppResult<()> {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            cancel.check().map_err(|_| cancelled())?;
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn work_whose_request_is_dropped_stops_and_is_no_longer_counted() {
+        let jobs = Jobs::default();
+        let cut = tokio::time::timeout(Duration::from_millis(50), jobs.run(until_cancelled)).await;
+        assert!(cut.is_err(), "the request was cut");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while jobs.running.load(Ordering::SeqCst) > 0 {
+            assert!(Instant::now() < deadline, "the work outlived its request");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Work that finishes in time is counted while it runs and answers.
+        assert_eq!(jobs.run(|_| Ok(7)).await.expect("done"), 7);
+        assert_eq!(jobs.running.load(Ordering::SeqCst), 0);
+    }
 }

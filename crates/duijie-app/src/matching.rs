@@ -1,9 +1,9 @@
 //! Ranking partners for demands and demands for institutions, with the rules on who may ask.
 
 use crate::access::forbidden;
-use crate::{blocking, internal, store_err, App, AppResult, Caller};
+use crate::{blocking, cancelled, internal, store_err, App, AppResult, Caller};
 use duijie_core::{Demand, DomainError, EntityKind, Field, Role};
-use duijie_match::{CandidateKind, DemandMatch, MatchInput, ProfileDoc, Ranking};
+use duijie_match::{CandidateKind, DemandMatch, MatchError, MatchInput, ProfileDoc, Ranking};
 use duijie_search::SearchQuery;
 use duijie_store::Record;
 use serde::Deserialize;
@@ -53,6 +53,15 @@ pub(crate) fn parse_limit(limit: Option<usize>) -> AppResult<usize> {
     }
 }
 
+/// A ranking's failure as its caller sees it: one stopped because its request is gone is no
+/// internal failure.
+pub(crate) fn match_err(context: &str, err: MatchError) -> DomainError {
+    match err {
+        MatchError::Cancelled(_) => cancelled(),
+        other => internal(context, other),
+    }
+}
+
 /// A stored demand as the matcher reads it.
 pub(crate) fn match_input(d: &Demand) -> MatchInput {
     MatchInput {
@@ -72,10 +81,11 @@ impl App {
         limit: usize,
     ) -> AppResult<Ranking> {
         let matcher = self.matcher.clone();
-        blocking(move || {
+        self.cancellable(move |cancel| {
             matcher
+                .with_cancel(cancel.clone())
                 .rank(&input, kind, limit)
-                .map_err(|e| internal("match", e))
+                .map_err(|e| match_err("match", e))
         })
         .await
     }
@@ -164,10 +174,11 @@ impl App {
             }
         }
         let matcher = self.matcher.clone();
-        blocking(move || {
+        self.cancellable(move |cancel| {
             matcher
+                .with_cancel(cancel.clone())
                 .recommend_demands(&profile, limit)
-                .map_err(|e| internal("recommend", e))
+                .map_err(|e| match_err("recommend", e))
         })
         .await
     }

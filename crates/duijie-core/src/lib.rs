@@ -1,6 +1,7 @@
 //! Domain of duijie (对接): who the parties are, what they publish, and the rules every layer
 //! shares. No IO lives here.
 
+pub mod cancel;
 pub mod catalogue;
 pub mod curation;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod text;
 pub mod time;
 pub mod validate;
 
+pub use cancel::{Cancel, Cancelled};
 pub use catalogue::{CatalogueEdition, CatalogueStatus};
 pub use error::{DomainError, ErrorCode};
 pub use market::{Instrument, InstrumentDraft};

@@ -13,6 +13,7 @@ fn options(kind: Option<RecordKind>) -> ReadOptions {
         max_bytes: 4 * 1024 * 1024,
         max_xlsx_uncompressed: 16 * 1024 * 1024,
         max_rows: 100_000,
+        max_cell_text: 16 * 1024 * 1024,
     }
 }
 

@@ -37,6 +37,10 @@ pub struct ReadOptions {
     pub max_xlsx_uncompressed: u64,
     /// Most non-empty rows (over all sheets) accepted.
     pub max_rows: u32,
+    /// Most bytes of cell text (UTF-8, over all sheets) a workbook may hold. Reading keeps
+    /// every cell's text and then the drafts made from it, so this, not the inflated size of
+    /// the zip (markup, repeated shared strings), is what bounds a workbook's memory.
+    pub max_cell_text: u64,
 }
 
 impl Default for ReadOptions {
@@ -46,6 +50,7 @@ impl Default for ReadOptions {
             max_bytes: 50 * 1024 * 1024,
             max_xlsx_uncompressed: 500 * 1024 * 1024,
             max_rows: 1_000_000,
+            max_cell_text: 128 * 1024 * 1024,
         }
     }
 }
@@ -133,11 +138,11 @@ pub fn read_bytes(
     let mut out = Collector::default();
     let kind = match format::sniff(file, bytes, opts.max_xlsx_uncompressed)? {
         format::Container::Xlsx => {
-            let grids = workbook::read_xlsx(file, bytes, opts.max_rows)?;
+            let grids = workbook::read_xlsx(file, bytes, opts)?;
             read_grids(file, grids, opts.kind, &mut out)?
         }
         format::Container::OtherWorkbook => {
-            let grids = workbook::read_other(file, bytes, opts.max_rows)?;
+            let grids = workbook::read_other(file, bytes, opts)?;
             read_grids(file, grids, opts.kind, &mut out)?
         }
         format::Container::Text => read_text(file, bytes, opts, &mut out)?,
@@ -283,9 +288,9 @@ fn read_tables(
             }
         }
     };
-    for t in &tables {
+    for t in tables {
         let same_kind = wanted.is_some() || t.columns.detect_kind() == Some(kind);
-        if same_kind && fits(t, kind) {
+        if same_kind && fits(&t, kind) {
             records::read_table(t, kind, out);
         } else {
             tracing::debug!(file, sheet = %t.sheet, "sheet of another kind ignored");

@@ -16,7 +16,7 @@ use duijie_core::{
     AchievementDraft, Contact, CoopMode, DemandDraft, Draft, ExpertDraft, Field, Maturity,
     RecordKind, RowError,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Longest value quoted back in a message.
 const QUOTE_CHARS: usize = 40;
@@ -482,25 +482,36 @@ fn expert(view: &RowView<'_, '_>, issues: &mut Issues<'_>) -> Option<Draft> {
     Some(Draft::Expert(e))
 }
 
-/// Reads every data row of a table as `kind` into `out`.
-pub(crate) fn read_table(table: &Table<'_>, kind: RecordKind, out: &mut Collector) {
-    let mut classifier = RowClassifier::new(&table.columns, table.has_notes, table.header_row);
-    for row in &table.rows {
-        if classifier.classify(row) != RowRole::Data {
+/// Reads every data row of a table as `kind` into `out`, each row dropped once its draft is
+/// made: a row's cells (owned text, for workbooks) and its draft are not both kept for the
+/// whole file.
+pub(crate) fn read_table(table: Table<'_>, kind: RecordKind, out: &mut Collector) {
+    let Table {
+        sheet,
+        columns,
+        rows,
+        header_row,
+        has_notes,
+        region,
+    } = table;
+    let mut classifier = RowClassifier::new(&columns, has_notes, header_row);
+    out.reserve(rows.len());
+    for row in rows {
+        if classifier.classify(&row) != RowRole::Data {
             continue;
         }
         let view = RowView {
-            columns: &table.columns,
-            row,
-            region: table.region.as_deref(),
+            columns: &columns,
+            row: &row,
+            region: region.as_deref(),
         };
-        let mut issues = Issues::new(&table.sheet, row.number);
+        let mut issues = Issues::new(&sheet, row.number);
         let draft = match kind {
             RecordKind::Demands => demand(&view, &mut issues),
             RecordKind::Achievements => achievement(&view, &mut issues),
             RecordKind::Experts => expert(&view, &mut issues),
         };
-        out.add(&table.sheet, row.number, draft, issues.errors);
+        out.add(&sheet, row.number, draft, issues.errors);
     }
 }
 
@@ -521,7 +532,10 @@ fn identity(draft: &Draft) -> String {
 /// Accumulates the records and the report of one file.
 #[derive(Default)]
 pub(crate) struct Collector {
-    records: Vec<Option<ParsedRow>>,
+    records: Vec<ParsedRow>,
+    /// Indices in `records` of rows a later duplicate replaced, left out at the end (rare, so
+    /// the records are not held twice to remove them).
+    replaced: HashSet<usize>,
     errors: Vec<RowError>,
     skipped: u32,
     /// Identity → index in `records` of the latest row with it.
@@ -545,7 +559,11 @@ impl Collector {
         };
         let index = self.records.len();
         if let Some(previous) = self.seen.insert(identity(&draft), index) {
-            if let Some(old) = self.records.get_mut(previous).and_then(Option::take) {
+            if let Some(old) = self
+                .records
+                .get(previous)
+                .filter(|_| self.replaced.insert(previous))
+            {
                 self.errors.push(RowError {
                     sheet: old.sheet.clone(),
                     row: old.row,
@@ -557,11 +575,17 @@ impl Collector {
                 });
             }
         }
-        self.records.push(Some(ParsedRow {
+        self.records.push(ParsedRow {
             sheet: sheet.to_string(),
             row,
             draft,
-        }));
+        });
+    }
+
+    /// Room for `rows` more records at once: growing by doubling would hold the old and the
+    /// new buffer together at the peak.
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        self.records.reserve(rows);
     }
 
     /// A counted row that could not be read at all (a JSONL line that is not JSON).
@@ -571,7 +595,14 @@ impl Collector {
 
     /// Records, errors in the order found, rows counted, rows skipped.
     pub(crate) fn finish(self) -> (Vec<ParsedRow>, Vec<RowError>, u32, u32) {
-        let records: Vec<ParsedRow> = self.records.into_iter().flatten().collect();
+        let mut records = self.records;
+        if !self.replaced.is_empty() {
+            let mut index = 0;
+            records.retain(|_| {
+                index += 1;
+                !self.replaced.contains(&(index - 1))
+            });
+        }
         let total = u32::try_from(records.len())
             .unwrap_or(u32::MAX)
             .saturating_add(self.skipped);

@@ -4,7 +4,9 @@
 //! regions spanning rows filled down, as the grouped rows they stand for.
 
 use crate::error::IngestError;
+use crate::format::human;
 use crate::table::{may_need_merges, Cell, Grid, Row};
+use crate::ReadOptions;
 use calamine::{Data, DataRef, Dimensions, Reader, SheetType, SheetVisible};
 use chrono::Datelike;
 use std::borrow::Cow;
@@ -28,6 +30,52 @@ fn too_many_rows(file: &str, max_rows: u32) -> IngestError {
     }
 }
 
+/// What a workbook may still hold: rows and bytes of cell text, over all its sheets.
+struct Budget<'f> {
+    file: &'f str,
+    rows: u64,
+    text: u64,
+    max_rows: u32,
+    max_text: u64,
+}
+
+impl<'f> Budget<'f> {
+    fn new(file: &'f str, opts: &ReadOptions) -> Self {
+        Budget {
+            file,
+            rows: 0,
+            text: 0,
+            max_rows: opts.max_rows,
+            max_text: opts.max_cell_text,
+        }
+    }
+
+    /// A cell of `len` bytes is kept.
+    fn text(&mut self, len: usize) -> Result<(), IngestError> {
+        self.text = self.text.saturating_add(len as u64);
+        if self.text > self.max_text {
+            return Err(IngestError::TooLarge {
+                file: self.file.to_string(),
+                what: format!("单元格文字总量（多于 {}）", human(self.max_text)),
+            });
+        }
+        Ok(())
+    }
+
+    /// The sheet being read has `rows` rows so far.
+    fn rows(&self, rows: usize) -> Result<(), IngestError> {
+        if self.rows.saturating_add(rows as u64) > u64::from(self.max_rows) {
+            return Err(too_many_rows(self.file, self.max_rows));
+        }
+        Ok(())
+    }
+
+    /// A sheet of `rows` rows was read.
+    fn sheet_done(&mut self, rows: usize) {
+        self.rows = self.rows.saturating_add(rows as u64);
+    }
+}
+
 /// calamine parses untrusted bytes; a panic inside it must become an error about the file,
 /// never take the importer down.
 fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, IngestError>) -> Result<T, IngestError> {
@@ -38,14 +86,14 @@ fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, IngestError>) -> Result<
 pub(crate) fn read_xlsx(
     file: &str,
     bytes: &[u8],
-    max_rows: u32,
+    opts: &ReadOptions,
 ) -> Result<Vec<Grid<'static>>, IngestError> {
     guarded(file, || {
         let mut book: calamine::Xlsx<_> =
             calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| corrupt(file, e))?;
         let names = visible_sheets(book.sheets_metadata());
         let mut grids = Vec::with_capacity(names.len());
-        let mut total_rows: u64 = 0;
+        let mut budget = Budget::new(file, opts);
         for name in names {
             let mut builder = GridBuilder::default();
             {
@@ -58,10 +106,9 @@ pub(crate) fn read_xlsx(
                 {
                     let (r, c) = cell.get_position();
                     if let Some(text) = data_ref_text(cell.get_value()) {
+                        budget.text(text.len())?;
                         builder.push(r, c, text);
-                        if builder.rows.len() as u64 + total_rows > u64::from(max_rows) {
-                            return Err(too_many_rows(file, max_rows));
-                        }
+                        budget.rows(builder.rows.len())?;
                     }
                 }
             }
@@ -74,7 +121,7 @@ pub(crate) fn read_xlsx(
                     fill_merges(&mut grid, &merges);
                 }
             }
-            total_rows += grid.rows.len() as u64;
+            budget.sheet_done(grid.rows.len());
             grids.push(grid);
         }
         Ok(grids)
@@ -85,14 +132,14 @@ pub(crate) fn read_xlsx(
 pub(crate) fn read_other(
     file: &str,
     bytes: &[u8],
-    max_rows: u32,
+    opts: &ReadOptions,
 ) -> Result<Vec<Grid<'static>>, IngestError> {
     guarded(file, || {
         let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
             .map_err(|e| corrupt(file, e))?;
         let names = visible_sheets(book.sheets_metadata());
         let mut grids = Vec::with_capacity(names.len());
-        let mut total_rows: u64 = 0;
+        let mut budget = Budget::new(file, opts);
         for name in names {
             let merges = match &book {
                 calamine::Sheets::Xls(xls) => xls.worksheet_merge_cells(&name).unwrap_or_default(),
@@ -108,16 +155,15 @@ pub(crate) fn read_other(
                 for (ci, value) in row.iter().enumerate() {
                     let c = c0.saturating_add(u32::try_from(ci).unwrap_or(u32::MAX));
                     if let Some(text) = data_text(value) {
+                        budget.text(text.len())?;
                         builder.push(r, c, text);
                     }
                 }
-                if builder.rows.len() as u64 + total_rows > u64::from(max_rows) {
-                    return Err(too_many_rows(file, max_rows));
-                }
+                budget.rows(builder.rows.len())?;
             }
             let mut grid = builder.finish(name);
             fill_merges(&mut grid, &merges);
-            total_rows += grid.rows.len() as u64;
+            budget.sheet_done(grid.rows.len());
             grids.push(grid);
         }
         Ok(grids)

@@ -9,6 +9,8 @@ mod fixtures;
 mod broken;
 #[path = "it/json.rs"]
 mod json;
+#[path = "it/memory.rs"]
+mod memory;
 #[path = "it/real_data.rs"]
 mod real_data;
 #[path = "it/text.rs"]

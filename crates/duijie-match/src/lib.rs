@@ -22,7 +22,7 @@ pub use error::MatchError;
 pub use index::IndexRetriever;
 pub use query::{
     build_query, is_boilerplate_compound, is_stop_term, topic_words, MatchInput, QueryConfig,
-    WeightedQuery, STOP_TERMS,
+    WeightedQuery, MAX_INPUT_CHARS, STOP_TERMS,
 };
 pub use rank::{
     Candidate, CandidateKind, Coverage, Evidence, EvidenceKind, MatchConfig, Matcher, Ranking, Tier,

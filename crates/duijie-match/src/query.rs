@@ -5,7 +5,8 @@
 
 use crate::retrieve::{Retriever, WeightedTerm};
 use crate::segment::{Segmenter, Word};
-use duijie_core::{EntityKind, Field};
+use duijie_core::validate::MAX_TEXT_CHARS;
+use duijie_core::{Cancel, EntityKind, Field};
 use duijie_search::GRAM_MARK;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -180,7 +181,25 @@ pub struct MatchInput {
     pub region: Option<String>,
 }
 
+/// Characters of each of title, description and goals that matching reads: the API's limit
+/// on a description. Text beyond it (an imported file predating the limit, a caller of the
+/// library) would only cost segmentation time; the query keeps at most
+/// [`QueryConfig::max_terms`] terms anyway.
+pub const MAX_INPUT_CHARS: usize = MAX_TEXT_CHARS;
+
+/// The first `max` characters of `text`.
+fn prefix(text: &str, max: usize) -> &str {
+    text.char_indices()
+        .nth(max)
+        .map_or(text, |(i, _)| &text[..i])
+}
+
 impl MatchInput {
+    /// Title, description and goals as matching reads them, each cut at [`MAX_INPUT_CHARS`].
+    pub(crate) fn texts(&self) -> [&str; 3] {
+        [&self.title, &self.description, &self.goals].map(|t| prefix(t, MAX_INPUT_CHARS))
+    }
+
     /// Plain demand text: the first sentence (or line) counts as the title, the rest as the
     /// description.
     pub fn from_text(text: &str) -> Self {
@@ -314,21 +333,25 @@ impl Accumulator {
 }
 
 /// Builds the weighted query for a demand; a term in no document of `kinds` is dropped (IDF
-/// and the boilerplate ceiling are applied per kind at retrieval).
+/// and the boilerplate ceiling are applied per kind at retrieval). Once `cancel` is set the
+/// index is asked about no further term and the query is left partial: the caller's next
+/// check of `cancel` reports the stop.
 pub fn build_query(
     input: &MatchInput,
     seg: &Segmenter,
     index: &dyn Retriever,
     kinds: &[EntityKind],
     cfg: &QueryConfig,
+    cancel: &Cancel,
 ) -> WeightedQuery {
     let mut acc = Accumulator {
         max_weight: HashMap::new(),
         count: HashMap::new(),
         order: Vec::new(),
     };
-    let (title, title_kw, title_rest) = split_keywords(&input.title);
-    let body = format!("{}\n{}", input.description, input.goals);
+    let [title, description, goals] = input.texts();
+    let (title, title_kw, title_rest) = split_keywords(title);
+    let body = format!("{description}\n{goals}");
     let (body, body_kw, body_rest) = split_keywords(&body);
     acc.add_text(seg, cfg, &title, cfg.title_weight);
     for kw in title_kw.iter().chain(&body_kw) {
@@ -340,6 +363,9 @@ pub fn build_query(
 
     let mut terms: Vec<WeightedTerm> = Vec::new();
     for term in acc.order {
+        if cancel.is_cancelled() {
+            break;
+        }
         if kinds.iter().all(|k| index.doc_freq(*k, &term) == 0) {
             continue;
         }

@@ -13,7 +13,7 @@ use crate::query::{build_query, MatchInput, QueryConfig, WeightedQuery};
 use crate::retrieve::{DocFilter, DocHit, FieldWeights, Retriever, WeightedTerm};
 use crate::segment::Segmenter;
 use crate::MatchError;
-use duijie_core::{EntityKind, OrgKind};
+use duijie_core::{Cancel, EntityKind, OrgKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -233,6 +233,9 @@ pub struct Matcher {
     index: Arc<dyn Retriever>,
     segmenter: Segmenter,
     config: MatchConfig,
+    /// Checked inside the loops of ranking: a clone made for one request stops when the
+    /// request is gone ([`Matcher::with_cancel`]).
+    pub(crate) cancel: Cancel,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -354,6 +357,16 @@ impl Matcher {
             segmenter: Segmenter::new(index.jieba()),
             index,
             config: MatchConfig::default(),
+            cancel: Cancel::never(),
+        }
+    }
+
+    /// This matcher for one request's work: its rankings stop with
+    /// [`MatchError::Cancelled`] once `cancel` is set or its deadline has passed.
+    pub fn with_cancel(&self, cancel: Cancel) -> Matcher {
+        Matcher {
+            cancel,
+            ..self.clone()
         }
     }
 
@@ -383,6 +396,7 @@ impl Matcher {
             self.index.as_ref(),
             &RANKED_KINDS,
             &self.config.query,
+            &self.cancel,
         )
     }
 
@@ -425,7 +439,8 @@ impl Matcher {
     /// (不足, 优化, 路径) weighs less than the technology the title names. With no research
     /// record to weigh against, the first topic words of the text stand in.
     pub fn topic_terms(&self, input: &MatchInput) -> Vec<String> {
-        let text = format!("{}\n{}\n{}", input.title, input.description, input.goals);
+        let [title, description, goals] = input.texts();
+        let text = format!("{title}\n{description}\n{goals}");
         // Whole informative words only: the query also holds the parts of long words
         // (氧化 and 化铝 of 氧化铝), which find documents but name nothing.
         let mut words = crate::topic_words(&self.segmenter, &text);
@@ -457,7 +472,9 @@ impl Matcher {
         limit: usize,
     ) -> Result<Ranking, MatchError> {
         let start = Instant::now();
+        self.cancel.check()?;
         let query = self.query(input);
+        self.cancel.check()?;
         let mut candidates = if query.is_empty() || limit == 0 {
             Vec::new()
         } else {
@@ -478,6 +495,7 @@ impl Matcher {
     fn retrieve(&self, views: &[(EntityKind, KindQuery)]) -> Result<Vec<DocHit>, MatchError> {
         let mut hits = Vec::new();
         for (kind, view) in views {
+            self.cancel.check()?;
             hits.extend(self.index.top(
                 *kind,
                 &view.terms,
@@ -618,6 +636,7 @@ impl Matcher {
         let mut groups: Vec<Group<'_>> = Vec::new();
         let mut slot: HashMap<String, usize> = HashMap::new();
         for d in &weighted {
+            self.cancel.check()?;
             let h = d.hit;
             let (id, name) = match kind {
                 CandidateKind::Institution => {

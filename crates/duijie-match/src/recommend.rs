@@ -63,6 +63,7 @@ impl Matcher {
                 self.index(),
                 &[EntityKind::Demand],
                 &cfg,
+                &self.cancel,
             )
             .terms
             {

@@ -1,11 +1,16 @@
 //! Behaviour of ranking, explanations, priors, reverse recommendations and the evaluation
 //! helpers on small hand-built corpora.
 
-use duijie_core::{DemandStatus, EntityKind, Field};
+use duijie_core::{Cancel, DemandStatus, EntityKind, Field};
 use duijie_match::eval::{ndcg_at, reciprocal_rank, split, Metrics, Project};
-use duijie_match::{CandidateKind, IndexRetriever, MatchConfig, MatchInput, Matcher, ProfileDoc};
+use duijie_match::{
+    CandidateKind, DocFilter, DocHit, FieldWeights, IndexRetriever, MatchConfig, MatchError,
+    MatchInput, Matcher, ProfileDoc, Retriever, WeightedTerm, MAX_INPUT_CHARS,
+};
 use duijie_search::{IndexDoc, SearchIndex};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// A document of `kind` with the given id and title; the rest empty.
 fn doc(kind: EntityKind, id: &str, title: &str) -> IndexDoc {
@@ -146,6 +151,102 @@ fn one_strong_achievement_beats_many_weak_ones() {
         .expect("the weak institution is ranked");
     assert!(many.rank > 1 && many.score < r.candidates[0].score);
     assert!(many.evidence.len() <= 3, "evidence is capped");
+}
+
+/// The index as ranking reads it, counting every question asked of it.
+struct Counting {
+    inner: IndexRetriever,
+    calls: AtomicUsize,
+}
+
+impl Retriever for Counting {
+    fn doc_freq(&self, kind: EntityKind, term: &str) -> u64 {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.inner.doc_freq(kind, term)
+    }
+    fn num_docs(&self, kind: EntityKind) -> u64 {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.inner.num_docs(kind)
+    }
+    fn top(
+        &self,
+        kind: EntityKind,
+        terms: &[WeightedTerm],
+        filter: &DocFilter,
+        fields: &FieldWeights,
+        limit: usize,
+    ) -> Result<Vec<DocHit>, MatchError> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.inner.top(kind, terms, filter, fields, limit)
+    }
+    fn jieba(&self) -> Arc<duijie_search::Jieba> {
+        self.inner.jieba()
+    }
+}
+
+#[test]
+fn a_ranking_past_its_deadline_stops_before_asking_the_index() {
+    let index = SearchIndex::in_memory().expect("index");
+    index.upsert(lithium_corpus().docs).expect("upsert");
+    index.commit(1).expect("commit");
+    let counting = Arc::new(Counting {
+        inner: IndexRetriever(Arc::new(index)),
+        calls: AtomicUsize::new(0),
+    });
+    let m = Matcher::new(counting.clone());
+    let input = MatchInput::from_text("锂电池正极材料的制备工艺优化");
+    let expired = m.with_cancel(Cancel::until(Instant::now() - Duration::from_millis(1)));
+    let err = expired
+        .rank(&input, CandidateKind::Institution, 10)
+        .expect_err("past its deadline");
+    assert!(matches!(err, MatchError::Cancelled(_)), "{err:?}");
+    assert_eq!(counting.calls.load(Ordering::Relaxed), 0);
+
+    // Cancelled by its request: the same stop.
+    let cancel = Cancel::never();
+    let gone = m.with_cancel(cancel.clone());
+    cancel.cancel();
+    let err = gone
+        .rank(&input, CandidateKind::Expert, 10)
+        .expect_err("request gone");
+    assert!(matches!(err, MatchError::Cancelled(_)), "{err:?}");
+    assert_eq!(counting.calls.load(Ordering::Relaxed), 0);
+
+    // The matcher it was cloned from is not stopped.
+    let r = m
+        .rank(&input, CandidateKind::Institution, 10)
+        .expect("rank");
+    assert_eq!(r.candidates[0].id, "org_strong");
+}
+
+#[test]
+fn a_huge_description_ranks_as_its_capped_prefix() {
+    let m = lithium_corpus().matcher(MatchConfig::default());
+    // 15 million characters (an imported cell from before the import limits): the words
+    // past the first MAX_INPUT_CHARS are not read, so the lithium words there find nothing.
+    let filler = "城市供水管网漏损监测。";
+    let head: String = filler.chars().cycle().take(MAX_INPUT_CHARS).collect();
+    let mut description = head.clone();
+    while description.len() < 45_000_000 {
+        description.push_str("高镍锂电池正极材料制备与改性。");
+    }
+    let huge = MatchInput {
+        title: "管网漏损".to_string(),
+        description,
+        ..MatchInput::default()
+    };
+    let capped = MatchInput {
+        description: head,
+        ..huge.clone()
+    };
+    let a = m.rank(&huge, CandidateKind::Institution, 10).expect("rank");
+    let b = m
+        .rank(&capped, CandidateKind::Institution, 10)
+        .expect("rank");
+    assert_eq!(a.candidates, b.candidates);
+    assert!(a.candidates.iter().all(|c| c.id != "org_strong"), "{a:#?}");
+    assert_eq!(m.query(&huge), m.query(&capped));
+    assert_eq!(m.topic_terms(&huge), m.topic_terms(&capped));
 }
 
 #[test]

@@ -320,3 +320,21 @@ fn a_county_in_the_sheet_name_or_title_row_is_the_region() {
         ]
     );
 }
+
+#[test]
+fn a_workbook_holding_more_cell_text_than_allowed_is_too_large() {
+    let book = achievement_workbook();
+    let fits = read("nsfc.xlsx", &book);
+    assert!(!fits.records.is_empty());
+    let opts = ReadOptions {
+        max_cell_text: 64,
+        ..ReadOptions::default()
+    };
+    let err = read_err("nsfc.xlsx", &book, &opts);
+    assert_eq!(err.code(), ErrorCode::TooLarge);
+    let text = err.to_string();
+    assert!(
+        text.contains("nsfc.xlsx") && text.contains("单元格文字总量"),
+        "{text}"
+    );
+}
