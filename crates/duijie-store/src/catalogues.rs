@@ -48,6 +48,8 @@ impl From<Snapshot> for Demand {
             org_id: s.org_id,
             org_name: s.org_name,
             status: s.status,
+            // A frozen copy is never edited through its version.
+            version: 0,
             body: s.body,
             created_at: s.created_at,
             updated_at: s.updated_at,
@@ -202,7 +204,7 @@ impl SqlStore {
                     transition_in(
                         &mut tx,
                         demand_id,
-                        DemandStatus::Approved,
+                        (DemandStatus::Approved, None),
                         DemandStatus::Published,
                         actor,
                         &note,

@@ -9,12 +9,14 @@
 
 mod catalogues;
 mod db;
+mod idempotency;
 mod interests;
 mod ledger;
 mod market;
 mod rows;
 
 pub use db::SqlStore;
+pub use idempotency::{Claim, StoredResponse};
 pub use ledger::{
     DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
     ProjectStatus, Secondment,
@@ -47,6 +49,9 @@ pub enum StoreError {
     /// A compare-and-set lost: the record is no longer in the state the caller saw.
     #[error("{0}")]
     Conflict(String),
+    /// The record's version is no longer the one the writer read: someone else wrote since.
+    #[error("{0}")]
+    Stale(String),
     /// A record the store cannot keep as given (an empty organisation name).
     #[error("{0}")]
     Invalid(String),
@@ -65,6 +70,7 @@ impl StoreError {
         match self {
             StoreError::NotFound(_) => ErrorCode::NotFound,
             StoreError::Conflict(_) => ErrorCode::Conflict,
+            StoreError::Stale(_) => ErrorCode::PreconditionFailed,
             StoreError::Invalid(_) => ErrorCode::InvalidInput,
             _ => ErrorCode::Internal,
         }
@@ -215,6 +221,25 @@ pub trait Store: Send + Sync + 'static {
     /// Checks the connection.
     async fn ping(&self) -> Result<()>;
 
+    // --- idempotency keys
+    /// Claims `key` for the caller's request with this `fingerprint` at `now` (ms), after
+    /// forgetting answers older than `cutoffs.0` and unfinished claims older than `cutoffs.1`.
+    async fn claim_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+        fingerprint: &str,
+        now: i64,
+        cutoffs: (i64, i64),
+    ) -> Result<Claim>;
+    /// Keeps the answer of a claimed key, or (`None`) releases the key for another attempt.
+    async fn finish_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+        response: Option<&StoredResponse>,
+    ) -> Result<()>;
+
     // --- organisations
     /// The organisation with this (normalised) name, created with `kind` when new.
     async fn ensure_organization(&self, name: &str, kind: OrgKind) -> Result<Organization>;
@@ -236,11 +261,23 @@ pub trait Store: Send + Sync + 'static {
         status: DemandStatus,
         actor: &Actor,
     ) -> Result<Demand>;
-    async fn update_demand(&self, id: &str, draft: &DemandDraft) -> Result<Demand>;
+    /// Writes `draft` if the demand is still at `version` and, unless `statuses` is empty, in
+    /// one of `statuses` — checked by the UPDATE itself, so no review or other write can slip
+    /// between the check and the write. A newer version is [`StoreError::Stale`], another
+    /// status [`StoreError::Conflict`].
+    async fn update_demand(
+        &self,
+        id: &str,
+        draft: &DemandDraft,
+        version: i64,
+        statuses: &[DemandStatus],
+    ) -> Result<Demand>;
     /// Deletes a draft that never reached anyone (no catalogue item, interest or project
     /// refers to it) with its history; anything else is a [`StoreError::Conflict`].
     async fn delete_demand(&self, id: &str) -> Result<()>;
-    /// Moves a demand from `from` to `to` if it is still in `from`; records the event.
+    /// Moves a demand from `from` to `to` if it is still in `from` (and, given a `version`,
+    /// still at that version: a review holds only for the text the reviewer read); records
+    /// the event.
     async fn transition_demand(
         &self,
         id: &str,
@@ -248,6 +285,7 @@ pub trait Store: Send + Sync + 'static {
         to: DemandStatus,
         actor: &Actor,
         note: &str,
+        version: Option<i64>,
     ) -> Result<Demand>;
     async fn get_demand(&self, id: &str) -> Result<Option<Demand>>;
     async fn list_demands(&self, filter: &DemandFilter) -> Result<(Vec<Demand>, i64)>;

@@ -57,4 +57,8 @@ on_both_backends!(
     instruments_are_logged_and_read_like_records,
     public_demands_are_published_ones_with_publication_time,
     committees_are_saved_listed_and_updated,
+    writes_from_a_stale_version_are_refused,
+    an_edit_never_lands_after_the_review,
+    an_idempotency_key_lets_one_request_in,
+    a_project_is_not_recorded_twice,
 );

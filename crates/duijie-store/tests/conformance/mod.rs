@@ -7,8 +7,10 @@ use duijie_core::{
 use duijie_store::{Actor, DemandFilter, ImportBatch, Record, Store, StoreError};
 use std::sync::Arc;
 
+mod hardening;
 mod interests;
 mod market;
+pub use hardening::*;
 pub use interests::*;
 mod ledger;
 pub use ledger::*;
@@ -271,6 +273,7 @@ pub async fn demand_lifecycle_records_history(store: S) {
             DemandStatus::Submitted,
             &actor(),
             "",
+            None,
         )
         .await
         .unwrap();
@@ -284,13 +287,17 @@ pub async fn demand_lifecycle_records_history(store: S) {
                 name: "科技局".into(),
             },
             "请补充预期目标",
+            None,
         )
         .await
         .unwrap();
     assert_eq!(d.status, DemandStatus::ChangesRequested);
     let mut body = d.body.clone();
     body.goals = "亩产提高10%".into();
-    let d2 = store.update_demand(&d.id, &body).await.unwrap();
+    let d2 = store
+        .update_demand(&d.id, &body, d.version, &[])
+        .await
+        .unwrap();
     assert_eq!(d2.body.goals, "亩产提高10%");
     assert_eq!(d2.status, DemandStatus::ChangesRequested);
     let h = store.demand_history(&d.id).await.unwrap();
@@ -309,7 +316,7 @@ pub async fn demand_lifecycle_records_history(store: S) {
     assert_eq!(h[2].note, "请补充预期目标");
     assert_eq!(h[2].actor_name, "科技局");
     assert!(matches!(
-        store.update_demand("dem_missing", &body).await,
+        store.update_demand("dem_missing", &body, 1, &[]).await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -335,6 +342,7 @@ pub async fn transition_is_compare_and_set(store: S) {
             DemandStatus::Approved,
             &actor(),
             "",
+            None,
         )
         .await
         .unwrap();
@@ -345,6 +353,7 @@ pub async fn transition_is_compare_and_set(store: S) {
             DemandStatus::Rejected,
             &actor(),
             "",
+            None,
         )
         .await;
     assert!(matches!(lost, Err(StoreError::Conflict(_))), "{lost:?}");
@@ -595,7 +604,7 @@ async fn demand_in(store: &S, org: &str, title: &str, status: DemandStatus) -> D
     };
     for to in path {
         d = store
-            .transition_demand(&d.id, d.status, *to, &actor(), "")
+            .transition_demand(&d.id, d.status, *to, &actor(), "", None)
             .await
             .unwrap();
     }
@@ -689,7 +698,10 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
     let mut edited = a_now.body.clone();
     edited.title = "高纯氧化铝粉体（修订）".into();
     edited.contact.phone = Some("13900000000".into());
-    store.update_demand(&a.id, &edited).await.unwrap();
+    store
+        .update_demand(&a.id, &edited, a_now.version, &[])
+        .await
+        .unwrap();
     let again = store.catalogue_items(&cat.id).await.unwrap();
     assert_eq!(again, items);
 
@@ -742,6 +754,7 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
             DemandStatus::Withdrawn,
             &actor(),
             "",
+            None,
         )
         .await
         .unwrap();
@@ -832,7 +845,7 @@ pub async fn only_untouched_drafts_are_deleted(store: S) {
         (DemandStatus::Withdrawn, DemandStatus::Draft),
     ] {
         store
-            .transition_demand(&approved.id, from, to, &actor(), "")
+            .transition_demand(&approved.id, from, to, &actor(), "", None)
             .await
             .unwrap();
     }
