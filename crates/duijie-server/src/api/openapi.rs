@@ -368,7 +368,7 @@ fn components() -> Value {
     let schemas: Map<String, Value> = [
         ("Error", json!(object(&["error"], json!({"error": object(&["code", "message"], json!({
                 "code": {"type": "string", "enum": ["invalid_input", "unauthenticated", "forbidden", "not_found",
-                    "conflict", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal", "unavailable"]},
+                    "conflict", "precondition_failed", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal", "unavailable"]},
                 "message": string(),
                 "field": {"type": "string", "description": "the request field concerned"},
                 "fields": {"type": "array", "description": "every field's problem when a form has several",

@@ -185,6 +185,8 @@ pub fn render(
         active => active,
         csrf => session.csrf,
         notice => session.notice,
+        // A fresh key for a creating form: sending the same form twice makes one record.
+        idempotency_key => super::session::random_token(),
     };
     let html = ENV
         .get_template(template)
@@ -215,6 +217,7 @@ pub fn failure_page(session: &Session, err: DomainError, is_get: bool) -> Respon
         ErrorCode::Unauthenticated => "请先登录",
         ErrorCode::InvalidInput | ErrorCode::UnreadableFile => "请求有误",
         ErrorCode::Conflict => "操作无法完成",
+        ErrorCode::PreconditionFailed => "已被他人修改",
         ErrorCode::TooLarge => "内容过大",
         ErrorCode::RateLimited => "请求过于频繁",
         ErrorCode::NotImplemented => "功能尚未开放",
