@@ -1,6 +1,7 @@
 //! Tests of the web pages: over HTTP with a cookie-keeping client, and in headless Chromium.
 
 mod browser;
+mod hardening;
 mod http;
 mod interests;
 mod ledger;

@@ -240,7 +240,11 @@ pub type Shown = (BTreeMap<String, String>, Option<String>);
 /// Splits an error the user can fix (shown on the page, every field's problem beside its field)
 /// from one that ends the request.
 pub fn shown(e: DomainError) -> Result<Shown, PageError> {
-    if !matches!(e.code, ErrorCode::InvalidInput | ErrorCode::Conflict) {
+    // A stale version is fixed by redoing the change on the newer record the page shows.
+    if !matches!(
+        e.code,
+        ErrorCode::InvalidInput | ErrorCode::Conflict | ErrorCode::PreconditionFailed
+    ) {
         return Err(e.into());
     }
     let mut errors = BTreeMap::new();
