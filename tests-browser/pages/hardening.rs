@@ -105,8 +105,10 @@ async fn stale_forms_say_someone_else_changed_it_and_a_form_sent_twice_makes_one
     b.sign_in(&bureau_token).await;
     let page = b.get(&format!("/demands/{id}")).await;
     let seen = hidden(&page.body, "version");
-    let mut late = duijie_app::DemandForm::default();
-    late.goals = Some("审核页面打开后才改的目标".into());
+    let late = duijie_app::DemandForm {
+        goals: Some("审核页面打开后才改的目标".into()),
+        ..duijie_app::DemandForm::default()
+    };
     s.app
         .edit_demand(&ent, &id, &late, None)
         .await
