@@ -343,6 +343,28 @@ pub async fn a_retried_post_makes_one_record(s: TestServer) {
 
     let r = s.get("/api/v1/projects", Some(&bureau)).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{:?}", r.body);
+    // A project's version works as a demand's.
+    let path = format!("/api/v1/projects/{}", ids[0]);
+    let read = send(&s, Method::GET, &path, &bureau, None, &[]).await;
+    let update = |etag: String| {
+        let (s, path, bureau) = (&s, path.clone(), bureau.clone());
+        async move {
+            send(
+                s,
+                Method::PATCH,
+                &path,
+                &bureau,
+                Some(json!({"notes": "进展"})),
+                &[("if-match", &etag)],
+            )
+            .await
+        }
+    };
+    assert_eq!(update(read.etag().to_string()).await.status, StatusCode::OK);
+    assert_eq!(
+        update(read.etag().to_string()).await.status,
+        StatusCode::PRECONDITION_FAILED
+    );
     let r = s
         .get(
             &format!("/api/v1/reports/annual?year={year}"),
