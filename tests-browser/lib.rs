@@ -176,7 +176,7 @@ pub async fn published_demand(
 ) -> String {
     let d = app.create_demand(enterprise, form).await.expect("create");
     app.submit_demand(enterprise, &d.id).await.expect("submit");
-    app.review_demand(bureau, &d.id, ReviewDecision::Approve, "")
+    app.review_demand(bureau, &d.id, ReviewDecision::Approve, "", None)
         .await
         .expect("approve");
     publish(app, bureau, &d.id).await;

@@ -455,6 +455,7 @@ async fn a_returned_demand_shows_the_bureau_note_on_the_page_and_the_form() {
             &d.id,
             duijie_app::ReviewDecision::RequestChanges,
             "请补充量化指标\n并说明现有工艺",
+            None,
         )
         .await
         .expect("return");
@@ -507,7 +508,13 @@ async fn a_draft_catalogue_can_drop_items_publish_and_be_deleted() {
             .expect("create");
         s.app.submit_demand(&ent, &d.id).await.expect("submit");
         s.app
-            .review_demand(&bureau, &d.id, duijie_app::ReviewDecision::Approve, "")
+            .review_demand(
+                &bureau,
+                &d.id,
+                duijie_app::ReviewDecision::Approve,
+                "",
+                None,
+            )
             .await
             .expect("approve");
         ids.push(d.id);

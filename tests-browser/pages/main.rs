@@ -2,6 +2,7 @@
 
 mod audit;
 mod browser;
+mod hardening;
 mod http;
 mod interests;
 mod ledger;

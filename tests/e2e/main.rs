@@ -5,6 +5,7 @@
 
 mod audit;
 mod catalogues;
+mod hardening;
 mod headers;
 mod health;
 mod interests;
@@ -41,6 +42,10 @@ use audit::the_audit_log_records_decisions_exports_and_bulk_reads;
 use catalogues::{
     catalogue_editions_publish_freeze_diff_and_export, review_queue_flags_gaps_and_duplicates,
 };
+use hardening::{
+    a_retried_post_makes_one_record, an_approval_covers_only_the_text_reviewed,
+    concurrent_edits_keep_every_change_and_stale_versions_get_412,
+};
 use interests::{
     a_withdrawn_demand_closes_pending_interests_and_can_be_reopened, interests_lead_to_docking,
 };
@@ -75,4 +80,7 @@ on_both_backends!(
     implausible_budgets_and_past_deadlines_are_refused,
     demands_sort_and_filter_by_budget_and_deadline,
     the_audit_log_records_decisions_exports_and_bulk_reads,
+    concurrent_edits_keep_every_change_and_stale_versions_get_412,
+    an_approval_covers_only_the_text_reviewed,
+    a_retried_post_makes_one_record,
 );

@@ -516,6 +516,30 @@ pub async fn committees_cover_subtopics_two_per_institution(s: TestServer) {
     let r = patch(json!({"status": "draft", "member_ids": [hn[0]]})).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["members"].as_array().unwrap().len(), 1);
+    // The version travels as ETag and If-Match: a change from an older read is refused.
+    let read = crate::hardening::send(&s, Method::GET, &path, &bureau, None, &[]).await;
+    assert_eq!(read.etag(), format!("\"{}\"", read.body["version"]));
+    let stale = format!("\"{}\"", read.body["version"].as_i64().unwrap() - 1);
+    let r = crate::hardening::send(
+        &s,
+        Method::PATCH,
+        &path,
+        &bureau,
+        Some(json!({"notes": "基于旧版本"})),
+        &[("if-match", &stale)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{:?}", r.body);
+    let r = crate::hardening::send(
+        &s,
+        Method::PATCH,
+        &path,
+        &bureau,
+        Some(json!({"notes": "基于最新版本"})),
+        &[("if-match", read.etag())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let r = s
         .call(
             Method::PATCH,

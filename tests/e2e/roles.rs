@@ -422,7 +422,7 @@ async fn own_demand(s: &TestServer, org: &str, n: usize, status: DemandStatus) -
     let mut from = DemandStatus::Draft;
     for to in &path[..steps] {
         store
-            .transition_demand(&d.id, from, *to, &actor(), "")
+            .transition_demand(&d.id, from, *to, &actor(), "", None)
             .await
             .unwrap();
         from = *to;
@@ -441,6 +441,7 @@ async fn docking_demand(s: &TestServer, org: &str, n: usize) -> String {
             DemandStatus::InDocking,
             &actor(),
             "",
+            None,
         )
         .await
         .unwrap();

@@ -239,7 +239,7 @@ pub async fn contact_details_follow_roles(s: TestServer) {
     ] {
         s.app
             .store
-            .transition_demand(&d.id, from, to, &actor, "")
+            .transition_demand(&d.id, from, to, &actor, "", None)
             .await
             .unwrap();
     }

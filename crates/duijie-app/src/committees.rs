@@ -358,9 +358,17 @@ impl App {
         caller: &Caller,
         id: &str,
         patch: &CommitteePatch,
+        version: Option<i64>,
     ) -> AppResult<Committee> {
         let current = self.committee(caller, id).await?;
-        let mut update = CommitteeUpdate::default();
+        if version.is_some_and(|v| v != current.version) {
+            return Err(crate::demands::stale("委员会"));
+        }
+        // The checks below read `current`; the store writes only if it is still that version.
+        let mut update = CommitteeUpdate {
+            version: Some(current.version),
+            ..CommitteeUpdate::default()
+        };
         if let Some(n) = &patch.name {
             let n = text("name", "委员会名称", n, MAX_NAME)?;
             if n.is_empty() {

@@ -177,6 +177,7 @@ mod tests {
             org_id: org.into(),
             org_name: format!("{org}公司"),
             status: DemandStatus::Published,
+            version: 1,
             body: DemandDraft {
                 title: title.into(),
                 description: description.into(),

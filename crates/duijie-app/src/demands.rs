@@ -17,6 +17,25 @@ use serde::Deserialize;
 /// The answer institutions get when the demand they responded to is withdrawn.
 pub const WITHDRAWN_REASON: &str = "需求单位已撤回该需求";
 
+/// Where the owner may still edit: the demand is with them or waiting for review.
+const OWNER_EDITABLE: &[DemandStatus] = &[
+    DemandStatus::Draft,
+    DemandStatus::ChangesRequested,
+    DemandStatus::Submitted,
+];
+
+/// How often an edit without a version is applied again to a demand that another write
+/// changed under it, before the caller is asked to try later.
+const EDIT_ATTEMPTS: usize = 5;
+
+/// The record changed since the version the caller read.
+pub(crate) fn stale(what: &str) -> DomainError {
+    DomainError::new(
+        ErrorCode::PreconditionFailed,
+        format!("该{what}已被他人修改，请查看最新内容后再操作"),
+    )
+}
+
 /// A demand as a form or JSON body gives it; on edit, absent fields stay as they were.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,45 +329,69 @@ impl App {
     }
 
     /// The owner edits while the demand is with them; the bureau may edit any time.
+    ///
+    /// `version` is the one the editor read (`If-Match`, the page's form): a demand written
+    /// since is refused (412), so nobody saves over a change they did not see. Without it the
+    /// form's fields are applied to the demand as it is now, and a write that lands in between
+    /// makes the edit start again on the newer demand rather than overwrite it. Either way the
+    /// status and version checks are part of the UPDATE, so a review cannot slip in between.
     pub async fn edit_demand(
         &self,
         caller: &Caller,
         id: &str,
         form: &DemandForm,
+        version: Option<i64>,
     ) -> AppResult<Demand> {
         caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
-        let d = self.visible_demand(caller, id).await?;
-        if !(caller.is_curator() || caller.owns(&d)) {
-            return Err(forbidden());
-        }
         if form.enterprise.is_some() {
             return Err(DomainError::invalid("enterprise", "需求单位不能修改"));
         }
-        let editable = matches!(
-            d.status,
-            DemandStatus::Draft | DemandStatus::ChangesRequested | DemandStatus::Submitted
-        );
-        if !caller.is_curator() && !editable {
-            return Err(DomainError::new(
-                ErrorCode::Conflict,
-                format!(
-                    "需求当前为“{}”，企业不能再修改；请联系科技局",
-                    d.status.label()
-                ),
-            ));
+        let statuses = if caller.is_curator() {
+            &[][..]
+        } else {
+            OWNER_EDITABLE
+        };
+        for _ in 0..EDIT_ATTEMPTS {
+            let d = self.visible_demand(caller, id).await?;
+            if !(caller.is_curator() || caller.owns(&d)) {
+                return Err(forbidden());
+            }
+            if version.is_some_and(|v| v != d.version) {
+                return Err(stale("需求"));
+            }
+            if !statuses.is_empty() && !statuses.contains(&d.status) {
+                return Err(DomainError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "需求当前为“{}”，企业不能再修改；请联系科技局",
+                        d.status.label()
+                    ),
+                ));
+            }
+            let mut draft = d.body.clone();
+            form.apply(&mut draft)?;
+            match self
+                .store
+                .update_demand(id, &draft, d.version, statuses)
+                .await
+            {
+                Ok(d) => {
+                    self.notify_changed().await;
+                    return Ok(d);
+                }
+                Err(duijie_store::StoreError::Stale(_)) if version.is_none() => continue,
+                Err(e) => return Err(store_err(e)),
+            }
         }
-        let mut draft = d.body.clone();
-        form.apply(&mut draft)?;
-        let d = self
-            .store
-            .update_demand(id, &draft)
-            .await
-            .map_err(store_err)?;
-        self.notify_changed().await;
-        Ok(d)
+        Err(DomainError::new(
+            ErrorCode::Conflict,
+            "该需求正被他人频繁修改，请稍后再试",
+        ))
     }
 
-    /// Moves `d` to `to`; with `audit`, the move's audit entry commits in the same transaction.
+    /// Moves `d` as read to `to`; the move holds only while the demand is still at the
+    /// version read, so it always applies to the text the caller saw. With `audit`, the
+    /// move's audit entry commits in the same transaction.
     async fn move_demand(
         &self,
         caller: &Caller,
@@ -378,12 +421,20 @@ impl App {
                     summary,
                 );
                 self.store
-                    .transition_demand_audited(&d.id, d.status, to, &actor(caller), &note, &entry)
+                    .transition_demand_audited(
+                        &d.id,
+                        d.status,
+                        to,
+                        &actor(caller),
+                        &note,
+                        Some(d.version),
+                        &entry,
+                    )
                     .await
             }
             None => {
                 self.store
-                    .transition_demand(&d.id, d.status, to, &actor(caller), &note)
+                    .transition_demand(&d.id, d.status, to, &actor(caller), &note, Some(d.version))
                     .await
             }
         }
@@ -477,16 +528,22 @@ impl App {
         .await
     }
 
-    /// The bureau approves, rejects or sends back a submitted demand.
+    /// The bureau approves, rejects or sends back a submitted demand. `version` is the one
+    /// the reviewer read (`If-Match`, the review form's): a demand edited since is refused,
+    /// so an approval never covers text the reviewer did not see.
     pub async fn review_demand(
         &self,
         caller: &Caller,
         id: &str,
         decision: ReviewDecision,
         note: &str,
+        version: Option<i64>,
     ) -> AppResult<Demand> {
         caller.require(&[Role::Bureau, Role::Admin])?;
         let d = self.visible_demand(caller, id).await?;
+        if version.is_some_and(|v| v != d.version) {
+            return Err(stale("需求"));
+        }
         let (to, action) = match decision {
             ReviewDecision::Approve => (DemandStatus::Approved, AuditAction::DemandApprove),
             ReviewDecision::Reject => (DemandStatus::Rejected, AuditAction::DemandReject),

@@ -487,6 +487,7 @@ mod tests {
             org_id: "org_1".into(),
             org_name: "甲公司".into(),
             status: DemandStatus::Published,
+            version: 1,
             body: DemandDraft {
                 title: title.into(),
                 description: "需要, \"引号\"\n换行".into(),

@@ -304,9 +304,11 @@ impl App {
         caller: &Caller,
         id: &str,
         form: &ProjectUpdate,
+        version: Option<i64>,
     ) -> AppResult<Project> {
         caller.require(&[Role::Bureau, Role::Admin])?;
         let patch = ProjectPatch {
+            version,
             status: form.status.as_deref().map(project_status).transpose()?,
             milestones: form.milestones.as_deref().map(milestones).transpose()?,
             notes: form

@@ -9,6 +9,7 @@ mod committees;
 mod curation;
 mod demands;
 pub mod export;
+mod idempotency;
 mod imports;
 mod indexer;
 mod instruments;
@@ -34,6 +35,7 @@ pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEviden
 pub use duijie_store::{Interest, InterestStatus};
 pub use duijie_store::{Milestone, Project, ProjectStatus, Secondment};
 pub use export::{CatalogueExport, ExportFormat};
+pub use idempotency::{Claim, StoredResponse, IDEMPOTENCY_KEEP_HOURS, MAX_IDEMPOTENCY_KEY};
 pub use imports::ImportRequest;
 pub use indexer::IndexStatus;
 pub use instruments::{InstrumentForm, MAX_INSTRUMENT_FIELDS};
@@ -154,6 +156,7 @@ pub(crate) fn store_err(err: StoreError) -> DomainError {
     match err {
         StoreError::NotFound(m) => DomainError::new(ErrorCode::NotFound, m),
         StoreError::Conflict(m) => DomainError::new(ErrorCode::Conflict, m),
+        StoreError::Stale(m) => DomainError::new(ErrorCode::PreconditionFailed, m),
         StoreError::Invalid(m) => DomainError::new(ErrorCode::InvalidInput, m),
         other => internal("store", other),
     }

@@ -668,6 +668,7 @@ mod tests {
             status: ProjectStatus::InProgress,
             milestones: Vec::new(),
             notes: String::new(),
+            version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

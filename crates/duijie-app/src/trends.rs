@@ -289,6 +289,7 @@ mod tests {
             org_id: "org".into(),
             org_name: "企业".into(),
             status: DemandStatus::Published,
+            version: 1,
             body: DemandDraft {
                 title: title.into(),
                 description: "我公司希望寻求合作，解决关键技术难题".into(),

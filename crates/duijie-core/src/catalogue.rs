@@ -168,6 +168,7 @@ mod tests {
             org_id: "org_1".into(),
             org_name: "甲公司".into(),
             status: DemandStatus::Published,
+            version: 1,
             body: DemandDraft {
                 title: title.into(),
                 description: "描述".into(),

@@ -15,6 +15,8 @@ pub enum ErrorCode {
     NotFound,
     /// The request conflicts with the current state (a lifecycle transition, a duplicate).
     Conflict,
+    /// The record changed since the version the caller read (`If-Match`, the form's version).
+    PreconditionFailed,
     /// A body or file is larger than allowed.
     TooLarge,
     RateLimited,
@@ -37,6 +39,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::UnreadableFile => "unreadable_file",

@@ -245,6 +245,9 @@ pub struct Demand {
     pub org_id: String,
     pub org_name: String,
     pub status: DemandStatus,
+    /// Raised by every write of the demand (edit or status change): the version an editor
+    /// read, sent back so that a write over someone else's is refused (the API's ETag).
+    pub version: i64,
     #[serde(flatten)]
     pub body: DemandDraft,
     pub created_at: DateTime<Utc>,

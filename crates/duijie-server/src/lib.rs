@@ -9,8 +9,10 @@ mod conn;
 mod error;
 mod extract;
 mod headers;
+mod idempotency;
 mod limits;
 mod pages;
+mod precondition;
 mod views;
 
 pub use client::TrustedProxy;

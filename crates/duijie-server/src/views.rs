@@ -34,6 +34,8 @@ pub struct DemandJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<String>,
     pub enterprise: OrgRef,
+    /// Raised by every write; also the `ETag` of `GET /demands/{id}`, sent back in `If-Match`.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -62,6 +64,7 @@ impl From<Demand> for DemandJson {
                 id: d.org_id,
                 name: d.org_name,
             },
+            version: d.version,
             created_at: d.created_at,
             updated_at: d.updated_at,
         }
@@ -311,6 +314,8 @@ pub struct ProjectJson {
     pub status_label: &'static str,
     pub milestones: Vec<duijie_app::Milestone>,
     pub notes: String,
+    /// Raised by every update; also the `ETag` of `GET /projects/{id}`.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -356,6 +361,7 @@ impl From<duijie_app::Project> for ProjectJson {
             status_label: p.status.label(),
             milestones: p.milestones,
             notes: p.notes,
+            version: p.version,
             created_at: p.created_at,
             updated_at: p.updated_at,
         }

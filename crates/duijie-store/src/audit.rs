@@ -256,11 +256,12 @@ impl SqlStore {
         to: DemandStatus,
         actor: &Actor,
         note: &str,
+        version: Option<i64>,
         audit: Option<&NewAuditEntry>,
     ) -> Result<Demand> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
-        transition_logged(&mut tx, id, from, to, actor, note, now).await?;
+        transition_logged(&mut tx, id, (from, version), to, actor, note, now).await?;
         if let Some(e) = audit {
             insert(&mut tx, e, now).await?;
         }

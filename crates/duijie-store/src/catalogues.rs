@@ -48,6 +48,8 @@ impl From<Snapshot> for Demand {
             org_id: s.org_id,
             org_name: s.org_name,
             status: s.status,
+            // A frozen copy is never edited through its version.
+            version: 0,
             body: s.body,
             created_at: s.created_at,
             updated_at: s.updated_at,
@@ -202,7 +204,7 @@ impl SqlStore {
                     transition_in(
                         &mut tx,
                         demand_id,
-                        DemandStatus::Approved,
+                        (DemandStatus::Approved, None),
                         DemandStatus::Published,
                         actor,
                         &note,
@@ -303,7 +305,7 @@ impl SqlStore {
 
     pub(crate) async fn catalogue_items_sql(&self, id: &str) -> Result<Vec<Demand>> {
         let rows = sqlx::query(
-            "SELECT ci.snapshot, d.id, d.org_id, o.name AS org_name, d.status, d.body, \
+            "SELECT ci.snapshot, d.id, d.org_id, o.name AS org_name, d.status, d.version, d.body, \
              d.contact, d.created_at, d.updated_at FROM catalogue_items ci \
              JOIN demands d ON d.id = ci.demand_id JOIN organizations o ON o.id = d.org_id \
              WHERE ci.catalogue_id = $1 ORDER BY ci.position",

@@ -38,7 +38,7 @@ const SQLITE_CONNECTIONS: u32 = 4;
 const CHANGE_LOG_LOCK: i64 = 0x6475_696a_6965;
 
 pub(crate) const DEMAND_SELECT: &str =
-    "SELECT d.id, d.org_id, o.name AS org_name, d.status, d.body, \
+    "SELECT d.id, d.org_id, o.name AS org_name, d.status, d.version, d.body, \
     d.contact, d.created_at, d.updated_at FROM demands d JOIN organizations o ON o.id = d.org_id";
 const ACHIEVEMENT_SELECT: &str = "SELECT a.id, a.org_id, o.name AS org_name, a.expert_id, \
     a.body, a.created_at, a.updated_at FROM achievements a JOIN organizations o ON o.id = a.org_id";
@@ -630,7 +630,7 @@ impl SqlStore {
         for (id, draft, body, contact, hash) in demand_updates {
             sqlx::query(
                 "UPDATE demands SET title = $1, field = $2, region = $3, body = $4, contact = $5, \
-                 content_hash = $6, updated_at = $7 WHERE id = $8",
+                 content_hash = $6, updated_at = $7, version = version + 1 WHERE id = $8",
             )
             .bind(duijie_core::text::clean_line(&draft.title))
             .bind(draft.field.map(|f| f.label().to_string()))
@@ -656,28 +656,37 @@ pub(crate) async fn fetch_demand(conn: &mut AnyConnection, id: &str) -> Result<D
     rows::demand(&row)
 }
 
-/// Moves a demand from `from` to `to` inside a write transaction if it is still in `from`,
-/// recording the event; the caller logs the change.
+/// Moves a demand from `from` to `to` inside a write transaction if it is still in `from`
+/// (and at `version` when given), recording the event; the caller logs the change.
 pub(crate) async fn transition_in(
     conn: &mut AnyConnection,
     id: &str,
-    from: DemandStatus,
+    (from, version): (DemandStatus, Option<i64>),
     to: DemandStatus,
     actor: &Actor,
     note: &str,
     now: i64,
 ) -> Result<()> {
-    let updated = sqlx::query(
-        "UPDATE demands SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-    )
-    .bind(to.as_str())
-    .bind(now)
-    .bind(id)
-    .bind(from.as_str())
-    .execute(&mut *conn)
-    .await?;
+    let mut sql = "UPDATE demands SET status = $1, updated_at = $2, version = version + 1 \
+                   WHERE id = $3 AND status = $4"
+        .to_string();
+    if version.is_some() {
+        sql.push_str(" AND version = $5");
+    }
+    let mut query = sqlx::query(&sql)
+        .bind(to.as_str())
+        .bind(now)
+        .bind(id)
+        .bind(from.as_str());
+    if let Some(v) = version {
+        query = query.bind(v);
+    }
+    let updated = query.execute(&mut *conn).await?;
     if updated.rows_affected() == 0 {
         let current = fetch_demand(conn, id).await?;
+        if current.status == from {
+            return Err(stale_demand());
+        }
         return Err(StoreError::Conflict(format!(
             "需求当前为“{}”，不是“{}”，可能刚被他人处理，请刷新后再试",
             current.status.label(),
@@ -687,11 +696,16 @@ pub(crate) async fn transition_in(
     insert_event(conn, id, Some(from), to, actor, note, now).await
 }
 
+/// The demand changed since the writer read it.
+fn stale_demand() -> StoreError {
+    StoreError::Stale("该需求已被他人修改，请查看最新内容后再操作".to_string())
+}
+
 /// [`transition_in`] followed by the demand's change-log row, for a single demand.
 pub(crate) async fn transition_logged(
     conn: &mut AnyConnection,
     id: &str,
-    from: DemandStatus,
+    from: (DemandStatus, Option<i64>),
     to: DemandStatus,
     actor: &Actor,
     note: &str,
@@ -716,6 +730,27 @@ impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn claim_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+        fingerprint: &str,
+        now: i64,
+        cutoffs: (i64, i64),
+    ) -> Result<crate::Claim> {
+        self.claim_idempotency_sql(user_id, key, fingerprint, now, cutoffs)
+            .await
+    }
+
+    async fn finish_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+        response: Option<&crate::StoredResponse>,
+    ) -> Result<()> {
+        self.finish_idempotency_sql(user_id, key, response).await
     }
 
     async fn ensure_organization(&self, name: &str, kind: OrgKind) -> Result<Organization> {
@@ -911,28 +946,51 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn update_demand(&self, id: &str, draft: &DemandDraft) -> Result<Demand> {
+    async fn update_demand(
+        &self,
+        id: &str,
+        draft: &DemandDraft,
+        version: i64,
+        statuses: &[DemandStatus],
+    ) -> Result<Demand> {
         let now = millis(Utc::now());
         let (body, contact, hash) = demand_columns(draft);
         let (mut tx, _gate) = self.begin_write().await?;
-        let updated = sqlx::query(
-            "UPDATE demands SET norm_title = $1, title = $2, field = $3, region = $4, body = $5, \
-             contact = $6, content_hash = $7, updated_at = $8 WHERE id = $9",
-        )
-        .bind(normalize_title(&draft.title))
-        .bind(duijie_core::text::clean_line(&draft.title))
-        .bind(draft.field.map(|f| f.label().to_string()))
-        .bind(draft.region.clone())
-        .bind(body)
-        .bind(contact)
-        .bind(hash)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await;
-        match updated {
+        let mut sql = "UPDATE demands SET norm_title = $1, title = $2, field = $3, region = $4, \
+                       body = $5, contact = $6, content_hash = $7, updated_at = $8, \
+                       version = version + 1 WHERE id = $9 AND version = $10"
+            .to_string();
+        if !statuses.is_empty() {
+            // Numbered on both backends: SQLite would give a bare `?` after `$10` the first value.
+            sql.push_str(&format!(
+                " AND status IN ({})",
+                markers(false, 11, statuses.len())
+            ));
+        }
+        let mut query = sqlx::query(&sql)
+            .bind(normalize_title(&draft.title))
+            .bind(duijie_core::text::clean_line(&draft.title))
+            .bind(draft.field.map(|f| f.label().to_string()))
+            .bind(draft.region.clone())
+            .bind(body)
+            .bind(contact)
+            .bind(hash)
+            .bind(now)
+            .bind(id)
+            .bind(version);
+        for s in statuses {
+            query = query.bind(s.as_str());
+        }
+        match query.execute(&mut *tx).await {
             Ok(r) if r.rows_affected() == 0 => {
-                return Err(StoreError::NotFound(format!("demand {id} not found")))
+                let current = fetch_demand(&mut tx, id).await?;
+                if current.version != version {
+                    return Err(stale_demand());
+                }
+                return Err(StoreError::Conflict(format!(
+                    "需求当前为“{}”，不能再修改",
+                    current.status.label()
+                )));
             }
             Ok(_) => {}
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -961,8 +1019,9 @@ impl Store for SqlStore {
         to: DemandStatus,
         actor: &Actor,
         note: &str,
+        version: Option<i64>,
     ) -> Result<Demand> {
-        self.transition_audited_sql(id, from, to, actor, note, None)
+        self.transition_audited_sql(id, from, to, actor, note, version, None)
             .await
     }
 
@@ -973,9 +1032,10 @@ impl Store for SqlStore {
         to: DemandStatus,
         actor: &Actor,
         note: &str,
+        version: Option<i64>,
         audit: &crate::NewAuditEntry,
     ) -> Result<Demand> {
-        self.transition_audited_sql(id, from, to, actor, note, Some(audit))
+        self.transition_audited_sql(id, from, to, actor, note, version, Some(audit))
             .await
     }
 

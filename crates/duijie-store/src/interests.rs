@@ -272,7 +272,7 @@ impl SqlStore {
                 transition_logged(
                     &mut tx,
                     &d.id,
-                    DemandStatus::Published,
+                    (DemandStatus::Published, None),
                     DemandStatus::InDocking,
                     actor,
                     note,

@@ -90,6 +90,8 @@ pub struct Project {
     pub status: ProjectStatus,
     pub milestones: Vec<Milestone>,
     pub notes: String,
+    /// Raised by every update (the API's ETag).
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -111,6 +113,8 @@ pub struct ProjectPatch {
     pub status: Option<ProjectStatus>,
     pub milestones: Option<Vec<Milestone>>,
     pub notes: Option<String>,
+    /// The version the editor read; a project written since is [`StoreError::Stale`].
+    pub version: Option<i64>,
 }
 
 /// Which projects to list.
@@ -170,7 +174,7 @@ pub struct DemandTimeline {
 const PROJECT_SELECT: &str = "SELECT p.id, p.demand_id, d.title AS demand_title, \
     d.org_id AS enterprise_id, eo.name AS enterprise_name, p.institution_id, \
     io.name AS institution_name, d.region, d.field, p.title, p.amount_wan, p.signed_on, \
-    p.key_project, p.status, p.milestones, p.notes, p.created_at, p.updated_at \
+    p.key_project, p.status, p.milestones, p.notes, p.version, p.created_at, p.updated_at \
     FROM projects p JOIN demands d ON d.id = p.demand_id \
     JOIN organizations eo ON eo.id = d.org_id JOIN organizations io ON io.id = p.institution_id";
 
@@ -214,6 +218,7 @@ fn project(row: &AnyRow) -> Result<Project> {
             .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("project status {status}")))?,
         milestones: rows::json(&id, &row.try_get::<String, _>("milestones")?)?,
         notes: row.try_get("notes")?,
+        version: row.try_get("version")?,
         created_at: rows::time(row.try_get("created_at")?),
         updated_at: rows::time(row.try_get("updated_at")?),
         id,
@@ -270,7 +275,7 @@ impl SqlStore {
                 transition_logged(
                     &mut tx,
                     &d.id,
-                    DemandStatus::InDocking,
+                    (DemandStatus::InDocking, None),
                     DemandStatus::Contracted,
                     actor,
                     note,
@@ -289,6 +294,25 @@ impl SqlStore {
         }
         if !org_exists(&mut tx, &new.institution_id).await? {
             return Err(StoreError::Invalid("合作单位不存在或已删除".to_string()));
+        }
+        // A form sent twice or a retried request would count the contract twice in the annual
+        // report; writers take this transaction in turn, so the check holds for the insert.
+        let same = sqlx::query(
+            "SELECT id FROM projects WHERE demand_id = $1 AND institution_id = $2 \
+             AND signed_on = $3 AND amount_wan = $4",
+        )
+        .bind(d.id.clone())
+        .bind(new.institution_id.clone())
+        .bind(day(new.signed_on))
+        .bind(new.amount_wan)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = same {
+            let existing = fetch_project(&mut tx, &row.try_get::<String, _>("id")?).await?;
+            return Err(StoreError::Conflict(format!(
+                "该需求已登记过与“{}”于 {} 签订、金额 {} 万元的合作项目“{}”，请勿重复登记",
+                existing.institution_name, existing.signed_on, existing.amount_wan, existing.title
+            )));
         }
         sqlx::query(
             "INSERT INTO projects (id, demand_id, institution_id, title, amount_wan, signed_on, \
@@ -323,12 +347,19 @@ impl SqlStore {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
         let p = fetch_project(&mut tx, id).await?;
+        // The read and the write are in one transaction that writers take in turn, so
+        // comparing here holds for the UPDATE.
+        if patch.version.is_some_and(|v| v != p.version) {
+            return Err(StoreError::Stale(
+                "该项目已被他人修改，请查看最新内容后再保存".to_string(),
+            ));
+        }
         let status = patch.status.unwrap_or(p.status);
         let milestones = patch.milestones.as_ref().unwrap_or(&p.milestones);
         let notes = patch.notes.as_ref().unwrap_or(&p.notes);
         sqlx::query(
-            "UPDATE projects SET status = $1, milestones = $2, notes = $3, updated_at = $4 \
-             WHERE id = $5",
+            "UPDATE projects SET status = $1, milestones = $2, notes = $3, updated_at = $4, \
+             version = version + 1 WHERE id = $5",
         )
         .bind(status.as_str())
         .bind(to_json(milestones))

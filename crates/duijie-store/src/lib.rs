@@ -10,6 +10,7 @@
 mod audit;
 mod catalogues;
 mod db;
+mod idempotency;
 mod interests;
 mod ledger;
 mod market;
@@ -17,6 +18,7 @@ mod rows;
 
 pub use audit::{AuditAction, AuditActor, AuditEntry, AuditFilter, AuditSubject, NewAuditEntry};
 pub use db::SqlStore;
+pub use idempotency::{Claim, StoredResponse};
 pub use ledger::{
     DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
     ProjectStatus, Secondment,
@@ -49,6 +51,9 @@ pub enum StoreError {
     /// A compare-and-set lost: the record is no longer in the state the caller saw.
     #[error("{0}")]
     Conflict(String),
+    /// The record's version is no longer the one the writer read: someone else wrote since.
+    #[error("{0}")]
+    Stale(String),
     /// A record the store cannot keep as given (an empty organisation name).
     #[error("{0}")]
     Invalid(String),
@@ -67,6 +72,7 @@ impl StoreError {
         match self {
             StoreError::NotFound(_) => ErrorCode::NotFound,
             StoreError::Conflict(_) => ErrorCode::Conflict,
+            StoreError::Stale(_) => ErrorCode::PreconditionFailed,
             StoreError::Invalid(_) => ErrorCode::InvalidInput,
             _ => ErrorCode::Internal,
         }
@@ -217,6 +223,25 @@ pub trait Store: Send + Sync + 'static {
     /// Checks the connection.
     async fn ping(&self) -> Result<()>;
 
+    // --- idempotency keys
+    /// Claims `key` for the caller's request with this `fingerprint` at `now` (ms), after
+    /// forgetting answers older than `cutoffs.0` and unfinished claims older than `cutoffs.1`.
+    async fn claim_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+        fingerprint: &str,
+        now: i64,
+        cutoffs: (i64, i64),
+    ) -> Result<Claim>;
+    /// Keeps the answer of a claimed key, or (`None`) releases the key for another attempt.
+    async fn finish_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+        response: Option<&StoredResponse>,
+    ) -> Result<()>;
+
     // --- organisations
     /// The organisation with this (normalised) name, created with `kind` when new.
     async fn ensure_organization(&self, name: &str, kind: OrgKind) -> Result<Organization>;
@@ -238,11 +263,23 @@ pub trait Store: Send + Sync + 'static {
         status: DemandStatus,
         actor: &Actor,
     ) -> Result<Demand>;
-    async fn update_demand(&self, id: &str, draft: &DemandDraft) -> Result<Demand>;
+    /// Writes `draft` if the demand is still at `version` and, unless `statuses` is empty, in
+    /// one of `statuses` — checked by the UPDATE itself, so no review or other write can slip
+    /// between the check and the write. A newer version is [`StoreError::Stale`], another
+    /// status [`StoreError::Conflict`].
+    async fn update_demand(
+        &self,
+        id: &str,
+        draft: &DemandDraft,
+        version: i64,
+        statuses: &[DemandStatus],
+    ) -> Result<Demand>;
     /// Deletes a draft that never reached anyone (no catalogue item, interest or project
     /// refers to it) with its history; anything else is a [`StoreError::Conflict`].
     async fn delete_demand(&self, id: &str) -> Result<()>;
-    /// Moves a demand from `from` to `to` if it is still in `from`; records the event.
+    /// Moves a demand from `from` to `to` if it is still in `from` (and, given a `version`,
+    /// still at that version: a review holds only for the text the reviewer read); records
+    /// the event.
     async fn transition_demand(
         &self,
         id: &str,
@@ -250,6 +287,7 @@ pub trait Store: Send + Sync + 'static {
         to: DemandStatus,
         actor: &Actor,
         note: &str,
+        version: Option<i64>,
     ) -> Result<Demand>;
     /// [`Store::transition_demand`] with an audit entry written in the same transaction: the
     /// move and its record commit together or not at all.
@@ -260,6 +298,7 @@ pub trait Store: Send + Sync + 'static {
         to: DemandStatus,
         actor: &Actor,
         note: &str,
+        version: Option<i64>,
         audit: &NewAuditEntry,
     ) -> Result<Demand>;
     async fn get_demand(&self, id: &str) -> Result<Option<Demand>>;

@@ -17,7 +17,7 @@ pub(crate) const INSTRUMENT_SELECT: &str = "SELECT i.id, i.org_id, o.name AS org
     i.created_at, i.updated_at FROM instruments i JOIN organizations o ON o.id = i.org_id";
 
 const COMMITTEE_SELECT: &str = "SELECT id, name, field, size, status, notes, subtopics, members, \
-    created_by, created_at, updated_at FROM committees";
+    version, created_by, created_at, updated_at FROM committees";
 
 /// A public demand and when it was first published.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +99,8 @@ pub struct Committee {
     pub notes: String,
     pub subtopics: Vec<Subtopic>,
     pub members: Vec<CommitteeMember>,
+    /// Raised by every update (the API's ETag).
+    pub version: i64,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -121,6 +123,8 @@ pub struct CommitteeUpdate {
     pub notes: Option<String>,
     pub status: Option<CommitteeStatus>,
     pub members: Option<Vec<CommitteeMember>>,
+    /// The version the editor read; a committee written since is [`StoreError::Stale`].
+    pub version: Option<i64>,
 }
 
 pub(crate) fn instrument(row: &AnyRow) -> Result<Instrument> {
@@ -152,6 +156,7 @@ fn committee(row: &AnyRow) -> Result<Committee> {
         notes: row.try_get("notes")?,
         subtopics: rows::json(&id, &row.try_get::<String, _>("subtopics")?)?,
         members: rows::json(&id, &row.try_get::<String, _>("members")?)?,
+        version: row.try_get("version")?,
         created_by: row.try_get("created_by")?,
         created_at: time(row.try_get("created_at")?),
         updated_at: time(row.try_get("updated_at")?),
@@ -330,6 +335,12 @@ impl SqlStore {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
         let mut c = fetch_committee(&mut tx, id).await?;
+        // Writers take the transaction in turn, so the comparison holds for the UPDATE.
+        if update.version.is_some_and(|v| v != c.version) {
+            return Err(StoreError::Stale(
+                "该委员会已被他人修改，请查看最新内容后再保存".to_string(),
+            ));
+        }
         if let Some(name) = &update.name {
             c.name = name.clone();
         }
@@ -344,7 +355,7 @@ impl SqlStore {
         }
         sqlx::query(
             "UPDATE committees SET name = $1, notes = $2, status = $3, members = $4, \
-             updated_at = $5 WHERE id = $6",
+             updated_at = $5, version = version + 1 WHERE id = $6",
         )
         .bind(c.name.clone())
         .bind(c.notes.clone())

@@ -98,6 +98,7 @@ pub(crate) fn demand(row: &AnyRow) -> Result<Demand> {
         org_name: row.try_get("org_name")?,
         status: DemandStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("status {status}")))?,
+        version: row.try_get("version")?,
         body,
         created_at: time(row.try_get("created_at")?),
         updated_at: time(row.try_get("updated_at")?),

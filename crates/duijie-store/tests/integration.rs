@@ -59,4 +59,8 @@ on_both_backends!(
     committees_are_saved_listed_and_updated,
     audit_entries_list_newest_first_filter_and_page,
     a_review_decision_and_its_audit_entry_commit_together,
+    writes_from_a_stale_version_are_refused,
+    an_edit_never_lands_after_the_review,
+    an_idempotency_key_lets_one_request_in,
+    a_project_is_not_recorded_twice,
 );

@@ -2,6 +2,7 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::precondition::{IfMatch, Tagged};
 use crate::views::{DemandJson, PageJson};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -25,26 +26,29 @@ pub async fn get(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<DemandJson>> {
-    Ok(Json(s.app.demand(&caller, &id).await?.into()))
+) -> ApiResult<Tagged<DemandJson>> {
+    let d = s.app.demand(&caller, &id).await?;
+    Ok(Tagged(d.version, d.into()))
 }
 
 pub async fn create(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiJson(form): ApiJson<DemandForm>,
-) -> ApiResult<(StatusCode, Json<DemandJson>)> {
+) -> ApiResult<(StatusCode, Tagged<DemandJson>)> {
     let d = s.app.create_demand(&caller, &form).await?;
-    Ok((StatusCode::CREATED, Json(d.into())))
+    Ok((StatusCode::CREATED, Tagged(d.version, d.into())))
 }
 
 pub async fn edit(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
+    IfMatch(version): IfMatch,
     ApiJson(form): ApiJson<DemandForm>,
-) -> ApiResult<Json<DemandJson>> {
-    Ok(Json(s.app.edit_demand(&caller, &id, &form).await?.into()))
+) -> ApiResult<Tagged<DemandJson>> {
+    let d = s.app.edit_demand(&caller, &id, &form, version).await?;
+    Ok(Tagged(d.version, d.into()))
 }
 
 pub async fn submit(
@@ -110,13 +114,14 @@ pub async fn review(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
+    IfMatch(version): IfMatch,
     ApiJson(body): ApiJson<ReviewBody>,
-) -> ApiResult<Json<DemandJson>> {
+) -> ApiResult<Tagged<DemandJson>> {
     let d = s
         .app
-        .review_demand(&caller, &id, body.decision, &body.note)
+        .review_demand(&caller, &id, body.decision, &body.note, version)
         .await?;
-    Ok(Json(d.into()))
+    Ok(Tagged(d.version, d.into()))
 }
 
 pub async fn history(

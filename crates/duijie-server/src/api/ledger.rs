@@ -2,6 +2,7 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::precondition::{IfMatch, Tagged};
 use crate::views::{ProjectJson, SecondmentJson};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -41,19 +42,20 @@ pub async fn get_project(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<ProjectJson>> {
-    Ok(Json(s.app.project(&caller, &id).await?.into()))
+) -> ApiResult<Tagged<ProjectJson>> {
+    let p = s.app.project(&caller, &id).await?;
+    Ok(Tagged(p.version, p.into()))
 }
 
 pub async fn update_project(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
+    IfMatch(version): IfMatch,
     ApiJson(form): ApiJson<ProjectUpdate>,
-) -> ApiResult<Json<ProjectJson>> {
-    Ok(Json(
-        s.app.update_project(&caller, &id, &form).await?.into(),
-    ))
+) -> ApiResult<Tagged<ProjectJson>> {
+    let p = s.app.update_project(&caller, &id, &form, version).await?;
+    Ok(Tagged(p.version, p.into()))
 }
 
 pub async fn create_secondment(

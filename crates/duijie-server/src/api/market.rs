@@ -3,6 +3,7 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::precondition::{IfMatch, Tagged};
 use crate::views::{InstrumentJson, PageJson};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -63,15 +64,21 @@ pub async fn committee(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Committee>> {
-    Ok(Json(s.app.committee(&caller, &id).await?))
+) -> ApiResult<Tagged<Committee>> {
+    let c = s.app.committee(&caller, &id).await?;
+    Ok(Tagged(c.version, c))
 }
 
 pub async fn update_committee(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
+    IfMatch(version): IfMatch,
     ApiJson(patch): ApiJson<CommitteePatch>,
-) -> ApiResult<Json<Committee>> {
-    Ok(Json(s.app.update_committee(&caller, &id, &patch).await?))
+) -> ApiResult<Tagged<Committee>> {
+    let c = s
+        .app
+        .update_committee(&caller, &id, &patch, version)
+        .await?;
+    Ok(Tagged(c.version, c))
 }

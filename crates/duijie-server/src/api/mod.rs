@@ -16,6 +16,7 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, State};
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -26,9 +27,14 @@ use serde_json::json;
 pub fn routes(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     let upload_limit = state.config.max_upload_bytes;
+    // Creating POSTs honour `Idempotency-Key`.
+    let once = || axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::layer);
     let api = Router::new()
         .route("/match", post(match_text))
-        .route("/demands", get(demands::search).post(demands::create))
+        .route(
+            "/demands",
+            get(demands::search).post(demands::create.layer(once())),
+        )
         .route(
             "/demands/{id}",
             get(demands::get)
@@ -43,7 +49,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/demands/{id}/matches", get(demands::matches))
         .route(
             "/demands/{id}/interests",
-            get(interests::list).post(interests::create),
+            get(interests::list).post(interests::create.layer(once())),
         )
         .route("/interests/{id}/accept", post(interests::accept))
         .route("/interests/{id}/decline", post(interests::decline))
@@ -67,7 +73,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/review-queue", get(catalogues::review_queue))
         .route(
             "/catalogues",
-            get(catalogues::list).post(catalogues::create),
+            get(catalogues::list).post(catalogues::create.layer(once())),
         )
         .route(
             "/catalogues/{id}",
@@ -83,7 +89,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/catalogues/{id}/export", get(catalogues::export))
         .route(
             "/projects",
-            get(ledger::list_projects).post(ledger::create_project),
+            get(ledger::list_projects).post(ledger::create_project.layer(once())),
         )
         .route(
             "/projects/{id}",
@@ -91,20 +97,20 @@ pub fn routes(state: AppState) -> Router {
         )
         .route(
             "/secondments",
-            get(ledger::list_secondments).post(ledger::create_secondment),
+            get(ledger::list_secondments).post(ledger::create_secondment.layer(once())),
         )
         .route("/reports/annual", get(ledger::annual_report))
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
         .route(
             "/instruments",
-            get(market::search_instruments).post(market::create_instrument),
+            get(market::search_instruments).post(market::create_instrument.layer(once())),
         )
         .route("/instruments/{id}", get(market::instrument))
         .route("/stats/trends", get(market::trends))
         .route(
             "/committees",
-            get(market::committees).post(market::propose_committee),
+            get(market::committees).post(market::propose_committee.layer(once())),
         )
         .route(
             "/committees/{id}",

@@ -343,6 +343,11 @@ fn string() -> Value {
     json!({"type": "string"})
 }
 
+/// The `version` of an editable record.
+fn version() -> Value {
+    json!({"type": "integer", "description": "raised by every write; the record's ETag is this number in quotes, sent back in If-Match"})
+}
+
 fn nullable(ty: &str) -> Value {
     json!({"type": [ty, "null"]})
 }
@@ -367,6 +372,7 @@ fn components() -> Value {
         ("status", schema("DemandStatus")),
         ("field_raw", string()),
         ("enterprise", schema("OrgRef")),
+        ("version", version()),
         (
             "created_at",
             json!({"type": "string", "format": "date-time"}),
@@ -403,7 +409,7 @@ fn components() -> Value {
     let schemas: Map<String, Value> = [
         ("Error", json!(object(&["error"], json!({"error": object(&["code", "message"], json!({
                 "code": {"type": "string", "enum": ["invalid_input", "unauthenticated", "forbidden", "not_found",
-                    "conflict", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal", "unavailable"]},
+                    "conflict", "precondition_failed", "too_large", "rate_limited", "unreadable_file", "not_implemented", "internal", "unavailable"]},
                 "message": string(),
                 "field": {"type": "string", "description": "the request field concerned"},
                 "fields": {"type": "array", "description": "every field's problem when a form has several",
@@ -542,6 +548,7 @@ fn components() -> Value {
                     "subtopics": {"type": "array", "items": string()},
                     "evidence": {"type": "array", "items": object(&["kind", "id", "title"], json!({"kind": string(), "id": string(), "title": string()}))},
                     "reason": string()}))},
+                "version": version(),
                 "created_by": string(), "created_at": {"type": "string", "format": "date-time"},
                 "updated_at": {"type": "string", "format": "date-time"}})))),
         ("Catalogue", json!(catalogue)),
@@ -574,7 +581,7 @@ fn components() -> Value {
                     "enterprise": schema("OrgRef"), "institution": schema("OrgRef"), "region": nullable("string"), "field": nullable("string"),
                     "amount_wan": {"type": "number"}, "signed_on": {"type": "string", "format": "date"}, "key_project": {"type": "boolean"},
                     "status": schema("ProjectStatus"), "status_label": string(), "milestones": {"type": "array", "items": schema("Milestone")},
-                    "notes": string(), "created_at": {"type": "string", "format": "date-time"},
+                    "notes": string(), "version": version(), "created_at": {"type": "string", "format": "date-time"},
                     "updated_at": {"type": "string", "format": "date-time"}})))),
         ("SecondmentInput", json!({"type": "object", "required": ["expert_id", "host", "post", "start"], "additionalProperties": false, "properties": {
                 "expert_id": string(), "host": {"type": "string", "description": "host organisation id, or a name (created when new)"},
@@ -622,6 +629,66 @@ fn components() -> Value {
     })
 }
 
+/// Versions and idempotency keys: reads and writes of editable records answer with an
+/// `ETag`, their writes take `If-Match` (412 when stale), and creating POSTs take an
+/// `Idempotency-Key`.
+fn concurrency(paths: &mut Map<String, Value>) {
+    let etag = json!({"ETag": {"description": "the record's version, e.g. \"3\"; send it back in If-Match",
+        "schema": {"type": "string"}}});
+    let if_match = json!({"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"},
+        "description": "the ETag read; a record written since answers 412 precondition_failed. \
+            Without it the change applies to the current record (never over a concurrent change)"});
+    let idempotency_key = json!({"name": "Idempotency-Key", "in": "header", "required": false,
+        "schema": {"type": "string", "minLength": 1, "maxLength": duijie_app::MAX_IDEMPOTENCY_KEY},
+        "description": format!("a key of the caller's choosing per record to create: a repeat with the same key \
+            and body within {} hours (also while the first still runs) gets the first answer and makes \
+            nothing new; the same key with another body is 409", duijie_app::IDEMPOTENCY_KEEP_HOURS)});
+    let error = json!({"$ref": "#/components/responses/Error"});
+    let versioned = [
+        ("/api/v1/demands", "post"),
+        ("/api/v1/demands/{id}", "get"),
+        ("/api/v1/demands/{id}", "patch"),
+        ("/api/v1/demands/{id}/review", "post"),
+        ("/api/v1/projects/{id}", "get"),
+        ("/api/v1/projects/{id}", "patch"),
+        ("/api/v1/committees/{id}", "get"),
+        ("/api/v1/committees/{id}", "patch"),
+    ];
+    for (path, method) in versioned {
+        let op = &mut paths[path][method];
+        let success = if method == "post" && path == "/api/v1/demands" {
+            "201"
+        } else {
+            "200"
+        };
+        op["responses"][success]["headers"] = etag.clone();
+        if method != "get" && success == "200" {
+            push(&mut op["parameters"], if_match.clone());
+            op["responses"]["412"] = error.clone();
+        }
+    }
+    let creating = [
+        "/api/v1/demands",
+        "/api/v1/demands/{id}/interests",
+        "/api/v1/catalogues",
+        "/api/v1/projects",
+        "/api/v1/secondments",
+        "/api/v1/instruments",
+        "/api/v1/committees",
+    ];
+    for path in creating {
+        let op = &mut paths[path]["post"];
+        push(&mut op["parameters"], idempotency_key.clone());
+        op["responses"]["409"] = error.clone();
+    }
+}
+
+fn push(list: &mut Value, item: Value) {
+    if let Some(items) = list.as_array_mut() {
+        items.push(item);
+    }
+}
+
 /// The whole document, built once.
 pub fn document() -> &'static Value {
     static DOC: OnceLock<Value> = OnceLock::new();
@@ -636,6 +703,7 @@ pub fn document() -> &'static Value {
         // A health check's 503 is not an error body: it is the same report as its 200.
         paths["/healthz"]["get"]["responses"]["503"] = json!({"description": "not ready",
             "content": {"application/json": {"schema": schema("Health")}}});
+        concurrency(&mut paths);
         json!({
             "openapi": "3.1.0",
             "info": {"title": "duijie (对接) API", "version": env!("CARGO_PKG_VERSION"),

@@ -25,6 +25,7 @@ const CANDIDATES: u32 = 500;
 fn project_view(p: &Project) -> Value {
     context! {
         id => p.id,
+        version => p.version,
         title => p.title,
         demand_id => p.demand_id,
         demand_title => p.demand_title,
@@ -241,7 +242,11 @@ pub async fn update_project(
         milestones: Some(milestones),
         notes: Some(form.text("notes")),
     };
-    match s.app.update_project(&session.caller, &id, &update).await {
+    match s
+        .app
+        .update_project(&session.caller, &id, &update, form.version())
+        .await
+    {
         Ok(p) => Ok(see_other(&format!("/projects/{}?done=saved", p.id))),
         Err(e) => project_page(&s, &session, &id, Some(e)).await,
     }

@@ -240,7 +240,7 @@ pub async fn trends(
 
 fn committee_view(c: &Committee) -> Value {
     context! {
-        id => c.id, name => c.name, field => c.field.label(), size => c.size,
+        id => c.id, version => c.version, name => c.name, field => c.field.label(), size => c.size,
         status => c.status.as_str(), status_label => c.status.label(), notes => c.notes,
         subtopics => c.subtopics, members => c.members, created_by => c.created_by,
         created_text => datetime(c.created_at), updated_text => datetime(c.updated_at),
@@ -379,7 +379,11 @@ pub async fn members(
         notes,
         ..CommitteePatch::default()
     };
-    match s.app.update_committee(&session.caller, &id, &patch).await {
+    match s
+        .app
+        .update_committee(&session.caller, &id, &patch, form.version())
+        .await
+    {
         Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
         Err(e) => committee_page(&s, &session, &id, "", Some(e)).await,
     }
@@ -396,7 +400,11 @@ pub async fn status(
         status: Some(form.text("status")),
         ..CommitteePatch::default()
     };
-    match s.app.update_committee(&session.caller, &id, &patch).await {
+    match s
+        .app
+        .update_committee(&session.caller, &id, &patch, form.version())
+        .await
+    {
         Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
         Err(e) => committee_page(&s, &session, &id, "", Some(e)).await,
     }

@@ -22,6 +22,7 @@ pub(crate) use session::Session;
 
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::handler::Handler;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
@@ -33,6 +34,8 @@ use duijie_core::{DomainError, ErrorCode};
 pub fn routes(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     let upload_limit = state.config.max_upload_bytes;
+    // Creating forms carry an idempotency key: sent twice, they make one record.
+    let once = || middleware::from_fn_with_state(state.clone(), crate::idempotency::layer);
     let pages = Router::new()
         .route("/", get(public::home))
         .route("/login", get(account::form).post(account::login))
@@ -40,7 +43,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/demands", get(public::demands))
         .route(
             "/demands/new",
-            get(workflow::new_form).post(workflow::create),
+            get(workflow::new_form).post(workflow::create.layer(once())),
         )
         .route("/demands/{id}", get(public::demand))
         .route(
@@ -55,7 +58,10 @@ pub fn routes(state: AppState) -> Router {
         .route("/demands/{id}/reopen", post(workflow::reopen))
         .route("/demands/{id}/delete", post(workflow::delete))
         .route("/demands/{id}/review", post(workflow::review))
-        .route("/demands/{id}/interests", post(interests::propose))
+        .route(
+            "/demands/{id}/interests",
+            post(interests::propose.layer(once())),
+        )
         .route("/interests/{id}/accept", post(interests::accept))
         .route("/interests/{id}/decline", post(interests::decline))
         .route("/my/demands", get(workflow::mine))
@@ -70,7 +76,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/imports/{id}", get(imports::report))
         .route(
             "/catalogues",
-            get(catalogues::index).post(catalogues::create),
+            get(catalogues::index).post(catalogues::create.layer(once())),
         )
         .route("/catalogues/{id}", get(catalogues::show))
         .route("/catalogues/{id}/items", post(catalogues::add_items))
@@ -83,7 +89,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/catalogues/{id}/export", get(catalogues::export))
         .route(
             "/projects",
-            get(ledger::projects).post(ledger::create_project),
+            get(ledger::projects).post(ledger::create_project.layer(once())),
         )
         .route(
             "/projects/{id}",
@@ -91,7 +97,7 @@ pub fn routes(state: AppState) -> Router {
         )
         .route(
             "/secondments",
-            get(ledger::secondments).post(ledger::create_secondment),
+            get(ledger::secondments).post(ledger::create_secondment.layer(once())),
         )
         .route("/reports/annual", get(ledger::annual_report))
         .route("/audit", get(audit::index))
@@ -104,11 +110,14 @@ pub fn routes(state: AppState) -> Router {
         .route("/instruments", get(market::instruments))
         .route(
             "/instruments/new",
-            get(market::new_instrument).post(market::create_instrument),
+            get(market::new_instrument).post(market::create_instrument.layer(once())),
         )
         .route("/instruments/{id}", get(market::instrument))
         .route("/trends", get(market::trends))
-        .route("/committees", get(market::committees).post(market::propose))
+        .route(
+            "/committees",
+            get(market::committees).post(market::propose.layer(once())),
+        )
         .route("/committees/{id}", get(market::committee))
         .route("/committees/{id}/members", post(market::members))
         .route("/committees/{id}/status", post(market::status))

@@ -178,6 +178,8 @@ pub fn render(
         active => active,
         csrf => session.csrf,
         notice => session.notice,
+        // A fresh key for a creating form: sending the same form twice makes one record.
+        idempotency_key => super::session::random_token(),
     };
     let html = ENV
         .get_template(template)
@@ -208,6 +210,7 @@ pub fn failure_page(session: &Session, err: DomainError, is_get: bool) -> Respon
         ErrorCode::Unauthenticated => "请先登录",
         ErrorCode::InvalidInput | ErrorCode::UnreadableFile => "请求有误",
         ErrorCode::Conflict => "操作无法完成",
+        ErrorCode::PreconditionFailed => "已被他人修改",
         ErrorCode::TooLarge => "内容过大",
         ErrorCode::RateLimited => "请求过于频繁",
         ErrorCode::NotImplemented => "功能尚未开放",
@@ -230,7 +233,11 @@ pub type Shown = (BTreeMap<String, String>, Option<String>);
 /// Splits an error the user can fix (shown on the page, every field's problem beside its field)
 /// from one that ends the request.
 pub fn shown(e: DomainError) -> Result<Shown, PageError> {
-    if !matches!(e.code, ErrorCode::InvalidInput | ErrorCode::Conflict) {
+    // A stale version is fixed by redoing the change on the newer record the page shows.
+    if !matches!(
+        e.code,
+        ErrorCode::InvalidInput | ErrorCode::Conflict | ErrorCode::PreconditionFailed
+    ) {
         return Err(e.into());
     }
     let mut errors = BTreeMap::new();

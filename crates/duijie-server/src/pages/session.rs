@@ -75,7 +75,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
@@ -230,6 +230,12 @@ impl Form {
     /// The field's value, or empty.
     pub fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or_default().to_string()
+    }
+
+    /// The version of the record the form was rendered with (hidden field `version`), for
+    /// the write to hold only if nobody else wrote since.
+    pub fn version(&self) -> Option<i64> {
+        self.get("version").and_then(|v| v.trim().parse().ok())
     }
 
     pub fn all(&self, name: &str) -> Vec<String> {

@@ -133,6 +133,8 @@ struct FormPage<'a> {
     show_enterprise: bool,
     /// The bureau's note when it returned the demand for changes.
     review_note: Option<String>,
+    /// The version of the demand being edited, sent back with the form (none when creating).
+    version: Option<i64>,
 }
 
 /// Renders the demand form; a validation error goes next to its field, or above the form.
@@ -157,6 +159,7 @@ fn form_page(
         back => page.back,
         show_enterprise => page.show_enterprise,
         review_note => page.review_note,
+        version => page.version,
         v => values,
         errors,
         error => general,
@@ -176,6 +179,7 @@ pub async fn new_form(session: Session) -> PageResult {
         back: None,
         show_enterprise: session.caller.is_curator(),
         review_note: None,
+        version: None,
     };
     form_page(&session, page, &Values::default(), None)
 }
@@ -197,13 +201,20 @@ pub async fn create(State(s): State<AppState>, session: Session, form: Form) -> 
                 back: None,
                 show_enterprise: curator,
                 review_note: None,
+                version: None,
             };
             form_page(&session, page, &values, Some(e))
         }
     }
 }
 
-async fn edit_page(s: &AppState, caller: &duijie_app::Caller, d: &Demand) -> FormPage<'static> {
+/// The edit form of `d`, posting back the `version` the editor started from.
+async fn edit_page(
+    s: &AppState,
+    caller: &duijie_app::Caller,
+    d: &Demand,
+    version: Option<i64>,
+) -> FormPage<'static> {
     let review_note = s.app.review_note(caller, d).await.unwrap_or_else(|e| {
         tracing::warn!(code = e.code.as_str(), "review note unreadable");
         None
@@ -214,6 +225,7 @@ async fn edit_page(s: &AppState, caller: &duijie_app::Caller, d: &Demand) -> For
         back: Some(format!("/demands/{}", d.id)),
         show_enterprise: false,
         review_note,
+        version,
     }
 }
 
@@ -230,7 +242,7 @@ pub async fn edit_form(
             "只有需求单位和科技局可以修改该需求",
         )));
     }
-    let page = edit_page(&s, &session.caller, &d).await;
+    let page = edit_page(&s, &session.caller, &d, Some(d.version)).await;
     form_page(&session, page, &Values::from_demand(&d), None)
 }
 
@@ -243,14 +255,21 @@ pub async fn edit(
     session.caller.require(WRITERS)?;
     let d = s.app.demand(&session.caller, &id).await?;
     let values = Values::from_form(&form);
+    let version = form.version();
     let result = match values.to_demand_form(false) {
-        Ok(f) => s.app.edit_demand(&session.caller, &d.id, &f).await,
+        Ok(f) => s.app.edit_demand(&session.caller, &d.id, &f, version).await,
         Err(e) => Err(e),
     };
     match result {
         Ok(d) => Ok(see_other(&format!("/demands/{}?done=saved", d.id))),
+        // Someone saved first: the form now shows their version, to redo the change on it.
+        Err(e) if e.code == ErrorCode::PreconditionFailed => {
+            let newer = s.app.demand(&session.caller, &id).await?;
+            let page = edit_page(&s, &session.caller, &newer, Some(newer.version)).await;
+            form_page(&session, page, &Values::from_demand(&newer), Some(e))
+        }
         Err(e) => {
-            let page = edit_page(&s, &session.caller, &d).await;
+            let page = edit_page(&s, &session.caller, &d, version).await;
             form_page(&session, page, &values, Some(e))
         }
     }
@@ -353,17 +372,24 @@ pub async fn review(
     };
     match s
         .app
-        .review_demand(&session.caller, &id, decision, &note)
+        .review_demand(&session.caller, &id, decision, &note, form.version())
         .await
     {
         Ok(d) => Ok(see_other(&format!(
             "/review{}",
             query(&[("done", done), ("last", &d.id)])
         ))),
-        Err(e) if e.code == ErrorCode::InvalidInput => {
+        // Invalid, or edited since the page was shown: the page again (with the newer text).
+        Err(e)
+            if matches!(
+                e.code,
+                ErrorCode::InvalidInput | ErrorCode::PreconditionFailed
+            ) =>
+        {
+            let status = crate::error::status_of(e.code);
             let mut errors = BTreeMap::new();
             errors.insert(e.field.unwrap_or_else(|| "note".into()), e.message);
-            demand_page(&s, &session, &id, StatusCode::BAD_REQUEST, errors, &note).await
+            demand_page(&s, &session, &id, status, errors, &note).await
         }
         Err(e) => Err(e.into()),
     }

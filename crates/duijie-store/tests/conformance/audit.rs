@@ -154,6 +154,7 @@ pub async fn a_review_decision_and_its_audit_entry_commit_together(store: S) {
             DemandStatus::Approved,
             &actor(),
             "",
+            None,
             &approve,
         )
         .await
@@ -171,6 +172,7 @@ pub async fn a_review_decision_and_its_audit_entry_commit_together(store: S) {
             DemandStatus::Rejected,
             &actor(),
             "重复",
+            None,
             &entry("王科员", AuditAction::DemandReject, &[&d.id]),
         )
         .await

@@ -24,7 +24,7 @@ async fn published(store: &S, org: &str, title: &str) -> String {
         DemandStatus::Published,
     ] {
         store
-            .transition_demand(&d.id, from, to, &actor(), "")
+            .transition_demand(&d.id, from, to, &actor(), "", None)
             .await
             .unwrap();
         from = to;
@@ -237,6 +237,7 @@ pub async fn accepting_is_all_or_nothing(store: S) {
             DemandStatus::Withdrawn,
             &actor(),
             "",
+            None,
         )
         .await
         .unwrap();

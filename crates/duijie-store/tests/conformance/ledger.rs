@@ -36,7 +36,7 @@ async fn demand_at(
     let mut from = DemandStatus::Draft;
     for to in path {
         store
-            .transition_demand(&d.id, from, *to, &actor(), "")
+            .transition_demand(&d.id, from, *to, &actor(), "", None)
             .await
             .unwrap();
         from = *to;
@@ -249,6 +249,7 @@ pub async fn projects_contract_their_demand_and_filter(store: S) {
                 status: Some(ProjectStatus::InProgress),
                 milestones: Some(milestones.clone()),
                 notes: None,
+                version: None,
             },
         )
         .await

@@ -124,7 +124,7 @@ pub async fn public_demands_are_published_ones_with_publication_time(store: S) {
         DemandStatus::InDocking,
     ] {
         store
-            .transition_demand(&reviewed.id, from, to, &actor(), "")
+            .transition_demand(&reviewed.id, from, to, &actor(), "", None)
             .await
             .unwrap();
         from = to;
@@ -145,6 +145,7 @@ pub async fn public_demands_are_published_ones_with_publication_time(store: S) {
             DemandStatus::Rejected,
             &actor(),
             "不符合",
+            None,
         )
         .await
         .unwrap();

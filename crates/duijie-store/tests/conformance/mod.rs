@@ -8,9 +8,11 @@ use duijie_store::{Actor, DemandFilter, ImportBatch, Record, Store, StoreError};
 use std::sync::Arc;
 
 mod audit;
+mod hardening;
 mod interests;
 mod market;
 pub use audit::*;
+pub use hardening::*;
 pub use interests::*;
 mod ledger;
 pub use ledger::*;
@@ -273,6 +275,7 @@ pub async fn demand_lifecycle_records_history(store: S) {
             DemandStatus::Submitted,
             &actor(),
             "",
+            None,
         )
         .await
         .unwrap();
@@ -286,13 +289,17 @@ pub async fn demand_lifecycle_records_history(store: S) {
                 name: "科技局".into(),
             },
             "请补充预期目标",
+            None,
         )
         .await
         .unwrap();
     assert_eq!(d.status, DemandStatus::ChangesRequested);
     let mut body = d.body.clone();
     body.goals = "亩产提高10%".into();
-    let d2 = store.update_demand(&d.id, &body).await.unwrap();
+    let d2 = store
+        .update_demand(&d.id, &body, d.version, &[])
+        .await
+        .unwrap();
     assert_eq!(d2.body.goals, "亩产提高10%");
     assert_eq!(d2.status, DemandStatus::ChangesRequested);
     let h = store.demand_history(&d.id).await.unwrap();
@@ -311,7 +318,7 @@ pub async fn demand_lifecycle_records_history(store: S) {
     assert_eq!(h[2].note, "请补充预期目标");
     assert_eq!(h[2].actor_name, "科技局");
     assert!(matches!(
-        store.update_demand("dem_missing", &body).await,
+        store.update_demand("dem_missing", &body, 1, &[]).await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -337,6 +344,7 @@ pub async fn transition_is_compare_and_set(store: S) {
             DemandStatus::Approved,
             &actor(),
             "",
+            None,
         )
         .await
         .unwrap();
@@ -347,6 +355,7 @@ pub async fn transition_is_compare_and_set(store: S) {
             DemandStatus::Rejected,
             &actor(),
             "",
+            None,
         )
         .await;
     assert!(matches!(lost, Err(StoreError::Conflict(_))), "{lost:?}");
@@ -597,7 +606,7 @@ async fn demand_in(store: &S, org: &str, title: &str, status: DemandStatus) -> D
     };
     for to in path {
         d = store
-            .transition_demand(&d.id, d.status, *to, &actor(), "")
+            .transition_demand(&d.id, d.status, *to, &actor(), "", None)
             .await
             .unwrap();
     }
@@ -691,7 +700,10 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
     let mut edited = a_now.body.clone();
     edited.title = "高纯氧化铝粉体（修订）".into();
     edited.contact.phone = Some("13900000000".into());
-    store.update_demand(&a.id, &edited).await.unwrap();
+    store
+        .update_demand(&a.id, &edited, a_now.version, &[])
+        .await
+        .unwrap();
     let again = store.catalogue_items(&cat.id).await.unwrap();
     assert_eq!(again, items);
 
@@ -744,6 +756,7 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
             DemandStatus::Withdrawn,
             &actor(),
             "",
+            None,
         )
         .await
         .unwrap();
@@ -834,7 +847,7 @@ pub async fn only_untouched_drafts_are_deleted(store: S) {
         (DemandStatus::Withdrawn, DemandStatus::Draft),
     ] {
         store
-            .transition_demand(&approved.id, from, to, &actor(), "")
+            .transition_demand(&approved.id, from, to, &actor(), "", None)
             .await
             .unwrap();
     }
