@@ -423,11 +423,10 @@ impl App {
                 self.store
                     .transition_demand_audited(
                         &d.id,
-                        d.status,
+                        (d.status, Some(d.version)),
                         to,
                         &actor(caller),
                         &note,
-                        Some(d.version),
                         &entry,
                     )
                     .await

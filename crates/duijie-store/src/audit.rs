@@ -249,19 +249,19 @@ impl SqlStore {
         insert(&mut conn, e, millis(Utc::now())).await
     }
 
+    /// `from`: the status (and, when given, the version) the move requires.
     pub(crate) async fn transition_audited_sql(
         &self,
         id: &str,
-        from: DemandStatus,
+        from: (DemandStatus, Option<i64>),
         to: DemandStatus,
         actor: &Actor,
         note: &str,
-        version: Option<i64>,
         audit: Option<&NewAuditEntry>,
     ) -> Result<Demand> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
-        transition_logged(&mut tx, id, (from, version), to, actor, note, now).await?;
+        transition_logged(&mut tx, id, from, to, actor, note, now).await?;
         if let Some(e) = audit {
             insert(&mut tx, e, now).await?;
         }

@@ -1021,21 +1021,20 @@ impl Store for SqlStore {
         note: &str,
         version: Option<i64>,
     ) -> Result<Demand> {
-        self.transition_audited_sql(id, from, to, actor, note, version, None)
+        self.transition_audited_sql(id, (from, version), to, actor, note, None)
             .await
     }
 
     async fn transition_demand_audited(
         &self,
         id: &str,
-        from: DemandStatus,
+        from: (DemandStatus, Option<i64>),
         to: DemandStatus,
         actor: &Actor,
         note: &str,
-        version: Option<i64>,
         audit: &crate::NewAuditEntry,
     ) -> Result<Demand> {
-        self.transition_audited_sql(id, from, to, actor, note, version, Some(audit))
+        self.transition_audited_sql(id, from, to, actor, note, Some(audit))
             .await
     }
 

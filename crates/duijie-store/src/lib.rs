@@ -291,14 +291,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Demand>;
     /// [`Store::transition_demand`] with an audit entry written in the same transaction: the
     /// move and its record commit together or not at all.
+    /// `from` is the status and, when given, the version the move requires.
     async fn transition_demand_audited(
         &self,
         id: &str,
-        from: DemandStatus,
+        from: (DemandStatus, Option<i64>),
         to: DemandStatus,
         actor: &Actor,
         note: &str,
-        version: Option<i64>,
         audit: &NewAuditEntry,
     ) -> Result<Demand>;
     async fn get_demand(&self, id: &str) -> Result<Option<Demand>>;

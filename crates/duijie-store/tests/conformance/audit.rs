@@ -150,11 +150,10 @@ pub async fn a_review_decision_and_its_audit_entry_commit_together(store: S) {
     let moved = store
         .transition_demand_audited(
             &d.id,
-            DemandStatus::Submitted,
+            (DemandStatus::Submitted, None),
             DemandStatus::Approved,
             &actor(),
             "",
-            None,
             &approve,
         )
         .await
@@ -168,11 +167,10 @@ pub async fn a_review_decision_and_its_audit_entry_commit_together(store: S) {
     let err = store
         .transition_demand_audited(
             &d.id,
-            DemandStatus::Submitted,
+            (DemandStatus::Submitted, None),
             DemandStatus::Rejected,
             &actor(),
             "重复",
-            None,
             &entry("王科员", AuditAction::DemandReject, &[&d.id]),
         )
         .await
