@@ -100,6 +100,14 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{key}: {:?}", r.body);
         assert_eq!(field(&r), named, "{:?}", r.body);
     }
+    // Several problems: all of them in one answer.
+    let mut bad = project.clone();
+    bad["amount_wan"] = json!(-1);
+    bad["signed_on"] = json!("三月");
+    bad["title"] = json!("项".repeat(1_000));
+    let r = s.post("/api/v1/projects", Some(&bureau), bad).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    assert_eq!(r.error_fields(), ["title", "amount_wan", "signed_on"]);
     let mut unknown = project.clone();
     unknown["extra"] = json!(1);
     let r = s.post("/api/v1/projects", Some(&bureau), unknown).await;
@@ -213,6 +221,12 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     bad["end"] = json!(format!("{year}-01-01"));
     let r = s.post("/api/v1/secondments", Some(&bureau), bad).await;
     assert_eq!((r.status, field(&r)), (StatusCode::BAD_REQUEST, "end"));
+    let mut bad = sec.clone();
+    bad["end"] = json!(format!("{year}-01-01"));
+    bad["post"] = json!(" ");
+    bad["host"] = json!("");
+    let r = s.post("/api/v1/secondments", Some(&bureau), bad).await;
+    assert_eq!(r.error_fields(), ["post", "end", "host"]);
     let mut bad = sec.clone();
     bad["expert_id"] = json!("exp_missing");
     let r = s.post("/api/v1/secondments", Some(&bureau), bad).await;

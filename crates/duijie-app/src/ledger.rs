@@ -5,6 +5,7 @@
 use crate::demands::{actor, conflict_transition, required, text};
 use crate::{store_err, App, AppResult, Caller};
 use chrono::{Datelike, NaiveDate, Utc};
+use duijie_core::error::FieldErrors;
 use duijie_core::validate::parse_date;
 use duijie_core::{Demand, DemandStatus, DomainError, OrgKind, Role};
 use duijie_store::{
@@ -250,36 +251,68 @@ impl App {
     /// Records a project on a demand in docking; the demand becomes contracted (已签约).
     pub async fn create_project(&self, caller: &Caller, form: &ProjectForm) -> AppResult<Project> {
         caller.require(&[Role::Bureau, Role::Admin])?;
-        let demand_id = required("demand_id", "对接的需求", &form.demand_id, MAX_LEDGER_LINE)?;
-        let d = self.visible_demand(caller, &demand_id).await?;
-        if d.status != DemandStatus::Contracted && !d.status.can_move_to(DemandStatus::Contracted) {
-            return Err(conflict_transition(d.status, DemandStatus::Contracted));
-        }
-        let title = match text("title", "项目名称", &form.title, MAX_LEDGER_LINE)? {
-            t if t.is_empty() => d.body.title.clone(),
-            t => t,
+        // Every problem of the form at once; only a wrong lifecycle state ends it early.
+        let mut errs = FieldErrors::default();
+        let d = match errs.check(required(
+            "demand_id",
+            "对接的需求",
+            &form.demand_id,
+            MAX_LEDGER_LINE,
+        )) {
+            Some(id) => Some(self.visible_demand(caller, &id).await?),
+            None => None,
         };
-        let amount_wan = match form.amount_wan {
-            Some(a) if a.is_finite() && a >= 0.0 => a,
-            _ => {
-                return Err(DomainError::invalid(
-                    "amount_wan",
-                    "合同金额须为不小于 0 的万元数",
-                ))
+        if let Some(d) = &d {
+            if d.status != DemandStatus::Contracted
+                && !d.status.can_move_to(DemandStatus::Contracted)
+            {
+                return Err(conflict_transition(d.status, DemandStatus::Contracted));
             }
-        };
-        let signed_on = date("signed_on", &form.signed_on, "签约日期")?;
-        if !YEARS.contains(&signed_on.year()) {
-            return Err(DomainError::invalid(
-                "signed_on",
-                format!("签约日期 {signed_on} 超出可登记的年份范围"),
-            ));
         }
-        let institution_id = if form.institution.trim().is_empty() {
-            self.accepted_partner(&d.id).await?
+        let title = errs
+            .check(text("title", "项目名称", &form.title, MAX_LEDGER_LINE))
+            .unwrap_or_default();
+        let amount_wan = errs.check(match form.amount_wan {
+            Some(a) if a.is_finite() && a >= 0.0 => Ok(a),
+            _ => Err(DomainError::invalid(
+                "amount_wan",
+                "合同金额须为不小于 0 的万元数",
+            )),
+        });
+        let signed_on = errs.check(date("signed_on", &form.signed_on, "签约日期").and_then(
+            |day| {
+                if YEARS.contains(&day.year()) {
+                    Ok(day)
+                } else {
+                    Err(DomainError::invalid(
+                        "signed_on",
+                        format!("签约日期 {day} 超出可登记的年份范围"),
+                    ))
+                }
+            },
+        ));
+        let institution_id = match &d {
+            Some(d) if form.institution.trim().is_empty() => {
+                errs.check(self.accepted_partner(&d.id).await)
+            }
+            // A named institution may be created on the way: only for a form that is
+            // otherwise right.
+            Some(_) if errs.is_empty() => errs.check(
+                self.resolve_org("institution", &form.institution, OrgKind::University)
+                    .await,
+            ),
+            _ => None,
+        };
+        errs.finish()?;
+        let (Some(d), Some(amount_wan), Some(signed_on), Some(institution_id)) =
+            (d, amount_wan, signed_on, institution_id)
+        else {
+            return Err(crate::internal("project form", "checked values missing"));
+        };
+        let title = if title.is_empty() {
+            d.body.title.clone()
         } else {
-            self.resolve_org("institution", &form.institution, OrgKind::University)
-                .await?
+            title
         };
         let new = NewProject {
             demand_id: d.id,
@@ -346,25 +379,43 @@ impl App {
         form: &SecondmentForm,
     ) -> AppResult<Secondment> {
         caller.require(&[Role::Bureau, Role::Admin])?;
-        let expert_id = required("expert_id", "专家", &form.expert_id, MAX_LEDGER_LINE)?;
-        if self
-            .store
-            .get_expert(&expert_id)
-            .await
-            .map_err(store_err)?
-            .is_none()
-        {
-            return Err(DomainError::invalid("expert_id", "所选专家不存在或已删除"));
+        let mut errs = FieldErrors::default();
+        let expert_id = errs.check(required(
+            "expert_id",
+            "专家",
+            &form.expert_id,
+            MAX_LEDGER_LINE,
+        ));
+        if let Some(id) = &expert_id {
+            if self
+                .store
+                .get_expert(id)
+                .await
+                .map_err(store_err)?
+                .is_none()
+            {
+                errs.add(DomainError::invalid("expert_id", "所选专家不存在或已删除"));
+            }
         }
-        let post = required("post", "挂职职务", &form.post, MAX_LEDGER_LINE)?;
-        let start_on = date("start", &form.start, "开始日期")?;
+        let post = errs.check(required("post", "挂职职务", &form.post, MAX_LEDGER_LINE));
+        let start_on = errs.check(date("start", &form.start, "开始日期"));
         let end_on = match form.end.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(e) => Some(date("end", e, "结束日期")?),
+            Some(e) => errs.check(date("end", e, "结束日期")),
         };
-        if end_on.is_some_and(|e| e < start_on) {
-            return Err(DomainError::invalid("end", "结束日期不能早于开始日期"));
+        if let (Some(start), Some(end)) = (start_on, end_on) {
+            if end < start {
+                errs.add(DomainError::invalid("end", "结束日期不能早于开始日期"));
+            }
         }
+        if form.host.trim().is_empty() {
+            errs.add(DomainError::invalid("host", "请填写挂职单位"));
+        }
+        errs.finish()?;
+        let (Some(expert_id), Some(post), Some(start_on)) = (expert_id, post, start_on) else {
+            return Err(crate::internal("secondment form", "checked values missing"));
+        };
+        // A named host may be created on the way: only once the form is otherwise right.
         let host_org_id = self
             .resolve_org("host", &form.host, OrgKind::Government)
             .await?;

@@ -105,6 +105,11 @@ impl FieldErrors {
         }
     }
 
+    /// Whether nothing has been recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Whether `field` already has a problem recorded.
     pub fn has(&self, field: &str) -> bool {
         self.0.iter().any(|f| f.field == field)
