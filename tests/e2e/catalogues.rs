@@ -207,9 +207,14 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = s
-        .post("/api/v1/catalogues", Some(&bureau), json!({"title": " "}))
+        .post(
+            "/api/v1/catalogues",
+            Some(&bureau),
+            json!({"title": " ", "period": "期".repeat(60)}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_fields(), ["title", "period"], "{:?}", r.body);
     let r = s
         .post(
             "/api/v1/catalogues",

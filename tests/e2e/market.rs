@@ -461,6 +461,14 @@ pub async fn committees_cover_subtopics_two_per_institution(s: TestServer) {
         .post(
             "/api/v1/committees",
             Some(&bureau),
+            json!({"field": "火星科技", "size": 0, "name": "会".repeat(500)}),
+        )
+        .await;
+    assert_eq!(r.error_fields(), ["field", "size", "name"], "{:?}", r.body);
+    let r = s
+        .post(
+            "/api/v1/committees",
+            Some(&bureau),
             json!({"field": "航空航天", "size": 3}),
         )
         .await;

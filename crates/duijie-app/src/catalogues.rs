@@ -3,10 +3,11 @@
 //! exports one. Contact details follow the same rules as single demands.
 
 use crate::audit;
-use crate::demands::{actor, contact_ids, redact, text};
+use crate::demands::{actor, contact_ids, redact, required, text};
 use crate::export::{self, CatalogueExport, ExportFormat};
 use crate::{blocking, store_err, App, AppResult, Caller};
 use duijie_core::catalogue::{diff_editions, CatalogueDiff};
+use duijie_core::error::FieldErrors;
 use duijie_core::{CatalogueEdition, CatalogueStatus, Demand, DomainError, EntityKind, Role};
 use duijie_store::{AuditAction, AuditSubject, Record};
 use serde::{Deserialize, Serialize};
@@ -67,14 +68,16 @@ impl App {
         form: &CatalogueForm,
     ) -> AppResult<CatalogueEdition> {
         caller.require(&[Role::Bureau, Role::Admin])?;
-        let title = text("title", "目录名称", &form.title, 200)?;
-        if title.is_empty() {
-            return Err(DomainError::invalid("title", "目录名称不能为空"));
-        }
+        let mut errs = FieldErrors::default();
+        let title = errs.check(required("title", "目录名称", &form.title, 200));
         let period = match &form.period {
-            Some(p) => Some(text("period", "期次", p, 50)?).filter(|p| !p.is_empty()),
+            Some(p) => errs
+                .check(text("period", "期次", p, 50))
+                .filter(|p| !p.is_empty()),
             None => None,
         };
+        errs.finish()?;
+        let title = title.unwrap_or_default();
         self.store
             .create_catalogue(&title, period.as_deref(), &actor(caller))
             .await

@@ -6,6 +6,7 @@ use crate::demands::{actor, text};
 use crate::matching::match_err;
 use crate::trends::demand_words;
 use crate::{blocking, store_err, App, AppResult, Caller};
+use duijie_core::error::FieldErrors;
 use duijie_core::{DomainError, EntityKind, ErrorCode, Field, Role};
 use duijie_match::{CandidateKind, EvidenceKind, MatchInput};
 use duijie_store::{
@@ -157,21 +158,26 @@ impl App {
         form: &CommitteeForm,
     ) -> AppResult<Committee> {
         caller.require(&[Role::Bureau, Role::Admin])?;
-        let field = Field::try_from(form.field.trim().to_string())
-            .map_err(|m| DomainError::invalid("field", m))?;
+        let mut errs = FieldErrors::default();
+        let field = errs.check(
+            Field::try_from(form.field.trim().to_string())
+                .map_err(|m| DomainError::invalid("field", m)),
+        );
         if form.size == 0 || form.size > MAX_COMMITTEE_SIZE {
-            return Err(DomainError::invalid(
+            errs.add(DomainError::invalid(
                 "size",
-                format!("size 须在 1 到 {MAX_COMMITTEE_SIZE} 之间"),
+                format!("人数须在 1 到 {MAX_COMMITTEE_SIZE} 之间"),
             ));
         }
-        let name = match form
-            .name
-            .as_deref()
-            .map(|n| text("name", "委员会名称", n, MAX_NAME))
-        {
-            Some(n) => n?,
+        let name = match form.name.as_deref() {
+            Some(n) => errs
+                .check(text("name", "委员会名称", n, MAX_NAME))
+                .unwrap_or_default(),
             None => String::new(),
+        };
+        errs.finish()?;
+        let Some(field) = field else {
+            return Err(crate::internal("committee form", "checked field missing"));
         };
         let name = if name.is_empty() {
             format!("{}专家咨询委员会", field.label())
