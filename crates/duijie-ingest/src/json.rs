@@ -222,10 +222,6 @@ pub(crate) fn read_faculty(items: &[Value], out: &mut Collector) {
             out.add(SHEET, number, None, issues.errors);
             continue;
         }
-        if field("bio").is_some_and(|b| issues.over_limit("extra.bio", &b, MAX_TEXT_CHARS)) {
-            out.add(SHEET, number, None, issues.errors);
-            continue;
-        }
         let list = |key: &str| -> Vec<String> {
             match extra.and_then(|e| e.get(key)) {
                 Some(Value::Array(values)) => {
@@ -247,7 +243,20 @@ pub(crate) fn read_faculty(items: &[Value], out: &mut Collector) {
             .as_deref()
             .and_then(one_line)
             .or_else(|| Some(list("academic_titles").join("、")).filter(|s| !s.is_empty()));
-        let bio = field("bio").map(|b| prose(&b)).unwrap_or_else(|| {
+        // A scraped profile page is the person's record, not text they typed into a form: an
+        // over-long biography is cut to the form's limit (and reported), the expert kept.
+        let bio = field("bio").map(|b| {
+            let n = b.chars().count();
+            if n > MAX_TEXT_CHARS {
+                issues.push(
+                    Some("extra.bio"),
+                    code::TOO_LONG,
+                    format!("简介有 {n} 个字符，超过上限 {MAX_TEXT_CHARS}，已截断"),
+                );
+            }
+            prose(truncate_chars(&b, MAX_TEXT_CHARS))
+        });
+        let bio = bio.unwrap_or_else(|| {
             item.get("content")
                 .map(value_text)
                 .map(|c| prose(truncate_chars(&c, MAX_PAGE_BIO_CHARS)))

@@ -130,3 +130,25 @@ fn broken_json_file_is_corrupt() {
     assert!(matches!(err, IngestError::Corrupt { .. }), "{err}");
     assert_eq!(err.code(), ErrorCode::UnreadableFile);
 }
+
+/// A scraped profile is the person's record: an over-long biography is cut to the form's limit
+/// and reported, and the expert is kept.
+#[test]
+fn an_over_long_profile_biography_is_cut_and_reported() {
+    let max = duijie_core::validate::MAX_TEXT_CHARS;
+    let doc = json!({
+        "source_id": "x_faculty", "source_name": "某大学-教师名录", "item_count": 1,
+        "items": [
+            {"title": "陈某", "url": "https://example.edu/a", "content": null,
+             "extra": {"name": "陈某", "university": "上海交通大学", "bio": "研".repeat(max + 5)}}
+        ]
+    });
+    let p = read("faculty.json", doc.to_string().as_bytes());
+    let e = experts(&p);
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].1.bio.chars().count(), max);
+    assert_eq!(
+        problems(&p),
+        vec![problem("json", 1, Some("extra.bio"), "too_long")]
+    );
+}
