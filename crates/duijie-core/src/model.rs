@@ -475,6 +475,10 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub org_id: Option<String>,
+    /// Where notifications are e-mailed; personal data, never logged.
+    pub email: Option<String>,
+    /// Personal data, never logged.
+    pub phone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub revoked: bool,
 }

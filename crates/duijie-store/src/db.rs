@@ -1450,9 +1450,26 @@ impl Store for SqlStore {
             name: name.to_string(),
             role,
             org_id: org_id.map(str::to_string),
+            email: None,
+            phone: None,
             created_at: rows::time(now),
             revoked: false,
         })
+    }
+
+    async fn set_user_contact(
+        &self,
+        user_id: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<bool> {
+        let r = sqlx::query("UPDATE users SET email = $1, phone = $2 WHERE id = $3")
+            .bind(email.map(str::to_string))
+            .bind(phone.map(str::to_string))
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() > 0)
     }
 
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {

@@ -439,6 +439,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<User>;
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;
     async fn list_users(&self) -> Result<Vec<User>>;
+    /// Sets how the account is reached; `false` when no such account.
+    async fn set_user_contact(
+        &self,
+        user_id: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<bool>;
     /// Gives the account a new token (and lifts a revocation); `false` when no such account.
     async fn reset_token(&self, name: &str, token_hash: &str) -> Result<bool>;
     /// Revokes the account's token; `false` when no such active account.

@@ -143,6 +143,8 @@ pub(crate) fn user(row: &AnyRow) -> Result<User> {
         role: Role::parse(&role)
             .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("role {role}")))?,
         org_id: row.try_get("org_id")?,
+        email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
         created_at: time(row.try_get("created_at")?),
         revoked: revoked_at.is_some(),
         id,

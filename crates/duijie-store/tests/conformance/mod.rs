@@ -510,6 +510,18 @@ pub async fn users_are_found_by_token_hash_and_revoked(store: S) {
     assert_eq!(found.id, u.id);
     assert_eq!(found.role, Role::Enterprise);
     assert_eq!(found.org_id.as_deref(), Some(org.id.as_str()));
+    assert_eq!((found.email, found.phone), (None, None));
+    assert!(store
+        .set_user_contact(&u.id, Some("ent1@example.com"), Some("0571-1234"))
+        .await
+        .unwrap());
+    assert!(!store
+        .set_user_contact("usr_missing", Some("x@example.com"), None)
+        .await
+        .unwrap());
+    let found = store.user_by_token_hash("hash-1").await.unwrap().unwrap();
+    assert_eq!(found.email.as_deref(), Some("ent1@example.com"));
+    assert_eq!(found.phone.as_deref(), Some("0571-1234"));
     assert!(store.user_by_token_hash("hash-x").await.unwrap().is_none());
     assert!(store.revoke_user("ent1").await.unwrap());
     assert!(!store.revoke_user("ent1").await.unwrap());
