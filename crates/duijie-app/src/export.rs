@@ -3,6 +3,7 @@
 //! printable HTML page. One row model feeds every format; contact columns only when `full`.
 
 use crate::{internal, AppResult};
+use duijie_core::text::escape_html;
 use duijie_core::{CatalogueEdition, Demand, DomainError};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use serde::Serialize;
@@ -383,22 +384,6 @@ fn json(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> Vec<u8> {
     });
     // Serialising plain values cannot fail.
     serde_json::to_vec_pretty(&doc).unwrap_or_default()
-}
-
-/// `text` with the characters HTML gives meaning to escaped.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The printable page's stylesheet, inline so the saved file stands alone (the server allows

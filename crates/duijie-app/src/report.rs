@@ -7,11 +7,12 @@
 //! One table model feeds the xlsx workbook (one sheet per table) and the printable HTML page
 //! (the same tables, with server-side SVG bar charts).
 
-use crate::export::{escape_html, sheet_text, CatalogueExport, Cell};
+use crate::export::{sheet_text, CatalogueExport, Cell};
 use crate::ledger::parse_year;
 use crate::svg::{bar_chart, number};
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use duijie_core::text::escape_html;
 use duijie_core::{DomainError, Role};
 use duijie_store::{
     AuditAction, AuditSubject, DemandTimeline, Project, ProjectFilter, ProjectStatus, Secondment,

@@ -1,7 +1,7 @@
 //! A small SVG builder for server-side charts: horizontal bar charts with escaped labels, no
 //! scripts and no style attributes (pages forbid inline styles), so they print and embed as is.
 
-use crate::export::escape_html;
+use duijie_core::text::escape_html;
 
 const WIDTH: f64 = 640.0;
 const LABEL_WIDTH: f64 = 150.0;

@@ -1,5 +1,6 @@
 //! Text folding shared by ingestion, identity and search: full-width to half-width, bracket
-//! unification, whitespace removal.
+//! unification, whitespace removal; and the one HTML escaping of every writer that builds HTML
+//! by hand (search highlights, exports, the annual report, the API docs page).
 
 /// Folds one full-width character to its half-width form (`Ａ` → `A`, `（` → `(`, `　` → ` `).
 pub fn fold_char(c: char) -> char {
@@ -66,6 +67,29 @@ pub fn split_keywords(s: &str) -> Vec<String> {
     out
 }
 
+/// Appends `text` with the characters HTML gives meaning to escaped; control characters other
+/// than line feed and tab, which HTML does not allow, are dropped.
+pub fn push_escaped_html(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// `text` escaped for HTML, as [`push_escaped_html`] does.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_escaped_html(text, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +138,14 @@ mod tests {
         assert_eq!(
             clean_line("  高纯\n氧化铝　 粉体（Ａ） "),
             "高纯 氧化铝 粉体（Ａ）"
+        );
+    }
+
+    #[test]
+    fn html_escaping_covers_markup_quotes_and_control_characters() {
+        assert_eq!(
+            escape_html("<a href=\"x\">R&D</a> 'q'\u{7}\n"),
+            "&lt;a href=&quot;x&quot;&gt;R&amp;D&lt;/a&gt; &#39;q&#39;\n"
         );
     }
 }

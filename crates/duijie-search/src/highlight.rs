@@ -6,6 +6,7 @@
 //! computed in one pass over the text without a token per character.
 
 use crate::tokenizer::Folded;
+use duijie_core::text::push_escaped_html;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
@@ -64,13 +65,13 @@ impl Highlighter {
                 let mut out = String::with_capacity(p.stop - p.start + 32);
                 let mut at = p.start;
                 for r in &p.terms {
-                    escape_html(&body[at..r.start], &mut out);
+                    push_escaped_html(&body[at..r.start], &mut out);
                     out.push_str("<em>");
-                    escape_html(&body[r.clone()], &mut out);
+                    push_escaped_html(&body[r.clone()], &mut out);
                     out.push_str("</em>");
                     at = r.end;
                 }
-                escape_html(&body[at..p.stop], &mut out);
+                push_escaped_html(&body[at..p.stop], &mut out);
                 out
             }
             None => escaped_prefix(body, SNIPPET_CHARS),
@@ -221,33 +222,18 @@ impl Terms {
     }
 }
 
-/// Appends `text` HTML-escaped (control characters dropped).
-pub(crate) fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-}
-
 /// The whole of `text`, escaped, with query terms wrapped in `<em>`.
 fn highlight(text: &str, terms: &Terms) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut at = 0;
     for r in terms.ranges(text) {
-        escape_html(&text[at..r.start], &mut out);
+        push_escaped_html(&text[at..r.start], &mut out);
         out.push_str("<em>");
-        escape_html(&text[r.clone()], &mut out);
+        push_escaped_html(&text[r.clone()], &mut out);
         out.push_str("</em>");
         at = r.end;
     }
-    escape_html(&text[at..], &mut out);
+    push_escaped_html(&text[at..], &mut out);
     out
 }
 
@@ -255,7 +241,7 @@ fn highlight(text: &str, terms: &Terms) -> String {
 fn escaped_prefix(text: &str, chars: usize) -> String {
     let mut out = String::new();
     let end = text.char_indices().nth(chars).map(|(i, _)| i);
-    escape_html(&text[..end.unwrap_or(text.len())], &mut out);
+    push_escaped_html(&text[..end.unwrap_or(text.len())], &mut out);
     if end.is_some() {
         out.push('…');
     }

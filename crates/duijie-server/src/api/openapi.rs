@@ -3,7 +3,7 @@
 
 use axum::response::Html;
 use axum::Json;
-use duijie_app::export::escape_html;
+use duijie_core::text::escape_html;
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 
