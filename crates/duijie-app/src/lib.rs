@@ -3,6 +3,7 @@
 //! of record) to the search index that follows its change log.
 
 mod access;
+mod accounts;
 pub mod audit;
 mod catalogues;
 mod committees;
@@ -25,6 +26,12 @@ mod trends;
 mod users;
 
 pub use access::Caller;
+pub use accounts::{
+    check_password, hash_password, normalize_login, session_csrf, AccountForm, AccountPatch,
+    RegistrationForm, SignInPolicy, SignInRefusal, SignInThrottle, SignedIn, MAX_PASSWORD_CHARS,
+    MIN_PASSWORD_CHARS,
+};
+pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
 pub use audit::{AuditPage, AuditQuery, BULK_CONTACT_RECORDS};
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
