@@ -18,11 +18,22 @@ async fn register_then_approval_then_sign_in_with_a_password() {
 
     let p = v.get("/login").await;
     assert!(p.body.contains("name=\"account\"") && p.body.contains("name=\"password\""));
-    assert!(p.body.contains("href=\"/register\""), "the sign-in page offers registration");
+    assert!(
+        p.body.contains("href=\"/register\""),
+        "the sign-in page offers registration"
+    );
 
     let p = v.get("/register").await;
     assert_eq!(p.status, StatusCode::OK);
-    for field in ["kind", "org_name", "credit_code", "contact_name", "phone", "email", "password"] {
+    for field in [
+        "kind",
+        "org_name",
+        "credit_code",
+        "contact_name",
+        "phone",
+        "email",
+        "password",
+    ] {
         assert!(p.body.contains(&format!("name=\"{field}\"")), "{field}");
     }
     // Every problem at once, beside its field, typed values kept (never the password).
@@ -48,7 +59,9 @@ async fn register_then_approval_then_sign_in_with_a_password() {
         assert!(p.body.contains(id), "{id}");
     }
     assert!(p.body.contains("校验位") && p.body.contains("11 位"));
-    assert!(p.body.contains("value=\"丁材料有限公司\"") && p.body.contains("value=\"sun@ding.cn\""));
+    assert!(
+        p.body.contains("value=\"丁材料有限公司\"") && p.body.contains("value=\"sun@ding.cn\"")
+    );
     assert!(!p.body.contains("value=\"short\""));
 
     let p = v
@@ -80,7 +93,10 @@ async fn register_then_approval_then_sign_in_with_a_password() {
     let mut b = Visitor::new(&s.base);
     b.sign_in(&bureau).await;
     let p = b.get("/review").await;
-    assert!(p.body.contains("href=\"/registrations\""), "in the bureau's navigation");
+    assert!(
+        p.body.contains("href=\"/registrations\""),
+        "in the bureau's navigation"
+    );
     let p = b.get("/registrations").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("丁材料有限公司") && p.body.contains("13800138009"));
@@ -119,7 +135,10 @@ async fn the_personal_page_changes_the_password_and_manages_tokens() {
     let p = v.get("/account").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("我的账号") && p.body.contains("郑州大学"));
-    assert!(p.body.contains("初始令牌"), "the token of `user add` is listed");
+    assert!(
+        p.body.contains("初始令牌"),
+        "the token of `user add` is listed"
+    );
 
     // A new token is shown once and works on the API.
     let p = v.post("/account/tokens", &[("label", "同步脚本")]).await;
@@ -131,7 +150,10 @@ async fn the_personal_page_changes_the_password_and_manages_tokens() {
         .and_then(|rest| rest.split('<').next())
         .expect("the token shown")
         .to_string();
-    assert_eq!(s.get("/api/v1/session", Some(&new_token)).await.status, StatusCode::OK);
+    assert_eq!(
+        s.get("/api/v1/session", Some(&new_token)).await.status,
+        StatusCode::OK
+    );
     let p = v.get("/account").await;
     assert!(p.body.contains("同步脚本") && !p.body.contains(&new_token));
     let revoke = p
@@ -153,7 +175,11 @@ async fn the_personal_page_changes_the_password_and_manages_tokens() {
     let p = v
         .post(
             "/account/password",
-            &[("old_password", &token), ("new_password", "zzu-2026-new"), ("new_password2", "zzu-2026-neW")],
+            &[
+                ("old_password", &token),
+                ("new_password", "zzu-2026-new"),
+                ("new_password2", "zzu-2026-neW"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
@@ -161,7 +187,11 @@ async fn the_personal_page_changes_the_password_and_manages_tokens() {
     let p = v
         .post(
             "/account/password",
-            &[("old_password", "nope-1234"), ("new_password", "zzu-2026-new"), ("new_password2", "zzu-2026-new")],
+            &[
+                ("old_password", "nope-1234"),
+                ("new_password", "zzu-2026-new"),
+                ("new_password2", "zzu-2026-new"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
@@ -169,14 +199,26 @@ async fn the_personal_page_changes_the_password_and_manages_tokens() {
     let p = v
         .post(
             "/account/password",
-            &[("old_password", &token), ("new_password", "zzu-2026-new"), ("new_password2", "zzu-2026-new")],
+            &[
+                ("old_password", &token),
+                ("new_password", "zzu-2026-new"),
+                ("new_password2", "zzu-2026-new"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/account?done=password");
-    assert_eq!(v.get("/account").await.status, StatusCode::OK, "this device stays");
+    assert_eq!(
+        v.get("/account").await.status,
+        StatusCode::OK,
+        "this device stays"
+    );
     let p = other_device.get("/account").await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER, "the other device is signed out");
+    assert_eq!(
+        p.status,
+        StatusCode::SEE_OTHER,
+        "the other device is signed out"
+    );
 
     // Sign out everywhere: this device too.
     let p = v.post("/account/sessions/end", &[]).await;
@@ -203,7 +245,13 @@ async fn the_admin_creates_disables_and_resets_accounts_on_a_page() {
     let p = v
         .post(
             "/accounts",
-            &[("idempotency_key", "acc-1"), ("name", ""), ("role", "enterprise"), ("org", ""), ("password", "x")],
+            &[
+                ("idempotency_key", "acc-1"),
+                ("name", ""),
+                ("role", "enterprise"),
+                ("org", ""),
+                ("password", "x"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
@@ -225,10 +273,18 @@ async fn the_admin_creates_disables_and_resets_accounts_on_a_page() {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let mut w = Visitor::new(&s.base);
-    assert_eq!(w.sign_in_as("wu@wu.cn", "wu-pass-2026").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.sign_in_as("wu@wu.cn", "wu-pass-2026").await.status,
+        StatusCode::SEE_OTHER
+    );
 
     let p = v.get("/accounts").await;
-    let row = p.body.split("<tr>").find(|r| r.contains("戊公司")).expect("row").to_string();
+    let row = p
+        .body
+        .split("<tr>")
+        .find(|r| r.contains("戊公司"))
+        .expect("row")
+        .to_string();
     let status_action = row
         .split("action=\"")
         .map(|a| a.split('"').next().unwrap_or_default())
@@ -237,7 +293,11 @@ async fn the_admin_creates_disables_and_resets_accounts_on_a_page() {
         .to_string();
     let p = v.post(&status_action, &[("disabled", "1")]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
-    assert_eq!(w.get("/my/demands").await.status, StatusCode::SEE_OTHER, "signed out at once");
+    assert_eq!(
+        w.get("/my/demands").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out at once"
+    );
     let p = w.sign_in_as("wu@wu.cn", "wu-pass-2026").await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert!(p.body.contains("已停用"));
@@ -245,8 +305,16 @@ async fn the_admin_creates_disables_and_resets_accounts_on_a_page() {
     let p = v.post(&status_action, &[("disabled", "0")]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let password_action = status_action.replace("/status", "/password");
-    let p = v.post(&password_action, &[("password", "wu-new-2026")]).await;
+    let p = v
+        .post(&password_action, &[("password", "wu-new-2026")])
+        .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
-    assert_eq!(w.sign_in_as("wu@wu.cn", "wu-pass-2026").await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(w.sign_in_as("wu@wu.cn", "wu-new-2026").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.sign_in_as("wu@wu.cn", "wu-pass-2026").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        w.sign_in_as("wu@wu.cn", "wu-new-2026").await.status,
+        StatusCode::SEE_OTHER
+    );
 }

@@ -86,12 +86,19 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     let p = v
         .post(
             "/login",
-            &[("account", "ent"), ("password", "wrong-pass1"), ("next", "")],
+            &[
+                ("account", "ent"),
+                ("password", "wrong-pass1"),
+                ("next", ""),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     assert!(p.body.contains("账号或密码不正确"));
-    assert!(p.body.contains("value=\"ent\""), "the account name stays typed");
+    assert!(
+        p.body.contains("value=\"ent\""),
+        "the account name stays typed"
+    );
     let p = v
         .post("/login", &[("account", ""), ("password", ""), ("next", "")])
         .await;
@@ -100,7 +107,11 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     let p = v
         .post(
             "/login",
-            &[("account", "x\r\nSet-Cookie: a=b"), ("password", "x1"), ("next", "")],
+            &[
+                ("account", "x\r\nSet-Cookie: a=b"),
+                ("password", "x1"),
+                ("next", ""),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
@@ -108,7 +119,11 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     let p = v
         .post(
             "/login",
-            &[("account", "ent"), ("password", &token), ("next", "//evil.example/")],
+            &[
+                ("account", "ent"),
+                ("password", &token),
+                ("next", "//evil.example/"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -117,14 +132,19 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     assert!(session.contains("HttpOnly"), "{session}");
     assert!(session.contains("SameSite=Lax"), "{session}");
     assert!(!p.body.contains(&token));
-    assert!(!session.contains(&token), "the cookie holds a session id, not the token");
+    assert!(
+        !session.contains(&token),
+        "the cookie holds a session id, not the token"
+    );
 
     let p = v.get("/my/demands").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("我的需求") && p.body.contains("发布需求"));
     assert!(p.body.contains("企业"), "role label");
     assert!(
-        p.body.contains("href=\"/account\"") && p.body.contains("我的账号") && p.body.contains("退出"),
+        p.body.contains("href=\"/account\"")
+            && p.body.contains("我的账号")
+            && p.body.contains("退出"),
         "the header names who is signed in, with 我的账号 and 退出"
     );
     assert!(
@@ -149,7 +169,13 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert!(p.location().starts_with("/login"));
     let r = s
-        .call_session(reqwest::Method::GET, "/api/v1/session", &old_session, None, None)
+        .call_session(
+            reqwest::Method::GET,
+            "/api/v1/session",
+            &old_session,
+            None,
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
@@ -200,10 +226,18 @@ async fn posts_without_the_csrf_token_are_refused() {
     let p = v
         .post_raw(
             "/demands/new",
-            &[("csrf", "planted0123"), ("title", "一个需求"), ("description", "需求描述")],
+            &[
+                ("csrf", "planted0123"),
+                ("title", "一个需求"),
+                ("description", "需求描述"),
+            ],
         )
         .await;
-    assert_eq!(p.status, StatusCode::FORBIDDEN, "a planted csrf cookie is refused");
+    assert_eq!(
+        p.status,
+        StatusCode::FORBIDDEN,
+        "a planted csrf cookie is refused"
+    );
     v.set_cookie("dj_csrf", &real);
 
     let p = v.post("/demands/new", &fields).await;

@@ -375,7 +375,12 @@ fn rows() -> Vec<Row> {
             [401; 6],
         ),
         // A bearer caller has no session to end; the answer is the same.
-        row(Method::DELETE, "/api/v1/session", NoBody, [401, 204, 204, 204, 204, 204]),
+        row(
+            Method::DELETE,
+            "/api/v1/session",
+            NoBody,
+            [401, 204, 204, 204, 204, 204],
+        ),
         row(Method::DELETE, "/api/v1/sessions", NoBody, SIGNED_IN),
         row(Method::GET, "/api/v1/me", NoBody, SIGNED_IN),
         row(

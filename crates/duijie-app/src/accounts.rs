@@ -124,9 +124,7 @@ impl SignInThrottle {
         let p = &self.policy;
         let mut map = self.lock();
         if map.len() >= MAX_THROTTLE_KEYS {
-            map.retain(|_, f| {
-                f.locked_until.is_some_and(|u| u > now) || now - f.since < p.window
-            });
+            map.retain(|_, f| f.locked_until.is_some_and(|u| u > now) || now - f.since < p.window);
         }
         let mut started = None;
         for key in Self::keys(login, ip) {
@@ -409,7 +407,8 @@ impl App {
             .await
             .map_err(store_err)?;
         let hash = found.as_ref().and_then(|(_, h)| h.clone());
-        let right = verify_password(password, hash.as_deref().unwrap_or(&DUMMY_HASH)).await?
+        let right = verify_password(password, hash.as_deref().unwrap_or(DUMMY_HASH.as_str()))
+            .await?
             && hash.is_some();
         if let (true, Some((user, _))) = (right, found) {
             if user.revoked {
@@ -536,7 +535,12 @@ impl App {
     }
 
     /// Sets the caller's e-mail and phone (empty clears).
-    pub async fn set_my_contact(&self, caller: &Caller, email: &str, phone: &str) -> AppResult<User> {
+    pub async fn set_my_contact(
+        &self,
+        caller: &Caller,
+        email: &str,
+        phone: &str,
+    ) -> AppResult<User> {
         let user = caller.require(&Role::ALL)?;
         let mut errors = FieldErrors::default();
         let (email, phone) = contact_in(&mut errors, email, phone, false);
@@ -563,7 +567,8 @@ impl App {
         phone: Option<&str>,
     ) -> AppResult<()> {
         let mut errors = FieldErrors::default();
-        for (field, value, label) in [("email", email, "电子邮箱"), ("phone", phone, "手机号")] {
+        for (field, value, label) in [("email", email, "电子邮箱"), ("phone", phone, "手机号")]
+        {
             let Some(value) = value else { continue };
             let user = self
                 .store
@@ -597,10 +602,18 @@ impl App {
     }
 
     /// A new API token for the caller, returned once with its record.
-    pub async fn create_my_token(&self, caller: &Caller, label: &str) -> AppResult<(ApiToken, String)> {
+    pub async fn create_my_token(
+        &self,
+        caller: &Caller,
+        label: &str,
+    ) -> AppResult<(ApiToken, String)> {
         let user = caller.require(&Role::ALL)?;
         let label = label.trim();
-        let label = if label.is_empty() { "API 令牌" } else { label };
+        let label = if label.is_empty() {
+            "API 令牌"
+        } else {
+            label
+        };
         if label.chars().count() > 64 {
             return Err(DomainError::invalid("label", "令牌名称不能超过 64 个字符"));
         }
@@ -664,7 +677,13 @@ impl App {
             }
             c
         };
-        let contact_name = text_in(&mut errors, "contact_name", "联系人姓名", &form.contact_name, 32);
+        let contact_name = text_in(
+            &mut errors,
+            "contact_name",
+            "联系人姓名",
+            &form.contact_name,
+            32,
+        );
         let (email, phone) = contact_in(&mut errors, &form.email, &form.phone, true);
         errors.check(check_password("password", &form.password));
         errors.finish()?;
@@ -704,7 +723,11 @@ impl App {
     /// Approves a pending registration: the organisation is created (or the existing one of
     /// that name joined) and an active account made that signs in with the registration's
     /// phone or e-mail and password.
-    pub async fn approve_registration(&self, caller: &Caller, id: &str) -> AppResult<(Registration, User)> {
+    pub async fn approve_registration(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> AppResult<(Registration, User)> {
         caller.require(&[Role::Bureau, Role::Admin])?;
         let reg = self
             .store
@@ -776,7 +799,12 @@ impl App {
     }
 
     /// Rejects a pending registration with a reason the applicant is shown at sign-in.
-    pub async fn reject_registration(&self, caller: &Caller, id: &str, reason: &str) -> AppResult<Registration> {
+    pub async fn reject_registration(
+        &self,
+        caller: &Caller,
+        id: &str,
+        reason: &str,
+    ) -> AppResult<Registration> {
         caller.require(&[Role::Bureau, Role::Admin])?;
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
@@ -884,7 +912,12 @@ impl App {
 
     /// Changes an account's role or disables / enables it (administrator). An administrator
     /// cannot disable or demote their own account.
-    pub async fn update_account(&self, caller: &Caller, id: &str, patch: &AccountPatch) -> AppResult<User> {
+    pub async fn update_account(
+        &self,
+        caller: &Caller,
+        id: &str,
+        patch: &AccountPatch,
+    ) -> AppResult<User> {
         let admin = caller.require(&[Role::Admin])?;
         let user = self.account(id).await?;
         if user.id == admin.id && (patch.disabled == Some(true) || patch.role.is_some()) {
@@ -1016,7 +1049,10 @@ mod tests {
         });
         assert!(t.fail("a", ip(1)).is_none());
         assert!(t.fail("a", ip(2)).is_none());
-        assert!(t.fail("a", ip(3)).is_some(), "third failure locks the account");
+        assert!(
+            t.fail("a", ip(3)).is_some(),
+            "third failure locks the account"
+        );
         assert!(t.locked("a", ip(9)).is_some(), "from any address");
         assert!(t.locked("b", ip(9)).is_none(), "other accounts are free");
         std::thread::sleep(Duration::from_millis(60));
@@ -1065,6 +1101,8 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert!(verify_password("secret123", &h).await.unwrap_or(false));
         assert!(!verify_password("secret124", &h).await.unwrap_or(true));
-        assert!(!verify_password("secret123", "garbage").await.unwrap_or(true));
+        assert!(!verify_password("secret123", "garbage")
+            .await
+            .unwrap_or(true));
     }
 }

@@ -31,12 +31,12 @@ pub use accounts::{
     RegistrationForm, SignInPolicy, SignInRefusal, SignInThrottle, SignedIn, MAX_PASSWORD_CHARS,
     MIN_PASSWORD_CHARS,
 };
-pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
 pub use audit::{AuditPage, AuditQuery, BULK_CONTACT_RECORDS};
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
+pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
 pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
 pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
 pub use duijie_store::{Interest, InterestStatus};

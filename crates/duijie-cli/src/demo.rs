@@ -179,12 +179,7 @@ pub async fn load(app: &App) -> Result<()> {
     ensure_accounts(app).await?;
     println!("demo accounts (fixed passwords, kept across restarts; sign in at /login of the address below, or POST /api/v1/session):");
     for a in ACCOUNTS {
-        println!(
-            "  {:<12} {:<28} {}",
-            a.role.as_str(),
-            a.email,
-            a.password
-        );
+        println!("  {:<12} {:<28} {}", a.role.as_str(), a.email, a.password);
     }
     Ok(())
 }

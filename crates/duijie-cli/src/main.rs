@@ -331,7 +331,10 @@ async fn user(config: &Config, action: UserAction) -> Result<()> {
                 app.set_password_by_name(&user.name, &password)
                     .await
                     .map_err(anyhow::Error::new)?;
-                println!("password set: sign in on the pages with the name {}", user.name);
+                println!(
+                    "password set: sign in on the pages with the name {}",
+                    user.name
+                );
             }
             println!("token (shown once, keep it safe): {token}");
         }

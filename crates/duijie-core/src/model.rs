@@ -437,7 +437,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Enterprise, Role::Institution, Role::Bureau, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::Enterprise,
+        Role::Institution,
+        Role::Bureau,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -305,7 +305,11 @@ impl SqlStore {
         Ok(r.rows_affected() > 0)
     }
 
-    pub(crate) async fn set_user_disabled_sql(&self, user_id: &str, disabled: bool) -> Result<bool> {
+    pub(crate) async fn set_user_disabled_sql(
+        &self,
+        user_id: &str,
+        disabled: bool,
+    ) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
         let r = sqlx::query("UPDATE users SET revoked_at = $1 WHERE id = $2")
             .bind(disabled.then(|| millis(Utc::now())))
@@ -548,7 +552,14 @@ impl SqlStore {
     ) -> Result<(Registration, User)> {
         let mut tx = self.pool().begin().await?;
         let user = insert_account(&mut tx, account).await?;
-        Self::decide(&mut tx, id, RegistrationStatus::Approved, "", Some(&user.id)).await?;
+        Self::decide(
+            &mut tx,
+            id,
+            RegistrationStatus::Approved,
+            "",
+            Some(&user.id),
+        )
+        .await?;
         tx.commit().await?;
         let reg = self
             .get_registration_sql(id)

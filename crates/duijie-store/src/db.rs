@@ -1482,9 +1482,9 @@ impl Store for SqlStore {
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
-            .await?
-            .map(|r| rows::user(&r))
-            .transpose()
+        .await?
+        .map(|r| rows::user(&r))
+        .transpose()
     }
 
     async fn list_users(&self) -> Result<Vec<User>> {
@@ -1513,11 +1513,13 @@ impl Store for SqlStore {
             .execute(&mut *tx)
             .await?;
         // The account's other tokens stop working.
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(millis(Utc::now()))
-            .bind(id.clone())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(millis(Utc::now()))
+        .bind(id.clone())
+        .execute(&mut *tx)
+        .await?;
         crate::accounts::insert_token(&mut tx, &id, "初始令牌", token_hash).await?;
         tx.commit().await?;
         Ok(true)

@@ -470,8 +470,7 @@ pub trait Store: Send + Sync + 'static {
     /// `false` when no such account.
     async fn set_password(&self, user_id: &str, password_hash: &str) -> Result<bool>;
     /// `false` when no such account.
-    async fn set_user_role(&self, user_id: &str, role: Role, org_id: Option<&str>)
-        -> Result<bool>;
+    async fn set_user_role(&self, user_id: &str, role: Role, org_id: Option<&str>) -> Result<bool>;
     /// Disables an account (ending its sessions in the same transaction) or enables it again;
     /// `false` when no such account.
     async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<bool>;
@@ -487,8 +486,12 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, id_hash: &str) -> Result<bool>;
     /// Ends every session of the account but `except_hash`; how many ended.
     async fn delete_sessions(&self, user_id: &str, except_hash: Option<&str>) -> Result<u64>;
-    async fn create_api_token(&self, user_id: &str, label: &str, token_hash: &str)
-        -> Result<ApiToken>;
+    async fn create_api_token(
+        &self,
+        user_id: &str,
+        label: &str,
+        token_hash: &str,
+    ) -> Result<ApiToken>;
     /// The account's tokens that are not revoked, oldest first.
     async fn list_api_tokens(&self, user_id: &str) -> Result<Vec<ApiToken>>;
     /// `false` when the account has no such live token.

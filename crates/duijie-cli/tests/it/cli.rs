@@ -135,7 +135,10 @@ async fn serve_demo_loads_sample_catalogues_and_prints_a_password_per_role() {
         let parts: Vec<&str> = line.split_whitespace().collect();
         accounts.push((parts[1].to_string(), parts[2].to_string()));
     }
-    assert!(printed.contains("/login"), "says where to sign in: {printed}");
+    assert!(
+        printed.contains("/login"),
+        "says where to sign in: {printed}"
+    );
     let sign_in = |base: String, account: String, password: String| async move {
         reqwest::Client::new()
             .post(format!("{base}/api/v1/session"))

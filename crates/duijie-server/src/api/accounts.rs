@@ -146,7 +146,10 @@ pub async fn update_me(
     Auth(caller): Auth,
     ApiJson(body): ApiJson<ContactBody>,
 ) -> ApiResult<Json<Value>> {
-    let user = s.app.set_my_contact(&caller, &body.email, &body.phone).await?;
+    let user = s
+        .app
+        .set_my_contact(&caller, &body.email, &body.phone)
+        .await?;
     Ok(Json(json!({ "account": account_json(&user) })))
 }
 
@@ -191,7 +194,9 @@ pub async fn create_token(
     let (record, token) = s.app.create_my_token(&caller, &body.label).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": record.id, "label": record.label, "created_at": record.created_at, "token": token })),
+        Json(
+            json!({ "id": record.id, "label": record.label, "created_at": record.created_at, "token": token }),
+        ),
     ))
 }
 
@@ -212,7 +217,9 @@ pub async fn register(
     let r = s.app.register(&form).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": r.id, "status": r.status.as_str(), "message": "注册申请已提交，等待科技局审核" })),
+        Json(
+            json!({ "id": r.id, "status": r.status.as_str(), "message": "注册申请已提交，等待科技局审核" }),
+        ),
     ))
 }
 
@@ -249,7 +256,9 @@ pub async fn approve(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let (r, user) = s.app.approve_registration(&caller, &id).await?;
-    Ok(Json(json!({ "registration": registration_json(&r), "account": account_json(&user) })))
+    Ok(Json(
+        json!({ "registration": registration_json(&r), "account": account_json(&user) }),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -264,12 +273,21 @@ pub async fn reject(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RejectBody>,
 ) -> ApiResult<Json<Value>> {
-    let r = s.app.reject_registration(&caller, &id, &body.reason).await?;
+    let r = s
+        .app
+        .reject_registration(&caller, &id, &body.reason)
+        .await?;
     Ok(Json(json!({ "registration": registration_json(&r) })))
 }
 
 pub async fn users(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
-    let items: Vec<Value> = s.app.accounts(&caller).await?.iter().map(account_json).collect();
+    let items: Vec<Value> = s
+        .app
+        .accounts(&caller)
+        .await?
+        .iter()
+        .map(account_json)
+        .collect();
     Ok(Json(json!({ "items": items })))
 }
 

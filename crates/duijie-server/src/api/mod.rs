@@ -124,14 +124,20 @@ pub fn routes(state: AppState) -> Router {
                 .post(accounts::sign_in)
                 .delete(accounts::sign_out),
         )
-        .route("/sessions", axum::routing::delete(accounts::sign_out_everywhere))
+        .route(
+            "/sessions",
+            axum::routing::delete(accounts::sign_out_everywhere),
+        )
         .route("/me", get(accounts::current).patch(accounts::update_me))
         .route("/me/password", post(accounts::change_password))
         .route(
             "/me/tokens",
             get(accounts::my_tokens).post(accounts::create_token),
         )
-        .route("/me/tokens/{id}", axum::routing::delete(accounts::revoke_token))
+        .route(
+            "/me/tokens/{id}",
+            axum::routing::delete(accounts::revoke_token),
+        )
         .route(
             "/registrations",
             get(accounts::registrations).post(accounts::register.layer(once())),

@@ -675,6 +675,8 @@ fn concurrency(paths: &mut Map<String, Value>) {
         "/api/v1/secondments",
         "/api/v1/instruments",
         "/api/v1/committees",
+        "/api/v1/registrations",
+        "/api/v1/users",
     ];
     for path in creating {
         let op = &mut paths[path]["post"];

@@ -109,7 +109,12 @@ pub async fn logout(State(s): State<AppState>, session: Session, _form: Form) ->
 
 fn register_page(session: &Session, form: Option<(&Form, DomainError)>) -> PageResult {
     let (status, v, errors, error) = match form {
-        None => (StatusCode::OK, Value::from(()), BTreeMap::new(), None),
+        None => (
+            StatusCode::OK,
+            Value::from(BTreeMap::<String, String>::new()),
+            BTreeMap::new(),
+            None,
+        ),
         Some((f, e)) => {
             let (errors, error) = shown(e)?;
             let v = context! {
@@ -166,7 +171,14 @@ async fn me_page(s: &AppState, session: &Session, extras: MeExtras) -> PageResul
         .flatten()
         .unwrap_or_else(|| user.clone());
     let org_name = match &user.org_id {
-        Some(id) => s.app.store.get_organization(id).await.ok().flatten().map(|o| o.name),
+        Some(id) => s
+            .app
+            .store
+            .get_organization(id)
+            .await
+            .ok()
+            .flatten()
+            .map(|o| o.name),
         None => None,
     };
     let tokens: Vec<Value> = s
@@ -260,7 +272,11 @@ pub async fn password(State(s): State<AppState>, session: Session, form: Form) -
 /// Creates a token and shows it on this answer only (never through a redirect, and never kept
 /// as an idempotent replay, so the token is stored nowhere).
 pub async fn create_token(State(s): State<AppState>, session: Session, form: Form) -> PageResult {
-    match s.app.create_my_token(&session.caller, &form.text("label")).await {
+    match s
+        .app
+        .create_my_token(&session.caller, &form.text("label"))
+        .await
+    {
         Ok((record, token)) => {
             let extras = MeExtras {
                 status: Some(StatusCode::CREATED),

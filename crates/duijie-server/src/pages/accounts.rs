@@ -48,7 +48,13 @@ async fn registrations_page(
         Some(e) => (status_of(e.code), Some(e.message)),
     };
     let ctx = context! { title => "注册审核", pending, decided, error };
-    Ok(render(session, "registrations.html", "registrations", status, ctx))
+    Ok(render(
+        session,
+        "registrations.html",
+        "registrations",
+        status,
+        ctx,
+    ))
 }
 
 pub async fn approve(
@@ -116,7 +122,12 @@ async fn accounts_page(
         })
         .collect();
     let (status, v, errors, error) = match failure {
-        None => (StatusCode::OK, Value::from(()), BTreeMap::new(), None),
+        None => (
+            StatusCode::OK,
+            Value::from(BTreeMap::<String, String>::new()),
+            BTreeMap::new(),
+            None,
+        ),
         Some((f, e)) => {
             let status = status_of(e.code);
             let (errors, error) = shown(e)?;
