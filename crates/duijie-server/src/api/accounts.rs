@@ -7,8 +7,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::header::{RETRY_AFTER, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use duijie_app::{AccountForm, AccountPatch, Registration, RegistrationForm, RegistrationStatus};
@@ -91,9 +91,7 @@ pub async fn sign_in(
             let mut resp = ApiError(refusal.error).into_response();
             if let Some(wait) = refusal.retry_after {
                 let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                    resp.headers_mut().insert(RETRY_AFTER, v);
-                }
+                crate::limits::set_retry_after(&mut resp, secs);
             }
             resp
         }

@@ -8,8 +8,8 @@ use crate::client::Client;
 use crate::error::status_of;
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::header::{RETRY_AFTER, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::SET_COOKIE;
+use axum::http::StatusCode;
 use axum::Extension;
 use duijie_app::RegistrationForm;
 use duijie_core::{DomainError, ErrorCode, Role};
@@ -87,9 +87,7 @@ pub async fn login(
             let mut resp = login_page(&session, &next, account.trim(), Some(refusal.error))?;
             if let Some(wait) = refusal.retry_after {
                 let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                    resp.headers_mut().insert(RETRY_AFTER, v);
-                }
+                crate::limits::set_retry_after(&mut resp, secs);
             }
             Ok(resp)
         }
