@@ -59,6 +59,11 @@ impl Visitor {
         }
     }
 
+    /// Sets a cookie as another site (or a replayed request) could.
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies.get(name).map(String::as_str)
     }
@@ -134,10 +139,21 @@ impl Visitor {
         self.send(req).await
     }
 
-    /// Opens the sign-in page (for the CSRF cookie) and signs in with `token`.
+    /// Opens the sign-in page (for the CSRF cookie) and signs in as the account of a test
+    /// token (whose password is the token, see `TestServer::token`).
     pub async fn sign_in(&mut self, token: &str) -> Page {
+        let account = duijie_e2e::account_of(token).expect("a token made by TestServer::token");
+        self.sign_in_as(&account, token).await
+    }
+
+    /// Opens the sign-in page (for the CSRF cookie) and signs in with a password.
+    pub async fn sign_in_as(&mut self, account: &str, password: &str) -> Page {
         self.get("/login").await;
-        self.post("/login", &[("token", token), ("next", "")]).await
+        self.post(
+            "/login",
+            &[("account", account), ("password", password), ("next", "")],
+        )
+        .await
     }
 }
 

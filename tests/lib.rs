@@ -25,6 +25,29 @@ pub struct TestServer {
     _task: tokio::task::JoinHandle<()>,
 }
 
+/// The account name each test token belongs to (its password is the token itself).
+static ACCOUNTS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The account name of a token made by [`TestServer::token`].
+pub fn account_of(token: &str) -> Option<String> {
+    ACCOUNTS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(token)
+        .cloned()
+}
+
+/// A signed-in API session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The `dj_session` cookie's value.
+    pub cookie: String,
+    /// The session's CSRF token (`X-CSRF-Token`).
+    pub csrf: String,
+    pub account: Value,
+}
+
 /// A response: status and JSON body (Null when the body is not JSON).
 #[derive(Debug)]
 pub struct Resp {
@@ -103,9 +126,98 @@ impl TestServer {
         })
     }
 
-    /// Creates an account and returns its token.
+    /// Creates an account and returns its token. The token is also the account's password
+    /// (so page tests sign in with it, see [`account_of`]).
     pub async fn token(&self, name: &str, role: Role, org: Option<&str>) -> String {
-        self.app.add_user(name, role, org).await.expect("user").1
+        let (user, token) = self.app.add_user(name, role, org).await.expect("user");
+        let hash = duijie_app::hash_password(&token).await.expect("hash");
+        self.app
+            .store
+            .set_password(&user.id, &hash)
+            .await
+            .expect("password");
+        ACCOUNTS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(token.clone(), user.name);
+        token
+    }
+
+    /// Signs in over the API; the session cookie's value and the session's CSRF token, or the
+    /// refusal's status and body.
+    pub async fn sign_in(&self, account: &str, password: &str) -> Result<Session, Resp> {
+        self.sign_in_with_cookie(account, password, None).await
+    }
+
+    /// As [`TestServer::sign_in`], sending an earlier session cookie along.
+    pub async fn sign_in_with_cookie(
+        &self,
+        account: &str,
+        password: &str,
+        old: Option<&str>,
+    ) -> Result<Session, Resp> {
+        let mut req = self
+            .client
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&json!({"account": account, "password": password}));
+        if let Some(old) = old {
+            req = req.header("cookie", format!("dj_session={old}"));
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let cookie = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("dj_session="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_string());
+        let text = resp.text().await.unwrap_or_default();
+        let mut body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if status != StatusCode::OK {
+            if let Some(r) = retry_after {
+                body["retry_after"] = json!(r);
+            }
+            return Err(Resp { status, body });
+        }
+        Ok(Session {
+            cookie: cookie.expect("a session cookie"),
+            csrf: body["csrf_token"].as_str().unwrap_or_default().to_string(),
+            account: body["account"].clone(),
+        })
+    }
+
+    /// A call authenticated by a session cookie; `csrf` goes into `X-CSRF-Token`.
+    pub async fn call_session(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: &str,
+        csrf: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", format!("dj_session={cookie}"));
+        if let Some(c) = csrf {
+            req = req.header("x-csrf-token", c);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        Resp {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
     }
 
     pub async fn call(

@@ -93,8 +93,10 @@ impl Tab {
     }
 
     async fn sign_in(&self, token: &str) {
+        let account = duijie_e2e::account_of(token).expect("a test token's account");
         self.open("/login").await;
-        self.fill("#token", token).await;
+        self.fill("#account", &account).await;
+        self.fill("#password", token).await;
         self.click("form[action='/login'] button[type=submit]")
             .await;
     }

@@ -84,17 +84,47 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     assert!(p.body.contains("name=\"next\" value=\"\""));
 
     let p = v
-        .post("/login", &[("token", "dj_wrong"), ("next", "")])
+        .post(
+            "/login",
+            &[
+                ("account", "ent"),
+                ("password", "wrong-pass1"),
+                ("next", ""),
+            ],
+        )
         .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
-    assert!(p.body.contains("令牌无效"));
+    assert!(p.body.contains("账号或密码不正确"));
+    assert!(
+        p.body.contains("value=\"ent\""),
+        "the account name stays typed"
+    );
     let p = v
-        .post("/login", &[("token", "x\r\nSet-Cookie: a=b"), ("next", "")])
+        .post("/login", &[("account", ""), ("password", ""), ("next", "")])
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("请填写手机号或电子邮箱") && p.body.contains("请填写密码"));
+    let p = v
+        .post(
+            "/login",
+            &[
+                ("account", "x\r\nSet-Cookie: a=b"),
+                ("password", "x1"),
+                ("next", ""),
+            ],
+        )
         .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
 
     let p = v
-        .post("/login", &[("token", &token), ("next", "//evil.example/")])
+        .post(
+            "/login",
+            &[
+                ("account", "ent"),
+                ("password", &token),
+                ("next", "//evil.example/"),
+            ],
+        )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/my/demands", "only local paths are followed");
@@ -102,11 +132,21 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     assert!(session.contains("HttpOnly"), "{session}");
     assert!(session.contains("SameSite=Lax"), "{session}");
     assert!(!p.body.contains(&token));
+    assert!(
+        !session.contains(&token),
+        "the cookie holds a session id, not the token"
+    );
 
     let p = v.get("/my/demands").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("我的需求") && p.body.contains("发布需求"));
     assert!(p.body.contains("企业"), "role label");
+    assert!(
+        p.body.contains("href=\"/account\"")
+            && p.body.contains("我的账号")
+            && p.body.contains("退出"),
+        "the header names who is signed in, with 我的账号 and 退出"
+    );
     assert!(
         !p.body.contains("审核队列"),
         "no bureau navigation for an enterprise"
@@ -116,11 +156,28 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert!(p.body.contains("无权"));
 
+    let old_session = v.cookie("dj_session").unwrap().to_string();
     let p = v.post("/logout", &[]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert!(v.cookie("dj_session").is_none());
     let p = v.get("/my/demands").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
+    // The signed-out cookie, sent again, opens nothing: pages and API alike.
+    let mut replay = Visitor::new(&s.base);
+    replay.set_cookie("dj_session", &old_session);
+    let p = replay.get("/my/demands").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(p.location().starts_with("/login"));
+    let r = s
+        .call_session(
+            reqwest::Method::GET,
+            "/api/v1/session",
+            &old_session,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -155,9 +212,33 @@ async fn posts_without_the_csrf_token_are_refused() {
     // A visitor without the CSRF cookie (another site's form) is refused even with a token.
     let mut stranger = Visitor::new(&s.base);
     let p = stranger
-        .post_raw("/login", &[("csrf", "abc"), ("token", &token)])
+        .post_raw(
+            "/login",
+            &[("csrf", "abc"), ("account", "ent"), ("password", &token)],
+        )
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
+
+    // A CSRF cookie planted by another site (with its own value in the form) does not pass
+    // for a signed-in visitor: the token is the session's.
+    let real = v.cookie("dj_csrf").unwrap().to_string();
+    v.set_cookie("dj_csrf", "planted0123");
+    let p = v
+        .post_raw(
+            "/demands/new",
+            &[
+                ("csrf", "planted0123"),
+                ("title", "一个需求"),
+                ("description", "需求描述"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::FORBIDDEN,
+        "a planted csrf cookie is refused"
+    );
+    v.set_cookie("dj_csrf", &real);
 
     let p = v.post("/demands/new", &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);

@@ -1,5 +1,6 @@
 //! Tests of the web pages: over HTTP with a cookie-keeping client, and in headless Chromium.
 
+mod accounts;
 mod audit;
 mod browser;
 mod hardening;

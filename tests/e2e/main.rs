@@ -3,6 +3,7 @@
 // Fixtures and assertions: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod accounts;
 mod audit;
 mod catalogues;
 mod hardening;
@@ -38,6 +39,10 @@ macro_rules! on_both_backends {
     };
 }
 
+use accounts::{
+    admins_manage_accounts, own_password_contact_and_tokens,
+    registration_is_approved_or_rejected_by_the_bureau, sessions_sign_in_out_and_everywhere,
+};
 use audit::the_audit_log_records_decisions_exports_and_bulk_reads;
 use catalogues::{
     catalogue_editions_publish_freeze_diff_and_export, review_queue_flags_gaps_and_duplicates,
@@ -83,4 +88,14 @@ on_both_backends!(
     concurrent_edits_keep_every_change_and_stale_versions_get_412,
     an_approval_covers_only_the_text_reviewed,
     a_retried_post_makes_one_record,
+    sessions_sign_in_out_and_everywhere,
+    registration_is_approved_or_rejected_by_the_bureau,
+    admins_manage_accounts,
+    own_password_contact_and_tokens,
 );
+
+/// Throttling needs its own short lock-out, so it starts its servers itself (both backends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_is_throttled_with_a_lock_out() {
+    accounts::sign_in_is_throttled_with_a_lock_out().await;
+}

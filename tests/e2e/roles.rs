@@ -24,6 +24,8 @@ const HIDDEN_DRAFT: [u16; 6] = [404, 200, 404, 404, 200, 200];
 const OWNER_LIFECYCLE: [u16; 6] = [401, 200, 404, 403, 403, 403];
 const DRAFT_CATALOGUE: [u16; 6] = [404, 404, 404, 404, 200, 200];
 const OWNER_ANSWER: [u16; 6] = [401, 200, 403, 403, 403, 403];
+const SIGNED_IN: [u16; 6] = [401, 200, 200, 200, 200, 200];
+const ADMIN: [u16; 6] = [401, 403, 403, 403, 403, 200];
 
 enum Body {
     None,
@@ -38,7 +40,8 @@ struct Row {
     /// `{ach}`, `{exp}`, `{own_org}`, `{inst_org}`, `{imp}`, `{ins}` (an instrument), `{com}` (a
     /// committee), `{n}` (a counter), `{fresh}` (a fresh published demand), `{interest}` (a fresh
     /// pending interest of `{inst_org}` in another), `{docking}` (a fresh demand in docking),
-    /// `{project}` (a fresh project on another).
+    /// `{project}` (a fresh project on another), `{reg}` (a fresh pending registration),
+    /// `{user}` (a fresh account).
     path: &'static str,
     body: Body,
     expect: [u16; 6],
@@ -363,6 +366,86 @@ fn rows() -> Vec<Row> {
             Json(r#"{"notes": "备注{n}"}"#),
             CURATORS,
         ),
+        // --- accounts (issue #19)
+        row(Method::GET, "/api/v1/session", NoBody, SIGNED_IN),
+        row(
+            Method::POST,
+            "/api/v1/session",
+            Json(r#"{"account": "nobody{n}", "password": "wrong-pass1"}"#),
+            [401; 6],
+        ),
+        // A bearer caller has no session to end; the answer is the same.
+        row(
+            Method::DELETE,
+            "/api/v1/session",
+            NoBody,
+            [401, 204, 204, 204, 204, 204],
+        ),
+        row(Method::DELETE, "/api/v1/sessions", NoBody, SIGNED_IN),
+        row(Method::GET, "/api/v1/me", NoBody, SIGNED_IN),
+        row(
+            Method::PATCH,
+            "/api/v1/me",
+            Json(r#"{"email": "me{n}@example.cn"}"#),
+            SIGNED_IN,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/me/password",
+            Json(r#"{"old_password": "wrong-pass1", "new_password": "matrix-pass-1"}"#),
+            [401, 400, 400, 400, 400, 400],
+        ),
+        row(Method::GET, "/api/v1/me/tokens", NoBody, SIGNED_IN),
+        row(
+            Method::POST,
+            "/api/v1/me/tokens",
+            Json(r#"{"label": "矩阵{n}"}"#),
+            [401, 201, 201, 201, 201, 201],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/me/tokens/tok_missing",
+            NoBody,
+            [401, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/registrations",
+            Json(r#"{"kind": "enterprise", "org_name": "注册{n}有限公司"}"#),
+            [400; 6],
+        ),
+        row(Method::GET, "/api/v1/registrations", NoBody, CURATORS),
+        row(
+            Method::POST,
+            "/api/v1/registrations/{reg}/approve",
+            NoBody,
+            CURATORS,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/registrations/{reg}/reject",
+            Json(r#"{"reason": "材料不全"}"#),
+            CURATORS,
+        ),
+        row(Method::GET, "/api/v1/users", NoBody, ADMIN),
+        row(
+            Method::POST,
+            "/api/v1/users",
+            Json(r#"{"name": "矩阵账号{n}", "role": "bureau", "password": "matrix-pass-1"}"#),
+            [401, 403, 403, 403, 403, 201],
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/users/{user}",
+            Json(r#"{"role": "bureau"}"#),
+            ADMIN,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/users/{user}/password",
+            Json(r#"{"password": "matrix-pass-2"}"#),
+            [401, 403, 403, 403, 403, 204],
+        ),
     ]
 }
 
@@ -618,6 +701,40 @@ pub async fn role_matrix(s: TestServer) {
                     .await
                     .unwrap();
                 subst.push(("{interest}", interest.id));
+            }
+            if uses("{reg}") {
+                let hash = duijie_app::hash_password("matrix-pass-1").await.unwrap();
+                let reg = s
+                    .app
+                    .store
+                    .create_registration(&duijie_store::NewRegistration {
+                        kind: duijie_store::RegistrationKind::Enterprise,
+                        org_name: format!("注册矩阵{n}有限公司"),
+                        credit_code: None,
+                        contact_name: "矩阵联系人".into(),
+                        phone: format!("139{n:08}"),
+                        email: format!("reg{n}@example.cn"),
+                        password_hash: hash,
+                    })
+                    .await
+                    .unwrap();
+                subst.push(("{reg}", reg.id));
+            }
+            if uses("{user}") {
+                let user = s
+                    .app
+                    .store
+                    .create_account(&duijie_store::NewAccount {
+                        name: format!("矩阵用户{n}"),
+                        role: Role::Enterprise,
+                        org_id: Some(fx.own_org.clone()),
+                        email: None,
+                        phone: None,
+                        password_hash: "none".into(),
+                    })
+                    .await
+                    .unwrap();
+                subst.push(("{user}", user.id));
             }
             if uses("{docking}") {
                 subst.push(("{docking}", docking_demand(&s, &fx.own_org, n).await));

@@ -3,6 +3,7 @@
 //! of record) to the search index that follows its change log.
 
 mod access;
+mod accounts;
 pub mod audit;
 mod catalogues;
 mod committees;
@@ -25,11 +26,17 @@ mod trends;
 mod users;
 
 pub use access::Caller;
+pub use accounts::{
+    check_password, hash_password, normalize_login, session_csrf, AccountForm, AccountPatch,
+    RegistrationForm, SignInPolicy, SignInRefusal, SignInThrottle, SignedIn, MAX_PASSWORD_CHARS,
+    MIN_PASSWORD_CHARS,
+};
 pub use audit::{AuditPage, AuditQuery, BULK_CONTACT_RECORDS};
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
+pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
 pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
 pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
 pub use duijie_store::{Interest, InterestStatus};

@@ -1,5 +1,6 @@
 //! `serve --demo`: the bundled sample catalogues (compiled into the binary, so the demo works
-//! from any folder) loaded into an empty database, and one signed-in account per role.
+//! from any folder) loaded into an empty database, and one account per role with a fixed
+//! password.
 
 use anyhow::{Context, Result};
 use duijie_app::{App, ImportRequest};
@@ -55,17 +56,78 @@ async fn load_instruments(app: &App) -> Result<usize> {
     Ok(seeds.len())
 }
 
-/// Demo accounts: name, role, organisation.
-const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
-    (
-        "demo-enterprise",
-        Role::Enterprise,
-        Some("灵宝市华鑫机械制造有限公司"),
-    ),
-    ("demo-institution", Role::Institution, Some("清华大学")),
-    ("demo-bureau", Role::Bureau, None),
-    ("demo-admin", Role::Admin, None),
+/// A demo account: name, role, organisation, the e-mail it signs in with, and its fixed
+/// password (printed on every start; the accounts and passwords stay across restarts).
+struct DemoAccount {
+    name: &'static str,
+    role: Role,
+    org: Option<&'static str>,
+    email: &'static str,
+    password: &'static str,
+}
+
+const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        name: "demo-enterprise",
+        role: Role::Enterprise,
+        org: Some("灵宝市华鑫机械制造有限公司"),
+        email: "enterprise@demo.duijie.cn",
+        password: "demo-enterprise-2026",
+    },
+    DemoAccount {
+        name: "demo-institution",
+        role: Role::Institution,
+        org: Some("清华大学"),
+        email: "institution@demo.duijie.cn",
+        password: "demo-institution-2026",
+    },
+    DemoAccount {
+        name: "demo-bureau",
+        role: Role::Bureau,
+        org: None,
+        email: "bureau@demo.duijie.cn",
+        password: "demo-bureau-2026",
+    },
+    DemoAccount {
+        name: "demo-admin",
+        role: Role::Admin,
+        org: None,
+        email: "admin@demo.duijie.cn",
+        password: "demo-admin-2026",
+    },
 ];
+
+/// Makes the demo accounts that are missing and gives a password to those without one; an
+/// account that exists keeps its password and sessions, so a restart signs nobody out.
+async fn ensure_accounts(app: &App) -> Result<()> {
+    for a in ACCOUNTS {
+        let existing = app.users().await.map_err(anyhow::Error::new)?;
+        let user = match existing.into_iter().find(|u| u.name == a.name) {
+            Some(user) => {
+                let has_password = app.store.password_hash(&user.id).await?.is_some();
+                (user, has_password)
+            }
+            None => {
+                let (user, _token) = app
+                    .add_user(a.name, a.role, a.org)
+                    .await
+                    .map_err(anyhow::Error::new)?;
+                (user, false)
+            }
+        };
+        if user.0.email.is_none() {
+            app.store
+                .set_user_contact(&user.0.id, Some(a.email), user.0.phone.as_deref())
+                .await?;
+        }
+        if !user.1 {
+            app.set_password_by_name(a.name, a.password)
+                .await
+                .map_err(anyhow::Error::new)?;
+        }
+    }
+    Ok(())
+}
 
 pub async fn load(app: &App) -> Result<()> {
     let mut empty = true;
@@ -114,18 +176,10 @@ pub async fn load(app: &App) -> Result<()> {
     } else {
         println!("demo: database not empty, sample catalogues not loaded again");
     }
-    println!("demo tokens (new on every start; use as `Authorization: Bearer <token>`):");
-    for (name, role, org) in ACCOUNTS {
-        let token = match app.reset_token(name).await {
-            Ok(token) => token,
-            Err(_) => {
-                app.add_user(name, *role, *org)
-                    .await
-                    .map_err(anyhow::Error::new)?
-                    .1
-            }
-        };
-        println!("  {:<12} {name:<18} {token}", role.as_str());
+    ensure_accounts(app).await?;
+    println!("demo accounts (fixed passwords, kept across restarts; sign in at /login of the address below, or POST /api/v1/session):");
+    for a in ACCOUNTS {
+        println!("  {:<12} {:<28} {}", a.role.as_str(), a.email, a.password);
     }
     Ok(())
 }

@@ -103,9 +103,15 @@ enum UserAction {
         /// The organisation the account acts for (required for enterprise and institution).
         #[arg(long)]
         org: Option<String>,
+        /// Also set a password (for signing in on the pages), read from the first line of
+        /// standard input.
+        #[arg(long)]
+        password_stdin: bool,
         name: String,
     },
-    /// Revoke an account's token.
+    /// Set an account's password (read from the first line of standard input); its sessions end.
+    Passwd { name: String },
+    /// Disable an account: its tokens and sessions stop working (`user token` enables it again).
     Revoke { name: String },
     /// Give an account a new token (printed once).
     Token { name: String },
@@ -301,14 +307,43 @@ async fn shutdown_signal() {
 async fn user(config: &Config, action: UserAction) -> Result<()> {
     let app = open(config, IndexMode::Detached).await?;
     match action {
-        UserAction::Add { role, org, name } => {
+        UserAction::Add {
+            role,
+            org,
+            password_stdin,
+            name,
+        } => {
             let role = Role::parse(&role).context("unknown role")?;
+            // Read and check the password before anything is created.
+            let password = if password_stdin {
+                let password = read_password()?;
+                duijie_app::check_password("password", &password).map_err(anyhow::Error::new)?;
+                Some(password)
+            } else {
+                None
+            };
             let (user, token) = app
                 .add_user(&name, role, org.as_deref())
                 .await
                 .map_err(anyhow::Error::new)?;
             println!("created {} ({})", user.name, user.role.as_str());
+            if let Some(password) = password {
+                app.set_password_by_name(&user.name, &password)
+                    .await
+                    .map_err(anyhow::Error::new)?;
+                println!(
+                    "password set: sign in on the pages with the name {}",
+                    user.name
+                );
+            }
             println!("token (shown once, keep it safe): {token}");
+        }
+        UserAction::Passwd { name } => {
+            let password = read_password()?;
+            app.set_password_by_name(&name, &password)
+                .await
+                .map_err(anyhow::Error::new)?;
+            println!("password of {name} set; its sessions have ended");
         }
         UserAction::Revoke { name } => {
             app.revoke_user(&name).await.map_err(anyhow::Error::new)?;
@@ -325,12 +360,24 @@ async fn user(config: &Config, action: UserAction) -> Result<()> {
                     u.name,
                     u.role.as_str(),
                     u.org_id.unwrap_or_default(),
-                    if u.revoked { "revoked" } else { "active" }
+                    if u.revoked { "disabled" } else { "active" }
                 );
             }
         }
     }
     Ok(())
+}
+
+/// The first line of standard input (a password piped in, never a command-line argument that
+/// other users could read from the process list).
+fn read_password() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    anyhow::ensure!(!password.is_empty(), "no password on standard input");
+    Ok(password)
 }
 
 #[cfg(test)]

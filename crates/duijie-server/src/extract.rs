@@ -10,8 +10,40 @@ use duijie_app::Caller;
 use duijie_core::{DomainError, ErrorCode};
 use serde::de::DeserializeOwned;
 
-/// The authenticated caller (anonymous without an `Authorization` header).
+/// The authenticated caller: from the bearer token, else from the session cookie a browser
+/// signed in with (`POST /api/v1/session`), else anonymous. A session cookie that names no live
+/// session is refused (401), and a write through a session must carry the session's CSRF token
+/// in `X-CSRF-Token` (a bearer token needs none: no browser sends it by itself).
 pub struct Auth(pub Caller);
+
+/// The request header a cookie-authenticated API write carries its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+async fn session_auth(parts: &Parts, state: &AppState, sid: &str) -> Result<Caller, ApiError> {
+    let caller = state.app.session_caller(sid).await?;
+    if caller.user().is_none() {
+        return Err(ApiError::new(
+            ErrorCode::Unauthenticated,
+            "登录已失效或已退出，请重新登录",
+        ));
+    }
+    let safe = matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let sent = parts
+        .headers
+        .get(CSRF_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if !safe && !crate::pages::same(sent, duijie_app::session_csrf(sid).as_bytes()) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "使用登录会话调用写操作时须在 X-CSRF-Token 中带上登录时返回的 csrf_token",
+        ));
+    }
+    Ok(caller)
+}
 
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
@@ -35,6 +67,11 @@ impl FromRequestParts<AppState> for Auth {
                 }
             }
         };
+        if token.is_none() {
+            if let Some(sid) = crate::pages::session_cookie_of(&parts.headers) {
+                return Ok(Auth(session_auth(parts, state, sid).await?));
+            }
+        }
         Ok(Auth(state.app.authenticate(token.as_deref()).await?))
     }
 }

@@ -50,6 +50,8 @@ pub struct ServerConfig {
     /// Change-log sequence numbers the search index may trail the database by before
     /// `/healthz` answers 503.
     pub max_index_lag: u64,
+    /// Sign-in throttling, lock-out and session length.
+    pub sign_in: duijie_app::SignInPolicy,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +67,7 @@ impl Default for ServerConfig {
             trusted_proxies: Vec::new(),
             public_url: None,
             max_index_lag: 1_000,
+            sign_in: duijie_app::SignInPolicy::default(),
         }
     }
 }
@@ -83,6 +86,8 @@ pub struct AppState {
     pub app: Arc<App>,
     pub config: Arc<ServerConfig>,
     pub limiter: Arc<limits::RateLimiter>,
+    /// Failed sign-ins per account name and client address.
+    pub throttle: Arc<duijie_app::SignInThrottle>,
 }
 
 /// The whole router.
@@ -93,6 +98,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
             config.anonymous_per_second,
             config.anonymous_burst,
         )),
+        throttle: Arc::new(duijie_app::SignInThrottle::new(config.sign_in.clone())),
         config: Arc::new(config),
     };
     let timeout = state.config.request_timeout;

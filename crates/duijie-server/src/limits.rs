@@ -118,7 +118,7 @@ fn client_ip(request: &Request) -> IpAddr {
         .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.ip)
 }
 
-fn set_retry_after(resp: &mut Response, seconds: u64) {
+pub(crate) fn set_retry_after(resp: &mut Response, seconds: u64) {
     if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
         resp.headers_mut()
             .insert(axum::http::header::RETRY_AFTER, v);

@@ -42,10 +42,22 @@ pub enum AuditAction {
     TokenRevoke,
     /// 导出审计日志
     AuditExport,
+    /// 通过注册申请
+    RegistrationApprove,
+    /// 驳回注册申请
+    RegistrationReject,
+    /// 停用账号
+    UserDisable,
+    /// 启用账号
+    UserEnable,
+    /// 重置密码
+    PasswordReset,
+    /// 更改角色
+    RoleChange,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::DemandApprove,
         AuditAction::DemandRequestChanges,
         AuditAction::DemandReject,
@@ -59,6 +71,12 @@ impl AuditAction {
         AuditAction::TokenReset,
         AuditAction::TokenRevoke,
         AuditAction::AuditExport,
+        AuditAction::RegistrationApprove,
+        AuditAction::RegistrationReject,
+        AuditAction::UserDisable,
+        AuditAction::UserEnable,
+        AuditAction::PasswordReset,
+        AuditAction::RoleChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +94,12 @@ impl AuditAction {
             AuditAction::TokenReset => "token_reset",
             AuditAction::TokenRevoke => "token_revoke",
             AuditAction::AuditExport => "audit_export",
+            AuditAction::RegistrationApprove => "registration_approve",
+            AuditAction::RegistrationReject => "registration_reject",
+            AuditAction::UserDisable => "user_disable",
+            AuditAction::UserEnable => "user_enable",
+            AuditAction::PasswordReset => "password_reset",
+            AuditAction::RoleChange => "role_change",
         }
     }
 
@@ -95,6 +119,12 @@ impl AuditAction {
             AuditAction::TokenReset => "重置令牌",
             AuditAction::TokenRevoke => "撤销令牌",
             AuditAction::AuditExport => "导出审计日志",
+            AuditAction::RegistrationApprove => "通过注册申请",
+            AuditAction::RegistrationReject => "驳回注册申请",
+            AuditAction::UserDisable => "停用账号",
+            AuditAction::UserEnable => "启用账号",
+            AuditAction::PasswordReset => "重置密码",
+            AuditAction::RoleChange => "更改角色",
         }
     }
 

@@ -1430,6 +1430,7 @@ impl Store for SqlStore {
     ) -> Result<User> {
         let now = millis(Utc::now());
         let id = new_id("usr");
+        let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO users (id, name, role, org_id, token_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING",
@@ -1440,11 +1441,13 @@ impl Store for SqlStore {
         .bind(org_id.map(str::to_string))
         .bind(token_hash)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
             return Err(StoreError::Conflict(format!("用户名“{name}”已存在")));
         }
+        crate::accounts::insert_token(&mut tx, &id, "初始令牌", token_hash).await?;
+        tx.commit().await?;
         Ok(User {
             id,
             name: name.to_string(),
@@ -1473,12 +1476,15 @@ impl Store for SqlStore {
     }
 
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
-        sqlx::query("SELECT * FROM users WHERE token_hash = $1 AND revoked_at IS NULL")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| rows::user(&r))
-            .transpose()
+        sqlx::query(
+            "SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| rows::user(&r))
+        .transpose()
     }
 
     async fn list_users(&self) -> Result<Vec<User>> {
@@ -1491,12 +1497,32 @@ impl Store for SqlStore {
     }
 
     async fn reset_token(&self, name: &str, token_hash: &str) -> Result<bool> {
-        let r = sqlx::query("UPDATE users SET token_hash = $1, revoked_at = NULL WHERE name = $2")
-            .bind(token_hash)
+        let mut tx = self.pool.begin().await?;
+        let Some(id) = sqlx::query("SELECT id FROM users WHERE name = $1")
             .bind(name)
-            .execute(&self.pool)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get::<String, _>("id"))
+            .transpose()?
+        else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE users SET token_hash = $1, revoked_at = NULL WHERE id = $2")
+            .bind(token_hash)
+            .bind(id.clone())
+            .execute(&mut *tx)
             .await?;
-        Ok(r.rows_affected() > 0)
+        // The account's other tokens stop working.
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(millis(Utc::now()))
+        .bind(id.clone())
+        .execute(&mut *tx)
+        .await?;
+        crate::accounts::insert_token(&mut tx, &id, "初始令牌", token_hash).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn append_audit(&self, entry: &crate::NewAuditEntry) -> Result<()> {
@@ -1511,13 +1537,104 @@ impl Store for SqlStore {
     }
 
     async fn revoke_user(&self, name: &str) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let r =
             sqlx::query("UPDATE users SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
                 .bind(millis(Utc::now()))
                 .bind(name)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = $1)")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(r.rows_affected() > 0)
+    }
+
+    // --- accounts: passwords, sessions, API tokens, self-registration (`accounts.rs`)
+    async fn create_account(&self, new: &crate::NewAccount) -> Result<User> {
+        self.create_account_sql(new).await
+    }
+    async fn get_user(&self, id: &str) -> Result<Option<User>> {
+        self.get_user_sql(id).await
+    }
+    async fn user_for_sign_in(&self, login: &str) -> Result<Option<(User, Option<String>)>> {
+        self.user_for_sign_in_sql(login).await
+    }
+    async fn password_hash(&self, user_id: &str) -> Result<Option<String>> {
+        self.password_hash_sql(user_id).await
+    }
+    async fn set_password(&self, user_id: &str, password_hash: &str) -> Result<bool> {
+        self.set_password_sql(user_id, password_hash).await
+    }
+    async fn set_user_role(&self, user_id: &str, role: Role, org_id: Option<&str>) -> Result<bool> {
+        self.set_user_role_sql(user_id, role, org_id).await
+    }
+    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<bool> {
+        self.set_user_disabled_sql(user_id, disabled).await
+    }
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: &str,
+        expires_at: chrono::DateTime<Utc>,
+    ) -> Result<()> {
+        self.create_session_sql(id_hash, user_id, expires_at).await
+    }
+    async fn session_user(&self, id_hash: &str) -> Result<Option<User>> {
+        self.session_user_sql(id_hash).await
+    }
+    async fn delete_session(&self, id_hash: &str) -> Result<bool> {
+        self.delete_session_sql(id_hash).await
+    }
+    async fn delete_sessions(&self, user_id: &str, except_hash: Option<&str>) -> Result<u64> {
+        self.delete_sessions_sql(user_id, except_hash).await
+    }
+    async fn create_api_token(
+        &self,
+        user_id: &str,
+        label: &str,
+        token_hash: &str,
+    ) -> Result<crate::ApiToken> {
+        self.create_api_token_sql(user_id, label, token_hash).await
+    }
+    async fn list_api_tokens(&self, user_id: &str) -> Result<Vec<crate::ApiToken>> {
+        self.list_api_tokens_sql(user_id).await
+    }
+    async fn revoke_api_token(&self, user_id: &str, token_id: &str) -> Result<bool> {
+        self.revoke_api_token_sql(user_id, token_id).await
+    }
+    async fn create_registration(
+        &self,
+        new: &crate::NewRegistration,
+    ) -> Result<crate::Registration> {
+        self.create_registration_sql(new).await
+    }
+    async fn get_registration(&self, id: &str) -> Result<Option<crate::Registration>> {
+        self.get_registration_sql(id).await
+    }
+    async fn list_registrations(
+        &self,
+        status: Option<crate::RegistrationStatus>,
+    ) -> Result<Vec<crate::Registration>> {
+        self.list_registrations_sql(status).await
+    }
+    async fn registration_for_sign_in(
+        &self,
+        login: &str,
+    ) -> Result<Option<(crate::Registration, String)>> {
+        self.registration_for_sign_in_sql(login).await
+    }
+    async fn approve_registration(
+        &self,
+        id: &str,
+        account: &crate::NewAccount,
+    ) -> Result<(crate::Registration, User)> {
+        self.approve_registration_sql(id, account).await
+    }
+    async fn reject_registration(&self, id: &str, reason: &str) -> Result<crate::Registration> {
+        self.reject_registration_sql(id, reason).await
     }
 }
 

@@ -7,6 +7,7 @@
 //! sequence numbers become visible in order and a follower reading `seq > last` never skips a
 //! row that commits late.
 
+mod accounts;
 mod audit;
 mod catalogues;
 mod db;
@@ -16,6 +17,9 @@ mod ledger;
 mod market;
 mod rows;
 
+pub use accounts::{
+    ApiToken, NewAccount, NewRegistration, Registration, RegistrationKind, RegistrationStatus,
+};
 pub use audit::{AuditAction, AuditActor, AuditEntry, AuditFilter, AuditSubject, NewAuditEntry};
 pub use db::SqlStore;
 pub use idempotency::{Claim, StoredResponse};
@@ -446,10 +450,72 @@ pub trait Store: Send + Sync + 'static {
         email: Option<&str>,
         phone: Option<&str>,
     ) -> Result<bool>;
-    /// Gives the account a new token (and lifts a revocation); `false` when no such account.
+    /// Gives the account a new token, revoking its others (and lifts a revocation); `false`
+    /// when no such account.
     async fn reset_token(&self, name: &str, token_hash: &str) -> Result<bool>;
-    /// Revokes the account's token; `false` when no such active account.
+    /// Disables the account (its tokens and sessions stop working; `reset_token` enables it
+    /// again); `false` when no such active account.
     async fn revoke_user(&self, name: &str) -> Result<bool>;
+
+    // --- accounts: passwords, sessions, API tokens, self-registration (issue #19)
+    /// Creates an account with a password and no API token; Conflict when its name, e-mail
+    /// or phone is taken.
+    async fn create_account(&self, new: &NewAccount) -> Result<User>;
+    async fn get_user(&self, id: &str) -> Result<Option<User>>;
+    /// The account whose e-mail, phone or name is `login` (an e-mail or phone first), with its
+    /// password hash (none for accounts made with a token only).
+    async fn user_for_sign_in(&self, login: &str) -> Result<Option<(User, Option<String>)>>;
+    /// The account's password hash (none for an account made with a token only).
+    async fn password_hash(&self, user_id: &str) -> Result<Option<String>>;
+    /// `false` when no such account.
+    async fn set_password(&self, user_id: &str, password_hash: &str) -> Result<bool>;
+    /// `false` when no such account.
+    async fn set_user_role(&self, user_id: &str, role: Role, org_id: Option<&str>) -> Result<bool>;
+    /// Disables an account (ending its sessions in the same transaction) or enables it again;
+    /// `false` when no such account.
+    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<bool>;
+    /// Records a session by the hash of its id.
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()>;
+    /// The enabled account of an unexpired session.
+    async fn session_user(&self, id_hash: &str) -> Result<Option<User>>;
+    async fn delete_session(&self, id_hash: &str) -> Result<bool>;
+    /// Ends every session of the account but `except_hash`; how many ended.
+    async fn delete_sessions(&self, user_id: &str, except_hash: Option<&str>) -> Result<u64>;
+    async fn create_api_token(
+        &self,
+        user_id: &str,
+        label: &str,
+        token_hash: &str,
+    ) -> Result<ApiToken>;
+    /// The account's tokens that are not revoked, oldest first.
+    async fn list_api_tokens(&self, user_id: &str) -> Result<Vec<ApiToken>>;
+    /// `false` when the account has no such live token.
+    async fn revoke_api_token(&self, user_id: &str, token_id: &str) -> Result<bool>;
+    async fn create_registration(&self, new: &NewRegistration) -> Result<Registration>;
+    async fn get_registration(&self, id: &str) -> Result<Option<Registration>>;
+    /// With a status: oldest first; without: every registration, newest first.
+    async fn list_registrations(
+        &self,
+        status: Option<RegistrationStatus>,
+    ) -> Result<Vec<Registration>>;
+    /// The newest pending or rejected registration with this phone or e-mail, with its
+    /// password hash.
+    async fn registration_for_sign_in(&self, login: &str)
+        -> Result<Option<(Registration, String)>>;
+    /// Creates the account and marks the registration approved in one transaction; Conflict
+    /// when it was already decided (or the account's e-mail or phone is taken).
+    async fn approve_registration(
+        &self,
+        id: &str,
+        account: &NewAccount,
+    ) -> Result<(Registration, User)>;
+    /// Conflict when it was already decided.
+    async fn reject_registration(&self, id: &str, reason: &str) -> Result<Registration>;
 
     // --- the audit log (审计日志)
     /// Appends an entry, stamped with the current time.

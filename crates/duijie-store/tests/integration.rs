@@ -63,4 +63,6 @@ on_both_backends!(
     an_edit_never_lands_after_the_review,
     an_idempotency_key_lets_one_request_in,
     a_project_is_not_recorded_twice,
+    accounts_sign_in_by_name_email_or_phone_with_sessions_and_tokens,
+    registrations_are_decided_once,
 );

@@ -121,17 +121,38 @@ async fn serve_answers_healthz_on_postgres() {
 }
 
 #[tokio::test]
-async fn serve_demo_loads_sample_catalogues_and_prints_a_token_per_role() {
+async fn serve_demo_loads_sample_catalogues_and_prints_a_password_per_role() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, base, printed) = serve(&mut duijie(dir.path()), &["--demo"]);
     healthz(&base).await;
     let printed = printed.join("\n");
+    let mut accounts = Vec::new();
     for role in ["enterprise", "institution", "bureau", "admin"] {
-        assert!(
-            printed
-                .lines()
-                .any(|l| l.trim_start().starts_with(role) && l.contains("dj_")),
-            "no {role} token in: {printed}"
+        let line = printed
+            .lines()
+            .find(|l| l.trim_start().starts_with(role) && l.contains('@'))
+            .unwrap_or_else(|| panic!("no {role} account in: {printed}"));
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        accounts.push((parts[1].to_string(), parts[2].to_string()));
+    }
+    assert!(
+        printed.contains("/login"),
+        "says where to sign in: {printed}"
+    );
+    let sign_in = |base: String, account: String, password: String| async move {
+        reqwest::Client::new()
+            .post(format!("{base}/api/v1/session"))
+            .json(&serde_json::json!({"account": account, "password": password}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    for (account, password) in &accounts {
+        assert_eq!(
+            sign_in(base.clone(), account.clone(), password.clone()).await,
+            200,
+            "{account} signs in with its printed password"
         );
     }
     let demands: serde_json::Value = reqwest::get(format!("{base}/api/v1/demands?per_page=1"))
@@ -193,6 +214,17 @@ async fn serve_demo_loads_sample_catalogues_and_prints_a_token_per_role() {
     assert_eq!(
         instruments["items"][0]["institution"]["name"], "上海交通大学",
         "{instruments}"
+    );
+    child.kill().ok();
+    child.wait().ok();
+    // A restart keeps the accounts and their printed passwords.
+    let (mut child, base, again) = serve(&mut duijie(dir.path()), &["--demo"]);
+    healthz(&base).await;
+    let (account, password) = &accounts[0];
+    assert!(again.join("\n").contains(password.as_str()));
+    assert_eq!(
+        sign_in(base.clone(), account.clone(), password.clone()).await,
+        200
     );
     child.kill().ok();
     child.wait().ok();

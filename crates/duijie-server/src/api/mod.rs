@@ -1,5 +1,6 @@
 //! `/healthz` and the JSON API under `/api/v1`.
 
+mod accounts;
 mod audit;
 mod catalogues;
 mod demands;
@@ -116,6 +117,39 @@ pub fn routes(state: AppState) -> Router {
             "/committees/{id}",
             get(market::committee).patch(market::update_committee),
         )
+        // --- accounts (issue #19)
+        .route(
+            "/session",
+            get(accounts::current)
+                .post(accounts::sign_in)
+                .delete(accounts::sign_out),
+        )
+        .route(
+            "/sessions",
+            axum::routing::delete(accounts::sign_out_everywhere),
+        )
+        .route("/me", get(accounts::current).patch(accounts::update_me))
+        .route("/me/password", post(accounts::change_password))
+        .route(
+            "/me/tokens",
+            get(accounts::my_tokens).post(accounts::create_token),
+        )
+        .route(
+            "/me/tokens/{id}",
+            axum::routing::delete(accounts::revoke_token),
+        )
+        .route(
+            "/registrations",
+            get(accounts::registrations).post(accounts::register.layer(once())),
+        )
+        .route("/registrations/{id}/approve", post(accounts::approve))
+        .route("/registrations/{id}/reject", post(accounts::reject))
+        .route(
+            "/users",
+            get(accounts::users).post(accounts::create_user.layer(once())),
+        )
+        .route("/users/{id}", axum::routing::patch(accounts::update_user))
+        .route("/users/{id}/password", post(accounts::reset_password))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

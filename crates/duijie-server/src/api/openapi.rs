@@ -675,6 +675,8 @@ fn concurrency(paths: &mut Map<String, Value>) {
         "/api/v1/secondments",
         "/api/v1/instruments",
         "/api/v1/committees",
+        "/api/v1/registrations",
+        "/api/v1/users",
     ];
     for path in creating {
         let op = &mut paths[path]["post"];
@@ -689,12 +691,104 @@ fn push(list: &mut Value, item: Value) {
     }
 }
 
+/// Accounts (issue #19): sessions, one's own account and tokens, registrations, administration.
+#[allow(clippy::too_many_lines)]
+fn account_operations() -> Vec<Op> {
+    let account = || {
+        json!({"type": "object", "properties": {
+            "id": string(), "name": string(), "role": string(), "role_label": string(),
+            "organization_id": nullable("string"), "email": nullable("string"), "phone": nullable("string"),
+            "disabled": {"type": "boolean"}, "created_at": string()}})
+    };
+    let wrapped = |v: Value| json!({"type": "object", "properties": {"account": v}});
+    let registration = || {
+        json!({"type": "object", "properties": {
+            "id": string(), "kind": {"type": "string", "enum": ["enterprise", "institution"]},
+            "org_name": string(), "credit_code": nullable("string"), "contact_name": string(),
+            "phone": string(), "email": string(),
+            "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+            "reason": string(), "user_id": nullable("string"), "created_at": string(),
+            "decided_at": nullable("string")}})
+    };
+    let token = || json!({"type": "object", "properties": {"id": string(), "label": string(), "created_at": string()}});
+    let empty = || json!({"type": "object"});
+    let signed_in = "signed in (bearer token, or the session cookie with `X-CSRF-Token` on writes)";
+    vec![
+        Op { method: "post", path: "/api/v1/session", tag: "accounts",
+             summary: "Sign in with an account name (phone, e-mail or account name) and password: sets the HttpOnly session cookie and returns the account and the session's csrf_token; throttled per account and address (429 with Retry-After during a lock-out); a pending or rejected registration gets 403 saying why",
+             who: "anyone", params: vec![],
+             body: Some(object(&["account", "password"], json!({"account": string(), "password": string()}))),
+             status: 200, response: json!({"type": "object", "properties": {"account": account(), "csrf_token": string()}}),
+             errors: &[400, 401, 403, 429] },
+        Op { method: "get", path: "/api/v1/session", tag: "accounts", summary: "The signed-in account",
+             who: signed_in, params: vec![], body: None, status: 200, response: wrapped(account()), errors: &[401] },
+        Op { method: "delete", path: "/api/v1/session", tag: "accounts", summary: "Sign out: this session (the cookie's) ends at once",
+             who: signed_in, params: vec![], body: None, status: 204, response: empty(), errors: &[401, 403] },
+        Op { method: "delete", path: "/api/v1/sessions", tag: "accounts", summary: "Sign out everywhere (退出所有设备): every session of the account ends; API tokens stay",
+             who: signed_in, params: vec![], body: None, status: 200,
+             response: json!({"type": "object", "properties": {"ended": {"type": "integer"}}}), errors: &[401, 403] },
+        Op { method: "get", path: "/api/v1/me", tag: "accounts", summary: "My account (with my e-mail and phone)",
+             who: signed_in, params: vec![], body: None, status: 200, response: wrapped(account()), errors: &[401] },
+        Op { method: "patch", path: "/api/v1/me", tag: "accounts", summary: "Set my e-mail and phone (empty clears); each is a sign-in name of one account",
+             who: signed_in, params: vec![], body: Some(json!({"type": "object", "properties": {"email": string(), "phone": string()}})),
+             status: 200, response: wrapped(account()), errors: &[400, 401, 403] },
+        Op { method: "post", path: "/api/v1/me/password", tag: "accounts", summary: "Change my password (the old one required); my other sessions end",
+             who: signed_in, params: vec![],
+             body: Some(object(&["old_password", "new_password"], json!({"old_password": string(), "new_password": string()}))),
+             status: 204, response: empty(), errors: &[400, 401, 403] },
+        Op { method: "get", path: "/api/v1/me/tokens", tag: "accounts", summary: "My API tokens (never the tokens themselves)",
+             who: signed_in, params: vec![], body: None, status: 200,
+             response: json!({"type": "object", "properties": {"items": {"type": "array", "items": token()}}}), errors: &[401] },
+        Op { method: "post", path: "/api/v1/me/tokens", tag: "accounts", summary: "Create an API token: the token is in this answer only",
+             who: signed_in, params: vec![], body: Some(json!({"type": "object", "properties": {"label": string()}})),
+             status: 201, response: json!({"type": "object", "properties": {"id": string(), "label": string(), "created_at": string(), "token": string()}}),
+             errors: &[400, 401, 403, 409] },
+        Op { method: "delete", path: "/api/v1/me/tokens/{id}", tag: "accounts", summary: "Revoke one of my API tokens",
+             who: signed_in, params: vec![path_id("token")], body: None, status: 204, response: empty(), errors: &[401, 403, 404] },
+        Op { method: "post", path: "/api/v1/registrations", tag: "accounts",
+             summary: "Self-registration of an enterprise (统一社会信用代码 required, check digit verified) or an institution; pending until the bureau decides",
+             who: "anyone", params: vec![],
+             body: Some(object(&["kind", "org_name", "contact_name", "phone", "email", "password"], json!({
+                 "kind": {"type": "string", "enum": ["enterprise", "institution"]}, "org_name": string(),
+                 "credit_code": string(), "contact_name": string(), "phone": string(), "email": string(), "password": string()}))),
+             status: 201, response: json!({"type": "object", "properties": {"id": string(), "status": string(), "message": string()}}),
+             errors: &[400] },
+        Op { method: "get", path: "/api/v1/registrations", tag: "accounts", summary: "Registrations: with a status oldest first, else every one newest first",
+             who: "bureau/admin", params: vec![query("status", "string", "pending, approved or rejected")], body: None, status: 200,
+             response: json!({"type": "object", "properties": {"items": {"type": "array", "items": registration()}}}), errors: &[400, 401, 403] },
+        Op { method: "post", path: "/api/v1/registrations/{id}/approve", tag: "accounts",
+             summary: "Approve a pending registration: its organisation is created (or the existing one of that name joined) and an active account made",
+             who: "bureau/admin", params: vec![path_id("registration")], body: None, status: 200,
+             response: json!({"type": "object", "properties": {"registration": registration(), "account": account()}}), errors: WRITE },
+        Op { method: "post", path: "/api/v1/registrations/{id}/reject", tag: "accounts",
+             summary: "Reject a pending registration with a reason the applicant is shown at sign-in",
+             who: "bureau/admin", params: vec![path_id("registration")], body: Some(object(&["reason"], json!({"reason": string()}))),
+             status: 200, response: json!({"type": "object", "properties": {"registration": registration()}}), errors: WRITE },
+        Op { method: "get", path: "/api/v1/users", tag: "accounts", summary: "Every account",
+             who: "admin", params: vec![], body: None, status: 200,
+             response: json!({"type": "object", "properties": {"items": {"type": "array", "items": account()}}}), errors: &[401, 403] },
+        Op { method: "post", path: "/api/v1/users", tag: "accounts", summary: "Create an account with an initial password",
+             who: "admin", params: vec![],
+             body: Some(object(&["name", "role", "password"], json!({"name": string(),
+                 "role": {"type": "string", "enum": ["enterprise", "institution", "bureau", "admin"]},
+                 "org": string(), "email": string(), "phone": string(), "password": string()}))),
+             status: 201, response: account(), errors: WRITE },
+        Op { method: "patch", path: "/api/v1/users/{id}", tag: "accounts", summary: "Change an account's role (with `org` for enterprise and institution) or disable / enable it (its sessions end); not one's own",
+             who: "admin", params: vec![path_id("account")],
+             body: Some(json!({"type": "object", "properties": {"role": string(), "org": string(), "disabled": {"type": "boolean"}}})),
+             status: 200, response: account(), errors: WRITE },
+        Op { method: "post", path: "/api/v1/users/{id}/password", tag: "accounts", summary: "Set a new password for an account; its sessions end",
+             who: "admin", params: vec![path_id("account")], body: Some(object(&["password"], json!({"password": string()}))),
+             status: 204, response: empty(), errors: WRITE },
+    ]
+}
+
 /// The whole document, built once.
 pub fn document() -> &'static Value {
     static DOC: OnceLock<Value> = OnceLock::new();
     DOC.get_or_init(|| {
         let mut paths = Map::new();
-        for op in operations() {
+        for op in operations().into_iter().chain(account_operations()) {
             let entry = paths
                 .entry(op.path.to_string())
                 .or_insert_with(|| json!({}));

@@ -1,9 +1,10 @@
-//! Server-rendered pages in Chinese: search, demand details with matches, sign-in with an API
-//! token, and each role's workspace. Every page reads and writes through `duijie-app` only;
+//! Server-rendered pages in Chinese: search, demand details with matches, sign-in with a
+//! password, registration, and each role's workspace. Every page reads and writes through `duijie-app` only;
 //! forms are protected against cross-site posts; the security headers are the whole
 //! router's (`headers.rs`).
 
 mod account;
+mod accounts;
 mod audit;
 mod catalogues;
 mod imports;
@@ -18,7 +19,9 @@ mod view;
 mod workflow;
 
 pub(crate) use render::PageError;
-pub(crate) use session::Session;
+pub(crate) use session::{
+    clear_session_cookie, same, session_cookie_of, signed_in_cookies, Session,
+};
 
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -40,6 +43,27 @@ pub fn routes(state: AppState) -> Router {
         .route("/", get(public::home))
         .route("/login", get(account::form).post(account::login))
         .route("/logout", post(account::logout))
+        // --- accounts (issue #19)
+        .route(
+            "/register",
+            get(account::register_form).post(account::register.layer(once())),
+        )
+        .route("/account", get(account::me))
+        .route("/account/contact", post(account::contact))
+        .route("/account/password", post(account::password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/sessions/end", post(account::end_sessions))
+        .route("/registrations", get(accounts::registrations))
+        .route("/registrations/{id}/approve", post(accounts::approve))
+        .route("/registrations/{id}/reject", post(accounts::reject))
+        .route(
+            "/accounts",
+            get(accounts::accounts).post(accounts::create.layer(once())),
+        )
+        .route("/accounts/{id}/role", post(accounts::role))
+        .route("/accounts/{id}/status", post(accounts::status))
+        .route("/accounts/{id}/password", post(accounts::password))
         .route("/demands", get(public::demands))
         .route(
             "/demands/new",

@@ -77,6 +77,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/committee.html"),
     ),
     ("audit.html", include_str!("../../templates/audit.html")),
+    (
+        "register.html",
+        include_str!("../../templates/register.html"),
+    ),
+    ("me.html", include_str!("../../templates/me.html")),
+    (
+        "registrations.html",
+        include_str!("../../templates/registrations.html"),
+    ),
+    (
+        "accounts.html",
+        include_str!("../../templates/accounts.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -151,6 +164,10 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
             items.push(item("/projects", "对接台账", "ledger"));
             items.push(item("/committees", "专家委员会", "committees"));
             items.push(item("/audit", "审计日志", "audit"));
+            items.push(item("/registrations", "注册审核", "registrations"));
+            if caller.role() == Some(Role::Admin) {
+                items.push(item("/accounts", "账号管理", "accounts"));
+            }
         }
         None => {}
     }

@@ -1,6 +1,8 @@
-//! Who is looking at a page. The session cookie holds the API token the user signed in with
-//! (HttpOnly, SameSite=Lax); a second cookie holds a random CSRF token that every form sends
-//! back (double submit), so a POST from another site is refused.
+//! Who is looking at a page. The session cookie holds the random id of a server-side session
+//! (HttpOnly, SameSite=Lax; only its hash is stored, see `duijie_app::accounts`). Forms carry a
+//! CSRF token: for a signed-in visitor it is derived from the session id, so a `dj_csrf` cookie
+//! planted by another site does not match it and a signed-out session's token dies with it;
+//! before sign-in a random token in a second cookie is sent back by the form (double submit).
 
 use super::render::{failure_page, PageError};
 use crate::AppState;
@@ -18,7 +20,6 @@ pub const SESSION_COOKIE: &str = "dj_session";
 pub const CSRF_COOKIE: &str = "dj_csrf";
 /// The form field carrying the CSRF token.
 pub const CSRF_FIELD: &str = "csrf";
-const SESSION_MAX_AGE_SECS: u32 = 7 * 24 * 3600;
 
 /// The caller of a page and what its forms need.
 #[derive(Debug, Clone)]
@@ -26,8 +27,11 @@ pub struct Session {
     pub caller: Caller,
     /// The CSRF token forms carry.
     pub csrf: String,
-    /// Whether the browser sent the CSRF cookie (a fresh token cannot vouch for a POST).
+    /// Whether the token can vouch for a POST: derived from the session, or (before sign-in)
+    /// sent back in the CSRF cookie (a fresh token cannot).
     csrf_from_cookie: bool,
+    /// The id of the visitor's session (from the cookie), when it is live.
+    pub session_id: Option<String>,
     /// Path and query of this request, for the way back after signing in.
     pub here: String,
     /// Cookies get `Secure` when the request came over HTTPS (through a proxy).
@@ -50,28 +54,35 @@ impl Session {
         }
     }
 
-    pub fn session_cookie(&self, token: &str) -> HeaderValue {
-        cookie_value(
-            SESSION_COOKIE,
-            token,
-            "Lax",
-            Some(SESSION_MAX_AGE_SECS),
-            self.secure,
-        )
-    }
-
     pub fn clear_session_cookie(&self) -> HeaderValue {
-        cookie_value(SESSION_COOKIE, "", "Lax", Some(0), self.secure)
+        clear_session_cookie(self.secure)
     }
 
-    /// A new CSRF cookie (on sign-in and sign-out, so a token never outlives a session).
+    /// A new CSRF cookie (on sign-out, so a token never outlives a session).
     pub fn fresh_csrf_cookie(&self) -> HeaderValue {
         cookie_value(CSRF_COOKIE, &random_token(), "Strict", None, self.secure)
     }
 }
 
+/// The cookies of a new session: its id, and its CSRF token for forms.
+pub(crate) fn signed_in_cookies(
+    signed: &duijie_app::SignedIn,
+    max_age: std::time::Duration,
+    secure: bool,
+) -> [HeaderValue; 2] {
+    let age = u32::try_from(max_age.as_secs()).unwrap_or(u32::MAX);
+    [
+        cookie_value(SESSION_COOKIE, &signed.session_id, "Lax", Some(age), secure),
+        cookie_value(CSRF_COOKIE, &signed.csrf, "Strict", None, secure),
+    ]
+}
+
+pub(crate) fn clear_session_cookie(secure: bool) -> HeaderValue {
+    cookie_value(SESSION_COOKIE, "", "Lax", Some(0), secure)
+}
+
 /// Compares without stopping at the first difference.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -79,6 +90,11 @@ pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// The session id a request's cookie carries, if it looks like one.
+pub(crate) fn session_cookie_of(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE).filter(|t| cookie_safe(t))
 }
 
 /// Tokens are ASCII letters, digits, `_` and `-`: safe as cookie values without quoting.
@@ -134,6 +150,15 @@ fn notice(query: Option<&str>) -> Option<&'static str> {
         "reject" => "已标记为不予通过。",
         "imported" => "导入完成，报告如下。",
         "signed_in" => "登录成功。",
+        "password" => "密码已修改，其他设备上的登录已退出。",
+        "contact" => "联系方式已保存。",
+        "revoked" => "令牌已撤销。",
+        "registered" => "注册申请已提交，科技局审核通过后即可用手机号或电子邮箱登录。",
+        "approved" => "已通过注册申请，账号已开通。",
+        "rejected" => "已驳回注册申请。",
+        "account_saved" => "账号已更新。",
+        "account_created" => "账号已创建。",
+        "password_reset" => "密码已重置，该账号的登录已全部退出。",
         _ => return None,
     })
 }
@@ -146,23 +171,38 @@ pub async fn layer(State(s): State<AppState>, mut req: Request, next: Next) -> R
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("https"));
-    let token = cookie(headers, SESSION_COOKIE).filter(|t| cookie_safe(t));
-    let (caller, stale_session) = match s.app.authenticate(token).await {
-        Ok(caller) => (caller, false),
-        Err(e) if e.code == ErrorCode::Unauthenticated => (Caller::Anonymous, true),
-        Err(e) => (Caller::Anonymous, {
-            tracing::warn!(code = e.code.as_str(), "page authentication failed");
-            false
-        }),
+    let sid = cookie(headers, SESSION_COOKIE)
+        .filter(|t| cookie_safe(t))
+        .map(str::to_string);
+    let (caller, stale_session) = match &sid {
+        None => (Caller::Anonymous, false),
+        Some(sid) => match s.app.session_caller(sid).await {
+            Ok(Caller::Anonymous) => (Caller::Anonymous, true),
+            Ok(caller) => (caller, false),
+            Err(e) => (Caller::Anonymous, {
+                tracing::warn!(code = e.code.as_str(), "page authentication failed");
+                false
+            }),
+        },
     };
     let sent_csrf = cookie(headers, CSRF_COOKIE)
         .filter(|t| cookie_safe(t))
         .map(str::to_string);
-    let csrf_from_cookie = sent_csrf.is_some();
+    let live = sid.filter(|_| caller.user().is_some());
+    // Signed in, the token is the session's (never the cookie's); before, the cookie's.
+    let (csrf, csrf_from_cookie) = match &live {
+        Some(sid) => (duijie_app::session_csrf(sid), true),
+        None => match sent_csrf.clone() {
+            Some(c) => (c, true),
+            None => (random_token(), false),
+        },
+    };
+    let csrf_cookie_current = sent_csrf.as_deref() == Some(csrf.as_str());
     let session = Session {
         caller,
-        csrf: sent_csrf.unwrap_or_else(random_token),
+        csrf,
         csrf_from_cookie,
+        session_id: live,
         here: req
             .uri()
             .path_and_query()
@@ -187,7 +227,7 @@ pub async fn layer(State(s): State<AppState>, mut req: Request, next: Next) -> R
         .get_all(SET_COOKIE)
         .iter()
         .any(|v| v.as_bytes().starts_with(CSRF_COOKIE.as_bytes()));
-    if !csrf_from_cookie && !sets_csrf {
+    if !csrf_cookie_current && !sets_csrf {
         let c = cookie_value(CSRF_COOKIE, &session.csrf, "Strict", None, secure);
         resp.headers_mut().append(SET_COOKIE, c);
     }

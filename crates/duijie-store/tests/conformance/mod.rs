@@ -7,10 +7,12 @@ use duijie_core::{
 use duijie_store::{Actor, DemandFilter, ImportBatch, Record, Store, StoreError};
 use std::sync::Arc;
 
+mod accounts;
 mod audit;
 mod hardening;
 mod interests;
 mod market;
+pub use accounts::*;
 pub use audit::*;
 pub use hardening::*;
 pub use interests::*;
