@@ -16,6 +16,7 @@ mod instruments;
 mod interests;
 mod ledger;
 mod matching;
+pub mod notifications;
 pub mod report;
 mod retriever;
 mod search;
@@ -45,6 +46,7 @@ pub use ledger::{
     MAX_LEDGER_LINE, MAX_LEDGER_NOTES, MAX_MILESTONES,
 };
 pub use matching::{MatchRequest, MatchResponse};
+pub use notifications::{NotificationPage, OutboxOverview};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
