@@ -15,6 +15,7 @@ mod indexer;
 mod instruments;
 mod interests;
 mod ledger;
+mod mailer;
 mod matching;
 pub mod notifications;
 pub mod report;
@@ -45,6 +46,7 @@ pub use ledger::{
     current_year, MilestoneForm, ProjectForm, ProjectQuery, ProjectUpdate, SecondmentForm,
     MAX_LEDGER_LINE, MAX_LEDGER_NOTES, MAX_MILESTONES,
 };
+pub use mailer::{MailConfig, MailWorker, Round as MailRound, SmtpTls};
 pub use matching::{MatchRequest, MatchResponse};
 pub use notifications::{NotificationPage, OutboxOverview};
 pub use report::{AnnualReport, ReportFormat};

@@ -205,14 +205,21 @@ impl App {
         }
     }
 
-    /// Marks one of the caller's notifications read (404 for anyone else's).
-    pub async fn mark_notification_read(&self, caller: &Caller, id: &str) -> AppResult<()> {
+    /// Marks one of the caller's notifications read (404 for anyone else's); returns the
+    /// path of what it is about.
+    pub async fn mark_notification_read(&self, caller: &Caller, id: &str) -> AppResult<String> {
         let user = signed_in(caller)?;
+        let n = self
+            .store
+            .get_notification(&user.id, id)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(|| DomainError::not_found("通知"))?;
         self.store
             .mark_read(&user.id, Some(id))
             .await
             .map_err(store_err)?;
-        Ok(())
+        Ok(n.link)
     }
 
     /// Marks every notification of the caller read; returns how many were unread.

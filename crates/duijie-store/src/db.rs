@@ -1545,6 +1545,14 @@ impl Store for SqlStore {
         self.unread_count_sql(user_id).await
     }
 
+    async fn get_notification(
+        &self,
+        user_id: &str,
+        id: &str,
+    ) -> Result<Option<crate::Notification>> {
+        self.get_notification_sql(user_id, id).await
+    }
+
     async fn mark_read(&self, user_id: &str, id: Option<&str>) -> Result<u64> {
         self.mark_read_sql(user_id, id).await
     }

@@ -491,6 +491,8 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<(Vec<Notification>, i64)>;
     async fn unread_count(&self, user_id: &str) -> Result<i64>;
+    /// One of the account's notifications.
+    async fn get_notification(&self, user_id: &str, id: &str) -> Result<Option<Notification>>;
     /// Marks one notification (NotFound when it is not the account's) or, with `None`, all of
     /// them read; returns how many changed.
     async fn mark_read(&self, user_id: &str, id: Option<&str>) -> Result<u64>;

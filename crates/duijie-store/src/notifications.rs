@@ -294,16 +294,28 @@ impl SqlStore {
         .try_get("n")?)
     }
 
+    pub(crate) async fn get_notification_sql(
+        &self,
+        user_id: &str,
+        id: &str,
+    ) -> Result<Option<Notification>> {
+        sqlx::query(
+            "SELECT id, kind, title, body, link, created_at, read_at FROM notifications \
+             WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?
+        .map(|r| notification(&r))
+        .transpose()
+    }
+
     pub(crate) async fn mark_read_sql(&self, user_id: &str, id: Option<&str>) -> Result<u64> {
         let now = millis(Utc::now());
         let r = match id {
             Some(id) => {
-                let exists = sqlx::query("SELECT 1 AS one FROM notifications WHERE id = $1 AND user_id = $2")
-                    .bind(id)
-                    .bind(user_id)
-                    .fetch_optional(self.pool())
-                    .await?;
-                if exists.is_none() {
+                if self.get_notification_sql(user_id, id).await?.is_none() {
                     return Err(StoreError::NotFound("通知不存在".into()));
                 }
                 sqlx::query(

@@ -7,6 +7,7 @@ mod imports;
 mod interests;
 mod ledger;
 mod market;
+mod notifications;
 mod openapi;
 mod records;
 
@@ -116,6 +117,15 @@ pub fn routes(state: AppState) -> Router {
             "/committees/{id}",
             get(market::committee).patch(market::update_committee),
         )
+        // --- notifications
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/{id}/read", post(notifications::read))
+        .route(
+            "/notifications/settings",
+            get(notifications::settings).put(notifications::set_settings),
+        )
+        .route("/notifications/outbox", get(notifications::outbox))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -77,6 +77,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/committee.html"),
     ),
     ("audit.html", include_str!("../../templates/audit.html")),
+    (
+        "notifications.html",
+        include_str!("../../templates/notifications.html"),
+    ),
+    (
+        "notification_settings.html",
+        include_str!("../../templates/notification_settings.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -178,6 +186,7 @@ pub fn render(
         active => active,
         csrf => session.csrf,
         notice => session.notice,
+        unread => session.unread,
         // A fresh key for a creating form: sending the same form twice makes one record.
         idempotency_key => super::session::random_token(),
     };
