@@ -24,6 +24,7 @@ const HIDDEN_DRAFT: [u16; 6] = [404, 200, 404, 404, 200, 200];
 const OWNER_LIFECYCLE: [u16; 6] = [401, 200, 404, 403, 403, 403];
 const DRAFT_CATALOGUE: [u16; 6] = [404, 404, 404, 404, 200, 200];
 const OWNER_ANSWER: [u16; 6] = [401, 200, 403, 403, 403, 403];
+const SIGNED_IN: [u16; 6] = [401, 200, 200, 200, 200, 200];
 
 enum Body {
     None,
@@ -356,6 +357,43 @@ fn rows() -> Vec<Row> {
             CURATORS_CREATE,
         ),
         row(Method::GET, "/api/v1/committees", NoBody, CURATORS),
+        row(Method::GET, "/api/v1/notifications", NoBody, SIGNED_IN),
+        row(
+            Method::GET,
+            "/api/v1/notifications?unread=true",
+            NoBody,
+            SIGNED_IN,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/notifications/ntf_missing/read",
+            NoBody,
+            [401, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/notifications/read-all",
+            NoBody,
+            SIGNED_IN,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/notifications/settings",
+            NoBody,
+            SIGNED_IN,
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/notifications/settings",
+            Json(r#"{"demand_matched": "digest"}"#),
+            SIGNED_IN,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/notifications/outbox?failed=true",
+            NoBody,
+            CURATORS,
+        ),
         row(Method::GET, "/api/v1/committees/{com}", NoBody, CURATORS),
         row(
             Method::PATCH,
@@ -469,7 +507,7 @@ async fn fixtures(s: &TestServer) -> Fixtures {
         .add_catalogue_items(&cat.id, std::slice::from_ref(&published))
         .await
         .unwrap();
-    store.publish_catalogue(&cat.id, &actor()).await.unwrap();
+    store.publish_catalogue(&cat.id, &actor(), &[]).await.unwrap();
     let report = s
         .import_achievements(vec![duijie_core::Draft::Achievement(
             duijie_core::AchievementDraft {
@@ -614,6 +652,7 @@ pub async fn role_matrix(s: TestServer) {
                             achievement_ids: Vec::new(),
                         },
                         &actor(),
+                        &[],
                     )
                     .await
                     .unwrap();
