@@ -54,8 +54,12 @@ async fn published_demand(s: &TestServer, ent: &str, bureau: &str, title: &str) 
         )
         .await;
     let id = r.body["id"].as_str().unwrap().to_string();
-    s.post(&format!("/api/v1/demands/{id}/submit"), Some(ent), json!({}))
-        .await;
+    s.post(
+        &format!("/api/v1/demands/{id}/submit"),
+        Some(ent),
+        json!({}),
+    )
+    .await;
     s.post(
         &format!("/api/v1/demands/{id}/review"),
         Some(bureau),
@@ -67,8 +71,12 @@ async fn published_demand(s: &TestServer, ent: &str, bureau: &str, title: &str) 
 }
 
 pub async fn events_notify_the_right_accounts(s: TestServer) {
-    let ent = s.token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司")).await;
-    let ent2 = s.token("ent-b", Role::Enterprise, Some("灵宝金源矿业有限公司")).await;
+    let ent = s
+        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
+        .await;
+    let ent2 = s
+        .token("ent-b", Role::Enterprise, Some("灵宝金源矿业有限公司"))
+        .await;
     let other = s.token("other", Role::Enterprise, Some("别的公司")).await;
     let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     let hnu = s.token("hnu", Role::Institution, Some("河南大学")).await;
@@ -84,8 +92,12 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
         )
         .await;
     let id = r.body["id"].as_str().unwrap().to_string();
-    s.post(&format!("/api/v1/demands/{id}/submit"), Some(&ent), json!({}))
-        .await;
+    s.post(
+        &format!("/api/v1/demands/{id}/submit"),
+        Some(&ent),
+        json!({}),
+    )
+    .await;
     let r = s
         .post(
             &format!("/api/v1/demands/{id}/review"),
@@ -97,10 +109,17 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     assert_eq!(kinds(&s, &ent).await, ["demand_returned"]);
     assert_eq!(kinds(&s, &ent2).await, ["demand_returned"]);
     let r = s.get("/api/v1/notifications", Some(&ent)).await;
-    assert!(r.body["items"][0]["body"].as_str().unwrap().contains("请补充技术指标"));
+    assert!(r.body["items"][0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("请补充技术指标"));
     assert_eq!(r.body["items"][0]["link"], format!("/demands/{id}"));
-    s.post(&format!("/api/v1/demands/{id}/submit"), Some(&ent), json!({}))
-        .await;
+    s.post(
+        &format!("/api/v1/demands/{id}/submit"),
+        Some(&ent),
+        json!({}),
+    )
+    .await;
     s.post(
         &format!("/api/v1/demands/{id}/review"),
         Some(&bureau),
@@ -121,14 +140,22 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     // 揭榜: the enterprise hears; answers go to the institution that proposed.
     let propose = json!({"message": "我校有相关成果"});
     let r = s
-        .post(&format!("/api/v1/demands/{id}/interests"), Some(&zzu), propose.clone())
+        .post(
+            &format!("/api/v1/demands/{id}/interests"),
+            Some(&zzu),
+            propose.clone(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let zzu_interest = r.body["id"].as_str().unwrap().to_string();
     assert_eq!(kinds(&s, &ent).await[0], "interest_received");
     assert_eq!(kinds(&s, &ent2).await[0], "interest_received");
     let r = s
-        .post(&format!("/api/v1/demands/{id}/interests"), Some(&hnu), propose)
+        .post(
+            &format!("/api/v1/demands/{id}/interests"),
+            Some(&hnu),
+            propose,
+        )
         .await;
     let hnu_interest = r.body["id"].as_str().unwrap().to_string();
     s.post(
@@ -137,8 +164,12 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
         json!({"reason": "方向不符"}),
     )
     .await;
-    s.post(&format!("/api/v1/interests/{hnu_interest}/accept"), Some(&ent), json!({}))
-        .await;
+    s.post(
+        &format!("/api/v1/interests/{hnu_interest}/accept"),
+        Some(&ent),
+        json!({}),
+    )
+    .await;
     let zzu_kinds: Vec<String> = kinds(&s, &zzu)
         .await
         .into_iter()
@@ -167,7 +198,9 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
         assert_eq!(k[0], "demand_changed");
         assert_eq!(k.iter().filter(|k| *k == "demand_changed").count(), 1);
     }
-    assert!(!kinds(&s, &other).await.contains(&"demand_changed".to_string()));
+    assert!(!kinds(&s, &other)
+        .await
+        .contains(&"demand_changed".to_string()));
 
     // Unread count, one read, all read; another account's notification is not found.
     let before = unread(&s, &ent).await;
@@ -176,15 +209,27 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     let r = s.get("/api/v1/notifications?unread=true", Some(&ent)).await;
     let first = r.body["items"][0]["id"].as_str().unwrap().to_string();
     let r = s
-        .post(&format!("/api/v1/notifications/{first}/read"), Some(&other), json!({}))
+        .post(
+            &format!("/api/v1/notifications/{first}/read"),
+            Some(&other),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = s
-        .post(&format!("/api/v1/notifications/{first}/read"), Some(&ent), json!({}))
+        .post(
+            &format!("/api/v1/notifications/{first}/read"),
+            Some(&ent),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(unread(&s, &ent).await, before - 1);
-    assert_eq!(unread(&s, &ent2).await, before, "each account reads its own");
+    assert_eq!(
+        unread(&s, &ent2).await,
+        before,
+        "each account reads its own"
+    );
     // The header of every page shows the count.
     let page = s
         .client
@@ -196,7 +241,10 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
         .text()
         .await
         .unwrap();
-    assert!(page.contains(&format!("{before} 条未读")), "header count missing");
+    assert!(
+        page.contains(&format!("{before} 条未读")),
+        "header count missing"
+    );
     let r = s
         .post("/api/v1/notifications/read-all", Some(&ent), json!({}))
         .await;
@@ -253,7 +301,10 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let r = s.get("/api/v1/notifications", Some(&zzu)).await;
     assert_eq!(r.body["items"][0]["kind"], "demand_changed");
-    assert!(r.body["items"][0]["title"].as_str().unwrap().contains("已被撤回"));
+    assert!(r.body["items"][0]["title"]
+        .as_str()
+        .unwrap()
+        .contains("已被撤回"));
     assert_eq!(r.body["items"][0]["link"], format!("/demands/{id2}"));
     assert_eq!(kinds(&s, &hnu).await.len(), hnu_before);
 
@@ -335,7 +386,10 @@ impl Smtp {
             .spawn()
             .expect("start aiosmtpd");
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -370,7 +424,10 @@ impl Drop for Smtp {
 
 fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
     raw.lines()
-        .find(|l| l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase())))
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+        })
         .map(|l| l[name.len() + 1..].trim())
 }
 
@@ -405,6 +462,8 @@ fn config(port: u16) -> MailConfig {
     c.retry_base = Duration::from_millis(200);
     c.lease = Duration::from_millis(800);
     c.max_attempts = 3;
+    // Digests only when the test queues them, whatever the hour it runs at.
+    c.digest_hour = 24;
     c
 }
 
@@ -416,8 +475,12 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     let port = Smtp::free_port();
     let mut smtp = Smtp::start(port, &dir.path().join("maildir")).await;
 
-    let ent = s.token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司")).await;
-    let ent2 = s.token("ent-b", Role::Enterprise, Some("灵宝金源矿业有限公司")).await;
+    let ent = s
+        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
+        .await;
+    let ent2 = s
+        .token("ent-b", Role::Enterprise, Some("灵宝金源矿业有限公司"))
+        .await;
     let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
     for (name, email) in [
@@ -426,7 +489,12 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
         ("zzu", "zzu@example.org"),
     ] {
         let id = user_id(&s, name).await;
-        assert!(s.app.store.set_user_contact(&id, Some(email), None).await.unwrap());
+        assert!(s
+            .app
+            .store
+            .set_user_contact(&id, Some(email), None)
+            .await
+            .unwrap());
     }
     // ent: immediate (the default); ent-b: no mail; zzu: the daily digest.
     s.call(
@@ -472,7 +540,9 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     assert_eq!(round.sent, 3, "{round:?}");
     let mails = smtp.messages();
     assert_eq!(mails.len(), 3);
-    assert!(mails.iter().all(|m| header(m, "To").unwrap().contains("ent@example.org")));
+    assert!(mails
+        .iter()
+        .all(|m| header(m, "To").unwrap().contains("ent@example.org")));
     let text: Vec<String> = mails.iter().map(|m| plain_text(m)).collect();
     assert!(text.iter().any(|t| t.contains("收到新的揭榜")), "{text:?}");
     assert!(text
@@ -480,8 +550,20 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
         .all(|t| t.contains(&format!("https://duijie.test/demands/{id}"))));
 
     // zzu's digest: one mail with both of its items, queued once a day.
-    assert_eq!(worker.queue_digests(duijie_core::time::china_today()).await.unwrap(), 1);
-    assert_eq!(worker.queue_digests(duijie_core::time::china_today()).await.unwrap(), 0);
+    assert_eq!(
+        worker
+            .queue_digests(duijie_core::time::china_today())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        worker
+            .queue_digests(duijie_core::time::china_today())
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(worker.round().await.unwrap().sent, 1);
     let digest: Vec<String> = smtp
         .messages()
@@ -490,7 +572,10 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
         .collect();
     assert_eq!(digest.len(), 1);
     let body = plain_text(&digest[0]);
-    assert!(body.contains("未被接受") && body.contains("有更新"), "{body}");
+    assert!(
+        body.contains("未被接受") && body.contains("有更新"),
+        "{body}"
+    );
 
     // The relay is down: the mail is retried later, then sent once it is back.
     smtp.stop();
@@ -517,9 +602,16 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     .await;
     let round = worker.round().await.unwrap();
     assert_eq!((round.sent, round.retried), (0, 1), "{round:?}");
-    let o = s.app.mail_outbox(&admin_caller(&s).await, false).await.unwrap();
+    let o = s
+        .app
+        .mail_outbox(&admin_caller(&s).await, false)
+        .await
+        .unwrap();
     assert_eq!(o.pending, 1);
-    assert!(o.items.iter().any(|m| m.last_error.is_some() && m.attempts == 1));
+    assert!(o
+        .items
+        .iter()
+        .any(|m| m.last_error.is_some() && m.attempts == 1));
     let before = smtp.messages().len();
     let mut smtp = Smtp::start(port, &smtp.maildir.clone()).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -535,9 +627,18 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     )
     .await;
     let now = chrono::Utc::now().timestamp_millis();
-    let ghost = s.app.store.claim_mail("crashed", now, 500, 10).await.unwrap();
+    let ghost = s
+        .app
+        .store
+        .claim_mail("crashed", now, 500, 10)
+        .await
+        .unwrap();
     assert_eq!(ghost.len(), 1);
-    assert_eq!(worker.round().await.unwrap().sent, 0, "held by the crashed worker");
+    assert_eq!(
+        worker.round().await.unwrap().sent,
+        0,
+        "held by the crashed worker"
+    );
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(worker.round().await.unwrap().sent, 1);
     let ids: Vec<String> = smtp
@@ -578,7 +679,10 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     assert_eq!(sent, 12);
     let all = smtp.messages();
     assert_eq!(all.len(), before + 12);
-    let mut ids: Vec<&str> = all.iter().map(|m| header(m, "Message-ID").unwrap()).collect();
+    let mut ids: Vec<&str> = all
+        .iter()
+        .map(|m| header(m, "Message-ID").unwrap())
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), all.len(), "no mail twice");
@@ -596,12 +700,17 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
         worker.round().await.unwrap();
         tokio::time::sleep(Duration::from_millis(900)).await;
     }
-    let r = s.get("/api/v1/notifications/outbox?failed=true", Some(&bureau)).await;
+    let r = s
+        .get("/api/v1/notifications/outbox?failed=true", Some(&bureau))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["failed"], 1, "{:?}", r.body);
     let shown: Value = r.body["items"][0].clone();
     assert_eq!(shown["attempts"], 3);
-    assert!(!shown.to_string().contains("@example.org"), "no address shown");
+    assert!(
+        !shown.to_string().contains("@example.org"),
+        "no address shown"
+    );
 }
 
 async fn admin_caller(s: &TestServer) -> duijie_app::Caller {

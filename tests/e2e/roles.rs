@@ -507,7 +507,10 @@ async fn fixtures(s: &TestServer) -> Fixtures {
         .add_catalogue_items(&cat.id, std::slice::from_ref(&published))
         .await
         .unwrap();
-    store.publish_catalogue(&cat.id, &actor(), &[]).await.unwrap();
+    store
+        .publish_catalogue(&cat.id, &actor(), &[])
+        .await
+        .unwrap();
     let report = s
         .import_achievements(vec![duijie_core::Draft::Achievement(
             duijie_core::AchievementDraft {

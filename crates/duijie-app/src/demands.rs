@@ -568,7 +568,9 @@ impl App {
         if decision != ReviewDecision::Approve && note.trim().is_empty() {
             return Err(DomainError::invalid("note", "退回或不通过时请写明原因"));
         }
-        let notices = notifications::demand_moved(&d, to, note).into_iter().collect();
+        let notices = notifications::demand_moved(&d, to, note)
+            .into_iter()
+            .collect();
         self.move_demand(caller, &d, to, note, Some((action, notices)))
             .await
     }

@@ -52,7 +52,8 @@ pub struct MailConfig {
     pub from: String,
     /// The site's address, for links in mails (`https://duijie.example.org`).
     pub base_url: String,
-    /// The China-time hour (0–23) after which the day's digests go out.
+    /// The China-time hour (0–23) after which the day's digests go out; 24 never (digests only
+    /// through [`MailWorker::queue_digests`]).
     pub digest_hour: u32,
     /// Attempts before a mail is given up (marked failed).
     pub max_attempts: i64,
@@ -133,10 +134,8 @@ impl MailWorker {
             SmtpTls::None => {
                 AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.as_str())
             }
-            SmtpTls::StartTls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
-                    .context("mail.host")?
-            }
+            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .context("mail.host")?,
             SmtpTls::Tls => {
                 AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host).context("mail.host")?
             }
@@ -206,14 +205,25 @@ impl MailWorker {
                     let attempts = mail.attempts + 1;
                     tracing::warn!(mail = %mail.id, attempts, error = %failure.text, "mail not sent");
                     if failure.permanent || attempts >= self.config.max_attempts {
-                        self.finish(&mail, MailOutcome::GiveUp { error: &failure.text })
-                            .await?;
+                        self.finish(
+                            &mail,
+                            MailOutcome::GiveUp {
+                                error: &failure.text,
+                            },
+                        )
+                        .await?;
                         round.failed += 1;
                     } else {
                         let at = chrono::Utc::now().timestamp_millis()
                             + i64::try_from(self.backoff(attempts).as_millis()).unwrap_or(i64::MAX);
-                        self.finish(&mail, MailOutcome::Retry { error: &failure.text, at })
-                            .await?;
+                        self.finish(
+                            &mail,
+                            MailOutcome::Retry {
+                                error: &failure.text,
+                                at,
+                            },
+                        )
+                        .await?;
                         round.retried += 1;
                     }
                 }
@@ -259,19 +269,15 @@ impl MailWorker {
             text: "邮件地址或内容无效".into(),
             permanent: true,
         })?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| {
-                let permanent = e.is_permanent();
-                let text = match e.status() {
-                    Some(code) => format!("邮件服务器拒绝（{code}）"),
-                    None if e.is_timeout() => "连接邮件服务器超时".into(),
-                    None => "无法连接邮件服务器".into(),
-                };
-                Failure { text, permanent }
-            })
+        self.transport.send(message).await.map(|_| ()).map_err(|e| {
+            let permanent = e.is_permanent();
+            let text = match e.status() {
+                Some(code) => format!("邮件服务器拒绝（{code}）"),
+                None if e.is_timeout() => "连接邮件服务器超时".into(),
+                None => "无法连接邮件服务器".into(),
+            };
+            Failure { text, permanent }
+        })
     }
 
     /// The mail of an outbox row: Chinese plain text with an HTML alternative, and a
@@ -317,7 +323,8 @@ fn escape(s: &str) -> String {
 /// The plain text and HTML of a mail.
 fn render(base: &str, mail: &OutboxMail) -> (String, String) {
     let mut text = String::new();
-    let mut html = String::from("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><body>");
+    let mut html =
+        String::from("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><body>");
     if mail.items.len() > 1 {
         text.push_str(&format!("您有 {} 条新通知：\n\n", mail.items.len()));
         html.push_str(&format!("<p>您有 {} 条新通知：</p>", mail.items.len()));
@@ -355,8 +362,16 @@ mod tests {
             to_addr: "a@example.org".into(),
             subject: "汇总".into(),
             items: vec![
-                MailItem { title: "甲<b>".into(), body: "一".into(), link: "/demands/d1".into() },
-                MailItem { title: "乙".into(), body: "二".into(), link: "/projects/p1".into() },
+                MailItem {
+                    title: "甲<b>".into(),
+                    body: "一".into(),
+                    link: "/demands/d1".into(),
+                },
+                MailItem {
+                    title: "乙".into(),
+                    body: "二".into(),
+                    link: "/projects/p1".into(),
+                },
             ],
             attempts: 0,
         };

@@ -46,7 +46,13 @@ fn demand_link(d: &Demand) -> String {
     format!("/demands/{}", d.id)
 }
 
-fn notice(kind: NotificationKind, audience: Audience, title: String, body: String, link: String) -> NewNotice {
+fn notice(
+    kind: NotificationKind,
+    audience: Audience,
+    title: String,
+    body: String,
+    link: String,
+) -> NewNotice {
     NewNotice {
         kind,
         audience,
@@ -82,7 +88,13 @@ pub(crate) fn interest_answered(d: &Demand, i: &Interest, reason: Option<&str>) 
             format!("{} 的答复：{reason}", d.org_name),
         ),
     };
-    notice(kind, Audience::Org(i.org_id.clone()), title, body, demand_link(d))
+    notice(
+        kind,
+        Audience::Org(i.org_id.clone()),
+        title,
+        body,
+        demand_link(d),
+    )
 }
 
 /// The bureau's review of a demand, for its enterprise; `None` for moves nobody is told of.
@@ -113,7 +125,13 @@ pub(crate) fn demand_moved(d: &Demand, to: DemandStatus, note: &str) -> Option<N
         ),
         _ => return None,
     };
-    Some(notice(kind, Audience::Org(d.org_id.clone()), title, body, demand_link(d)))
+    Some(notice(
+        kind,
+        Audience::Org(d.org_id.clone()),
+        title,
+        body,
+        demand_link(d),
+    ))
 }
 
 /// An approved demand published with a catalogue, for its enterprise.
@@ -164,7 +182,10 @@ impl App {
                 (None, _) => errors.add(DomainError::invalid(key, "没有这种通知")),
                 (Some(k), None) => errors.add(DomainError::invalid(
                     key,
-                    format!("“{}”的发送方式须为立即发邮件、每日汇总或不发邮件", k.label()),
+                    format!(
+                        "“{}”的发送方式须为立即发邮件、每日汇总或不发邮件",
+                        k.label()
+                    ),
                 )),
             }
         }
@@ -225,7 +246,10 @@ impl App {
     /// Marks every notification of the caller read; returns how many were unread.
     pub async fn mark_all_notifications_read(&self, caller: &Caller) -> AppResult<u64> {
         let user = signed_in(caller)?;
-        self.store.mark_read(&user.id, None).await.map_err(store_err)
+        self.store
+            .mark_read(&user.id, None)
+            .await
+            .map_err(store_err)
     }
 
     /// The caller's delivery choice for every kind, in the order of [`NotificationKind::ALL`].
@@ -262,7 +286,11 @@ impl App {
     }
 
     /// The e-mail outbox for the bureau: the latest rows, failed ones only when asked.
-    pub async fn mail_outbox(&self, caller: &Caller, failed_only: bool) -> AppResult<OutboxOverview> {
+    pub async fn mail_outbox(
+        &self,
+        caller: &Caller,
+        failed_only: bool,
+    ) -> AppResult<OutboxOverview> {
         caller.require(&[Role::Bureau, Role::Admin])?;
         let status = failed_only.then_some(OutboxStatus::Failed);
         let (items, counts) = self
@@ -285,7 +313,11 @@ impl App {
     pub(crate) async fn notify_matches(&self, demands: &[Demand]) {
         for d in demands {
             let ranking = match self
-                .rank(crate::matching::match_input(d), CandidateKind::Institution, MATCH_CANDIDATES)
+                .rank(
+                    crate::matching::match_input(d),
+                    CandidateKind::Institution,
+                    MATCH_CANDIDATES,
+                )
                 .await
             {
                 Ok(r) => r,
@@ -337,9 +369,17 @@ impl App {
                     kind: NotificationKind::MilestoneDue,
                     audience: Audience::Bureau,
                     title: format!("台账节点临近：{}", p.demand_title),
-                    body: format!("{} 到期：{}（承接单位：{}）", m.date, m.text, p.institution_name),
+                    body: format!(
+                        "{} 到期：{}（承接单位：{}）",
+                        m.date, m.text, p.institution_name
+                    ),
                     link: format!("/projects/{}", p.id),
-                    key: Some(format!("milestone:{}:{}:{}", p.id, m.date, digest_of(&m.text))),
+                    key: Some(format!(
+                        "milestone:{}:{}:{}",
+                        p.id,
+                        m.date,
+                        digest_of(&m.text)
+                    )),
                 });
             }
         }
@@ -348,10 +388,18 @@ impl App {
 }
 
 fn signed_in(caller: &Caller) -> AppResult<&duijie_core::User> {
-    caller.require(&[Role::Enterprise, Role::Institution, Role::Bureau, Role::Admin])
+    caller.require(&[
+        Role::Enterprise,
+        Role::Institution,
+        Role::Bureau,
+        Role::Admin,
+    ])
 }
 
 /// The inbox API's `{kind: delivery}` object, in the order of the kinds.
 pub fn prefs_map(prefs: &[(NotificationKind, Delivery)]) -> BTreeMap<&'static str, &'static str> {
-    prefs.iter().map(|(k, d)| (k.as_str(), d.as_str())).collect()
+    prefs
+        .iter()
+        .map(|(k, d)| (k.as_str(), d.as_str()))
+        .collect()
 }

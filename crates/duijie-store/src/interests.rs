@@ -3,8 +3,8 @@
 //! same transaction, with its history entry and change-log row.
 
 use crate::db::{fetch_demand, transition_logged, SqlStore, INSERT_CHUNK};
-use crate::rows::{self, millis, to_json};
 use crate::notifications::write_notices;
+use crate::rows::{self, millis, to_json};
 use crate::{Actor, Interest, InterestStatus, NewInterest, NewNotice, Result, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;

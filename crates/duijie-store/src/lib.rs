@@ -24,19 +24,18 @@ pub use ledger::{
     DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
     ProjectStatus, Secondment,
 };
-pub use notifications::{
-    Audience, MailItem, MailOutcome, NewNotice, Notification, OutboxEntry, OutboxMail,
-    OutboxStatus,
-};
 pub use market::{
     Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
     PublicDemand, Subtopic,
 };
+pub use notifications::{
+    Audience, MailItem, MailOutcome, NewNotice, Notification, OutboxEntry, OutboxMail, OutboxStatus,
+};
 
 use async_trait::async_trait;
 use duijie_core::{
-    Achievement, CatalogueEdition, Change, Demand, DemandDraft, DemandStatus, Draft, EntityKind,
-    Delivery, ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, NotificationKind,
+    Achievement, CatalogueEdition, Change, Delivery, Demand, DemandDraft, DemandStatus, Draft,
+    EntityKind, ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, NotificationKind,
     OrgKind, Organization, Role, RowError, User,
 };
 use serde::Serialize;
@@ -497,7 +496,10 @@ pub trait Store: Send + Sync + 'static {
     /// them read; returns how many changed.
     async fn mark_read(&self, user_id: &str, id: Option<&str>) -> Result<u64>;
     /// The account's choice for every kind (immediate where it chose nothing).
-    async fn notification_prefs(&self, user_id: &str) -> Result<HashMap<NotificationKind, Delivery>>;
+    async fn notification_prefs(
+        &self,
+        user_id: &str,
+    ) -> Result<HashMap<NotificationKind, Delivery>>;
     async fn set_notification_prefs(
         &self,
         user_id: &str,

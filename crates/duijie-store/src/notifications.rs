@@ -94,9 +94,13 @@ impl OutboxStatus {
     }
 
     fn parse(s: &str) -> Option<OutboxStatus> {
-        [OutboxStatus::Pending, OutboxStatus::Sent, OutboxStatus::Failed]
-            .into_iter()
-            .find(|o| o.as_str() == s)
+        [
+            OutboxStatus::Pending,
+            OutboxStatus::Sent,
+            OutboxStatus::Failed,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
     }
 }
 
@@ -139,27 +143,26 @@ pub(crate) async fn write_notices(
 ) -> Result<u64> {
     let mut written = 0;
     for n in notices {
-        let recipients = match &n.audience {
-            Audience::Org(org) => {
-                sqlx::query(
-                    "SELECT id, email FROM users WHERE org_id = $1 AND revoked_at IS NULL \
+        let recipients =
+            match &n.audience {
+                Audience::Org(org) => {
+                    sqlx::query(
+                        "SELECT id, email FROM users WHERE org_id = $1 AND revoked_at IS NULL \
                      ORDER BY id",
-                )
-                .bind(org.clone())
-                .fetch_all(&mut *conn)
-                .await?
-            }
-            Audience::Bureau => {
-                sqlx::query(
+                    )
+                    .bind(org.clone())
+                    .fetch_all(&mut *conn)
+                    .await?
+                }
+                Audience::Bureau => sqlx::query(
                     "SELECT id, email FROM users WHERE role IN ($1, $2) AND revoked_at IS NULL \
                      ORDER BY id",
                 )
                 .bind(Role::Bureau.as_str())
                 .bind(Role::Admin.as_str())
                 .fetch_all(&mut *conn)
-                .await?
-            }
-        };
+                .await?,
+            };
         for r in recipients {
             let user_id: String = r.try_get("id")?;
             let email: Option<String> = r.try_get("email")?;
@@ -204,8 +207,16 @@ pub(crate) async fn write_notices(
                     body: n.body.clone(),
                     link: n.link.clone(),
                 };
-                insert_mail(conn, &format!("n:{id}"), &user_id, &to, &n.title, &[item], now)
-                    .await?;
+                insert_mail(
+                    conn,
+                    &format!("n:{id}"),
+                    &user_id,
+                    &to,
+                    &n.title,
+                    &[item],
+                    now,
+                )
+                .await?;
             }
         }
     }
@@ -313,31 +324,30 @@ impl SqlStore {
 
     pub(crate) async fn mark_read_sql(&self, user_id: &str, id: Option<&str>) -> Result<u64> {
         let now = millis(Utc::now());
-        let r = match id {
-            Some(id) => {
-                if self.get_notification_sql(user_id, id).await?.is_none() {
-                    return Err(StoreError::NotFound("通知不存在".into()));
-                }
-                sqlx::query(
-                    "UPDATE notifications SET read_at = $1 WHERE id = $2 AND user_id = $3 \
+        let r =
+            match id {
+                Some(id) => {
+                    if self.get_notification_sql(user_id, id).await?.is_none() {
+                        return Err(StoreError::NotFound("通知不存在".into()));
+                    }
+                    sqlx::query(
+                        "UPDATE notifications SET read_at = $1 WHERE id = $2 AND user_id = $3 \
                      AND read_at IS NULL",
-                )
-                .bind(now)
-                .bind(id)
-                .bind(user_id)
-                .execute(self.pool())
-                .await?
-            }
-            None => {
-                sqlx::query(
+                    )
+                    .bind(now)
+                    .bind(id)
+                    .bind(user_id)
+                    .execute(self.pool())
+                    .await?
+                }
+                None => sqlx::query(
                     "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
                 )
                 .bind(now)
                 .bind(user_id)
                 .execute(self.pool())
-                .await?
-            }
-        };
+                .await?,
+            };
         Ok(r.rows_affected())
     }
 
@@ -579,7 +589,12 @@ impl SqlStore {
 pub enum MailOutcome<'a> {
     Sent,
     /// Try again at `at` (ms); `error` is kept for the overview (no address, no body).
-    Retry { error: &'a str, at: i64 },
+    Retry {
+        error: &'a str,
+        at: i64,
+    },
     /// The last attempt failed: the row stays, marked failed.
-    GiveUp { error: &'a str },
+    GiveUp {
+        error: &'a str,
+    },
 }

@@ -2,17 +2,18 @@
 //! it read), marking everything read, the delivery choice per kind, and for the bureau the
 //! e-mail outbox's failures.
 
+use super::public::Params;
 use super::render::{datetime, pager, render, see_other, shown, PageResult};
 use super::session::{Form, Session};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use duijie_core::{Delivery, NotificationKind, Role};
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct InboxParams {
     #[serde(default)]
     unread: Option<String>,
@@ -23,7 +24,7 @@ pub struct InboxParams {
 pub async fn index(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<InboxParams>,
+    Params(q): Params<InboxParams>,
 ) -> PageResult {
     let unread_only = q.unread.as_deref() == Some("1");
     let page = s
@@ -64,7 +65,13 @@ pub async fn index(
     let ctx = context! {
         title => "通知", items, total, unread_total => page.unread, unread_only, pager, outbox,
     };
-    Ok(render(&session, "notifications.html", "notifications", StatusCode::OK, ctx))
+    Ok(render(
+        &session,
+        "notifications.html",
+        "notifications",
+        StatusCode::OK,
+        ctx,
+    ))
 }
 
 /// `POST /notifications/{id}/open`: marks it read and goes to what it is about.
@@ -114,7 +121,13 @@ fn settings_page(
     let ctx = context! {
         title => "通知设置", rows, choices, errors, error, saved, has_email,
     };
-    Ok(render(session, "notification_settings.html", "notifications", status, ctx))
+    Ok(render(
+        session,
+        "notification_settings.html",
+        "notifications",
+        status,
+        ctx,
+    ))
 }
 
 /// The kinds that can reach an account of this role.
@@ -134,7 +147,7 @@ fn relevant(kind: NotificationKind, role: Option<Role>) -> bool {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct SettingsParams {
     #[serde(default)]
     done: Option<String>,
@@ -143,20 +156,19 @@ pub struct SettingsParams {
 pub async fn settings(
     State(s): State<AppState>,
     session: Session,
-    Query(q): Query<SettingsParams>,
+    Params(q): Params<SettingsParams>,
 ) -> PageResult {
     let prefs = s.app.notification_prefs(&session.caller).await?;
     settings_page(&session, &prefs, Default::default(), None, q.done.is_some())
 }
 
-pub async fn save_settings(
-    State(s): State<AppState>,
-    session: Session,
-    form: Form,
-) -> PageResult {
+pub async fn save_settings(State(s): State<AppState>, session: Session, form: Form) -> PageResult {
     let raw: HashMap<String, String> = NotificationKind::ALL
         .iter()
-        .filter_map(|k| form.get(k.as_str()).map(|v| (k.as_str().to_string(), v.to_string())))
+        .filter_map(|k| {
+            form.get(k.as_str())
+                .map(|v| (k.as_str().to_string(), v.to_string()))
+        })
         .collect();
     match s.app.set_notification_prefs(&session.caller, &raw).await {
         Ok(_) => Ok(see_other("/notifications/settings?done=saved")),

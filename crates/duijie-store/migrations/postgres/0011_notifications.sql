@@ -13,7 +13,7 @@ CREATE TABLE notifications (
     body           TEXT NOT NULL,
     link           TEXT NOT NULL,
     dedupe_key     TEXT,
-    digest_pending INTEGER NOT NULL DEFAULT 0,
+    digest_pending BIGINT NOT NULL DEFAULT 0,
     created_at     BIGINT NOT NULL,
     read_at        BIGINT
 );
@@ -41,7 +41,7 @@ CREATE TABLE mail_outbox (
     subject         TEXT NOT NULL,
     items           TEXT NOT NULL,
     status          TEXT NOT NULL,
-    attempts        INTEGER NOT NULL DEFAULT 0,
+    attempts        BIGINT NOT NULL DEFAULT 0,
     next_attempt_at BIGINT NOT NULL,
     claimed_by      TEXT,
     claimed_until   BIGINT,

@@ -42,7 +42,9 @@ pub async fn writes_from_a_stale_version_are_refused(store: S) {
     assert_eq!(d2.version, v1 + 1);
     body.goals = "基于旧版本的修改".into();
     assert!(matches!(
-        store.update_demand(&d.id, &body, v1, OWNER_EDITABLE, &[]).await,
+        store
+            .update_demand(&d.id, &body, v1, OWNER_EDITABLE, &[])
+            .await,
         Err(StoreError::Stale(_))
     ));
     let kept = store.get_demand(&d.id).await.unwrap().unwrap();

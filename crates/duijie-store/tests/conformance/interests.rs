@@ -165,7 +165,10 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
     assert!(pending(Vec::new()).await.is_empty());
 
     // Declined once, with the reason kept; then the institution may try again.
-    let declined = store.decline_interest(&first.id, "方向不符", &[]).await.unwrap();
+    let declined = store
+        .decline_interest(&first.id, "方向不符", &[])
+        .await
+        .unwrap();
     assert_eq!(declined.status, InterestStatus::Declined);
     assert_eq!(declined.decline_reason.as_deref(), Some("方向不符"));
     assert_eq!(
@@ -214,7 +217,9 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
     assert_eq!(demand_now.status, DemandStatus::InDocking);
     assert_eq!(store.demand_history(&d).await.unwrap().len(), history.len());
     assert!(matches!(
-        store.accept_interest("int_missing", &actor(), "", &[]).await,
+        store
+            .accept_interest("int_missing", &actor(), "", &[])
+            .await,
         Err(StoreError::NotFound(_))
     ));
 }

@@ -674,7 +674,10 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
     assert_eq!(store.list_catalogues(true).await.unwrap().len(), 1);
 
     let seq_before = store.last_seq().await.unwrap();
-    let published = store.publish_catalogue(&cat.id, &bureau, &[]).await.unwrap();
+    let published = store
+        .publish_catalogue(&cat.id, &bureau, &[])
+        .await
+        .unwrap();
     assert_eq!(published.status, CatalogueStatus::Published);
     assert!(published.published_at.is_some());
     let a_now = store.get_demand(&a.id).await.unwrap().unwrap();
@@ -799,7 +802,10 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
         .await
         .unwrap();
     assert_eq!(left.item_count, 1);
-    let published = store.publish_catalogue(&cat.id, &actor(), &[]).await.unwrap();
+    let published = store
+        .publish_catalogue(&cat.id, &actor(), &[])
+        .await
+        .unwrap();
     assert_eq!(published.status, CatalogueStatus::Published);
     // A published edition is frozen: nothing comes out, and it is not deleted.
     assert!(matches!(
