@@ -13,6 +13,7 @@ mod interests;
 mod ledger;
 mod limits;
 mod market;
+mod notifications;
 mod roles;
 mod scenarios;
 
@@ -59,6 +60,7 @@ use market::{
     committees_cover_subtopics_two_per_institution, instruments_are_found_and_shown_beside_matches,
     leaders_without_text_stay_out_of_the_index, trends_count_public_demands_and_find_rising_terms,
 };
+use notifications::{events_notify_the_right_accounts, mail_reaches_a_real_smtp_server};
 use roles::role_matrix;
 use scenarios::*;
 
@@ -92,6 +94,8 @@ on_both_backends!(
     registration_is_approved_or_rejected_by_the_bureau,
     admins_manage_accounts,
     own_password_contact_and_tokens,
+    events_notify_the_right_accounts,
+    mail_reaches_a_real_smtp_server,
 );
 
 /// Throttling needs its own short lock-out, so it starts its servers itself (both backends).

@@ -359,6 +359,43 @@ fn rows() -> Vec<Row> {
             CURATORS_CREATE,
         ),
         row(Method::GET, "/api/v1/committees", NoBody, CURATORS),
+        row(Method::GET, "/api/v1/notifications", NoBody, SIGNED_IN),
+        row(
+            Method::GET,
+            "/api/v1/notifications?unread=true",
+            NoBody,
+            SIGNED_IN,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/notifications/ntf_missing/read",
+            NoBody,
+            [401, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/notifications/read-all",
+            NoBody,
+            SIGNED_IN,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/notifications/settings",
+            NoBody,
+            SIGNED_IN,
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/notifications/settings",
+            Json(r#"{"demand_matched": "digest"}"#),
+            SIGNED_IN,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/notifications/outbox?failed=true",
+            NoBody,
+            CURATORS,
+        ),
         row(Method::GET, "/api/v1/committees/{com}", NoBody, CURATORS),
         row(
             Method::PATCH,
@@ -552,7 +589,10 @@ async fn fixtures(s: &TestServer) -> Fixtures {
         .add_catalogue_items(&cat.id, std::slice::from_ref(&published))
         .await
         .unwrap();
-    store.publish_catalogue(&cat.id, &actor()).await.unwrap();
+    store
+        .publish_catalogue(&cat.id, &actor(), &[])
+        .await
+        .unwrap();
     let report = s
         .import_achievements(vec![duijie_core::Draft::Achievement(
             duijie_core::AchievementDraft {
@@ -697,6 +737,7 @@ pub async fn role_matrix(s: TestServer) {
                             achievement_ids: Vec::new(),
                         },
                         &actor(),
+                        &[],
                     )
                     .await
                     .unwrap();

@@ -5,10 +5,12 @@
 use crate::audit;
 use crate::demands::{actor, contact_ids, redact, required, text};
 use crate::export::{self, CatalogueExport, ExportFormat};
-use crate::{blocking, store_err, App, AppResult, Caller};
+use crate::{blocking, notifications, store_err, App, AppResult, Caller};
 use duijie_core::catalogue::{diff_editions, CatalogueDiff};
 use duijie_core::error::FieldErrors;
-use duijie_core::{CatalogueEdition, CatalogueStatus, Demand, DomainError, EntityKind, Role};
+use duijie_core::{
+    CatalogueEdition, CatalogueStatus, Demand, DemandStatus, DomainError, EntityKind, Role,
+};
 use duijie_store::{AuditAction, AuditSubject, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -126,9 +128,30 @@ impl App {
         id: &str,
     ) -> AppResult<CatalogueEdition> {
         caller.require(&[Role::Bureau, Role::Admin])?;
+        let title = self
+            .store
+            .get_catalogue(id)
+            .await
+            .map_err(store_err)?
+            .map(|c| c.title)
+            .unwrap_or_default();
+        // The approved items are the ones this publication makes public; should one change
+        // before the publication's transaction, it fails and writes none of these.
+        let newly: Vec<Demand> = self
+            .store
+            .catalogue_items(id)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .filter(|d| d.status == DemandStatus::Approved)
+            .collect();
+        let notices: Vec<_> = newly
+            .iter()
+            .map(|d| notifications::demand_published(d, &title))
+            .collect();
         let c = self
             .store
-            .publish_catalogue(id, &actor(caller))
+            .publish_catalogue(id, &actor(caller), &notices)
             .await
             .map_err(store_err)?;
         self.audit_committed(audit::entry(
@@ -140,6 +163,7 @@ impl App {
         ))
         .await;
         self.notify_changed().await;
+        self.notify_matches(&newly).await;
         Ok(c)
     }
 

@@ -2,7 +2,7 @@
 //! every change recorded with who, when and why.
 
 use crate::access::forbidden;
-use crate::{store_err, App, AppResult, Caller};
+use crate::{notifications, store_err, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::{
     is_open_ended, normalize_email, normalize_phone, parse_date, MAX_BUDGET_WAN, MAX_TEXT_CHARS,
@@ -11,7 +11,7 @@ use duijie_core::validate::{
 use duijie_core::{
     CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field, OrgKind, Role,
 };
-use duijie_store::{Actor, AuditAction, AuditSubject, DemandEvent, DemandFilter};
+use duijie_store::{Actor, AuditAction, AuditSubject, DemandEvent, DemandFilter, NewNotice};
 use serde::Deserialize;
 
 /// The answer institutions get when the demand they responded to is withdrawn.
@@ -370,9 +370,20 @@ impl App {
             }
             let mut draft = d.body.clone();
             form.apply(&mut draft)?;
+            // Institutions that answered a public demand hear that it changed.
+            let notices = if d.status.is_public() && draft != d.body {
+                let interests = self
+                    .store
+                    .list_interests(&d.id, None)
+                    .await
+                    .map_err(store_err)?;
+                notifications::responders_told(&d, &interests, "内容有更新")
+            } else {
+                Vec::new()
+            };
             match self
                 .store
-                .update_demand(id, &draft, d.version, statuses)
+                .update_demand(id, &draft, d.version, statuses, &notices)
                 .await
             {
                 Ok(d) => {
@@ -391,21 +402,21 @@ impl App {
 
     /// Moves `d` as read to `to`; the move holds only while the demand is still at the
     /// version read, so it always applies to the text the caller saw. With `audit`, the
-    /// move's audit entry commits in the same transaction.
+    /// move's audit entry and its notices commit in the same transaction.
     async fn move_demand(
         &self,
         caller: &Caller,
         d: &Demand,
         to: DemandStatus,
         note: &str,
-        audit: Option<AuditAction>,
+        audit: Option<(AuditAction, Vec<NewNotice>)>,
     ) -> AppResult<Demand> {
         if !d.status.can_move_to(to) {
             return Err(conflict_transition(d.status, to));
         }
         let note = text("note", "审核意见", note, 2_000)?;
         let moved = match audit {
-            Some(action) => {
+            Some((action, notices)) => {
                 // Title and statuses only: the note may quote anything, contact details too.
                 let summary = format!(
                     "《{}》：{} → {}",
@@ -428,6 +439,7 @@ impl App {
                         &actor(caller),
                         &note,
                         &entry,
+                        &notices,
                     )
                     .await
             }
@@ -471,27 +483,29 @@ impl App {
         if !caller.owns(&d) {
             return Err(forbidden());
         }
+        let interests = self
+            .store
+            .list_interests(&d.id, None)
+            .await
+            .map_err(store_err)?;
+        let notices = notifications::responders_told(&d, &interests, "已被撤回");
         let withdrawn = self
             .move_demand(
                 caller,
                 &d,
                 DemandStatus::Withdrawn,
                 note,
-                Some(AuditAction::DemandWithdraw),
+                Some((AuditAction::DemandWithdraw, notices)),
             )
             .await?;
-        // Institutions waiting for an answer get one: their 揭榜 is closed with the reason.
-        let interests = self
-            .store
-            .list_interests(&d.id, None)
-            .await
-            .map_err(store_err)?;
+        // Institutions waiting for an answer get one: their 揭榜 is closed with the reason (the
+        // withdrawal's notice told them already).
         for i in interests
             .iter()
             .filter(|i| i.status == duijie_store::InterestStatus::Pending)
         {
             self.store
-                .decline_interest(&i.id, WITHDRAWN_REASON)
+                .decline_interest(&i.id, WITHDRAWN_REASON, &[])
                 .await
                 .map_err(store_err)?;
         }
@@ -522,7 +536,7 @@ impl App {
             &d,
             DemandStatus::Draft,
             "重新打开",
-            Some(AuditAction::DemandReopen),
+            Some((AuditAction::DemandReopen, Vec::new())),
         )
         .await
     }
@@ -554,7 +568,11 @@ impl App {
         if decision != ReviewDecision::Approve && note.trim().is_empty() {
             return Err(DomainError::invalid("note", "退回或不通过时请写明原因"));
         }
-        self.move_demand(caller, &d, to, note, Some(action)).await
+        let notices = notifications::demand_moved(&d, to, note)
+            .into_iter()
+            .collect();
+        self.move_demand(caller, &d, to, note, Some((action, notices)))
+            .await
     }
 
     /// Every status change of a demand (owner and bureau).

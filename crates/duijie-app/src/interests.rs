@@ -4,7 +4,7 @@
 
 use crate::access::forbidden;
 use crate::demands::{actor, required};
-use crate::{store_err, App, AppResult, Caller};
+use crate::{notifications, store_err, App, AppResult, Caller};
 use duijie_core::{Demand, DomainError, EntityKind, ErrorCode, Role};
 use duijie_store::{Interest, NewInterest, Record};
 use serde::Deserialize;
@@ -59,6 +59,13 @@ impl App {
             .ok_or_else(|| DomainError::new(ErrorCode::Forbidden, "该账号未关联单位"))?;
         let d = self.visible_demand(caller, demand_id).await?;
         let message = required("message", "对接意向说明", &form.message, MAX_INTEREST_TEXT)?;
+        let institution = self
+            .store
+            .get_organization(&org_id)
+            .await
+            .map_err(store_err)?
+            .map_or_else(|| user.name.clone(), |o| o.name);
+        let notices = [notifications::interest_received(&d, &institution)];
         let new = NewInterest {
             demand_id: d.id,
             org_id,
@@ -67,7 +74,7 @@ impl App {
             achievement_ids: ids("achievement_ids", &form.achievement_ids)?,
         };
         self.store
-            .create_interest(&new, &actor(caller))
+            .create_interest(&new, &actor(caller), &notices)
             .await
             .map_err(store_err)
     }
@@ -143,8 +150,8 @@ impl App {
         Ok(titles)
     }
 
-    /// The interest, for the owner of its demand only.
-    async fn owned_interest(&self, caller: &Caller, id: &str) -> AppResult<Interest> {
+    /// The interest and its demand, for the owner of the demand only.
+    async fn owned_interest(&self, caller: &Caller, id: &str) -> AppResult<(Interest, Demand)> {
         caller.require(&[Role::Enterprise])?;
         let i = self
             .store
@@ -156,16 +163,17 @@ impl App {
         if !caller.owns(&d) {
             return Err(forbidden());
         }
-        Ok(i)
+        Ok((i, d))
     }
 
     /// The owner accepts an interest; a published demand goes into docking (对接中).
     pub async fn accept_interest(&self, caller: &Caller, id: &str) -> AppResult<Interest> {
-        let i = self.owned_interest(caller, id).await?;
+        let (i, d) = self.owned_interest(caller, id).await?;
         let note = format!("接受{}的对接意向", i.org_name);
+        let notices = [notifications::interest_answered(&d, &i, None)];
         let (i, _demand) = self
             .store
-            .accept_interest(&i.id, &actor(caller), &note)
+            .accept_interest(&i.id, &actor(caller), &note, &notices)
             .await
             .map_err(store_err)?;
         self.notify_changed().await;
@@ -179,10 +187,11 @@ impl App {
         id: &str,
         reason: &str,
     ) -> AppResult<Interest> {
-        let i = self.owned_interest(caller, id).await?;
+        let (i, d) = self.owned_interest(caller, id).await?;
         let reason = required("reason", "不接受的原因", reason, MAX_INTEREST_TEXT)?;
+        let notices = [notifications::interest_answered(&d, &i, Some(&reason))];
         self.store
-            .decline_interest(&i.id, &reason)
+            .decline_interest(&i.id, &reason, &notices)
             .await
             .map_err(store_err)
     }

@@ -16,7 +16,9 @@ mod indexer;
 mod instruments;
 mod interests;
 mod ledger;
+mod mailer;
 mod matching;
+pub mod notifications;
 pub mod report;
 mod retriever;
 mod search;
@@ -51,7 +53,9 @@ pub use ledger::{
     current_year, MilestoneForm, ProjectForm, ProjectQuery, ProjectUpdate, SecondmentForm,
     MAX_LEDGER_LINE, MAX_LEDGER_NOTES, MAX_MILESTONES,
 };
+pub use mailer::{MailConfig, MailWorker, Round as MailRound, SmtpTls};
 pub use matching::{MatchRequest, MatchResponse};
+pub use notifications::{NotificationPage, OutboxOverview};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};

@@ -74,7 +74,7 @@ pub(crate) fn match_input(d: &Demand) -> MatchInput {
 }
 
 impl App {
-    async fn rank(
+    pub(crate) async fn rank(
         &self,
         input: MatchInput,
         kind: CandidateKind,

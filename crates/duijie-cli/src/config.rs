@@ -2,7 +2,7 @@
 //! (flags and environment win over the file, the file over defaults).
 
 use anyhow::{Context, Result};
-use duijie_app::IndexMode;
+use duijie_app::{IndexMode, MailConfig, SmtpTls};
 use duijie_server::{ServerConfig, TrustedProxy};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -40,6 +40,23 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     public_url: Option<String>,
     max_index_lag: Option<u64>,
+    mail: Option<MailFile>,
+}
+
+/// `[mail]`: the SMTP relay notifications are sent through (no section: no e-mail).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MailFile {
+    host: String,
+    port: Option<u16>,
+    /// none | starttls | tls
+    tls: Option<String>,
+    user: Option<String>,
+    password: Option<String>,
+    from: String,
+    /// China-time hour of the daily digest, 0–23 (default 8).
+    digest_hour: Option<u32>,
+    max_attempts: Option<i64>,
 }
 
 #[derive(Clone)]
@@ -48,6 +65,8 @@ pub struct Config {
     pub database_url: String,
     pub addr: SocketAddr,
     pub server: ServerConfig,
+    /// The notification mail worker's relay, when `[mail]` is set.
+    pub mail: Option<MailConfig>,
 }
 
 impl std::fmt::Debug for Config {
@@ -60,6 +79,7 @@ impl std::fmt::Debug for Config {
             )
             .field("addr", &self.addr)
             .field("server", &self.server)
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -95,7 +115,37 @@ impl Config {
             .map(|p| p.parse::<TrustedProxy>().map_err(anyhow::Error::msg))
             .collect::<Result<Vec<_>>>()
             .context("invalid trusted_proxies in the config file")?;
+        let mail = match file.mail {
+            None => None,
+            Some(m) => {
+                let tls = match m.tls.as_deref() {
+                    None => SmtpTls::StartTls,
+                    Some(t) => SmtpTls::parse(t).with_context(|| {
+                        format!("mail.tls must be none, starttls or tls, not {t}")
+                    })?,
+                };
+                let digest_hour = m.digest_hour.unwrap_or(8);
+                anyhow::ensure!(digest_hour < 24, "mail.digest_hour must be 0 to 23");
+                let base_url = file
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
+                let mut c = MailConfig::plain(&m.host, 0, &m.from, &base_url);
+                c.tls = tls;
+                c.port = m.port.unwrap_or(match tls {
+                    SmtpTls::None => 25,
+                    SmtpTls::StartTls => 587,
+                    SmtpTls::Tls => 465,
+                });
+                c.user = m.user;
+                c.password = m.password;
+                c.digest_hour = digest_hour;
+                c.max_attempts = m.max_attempts.unwrap_or(c.max_attempts).max(1);
+                Some(c)
+            }
+        };
         Ok(Config {
+            mail,
             data_dir,
             database_url,
             addr: file

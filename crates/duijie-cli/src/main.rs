@@ -262,6 +262,11 @@ async fn serve(config: &Config, addr: SocketAddr, demo: bool) -> Result<()> {
         demo::load(&app).await?;
     }
     app.spawn_indexer();
+    // One mail worker per replica; the outbox's claims keep replicas from sending one mail twice.
+    if let Some(mail) = &config.mail {
+        duijie_app::MailWorker::new(app.clone(), mail.clone())?.spawn();
+        tracing::info!(host = %mail.host, port = mail.port, "notification mail worker started");
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

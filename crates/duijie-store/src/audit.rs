@@ -288,6 +288,7 @@ impl SqlStore {
         actor: &Actor,
         note: &str,
         audit: Option<&NewAuditEntry>,
+        notices: &[crate::NewNotice],
     ) -> Result<Demand> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
@@ -295,6 +296,7 @@ impl SqlStore {
         if let Some(e) = audit {
             insert(&mut tx, e, now).await?;
         }
+        crate::notifications::write_notices(&mut tx, notices, now).await?;
         let demand = fetch_demand(&mut tx, id).await?;
         tx.commit().await?;
         Ok(demand)

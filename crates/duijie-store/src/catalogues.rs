@@ -187,6 +187,7 @@ impl SqlStore {
         &self,
         id: &str,
         actor: &Actor,
+        notices: &[crate::NewNotice],
     ) -> Result<CatalogueEdition> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
@@ -233,6 +234,7 @@ impl SqlStore {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        crate::notifications::write_notices(&mut tx, notices, now).await?;
         let c = fetch_catalogue(&mut tx, id).await?;
         tx.commit().await?;
         Ok(c)

@@ -102,6 +102,11 @@ impl SqlStore {
         &self.pool
     }
 
+    /// SQLite's one writer at a time (see [`SqlStore::begin_write`]).
+    pub(crate) fn write_gate(&self) -> &tokio::sync::Mutex<()> {
+        &self.write_gate
+    }
+
     /// The bind markers of `count` parameters numbered from `first` for this backend.
     pub(crate) fn markers(&self, first: usize, count: usize) -> String {
         markers(self.backend == Backend::Sqlite, first, count)
@@ -952,6 +957,7 @@ impl Store for SqlStore {
         draft: &DemandDraft,
         version: i64,
         statuses: &[DemandStatus],
+        notices: &[crate::NewNotice],
     ) -> Result<Demand> {
         let now = millis(Utc::now());
         let (body, contact, hash) = demand_columns(draft);
@@ -1007,6 +1013,7 @@ impl Store for SqlStore {
             now,
         )
         .await?;
+        crate::notifications::write_notices(&mut tx, notices, now).await?;
         let demand = fetch_demand(&mut tx, id).await?;
         tx.commit().await?;
         Ok(demand)
@@ -1021,7 +1028,7 @@ impl Store for SqlStore {
         note: &str,
         version: Option<i64>,
     ) -> Result<Demand> {
-        self.transition_audited_sql(id, (from, version), to, actor, note, None)
+        self.transition_audited_sql(id, (from, version), to, actor, note, None, &[])
             .await
     }
 
@@ -1033,8 +1040,9 @@ impl Store for SqlStore {
         actor: &Actor,
         note: &str,
         audit: &crate::NewAuditEntry,
+        notices: &[crate::NewNotice],
     ) -> Result<Demand> {
-        self.transition_audited_sql(id, from, to, actor, note, Some(audit))
+        self.transition_audited_sql(id, from, to, actor, note, Some(audit), notices)
             .await
     }
 
@@ -1138,8 +1146,9 @@ impl Store for SqlStore {
         &self,
         id: &str,
         actor: &Actor,
+        notices: &[crate::NewNotice],
     ) -> Result<duijie_core::CatalogueEdition> {
-        self.publish_catalogue_sql(id, actor).await
+        self.publish_catalogue_sql(id, actor, notices).await
     }
 
     async fn remove_catalogue_items(
@@ -1173,8 +1182,9 @@ impl Store for SqlStore {
         &self,
         new: &crate::NewInterest,
         actor: &Actor,
+        notices: &[crate::NewNotice],
     ) -> Result<crate::Interest> {
-        self.create_interest_sql(new, actor).await
+        self.create_interest_sql(new, actor, notices).await
     }
 
     async fn get_interest(&self, id: &str) -> Result<Option<crate::Interest>> {
@@ -1205,12 +1215,18 @@ impl Store for SqlStore {
         id: &str,
         actor: &Actor,
         note: &str,
+        notices: &[crate::NewNotice],
     ) -> Result<(crate::Interest, Demand)> {
-        self.accept_interest_sql(id, actor, note).await
+        self.accept_interest_sql(id, actor, note, notices).await
     }
 
-    async fn decline_interest(&self, id: &str, reason: &str) -> Result<crate::Interest> {
-        self.decline_interest_sql(id, reason).await
+    async fn decline_interest(
+        &self,
+        id: &str,
+        reason: &str,
+        notices: &[crate::NewNotice],
+    ) -> Result<crate::Interest> {
+        self.decline_interest_sql(id, reason, notices).await
     }
 
     async fn create_project(
@@ -1534,6 +1550,83 @@ impl Store for SqlStore {
         filter: &crate::AuditFilter,
     ) -> Result<(Vec<crate::AuditEntry>, i64)> {
         self.list_audit_sql(filter).await
+    }
+
+    async fn notify(&self, notices: &[crate::NewNotice]) -> Result<u64> {
+        self.notify_sql(notices).await
+    }
+
+    async fn list_notifications(
+        &self,
+        user_id: &str,
+        unread_only: bool,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<crate::Notification>, i64)> {
+        self.list_notifications_sql(user_id, unread_only, offset, limit)
+            .await
+    }
+
+    async fn unread_count(&self, user_id: &str) -> Result<i64> {
+        self.unread_count_sql(user_id).await
+    }
+
+    async fn get_notification(
+        &self,
+        user_id: &str,
+        id: &str,
+    ) -> Result<Option<crate::Notification>> {
+        self.get_notification_sql(user_id, id).await
+    }
+
+    async fn mark_read(&self, user_id: &str, id: Option<&str>) -> Result<u64> {
+        self.mark_read_sql(user_id, id).await
+    }
+
+    async fn notification_prefs(
+        &self,
+        user_id: &str,
+    ) -> Result<HashMap<duijie_core::NotificationKind, duijie_core::Delivery>> {
+        self.notification_prefs_sql(user_id).await
+    }
+
+    async fn set_notification_prefs(
+        &self,
+        user_id: &str,
+        prefs: &[(duijie_core::NotificationKind, duijie_core::Delivery)],
+    ) -> Result<()> {
+        self.set_notification_prefs_sql(user_id, prefs).await
+    }
+
+    async fn queue_digests(&self, day: &str, subject: &str) -> Result<u64> {
+        self.queue_digests_sql(day, subject).await
+    }
+
+    async fn claim_mail(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::OutboxMail>> {
+        self.claim_mail_sql(worker, now, lease_ms, limit).await
+    }
+
+    async fn finish_mail(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: crate::MailOutcome<'_>,
+    ) -> Result<bool> {
+        self.finish_mail_sql(id, worker, outcome).await
+    }
+
+    async fn outbox(
+        &self,
+        status: Option<crate::OutboxStatus>,
+        limit: u32,
+    ) -> Result<(Vec<crate::OutboxEntry>, HashMap<crate::OutboxStatus, i64>)> {
+        self.outbox_sql(status, limit).await
     }
 
     async fn revoke_user(&self, name: &str) -> Result<bool> {

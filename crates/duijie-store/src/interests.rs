@@ -3,8 +3,9 @@
 //! same transaction, with its history entry and change-log row.
 
 use crate::db::{fetch_demand, transition_logged, SqlStore, INSERT_CHUNK};
+use crate::notifications::write_notices;
 use crate::rows::{self, millis, to_json};
-use crate::{Actor, Interest, InterestStatus, NewInterest, Result, StoreError};
+use crate::{Actor, Interest, InterestStatus, NewInterest, NewNotice, Result, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
 use duijie_core::{Demand, DemandStatus};
@@ -110,6 +111,7 @@ impl SqlStore {
         &self,
         new: &NewInterest,
         actor: &Actor,
+        notices: &[NewNotice],
     ) -> Result<Interest> {
         let now = millis(Utc::now());
         let id = new_id("int");
@@ -162,6 +164,7 @@ impl SqlStore {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        write_notices(&mut tx, notices, now).await?;
         let i = fetch_interest(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(i)
@@ -262,6 +265,7 @@ impl SqlStore {
         id: &str,
         actor: &Actor,
         note: &str,
+        notices: &[NewNotice],
     ) -> Result<(Interest, Demand)> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
@@ -290,17 +294,24 @@ impl SqlStore {
             }
         }
         answer(&mut tx, id, InterestStatus::Accepted, None, now).await?;
+        write_notices(&mut tx, notices, now).await?;
         let i = fetch_interest(&mut tx, id).await?;
         let d = fetch_demand(&mut tx, &i.demand_id).await?;
         tx.commit().await?;
         Ok((i, d))
     }
 
-    pub(crate) async fn decline_interest_sql(&self, id: &str, reason: &str) -> Result<Interest> {
+    pub(crate) async fn decline_interest_sql(
+        &self,
+        id: &str,
+        reason: &str,
+        notices: &[NewNotice],
+    ) -> Result<Interest> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
         fetch_pending(&mut tx, id).await?;
         answer(&mut tx, id, InterestStatus::Declined, Some(reason), now).await?;
+        write_notices(&mut tx, notices, now).await?;
         let i = fetch_interest(&mut tx, id).await?;
         tx.commit().await?;
         Ok(i)

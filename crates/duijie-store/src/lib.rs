@@ -15,6 +15,7 @@ mod idempotency;
 mod interests;
 mod ledger;
 mod market;
+mod notifications;
 mod rows;
 
 pub use accounts::{
@@ -31,12 +32,15 @@ pub use market::{
     Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
     PublicDemand, Subtopic,
 };
+pub use notifications::{
+    Audience, MailItem, MailOutcome, NewNotice, Notification, OutboxEntry, OutboxMail, OutboxStatus,
+};
 
 use async_trait::async_trait;
 use duijie_core::{
-    Achievement, CatalogueEdition, Change, Demand, DemandDraft, DemandStatus, Draft, EntityKind,
-    ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, OrgKind, Organization, Role,
-    RowError, User,
+    Achievement, CatalogueEdition, Change, Delivery, Demand, DemandDraft, DemandStatus, Draft,
+    EntityKind, ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, NotificationKind,
+    OrgKind, Organization, Role, RowError, User,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -277,6 +281,7 @@ pub trait Store: Send + Sync + 'static {
         draft: &DemandDraft,
         version: i64,
         statuses: &[DemandStatus],
+        notices: &[NewNotice],
     ) -> Result<Demand>;
     /// Deletes a draft that never reached anyone (no catalogue item, interest or project
     /// refers to it) with its history; anything else is a [`StoreError::Conflict`].
@@ -293,8 +298,8 @@ pub trait Store: Send + Sync + 'static {
         note: &str,
         version: Option<i64>,
     ) -> Result<Demand>;
-    /// [`Store::transition_demand`] with an audit entry written in the same transaction: the
-    /// move and its record commit together or not at all.
+    /// [`Store::transition_demand`] with an audit entry and `notices` written in the same
+    /// transaction: the move, its record and its notifications commit together or not at all.
     /// `from` is the status and, when given, the version the move requires.
     async fn transition_demand_audited(
         &self,
@@ -304,6 +309,7 @@ pub trait Store: Send + Sync + 'static {
         actor: &Actor,
         note: &str,
         audit: &NewAuditEntry,
+        notices: &[NewNotice],
     ) -> Result<Demand>;
     async fn get_demand(&self, id: &str) -> Result<Option<Demand>>;
     async fn list_demands(&self, filter: &DemandFilter) -> Result<(Vec<Demand>, i64)>;
@@ -328,7 +334,13 @@ pub trait Store: Send + Sync + 'static {
     /// Publishes a draft edition in one transaction: approved items move to published (with
     /// their history and change-log rows), every item's snapshot is frozen, the edition is
     /// stamped. Fails without effect when an item is no longer approved or published.
-    async fn publish_catalogue(&self, id: &str, actor: &Actor) -> Result<CatalogueEdition>;
+    /// `notices` are written in the same transaction.
+    async fn publish_catalogue(
+        &self,
+        id: &str,
+        actor: &Actor,
+        notices: &[NewNotice],
+    ) -> Result<CatalogueEdition>;
     /// Takes demands out of a draft edition (ids not in it are ignored); a published edition
     /// is frozen ([`StoreError::Conflict`]).
     async fn remove_catalogue_items(
@@ -351,7 +363,13 @@ pub trait Store: Send + Sync + 'static {
     /// when the demand is not published or in docking, or the organisation already has a
     /// pending interest in it; with [`StoreError::Invalid`] naming the first expert or
     /// achievement that is missing or belongs to another organisation.
-    async fn create_interest(&self, new: &NewInterest, actor: &Actor) -> Result<Interest>;
+    /// `notices` are written in the same transaction.
+    async fn create_interest(
+        &self,
+        new: &NewInterest,
+        actor: &Actor,
+        notices: &[NewNotice],
+    ) -> Result<Interest>;
     async fn get_interest(&self, id: &str) -> Result<Option<Interest>>;
     /// A demand's interests, oldest first; only `org_id`'s when given.
     async fn list_interests(&self, demand_id: &str, org_id: Option<&str>) -> Result<Vec<Interest>>;
@@ -367,15 +385,21 @@ pub trait Store: Send + Sync + 'static {
     /// Accepts a pending interest and, in the same transaction, moves a published demand
     /// to in_docking (history entry with `note`, change-log row); a demand already in
     /// docking stays there. Conflict when the interest is no longer pending or the demand
-    /// is in another status.
+    /// is in another status. `notices` are written in the same transaction.
     async fn accept_interest(
         &self,
         id: &str,
         actor: &Actor,
         note: &str,
+        notices: &[NewNotice],
     ) -> Result<(Interest, Demand)>;
-    /// Declines a pending interest with the owner's reason.
-    async fn decline_interest(&self, id: &str, reason: &str) -> Result<Interest>;
+    /// Declines a pending interest with the owner's reason; `notices` in the same transaction.
+    async fn decline_interest(
+        &self,
+        id: &str,
+        reason: &str,
+        notices: &[NewNotice],
+    ) -> Result<Interest>;
 
     // --- the ledger (台账): cooperation projects and secondments
     /// Records a project (status signed) in one transaction; an in-docking demand moves to
@@ -516,6 +540,55 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(Registration, User)>;
     /// Conflict when it was already decided.
     async fn reject_registration(&self, id: &str, reason: &str) -> Result<Registration>;
+    // --- notifications (通知): inbox, delivery choices, e-mail outbox
+    /// Writes notices in a transaction of their own (events with no other write: a match, a
+    /// milestone); a notice with a key already written for an account is skipped. Returns how
+    /// many inbox rows were written.
+    async fn notify(&self, notices: &[NewNotice]) -> Result<u64>;
+    /// An account's notifications, newest first (only unread ones when asked), with how many
+    /// match in all.
+    async fn list_notifications(
+        &self,
+        user_id: &str,
+        unread_only: bool,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<Notification>, i64)>;
+    async fn unread_count(&self, user_id: &str) -> Result<i64>;
+    /// One of the account's notifications.
+    async fn get_notification(&self, user_id: &str, id: &str) -> Result<Option<Notification>>;
+    /// Marks one notification (NotFound when it is not the account's) or, with `None`, all of
+    /// them read; returns how many changed.
+    async fn mark_read(&self, user_id: &str, id: Option<&str>) -> Result<u64>;
+    /// The account's choice for every kind (immediate where it chose nothing).
+    async fn notification_prefs(
+        &self,
+        user_id: &str,
+    ) -> Result<HashMap<NotificationKind, Delivery>>;
+    async fn set_notification_prefs(
+        &self,
+        user_id: &str,
+        prefs: &[(NotificationKind, Delivery)],
+    ) -> Result<()>;
+    /// Queues one digest mail per account with notifications waiting for it, keyed by the
+    /// account and `day` (queued once a day however often it runs), and clears the marks.
+    async fn queue_digests(&self, day: &str, subject: &str) -> Result<u64>;
+    /// Claims up to `limit` due outbox mails for `worker` for `lease_ms` from `now` (ms).
+    async fn claim_mail(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<OutboxMail>>;
+    /// Records what became of a claimed mail; `false` when `worker` no longer holds it.
+    async fn finish_mail(&self, id: &str, worker: &str, outcome: MailOutcome<'_>) -> Result<bool>;
+    /// The latest outbox rows (of one status when given) and how many rows each status has.
+    async fn outbox(
+        &self,
+        status: Option<OutboxStatus>,
+        limit: u32,
+    ) -> Result<(Vec<OutboxEntry>, HashMap<OutboxStatus, i64>)>;
 
     // --- the audit log (审计日志)
     /// Appends an entry, stamped with the current time.

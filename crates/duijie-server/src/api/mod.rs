@@ -8,6 +8,7 @@ mod imports;
 mod interests;
 mod ledger;
 mod market;
+mod notifications;
 mod openapi;
 mod records;
 
@@ -150,6 +151,15 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/users/{id}", axum::routing::patch(accounts::update_user))
         .route("/users/{id}/password", post(accounts::reset_password))
+        // --- notifications
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/{id}/read", post(notifications::read))
+        .route(
+            "/notifications/settings",
+            get(notifications::settings).put(notifications::set_settings),
+        )
+        .route("/notifications/outbox", get(notifications::outbox))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -11,6 +11,7 @@ mod imports;
 mod interests;
 mod ledger;
 mod market;
+mod notifications;
 mod picker;
 mod public;
 mod render;
@@ -145,6 +146,14 @@ pub fn routes(state: AppState) -> Router {
         .route("/committees/{id}", get(market::committee))
         .route("/committees/{id}/members", post(market::members))
         .route("/committees/{id}/status", post(market::status))
+        // --- notifications
+        .route("/notifications", get(notifications::index))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/{id}/open", post(notifications::open))
+        .route(
+            "/notifications/settings",
+            get(notifications::settings).post(notifications::save_settings),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(

@@ -90,6 +90,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "accounts.html",
         include_str!("../../templates/accounts.html"),
     ),
+    (
+        "notifications.html",
+        include_str!("../../templates/notifications.html"),
+    ),
+    (
+        "notification_settings.html",
+        include_str!("../../templates/notification_settings.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -195,6 +203,7 @@ pub fn render(
         active => active,
         csrf => session.csrf,
         notice => session.notice,
+        unread => session.unread,
         // A fresh key for a creating form: sending the same form twice makes one record.
         idempotency_key => super::session::random_token(),
     };

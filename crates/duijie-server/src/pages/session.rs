@@ -38,6 +38,8 @@ pub struct Session {
     pub secure: bool,
     /// A confirmation after a redirect (`?done=...`), from a fixed list.
     pub notice: Option<&'static str>,
+    /// The signed-in caller's unread notifications, for the header.
+    pub unread: Option<i64>,
 }
 
 impl Session {
@@ -185,6 +187,10 @@ pub async fn layer(State(s): State<AppState>, mut req: Request, next: Next) -> R
             }),
         },
     };
+    let unread = match caller.user() {
+        Some(_) => s.app.unread_notifications(&caller).await.ok(),
+        None => None,
+    };
     let sent_csrf = cookie(headers, CSRF_COOKIE)
         .filter(|t| cookie_safe(t))
         .map(str::to_string);
@@ -209,6 +215,7 @@ pub async fn layer(State(s): State<AppState>, mut req: Request, next: Next) -> R
             .map_or_else(|| "/".to_string(), |p| p.as_str().to_string()),
         secure,
         notice: notice(req.uri().query()),
+        unread,
     };
     let is_get = req.method() == Method::GET;
     req.extensions_mut().insert(session.clone());

@@ -155,6 +155,7 @@ pub async fn a_review_decision_and_its_audit_entry_commit_together(store: S) {
             &actor(),
             "",
             &approve,
+            &[],
         )
         .await
         .unwrap();
@@ -172,6 +173,7 @@ pub async fn a_review_decision_and_its_audit_entry_commit_together(store: S) {
             &actor(),
             "重复",
             &entry("王科员", AuditAction::DemandReject, &[&d.id]),
+            &[],
         )
         .await
         .unwrap_err();

@@ -36,13 +36,15 @@ pub async fn writes_from_a_stale_version_are_refused(store: S) {
     let mut body = d.body.clone();
     body.description = "第一次修改".into();
     let d2 = store
-        .update_demand(&d.id, &body, v1, OWNER_EDITABLE)
+        .update_demand(&d.id, &body, v1, OWNER_EDITABLE, &[])
         .await
         .unwrap();
     assert_eq!(d2.version, v1 + 1);
     body.goals = "基于旧版本的修改".into();
     assert!(matches!(
-        store.update_demand(&d.id, &body, v1, OWNER_EDITABLE).await,
+        store
+            .update_demand(&d.id, &body, v1, OWNER_EDITABLE, &[])
+            .await,
         Err(StoreError::Stale(_))
     ));
     let kept = store.get_demand(&d.id).await.unwrap().unwrap();
@@ -90,7 +92,7 @@ pub async fn writes_from_a_stale_version_are_refused(store: S) {
         .unwrap();
     assert!(matches!(
         store
-            .update_demand(&d.id, &body, approved.version, OWNER_EDITABLE)
+            .update_demand(&d.id, &body, approved.version, OWNER_EDITABLE, &[])
             .await,
         Err(StoreError::Conflict(_))
     ));
@@ -150,7 +152,7 @@ pub async fn an_edit_never_lands_after_the_review(store: S) {
         edited.description = "审核时没有看到的内容".into();
         let reviewer = actor();
         let (edit, review) = tokio::join!(
-            store.update_demand(&d.id, &edited, d.version, OWNER_EDITABLE),
+            store.update_demand(&d.id, &edited, d.version, OWNER_EDITABLE, &[]),
             store.transition_demand(
                 &d.id,
                 DemandStatus::Submitted,

@@ -86,14 +86,14 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
 
     // Someone else's achievement, or one that does not exist, is named in the error.
     match store
-        .create_interest(&new(&d, &zju, &[], &thu_ach), &actor())
+        .create_interest(&new(&d, &zju, &[], &thu_ach), &actor(), &[])
         .await
     {
         Err(StoreError::Invalid(m)) => assert!(m.contains("成果不属于本单位"), "{m}"),
         other => panic!("{other:?}"),
     }
     match store
-        .create_interest(&new(&d, &zju, &["exp_missing".into()], &[]), &actor())
+        .create_interest(&new(&d, &zju, &["exp_missing".into()], &[]), &actor(), &[])
         .await
     {
         Err(StoreError::Invalid(m)) => assert!(m.contains("专家不存在"), "{m}"),
@@ -116,14 +116,14 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
         .unwrap();
     assert!(matches!(
         store
-            .create_interest(&new(&draft.id, &zju, &[], &[]), &actor())
+            .create_interest(&new(&draft.id, &zju, &[], &[]), &actor(), &[])
             .await,
         Err(StoreError::Conflict(_))
     ));
     assert!(store.list_interests(&d, None).await.unwrap().is_empty());
 
     let first = store
-        .create_interest(&new(&d, &zju, &zju_exp, &zju_ach), &actor())
+        .create_interest(&new(&d, &zju, &zju_exp, &zju_ach), &actor(), &[])
         .await
         .unwrap();
     assert_eq!(first.status, InterestStatus::Pending);
@@ -137,12 +137,12 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
     // One pending interest per institution and demand.
     assert!(matches!(
         store
-            .create_interest(&new(&d, &zju, &[], &[]), &actor())
+            .create_interest(&new(&d, &zju, &[], &[]), &actor(), &[])
             .await,
         Err(StoreError::Conflict(_))
     ));
     let second = store
-        .create_interest(&new(&d, &thu, &[], &thu_ach), &actor())
+        .create_interest(&new(&d, &thu, &[], &thu_ach), &actor(), &[])
         .await
         .unwrap();
     let all = store.list_interests(&d, None).await.unwrap();
@@ -165,7 +165,10 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
     assert!(pending(Vec::new()).await.is_empty());
 
     // Declined once, with the reason kept; then the institution may try again.
-    let declined = store.decline_interest(&first.id, "方向不符").await.unwrap();
+    let declined = store
+        .decline_interest(&first.id, "方向不符", &[])
+        .await
+        .unwrap();
     assert_eq!(declined.status, InterestStatus::Declined);
     assert_eq!(declined.decline_reason.as_deref(), Some("方向不符"));
     assert_eq!(
@@ -173,22 +176,22 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
         HashMap::from([(d.clone(), 1)])
     );
     assert!(matches!(
-        store.decline_interest(&first.id, "再次").await,
+        store.decline_interest(&first.id, "再次", &[]).await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        store.accept_interest(&first.id, &actor(), "").await,
+        store.accept_interest(&first.id, &actor(), "", &[]).await,
         Err(StoreError::Conflict(_))
     ));
     let again = store
-        .create_interest(&new(&d, &zju, &[], &[]), &actor())
+        .create_interest(&new(&d, &zju, &[], &[]), &actor(), &[])
         .await
         .unwrap();
 
     // Accepting moves the demand to in_docking with history and a change-log row.
     let seq = store.last_seq().await.unwrap();
     let (accepted, demand_now) = store
-        .accept_interest(&second.id, &actor(), "接受清华大学的对接意向")
+        .accept_interest(&second.id, &actor(), "接受清华大学的对接意向", &[])
         .await
         .unwrap();
     assert_eq!(accepted.status, InterestStatus::Accepted);
@@ -207,14 +210,16 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
     );
     // A second partner: the demand stays in docking, no new history.
     let (accepted, demand_now) = store
-        .accept_interest(&again.id, &actor(), "")
+        .accept_interest(&again.id, &actor(), "", &[])
         .await
         .unwrap();
     assert_eq!(accepted.status, InterestStatus::Accepted);
     assert_eq!(demand_now.status, DemandStatus::InDocking);
     assert_eq!(store.demand_history(&d).await.unwrap().len(), history.len());
     assert!(matches!(
-        store.accept_interest("int_missing", &actor(), "").await,
+        store
+            .accept_interest("int_missing", &actor(), "", &[])
+            .await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -227,7 +232,7 @@ pub async fn accepting_is_all_or_nothing(store: S) {
         .unwrap()
         .id;
     let i = store
-        .create_interest(&new(&d, &inst, &[], &[]), &actor())
+        .create_interest(&new(&d, &inst, &[], &[]), &actor(), &[])
         .await
         .unwrap();
     store
@@ -244,7 +249,7 @@ pub async fn accepting_is_all_or_nothing(store: S) {
     let seq = store.last_seq().await.unwrap();
     let history = store.demand_history(&d).await.unwrap().len();
     assert!(matches!(
-        store.accept_interest(&i.id, &actor(), "").await,
+        store.accept_interest(&i.id, &actor(), "", &[]).await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(

@@ -299,7 +299,7 @@ pub async fn demand_lifecycle_records_history(store: S) {
     let mut body = d.body.clone();
     body.goals = "亩产提高10%".into();
     let d2 = store
-        .update_demand(&d.id, &body, d.version, &[])
+        .update_demand(&d.id, &body, d.version, &[], &[])
         .await
         .unwrap();
     assert_eq!(d2.body.goals, "亩产提高10%");
@@ -320,7 +320,7 @@ pub async fn demand_lifecycle_records_history(store: S) {
     assert_eq!(h[2].note, "请补充预期目标");
     assert_eq!(h[2].actor_name, "科技局");
     assert!(matches!(
-        store.update_demand("dem_missing", &body, 1, &[]).await,
+        store.update_demand("dem_missing", &body, 1, &[], &[]).await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -676,7 +676,10 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
     assert_eq!(store.list_catalogues(true).await.unwrap().len(), 1);
 
     let seq_before = store.last_seq().await.unwrap();
-    let published = store.publish_catalogue(&cat.id, &bureau).await.unwrap();
+    let published = store
+        .publish_catalogue(&cat.id, &bureau, &[])
+        .await
+        .unwrap();
     assert_eq!(published.status, CatalogueStatus::Published);
     assert!(published.published_at.is_some());
     let a_now = store.get_demand(&a.id).await.unwrap().unwrap();
@@ -715,7 +718,7 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
     edited.title = "高纯氧化铝粉体（修订）".into();
     edited.contact.phone = Some("13900000000".into());
     store
-        .update_demand(&a.id, &edited, a_now.version, &[])
+        .update_demand(&a.id, &edited, a_now.version, &[], &[])
         .await
         .unwrap();
     let again = store.catalogue_items(&cat.id).await.unwrap();
@@ -728,7 +731,7 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        store.publish_catalogue(&cat.id, &bureau).await,
+        store.publish_catalogue(&cat.id, &bureau, &[]).await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(
@@ -738,7 +741,7 @@ pub async fn catalogue_publish_freezes_snapshots_and_moves_demands(store: S) {
     assert_eq!(store.get_catalogue(&cat.id).await.unwrap(), Some(published));
     assert!(store.get_catalogue("cat_nope").await.unwrap().is_none());
     assert!(matches!(
-        store.publish_catalogue("cat_nope", &bureau).await,
+        store.publish_catalogue("cat_nope", &bureau, &[]).await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -751,7 +754,7 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
         .await
         .unwrap();
     assert!(matches!(
-        store.publish_catalogue(&empty.id, &actor()).await,
+        store.publish_catalogue(&empty.id, &actor(), &[]).await,
         Err(StoreError::Invalid(_))
     ));
     let cat = store
@@ -776,7 +779,7 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
         .unwrap();
     let seq = store.last_seq().await.unwrap();
     let err = store
-        .publish_catalogue(&cat.id, &actor())
+        .publish_catalogue(&cat.id, &actor(), &[])
         .await
         .unwrap_err();
     // The message names the demand by its title and says what to do, with no internal id.
@@ -801,7 +804,10 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
         .await
         .unwrap();
     assert_eq!(left.item_count, 1);
-    let published = store.publish_catalogue(&cat.id, &actor()).await.unwrap();
+    let published = store
+        .publish_catalogue(&cat.id, &actor(), &[])
+        .await
+        .unwrap();
     assert_eq!(published.status, CatalogueStatus::Published);
     // A published edition is frozen: nothing comes out, and it is not deleted.
     assert!(matches!(

@@ -1,0 +1,385 @@
+//! The e-mail worker: one per replica, started by `serve`. Each round it queues the daily
+//! digests (once the configured China-time hour has come), announces ledger milestones coming
+//! due, then claims due outbox rows with a lease and sends them through the SMTP relay.
+//!
+//! Delivery is at least once: a row is marked sent only after the relay accepted it, so a
+//! crash between the two sends it again once the lease runs out — with the same Message-ID
+//! (derived from the outbox row), by which the relay and mail clients recognise the repeat.
+//! A failure is retried with exponential backoff, at most `max_attempts` times; permanent
+//! refusals (5xx) are given up at once. Logs name outbox ids and error classes only, never an
+//! address or a mail body.
+
+use crate::App;
+use duijie_core::time::{china_local, china_today};
+use duijie_store::{MailOutcome, OutboxMail};
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the worker reaches the relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP (a relay on the loopback or a trusted network).
+    None,
+    /// STARTTLS after connecting (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+impl SmtpTls {
+    pub fn parse(s: &str) -> Option<SmtpTls> {
+        match s {
+            "none" => Some(SmtpTls::None),
+            "starttls" => Some(SmtpTls::StartTls),
+            "tls" => Some(SmtpTls::Tls),
+            _ => None,
+        }
+    }
+}
+
+/// The SMTP relay and the worker's pace (`[mail]` of `duijie.toml`).
+#[derive(Clone)]
+pub struct MailConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// `对接平台 <noreply@example.org>`
+    pub from: String,
+    /// The site's address, for links in mails (`https://duijie.example.org`).
+    pub base_url: String,
+    /// The China-time hour (0–23) after which the day's digests go out; 24 never (digests only
+    /// through [`MailWorker::queue_digests`]).
+    pub digest_hour: u32,
+    /// Attempts before a mail is given up (marked failed).
+    pub max_attempts: i64,
+    /// The wait after the first failure; doubled after each further one, at most an hour.
+    pub retry_base: Duration,
+    /// How long a claimed mail is held before another worker may take it.
+    pub lease: Duration,
+    /// The pause between rounds.
+    pub poll: Duration,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("user", &self.user.as_ref().map(|_| "***"))
+            .field("base_url", &self.base_url)
+            .field("digest_hour", &self.digest_hour)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MailConfig {
+    /// Defaults for a relay at `host:port` without TLS (tests, a local relay).
+    pub fn plain(host: &str, port: u16, from: &str, base_url: &str) -> MailConfig {
+        MailConfig {
+            host: host.to_string(),
+            port,
+            tls: SmtpTls::None,
+            user: None,
+            password: None,
+            from: from.to_string(),
+            base_url: base_url.to_string(),
+            digest_hour: 8,
+            max_attempts: 8,
+            retry_base: Duration::from_secs(60),
+            lease: Duration::from_secs(120),
+            poll: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    pub digests: u64,
+    pub sent: u64,
+    pub retried: u64,
+    pub failed: u64,
+}
+
+/// One worker: a name of its own (its claims), the relay and the app.
+pub struct MailWorker {
+    app: Arc<App>,
+    config: MailConfig,
+    name: String,
+    from: Mailbox,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// The China-time day whose digests and milestones this worker already handled.
+    handled_day: Option<chrono::NaiveDate>,
+}
+
+/// Mails claimed per round.
+const BATCH: u32 = 20;
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+impl MailWorker {
+    pub fn new(app: Arc<App>, config: MailConfig) -> anyhow::Result<MailWorker> {
+        use anyhow::Context;
+        let from: Mailbox = config
+            .from
+            .parse()
+            .context("mail.from is not an e-mail address")?;
+        let builder = match config.tls {
+            SmtpTls::None => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.as_str())
+            }
+            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .context("mail.host")?,
+            SmtpTls::Tls => {
+                AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host).context("mail.host")?
+            }
+        };
+        let mut builder = builder
+            .port(config.port)
+            .timeout(Some(Duration::from_secs(20)));
+        if let (Some(user), Some(password)) = (&config.user, &config.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(MailWorker {
+            app,
+            name: format!("mailer-{}", duijie_core::id::new_id("w")),
+            from,
+            transport: builder.build(),
+            config,
+            handled_day: None,
+        })
+    }
+
+    /// This worker's name, as its claims carry it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Rounds every `poll` until the process ends.
+    pub fn spawn(mut self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = self.round().await {
+                    tracing::warn!(error = %e, "mail round failed");
+                }
+                tokio::time::sleep(self.config.poll).await;
+            }
+        })
+    }
+
+    /// One round: the day's digests and milestones when due, then the due mails.
+    pub async fn round(&mut self) -> anyhow::Result<Round> {
+        let mut round = Round::default();
+        let now = chrono::Utc::now();
+        let today = china_today();
+        if self.handled_day != Some(today)
+            && chrono::Timelike::hour(&china_local(now)) >= self.config.digest_hour
+        {
+            round.digests = self.queue_digests(today).await?;
+            self.app.check_milestones(today).await?;
+            self.handled_day = Some(today);
+        }
+        let mails = self
+            .app
+            .store
+            .claim_mail(
+                &self.name,
+                now.timestamp_millis(),
+                i64::try_from(self.config.lease.as_millis()).unwrap_or(i64::MAX),
+                BATCH,
+            )
+            .await?;
+        for mail in mails {
+            match self.send(&mail).await {
+                Ok(()) => {
+                    self.finish(&mail, MailOutcome::Sent).await?;
+                    round.sent += 1;
+                }
+                Err(failure) => {
+                    let attempts = mail.attempts + 1;
+                    tracing::warn!(mail = %mail.id, attempts, error = %failure.text, "mail not sent");
+                    if failure.permanent || attempts >= self.config.max_attempts {
+                        self.finish(
+                            &mail,
+                            MailOutcome::GiveUp {
+                                error: &failure.text,
+                            },
+                        )
+                        .await?;
+                        round.failed += 1;
+                    } else {
+                        let at = chrono::Utc::now().timestamp_millis()
+                            + i64::try_from(self.backoff(attempts).as_millis()).unwrap_or(i64::MAX);
+                        self.finish(
+                            &mail,
+                            MailOutcome::Retry {
+                                error: &failure.text,
+                                at,
+                            },
+                        )
+                        .await?;
+                        round.retried += 1;
+                    }
+                }
+            }
+        }
+        Ok(round)
+    }
+
+    /// Queues today's digests now, whatever the hour (the round does it after `digest_hour`).
+    pub async fn queue_digests(&self, today: chrono::NaiveDate) -> anyhow::Result<u64> {
+        let subject = format!("对接平台每日通知汇总（{today}）");
+        Ok(self
+            .app
+            .store
+            .queue_digests(&today.to_string(), &subject)
+            .await?)
+    }
+
+    /// The wait after the `attempts`-th failure.
+    fn backoff(&self, attempts: i64) -> Duration {
+        let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+        self.config
+            .retry_base
+            .saturating_mul(2u32.saturating_pow(exp))
+            .min(MAX_BACKOFF)
+    }
+
+    async fn finish(&self, mail: &OutboxMail, outcome: MailOutcome<'_>) -> anyhow::Result<()> {
+        if !self
+            .app
+            .store
+            .finish_mail(&mail.id, &self.name, outcome)
+            .await?
+        {
+            // The lease ran out and another worker took the mail over.
+            tracing::warn!(mail = %mail.id, "mail claim lost before its outcome was recorded");
+        }
+        Ok(())
+    }
+
+    async fn send(&self, mail: &OutboxMail) -> Result<(), Failure> {
+        let message = self.message(mail).map_err(|_| Failure {
+            text: "邮件地址或内容无效".into(),
+            permanent: true,
+        })?;
+        self.transport.send(message).await.map(|_| ()).map_err(|e| {
+            let permanent = e.is_permanent();
+            let text = match e.status() {
+                Some(code) => format!("邮件服务器拒绝（{code}）"),
+                None if e.is_timeout() => "连接邮件服务器超时".into(),
+                None => "无法连接邮件服务器".into(),
+            };
+            Failure { text, permanent }
+        })
+    }
+
+    /// The mail of an outbox row: Chinese plain text with an HTML alternative, and a
+    /// Message-ID derived from the row, the same at every attempt.
+    pub fn message(&self, mail: &OutboxMail) -> anyhow::Result<Message> {
+        let base = self.config.base_url.trim_end_matches('/');
+        let (text, html) = render(base, mail);
+        let domain = self.from.email.domain().to_string();
+        Ok(Message::builder()
+            .from(self.from.clone())
+            .to(mail.to_addr.parse()?)
+            .subject(mail.subject.clone())
+            .message_id(Some(format!("<{}@{domain}>", mail.id)))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(text),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(html),
+                    ),
+            )?)
+    }
+}
+
+struct Failure {
+    /// Chinese, without address or body: kept on the row and shown to the bureau.
+    text: String,
+    permanent: bool,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The plain text and HTML of a mail.
+fn render(base: &str, mail: &OutboxMail) -> (String, String) {
+    let mut text = String::new();
+    let mut html =
+        String::from("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><body>");
+    if mail.items.len() > 1 {
+        text.push_str(&format!("您有 {} 条新通知：\n\n", mail.items.len()));
+        html.push_str(&format!("<p>您有 {} 条新通知：</p>", mail.items.len()));
+    }
+    for item in &mail.items {
+        let url = format!("{base}{}", item.link);
+        text.push_str(&format!("{}\n{}\n查看：{url}\n\n", item.title, item.body));
+        html.push_str(&format!(
+            "<h3>{}</h3><p>{}</p><p><a href=\"{}\">查看详情</a></p>",
+            escape(&item.title),
+            escape(&item.body),
+            escape(&url)
+        ));
+    }
+    let settings = format!("{base}/notifications/settings");
+    text.push_str(&format!(
+        "——\n对接 科技需求对接平台。每类通知可选择立即发邮件、每日汇总或不发邮件：{settings}\n"
+    ));
+    html.push_str(&format!(
+        "<hr><p>对接 科技需求对接平台。<a href=\"{}\">通知设置</a></p></body></html>",
+        escape(&settings)
+    ));
+    (text, html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duijie_store::MailItem;
+
+    #[test]
+    fn a_digest_lists_every_item_with_its_link() {
+        let mail = OutboxMail {
+            id: "mail_1".into(),
+            to_addr: "a@example.org".into(),
+            subject: "汇总".into(),
+            items: vec![
+                MailItem {
+                    title: "甲<b>".into(),
+                    body: "一".into(),
+                    link: "/demands/d1".into(),
+                },
+                MailItem {
+                    title: "乙".into(),
+                    body: "二".into(),
+                    link: "/projects/p1".into(),
+                },
+            ],
+            attempts: 0,
+        };
+        let (text, html) = render("https://dj.example.org", &mail);
+        assert!(text.starts_with("您有 2 条新通知"));
+        assert!(text.contains("https://dj.example.org/demands/d1"));
+        assert!(text.contains("https://dj.example.org/projects/p1"));
+        assert!(html.contains("甲&lt;b&gt;"));
+        assert!(!html.contains("甲<b>"));
+    }
+}
