@@ -3,6 +3,7 @@
 //! of record) to the search index that follows its change log.
 
 mod access;
+mod attachments;
 pub mod audit;
 mod catalogues;
 mod committees;
@@ -16,6 +17,7 @@ mod instruments;
 mod interests;
 mod ledger;
 mod matching;
+mod messages;
 pub mod report;
 mod retriever;
 mod search;
@@ -25,11 +27,14 @@ mod trends;
 mod users;
 
 pub use access::Caller;
+pub use attachments::{safe_file_name, too_large, AttachmentLimits, Upload, MAX_FILE_NAME_CHARS};
+pub use duijie_store::{Attachment, Message};
+pub use messages::{Conversation, MessageForm, CONVERSATION_OPEN, MAX_MESSAGE_FILES};
 pub use audit::{AuditPage, AuditQuery, BULK_CONTACT_RECORDS};
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
-pub use demands::{review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
+pub use demands::{owner_may_edit, review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
 pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
 pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
 pub use duijie_store::{Interest, InterestStatus};

@@ -113,16 +113,18 @@ pub enum AuditSubject {
     Report,
     User,
     Audit,
+    Interest,
 }
 
 impl AuditSubject {
-    pub const ALL: [AuditSubject; 6] = [
+    pub const ALL: [AuditSubject; 7] = [
         AuditSubject::Demand,
         AuditSubject::Expert,
         AuditSubject::Catalogue,
         AuditSubject::Report,
         AuditSubject::User,
         AuditSubject::Audit,
+        AuditSubject::Interest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +135,7 @@ impl AuditSubject {
             AuditSubject::Report => "report",
             AuditSubject::User => "user",
             AuditSubject::Audit => "audit",
+            AuditSubject::Interest => "interest",
         }
     }
 
@@ -144,6 +147,7 @@ impl AuditSubject {
             AuditSubject::Report => "年度报告",
             AuditSubject::User => "账号",
             AuditSubject::Audit => "审计日志",
+            AuditSubject::Interest => "对接意向",
         }
     }
 

@@ -14,6 +14,7 @@ mod idempotency;
 mod interests;
 mod ledger;
 mod market;
+mod messages;
 mod rows;
 
 pub use audit::{AuditAction, AuditActor, AuditEntry, AuditFilter, AuditSubject, NewAuditEntry};
@@ -23,6 +24,7 @@ pub use ledger::{
     DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
     ProjectStatus, Secondment,
 };
+pub use messages::{Attachment, Message, NewAttachment, NewMessage, WriteRules};
 pub use market::{
     Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
     PublicDemand, Subtopic,
@@ -30,7 +32,7 @@ pub use market::{
 
 use async_trait::async_trait;
 use duijie_core::{
-    Achievement, CatalogueEdition, Change, Demand, DemandDraft, DemandStatus, Draft, EntityKind,
+    Achievement, CatalogueEdition, Change, Contact, Demand, DemandDraft, DemandStatus, Draft, EntityKind,
     ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, OrgKind, Organization, Role,
     RowError, User,
 };
@@ -57,6 +59,9 @@ pub enum StoreError {
     /// A record the store cannot keep as given (an empty organisation name).
     #[error("{0}")]
     Invalid(String),
+    /// More bytes than a limit allows (a demand's attachments).
+    #[error("{0}")]
+    TooLarge(String),
     #[error("unsupported database url: {0}")]
     UnsupportedUrl(String),
     #[error("database error: {0}")]
@@ -74,6 +79,7 @@ impl StoreError {
             StoreError::Conflict(_) => ErrorCode::Conflict,
             StoreError::Stale(_) => ErrorCode::PreconditionFailed,
             StoreError::Invalid(_) => ErrorCode::InvalidInput,
+            StoreError::TooLarge(_) => ErrorCode::TooLarge,
             _ => ErrorCode::Internal,
         }
     }
@@ -202,6 +208,8 @@ pub struct Interest {
     pub status: InterestStatus,
     /// Why the owner declined, once declined.
     pub decline_reason: Option<String>,
+    /// The institution's contact person for this 揭榜 (the owner sees it once accepted).
+    pub contact: Contact,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -214,6 +222,7 @@ pub struct NewInterest {
     pub message: String,
     pub expert_ids: Vec<String>,
     pub achievement_ids: Vec<String>,
+    pub contact: Contact,
 }
 
 #[async_trait]
@@ -372,6 +381,36 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(Interest, Demand)>;
     /// Declines a pending interest with the owner's reason.
     async fn decline_interest(&self, id: &str, reason: &str) -> Result<Interest>;
+
+    // --- messages and attachments (对话与附件)
+    /// Records a message with its new files and links to stored ones, in one transaction.
+    /// Conflict when the interest was declined or its demand is not in
+    /// `rules.demand_statuses`; TooLarge when the files take the demand over
+    /// `rules.max_demand_bytes`; Invalid when a linked attachment is not the demand's own or
+    /// this conversation's.
+    async fn create_message(&self, new: &NewMessage, rules: WriteRules<'_>) -> Result<Message>;
+    /// A conversation, oldest first, each message with its attachments.
+    async fn list_messages(&self, interest_id: &str) -> Result<Vec<Message>>;
+    /// Stores a file of the demand itself; Conflict when the demand is not in
+    /// `rules.demand_statuses`, TooLarge when it would hold more than `rules.max_demand_bytes`.
+    async fn create_attachment(
+        &self,
+        demand_id: &str,
+        new: &NewAttachment,
+        rules: WriteRules<'_>,
+    ) -> Result<Attachment>;
+    async fn get_attachment(&self, id: &str) -> Result<Option<Attachment>>;
+    /// The stored bytes of one attachment.
+    async fn attachment_data(&self, id: &str) -> Result<Option<Vec<u8>>>;
+    /// The demand's own files (`None`) or those posted in one of its conversations.
+    async fn list_attachments(
+        &self,
+        demand_id: &str,
+        interest_id: Option<&str>,
+    ) -> Result<Vec<Attachment>>;
+    /// Deletes a file of a demand in one of `demand_statuses` (any when empty); Conflict for
+    /// a file posted in a conversation or cited by a message.
+    async fn delete_attachment(&self, id: &str, demand_statuses: &[DemandStatus]) -> Result<()>;
 
     // --- the ledger (台账): cooperation projects and secondments
     /// Records a project (status signed) in one transaction; an in-docking demand moves to
