@@ -12,6 +12,7 @@ mod interests;
 mod ledger;
 mod limits;
 mod market;
+mod messages;
 mod roles;
 mod scenarios;
 
@@ -54,6 +55,7 @@ use market::{
     committees_cover_subtopics_two_per_institution, instruments_are_found_and_shown_beside_matches,
     leaders_without_text_stay_out_of_the_index, trends_count_public_demands_and_find_rising_terms,
 };
+use messages::conversations_are_private_escaped_and_exchange_contacts_on_accept;
 use roles::role_matrix;
 use scenarios::*;
 
@@ -83,4 +85,5 @@ on_both_backends!(
     concurrent_edits_keep_every_change_and_stale_versions_get_412,
     an_approval_covers_only_the_text_reviewed,
     a_retried_post_makes_one_record,
+    conversations_are_private_escaped_and_exchange_contacts_on_accept,
 );

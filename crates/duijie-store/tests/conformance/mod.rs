@@ -11,12 +11,14 @@ mod audit;
 mod hardening;
 mod interests;
 mod market;
+mod messages;
 pub use audit::*;
 pub use hardening::*;
 pub use interests::*;
 mod ledger;
 pub use ledger::*;
 pub use market::*;
+pub use messages::*;
 
 type S = Arc<dyn Store>;
 
