@@ -26,10 +26,21 @@ async fn published_demand(s: &TestServer, ent: &str, bureau: &str) -> (String, V
         )
         .await;
     let id = r.body["id"].as_str().unwrap().to_string();
-    let pdf = upload(s, &format!("/api/v1/demands/{id}/attachments"), ent, "技术方案.pdf", b"%PDF-1.4\n%test\n").await;
+    let pdf = upload(
+        s,
+        &format!("/api/v1/demands/{id}/attachments"),
+        ent,
+        "技术方案.pdf",
+        b"%PDF-1.4\n%test\n",
+    )
+    .await;
     assert_eq!(pdf.status, StatusCode::CREATED, "{:?}", pdf.body);
-    s.post(&format!("/api/v1/demands/{id}/submit"), Some(ent), json!({}))
-        .await;
+    s.post(
+        &format!("/api/v1/demands/{id}/submit"),
+        Some(ent),
+        json!({}),
+    )
+    .await;
     s.post(
         &format!("/api/v1/demands/{id}/review"),
         Some(bureau),
@@ -40,7 +51,10 @@ async fn published_demand(s: &TestServer, ent: &str, bureau: &str) -> (String, V
     (id, pdf.body)
 }
 
-async fn send(s: &TestServer, req: reqwest::RequestBuilder) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+async fn send(
+    s: &TestServer,
+    req: reqwest::RequestBuilder,
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
     let resp = req.send().await.expect("request");
     let status = resp.status();
     let headers = resp.headers().clone();
@@ -50,7 +64,13 @@ async fn send(s: &TestServer, req: reqwest::RequestBuilder) -> (StatusCode, reqw
 }
 
 /// A multipart POST of one `file` (and optional text fields).
-async fn upload(s: &TestServer, path: &str, token: &str, name: &str, bytes: &[u8]) -> duijie_e2e::Resp {
+async fn upload(
+    s: &TestServer,
+    path: &str,
+    token: &str,
+    name: &str,
+    bytes: &[u8],
+) -> duijie_e2e::Resp {
     upload_with(s, path, token, &[], &[(name, bytes)]).await
 }
 
@@ -89,7 +109,11 @@ async fn upload_with(
     }
 }
 
-async fn download(s: &TestServer, id: &str, token: Option<&str>) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+async fn download(
+    s: &TestServer,
+    id: &str,
+    token: Option<&str>,
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
     let mut req = s.client.get(format!("{}/api/v1/attachments/{id}", s.base));
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -98,7 +122,10 @@ async fn download(s: &TestServer, id: &str, token: Option<&str>) -> (StatusCode,
 }
 
 fn message(r: &duijie_e2e::Resp) -> String {
-    r.body["error"]["message"].as_str().unwrap_or_default().to_string()
+    r.body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s: TestServer) {
@@ -123,14 +150,28 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
         cd.contains("filename*=UTF-8''%E6%8A%80%E6%9C%AF%E6%96%B9%E6%A1%88.pdf"),
         "{cd}"
     );
-    let r = s.get(&format!("/api/v1/demands/{demand}/attachments"), None).await;
+    let r = s
+        .get(&format!("/api/v1/demands/{demand}/attachments"), None)
+        .await;
     assert_eq!(r.body["items"][0]["file_name"], "技术方案.pdf");
     assert_eq!(r.body["items"][0]["size"], 15);
     // Published: the owner may no longer add or delete files.
-    let r = upload(&s, &format!("/api/v1/demands/{demand}/attachments"), &ent, "b.pdf", b"%PDF-1.4").await;
+    let r = upload(
+        &s,
+        &format!("/api/v1/demands/{demand}/attachments"),
+        &ent,
+        "b.pdf",
+        b"%PDF-1.4",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
     let r = s
-        .call(reqwest::Method::DELETE, &format!("/api/v1/attachments/{pdf_id}"), Some(&ent), None)
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/attachments/{pdf_id}"),
+            Some(&ent),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
 
@@ -155,7 +196,10 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let zzu_i = r.body["id"].as_str().unwrap().to_string();
-    assert_eq!(r.body["contact"]["name"], "李老师", "the institution sees its own");
+    assert_eq!(
+        r.body["contact"]["name"], "李老师",
+        "the institution sees its own"
+    );
     let r = s
         .post(&interests, Some(&hnu), json!({"message": "我们也可以"}))
         .await;
@@ -170,30 +214,46 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
     // Who reads the conversation: its two sides and the bureau; others get 404.
     let conv = format!("/api/v1/interests/{zzu_i}/messages");
     let r = s
-        .post(&conv, Some(&zzu), json!({"body": "<script>alert(1)</script> 您好"}))
+        .post(
+            &conv,
+            Some(&zzu),
+            json!({"body": "<script>alert(1)</script> 您好"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["sender"]["name"], "郑州大学");
-    let r = s.post(&conv, Some(&ent), json!({"body": "欢迎，请介绍团队"})).await;
+    let r = s
+        .post(&conv, Some(&ent), json!({"body": "欢迎，请介绍团队"}))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     for (who, token) in [("owner", &ent), ("institution", &zzu), ("bureau", &bureau)] {
         let r = s.get(&conv, Some(token)).await;
         assert_eq!(r.status, StatusCode::OK, "{who}");
         let items = r.body["items"].as_array().unwrap();
         assert_eq!(items.len(), 2, "{who}");
-        assert_eq!(items[0]["body"], "<script>alert(1)</script> 您好", "newest last");
+        assert_eq!(
+            items[0]["body"], "<script>alert(1)</script> 您好",
+            "newest last"
+        );
         assert_eq!(items[1]["sender"]["name"], "灵宝金源矿业有限公司");
-        assert!(r.body["partner_contact"].is_null(), "{who}: not accepted yet");
+        assert!(
+            r.body["partner_contact"].is_null(),
+            "{who}: not accepted yet"
+        );
     }
     for token in [Some(hnu.as_str()), None] {
         assert_eq!(s.get(&conv, token).await.status, StatusCode::NOT_FOUND);
         let r = s.post(&conv, token, json!({"body": "插话"})).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
-    let r = s.get("/api/v1/interests/int_nope/messages", Some(&ent)).await;
+    let r = s
+        .get("/api/v1/interests/int_nope/messages", Some(&ent))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // The bureau reads along but does not write as a party.
-    let r = s.post(&conv, Some(&bureau), json!({"body": "科技局"})).await;
+    let r = s
+        .post(&conv, Some(&bureau), json!({"body": "科技局"}))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Plain text, capped; empty refused.
     let r = s.post(&conv, Some(&zzu), json!({"body": "  "})).await;
@@ -214,7 +274,7 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
     .await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(html).unwrap();
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; 您好"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;"), "escaped");
     assert!(!html.contains("<script>alert(1)"));
     let (status, _, _) = send(
         &s,
@@ -252,11 +312,19 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
         .unwrap()
         .contains("filename*=UTF-8''%E5%9B%BE%E7%BA%B8%20v2.png"));
     assert_eq!(download(&s, png_id, Some(&bureau)).await.0, StatusCode::OK);
-    assert_eq!(download(&s, png_id, Some(&hnu)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        download(&s, png_id, Some(&hnu)).await.0,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(download(&s, png_id, None).await.0, StatusCode::NOT_FOUND);
     // A message file is part of the record: not deleted.
     let r = s
-        .call(reqwest::Method::DELETE, &format!("/api/v1/attachments/{png_id}"), Some(&zzu), None)
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/attachments/{png_id}"),
+            Some(&zzu),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 
@@ -272,7 +340,14 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(message(&r).contains("报价单.pdf"), "{:?}", r.body);
     assert!(message(&r).contains("网页"), "{:?}", r.body);
-    let r = upload_with(&s, &conv, &zzu, &[], &[("setup.pdf", b"MZ\x90\0\x03\0\0\0\x04\0")]).await;
+    let r = upload_with(
+        &s,
+        &conv,
+        &zzu,
+        &[],
+        &[("setup.pdf", b"MZ\x90\0\x03\0\0\0\x04\0")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(message(&r).contains("setup.pdf"));
     // A real PNG named .pdf: the content and the name disagree.
@@ -282,7 +357,11 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
 
     // Acceptance opens both sides' contacts to each other.
     let r = s
-        .post(&format!("/api/v1/interests/{zzu_i}/accept"), Some(&ent), json!({}))
+        .post(
+            &format!("/api/v1/interests/{zzu_i}/accept"),
+            Some(&ent),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let r = s.get(&interests, Some(&ent)).await;
@@ -311,7 +390,9 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
 
     // A declined 揭榜's conversation stays readable and takes no new message.
     let hnu_conv = format!("/api/v1/interests/{hnu_i}/messages");
-    let r = s.post(&hnu_conv, Some(&hnu), json!({"body": "补充材料"})).await;
+    let r = s
+        .post(&hnu_conv, Some(&hnu), json!({"body": "补充材料"}))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     s.post(
         &format!("/api/v1/interests/{hnu_i}/decline"),
@@ -319,7 +400,9 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
         json!({"reason": "方向不符"}),
     )
     .await;
-    let r = s.post(&hnu_conv, Some(&hnu), json!({"body": "再说一句"})).await;
+    let r = s
+        .post(&hnu_conv, Some(&hnu), json!({"body": "再说一句"}))
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let r = s.get(&hnu_conv, Some(&hnu)).await;
     assert_eq!(r.body["writable"], false);
@@ -356,7 +439,12 @@ async fn caps_are_enforced(s: TestServer) {
     let list = s.get(&path, Some(&ent)).await;
     let first = list.body["items"][0]["id"].as_str().unwrap().to_string();
     let r = s
-        .call(reqwest::Method::DELETE, &format!("/api/v1/attachments/{first}"), Some(&ent), None)
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/attachments/{first}"),
+            Some(&ent),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let r = upload(&s, &path, &ent, "说明.txt", "纯文本说明\n".as_bytes()).await;
@@ -376,7 +464,9 @@ fn small_limits() -> duijie_server::ServerConfig {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachment_caps_sqlite() {
-    let s = TestServer::start_with(Db::Sqlite, small_limits()).await.unwrap();
+    let s = TestServer::start_with(Db::Sqlite, small_limits())
+        .await
+        .unwrap();
     caps_are_enforced(s).await;
 }
 

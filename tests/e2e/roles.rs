@@ -211,7 +211,12 @@ fn rows() -> Vec<Row> {
             Attachment,
             [401, 201, 404, 403, 201, 201],
         ),
-        row(Method::GET, "/api/v1/attachments/{att}", NoBody, HIDDEN_DRAFT),
+        row(
+            Method::GET,
+            "/api/v1/attachments/{att}",
+            NoBody,
+            HIDDEN_DRAFT,
+        ),
         row(
             Method::DELETE,
             "/api/v1/attachments/{att}",

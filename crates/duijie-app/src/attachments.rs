@@ -118,7 +118,8 @@ const TXT: Kind = Kind {
     exts: &["txt"],
 };
 
-const ALLOWED: &str = "PDF、PNG/JPEG/GIF/WebP 图片、Word/Excel/PowerPoint（doc/docx/xls/xlsx/ppt/pptx）、\
+const ALLOWED: &str =
+    "PDF、PNG/JPEG/GIF/WebP 图片、Word/Excel/PowerPoint（doc/docx/xls/xlsx/ppt/pptx）、\
     OpenDocument（odt/ods）或 UTF-8 纯文本（txt）";
 
 /// Whether `needle`, as UTF-16LE, occurs in `hay` (names in an OLE compound file's directory).
@@ -262,10 +263,7 @@ pub(crate) async fn check_upload(
     .await
     .map_err(|_| DomainError::new(ErrorCode::Internal, "文件检查失败，请重试"))?;
     let kind = sniffed.map_err(|why| {
-        DomainError::invalid(
-            "file",
-            format!("文件“{name}”{why}；允许上传 {ALLOWED}"),
-        )
+        DomainError::invalid("file", format!("文件“{name}”{why}；允许上传 {ALLOWED}"))
     })?;
     match extension(&name) {
         Some(ext) if kind.exts.contains(&ext.as_str()) => {}
@@ -445,13 +443,22 @@ mod tests {
 
     #[test]
     fn kinds_are_found_by_content() {
-        assert_eq!(sniff(b"%PDF-1.7\n...").map(|k| k.mime), Ok("application/pdf"));
+        assert_eq!(
+            sniff(b"%PDF-1.7\n...").map(|k| k.mime),
+            Ok("application/pdf")
+        );
         assert_eq!(
             sniff(b"\x89PNG\r\n\x1a\n\0\0").map(|k| k.mime),
             Ok("image/png")
         );
-        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 ").map(|k| k.mime), Ok("image/webp"));
-        assert_eq!(sniff("需求说明\n第二行".as_bytes()).map(|k| k.exts), Ok(&["txt"][..]));
+        assert_eq!(
+            sniff(b"RIFF\0\0\0\0WEBPVP8 ").map(|k| k.mime),
+            Ok("image/webp")
+        );
+        assert_eq!(
+            sniff("需求说明\n第二行".as_bytes()).map(|k| k.exts),
+            Ok(&["txt"][..])
+        );
         assert!(sniff(b"<html><script>alert(1)</script>").is_err());
         assert!(sniff(b"  <!DOCTYPE html>").is_err());
         assert!(sniff(b"MZ\x90\0\x03\0\0\0").is_err());

@@ -107,34 +107,34 @@ pub(crate) fn apply_contact(
     [name, phone, email]: [&Option<String>; 3],
     contact: &mut duijie_core::Contact,
 ) {
-        if let Some(n) = name {
-            contact.name = errs
-                .check(text("contact_name", "联系人", n, 50))
-                .as_deref()
-                .and_then(optional);
-        }
-        if let Some(p) = phone {
-            contact.phone = if p.trim().is_empty() {
-                None
-            } else {
-                errs.check(normalize_phone(p).ok_or_else(|| {
-                    DomainError::invalid(
-                        "contact_phone",
-                        "联系电话格式不正确，应为手机号或带区号的固话",
-                    )
-                }))
-            };
-        }
-        if let Some(e) = email {
-            contact.email = if e.trim().is_empty() {
-                None
-            } else {
-                errs.check(
-                    normalize_email(e)
-                        .ok_or_else(|| DomainError::invalid("contact_email", "电子邮箱格式不正确")),
+    if let Some(n) = name {
+        contact.name = errs
+            .check(text("contact_name", "联系人", n, 50))
+            .as_deref()
+            .and_then(optional);
+    }
+    if let Some(p) = phone {
+        contact.phone = if p.trim().is_empty() {
+            None
+        } else {
+            errs.check(normalize_phone(p).ok_or_else(|| {
+                DomainError::invalid(
+                    "contact_phone",
+                    "联系电话格式不正确，应为手机号或带区号的固话",
                 )
-            };
-        }
+            }))
+        };
+    }
+    if let Some(e) = email {
+        contact.email = if e.trim().is_empty() {
+            None
+        } else {
+            errs.check(
+                normalize_email(e)
+                    .ok_or_else(|| DomainError::invalid("contact_email", "电子邮箱格式不正确")),
+            )
+        };
+    }
 }
 
 impl DemandForm {

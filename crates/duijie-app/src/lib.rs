@@ -28,13 +28,12 @@ mod users;
 
 pub use access::Caller;
 pub use attachments::{safe_file_name, too_large, AttachmentLimits, Upload, MAX_FILE_NAME_CHARS};
-pub use duijie_store::{Attachment, Message};
-pub use messages::{Conversation, MessageForm, CONVERSATION_OPEN, MAX_MESSAGE_FILES};
 pub use audit::{AuditPage, AuditQuery, BULK_CONTACT_RECORDS};
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{owner_may_edit, review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
+pub use duijie_store::{Attachment, Message};
 pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
 pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
 pub use duijie_store::{Interest, InterestStatus};
@@ -50,6 +49,7 @@ pub use ledger::{
     MAX_LEDGER_LINE, MAX_LEDGER_NOTES, MAX_MILESTONES,
 };
 pub use matching::{MatchRequest, MatchResponse};
+pub use messages::{Conversation, MessageForm, CONVERSATION_OPEN, MAX_MESSAGE_FILES};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
@@ -163,6 +163,7 @@ pub(crate) fn store_err(err: StoreError) -> DomainError {
         StoreError::Conflict(m) => DomainError::new(ErrorCode::Conflict, m),
         StoreError::Stale(m) => DomainError::new(ErrorCode::PreconditionFailed, m),
         StoreError::Invalid(m) => DomainError::new(ErrorCode::InvalidInput, m),
+        StoreError::TooLarge(m) => DomainError::new(ErrorCode::TooLarge, m),
         other => internal("store", other),
     }
 }

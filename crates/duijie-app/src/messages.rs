@@ -100,7 +100,11 @@ impl App {
     }
 
     /// A 揭榜's conversation, oldest message first.
-    pub async fn conversation(&self, caller: &Caller, interest_id: &str) -> AppResult<Conversation> {
+    pub async fn conversation(
+        &self,
+        caller: &Caller,
+        interest_id: &str,
+    ) -> AppResult<Conversation> {
         let (mut i, d) = self.readable_conversation(caller, interest_id).await?;
         let messages = self.store.list_messages(&i.id).await.map_err(store_err)?;
         let demand_files = self

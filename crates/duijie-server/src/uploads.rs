@@ -39,7 +39,10 @@ fn unreadable(e: MultipartError) -> DomainError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         DomainError::new(ErrorCode::TooLarge, "上传内容超过了允许的大小")
     } else {
-        DomainError::new(ErrorCode::InvalidInput, "上传内容无法读取，请重新选择文件后提交")
+        DomainError::new(
+            ErrorCode::InvalidInput,
+            "上传内容无法读取，请重新选择文件后提交",
+        )
     }
 }
 

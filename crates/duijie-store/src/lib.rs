@@ -24,17 +24,17 @@ pub use ledger::{
     DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
     ProjectStatus, Secondment,
 };
-pub use messages::{Attachment, Message, NewAttachment, NewMessage, WriteRules};
 pub use market::{
     Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
     PublicDemand, Subtopic,
 };
+pub use messages::{Attachment, Message, NewAttachment, NewMessage, WriteRules};
 
 use async_trait::async_trait;
 use duijie_core::{
-    Achievement, CatalogueEdition, Change, Contact, Demand, DemandDraft, DemandStatus, Draft, EntityKind,
-    ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, OrgKind, Organization, Role,
-    RowError, User,
+    Achievement, CatalogueEdition, Change, Contact, Demand, DemandDraft, DemandStatus, Draft,
+    EntityKind, ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, OrgKind,
+    Organization, Role, RowError, User,
 };
 use serde::Serialize;
 use std::collections::HashMap;

@@ -107,7 +107,12 @@ fn check_status(status: DemandStatus, statuses: &[DemandStatus], what: &str) -> 
 }
 
 /// Fails when `adding` more bytes would take the demand's attachments over `max`.
-async fn check_room(conn: &mut AnyConnection, demand_id: &str, adding: i64, max: i64) -> Result<()> {
+async fn check_room(
+    conn: &mut AnyConnection,
+    demand_id: &str,
+    adding: i64,
+    max: i64,
+) -> Result<()> {
     let held: i64 = sqlx::query(
         "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS n FROM attachments WHERE demand_id = $1",
     )
@@ -194,8 +199,7 @@ impl SqlStore {
         for aid in &new.attachment_ids {
             let a = fetch_attachment(&mut tx, aid).await?;
             let usable = a.is_some_and(|a| {
-                a.demand_id == d.id
-                    && a.interest_id.as_deref().is_none_or(|c| c == i.id.as_str())
+                a.demand_id == d.id && a.interest_id.as_deref().is_none_or(|c| c == i.id.as_str())
             });
             if !usable {
                 return Err(StoreError::Invalid(
@@ -225,11 +229,13 @@ impl SqlStore {
             }
         }
         for aid in &linked {
-            sqlx::query("INSERT INTO message_attachments (message_id, attachment_id) VALUES ($1, $2)")
-                .bind(id.clone())
-                .bind(aid.clone())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO message_attachments (message_id, attachment_id) VALUES ($1, $2)",
+            )
+            .bind(id.clone())
+            .bind(aid.clone())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         let mut all = self.list_messages_sql(&i.id).await?;
@@ -357,13 +363,12 @@ impl SqlStore {
         }
         let d = fetch_demand(&mut tx, &a.demand_id).await?;
         check_status(d.status, demand_statuses, "删除附件")?;
-        let cited: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM message_attachments WHERE attachment_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
+        let cited: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM message_attachments WHERE attachment_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
         if cited > 0 {
             return Err(StoreError::Conflict(
                 "该附件已在对话中被引用，不能删除".into(),

@@ -50,9 +50,9 @@ pub async fn post(
     s.app.writable_conversation(&caller, &id).await?;
     let limits = s.config.attachments;
     let (form, uploads) = if is_multipart(&req) {
-        let multipart = Multipart::from_request(req, &s).await.map_err(|_| {
-            DomainError::new(ErrorCode::InvalidInput, "上传内容无法读取")
-        })?;
+        let multipart = Multipart::from_request(req, &s)
+            .await
+            .map_err(|_| DomainError::new(ErrorCode::InvalidInput, "上传内容无法读取"))?;
         let parts = crate::uploads::read(multipart, limits, MAX_MESSAGE_FILES).await?;
         let form = MessageForm {
             body: parts.get("body").unwrap_or_default().to_string(),

@@ -61,7 +61,10 @@ pub fn routes(state: AppState) -> Router {
             "/interests/{id}/messages",
             get(messages::list)
                 .post(messages::post)
-                .layer(DefaultBodyLimit::max(attachment_body(&state, MAX_MESSAGE_FILES))),
+                .layer(DefaultBodyLimit::max(attachment_body(
+                    &state,
+                    MAX_MESSAGE_FILES,
+                ))),
         )
         .route(
             "/demands/{id}/attachments",

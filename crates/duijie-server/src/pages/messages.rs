@@ -8,7 +8,9 @@ use super::session::{Form, Session, CSRF_FIELD};
 use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use duijie_app::{Attachment, Caller, Conversation, InterestStatus, MessageForm, MAX_MESSAGE_FILES};
+use duijie_app::{
+    Attachment, Caller, Conversation, InterestStatus, MessageForm, MAX_MESSAGE_FILES,
+};
 use duijie_core::{Contact, Demand, DomainError};
 use minijinja::{context, Value};
 use std::collections::BTreeMap;
@@ -53,7 +55,10 @@ pub async fn demand_section(s: &AppState, caller: &Caller, d: &Demand) -> Value 
     };
     let editable = caller.is_curator()
         || (caller.can_attach_to_demand(d) && duijie_app::owner_may_edit(d.status));
-    let items: Vec<Value> = files.iter().map(|a| file_view(a, caller, editable)).collect();
+    let items: Vec<Value> = files
+        .iter()
+        .map(|a| file_view(a, caller, editable))
+        .collect();
     context! {
         items,
         upload => editable,
@@ -127,7 +132,11 @@ async fn conversation_page(
 }
 
 /// `GET /interests/{id}`: the conversation of a 揭榜.
-pub async fn show(State(s): State<AppState>, session: Session, Path(id): Path<String>) -> PageResult {
+pub async fn show(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> PageResult {
     conversation_page(&s, &session, &id, StatusCode::OK, BTreeMap::new(), "").await
 }
 

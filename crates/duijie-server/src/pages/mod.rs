@@ -75,8 +75,9 @@ pub fn routes(state: AppState) -> Router {
         )
         .route(
             "/demands/{id}/attachments",
-            post(messages::upload)
-                .layer(DefaultBodyLimit::max(crate::api::attachment_body(&state, 1))),
+            post(messages::upload).layer(DefaultBodyLimit::max(crate::api::attachment_body(
+                &state, 1,
+            ))),
         )
         .route("/attachments/{id}", get(messages::download))
         .route("/attachments/{id}/delete", post(messages::delete))

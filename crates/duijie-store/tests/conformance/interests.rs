@@ -48,7 +48,12 @@ async fn records_of(store: &S, org_id: &str) -> (Vec<String>, Vec<String>) {
     (achievements, experts)
 }
 
-pub(super) fn new(demand_id: &str, org_id: &str, experts: &[String], achievements: &[String]) -> NewInterest {
+pub(super) fn new(
+    demand_id: &str,
+    org_id: &str,
+    experts: &[String],
+    achievements: &[String],
+) -> NewInterest {
     NewInterest {
         demand_id: demand_id.into(),
         org_id: org_id.into(),

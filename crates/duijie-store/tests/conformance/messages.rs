@@ -49,7 +49,10 @@ pub async fn messages_and_attachments_keep_their_rules(store: S) {
         .await
         .unwrap();
     assert_eq!((own.size, own.interest_id.as_deref()), (60, None));
-    assert_eq!(store.attachment_data(&own.id).await.unwrap(), Some(vec![7u8; 60]));
+    assert_eq!(
+        store.attachment_data(&own.id).await.unwrap(),
+        Some(vec![7u8; 60])
+    );
 
     // A message with a new file and the demand's file; the room is the demand's in all.
     let msg = |body: &str, files: Vec<NewAttachment>, ids: Vec<String>| NewMessage {
@@ -65,10 +68,17 @@ pub async fn messages_and_attachments_keep_their_rules(store: S) {
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::TooLarge(_)), "{e:?}");
-    assert!(store.list_messages(&i.id).await.unwrap().is_empty(), "nothing half-written");
+    assert!(
+        store.list_messages(&i.id).await.unwrap().is_empty(),
+        "nothing half-written"
+    );
     let m = store
         .create_message(
-            &msg("见附件", vec![file("图.png", &[2u8; 40])], vec![own.id.clone()]),
+            &msg(
+                "见附件",
+                vec![file("图.png", &[2u8; 40])],
+                vec![own.id.clone()],
+            ),
             OPEN,
         )
         .await
@@ -101,7 +111,10 @@ pub async fn messages_and_attachments_keep_their_rules(store: S) {
     assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
 
     // Deleting: not a conversation's file, not one a message cites; a free one goes.
-    let e = store.delete_attachment(&posted[0].id, &[]).await.unwrap_err();
+    let e = store
+        .delete_attachment(&posted[0].id, &[])
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)));
     let e = store.delete_attachment(&own.id, &[]).await.unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)));
