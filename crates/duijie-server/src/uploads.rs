@@ -131,6 +131,6 @@ mod tests {
         );
         let h = content_disposition("a\"; x=\r\n.txt");
         assert!(!h.contains('\r') && !h.contains('\n'));
-        assert!(h.starts_with("attachment; filename=\"a__ x=__.txt\""));
+        assert!(h.starts_with("attachment; filename=\"a__ x___.txt\""));
     }
 }
