@@ -35,7 +35,6 @@ pub fn file_view(a: &Attachment, caller: &Caller, deletable: bool) -> Value {
         kind => a.content_type.split(';').next().unwrap_or_default(),
         size => size_text(a.size),
         at => datetime(a.created_at),
-        href => format!("/attachments/{}", a.id),
         deletable => deletable && mine && a.interest_id.is_none(),
     }
 }
