@@ -8,3 +8,4 @@ mod http;
 mod interests;
 mod ledger;
 mod market;
+mod messages;

@@ -14,6 +14,7 @@ mod ledger;
 mod limits;
 mod market;
 mod notifications;
+mod messages;
 mod roles;
 mod scenarios;
 
@@ -61,6 +62,7 @@ use market::{
     leaders_without_text_stay_out_of_the_index, trends_count_public_demands_and_find_rising_terms,
 };
 use notifications::{events_notify_the_right_accounts, mail_reaches_a_real_smtp_server};
+use messages::conversations_are_private_escaped_and_exchange_contacts_on_accept;
 use roles::role_matrix;
 use scenarios::*;
 
@@ -96,6 +98,7 @@ on_both_backends!(
     own_password_contact_and_tokens,
     events_notify_the_right_accounts,
     mail_reaches_a_real_smtp_server,
+    conversations_are_private_escaped_and_exchange_contacts_on_accept,
 );
 
 /// Throttling needs its own short lock-out, so it starts its servers itself (both backends).

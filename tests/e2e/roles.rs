@@ -31,6 +31,8 @@ enum Body {
     None,
     Json(&'static str),
     Upload,
+    /// A small PDF as `file` (an attachment).
+    Attachment,
 }
 
 struct Row {
@@ -41,7 +43,9 @@ struct Row {
     /// committee), `{n}` (a counter), `{fresh}` (a fresh published demand), `{interest}` (a fresh
     /// pending interest of `{inst_org}` in another), `{docking}` (a fresh demand in docking),
     /// `{project}` (a fresh project on another), `{reg}` (a fresh pending registration),
-    /// `{user}` (a fresh account).
+    /// `{user}` (a fresh account), `{att}` (a fresh file of a fresh draft of the own
+    /// enterprise, uploaded by it).
+>>>>>>> messages
     path: &'static str,
     body: Body,
     expect: [u16; 6],
@@ -57,7 +61,7 @@ fn row(method: Method, path: &'static str, body: Body, expect: [u16; 6]) -> Row 
 }
 
 fn rows() -> Vec<Row> {
-    use Body::{Json, None as NoBody, Upload};
+    use Body::{Attachment, Json, None as NoBody, Upload};
     let demand = r#"{"title": "需求{n}", "description": "需要一种新的工艺以提升产品质量", "enterprise": "代录企业有限公司"}"#;
     vec![
         row(Method::GET, "/healthz", NoBody, ALL_200),
@@ -180,6 +184,48 @@ fn rows() -> Vec<Row> {
             "/api/v1/interests/{interest}/decline",
             Json(r#"{"reason": "方向不符"}"#),
             OWNER_ANSWER,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/interests/{interest}/messages",
+            NoBody,
+            [404, 200, 404, 200, 200, 200],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/interests/{interest}/messages",
+            Json(r#"{"body": "矩阵消息"}"#),
+            [404, 201, 404, 201, 403, 403],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/demands/{published}/attachments",
+            NoBody,
+            ALL_200,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/demands/{draft}/attachments",
+            NoBody,
+            HIDDEN_DRAFT,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/demands/{draft}/attachments",
+            Attachment,
+            [401, 201, 404, 403, 201, 201],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/attachments/{att}",
+            NoBody,
+            HIDDEN_DRAFT,
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/attachments/{att}",
+            NoBody,
+            [404, 204, 404, 404, 403, 403],
         ),
         row(
             Method::GET,
@@ -735,6 +781,7 @@ pub async fn role_matrix(s: TestServer) {
                             message: "矩阵意向".into(),
                             expert_ids: Vec::new(),
                             achievement_ids: Vec::new(),
+                            contact: Default::default(),
                         },
                         &actor(),
                         &[],
@@ -777,6 +824,33 @@ pub async fn role_matrix(s: TestServer) {
                     .unwrap();
                 subst.push(("{user}", user.id));
             }
+            if uses("{att}") {
+                let draft = own_demand(&s, &fx.own_org, n, DemandStatus::Draft).await;
+                let owner = s.app.store.list_users().await.unwrap();
+                let owner = owner.iter().find(|u| u.name == "own").unwrap();
+                let att = s
+                    .app
+                    .store
+                    .create_attachment(
+                        &draft,
+                        &duijie_store::NewAttachment {
+                            file_name: "矩阵.pdf".into(),
+                            content_type: "application/pdf".into(),
+                            sha256: "0".repeat(64),
+                            data: b"%PDF-1.4".to_vec(),
+                            org_id: Some(fx.own_org.clone()),
+                            uploaded_by: Some(owner.id.clone()),
+                        },
+                        duijie_store::WriteRules {
+                            demand_statuses: &[],
+                            max_demand_bytes: i64::MAX,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                subst.push(("{att}", att.id));
+>>>>>>> messages
+            }
             if uses("{docking}") {
                 subst.push(("{docking}", docking_demand(&s, &fx.own_org, n).await));
             }
@@ -807,14 +881,17 @@ pub async fn role_matrix(s: TestServer) {
             };
             let path = fill(row.path);
             let status = match &row.body {
-                Body::Upload => {
-                    let form = reqwest::multipart::Form::new().part(
-                        "file",
+                Body::Upload | Body::Attachment => {
+                    let part = if matches!(row.body, Body::Upload) {
                         reqwest::multipart::Part::bytes(
                             format!("成果名称,完成单位\n矩阵成果{n},郑州大学\n").into_bytes(),
                         )
-                        .file_name("成果.csv"),
-                    );
+                        .file_name("成果.csv")
+                    } else {
+                        reqwest::multipart::Part::bytes(b"%PDF-1.4\n".to_vec())
+                            .file_name("矩阵附件.pdf")
+                    };
+                    let form = reqwest::multipart::Form::new().part("file", part);
                     let mut req = s.client.post(format!("{}{path}", s.base)).multipart(form);
                     if let Some(t) = token {
                         req = req.bearer_auth(t);

@@ -1,6 +1,7 @@
 //! Who may do what. Every permission rule of the API lives here.
 
 use duijie_core::{Demand, DemandStatus, DomainError, ErrorCode, Role, User};
+use duijie_store::{Interest, InterestStatus};
 
 /// The caller of a use case.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +52,36 @@ impl Caller {
     /// Contact details of experts: the bureau only.
     pub fn can_see_expert_contact(&self) -> bool {
         self.is_curator()
+    }
+
+    /// The caller is the institution that made this 揭榜.
+    pub fn proposed(&self, interest: &Interest) -> bool {
+        self.role() == Some(Role::Institution) && self.org_id() == Some(interest.org_id.as_str())
+    }
+
+    /// A 揭榜's conversation is read by its two sides (the demand's owner and the institution)
+    /// and the bureau; anyone else is told it does not exist.
+    pub fn can_read_conversation(&self, demand: &Demand, interest: &Interest) -> bool {
+        self.is_curator() || self.owns(demand) || self.proposed(interest)
+    }
+
+    /// Only the two sides write in it; the bureau oversees without being a party.
+    pub fn can_write_conversation(&self, demand: &Demand, interest: &Interest) -> bool {
+        self.owns(demand) || self.proposed(interest)
+    }
+
+    /// The contact person an institution gives with its 揭榜: that institution and the
+    /// bureau always, the demand's owner once it accepted the 揭榜.
+    pub fn can_see_interest_contact(&self, demand: &Demand, interest: &Interest) -> bool {
+        self.is_curator()
+            || self.proposed(interest)
+            || (self.owns(demand) && interest.status == InterestStatus::Accepted)
+    }
+
+    /// Files of a demand are added by its owner (while it may edit the demand, a rule the
+    /// store applies) and by the bureau.
+    pub fn can_attach_to_demand(&self, demand: &Demand) -> bool {
+        self.is_curator() || self.owns(demand)
     }
 
     /// Statuses of demands this caller may find in search.

@@ -18,11 +18,16 @@ use serde::Deserialize;
 pub const WITHDRAWN_REASON: &str = "需求单位已撤回该需求";
 
 /// Where the owner may still edit: the demand is with them or waiting for review.
-const OWNER_EDITABLE: &[DemandStatus] = &[
+pub(crate) const OWNER_EDITABLE: &[DemandStatus] = &[
     DemandStatus::Draft,
     DemandStatus::ChangesRequested,
     DemandStatus::Submitted,
 ];
+
+/// Whether the owner may still edit a demand in `status` (and add or delete its files).
+pub fn owner_may_edit(status: DemandStatus) -> bool {
+    OWNER_EDITABLE.contains(&status)
+}
 
 /// How often an edit without a version is applied again to a demand that another write
 /// changed under it, before the caller is asked to try later.
@@ -95,6 +100,43 @@ fn optional(v: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
 }
 
+/// Applies the given contact fields (`contact_name`, `contact_phone`, `contact_email`, in
+/// that order; absent ones stay, blank ones clear) onto `contact`, each problem into `errs`.
+pub(crate) fn apply_contact(
+    errs: &mut FieldErrors,
+    [name, phone, email]: [&Option<String>; 3],
+    contact: &mut duijie_core::Contact,
+) {
+    if let Some(n) = name {
+        contact.name = errs
+            .check(text("contact_name", "联系人", n, 50))
+            .as_deref()
+            .and_then(optional);
+    }
+    if let Some(p) = phone {
+        contact.phone = if p.trim().is_empty() {
+            None
+        } else {
+            errs.check(normalize_phone(p).ok_or_else(|| {
+                DomainError::invalid(
+                    "contact_phone",
+                    "联系电话格式不正确，应为手机号或带区号的固话",
+                )
+            }))
+        };
+    }
+    if let Some(e) = email {
+        contact.email = if e.trim().is_empty() {
+            None
+        } else {
+            errs.check(
+                normalize_email(e)
+                    .ok_or_else(|| DomainError::invalid("contact_email", "电子邮箱格式不正确")),
+            )
+        };
+    }
+}
+
 impl DemandForm {
     /// Applies the form onto `draft`, validating every given field; an invalid form leaves
     /// `draft` unusable and the error lists every field's problem at once.
@@ -164,34 +206,11 @@ impl DemandForm {
                 errs.check(parse_date(d).map_err(|m| DomainError::invalid("deadline", m)))
             };
         }
-        if let Some(n) = &self.contact_name {
-            draft.contact.name = errs
-                .check(text("contact_name", "联系人", n, 50))
-                .as_deref()
-                .and_then(optional);
-        }
-        if let Some(p) = &self.contact_phone {
-            draft.contact.phone = if p.trim().is_empty() {
-                None
-            } else {
-                errs.check(normalize_phone(p).ok_or_else(|| {
-                    DomainError::invalid(
-                        "contact_phone",
-                        "联系电话格式不正确，应为手机号或带区号的固话",
-                    )
-                }))
-            };
-        }
-        if let Some(e) = &self.contact_email {
-            draft.contact.email = if e.trim().is_empty() {
-                None
-            } else {
-                errs.check(
-                    normalize_email(e)
-                        .ok_or_else(|| DomainError::invalid("contact_email", "电子邮箱格式不正确")),
-                )
-            };
-        }
+        apply_contact(
+            &mut errs,
+            [&self.contact_name, &self.contact_phone, &self.contact_email],
+            &mut draft.contact,
+        );
         if draft.title.is_empty() && !errs.has("title") {
             errs.add(DomainError::invalid("title", "需求名称不能为空"));
         }

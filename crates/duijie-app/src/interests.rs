@@ -3,10 +3,11 @@
 //! (the demand goes into docking) or declines with a reason.
 
 use crate::access::forbidden;
-use crate::demands::{actor, required};
+use crate::demands::{actor, apply_contact, required};
 use crate::{notifications, store_err, App, AppResult, Caller};
-use duijie_core::{Demand, DomainError, EntityKind, ErrorCode, Role};
-use duijie_store::{Interest, NewInterest, Record};
+use duijie_core::error::FieldErrors;
+use duijie_core::{Contact, Demand, DomainError, EntityKind, ErrorCode, Role};
+use duijie_store::{AuditSubject, Interest, NewInterest, Record};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -24,6 +25,14 @@ pub struct InterestForm {
     pub expert_ids: Vec<String>,
     #[serde(default)]
     pub achievement_ids: Vec<String>,
+    /// The institution's contact person for this 揭榜, shown to the demand's owner once it
+    /// accepts (pages pre-fill them from the signed-in account).
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+    #[serde(default)]
+    pub contact_email: Option<String>,
 }
 
 /// Trimmed, without blanks and repeats, in the given order.
@@ -58,7 +67,22 @@ impl App {
             .clone()
             .ok_or_else(|| DomainError::new(ErrorCode::Forbidden, "该账号未关联单位"))?;
         let d = self.visible_demand(caller, demand_id).await?;
-        let message = required("message", "对接意向说明", &form.message, MAX_INTEREST_TEXT)?;
+        let mut errs = FieldErrors::default();
+        let message = errs.check(required(
+            "message",
+            "对接意向说明",
+            &form.message,
+            MAX_INTEREST_TEXT,
+        ));
+        let expert_ids = errs.check(ids("expert_ids", &form.expert_ids));
+        let achievement_ids = errs.check(ids("achievement_ids", &form.achievement_ids));
+        let mut contact = Contact::default();
+        apply_contact(
+            &mut errs,
+            [&form.contact_name, &form.contact_phone, &form.contact_email],
+            &mut contact,
+        );
+        errs.finish()?;
         let institution = self
             .store
             .get_organization(&org_id)
@@ -69,9 +93,10 @@ impl App {
         let new = NewInterest {
             demand_id: d.id,
             org_id,
-            message,
-            expert_ids: ids("expert_ids", &form.expert_ids)?,
-            achievement_ids: ids("achievement_ids", &form.achievement_ids)?,
+            message: message.unwrap_or_default(),
+            expert_ids: expert_ids.unwrap_or_default(),
+            achievement_ids: achievement_ids.unwrap_or_default(),
+            contact,
         };
         self.store
             .create_interest(&new, &actor(caller), &notices)
@@ -96,10 +121,24 @@ impl App {
         } else {
             return Err(forbidden());
         };
-        self.store
+        let mut items = self
+            .store
             .list_interests(&d.id, only.as_deref())
             .await
-            .map_err(store_err)
+            .map_err(store_err)?;
+        for i in &mut items {
+            if !caller.can_see_interest_contact(&d, i) {
+                i.contact = Contact::default();
+            }
+        }
+        let read: Vec<String> = items
+            .iter()
+            .filter(|i| !i.contact.is_empty() && !caller.proposed(i))
+            .map(|i| i.id.clone())
+            .collect();
+        self.audit_contact_read(caller, AuditSubject::Interest, read, "对接意向列表")
+            .await?;
+        Ok(items)
     }
 
     /// How many pending interests each of `demands` has, in one store query: only demands

@@ -4,6 +4,7 @@
 
 mod access;
 mod accounts;
+mod attachments;
 pub mod audit;
 mod catalogues;
 mod committees;
@@ -19,6 +20,7 @@ mod ledger;
 mod mailer;
 mod matching;
 pub mod notifications;
+mod messages;
 pub mod report;
 mod retriever;
 mod search;
@@ -33,12 +35,15 @@ pub use accounts::{
     RegistrationForm, SignInPolicy, SignInRefusal, SignInThrottle, SignedIn, MAX_PASSWORD_CHARS,
     MIN_PASSWORD_CHARS,
 };
+pub use attachments::{safe_file_name, too_large, AttachmentLimits, Upload, MAX_FILE_NAME_CHARS};
 pub use audit::{AuditPage, AuditQuery, BULK_CONTACT_RECORDS};
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
 pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
+pub use demands::{owner_may_edit, review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
+pub use duijie_store::{Attachment, Message};
 pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
 pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
 pub use duijie_store::{Interest, InterestStatus};
@@ -56,6 +61,7 @@ pub use ledger::{
 pub use mailer::{MailConfig, MailWorker, Round as MailRound, SmtpTls};
 pub use matching::{MatchRequest, MatchResponse};
 pub use notifications::{NotificationPage, OutboxOverview};
+pub use messages::{Conversation, MessageForm, CONVERSATION_OPEN, MAX_MESSAGE_FILES};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
@@ -169,6 +175,7 @@ pub(crate) fn store_err(err: StoreError) -> DomainError {
         StoreError::Conflict(m) => DomainError::new(ErrorCode::Conflict, m),
         StoreError::Stale(m) => DomainError::new(ErrorCode::PreconditionFailed, m),
         StoreError::Invalid(m) => DomainError::new(ErrorCode::InvalidInput, m),
+        StoreError::TooLarge(m) => DomainError::new(ErrorCode::TooLarge, m),
         other => internal("store", other),
     }
 }

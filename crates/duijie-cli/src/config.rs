@@ -32,6 +32,9 @@ struct FileConfig {
     addr: Option<SocketAddr>,
     max_body_kb: Option<usize>,
     max_upload_mb: Option<usize>,
+    /// Largest attachment, and all attachments of one demand, in MB.
+    max_attachment_mb: Option<u64>,
+    max_demand_attachments_mb: Option<u64>,
     request_timeout_secs: Option<u64>,
     header_read_timeout_secs: Option<u64>,
     max_connections: Option<usize>,
@@ -158,6 +161,14 @@ impl Config {
                 max_upload_bytes: file
                     .max_upload_mb
                     .map_or(defaults.max_upload_bytes, |mb| mb * 1024 * 1024),
+                attachments: duijie_app::AttachmentLimits {
+                    per_file: file
+                        .max_attachment_mb
+                        .map_or(defaults.attachments.per_file, |mb| mb * 1024 * 1024),
+                    per_demand: file
+                        .max_demand_attachments_mb
+                        .map_or(defaults.attachments.per_demand, |mb| mb * 1024 * 1024),
+                },
                 request_timeout: file
                     .request_timeout_secs
                     .map_or(defaults.request_timeout, Duration::from_secs),

@@ -13,6 +13,7 @@ mod idempotency;
 mod limits;
 mod pages;
 mod precondition;
+mod uploads;
 mod views;
 
 pub use client::TrustedProxy;
@@ -30,6 +31,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Largest catalogue upload.
     pub max_upload_bytes: usize,
+    /// Caps of attachments (per file, per demand).
+    pub attachments: duijie_app::AttachmentLimits,
     /// Time from a request's head to its response, on every route.
     pub request_timeout: Duration,
     /// Time a client has to send a request head once the server waits for one; also how
@@ -59,6 +62,7 @@ impl Default for ServerConfig {
         ServerConfig {
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 50 * 1024 * 1024,
+            attachments: duijie_app::AttachmentLimits::default(),
             request_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
             max_connections: 1_000,

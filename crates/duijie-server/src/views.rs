@@ -265,6 +265,10 @@ pub struct InterestJson {
     pub status: duijie_app::InterestStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decline_reason: Option<String>,
+    /// The institution's contact person for this 揭榜: absent when the caller may not see it
+    /// (the demand's owner sees it once it accepted) or none was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<duijie_core::Contact>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -283,6 +287,7 @@ impl From<duijie_app::Interest> for InterestJson {
             achievement_ids: i.achievement_ids,
             status: i.status,
             decline_reason: i.decline_reason,
+            contact: Some(i.contact).filter(|c| !c.is_empty()),
             created_at: i.created_at,
             updated_at: i.updated_at,
         }
@@ -488,6 +493,60 @@ impl From<duijie_app::AuditPage> for AuditPageJson {
             page: p.page,
             per_page: p.per_page,
             items: p.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A stored file's description; `url` downloads it.
+#[derive(Debug, Serialize)]
+pub struct AttachmentJson {
+    pub id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<duijie_app::Attachment> for AttachmentJson {
+    fn from(a: duijie_app::Attachment) -> Self {
+        AttachmentJson {
+            url: format!("/api/v1/attachments/{}", a.id),
+            id: a.id,
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size: a.size,
+            sha256: a.sha256,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// One message of a 揭榜's conversation.
+#[derive(Debug, Serialize)]
+pub struct MessageJson {
+    pub id: String,
+    pub interest_id: String,
+    /// The sender's organisation.
+    pub sender: OrgRef,
+    pub body: String,
+    pub attachments: Vec<AttachmentJson>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<duijie_app::Message> for MessageJson {
+    fn from(m: duijie_app::Message) -> Self {
+        MessageJson {
+            id: m.id,
+            interest_id: m.interest_id,
+            sender: OrgRef {
+                id: m.org_id,
+                name: m.org_name,
+            },
+            body: m.body,
+            attachments: m.attachments.into_iter().map(Into::into).collect(),
+            created_at: m.created_at,
         }
     }
 }

@@ -143,16 +143,18 @@ pub enum AuditSubject {
     Report,
     User,
     Audit,
+    Interest,
 }
 
 impl AuditSubject {
-    pub const ALL: [AuditSubject; 6] = [
+    pub const ALL: [AuditSubject; 7] = [
         AuditSubject::Demand,
         AuditSubject::Expert,
         AuditSubject::Catalogue,
         AuditSubject::Report,
         AuditSubject::User,
         AuditSubject::Audit,
+        AuditSubject::Interest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -163,6 +165,7 @@ impl AuditSubject {
             AuditSubject::Report => "report",
             AuditSubject::User => "user",
             AuditSubject::Audit => "audit",
+            AuditSubject::Interest => "interest",
         }
     }
 
@@ -174,6 +177,7 @@ impl AuditSubject {
             AuditSubject::Report => "年度报告",
             AuditSubject::User => "账号",
             AuditSubject::Audit => "审计日志",
+            AuditSubject::Interest => "对接意向",
         }
     }
 

@@ -937,6 +937,11 @@ impl Store for SqlStore {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // A draft's files go with it (a draft has no conversation whose messages cite them).
+        sqlx::query("DELETE FROM attachments WHERE demand_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM demands WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -1227,6 +1232,47 @@ impl Store for SqlStore {
         notices: &[crate::NewNotice],
     ) -> Result<crate::Interest> {
         self.decline_interest_sql(id, reason, notices).await
+    }
+
+    async fn create_message(
+        &self,
+        new: &crate::NewMessage,
+        rules: crate::WriteRules<'_>,
+    ) -> Result<crate::Message> {
+        self.create_message_sql(new, rules).await
+    }
+
+    async fn list_messages(&self, interest_id: &str) -> Result<Vec<crate::Message>> {
+        self.list_messages_sql(interest_id).await
+    }
+
+    async fn create_attachment(
+        &self,
+        demand_id: &str,
+        new: &crate::NewAttachment,
+        rules: crate::WriteRules<'_>,
+    ) -> Result<crate::Attachment> {
+        self.create_attachment_sql(demand_id, new, rules).await
+    }
+
+    async fn get_attachment(&self, id: &str) -> Result<Option<crate::Attachment>> {
+        self.get_attachment_sql(id).await
+    }
+
+    async fn attachment_data(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        self.attachment_data_sql(id).await
+    }
+
+    async fn list_attachments(
+        &self,
+        demand_id: &str,
+        interest_id: Option<&str>,
+    ) -> Result<Vec<crate::Attachment>> {
+        self.list_attachments_sql(demand_id, interest_id).await
+    }
+
+    async fn delete_attachment(&self, id: &str, demand_statuses: &[DemandStatus]) -> Result<()> {
+        self.delete_attachment_sql(id, demand_statuses).await
     }
 
     async fn create_project(

@@ -8,14 +8,14 @@ use crate::rows::{self, millis, to_json};
 use crate::{Actor, Interest, InterestStatus, NewInterest, NewNotice, Result, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
-use duijie_core::{Demand, DemandStatus};
+use duijie_core::{Contact, Demand, DemandStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
 const INTEREST_SELECT: &str = "SELECT i.id, i.demand_id, i.org_id, o.name AS org_name, \
     i.message, i.expert_ids, i.achievement_ids, i.status, i.decline_reason, i.created_at, \
-    i.updated_at FROM interests i JOIN organizations o ON o.id = i.org_id";
+    i.updated_at, i.contact_name, i.contact_phone, i.contact_email FROM interests i JOIN organizations o ON o.id = i.org_id";
 
 fn interest(row: &AnyRow) -> Result<Interest> {
     let id: String = row.try_get("id")?;
@@ -30,13 +30,18 @@ fn interest(row: &AnyRow) -> Result<Interest> {
         status: InterestStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("interest status {status}")))?,
         decline_reason: row.try_get("decline_reason")?,
+        contact: Contact {
+            name: row.try_get("contact_name")?,
+            phone: row.try_get("contact_phone")?,
+            email: row.try_get("contact_email")?,
+        },
         created_at: rows::time(row.try_get("created_at")?),
         updated_at: rows::time(row.try_get("updated_at")?),
         id,
     })
 }
 
-async fn fetch_interest(conn: &mut AnyConnection, id: &str) -> Result<Interest> {
+pub(crate) async fn fetch_interest(conn: &mut AnyConnection, id: &str) -> Result<Interest> {
     let row = sqlx::query(&format!("{INTEREST_SELECT} WHERE i.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -149,8 +154,9 @@ impl SqlStore {
         }
         sqlx::query(
             "INSERT INTO interests (id, demand_id, org_id, message, expert_ids, achievement_ids, \
-             status, decline_reason, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10)",
+             status, decline_reason, created_by, created_at, updated_at, contact_name, \
+             contact_phone, contact_email) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13)",
         )
         .bind(id.clone())
         .bind(new.demand_id.clone())
@@ -162,6 +168,9 @@ impl SqlStore {
         .bind(actor.name.clone())
         .bind(now)
         .bind(now)
+        .bind(new.contact.name.clone())
+        .bind(new.contact.phone.clone())
+        .bind(new.contact.email.clone())
         .execute(&mut *tx)
         .await?;
         write_notices(&mut tx, notices, now).await?;

@@ -16,6 +16,7 @@ mod interests;
 mod ledger;
 mod market;
 mod notifications;
+mod messages;
 mod rows;
 
 pub use accounts::{
@@ -41,6 +42,13 @@ use duijie_core::{
     Achievement, CatalogueEdition, Change, Delivery, Demand, DemandDraft, DemandStatus, Draft,
     EntityKind, ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, NotificationKind,
     OrgKind, Organization, Role, RowError, User,
+pub use messages::{Attachment, Message, NewAttachment, NewMessage, WriteRules};
+
+use async_trait::async_trait;
+use duijie_core::{
+    Achievement, CatalogueEdition, Change, Contact, Demand, DemandDraft, DemandStatus, Draft,
+    EntityKind, ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, OrgKind,
+    Organization, Role, RowError, User,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -65,6 +73,9 @@ pub enum StoreError {
     /// A record the store cannot keep as given (an empty organisation name).
     #[error("{0}")]
     Invalid(String),
+    /// More bytes than a limit allows (a demand's attachments).
+    #[error("{0}")]
+    TooLarge(String),
     #[error("unsupported database url: {0}")]
     UnsupportedUrl(String),
     #[error("database error: {0}")]
@@ -82,6 +93,7 @@ impl StoreError {
             StoreError::Conflict(_) => ErrorCode::Conflict,
             StoreError::Stale(_) => ErrorCode::PreconditionFailed,
             StoreError::Invalid(_) => ErrorCode::InvalidInput,
+            StoreError::TooLarge(_) => ErrorCode::TooLarge,
             _ => ErrorCode::Internal,
         }
     }
@@ -210,6 +222,8 @@ pub struct Interest {
     pub status: InterestStatus,
     /// Why the owner declined, once declined.
     pub decline_reason: Option<String>,
+    /// The institution's contact person for this 揭榜 (the owner sees it once accepted).
+    pub contact: Contact,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -222,6 +236,7 @@ pub struct NewInterest {
     pub message: String,
     pub expert_ids: Vec<String>,
     pub achievement_ids: Vec<String>,
+    pub contact: Contact,
 }
 
 #[async_trait]
@@ -400,6 +415,36 @@ pub trait Store: Send + Sync + 'static {
         reason: &str,
         notices: &[NewNotice],
     ) -> Result<Interest>;
+
+    // --- messages and attachments (对话与附件)
+    /// Records a message with its new files and links to stored ones, in one transaction.
+    /// Conflict when the interest was declined or its demand is not in
+    /// `rules.demand_statuses`; TooLarge when the files take the demand over
+    /// `rules.max_demand_bytes`; Invalid when a linked attachment is not the demand's own or
+    /// this conversation's.
+    async fn create_message(&self, new: &NewMessage, rules: WriteRules<'_>) -> Result<Message>;
+    /// A conversation, oldest first, each message with its attachments.
+    async fn list_messages(&self, interest_id: &str) -> Result<Vec<Message>>;
+    /// Stores a file of the demand itself; Conflict when the demand is not in
+    /// `rules.demand_statuses`, TooLarge when it would hold more than `rules.max_demand_bytes`.
+    async fn create_attachment(
+        &self,
+        demand_id: &str,
+        new: &NewAttachment,
+        rules: WriteRules<'_>,
+    ) -> Result<Attachment>;
+    async fn get_attachment(&self, id: &str) -> Result<Option<Attachment>>;
+    /// The stored bytes of one attachment.
+    async fn attachment_data(&self, id: &str) -> Result<Option<Vec<u8>>>;
+    /// The demand's own files (`None`) or those posted in one of its conversations.
+    async fn list_attachments(
+        &self,
+        demand_id: &str,
+        interest_id: Option<&str>,
+    ) -> Result<Vec<Attachment>>;
+    /// Deletes a file of a demand in one of `demand_statuses` (any when empty); Conflict for
+    /// a file posted in a conversation or cited by a message.
+    async fn delete_attachment(&self, id: &str, demand_statuses: &[DemandStatus]) -> Result<()>;
 
     // --- the ledger (台账): cooperation projects and secondments
     /// Records a project (status signed) in one transaction; an in-docking demand moves to

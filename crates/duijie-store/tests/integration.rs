@@ -58,6 +58,7 @@ on_both_backends!(
     public_demands_are_published_ones_with_publication_time,
     committees_are_saved_listed_and_updated,
     audit_entries_list_newest_first_filter_and_page,
+    messages_and_attachments_keep_their_rules,
     a_review_decision_and_its_audit_entry_commit_together,
     writes_from_a_stale_version_are_refused,
     an_edit_never_lands_after_the_review,

@@ -9,9 +9,11 @@ mod interests;
 mod ledger;
 mod market;
 mod notifications;
+mod messages;
 mod openapi;
 mod records;
 
+pub(crate) use messages::file_response;
 pub(crate) use openapi::DOCS_CSS;
 
 use crate::error::ApiResult;
@@ -23,7 +25,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use duijie_app::MatchRequest;
+use duijie_app::{MatchRequest, MAX_MESSAGE_FILES};
 use serde_json::json;
 
 pub fn routes(state: AppState) -> Router {
@@ -55,6 +57,27 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/interests/{id}/accept", post(interests::accept))
         .route("/interests/{id}/decline", post(interests::decline))
+        // Attachments are read chunk by chunk with their own caps; the idempotency layer,
+        // which buffers a body, is not on these routes.
+        .route(
+            "/interests/{id}/messages",
+            get(messages::list)
+                .post(messages::post)
+                .layer(DefaultBodyLimit::max(attachment_body(
+                    &state,
+                    MAX_MESSAGE_FILES,
+                ))),
+        )
+        .route(
+            "/demands/{id}/attachments",
+            get(messages::demand_files)
+                .post(messages::upload)
+                .layer(DefaultBodyLimit::max(attachment_body(&state, 1))),
+        )
+        .route(
+            "/attachments/{id}",
+            get(messages::download).delete(messages::delete),
+        )
         .route("/my/demands", get(demands::mine))
         .route("/achievements", get(records::search_achievements))
         .route("/achievements/{id}", get(records::achievement))
@@ -178,6 +201,13 @@ pub fn routes(state: AppState) -> Router {
             axum::http::HeaderValue::from_static("no-store"),
         ))
         .with_state(state)
+}
+
+/// The largest body of a form with `files` attachments: the files at their cap and room for
+/// the text fields and multipart framing.
+pub(crate) fn attachment_body(state: &AppState, files: usize) -> usize {
+    let per_file = usize::try_from(state.config.attachments.per_file).unwrap_or(usize::MAX);
+    per_file.saturating_mul(files).saturating_add(512 * 1024)
 }
 
 /// Ready for traffic once the index has caught up after start and while it trails the change

@@ -36,7 +36,14 @@ pub async fn section(
                         .collect()
                 })
                 .unwrap_or_default();
-            Some(context! { cite })
+            // The account's own e-mail and phone, to change for this 揭榜 if need be.
+            let user = caller.user();
+            Some(context! {
+                cite,
+                contact_name => "",
+                contact_phone => user.and_then(|u| u.phone.clone()),
+                contact_email => user.and_then(|u| u.email.clone()),
+            })
         }
         _ => None,
     };
@@ -115,6 +122,11 @@ fn view(titles: &HashMap<String, String>, i: Interest) -> Value {
         label,
         class,
         decline_reason => i.decline_reason,
+        contact => (!i.contact.is_empty()).then(|| context! {
+            name => i.contact.name,
+            phone => i.contact.phone,
+            email => i.contact.email,
+        }),
         at => datetime(i.created_at),
         refs,
     }
@@ -147,6 +159,9 @@ pub async fn propose(
         message: message.clone(),
         expert_ids: form.all("expert_ids"),
         achievement_ids: form.all("achievement_ids"),
+        contact_name: Some(form.text("contact_name")),
+        contact_phone: Some(form.text("contact_phone")),
+        contact_email: Some(form.text("contact_email")),
     };
     match s
         .app
@@ -155,7 +170,15 @@ pub async fn propose(
     {
         Ok(i) => Ok(see_other(&format!("/demands/{}#interests", i.demand_id))),
         Err(e) if e.code == ErrorCode::InvalidInput => {
-            refill(&s, &session, &id, e, "message", &message).await
+            // Every field's problem beside its field.
+            let mut errors = BTreeMap::new();
+            for f in &e.fields {
+                errors.insert(f.field.clone(), f.message.clone());
+            }
+            errors
+                .entry(e.field.clone().unwrap_or_else(|| "message".into()))
+                .or_insert(e.message);
+            demand_page(&s, &session, &id, StatusCode::BAD_REQUEST, errors, &message).await
         }
         Err(e) => Err(e.into()),
     }

@@ -12,6 +12,7 @@ mod interests;
 mod ledger;
 mod market;
 mod notifications;
+mod messages;
 mod picker;
 mod public;
 mod render;
@@ -89,6 +90,22 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/interests/{id}/accept", post(interests::accept))
         .route("/interests/{id}/decline", post(interests::decline))
+        .route("/interests/{id}", get(messages::show))
+        .route(
+            "/interests/{id}/messages",
+            post(messages::post).layer(DefaultBodyLimit::max(crate::api::attachment_body(
+                &state,
+                duijie_app::MAX_MESSAGE_FILES,
+            ))),
+        )
+        .route(
+            "/demands/{id}/attachments",
+            post(messages::upload).layer(DefaultBodyLimit::max(crate::api::attachment_body(
+                &state, 1,
+            ))),
+        )
+        .route("/attachments/{id}", get(messages::download))
+        .route("/attachments/{id}/delete", post(messages::delete))
         .route("/my/demands", get(workflow::mine))
         .route("/review", get(workflow::queue))
         .route("/recommended", get(workflow::recommended))

@@ -422,6 +422,7 @@ pub async fn demand_page(
     let (institutions, institutions_covered) = candidates(institutions);
     let (experts, experts_covered) = candidates(experts);
     let interests = super::interests::section(s, caller, &d, &institutions).await;
+    let attachments = super::messages::demand_section(s, caller, &d).await;
     // Values the reviewer should check before approving.
     let doubts: Vec<String> = if caller.is_curator() && d.status == DemandStatus::Submitted {
         duijie_core::curation::doubts(&d.body, duijie_core::time::china_today())
@@ -443,6 +444,7 @@ pub async fn demand_page(
         review_note,
         doubts,
         interests,
+        attachments,
         match_note => "暂无匹配结果：成果库中还没有与该需求相关的记录。",
         history,
         errors,

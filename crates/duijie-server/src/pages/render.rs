@@ -20,6 +20,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../../templates/home.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("demand.html", include_str!("../../templates/demand.html")),
+    (
+        "conversation.html",
+        include_str!("../../templates/conversation.html"),
+    ),
     ("record.html", include_str!("../../templates/record.html")),
     (
         "demand_form.html",

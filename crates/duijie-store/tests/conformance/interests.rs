@@ -7,7 +7,7 @@ use duijie_store::{InterestStatus, NewInterest, Record, StoreError};
 use std::collections::HashMap;
 
 /// A demand of `org` moved through the lifecycle to published.
-async fn published(store: &S, org: &str, title: &str) -> String {
+pub(super) async fn published(store: &S, org: &str, title: &str) -> String {
     let org_id = store
         .ensure_organization(org, OrgKind::Enterprise)
         .await
@@ -48,13 +48,19 @@ async fn records_of(store: &S, org_id: &str) -> (Vec<String>, Vec<String>) {
     (achievements, experts)
 }
 
-fn new(demand_id: &str, org_id: &str, experts: &[String], achievements: &[String]) -> NewInterest {
+pub(super) fn new(
+    demand_id: &str,
+    org_id: &str,
+    experts: &[String],
+    achievements: &[String],
+) -> NewInterest {
     NewInterest {
         demand_id: demand_id.into(),
         org_id: org_id.into(),
         message: "我们在该方向有十年积累，可联合攻关".into(),
         expert_ids: experts.to_vec(),
         achievement_ids: achievements.to_vec(),
+        contact: Default::default(),
     }
 }
 

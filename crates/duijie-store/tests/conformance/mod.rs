@@ -13,12 +13,14 @@ mod hardening;
 mod interests;
 mod market;
 pub use accounts::*;
+mod messages;
 pub use audit::*;
 pub use hardening::*;
 pub use interests::*;
 mod ledger;
 pub use ledger::*;
 pub use market::*;
+pub use messages::*;
 
 type S = Arc<dyn Store>;
 

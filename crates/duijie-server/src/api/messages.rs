@@ -1,0 +1,143 @@
+//! A 揭榜's conversation (`/interests/{id}/messages`) and attachments of demands and messages
+//! (`/demands/{id}/attachments`, `/attachments/{id}`).
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, Auth};
+use crate::views::{AttachmentJson, MessageJson};
+use crate::AppState;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use duijie_app::{MessageForm, MAX_MESSAGE_FILES};
+use duijie_core::{DomainError, ErrorCode};
+use serde_json::{json, Value};
+
+pub async fn list(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let c = s.app.conversation(&caller, &id).await?;
+    let items: Vec<MessageJson> = c.messages.into_iter().map(Into::into).collect();
+    let files: Vec<AttachmentJson> = c.demand_files.into_iter().map(Into::into).collect();
+    Ok(Json(json!({
+        "items": items,
+        "demand_attachments": files,
+        "writable": c.writable,
+        "closed": c.closed,
+        "partner_contact": c.partner_contact.filter(|c| !c.is_empty()),
+    })))
+}
+
+fn is_multipart(req: &Request) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// JSON `{"body", "attachment_ids"}`, or `multipart/form-data` with `body`, repeated
+/// `attachment_ids` and up to five `file` fields.
+pub async fn post(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<MessageJson>)> {
+    // Refuse before reading a possibly large body.
+    s.app.writable_conversation(&caller, &id).await?;
+    let limits = s.config.attachments;
+    let (form, uploads) = if is_multipart(&req) {
+        let multipart = Multipart::from_request(req, &s)
+            .await
+            .map_err(|_| DomainError::new(ErrorCode::InvalidInput, "上传内容无法读取"))?;
+        let parts = crate::uploads::read(multipart, limits, MAX_MESSAGE_FILES).await?;
+        let form = MessageForm {
+            body: parts.get("body").unwrap_or_default().to_string(),
+            attachment_ids: parts.all("attachment_ids"),
+        };
+        (form, parts.files)
+    } else {
+        let ApiJson(form) = ApiJson::<MessageForm>::from_request(req, &s).await?;
+        (form, Vec::new())
+    };
+    let m = s
+        .app
+        .post_message(&caller, &id, &form, uploads, limits)
+        .await?;
+    Ok((StatusCode::CREATED, Json(m.into())))
+}
+
+pub async fn demand_files(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let items: Vec<AttachmentJson> = s
+        .app
+        .demand_attachments(&caller, &id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `multipart/form-data` with one `file`.
+pub async fn upload(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> ApiResult<(StatusCode, Json<AttachmentJson>)> {
+    s.app.attachable_demand(&caller, &id).await?;
+    let limits = s.config.attachments;
+    let mut parts = crate::uploads::read(form, limits, 1).await?;
+    let upload = parts
+        .files
+        .pop()
+        .ok_or_else(|| DomainError::invalid("file", "请选择要上传的文件（表单字段 file）"))?;
+    let a = s
+        .app
+        .upload_demand_attachment(&caller, &id, upload, limits)
+        .await?;
+    Ok((StatusCode::CREATED, Json(a.into())))
+}
+
+pub async fn download(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (a, bytes) = s.app.attachment(&caller, &id).await?;
+    Ok(file_response(&a, bytes))
+}
+
+/// A stored file as a download: never shown inline, never sniffed into another type.
+pub(crate) fn file_response(a: &duijie_app::Attachment, bytes: Vec<u8>) -> Response {
+    use axum::http::header::{CONTENT_DISPOSITION, X_CONTENT_TYPE_OPTIONS};
+    use axum::http::HeaderValue;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_str(&a.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Ok(v) = HeaderValue::from_str(&crate::uploads::content_disposition(&a.file_name)) {
+        h.insert(CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+pub async fn delete(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    s.app.delete_attachment(&caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
