@@ -45,7 +45,6 @@ struct Row {
     /// `{project}` (a fresh project on another), `{reg}` (a fresh pending registration),
     /// `{user}` (a fresh account), `{att}` (a fresh file of a fresh draft of the own
     /// enterprise, uploaded by it).
->>>>>>> messages
     path: &'static str,
     body: Body,
     expect: [u16; 6],
@@ -849,7 +848,6 @@ pub async fn role_matrix(s: TestServer) {
                     .await
                     .unwrap();
                 subst.push(("{att}", att.id));
->>>>>>> messages
             }
             if uses("{docking}") {
                 subst.push(("{docking}", docking_demand(&s, &fx.own_org, n).await));

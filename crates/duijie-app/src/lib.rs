@@ -40,7 +40,6 @@ pub use audit::{AuditPage, AuditQuery, BULK_CONTACT_RECORDS};
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
-pub use demands::{review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
 pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
 pub use demands::{owner_may_edit, review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
 pub use duijie_store::{Attachment, Message};

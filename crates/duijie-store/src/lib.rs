@@ -37,18 +37,13 @@ pub use notifications::{
     Audience, MailItem, MailOutcome, NewNotice, Notification, OutboxEntry, OutboxMail, OutboxStatus,
 };
 
-use async_trait::async_trait;
-use duijie_core::{
-    Achievement, CatalogueEdition, Change, Delivery, Demand, DemandDraft, DemandStatus, Draft,
-    EntityKind, ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, NotificationKind,
-    OrgKind, Organization, Role, RowError, User,
 pub use messages::{Attachment, Message, NewAttachment, NewMessage, WriteRules};
 
 use async_trait::async_trait;
 use duijie_core::{
-    Achievement, CatalogueEdition, Change, Contact, Demand, DemandDraft, DemandStatus, Draft,
-    EntityKind, ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft, OrgKind,
-    Organization, Role, RowError, User,
+    Achievement, CatalogueEdition, Change, Contact, Delivery, Demand, DemandDraft, DemandStatus,
+    Draft, EntityKind, ErrorCode, Expert, ImportReport, Instrument, InstrumentDraft,
+    NotificationKind, OrgKind, Organization, Role, RowError, User,
 };
 use serde::Serialize;
 use std::collections::HashMap;
