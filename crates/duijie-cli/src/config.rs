@@ -183,6 +183,7 @@ impl Config {
                 trusted_proxies,
                 public_url: file.public_url,
                 max_index_lag: file.max_index_lag.unwrap_or(defaults.max_index_lag),
+                sign_in: defaults.sign_in.clone(),
             },
         })
     }
