@@ -7,3 +7,4 @@ mod http;
 mod interests;
 mod ledger;
 mod market;
+mod workspace;

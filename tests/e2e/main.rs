@@ -14,6 +14,7 @@ mod limits;
 mod market;
 mod roles;
 mod scenarios;
+mod workspace;
 
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
@@ -56,8 +57,13 @@ use market::{
 };
 use roles::role_matrix;
 use scenarios::*;
+use workspace::{
+    institutions_keep_their_own_records, my_interests_list_every_state_and_citations_stay_own,
+};
 
 on_both_backends!(
+    institutions_keep_their_own_records,
+    my_interests_list_every_state_and_citations_stay_own,
     healthz_answers_ok,
     unknown_routes_and_bad_bodies_get_json_errors,
     demand_lifecycle_over_http,

@@ -3,7 +3,9 @@
 
 use duijie_core::{DemandDraft, DemandStatus, Field, OrgKind, Role};
 use duijie_e2e::TestServer;
-use duijie_store::{Actor, NewInterest, NewProject};
+use duijie_store::{
+    Actor, AuditAction, AuditActor, AuditSubject, NewAuditEntry, NewInterest, NewProject, OwnDraft,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -24,6 +26,10 @@ const HIDDEN_DRAFT: [u16; 6] = [404, 200, 404, 404, 200, 200];
 const OWNER_LIFECYCLE: [u16; 6] = [401, 200, 404, 403, 403, 403];
 const DRAFT_CATALOGUE: [u16; 6] = [404, 404, 404, 404, 200, 200];
 const OWNER_ANSWER: [u16; 6] = [401, 200, 403, 403, 403, 403];
+/// The institution's own records: created by it, kept by it and the bureau.
+const INSTITUTION_CREATE: [u16; 6] = [401, 403, 403, 201, 403, 403];
+const INSTITUTION_ONLY: [u16; 6] = [401, 403, 403, 200, 403, 403];
+const KEEPERS: [u16; 6] = [401, 403, 403, 200, 200, 200];
 
 enum Body {
     None,
@@ -38,7 +44,8 @@ struct Row {
     /// `{ach}`, `{exp}`, `{own_org}`, `{inst_org}`, `{imp}`, `{ins}` (an instrument), `{com}` (a
     /// committee), `{n}` (a counter), `{fresh}` (a fresh published demand), `{interest}` (a fresh
     /// pending interest of `{inst_org}` in another), `{docking}` (a fresh demand in docking),
-    /// `{project}` (a fresh project on another).
+    /// `{project}` (a fresh project on another), `{own_ach}`, `{own_exp}`, `{own_ins}` (a fresh
+    /// achievement, expert, instrument of `{inst_org}`).
     path: &'static str,
     body: Body,
     expect: [u16; 6],
@@ -342,6 +349,58 @@ fn rows() -> Vec<Row> {
         ),
         row(Method::GET, "/api/v1/instruments?q=衍射", NoBody, ALL_200),
         row(Method::GET, "/api/v1/instruments/{ins}", NoBody, ALL_200),
+        row(
+            Method::POST,
+            "/api/v1/achievements",
+            Json(r#"{"title": "成果{n}", "summary": "粉体制备与煅烧"}"#),
+            INSTITUTION_CREATE,
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/achievements/{ach}",
+            Json(r#"{"title": "高纯氧化铝制备技术", "summary": "粉体制备与煅烧{n}"}"#),
+            KEEPERS,
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/achievements/{own_ach}",
+            NoBody,
+            KEEPERS,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/experts",
+            Json(r#"{"name": "专家{n}"}"#),
+            INSTITUTION_CREATE,
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/experts/{exp}",
+            Json(r#"{"name": "李四", "bio": "简介{n}"}"#),
+            KEEPERS,
+        ),
+        row(Method::DELETE, "/api/v1/experts/{own_exp}", NoBody, KEEPERS),
+        row(
+            Method::PATCH,
+            "/api/v1/instruments/{ins}",
+            Json(r#"{"name": "X射线衍射仪", "model": "型号{n}"}"#),
+            KEEPERS,
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/instruments/{own_ins}",
+            NoBody,
+            KEEPERS,
+        ),
+        row(Method::GET, "/api/v1/my/records", NoBody, INSTITUTION_ONLY),
+        row(
+            Method::GET,
+            "/api/v1/my/records?kind=instrument&q=衍射",
+            NoBody,
+            INSTITUTION_ONLY,
+        ),
+        row(Method::GET, "/api/v1/my/interests", NoBody, INSTITUTION_ONLY),
+        row(Method::GET, "/api/v1/record-changes", NoBody, CURATORS),
         row(Method::GET, "/api/v1/stats/trends", NoBody, ALL_200),
         row(
             Method::GET,
@@ -377,6 +436,20 @@ struct Fixtures {
     imp: String,
     ins: String,
     com: String,
+}
+
+fn matrix_audit() -> NewAuditEntry {
+    NewAuditEntry {
+        actor: AuditActor {
+            id: None,
+            name: "matrix".into(),
+            role: None,
+        },
+        action: AuditAction::RecordCreate,
+        subject: AuditSubject::Achievement,
+        record_ids: Vec::new(),
+        summary: "矩阵记录".into(),
+    }
 }
 
 fn actor() -> Actor {
@@ -641,6 +714,42 @@ pub async fn role_matrix(s: TestServer) {
                     .await
                     .unwrap();
                 subst.push(("{project}", project.id));
+            }
+            for (placeholder, draft) in [
+                (
+                    "{own_ach}",
+                    OwnDraft::Achievement(duijie_core::AchievementDraft {
+                        org_name: "郑州大学".into(),
+                        title: format!("待删成果{n}"),
+                        summary: "粉体制备".into(),
+                        ..Default::default()
+                    }),
+                ),
+                (
+                    "{own_exp}",
+                    OwnDraft::Expert(duijie_core::ExpertDraft {
+                        org_name: "郑州大学".into(),
+                        name: format!("待删专家{n}"),
+                        ..Default::default()
+                    }),
+                ),
+                (
+                    "{own_ins}",
+                    OwnDraft::Instrument(duijie_core::InstrumentDraft {
+                        name: format!("待删仪器{n}"),
+                        ..Default::default()
+                    }),
+                ),
+            ] {
+                if uses(placeholder) {
+                    let r = s
+                        .app
+                        .store
+                        .create_own_record(&fx.inst_org, &draft, &matrix_audit())
+                        .await
+                        .unwrap();
+                    subst.push((placeholder, r.id().to_string()));
+                }
             }
             let fill = |t: &str| {
                 subst

@@ -23,6 +23,7 @@ mod svg;
 pub mod tokens;
 mod trends;
 mod users;
+mod workspace;
 
 pub use access::Caller;
 pub use audit::{AuditPage, AuditQuery, BULK_CONTACT_RECORDS};
@@ -47,6 +48,11 @@ pub use ledger::{
 pub use matching::{MatchRequest, MatchResponse};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
+pub use workspace::{
+    record_link, record_title, record_version, split_terms, AchievementForm, CiteCandidates,
+    ExpertForm, InterestState, YearInput, CITE_CANDIDATES, MAX_RECORD_TERMS, RECORDS_PER_PAGE,
+};
+pub use duijie_store::{OrgInterest, Record};
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
 
 use duijie_core::{Cancel, DomainError, ErrorCode};

@@ -42,10 +42,16 @@ pub enum AuditAction {
     TokenRevoke,
     /// 导出审计日志
     AuditExport,
+    /// 新建成果、专家或仪器（机构自行维护）
+    RecordCreate,
+    /// 修改成果、专家或仪器
+    RecordEdit,
+    /// 删除成果、专家或仪器
+    RecordDelete,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::DemandApprove,
         AuditAction::DemandRequestChanges,
         AuditAction::DemandReject,
@@ -59,6 +65,17 @@ impl AuditAction {
         AuditAction::TokenReset,
         AuditAction::TokenRevoke,
         AuditAction::AuditExport,
+        AuditAction::RecordCreate,
+        AuditAction::RecordEdit,
+        AuditAction::RecordDelete,
+    ];
+
+    /// The actions of records an institution keeps itself (its achievements, experts and
+    /// instruments).
+    pub const RECORD_CHANGES: [AuditAction; 3] = [
+        AuditAction::RecordCreate,
+        AuditAction::RecordEdit,
+        AuditAction::RecordDelete,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +93,9 @@ impl AuditAction {
             AuditAction::TokenReset => "token_reset",
             AuditAction::TokenRevoke => "token_revoke",
             AuditAction::AuditExport => "audit_export",
+            AuditAction::RecordCreate => "record_create",
+            AuditAction::RecordEdit => "record_edit",
+            AuditAction::RecordDelete => "record_delete",
         }
     }
 
@@ -95,6 +115,9 @@ impl AuditAction {
             AuditAction::TokenReset => "重置令牌",
             AuditAction::TokenRevoke => "撤销令牌",
             AuditAction::AuditExport => "导出审计日志",
+            AuditAction::RecordCreate => "新建",
+            AuditAction::RecordEdit => "修改",
+            AuditAction::RecordDelete => "删除",
         }
     }
 
@@ -113,16 +136,20 @@ pub enum AuditSubject {
     Report,
     User,
     Audit,
+    Achievement,
+    Instrument,
 }
 
 impl AuditSubject {
-    pub const ALL: [AuditSubject; 6] = [
+    pub const ALL: [AuditSubject; 8] = [
         AuditSubject::Demand,
         AuditSubject::Expert,
         AuditSubject::Catalogue,
         AuditSubject::Report,
         AuditSubject::User,
         AuditSubject::Audit,
+        AuditSubject::Achievement,
+        AuditSubject::Instrument,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +160,8 @@ impl AuditSubject {
             AuditSubject::Report => "report",
             AuditSubject::User => "user",
             AuditSubject::Audit => "audit",
+            AuditSubject::Achievement => "achievement",
+            AuditSubject::Instrument => "instrument",
         }
     }
 
@@ -144,6 +173,8 @@ impl AuditSubject {
             AuditSubject::Report => "年度报告",
             AuditSubject::User => "账号",
             AuditSubject::Audit => "审计日志",
+            AuditSubject::Achievement => "科技成果",
+            AuditSubject::Instrument => "科研仪器",
         }
     }
 
@@ -196,7 +227,10 @@ pub struct AuditFilter {
     pub limit: u32,
 }
 
-fn entry(row: &AnyRow) -> Result<AuditEntry> {
+pub(crate) const AUDIT_SELECT: &str = "SELECT seq, at, actor_id, actor_name, actor_role, action, \
+    record_kind, record_ids, summary FROM audit_log";
+
+pub(crate) fn entry(row: &AnyRow) -> Result<AuditEntry> {
     let seq: i64 = row.try_get("seq")?;
     let corrupt = |what: String| StoreError::Corrupt(format!("audit {seq}"), what);
     let action: String = row.try_get("action")?;
@@ -221,7 +255,7 @@ fn entry(row: &AnyRow) -> Result<AuditEntry> {
     })
 }
 
-async fn insert(conn: &mut AnyConnection, e: &NewAuditEntry, now: i64) -> Result<()> {
+pub(crate) async fn insert(conn: &mut AnyConnection, e: &NewAuditEntry, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, action, record_kind, \
          record_ids, record_count, summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -307,8 +341,7 @@ impl SqlStore {
         .try_get("n")?;
         let n = vals.len();
         let sql = format!(
-            "SELECT seq, at, actor_id, actor_name, actor_role, action, record_kind, record_ids, \
-             summary FROM audit_log{where_sql} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+            "{AUDIT_SELECT}{where_sql} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );

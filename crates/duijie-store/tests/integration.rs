@@ -63,4 +63,6 @@ on_both_backends!(
     an_edit_never_lands_after_the_review,
     an_idempotency_key_lets_one_request_in,
     a_project_is_not_recorded_twice,
+    own_records_are_versioned_logged_and_audited,
+    an_organisations_interests_come_with_their_demands,
 );

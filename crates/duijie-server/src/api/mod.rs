@@ -9,6 +9,7 @@ mod ledger;
 mod market;
 mod openapi;
 mod records;
+mod workspace;
 
 pub(crate) use openapi::DOCS_CSS;
 
@@ -54,10 +55,29 @@ pub fn routes(state: AppState) -> Router {
         .route("/interests/{id}/accept", post(interests::accept))
         .route("/interests/{id}/decline", post(interests::decline))
         .route("/my/demands", get(demands::mine))
-        .route("/achievements", get(records::search_achievements))
-        .route("/achievements/{id}", get(records::achievement))
-        .route("/experts", get(records::search_experts))
-        .route("/experts/{id}", get(records::expert))
+        .route(
+            "/achievements",
+            get(records::search_achievements).post(workspace::create_achievement.layer(once())),
+        )
+        .route(
+            "/achievements/{id}",
+            get(records::achievement)
+                .patch(workspace::edit_achievement)
+                .delete(workspace::delete_achievement),
+        )
+        .route(
+            "/experts",
+            get(records::search_experts).post(workspace::create_expert.layer(once())),
+        )
+        .route(
+            "/experts/{id}",
+            get(records::expert)
+                .patch(workspace::edit_expert)
+                .delete(workspace::delete_expert),
+        )
+        .route("/my/records", get(workspace::my_records))
+        .route("/my/interests", get(workspace::my_interests))
+        .route("/record-changes", get(workspace::record_changes))
         .route("/organizations/{id}", get(records::organization))
         .route(
             "/organizations/{id}/recommended-demands",
@@ -106,7 +126,12 @@ pub fn routes(state: AppState) -> Router {
             "/instruments",
             get(market::search_instruments).post(market::create_instrument.layer(once())),
         )
-        .route("/instruments/{id}", get(market::instrument))
+        .route(
+            "/instruments/{id}",
+            get(market::instrument)
+                .patch(workspace::edit_instrument)
+                .delete(workspace::delete_instrument),
+        )
         .route("/stats/trends", get(market::trends))
         .route(
             "/committees",

@@ -144,13 +144,18 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
             items.push(item("/my/demands", "我的需求", "mine"));
             items.push(item("/demands/new", "发布需求", "new"));
         }
-        Some(Role::Institution) => items.push(item("/recommended", "推荐需求", "recommended")),
+        Some(Role::Institution) => {
+            items.push(item("/recommended", "推荐需求", "recommended"));
+            items.push(item("/my/interests", "我的对接意向", "my_interests"));
+            items.push(item("/workspace", "本单位资料", "workspace"));
+        }
         Some(Role::Bureau | Role::Admin) => {
             items.push(item("/review", "审核队列", "review"));
             items.push(item("/imports", "目录导入", "imports"));
             items.push(item("/projects", "对接台账", "ledger"));
             items.push(item("/committees", "专家委员会", "committees"));
             items.push(item("/audit", "审计日志", "audit"));
+            items.push(item("/record-changes", "机构资料变更", "record_changes"));
         }
         None => {}
     }

@@ -11,6 +11,8 @@ mod audit;
 mod hardening;
 mod interests;
 mod market;
+mod workspace;
+pub use workspace::*;
 pub use audit::*;
 pub use hardening::*;
 pub use interests::*;
