@@ -83,7 +83,7 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
                 ("title", "稀土永磁电机控制技术"),
                 ("summary", "高效永磁同步电机矢量控制"),
                 ("keywords", "永磁电机，矢量控制"),
-                ("field", "高端装备制造"),
+                ("field", "先进制造与自动化"),
             ],
         )
         .await;

@@ -85,7 +85,7 @@ pub async fn institutions_keep_their_own_records(s: TestServer) {
     }
     // Only institutions create; anonymous callers sign in first.
     let good = json!({"title": ACHIEVEMENT, "summary": "硬碳负极前驱体热解与预钠化工艺，首效高",
-                      "keywords": ["钠离子电池", "硬碳"], "field": "新能源", "maturity": "中试",
+                      "keywords": ["钠离子电池", "硬碳"], "field": "新能源与节能", "maturity": "中试",
                       "leader": "张三", "year": 2025});
     assert_eq!(
         s.post("/api/v1/achievements", None, good.clone())
