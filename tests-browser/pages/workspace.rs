@@ -46,8 +46,14 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     let p = zzu.get("/workspace").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("本单位资料") && p.body.contains("我的对接意向"));
-    assert!(p.body.contains("高纯氧化铝粉体低温煅烧"), "own imported record listed");
-    assert!(!p.body.contains("小麦抗旱"), "another institution's record is not");
+    assert!(
+        p.body.contains("高纯氧化铝粉体低温煅烧"),
+        "own imported record listed"
+    );
+    assert!(
+        !p.body.contains("小麦抗旱"),
+        "another institution's record is not"
+    );
 
     // Every problem at once, each beside its field, what was typed kept.
     let p = zzu.get("/workspace/achievements/new").await;
@@ -145,7 +151,10 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     let p = zzu
         .post(
             &format!("{page}/interests/search"),
-            &[("message", "我校可承担电机控制部分"), ("cite_q", "永磁电机")],
+            &[
+                ("message", "我校可承担电机控制部分"),
+                ("cite_q", "永磁电机"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
@@ -154,7 +163,10 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     let found = p.body.find("id=\"cite-found\"").expect("results shown");
     let results = &p.body[found..];
     assert!(results.contains(&format!("value=\"{id}\"")), "{results}");
-    assert!(!p.body.contains(" checked>"), "nothing ticked by the search");
+    assert!(
+        !p.body.contains(" checked>"),
+        "nothing ticked by the search"
+    );
 
     // Ticked records survive another search.
     let p = zzu
@@ -187,5 +199,7 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("高纯氧化铝粉体烧结活性提升"));
     assert!(p.body.contains("待回复"));
-    assert!(p.body.contains(&format!("href=\"/demands/{demand}#interests\"")));
+    assert!(p
+        .body
+        .contains(&format!("href=\"/demands/{demand}#interests\"")));
 }

@@ -399,7 +399,12 @@ fn rows() -> Vec<Row> {
             NoBody,
             INSTITUTION_ONLY,
         ),
-        row(Method::GET, "/api/v1/my/interests", NoBody, INSTITUTION_ONLY),
+        row(
+            Method::GET,
+            "/api/v1/my/interests",
+            NoBody,
+            INSTITUTION_ONLY,
+        ),
         row(Method::GET, "/api/v1/record-changes", NoBody, CURATORS),
         row(Method::GET, "/api/v1/stats/trends", NoBody, ALL_200),
         row(

@@ -57,7 +57,9 @@ const ACHIEVEMENT: &str = "钠离子电池硬碳负极材料";
 pub async fn institutions_keep_their_own_records(s: TestServer) {
     let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     let hnu = s.token("hnu", Role::Institution, Some("河南大学")).await;
-    let ent = s.token("ent", Role::Enterprise, Some("某企业有限公司")).await;
+    let ent = s
+        .token("ent", Role::Enterprise, Some("某企业有限公司"))
+        .await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
     crate::interests::import_achievements(
         &s,

@@ -6,9 +6,7 @@ use crate::demands::{required, text};
 use crate::search::{Page, SearchParams};
 use crate::{store_err, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
-use duijie_core::{
-    DomainError, EntityKind, Field, Instrument, InstrumentDraft, OrgKind, Role,
-};
+use duijie_core::{DomainError, EntityKind, Field, Instrument, InstrumentDraft, OrgKind, Role};
 use duijie_store::{OwnDraft, Record};
 use serde::Deserialize;
 

@@ -35,6 +35,7 @@ pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
 pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
 pub use duijie_store::{Interest, InterestStatus};
 pub use duijie_store::{Milestone, Project, ProjectStatus, Secondment};
+pub use duijie_store::{OrgInterest, Record};
 pub use export::{CatalogueExport, ExportFormat};
 pub use idempotency::{Claim, StoredResponse, IDEMPOTENCY_KEEP_HOURS, MAX_IDEMPOTENCY_KEY};
 pub use imports::ImportRequest;
@@ -48,12 +49,11 @@ pub use ledger::{
 pub use matching::{MatchRequest, MatchResponse};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
+pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
 pub use workspace::{
     record_link, record_title, record_version, split_terms, AchievementForm, CiteCandidates,
     ExpertForm, InterestState, YearInput, CITE_CANDIDATES, MAX_RECORD_TERMS, RECORDS_PER_PAGE,
 };
-pub use duijie_store::{OrgInterest, Record};
-pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
 
 use duijie_core::{Cancel, DomainError, ErrorCode};
 use duijie_match::Matcher;

@@ -12,12 +12,10 @@ use crate::{store_err, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::{normalize_email, normalize_phone, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use duijie_core::{
-    AchievementDraft, Contact, DemandStatus, DomainError, EntityKind, ExpertDraft, Field,
-    Maturity, Role,
+    AchievementDraft, Contact, DemandStatus, DomainError, EntityKind, ExpertDraft, Field, Maturity,
+    Role,
 };
-use duijie_store::{
-    AuditAction, AuditSubject, InterestStatus, OrgInterest, OwnDraft, Record,
-};
+use duijie_store::{AuditAction, AuditSubject, InterestStatus, OrgInterest, OwnDraft, Record};
 use serde::{Deserialize, Serialize};
 
 /// Most keywords or research areas one record may list.
@@ -94,7 +92,13 @@ fn given(v: &Option<String>) -> Option<&str> {
 }
 
 /// An optional one-line field, trimmed and checked.
-fn line(errs: &mut FieldErrors, field: &str, label: &str, v: &Option<String>, max: usize) -> Option<String> {
+fn line(
+    errs: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    v: &Option<String>,
+    max: usize,
+) -> Option<String> {
     given(v).and_then(|v| errs.check(text(field, label, v, max)))
 }
 
@@ -140,7 +144,12 @@ impl AchievementForm {
             .check(required("title", "成果名称", &self.title, MAX_TITLE_CHARS))
             .unwrap_or_default();
         let summary = errs
-            .check(required("summary", "成果简介", &self.summary, MAX_TEXT_CHARS))
+            .check(required(
+                "summary",
+                "成果简介",
+                &self.summary,
+                MAX_TEXT_CHARS,
+            ))
             .unwrap_or_default();
         let keywords = terms(&mut errs, "keywords", "关键词", &self.keywords);
         let field = field_of(&mut errs, &self.field);
@@ -215,8 +224,19 @@ impl ExpertForm {
             org_name: org_name.to_string(),
             name,
             title: line(&mut errs, "title", "职称", &self.title, MAX_TERM),
-            department: line(&mut errs, "department", "院系", &self.department, MAX_DEPARTMENT),
-            research_areas: terms(&mut errs, "research_areas", "研究方向", &self.research_areas),
+            department: line(
+                &mut errs,
+                "department",
+                "院系",
+                &self.department,
+                MAX_DEPARTMENT,
+            ),
+            research_areas: terms(
+                &mut errs,
+                "research_areas",
+                "研究方向",
+                &self.research_areas,
+            ),
             keywords: terms(&mut errs, "keywords", "关键词", &self.keywords),
             bio: errs
                 .check(text("bio", "个人简介", &self.bio, MAX_TEXT_CHARS))
@@ -386,8 +406,13 @@ impl App {
             OwnDraft::Expert(e) => e.name.clone(),
             OwnDraft::Instrument(i) => i.name.clone(),
         };
-        let audit =
-            Self::record_audit(caller, AuditAction::RecordEdit, draft.kind(), org_name, &title);
+        let audit = Self::record_audit(
+            caller,
+            AuditAction::RecordEdit,
+            draft.kind(),
+            org_name,
+            &title,
+        );
         let r = self
             .store
             .update_own_record(current.id(), &draft, version, &audit)
@@ -405,7 +430,8 @@ impl App {
     ) -> AppResult<Record> {
         let org = self.own_org(caller).await?;
         let draft = form.draft(&org.1)?;
-        self.create_own(caller, org, OwnDraft::Achievement(draft)).await
+        self.create_own(caller, org, OwnDraft::Achievement(draft))
+            .await
     }
 
     /// Replaces an achievement's text (at `version` when given).
@@ -426,7 +452,9 @@ impl App {
     pub async fn create_expert(&self, caller: &Caller, form: &ExpertForm) -> AppResult<Record> {
         let org = self.own_org(caller).await?;
         let draft = form.draft(&org.1, &Contact::default())?;
-        let r = self.create_own(caller, org, OwnDraft::Expert(draft)).await?;
+        let r = self
+            .create_own(caller, org, OwnDraft::Expert(draft))
+            .await?;
         Ok(self.redacted(caller, r))
     }
 
@@ -527,7 +555,10 @@ impl App {
             kind,
             EntityKind::Achievement | EntityKind::Expert | EntityKind::Instrument
         ) {
-            return Err(DomainError::invalid("kind", "类型应为 achievement、expert 或 instrument"));
+            return Err(DomainError::invalid(
+                "kind",
+                "类型应为 achievement、expert 或 instrument",
+            ));
         }
         if page == 0 {
             return Err(DomainError::invalid("page", "页码从 1 开始"));
@@ -536,7 +567,12 @@ impl App {
         let (items, total) = match q {
             None => self
                 .store
-                .org_records(&org_id, kind, (page - 1).saturating_mul(RECORDS_PER_PAGE), RECORDS_PER_PAGE)
+                .org_records(
+                    &org_id,
+                    kind,
+                    (page - 1).saturating_mul(RECORDS_PER_PAGE),
+                    RECORDS_PER_PAGE,
+                )
                 .await
                 .map_err(store_err)?,
             Some(q) => {
@@ -554,7 +590,10 @@ impl App {
             }
         };
         Ok((
-            items.into_iter().map(|r| self.redacted(caller, r)).collect(),
+            items
+                .into_iter()
+                .map(|r| self.redacted(caller, r))
+                .collect(),
             total,
         ))
     }
@@ -593,7 +632,10 @@ impl App {
         }
         let (items, total) = self
             .store
-            .record_changes((page - 1).saturating_mul(CHANGES_PER_PAGE), CHANGES_PER_PAGE)
+            .record_changes(
+                (page - 1).saturating_mul(CHANGES_PER_PAGE),
+                CHANGES_PER_PAGE,
+            )
             .await
             .map_err(store_err)?;
         Ok(AuditPage {

@@ -42,7 +42,8 @@ pub(crate) const DEMAND_SELECT: &str =
     d.contact, d.created_at, d.updated_at FROM demands d JOIN organizations o ON o.id = d.org_id";
 pub(crate) const ACHIEVEMENT_SELECT: &str = "SELECT a.id, a.org_id, o.name AS org_name, a.expert_id, \
     a.body, a.version, a.created_at, a.updated_at FROM achievements a JOIN organizations o ON o.id = a.org_id";
-pub(crate) const EXPERT_SELECT: &str = "SELECT e.id, e.org_id, o.name AS org_name, e.body, e.contact, \
+pub(crate) const EXPERT_SELECT: &str =
+    "SELECT e.id, e.org_id, o.name AS org_name, e.body, e.contact, \
     e.version, e.created_at, e.updated_at FROM experts e JOIN organizations o ON o.id = e.org_id";
 
 pub struct SqlStore {

@@ -11,9 +11,7 @@ use crate::db::{
 };
 use crate::market::INSTRUMENT_SELECT;
 use crate::rows::{self, bind_vals, millis, to_json, Val};
-use crate::{
-    AuditAction, AuditEntry, Interest, NewAuditEntry, Record, Result, StoreError,
-};
+use crate::{AuditAction, AuditEntry, Interest, NewAuditEntry, Record, Result, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
 use duijie_core::text::{clean_line, normalize_org_name, normalize_title};
@@ -81,11 +79,13 @@ async fn owner_and_version(
     id: &str,
 ) -> Result<(String, i64)> {
     let (table, _, _, what) = table_of(kind)?;
-    let row = sqlx::query(&format!("SELECT org_id, version FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("{what}不存在或已删除")))?;
+    let row = sqlx::query(&format!(
+        "SELECT org_id, version FROM {table} WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("{what}不存在或已删除")))?;
     Ok((row.try_get("org_id")?, row.try_get("version")?))
 }
 
@@ -377,13 +377,18 @@ impl SqlStore {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            changes.extend(led.into_iter().map(|a| (EntityKind::Achievement, a, "upsert")));
+            changes.extend(
+                led.into_iter()
+                    .map(|a| (EntityKind::Achievement, a, "upsert")),
+            );
         }
-        let deleted = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1 AND version = $2"))
-            .bind(id)
-            .bind(current)
-            .execute(&mut *tx)
-            .await?;
+        let deleted = sqlx::query(&format!(
+            "DELETE FROM {table} WHERE id = $1 AND version = $2"
+        ))
+        .bind(id)
+        .bind(current)
+        .execute(&mut *tx)
+        .await?;
         if deleted.rows_affected() == 0 {
             check_version(kind, current + 1, Some(current))?;
         }
@@ -401,11 +406,13 @@ impl SqlStore {
         limit: u32,
     ) -> Result<(Vec<Record>, i64)> {
         let (table, select, alias, _) = table_of(kind)?;
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE org_id = $1"))
-            .bind(org_id)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
+        let total: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE org_id = $1"
+        ))
+        .bind(org_id)
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
         let items = sqlx::query(&format!(
             "{select} WHERE {alias}.org_id = $1 \
              ORDER BY {alias}.updated_at DESC, {alias}.id LIMIT $2 OFFSET $3"

@@ -178,10 +178,7 @@ pub async fn my_records(
     })))
 }
 
-pub async fn my_interests(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-) -> ApiResult<Json<Value>> {
+pub async fn my_interests(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
     let items: Vec<MyInterestJson> = s
         .app
         .my_interests(&caller)

@@ -45,7 +45,9 @@ pub async fn section(
 ) -> Value {
     let open = matches!(d.status, DemandStatus::Published | DemandStatus::InDocking);
     let form = match (caller.role(), caller.org_id()) {
-        (Some(Role::Institution), Some(org)) if open => Some(form_view(s, org, institutions, cite).await),
+        (Some(Role::Institution), Some(org)) if open => {
+            Some(form_view(s, org, institutions, cite).await)
+        }
         _ => None,
     };
     let may_list = caller.is_curator() || caller.owns(d) || form.is_some();
@@ -171,7 +173,16 @@ pub async fn propose(
                 expert_ids: proposal.expert_ids,
                 found: None,
             };
-            demand_page_with(&s, &session, &id, StatusCode::BAD_REQUEST, errors, "", &cite).await
+            demand_page_with(
+                &s,
+                &session,
+                &id,
+                StatusCode::BAD_REQUEST,
+                errors,
+                "",
+                &cite,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -180,7 +191,12 @@ pub async fn propose(
 /// The form's citable records: the matcher's suggestions (never pre-ticked, with the
 /// institution's tier), what its search found, and what it ticked before (kept across the
 /// search), each ticked only when the institution ticked it.
-async fn form_view(s: &AppState, org: &str, institutions: &[CandidateView], cite: &CiteState) -> Value {
+async fn form_view(
+    s: &AppState,
+    org: &str,
+    institutions: &[CandidateView],
+    cite: &CiteState,
+) -> Value {
     let mut shown: Vec<String> = Vec::new();
     let mut pick = |id: &str, kind: &str, title: &str| -> Option<Value> {
         if shown.iter().any(|s| s == id) {
@@ -215,7 +231,10 @@ async fn form_view(s: &AppState, org: &str, institutions: &[CandidateView], cite
     {
         Ok(t) => t,
         Err(e) => {
-            tracing::warn!(code = e.code.as_str(), "ticked titles for interest form failed");
+            tracing::warn!(
+                code = e.code.as_str(),
+                "ticked titles for interest form failed"
+            );
             HashMap::new()
         }
     };

@@ -63,7 +63,7 @@ fn input(
         .map(|o| context! { value => o, on => chosen.contains(o) })
         .collect();
     context! { name, label, kind, required, hint, value, options,
-               wide => matches!(kind, "textarea" | "checks") }
+    wide => matches!(kind, "textarea" | "checks") }
 }
 
 fn inputs(kind: EntityKind, v: &Values, creating: bool) -> Vec<Value> {
@@ -99,8 +99,24 @@ fn inputs(kind: EntityKind, v: &Values, creating: bool) -> Vec<Value> {
             input(v, "model", "型号", "text", false, "", &[]),
             input(v, "location", "放置地点", "text", false, "", &[]),
             input(v, "fields", "服务的技术领域", "checks", false, "", &fields),
-            input(v, "description", "主要功能与技术指标", "textarea", false, "", &[]),
-            input(v, "booking_terms", "开放共享与预约条款", "textarea", false, "", &[]),
+            input(
+                v,
+                "description",
+                "主要功能与技术指标",
+                "textarea",
+                false,
+                "",
+                &[],
+            ),
+            input(
+                v,
+                "booking_terms",
+                "开放共享与预约条款",
+                "textarea",
+                false,
+                "",
+                &[],
+            ),
         ],
         _ => vec![
             input(v, "title", "成果名称", "text", true, "", &[]),
@@ -108,7 +124,15 @@ fn inputs(kind: EntityKind, v: &Values, creating: bool) -> Vec<Value> {
             input(v, "keywords", "关键词", "text", false, list, &[]),
             input(v, "field", "技术领域", "select", false, "", &fields),
             input(v, "maturity", "成熟度", "select", false, "", &maturities),
-            input(v, "leader", "负责人", "text", false, "本单位专家的姓名", &[]),
+            input(
+                v,
+                "leader",
+                "负责人",
+                "text",
+                false,
+                "本单位专家的姓名",
+                &[],
+            ),
             input(v, "year", "完成年份", "text", false, "如：2025", &[]),
             input(v, "region", "所在地区", "text", false, "", &[]),
         ],
@@ -127,10 +151,15 @@ fn values_of(r: &Record) -> Values {
             put("title", b.title.clone());
             put("summary", b.summary.clone());
             put("keywords", b.keywords.join("，"));
-            put("field", b.field.map(|f| f.label().to_string()).unwrap_or_default());
+            put(
+                "field",
+                b.field.map(|f| f.label().to_string()).unwrap_or_default(),
+            );
             put(
                 "maturity",
-                b.maturity.map(|m| m.label().to_string()).unwrap_or_default(),
+                b.maturity
+                    .map(|m| m.label().to_string())
+                    .unwrap_or_default(),
             );
             put("leader", b.leader.clone().unwrap_or_default());
             put("year", b.year.map(|y| y.to_string()).unwrap_or_default());
@@ -141,7 +170,10 @@ fn values_of(r: &Record) -> Values {
             put("name", b.name.clone());
             put("title", b.title.clone().unwrap_or_default());
             put("department", b.department.clone().unwrap_or_default());
-            put("field", b.field.map(|f| f.label().to_string()).unwrap_or_default());
+            put(
+                "field",
+                b.field.map(|f| f.label().to_string()).unwrap_or_default(),
+            );
             put("research_areas", b.research_areas.join("，"));
             put("keywords", b.keywords.join("，"));
             put("bio", b.bio.clone());
@@ -165,8 +197,21 @@ fn values_of(r: &Record) -> Values {
 fn values_sent(form: &Form) -> Values {
     let mut v = Values::new();
     for name in [
-        "title", "summary", "keywords", "field", "maturity", "leader", "year", "region", "name",
-        "department", "research_areas", "bio", "model", "location", "description",
+        "title",
+        "summary",
+        "keywords",
+        "field",
+        "maturity",
+        "leader",
+        "year",
+        "region",
+        "name",
+        "department",
+        "research_areas",
+        "bio",
+        "model",
+        "location",
+        "description",
         "booking_terms",
     ] {
         v.insert(name.to_string(), form.text(name));
@@ -258,7 +303,13 @@ fn form_page(
         errors,
         error,
     };
-    Ok(render(session, "record_form.html", "workspace", status, ctx))
+    Ok(render(
+        session,
+        "record_form.html",
+        "workspace",
+        status,
+        ctx,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -317,7 +368,13 @@ pub async fn index(
         noun => noun(kind),
         tabs, items, total, pager, new_href,
     };
-    Ok(render(&session, "workspace.html", "workspace", StatusCode::OK, ctx))
+    Ok(render(
+        &session,
+        "workspace.html",
+        "workspace",
+        StatusCode::OK,
+        ctx,
+    ))
 }
 
 /// `GET /workspace/{kind}/new`
@@ -339,7 +396,11 @@ pub async fn create(
 ) -> PageResult {
     let kind = kind_of(&seg)?;
     let made = match kind {
-        EntityKind::Expert => s.app.create_expert(&session.caller, &expert_form(&form)).await,
+        EntityKind::Expert => {
+            s.app
+                .create_expert(&session.caller, &expert_form(&form))
+                .await
+        }
         EntityKind::Achievement => {
             s.app
                 .create_achievement(&session.caller, &achievement_form(&form))
@@ -381,7 +442,11 @@ pub async fn edit(
     let caller = &session.caller;
     let version = form.version();
     let done = match kind {
-        EntityKind::Expert => s.app.edit_expert(caller, &id, &expert_form(&form), version).await,
+        EntityKind::Expert => {
+            s.app
+                .edit_expert(caller, &id, &expert_form(&form), version)
+                .await
+        }
         EntityKind::Instrument => {
             s.app
                 .edit_instrument(caller, &id, &instrument_form(&form), version)

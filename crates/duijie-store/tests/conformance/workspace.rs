@@ -7,8 +7,8 @@ use duijie_core::{
     AchievementDraft, Contact, DemandStatus, EntityKind, ExpertDraft, InstrumentDraft, OrgKind,
 };
 use duijie_store::{
-    AuditAction, AuditActor, AuditSubject, InterestStatus, NewAuditEntry, NewInterest, NewSecondment,
-    OwnDraft, Record, StoreError,
+    AuditAction, AuditActor, AuditSubject, InterestStatus, NewAuditEntry, NewInterest,
+    NewSecondment, OwnDraft, Record, StoreError,
 };
 
 fn entry(action: AuditAction, subject: AuditSubject) -> NewAuditEntry {
@@ -64,7 +64,11 @@ pub async fn own_records_are_versioned_logged_and_audited(store: S) {
         .unwrap();
     let before = store.last_seq().await.unwrap();
     let a = store
-        .create_own_record(&org.id, &achievement("高纯氧化铝制备", Some("李四")), &create)
+        .create_own_record(
+            &org.id,
+            &achievement("高纯氧化铝制备", Some("李四")),
+            &create,
+        )
         .await
         .unwrap();
     let Record::Achievement(ach) = &a else {
@@ -94,13 +98,21 @@ pub async fn own_records_are_versioned_logged_and_audited(store: S) {
     // Edits hold for the version read; a stale one changes nothing.
     let edit = entry(AuditAction::RecordEdit, AuditSubject::Achievement);
     let e = store
-        .update_own_record(a.id(), &achievement("高纯氧化铝粉体制备", None), Some(1), &edit)
+        .update_own_record(
+            a.id(),
+            &achievement("高纯氧化铝粉体制备", None),
+            Some(1),
+            &edit,
+        )
         .await
         .unwrap();
     let Record::Achievement(edited) = &e else {
         panic!("an achievement")
     };
-    assert_eq!((edited.version, edited.body.title.as_str()), (2, "高纯氧化铝粉体制备"));
+    assert_eq!(
+        (edited.version, edited.body.title.as_str()),
+        (2, "高纯氧化铝粉体制备")
+    );
     assert!(edited.expert_id.is_none());
     assert!(matches!(
         store
@@ -286,8 +298,16 @@ pub async fn an_organisations_interests_come_with_their_demands(store: S) {
     assert_eq!(
         got,
         vec![
-            ("选矿废水处理", InterestStatus::Pending, DemandStatus::Published),
-            ("尾矿综合利用", InterestStatus::Declined, DemandStatus::Published),
+            (
+                "选矿废水处理",
+                InterestStatus::Pending,
+                DemandStatus::Published
+            ),
+            (
+                "尾矿综合利用",
+                InterestStatus::Declined,
+                DemandStatus::Published
+            ),
         ]
     );
     assert!(store.org_interests(&ent.id).await.unwrap().is_empty());
