@@ -68,6 +68,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/instrument_form.html"),
     ),
     ("trends.html", include_str!("../../templates/trends.html")),
+    ("workspace.html", include_str!("../../templates/workspace.html")),
+    (
+        "record_form.html",
+        include_str!("../../templates/record_form.html"),
+    ),
+    (
+        "my_interests.html",
+        include_str!("../../templates/my_interests.html"),
+    ),
+    (
+        "record_changes.html",
+        include_str!("../../templates/record_changes.html"),
+    ),
     (
         "committees.html",
         include_str!("../../templates/committees.html"),
