@@ -329,7 +329,7 @@ async fn each_role_works_through_the_pages_in_a_browser() {
     // ... and express interest (揭榜) from the demand page.
     tab.fill("#message", "我校材料学院可承担粉体煅烧工艺优化")
         .await;
-    tab.click("#interests form.form button[type=submit]").await;
+    tab.click("#interests form.form button#propose").await;
     let page = tab.source().await;
     assert!(page.contains("我校材料学院可承担粉体煅烧工艺优化") && page.contains("待答复"));
     tab.shot("interest").await;

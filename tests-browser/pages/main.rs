@@ -9,3 +9,4 @@ mod interests;
 mod ledger;
 mod market;
 mod messages;
+mod workspace;

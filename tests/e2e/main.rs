@@ -17,6 +17,7 @@ mod notifications;
 mod messages;
 mod roles;
 mod scenarios;
+mod workspace;
 
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
@@ -65,8 +66,13 @@ use notifications::{events_notify_the_right_accounts, mail_reaches_a_real_smtp_s
 use messages::conversations_are_private_escaped_and_exchange_contacts_on_accept;
 use roles::role_matrix;
 use scenarios::*;
+use workspace::{
+    institutions_keep_their_own_records, my_interests_list_every_state_and_citations_stay_own,
+};
 
 on_both_backends!(
+    institutions_keep_their_own_records,
+    my_interests_list_every_state_and_citations_stay_own,
     healthz_answers_ok,
     unknown_routes_and_bad_bodies_get_json_errors,
     demand_lifecycle_over_http,

@@ -84,6 +84,22 @@ impl Caller {
         self.is_curator() || self.owns(demand)
     }
 
+    /// Achievements, experts and instruments of `org_id`: its own institution keeps them, the
+    /// bureau curates them all.
+    pub fn may_keep_records_of(&self, org_id: &str) -> bool {
+        self.is_curator()
+            || (self.role() == Some(Role::Institution) && self.org_id() == Some(org_id))
+    }
+
+    /// The organisation of an institution's account, whose workspace (own records, own
+    /// expressions of interest) it opens: 401 anonymous, 403 other roles or no organisation.
+    pub fn workspace_org(&self) -> Result<&str, DomainError> {
+        let user = self.require(&[Role::Institution])?;
+        user.org_id
+            .as_deref()
+            .ok_or_else(|| DomainError::new(ErrorCode::Forbidden, "该账号未关联单位"))
+    }
+
     /// Statuses of demands this caller may find in search.
     pub fn visible_statuses(&self) -> Option<Vec<DemandStatus>> {
         if self.is_curator() {

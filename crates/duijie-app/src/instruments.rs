@@ -1,14 +1,13 @@
 //! Shared research instruments (科研仪器共享): an institution lists what it opens to others;
-//! anyone searches them; matches show them beside an institution as capacity.
+//! anyone searches them; matches show them beside an institution as capacity. Editing and
+//! deleting are the workspace's (`workspace.rs`).
 
-use crate::demands::{actor, required, text};
+use crate::demands::{required, text};
 use crate::search::{Page, SearchParams};
 use crate::{store_err, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
-use duijie_core::{
-    DomainError, EntityKind, ErrorCode, Field, Instrument, InstrumentDraft, OrgKind, Role,
-};
-use duijie_store::Record;
+use duijie_core::{DomainError, EntityKind, Field, Instrument, InstrumentDraft, OrgKind, Role};
+use duijie_store::{OwnDraft, Record};
 use serde::Deserialize;
 
 /// Most fields one instrument may name.
@@ -41,7 +40,7 @@ pub struct InstrumentForm {
 
 impl InstrumentForm {
     /// The draft, or every problem of the form at once.
-    fn draft(&self) -> AppResult<InstrumentDraft> {
+    pub(crate) fn draft(&self) -> AppResult<InstrumentDraft> {
         let mut errs = FieldErrors::default();
         let name = errs
             .check(required("name", "仪器名称", &self.name, MAX_NAME))
@@ -103,28 +102,26 @@ impl App {
             .as_deref()
             .map(str::trim)
             .filter(|o| !o.is_empty());
-        let org_id = match (user.role, given) {
-            (Role::Institution, _) => user
-                .org_id
-                .clone()
-                .ok_or_else(|| DomainError::new(ErrorCode::Forbidden, "该账号未关联单位"))?,
+        let org = match (user.role, given) {
+            (Role::Institution, _) => self.own_org(caller).await?,
             (_, Some(name)) => {
                 text("organization", "所属单位", name, MAX_SHORT)?;
-                self.store
+                let org = self
+                    .store
                     .ensure_organization(name, OrgKind::infer(name, OrgKind::Institute))
                     .await
-                    .map_err(store_err)?
-                    .id
+                    .map_err(store_err)?;
+                (org.id, org.name)
             }
             _ => return Err(DomainError::invalid("organization", "请填写仪器所属单位")),
         };
-        let i = self
-            .store
-            .create_instrument(&org_id, &draft, &actor(caller))
-            .await
-            .map_err(store_err)?;
-        self.notify_changed().await;
-        Ok(i)
+        match self
+            .create_own(caller, org, OwnDraft::Instrument(draft))
+            .await?
+        {
+            Record::Instrument(i) => Ok(i),
+            _ => Err(DomainError::not_found("仪器")),
+        }
     }
 
     pub async fn instrument(&self, id: &str) -> AppResult<Instrument> {

@@ -28,6 +28,7 @@ mod svg;
 pub mod tokens;
 mod trends;
 mod users;
+mod workspace;
 
 pub use access::Caller;
 pub use accounts::{
@@ -47,6 +48,7 @@ pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
 pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
 pub use duijie_store::{Interest, InterestStatus};
 pub use duijie_store::{Milestone, Project, ProjectStatus, Secondment};
+pub use duijie_store::{OrgInterest, Record};
 pub use export::{CatalogueExport, ExportFormat};
 pub use idempotency::{Claim, StoredResponse, IDEMPOTENCY_KEEP_HOURS, MAX_IDEMPOTENCY_KEY};
 pub use imports::ImportRequest;
@@ -64,6 +66,10 @@ pub use messages::{Conversation, MessageForm, CONVERSATION_OPEN, MAX_MESSAGE_FIL
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
+pub use workspace::{
+    record_link, record_title, record_version, split_terms, AchievementForm, CiteCandidates,
+    ExpertForm, InterestState, YearInput, CITE_CANDIDATES, MAX_RECORD_TERMS, RECORDS_PER_PAGE,
+};
 
 use duijie_core::{Cancel, DomainError, ErrorCode};
 use duijie_match::Matcher;

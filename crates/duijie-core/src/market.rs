@@ -30,6 +30,9 @@ pub struct Instrument {
     pub org_name: String,
     #[serde(flatten)]
     pub body: InstrumentDraft,
+    /// Raised by every write (the API's ETag).
+    #[serde(default)]
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

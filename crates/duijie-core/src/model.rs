@@ -281,6 +281,9 @@ pub struct Achievement {
     pub expert_id: Option<String>,
     #[serde(flatten)]
     pub body: AchievementDraft,
+    /// Raised by every write (the API's ETag).
+    #[serde(default)]
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -312,6 +315,9 @@ pub struct Expert {
     pub org_name: String,
     #[serde(flatten)]
     pub body: ExpertDraft,
+    /// Raised by every write (the API's ETag).
+    #[serde(default)]
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

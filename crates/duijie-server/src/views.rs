@@ -86,6 +86,8 @@ pub struct AchievementJson {
     pub year: Option<i32>,
     pub region: Option<String>,
     pub institution: OrgRef,
+    /// Raised by every write; also the `ETag`.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -108,6 +110,7 @@ impl From<Achievement> for AchievementJson {
                 id: a.org_id,
                 name: a.org_name,
             },
+            version: a.version,
             created_at: a.created_at,
         }
     }
@@ -125,6 +128,8 @@ pub struct ExpertJson {
     pub bio: String,
     pub field: Option<Field>,
     pub institution: OrgRef,
+    /// Raised by every write; also the `ETag`.
+    pub version: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,6 +152,7 @@ impl From<Expert> for ExpertJson {
                 id: e.org_id,
                 name: e.org_name,
             },
+            version: e.version,
             phone: b.contact.phone,
             email: b.contact.email,
         }
@@ -336,6 +342,8 @@ pub struct InstrumentJson {
     pub location: String,
     pub booking_terms: String,
     pub institution: OrgRef,
+    /// Raised by every write; also the `ETag`.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -429,6 +437,7 @@ impl From<Instrument> for InstrumentJson {
                 id: i.org_id,
                 name: i.org_name,
             },
+            version: i.version,
             created_at: i.created_at,
             updated_at: i.updated_at,
         }
@@ -523,6 +532,26 @@ impl From<duijie_app::Attachment> for AttachmentJson {
     }
 }
 
+/// A record an institution keeps itself, as the workspace lists it.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OwnRecordJson {
+    Achievement(AchievementJson),
+    Expert(ExpertJson),
+    Instrument(InstrumentJson),
+}
+
+impl OwnRecordJson {
+    pub fn from_record(r: duijie_app::Record) -> Option<Self> {
+        match r {
+            duijie_app::Record::Achievement(a) => Some(OwnRecordJson::Achievement(a.into())),
+            duijie_app::Record::Expert(e) => Some(OwnRecordJson::Expert(e.into())),
+            duijie_app::Record::Instrument(i) => Some(OwnRecordJson::Instrument(i.into())),
+            duijie_app::Record::Demand(_) => None,
+        }
+    }
+}
+
 /// One message of a 揭榜's conversation.
 #[derive(Debug, Serialize)]
 pub struct MessageJson {
@@ -547,6 +576,40 @@ impl From<duijie_app::Message> for MessageJson {
             body: m.body,
             attachments: m.attachments.into_iter().map(Into::into).collect(),
             created_at: m.created_at,
+        }
+    }
+}
+
+/// 我的对接意向: one expression of interest with its demand and where it stands.
+#[derive(Debug, Serialize)]
+pub struct MyInterestJson {
+    #[serde(flatten)]
+    pub interest: InterestJson,
+    pub demand: MyInterestDemand,
+    pub state: duijie_app::InterestState,
+    pub state_label: &'static str,
+}
+
+/// The demand an expression of interest answers.
+#[derive(Debug, Serialize)]
+pub struct MyInterestDemand {
+    pub id: String,
+    pub title: String,
+    pub status: duijie_core::DemandStatus,
+}
+
+impl From<duijie_app::OrgInterest> for MyInterestJson {
+    fn from(i: duijie_app::OrgInterest) -> Self {
+        let state = duijie_app::InterestState::of(&i);
+        MyInterestJson {
+            demand: MyInterestDemand {
+                id: i.interest.demand_id.clone(),
+                title: i.demand_title,
+                status: i.demand_status,
+            },
+            interest: i.interest.into(),
+            state,
+            state_label: state.label(),
         }
     }
 }

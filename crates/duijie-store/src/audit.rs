@@ -54,10 +54,16 @@ pub enum AuditAction {
     PasswordReset,
     /// 更改角色
     RoleChange,
+    /// 新建成果、专家或仪器（机构自行维护）
+    RecordCreate,
+    /// 修改成果、专家或仪器
+    RecordEdit,
+    /// 删除成果、专家或仪器
+    RecordDelete,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::DemandApprove,
         AuditAction::DemandRequestChanges,
         AuditAction::DemandReject,
@@ -77,6 +83,17 @@ impl AuditAction {
         AuditAction::UserEnable,
         AuditAction::PasswordReset,
         AuditAction::RoleChange,
+        AuditAction::RecordCreate,
+        AuditAction::RecordEdit,
+        AuditAction::RecordDelete,
+    ];
+
+    /// The actions of records an institution keeps itself (its achievements, experts and
+    /// instruments).
+    pub const RECORD_CHANGES: [AuditAction; 3] = [
+        AuditAction::RecordCreate,
+        AuditAction::RecordEdit,
+        AuditAction::RecordDelete,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +117,9 @@ impl AuditAction {
             AuditAction::UserEnable => "user_enable",
             AuditAction::PasswordReset => "password_reset",
             AuditAction::RoleChange => "role_change",
+            AuditAction::RecordCreate => "record_create",
+            AuditAction::RecordEdit => "record_edit",
+            AuditAction::RecordDelete => "record_delete",
         }
     }
 
@@ -125,6 +145,9 @@ impl AuditAction {
             AuditAction::UserEnable => "启用账号",
             AuditAction::PasswordReset => "重置密码",
             AuditAction::RoleChange => "更改角色",
+            AuditAction::RecordCreate => "新建",
+            AuditAction::RecordEdit => "修改",
+            AuditAction::RecordDelete => "删除",
         }
     }
 
@@ -144,10 +167,12 @@ pub enum AuditSubject {
     User,
     Audit,
     Interest,
+    Achievement,
+    Instrument,
 }
 
 impl AuditSubject {
-    pub const ALL: [AuditSubject; 7] = [
+    pub const ALL: [AuditSubject; 9] = [
         AuditSubject::Demand,
         AuditSubject::Expert,
         AuditSubject::Catalogue,
@@ -155,6 +180,8 @@ impl AuditSubject {
         AuditSubject::User,
         AuditSubject::Audit,
         AuditSubject::Interest,
+        AuditSubject::Achievement,
+        AuditSubject::Instrument,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -166,6 +193,8 @@ impl AuditSubject {
             AuditSubject::User => "user",
             AuditSubject::Audit => "audit",
             AuditSubject::Interest => "interest",
+            AuditSubject::Achievement => "achievement",
+            AuditSubject::Instrument => "instrument",
         }
     }
 
@@ -178,6 +207,8 @@ impl AuditSubject {
             AuditSubject::User => "账号",
             AuditSubject::Audit => "审计日志",
             AuditSubject::Interest => "对接意向",
+            AuditSubject::Achievement => "科技成果",
+            AuditSubject::Instrument => "科研仪器",
         }
     }
 
@@ -230,7 +261,10 @@ pub struct AuditFilter {
     pub limit: u32,
 }
 
-fn entry(row: &AnyRow) -> Result<AuditEntry> {
+pub(crate) const AUDIT_SELECT: &str = "SELECT seq, at, actor_id, actor_name, actor_role, action, \
+    record_kind, record_ids, summary FROM audit_log";
+
+pub(crate) fn entry(row: &AnyRow) -> Result<AuditEntry> {
     let seq: i64 = row.try_get("seq")?;
     let corrupt = |what: String| StoreError::Corrupt(format!("audit {seq}"), what);
     let action: String = row.try_get("action")?;
@@ -255,7 +289,7 @@ fn entry(row: &AnyRow) -> Result<AuditEntry> {
     })
 }
 
-async fn insert(conn: &mut AnyConnection, e: &NewAuditEntry, now: i64) -> Result<()> {
+pub(crate) async fn insert(conn: &mut AnyConnection, e: &NewAuditEntry, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, action, record_kind, \
          record_ids, record_count, summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -343,8 +377,7 @@ impl SqlStore {
         .try_get("n")?;
         let n = vals.len();
         let sql = format!(
-            "SELECT seq, at, actor_id, actor_name, actor_role, action, record_kind, record_ids, \
-             summary FROM audit_log{where_sql} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+            "{AUDIT_SELECT}{where_sql} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );

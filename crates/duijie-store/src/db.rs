@@ -40,10 +40,11 @@ const CHANGE_LOG_LOCK: i64 = 0x6475_696a_6965;
 pub(crate) const DEMAND_SELECT: &str =
     "SELECT d.id, d.org_id, o.name AS org_name, d.status, d.version, d.body, \
     d.contact, d.created_at, d.updated_at FROM demands d JOIN organizations o ON o.id = d.org_id";
-const ACHIEVEMENT_SELECT: &str = "SELECT a.id, a.org_id, o.name AS org_name, a.expert_id, \
-    a.body, a.created_at, a.updated_at FROM achievements a JOIN organizations o ON o.id = a.org_id";
-const EXPERT_SELECT: &str = "SELECT e.id, e.org_id, o.name AS org_name, e.body, e.contact, \
-    e.created_at, e.updated_at FROM experts e JOIN organizations o ON o.id = e.org_id";
+pub(crate) const ACHIEVEMENT_SELECT: &str = "SELECT a.id, a.org_id, o.name AS org_name, a.expert_id, \
+    a.body, a.version, a.created_at, a.updated_at FROM achievements a JOIN organizations o ON o.id = a.org_id";
+pub(crate) const EXPERT_SELECT: &str =
+    "SELECT e.id, e.org_id, o.name AS org_name, e.body, e.contact, \
+    e.version, e.created_at, e.updated_at FROM experts e JOIN organizations o ON o.id = e.org_id";
 
 pub struct SqlStore {
     pool: AnyPool,
@@ -358,7 +359,7 @@ fn demand_columns(draft: &DemandDraft) -> (String, String, String) {
     (body, contact, hash)
 }
 
-fn expert_columns(draft: &ExpertDraft) -> (String, String, String) {
+pub(crate) fn expert_columns(draft: &ExpertDraft) -> (String, String, String) {
     let mut body = draft.clone();
     body.contact = Contact::default();
     let body = to_json(&body);
@@ -367,7 +368,7 @@ fn expert_columns(draft: &ExpertDraft) -> (String, String, String) {
     (body, contact, hash)
 }
 
-fn achievement_columns(draft: &AchievementDraft) -> (String, String) {
+pub(crate) fn achievement_columns(draft: &AchievementDraft) -> (String, String) {
     let body = to_json(draft);
     let hash = content_hash(&[&body]);
     (body, hash)
@@ -571,8 +572,8 @@ impl SqlStore {
         .await?;
         for (id, body, contact, hash) in expert_updates {
             sqlx::query(
-                "UPDATE experts SET body = $1, contact = $2, content_hash = $3, updated_at = $4 \
-                 WHERE id = $5",
+                "UPDATE experts SET body = $1, contact = $2, content_hash = $3, updated_at = $4, \
+                 version = version + 1 WHERE id = $5",
             )
             .bind(body)
             .bind(contact)
@@ -602,7 +603,7 @@ impl SqlStore {
         for (id, expert_id, body, hash) in achievement_updates {
             sqlx::query(
                 "UPDATE achievements SET expert_id = $1, body = $2, content_hash = $3, \
-                 updated_at = $4 WHERE id = $5",
+                 updated_at = $4, version = version + 1 WHERE id = $5",
             )
             .bind(expert_id)
             .bind(body)
@@ -1673,6 +1674,57 @@ impl Store for SqlStore {
         limit: u32,
     ) -> Result<(Vec<crate::OutboxEntry>, HashMap<crate::OutboxStatus, i64>)> {
         self.outbox_sql(status, limit).await
+    }
+
+    async fn create_own_record(
+        &self,
+        org_id: &str,
+        draft: &crate::OwnDraft,
+        audit: &crate::NewAuditEntry,
+    ) -> Result<Record> {
+        self.create_own_record_sql(org_id, draft, audit).await
+    }
+
+    async fn update_own_record(
+        &self,
+        id: &str,
+        draft: &crate::OwnDraft,
+        version: Option<i64>,
+        audit: &crate::NewAuditEntry,
+    ) -> Result<Record> {
+        self.update_own_record_sql(id, draft, version, audit).await
+    }
+
+    async fn delete_own_record(
+        &self,
+        kind: EntityKind,
+        id: &str,
+        version: Option<i64>,
+        audit: &crate::NewAuditEntry,
+    ) -> Result<()> {
+        self.delete_own_record_sql(kind, id, version, audit).await
+    }
+
+    async fn org_records(
+        &self,
+        org_id: &str,
+        kind: EntityKind,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<Record>, i64)> {
+        self.org_records_sql(org_id, kind, offset, limit).await
+    }
+
+    async fn org_interests(&self, org_id: &str) -> Result<Vec<crate::OrgInterest>> {
+        self.org_interests_sql(org_id).await
+    }
+
+    async fn record_changes(
+        &self,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<crate::AuditEntry>, i64)> {
+        self.record_changes_sql(offset, limit).await
     }
 
     async fn revoke_user(&self, name: &str) -> Result<bool> {

@@ -18,6 +18,7 @@ mod market;
 mod notifications;
 mod messages;
 mod rows;
+mod workspace;
 
 pub use accounts::{
     ApiToken, NewAccount, NewRegistration, Registration, RegistrationKind, RegistrationStatus,
@@ -38,6 +39,7 @@ pub use notifications::{
 };
 
 pub use messages::{Attachment, Message, NewAttachment, NewMessage, WriteRules};
+pub use workspace::{OrgInterest, OwnDraft};
 
 use async_trait::async_trait;
 use duijie_core::{
@@ -635,6 +637,54 @@ pub trait Store: Send + Sync + 'static {
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()>;
     /// Entries matching the filter, newest first, with how many match in all.
     async fn list_audit(&self, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)>;
+
+    // --- the institution's workspace: its own achievements, experts and instruments
+    /// Records `draft` for `org_id` in one transaction with its change-log row and `audit`
+    /// (the new record's id added to the entry's records). Invalid when the organisation does
+    /// not exist; Conflict when it already has an achievement of that title or an expert of
+    /// that name.
+    async fn create_own_record(
+        &self,
+        org_id: &str,
+        draft: &OwnDraft,
+        audit: &NewAuditEntry,
+    ) -> Result<Record>;
+    /// Replaces the record's text (of `draft`'s kind) and raises its version, if it is still
+    /// at `version` when given ([`StoreError::Stale`] otherwise), with its change-log row and
+    /// `audit` in one transaction. NotFound when there is no such record; Conflict when the
+    /// new title or name is another record's of the organisation.
+    async fn update_own_record(
+        &self,
+        id: &str,
+        draft: &OwnDraft,
+        version: Option<i64>,
+        audit: &NewAuditEntry,
+    ) -> Result<Record>;
+    /// Deletes the record (at `version` when given), with a `delete` change-log row and
+    /// `audit`. An expert's achievements lose their link to it (and are re-indexed); an
+    /// expert with a secondment stays ([`StoreError::Conflict`]).
+    async fn delete_own_record(
+        &self,
+        kind: EntityKind,
+        id: &str,
+        version: Option<i64>,
+        audit: &NewAuditEntry,
+    ) -> Result<()>;
+    /// An organisation's records of `kind` (achievement, expert or instrument), latest
+    /// change first, with how many it has in all.
+    async fn org_records(
+        &self,
+        org_id: &str,
+        kind: EntityKind,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<Record>, i64)>;
+    /// Every expression of interest of `org_id` with its demand's title and status, newest
+    /// first.
+    async fn org_interests(&self, org_id: &str) -> Result<Vec<OrgInterest>>;
+    /// The audit entries of records created, edited or deleted
+    /// ([`AuditAction::RECORD_CHANGES`]), newest first, with how many there are in all.
+    async fn record_changes(&self, offset: u32, limit: u32) -> Result<(Vec<AuditEntry>, i64)>;
 }
 
 /// Connects to `url` (`sqlite://...` or `postgres://...`), applying migrations.

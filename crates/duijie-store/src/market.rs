@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
 pub(crate) const INSTRUMENT_SELECT: &str = "SELECT i.id, i.org_id, o.name AS org_name, i.body, \
-    i.created_at, i.updated_at FROM instruments i JOIN organizations o ON o.id = i.org_id";
+    i.version, i.created_at, i.updated_at FROM instruments i JOIN organizations o ON o.id = i.org_id";
 
 const COMMITTEE_SELECT: &str = "SELECT id, name, field, size, status, notes, subtopics, members, \
     version, created_by, created_at, updated_at FROM committees";
@@ -134,6 +134,7 @@ pub(crate) fn instrument(row: &AnyRow) -> Result<Instrument> {
         org_id: row.try_get("org_id")?,
         org_name: row.try_get("org_name")?,
         body,
+        version: row.try_get("version")?,
         created_at: time(row.try_get("created_at")?),
         updated_at: time(row.try_get("updated_at")?),
         id,

@@ -66,4 +66,6 @@ on_both_backends!(
     a_project_is_not_recorded_twice,
     accounts_sign_in_by_name_email_or_phone_with_sessions_and_tokens,
     registrations_are_decided_once,
+    own_records_are_versioned_logged_and_audited,
+    an_organisations_interests_come_with_their_demands,
 );

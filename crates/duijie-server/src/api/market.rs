@@ -35,8 +35,9 @@ pub async fn search_instruments(
 pub async fn instrument(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<InstrumentJson>> {
-    Ok(Json(s.app.instrument(&id).await?.into()))
+) -> ApiResult<Tagged<InstrumentJson>> {
+    let i = s.app.instrument(&id).await?;
+    Ok(Tagged(i.version, i.into()))
 }
 
 pub async fn trends(

@@ -12,6 +12,7 @@ mod notifications;
 mod messages;
 mod openapi;
 mod records;
+mod workspace;
 
 pub(crate) use messages::file_response;
 pub(crate) use openapi::DOCS_CSS;
@@ -79,10 +80,29 @@ pub fn routes(state: AppState) -> Router {
             get(messages::download).delete(messages::delete),
         )
         .route("/my/demands", get(demands::mine))
-        .route("/achievements", get(records::search_achievements))
-        .route("/achievements/{id}", get(records::achievement))
-        .route("/experts", get(records::search_experts))
-        .route("/experts/{id}", get(records::expert))
+        .route(
+            "/achievements",
+            get(records::search_achievements).post(workspace::create_achievement.layer(once())),
+        )
+        .route(
+            "/achievements/{id}",
+            get(records::achievement)
+                .patch(workspace::edit_achievement)
+                .delete(workspace::delete_achievement),
+        )
+        .route(
+            "/experts",
+            get(records::search_experts).post(workspace::create_expert.layer(once())),
+        )
+        .route(
+            "/experts/{id}",
+            get(records::expert)
+                .patch(workspace::edit_expert)
+                .delete(workspace::delete_expert),
+        )
+        .route("/my/records", get(workspace::my_records))
+        .route("/my/interests", get(workspace::my_interests))
+        .route("/record-changes", get(workspace::record_changes))
         .route("/organizations/{id}", get(records::organization))
         .route(
             "/organizations/{id}/recommended-demands",
@@ -131,7 +151,12 @@ pub fn routes(state: AppState) -> Router {
             "/instruments",
             get(market::search_instruments).post(market::create_instrument.layer(once())),
         )
-        .route("/instruments/{id}", get(market::instrument))
+        .route(
+            "/instruments/{id}",
+            get(market::instrument)
+                .patch(workspace::edit_instrument)
+                .delete(workspace::delete_instrument),
+        )
         .route("/stats/trends", get(market::trends))
         .route(
             "/committees",

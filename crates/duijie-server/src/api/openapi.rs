@@ -255,6 +255,33 @@ fn operations() -> Vec<Op> {
              who: "anyone", params: search_params(), body: None, status: 200, response: page_of("Expert"), errors: &[400, 401] },
         Op { method: "get", path: "/api/v1/experts/{id}", tag: "records", summary: "One expert",
              who: "anyone", params: vec![path_id("expert")], body: None, status: 200, response: schema("Expert"), errors: &[401, 404] },
+        Op { method: "post", path: "/api/v1/achievements", tag: "workspace", summary: "Record an achievement of the caller's institution; indexed and used by the ranking at once, recorded for the bureau",
+             who: "institution (its own)", params: vec![], body: Some(schema("AchievementInput")), status: 201,
+             response: schema("Achievement"), errors: WRITE },
+        Op { method: "patch", path: "/api/v1/achievements/{id}", tag: "workspace", summary: "Replace an achievement's text",
+             who: "its institution, bureau/admin (another institution's record is 404)", params: vec![path_id("achievement")],
+             body: Some(schema("AchievementInput")), status: 200, response: schema("Achievement"), errors: WRITE },
+        Op { method: "delete", path: "/api/v1/achievements/{id}", tag: "workspace", summary: "Delete an achievement (leaves the index at once)",
+             who: "its institution, bureau/admin (another institution's record is 404)", params: vec![path_id("achievement")],
+             body: None, status: 200, response: schema("Deleted"), errors: WRITE },
+        Op { method: "post", path: "/api/v1/experts", tag: "workspace", summary: "Record an expert of the caller's institution (contact details are kept for the bureau only)",
+             who: "institution (its own)", params: vec![], body: Some(schema("ExpertInput")), status: 201,
+             response: schema("Expert"), errors: WRITE },
+        Op { method: "patch", path: "/api/v1/experts/{id}", tag: "workspace", summary: "Replace an expert's profile; blank contact fields keep the stored ones",
+             who: "its institution, bureau/admin (another institution's record is 404)", params: vec![path_id("expert")],
+             body: Some(schema("ExpertInput")), status: 200, response: schema("Expert"), errors: WRITE },
+        Op { method: "delete", path: "/api/v1/experts/{id}", tag: "workspace", summary: "Delete an expert (its achievements stay, unlinked; an expert with a secondment is 409)",
+             who: "its institution, bureau/admin (another institution's record is 404)", params: vec![path_id("expert")],
+             body: None, status: 200, response: schema("Deleted"), errors: WRITE },
+        Op { method: "get", path: "/api/v1/my/records", tag: "workspace", summary: "The caller's institution's own achievements, experts or instruments, latest change first, or those the search finds among them",
+             who: "institution", params: vec![query("kind", "string", "achievement (default), expert or instrument"),
+                query("q", "string", "search words"), query("page", "integer", "1-based page")],
+             body: None, status: 200, response: schema("OwnRecordPage"), errors: &[400, 401, 403] },
+        Op { method: "get", path: "/api/v1/my/interests", tag: "workspace", summary: "我的对接意向: every expression of interest of the caller's institution with its demand and state, newest first",
+             who: "institution", params: vec![], body: None, status: 200, response: items_of("MyInterest"), errors: &[401, 403] },
+        Op { method: "get", path: "/api/v1/record-changes", tag: "workspace", summary: "Achievements, experts and instruments created, edited or deleted (who, when, which record), newest first; audit-log entries",
+             who: "bureau/admin", params: vec![query("page", "integer", "1-based page of 50")], body: None, status: 200,
+             response: schema("AuditPage"), errors: &[400, 401, 403] },
         Op { method: "get", path: "/api/v1/organizations/{id}", tag: "records", summary: "An organisation's profile with counts",
              who: "anyone", params: vec![path_id("organization")], body: None, status: 200, response: schema("Organization"), errors: &[404] },
         Op { method: "get", path: "/api/v1/organizations/{id}/recommended-demands", tag: "matching",
@@ -344,6 +371,12 @@ fn operations() -> Vec<Op> {
              who: "anyone", params: search_params(), body: None, status: 200, response: page_of("Instrument"), errors: &[400] },
         Op { method: "get", path: "/api/v1/instruments/{id}", tag: "market", summary: "One instrument",
              who: "anyone", params: vec![path_id("instrument")], body: None, status: 200, response: schema("Instrument"), errors: &[404] },
+        Op { method: "patch", path: "/api/v1/instruments/{id}", tag: "workspace", summary: "Replace an instrument's description",
+             who: "its institution, bureau/admin (another institution's record is 404)", params: vec![path_id("instrument")],
+             body: Some(schema("InstrumentInput")), status: 200, response: schema("Instrument"), errors: WRITE },
+        Op { method: "delete", path: "/api/v1/instruments/{id}", tag: "workspace", summary: "Delete an instrument",
+             who: "its institution, bureau/admin (another institution's record is 404)", params: vec![path_id("instrument")],
+             body: None, status: 200, response: schema("Deleted"), errors: WRITE },
         Op { method: "get", path: "/api/v1/stats/trends", tag: "market",
              summary: "Published demands per period and field or region, and rising terms (科技动态)", who: "anyone (public data only)",
              params: vec![query("by", "string", "field (default) or region"), query("period", "string", "quarter (default), month or year")],
@@ -547,11 +580,36 @@ fn components() -> Value {
         ("Achievement", json!(object(&["id", "title", "institution"], json!({"id": string(), "title": string(), "summary": string(),
                 "keywords": {"type": "array", "items": string()}, "field": nullable("string"), "maturity": nullable("string"),
                 "leader": nullable("string"), "expert_id": nullable("string"), "year": nullable("integer"),
-                "region": nullable("string"), "institution": schema("OrgRef")})))),
+                "region": nullable("string"), "institution": schema("OrgRef"), "version": version()})))),
         ("Expert", json!(object(&["id", "name", "institution"], json!({"id": string(), "name": string(), "title": nullable("string"),
                 "department": nullable("string"), "research_areas": {"type": "array", "items": string()},
                 "keywords": {"type": "array", "items": string()}, "bio": string(), "field": nullable("string"),
-                "institution": schema("OrgRef"), "phone": string(), "email": string()})))),
+                "institution": schema("OrgRef"), "version": version(), "phone": string(), "email": string()})))),
+        ("AchievementInput", json!({"type": "object", "required": ["title", "summary"], "additionalProperties": false, "properties": {
+                "title": string(), "summary": {"type": "string", "description": "成果简介"},
+                "keywords": {"type": "array", "items": string(), "maxItems": duijie_app::MAX_RECORD_TERMS},
+                "field": {"type": ["string", "null"], "description": "技术领域 label, e.g. 新材料"},
+                "maturity": {"type": ["string", "null"], "enum": ["研发", "小试", "中试", "产业化", null]},
+                "leader": {"type": ["string", "null"], "description": "负责人: links to the institution's expert of that name"},
+                "year": {"type": ["integer", "string", "null"], "description": "完成年份"}, "region": nullable("string")}})),
+        ("ExpertInput", json!({"type": "object", "required": ["name"], "additionalProperties": false, "properties": {
+                "name": string(), "title": {"type": ["string", "null"], "description": "职称"},
+                "department": {"type": ["string", "null"], "description": "院系"},
+                "research_areas": {"type": "array", "items": string(), "maxItems": duijie_app::MAX_RECORD_TERMS},
+                "keywords": {"type": "array", "items": string(), "maxItems": duijie_app::MAX_RECORD_TERMS},
+                "bio": string(), "field": nullable("string"),
+                "phone": {"type": ["string", "null"], "description": "shown to the bureau only; blank keeps the stored one"},
+                "email": {"type": ["string", "null"], "description": "shown to the bureau only; blank keeps the stored one"}}})),
+        ("Deleted", json!(object(&["id", "deleted"], json!({"id": string(), "deleted": {"type": "boolean"}})))),
+        ("OwnRecordPage", json!(object(&["total", "page", "per_page", "items"], json!({"total": {"type": "integer"},
+                "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                "items": {"type": "array", "items": {"allOf": [
+                    {"oneOf": [schema("Achievement"), schema("Expert"), schema("Instrument")]},
+                    object(&["kind"], json!({"kind": {"type": "string", "enum": ["achievement", "expert", "instrument"]}}))]}}})))),
+        ("MyInterest", json!({"allOf": [schema("Interest"), object(&["demand", "state", "state_label"], json!({
+                "demand": object(&["id", "title", "status"], json!({"id": string(), "title": string(), "status": schema("DemandStatus")})),
+                "state": {"type": "string", "enum": ["pending", "accepted", "declined", "demand_withdrawn"]},
+                "state_label": {"type": "string", "enum": ["待回复", "已接受", "已谢绝", "需求已撤回"]}}))]})),
         ("Organization", json!(object(&["id", "name", "kind", "counts"], json!({"id": string(), "name": string(), "kind": string(),
                 "region": nullable("string"), "counts": object(&["demands", "achievements", "experts"], json!({
                     "demands": {"type": "integer"}, "achievements": {"type": "integer"}, "experts": {"type": "integer"}}))})))),
@@ -588,7 +646,7 @@ fn components() -> Value {
                 "organization": {"type": "string", "description": "the owning institution (bureau/admin only)"}}})),
         ("Instrument", json!(object(&["id", "name", "fields", "institution"], json!({"id": string(), "name": string(), "model": string(),
                 "fields": {"type": "array", "items": string()}, "description": string(), "location": string(),
-                "booking_terms": string(), "institution": schema("OrgRef"),
+                "booking_terms": string(), "institution": schema("OrgRef"), "version": version(),
                 "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}})))),
         ("Trends", json!(object(&["by", "period", "periods", "totals", "series", "rising_terms"], json!({
                 "by": {"type": "string", "enum": ["field", "region"]}, "period": {"type": "string", "enum": ["month", "quarter", "year"]},
@@ -741,15 +799,28 @@ fn concurrency(paths: &mut Map<String, Value>) {
         ("/api/v1/projects/{id}", "patch"),
         ("/api/v1/committees/{id}", "get"),
         ("/api/v1/committees/{id}", "patch"),
+        ("/api/v1/achievements", "post"),
+        ("/api/v1/achievements/{id}", "get"),
+        ("/api/v1/achievements/{id}", "patch"),
+        ("/api/v1/achievements/{id}", "delete"),
+        ("/api/v1/experts", "post"),
+        ("/api/v1/experts/{id}", "get"),
+        ("/api/v1/experts/{id}", "patch"),
+        ("/api/v1/experts/{id}", "delete"),
+        ("/api/v1/instruments/{id}", "get"),
+        ("/api/v1/instruments/{id}", "patch"),
+        ("/api/v1/instruments/{id}", "delete"),
     ];
     for (path, method) in versioned {
         let op = &mut paths[path][method];
-        let success = if method == "post" && path == "/api/v1/demands" {
+        let success = if method == "post" && !path.ends_with("/review") {
             "201"
         } else {
             "200"
         };
-        op["responses"][success]["headers"] = etag.clone();
+        if method != "delete" {
+            op["responses"][success]["headers"] = etag.clone();
+        }
         if method != "get" && success == "200" {
             push(&mut op["parameters"], if_match.clone());
             op["responses"]["412"] = error.clone();
@@ -765,6 +836,8 @@ fn concurrency(paths: &mut Map<String, Value>) {
         "/api/v1/committees",
         "/api/v1/registrations",
         "/api/v1/users",
+        "/api/v1/achievements",
+        "/api/v1/experts",
     ];
     for path in creating {
         let op = &mut paths[path]["post"];

@@ -2,6 +2,7 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Auth};
+use crate::precondition::Tagged;
 use crate::views::{AchievementJson, ExpertJson, PageJson};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -22,8 +23,9 @@ pub async fn search_achievements(
 pub async fn achievement(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<AchievementJson>> {
-    Ok(Json(s.app.achievement(&id).await?.into()))
+) -> ApiResult<Tagged<AchievementJson>> {
+    let a = s.app.achievement(&id).await?;
+    Ok(Tagged(a.version, a.into()))
 }
 
 pub async fn search_experts(
@@ -40,8 +42,9 @@ pub async fn expert(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<ExpertJson>> {
-    Ok(Json(s.app.expert(&caller, &id).await?.into()))
+) -> ApiResult<Tagged<ExpertJson>> {
+    let e = s.app.expert(&caller, &id).await?;
+    Ok(Tagged(e.version, e.into()))
 }
 
 pub async fn organization(

@@ -11,12 +11,12 @@ use duijie_app::audit::{audit_time, role_name};
 use duijie_app::{AuditAction, AuditEntry, AuditPage, AuditQuery, AuditSubject};
 use minijinja::{context, Value};
 
-fn entry_view(e: &AuditEntry) -> Value {
+pub(super) fn entry_view(e: &AuditEntry) -> Value {
     // One named record links to its page; lists of ids are in the export.
     let href = match (e.subject, e.record_ids.as_slice()) {
         (AuditSubject::Demand, [id]) => Some(format!("/demands/{id}")),
         (AuditSubject::Catalogue, [id]) => Some(format!("/catalogues/{id}")),
-        _ => None,
+        _ => duijie_app::record_link(e),
     };
     context! {
         at => audit_time(e),

@@ -1,14 +1,14 @@
 //! Expressions of interest (揭榜) on the demand page: an institution proposes, the demand's
 //! owner accepts or declines with a reason, the bureau watches.
 
-use super::public::demand_page;
+use super::public::{demand_page, demand_page_with};
 use super::render::{datetime, see_other, PageResult};
 use super::session::{Form, Session};
 use super::view::CandidateView;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use duijie_app::{Caller, Interest, InterestForm, InterestStatus};
+use duijie_app::{Caller, CiteCandidates, Interest, InterestForm, InterestStatus};
 use duijie_core::{Demand, DemandStatus, ErrorCode, Role};
 use minijinja::{context, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -16,34 +16,40 @@ use std::collections::{BTreeMap, HashMap};
 /// Most linked experts or achievements shown under one interest.
 const REFS_SHOWN: usize = 10;
 
-/// What the demand page shows about interests for this caller: the institution's form
-/// (with its own ranked evidence to cite), and the interests the caller may see.
+/// The expression-of-interest form as the institution left it: the message typed, the
+/// records ticked, what it searched its own records for (`found` once it searched) and the
+/// contact it gave.
+#[derive(Debug, Clone, Default)]
+pub struct CiteState {
+    pub message: String,
+    pub query: String,
+    pub achievement_ids: Vec<String>,
+    pub expert_ids: Vec<String>,
+    pub found: Option<CiteCandidates>,
+    /// The contact person, phone and e-mail typed for this 揭榜; before any, the account's own.
+    pub contact: Option<[String; 3]>,
+}
+
+impl CiteState {
+    fn ticked(&self, id: &str) -> bool {
+        self.achievement_ids.iter().any(|a| a == id) || self.expert_ids.iter().any(|e| e == id)
+    }
+}
+
+/// What the demand page shows about interests for this caller: the institution's form (a
+/// search over its own records to cite, the matcher's picks as unticked suggestions), and the
+/// interests the caller may see.
 pub async fn section(
     s: &AppState,
     caller: &Caller,
     d: &Demand,
     institutions: &[CandidateView],
+    cite: &CiteState,
 ) -> Value {
     let open = matches!(d.status, DemandStatus::Published | DemandStatus::InDocking);
     let form = match (caller.role(), caller.org_id()) {
         (Some(Role::Institution), Some(org)) if open => {
-            let own = institutions.iter().find(|c| c.id == org);
-            let cite: Vec<Value> = own
-                .map(|c| {
-                    c.evidence
-                        .iter()
-                        .map(|e| context! { id => e.id, kind => e.kind, title => e.title })
-                        .collect()
-                })
-                .unwrap_or_default();
-            // The account's own e-mail and phone, to change for this 揭榜 if need be.
-            let user = caller.user();
-            Some(context! {
-                cite,
-                contact_name => "",
-                contact_phone => user.and_then(|u| u.phone.clone()),
-                contact_email => user.and_then(|u| u.email.clone()),
-            })
+            Some(form_view(s, caller, org, institutions, cite).await)
         }
         _ => None,
     };
@@ -154,9 +160,8 @@ pub async fn propose(
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
-    let message = form.text("message");
     let proposal = InterestForm {
-        message: message.clone(),
+        message: form.text("message"),
         expert_ids: form.all("expert_ids"),
         achievement_ids: form.all("achievement_ids"),
         contact_name: Some(form.text("contact_name")),
@@ -178,10 +183,144 @@ pub async fn propose(
             errors
                 .entry(e.field.clone().unwrap_or_else(|| "message".into()))
                 .or_insert(e.message);
-            demand_page(&s, &session, &id, StatusCode::BAD_REQUEST, errors, &message).await
+            let cite = CiteState {
+                message: proposal.message,
+                query: form.text("cite_q"),
+                achievement_ids: proposal.achievement_ids,
+                expert_ids: proposal.expert_ids,
+                found: None,
+                contact: Some(typed_contact(&form)),
+            };
+            demand_page_with(
+                &s,
+                &session,
+                &id,
+                StatusCode::BAD_REQUEST,
+                errors,
+                "",
+                &cite,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The form's citable records: the matcher's suggestions (never pre-ticked, with the
+/// institution's tier), what its search found, and what it ticked before (kept across the
+/// search), each ticked only when the institution ticked it.
+async fn form_view(
+    s: &AppState,
+    caller: &Caller,
+    org: &str,
+    institutions: &[CandidateView],
+    cite: &CiteState,
+) -> Value {
+    let mut shown: Vec<String> = Vec::new();
+    let mut pick = |id: &str, kind: &str, title: &str| -> Option<Value> {
+        if shown.iter().any(|s| s == id) {
+            return None;
+        }
+        shown.push(id.to_string());
+        Some(context! { id, kind, title, checked => cite.ticked(id) })
+    };
+    let own = institutions.iter().find(|c| c.id == org);
+    let suggestions: Vec<Value> = own
+        .map(|c| {
+            c.evidence
+                .iter()
+                .filter(|e| matches!(e.kind, "achievement" | "expert"))
+                .filter_map(|e| pick(&e.id, e.kind, &e.title))
+                .collect()
+        })
+        .unwrap_or_default();
+    let found: Option<Vec<Value>> = cite.found.as_ref().map(|f| {
+        f.achievements
+            .iter()
+            .map(|(id, t)| (id, "achievement", t))
+            .chain(f.experts.iter().map(|(id, t)| (id, "expert", t)))
+            .filter_map(|(id, kind, t)| pick(id, kind, t))
+            .collect()
+    });
+    // The account's own e-mail and phone until the institution typed a contact for this 揭榜.
+    let contact = cite.contact.clone().unwrap_or_else(|| {
+        let user = caller.user();
+        [
+            String::new(),
+            user.and_then(|u| u.phone.clone()).unwrap_or_default(),
+            user.and_then(|u| u.email.clone()).unwrap_or_default(),
+        ]
+    });
+    // Ticked before the search and not on the page otherwise: kept, ticked.
+    let titles = match s
+        .app
+        .cited_titles(&cite.expert_ids, &cite.achievement_ids)
+        .await
+    {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(
+                code = e.code.as_str(),
+                "ticked titles for interest form failed"
+            );
+            HashMap::new()
+        }
+    };
+    let kept: Vec<Value> = cite
+        .achievement_ids
+        .iter()
+        .map(|id| (id, "achievement"))
+        .chain(cite.expert_ids.iter().map(|id| (id, "expert")))
+        .filter_map(|(id, kind)| titles.get(id).and_then(|t| pick(id, kind, t)))
+        .collect();
+    context! {
+        message => cite.message,
+        query => cite.query,
+        searched => found.is_some(),
+        found => found.unwrap_or_default(),
+        suggestions,
+        tier => own.map(|c| c.tier_label),
+        kept,
+        contact_name => contact[0],
+        contact_phone => contact[1],
+        contact_email => contact[2],
+    }
+}
+
+/// The contact fields of the 揭榜 form as typed.
+fn typed_contact(form: &Form) -> [String; 3] {
+    ["contact_name", "contact_phone", "contact_email"].map(|f| form.text(f))
+}
+
+/// `POST /demands/{id}/interests/search`: the institution looks for records of its own to
+/// cite; the page comes back with what it found, the message and ticks kept. A POST rather
+/// than a GET so that the form's CSRF token and idempotency key stay out of URLs.
+pub async fn search_evidence(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let query = form.text("cite_q");
+    let found = s.app.cite_candidates(&session.caller, &query).await?;
+    let cite = CiteState {
+        message: form.text("message"),
+        query,
+        achievement_ids: form.all("achievement_ids"),
+        expert_ids: form.all("expert_ids"),
+        found: Some(found),
+        contact: Some(typed_contact(&form)),
+    };
+    demand_page_with(
+        &s,
+        &session,
+        &id,
+        StatusCode::OK,
+        BTreeMap::new(),
+        "",
+        &cite,
+    )
+    .await
 }
 
 /// `POST /interests/{id}/accept`: the owner takes the proposal; the demand goes into docking.

@@ -19,6 +19,7 @@ mod render;
 mod session;
 mod view;
 mod workflow;
+mod workspace;
 
 pub(crate) use render::PageError;
 pub(crate) use session::{
@@ -88,6 +89,10 @@ pub fn routes(state: AppState) -> Router {
             "/demands/{id}/interests",
             post(interests::propose.layer(once())),
         )
+        .route(
+            "/demands/{id}/interests/search",
+            post(interests::search_evidence),
+        )
         .route("/interests/{id}/accept", post(interests::accept))
         .route("/interests/{id}/decline", post(interests::decline))
         .route("/interests/{id}", get(messages::show))
@@ -155,6 +160,18 @@ pub fn routes(state: AppState) -> Router {
             get(market::new_instrument).post(market::create_instrument.layer(once())),
         )
         .route("/instruments/{id}", get(market::instrument))
+        .route("/workspace", get(workspace::index))
+        .route(
+            "/workspace/{kind}/new",
+            get(workspace::new_form).post(workspace::create.layer(once())),
+        )
+        .route(
+            "/workspace/{kind}/{id}/edit",
+            get(workspace::edit_form).post(workspace::edit),
+        )
+        .route("/workspace/{kind}/{id}/delete", post(workspace::delete))
+        .route("/my/interests", get(workspace::my_interests))
+        .route("/record-changes", get(workspace::record_changes))
         .route("/trends", get(market::trends))
         .route(
             "/committees",

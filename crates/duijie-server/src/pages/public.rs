@@ -374,6 +374,20 @@ pub async fn demand_page(
     errors: std::collections::BTreeMap<String, String>,
     note: &str,
 ) -> PageResult {
+    let cite = super::interests::CiteState::default();
+    demand_page_with(s, session, id, status, errors, note, &cite).await
+}
+
+/// [`demand_page`] with the expression-of-interest form as the institution left it.
+pub async fn demand_page_with(
+    s: &AppState,
+    session: &Session,
+    id: &str,
+    status: StatusCode,
+    errors: std::collections::BTreeMap<String, String>,
+    note: &str,
+    cite: &super::interests::CiteState,
+) -> PageResult {
     let caller = &session.caller;
     let d = s.app.demand(caller, id).await?;
     let events = if caller.is_curator() || caller.owns(&d) {
@@ -421,7 +435,7 @@ pub async fn demand_page(
     };
     let (institutions, institutions_covered) = candidates(institutions);
     let (experts, experts_covered) = candidates(experts);
-    let interests = super::interests::section(s, caller, &d, &institutions).await;
+    let interests = super::interests::section(s, caller, &d, &institutions, cite).await;
     let attachments = super::messages::demand_section(s, caller, &d).await;
     // Values the reviewer should check before approving.
     let doubts: Vec<String> = if caller.is_curator() && d.status == DemandStatus::Submitted {

@@ -72,6 +72,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/instrument_form.html"),
     ),
     ("trends.html", include_str!("../../templates/trends.html")),
+    ("workspace.html", include_str!("../../templates/workspace.html")),
+    (
+        "record_form.html",
+        include_str!("../../templates/record_form.html"),
+    ),
+    (
+        "my_interests.html",
+        include_str!("../../templates/my_interests.html"),
+    ),
+    (
+        "record_changes.html",
+        include_str!("../../templates/record_changes.html"),
+    ),
     (
         "committees.html",
         include_str!("../../templates/committees.html"),
@@ -169,7 +182,11 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
             items.push(item("/my/demands", "我的需求", "mine"));
             items.push(item("/demands/new", "发布需求", "new"));
         }
-        Some(Role::Institution) => items.push(item("/recommended", "推荐需求", "recommended")),
+        Some(Role::Institution) => {
+            items.push(item("/recommended", "推荐需求", "recommended"));
+            items.push(item("/my/interests", "我的对接意向", "my_interests"));
+            items.push(item("/workspace", "本单位资料", "workspace"));
+        }
         Some(Role::Bureau | Role::Admin) => {
             items.push(item("/review", "审核队列", "review"));
             items.push(item("/imports", "目录导入", "imports"));
@@ -180,6 +197,7 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
             if caller.role() == Some(Role::Admin) {
                 items.push(item("/accounts", "账号管理", "accounts"));
             }
+            items.push(item("/record-changes", "机构资料变更", "record_changes"));
         }
         None => {}
     }
