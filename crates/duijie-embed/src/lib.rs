@@ -16,8 +16,8 @@ use std::io::Cursor;
 use candle_core::quantized::gguf_file;
 use candle_core::{Device, Tensor};
 
-pub use model::DIM;
 use model::Encoder;
+pub use model::DIM;
 use tokenizer::{Tokenizer, Vocabulary};
 
 /// The bundled model: multilingual-e5-small, Q4_0, Chinese/English vocabulary (≈21 MB).
@@ -178,6 +178,10 @@ fn mean_pool_normalise(x: &Tensor, mask: &Tensor) -> Result<Vec<Vec<f32>>, Error
     let summed = x.broadcast_mul(&m)?.sum(1)?;
     let counts = m.sum(1)?;
     let mean = summed.broadcast_div(&counts)?;
-    let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-6f32, f32::MAX)?;
+    let norm = mean
+        .sqr()?
+        .sum_keepdim(1)?
+        .sqrt()?
+        .clamp(1e-6f32, f32::MAX)?;
     Ok(mean.broadcast_div(&norm)?.to_vec2::<f32>()?)
 }

@@ -94,7 +94,9 @@ impl Encoder {
         };
         let hidden = word.shape().dims2()?.1;
         if hidden != DIM {
-            return Err(Error::Format(format!("hidden size {hidden}, expected {DIM}")));
+            return Err(Error::Format(format!(
+                "hidden size {hidden}, expected {DIM}"
+            )));
         }
         Ok(Self {
             word,

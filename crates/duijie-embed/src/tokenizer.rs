@@ -37,7 +37,9 @@ pub struct Tokenizer {
 impl Tokenizer {
     pub fn new(v: Vocabulary) -> Result<Self, Error> {
         if v.pieces.len() != v.scores.len() || v.norm_off.len() != v.norm_cp.len() + 1 {
-            return Err(Error::Format("vocabulary arrays of different lengths".into()));
+            return Err(Error::Format(
+                "vocabulary arrays of different lengths".into(),
+            ));
         }
         let mut norm = HashMap::with_capacity(v.norm_cp.len());
         for (i, &cp) in v.norm_cp.iter().enumerate() {

@@ -27,7 +27,11 @@ fn vectors_match_the_package_engine() {
     let cases = recorded().cases;
     assert!(cases.len() >= 10);
     for kind in [Kind::Query, Kind::Passage] {
-        let name = if kind == Kind::Query { "query" } else { "passage" };
+        let name = if kind == Kind::Query {
+            "query"
+        } else {
+            "passage"
+        };
         let mine: Vec<&Case> = cases.iter().filter(|c| c.kind == name).collect();
         let texts: Vec<&str> = mine.iter().map(|c| c.text.as_str()).collect();
         // Batched (padded) and one by one must both agree with the reference.
@@ -37,9 +41,17 @@ fn vectors_match_the_package_engine() {
             let norm = dot(got, got).sqrt();
             assert!((norm - 1.0).abs() < 1e-4, "unit length, got {norm}");
             let cos = dot(got, &case.vector);
-            assert!(cos >= 0.99, "{}: cosine {cos} to the package's vector", case.text);
+            assert!(
+                cos >= 0.99,
+                "{}: cosine {cos} to the package's vector",
+                case.text
+            );
             let alone = model.embed_one(&case.text, kind).expect("embed one");
-            assert!(dot(&alone, got) > 0.999, "{}: batch and single differ", case.text);
+            assert!(
+                dot(&alone, got) > 0.999,
+                "{}: batch and single differ",
+                case.text
+            );
         }
     }
 }
