@@ -5,6 +5,7 @@
 //! script (`bench/peers/`) can be measured on exactly the same split.
 
 mod demands;
+mod semantic;
 
 use anyhow::{Context, Result};
 use duijie_app::{App, AppConfig, ImportRequest, IndexMode};

@@ -70,6 +70,26 @@ impl Retriever for IndexRetriever {
             .collect())
     }
 
+    fn hit(&self, kind: EntityKind, id: &str) -> Result<Option<DocHit>, MatchError> {
+        let doc = self
+            .0
+            .get(id)
+            .map_err(|e| MatchError::Search(e.to_string()))?;
+        Ok(doc.filter(|d| d.kind == kind).map(|d| DocHit {
+            kind: d.kind,
+            id: d.id,
+            score: 0.0,
+            title: d.title,
+            org_id: d.org_id,
+            org_name: d.org_name,
+            person: d.person,
+            expert_id: d.expert_id,
+            field: d.field.as_deref().and_then(Field::from_label),
+            region: d.region,
+            matched_terms: Vec::new(),
+        }))
+    }
+
     fn jieba(&self) -> Arc<Jieba> {
         self.0.jieba()
     }

@@ -7,6 +7,7 @@
 //! The method and every measured experiment are described in `docs/ranking.md`.
 
 mod aggregate;
+mod dense;
 mod error;
 pub mod eval;
 mod index;
@@ -17,6 +18,7 @@ mod retrieve;
 mod segment;
 
 pub use aggregate::Aggregation;
+pub use dense::{Fusion, QueryEncoder, Semantic, VectorSet};
 pub use duijie_search::{is_gram, GRAM_MARK};
 pub use error::MatchError;
 pub use index::IndexRetriever;

@@ -200,6 +200,16 @@ impl MatchInput {
         [&self.title, &self.description, &self.goals].map(|t| prefix(t, MAX_INPUT_CHARS))
     }
 
+    /// The text a sentence encoder reads: title, description and goals joined.
+    pub fn semantic_text(&self) -> String {
+        self.texts()
+            .into_iter()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("。")
+    }
+
     /// Plain demand text: the first sentence (or line) counts as the title, the rest as the
     /// description.
     pub fn from_text(text: &str) -> Self {

@@ -9,13 +9,14 @@
 //! counts more than scattered single matches.
 
 use crate::aggregate::Aggregation;
+use crate::dense::{fuse, DenseView, Fusion, Semantic};
 use crate::query::{build_query, MatchInput, QueryConfig, WeightedQuery};
 use crate::retrieve::{DocFilter, DocHit, FieldWeights, Retriever, WeightedTerm};
 use crate::segment::Segmenter;
 use crate::MatchError;
 use duijie_core::{Cancel, EntityKind, OrgKind};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -65,6 +66,9 @@ pub struct Evidence {
     pub title: String,
     pub score: f64,
     pub matched_terms: Vec<String>,
+    /// Found by meaning only (语义相近): no word of the demand is in it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub semantic: bool,
 }
 
 /// How well a candidate's evidence covers the demand, calibrated on the judged demand set
@@ -189,6 +193,11 @@ pub struct MatchConfig {
     pub strong_at: f32,
     /// A candidate whose strength reaches this is at least 部分相关.
     pub partial_at: f32,
+    /// Share of semantic (dense) evidence in each document's score: 0 = words only, 1 =
+    /// meaning only. Needs a matcher with [`Matcher::with_semantic`].
+    pub semantic_ratio: f32,
+    /// How dense and lexical evidence are combined.
+    pub fusion: Fusion,
 }
 
 impl MatchConfig {
@@ -223,6 +232,8 @@ impl Default for MatchConfig {
             strength_power: 0.5,
             strong_at: 0.7,
             partial_at: 0.5,
+            semantic_ratio: 0.0,
+            fusion: Fusion::Normalised,
         }
     }
 }
@@ -233,6 +244,7 @@ pub struct Matcher {
     index: Arc<dyn Retriever>,
     segmenter: Segmenter,
     config: MatchConfig,
+    semantic: Option<Semantic>,
     /// Checked inside the loops of ranking: a clone made for one request stops when the
     /// request is gone ([`Matcher::with_cancel`]).
     pub(crate) cancel: Cancel,
@@ -298,6 +310,8 @@ struct Scored<'a> {
     score: f32,
     strength: f32,
     hit: &'a DocHit,
+    /// Found by the dense side only.
+    semantic: bool,
 }
 
 struct Group<'a> {
@@ -357,6 +371,7 @@ impl Matcher {
             segmenter: Segmenter::new(index.jieba()),
             index,
             config: MatchConfig::default(),
+            semantic: None,
             cancel: Cancel::never(),
         }
     }
@@ -373,6 +388,12 @@ impl Matcher {
     /// Replaces the configuration.
     pub fn with_config(mut self, config: MatchConfig) -> Self {
         self.config = config;
+        self
+    }
+
+    /// Adds dense evidence (used when `semantic_ratio` > 0).
+    pub fn with_semantic(mut self, semantic: Semantic) -> Self {
+        self.semantic = Some(semantic);
         self
     }
 
@@ -507,6 +528,52 @@ impl Matcher {
         Ok(hits)
     }
 
+    /// Dense evidence per ranked kind when `semantic_ratio` > 0 and vectors are attached: the
+    /// kind's best documents by cosine to the demand (those not found by words are added to
+    /// `hits` with score 0 and no matched words) and the cosine of every hit.
+    fn dense_views(
+        &self,
+        input: &MatchInput,
+        views: &[(EntityKind, KindQuery)],
+        hits: &mut Vec<DocHit>,
+    ) -> Result<HashMap<EntityKind, DenseView>, MatchError> {
+        let mut out = HashMap::new();
+        let Some(semantic) = &self.semantic else {
+            return Ok(out);
+        };
+        if self.config.semantic_ratio <= 0.0 || semantic.vectors.is_empty() {
+            return Ok(out);
+        }
+        let Some(q) = semantic.encoder.encode_query(&input.semantic_text()) else {
+            return Ok(out);
+        };
+        self.cancel.check()?;
+        for (kind, _) in views {
+            let lexical: Vec<String> = hits
+                .iter()
+                .filter(|h| h.kind == *kind)
+                .map(|h| h.id.clone())
+                .collect();
+            let also: Vec<&str> = lexical.iter().map(String::as_str).collect();
+            let (top, mut cosine) =
+                semantic
+                    .vectors
+                    .search(*kind, &q, self.config.retrieve_limit, &also);
+            for (id, c) in &top {
+                cosine.insert(id.clone(), *c);
+                if !lexical.contains(id) {
+                    if let Some(mut h) = self.index.hit(*kind, id)? {
+                        h.score = 0.0;
+                        h.matched_terms.clear();
+                        hits.push(h);
+                    }
+                }
+            }
+            out.insert(*kind, DenseView { top, cosine });
+        }
+        Ok(out)
+    }
+
     /// Lists each institution's instruments that share words with the demand, best first.
     /// Retrieval is the same weighted query as for achievements; scores stay as ranked.
     fn attach_instruments(
@@ -532,6 +599,7 @@ impl Matcher {
                     title: h.title.clone(),
                     score: round3(h.score),
                     matched_terms: h.matched_terms.clone(),
+                    semantic: false,
                 })
                 .collect();
         }
@@ -599,7 +667,13 @@ impl Matcher {
             .filter(|k| *k != EntityKind::Expert || self.config.expert_doc_weight > 0.0)
             .map(|k| (k, self.kind_query(k, query)))
             .collect();
-        let hits = self.retrieve(&views)?;
+        let mut hits = self.retrieve(&views)?;
+        let dense = self.dense_views(input, &views, &mut hits)?;
+        let lexical_ids: HashSet<(EntityKind, &str)> = hits
+            .iter()
+            .filter(|h| h.score > 0.0)
+            .map(|h| (h.kind, h.id.as_str()))
+            .collect();
         // Leaders of achievements are linked to expert records when any hit links them.
         let mut links: HashMap<(String, String), String> = HashMap::new();
         for h in &hits {
@@ -616,8 +690,9 @@ impl Matcher {
             )
         };
 
-        // Each document's score after the priors, computed once for grouping and context.
-        let weighted: Vec<Scored<'_>> = hits
+        // Each document's lexical score (BM25 × strength), its rank among its kind's, and
+        // then its score after fusion and the priors, computed once for grouping and context.
+        let lexical: Vec<(f32, f32)> = hits
             .iter()
             .map(|h| {
                 let strength = views
@@ -625,13 +700,49 @@ impl Matcher {
                     .find(|(k, _)| *k == h.kind)
                     .map_or(0.0, |(_, v)| v.core.strength(h));
                 // `powf(0.0)` is 1 for every strength, 0 included: power 0 is plain BM25.
-                let sharpen = strength.powf(self.config.strength_power);
+                (
+                    h.score * strength.powf(self.config.strength_power),
+                    strength,
+                )
+            })
+            .collect();
+        let mut best: HashMap<EntityKind, f32> = HashMap::new();
+        let mut order: Vec<usize> = (0..hits.len()).filter(|&i| lexical[i].0 > 0.0).collect();
+        order.sort_by(|&a, &b| lexical[b].0.total_cmp(&lexical[a].0));
+        let mut lexical_rank: HashMap<usize, usize> = HashMap::new();
+        let mut seen: HashMap<EntityKind, usize> = HashMap::new();
+        for i in order {
+            let kind = hits[i].kind;
+            let n = seen.entry(kind).or_default();
+            *n += 1;
+            lexical_rank.insert(i, *n);
+            best.entry(kind).or_insert(lexical[i].0);
+        }
+        let weighted: Vec<Scored<'_>> = hits
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let (lex, strength) = lexical[i];
+                let fused = match dense.get(&h.kind) {
+                    Some(view) => fuse(
+                        self.config.fusion,
+                        self.config.semantic_ratio,
+                        lex,
+                        lexical_rank.get(&i).copied(),
+                        best.get(&h.kind).copied().unwrap_or(0.0),
+                        view,
+                        &h.id,
+                    ),
+                    None => lex,
+                };
                 Scored {
-                    score: h.score * self.prior(input, h) * sharpen,
+                    score: fused * self.prior(input, h),
                     strength,
                     hit: h,
+                    semantic: !lexical_ids.contains(&(h.kind, h.id.as_str())),
                 }
             })
+            .filter(|d| d.score > 0.0 || dense.is_empty())
             .collect();
         let mut groups: Vec<Group<'_>> = Vec::new();
         let mut slot: HashMap<String, usize> = HashMap::new();
@@ -759,6 +870,7 @@ impl Matcher {
                 title: d.hit.title.clone(),
                 score: round3(d.score),
                 matched_terms: d.hit.matched_terms.clone(),
+                semantic: d.semantic,
             })
             .collect();
         Candidate {

@@ -82,6 +82,11 @@ pub trait Retriever: Send + Sync {
         fields: &FieldWeights,
         limit: usize,
     ) -> Result<Vec<DocHit>, MatchError>;
+    /// The document `id` of `kind` with score 0 and no matched words (a document found by
+    /// meaning only); `None` when the retriever cannot look documents up.
+    fn hit(&self, _kind: EntityKind, _id: &str) -> Result<Option<DocHit>, MatchError> {
+        Ok(None)
+    }
     /// The dictionary the index analyses text with; queries are segmented with the same one.
     fn jieba(&self) -> Arc<Jieba>;
 }

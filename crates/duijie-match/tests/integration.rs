@@ -703,3 +703,119 @@ fn topic_terms_name_the_technology_not_the_generic_words() {
     let empty = Corpus { docs: Vec::new() }.matcher(MatchConfig::default());
     assert_eq!(empty.topic_terms(&input)[0], "高纯");
 }
+
+/// A sentence encoder stand-in: every query means the first axis.
+struct AxisEncoder;
+
+impl duijie_match::QueryEncoder for AxisEncoder {
+    fn encode_query(&self, _text: &str) -> Option<Vec<f32>> {
+        Some(vec![1.0, 0.0, 0.0])
+    }
+}
+
+fn unit(v: [f32; 3]) -> Vec<f32> {
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter().map(|x| x / n).collect()
+}
+
+#[test]
+fn a_document_found_only_by_meaning_is_fused_in_and_marked_semantic() {
+    use duijie_match::{Fusion, Semantic, VectorSet};
+    let mut c = lithium_corpus();
+    let sem_id = c
+        .achievement(
+            "org_sem",
+            "清华大学",
+            "动力储能单元阴极涂层工艺",
+            &[],
+            None,
+            None,
+        )
+        .id
+        .clone();
+    let vectors = VectorSet::new(3);
+    for d in &c.docs {
+        let v = if d.id == sem_id {
+            [1.0, 0.0, 0.0]
+        } else if d.org_id == "org_strong" {
+            [0.8, 0.6, 0.0]
+        } else if d.org_id == "org_many" {
+            [0.3, 1.0, 0.0]
+        } else {
+            [0.0, 0.2, 1.0]
+        };
+        vectors.insert(d.kind, &d.id, &unit(v));
+    }
+    let semantic = Semantic {
+        encoder: Arc::new(AxisEncoder),
+        vectors: Arc::new(vectors),
+    };
+    let input = MatchInput::from_text("锂电池正极材料");
+    let names = |m: &Matcher| -> Vec<String> {
+        m.rank(&input, CandidateKind::Institution, 10)
+            .expect("rank")
+            .candidates
+            .into_iter()
+            .map(|c| c.name)
+            .collect()
+    };
+    let config = |ratio: f32, fusion: Fusion| MatchConfig {
+        semantic_ratio: ratio,
+        fusion,
+        ..MatchConfig::default()
+    };
+    let docs = c.docs.clone();
+    let corpus = || Corpus { docs: docs.clone() };
+
+    // Words only: the document sharing no word with the demand is not found.
+    let words = names(
+        &corpus()
+            .matcher(config(0.0, Fusion::Normalised))
+            .with_semantic(semantic.clone()),
+    );
+    assert_eq!(words[0], "中南大学");
+    assert!(!words.contains(&"清华大学".to_string()), "{words:?}");
+    // A ratio without vectors attached is words only too.
+    assert_eq!(
+        names(&corpus().matcher(config(0.5, Fusion::Normalised))),
+        words
+    );
+
+    for fusion in [Fusion::Normalised, Fusion::Rrf] {
+        let m = corpus()
+            .matcher(config(0.5, fusion))
+            .with_semantic(semantic.clone());
+        let r = m
+            .rank(&input, CandidateKind::Institution, 10)
+            .expect("rank");
+        // Normalised scores keep BM25's margins: the document found both ways leads. (Rank
+        // fusion flattens them, so six weak documents of one institution can sum past it.)
+        if fusion == Fusion::Normalised {
+            assert_eq!(r.candidates[0].name, "中南大学");
+        }
+        let lexical = r
+            .candidates
+            .iter()
+            .find(|c| c.name == "中南大学")
+            .expect("the lexical match stays");
+        assert!(!lexical.evidence[0].semantic);
+        let json = serde_json::to_value(lexical).expect("json");
+        assert!(json["evidence"][0].get("semantic").is_none());
+        let sem = r
+            .candidates
+            .iter()
+            .find(|c| c.name == "清华大学")
+            .unwrap_or_else(|| panic!("{fusion:?}: the meaning-only document is fused in"));
+        let ev = &sem.evidence[0];
+        assert!(ev.semantic && ev.matched_terms.is_empty(), "{ev:?}");
+        let json = serde_json::to_value(sem).expect("json");
+        assert_eq!(json["evidence"][0]["semantic"], true);
+    }
+    // Meaning only: the nearest document's institution leads.
+    let dense = names(
+        &corpus()
+            .matcher(config(1.0, Fusion::Normalised))
+            .with_semantic(semantic),
+    );
+    assert_eq!(dense[0], "清华大学", "{dense:?}");
+}

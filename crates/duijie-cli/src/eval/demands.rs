@@ -13,7 +13,7 @@ use duijie_match::eval::demands::{
 };
 use duijie_match::eval::{load_life, load_mgmt};
 use duijie_match::{
-    Candidate, CandidateKind, Coverage, MatchConfig, MatchInput, Matcher, Ranking, Tier,
+    Candidate, CandidateKind, Coverage, Fusion, MatchConfig, MatchInput, Matcher, Ranking, Tier,
 };
 use duijie_store::Record;
 use serde::{Deserialize, Serialize};
@@ -67,6 +67,24 @@ pub struct DemandsArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Also rank with dense (semantic) evidence mixed in at these ratios, e.g. `0,0.3,0.5,1`
+    /// (0 = words only, 1 = meaning only), and print NDCG@10 per ratio. The corpus is embedded
+    /// once (multilingual-e5-small) and its vectors cached (`--vectors`).
+    #[arg(long, value_delimiter = ',')]
+    semantic_ratios: Vec<f32>,
+    /// Fusion of dense and lexical evidence for `--semantic-ratios`.
+    #[arg(long, value_enum, default_value = "both")]
+    fusion: FusionChoice,
+    /// Vector cache (default: `vectors.bin` in `--keep`, else a temporary file).
+    #[arg(long)]
+    vectors: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FusionChoice {
+    Normalised,
+    Rrf,
+    Both,
 }
 
 /// One ranking of one demand at one level, as the peer script writes it too.
@@ -203,6 +221,79 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_report(&report);
+    }
+    if !args.semantic_ratios.is_empty() {
+        let cache = match (&args.vectors, &args.keep) {
+            (Some(path), _) => path.clone(),
+            (None, Some(dir)) => dir.join("vectors.bin"),
+            (None, None) => _tmp
+                .as_ref()
+                .map(|t| t.path().join("vectors.bin"))
+                .context("no folder for the vector cache")?,
+        };
+        let semantic = super::semantic::vectors(&app, &cache).await?;
+        let fusions: &[Fusion] = match args.fusion {
+            FusionChoice::Normalised => &[Fusion::Normalised],
+            FusionChoice::Rrf => &[Fusion::Rrf],
+            FusionChoice::Both => &[Fusion::Normalised, Fusion::Rrf],
+        };
+        println!(
+            "{:<11} {:>5} {:>11} {:>7} {:>11} {:>7}   (peer {:.3} / {:.3}; split {})",
+            "fusion",
+            "ratio",
+            "institution",
+            "judged",
+            "expert",
+            "judged",
+            report.institution.peer.as_ref().map_or(0.0, |p| p.ndcg10),
+            report.expert.peer.as_ref().map_or(0.0, |p| p.ndcg10),
+            report.split
+        );
+        for &fusion in fusions {
+            for &ratio in &args.semantic_ratios {
+                let config = MatchConfig {
+                    semantic_ratio: ratio,
+                    fusion,
+                    ..*matcher.config()
+                };
+                let hybrid = matcher
+                    .clone()
+                    .with_config(config)
+                    .with_semantic(semantic.clone());
+                let started = Instant::now();
+                let mut runs: Vec<Run> = Vec::new();
+                for d in &demands {
+                    for level in LEVELS {
+                        let ranking = rank(&hybrid, &d.query_text(), level).await?;
+                        runs.push(Run {
+                            demand: d.id.clone(),
+                            level: level.as_str().to_string(),
+                            ranking: ranking.candidates.iter().map(|c| key(c, level)).collect(),
+                            strengths: Vec::new(),
+                            tiers: Vec::new(),
+                            coverage: None,
+                        });
+                    }
+                }
+                let per_query = started.elapsed().as_secs_f64() * 1000.0 / runs.len() as f64;
+                let inst = level_report(&demands, &judgements, &runs, None, "institution");
+                let exp = level_report(&demands, &judgements, &runs, None, "expert");
+                println!(
+                    "{:<11} {:>5.2} {:>11.3} {:>7.3} {:>11.3} {:>7.3}   {:.0} ms a ranking",
+                    format!("{fusion:?}").to_lowercase(),
+                    ratio,
+                    inst.duijie.ndcg10,
+                    inst.duijie.judged_share,
+                    exp.duijie.ndcg10,
+                    exp.duijie.judged_share,
+                    per_query
+                );
+                if let Some(path) = &args.pool_out {
+                    let name = format!("{}.{fusion:?}.{ratio}", path.display());
+                    write_pool(Path::new(&name), &judgements, runs.iter())?;
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -279,15 +279,17 @@ pub async fn an_organisations_interests_come_with_their_demands(store: S) {
                     message: "可合作".into(),
                     expert_ids: Vec::new(),
                     achievement_ids: Vec::new(),
+                    contact: Default::default(),
                 },
                 &actor(),
+                &[],
             )
             .await
             .unwrap();
         made.push((d, i));
     }
     store
-        .decline_interest(&made[0].1.id, "已有合作单位")
+        .decline_interest(&made[0].1.id, "已有合作单位", &[])
         .await
         .unwrap();
     let list = store.org_interests(&zzu.id).await.unwrap();
