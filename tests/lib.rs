@@ -143,6 +143,21 @@ impl TestServer {
         token
     }
 
+    /// The `Cookie` header of a page visit signed in as the account of a token made by
+    /// [`TestServer::token`].
+    /// The session is opened through the app, so no request of the test's client is spent on
+    /// it (rate-limit tests count them).
+    pub async fn page_cookie(&self, token: &str) -> String {
+        let account = account_of(token).expect("a token made by TestServer::token");
+        let throttle = duijie_app::SignInThrottle::new(duijie_app::SignInPolicy::default());
+        let signed = self
+            .app
+            .sign_in(&throttle, &account, token, std::net::Ipv4Addr::LOCALHOST.into())
+            .await
+            .expect("sign-in");
+        format!("dj_session={}", signed.session_id)
+    }
+
     /// Signs in over the API; the session cookie's value and the session's CSRF token, or the
     /// refusal's status and body.
     pub async fn sign_in(&self, account: &str, password: &str) -> Result<Session, Resp> {

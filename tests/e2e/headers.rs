@@ -39,7 +39,7 @@ async fn every_response_carries_the_security_headers() {
     let s = TestServer::start(Db::Sqlite).await.unwrap();
     let bureau = s.token("bureau", Role::Bureau, None).await;
     let auth = format!("Bearer {bureau}");
-    let cookie = format!("dj_session={bureau}");
+    let cookie = s.page_cookie(&bureau).await;
     let r = s
         .post(
             "/api/v1/catalogues",

@@ -276,7 +276,7 @@ async fn anonymous_page_views_share_the_api_rate_limit() {
     let r = s.get("/api/v1/demands", None).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     // A signed-in reader is not throttled as an anonymous one.
-    let cookie = format!("dj_session={enterprise}");
+    let cookie = s.page_cookie(&enterprise).await;
     let resp = status_of(&s, "/", &[("cookie", &cookie)]).await;
     assert_eq!(resp.status(), StatusCode::OK);
 }

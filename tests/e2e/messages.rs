@@ -269,7 +269,7 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
         &s,
         s.client
             .get(format!("{}/interests/{zzu_i}", s.base))
-            .header("cookie", format!("dj_session={ent}")),
+            .header("cookie", s.page_cookie(&ent).await),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -280,7 +280,7 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
         &s,
         s.client
             .get(format!("{}/interests/{zzu_i}", s.base))
-            .header("cookie", format!("dj_session={hnu}")),
+            .header("cookie", s.page_cookie(&hnu).await),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);

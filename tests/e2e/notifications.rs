@@ -234,7 +234,7 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     let page = s
         .client
         .get(format!("{}/demands", s.base))
-        .header("cookie", format!("dj_session={ent2}"))
+        .header("cookie", s.page_cookie(&ent2).await)
         .send()
         .await
         .unwrap()

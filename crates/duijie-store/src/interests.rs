@@ -15,12 +15,14 @@ use std::collections::HashMap;
 
 const INTEREST_SELECT: &str = "SELECT i.id, i.demand_id, i.org_id, o.name AS org_name, \
     i.message, i.expert_ids, i.achievement_ids, i.status, i.decline_reason, i.created_at, \
-    i.updated_at, i.contact_name, i.contact_phone, i.contact_email FROM interests i JOIN organizations o ON o.id = i.org_id";
+    i.updated_at, i.contact_name, i.contact_phone, i.contact_email \
+    FROM interests i JOIN organizations o ON o.id = i.org_id";
 
 /// [`INTEREST_SELECT`] with the demand's title and status.
 pub(crate) const INTEREST_WITH_DEMAND_SELECT: &str = "SELECT i.id, i.demand_id, i.org_id, \
     o.name AS org_name, i.message, i.expert_ids, i.achievement_ids, i.status, i.decline_reason, \
-    i.created_at, i.updated_at, d.title AS demand_title, d.status AS demand_status \
+    i.created_at, i.updated_at, i.contact_name, i.contact_phone, i.contact_email, \
+    d.title AS demand_title, d.status AS demand_status \
     FROM interests i JOIN organizations o ON o.id = i.org_id JOIN demands d ON d.id = i.demand_id";
 
 pub(crate) fn interest(row: &AnyRow) -> Result<Interest> {
