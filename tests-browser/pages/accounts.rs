@@ -94,7 +94,7 @@ async fn register_then_approval_then_sign_in_with_a_password() {
     b.sign_in(&bureau).await;
     let p = b.get("/review").await;
     assert!(
-        p.body.contains("href=\"/registrations\""),
+        p.body.contains("注册审核"),
         "in the bureau's navigation"
     );
     let p = b.get("/registrations").await;
