@@ -1032,6 +1032,7 @@ impl Store for SqlStore {
             .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn transition_demand_audited(
         &self,
         id: &str,
