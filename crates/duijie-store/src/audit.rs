@@ -318,6 +318,8 @@ impl SqlStore {
     }
 
     /// `from`: the status (and, when given, the version) the move requires.
+    // The move, its audit entry and its notices are one transaction's inputs.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn transition_audited_sql(
         &self,
         id: &str,

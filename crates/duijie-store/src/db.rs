@@ -1038,6 +1038,7 @@ impl Store for SqlStore {
             .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn transition_demand_audited(
         &self,
         id: &str,

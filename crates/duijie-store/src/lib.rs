@@ -313,6 +313,7 @@ pub trait Store: Send + Sync + 'static {
     /// [`Store::transition_demand`] with an audit entry and `notices` written in the same
     /// transaction: the move, its record and its notifications commit together or not at all.
     /// `from` is the status and, when given, the version the move requires.
+    #[allow(clippy::too_many_arguments)]
     async fn transition_demand_audited(
         &self,
         id: &str,
