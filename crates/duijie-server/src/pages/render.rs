@@ -72,7 +72,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/instrument_form.html"),
     ),
     ("trends.html", include_str!("../../templates/trends.html")),
-    ("workspace.html", include_str!("../../templates/workspace.html")),
+    (
+        "workspace.html",
+        include_str!("../../templates/workspace.html"),
+    ),
     (
         "record_form.html",
         include_str!("../../templates/record_form.html"),
