@@ -152,7 +152,12 @@ impl TestServer {
         let throttle = duijie_app::SignInThrottle::new(duijie_app::SignInPolicy::default());
         let signed = self
             .app
-            .sign_in(&throttle, &account, token, std::net::Ipv4Addr::LOCALHOST.into())
+            .sign_in(
+                &throttle,
+                &account,
+                token,
+                std::net::Ipv4Addr::LOCALHOST.into(),
+            )
             .await
             .expect("sign-in");
         format!("dj_session={}", signed.session_id)

@@ -13,8 +13,8 @@ mod interests;
 mod ledger;
 mod limits;
 mod market;
-mod notifications;
 mod messages;
+mod notifications;
 mod roles;
 mod scenarios;
 mod workspace;
@@ -62,8 +62,8 @@ use market::{
     committees_cover_subtopics_two_per_institution, instruments_are_found_and_shown_beside_matches,
     leaders_without_text_stay_out_of_the_index, trends_count_public_demands_and_find_rising_terms,
 };
-use notifications::{events_notify_the_right_accounts, mail_reaches_a_real_smtp_server};
 use messages::conversations_are_private_escaped_and_exchange_contacts_on_accept;
+use notifications::{events_notify_the_right_accounts, mail_reaches_a_real_smtp_server};
 use roles::role_matrix;
 use scenarios::*;
 use workspace::{

@@ -15,8 +15,8 @@ mod idempotency;
 mod interests;
 mod ledger;
 mod market;
-mod notifications;
 mod messages;
+mod notifications;
 mod rows;
 mod workspace;
 

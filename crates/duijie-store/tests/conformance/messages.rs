@@ -122,7 +122,10 @@ pub async fn messages_and_attachments_keep_their_rules(store: S) {
     assert!(store.get_attachment(&theirs.id).await.unwrap().is_none());
 
     // A declined interest's conversation takes no message.
-    store.decline_interest(&i.id, "方向不符", &[]).await.unwrap();
+    store
+        .decline_interest(&i.id, "方向不符", &[])
+        .await
+        .unwrap();
     let e = store
         .create_message(&msg("还在吗", vec![], vec![]), OPEN)
         .await
