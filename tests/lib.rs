@@ -355,3 +355,86 @@ impl TestServer {
             .collect()
     }
 }
+
+/// An aiosmtpd process on a loopback port writing every message into a Maildir.
+pub struct Smtp {
+    child: std::process::Child,
+    pub port: u16,
+    pub maildir: std::path::PathBuf,
+}
+
+impl Smtp {
+    pub fn python() -> String {
+        std::env::var("DUIJIE_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+    }
+
+    /// `None` (with a notice) when aiosmtpd is missing outside CI; under CI=true a failure.
+    pub fn available() -> bool {
+        let ok = std::process::Command::new(Self::python())
+            .args(["-c", "import aiosmtpd"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "aiosmtpd is missing: run .ci/smtp-deps.sh (CI=true needs the real SMTP server)"
+            );
+            eprintln!("notice: aiosmtpd missing (.ci/smtp-deps.sh), SMTP test skipped");
+        }
+        ok
+    }
+
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    pub async fn start(port: u16, maildir: &std::path::Path) -> Smtp {
+        let child = std::process::Command::new(Self::python())
+            .args(["-m", "aiosmtpd", "-n", "-u", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Smtp {
+            child,
+            port,
+            maildir: maildir.to_path_buf(),
+        }
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Every received message, raw.
+    pub fn messages(&self) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(self.maildir.join("new")) else {
+            return Vec::new();
+        };
+        dir.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

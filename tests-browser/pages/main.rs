@@ -6,6 +6,7 @@ mod browser;
 mod hardening;
 mod http;
 mod interests;
+mod journey;
 mod ledger;
 mod market;
 mod messages;

@@ -10,6 +10,7 @@
 //! address or a mail body.
 
 use crate::App;
+use duijie_core::text::escape_html;
 use duijie_core::time::{china_local, china_today};
 use duijie_store::{MailOutcome, OutboxMail};
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
@@ -313,13 +314,6 @@ struct Failure {
     permanent: bool,
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The plain text and HTML of a mail.
 fn render(base: &str, mail: &OutboxMail) -> (String, String) {
     let mut text = String::new();
@@ -334,9 +328,9 @@ fn render(base: &str, mail: &OutboxMail) -> (String, String) {
         text.push_str(&format!("{}\n{}\n查看：{url}\n\n", item.title, item.body));
         html.push_str(&format!(
             "<h3>{}</h3><p>{}</p><p><a href=\"{}\">查看详情</a></p>",
-            escape(&item.title),
-            escape(&item.body),
-            escape(&url)
+            escape_html(&item.title),
+            escape_html(&item.body),
+            escape_html(&url)
         ));
     }
     let settings = format!("{base}/notifications/settings");
@@ -345,7 +339,7 @@ fn render(base: &str, mail: &OutboxMail) -> (String, String) {
     ));
     html.push_str(&format!(
         "<hr><p>对接 科技需求对接平台。<a href=\"{}\">通知设置</a></p></body></html>",
-        escape(&settings)
+        escape_html(&settings)
     ));
     (text, html)
 }
