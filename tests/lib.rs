@@ -386,9 +386,8 @@ impl Smtp {
 
     pub fn free_port() -> u16 {
         std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
             .port()
     }
 
@@ -428,7 +427,8 @@ impl Smtp {
         let Ok(dir) = std::fs::read_dir(self.maildir.join("new")) else {
             return Vec::new();
         };
-        dir.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        dir.filter_map(Result::ok)
+            .map(|e| std::fs::read_to_string(e.path()).expect("a received message"))
             .collect()
     }
 }
