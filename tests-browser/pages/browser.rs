@@ -4,7 +4,9 @@
 //!
 //! `DUIJIE_SCREENSHOTS=docs/screenshots` also saves screenshots of the main pages there.
 
-use duijie_browser_tests::{load_demo, Db, Driver, TestServer};
+use duijie_browser_tests::{
+    caller, demand_form, load_demo, published_demand, Db, Driver, TestServer,
+};
 use duijie_core::Role;
 use fantoccini::{Client, Locator};
 use std::path::PathBuf;
@@ -386,4 +388,96 @@ async fn each_role_works_through_the_pages_in_a_browser() {
     tab.shot("trends").await;
 
     tab.c.close().await.expect("close browser");
+}
+
+/// The pages of accounts, notifications, conversations and the institution's workspace, in
+/// Chromium: each fits a phone's width (checked by `shot`) and is saved when screenshots are
+/// asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_inbox_conversation_and_workspace_pages_in_a_browser() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let s = TestServer::start(Db::Sqlite).await.expect("server");
+    let enterprise = s
+        .token(
+            "docking-enterprise",
+            Role::Enterprise,
+            Some("灵宝市华鑫机械制造有限公司"),
+        )
+        .await;
+    let institution = s
+        .token("docking-institution", Role::Institution, Some("清华大学"))
+        .await;
+    let bureau = s.token("docking-bureau", Role::Bureau, None).await;
+    let admin = s.token("docking-admin", Role::Admin, None).await;
+    let ent = caller(&s.app, &enterprise).await;
+    let demand = published_demand(
+        &s.app,
+        &ent,
+        &caller(&s.app, &bureau).await,
+        &demand_form(TITLE, PHONE),
+    )
+    .await;
+    let interest = s
+        .app
+        .express_interest(
+            &caller(&s.app, &institution).await,
+            &demand,
+            &duijie_app::InterestForm {
+                message: "我校团队长期研究金属双极板表面涂层".into(),
+                expert_ids: Vec::new(),
+                achievement_ids: Vec::new(),
+                contact_name: Some("李老师".into()),
+                contact_phone: Some("13700137000".into()),
+                contact_email: Some("li@tsinghua.edu.cn".into()),
+            },
+        )
+        .await
+        .expect("揭榜");
+    let tab = Tab {
+        c: driver.browser(WIDTH, 900).await,
+        base: s.base.clone(),
+        shots: std::env::var_os("DUIJIE_SCREENSHOTS").map(PathBuf::from),
+    };
+
+    tab.open("/register").await;
+    assert!(tab.source().await.contains("统一社会信用代码"));
+    tab.shot("register").await;
+
+    tab.sign_in(&enterprise).await;
+    assert!(tab.source().await.contains("条未读"), "unread count");
+    tab.open("/notifications").await;
+    assert!(tab.source().await.contains("清华大学"));
+    tab.shot("notifications").await;
+    tab.open(&format!("/interests/{}", interest.id)).await;
+    tab.fill("textarea[name=body]", "请问能否先做小试验证？")
+        .await;
+    tab.click("form[action$='/messages'] button[type=submit]")
+        .await;
+    assert!(tab.source().await.contains("请问能否先做小试验证"));
+    tab.shot("conversation").await;
+    tab.open("/account").await;
+    tab.shot("account").await;
+    tab.sign_out().await;
+
+    tab.sign_in(&institution).await;
+    tab.open("/my/interests").await;
+    assert!(tab.source().await.contains(TITLE));
+    tab.shot("my-interests").await;
+    tab.open("/workspace").await;
+    tab.shot("workspace").await;
+    tab.sign_out().await;
+
+    tab.sign_in(&bureau).await;
+    tab.open("/registrations").await;
+    tab.shot("registrations").await;
+    tab.open("/record-changes").await;
+    tab.shot("record-changes").await;
+    tab.sign_out().await;
+
+    tab.sign_in(&admin).await;
+    tab.open("/accounts").await;
+    assert!(tab.source().await.contains("docking-enterprise"));
+    tab.shot("accounts").await;
 }
