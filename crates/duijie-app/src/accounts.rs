@@ -7,7 +7,7 @@
 
 use crate::audit::entry;
 use crate::tokens::{hash_token, new_token};
-use crate::{internal, store_err, App, AppResult, Caller};
+use crate::{blocking, internal, store_err, App, AppResult, Caller};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::SaltString;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
@@ -220,42 +220,38 @@ pub fn check_password(field: &str, password: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// An argon2id PHC string of `password` with a fresh salt (blocking).
+fn argon2_hash(password: &[u8]) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password, &salt)
+        .map(|h| h.to_string())
+}
+
 /// An argon2id hash of `password` (PHC string with its own salt), made off the async threads.
 pub async fn hash_password(password: &str) -> AppResult<String> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| internal("password hash", e))
-    })
-    .await
-    .map_err(|e| internal("password hash task", e))?
+    blocking(move || argon2_hash(password.as_bytes()).map_err(|e| internal("password hash", e)))
+        .await
 }
 
 /// Whether `password` matches `hash`; an unreadable hash matches nothing.
 async fn verify_password(password: &str, hash: &str) -> AppResult<bool> {
     let (password, hash) = (password.to_string(), hash.to_string());
-    tokio::task::spawn_blocking(move || match PasswordHash::new(&hash) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
+    blocking(move || {
+        Ok(PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        }))
     })
     .await
-    .map_err(|e| internal("password check task", e))
 }
 
 /// A hash no password is checked against in earnest: an unknown account costs the same time
 /// as a known one, so timing does not tell whether an account exists.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(b"duijie-no-such-account", &salt)
-        .map(|h| h.to_string())
-        .unwrap_or_default()
-});
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| argon2_hash(b"duijie-no-such-account").unwrap_or_default());
 
 fn wrong_password() -> DomainError {
     DomainError::new(ErrorCode::Unauthenticated, "账号或密码不正确")
