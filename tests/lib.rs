@@ -21,6 +21,8 @@ pub struct TestServer {
     pub app: Arc<App>,
     pub base: String,
     pub client: reqwest::Client,
+    /// The database the server's app uses (a second app may open it too).
+    pub database_url: String,
     _dir: tempfile::TempDir,
     _task: tokio::task::JoinHandle<()>,
 }
@@ -77,7 +79,22 @@ impl TestServer {
 
     /// Starts a server with the given HTTP limits.
     pub async fn start_with(db: Db, config: duijie_server::ServerConfig) -> Option<TestServer> {
-        Self::start_inner(db, config, true).await
+        Self::start_inner(db, config, true, None).await
+    }
+
+    /// Starts a server that keeps semantic vectors with its records (the bundled model) and
+    /// ranks with `semantic` unless a request says otherwise.
+    pub async fn start_semantic(
+        db: Db,
+        semantic: duijie_app::SemanticConfig,
+    ) -> Option<TestServer> {
+        Self::start_inner(
+            db,
+            duijie_server::ServerConfig::default(),
+            true,
+            Some(semantic),
+        )
+        .await
     }
 
     /// Starts a server whose index follows the change log only when the test calls
@@ -86,13 +103,14 @@ impl TestServer {
         db: Db,
         config: duijie_server::ServerConfig,
     ) -> Option<TestServer> {
-        Self::start_inner(db, config, false).await
+        Self::start_inner(db, config, false, None).await
     }
 
     async fn start_inner(
         db: Db,
         config: duijie_server::ServerConfig,
         indexer: bool,
+        semantic: Option<duijie_app::SemanticConfig>,
     ) -> Option<TestServer> {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = match db {
@@ -100,14 +118,16 @@ impl TestServer {
             Db::Postgres => duijie_store::testing::postgres_url().await?,
         };
         let app = App::open(&AppConfig {
-            database_url: url,
+            database_url: url.clone(),
             index: IndexMode::Dir(dir.path().join("index")),
+            semantic,
         })
         .await
         .expect("app opens");
         if indexer {
             app.spawn_indexer();
         }
+        app.spawn_embedder();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -121,6 +141,7 @@ impl TestServer {
             app,
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
+            database_url: url,
             _dir: dir,
             _task: task,
         })

@@ -15,6 +15,9 @@ Reads the export written by `duijie eval demands --export DIR`:
 Modes (both may be given in one run; the index is built once):
   --out RUNS.jsonl                     top 10 per demand and level
   --pool POOL.jsonl --cards-out CARDS  blind evidence card (5 best documents) per pooled candidate
+  --closest DIR/closest.jsonl          cards fill up with the documents closest in meaning to the
+                                       demand (written by `--semantic-ratios` with `--export`)
+                                       instead of by id when fewer than 5 share its words
 """
 import argparse
 import json
@@ -113,10 +116,14 @@ class Peer:
             out[level] = [k for k, _ in sorted(agg.items(), key=lambda kv: (-kv[1], kv[0]))[:depth]]
         return out
 
-    def card(self, scores, level, key):
+    def card(self, scores, level, key, closeness=None):
         docs = self.docs_of[level].get(key, [])
-        # best first; zero-score documents only fill up when fewer than 5 score > 0
-        best = sorted(docs, key=lambda i: (-float(scores[i]), self.corpus[i]["id"]))[:CARD_DOCS]
+        closeness = closeness or {}
+        # best first; zero-score documents only fill up when fewer than 5 score > 0, closest
+        # in meaning first when that is known
+        best = sorted(docs, key=lambda i: (-float(scores[i]),
+                                           -closeness.get(self.corpus[i]["id"], -1.0),
+                                           self.corpus[i]["id"]))[:CARD_DOCS]
         return [card_line(self.corpus[i]) for i in best]
 
 
@@ -143,6 +150,7 @@ def main():
     ap.add_argument("--out", help="write the peer's top 10 per demand and level (JSONL)")
     ap.add_argument("--pool", help="pooled candidates (JSONL: demand, level, key)")
     ap.add_argument("--cards-out", help="evidence cards for --pool (JSONL)")
+    ap.add_argument("--closest", help="documents closest in meaning per demand (JSONL: demand, id, cosine)")
     ap.add_argument("--retrieve", type=int, default=1000, help="documents aggregated per demand")
     ap.add_argument("--depth", type=int, default=10, help="candidates ranked per level")
     args = ap.parse_args()
@@ -192,11 +200,15 @@ def main():
         log(f"peer: wrote {2 * len(demands)} rankings to {args.out} in {t3 - t2:.2f} s")
         t2 = t3
 
+    closest = defaultdict(dict)
+    if args.closest:
+        for c in read_jsonl(args.closest):
+            closest[c["demand"]][c["id"]] = float(c["cosine"])
     if args.pool:
         unknown = 0
         with open(args.cards_out, "w", encoding="utf-8") as f:
             for p in pool:
-                card = peer.card(scores[p["demand"]], p["level"], p["key"])
+                card = peer.card(scores[p["demand"]], p["level"], p["key"], closest.get(p["demand"]))
                 if not card:
                     unknown += 1
                     if unknown <= 10:

@@ -716,7 +716,7 @@ async fn achievements_experts_and_institutions_link_to_each_other() {
         })
         .await
         .expect("search");
-    let a = &found.items[0].0;
+    let a = &found.items[0].record;
     let expert = a
         .expert_id
         .clone()

@@ -210,6 +210,7 @@ async fn shutdown_finishes_the_request_in_flight_then_returns() {
     let app = duijie_app::App::open(&duijie_app::AppConfig {
         database_url: duijie_store::testing::sqlite_url(dir.path()),
         index: duijie_app::IndexMode::Memory,
+        semantic: None,
     })
     .await
     .unwrap();

@@ -17,6 +17,7 @@ mod messages;
 mod notifications;
 mod roles;
 mod scenarios;
+mod semantic;
 mod workspace;
 
 macro_rules! on_both_backends {
@@ -106,6 +107,17 @@ on_both_backends!(
     mail_reaches_a_real_smtp_server,
     conversations_are_private_escaped_and_exchange_contacts_on_accept,
 );
+
+/// Semantic matching starts its own servers with vectors (both backends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demand_in_other_words_finds_its_partner_by_meaning_sqlite() {
+    semantic::a_demand_in_other_words_finds_its_partner_by_meaning(duijie_e2e::Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demand_in_other_words_finds_its_partner_by_meaning_postgres() {
+    semantic::a_demand_in_other_words_finds_its_partner_by_meaning(duijie_e2e::Db::Postgres).await;
+}
 
 /// Throttling needs its own short lock-out, so it starts its servers itself (both backends).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -195,9 +195,11 @@ pub(crate) fn to_doc(record: &Record) -> IndexDoc {
 impl App {
     /// After a write: wakes the background indexer and waits, at most
     /// [`WRITE_VISIBLE_WITHIN`], until the index has applied the change log up to this write,
-    /// so that the writer's next read on this replica finds it. Without a background indexer
+    /// so that the writer's next read on this replica finds it (the background embedder is
+    /// woken too, and not waited for). Without a background indexer
     /// (the CLI, some tests), the change is applied here.
     pub async fn notify_changed(&self) {
+        self.vectors_changed();
         let target = match self.store.last_seq().await {
             Ok(seq) => seq,
             Err(error) => {

@@ -135,7 +135,7 @@ impl App {
     /// Instruments are public: anyone searches them.
     pub async fn search_instruments(&self, p: &SearchParams) -> AppResult<Page<Instrument>> {
         let (query, page, per_page) = p.to_query(EntityKind::Instrument)?;
-        self.run_search(query, page, per_page, |r| match r {
+        self.run_search(query, (page, per_page), p.semantic_ratio()?, |r| match r {
             Record::Instrument(i) => Some(i),
             _ => None,
         })

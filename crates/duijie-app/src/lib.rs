@@ -24,6 +24,7 @@ pub mod notifications;
 pub mod report;
 mod retriever;
 mod search;
+mod semantic;
 mod svg;
 pub mod tokens;
 mod trends;
@@ -42,6 +43,7 @@ pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_P
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{owner_may_edit, review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
+pub use duijie_match::Fusion;
 pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
 pub use duijie_store::{Attachment, Message};
 pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
@@ -64,7 +66,10 @@ pub use matching::{MatchRequest, MatchResponse};
 pub use messages::{Conversation, MessageForm, CONVERSATION_OPEN, MAX_MESSAGE_FILES};
 pub use notifications::{NotificationPage, OutboxOverview};
 pub use report::{AnnualReport, ReportFormat};
-pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
+pub use search::{Found, Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
+pub use semantic::{
+    passage_text, text_key, DenseCandidates, SemanticConfig, VectorStatus, PASSAGE_TOKENS,
+};
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
 pub use workspace::{
     record_link, record_title, record_version, split_terms, AchievementForm, CiteCandidates,
@@ -97,6 +102,8 @@ pub struct AppConfig {
     /// `sqlite://...` or `postgres://...`.
     pub database_url: String,
     pub index: IndexMode,
+    /// Dense vectors beside the words (`None`: ranking and search by words only).
+    pub semantic: Option<SemanticConfig>,
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -107,6 +114,7 @@ impl std::fmt::Debug for AppConfig {
                 &duijie_store::redact_url(&self.database_url),
             )
             .field("index", &self.index)
+            .field("semantic", &self.semantic)
             .finish()
     }
 }
@@ -117,6 +125,8 @@ pub struct App {
     pub index: Arc<SearchIndex>,
     pub matcher: Matcher,
     indexer: indexer::Indexer,
+    /// Vectors of the records and the model, when semantic matching is on.
+    dense: Option<Arc<semantic::Dense>>,
     jobs: Jobs,
     /// Imports reading or storing at once ([`imports::IMPORTS_AT_ONCE`]); the rest wait in turn.
     import_slots: Arc<tokio::sync::Semaphore>,
@@ -147,12 +157,21 @@ impl App {
         .context("index open task failed")?
         .context("cannot open search index")?;
         let index = Arc::new(index);
-        let matcher = Matcher::new(Arc::new(retriever::IndexRetriever(index.clone())));
+        let mut matcher = Matcher::new(Arc::new(retriever::IndexRetriever(index.clone())));
+        let dense = config.semantic.map(|semantic| {
+            let dense = Arc::new(semantic::Dense::new());
+            matcher = matcher
+                .clone()
+                .with_config(semantic.match_config(matcher.config()))
+                .with_semantic(dense.semantic());
+            dense
+        });
         let app = Arc::new(App {
             store,
             index,
             matcher,
             indexer: indexer::Indexer::default(),
+            dense,
             jobs: Jobs::default(),
             import_slots: Arc::new(tokio::sync::Semaphore::new(imports::IMPORTS_AT_ONCE)),
         });

@@ -26,6 +26,10 @@ pub struct MatchRequest {
     pub field: Option<String>,
     #[serde(default)]
     pub region: Option<String>,
+    /// Share of semantic evidence, 0 (words only) to 1 (meaning only); the service's
+    /// setting when absent. Ignored when the service runs without vectors.
+    #[serde(default)]
+    pub semantic_ratio: Option<f32>,
 }
 
 pub type MatchResponse = Ranking;
@@ -39,6 +43,17 @@ pub(crate) fn parse_kind(kind: Option<&str>) -> AppResult<CandidateKind> {
                 format!("kind 须为 institution 或 expert，而不是“{k}”"),
             )
         }),
+    }
+}
+
+/// A caller's `semantic_ratio`, checked.
+pub(crate) fn parse_ratio(ratio: Option<f32>) -> AppResult<Option<f32>> {
+    match ratio {
+        Some(r) if !(0.0..=1.0).contains(&r) => Err(DomainError::invalid(
+            "semantic_ratio",
+            "semantic_ratio 须在 0 到 1 之间（0 只按词语，1 只按语义）",
+        )),
+        other => Ok(other),
     }
 }
 
@@ -79,8 +94,16 @@ impl App {
         input: MatchInput,
         kind: CandidateKind,
         limit: usize,
+        semantic_ratio: Option<f32>,
     ) -> AppResult<Ranking> {
-        let matcher = self.matcher.clone();
+        let mut matcher = self.matcher.clone();
+        if let Some(ratio) = semantic_ratio {
+            let config = duijie_match::MatchConfig {
+                semantic_ratio: ratio,
+                ..*matcher.config()
+            };
+            matcher = matcher.with_config(config);
+        }
         self.cancellable(move |cancel| {
             matcher
                 .with_cancel(cancel.clone())
@@ -94,6 +117,7 @@ impl App {
     pub async fn match_text(&self, req: &MatchRequest) -> AppResult<Ranking> {
         let kind = parse_kind(req.kind.as_deref())?;
         let limit = parse_limit(req.limit)?;
+        let ratio = parse_ratio(req.semantic_ratio)?;
         let text = req.text.trim();
         if text.is_empty() {
             return Err(DomainError::invalid("text", "请输入需求描述"));
@@ -113,7 +137,7 @@ impl App {
         let mut input = MatchInput::from_text(&text);
         input.field = field;
         input.region = req.region.clone().filter(|r| !r.trim().is_empty());
-        self.rank(input, kind, limit).await
+        self.rank(input, kind, limit, ratio).await
     }
 
     /// Ranks partners for a stored demand the caller may see.
@@ -123,11 +147,13 @@ impl App {
         id: &str,
         kind: Option<&str>,
         limit: Option<usize>,
+        semantic_ratio: Option<f32>,
     ) -> AppResult<Ranking> {
         let kind = parse_kind(kind)?;
         let limit = parse_limit(limit)?;
+        let ratio = parse_ratio(semantic_ratio)?;
         let d = self.demand(caller, id).await?;
-        self.rank(match_input(&d), kind, limit).await
+        self.rank(match_input(&d), kind, limit, ratio).await
     }
 
     /// Published demands ranked for an institution (that institution and the bureau).

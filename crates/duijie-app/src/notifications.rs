@@ -317,6 +317,7 @@ impl App {
                     crate::matching::match_input(d),
                     CandidateKind::Institution,
                     MATCH_CANDIDATES,
+                    None,
                 )
                 .await
             {

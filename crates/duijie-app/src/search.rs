@@ -10,14 +10,18 @@ use duijie_core::validate::parse_date;
 use duijie_core::{
     Achievement, CoopMode, Demand, DemandStatus, DomainError, EntityKind, Expert, Field,
 };
-use duijie_search::{DemandRanges, Facets, SearchQuery, Sort};
+use duijie_search::{DemandRanges, Facets, SearchPage, SearchQuery, Sort};
 use duijie_store::{AuditSubject, Record};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub const MAX_PER_PAGE: u32 = 100;
 /// Longest query text looked at; the rest is ignored rather than refused.
 const MAX_QUERY_CHARS: usize = 500;
+/// Records taken by words and by meaning before a semantic search's page is cut.
+const HYBRID_POOL: usize = 100;
+/// Records found by meaning only that a semantic search adds to those found by words.
+const SEMANTIC_EXTRA: usize = 10;
 
 /// Query-string parameters of the search endpoints.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -38,17 +42,31 @@ pub struct SearchParams {
     pub deadline_to: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
+    /// Share of semantic evidence in the order of a text search, 0 (words only, the default)
+    /// to 1 (meaning only): records that say the same in other words are found too.
+    pub semantic_ratio: Option<String>,
 }
 
 /// One page of results.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
+    /// Records found; with semantic search, the words' total plus those found by meaning only.
     pub total: usize,
     pub page: u32,
     pub per_page: u32,
-    /// Each record with its highlighted title and snippet.
-    pub items: Vec<(T, String, String)>,
+    pub items: Vec<Found<T>>,
+    /// Counted over the records found by words.
     pub facets: Facets,
+}
+
+/// One record of a page with its highlighted title and snippet.
+#[derive(Debug, Clone)]
+pub struct Found<T> {
+    pub record: T,
+    pub title_html: String,
+    pub snippet_html: String,
+    /// Found by meaning only (语义相近): none of the query's words is in it.
+    pub semantic: bool,
 }
 
 fn nonblank(s: &Option<String>) -> Option<String> {
@@ -58,6 +76,22 @@ fn nonblank(s: &Option<String>) -> Option<String> {
 }
 
 impl SearchParams {
+    /// The semantic share asked for (`None`: words only).
+    pub(crate) fn semantic_ratio(&self) -> AppResult<Option<f32>> {
+        let Some(raw) = nonblank(&self.semantic_ratio) else {
+            return Ok(None);
+        };
+        let ratio = raw.parse::<f32>().ok().filter(|r| (0.0..=1.0).contains(r));
+        match ratio {
+            Some(r) if r > 0.0 => Ok(Some(r)),
+            Some(_) => Ok(None),
+            None => Err(DomainError::invalid(
+                "semantic_ratio",
+                "semantic_ratio 须在 0 到 1 之间（0 只按词语，1 只按语义）",
+            )),
+        }
+    }
+
     pub(crate) fn to_query(&self, kind: EntityKind) -> AppResult<(SearchQuery, u32, u32)> {
         let page = self.page.unwrap_or(1);
         if page == 0 {
@@ -102,6 +136,7 @@ impl SearchParams {
                 org_id: None,
                 expert_id: None,
                 ranges,
+                ids: None,
                 sort,
                 offset,
                 limit: per_page as usize,
@@ -168,6 +203,7 @@ impl SearchParams {
                 "按预算或截止日期筛选只适用于技术需求",
             ));
         }
+        errs.check(self.semantic_ratio());
         errs.finish().map(|()| (sort, ranges))
     }
 
@@ -193,18 +229,32 @@ impl SearchParams {
 impl App {
     /// Runs `query` on the index, loads the hits' records from the store (the system of
     /// record), keeps those `keep` returns, in rank order, and highlights the text of each as
-    /// the store has it.
+    /// the store has it. With a `semantic` share (a text query ordered by relevance, vectors
+    /// on), records found by meaning are fused into the order ([`App::hybrid_hits`]).
     pub(crate) async fn run_search<T>(
         &self,
         query: SearchQuery,
-        page: u32,
-        per_page: u32,
+        (page, per_page): (u32, u32),
+        semantic: Option<f32>,
         keep: impl Fn(Record) -> Option<T>,
     ) -> AppResult<Page<T>> {
         let kind = query.kind;
-        let index = self.index.clone();
-        let results =
-            blocking(move || index.search_page(&query).map_err(|e| internal("search", e))).await?;
+        let hybrid = match (semantic, query.text.as_deref(), query.sort) {
+            (Some(ratio), Some(text), Sort::Relevance) if self.dense.is_some() => {
+                Some((ratio, text.to_string()))
+            }
+            _ => None,
+        };
+        let (results, by_meaning) = match hybrid {
+            Some((ratio, text)) => self.hybrid_hits(query, &text, ratio).await?,
+            None => {
+                let index = self.index.clone();
+                let results =
+                    blocking(move || index.search_page(&query).map_err(|e| internal("search", e)))
+                        .await?;
+                (results, HashSet::new())
+            }
+        };
         let ids: Vec<String> = results.hits.iter().map(|(id, _)| id.clone()).collect();
         let mut records: HashMap<String, Record> = self
             .store
@@ -223,11 +273,12 @@ impl App {
                 let record = records.remove(id)?;
                 let text = to_doc(&record);
                 let record = keep(record)?;
-                Some((
+                Some(Found {
                     record,
-                    highlighter.title(&text.title),
-                    highlighter.snippet(&text.body),
-                ))
+                    title_html: highlighter.title(&text.title),
+                    snippet_html: highlighter.snippet(&text.body),
+                    semantic: by_meaning.contains(id),
+                })
             })
             .collect();
         Ok(Page {
@@ -239,6 +290,77 @@ impl App {
         })
     }
 
+    /// A page of a text search with the records found by meaning fused in: the best
+    /// [`HYBRID_POOL`] by words and by meaning (those passing the query's filters), fused as
+    /// the matcher fuses them, then the page cut from the fused order. Also returns the ids
+    /// found by meaning only.
+    async fn hybrid_hits(
+        &self,
+        query: SearchQuery,
+        text: &str,
+        ratio: f32,
+    ) -> AppResult<(SearchPage, HashSet<String>)> {
+        let (offset, limit) = (query.offset, query.limit);
+        let words = SearchQuery {
+            offset: 0,
+            limit: HYBRID_POOL.max(offset.saturating_add(limit)),
+            ..query.clone()
+        };
+        let index = self.index.clone();
+        let mut lexical =
+            blocking(move || index.search_page(&words).map_err(|e| internal("search", e))).await?;
+        let lexical_ids: Vec<String> = lexical.hits.iter().map(|(id, _)| id.clone()).collect();
+        let dense = self
+            .dense_candidates(query.kind, text, HYBRID_POOL, lexical_ids.clone())
+            .await?;
+        let Some((top, cosine)) = dense else {
+            // No vectors or no query vector: words only.
+            lexical.hits = lexical.hits.into_iter().skip(offset).take(limit).collect();
+            return Ok((lexical, HashSet::new()));
+        };
+        // Those found by meaning only must pass the query's filters too.
+        let known: HashSet<&str> = lexical_ids.iter().map(String::as_str).collect();
+        let only: Vec<String> = top
+            .iter()
+            .map(|(id, _)| id.clone())
+            .filter(|id| !known.contains(id.as_str()))
+            .collect();
+        let allowed: HashSet<String> = if only.is_empty() {
+            HashSet::new()
+        } else {
+            let check = SearchQuery {
+                text: None,
+                offset: 0,
+                limit: only.len(),
+                ids: Some(only),
+                ..query
+            };
+            let index = self.index.clone();
+            let passed =
+                blocking(move || index.search_page(&check).map_err(|e| internal("search", e)))
+                    .await?;
+            let passed: HashSet<String> = passed.hits.into_iter().map(|(id, _)| id).collect();
+            // Meaning always finds something: only the closest few join the words' results.
+            top.iter()
+                .map(|(id, _)| id)
+                .filter(|id| passed.contains(*id))
+                .take(SEMANTIC_EXTRA)
+                .cloned()
+                .collect()
+        };
+        let fused = duijie_match::fuse_lists(
+            self.matcher.config().fusion,
+            ratio,
+            &lexical.hits,
+            top,
+            cosine,
+            &allowed,
+        );
+        lexical.total += allowed.len();
+        lexical.hits = fused.into_iter().skip(offset).take(limit).collect();
+        Ok((lexical, allowed))
+    }
+
     /// Published demands for everyone; all demands for the bureau.
     pub async fn search_demands(
         &self,
@@ -248,12 +370,12 @@ impl App {
         let (mut query, page, per_page) = p.to_query(EntityKind::Demand)?;
         query.statuses = p.status_filter(caller)?;
         let found = self
-            .run_search(query, page, per_page, |r| match r {
+            .run_search(query, (page, per_page), p.semantic_ratio()?, |r| match r {
                 Record::Demand(d) if caller.can_see_demand(&d) => Some(redact(caller, d)),
                 _ => None,
             })
             .await?;
-        let ids = contact_ids(caller, found.items.iter().map(|(d, _, _)| d));
+        let ids = contact_ids(caller, found.items.iter().map(|f| &f.record));
         self.audit_contact_read(caller, AuditSubject::Demand, ids, "需求检索结果")
             .await?;
         Ok(found)
@@ -261,7 +383,7 @@ impl App {
 
     pub async fn search_achievements(&self, p: &SearchParams) -> AppResult<Page<Achievement>> {
         let (query, page, per_page) = p.to_query(EntityKind::Achievement)?;
-        self.run_search(query, page, per_page, |r| match r {
+        self.run_search(query, (page, per_page), p.semantic_ratio()?, |r| match r {
             Record::Achievement(a) => Some(a),
             _ => None,
         })
@@ -275,12 +397,12 @@ impl App {
     ) -> AppResult<Page<Expert>> {
         let (query, page, per_page) = p.to_query(EntityKind::Expert)?;
         let found = self
-            .run_search(query, page, per_page, |r| match r {
+            .run_search(query, (page, per_page), p.semantic_ratio()?, |r| match r {
                 Record::Expert(e) => Some(redact_expert(caller, e)),
                 _ => None,
             })
             .await?;
-        let ids = expert_contact_ids(found.items.iter().map(|(e, _, _)| e));
+        let ids = expert_contact_ids(found.items.iter().map(|f| &f.record));
         self.audit_contact_read(caller, AuditSubject::Expert, ids, "专家检索结果")
             .await?;
         Ok(found)
@@ -336,22 +458,37 @@ impl App {
             ..SearchQuery::new(kind)
         };
         let achievements = self
-            .run_search(of(EntityKind::Achievement), 1, limit as u32, |r| match r {
-                Record::Achievement(a) => Some(a),
-                _ => None,
-            })
+            .run_search(
+                of(EntityKind::Achievement),
+                (1, limit as u32),
+                None,
+                |r| match r {
+                    Record::Achievement(a) => Some(a),
+                    _ => None,
+                },
+            )
             .await?;
         let experts = self
-            .run_search(of(EntityKind::Expert), 1, limit as u32, |r| match r {
-                Record::Expert(e) => Some(redact_expert(caller, e)),
-                _ => None,
-            })
+            .run_search(
+                of(EntityKind::Expert),
+                (1, limit as u32),
+                None,
+                |r| match r {
+                    Record::Expert(e) => Some(redact_expert(caller, e)),
+                    _ => None,
+                },
+            )
             .await?;
         let instruments = self
-            .run_search(of(EntityKind::Instrument), 1, limit as u32, |r| match r {
-                Record::Instrument(i) => Some(i),
-                _ => None,
-            })
+            .run_search(
+                of(EntityKind::Instrument),
+                (1, limit as u32),
+                None,
+                |r| match r {
+                    Record::Instrument(i) => Some(i),
+                    _ => None,
+                },
+            )
             .await?;
         let experts = records(experts.items);
         self.audit_contact_read(
@@ -380,7 +517,7 @@ impl App {
             ..SearchQuery::new(EntityKind::Achievement)
         };
         let page = self
-            .run_search(query, 1, limit as u32, |r| match r {
+            .run_search(query, (1, limit as u32), None, |r| match r {
                 Record::Achievement(a) => Some(a),
                 _ => None,
             })
@@ -424,6 +561,6 @@ fn expert_contact_ids<'a>(experts: impl IntoIterator<Item = &'a Expert>) -> Vec<
 }
 
 /// The records of a page, without their highlights.
-fn records<T>(items: Vec<(T, String, String)>) -> Vec<T> {
-    items.into_iter().map(|(r, _, _)| r).collect()
+fn records<T>(items: Vec<Found<T>>) -> Vec<T> {
+    items.into_iter().map(|f| f.record).collect()
 }

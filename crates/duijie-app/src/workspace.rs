@@ -584,9 +584,9 @@ impl App {
                 };
                 let (mut query, page, per_page) = params.to_query(kind)?;
                 query.org_id = Some(org_id);
-                let found = self.run_search(query, page, per_page, Some).await?;
+                let found = self.run_search(query, (page, per_page), None, Some).await?;
                 let total = i64::try_from(found.total).unwrap_or(i64::MAX);
-                (found.items.into_iter().map(|(r, _, _)| r).collect(), total)
+                (found.items.into_iter().map(|f| f.record).collect(), total)
             }
         };
         Ok((

@@ -44,6 +44,7 @@ pub async fn open_with(dir: &Path, database_url: &str) -> Result<Arc<App>> {
     App::open(&AppConfig {
         database_url: database_url.to_string(),
         index: IndexMode::Dir(index_dir(dir)),
+        semantic: None,
     })
     .await
 }

@@ -183,6 +183,7 @@ async fn inproc_latency(
             limit: Some(10),
             field: None,
             region: None,
+            semantic_ratio: None,
         };
         let t0 = Instant::now();
         app.match_text(&req)

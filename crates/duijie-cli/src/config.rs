@@ -2,7 +2,7 @@
 //! (flags and environment win over the file, the file over defaults).
 
 use anyhow::{Context, Result};
-use duijie_app::{IndexMode, MailConfig, SmtpTls};
+use duijie_app::{AppConfig, Fusion, IndexMode, MailConfig, SemanticConfig, SmtpTls};
 use duijie_server::{ServerConfig, TrustedProxy};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -44,6 +44,20 @@ struct FileConfig {
     public_url: Option<String>,
     max_index_lag: Option<u64>,
     mail: Option<MailFile>,
+    semantic: Option<SemanticFile>,
+}
+
+/// `[semantic]`: dense vectors beside the words in ranking (no section: on, with the measured
+/// defaults).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SemanticFile {
+    /// false: no model is loaded, no vectors computed; ranking by words only.
+    enabled: Option<bool>,
+    /// Share of dense evidence, 0 to 1.
+    ratio: Option<f32>,
+    /// normalised | rrf
+    fusion: Option<String>,
 }
 
 /// `[mail]`: the SMTP relay notifications are sent through (no section: no e-mail).
@@ -70,6 +84,8 @@ pub struct Config {
     pub server: ServerConfig,
     /// The notification mail worker's relay, when `[mail]` is set.
     pub mail: Option<MailConfig>,
+    /// Semantic matching (`None`: turned off in `[semantic]`).
+    pub semantic: Option<SemanticConfig>,
 }
 
 impl std::fmt::Debug for Config {
@@ -83,8 +99,31 @@ impl std::fmt::Debug for Config {
             .field("addr", &self.addr)
             .field("server", &self.server)
             .field("mail", &self.mail)
+            .field("semantic", &self.semantic)
             .finish()
     }
+}
+
+fn semantic_config(file: Option<SemanticFile>) -> Result<Option<SemanticConfig>> {
+    let defaults = SemanticConfig::default();
+    let Some(file) = file else {
+        return Ok(Some(defaults));
+    };
+    if file.enabled == Some(false) {
+        return Ok(None);
+    }
+    let ratio = file.ratio.unwrap_or(defaults.ratio);
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&ratio),
+        "semantic.ratio must be between 0 (words only) and 1 (meaning only), not {ratio}"
+    );
+    let fusion = match file.fusion.as_deref() {
+        None => defaults.fusion,
+        Some("normalised") => Fusion::Normalised,
+        Some("rrf") => Fusion::Rrf,
+        Some(other) => anyhow::bail!("semantic.fusion must be normalised or rrf, not {other}"),
+    };
+    Ok(Some(SemanticConfig { ratio, fusion }))
 }
 
 fn read_file(path: &Path) -> Result<FileConfig> {
@@ -147,8 +186,10 @@ impl Config {
                 Some(c)
             }
         };
+        let semantic = semantic_config(file.semantic)?;
         Ok(Config {
             mail,
+            semantic,
             data_dir,
             database_url,
             addr: file
@@ -186,6 +227,14 @@ impl Config {
                 sign_in: defaults.sign_in.clone(),
             },
         })
+    }
+
+    pub fn app_config(&self, index: IndexMode) -> AppConfig {
+        AppConfig {
+            database_url: self.database_url.clone(),
+            index,
+            semantic: self.semantic,
+        }
     }
 
     pub fn index_dir(&self) -> PathBuf {

@@ -5,7 +5,6 @@
 //! script (`bench/peers/`) can be measured on exactly the same split.
 
 mod demands;
-mod semantic;
 
 use anyhow::{Context, Result};
 use duijie_app::{App, AppConfig, ImportRequest, IndexMode};
@@ -147,6 +146,7 @@ async fn run_set(set: &SetSplit) -> Result<SetResult> {
     let app = App::open(&AppConfig {
         database_url: format!("sqlite://{}", dir.path().join("eval.db").display()),
         index: IndexMode::Memory,
+        semantic: None,
     })
     .await?;
     let started = Instant::now();

@@ -90,3 +90,27 @@ pub async fn run(
     }
     Ok(())
 }
+
+/// After an import: the semantic vectors of records that have none yet, with a progress bar.
+/// The records are searchable by words already; an interrupted run loses at most one batch,
+/// and a running server's background embedder finishes the rest.
+pub async fn vectors(app: &App) -> Result<()> {
+    if app.vector_status().is_none() {
+        return Ok(());
+    }
+    let bar = progress_bar(0, "vectors");
+    bar.set_message("semantic vectors (Ctrl-C leaves the rest to the server)");
+    let bar2 = bar.clone();
+    let embedded = app
+        .sync_vectors(move |done, total| {
+            bar2.set_length(total);
+            bar2.set_position(done);
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("semantic vectors: {}", e.message))?;
+    bar.finish_and_clear();
+    if embedded > 0 {
+        println!("semantic vectors: {embedded} records embedded");
+    }
+    Ok(())
+}

@@ -10,7 +10,7 @@ mod output;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use config::{Config, GlobalArgs};
-use duijie_app::{App, AppConfig, IndexMode, MatchRequest};
+use duijie_app::{App, IndexMode, MatchRequest};
 use duijie_core::Role;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,6 +50,10 @@ enum Command {
         /// Write the import report(s) as JSON to this file.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Leave the semantic vectors of the new records to the server's background
+        /// embedder instead of computing them here after the import.
+        #[arg(long)]
+        no_vectors: bool,
         /// The files to import.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -167,11 +171,7 @@ fn init_tracing() {
 async fn open(config: &Config, index: IndexMode) -> Result<Arc<App>> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
-    App::open(&AppConfig {
-        database_url: config.database_url.clone(),
-        index,
-    })
-    .await
+    App::open(&config.app_config(index)).await
 }
 
 async fn run(command: Command, config: Config) -> Result<()> {
@@ -184,10 +184,15 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Ingest {
             kind,
             report,
+            no_vectors,
             files,
         } => {
             let app = open(&config, IndexMode::Detached).await?;
-            ingest::run(&app, kind.as_deref(), report.as_deref(), &files).await
+            ingest::run(&app, kind.as_deref(), report.as_deref(), &files).await?;
+            if no_vectors {
+                return Ok(());
+            }
+            ingest::vectors(&app).await
         }
         Command::Match {
             kind,
@@ -202,6 +207,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 limit: Some(limit),
                 field: None,
                 region: None,
+                semantic_ratio: None,
             };
             let ranking = app.match_text(&req).await.map_err(anyhow::Error::new)?;
             if json {
@@ -262,6 +268,8 @@ async fn serve(config: &Config, addr: SocketAddr, demo: bool) -> Result<()> {
         demo::load(&app).await?;
     }
     app.spawn_indexer();
+    // Vectors catch up in the background; ranking uses words until they are there.
+    app.spawn_embedder();
     // One mail worker per replica; the outbox's claims keep replicas from sending one mail twice.
     if let Some(mail) = &config.mail {
         duijie_app::MailWorker::new(app.clone(), mail.clone())?.spawn();

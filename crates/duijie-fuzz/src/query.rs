@@ -107,6 +107,7 @@ pub fn query(data: &[u8]) {
             // The same hostile text as an expert id: a filter value is never syntax.
             expert_id: Some(q.clone()),
             ranges: Default::default(),
+            ids: None,
             sort: Default::default(),
             offset,
             limit,

@@ -9,7 +9,7 @@
 
 use duijie_core::EntityKind;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 /// Turns a demand's text into its unit query vector (blocking: model inference).
@@ -47,9 +47,11 @@ pub struct VectorSet {
     kinds: RwLock<HashMap<EntityKind, KindVectors>>,
 }
 
-fn quantise(v: &[f32]) -> impl Iterator<Item = i8> + '_ {
+/// A unit vector as kept: each component × 127, rounded, as a signed byte.
+pub fn quantise(v: &[f32]) -> Vec<i8> {
     v.iter()
         .map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i8)
+        .collect()
 }
 
 fn dot_i8(a: &[i8], q: &[i8]) -> f32 {
@@ -75,26 +77,44 @@ impl VectorSet {
 
     /// Adds or replaces a document's vector (ignored unless it has `dim` components).
     pub fn insert(&self, kind: EntityKind, id: &str, vector: &[f32]) {
+        self.insert_quantised(kind, id, &quantise(vector));
+    }
+
+    /// Adds or replaces a document's vector given as [`quantise`] makes it.
+    pub fn insert_quantised(&self, kind: EntityKind, id: &str, vector: &[i8]) {
         if vector.len() != self.dim {
             return;
         }
         let mut kinds = self.kinds.write().unwrap_or_else(|e| e.into_inner());
         let k = kinds.entry(kind).or_default();
         match k.at.get(id) {
-            Some(&i) => {
-                for (slot, x) in k.data[i * self.dim..(i + 1) * self.dim]
-                    .iter_mut()
-                    .zip(quantise(vector))
-                {
-                    *slot = x;
-                }
-            }
+            Some(&i) => k.data[i * self.dim..(i + 1) * self.dim].copy_from_slice(vector),
             None => {
                 k.at.insert(id.to_string(), k.ids.len());
                 k.ids.push(id.to_string());
-                k.data.extend(quantise(vector));
+                k.data.extend_from_slice(vector);
             }
         }
+    }
+
+    /// Forgets a document's vector (the record is gone or has no text left).
+    pub fn remove(&self, kind: EntityKind, id: &str) {
+        let mut kinds = self.kinds.write().unwrap_or_else(|e| e.into_inner());
+        let Some(k) = kinds.get_mut(&kind) else {
+            return;
+        };
+        let Some(i) = k.at.remove(id) else {
+            return;
+        };
+        // The last document takes the freed place.
+        let last = k.ids.len() - 1;
+        k.ids.swap_remove(i);
+        if i != last {
+            let (head, tail) = k.data.split_at_mut(last * self.dim);
+            head[i * self.dim..(i + 1) * self.dim].copy_from_slice(&tail[..self.dim]);
+            k.at.insert(k.ids[i].clone(), i);
+        }
+        k.data.truncate(last * self.dim);
     }
 
     /// Documents with a vector, all kinds.
@@ -123,7 +143,7 @@ impl VectorSet {
         if query.len() != self.dim {
             return (Vec::new(), HashMap::new());
         }
-        let q: Vec<i8> = quantise(query).collect();
+        let q = quantise(query);
         let mut scored: Vec<(usize, f32)> = k
             .data
             .chunks_exact(self.dim)
@@ -216,6 +236,42 @@ pub(crate) fn fuse(
     }
 }
 
+/// Fuses a list found by words (best first, with scores) with one found by meaning (`top`,
+/// best first, with cosines; `cosine` also holds those of the word hits): every word hit, and
+/// each document found by meaning only that is in `allowed`, scored as [`fuse`] scores a
+/// document of the matcher. Best first.
+pub fn fuse_lists(
+    fusion: Fusion,
+    ratio: f32,
+    lexical: &[(String, f32)],
+    top: Vec<(String, f32)>,
+    mut cosine: HashMap<String, f32>,
+    allowed: &HashSet<String>,
+) -> Vec<(String, f32)> {
+    for (id, c) in &top {
+        cosine.insert(id.clone(), *c);
+    }
+    let view = DenseView { top, cosine };
+    let best = lexical.iter().map(|(_, s)| *s).fold(0.0_f32, f32::max);
+    let mut out: Vec<(String, f32)> = lexical
+        .iter()
+        .enumerate()
+        .map(|(i, (id, s))| {
+            let score = fuse(fusion, ratio, *s, Some(i + 1), best, &view, id);
+            (id.clone(), score)
+        })
+        .collect();
+    let found: HashSet<&str> = lexical.iter().map(|(id, _)| id.as_str()).collect();
+    for (id, _) in &view.top {
+        if allowed.contains(id) && !found.contains(id.as_str()) {
+            out.push((id.clone(), fuse(fusion, ratio, 0.0, None, best, &view, id)));
+        }
+    }
+    // Ties keep the words' order, then the meaning's.
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +300,17 @@ mod tests {
         let (top, _) = set.search(EntityKind::Achievement, &q, 1, &[]);
         assert_eq!(top[0].0, "c");
         assert_eq!(set.len(), 4);
+        // Removing a document moves the last one into its place; the others stay found.
+        set.remove(EntityKind::Achievement, "a");
+        set.remove(EntityKind::Achievement, "missing");
+        let (top, also) = set.search(EntityKind::Achievement, &q, 3, &["b"]);
+        let ids: Vec<&str> = top.iter().map(|(i, _)| i.as_str()).collect();
+        assert_eq!(ids, ["c", "b"]);
+        assert!((also["b"] - 0.82).abs() < 0.03, "{also:?}");
+        set.remove(EntityKind::Achievement, "b");
+        set.remove(EntityKind::Achievement, "c");
+        assert_eq!(set.len(), 1);
+        assert!(set.search(EntityKind::Achievement, &q, 3, &[]).0.is_empty());
     }
 
     #[test]

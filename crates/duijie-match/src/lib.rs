@@ -18,7 +18,7 @@ mod retrieve;
 mod segment;
 
 pub use aggregate::Aggregation;
-pub use dense::{Fusion, QueryEncoder, Semantic, VectorSet};
+pub use dense::{fuse_lists, quantise, Fusion, QueryEncoder, Semantic, VectorSet};
 pub use duijie_search::{is_gram, GRAM_MARK};
 pub use error::MatchError;
 pub use index::IndexRetriever;

@@ -496,7 +496,8 @@ impl Matcher {
         self.cancel.check()?;
         let query = self.query(input);
         self.cancel.check()?;
-        let mut candidates = if query.is_empty() || limit == 0 {
+        // A demand none of whose words any record uses can still be found by meaning.
+        let mut candidates = if limit == 0 || (query.is_empty() && !self.semantic_on()) {
             Vec::new()
         } else {
             self.rank_query(input, &query, kind, limit)?
@@ -512,11 +513,23 @@ impl Matcher {
         })
     }
 
+    /// Whether dense evidence takes part in ranking: a share above 0 and vectors to search.
+    fn semantic_on(&self) -> bool {
+        self.config.semantic_ratio > 0.0
+            && self
+                .semantic
+                .as_ref()
+                .is_some_and(|s| !s.vectors.is_empty())
+    }
+
     /// The best documents of each ranked kind for its view of the query.
     fn retrieve(&self, views: &[(EntityKind, KindQuery)]) -> Result<Vec<DocHit>, MatchError> {
         let mut hits = Vec::new();
         for (kind, view) in views {
             self.cancel.check()?;
+            if view.terms.is_empty() {
+                continue;
+            }
             hits.extend(self.index.top(
                 *kind,
                 &view.terms,
@@ -538,12 +551,9 @@ impl Matcher {
         hits: &mut Vec<DocHit>,
     ) -> Result<HashMap<EntityKind, DenseView>, MatchError> {
         let mut out = HashMap::new();
-        let Some(semantic) = &self.semantic else {
+        let Some(semantic) = self.semantic.as_ref().filter(|_| self.semantic_on()) else {
             return Ok(out);
         };
-        if self.config.semantic_ratio <= 0.0 || semantic.vectors.is_empty() {
-            return Ok(out);
-        }
         let Some(q) = semantic.encoder.encode_query(&input.semantic_text()) else {
             return Ok(out);
         };
@@ -581,6 +591,9 @@ impl Matcher {
         query: &WeightedQuery,
         candidates: &mut [Candidate],
     ) -> Result<(), MatchError> {
+        if query.is_empty() {
+            return Ok(());
+        }
         let hits = self.index.top(
             EntityKind::Instrument,
             &self.kind_query(EntityKind::Instrument, query).terms,
@@ -967,6 +980,19 @@ fn reason(
             "关键词："
         });
         line.push_str(&chosen.join("、"));
+    }
+    // Documents found by meaning share no word with the demand: said as such, never
+    // dressed up with words.
+    let by_meaning = all.iter().filter(|d| d.semantic).count();
+    if by_meaning > 0 {
+        if !line.is_empty() {
+            line.push('；');
+        }
+        if by_meaning == all.len() {
+            line.push_str("仅语义相近，未共享需求中的词语，请核实");
+        } else {
+            line.push_str(&format!("另有 {by_meaning} 项语义相近"));
+        }
     }
     line
 }

@@ -16,7 +16,7 @@ use std::ops::Bound;
 use tantivy::collector::{Count, HistogramCollector, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery,
-    TermQuery,
+    TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{
@@ -52,6 +52,9 @@ pub struct SearchQuery {
     pub expert_id: Option<String>,
     /// Demands only: budget and deadline bounds.
     pub ranges: DemandRanges,
+    /// Only these documents (ids), e.g. the candidates found by meaning, checked against the
+    /// filters.
+    pub ids: Option<Vec<String>>,
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
@@ -94,6 +97,7 @@ impl SearchQuery {
             org_id: None,
             expert_id: None,
             ranges: DemandRanges::default(),
+            ids: None,
             sort: Sort::Relevance,
             offset: 0,
             limit: 20,
@@ -493,6 +497,12 @@ impl SearchIndex {
         // kind without intersecting every match with the kind's whole posting list.
         let mut clauses = self.filter_clauses(text.is_none().then_some(q.kind), &filter_spec);
         clauses.extend(self.range_clauses(&q.ranges));
+        if let Some(ids) = &q.ids {
+            let terms = ids
+                .iter()
+                .map(|id| Term::from_field_text(self.fields.id, id));
+            clauses.push(filter(Box::new(TermSetQuery::new(terms))));
+        }
         let tokens = text
             .map(|t| analyze_with(&self.jieba, t))
             .unwrap_or_default();

@@ -166,6 +166,20 @@ pub struct Hit<T> {
     pub record: T,
     pub title_html: String,
     pub snippet_html: String,
+    /// Found by meaning only (语义相近): none of the query's words is in it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub semantic: bool,
+}
+
+impl<T> Hit<T> {
+    pub fn from_found<R>(f: duijie_app::Found<R>, view: impl Fn(R) -> T) -> Self {
+        Hit {
+            record: view(f.record),
+            title_html: f.title_html,
+            snippet_html: f.snippet_html,
+            semantic: f.semantic,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -215,11 +229,7 @@ impl<T> PageJson<T> {
             items: p
                 .items
                 .into_iter()
-                .map(|(r, title_html, snippet_html)| Hit {
-                    record: T::from(r),
-                    title_html,
-                    snippet_html,
-                })
+                .map(|f| Hit::from_found(f, T::from))
                 .collect(),
             facets: p.facets.into(),
         }

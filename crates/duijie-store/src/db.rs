@@ -759,6 +759,14 @@ impl Store for SqlStore {
         self.finish_idempotency_sql(user_id, key, response).await
     }
 
+    async fn vectors(&self, keys: &[crate::TextHash]) -> Result<Vec<(crate::TextHash, Vec<i8>)>> {
+        self.vectors_sql(keys).await
+    }
+
+    async fn put_vectors(&self, items: &[(crate::TextHash, Vec<i8>)], now: i64) -> Result<()> {
+        self.put_vectors_sql(items, now).await
+    }
+
     async fn ensure_organization(&self, name: &str, kind: OrgKind) -> Result<Organization> {
         let norm = normalize_org_name(name);
         if norm.is_empty() {

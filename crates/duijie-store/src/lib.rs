@@ -18,6 +18,7 @@ mod market;
 mod messages;
 mod notifications;
 mod rows;
+mod vectors;
 mod workspace;
 
 pub use accounts::{
@@ -39,6 +40,7 @@ pub use notifications::{
 };
 
 pub use messages::{Attachment, Message, NewAttachment, NewMessage, WriteRules};
+pub use vectors::TextHash;
 pub use workspace::{OrgInterest, OwnDraft};
 
 use async_trait::async_trait;
@@ -261,6 +263,12 @@ pub trait Store: Send + Sync + 'static {
         key: &str,
         response: Option<&StoredResponse>,
     ) -> Result<()>;
+
+    // --- dense vectors (semantic matching)
+    /// The stored vectors (int8 components) of those of `keys` that have one.
+    async fn vectors(&self, keys: &[TextHash]) -> Result<Vec<(TextHash, Vec<i8>)>>;
+    /// Keeps vectors; a key already stored keeps its first vector.
+    async fn put_vectors(&self, items: &[(TextHash, Vec<i8>)], now: i64) -> Result<()>;
 
     // --- organisations
     /// The organisation with this (normalised) name, created with `kind` when new.

@@ -68,4 +68,5 @@ on_both_backends!(
     registrations_are_decided_once,
     own_records_are_versioned_logged_and_audited,
     an_organisations_interests_come_with_their_demands,
+    vectors_are_kept_once_per_text_hash,
 );

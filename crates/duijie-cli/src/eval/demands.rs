@@ -5,7 +5,7 @@
 //! judgements; a peer's rankings (`bench/peers/peer_demands.py`) are scored beside them.
 
 use anyhow::{Context, Result};
-use duijie_app::{App, AppConfig, ImportRequest, IndexMode};
+use duijie_app::{App, AppConfig, ImportRequest, IndexMode, SemanticConfig};
 use duijie_core::text::normalize_org_name;
 use duijie_core::{EntityKind, RecordKind};
 use duijie_match::eval::demands::{
@@ -69,15 +69,13 @@ pub struct DemandsArgs {
     json: bool,
     /// Also rank with dense (semantic) evidence mixed in at these ratios, e.g. `0,0.3,0.5,1`
     /// (0 = words only, 1 = meaning only), and print NDCG@10 per ratio. The corpus is embedded
-    /// once (multilingual-e5-small) and its vectors cached (`--vectors`).
+    /// as the service does it (multilingual-e5-small), its vectors kept in the corpus's
+    /// database, so a `--keep` corpus is embedded once.
     #[arg(long, value_delimiter = ',')]
     semantic_ratios: Vec<f32>,
     /// Fusion of dense and lexical evidence for `--semantic-ratios`.
     #[arg(long, value_enum, default_value = "both")]
     fusion: FusionChoice,
-    /// Vector cache (default: `vectors.bin` in `--keep`, else a temporary file).
-    #[arg(long)]
-    vectors: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +170,12 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
     let agreement = second_judge_agreement(&args.set.join("judgements-second.jsonl"), &judgements)?;
 
     let started = Instant::now();
-    let (app, _tmp) = corpus(&args.data, args.keep.as_deref()).await?;
+    let (app, _tmp) = corpus(
+        &args.data,
+        args.keep.as_deref(),
+        !args.semantic_ratios.is_empty(),
+    )
+    .await?;
     let import_seconds = started.elapsed().as_secs_f64();
     let mut matcher = app.matcher.clone();
     if let Some(json) = &args.match_config {
@@ -223,15 +226,27 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
         print_report(&report);
     }
     if !args.semantic_ratios.is_empty() {
-        let cache = match (&args.vectors, &args.keep) {
-            (Some(path), _) => path.clone(),
-            (None, Some(dir)) => dir.join("vectors.bin"),
-            (None, None) => _tmp
-                .as_ref()
-                .map(|t| t.path().join("vectors.bin"))
-                .context("no folder for the vector cache")?,
-        };
-        let semantic = super::semantic::vectors(&app, &cache).await?;
+        let bar = crate::output::progress_bar(0, "embedding");
+        let bar2 = bar.clone();
+        let started = Instant::now();
+        let embedded = app
+            .sync_vectors(move |done, total| {
+                bar2.set_length(total);
+                bar2.set_position(done);
+            })
+            .await
+            .map_err(anyhow::Error::new)?;
+        bar.finish_and_clear();
+        if let Some(status) = app.vector_status() {
+            eprintln!(
+                "semantic: {} records with vectors, {embedded} embedded now in {:.0} s",
+                status.documents,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        if let Some(dir) = &args.export {
+            closest(&app, dir, &demands).await?;
+        }
         let fusions: &[Fusion] = match args.fusion {
             FusionChoice::Normalised => &[Fusion::Normalised],
             FusionChoice::Rrf => &[Fusion::Rrf],
@@ -256,10 +271,7 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
                     fusion,
                     ..*matcher.config()
                 };
-                let hybrid = matcher
-                    .clone()
-                    .with_config(config)
-                    .with_semantic(semantic.clone());
+                let hybrid = matcher.clone().with_config(config);
                 let started = Instant::now();
                 let mut runs: Vec<Run> = Vec::new();
                 for d in &demands {
@@ -411,7 +423,11 @@ fn second_judge_agreement(path: &Path, first: &Judgements) -> Result<Option<Agre
 }
 
 /// Imports the mixed corpus into a fresh database (or reuses the one kept in `keep`).
-async fn corpus(data: &Path, keep: Option<&Path>) -> Result<(Arc<App>, Option<tempfile::TempDir>)> {
+async fn corpus(
+    data: &Path,
+    keep: Option<&Path>,
+    semantic: bool,
+) -> Result<(Arc<App>, Option<tempfile::TempDir>)> {
     let (dir, tmp) = match keep {
         Some(dir) => {
             std::fs::create_dir_all(dir)
@@ -428,6 +444,11 @@ async fn corpus(data: &Path, keep: Option<&Path>) -> Result<(Arc<App>, Option<te
     let app = App::open(&AppConfig {
         database_url: format!("sqlite://{}", db.display()),
         index: IndexMode::Dir(dir.join("index")),
+        // The ratio is set per run below; 0 ranks exactly as without vectors.
+        semantic: semantic.then_some(SemanticConfig {
+            ratio: 0.0,
+            fusion: Fusion::Normalised,
+        }),
     })
     .await?;
     if reuse {
@@ -504,6 +525,38 @@ struct CorpusDoc<'a> {
     institution: String,
     person: Option<&'a str>,
 }
+
+/// Documents closest in meaning to each demand (`closest.jsonl`: demand, id, cosine; the best
+/// [`CLOSEST`] of each kind): evidence cards fill up with these, not by id, when a candidate has
+/// fewer than five documents sharing the demand's words (`peer_demands.py --closest`).
+async fn closest(app: &App, dir: &Path, demands: &[Demand]) -> Result<()> {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        demand: &'a str,
+        id: String,
+        cosine: f32,
+    }
+    let mut lines = Vec::new();
+    for d in demands {
+        for kind in [EntityKind::Achievement, EntityKind::Expert] {
+            let found = app
+                .dense_candidates(kind, &d.query_text(), CLOSEST, Vec::new())
+                .await
+                .map_err(anyhow::Error::new)?;
+            for (id, cosine) in found.map(|(top, _)| top).unwrap_or_default() {
+                lines.push(Line {
+                    demand: &d.id,
+                    id,
+                    cosine,
+                });
+            }
+        }
+    }
+    write_lines(&dir.join("closest.jsonl"), &lines)
+}
+
+/// Documents per demand and kind in `closest.jsonl`.
+const CLOSEST: usize = 300;
 
 async fn export(app: &App, dir: &Path, demands: &[Demand], runs: &[Run]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

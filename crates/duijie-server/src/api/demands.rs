@@ -137,6 +137,7 @@ pub async fn history(
 pub struct MatchParams {
     kind: Option<String>,
     limit: Option<usize>,
+    semantic_ratio: Option<f32>,
 }
 
 pub async fn matches(
@@ -147,7 +148,7 @@ pub async fn matches(
 ) -> ApiResult<Json<duijie_app::MatchResponse>> {
     let ranking = s
         .app
-        .match_demand(&caller, &id, p.kind.as_deref(), p.limit)
+        .match_demand(&caller, &id, p.kind.as_deref(), p.limit, p.semantic_ratio)
         .await?;
     Ok(Json(ranking))
 }

@@ -237,7 +237,8 @@ pub(crate) fn attachment_body(state: &AppState, files: usize) -> usize {
 
 /// Ready for traffic once the index has caught up after start and while it trails the change
 /// log by at most `max_index_lag` sequence numbers; 503 otherwise, so a load balancer sends
-/// searches elsewhere while this replica's index is stuck or far behind.
+/// searches elsewhere while this replica's index is stuck or far behind. `semantic` shows how
+/// far the vectors are (`null` when semantic matching is off); words work without them.
 async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
     let index = s.app.index_status().await;
     let (code, status) = match index.behind {
@@ -260,6 +261,8 @@ async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
                 "caught_up": index.caught_up,
                 "documents": index.documents,
             },
+            // The dense part catches up in the background: progress only, never unhealthy.
+            "semantic": s.app.vector_status(),
         })),
     )
 }

@@ -31,6 +31,7 @@ pub async fn instruments(
         title: "科研仪器共享",
         placeholder: "搜索仪器名称、型号、功能，如：X射线衍射",
         page,
+        semantic: s.app.vector_status().is_some(),
     };
     list_page(&session, &q, listing, InstrumentJson::from)
 }

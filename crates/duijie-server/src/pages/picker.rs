@@ -51,7 +51,7 @@ pub(super) async fn expert_choices(
     };
     let found = s.app.search_experts(caller, &params).await?;
     let mut seen: Vec<String> = chosen.iter().chain(exclude).cloned().collect();
-    for e in named.iter().chain(found.items.iter().map(|(e, _, _)| e)) {
+    for e in named.iter().chain(found.items.iter().map(|f| &f.record)) {
         if !seen.contains(&e.id) {
             seen.push(e.id.clone());
             out.push(choice(e, false));

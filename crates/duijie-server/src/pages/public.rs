@@ -53,6 +53,9 @@ pub(super) struct ListQuery {
     /// `relevance`, `newest`, and for demands `deadline` or `budget`.
     #[serde(default)]
     sort: String,
+    /// `1`: records saying the same in other words are found too (语义相近).
+    #[serde(default)]
+    semantic: String,
     #[serde(default)]
     page: String,
 }
@@ -65,6 +68,8 @@ const BUDGET_BANDS: [(&str, &str); 4] = [
     ("100-", "100 万元以上"),
 ];
 const DEADLINES: [(&str, &str); 2] = [("open", "尚未截止"), ("30", "30 天内截止")];
+/// The share of meaning when a search asks for 含语义相近.
+const SEARCH_SEMANTIC_RATIO: &str = "0.5";
 const SORTS: [(&str, &str, bool); 4] = [
     ("relevance", "按相关度", false),
     ("newest", "最新发布", false),
@@ -102,6 +107,7 @@ impl ListQuery {
             deadline_to: deadline_to.map(|d| d.to_string()),
             page: Some(self.page()),
             per_page: Some(per_page),
+            semantic_ratio: (self.semantic == "1").then(|| SEARCH_SEMANTIC_RATIO.to_string()),
             ..SearchParams::default()
         }
     }
@@ -122,6 +128,7 @@ impl ListQuery {
                 ("budget", &self.budget),
                 ("deadline", &self.deadline),
                 ("sort", &self.sort),
+                ("semantic", &self.semantic),
                 ("page", &page)
             ])
         )
@@ -192,14 +199,10 @@ impl ListQuery {
     }
 }
 
-fn hits<R, T>(page_items: Vec<(R, String, String)>, view: impl Fn(R) -> T) -> Vec<Hit<T>> {
+fn hits<R, T>(page_items: Vec<duijie_app::Found<R>>, view: impl Fn(R) -> T) -> Vec<Hit<T>> {
     page_items
         .into_iter()
-        .map(|(r, title_html, snippet_html)| Hit {
-            record: view(r),
-            title_html,
-            snippet_html,
-        })
+        .map(|f| Hit::from_found(f, &view))
         .collect()
 }
 
@@ -267,6 +270,8 @@ pub(super) struct Listing<T> {
     pub title: &'static str,
     pub placeholder: &'static str,
     pub page: Page<T>,
+    /// The service keeps semantic vectors: the form offers 含语义相近.
+    pub semantic: bool,
 }
 
 pub(super) fn list_page<T, V: Serialize>(
@@ -281,6 +286,7 @@ pub(super) fn list_page<T, V: Serialize>(
         title,
         placeholder,
         page,
+        semantic,
     } = listing;
     let (field_links, region_links) = q.facet_links(base, page.facets);
     let pager = pager(page.total, page.page, page.per_page, |n| {
@@ -299,6 +305,8 @@ pub(super) fn list_page<T, V: Serialize>(
         q => q.q, field => q.field, region => q.region,
         clear => ListQuery { q: q.q.clone(), sort: q.sort.clone(), ..ListQuery::default() }.url(base, "", "", 1),
         menus => q.menus(kind == "demands"),
+        semantic_available => semantic,
+        semantic => q.semantic == "1",
         total => page.total,
         facets => context! { field => field_links, region => region_links },
         items => hits(page.items, view),
@@ -325,6 +333,7 @@ pub async fn demands(
         title: "技术需求",
         placeholder: "搜索需求名称、描述、企业，如：冷链物流",
         page,
+        semantic: s.app.vector_status().is_some(),
     };
     list_page(&session, &q, listing, |d| DemandView::new(&caller, d))
 }
@@ -341,6 +350,7 @@ pub async fn achievements(
         title: "科技成果",
         placeholder: "搜索成果名称、简介、完成单位，如：多属性决策",
         page,
+        semantic: s.app.vector_status().is_some(),
     };
     list_page(&session, &q, listing, AchievementJson::from)
 }
@@ -360,6 +370,7 @@ pub async fn experts(
         title: "专家",
         placeholder: "搜索专家姓名、研究方向、工作单位",
         page,
+        semantic: s.app.vector_status().is_some(),
     };
     list_page(&session, &q, listing, ExpertJson::from)
 }
@@ -415,9 +426,9 @@ pub async fn demand_page_with(
     };
     let (institutions, experts) = tokio::join!(
         s.app
-            .match_demand(caller, id, Some("institution"), Some(MATCHES_SHOWN)),
+            .match_demand(caller, id, Some("institution"), Some(MATCHES_SHOWN), None),
         s.app
-            .match_demand(caller, id, Some("expert"), Some(MATCHES_SHOWN)),
+            .match_demand(caller, id, Some("expert"), Some(MATCHES_SHOWN), None),
     );
     // (candidates, whether any reaches 部分相关)
     let candidates = |r: Result<duijie_app::MatchResponse, _>| -> (Vec<CandidateView>, bool) {

@@ -73,6 +73,8 @@ pub struct EvidenceView {
     pub href: String,
     pub title: String,
     pub matched_terms: Vec<String>,
+    /// Found by meaning only (语义相近): no word of the demand is in it.
+    pub semantic: bool,
 }
 
 /// One ranked partner with the documents that support it.
@@ -106,6 +108,7 @@ impl From<duijie_match::Evidence> for EvidenceView {
             kind,
             title: e.title,
             matched_terms: e.matched_terms,
+            semantic: e.semantic,
         }
     }
 }

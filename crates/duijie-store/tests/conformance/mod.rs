@@ -881,3 +881,31 @@ pub async fn only_untouched_drafts_are_deleted(store: S) {
     ));
     assert!(store.get_demand(&approved.id).await.unwrap().is_some());
 }
+
+pub async fn vectors_are_kept_once_per_text_hash(store: S) {
+    let a = [1u8; 32];
+    let b = [2u8; 32];
+    let first: Vec<i8> = (0..384).map(|i| (i % 255 - 127) as i8).collect();
+    store
+        .put_vectors(&[(a, first.clone()), (b, vec![-127, 0, 127])], 1)
+        .await
+        .unwrap();
+    // A second writer of the same text (another replica) keeps the first vector.
+    store.put_vectors(&[(a, vec![5; 384])], 2).await.unwrap();
+    store.put_vectors(&[], 3).await.unwrap();
+    let mut got = store.vectors(&[a, [9u8; 32], b]).await.unwrap();
+    got.sort();
+    assert_eq!(got, vec![(a, first), (b, vec![-127, 0, 127])]);
+    // Lookups of more keys than one statement carries.
+    let many: Vec<[u8; 32]> = (0..1200u32)
+        .map(|i| {
+            let mut k = [0u8; 32];
+            k[..4].copy_from_slice(&i.to_le_bytes());
+            k[31] = 7;
+            k
+        })
+        .collect();
+    let items: Vec<_> = many.iter().map(|k| (*k, vec![k[0] as i8])).collect();
+    store.put_vectors(&items, 4).await.unwrap();
+    assert_eq!(store.vectors(&many).await.unwrap().len(), 1200);
+}

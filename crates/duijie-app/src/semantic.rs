@@ -1,0 +1,455 @@
+//! Dense vectors kept with the records (semantic matching, issue #20). Every demand,
+//! achievement, expert and instrument with text gets a vector of what it is about
+//! (multilingual-e5-small, duijie-embed), computed in the background after a write or an
+//! import — the lexical index is searchable at once, the dense part catches up — and stored
+//! in the database keyed by a hash of the embedded text, so a restart, a re-index or a second
+//! replica reads it instead of computing it again. The vectors live in memory as int8
+//! ([`VectorSet`]) for the matcher and the search box.
+
+use crate::{blocking, internal, store_err, App, AppResult};
+use duijie_core::EntityKind;
+use duijie_embed::{Embedder, Kind, DIM};
+use duijie_match::{quantise, Fusion, MatchConfig, QueryEncoder, Semantic, VectorSet};
+use duijie_store::{Record, TextHash};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Word pieces of a record that are embedded: titles and keywords fit; long biographies are
+/// cut, which costs little, since their opening says what the person works on.
+pub const PASSAGE_TOKENS: usize = 256;
+/// Names the model and the embedding recipe in every text key: another model or recipe gets
+/// other keys, never a stale vector.
+const MODEL_TAG: &str = "e5-small-zh-en-q4";
+/// The kinds of record that get vectors.
+const EMBEDDED: [EntityKind; 4] = [
+    EntityKind::Demand,
+    EntityKind::Achievement,
+    EntityKind::Expert,
+    EntityKind::Instrument,
+];
+/// Texts embedded per blocking call (and stored per transaction).
+const EMBED_BATCH: usize = 32;
+/// Records read per page while loading, and changes read per round of the log.
+const PAGE: u32 = 2_000;
+/// Progress lines in the log at most this often while catching up.
+const LOG_EVERY: Duration = Duration::from_secs(10);
+
+/// The text of a record that is embedded: what it is about, not who or where.
+pub fn passage_text(record: &Record) -> Option<String> {
+    fn join(parts: &[&str]) -> String {
+        parts
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("。")
+    }
+    let text = match record {
+        Record::Demand(d) => join(&[
+            &d.body.title,
+            &d.body.keywords.join("、"),
+            &d.body.description,
+            &d.body.goals,
+        ]),
+        Record::Achievement(a) => {
+            join(&[&a.body.title, &a.body.keywords.join("、"), &a.body.summary])
+        }
+        Record::Expert(e) => {
+            let topics: Vec<&str> = e
+                .body
+                .research_areas
+                .iter()
+                .chain(&e.body.keywords)
+                .map(String::as_str)
+                .collect();
+            join(&[&topics.join("、"), &e.body.bio])
+        }
+        Record::Instrument(i) => join(&[&i.body.name, &i.body.model, &i.body.description]),
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+/// The key of an embedded text (model, recipe and text).
+pub fn text_key(text: &str) -> TextHash {
+    let mut h = Sha256::new();
+    h.update(format!("{MODEL_TAG}/{PASSAGE_TOKENS}/passage\n").as_bytes());
+    h.update(text.as_bytes());
+    h.finalize().into()
+}
+
+/// The model, loaded on first use (parsing it takes a moment and some memory; a process that
+/// never ranks or embeds never loads it). A model that cannot be loaded is reported once and
+/// leaves ranking to words.
+#[derive(Default)]
+struct Model(OnceLock<Option<Arc<Embedder>>>);
+
+impl Model {
+    fn get(&self) -> Option<Arc<Embedder>> {
+        self.0
+            .get_or_init(|| match Embedder::bundled() {
+                Ok(e) => Some(Arc::new(e.with_max_tokens(PASSAGE_TOKENS))),
+                Err(error) => {
+                    tracing::error!(%error, "sentence model unusable: ranking by words only");
+                    None
+                }
+            })
+            .clone()
+    }
+}
+
+impl QueryEncoder for Model {
+    fn encode_query(&self, text: &str) -> Option<Vec<f32>> {
+        let model = self.get()?;
+        match model.embed_one(text, Kind::Query) {
+            Ok(v) => Some(v),
+            Err(error) => {
+                tracing::warn!(%error, "query not embedded: ranking by words only");
+                None
+            }
+        }
+    }
+}
+
+/// Semantic matching settings (`[semantic]` in `duijie.toml`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SemanticConfig {
+    /// Share of dense evidence in a document's score (`MatchConfig::semantic_ratio`).
+    pub ratio: f32,
+    pub fusion: Fusion,
+}
+
+impl Default for SemanticConfig {
+    /// The configuration measured in `docs/ranking.md` ("Semantic evidence beside BM25").
+    fn default() -> Self {
+        SemanticConfig {
+            ratio: 0.3,
+            fusion: Fusion::Normalised,
+        }
+    }
+}
+
+impl SemanticConfig {
+    /// `base` with this ratio and fusion.
+    pub(crate) fn match_config(&self, base: &MatchConfig) -> MatchConfig {
+        MatchConfig {
+            semantic_ratio: self.ratio,
+            fusion: self.fusion,
+            ..*base
+        }
+    }
+}
+
+/// How far the dense part is behind the records, for `/healthz` and progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct VectorStatus {
+    /// Records with a vector in memory.
+    pub documents: u64,
+    /// Records waiting for their vector.
+    pub pending: u64,
+    /// Vectors this process computed since it started (the others were read from the database).
+    pub embedded: u64,
+    /// The stored vectors were loaded and the log followed at least once.
+    pub started: bool,
+}
+
+/// The dense part of an [`App`]: the model, the vectors, and the follower's progress.
+pub(crate) struct Dense {
+    model: Arc<Model>,
+    vectors: Arc<VectorSet>,
+    /// The change-log sequence whose changes have been looked at.
+    cursor: AtomicI64,
+    started: AtomicBool,
+    pending: AtomicUsize,
+    embedded: AtomicU64,
+    /// One catch-up at a time per process.
+    running: tokio::sync::Mutex<()>,
+    wake: tokio::sync::Notify,
+}
+
+impl Dense {
+    pub(crate) fn new() -> Dense {
+        Dense {
+            model: Arc::new(Model::default()),
+            vectors: Arc::new(VectorSet::new(DIM)),
+            cursor: AtomicI64::new(0),
+            started: AtomicBool::new(false),
+            pending: AtomicUsize::new(0),
+            embedded: AtomicU64::new(0),
+            running: tokio::sync::Mutex::new(()),
+            wake: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// What the matcher ranks with.
+    pub(crate) fn semantic(&self) -> Semantic {
+        Semantic {
+            encoder: self.model.clone(),
+            vectors: self.vectors.clone(),
+        }
+    }
+}
+
+/// Records found by meaning, best first with their cosine, and the cosine of those asked about.
+pub type DenseCandidates = (Vec<(String, f32)>, HashMap<String, f32>);
+
+/// A record waiting for its vector.
+struct Todo {
+    kind: EntityKind,
+    id: String,
+    key: TextHash,
+    text: String,
+}
+
+impl App {
+    /// The dense part's progress; `None` when the service runs without vectors.
+    pub fn vector_status(&self) -> Option<VectorStatus> {
+        let d = self.dense.as_ref()?;
+        Some(VectorStatus {
+            documents: d.vectors.len() as u64,
+            pending: d.pending.load(Ordering::Acquire) as u64,
+            embedded: d.embedded.load(Ordering::Acquire),
+            started: d.started.load(Ordering::Acquire),
+        })
+    }
+
+    /// Brings the vectors up to the records: on the first call every stored vector is loaded,
+    /// then every change of the log since is looked at; records whose text has no stored
+    /// vector are embedded (on the blocking pool, in batches) and their vectors stored.
+    /// `progress(done, total)` is called after each batch. Returns how many were embedded.
+    pub async fn sync_vectors(&self, progress: impl Fn(u64, u64)) -> AppResult<u64> {
+        let Some(dense) = &self.dense else {
+            return Ok(0);
+        };
+        let _one = dense.running.lock().await;
+        let mut todo: Vec<Todo> = Vec::new();
+        if !dense.started.load(Ordering::Acquire) {
+            // Changes after this point are looked at again by the next round: harmless.
+            let seq = self.store.last_seq().await.map_err(store_err)?;
+            for kind in EMBEDDED {
+                let mut after = String::new();
+                loop {
+                    let page = self
+                        .store
+                        .scan(kind, &after, PAGE)
+                        .await
+                        .map_err(store_err)?;
+                    let Some(last) = page.last() else { break };
+                    after = last.id().to_string();
+                    todo.extend(self.vectors_known(dense, kind, &page).await?);
+                }
+            }
+            dense.cursor.store(seq, Ordering::Release);
+        } else {
+            loop {
+                let cursor = dense.cursor.load(Ordering::Acquire);
+                let changes = self
+                    .store
+                    .changes_since(cursor, PAGE)
+                    .await
+                    .map_err(store_err)?;
+                let Some(last) = changes.last().map(|c| c.seq) else {
+                    break;
+                };
+                for kind in EMBEDDED {
+                    let mut ids: Vec<String> = changes
+                        .iter()
+                        .filter(|c| c.entity == kind)
+                        .map(|c| c.entity_id.clone())
+                        .collect();
+                    ids.sort();
+                    ids.dedup();
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    let records = self
+                        .store
+                        .get_records(kind, &ids)
+                        .await
+                        .map_err(store_err)?;
+                    for id in &ids {
+                        if !records.iter().any(|r| r.id() == id) {
+                            dense.vectors.remove(kind, id);
+                        }
+                    }
+                    todo.extend(self.vectors_known(dense, kind, &records).await?);
+                }
+                dense.cursor.store(last, Ordering::Release);
+                if changes.len() < PAGE as usize {
+                    break;
+                }
+            }
+        }
+        // A record changed twice while waiting is embedded once, with its last text.
+        let mut seen = std::collections::HashSet::new();
+        todo.reverse();
+        todo.retain(|t| seen.insert((t.kind, t.id.clone())));
+        todo.reverse();
+        let embedded = self.embed_todo(dense, todo, progress).await;
+        dense.started.store(true, Ordering::Release);
+        embedded
+    }
+
+    /// Puts the stored vectors of `records` in memory; returns the records still without one.
+    async fn vectors_known(
+        &self,
+        dense: &Dense,
+        kind: EntityKind,
+        records: &[Record],
+    ) -> AppResult<Vec<Todo>> {
+        let mut wanted: Vec<Todo> = Vec::new();
+        for record in records {
+            match passage_text(record) {
+                Some(text) => wanted.push(Todo {
+                    kind,
+                    id: record.id().to_string(),
+                    key: text_key(&text),
+                    text,
+                }),
+                None => dense.vectors.remove(kind, record.id()),
+            }
+        }
+        let keys: Vec<TextHash> = wanted.iter().map(|t| t.key).collect();
+        let stored: HashMap<TextHash, Vec<i8>> = self
+            .store
+            .vectors(&keys)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .collect();
+        wanted.retain(|t| match stored.get(&t.key) {
+            Some(v) => {
+                dense.vectors.insert_quantised(t.kind, &t.id, v);
+                false
+            }
+            None => true,
+        });
+        Ok(wanted)
+    }
+
+    async fn embed_todo(
+        &self,
+        dense: &Dense,
+        todo: Vec<Todo>,
+        progress: impl Fn(u64, u64),
+    ) -> AppResult<u64> {
+        let total = todo.len() as u64;
+        if total == 0 {
+            return Ok(0);
+        }
+        let Some(model) = dense.model.get() else {
+            return Ok(0);
+        };
+        dense.pending.store(todo.len(), Ordering::Release);
+        tracing::info!(records = total, "embedding records for semantic matching");
+        let started = Instant::now();
+        let mut logged = Instant::now();
+        let mut done = 0u64;
+        for batch in todo.chunks(EMBED_BATCH) {
+            let texts: Vec<String> = batch.iter().map(|t| t.text.clone()).collect();
+            let m = model.clone();
+            let vectors = blocking(move || {
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                m.embed(&refs, Kind::Passage)
+                    .map_err(|e| internal("embedding", e))
+            })
+            .await?;
+            let items: Vec<(TextHash, Vec<i8>)> = batch
+                .iter()
+                .zip(&vectors)
+                .map(|(t, v)| (t.key, quantise(v)))
+                .collect();
+            self.store
+                .put_vectors(&items, chrono::Utc::now().timestamp_millis())
+                .await
+                .map_err(store_err)?;
+            for (t, (_, q)) in batch.iter().zip(&items) {
+                dense.vectors.insert_quantised(t.kind, &t.id, q);
+            }
+            done += batch.len() as u64;
+            dense
+                .embedded
+                .fetch_add(batch.len() as u64, Ordering::AcqRel);
+            dense
+                .pending
+                .store((total - done) as usize, Ordering::Release);
+            progress(done, total);
+            if logged.elapsed() >= LOG_EVERY {
+                logged = Instant::now();
+                let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                tracing::info!(done, total, rate = format!("{rate:.1}/s"), "embedding");
+            }
+        }
+        tracing::info!(
+            records = total,
+            seconds = started.elapsed().as_secs(),
+            "embedding caught up"
+        );
+        Ok(done)
+    }
+
+    /// The best `limit` records of `kind` by meaning for a search text, and the cosine of
+    /// each of `also` (found by words) that has a vector; `None` without vectors or when the
+    /// text could not be embedded.
+    pub async fn dense_candidates(
+        &self,
+        kind: EntityKind,
+        text: &str,
+        limit: usize,
+        also: Vec<String>,
+    ) -> AppResult<Option<DenseCandidates>> {
+        let Some(dense) = &self.dense else {
+            return Ok(None);
+        };
+        if dense.vectors.is_empty() {
+            return Ok(None);
+        }
+        let (model, vectors, text) = (dense.model.clone(), dense.vectors.clone(), text.to_string());
+        blocking(move || {
+            let Some(q) = model.encode_query(&text) else {
+                return Ok(None);
+            };
+            let refs: Vec<&str> = also.iter().map(String::as_str).collect();
+            Ok(Some(vectors.search(kind, &q, limit, &refs)))
+        })
+        .await
+    }
+
+    /// Wakes the background embedder after a write.
+    pub(crate) fn vectors_changed(&self) {
+        if let Some(d) = &self.dense {
+            d.wake.notify_one();
+        }
+    }
+
+    /// Keeps the vectors following the records until the process ends (after every local
+    /// write, and every few seconds for writes of other replicas).
+    pub fn spawn_embedder(self: &Arc<Self>) -> Option<tokio::task::JoinHandle<()>> {
+        let dense = self.dense.clone()?;
+        let app = self.clone();
+        Some(tokio::spawn(async move {
+            loop {
+                if let Err(e) = app.sync_vectors(|_, _| {}).await {
+                    tracing::warn!(error = %e, "embedding round failed, retrying");
+                }
+                tokio::select! {
+                    _ = dense.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                }
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_follows_the_text_only() {
+        assert_eq!(text_key("钢铁表面缺陷检测"), text_key("钢铁表面缺陷检测"));
+        assert_ne!(text_key("钢铁表面缺陷检测"), text_key("钢铁表面缺陷检测。"));
+    }
+}
