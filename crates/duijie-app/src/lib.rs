@@ -28,6 +28,7 @@ mod svg;
 pub mod tokens;
 mod trends;
 mod users;
+mod webhook;
 mod workspace;
 
 pub use access::Caller;
@@ -66,6 +67,7 @@ pub use notifications::{NotificationPage, OutboxOverview};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
+pub use webhook::{webhook_signature, WebhookConfig, WebhookFormat, WebhookRound, WebhookWorker};
 pub use workspace::{
     record_link, record_title, record_version, split_terms, AchievementForm, CiteCandidates,
     ExpertForm, InterestState, YearInput, CITE_CANDIDATES, MAX_RECORD_TERMS, RECORDS_PER_PAGE,
@@ -118,6 +120,8 @@ pub struct App {
     pub matcher: Matcher,
     indexer: indexer::Indexer,
     jobs: Jobs,
+    /// This process's name in the claims of shared work (match jobs).
+    worker: String,
     /// Imports reading or storing at once ([`imports::IMPORTS_AT_ONCE`]); the rest wait in turn.
     import_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -154,6 +158,7 @@ impl App {
             matcher,
             indexer: indexer::Indexer::default(),
             jobs: Jobs::default(),
+            worker: format!("app-{}", duijie_core::id::new_id("w")),
             import_slots: Arc::new(tokio::sync::Semaphore::new(imports::IMPORTS_AT_ONCE)),
         });
         if config.index == IndexMode::Detached {
