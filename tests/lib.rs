@@ -21,6 +21,8 @@ pub struct TestServer {
     pub app: Arc<App>,
     pub base: String,
     pub client: reqwest::Client,
+    /// The database, for a second server on it ([`TestServer::replica`]).
+    pub url: String,
     _dir: tempfile::TempDir,
     _task: tokio::task::JoinHandle<()>,
 }
@@ -100,7 +102,7 @@ impl TestServer {
             Db::Postgres => duijie_store::testing::postgres_url().await?,
         };
         let app = App::open(&AppConfig {
-            database_url: url,
+            database_url: url.clone(),
             index: IndexMode::Dir(dir.path().join("index")),
         })
         .await
@@ -121,9 +123,39 @@ impl TestServer {
             app,
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
+            url,
             _dir: dir,
             _task: task,
         })
+    }
+
+    /// A second server on this one's database (another replica), with its own index.
+    pub async fn replica(&self, config: duijie_server::ServerConfig) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = App::open(&AppConfig {
+            database_url: self.url.clone(),
+            index: IndexMode::Dir(dir.path().join("index")),
+        })
+        .await
+        .expect("replica opens");
+        app.spawn_indexer();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server_app = app.clone();
+        let task = tokio::spawn(async move {
+            let _ =
+                duijie_server::serve(server_app, config, listener, std::future::pending()).await;
+        });
+        TestServer {
+            app,
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            url: self.url.clone(),
+            _dir: dir,
+            _task: task,
+        }
     }
 
     /// Creates an account and returns its token. The token is also the account's password
