@@ -21,8 +21,8 @@ pub struct TestServer {
     pub app: Arc<App>,
     pub base: String,
     pub client: reqwest::Client,
-    /// The database the server's app uses (a second app may open it too).
-    pub database_url: String,
+    /// The database, for a second server on it ([`TestServer::replica`]).
+    pub url: String,
     _dir: tempfile::TempDir,
     _task: tokio::task::JoinHandle<()>,
 }
@@ -117,6 +117,23 @@ impl TestServer {
             Db::Sqlite => duijie_store::testing::sqlite_url(dir.path()),
             Db::Postgres => duijie_store::testing::postgres_url().await?,
         };
+        Some(Self::launch(url, dir, config, indexer, semantic).await)
+    }
+
+    /// A second server on this one's database (another replica), with its own index.
+    pub async fn replica(&self, config: duijie_server::ServerConfig) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::launch(self.url.clone(), dir, config, true, None).await
+    }
+
+    /// Opens an app on `url` with its index in `dir` and serves it on a loopback port.
+    async fn launch(
+        url: String,
+        dir: tempfile::TempDir,
+        config: duijie_server::ServerConfig,
+        indexer: bool,
+        semantic: Option<duijie_app::SemanticConfig>,
+    ) -> TestServer {
         let app = App::open(&AppConfig {
             database_url: url.clone(),
             index: IndexMode::Dir(dir.path().join("index")),
@@ -137,14 +154,14 @@ impl TestServer {
             let _ =
                 duijie_server::serve(server_app, config, listener, std::future::pending()).await;
         });
-        Some(TestServer {
+        TestServer {
             app,
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
-            database_url: url,
+            url,
             _dir: dir,
             _task: task,
-        })
+        }
     }
 
     /// Creates an account and returns its token. The token is also the account's password

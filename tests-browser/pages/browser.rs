@@ -428,6 +428,7 @@ async fn account_inbox_conversation_and_workspace_pages_in_a_browser() {
                 message: "我校团队长期研究金属双极板表面涂层".into(),
                 expert_ids: Vec::new(),
                 achievement_ids: Vec::new(),
+                instrument_ids: Vec::new(),
                 contact_name: Some("李老师".into()),
                 contact_phone: Some("13700137000".into()),
                 contact_email: Some("li@tsinghua.edu.cn".into()),

@@ -38,6 +38,7 @@ async fn docking_demand(s: &TestServer) -> String {
         message: "我校有相关成果".into(),
         expert_ids: Vec::new(),
         achievement_ids: Vec::new(),
+        instrument_ids: Vec::new(),
         contact_name: None,
         contact_phone: None,
         contact_email: None,

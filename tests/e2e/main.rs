@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod catalogues;
+mod docking;
 mod hardening;
 mod headers;
 mod health;
@@ -51,6 +52,10 @@ use audit::the_audit_log_records_decisions_exports_and_bulk_reads;
 use catalogues::{
     catalogue_editions_publish_freeze_diff_and_export, review_queue_flags_gaps_and_duplicates,
 };
+use docking::{
+    a_repeated_message_post_makes_one_message, instruments_are_cited_in_an_interest,
+    match_notices_survive_a_stop_right_after_publishing, the_webhook_posts_signed_events_once,
+};
 use hardening::{
     a_retried_post_makes_one_record, an_approval_covers_only_the_text_reviewed,
     concurrent_edits_keep_every_change_and_stale_versions_get_412,
@@ -72,6 +77,10 @@ use workspace::{
 };
 
 on_both_backends!(
+    a_repeated_message_post_makes_one_message,
+    instruments_are_cited_in_an_interest,
+    match_notices_survive_a_stop_right_after_publishing,
+    the_webhook_posts_signed_events_once,
     institutions_keep_their_own_records,
     my_interests_list_every_state_and_citations_stay_own,
     healthz_answers_ok,
@@ -120,6 +129,11 @@ async fn a_demand_in_other_words_finds_its_partner_by_meaning_postgres() {
 }
 
 /// Throttling needs its own short lock-out, so it starts its servers itself (both backends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_failures_are_counted_across_replicas() {
+    docking::sign_in_failures_are_counted_across_replicas().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_is_throttled_with_a_lock_out() {
     accounts::sign_in_is_throttled_with_a_lock_out().await;

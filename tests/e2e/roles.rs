@@ -858,6 +858,7 @@ pub async fn role_matrix(s: TestServer) {
                             message: "矩阵意向".into(),
                             expert_ids: Vec::new(),
                             achievement_ids: Vec::new(),
+                            instrument_ids: Vec::new(),
                             contact: Default::default(),
                         },
                         &actor(),

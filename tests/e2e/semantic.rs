@@ -168,7 +168,7 @@ pub async fn a_demand_in_other_words_finds_its_partner_by_meaning(db: Db) {
 
     // Another replica (or a restart) reads the stored vectors instead of computing them.
     let replica = App::open(&AppConfig {
-        database_url: s.database_url.clone(),
+        database_url: s.url.clone(),
         index: IndexMode::Memory,
         semantic: Some(semantic),
     })

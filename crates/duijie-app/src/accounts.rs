@@ -16,22 +16,19 @@ use duijie_core::validate::{normalize_credit_code, normalize_email, normalize_ph
 use duijie_core::{DomainError, ErrorCode, OrgKind, Role, User};
 use duijie_store::{
     ApiToken, AuditAction, AuditSubject, NewAccount, NewRegistration, Registration,
-    RegistrationKind, RegistrationStatus,
+    RegistrationKind, RegistrationStatus, Store,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::LazyLock;
+use std::time::Duration;
 
 /// The shortest and longest password, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 /// The most API tokens an account keeps at once.
 pub const MAX_TOKENS_PER_ACCOUNT: usize = 20;
-/// Keys the throttle remembers before it forgets idle ones.
-const MAX_THROTTLE_KEYS: usize = 100_000;
 
 /// How sign-in is throttled and how long a session lasts.
 #[derive(Debug, Clone)]
@@ -60,102 +57,89 @@ impl Default for SignInPolicy {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum ThrottleKey {
-    Account(String),
-    Address(IpAddr),
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    since: Instant,
-    locked_until: Option<Instant>,
-}
-
-/// Failed sign-ins per account name and per client address, in this process (each replica
-/// counts its own).
+/// Failed sign-ins per account name and per client address, counted in the database so that
+/// every replica on one database counts together (two replicas cannot double the allowance).
+/// Keys are stored as SHA-256 digests: no account name or address is kept.
 pub struct SignInThrottle {
     policy: SignInPolicy,
-    failures: Mutex<HashMap<ThrottleKey, Failures>>,
+}
+
+fn throttle_key(kind: &str, value: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"duijie-sign-in\0");
+    h.update(kind.as_bytes());
+    h.update([0]);
+    h.update(value.as_bytes());
+    hex::encode(h.finalize())
+}
+
+fn millis_of(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
 }
 
 impl SignInThrottle {
     pub fn new(policy: SignInPolicy) -> Self {
-        SignInThrottle {
-            policy,
-            failures: Mutex::new(HashMap::new()),
-        }
+        SignInThrottle { policy }
     }
 
     pub fn policy(&self) -> &SignInPolicy {
         &self.policy
     }
 
-    fn keys(login: &str, ip: IpAddr) -> [ThrottleKey; 2] {
-        [
-            ThrottleKey::Account(login.to_string()),
-            ThrottleKey::Address(ip),
-        ]
+    fn account_key(login: &str) -> String {
+        throttle_key("account", login)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ThrottleKey, Failures>> {
-        match self.failures.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+    fn address_key(ip: IpAddr) -> String {
+        throttle_key("address", &ip.to_string())
     }
 
     /// The time left on a lock of the account or the address, if either is locked.
-    fn locked(&self, login: &str, ip: IpAddr) -> Option<Duration> {
-        let now = Instant::now();
-        let map = self.lock();
-        Self::keys(login, ip)
-            .iter()
-            .filter_map(|k| map.get(k)?.locked_until)
-            .filter(|until| *until > now)
-            .map(|until| until - now)
-            .max()
+    async fn locked(
+        &self,
+        store: &dyn Store,
+        login: &str,
+        ip: IpAddr,
+    ) -> AppResult<Option<Duration>> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let keys = [Self::account_key(login), Self::address_key(ip)];
+        let until = store.sign_in_locked(&keys, now).await.map_err(store_err)?;
+        Ok(until.map(|u| Duration::from_millis(u64::try_from(u - now).unwrap_or(0))))
     }
 
-    /// Counts a failure; returns the lock's length when this failure started one.
-    fn fail(&self, login: &str, ip: IpAddr) -> Option<Duration> {
-        let now = Instant::now();
+    /// Counts a failure; returns the lock's length when the account or the address is locked
+    /// by it.
+    async fn fail(
+        &self,
+        store: &dyn Store,
+        login: &str,
+        ip: IpAddr,
+    ) -> AppResult<Option<Duration>> {
+        let now = chrono::Utc::now().timestamp_millis();
         let p = &self.policy;
-        let mut map = self.lock();
-        if map.len() >= MAX_THROTTLE_KEYS {
-            map.retain(|_, f| f.locked_until.is_some_and(|u| u > now) || now - f.since < p.window);
-        }
-        let mut started = None;
-        for key in Self::keys(login, ip) {
-            let limit = match key {
-                ThrottleKey::Account(_) => p.account_failures,
-                ThrottleKey::Address(_) => p.address_failures,
-            };
-            let f = map.entry(key).or_insert(Failures {
-                count: 0,
-                since: now,
-                locked_until: None,
-            });
-            if now - f.since >= p.window || f.locked_until.is_some_and(|u| u <= now) {
-                *f = Failures {
-                    count: 0,
-                    since: now,
-                    locked_until: None,
-                };
-            }
-            f.count += 1;
-            if f.count >= limit.max(1) {
-                f.locked_until = Some(now + p.lockout);
-                started = Some(p.lockout);
+        let mut locked = None;
+        for (key, limit) in [
+            (Self::account_key(login), p.account_failures),
+            (Self::address_key(ip), p.address_failures),
+        ] {
+            if let Some(until) = store
+                .sign_in_failed(&key, limit, now, millis_of(p.window), millis_of(p.lockout))
+                .await
+                .map_err(store_err)?
+            {
+                let wait = Duration::from_millis(u64::try_from(until - now).unwrap_or(0));
+                locked = Some(locked.map_or(wait, |l: Duration| l.max(wait)));
             }
         }
-        started
+        Ok(locked)
     }
 
     /// A right password clears the account's failures (the address's stay counted).
-    fn succeed(&self, login: &str) {
-        self.lock().remove(&ThrottleKey::Account(login.to_string()));
+    async fn succeed(&self, store: &dyn Store, login: &str) -> AppResult<()> {
+        store
+            .sign_in_succeeded(&Self::account_key(login))
+            .await
+            .map_err(store_err)
     }
 }
 
@@ -394,7 +378,7 @@ impl App {
         if login.chars().count() > 254 || password.chars().count() > MAX_PASSWORD_CHARS {
             return Err(wrong_password().into());
         }
-        if let Some(wait) = throttle.locked(&login, ip) {
+        if let Some(wait) = throttle.locked(&*self.store, &login, ip).await? {
             return Err(locked_out(wait));
         }
         let found = self
@@ -414,7 +398,7 @@ impl App {
                 )
                 .into());
             }
-            throttle.succeed(&login);
+            throttle.succeed(&*self.store, &login).await?;
             return self
                 .start_session(user, throttle.policy.session_ttl)
                 .await
@@ -437,7 +421,7 @@ impl App {
                 return Err(DomainError::new(ErrorCode::Forbidden, message).into());
             }
         }
-        match throttle.fail(&login, ip) {
+        match throttle.fail(&*self.store, &login, ip).await? {
             Some(wait) => Err(locked_out(wait)),
             None => Err(wrong_password().into()),
         }
@@ -1029,44 +1013,6 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ip(n: u8) -> IpAddr {
-        IpAddr::from([10, 0, 0, n])
-    }
-
-    #[test]
-    fn an_account_locks_after_its_failures_and_the_lock_ends() {
-        let t = SignInThrottle::new(SignInPolicy {
-            account_failures: 3,
-            address_failures: 100,
-            window: Duration::from_secs(60),
-            lockout: Duration::from_millis(50),
-            session_ttl: Duration::from_secs(60),
-        });
-        assert!(t.fail("a", ip(1)).is_none());
-        assert!(t.fail("a", ip(2)).is_none());
-        assert!(
-            t.fail("a", ip(3)).is_some(),
-            "third failure locks the account"
-        );
-        assert!(t.locked("a", ip(9)).is_some(), "from any address");
-        assert!(t.locked("b", ip(9)).is_none(), "other accounts are free");
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(t.locked("a", ip(9)).is_none());
-    }
-
-    #[test]
-    fn an_address_locks_across_accounts() {
-        let t = SignInThrottle::new(SignInPolicy {
-            account_failures: 100,
-            address_failures: 2,
-            ..SignInPolicy::default()
-        });
-        t.fail("a", ip(1));
-        t.fail("b", ip(1));
-        assert!(t.locked("c", ip(1)).is_some());
-        assert!(t.locked("c", ip(2)).is_none());
-    }
 
     #[test]
     fn passwords_need_length_letters_and_digits() {

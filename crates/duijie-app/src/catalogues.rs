@@ -163,7 +163,14 @@ impl App {
         ))
         .await;
         self.notify_changed().await;
-        self.notify_matches(&newly).await;
+        // The match notices' jobs committed with the publication; run them now (a failure
+        // is retried by the indexer's loop, on this or another replica).
+        if let Err(e) = self.run_match_jobs().await {
+            tracing::warn!(
+                code = e.code.as_str(),
+                "match jobs failed, left for a retry"
+            );
+        }
         Ok(c)
     }
 

@@ -411,6 +411,12 @@ impl App {
                 if let Err(e) = app.sync_index().await {
                     tracing::warn!(error = %e, "index sync failed, retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+                // Match notices of published demands left over by a stopped process (or a
+                // failed attempt), once the index has caught up with them.
+                if let Err(e) = app.run_match_jobs().await {
+                    tracing::warn!(code = e.code.as_str(), "match jobs failed, retrying");
                 }
             }
         })

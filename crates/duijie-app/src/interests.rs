@@ -25,6 +25,9 @@ pub struct InterestForm {
     pub expert_ids: Vec<String>,
     #[serde(default)]
     pub achievement_ids: Vec<String>,
+    /// Instruments (科研仪器) of the institution cited as evidence.
+    #[serde(default)]
+    pub instrument_ids: Vec<String>,
     /// The institution's contact person for this 揭榜, shown to the demand's owner once it
     /// accepts (pages pre-fill them from the signed-in account).
     #[serde(default)]
@@ -76,6 +79,7 @@ impl App {
         ));
         let expert_ids = errs.check(ids("expert_ids", &form.expert_ids));
         let achievement_ids = errs.check(ids("achievement_ids", &form.achievement_ids));
+        let instrument_ids = errs.check(ids("instrument_ids", &form.instrument_ids));
         let mut contact = Contact::default();
         apply_contact(
             &mut errs,
@@ -96,6 +100,7 @@ impl App {
             message: message.unwrap_or_default(),
             expert_ids: expert_ids.unwrap_or_default(),
             achievement_ids: achievement_ids.unwrap_or_default(),
+            instrument_ids: instrument_ids.unwrap_or_default(),
             contact,
         };
         self.store
@@ -162,17 +167,20 @@ impl App {
             .map_err(store_err)
     }
 
-    /// What interests cite, for showing them: expert names and achievement titles by id, in
-    /// two store queries. Ids that are not (or no longer) there are left out.
+    /// What interests cite, for showing them: expert names, achievement titles and
+    /// instrument names by id, one store query per kind. Ids that are not (or no longer) there
+    /// are left out.
     pub async fn cited_titles(
         &self,
         expert_ids: &[String],
         achievement_ids: &[String],
+        instrument_ids: &[String],
     ) -> AppResult<HashMap<String, String>> {
         let mut titles = HashMap::new();
         for (kind, ids) in [
             (EntityKind::Expert, expert_ids),
             (EntityKind::Achievement, achievement_ids),
+            (EntityKind::Instrument, instrument_ids),
         ] {
             if ids.is_empty() {
                 continue;
@@ -181,6 +189,7 @@ impl App {
                 let title = match &r {
                     Record::Expert(e) => e.body.name.clone(),
                     Record::Achievement(a) => a.body.title.clone(),
+                    Record::Instrument(i) => i.body.name.clone(),
                     _ => continue,
                 };
                 titles.insert(r.id().to_string(), title);

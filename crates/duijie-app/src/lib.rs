@@ -29,6 +29,7 @@ mod svg;
 pub mod tokens;
 mod trends;
 mod users;
+mod webhook;
 mod workspace;
 
 pub use access::Caller;
@@ -71,6 +72,7 @@ pub use semantic::{
     passage_text, text_key, DenseCandidates, SemanticConfig, VectorStatus, PASSAGE_TOKENS,
 };
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
+pub use webhook::{webhook_signature, WebhookConfig, WebhookFormat, WebhookRound, WebhookWorker};
 pub use workspace::{
     record_link, record_title, record_version, split_terms, AchievementForm, CiteCandidates,
     ExpertForm, InterestState, YearInput, CITE_CANDIDATES, MAX_RECORD_TERMS, RECORDS_PER_PAGE,
@@ -128,6 +130,8 @@ pub struct App {
     /// Vectors of the records and the model, when semantic matching is on.
     dense: Option<Arc<semantic::Dense>>,
     jobs: Jobs,
+    /// This process's name in the claims of shared work (match jobs).
+    worker: String,
     /// Imports reading or storing at once ([`imports::IMPORTS_AT_ONCE`]); the rest wait in turn.
     import_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -173,6 +177,7 @@ impl App {
             indexer: indexer::Indexer::default(),
             dense,
             jobs: Jobs::default(),
+            worker: format!("app-{}", duijie_core::id::new_id("w")),
             import_slots: Arc::new(tokio::sync::Semaphore::new(imports::IMPORTS_AT_ONCE)),
         });
         if config.index == IndexMode::Detached {

@@ -18,6 +18,11 @@ use std::collections::{BTreeMap, HashMap};
 pub const NOTIFICATIONS_PER_PAGE: u32 = 30;
 /// A milestone is announced this many days before it falls due.
 pub const MILESTONE_NOTICE_DAYS: i64 = 7;
+/// Match jobs claimed per round, how long a claim holds, and attempts before one is dropped.
+const MATCH_JOBS_PER_ROUND: u32 = 10;
+const MATCH_JOB_LEASE_MS: i64 = 120_000;
+const MATCH_JOB_ATTEMPTS: i64 = 10;
+
 /// Institutions ranked for a newly published demand; those above the weak tier are told.
 const MATCH_CANDIDATES: usize = 20;
 /// Outbox rows shown to the bureau.
@@ -307,48 +312,79 @@ impl App {
         })
     }
 
-    /// Tells the institutions that a newly published demand suits — candidates of the
-    /// ranking at 部分相关 or above — once per demand and institution, however often it runs.
-    /// A failure is logged, not returned: the publication it follows has committed.
-    pub(crate) async fn notify_matches(&self, demands: &[Demand]) {
-        for d in demands {
-            let ranking = match self
-                .rank(
-                    crate::matching::match_input(d),
-                    CandidateKind::Institution,
-                    MATCH_CANDIDATES,
-                    None,
-                )
-                .await
-            {
-                Ok(r) => r,
+    /// Writes the match notices of newly published demands: claims due match jobs (queued in
+    /// the publication's transaction, so a process that stops right after publishing loses
+    /// none) and tells the institutions that each demand suits — candidates of the ranking at
+    /// 部分相关 or above — once per demand and institution, however often it runs. A job that
+    /// fails is tried again later with a growing wait; returns how many jobs were done.
+    pub async fn run_match_jobs(&self) -> AppResult<u64> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let jobs = self
+            .store
+            .claim_match_jobs(&self.worker, now, MATCH_JOB_LEASE_MS, MATCH_JOBS_PER_ROUND)
+            .await
+            .map_err(store_err)?;
+        let mut done = 0;
+        for job in jobs {
+            let retry_at = match self.notify_matches(&job.demand_id).await {
+                Ok(()) => None,
+                Err(e) if job.attempts + 1 >= MATCH_JOB_ATTEMPTS => {
+                    tracing::warn!(demand = %job.demand_id, code = e.code.as_str(), "match notices given up");
+                    None
+                }
                 Err(e) => {
-                    tracing::warn!(demand = %d.id, code = e.code.as_str(), "matching for notices failed");
-                    continue;
+                    tracing::warn!(demand = %job.demand_id, code = e.code.as_str(), "match notices failed, retrying");
+                    let wait = 1_000_i64 << job.attempts.clamp(0, 12);
+                    Some(chrono::Utc::now().timestamp_millis() + wait)
                 }
             };
-            let notices: Vec<NewNotice> = ranking
-                .candidates
-                .iter()
-                .filter(|c| matches!(c.tier, Tier::Strong | Tier::Partial))
-                .map(|c| NewNotice {
-                    kind: NotificationKind::DemandMatched,
-                    audience: Audience::Org(c.id.clone()),
-                    title: format!("新发布的需求《{}》与本单位相关", d.body.title),
-                    body: format!(
-                        "{} 发布了技术需求，匹配度：{}。{}",
-                        d.org_name,
-                        c.tier.label(),
-                        c.reason
-                    ),
-                    link: demand_link(d),
-                    key: Some(format!("match:{}", d.id)),
-                })
-                .collect();
-            if let Err(e) = self.store.notify(&notices).await {
-                tracing::warn!(demand = %d.id, error = %e, "match notices not written");
+            if retry_at.is_none() {
+                done += 1;
             }
+            self.store
+                .finish_match_job(&job.demand_id, &self.worker, retry_at)
+                .await
+                .map_err(store_err)?;
         }
+        Ok(done)
+    }
+
+    /// The match notices of one published demand (none once it is no longer public).
+    async fn notify_matches(&self, demand_id: &str) -> AppResult<()> {
+        let Some(d) = self.store.get_demand(demand_id).await.map_err(store_err)? else {
+            return Ok(());
+        };
+        if !d.status.is_public() {
+            return Ok(());
+        }
+        let ranking = self
+            .rank(
+                crate::matching::match_input(&d),
+                CandidateKind::Institution,
+                MATCH_CANDIDATES,
+                None,
+            )
+            .await?;
+        let notices: Vec<NewNotice> = ranking
+            .candidates
+            .iter()
+            .filter(|c| matches!(c.tier, Tier::Strong | Tier::Partial))
+            .map(|c| NewNotice {
+                kind: NotificationKind::DemandMatched,
+                audience: Audience::Org(c.id.clone()),
+                title: format!("新发布的需求《{}》与本单位相关", d.body.title),
+                body: format!(
+                    "{} 发布了技术需求，匹配度：{}。{}",
+                    d.org_name,
+                    c.tier.label(),
+                    c.reason
+                ),
+                link: demand_link(&d),
+                key: Some(format!("match:{}", d.id)),
+            })
+            .collect();
+        self.store.notify(&notices).await.map_err(store_err)?;
+        Ok(())
     }
 
     /// Tells the bureau of ledger milestones not done that fall due within

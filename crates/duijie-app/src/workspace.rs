@@ -291,6 +291,7 @@ impl InterestState {
 pub struct CiteCandidates {
     pub achievements: Vec<(String, String)>,
     pub experts: Vec<(String, String)>,
+    pub instruments: Vec<(String, String)>,
 }
 
 fn subject_of(kind: EntityKind) -> AuditSubject {
@@ -599,10 +600,14 @@ impl App {
     }
 
     /// What the institution may cite in an expression of interest, found by `q` among its own
-    /// achievements and experts (at most [`CITE_CANDIDATES`] of each).
+    /// achievements, experts and instruments (at most [`CITE_CANDIDATES`] of each).
     pub async fn cite_candidates(&self, caller: &Caller, q: &str) -> AppResult<CiteCandidates> {
         let mut out = CiteCandidates::default();
-        for kind in [EntityKind::Achievement, EntityKind::Expert] {
+        for kind in [
+            EntityKind::Achievement,
+            EntityKind::Expert,
+            EntityKind::Instrument,
+        ] {
             let (items, _) = self.my_records(caller, kind, Some(q), 1).await?;
             let found: Vec<(String, String)> = items
                 .iter()
@@ -611,6 +616,7 @@ impl App {
                 .collect();
             match kind {
                 EntityKind::Expert => out.experts = found,
+                EntityKind::Instrument => out.instruments = found,
                 _ => out.achievements = found,
             }
         }

@@ -2,7 +2,11 @@
 //! (flags and environment win over the file, the file over defaults).
 
 use anyhow::{Context, Result};
-use duijie_app::{AppConfig, Fusion, IndexMode, MailConfig, SemanticConfig, SmtpTls};
+use duijie_app::{
+    AppConfig, Fusion, IndexMode, MailConfig, SemanticConfig, SignInPolicy, SmtpTls, WebhookConfig,
+    WebhookFormat,
+};
+use duijie_core::NotificationKind;
 use duijie_server::{ServerConfig, TrustedProxy};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -45,6 +49,8 @@ struct FileConfig {
     max_index_lag: Option<u64>,
     mail: Option<MailFile>,
     semantic: Option<SemanticFile>,
+    sign_in: Option<SignInFile>,
+    webhook: Option<WebhookFile>,
 }
 
 /// `[semantic]`: dense vectors beside the words in ranking (no section: on, with the measured
@@ -58,6 +64,36 @@ struct SemanticFile {
     ratio: Option<f32>,
     /// normalised | rrf
     fusion: Option<String>,
+}
+
+/// `[sign_in]`: how wrong passwords are throttled (shared by every replica on one database).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignInFile {
+    /// Wrong passwords for one account within the window before it is locked (default 5).
+    account_failures: Option<i64>,
+    /// Wrong passwords from one client address within the window (default 20).
+    address_failures: Option<i64>,
+    /// How long failures are counted, in seconds (default 900).
+    window_secs: Option<i64>,
+    /// How long a lock lasts, in seconds (default 900).
+    lockout_secs: Option<i64>,
+    /// How long a session lasts after sign-in, in hours (default 168).
+    session_hours: Option<i64>,
+}
+
+/// `[webhook]`: the bureau's group chat robot (企业微信 / 钉钉).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookFile {
+    url: String,
+    /// The robot's signing secret (DingTalk 加签); without it requests are not signed.
+    secret: Option<String>,
+    /// Kinds of notification sent (default: every kind).
+    kinds: Option<Vec<String>>,
+    /// markdown (default) | text
+    format: Option<String>,
+    max_attempts: Option<i64>,
 }
 
 /// `[mail]`: the SMTP relay notifications are sent through (no section: no e-mail).
@@ -86,6 +122,8 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// Semantic matching (`None`: turned off in `[semantic]`).
     pub semantic: Option<SemanticConfig>,
+    /// The group chat robot, when `[webhook]` is set.
+    pub webhook: Option<WebhookConfig>,
 }
 
 impl std::fmt::Debug for Config {
@@ -100,6 +138,7 @@ impl std::fmt::Debug for Config {
             .field("server", &self.server)
             .field("mail", &self.mail)
             .field("semantic", &self.semantic)
+            .field("webhook", &self.webhook)
             .finish()
     }
 }
@@ -124,6 +163,109 @@ fn semantic_config(file: Option<SemanticFile>) -> Result<Option<SemanticConfig>>
         Some(other) => anyhow::bail!("semantic.fusion must be normalised or rrf, not {other}"),
     };
     Ok(Some(SemanticConfig { ratio, fusion }))
+}
+
+/// A whole number within `min..=max`, or an error naming the key and what is wrong.
+fn bounded(key: &str, value: Option<i64>, default: i64, min: i64, max: i64) -> Result<i64> {
+    let v = value.unwrap_or(default);
+    anyhow::ensure!(
+        (min..=max).contains(&v),
+        "{key} must be between {min} and {max}, not {v}"
+    );
+    Ok(v)
+}
+
+fn sign_in_policy(file: Option<SignInFile>) -> Result<SignInPolicy> {
+    let d = SignInPolicy::default();
+    let Some(f) = file else { return Ok(d) };
+    let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+    let count = |key, v, default: u32| -> Result<u32> {
+        let n = bounded(key, v, i64::from(default), 1, 1_000_000)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    };
+    let duration = |key, v, default: Duration, max| -> Result<Duration> {
+        let n = bounded(key, v, secs(default), 1, max)?;
+        Ok(Duration::from_secs(n.unsigned_abs()))
+    };
+    Ok(SignInPolicy {
+        account_failures: count(
+            "sign_in.account_failures",
+            f.account_failures,
+            d.account_failures,
+        )?,
+        address_failures: count(
+            "sign_in.address_failures",
+            f.address_failures,
+            d.address_failures,
+        )?,
+        window: duration("sign_in.window_secs", f.window_secs, d.window, 30 * 86_400)?,
+        lockout: duration(
+            "sign_in.lockout_secs",
+            f.lockout_secs,
+            d.lockout,
+            30 * 86_400,
+        )?,
+        session_ttl: Duration::from_secs(
+            bounded(
+                "sign_in.session_hours",
+                f.session_hours,
+                secs(d.session_ttl) / 3600,
+                1,
+                24 * 366,
+            )?
+            .unsigned_abs()
+                * 3600,
+        ),
+    })
+}
+
+fn webhook_config(
+    file: Option<WebhookFile>,
+    public_url: Option<&str>,
+) -> Result<Option<WebhookConfig>> {
+    let Some(f) = file else { return Ok(None) };
+    let url = f.url.trim();
+    anyhow::ensure!(
+        url.starts_with("https://") || url.starts_with("http://"),
+        "webhook.url must start with https:// or http://, not {url:?}"
+    );
+    let kinds = match f.kinds {
+        None => NotificationKind::ALL.to_vec(),
+        Some(list) => {
+            anyhow::ensure!(
+                !list.is_empty(),
+                "webhook.kinds is empty: leave it out to send every kind"
+            );
+            list.iter()
+                .map(|k| {
+                    NotificationKind::parse(k.trim()).with_context(|| {
+                        let known: Vec<&str> =
+                            NotificationKind::ALL.iter().map(|k| k.as_str()).collect();
+                        format!(
+                            "webhook.kinds: unknown kind {k:?} (known: {})",
+                            known.join(", ")
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?
+        }
+    };
+    let format = match f.format.as_deref() {
+        None | Some("markdown") => WebhookFormat::Markdown,
+        Some("text") => WebhookFormat::Text,
+        Some(other) => anyhow::bail!("webhook.format must be markdown or text, not {other:?}"),
+    };
+    let base_url = public_url.unwrap_or("http://127.0.0.1:8080");
+    let mut c = WebhookConfig::new(url, f.secret.filter(|s| !s.is_empty()), kinds, base_url);
+    c.format = format;
+    c.max_attempts = bounded(
+        "webhook.max_attempts",
+        f.max_attempts,
+        c.max_attempts,
+        1,
+        100,
+    )?;
+    Ok(Some(c))
 }
 
 fn read_file(path: &Path) -> Result<FileConfig> {
@@ -187,9 +329,12 @@ impl Config {
             }
         };
         let semantic = semantic_config(file.semantic)?;
+        let sign_in = sign_in_policy(file.sign_in)?;
+        let webhook = webhook_config(file.webhook, file.public_url.as_deref())?;
         Ok(Config {
             mail,
             semantic,
+            webhook,
             data_dir,
             database_url,
             addr: file
@@ -224,7 +369,7 @@ impl Config {
                 trusted_proxies,
                 public_url: file.public_url,
                 max_index_lag: file.max_index_lag.unwrap_or(defaults.max_index_lag),
-                sign_in: defaults.sign_in.clone(),
+                sign_in,
             },
         })
     }
@@ -278,6 +423,68 @@ mod tests {
         let defaults = load("").unwrap().server;
         assert!(defaults.trusted_proxies.is_empty());
         assert_eq!(defaults.max_index_lag, 1_000);
+    }
+
+    #[test]
+    fn the_sign_in_policy_is_read_with_defaults_and_checked() {
+        let c = load(
+            "[sign_in]\naccount_failures = 3\naddress_failures = 9\nwindow_secs = 60\n\
+             lockout_secs = 120\n",
+        )
+        .unwrap();
+        let p = &c.server.sign_in;
+        assert_eq!((p.account_failures, p.address_failures), (3, 9));
+        assert_eq!(p.window, Duration::from_secs(60));
+        assert_eq!(p.lockout, Duration::from_secs(120));
+        let defaults = SignInPolicy::default();
+        assert_eq!(p.session_ttl, defaults.session_ttl);
+        let none = load("").unwrap().server.sign_in;
+        assert_eq!(none.account_failures, defaults.account_failures);
+        assert_eq!(none.window, defaults.window);
+        for (toml, key) in [
+            (
+                "[sign_in]\naccount_failures = 0\n",
+                "sign_in.account_failures",
+            ),
+            ("[sign_in]\nwindow_secs = -5\n", "sign_in.window_secs"),
+            ("[sign_in]\nlockout_secs = \"long\"\n", "lockout_secs"),
+            ("[sign_in]\nfailures = 3\n", "failures"),
+        ] {
+            let err = format!("{:#}", load(toml).unwrap_err());
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_webhook_is_read_and_checked() {
+        let c = load(
+            "public_url = \"https://duijie.example.org\"\n[webhook]\n\
+             url = \"https://oapi.dingtalk.com/robot/send?access_token=abc\"\n\
+             secret = \"SEC123\"\nkinds = [\"interest_received\"]\nformat = \"text\"\n",
+        )
+        .unwrap();
+        let w = c.webhook.unwrap();
+        assert_eq!(w.kinds, [NotificationKind::InterestReceived]);
+        assert_eq!(w.format, WebhookFormat::Text);
+        assert_eq!(w.base_url, "https://duijie.example.org");
+        assert!(
+            !format!("{:?}", w).contains("SEC123"),
+            "the secret is redacted"
+        );
+        assert!(load("").unwrap().webhook.is_none());
+        let err = format!(
+            "{:#}",
+            load("[webhook]\nurl = \"x\"\nkinds = [\"nope\"]\n").unwrap_err()
+        );
+        assert!(err.contains("webhook.url"), "{err}");
+        let err = format!(
+            "{:#}",
+            load("[webhook]\nurl = \"http://127.0.0.1:9/\"\nkinds = [\"nope\"]\n").unwrap_err()
+        );
+        assert!(
+            err.contains("webhook.kinds") && err.contains("nope"),
+            "{err}"
+        );
     }
 
     #[test]

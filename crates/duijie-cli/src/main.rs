@@ -275,6 +275,14 @@ async fn serve(config: &Config, addr: SocketAddr, demo: bool) -> Result<()> {
         duijie_app::MailWorker::new(app.clone(), mail.clone())?.spawn();
         tracing::info!(host = %mail.host, port = mail.port, "notification mail worker started");
     }
+    // One webhook worker per replica, claiming events like the mail worker.
+    if let Some(hook) = &config.webhook {
+        duijie_app::WebhookWorker::new(app.clone(), hook.clone())?.spawn();
+        tracing::info!(
+            kinds = hook.kinds.len(),
+            "group chat webhook worker started"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

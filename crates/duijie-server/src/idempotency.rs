@@ -3,7 +3,9 @@
 //! made something (a 2xx or 3xx answer) its answer is kept and every repeat with the same key
 //! and the same request gets it again, also while the first is still running (a repeat waits
 //! for it). The same key with another request is refused. Requests without a key pass as
-//! they are.
+//! they are. Routes whose bodies are read chunk by chunk (a message with files) are not under
+//! the layer: their handlers read the form first, then run through [`once`] with a fingerprint
+//! of what was read.
 
 use crate::error::ApiError;
 use crate::extract::Auth;
@@ -32,7 +34,7 @@ const WAIT: Duration = Duration::from_secs(30);
 
 /// Where the key came from: the messages differ for a program and for a person.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Source {
+pub(crate) enum Source {
     Header,
     Form,
 }
@@ -61,21 +63,36 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
     };
     let caller = caller_of(&mut parts, &s).await;
     let fingerprint = fingerprint(&parts, &bytes);
+    once(&s, &caller, &key, source, &fingerprint, || {
+        next.run(Request::from_parts(parts, Body::from(bytes)))
+    })
+    .await
+}
+
+/// Runs `run` once per key: the first request with `key` runs and its answer is kept; a
+/// repeat with the same `fingerprint` gets that answer (waiting while the first still runs),
+/// another request with the key is refused.
+pub(crate) async fn once<F, Fut>(
+    s: &AppState,
+    caller: &Caller,
+    key: &str,
+    source: Source,
+    fingerprint: &str,
+    run: F,
+) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        match s.app.claim_idempotency(&caller, &key, &fingerprint).await {
+        match s.app.claim_idempotency(caller, key, fingerprint).await {
             Err(e) => return ApiError(e).into_response(),
             // Anonymous: the handler refuses it as it would without a key.
-            Ok(None) => {
-                return next
-                    .run(Request::from_parts(parts, Body::from(bytes)))
-                    .await
-            }
+            Ok(None) => return run().await,
             Ok(Some(Claim::New)) => {
-                let resp = next
-                    .run(Request::from_parts(parts, Body::from(bytes)))
-                    .await;
-                return keep(&s, &caller, &key, resp).await;
+                let resp = run().await;
+                return keep(s, caller, key, resp).await;
             }
             Ok(Some(Claim::Done(stored))) => return replay(stored),
             Ok(Some(Claim::Mismatch)) => return refuse(source, mismatch(source)),
@@ -93,6 +110,37 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
             }
         }
     }
+}
+
+/// The key of a request whose body a handler read itself: the API's header, or the form's
+/// field (as `form_key`).
+pub(crate) fn key_from(
+    headers: &axum::http::HeaderMap,
+    form_key: Option<&str>,
+) -> Option<(String, Source)> {
+    if let Some(v) = headers.get(HEADER) {
+        return Some((
+            String::from_utf8_lossy(v.as_bytes()).trim().to_string(),
+            Source::Header,
+        ));
+    }
+    form_key
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| (k.to_string(), Source::Form))
+}
+
+/// A fingerprint of a request a handler read itself: method, path and its parts in order.
+pub(crate) fn fingerprint_of(path: &str, parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    h.update("POST");
+    h.update([0]);
+    h.update(path);
+    for p in parts {
+        h.update([0]);
+        h.update(Sha256::digest(p));
+    }
+    hex::encode(h.finalize())
 }
 
 fn key_of(parts: &Parts, body: &[u8]) -> Option<(String, Source)> {

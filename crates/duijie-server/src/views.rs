@@ -278,6 +278,7 @@ pub struct InterestJson {
     pub message: String,
     pub expert_ids: Vec<String>,
     pub achievement_ids: Vec<String>,
+    pub instrument_ids: Vec<String>,
     pub status: duijie_app::InterestStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decline_reason: Option<String>,
@@ -301,6 +302,7 @@ impl From<duijie_app::Interest> for InterestJson {
             message: i.message,
             expert_ids: i.expert_ids,
             achievement_ids: i.achievement_ids,
+            instrument_ids: i.instrument_ids,
             status: i.status,
             decline_reason: i.decline_reason,
             contact: Some(i.contact).filter(|c| !c.is_empty()),

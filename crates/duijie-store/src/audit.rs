@@ -336,7 +336,7 @@ impl SqlStore {
         if let Some(e) = audit {
             insert(&mut tx, e, now).await?;
         }
-        crate::notifications::write_notices(&mut tx, notices, now).await?;
+        crate::notifications::write_notices(&mut tx, notices, now, &self.webhook_kinds()).await?;
         let demand = fetch_demand(&mut tx, id).await?;
         tx.commit().await?;
         Ok(demand)

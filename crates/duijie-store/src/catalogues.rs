@@ -213,6 +213,9 @@ impl SqlStore {
                     )
                     .await?;
                     changes.push((EntityKind::Demand, demand_id.clone(), "upsert"));
+                    // Its match notices are written after the commit; the job row keeps them
+                    // from being lost should the process stop first.
+                    crate::jobs::insert_match_job(&mut tx, demand_id, now).await?;
                     d = fetch_demand(&mut tx, demand_id).await?;
                 }
                 DemandStatus::Published => {}
@@ -234,7 +237,7 @@ impl SqlStore {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        crate::notifications::write_notices(&mut tx, notices, now).await?;
+        crate::notifications::write_notices(&mut tx, notices, now, &self.webhook_kinds()).await?;
         let c = fetch_catalogue(&mut tx, id).await?;
         tx.commit().await?;
         Ok(c)

@@ -52,6 +52,8 @@ pub struct SqlStore {
     /// SQLite allows one writer; taking this before `BEGIN` keeps writers of this process
     /// from failing each other's lock upgrades.
     write_gate: tokio::sync::Mutex<()>,
+    /// Kinds of notice that also go to the bureau's group chat (`[webhook]`); none by default.
+    webhook_kinds: std::sync::RwLock<Vec<duijie_core::NotificationKind>>,
 }
 
 impl SqlStore {
@@ -96,7 +98,16 @@ impl SqlStore {
             pool,
             backend,
             write_gate: tokio::sync::Mutex::new(()),
+            webhook_kinds: std::sync::RwLock::new(Vec::new()),
         })
+    }
+
+    /// The kinds of notice queued for the webhook as well.
+    pub(crate) fn webhook_kinds(&self) -> Vec<duijie_core::NotificationKind> {
+        match self.webhook_kinds.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
@@ -1027,7 +1038,7 @@ impl Store for SqlStore {
             now,
         )
         .await?;
-        crate::notifications::write_notices(&mut tx, notices, now).await?;
+        crate::notifications::write_notices(&mut tx, notices, now, &self.webhook_kinds()).await?;
         let demand = fetch_demand(&mut tx, id).await?;
         tx.commit().await?;
         Ok(demand)
@@ -1683,6 +1694,72 @@ impl Store for SqlStore {
         limit: u32,
     ) -> Result<(Vec<crate::OutboxEntry>, HashMap<crate::OutboxStatus, i64>)> {
         self.outbox_sql(status, limit).await
+    }
+
+    async fn sign_in_locked(&self, keys: &[String], now: i64) -> Result<Option<i64>> {
+        self.sign_in_locked_sql(keys, now).await
+    }
+
+    async fn sign_in_failed(
+        &self,
+        key: &str,
+        limit: u32,
+        now: i64,
+        window_ms: i64,
+        lockout_ms: i64,
+    ) -> Result<Option<i64>> {
+        self.sign_in_failed_sql(key, limit, now, window_ms, lockout_ms)
+            .await
+    }
+
+    async fn sign_in_succeeded(&self, key: &str) -> Result<()> {
+        self.sign_in_succeeded_sql(key).await
+    }
+
+    fn set_webhook_kinds(&self, kinds: &[duijie_core::NotificationKind]) {
+        match self.webhook_kinds.write() {
+            Ok(mut k) => *k = kinds.to_vec(),
+            Err(poisoned) => *poisoned.into_inner() = kinds.to_vec(),
+        }
+    }
+
+    async fn claim_webhooks(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::WebhookEvent>> {
+        self.claim_webhooks_sql(worker, now, lease_ms, limit).await
+    }
+
+    async fn finish_webhook(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: crate::MailOutcome<'_>,
+    ) -> Result<bool> {
+        self.finish_webhook_sql(id, worker, outcome).await
+    }
+
+    async fn claim_match_jobs(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::MatchJob>> {
+        self.claim_match_jobs_sql(worker, now, lease_ms, limit)
+            .await
+    }
+
+    async fn finish_match_job(
+        &self,
+        demand_id: &str,
+        worker: &str,
+        retry_at: Option<i64>,
+    ) -> Result<bool> {
+        self.finish_match_job_sql(demand_id, worker, retry_at).await
     }
 
     async fn create_own_record(

@@ -14,13 +14,13 @@ use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
 const INTEREST_SELECT: &str = "SELECT i.id, i.demand_id, i.org_id, o.name AS org_name, \
-    i.message, i.expert_ids, i.achievement_ids, i.status, i.decline_reason, i.created_at, \
+    i.message, i.expert_ids, i.achievement_ids, i.instrument_ids, i.status, i.decline_reason, i.created_at, \
     i.updated_at, i.contact_name, i.contact_phone, i.contact_email \
     FROM interests i JOIN organizations o ON o.id = i.org_id";
 
 /// [`INTEREST_SELECT`] with the demand's title and status.
 pub(crate) const INTEREST_WITH_DEMAND_SELECT: &str = "SELECT i.id, i.demand_id, i.org_id, \
-    o.name AS org_name, i.message, i.expert_ids, i.achievement_ids, i.status, i.decline_reason, \
+    o.name AS org_name, i.message, i.expert_ids, i.achievement_ids, i.instrument_ids, i.status, i.decline_reason, \
     i.created_at, i.updated_at, i.contact_name, i.contact_phone, i.contact_email, \
     d.title AS demand_title, d.status AS demand_status \
     FROM interests i JOIN organizations o ON o.id = i.org_id JOIN demands d ON d.id = i.demand_id";
@@ -35,6 +35,7 @@ pub(crate) fn interest(row: &AnyRow) -> Result<Interest> {
         message: row.try_get("message")?,
         expert_ids: rows::json(&id, &row.try_get::<String, _>("expert_ids")?)?,
         achievement_ids: rows::json(&id, &row.try_get::<String, _>("achievement_ids")?)?,
+        instrument_ids: rows::json(&id, &row.try_get::<String, _>("instrument_ids")?)?,
         status: InterestStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("interest status {status}")))?,
         decline_reason: row.try_get("decline_reason")?,
@@ -145,6 +146,14 @@ impl SqlStore {
             &new.org_id,
         )
         .await?;
+        check_owned(
+            &mut tx,
+            "instruments",
+            "仪器",
+            &new.instrument_ids,
+            &new.org_id,
+        )
+        .await?;
         let pending: i64 = sqlx::query(
             "SELECT COUNT(*) AS n FROM interests WHERE demand_id = $1 AND org_id = $2 \
              AND status = $3",
@@ -163,8 +172,8 @@ impl SqlStore {
         sqlx::query(
             "INSERT INTO interests (id, demand_id, org_id, message, expert_ids, achievement_ids, \
              status, decline_reason, created_by, created_at, updated_at, contact_name, \
-             contact_phone, contact_email) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13)",
+             contact_phone, contact_email, instrument_ids) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(id.clone())
         .bind(new.demand_id.clone())
@@ -179,9 +188,10 @@ impl SqlStore {
         .bind(new.contact.name.clone())
         .bind(new.contact.phone.clone())
         .bind(new.contact.email.clone())
+        .bind(to_json(&new.instrument_ids))
         .execute(&mut *tx)
         .await?;
-        write_notices(&mut tx, notices, now).await?;
+        write_notices(&mut tx, notices, now, &self.webhook_kinds()).await?;
         let i = fetch_interest(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(i)
@@ -311,7 +321,7 @@ impl SqlStore {
             }
         }
         answer(&mut tx, id, InterestStatus::Accepted, None, now).await?;
-        write_notices(&mut tx, notices, now).await?;
+        write_notices(&mut tx, notices, now, &self.webhook_kinds()).await?;
         let i = fetch_interest(&mut tx, id).await?;
         let d = fetch_demand(&mut tx, &i.demand_id).await?;
         tx.commit().await?;
@@ -328,7 +338,7 @@ impl SqlStore {
         let (mut tx, _gate) = self.begin_write().await?;
         fetch_pending(&mut tx, id).await?;
         answer(&mut tx, id, InterestStatus::Declined, Some(reason), now).await?;
-        write_notices(&mut tx, notices, now).await?;
+        write_notices(&mut tx, notices, now, &self.webhook_kinds()).await?;
         let i = fetch_interest(&mut tx, id).await?;
         tx.commit().await?;
         Ok(i)

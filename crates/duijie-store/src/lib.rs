@@ -13,6 +13,7 @@ mod catalogues;
 mod db;
 mod idempotency;
 mod interests;
+mod jobs;
 mod ledger;
 mod market;
 mod messages;
@@ -27,6 +28,7 @@ pub use accounts::{
 pub use audit::{AuditAction, AuditActor, AuditEntry, AuditFilter, AuditSubject, NewAuditEntry};
 pub use db::SqlStore;
 pub use idempotency::{Claim, StoredResponse};
+pub use jobs::{MatchJob, WebhookEvent};
 pub use ledger::{
     DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
     ProjectStatus, Secondment,
@@ -218,6 +220,8 @@ pub struct Interest {
     pub message: String,
     pub expert_ids: Vec<String>,
     pub achievement_ids: Vec<String>,
+    /// Instruments (科研仪器) cited as evidence.
+    pub instrument_ids: Vec<String>,
     pub status: InterestStatus,
     /// Why the owner declined, once declined.
     pub decline_reason: Option<String>,
@@ -235,6 +239,7 @@ pub struct NewInterest {
     pub message: String,
     pub expert_ids: Vec<String>,
     pub achievement_ids: Vec<String>,
+    pub instrument_ids: Vec<String>,
     pub contact: Contact,
 }
 
@@ -640,6 +645,56 @@ pub trait Store: Send + Sync + 'static {
         status: Option<OutboxStatus>,
         limit: u32,
     ) -> Result<(Vec<OutboxEntry>, HashMap<OutboxStatus, i64>)>;
+
+    // --- work shared by replicas (migration 0015)
+    /// The latest end (ms) of a lock on any of the sign-in throttle's `keys` running at `now`.
+    async fn sign_in_locked(&self, keys: &[String], now: i64) -> Result<Option<i64>>;
+    /// Counts a failed sign-in of `key`; at `limit` failures within `window_ms` the key is
+    /// locked for `lockout_ms` and the lock's end is returned.
+    async fn sign_in_failed(
+        &self,
+        key: &str,
+        limit: u32,
+        now: i64,
+        window_ms: i64,
+        lockout_ms: i64,
+    ) -> Result<Option<i64>>;
+    /// A right password: the key's failures are forgotten (a running lock stays).
+    async fn sign_in_succeeded(&self, key: &str) -> Result<()>;
+    /// Notices of these kinds are queued for the outgoing webhook as well (none by default).
+    fn set_webhook_kinds(&self, kinds: &[NotificationKind]);
+    /// Claims up to `limit` due webhook events for `worker` for `lease_ms` from `now` (ms).
+    async fn claim_webhooks(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<WebhookEvent>>;
+    /// Records what became of a claimed event; `false` when `worker` no longer holds it.
+    async fn finish_webhook(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: MailOutcome<'_>,
+    ) -> Result<bool>;
+    /// Claims up to `limit` due match jobs (demands published whose match notices are still
+    /// to be written) for `worker`.
+    async fn claim_match_jobs(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<MatchJob>>;
+    /// Done (`None`: the job goes) or to be tried again at `retry_at` (ms); `false` when
+    /// `worker` no longer holds it.
+    async fn finish_match_job(
+        &self,
+        demand_id: &str,
+        worker: &str,
+        retry_at: Option<i64>,
+    ) -> Result<bool>;
 
     // --- the audit log (审计日志)
     /// Appends an entry, stamped with the current time.

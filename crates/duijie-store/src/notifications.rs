@@ -135,14 +135,28 @@ fn notification(row: &AnyRow) -> Result<Notification> {
 
 /// Writes `notices` for their audiences' active accounts on `conn` (inside the caller's
 /// transaction): an inbox row each, and per the account's choice for the kind an outbox row
-/// (immediate, when the account has an e-mail address) or a mark for the daily digest.
+/// (immediate, when the account has an e-mail address) or a mark for the daily digest. A
+/// notice of a kind in `webhook` is queued once for the bureau's group chat as well (its
+/// title and link only), keyed like its inbox rows.
 pub(crate) async fn write_notices(
     conn: &mut AnyConnection,
     notices: &[NewNotice],
     now: i64,
+    webhook: &[NotificationKind],
 ) -> Result<u64> {
     let mut written = 0;
     for n in notices {
+        if webhook.contains(&n.kind) {
+            let audience = match &n.audience {
+                Audience::Org(org) => org.as_str(),
+                Audience::Bureau => "bureau",
+            };
+            let key = match &n.key {
+                Some(k) => format!("{}:{audience}:{k}", n.kind.as_str()),
+                None => new_id("hookkey"),
+            };
+            crate::jobs::insert_webhook(conn, &key, n.kind, &n.title, &n.link, now).await?;
+        }
         let recipients =
             match &n.audience {
                 Audience::Org(org) => {
@@ -256,7 +270,7 @@ async fn insert_mail(
 impl SqlStore {
     pub(crate) async fn notify_sql(&self, notices: &[NewNotice]) -> Result<u64> {
         let (mut tx, _gate) = self.begin_write().await?;
-        let n = write_notices(&mut tx, notices, millis(Utc::now())).await?;
+        let n = write_notices(&mut tx, notices, millis(Utc::now()), &self.webhook_kinds()).await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -38,17 +38,36 @@ fn is_multipart(req: &Request) -> bool {
         .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
+/// The fingerprint of a message request under an idempotency key: its text, the files it
+/// points to, and each file's name and bytes.
+pub(crate) fn message_fingerprint(
+    path: &str,
+    form: &MessageForm,
+    uploads: &[duijie_app::Upload],
+) -> String {
+    let mut parts: Vec<&[u8]> = vec![form.body.as_bytes()];
+    parts.extend(form.attachment_ids.iter().map(|a| a.as_bytes()));
+    for u in uploads {
+        parts.push(u.file_name.as_bytes());
+        parts.push(&u.bytes);
+    }
+    crate::idempotency::fingerprint_of(path, &parts)
+}
+
 /// JSON `{"body", "attachment_ids"}`, or `multipart/form-data` with `body`, repeated
-/// `attachment_ids` and up to five `file` fields.
+/// `attachment_ids` and up to five `file` fields. Honours `Idempotency-Key` (the body is read
+/// with the attachment caps first, then the key is claimed).
 pub async fn post(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
     req: Request,
-) -> ApiResult<(StatusCode, Json<MessageJson>)> {
+) -> ApiResult<Response> {
     // Refuse before reading a possibly large body.
     s.app.writable_conversation(&caller, &id).await?;
     let limits = s.config.attachments;
+    let headers = req.headers().clone();
+    let path = req.uri().path().to_string();
     let (form, uploads) = if is_multipart(&req) {
         let multipart = Multipart::from_request(req, &s)
             .await
@@ -63,11 +82,24 @@ pub async fn post(
         let ApiJson(form) = ApiJson::<MessageForm>::from_request(req, &s).await?;
         (form, Vec::new())
     };
-    let m = s
-        .app
-        .post_message(&caller, &id, &form, uploads, limits)
-        .await?;
-    Ok((StatusCode::CREATED, Json(m.into())))
+    let key = crate::idempotency::key_from(&headers, None);
+    let fingerprint = message_fingerprint(&path, &form, &uploads);
+    let run = || async {
+        match s
+            .app
+            .post_message(&caller, &id, &form, uploads, limits)
+            .await
+        {
+            Ok(m) => (StatusCode::CREATED, Json(MessageJson::from(m))).into_response(),
+            Err(e) => crate::error::ApiError(e).into_response(),
+        }
+    };
+    Ok(match key {
+        None => run().await,
+        Some((key, source)) => {
+            crate::idempotency::once(&s, &caller, &key, source, &fingerprint, run).await
+        }
+    })
 }
 
 pub async fn demand_files(

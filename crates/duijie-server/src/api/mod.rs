@@ -14,7 +14,7 @@ mod openapi;
 mod records;
 mod workspace;
 
-pub(crate) use messages::file_response;
+pub(crate) use messages::{file_response, message_fingerprint};
 pub(crate) use openapi::DOCS_CSS;
 
 use crate::error::ApiResult;

@@ -540,6 +540,7 @@ fn components() -> Value {
                 "message": {"type": "string", "maxLength": duijie_app::MAX_INTEREST_TEXT, "description": "the proposal"},
                 "expert_ids": {"type": "array", "items": string(), "maxItems": duijie_app::MAX_INTEREST_REFS},
                 "achievement_ids": {"type": "array", "items": string(), "maxItems": duijie_app::MAX_INTEREST_REFS},
+                "instrument_ids": {"type": "array", "items": string(), "maxItems": duijie_app::MAX_INTEREST_REFS},
                 "contact_name": string(), "contact_phone": string(), "contact_email": string()}})),
         ("ContactInfo", json!({"type": "object", "properties": {"name": nullable("string"), "phone": nullable("string"),
                 "email": nullable("string")}})),
@@ -563,9 +564,10 @@ fn components() -> Value {
                 "partner_contact": {"allOf": [schema("ContactInfo")], "description": "the other side's contact, once the 揭榜 is accepted (the two sides only)"}})))),
         ("DeclineInput", json!({"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {
                 "reason": {"type": "string", "maxLength": duijie_app::MAX_INTEREST_TEXT}}})),
-        ("Interest", json!(object(&["id", "demand_id", "institution", "message", "expert_ids", "achievement_ids", "status", "created_at"],
+        ("Interest", json!(object(&["id", "demand_id", "institution", "message", "expert_ids", "achievement_ids", "instrument_ids", "status", "created_at"],
                 json!({"id": string(), "demand_id": string(), "institution": schema("OrgRef"), "message": string(),
                     "expert_ids": {"type": "array", "items": string()}, "achievement_ids": {"type": "array", "items": string()},
+                    "instrument_ids": {"type": "array", "items": string()},
                     "status": {"type": "string", "enum": ["pending", "accepted", "declined"]},
                     "decline_reason": {"type": "string", "description": "present once declined"},
                     "contact": {"allOf": [schema("ContactInfo")], "description": "the institution's contact: for it and the bureau, for the owner once accepted"},
@@ -853,6 +855,7 @@ fn concurrency(paths: &mut Map<String, Value>) {
         "/api/v1/users",
         "/api/v1/achievements",
         "/api/v1/experts",
+        "/api/v1/interests/{id}/messages",
     ];
     for path in creating {
         let op = &mut paths[path]["post"];

@@ -25,6 +25,7 @@ pub struct CiteState {
     pub query: String,
     pub achievement_ids: Vec<String>,
     pub expert_ids: Vec<String>,
+    pub instrument_ids: Vec<String>,
     pub found: Option<CiteCandidates>,
     /// The contact person, phone and e-mail typed for this 揭榜; before any, the account's own.
     pub contact: Option<[String; 3]>,
@@ -32,7 +33,13 @@ pub struct CiteState {
 
 impl CiteState {
     fn ticked(&self, id: &str) -> bool {
-        self.achievement_ids.iter().any(|a| a == id) || self.expert_ids.iter().any(|e| e == id)
+        [
+            &self.achievement_ids,
+            &self.expert_ids,
+            &self.instrument_ids,
+        ]
+        .iter()
+        .any(|ids| ids.iter().any(|x| x == id))
     }
 }
 
@@ -80,7 +87,11 @@ pub async fn section(
     };
     let titles = match s
         .app
-        .cited_titles(&cited(|i| &i.expert_ids), &cited(|i| &i.achievement_ids))
+        .cited_titles(
+            &cited(|i| &i.expert_ids),
+            &cited(|i| &i.achievement_ids),
+            &cited(|i| &i.instrument_ids),
+        )
         .await
     {
         Ok(titles) => titles,
@@ -106,6 +117,7 @@ fn view(titles: &HashMap<String, String>, i: Interest) -> Value {
     let cited = [
         ("experts", &i.expert_ids),
         ("achievements", &i.achievement_ids),
+        ("instruments", &i.instrument_ids),
     ];
     for (path, ids) in cited {
         for id in ids.iter().take(REFS_SHOWN) {
@@ -164,6 +176,7 @@ pub async fn propose(
         message: form.text("message"),
         expert_ids: form.all("expert_ids"),
         achievement_ids: form.all("achievement_ids"),
+        instrument_ids: form.all("instrument_ids"),
         contact_name: Some(form.text("contact_name")),
         contact_phone: Some(form.text("contact_phone")),
         contact_email: Some(form.text("contact_email")),
@@ -188,6 +201,7 @@ pub async fn propose(
                 query: form.text("cite_q"),
                 achievement_ids: proposal.achievement_ids,
                 expert_ids: proposal.expert_ids,
+                instrument_ids: proposal.instrument_ids,
                 found: None,
                 contact: Some(typed_contact(&form)),
             };
@@ -229,7 +243,7 @@ async fn form_view(
         .map(|c| {
             c.evidence
                 .iter()
-                .filter(|e| matches!(e.kind, "achievement" | "expert"))
+                .filter(|e| matches!(e.kind, "achievement" | "expert" | "instrument"))
                 .filter_map(|e| pick(&e.id, e.kind, &e.title))
                 .collect()
         })
@@ -239,6 +253,7 @@ async fn form_view(
             .iter()
             .map(|(id, t)| (id, "achievement", t))
             .chain(f.experts.iter().map(|(id, t)| (id, "expert", t)))
+            .chain(f.instruments.iter().map(|(id, t)| (id, "instrument", t)))
             .filter_map(|(id, kind, t)| pick(id, kind, t))
             .collect()
     });
@@ -254,7 +269,11 @@ async fn form_view(
     // Ticked before the search and not on the page otherwise: kept, ticked.
     let titles = match s
         .app
-        .cited_titles(&cite.expert_ids, &cite.achievement_ids)
+        .cited_titles(
+            &cite.expert_ids,
+            &cite.achievement_ids,
+            &cite.instrument_ids,
+        )
         .await
     {
         Ok(t) => t,
@@ -271,6 +290,7 @@ async fn form_view(
         .iter()
         .map(|id| (id, "achievement"))
         .chain(cite.expert_ids.iter().map(|id| (id, "expert")))
+        .chain(cite.instrument_ids.iter().map(|id| (id, "instrument")))
         .filter_map(|(id, kind)| titles.get(id).and_then(|t| pick(id, kind, t)))
         .collect();
     context! {
@@ -308,6 +328,7 @@ pub async fn search_evidence(
         query,
         achievement_ids: form.all("achievement_ids"),
         expert_ids: form.all("expert_ids"),
+        instrument_ids: form.all("instrument_ids"),
         found: Some(found),
         contact: Some(typed_contact(&form)),
     };

@@ -7,7 +7,8 @@ use super::render::{datetime, render, see_other, PageError, PageResult};
 use super::session::{Form, Session, CSRF_FIELD};
 use crate::AppState;
 use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use duijie_app::{
     Attachment, Caller, Conversation, InterestStatus, MessageForm, MAX_MESSAGE_FILES,
 };
@@ -151,11 +152,13 @@ fn field_errors(e: &DomainError) -> BTreeMap<String, String> {
     errors
 }
 
-/// `POST /interests/{id}/messages` (multipart): one side writes, with files.
+/// `POST /interests/{id}/messages` (multipart): one side writes, with files. The form carries
+/// an idempotency key: sent twice, it posts one message.
 pub async fn post(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<String>,
+    headers: HeaderMap,
     form: Multipart,
 ) -> PageResult {
     s.app.writable_conversation(&session.caller, &id).await?;
@@ -172,18 +175,31 @@ pub async fn post(
         body: parts.get("body").unwrap_or_default().to_string(),
         attachment_ids: parts.all("attachment_ids"),
     };
-    match s
-        .app
-        .post_message(&session.caller, &id, &message, parts.files, limits)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/interests/{id}#latest"))),
-        Err(e) if e.field.is_some() => {
-            let status = crate::error::status_of(e.code);
-            conversation_page(&s, &session, &id, status, field_errors(&e), &message.body).await
+    let path = format!("/interests/{id}/messages");
+    let key = crate::idempotency::key_from(&headers, parts.get(crate::idempotency::FIELD));
+    let fingerprint = crate::api::message_fingerprint(&path, &message, &parts.files);
+    let caller = session.caller.clone();
+    let run = || async {
+        let result = match s
+            .app
+            .post_message(&session.caller, &id, &message, parts.files, limits)
+            .await
+        {
+            Ok(_) => Ok(see_other(&format!("/interests/{id}#latest"))),
+            Err(e) if e.field.is_some() => {
+                let status = crate::error::status_of(e.code);
+                conversation_page(&s, &session, &id, status, field_errors(&e), &message.body).await
+            }
+            Err(e) => Err(e.into()),
+        };
+        result.into_response()
+    };
+    Ok(match key {
+        None => run().await,
+        Some((key, source)) => {
+            crate::idempotency::once(&s, &caller, &key, source, &fingerprint, run).await
         }
-        Err(e) => Err(e.into()),
-    }
+    })
 }
 
 /// `POST /demands/{id}/attachments` (multipart): the owner or the bureau adds a file.

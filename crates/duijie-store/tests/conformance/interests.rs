@@ -60,6 +60,7 @@ pub(super) fn new(
         message: "我们在该方向有十年积累，可联合攻关".into(),
         expert_ids: experts.to_vec(),
         achievement_ids: achievements.to_vec(),
+        instrument_ids: Vec::new(),
         contact: Default::default(),
     }
 }

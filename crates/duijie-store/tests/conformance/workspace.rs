@@ -279,6 +279,7 @@ pub async fn an_organisations_interests_come_with_their_demands(store: S) {
                     message: "可合作".into(),
                     expert_ids: Vec::new(),
                     achievement_ids: Vec::new(),
+                    instrument_ids: Vec::new(),
                     contact: Default::default(),
                 },
                 &actor(),
