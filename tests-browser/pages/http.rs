@@ -406,6 +406,51 @@ async fn anonymous_visitors_never_see_contact_details_and_titles_are_escaped() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approving_with_the_suggested_return_note_untouched_sends_no_note() {
+    let s = server().await;
+    let ent = caller(
+        &s.app,
+        &s.token("ent", Role::Enterprise, Some("甲公司")).await,
+    )
+    .await;
+    let token = s.token("bureau", Role::Bureau, None).await;
+    // No deadline: the queue fills the note box with what a return would ask for.
+    let d = s
+        .app
+        .create_demand(&ent, &demand_form("高纯氧化铝粉体煅烧工艺", PHONE))
+        .await
+        .expect("create");
+    s.app.submit_demand(&ent, &d.id).await.expect("submit");
+    let mut v = Visitor::new(&s.base);
+    v.sign_in(&token).await;
+    let p = v.get("/review").await;
+    let suggested = p
+        .body
+        .split("name=\"suggested\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the suggestion travels with the form")
+        .to_string();
+    assert!(suggested.contains("截止日期"), "{suggested}");
+    let p = v
+        .post(
+            &format!("/demands/{}/review", d.id),
+            &[
+                ("decision", "approve"),
+                ("note", &suggested),
+                ("suggested", &suggested),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let history = s.app.demand_history(&ent, &d.id).await.expect("history");
+    assert!(
+        history.iter().all(|e| e.note.is_empty()),
+        "an approval carries no return note: {history:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bureau_reviews_imports_and_publishes_through_pages() {
     let s = server().await;
     let ent = caller(

@@ -80,15 +80,22 @@ pub fn text_key(text: &str) -> TextHash {
     h.finalize().into()
 }
 
+/// Query vectors kept per process: a demand's page ranks institutions and experts from one
+/// text, and a popular demand is viewed again and again.
+const QUERY_CACHE: usize = 512;
+
 /// The model, loaded on first use (parsing it takes a moment and some memory; a process that
-/// never ranks or embeds never loads it). A model that cannot be loaded is reported once and
-/// leaves ranking to words.
+/// never ranks or embeds never loads it), and the latest query vectors. A model that cannot
+/// be loaded is reported once and leaves ranking to words.
 #[derive(Default)]
-struct Model(OnceLock<Option<Arc<Embedder>>>);
+struct Model {
+    embedder: OnceLock<Option<Arc<Embedder>>>,
+    queries: std::sync::Mutex<HashMap<TextHash, Vec<f32>>>,
+}
 
 impl Model {
     fn get(&self) -> Option<Arc<Embedder>> {
-        self.0
+        self.embedder
             .get_or_init(|| match Embedder::bundled() {
                 Ok(e) => Some(Arc::new(e.with_max_tokens(PASSAGE_TOKENS))),
                 Err(error) => {
@@ -102,9 +109,26 @@ impl Model {
 
 impl QueryEncoder for Model {
     fn encode_query(&self, text: &str) -> Option<Vec<f32>> {
+        let key: TextHash = Sha256::digest(text.as_bytes()).into();
+        let cached = self
+            .queries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        if cached.is_some() {
+            return cached;
+        }
         let model = self.get()?;
         match model.embed_one(text, Kind::Query) {
-            Ok(v) => Some(v),
+            Ok(v) => {
+                let mut queries = self.queries.lock().unwrap_or_else(|e| e.into_inner());
+                if queries.len() >= QUERY_CACHE {
+                    queries.clear();
+                }
+                queries.insert(key, v.clone());
+                Some(v)
+            }
             Err(error) => {
                 tracing::warn!(%error, "query not embedded: ranking by words only");
                 None
@@ -172,7 +196,7 @@ pub(crate) struct Dense {
 impl Dense {
     pub(crate) fn new() -> Dense {
         Dense {
-            model: Arc::new(Model::default()),
+            model: Arc::default(),
             vectors: Arc::new(VectorSet::new(DIM)),
             cursor: AtomicI64::new(0),
             started: AtomicBool::new(false),

@@ -50,10 +50,10 @@ enum Command {
         /// Write the import report(s) as JSON to this file.
         #[arg(long)]
         report: Option<PathBuf>,
-        /// Leave the semantic vectors of the new records to the server's background
-        /// embedder instead of computing them here after the import.
+        /// Also compute the semantic vectors of records that have none, here and now, with a
+        /// progress bar (by default a running server's background embedder computes them).
         #[arg(long)]
-        no_vectors: bool,
+        vectors: bool,
         /// The files to import.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -184,12 +184,12 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Ingest {
             kind,
             report,
-            no_vectors,
+            vectors,
             files,
         } => {
             let app = open(&config, IndexMode::Detached).await?;
             ingest::run(&app, kind.as_deref(), report.as_deref(), &files).await?;
-            if no_vectors {
+            if !vectors {
                 return Ok(());
             }
             ingest::vectors(&app).await

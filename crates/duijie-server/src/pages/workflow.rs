@@ -358,7 +358,7 @@ pub async fn review(
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
-    let note = form.text("note");
+    let mut note = form.text("note");
     let (decision, done) = match form.get("decision") {
         Some("approve") => (ReviewDecision::Approve, "approve"),
         Some("request_changes") => (ReviewDecision::RequestChanges, "request_changes"),
@@ -370,6 +370,13 @@ pub async fn review(
             )))
         }
     };
+    // The note box comes filled with what a return would ask for; approving with that
+    // suggestion untouched sends no note (it would read as a condition of the approval).
+    // (A textarea sends its line breaks as CRLF: compared without white space.)
+    let bare = |t: &str| t.split_whitespace().collect::<String>();
+    if decision == ReviewDecision::Approve && bare(&note) == bare(&form.text("suggested")) {
+        note.clear();
+    }
     match s
         .app
         .review_demand(&session.caller, &id, decision, &note, form.version())
