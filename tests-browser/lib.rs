@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use duijie_e2e::{Db, TestServer};
+pub use duijie_e2e::{Db, Smtp, TestServer};
 
 /// A page response.
 #[derive(Debug)]
@@ -247,6 +247,32 @@ pub async fn load_demo(app: &App) {
         .expect("demo import");
     }
     app.sync_index().await.expect("index");
+}
+
+/// The mail worker's settings for a test relay on a loopback port: plain SMTP, a quick pace,
+/// and no daily digests (only immediate notices go out).
+pub fn mail_config(port: u16) -> duijie_app::MailConfig {
+    let mut config = duijie_app::MailConfig::plain(
+        "127.0.0.1",
+        port,
+        "对接平台 <noreply@duijie.test>",
+        "https://duijie.test",
+    );
+    config.digest_hour = 24;
+    config.poll = Duration::from_millis(200);
+    config
+}
+
+/// The first message the SMTP server received that `wanted` accepts (raw), waiting up to
+/// 10 s for it.
+pub async fn received_mail(smtp: &Smtp, wanted: impl Fn(&str) -> bool) -> Option<String> {
+    for _ in 0..100 {
+        if let Some(found) = smtp.messages().into_iter().find(|m| wanted(m)) {
+            return Some(found);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
 }
 
 /// A chromedriver started for one test, stopped when dropped.

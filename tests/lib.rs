@@ -460,6 +460,37 @@ impl Smtp {
         let _ = self.child.wait();
     }
 
+    /// A header of a raw message (its first line only).
+    pub fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
+        raw.lines()
+            .find(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+            })
+            .map(|l| l[name.len() + 1..].trim())
+    }
+
+    /// The plain-text part of a raw message, decoded by Python's e-mail package.
+    pub fn plain_text(raw: &str) -> String {
+        let out = std::process::Command::new(Self::python())
+            .args([
+                "-c",
+                "import email, email.policy, sys\n\
+                 m = email.message_from_string(sys.stdin.read(), policy=email.policy.default)\n\
+                 print(m.get_body(('plain',)).get_content())",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin.take().expect("stdin").write_all(raw.as_bytes())?;
+                c.wait_with_output()
+            })
+            .expect("python decodes the mail");
+        String::from_utf8(out.stdout).expect("utf-8 text")
+    }
+
     /// Every received message, raw.
     pub fn messages(&self) -> Vec<String> {
         let Ok(dir) = std::fs::read_dir(self.maildir.join("new")) else {

@@ -1,11 +1,14 @@
 //! The pages in headless Chromium: every role signs in through the form, an enterprise writes
 //! and submits a demand, the bureau approves it and publishes it in a catalogue edition, and
-//! anonymous visitors then find it without ever seeing its contact details.
+//! anonymous visitors then find it without ever seeing its contact details; and the whole
+//! docking journey of issue #19, from self-registration to the e-mail at a real SMTP server.
 //!
 //! `DUIJIE_SCREENSHOTS=docs/screenshots` also saves screenshots of the main pages there.
 
+use duijie_app::MailWorker;
 use duijie_browser_tests::{
-    caller, demand_form, load_demo, published_demand, Db, Driver, TestServer,
+    caller, demand_form, load_demo, mail_config, published_demand, received_mail, Db, Driver, Smtp,
+    TestServer,
 };
 use duijie_core::Role;
 use fantoccini::{Client, Locator};
@@ -25,6 +28,15 @@ struct Tab {
 }
 
 impl Tab {
+    /// A new Chromium window at desktop width on the server at `base`.
+    async fn new(driver: &Driver, base: &str) -> Tab {
+        Tab {
+            c: driver.browser(WIDTH, 900).await,
+            base: base.to_string(),
+            shots: std::env::var_os("DUIJIE_SCREENSHOTS").map(PathBuf::from),
+        }
+    }
+
     async fn open(&self, path: &str) {
         self.c
             .goto(&format!("{}{path}", self.base))
@@ -94,11 +106,16 @@ impl Tab {
         e.send_keys(text).await.expect("type");
     }
 
+    /// Signs in as the account of a test token (its password is the token).
     async fn sign_in(&self, token: &str) {
         let account = duijie_e2e::account_of(token).expect("a test token's account");
+        self.sign_in_as(&account, token).await;
+    }
+
+    async fn sign_in_as(&self, account: &str, password: &str) {
         self.open("/login").await;
-        self.fill("#account", &account).await;
-        self.fill("#password", token).await;
+        self.fill("#account", account).await;
+        self.fill("#password", password).await;
         self.click("form[action='/login'] button[type=submit]")
             .await;
     }
@@ -178,11 +195,7 @@ async fn each_role_works_through_the_pages_in_a_browser() {
         .token("demo-institution", Role::Institution, Some("清华大学"))
         .await;
     let bureau = s.token("demo-bureau", Role::Bureau, None).await;
-    let tab = Tab {
-        c: driver.browser(WIDTH, 900).await,
-        base: s.base.clone(),
-        shots: std::env::var_os("DUIJIE_SCREENSHOTS").map(PathBuf::from),
-    };
+    let tab = Tab::new(&driver, &s.base).await;
 
     // Anonymous: search and browse.
     tab.open("/").await;
@@ -436,11 +449,7 @@ async fn account_inbox_conversation_and_workspace_pages_in_a_browser() {
         )
         .await
         .expect("揭榜");
-    let tab = Tab {
-        c: driver.browser(WIDTH, 900).await,
-        base: s.base.clone(),
-        shots: std::env::var_os("DUIJIE_SCREENSHOTS").map(PathBuf::from),
-    };
+    let tab = Tab::new(&driver, &s.base).await;
 
     tab.open("/register").await;
     assert!(tab.source().await.contains("统一社会信用代码"));
@@ -481,4 +490,228 @@ async fn account_inbox_conversation_and_workspace_pages_in_a_browser() {
     tab.open("/accounts").await;
     assert!(tab.source().await.contains("docking-enterprise"));
     tab.shot("accounts").await;
+}
+
+/// The unread count in the header (0 when it shows none).
+async fn unread_count(tab: &Tab) -> u32 {
+    match tab.c.find(Locator::Css("header .bell .count")).await {
+        Ok(count) => {
+            let text = count.text().await.expect("count");
+            text.parse()
+                .unwrap_or_else(|_| panic!("unread count {text:?}"))
+        }
+        Err(_) => 0,
+    }
+}
+
+/// The docking journey of issue #19 in Chromium, through the forms alone: an enterprise
+/// registers itself, the bureau approves the registration, the enterprise signs in with its
+/// password and posts a demand, the bureau approves and publishes it, an institution answers
+/// with a 揭榜 and a contact person, the enterprise finds the notification (header and inbox),
+/// the two sides write to each other, the enterprise accepts, both see each other's contact,
+/// and the notification e-mail reaches a real SMTP server through the mail worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_docking_journey_in_a_browser() {
+    const ORG: &str = "吴鑫新材料有限公司";
+    const ENT_PHONE: &str = "13800138077";
+    const ENT_EMAIL: &str = "wu@wuxin-materials.cn";
+    const PASSWORD: &str = "wuxin-pass-2026";
+    const DEMAND: &str = "高镍三元正极材料循环寿命提升";
+    const ZJU_PHONE: &str = "13700137000";
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    if !Smtp::available() {
+        return;
+    }
+    let mail_dir = tempfile::tempdir().expect("maildir");
+    let smtp = Smtp::start(Smtp::free_port(), &mail_dir.path().join("mail")).await;
+    let s = TestServer::start(Db::Sqlite).await.expect("server");
+    // The worker `serve` starts when duijie.toml has [mail].
+    let mailer = MailWorker::new(s.app.clone(), mail_config(smtp.port))
+        .expect("mail worker")
+        .spawn();
+    let bureau = s.token("journey-bureau", Role::Bureau, None).await;
+    let zju = s
+        .token("journey-zju", Role::Institution, Some("浙江大学"))
+        .await;
+    // The enterprise's window stays signed in; the other one is the bureau's, then the
+    // institution's.
+    let ent = Tab::new(&driver, &s.base).await;
+    let desk = Tab::new(&driver, &s.base).await;
+
+    // 1. The enterprise registers itself; it cannot sign in before the bureau approves.
+    ent.open("/register").await;
+    ent.pick("input[name=kind][value=enterprise]").await;
+    ent.fill("#org_name", ORG).await;
+    ent.fill("#credit_code", "91350100M000100Y43").await;
+    ent.fill("#contact_name", "吴经理").await;
+    ent.fill("#phone", ENT_PHONE).await;
+    ent.fill("#email", ENT_EMAIL).await;
+    ent.fill("#password", PASSWORD).await;
+    ent.click("form[action='/register'] button[type=submit]")
+        .await;
+    assert_eq!(ent.path().await, "/login?done=registered");
+    assert!(ent.source().await.contains("注册申请已提交"));
+    ent.sign_in_as(ENT_PHONE, PASSWORD).await;
+    assert!(
+        ent.source().await.contains("注册申请正在等待科技局审核"),
+        "a pending registration cannot sign in"
+    );
+    ent.shot("journey-pending").await;
+
+    // 2. The bureau approves it on its page.
+    desk.sign_in(&bureau).await;
+    desk.open("/registrations").await;
+    assert!(desk.source().await.contains(ORG));
+    desk.click("form[action$='/approve'] button").await;
+    let page = desk.source().await;
+    assert!(page.contains("已通过注册申请"), "approved");
+    assert!(page.contains("没有待审核的申请"), "nothing left pending");
+    desk.shot("journey-registration-approved").await;
+
+    // 3. The enterprise signs in with its phone and password and posts a demand.
+    ent.sign_in_as(ENT_PHONE, PASSWORD).await;
+    assert_eq!(ent.path().await, "/my/demands");
+    assert!(
+        ent.source().await.contains(ORG),
+        "signed in as its organisation"
+    );
+    ent.open("/demands/new").await;
+    ent.fill("#title", DEMAND).await;
+    ent.fill(
+        "#description",
+        "我公司量产高镍三元正极材料，循环寿命不足，需要改进包覆与掺杂工艺，提升高温循环稳定性。",
+    )
+    .await;
+    ent.fill("#goals", "45℃下1000次循环容量保持率≥85%").await;
+    ent.pick("#field option[value='新材料']").await;
+    ent.pick("input[name=modes][value='合作开发']").await;
+    ent.fill("#budget_wan", "80").await;
+    ent.fill("#region", "灵宝市").await;
+    ent.fill("#contact_name", "吴经理").await;
+    ent.fill("#contact_phone", ENT_PHONE).await;
+    ent.fill("#contact_email", ENT_EMAIL).await;
+    ent.click("form.form button[type=submit]").await;
+    let created = ent.path().await;
+    let detail = created.split('?').next().unwrap_or_default().to_string();
+    let id = detail
+        .strip_prefix("/demands/")
+        .unwrap_or_else(|| panic!("not a demand page: {created}"))
+        .to_string();
+    ent.click("form[action$='/submit'] button").await;
+    assert!(ent.source().await.contains("待审核"));
+
+    // 4. The bureau approves it in the review queue and publishes it in an edition.
+    desk.open("/review").await;
+    desk.click(&format!(
+        "form[action='/demands/{id}/review'] button[value=approve]"
+    ))
+    .await;
+    assert!(desk.source().await.contains("审核通过"));
+    desk.open("/catalogues").await;
+    desk.fill("#title", "2026年第5期企业技术需求目录").await;
+    desk.click("form[action='/catalogues'] button").await;
+    desk.pick(&format!(
+        "form[action$='/items'] input[name='demand_ids'][value='{id}']"
+    ))
+    .await;
+    desk.click("form[action$='/items'] button").await;
+    desk.click("form[action$='/publish'] button").await;
+    let page = desk.source().await;
+    assert!(page.contains("已发布") && page.contains(DEMAND));
+    desk.sign_out().await;
+    s.indexed().await;
+
+    // 5. An institution signs in and answers with a 揭榜 and a contact person.
+    desk.sign_in(&zju).await;
+    desk.open(&detail).await;
+    desk.fill("#message", "我校团队长期研究高镍正极的表面包覆与体相掺杂")
+        .await;
+    desk.fill("#contact_name", "李老师").await;
+    desk.fill("#contact_phone", ZJU_PHONE).await;
+    desk.fill("#contact_email", "li@zju.edu.cn").await;
+    desk.click("#propose").await;
+    let page = desk.source().await;
+    assert!(page.contains("我校团队长期研究高镍正极") && page.contains("待答复"));
+
+    // 6. The enterprise sees the unread count in its header and the notice in its inbox,
+    // and opens the conversation from it (the institution's contact still hidden).
+    ent.open("/my/demands").await;
+    let unread = unread_count(&ent).await;
+    assert!(unread >= 1, "an unread count in the header");
+    ent.click("header .bell").await;
+    assert_eq!(ent.path().await, "/notifications");
+    let page = ent.source().await;
+    assert!(page.contains("【未读】") && page.contains("浙江大学 对您的需求表达了对接意向"));
+    ent.shot("journey-inbox").await;
+    ent.click(".notes li.unread:first-child button.linkbtn")
+        .await;
+    assert_eq!(
+        unread_count(&ent).await,
+        unread - 1,
+        "opening marks it read"
+    );
+    ent.click("#interests a[href^='/interests/']").await;
+    let conversation = ent.path().await;
+    assert!(conversation.starts_with("/interests/"), "{conversation}");
+    assert!(
+        !ent.source().await.contains(ZJU_PHONE),
+        "no contact before 接受"
+    );
+
+    // 7. It writes to the institution.
+    ent.fill("#body", "请问贵校能否先做小试验证？").await;
+    ent.click("form[action$='/messages'] button[type=submit]")
+        .await;
+    assert!(ent.source().await.contains("请问贵校能否先做小试验证"));
+
+    // 8. The institution answers.
+    desk.open(&conversation).await;
+    assert!(desk.source().await.contains("请问贵校能否先做小试验证"));
+    desk.fill("#body", "可以，两周内给出小试方案。").await;
+    desk.click("form[action$='/messages'] button[type=submit]")
+        .await;
+    assert!(desk.source().await.contains("两周内给出小试方案"));
+
+    // 9. The enterprise reads the answer and accepts; each side sees the other's contact.
+    ent.open(&conversation).await;
+    assert!(ent.source().await.contains("两周内给出小试方案"));
+    ent.open(&detail).await;
+    ent.click("#interests form[action$='/accept'] button").await;
+    ent.open(&conversation).await;
+    let page = ent.source().await;
+    assert!(page.contains("揭榜已接受") && page.contains("李老师") && page.contains(ZJU_PHONE));
+    ent.shot("journey-conversation").await;
+    desk.open(&conversation).await;
+    let page = desk.source().await;
+    assert!(page.contains("揭榜已接受") && page.contains(ENT_PHONE));
+    assert!(unread_count(&desk).await >= 1, "the institution has news");
+    desk.open("/notifications").await;
+    assert!(
+        desk.source()
+            .await
+            .contains(&format!("您对《{DEMAND}》的揭榜已被接受")),
+        "the institution is told of the acceptance"
+    );
+    desk.shot("journey-conversation-institution").await;
+
+    // 10. The notification e-mail has reached the SMTP server.
+    let notice = received_mail(&smtp, |m| {
+        Smtp::header(m, "To").is_some_and(|to| to.contains(ENT_EMAIL)) && {
+            let text = Smtp::plain_text(m);
+            text.contains("浙江大学 对您的需求表达了对接意向")
+                && text.contains(&format!("https://duijie.test/demands/{id}"))
+        }
+    })
+    .await;
+    mailer.abort();
+    assert!(
+        notice.is_some(),
+        "the 揭榜 notice reached the enterprise's mailbox: {:?}",
+        smtp.messages()
+    );
+
+    ent.c.close().await.expect("close browser");
+    desk.c.close().await.expect("close browser");
 }

@@ -4,10 +4,11 @@
 //! each other, the enterprise accepts and sees the institution's contact, and the notification
 //! e-mail reaches a real SMTP server (aiosmtpd on a loopback port).
 
-use duijie_app::{MailConfig, MailWorker, ReviewDecision};
-use duijie_browser_tests::{caller, publish, Db, TestServer, Visitor};
+use duijie_app::{MailWorker, ReviewDecision};
+use duijie_browser_tests::{
+    caller, mail_config, publish, received_mail, Db, Smtp, TestServer, Visitor,
+};
 use duijie_core::Role;
-use duijie_e2e::Smtp;
 use reqwest::multipart::Form;
 use reqwest::StatusCode;
 
@@ -160,27 +161,12 @@ async fn register_post_answer_notify_talk_accept_and_mail() {
     assert!(p.body.contains(PHONE));
 
     // 8. The mail worker delivers the enterprise's notifications to its address.
-    let mut config = MailConfig::plain(
-        "127.0.0.1",
-        smtp.port,
-        "对接平台 <noreply@duijie.test>",
-        "https://duijie.test",
-    );
-    config.digest_hour = 24;
-    let mut worker = MailWorker::new(s.app.clone(), config).expect("worker");
+    let mut worker = MailWorker::new(s.app.clone(), mail_config(smtp.port)).expect("worker");
     let round = worker.round().await.expect("mail round");
     let (outbox, _) = s.app.store.outbox(None, 10).await.expect("outbox");
     assert!(round.sent >= 1, "{round:?} {outbox:?}");
-    let mut received = Vec::new();
-    for _ in 0..50 {
-        received = smtp.messages();
-        if !received.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
     assert!(
-        received.iter().any(|m| m.contains(EMAIL)),
+        received_mail(&smtp, |m| m.contains(EMAIL)).await.is_some(),
         "a mail to the enterprise reached the SMTP server"
     );
 }

@@ -338,36 +338,6 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     );
 }
 
-fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
-    raw.lines()
-        .find(|l| {
-            l.to_ascii_lowercase()
-                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
-        })
-        .map(|l| l[name.len() + 1..].trim())
-}
-
-/// The plain-text part, decoded by Python's e-mail package.
-fn plain_text(raw: &str) -> String {
-    let out = std::process::Command::new(Smtp::python())
-        .args([
-            "-c",
-            "import email, email.policy, sys\n\
-             m = email.message_from_string(sys.stdin.read(), policy=email.policy.default)\n\
-             print(m.get_body(('plain',)).get_content())",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(raw.as_bytes())?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn config(port: u16) -> MailConfig {
     let mut c = MailConfig::plain(
         "127.0.0.1",
@@ -458,8 +428,8 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     assert_eq!(mails.len(), 3);
     assert!(mails
         .iter()
-        .all(|m| header(m, "To").unwrap().contains("ent@example.org")));
-    let text: Vec<String> = mails.iter().map(|m| plain_text(m)).collect();
+        .all(|m| Smtp::header(m, "To").unwrap().contains("ent@example.org")));
+    let text: Vec<String> = mails.iter().map(|m| Smtp::plain_text(m)).collect();
     assert!(text.iter().any(|t| t.contains("收到新的揭榜")), "{text:?}");
     assert!(text
         .iter()
@@ -484,10 +454,10 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     let digest: Vec<String> = smtp
         .messages()
         .into_iter()
-        .filter(|m| header(m, "To").unwrap().contains("zzu@example.org"))
+        .filter(|m| Smtp::header(m, "To").unwrap().contains("zzu@example.org"))
         .collect();
     assert_eq!(digest.len(), 1);
-    let body = plain_text(&digest[0]);
+    let body = Smtp::plain_text(&digest[0]);
     assert!(
         body.contains("未被接受") && body.contains("有更新"),
         "{body}"
@@ -560,7 +530,7 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     let ids: Vec<String> = smtp
         .messages()
         .iter()
-        .map(|m| header(m, "Message-ID").unwrap().to_string())
+        .map(|m| Smtp::header(m, "Message-ID").unwrap().to_string())
         .collect();
     assert!(ids.contains(&format!("<{}@duijie.test>", ghost[0].id)));
     let mut unique = ids.clone();
@@ -597,7 +567,7 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     assert_eq!(all.len(), before + 12);
     let mut ids: Vec<&str> = all
         .iter()
-        .map(|m| header(m, "Message-ID").unwrap())
+        .map(|m| Smtp::header(m, "Message-ID").unwrap())
         .collect();
     ids.sort_unstable();
     ids.dedup();
