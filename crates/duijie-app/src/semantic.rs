@@ -149,7 +149,7 @@ impl Default for SemanticConfig {
     /// The configuration measured in `docs/ranking.md` ("Semantic evidence beside BM25").
     fn default() -> Self {
         SemanticConfig {
-            ratio: 0.3,
+            ratio: 0.5,
             fusion: Fusion::Normalised,
         }
     }

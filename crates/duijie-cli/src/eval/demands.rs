@@ -177,6 +177,27 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
     )
     .await?;
     let import_seconds = started.elapsed().as_secs_f64();
+    // Vectors first: a `--match-config` with a semantic share ranks with them too.
+    if !args.semantic_ratios.is_empty() {
+        let bar = crate::output::progress_bar(0, "embedding");
+        let bar2 = bar.clone();
+        let started = Instant::now();
+        let embedded = app
+            .sync_vectors(move |done, total| {
+                bar2.set_length(total);
+                bar2.set_position(done);
+            })
+            .await
+            .map_err(anyhow::Error::new)?;
+        bar.finish_and_clear();
+        if let Some(status) = app.vector_status() {
+            eprintln!(
+                "semantic: {} records with vectors, {embedded} embedded now in {:.0} s",
+                status.documents,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
     let mut matcher = app.matcher.clone();
     if let Some(json) = &args.match_config {
         let config: MatchConfig =
@@ -226,24 +247,6 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
         print_report(&report);
     }
     if !args.semantic_ratios.is_empty() {
-        let bar = crate::output::progress_bar(0, "embedding");
-        let bar2 = bar.clone();
-        let started = Instant::now();
-        let embedded = app
-            .sync_vectors(move |done, total| {
-                bar2.set_length(total);
-                bar2.set_position(done);
-            })
-            .await
-            .map_err(anyhow::Error::new)?;
-        bar.finish_and_clear();
-        if let Some(status) = app.vector_status() {
-            eprintln!(
-                "semantic: {} records with vectors, {embedded} embedded now in {:.0} s",
-                status.documents,
-                started.elapsed().as_secs_f64()
-            );
-        }
         if let Some(dir) = &args.export {
             closest(&app, dir, &demands).await?;
         }
