@@ -4,6 +4,7 @@
 
 use crate::{blocking, internal, store_err, App, AppResult};
 use chrono::Datelike;
+use duijie_core::Change;
 use duijie_core::{EntityKind, Field};
 use duijie_search::IndexDoc;
 use duijie_store::Record;
@@ -267,28 +268,8 @@ impl App {
             let mut docs = Vec::new();
             let mut gone = Vec::new();
             for entity in INDEXED {
-                let mut ids: Vec<String> = changes
-                    .iter()
-                    .filter(|c| c.entity == entity)
-                    .map(|c| c.entity_id.clone())
-                    .collect();
-                ids.sort();
-                ids.dedup();
-                if ids.is_empty() {
-                    continue;
-                }
-                let records = self
-                    .store
-                    .get_records(entity, &ids)
-                    .await
-                    .map_err(store_err)?;
-                let found: std::collections::HashSet<&str> =
-                    records.iter().map(Record::id).collect();
-                gone.extend(
-                    ids.iter()
-                        .filter(|id| !found.contains(id.as_str()))
-                        .cloned(),
-                );
+                let (records, removed) = self.changed_records(&changes, entity).await?;
+                gone.extend(removed);
                 for doc in records.iter().map(to_doc) {
                     if doc.has_text() {
                         docs.push(doc);
@@ -340,6 +321,35 @@ impl App {
         self.indexer.set_applied(applied);
         self.indexer.started.store(true, Ordering::Release);
         Ok(total)
+    }
+
+    /// The records of `kind` that `changes` name, as they are now, and the ids of those gone.
+    pub(crate) async fn changed_records(
+        &self,
+        changes: &[Change],
+        kind: EntityKind,
+    ) -> AppResult<(Vec<Record>, Vec<String>)> {
+        let mut ids: Vec<String> = changes
+            .iter()
+            .filter(|c| c.entity == kind)
+            .map(|c| c.entity_id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let records = self
+            .store
+            .get_records(kind, &ids)
+            .await
+            .map_err(store_err)?;
+        let found: std::collections::HashSet<&str> = records.iter().map(Record::id).collect();
+        let gone = ids
+            .into_iter()
+            .filter(|id| !found.contains(id.as_str()))
+            .collect();
+        Ok((records, gone))
     }
 
     /// Rebuilds the index from every record in the store; `progress(done, total)` is called

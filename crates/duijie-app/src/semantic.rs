@@ -278,25 +278,9 @@ impl App {
                     break;
                 };
                 for kind in EMBEDDED {
-                    let mut ids: Vec<String> = changes
-                        .iter()
-                        .filter(|c| c.entity == kind)
-                        .map(|c| c.entity_id.clone())
-                        .collect();
-                    ids.sort();
-                    ids.dedup();
-                    if ids.is_empty() {
-                        continue;
-                    }
-                    let records = self
-                        .store
-                        .get_records(kind, &ids)
-                        .await
-                        .map_err(store_err)?;
-                    for id in &ids {
-                        if !records.iter().any(|r| r.id() == id) {
-                            dense.vectors.remove(kind, id);
-                        }
+                    let (records, gone) = self.changed_records(&changes, kind).await?;
+                    for id in &gone {
+                        dense.vectors.remove(kind, id);
                     }
                     todo.extend(self.vectors_known(dense, kind, &records).await?);
                 }
