@@ -288,9 +288,14 @@ where
     F: FnOnce() -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| internal("blocking task", e))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        // The runtime is shutting down: no failure to report.
+        if e.is_cancelled() {
+            cancelled()
+        } else {
+            internal("blocking task", e)
+        }
+    })?
 }
 
 #[cfg(test)]

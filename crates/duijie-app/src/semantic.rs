@@ -439,8 +439,11 @@ impl App {
         let app = self.clone();
         Some(tokio::spawn(async move {
             loop {
-                if let Err(e) = app.sync_vectors(|_, _| {}).await {
-                    tracing::warn!(error = %e, "embedding round failed, retrying");
+                match app.sync_vectors(|_, _| {}).await {
+                    Ok(_) => {}
+                    // Stopped with the process: nothing to retry.
+                    Err(e) if e.code == duijie_core::ErrorCode::Unavailable => {}
+                    Err(e) => tracing::warn!(error = %e, "embedding round failed, retrying"),
                 }
                 tokio::select! {
                     _ = dense.wake.notified() => {}
