@@ -81,15 +81,9 @@ impl SearchParams {
         let Some(raw) = nonblank(&self.semantic_ratio) else {
             return Ok(None);
         };
-        let ratio = raw.parse::<f32>().ok().filter(|r| (0.0..=1.0).contains(r));
-        match ratio {
-            Some(r) if r > 0.0 => Ok(Some(r)),
-            Some(_) => Ok(None),
-            None => Err(DomainError::invalid(
-                "semantic_ratio",
-                "semantic_ratio 须在 0 到 1 之间（0 只按词语，1 只按语义）",
-            )),
-        }
+        // Not a number reads as out of range: one message for both.
+        let ratio = crate::matching::parse_ratio(Some(raw.parse::<f32>().unwrap_or(f32::NAN)))?;
+        Ok(ratio.filter(|r| *r > 0.0))
     }
 
     pub(crate) fn to_query(&self, kind: EntityKind) -> AppResult<(SearchQuery, u32, u32)> {

@@ -1685,7 +1685,8 @@ impl Store for SqlStore {
         worker: &str,
         outcome: crate::MailOutcome<'_>,
     ) -> Result<bool> {
-        self.finish_mail_sql(id, worker, outcome).await
+        self.finish_outbox_sql(crate::notifications::OutboxTable::Mail, id, worker, outcome)
+            .await
     }
 
     async fn outbox(
@@ -1739,7 +1740,13 @@ impl Store for SqlStore {
         worker: &str,
         outcome: crate::MailOutcome<'_>,
     ) -> Result<bool> {
-        self.finish_webhook_sql(id, worker, outcome).await
+        self.finish_outbox_sql(
+            crate::notifications::OutboxTable::Webhook,
+            id,
+            worker,
+            outcome,
+        )
+        .await
     }
 
     async fn claim_match_jobs(

@@ -4,10 +4,8 @@
 //! UPDATE, like the mail outbox, so two workers never hold one row at once.
 
 use crate::db::SqlStore;
-use crate::notifications::{MailOutcome, OutboxStatus};
-use crate::rows::millis;
+use crate::notifications::OutboxStatus;
 use crate::{Backend, Result, Store, StoreError};
-use chrono::Utc;
 use duijie_core::id::new_id;
 use duijie_core::NotificationKind;
 use sqlx::{AnyConnection, Row};
@@ -263,35 +261,6 @@ impl SqlStore {
             });
         }
         Ok(out)
-    }
-
-    pub(crate) async fn finish_webhook_sql(
-        &self,
-        id: &str,
-        worker: &str,
-        outcome: MailOutcome<'_>,
-    ) -> Result<bool> {
-        let now = millis(Utc::now());
-        let (status, next, sent_at, error) = match outcome {
-            MailOutcome::Sent => (OutboxStatus::Sent, now, Some(now), None),
-            MailOutcome::Retry { error, at } => (OutboxStatus::Pending, at, None, Some(error)),
-            MailOutcome::GiveUp { error } => (OutboxStatus::Failed, now, None, Some(error)),
-        };
-        let r = sqlx::query(
-            "UPDATE webhook_outbox SET status = $1, next_attempt_at = $2, sent_at = $3, \
-             last_error = $4, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL \
-             WHERE id = $5 AND claimed_by = $6 AND status = $7",
-        )
-        .bind(status.as_str())
-        .bind(next)
-        .bind(sent_at)
-        .bind(error.map(str::to_string))
-        .bind(id)
-        .bind(worker)
-        .bind(OutboxStatus::Pending.as_str())
-        .execute(self.pool())
-        .await?;
-        Ok(r.rows_affected() > 0)
     }
 
     pub(crate) async fn claim_match_jobs_sql(

@@ -519,8 +519,11 @@ impl SqlStore {
         Ok(claimed)
     }
 
-    pub(crate) async fn finish_mail_sql(
+    /// Records a claimed outbox row's outcome (`table`: `mail_outbox` or `webhook_outbox`,
+    /// which share these columns); only the worker holding the claim may.
+    pub(crate) async fn finish_outbox_sql(
         &self,
+        table: OutboxTable,
         id: &str,
         worker: &str,
         outcome: MailOutcome<'_>,
@@ -531,21 +534,22 @@ impl SqlStore {
             MailOutcome::Retry { error, at } => (OutboxStatus::Pending, at, None, Some(error)),
             MailOutcome::GiveUp { error } => (OutboxStatus::Failed, now, None, Some(error)),
         };
-        // Only the worker holding the claim records the outcome.
-        let r = sqlx::query(
-            "UPDATE mail_outbox SET status = $1, next_attempt_at = $2, sent_at = $3, \
+        let sql = format!(
+            "UPDATE {} SET status = $1, next_attempt_at = $2, sent_at = $3, \
              last_error = $4, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL \
              WHERE id = $5 AND claimed_by = $6 AND status = $7",
-        )
-        .bind(status.as_str())
-        .bind(next)
-        .bind(sent_at)
-        .bind(error.map(str::to_string))
-        .bind(id)
-        .bind(worker)
-        .bind(OutboxStatus::Pending.as_str())
-        .execute(self.pool())
-        .await?;
+            table.name()
+        );
+        let r = sqlx::query(&sql)
+            .bind(status.as_str())
+            .bind(next)
+            .bind(sent_at)
+            .bind(error.map(str::to_string))
+            .bind(id)
+            .bind(worker)
+            .bind(OutboxStatus::Pending.as_str())
+            .execute(self.pool())
+            .await?;
         Ok(r.rows_affected() > 0)
     }
 
@@ -595,6 +599,22 @@ impl SqlStore {
             });
         }
         Ok((items, counts))
+    }
+}
+
+/// The outbox tables that share the claim-and-finish columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OutboxTable {
+    Mail,
+    Webhook,
+}
+
+impl OutboxTable {
+    fn name(self) -> &'static str {
+        match self {
+            OutboxTable::Mail => "mail_outbox",
+            OutboxTable::Webhook => "webhook_outbox",
+        }
     }
 }
 
