@@ -9,6 +9,8 @@ of its top-3 documents, expert = its best document.
 
 Seeds 20240601, 7 and 11 were used for tuning in earlier sessions; report on others:
     python3 bench/attribution_seeds.py --duijie target/release/duijie --seeds 101-110
+With dense evidence mixed in (issue #20), vectors kept between seeds in one database:
+    python3 bench/attribution_seeds.py --semantic-ratio 0.5 --vectors /tmp/vectors.db
 """
 import argparse
 import json
@@ -54,7 +56,13 @@ def main():
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--seeds", default="101-110")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--semantic-ratio", type=float, default=0.0,
+                    help="share of dense evidence (0 = words only, 1 = meaning only)")
+    ap.add_argument("--vectors", help="duijie SQLite database keeping vectors between seeds")
     args = ap.parse_args()
+    dense = ["--semantic-ratio", str(args.semantic_ratio)]
+    if args.vectors:
+        dense += ["--vectors", args.vectors]
     peer_script = Path(__file__).parent / "peers" / "peer_bm25.py"
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,7 +70,7 @@ def main():
             split = Path(tmp) / f"split-{seed}.json"
             ours = json.loads(subprocess.run(
                 [args.duijie, "eval", "attribution", "--data", args.data, "--seed", str(seed),
-                 "--json", "--export-split", str(split)],
+                 "--json", "--export-split", str(split)] + dense,
                 check=True, capture_output=True, text=True).stdout)
             peer = json.loads(subprocess.run(
                 [sys.executable, str(peer_script), str(split), "--json"],

@@ -3,9 +3,10 @@
 //! such; the ratio is a request parameter; `/healthz` shows the vectors' progress.
 
 use duijie_app::{App, AppConfig, Fusion, IndexMode, SemanticConfig};
+use duijie_core::Role;
 use duijie_core::{AchievementDraft, Draft};
 use duijie_e2e::{Db, TestServer};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -198,4 +199,69 @@ pub async fn a_demand_in_other_words_finds_its_partner_by_meaning(db: Db) {
     }
     assert_eq!(replica.sync_vectors(|_, _| {}).await.unwrap(), 0);
     assert_eq!(replica.vector_status().unwrap().documents, 8);
+
+    // A stored demand gets its query vector in the background too (beside its passage), so
+    // ranking it embeds nothing while the request waits; deleting it drops both.
+    let ent = s
+        .token("heart-ent", Role::Enterprise, Some("心衰药业有限公司"))
+        .await;
+    let created = s
+        .post(
+            "/api/v1/demands",
+            Some(&ent),
+            json!({"title": DEMAND, "description": "寻找合作开发的研究团队"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v = s.get("/healthz", None).await.body["semantic"].clone();
+        // 9 computed before, now the demand's passage and its query.
+        if v["queries"] == 1 && v["pending"] == 0 {
+            assert_eq!(
+                (v["documents"].clone(), v["embedded"].clone()),
+                (json!(9), json!(11)),
+                "{v}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no query vector for the demand: {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let matches = s
+        .get(&format!("/api/v1/demands/{id}/matches"), Some(&ent))
+        .await;
+    assert_eq!(matches.status, StatusCode::OK, "{}", matches.body);
+    assert_eq!(
+        matches.body["candidates"][0]["name"], "甲医科大学",
+        "{}",
+        matches.body
+    );
+    assert_eq!(replica.sync_vectors(|_, _| {}).await.unwrap(), 0);
+    assert_eq!(replica.vector_status().unwrap().queries, 1);
+    let gone = s
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/demands/{id}"),
+            Some(&ent),
+            None,
+        )
+        .await;
+    assert!(gone.status.is_success(), "{}", gone.body);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v = s.get("/healthz", None).await.body["semantic"].clone();
+        if v["queries"] == 0 && v["documents"] == 8 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the deleted demand's vectors stayed: {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

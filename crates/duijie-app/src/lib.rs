@@ -69,7 +69,8 @@ pub use notifications::{NotificationPage, OutboxOverview};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Found, Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 pub use semantic::{
-    passage_text, text_key, DenseCandidates, SemanticConfig, VectorStatus, PASSAGE_TOKENS,
+    passage_text, text_key, DenseCandidates, SemanticConfig, VectorCopy, VectorStatus,
+    PASSAGE_TOKENS,
 };
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
 pub use webhook::{webhook_signature, WebhookConfig, WebhookFormat, WebhookRound, WebhookWorker};

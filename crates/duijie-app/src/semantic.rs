@@ -10,7 +10,7 @@ use crate::{blocking, internal, store_err, App, AppResult};
 use duijie_core::EntityKind;
 use duijie_embed::{Embedder, Kind, DIM};
 use duijie_match::{quantise, Fusion, MatchConfig, QueryEncoder, Semantic, VectorSet};
-use duijie_store::{Record, TextHash};
+use duijie_store::{Record, Store, TextHash};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
@@ -72,12 +72,77 @@ pub fn passage_text(record: &Record) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-/// The key of an embedded text (model, recipe and text).
+/// The key of a record's embedded text (model, recipe and text).
 pub fn text_key(text: &str) -> TextHash {
+    key_of(Kind::Passage, text)
+}
+
+/// The key of an embedded text on either side of retrieval: the same words embedded as a
+/// query get another vector than as a passage, so the side is part of the key.
+fn key_of(side: Kind, text: &str) -> TextHash {
+    let side = match side {
+        Kind::Passage => "passage",
+        Kind::Query => "query",
+    };
     let mut h = Sha256::new();
-    h.update(format!("{MODEL_TAG}/{PASSAGE_TOKENS}/passage\n").as_bytes());
+    h.update(format!("{MODEL_TAG}/{PASSAGE_TOKENS}/{side}\n").as_bytes());
     h.update(text.as_bytes());
     h.finalize().into()
+}
+
+/// The text a stored demand is ranked with, as the matcher hands it to the encoder.
+fn demand_query(record: &Record) -> Option<String> {
+    let Record::Demand(d) = record else {
+        return None;
+    };
+    let text = crate::matching::match_input(d).semantic_text();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A vector as stored (int8) back to a unit vector.
+fn dequantise(v: &[i8]) -> Vec<f32> {
+    let mut out: Vec<f32> = v.iter().map(|&x| f32::from(x) / 127.0).collect();
+    let norm = out.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        out.iter_mut().for_each(|x| *x /= norm);
+    }
+    out
+}
+
+/// Query vectors of stored demands, computed in the background beside their passages, so
+/// that ranking a stored demand embeds nothing while its request waits. Kept per demand: a
+/// changed demand replaces its entry, a deleted one drops it; demands with the same text
+/// share one vector.
+#[derive(Default)]
+struct DemandQueries {
+    vectors: HashMap<TextHash, (Vec<f32>, usize)>,
+    keys: HashMap<String, TextHash>,
+}
+
+impl DemandQueries {
+    fn put(&mut self, id: &str, key: TextHash, vector: &[i8]) {
+        if self.keys.get(id) == Some(&key) {
+            return;
+        }
+        self.forget(id);
+        self.keys.insert(id.to_string(), key);
+        self.vectors
+            .entry(key)
+            .or_insert_with(|| (dequantise(vector), 0))
+            .1 += 1;
+    }
+
+    fn forget(&mut self, id: &str) {
+        let Some(key) = self.keys.remove(id) else {
+            return;
+        };
+        if let std::collections::hash_map::Entry::Occupied(mut e) = self.vectors.entry(key) {
+            e.get_mut().1 -= 1;
+            if e.get().1 == 0 {
+                e.remove();
+            }
+        }
+    }
 }
 
 /// Query vectors kept per process: a demand's page ranks institutions and experts from one
@@ -91,6 +156,7 @@ const QUERY_CACHE: usize = 512;
 struct Model {
     embedder: OnceLock<Option<Arc<Embedder>>>,
     queries: std::sync::Mutex<HashMap<TextHash, Vec<f32>>>,
+    demands: std::sync::RwLock<DemandQueries>,
 }
 
 impl Model {
@@ -109,7 +175,17 @@ impl Model {
 
 impl QueryEncoder for Model {
     fn encode_query(&self, text: &str) -> Option<Vec<f32>> {
-        let key: TextHash = Sha256::digest(text.as_bytes()).into();
+        let key = key_of(Kind::Query, text);
+        let demand = self
+            .demands
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .vectors
+            .get(&key)
+            .map(|(v, _)| v.clone());
+        if demand.is_some() {
+            return demand;
+        }
         let cached = self
             .queries
             .lock()
@@ -166,12 +242,23 @@ impl SemanticConfig {
     }
 }
 
+/// Which way [`App::copy_vectors`] copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VectorCopy {
+    /// From the other database into this app's.
+    Fetch,
+    /// From this app's database into the other.
+    Keep,
+}
+
 /// How far the dense part is behind the records, for `/healthz` and progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct VectorStatus {
     /// Records with a vector in memory.
     pub documents: u64,
-    /// Records waiting for their vector.
+    /// Stored demands whose query vector is ready (their rankings embed nothing).
+    pub queries: u64,
+    /// Texts waiting for their vector (records' passages and stored demands' queries).
     pub pending: u64,
     /// Vectors this process computed since it started (the others were read from the database).
     pub embedded: u64,
@@ -219,12 +306,40 @@ impl Dense {
 /// Records found by meaning, best first with their cosine, and the cosine of those asked about.
 pub type DenseCandidates = (Vec<(String, f32)>, HashMap<String, f32>);
 
-/// A record waiting for its vector.
+/// A text waiting for its vector: a record's passage, or a stored demand's query.
 struct Todo {
     kind: EntityKind,
     id: String,
+    side: Kind,
     key: TextHash,
     text: String,
+}
+
+impl Dense {
+    /// Keeps a vector read from the database or just computed where ranking finds it.
+    fn keep(&self, t: &Todo, vector: &[i8]) {
+        match t.side {
+            Kind::Passage => self.vectors.insert_quantised(t.kind, &t.id, vector),
+            Kind::Query => self
+                .model
+                .demands
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .put(&t.id, t.key, vector),
+        }
+    }
+
+    /// Forgets every vector of a record that is gone or has no text left.
+    fn forget(&self, kind: EntityKind, id: &str) {
+        self.vectors.remove(kind, id);
+        if kind == EntityKind::Demand {
+            self.model
+                .demands
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .forget(id);
+        }
+    }
 }
 
 impl App {
@@ -233,6 +348,13 @@ impl App {
         let d = self.dense.as_ref()?;
         Some(VectorStatus {
             documents: d.vectors.len() as u64,
+            queries: d
+                .model
+                .demands
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .keys
+                .len() as u64,
             pending: d.pending.load(Ordering::Acquire) as u64,
             embedded: d.embedded.load(Ordering::Acquire),
             started: d.started.load(Ordering::Acquire),
@@ -280,7 +402,7 @@ impl App {
                 for kind in EMBEDDED {
                     let (records, gone) = self.changed_records(&changes, kind).await?;
                     for id in &gone {
-                        dense.vectors.remove(kind, id);
+                        dense.forget(kind, id);
                     }
                     todo.extend(self.vectors_known(dense, kind, &records).await?);
                 }
@@ -293,7 +415,7 @@ impl App {
         // A record changed twice while waiting is embedded once, with its last text.
         let mut seen = std::collections::HashSet::new();
         todo.reverse();
-        todo.retain(|t| seen.insert((t.kind, t.id.clone())));
+        todo.retain(|t| seen.insert((t.kind, t.id.clone(), t.side == Kind::Query)));
         todo.reverse();
         let embedded = self.embed_todo(dense, todo, progress).await;
         dense.started.store(true, Ordering::Release);
@@ -309,14 +431,25 @@ impl App {
     ) -> AppResult<Vec<Todo>> {
         let mut wanted: Vec<Todo> = Vec::new();
         for record in records {
-            match passage_text(record) {
-                Some(text) => wanted.push(Todo {
+            let Some(text) = passage_text(record) else {
+                dense.forget(kind, record.id());
+                continue;
+            };
+            wanted.push(Todo {
+                kind,
+                id: record.id().to_string(),
+                side: Kind::Passage,
+                key: text_key(&text),
+                text,
+            });
+            if let Some(text) = demand_query(record) {
+                wanted.push(Todo {
                     kind,
                     id: record.id().to_string(),
-                    key: text_key(&text),
+                    side: Kind::Query,
+                    key: key_of(Kind::Query, &text),
                     text,
-                }),
-                None => dense.vectors.remove(kind, record.id()),
+                });
             }
         }
         let keys: Vec<TextHash> = wanted.iter().map(|t| t.key).collect();
@@ -329,7 +462,7 @@ impl App {
             .collect();
         wanted.retain(|t| match stored.get(&t.key) {
             Some(v) => {
-                dense.vectors.insert_quantised(t.kind, &t.id, v);
+                dense.keep(t, v);
                 false
             }
             None => true,
@@ -355,39 +488,43 @@ impl App {
         let started = Instant::now();
         let mut logged = Instant::now();
         let mut done = 0u64;
-        for batch in todo.chunks(EMBED_BATCH) {
-            let texts: Vec<String> = batch.iter().map(|t| t.text.clone()).collect();
-            let m = model.clone();
-            let vectors = blocking(move || {
-                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-                m.embed(&refs, Kind::Passage)
-                    .map_err(|e| internal("embedding", e))
-            })
-            .await?;
-            let items: Vec<(TextHash, Vec<i8>)> = batch
-                .iter()
-                .zip(&vectors)
-                .map(|(t, v)| (t.key, quantise(v)))
-                .collect();
-            self.store
-                .put_vectors(&items, chrono::Utc::now().timestamp_millis())
-                .await
-                .map_err(store_err)?;
-            for (t, (_, q)) in batch.iter().zip(&items) {
-                dense.vectors.insert_quantised(t.kind, &t.id, q);
-            }
-            done += batch.len() as u64;
-            dense
-                .embedded
-                .fetch_add(batch.len() as u64, Ordering::AcqRel);
-            dense
-                .pending
-                .store((total - done) as usize, Ordering::Release);
-            progress(done, total);
-            if logged.elapsed() >= LOG_EVERY {
-                logged = Instant::now();
-                let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                tracing::info!(done, total, rate = format!("{rate:.1}/s"), "embedding");
+        // One side per batch: the model prefixes a batch's texts alike.
+        let (passages, queries): (Vec<Todo>, Vec<Todo>) =
+            todo.into_iter().partition(|t| t.side == Kind::Passage);
+        for (side, group) in [(Kind::Passage, passages), (Kind::Query, queries)] {
+            for batch in group.chunks(EMBED_BATCH) {
+                let texts: Vec<String> = batch.iter().map(|t| t.text.clone()).collect();
+                let m = model.clone();
+                let vectors = blocking(move || {
+                    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                    m.embed(&refs, side).map_err(|e| internal("embedding", e))
+                })
+                .await?;
+                let items: Vec<(TextHash, Vec<i8>)> = batch
+                    .iter()
+                    .zip(&vectors)
+                    .map(|(t, v)| (t.key, quantise(v)))
+                    .collect();
+                self.store
+                    .put_vectors(&items, chrono::Utc::now().timestamp_millis())
+                    .await
+                    .map_err(store_err)?;
+                for (t, (_, q)) in batch.iter().zip(&items) {
+                    dense.keep(t, q);
+                }
+                done += batch.len() as u64;
+                dense
+                    .embedded
+                    .fetch_add(batch.len() as u64, Ordering::AcqRel);
+                dense
+                    .pending
+                    .store((total - done) as usize, Ordering::Release);
+                progress(done, total);
+                if logged.elapsed() >= LOG_EVERY {
+                    logged = Instant::now();
+                    let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                    tracing::info!(done, total, rate = format!("{rate:.1}/s"), "embedding");
+                }
             }
         }
         tracing::info!(
@@ -423,6 +560,41 @@ impl App {
             Ok(Some(vectors.search(kind, &q, limit, &refs)))
         })
         .await
+    }
+
+    /// Copies the stored vectors of this app's record texts between its database and `other`
+    /// (e.g. a database kept to hold vectors across evaluation runs, whose corpora share most
+    /// texts): [`VectorCopy::Fetch`] before [`App::sync_vectors`] spares embedding what `other`
+    /// already has, [`VectorCopy::Keep`] afterwards hands it what was embedded here. A key
+    /// already present keeps its vector. Returns how many vectors were found to copy.
+    pub async fn copy_vectors(&self, other: &dyn Store, copy: VectorCopy) -> AppResult<u64> {
+        let mut keys: Vec<TextHash> = Vec::new();
+        for kind in EMBEDDED {
+            let mut after = String::new();
+            loop {
+                let page = self
+                    .store
+                    .scan(kind, &after, PAGE)
+                    .await
+                    .map_err(store_err)?;
+                let Some(last) = page.last() else { break };
+                after = last.id().to_string();
+                keys.extend(page.iter().filter_map(passage_text).map(|t| text_key(&t)));
+            }
+        }
+        let (from, to): (&dyn Store, &dyn Store) = match copy {
+            VectorCopy::Fetch => (other, &*self.store),
+            VectorCopy::Keep => (&*self.store, other),
+        };
+        let mut copied = 0u64;
+        for chunk in keys.chunks(PAGE as usize) {
+            let items = from.vectors(chunk).await.map_err(store_err)?;
+            to.put_vectors(&items, chrono::Utc::now().timestamp_millis())
+                .await
+                .map_err(store_err)?;
+            copied += items.len() as u64;
+        }
+        Ok(copied)
     }
 
     /// Wakes the background embedder after a write.
@@ -462,5 +634,32 @@ mod tests {
     fn the_key_follows_the_text_only() {
         assert_eq!(text_key("钢铁表面缺陷检测"), text_key("钢铁表面缺陷检测"));
         assert_ne!(text_key("钢铁表面缺陷检测"), text_key("钢铁表面缺陷检测。"));
+        assert_ne!(
+            text_key("钢铁表面缺陷检测"),
+            key_of(Kind::Query, "钢铁表面缺陷检测")
+        );
+    }
+
+    #[test]
+    fn demands_with_one_text_share_a_query_vector_until_both_are_gone() {
+        let mut q = DemandQueries::default();
+        let (a, b) = (key_of(Kind::Query, "甲"), key_of(Kind::Query, "乙"));
+        let v = quantise(&[0.6, 0.8]);
+        q.put("d1", a, &v);
+        q.put("d2", a, &v);
+        assert_eq!((q.keys.len(), q.vectors.len()), (2, 1));
+        let got = &q.vectors[&a].0;
+        assert!(
+            (got[0] - 0.6).abs() < 0.01 && (got[1] - 0.8).abs() < 0.01,
+            "{got:?}"
+        );
+        // d1's text changes: its old vector stays for d2.
+        q.put("d1", b, &v);
+        assert_eq!(q.vectors.len(), 2);
+        q.forget("d2");
+        assert!(!q.vectors.contains_key(&a));
+        q.forget("d1");
+        q.forget("d1");
+        assert!(q.vectors.is_empty() && q.keys.is_empty());
     }
 }

@@ -7,14 +7,14 @@
 mod demands;
 
 use anyhow::{Context, Result};
-use duijie_app::{App, AppConfig, ImportRequest, IndexMode};
+use duijie_app::{App, AppConfig, ImportRequest, IndexMode, SemanticConfig, VectorCopy};
 use duijie_core::text::normalize_org_name;
 use duijie_core::RecordKind;
 use duijie_match::eval::{split_file, EvalConfig, Latency, Metrics, SetSplit};
-use duijie_match::{CandidateKind, MatchInput};
+use duijie_match::{CandidateKind, Fusion, MatchInput};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Candidates ranked per query; a gold answer below this depth counts as not found.
@@ -39,6 +39,15 @@ pub enum EvalCommand {
         /// Also write the split as JSON, for the peer script.
         #[arg(long)]
         export_split: Option<PathBuf>,
+        /// Rank with dense (semantic) evidence at this share (0 = words only, 1 = meaning
+        /// only), normalised fusion as the service does it; the corpus is embedded first.
+        #[arg(long, default_value_t = 0.0)]
+        semantic_ratio: f32,
+        /// A duijie SQLite database that keeps vectors between runs (created when missing;
+        /// e.g. the `eval.db` of a `demands --keep` folder): texts it holds are not embedded
+        /// again, and what a run embeds is added to it.
+        #[arg(long)]
+        vectors: Option<PathBuf>,
     },
     /// The judged demand set: enterprise demands against the mixed corpus, scored against
     /// blind judgements, beside a peer's rankings.
@@ -65,6 +74,7 @@ struct SetResult {
 struct Report {
     seed: u64,
     holdout: usize,
+    semantic_ratio: f32,
     sets: Vec<SetResult>,
 }
 
@@ -76,9 +86,23 @@ pub async fn run(cmd: EvalCommand) -> Result<()> {
             holdout,
             json,
             export_split,
-        } => attribution(data, seed, holdout, json, export_split).await,
+            semantic_ratio,
+            vectors,
+        } => {
+            let dense = Dense {
+                ratio: semantic_ratio,
+                vectors,
+            };
+            attribution(data, seed, holdout, json, export_split, &dense).await
+        }
         EvalCommand::Demands(args) => demands::run(args).await,
     }
+}
+
+/// The dense part of an attribution run.
+struct Dense {
+    ratio: f32,
+    vectors: Option<PathBuf>,
 }
 
 async fn attribution(
@@ -87,7 +111,11 @@ async fn attribution(
     holdout: usize,
     json: bool,
     export_split: Option<PathBuf>,
+    dense: &Dense,
 ) -> Result<()> {
+    if !(0.0..=1.0).contains(&dense.ratio) {
+        anyhow::bail!("--semantic-ratio must be between 0 and 1");
+    }
     let mut cfg = EvalConfig::new(&data);
     cfg.seed = seed;
     cfg.holdout = holdout;
@@ -101,10 +129,11 @@ async fn attribution(
     let mut report = Report {
         seed,
         holdout,
+        semantic_ratio: dense.ratio,
         sets: Vec::new(),
     };
     for set in &split.sets {
-        report.sets.push(run_set(set).await?);
+        report.sets.push(run_set(set, dense).await?);
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -141,12 +170,15 @@ fn popularity(counts: HashMap<String, usize>) -> Vec<String> {
     v.into_iter().take(DEPTH).map(|(k, _)| k).collect()
 }
 
-async fn run_set(set: &SetSplit) -> Result<SetResult> {
+async fn run_set(set: &SetSplit, dense: &Dense) -> Result<SetResult> {
     let dir = tempfile::tempdir()?;
     let app = App::open(&AppConfig {
         database_url: format!("sqlite://{}", dir.path().join("eval.db").display()),
         index: IndexMode::Memory,
-        semantic: None,
+        semantic: (dense.ratio > 0.0).then_some(SemanticConfig {
+            ratio: dense.ratio,
+            fusion: Fusion::Normalised,
+        }),
     })
     .await?;
     let started = Instant::now();
@@ -163,6 +195,9 @@ async fn run_set(set: &SetSplit) -> Result<SetResult> {
         .map_err(anyhow::Error::new)?;
     app.sync_index().await.map_err(anyhow::Error::new)?;
     let import_seconds = started.elapsed().as_secs_f64();
+    if dense.ratio > 0.0 {
+        embed(&app, dense.vectors.as_deref()).await?;
+    }
 
     let mut org_count: HashMap<String, usize> = HashMap::new();
     let mut person_count: HashMap<String, usize> = HashMap::new();
@@ -214,6 +249,48 @@ async fn run_set(set: &SetSplit) -> Result<SetResult> {
         },
         latency: Latency::from_samples(&times),
     })
+}
+
+/// Embeds the records of `app` that have no vector yet, with a progress bar, first taking what
+/// the database at `cache` holds and afterwards leaving there what was embedded.
+async fn embed(app: &App, cache: Option<&Path>) -> Result<()> {
+    let cache = match cache {
+        Some(path) => Some(
+            duijie_store::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .with_context(|| format!("cannot open the vector database {}", path.display()))?,
+        ),
+        None => None,
+    };
+    if let Some(cache) = &cache {
+        app.copy_vectors(cache.as_ref(), VectorCopy::Fetch)
+            .await
+            .map_err(anyhow::Error::new)?;
+    }
+    let bar = crate::output::progress_bar(0, "embedding");
+    let bar2 = bar.clone();
+    let started = Instant::now();
+    let embedded = app
+        .sync_vectors(move |done, total| {
+            bar2.set_length(total);
+            bar2.set_position(done);
+        })
+        .await
+        .map_err(anyhow::Error::new)?;
+    bar.finish_and_clear();
+    if let Some(status) = app.vector_status() {
+        eprintln!(
+            "semantic: {} records with vectors, {embedded} embedded now in {:.0} s",
+            status.documents,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(cache) = &cache {
+        app.copy_vectors(cache.as_ref(), VectorCopy::Keep)
+            .await
+            .map_err(anyhow::Error::new)?;
+    }
+    Ok(())
 }
 
 async fn rank(

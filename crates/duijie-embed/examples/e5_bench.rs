@@ -1,5 +1,7 @@
 //! Embedding throughput: `e5_bench FILE [N]` embeds the first N lines (default 500) of FILE as
-//! passages and prints documents per second. Threads: `RAYON_NUM_THREADS`.
+//! passages in batches of 32 (as the service's embedder does) and prints documents per second,
+//! then 50 lines one at a time as queries. Threads: `RAYON_NUM_THREADS`. The package's own
+//! engine on the same lines: `bench/peers/e5_speed.py`.
 use duijie_embed::{Embedder, Kind};
 use std::time::Instant;
 
@@ -12,7 +14,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = Embedder::bundled()?;
     model.embed(&lines[..lines.len().min(16)], Kind::Passage)?; // warm-up
     let started = Instant::now();
-    model.embed(&lines, Kind::Passage)?;
+    for batch in lines.chunks(32) {
+        model.embed(batch, Kind::Passage)?;
+    }
     let batch = started.elapsed().as_secs_f64();
     let started = Instant::now();
     for l in lines.iter().take(50) {

@@ -1,7 +1,10 @@
 //! The encoder: word + position + type embeddings, layer norm, then 12 post-norm transformer
-//! layers (self-attention, GELU feed-forward). Matrices stay 4-bit (candle's `QMatMul`, which
-//! multiplies Q4_0 weights with activations quantised to 8 bits per block of 32); biases,
-//! norms and position embeddings are f32.
+//! layers (self-attention, GELU feed-forward). The file keeps the matrices 4-bit (Q4_0); they
+//! are expanded to f32 once at load, because candle's 4-bit kernel (one dot product of a weight
+//! row and an activation row at a time) ran 2–3× slower than its f32 matrix product here
+//! (`docs/performance.md`), for ≈ 85 MB more memory. The weights stay those of the file, bit for
+//! bit, and the activations are not rounded to 8 bits. Biases, norms and position embeddings
+//! are f32.
 
 use std::io::{Read, Seek};
 
@@ -61,7 +64,8 @@ impl Encoder {
         let mut layers = Vec::with_capacity(n_layers);
         for l in 0..n_layers {
             let mut lin = |name: &str| -> Result<(QMatMul, Tensor), Error> {
-                let w = QMatMul::from_qtensor(c.tensor(r, &format!("l{l}.{name}.w"), device)?)?;
+                let w = c.tensor(r, &format!("l{l}.{name}.w"), device)?;
+                let w = QMatMul::Tensor(w.dequantize(device)?);
                 Ok((w, dense(c, r, &format!("l{l}.{name}.b"), device)?))
             };
             let (q, k, v, out, up, down) = (

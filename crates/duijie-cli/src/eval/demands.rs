@@ -76,6 +76,9 @@ pub struct DemandsArgs {
     /// Fusion of dense and lexical evidence for `--semantic-ratios`.
     #[arg(long, value_enum, default_value = "both")]
     fusion: FusionChoice,
+    /// A duijie SQLite database that keeps vectors between runs (as for `eval attribution`).
+    #[arg(long)]
+    vectors: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,24 +182,7 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
     let import_seconds = started.elapsed().as_secs_f64();
     // Vectors first: a `--match-config` with a semantic share ranks with them too.
     if !args.semantic_ratios.is_empty() {
-        let bar = crate::output::progress_bar(0, "embedding");
-        let bar2 = bar.clone();
-        let started = Instant::now();
-        let embedded = app
-            .sync_vectors(move |done, total| {
-                bar2.set_length(total);
-                bar2.set_position(done);
-            })
-            .await
-            .map_err(anyhow::Error::new)?;
-        bar.finish_and_clear();
-        if let Some(status) = app.vector_status() {
-            eprintln!(
-                "semantic: {} records with vectors, {embedded} embedded now in {:.0} s",
-                status.documents,
-                started.elapsed().as_secs_f64()
-            );
-        }
+        super::embed(&app, args.vectors.as_deref()).await?;
     }
     let mut matcher = app.matcher.clone();
     if let Some(json) = &args.match_config {
