@@ -44,6 +44,8 @@ pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_P
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{owner_may_edit, review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
+/// Components of a semantic vector (the model's output size).
+pub use duijie_embed::DIM as VECTOR_DIM;
 pub use duijie_match::Fusion;
 pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
 pub use duijie_store::{Attachment, Message};

@@ -13,3 +13,4 @@ pub mod results;
 pub mod run;
 pub mod server;
 pub mod smoke;
+pub mod vectors;

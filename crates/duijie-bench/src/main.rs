@@ -89,6 +89,15 @@ enum Cmd {
         #[command(flatten)]
         load: LoadArgs,
     },
+    /// Gives every record of a data dir (e.g. one kept by `scale --keep`) that has no stored
+    /// vector a random unit vector, stored as the embedder stores vectors, so that `load
+    /// --semantic` measures the dense part's serving cost at sizes that would take hours to
+    /// embed: an exact scan and the fusion cost the same whatever the vectors hold.
+    RandomVectors {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Print the Markdown tables and write the SVG plot of the results file.
     Report {
         #[arg(long)]
@@ -154,6 +163,14 @@ struct LoadArgs {
     /// Time cap of each run, seconds.
     #[arg(long, default_value_t = 30)]
     max_secs: u64,
+    /// Requests (4 clients) before each endpoint's measured runs, not recorded; with semantic
+    /// matching, warm-up match queries have their query vectors cached.
+    #[arg(long, default_value_t = 40)]
+    warmup: usize,
+    /// Serve with semantic matching on (vectors are loaded from the database; see
+    /// `random-vectors`).
+    #[arg(long)]
+    semantic: bool,
 }
 
 impl LoadArgs {
@@ -163,7 +180,8 @@ impl LoadArgs {
             search_requests: self.search_requests,
             match_requests: self.match_requests,
             max_time: Duration::from_secs(self.max_secs),
-            ..LoadPlan::default()
+            warmup: self.warmup,
+            semantic: self.semantic,
         }
     }
 }
@@ -313,6 +331,11 @@ async fn run_cli(cli: Cli) -> Result<()> {
             run::serve_and_load(&name, &dir, &bin, &token, &queries, &load.plan()).await?;
             let [after, ..] = results::loadavg();
             println!("load average {before:.2} before, {after:.2} after");
+        }
+        Cmd::RandomVectors { dir, seed } => {
+            let app = duijie_bench::import::open(&dir).await?;
+            let n = duijie_bench::vectors::random(&app, seed).await?;
+            println!("{n} records given a random vector in {}", dir.display());
         }
         Cmd::Report { svg, markdown } => {
             let r = results::Results::load(&results_path)?;

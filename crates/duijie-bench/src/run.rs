@@ -20,6 +20,9 @@ pub struct LoadPlan {
     pub match_requests: usize,
     pub max_time: Duration,
     pub warmup: usize,
+    /// Serve with semantic matching (`[semantic] enabled`); off by default, so that the words-only
+    /// figures stay comparable and no embedder competes with the load.
+    pub semantic: bool,
 }
 
 impl Default for LoadPlan {
@@ -30,6 +33,7 @@ impl Default for LoadPlan {
             match_requests: 2_000,
             max_time: Duration::from_secs(30),
             warmup: 40,
+            semantic: false,
         }
     }
 }
@@ -111,6 +115,11 @@ pub async fn serve_and_load(
     queries: &Queries,
     plan: &LoadPlan,
 ) -> Result<(ServerStats, Vec<LoadResult>)> {
+    // The server runs in `dir` and reads its `duijie.toml`.
+    std::fs::write(
+        dir.join("duijie.toml"),
+        format!("[semantic]\nenabled = {}\n", plan.semantic),
+    )?;
     let mut server = Server::start(bin, dir).await?;
     let mut stats = ServerStats {
         startup_s: server.startup_s,
