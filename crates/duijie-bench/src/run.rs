@@ -139,12 +139,13 @@ pub async fn serve_and_load(
             Endpoint::Search => (queries.searches.clone(), plan.search_requests),
             Endpoint::Match => (queries.matches.clone(), plan.match_requests),
         };
-        // Warm-up (caches, connections), not recorded.
+        // Warm-up (caches, connections, query vectors), not recorded; long enough for a few
+        // hundred queries to be embedded.
         let warm = LoadSpec {
             endpoint,
             clients: 4,
             max_requests: plan.warmup,
-            max_time: Duration::from_secs(30),
+            max_time: Duration::from_secs(300),
         };
         load::run(&client, &server.base, Some(token), qs.clone(), &warm).await;
         for &clients in &plan.clients {

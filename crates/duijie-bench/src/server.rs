@@ -47,7 +47,8 @@ pub struct Server {
 
 impl Server {
     /// Starts `bin --data-dir DIR serve --addr 127.0.0.1:0` in `dir` (so no stray
-    /// `duijie.toml` is read) and waits until `/healthz` answers 200 (index caught up).
+    /// `duijie.toml` is read) and waits until `/healthz` answers 200 (index caught up) and, with
+    /// semantic matching on, the vectors are loaded.
     pub async fn start(bin: &Path, dir: &Path) -> Result<Server> {
         Self::start_with(bin, dir, None).await
     }
@@ -99,11 +100,19 @@ impl Server {
         loop {
             if let Ok(resp) = client.get(format!("{}/healthz", server.base)).send().await {
                 if resp.status().as_u16() == 200 {
-                    break;
+                    // With semantic matching on, also wait until the stored vectors are loaded
+                    // and none is pending, so the load meets the dense part it measures.
+                    let health: serde_json::Value = resp.json().await.unwrap_or_default();
+                    let semantic = &health["semantic"];
+                    if semantic.is_null()
+                        || (semantic["started"] == true && semantic["pending"] == 0)
+                    {
+                        break;
+                    }
                 }
             }
             if Instant::now() > deadline {
-                bail!("server not healthy after 600 s");
+                bail!("server not ready after 600 s (index or semantic vectors)");
             }
             if let Ok(Some(status)) = server.child.try_wait() {
                 bail!("server exited: {status}");
