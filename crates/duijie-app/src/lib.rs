@@ -81,7 +81,7 @@ pub use workspace::{
 use duijie_core::{Cancel, DomainError, ErrorCode};
 use duijie_match::Matcher;
 use duijie_search::SearchIndex;
-use duijie_store::{Store, StoreError};
+use duijie_store::{SqlStore, StoreError};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -123,7 +123,7 @@ impl std::fmt::Debug for AppConfig {
 
 /// The application: store, index, matcher, and the indexer's progress.
 pub struct App {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<SqlStore>,
     pub index: Arc<SearchIndex>,
     pub matcher: Matcher,
     indexer: indexer::Indexer,

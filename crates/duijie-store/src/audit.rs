@@ -1,7 +1,7 @@
 //! The audit log (审计日志) in SQL: who did something sensitive, when, to which records.
 //! Entries hold ids, a count and a short summary written by the app, never contact values;
 //! they are appended and never changed. A review decision's entry is written in the same
-//! transaction as the demand's move ([`crate::Store::transition_demand_audited`]).
+//! transaction as the demand's move ([`crate::SqlStore::transition_demand_audited`]).
 
 use crate::db::{fetch_demand, transition_logged, SqlStore};
 use crate::rows::{self, bind_vals, millis, to_json, Val};
@@ -309,7 +309,8 @@ pub(crate) async fn insert(conn: &mut AnyConnection, e: &NewAuditEntry, now: i64
 }
 
 impl SqlStore {
-    pub(crate) async fn append_audit_sql(&self, e: &NewAuditEntry) -> Result<()> {
+    /// Appends an entry, stamped with the current time.
+    pub async fn append_audit(&self, e: &NewAuditEntry) -> Result<()> {
         // A single autocommitted INSERT: it touches no change log, so it needs neither the
         // SQLite write gate nor PostgreSQL's change-log lock (SQLite's busy timeout covers
         // a concurrent writer).
@@ -320,7 +321,7 @@ impl SqlStore {
     /// `from`: the status (and, when given, the version) the move requires.
     // The move, its audit entry and its notices are one transaction's inputs.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn transition_audited_sql(
+    pub(crate) async fn transition(
         &self,
         id: &str,
         from: (DemandStatus, Option<i64>),
@@ -342,10 +343,8 @@ impl SqlStore {
         Ok(demand)
     }
 
-    pub(crate) async fn list_audit_sql(
-        &self,
-        filter: &AuditFilter,
-    ) -> Result<(Vec<AuditEntry>, i64)> {
+    /// Entries matching the filter, newest first, with how many match in all.
+    pub async fn list_audit(&self, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)> {
         let mut conds = Vec::new();
         let mut vals = Vec::new();
         if let Some(a) = filter.action {

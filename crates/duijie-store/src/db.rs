@@ -1,14 +1,12 @@
-//! [`SqlStore`]: the one [`Store`] implementation, over sqlx's `Any` driver. SQL is written
+//! [`SqlStore`]: the store, over sqlx's `Any` driver. SQL is written
 //! once in the dialect both backends accept (`$n` parameters, `ON CONFLICT`, `RETURNING`);
 //! the few differences live in [`SqlStore::begin_write`], the generated parameter lists of
 //! bulk statements (`markers`) and the per-backend migrations.
 
 use crate::rows::{self, bind_vals, millis, to_json, Val};
 use crate::{
-    Actor, Backend, DemandEvent, DemandFilter, ImportBatch, OrgCounts, Record, Result, Store,
-    StoreError,
+    Actor, Backend, DemandEvent, DemandFilter, ImportBatch, OrgCounts, Record, Result, StoreError,
 };
-use async_trait::async_trait;
 use chrono::Utc;
 use duijie_core::id::new_id;
 use duijie_core::text::{normalize_org_name, normalize_title};
@@ -738,47 +736,19 @@ fn import_report(row: &AnyRow) -> Result<ImportReport> {
     serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(id, e.to_string()))
 }
 
-#[async_trait]
-impl Store for SqlStore {
-    fn backend(&self) -> Backend {
+impl SqlStore {
+    pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    async fn ping(&self) -> Result<()> {
+    /// Checks the connection.
+    pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 
-    async fn claim_idempotency(
-        &self,
-        user_id: &str,
-        key: &str,
-        fingerprint: &str,
-        now: i64,
-        cutoffs: (i64, i64),
-    ) -> Result<crate::Claim> {
-        self.claim_idempotency_sql(user_id, key, fingerprint, now, cutoffs)
-            .await
-    }
-
-    async fn finish_idempotency(
-        &self,
-        user_id: &str,
-        key: &str,
-        response: Option<&crate::StoredResponse>,
-    ) -> Result<()> {
-        self.finish_idempotency_sql(user_id, key, response).await
-    }
-
-    async fn vectors(&self, keys: &[crate::TextHash]) -> Result<Vec<(crate::TextHash, Vec<i8>)>> {
-        self.vectors_sql(keys).await
-    }
-
-    async fn put_vectors(&self, items: &[(crate::TextHash, Vec<i8>)], now: i64) -> Result<()> {
-        self.put_vectors_sql(items, now).await
-    }
-
-    async fn ensure_organization(&self, name: &str, kind: OrgKind) -> Result<Organization> {
+    /// The organisation with this (normalised) name, created with `kind` when new.
+    pub async fn ensure_organization(&self, name: &str, kind: OrgKind) -> Result<Organization> {
         let norm = normalize_org_name(name);
         if norm.is_empty() {
             return Err(StoreError::Invalid("单位名称为空".into()));
@@ -804,7 +774,7 @@ impl Store for SqlStore {
         rows::organization(&row)
     }
 
-    async fn get_organization(&self, id: &str) -> Result<Option<Organization>> {
+    pub async fn get_organization(&self, id: &str) -> Result<Option<Organization>> {
         sqlx::query("SELECT * FROM organizations WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -813,7 +783,7 @@ impl Store for SqlStore {
             .transpose()
     }
 
-    async fn organization_counts(&self, id: &str) -> Result<OrgCounts> {
+    pub async fn organization_counts(&self, id: &str) -> Result<OrgCounts> {
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM demands WHERE org_id = $1) AS d, \
                     (SELECT COUNT(*) FROM achievements WHERE org_id = $1) AS a, \
@@ -829,7 +799,9 @@ impl Store for SqlStore {
         })
     }
 
-    async fn import(&self, batch: ImportBatch) -> Result<ImportReport> {
+    /// Writes one file's records in one transaction: new records inserted, changed ones
+    /// updated, identical ones counted as unchanged; the batch is recorded with its report.
+    pub async fn import(&self, batch: ImportBatch) -> Result<ImportReport> {
         let now_t = Utc::now();
         let now = millis(now_t);
         let (mut tx, _gate) = self.begin_write().await?;
@@ -864,7 +836,7 @@ impl Store for SqlStore {
         Ok(report)
     }
 
-    async fn list_imports(&self, limit: u32) -> Result<Vec<ImportReport>> {
+    pub async fn list_imports(&self, limit: u32) -> Result<Vec<ImportReport>> {
         sqlx::query("SELECT id, report FROM imports ORDER BY created_at DESC, id DESC LIMIT $1")
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
@@ -874,7 +846,7 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn get_import(&self, id: &str) -> Result<Option<ImportReport>> {
+    pub async fn get_import(&self, id: &str) -> Result<Option<ImportReport>> {
         sqlx::query("SELECT id, report FROM imports WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -883,7 +855,7 @@ impl Store for SqlStore {
             .transpose()
     }
 
-    async fn create_demand(
+    pub async fn create_demand(
         &self,
         org_id: &str,
         draft: &DemandDraft,
@@ -927,7 +899,9 @@ impl Store for SqlStore {
         Ok(demand)
     }
 
-    async fn delete_demand(&self, id: &str) -> Result<()> {
+    /// Deletes a draft that never reached anyone (no catalogue item, interest or project
+    /// refers to it) with its history; anything else is a [`StoreError::Conflict`].
+    pub async fn delete_demand(&self, id: &str) -> Result<()> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
         let d = fetch_demand(&mut tx, id).await?;
@@ -976,7 +950,11 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn update_demand(
+    /// Writes `draft` if the demand is still at `version` and, unless `statuses` is empty, in
+    /// one of `statuses` — checked by the UPDATE itself, so no review or other write can slip
+    /// between the check and the write. A newer version is [`StoreError::Stale`], another
+    /// status [`StoreError::Conflict`].
+    pub async fn update_demand(
         &self,
         id: &str,
         draft: &DemandDraft,
@@ -1044,7 +1022,10 @@ impl Store for SqlStore {
         Ok(demand)
     }
 
-    async fn transition_demand(
+    /// Moves a demand from `from` to `to` if it is still in `from` (and, given a `version`,
+    /// still at that version: a review holds only for the text the reviewer read); records
+    /// the event.
+    pub async fn transition_demand(
         &self,
         id: &str,
         from: DemandStatus,
@@ -1053,12 +1034,15 @@ impl Store for SqlStore {
         note: &str,
         version: Option<i64>,
     ) -> Result<Demand> {
-        self.transition_audited_sql(id, (from, version), to, actor, note, None, &[])
+        self.transition(id, (from, version), to, actor, note, None, &[])
             .await
     }
 
+    /// [`SqlStore::transition_demand`] with an audit entry and `notices` written in the same
+    /// transaction: the move, its record and its notifications commit together or not at all.
+    /// `from` is the status and, when given, the version the move requires.
     #[allow(clippy::too_many_arguments)]
-    async fn transition_demand_audited(
+    pub async fn transition_demand_audited(
         &self,
         id: &str,
         from: (DemandStatus, Option<i64>),
@@ -1068,11 +1052,11 @@ impl Store for SqlStore {
         audit: &crate::NewAuditEntry,
         notices: &[crate::NewNotice],
     ) -> Result<Demand> {
-        self.transition_audited_sql(id, from, to, actor, note, Some(audit), notices)
+        self.transition(id, from, to, actor, note, Some(audit), notices)
             .await
     }
 
-    async fn get_demand(&self, id: &str) -> Result<Option<Demand>> {
+    pub async fn get_demand(&self, id: &str) -> Result<Option<Demand>> {
         sqlx::query(&format!("{DEMAND_SELECT} WHERE d.id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -1081,7 +1065,7 @@ impl Store for SqlStore {
             .transpose()
     }
 
-    async fn list_demands(&self, filter: &DemandFilter) -> Result<(Vec<Demand>, i64)> {
+    pub async fn list_demands(&self, filter: &DemandFilter) -> Result<(Vec<Demand>, i64)> {
         let mut conds = Vec::new();
         let mut vals = Vec::new();
         if let Some(org) = &filter.org_id {
@@ -1126,7 +1110,7 @@ impl Store for SqlStore {
         Ok((items, total))
     }
 
-    async fn demand_history(&self, id: &str) -> Result<Vec<DemandEvent>> {
+    pub async fn demand_history(&self, id: &str) -> Result<Vec<DemandEvent>> {
         let rows = sqlx::query(
             "SELECT from_status, to_status, actor_id, actor_name, note, at FROM demand_events \
              WHERE demand_id = $1 ORDER BY at, id",
@@ -1151,237 +1135,7 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn create_catalogue(
-        &self,
-        title: &str,
-        period: Option<&str>,
-        actor: &Actor,
-    ) -> Result<duijie_core::CatalogueEdition> {
-        self.create_catalogue_sql(title, period, actor).await
-    }
-
-    async fn add_catalogue_items(
-        &self,
-        id: &str,
-        demand_ids: &[String],
-    ) -> Result<duijie_core::CatalogueEdition> {
-        self.add_catalogue_items_sql(id, demand_ids).await
-    }
-
-    async fn publish_catalogue(
-        &self,
-        id: &str,
-        actor: &Actor,
-        notices: &[crate::NewNotice],
-    ) -> Result<duijie_core::CatalogueEdition> {
-        self.publish_catalogue_sql(id, actor, notices).await
-    }
-
-    async fn remove_catalogue_items(
-        &self,
-        id: &str,
-        demand_ids: &[String],
-    ) -> Result<duijie_core::CatalogueEdition> {
-        self.remove_catalogue_items_sql(id, demand_ids).await
-    }
-
-    async fn delete_catalogue(&self, id: &str) -> Result<()> {
-        self.delete_catalogue_sql(id).await
-    }
-
-    async fn get_catalogue(&self, id: &str) -> Result<Option<duijie_core::CatalogueEdition>> {
-        self.get_catalogue_sql(id).await
-    }
-
-    async fn list_catalogues(
-        &self,
-        include_drafts: bool,
-    ) -> Result<Vec<duijie_core::CatalogueEdition>> {
-        self.list_catalogues_sql(include_drafts).await
-    }
-
-    async fn catalogue_items(&self, id: &str) -> Result<Vec<Demand>> {
-        self.catalogue_items_sql(id).await
-    }
-
-    async fn create_interest(
-        &self,
-        new: &crate::NewInterest,
-        actor: &Actor,
-        notices: &[crate::NewNotice],
-    ) -> Result<crate::Interest> {
-        self.create_interest_sql(new, actor, notices).await
-    }
-
-    async fn get_interest(&self, id: &str) -> Result<Option<crate::Interest>> {
-        self.get_interest_sql(id).await
-    }
-
-    async fn list_interests(
-        &self,
-        demand_id: &str,
-        org_id: Option<&str>,
-    ) -> Result<Vec<crate::Interest>> {
-        self.list_interests_sql(demand_id, org_id).await
-    }
-
-    async fn pending_interest_counts(&self, demand_ids: &[String]) -> Result<HashMap<String, u64>> {
-        self.pending_interest_counts_sql(demand_ids).await
-    }
-
-    async fn accepted_partners(
-        &self,
-        demand_ids: &[String],
-    ) -> Result<HashMap<String, Vec<(String, String)>>> {
-        self.accepted_partners_sql(demand_ids).await
-    }
-
-    async fn accept_interest(
-        &self,
-        id: &str,
-        actor: &Actor,
-        note: &str,
-        notices: &[crate::NewNotice],
-    ) -> Result<(crate::Interest, Demand)> {
-        self.accept_interest_sql(id, actor, note, notices).await
-    }
-
-    async fn decline_interest(
-        &self,
-        id: &str,
-        reason: &str,
-        notices: &[crate::NewNotice],
-    ) -> Result<crate::Interest> {
-        self.decline_interest_sql(id, reason, notices).await
-    }
-
-    async fn create_message(
-        &self,
-        new: &crate::NewMessage,
-        rules: crate::WriteRules<'_>,
-    ) -> Result<crate::Message> {
-        self.create_message_sql(new, rules).await
-    }
-
-    async fn list_messages(&self, interest_id: &str) -> Result<Vec<crate::Message>> {
-        self.list_messages_sql(interest_id).await
-    }
-
-    async fn create_attachment(
-        &self,
-        demand_id: &str,
-        new: &crate::NewAttachment,
-        rules: crate::WriteRules<'_>,
-    ) -> Result<crate::Attachment> {
-        self.create_attachment_sql(demand_id, new, rules).await
-    }
-
-    async fn get_attachment(&self, id: &str) -> Result<Option<crate::Attachment>> {
-        self.get_attachment_sql(id).await
-    }
-
-    async fn attachment_data(&self, id: &str) -> Result<Option<Vec<u8>>> {
-        self.attachment_data_sql(id).await
-    }
-
-    async fn list_attachments(
-        &self,
-        demand_id: &str,
-        interest_id: Option<&str>,
-    ) -> Result<Vec<crate::Attachment>> {
-        self.list_attachments_sql(demand_id, interest_id).await
-    }
-
-    async fn delete_attachment(&self, id: &str, demand_statuses: &[DemandStatus]) -> Result<()> {
-        self.delete_attachment_sql(id, demand_statuses).await
-    }
-
-    async fn create_project(
-        &self,
-        new: &crate::NewProject,
-        actor: &Actor,
-        note: &str,
-    ) -> Result<crate::Project> {
-        self.create_project_sql(new, actor, note).await
-    }
-
-    async fn update_project(
-        &self,
-        id: &str,
-        patch: &crate::ProjectPatch,
-    ) -> Result<crate::Project> {
-        self.update_project_sql(id, patch).await
-    }
-
-    async fn get_project(&self, id: &str) -> Result<Option<crate::Project>> {
-        self.get_project_sql(id).await
-    }
-
-    async fn list_projects(&self, filter: &crate::ProjectFilter) -> Result<Vec<crate::Project>> {
-        self.list_projects_sql(filter).await
-    }
-
-    async fn create_secondment(
-        &self,
-        new: &crate::NewSecondment,
-        actor: &Actor,
-    ) -> Result<crate::Secondment> {
-        self.create_secondment_sql(new, actor).await
-    }
-
-    async fn list_secondments(&self, year: Option<i32>) -> Result<Vec<crate::Secondment>> {
-        self.list_secondments_sql(year).await
-    }
-
-    async fn demand_timelines(
-        &self,
-        created_before: chrono::DateTime<Utc>,
-    ) -> Result<Vec<crate::DemandTimeline>> {
-        self.demand_timelines_sql(created_before).await
-    }
-
-    async fn create_instrument(
-        &self,
-        org_id: &str,
-        draft: &duijie_core::InstrumentDraft,
-        actor: &Actor,
-    ) -> Result<duijie_core::Instrument> {
-        self.create_instrument_sql(org_id, draft, actor).await
-    }
-
-    async fn get_instrument(&self, id: &str) -> Result<Option<duijie_core::Instrument>> {
-        self.get_instrument_sql(id).await
-    }
-
-    async fn public_demands(&self) -> Result<Vec<crate::PublicDemand>> {
-        self.public_demands_sql().await
-    }
-
-    async fn create_committee(
-        &self,
-        new: &crate::NewCommittee,
-        actor: &Actor,
-    ) -> Result<crate::Committee> {
-        self.create_committee_sql(new, actor).await
-    }
-
-    async fn get_committee(&self, id: &str) -> Result<Option<crate::Committee>> {
-        self.get_committee_sql(id).await
-    }
-
-    async fn list_committees(&self) -> Result<Vec<crate::Committee>> {
-        self.list_committees_sql().await
-    }
-
-    async fn update_committee(
-        &self,
-        id: &str,
-        update: &crate::CommitteeUpdate,
-    ) -> Result<crate::Committee> {
-        self.update_committee_sql(id, update).await
-    }
-
-    async fn get_achievement(&self, id: &str) -> Result<Option<duijie_core::Achievement>> {
+    pub async fn get_achievement(&self, id: &str) -> Result<Option<duijie_core::Achievement>> {
         sqlx::query(&format!("{ACHIEVEMENT_SELECT} WHERE a.id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -1390,7 +1144,7 @@ impl Store for SqlStore {
             .transpose()
     }
 
-    async fn get_expert(&self, id: &str) -> Result<Option<duijie_core::Expert>> {
+    pub async fn get_expert(&self, id: &str) -> Result<Option<duijie_core::Expert>> {
         sqlx::query(&format!("{EXPERT_SELECT} WHERE e.id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -1399,7 +1153,13 @@ impl Store for SqlStore {
             .transpose()
     }
 
-    async fn experts_named(&self, prefix: &str, limit: u32) -> Result<Vec<duijie_core::Expert>> {
+    /// Experts whose name starts with `prefix` (a person is looked up by name, whether or not
+    /// their record has text to search), by name, at most `limit`.
+    pub async fn experts_named(
+        &self,
+        prefix: &str,
+        limit: u32,
+    ) -> Result<Vec<duijie_core::Expert>> {
         let prefix = prefix.trim();
         if prefix.is_empty() {
             return Ok(Vec::new());
@@ -1418,7 +1178,7 @@ impl Store for SqlStore {
         .collect()
     }
 
-    async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>> {
+    pub async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>> {
         let rows = sqlx::query(
             "SELECT seq, entity, entity_id, op FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
@@ -1441,14 +1201,15 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn last_seq(&self) -> Result<i64> {
+    pub async fn last_seq(&self) -> Result<i64> {
         let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS s FROM change_log")
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get("s")?)
     }
 
-    async fn get_records(&self, entity: EntityKind, ids: &[String]) -> Result<Vec<Record>> {
+    /// The records with these ids (missing ones left out).
+    pub async fn get_records(&self, entity: EntityKind, ids: &[String]) -> Result<Vec<Record>> {
         let (select, alias) = match entity {
             EntityKind::Demand => (DEMAND_SELECT, "d"),
             EntityKind::Achievement => (ACHIEVEMENT_SELECT, "a"),
@@ -1471,7 +1232,13 @@ impl Store for SqlStore {
         Ok(out)
     }
 
-    async fn scan(&self, entity: EntityKind, after_id: &str, limit: u32) -> Result<Vec<Record>> {
+    /// Every record of a kind, in id order, `limit` at a time after `after_id`.
+    pub async fn scan(
+        &self,
+        entity: EntityKind,
+        after_id: &str,
+        limit: u32,
+    ) -> Result<Vec<Record>> {
         let (select, alias) = match entity {
             EntityKind::Demand => (DEMAND_SELECT, "d"),
             EntityKind::Achievement => (ACHIEVEMENT_SELECT, "a"),
@@ -1490,7 +1257,7 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn count(&self, entity: EntityKind) -> Result<i64> {
+    pub async fn count(&self, entity: EntityKind) -> Result<i64> {
         let table = match entity {
             EntityKind::Demand => "demands",
             EntityKind::Achievement => "achievements",
@@ -1504,7 +1271,7 @@ impl Store for SqlStore {
         Ok(row.try_get("n")?)
     }
 
-    async fn create_user(
+    pub async fn create_user(
         &self,
         name: &str,
         role: Role,
@@ -1543,7 +1310,8 @@ impl Store for SqlStore {
         })
     }
 
-    async fn set_user_contact(
+    /// Sets how the account is reached; `false` when no such account.
+    pub async fn set_user_contact(
         &self,
         user_id: &str,
         email: Option<&str>,
@@ -1558,7 +1326,7 @@ impl Store for SqlStore {
         Ok(r.rows_affected() > 0)
     }
 
-    async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
+    pub async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
         sqlx::query(
             "SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.revoked_at IS NULL",
@@ -1570,7 +1338,7 @@ impl Store for SqlStore {
         .transpose()
     }
 
-    async fn list_users(&self) -> Result<Vec<User>> {
+    pub async fn list_users(&self) -> Result<Vec<User>> {
         sqlx::query("SELECT * FROM users ORDER BY created_at, id")
             .fetch_all(&self.pool)
             .await?
@@ -1579,7 +1347,9 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn reset_token(&self, name: &str, token_hash: &str) -> Result<bool> {
+    /// Gives the account a new token, revoking its others (and lifts a revocation); `false`
+    /// when no such account.
+    pub async fn reset_token(&self, name: &str, token_hash: &str) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let Some(id) = sqlx::query("SELECT id FROM users WHERE name = $1")
             .bind(name)
@@ -1608,219 +1378,17 @@ impl Store for SqlStore {
         Ok(true)
     }
 
-    async fn append_audit(&self, entry: &crate::NewAuditEntry) -> Result<()> {
-        self.append_audit_sql(entry).await
-    }
-
-    async fn list_audit(
-        &self,
-        filter: &crate::AuditFilter,
-    ) -> Result<(Vec<crate::AuditEntry>, i64)> {
-        self.list_audit_sql(filter).await
-    }
-
-    async fn notify(&self, notices: &[crate::NewNotice]) -> Result<u64> {
-        self.notify_sql(notices).await
-    }
-
-    async fn list_notifications(
-        &self,
-        user_id: &str,
-        unread_only: bool,
-        offset: u32,
-        limit: u32,
-    ) -> Result<(Vec<crate::Notification>, i64)> {
-        self.list_notifications_sql(user_id, unread_only, offset, limit)
-            .await
-    }
-
-    async fn unread_count(&self, user_id: &str) -> Result<i64> {
-        self.unread_count_sql(user_id).await
-    }
-
-    async fn get_notification(
-        &self,
-        user_id: &str,
-        id: &str,
-    ) -> Result<Option<crate::Notification>> {
-        self.get_notification_sql(user_id, id).await
-    }
-
-    async fn mark_read(&self, user_id: &str, id: Option<&str>) -> Result<u64> {
-        self.mark_read_sql(user_id, id).await
-    }
-
-    async fn notification_prefs(
-        &self,
-        user_id: &str,
-    ) -> Result<HashMap<duijie_core::NotificationKind, duijie_core::Delivery>> {
-        self.notification_prefs_sql(user_id).await
-    }
-
-    async fn set_notification_prefs(
-        &self,
-        user_id: &str,
-        prefs: &[(duijie_core::NotificationKind, duijie_core::Delivery)],
-    ) -> Result<()> {
-        self.set_notification_prefs_sql(user_id, prefs).await
-    }
-
-    async fn queue_digests(&self, day: &str, subject: &str) -> Result<u64> {
-        self.queue_digests_sql(day, subject).await
-    }
-
-    async fn claim_mail(
-        &self,
-        worker: &str,
-        now: i64,
-        lease_ms: i64,
-        limit: u32,
-    ) -> Result<Vec<crate::OutboxMail>> {
-        self.claim_mail_sql(worker, now, lease_ms, limit).await
-    }
-
-    async fn finish_mail(
-        &self,
-        id: &str,
-        worker: &str,
-        outcome: crate::MailOutcome<'_>,
-    ) -> Result<bool> {
-        self.finish_outbox_sql(crate::notifications::OutboxTable::Mail, id, worker, outcome)
-            .await
-    }
-
-    async fn outbox(
-        &self,
-        status: Option<crate::OutboxStatus>,
-        limit: u32,
-    ) -> Result<(Vec<crate::OutboxEntry>, HashMap<crate::OutboxStatus, i64>)> {
-        self.outbox_sql(status, limit).await
-    }
-
-    async fn sign_in_locked(&self, keys: &[String], now: i64) -> Result<Option<i64>> {
-        self.sign_in_locked_sql(keys, now).await
-    }
-
-    async fn sign_in_failed(
-        &self,
-        key: &str,
-        limit: u32,
-        now: i64,
-        window_ms: i64,
-        lockout_ms: i64,
-    ) -> Result<Option<i64>> {
-        self.sign_in_failed_sql(key, limit, now, window_ms, lockout_ms)
-            .await
-    }
-
-    async fn sign_in_succeeded(&self, key: &str) -> Result<()> {
-        self.sign_in_succeeded_sql(key).await
-    }
-
-    fn set_webhook_kinds(&self, kinds: &[duijie_core::NotificationKind]) {
+    /// Notices of these kinds are queued for the outgoing webhook as well (none by default).
+    pub fn set_webhook_kinds(&self, kinds: &[duijie_core::NotificationKind]) {
         match self.webhook_kinds.write() {
             Ok(mut k) => *k = kinds.to_vec(),
             Err(poisoned) => *poisoned.into_inner() = kinds.to_vec(),
         }
     }
 
-    async fn claim_webhooks(
-        &self,
-        worker: &str,
-        now: i64,
-        lease_ms: i64,
-        limit: u32,
-    ) -> Result<Vec<crate::WebhookEvent>> {
-        self.claim_webhooks_sql(worker, now, lease_ms, limit).await
-    }
-
-    async fn finish_webhook(
-        &self,
-        id: &str,
-        worker: &str,
-        outcome: crate::MailOutcome<'_>,
-    ) -> Result<bool> {
-        self.finish_outbox_sql(
-            crate::notifications::OutboxTable::Webhook,
-            id,
-            worker,
-            outcome,
-        )
-        .await
-    }
-
-    async fn claim_match_jobs(
-        &self,
-        worker: &str,
-        now: i64,
-        lease_ms: i64,
-        limit: u32,
-    ) -> Result<Vec<crate::MatchJob>> {
-        self.claim_match_jobs_sql(worker, now, lease_ms, limit)
-            .await
-    }
-
-    async fn finish_match_job(
-        &self,
-        demand_id: &str,
-        worker: &str,
-        retry_at: Option<i64>,
-    ) -> Result<bool> {
-        self.finish_match_job_sql(demand_id, worker, retry_at).await
-    }
-
-    async fn create_own_record(
-        &self,
-        org_id: &str,
-        draft: &crate::OwnDraft,
-        audit: &crate::NewAuditEntry,
-    ) -> Result<Record> {
-        self.create_own_record_sql(org_id, draft, audit).await
-    }
-
-    async fn update_own_record(
-        &self,
-        id: &str,
-        draft: &crate::OwnDraft,
-        version: Option<i64>,
-        audit: &crate::NewAuditEntry,
-    ) -> Result<Record> {
-        self.update_own_record_sql(id, draft, version, audit).await
-    }
-
-    async fn delete_own_record(
-        &self,
-        kind: EntityKind,
-        id: &str,
-        version: Option<i64>,
-        audit: &crate::NewAuditEntry,
-    ) -> Result<()> {
-        self.delete_own_record_sql(kind, id, version, audit).await
-    }
-
-    async fn org_records(
-        &self,
-        org_id: &str,
-        kind: EntityKind,
-        offset: u32,
-        limit: u32,
-    ) -> Result<(Vec<Record>, i64)> {
-        self.org_records_sql(org_id, kind, offset, limit).await
-    }
-
-    async fn org_interests(&self, org_id: &str) -> Result<Vec<crate::OrgInterest>> {
-        self.org_interests_sql(org_id).await
-    }
-
-    async fn record_changes(
-        &self,
-        offset: u32,
-        limit: u32,
-    ) -> Result<(Vec<crate::AuditEntry>, i64)> {
-        self.record_changes_sql(offset, limit).await
-    }
-
-    async fn revoke_user(&self, name: &str) -> Result<bool> {
+    /// Disables the account (its tokens and sessions stop working; `reset_token` enables it
+    /// again); `false` when no such active account.
+    pub async fn revoke_user(&self, name: &str) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let r =
             sqlx::query("UPDATE users SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
@@ -1834,91 +1402,6 @@ impl Store for SqlStore {
             .await?;
         tx.commit().await?;
         Ok(r.rows_affected() > 0)
-    }
-
-    // --- accounts: passwords, sessions, API tokens, self-registration (`accounts.rs`)
-    async fn create_account(&self, new: &crate::NewAccount) -> Result<User> {
-        self.create_account_sql(new).await
-    }
-    async fn get_user(&self, id: &str) -> Result<Option<User>> {
-        self.get_user_sql(id).await
-    }
-    async fn user_for_sign_in(&self, login: &str) -> Result<Option<(User, Option<String>)>> {
-        self.user_for_sign_in_sql(login).await
-    }
-    async fn password_hash(&self, user_id: &str) -> Result<Option<String>> {
-        self.password_hash_sql(user_id).await
-    }
-    async fn set_password(&self, user_id: &str, password_hash: &str) -> Result<bool> {
-        self.set_password_sql(user_id, password_hash).await
-    }
-    async fn set_user_role(&self, user_id: &str, role: Role, org_id: Option<&str>) -> Result<bool> {
-        self.set_user_role_sql(user_id, role, org_id).await
-    }
-    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<bool> {
-        self.set_user_disabled_sql(user_id, disabled).await
-    }
-    async fn create_session(
-        &self,
-        id_hash: &str,
-        user_id: &str,
-        expires_at: chrono::DateTime<Utc>,
-    ) -> Result<()> {
-        self.create_session_sql(id_hash, user_id, expires_at).await
-    }
-    async fn session_user(&self, id_hash: &str) -> Result<Option<User>> {
-        self.session_user_sql(id_hash).await
-    }
-    async fn delete_session(&self, id_hash: &str) -> Result<bool> {
-        self.delete_session_sql(id_hash).await
-    }
-    async fn delete_sessions(&self, user_id: &str, except_hash: Option<&str>) -> Result<u64> {
-        self.delete_sessions_sql(user_id, except_hash).await
-    }
-    async fn create_api_token(
-        &self,
-        user_id: &str,
-        label: &str,
-        token_hash: &str,
-    ) -> Result<crate::ApiToken> {
-        self.create_api_token_sql(user_id, label, token_hash).await
-    }
-    async fn list_api_tokens(&self, user_id: &str) -> Result<Vec<crate::ApiToken>> {
-        self.list_api_tokens_sql(user_id).await
-    }
-    async fn revoke_api_token(&self, user_id: &str, token_id: &str) -> Result<bool> {
-        self.revoke_api_token_sql(user_id, token_id).await
-    }
-    async fn create_registration(
-        &self,
-        new: &crate::NewRegistration,
-    ) -> Result<crate::Registration> {
-        self.create_registration_sql(new).await
-    }
-    async fn get_registration(&self, id: &str) -> Result<Option<crate::Registration>> {
-        self.get_registration_sql(id).await
-    }
-    async fn list_registrations(
-        &self,
-        status: Option<crate::RegistrationStatus>,
-    ) -> Result<Vec<crate::Registration>> {
-        self.list_registrations_sql(status).await
-    }
-    async fn registration_for_sign_in(
-        &self,
-        login: &str,
-    ) -> Result<Option<(crate::Registration, String)>> {
-        self.registration_for_sign_in_sql(login).await
-    }
-    async fn approve_registration(
-        &self,
-        id: &str,
-        account: &crate::NewAccount,
-    ) -> Result<(crate::Registration, User)> {
-        self.approve_registration_sql(id, account).await
-    }
-    async fn reject_registration(&self, id: &str, reason: &str) -> Result<crate::Registration> {
-        self.reject_registration_sql(id, reason).await
     }
 }
 

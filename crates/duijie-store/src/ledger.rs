@@ -260,7 +260,10 @@ async fn org_exists(conn: &mut AnyConnection, id: &str) -> Result<bool> {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_project_sql(
+    /// Records a project (status signed) in one transaction; an in-docking demand moves to
+    /// contracted (history entry with `note`, change-log row), a contracted one stays. Conflict
+    /// when the demand is in another status; Invalid when the institution does not exist.
+    pub async fn create_project(
         &self,
         new: &NewProject,
         actor: &Actor,
@@ -339,11 +342,8 @@ impl SqlStore {
         Ok(p)
     }
 
-    pub(crate) async fn update_project_sql(
-        &self,
-        id: &str,
-        patch: &ProjectPatch,
-    ) -> Result<Project> {
+    /// Applies the given changes; NotFound when there is no such project.
+    pub async fn update_project(&self, id: &str, patch: &ProjectPatch) -> Result<Project> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
         let p = fetch_project(&mut tx, id).await?;
@@ -373,7 +373,7 @@ impl SqlStore {
         Ok(p)
     }
 
-    pub(crate) async fn get_project_sql(&self, id: &str) -> Result<Option<Project>> {
+    pub async fn get_project(&self, id: &str) -> Result<Option<Project>> {
         sqlx::query(&format!("{PROJECT_SELECT} WHERE p.id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
@@ -382,7 +382,8 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn list_projects_sql(&self, filter: &ProjectFilter) -> Result<Vec<Project>> {
+    /// Projects matching the filter, latest signed first.
+    pub async fn list_projects(&self, filter: &ProjectFilter) -> Result<Vec<Project>> {
         let mut conds = Vec::new();
         let mut vals = Vec::new();
         if let Some(year) = filter.year {
@@ -417,7 +418,8 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn create_secondment_sql(
+    /// Records a secondment; Invalid naming the expert or host organisation that does not exist.
+    pub async fn create_secondment(
         &self,
         new: &NewSecondment,
         actor: &Actor,
@@ -458,7 +460,8 @@ impl SqlStore {
         Ok(s)
     }
 
-    pub(crate) async fn list_secondments_sql(&self, year: Option<i32>) -> Result<Vec<Secondment>> {
+    /// Secondments, latest start first; with a year, only those active at some time in it.
+    pub async fn list_secondments(&self, year: Option<i32>) -> Result<Vec<Secondment>> {
         let mut vals = Vec::new();
         let mut where_sql = String::new();
         if let Some(year) = year {
@@ -477,7 +480,9 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn demand_timelines_sql(
+    /// Every demand created before `created_before`, with when it first reached published,
+    /// in_docking and contracted according to its history.
+    pub async fn demand_timelines(
         &self,
         created_before: DateTime<Utc>,
     ) -> Result<Vec<DemandTimeline>> {

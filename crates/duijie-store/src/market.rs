@@ -175,7 +175,8 @@ async fn fetch_committee(conn: &mut AnyConnection, id: &str) -> Result<Committee
 }
 
 impl SqlStore {
-    pub(crate) async fn create_instrument_sql(
+    /// Records an instrument of `org_id` with its change-log row.
+    pub async fn create_instrument(
         &self,
         org_id: &str,
         draft: &InstrumentDraft,
@@ -224,7 +225,7 @@ impl SqlStore {
         Ok(i)
     }
 
-    pub(crate) async fn get_instrument_sql(&self, id: &str) -> Result<Option<Instrument>> {
+    pub async fn get_instrument(&self, id: &str) -> Result<Option<Instrument>> {
         sqlx::query(&format!("{INSTRUMENT_SELECT} WHERE i.id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
@@ -233,7 +234,9 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn public_demands_sql(&self) -> Result<Vec<PublicDemand>> {
+    /// Public demands (published and after) with when each was first published (its
+    /// creation time when its history has no publication), oldest first.
+    pub async fn public_demands(&self) -> Result<Vec<PublicDemand>> {
         let public: Vec<DemandStatus> = DemandStatus::ALL
             .into_iter()
             .filter(|s| s.is_public())
@@ -278,11 +281,7 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn create_committee_sql(
-        &self,
-        new: &NewCommittee,
-        actor: &Actor,
-    ) -> Result<Committee> {
+    pub async fn create_committee(&self, new: &NewCommittee, actor: &Actor) -> Result<Committee> {
         let now = millis(Utc::now());
         let id = new_id("com");
         let (mut tx, _gate) = self.begin_write().await?;
@@ -308,7 +307,7 @@ impl SqlStore {
         Ok(c)
     }
 
-    pub(crate) async fn get_committee_sql(&self, id: &str) -> Result<Option<Committee>> {
+    pub async fn get_committee(&self, id: &str) -> Result<Option<Committee>> {
         sqlx::query(&format!("{COMMITTEE_SELECT} WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
@@ -317,7 +316,8 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn list_committees_sql(&self) -> Result<Vec<Committee>> {
+    /// Committees, newest first.
+    pub async fn list_committees(&self) -> Result<Vec<Committee>> {
         sqlx::query(&format!(
             "{COMMITTEE_SELECT} ORDER BY created_at DESC, id DESC"
         ))
@@ -328,11 +328,8 @@ impl SqlStore {
         .collect()
     }
 
-    pub(crate) async fn update_committee_sql(
-        &self,
-        id: &str,
-        update: &CommitteeUpdate,
-    ) -> Result<Committee> {
+    /// Applies the given changes; absent ones stay as they were.
+    pub async fn update_committee(&self, id: &str, update: &CommitteeUpdate) -> Result<Committee> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
         let mut c = fetch_committee(&mut tx, id).await?;
