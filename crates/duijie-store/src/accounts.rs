@@ -3,9 +3,8 @@
 //! self-registrations waiting for the bureau. Hashes are made by the app; no password, session
 //! id or token reaches this module in plain text.
 
-use crate::db::SqlStore;
 use crate::rows::{self, millis};
-use crate::{Result, StoreError};
+use crate::{Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::id::new_id;
 use duijie_core::{Role, User};

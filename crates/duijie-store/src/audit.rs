@@ -3,11 +3,10 @@
 //! they are appended and never changed. A review decision's entry is written in the same
 //! transaction as the demand's move ([`crate::SqlStore::transition_demand_audited`]).
 
-use crate::db::{fetch_demand, transition_logged, SqlStore};
 use crate::rows::{self, bind_vals, millis, to_json, Val};
-use crate::{Actor, Result, StoreError};
+use crate::{Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
-use duijie_core::{Demand, DemandStatus, Role};
+use duijie_core::Role;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -316,31 +315,6 @@ impl SqlStore {
         // a concurrent writer).
         let mut conn = self.pool().acquire().await?;
         insert(&mut conn, e, millis(Utc::now())).await
-    }
-
-    /// `from`: the status (and, when given, the version) the move requires.
-    // The move, its audit entry and its notices are one transaction's inputs.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn transition(
-        &self,
-        id: &str,
-        from: (DemandStatus, Option<i64>),
-        to: DemandStatus,
-        actor: &Actor,
-        note: &str,
-        audit: Option<&NewAuditEntry>,
-        notices: &[crate::NewNotice],
-    ) -> Result<Demand> {
-        let now = millis(Utc::now());
-        let (mut tx, _gate) = self.begin_write().await?;
-        transition_logged(&mut tx, id, from, to, actor, note, now).await?;
-        if let Some(e) = audit {
-            insert(&mut tx, e, now).await?;
-        }
-        crate::notifications::write_notices(&mut tx, notices, now, &self.webhook_kinds()).await?;
-        let demand = fetch_demand(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(demand)
     }
 
     /// Entries matching the filter, newest first, with how many match in all.

@@ -1,9 +1,11 @@
 //! Catalogue editions in SQL: drafts that collect approved demands, and the one transaction
 //! that publishes an edition, moving its demands to published and freezing their snapshots.
 
-use crate::db::{fetch_demand, insert_rows, log_changes, transition_in, SqlStore};
+use crate::changelog::log_changes;
+use crate::demands::{fetch_demand, transition_in};
 use crate::rows::{self, millis, to_json, Val};
-use crate::{Actor, Result, StoreError};
+use crate::sql::insert_rows;
+use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::catalogue::may_be_catalogued;
 use duijie_core::id::new_id;

@@ -3,9 +3,8 @@
 //! published demands. Jobs and webhook events are claimed with a lease by a conditional
 //! UPDATE, like the mail outbox, so two workers never hold one row at once.
 
-use crate::db::SqlStore;
 use crate::notifications::{MailOutcome, OutboxStatus, OutboxTable};
-use crate::{Backend, Result, StoreError};
+use crate::{Backend, Result, SqlStore, StoreError};
 use duijie_core::id::new_id;
 use duijie_core::NotificationKind;
 use sqlx::{AnyConnection, Row};

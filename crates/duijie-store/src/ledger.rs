@@ -2,9 +2,9 @@
 //! secondments (科技副职 / 挂职) of experts. Recording a project moves its in-docking demand
 //! to contracted in the same transaction, with its history entry and change-log row.
 
-use crate::db::{fetch_demand, transition_logged, SqlStore};
+use crate::demands::{fetch_demand, transition_logged};
 use crate::rows::{self, bind_vals, millis, to_json, Val};
-use crate::{Actor, Result, StoreError};
+use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duijie_core::id::new_id;
 use duijie_core::DemandStatus;

@@ -11,15 +11,21 @@
 mod accounts;
 mod audit;
 mod catalogues;
-mod db;
+mod changelog;
+mod demands;
 mod idempotency;
+mod imports;
 mod interests;
 mod jobs;
 mod ledger;
 mod market;
 mod messages;
 mod notifications;
+mod organizations;
+mod records;
 mod rows;
+mod sql;
+mod users;
 mod vectors;
 mod workspace;
 
@@ -27,8 +33,10 @@ pub use accounts::{
     ApiToken, NewAccount, NewRegistration, Registration, RegistrationKind, RegistrationStatus,
 };
 pub use audit::{AuditAction, AuditActor, AuditEntry, AuditFilter, AuditSubject, NewAuditEntry};
-pub use db::SqlStore;
+pub use demands::{DemandEvent, DemandFilter};
 pub use idempotency::{Claim, StoredResponse};
+pub use imports::ImportBatch;
+pub use interests::{Interest, InterestStatus, NewInterest};
 pub use jobs::{MatchJob, WebhookEvent};
 pub use ledger::{
     DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
@@ -38,18 +46,16 @@ pub use market::{
     Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
     PublicDemand, Subtopic,
 };
+pub use messages::{Attachment, Message, NewAttachment, NewMessage, WriteRules};
 pub use notifications::{
     Audience, MailItem, MailOutcome, NewNotice, Notification, OutboxEntry, OutboxMail, OutboxStatus,
 };
-
-pub use messages::{Attachment, Message, NewAttachment, NewMessage, WriteRules};
+pub use organizations::OrgCounts;
+pub use sql::SqlStore;
 pub use vectors::TextHash;
 pub use workspace::{OrgInterest, OwnDraft};
 
-use duijie_core::{
-    Achievement, Contact, Demand, DemandStatus, Draft, ErrorCode, Expert, Instrument, RowError,
-};
-use serde::Serialize;
+use duijie_core::{Achievement, Demand, ErrorCode, Expert, Instrument};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,21 +105,6 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// One file's worth of records to import, with what the reader already found wrong.
-#[derive(Debug, Clone)]
-pub struct ImportBatch {
-    pub file: String,
-    pub sha256: String,
-    pub kind: duijie_core::RecordKind,
-    pub rows_total: u32,
-    pub rows_skipped: u32,
-    pub errors: Vec<RowError>,
-    pub records: Vec<Draft>,
-    /// Status given to demands that are new (imported catalogues are usually published).
-    pub demand_status: DemandStatus,
-    pub actor_name: String,
-}
-
 /// A stored record of any kind, as the indexer reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
@@ -134,110 +125,11 @@ impl Record {
     }
 }
 
-/// Which demands to list.
-#[derive(Debug, Clone, Default)]
-pub struct DemandFilter {
-    pub org_id: Option<String>,
-    pub statuses: Option<Vec<DemandStatus>>,
-    pub offset: u32,
-    pub limit: u32,
-}
-
-/// One entry of a demand's history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DemandEvent {
-    pub from_status: Option<DemandStatus>,
-    pub to_status: DemandStatus,
-    pub actor_id: Option<String>,
-    pub actor_name: String,
-    pub note: String,
-    pub at: chrono::DateTime<chrono::Utc>,
-}
-
 /// Who made a change, for the history.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub id: Option<String>,
     pub name: String,
-}
-
-/// Counts shown on an organisation's profile.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct OrgCounts {
-    pub demands: i64,
-    pub achievements: i64,
-    pub experts: i64,
-}
-
-/// Where an expression of interest stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InterestStatus {
-    Pending,
-    Accepted,
-    Declined,
-}
-
-impl InterestStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InterestStatus::Pending => "pending",
-            InterestStatus::Accepted => "accepted",
-            InterestStatus::Declined => "declined",
-        }
-    }
-
-    /// How pages name the state.
-    pub fn label(self) -> &'static str {
-        match self {
-            InterestStatus::Pending => "待处理",
-            InterestStatus::Accepted => "接受",
-            InterestStatus::Declined => "婉拒",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<InterestStatus> {
-        [
-            InterestStatus::Pending,
-            InterestStatus::Accepted,
-            InterestStatus::Declined,
-        ]
-        .into_iter()
-        .find(|i| i.as_str() == s)
-    }
-}
-
-/// An institution's expression of interest in a demand (揭榜 / 对接意向).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Interest {
-    pub id: String,
-    pub demand_id: String,
-    pub org_id: String,
-    pub org_name: String,
-    pub message: String,
-    pub expert_ids: Vec<String>,
-    pub achievement_ids: Vec<String>,
-    /// Instruments (科研仪器) cited as evidence.
-    pub instrument_ids: Vec<String>,
-    pub status: InterestStatus,
-    /// Why the owner declined, once declined.
-    pub decline_reason: Option<String>,
-    /// The institution's contact person for this 揭榜 (the owner sees it once accepted).
-    pub contact: Contact,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// An expression of interest to record.
-#[derive(Debug, Clone)]
-pub struct NewInterest {
-    pub demand_id: String,
-    pub org_id: String,
-    pub message: String,
-    pub expert_ids: Vec<String>,
-    pub achievement_ids: Vec<String>,
-    pub instrument_ids: Vec<String>,
-    pub contact: Contact,
 }
 
 /// Connects to `url` (`sqlite://...` or `postgres://...`), applying migrations.

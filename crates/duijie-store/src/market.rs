@@ -2,8 +2,8 @@
 //! change log like achievements), the public demands trend statistics read, and expert
 //! committees (专家咨询委员会) the bureau assembles.
 
-use crate::db::{log_changes, DEMAND_SELECT};
-use crate::rows::{self, millis, time, to_json};
+use crate::changelog::log_changes;
+use crate::rows::{self, millis, time, to_json, DEMAND_SELECT};
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::id::new_id;

@@ -3,10 +3,10 @@
 //! (`BLOB` / `BYTEA`): every replica reads them, and a message commits with its files or not
 //! at all. Lists read the metadata only; the bytes are read one file at a time.
 
-use crate::db::{fetch_demand, SqlStore};
+use crate::demands::fetch_demand;
 use crate::interests::fetch_interest;
 use crate::rows::{self, millis};
-use crate::{InterestStatus, Result, StoreError};
+use crate::{InterestStatus, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
 use duijie_core::DemandStatus;

@@ -4,9 +4,8 @@
 //! together or not at all. Outbox rows are claimed with a lease by a conditional UPDATE, so two
 //! workers (two replicas on PostgreSQL) never hold the same row at once.
 
-use crate::db::SqlStore;
 use crate::rows::{self, millis, to_json};
-use crate::{Result, StoreError};
+use crate::{Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::id::new_id;
 use duijie_core::{Delivery, NotificationKind, Role};

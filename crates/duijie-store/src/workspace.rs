@@ -6,12 +6,12 @@
 //! with their demands.
 
 use crate::audit;
-use crate::db::{
-    achievement_columns, expert_columns, log_changes, SqlStore, ACHIEVEMENT_SELECT, EXPERT_SELECT,
-};
+use crate::changelog::log_changes;
 use crate::market::INSTRUMENT_SELECT;
-use crate::rows::{self, bind_vals, millis, to_json, Val};
-use crate::{AuditAction, AuditEntry, Interest, NewAuditEntry, Record, Result, StoreError};
+use crate::rows::{self, achievement_columns, bind_vals, expert_columns, millis, to_json, Val};
+use crate::rows::{ACHIEVEMENT_SELECT, EXPERT_SELECT};
+use crate::StoreError;
+use crate::{AuditAction, AuditEntry, Interest, NewAuditEntry, Record, Result, SqlStore};
 use chrono::Utc;
 use duijie_core::id::new_id;
 use duijie_core::text::{clean_line, normalize_org_name, normalize_title};
