@@ -9,82 +9,10 @@ use crate::sql::INSERT_CHUNK;
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
-use duijie_core::{Contact, Demand, DemandStatus};
-use serde::Serialize;
+use duijie_core::{Contact, Demand, DemandStatus, Interest, InterestStatus, NewInterest};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
-
-/// Where an expression of interest stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InterestStatus {
-    Pending,
-    Accepted,
-    Declined,
-}
-
-impl InterestStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InterestStatus::Pending => "pending",
-            InterestStatus::Accepted => "accepted",
-            InterestStatus::Declined => "declined",
-        }
-    }
-
-    /// How pages name the state.
-    pub fn label(self) -> &'static str {
-        match self {
-            InterestStatus::Pending => "待处理",
-            InterestStatus::Accepted => "接受",
-            InterestStatus::Declined => "婉拒",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<InterestStatus> {
-        [
-            InterestStatus::Pending,
-            InterestStatus::Accepted,
-            InterestStatus::Declined,
-        ]
-        .into_iter()
-        .find(|i| i.as_str() == s)
-    }
-}
-
-/// An institution's expression of interest in a demand (揭榜 / 对接意向).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Interest {
-    pub id: String,
-    pub demand_id: String,
-    pub org_id: String,
-    pub org_name: String,
-    pub message: String,
-    pub expert_ids: Vec<String>,
-    pub achievement_ids: Vec<String>,
-    /// Instruments (科研仪器) cited as evidence.
-    pub instrument_ids: Vec<String>,
-    pub status: InterestStatus,
-    /// Why the owner declined, once declined.
-    pub decline_reason: Option<String>,
-    /// The institution's contact person for this 揭榜 (the owner sees it once accepted).
-    pub contact: Contact,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// An expression of interest to record.
-#[derive(Debug, Clone)]
-pub struct NewInterest {
-    pub demand_id: String,
-    pub org_id: String,
-    pub message: String,
-    pub expert_ids: Vec<String>,
-    pub achievement_ids: Vec<String>,
-    pub instrument_ids: Vec<String>,
-    pub contact: Contact,
-}
 
 const INTEREST_SELECT: &str = "SELECT i.id, i.demand_id, i.org_id, o.name AS org_name, \
     i.message, i.expert_ids, i.achievement_ids, i.instrument_ids, i.status, i.decline_reason, i.created_at, \

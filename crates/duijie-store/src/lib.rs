@@ -36,17 +36,10 @@ pub use audit::{AuditAction, AuditActor, AuditEntry, AuditFilter, AuditSubject, 
 pub use demands::{DemandEvent, DemandFilter};
 pub use idempotency::{Claim, StoredResponse};
 pub use imports::ImportBatch;
-pub use interests::{Interest, InterestStatus, NewInterest};
 pub use jobs::{MatchJob, WebhookEvent};
-pub use ledger::{
-    DemandTimeline, Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch,
-    ProjectStatus, Secondment,
-};
-pub use market::{
-    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
-    PublicDemand, Subtopic,
-};
-pub use messages::{Attachment, Message, NewAttachment, NewMessage, WriteRules};
+pub use ledger::{DemandTimeline, ProjectFilter};
+pub use market::PublicDemand;
+pub use messages::WriteRules;
 pub use notifications::{
     Audience, MailItem, MailOutcome, NewNotice, Notification, OutboxEntry, OutboxMail, OutboxStatus,
 };

@@ -10,12 +10,13 @@ use crate::changelog::log_changes;
 use crate::market::INSTRUMENT_SELECT;
 use crate::rows::{self, achievement_columns, bind_vals, expert_columns, millis, to_json, Val};
 use crate::rows::{ACHIEVEMENT_SELECT, EXPERT_SELECT};
-use crate::StoreError;
-use crate::{AuditAction, AuditEntry, Interest, NewAuditEntry, Record, Result, SqlStore};
+use crate::{AuditAction, AuditEntry, NewAuditEntry, Record, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
 use duijie_core::text::{clean_line, normalize_org_name, normalize_title};
-use duijie_core::{AchievementDraft, DemandStatus, EntityKind, ExpertDraft, InstrumentDraft};
+use duijie_core::{
+    AchievementDraft, DemandStatus, EntityKind, ExpertDraft, InstrumentDraft, Interest,
+};
 use sqlx::{AnyConnection, Row};
 
 /// A record an institution keeps itself, as written.
