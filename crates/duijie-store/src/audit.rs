@@ -3,7 +3,8 @@
 //! they are appended and never changed. A review decision's entry is written in the same
 //! transaction as the demand's move ([`crate::SqlStore::transition_demand_audited`]).
 
-use crate::rows::{self, bind_vals, millis, to_json, Val};
+use crate::rows::{self, millis, to_json, Val};
+use crate::sql::Listing;
 use crate::{Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::Role;
@@ -319,51 +320,33 @@ impl SqlStore {
 
     /// Entries matching the filter, newest first, with how many match in all.
     pub async fn list_audit(&self, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)> {
-        let mut conds = Vec::new();
-        let mut vals = Vec::new();
+        let mut list = Listing::default();
         if let Some(a) = filter.action {
-            vals.push(Val::from(a.as_str()));
-            conds.push(format!("action = ${}", vals.len()));
+            let action = list.bind(Val::from(a.as_str()));
+            list.and(format!("action = {action}"));
         }
         if let Some(who) = &filter.actor {
-            vals.push(Val::from(who.clone()));
-            let n = vals.len();
-            conds.push(format!("(actor_id = ${n} OR actor_name = ${n})"));
+            let who = list.bind(Val::from(who.as_str()));
+            list.and(format!("(actor_id = {who} OR actor_name = {who})"));
         }
         if let Some(t) = filter.since {
-            vals.push(Val::from(millis(t)));
-            conds.push(format!("at >= ${}", vals.len()));
+            let since = list.bind(Val::from(millis(t)));
+            list.and(format!("at >= {since}"));
         }
         if let Some(t) = filter.until {
-            vals.push(Val::from(millis(t)));
-            conds.push(format!("at < ${}", vals.len()));
+            let until = list.bind(Val::from(millis(t)));
+            list.and(format!("at < {until}"));
         }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conds.join(" AND "))
-        };
-        let total: i64 = bind_vals(
-            sqlx::query(&format!("SELECT COUNT(*) AS n FROM audit_log{where_sql}")),
-            vals.clone(),
-        )
-        .fetch_one(self.pool())
-        .await?
-        .try_get("n")?;
-        let n = vals.len();
-        let sql = format!(
-            "{AUDIT_SELECT}{where_sql} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
-        vals.push(Val::from(i64::from(filter.limit.max(1))));
-        vals.push(Val::from(i64::from(filter.offset)));
-        let items = bind_vals(sqlx::query(&sql), vals)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(entry)
-            .collect::<Result<Vec<_>>>()?;
+        let (found, total) = list
+            .page(
+                self.pool(),
+                ("audit_log", AUDIT_SELECT),
+                "seq DESC",
+                filter.offset,
+                filter.limit,
+            )
+            .await?;
+        let items = found.iter().map(entry).collect::<Result<Vec<_>>>()?;
         Ok((items, total))
     }
 }

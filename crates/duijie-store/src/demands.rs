@@ -5,8 +5,8 @@
 use crate::audit::{self, NewAuditEntry};
 use crate::changelog::log_changes;
 use crate::notifications::{write_notices, NewNotice};
-use crate::rows::{self, bind_vals, demand_columns, millis, Val, DEMAND_SELECT};
-use crate::sql::markers;
+use crate::rows::{self, demand_columns, millis, Val, DEMAND_SELECT};
+use crate::sql::{markers, Listing};
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
@@ -344,47 +344,31 @@ impl SqlStore {
 
     /// Demands matching the filter, newest first, with how many match in all.
     pub async fn list_demands(&self, filter: &DemandFilter) -> Result<(Vec<Demand>, i64)> {
-        let mut conds = Vec::new();
-        let mut vals = Vec::new();
+        let mut list = Listing::default();
         if let Some(org) = &filter.org_id {
-            vals.push(Val::from(org.clone()));
-            conds.push(format!("d.org_id = ${}", vals.len()));
+            let org = list.bind(Val::from(org.as_str()));
+            list.and(format!("d.org_id = {org}"));
         }
         if let Some(statuses) = &filter.statuses {
             if statuses.is_empty() {
                 return Ok((Vec::new(), 0));
             }
-            let mut list = Vec::new();
-            for s in statuses {
-                vals.push(Val::from(s.as_str()));
-                list.push(format!("${}", vals.len()));
-            }
-            conds.push(format!("d.status IN ({})", list.join(",")));
+            let marks: Vec<String> = statuses
+                .iter()
+                .map(|s| list.bind(Val::from(s.as_str())))
+                .collect();
+            list.and(format!("d.status IN ({})", marks.join(",")));
         }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conds.join(" AND "))
-        };
-        let count_sql = format!("SELECT COUNT(*) AS n FROM demands d{where_sql}");
-        let total: i64 = bind_vals(sqlx::query(&count_sql), vals.clone())
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
-        let n = vals.len();
-        let sql = format!(
-            "{DEMAND_SELECT}{where_sql} ORDER BY d.created_at DESC, d.id DESC LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
-        vals.push(Val::from(i64::from(filter.limit.max(1))));
-        vals.push(Val::from(i64::from(filter.offset)));
-        let items = bind_vals(sqlx::query(&sql), vals)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(rows::demand)
-            .collect::<Result<Vec<_>>>()?;
+        let (found, total) = list
+            .page(
+                self.pool(),
+                ("demands d", DEMAND_SELECT),
+                "d.created_at DESC, d.id DESC",
+                filter.offset,
+                filter.limit,
+            )
+            .await?;
+        let items = found.iter().map(rows::demand).collect::<Result<Vec<_>>>()?;
         Ok((items, total))
     }
 

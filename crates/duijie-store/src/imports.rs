@@ -148,15 +148,20 @@ fn org_name_of(d: &Draft) -> (String, OrgKind) {
     }
 }
 
-/// A table an import writes: its columns for new rows and the UPDATE of a changed one.
+/// A table an import writes: its columns for new rows (`id` first; `content_hash`,
+/// `created_at`, `updated_at` last) and the UPDATE of a changed one (`content_hash`,
+/// `updated_at`, `id` last).
 struct Table {
     name: &'static str,
+    /// Prefix of the ids of new rows.
+    id_prefix: &'static str,
     columns: &'static [&'static str],
     update: &'static str,
 }
 
-const EXPERTS: Table = Table {
+static EXPERTS: Table = Table {
     name: "experts",
+    id_prefix: "exp",
     columns: &[
         "id",
         "org_id",
@@ -172,8 +177,9 @@ const EXPERTS: Table = Table {
              version = version + 1 WHERE id = $5",
 };
 
-const ACHIEVEMENTS: Table = Table {
+static ACHIEVEMENTS: Table = Table {
     name: "achievements",
+    id_prefix: "ach",
     columns: &[
         "id",
         "org_id",
@@ -189,8 +195,9 @@ const ACHIEVEMENTS: Table = Table {
              updated_at = $4, version = version + 1 WHERE id = $5",
 };
 
-const DEMANDS: Table = Table {
+static DEMANDS: Table = Table {
     name: "demands",
+    id_prefix: "dem",
     columns: &[
         "id",
         "org_id",
@@ -211,8 +218,9 @@ const DEMANDS: Table = Table {
 
 /// What an import writes to one table, gathered before anything is written so that new rows
 /// go in multi-row INSERTs.
-#[derive(Default)]
 struct TableWrites {
+    table: &'static Table,
+    now: i64,
     /// New rows' values in the table's column order.
     inserts: Vec<Vec<Val>>,
     /// Changed rows' values in the order of the UPDATE's parameters.
@@ -220,7 +228,51 @@ struct TableWrites {
 }
 
 impl TableWrites {
-    async fn write(self, conn: &mut AnyConnection, table: &Table) -> Result<()> {
+    fn new(table: &'static Table, now: i64) -> TableWrites {
+        TableWrites {
+            table,
+            now,
+            inserts: Vec::new(),
+            updates: Vec::new(),
+        }
+    }
+
+    /// Plans one record of the file against the stored `key`s: `None` when its content hash
+    /// is the stored one; otherwise its id, with its row queued: the record's own values of
+    /// the UPDATE (`changed`) or of the INSERT (`new`), with the id, hash and times around
+    /// them as [`Table`] orders them.
+    fn plan(
+        &mut self,
+        stored: &mut Keys,
+        key: (String, String),
+        hash: &str,
+        changed: impl FnOnce() -> Vec<Val>,
+        new: impl FnOnce() -> Vec<Val>,
+    ) -> Option<String> {
+        let id = match stored.get(&key) {
+            Some((_, old)) if old == hash => return None,
+            Some((id, _)) => {
+                let id = id.clone();
+                let mut row = changed();
+                row.extend([Val::from(hash), Val::from(self.now), Val::from(id.as_str())]);
+                self.updates.push(row);
+                id
+            }
+            None => {
+                let id = new_id(self.table.id_prefix);
+                let mut row = vec![Val::from(id.as_str())];
+                row.extend(new());
+                row.extend([Val::from(hash), Val::from(self.now), Val::from(self.now)]);
+                self.inserts.push(row);
+                id
+            }
+        };
+        stored.insert(key, (id.clone(), hash.to_string()));
+        Some(id)
+    }
+
+    async fn write(self, conn: &mut AnyConnection) -> Result<()> {
+        let table = self.table;
         insert_rows(conn, table.name, table.columns, self.inserts).await?;
         for vals in self.updates {
             bind_vals(sqlx::query(table.update), vals)
@@ -277,9 +329,9 @@ impl<'a> Import<'a> {
             batch,
             now,
             orgs: OrgResolver::load(conn, &names).await?,
-            experts: TableWrites::default(),
-            achievements: TableWrites::default(),
-            demands: TableWrites::default(),
+            experts: TableWrites::new(&EXPERTS, now),
+            achievements: TableWrites::new(&ACHIEVEMENTS, now),
+            demands: TableWrites::new(&DEMANDS, now),
             tally: ImportTally::default(),
         })
     }
@@ -316,54 +368,32 @@ impl<'a> Import<'a> {
     ) -> Result<()> {
         let org_id = self.orgs.resolve(org_name, OrgKind::University, self.now)?;
         let key = (org_id.clone(), normalize_org_name(name));
+        // A leader named by an achievement never overwrites a listed profile.
+        if profile.is_none() && stored.contains_key(&key) {
+            return Ok(());
+        }
         let listed = profile.cloned().unwrap_or_else(|| ExpertDraft {
             org_name: org_name.to_string(),
             name: clean_line(name),
             ..ExpertDraft::default()
         });
         let (body, contact, hash) = expert_columns(&listed);
-        let id = match stored.get(&key) {
-            Some((_, old)) if *old == hash => {
-                if profile.is_some() {
-                    self.tally.unchanged += 1;
-                }
-                return Ok(());
-            }
-            // A leader named by an achievement never overwrites a listed profile.
-            Some(_) if profile.is_none() => return Ok(()),
-            Some((id, _)) => {
-                let id = id.clone();
-                self.experts.updates.push(vec![
-                    Val::from(body),
-                    Val::from(contact),
-                    Val::from(hash.clone()),
-                    Val::from(self.now),
-                    Val::from(id.clone()),
-                ]);
-                id
-            }
-            None => {
-                let id = new_id("exp");
-                self.experts.inserts.push(vec![
-                    Val::from(id.clone()),
-                    Val::from(org_id),
-                    Val::from(key.1.clone()),
-                    Val::from(listed.name.clone()),
-                    Val::from(body),
-                    Val::from(contact),
-                    Val::from(hash.clone()),
-                    Val::from(self.now),
-                    Val::from(self.now),
-                ]);
-                id
-            }
+        let norm = key.1.clone();
+        let changed = || vec![Val::from(body.as_str()), Val::from(contact.as_str())];
+        let new = || {
+            vec![
+                Val::from(org_id.as_str()),
+                Val::from(norm.as_str()),
+                Val::from(listed.name.as_str()),
+                Val::from(body.as_str()),
+                Val::from(contact.as_str()),
+            ]
         };
-        if profile.is_some() {
-            self.tally.written(EntityKind::Expert, &id);
-        } else {
-            self.tally.logged(EntityKind::Expert, &id);
+        match self.experts.plan(stored, key, &hash, changed, new) {
+            Some(id) if profile.is_some() => self.tally.written(EntityKind::Expert, &id),
+            Some(id) => self.tally.logged(EntityKind::Expert, &id),
+            None => self.tally.unchanged += 1,
         }
-        stored.insert(key, (id, hash));
         Ok(())
     }
 
@@ -399,40 +429,21 @@ impl<'a> Import<'a> {
                 .map(|(id, _)| id.clone())
         });
         let (body, hash) = achievement_columns(a);
-        let id = match stored.get(&key) {
-            Some((_, old)) if *old == hash => {
-                self.tally.unchanged += 1;
-                return Ok(());
-            }
-            Some((id, _)) => {
-                let id = id.clone();
-                self.achievements.updates.push(vec![
-                    Val::from(expert_id),
-                    Val::from(body),
-                    Val::from(hash.clone()),
-                    Val::from(self.now),
-                    Val::from(id.clone()),
-                ]);
-                id
-            }
-            None => {
-                let id = new_id("ach");
-                self.achievements.inserts.push(vec![
-                    Val::from(id.clone()),
-                    Val::from(org_id),
-                    Val::from(expert_id),
-                    Val::from(key.1.clone()),
-                    Val::from(clean_line(&a.title)),
-                    Val::from(body),
-                    Val::from(hash.clone()),
-                    Val::from(self.now),
-                    Val::from(self.now),
-                ]);
-                id
-            }
+        let (norm, title) = (key.1.clone(), clean_line(&a.title));
+        let changed = || vec![Val::from(expert_id.clone()), Val::from(body.as_str())];
+        let new = || {
+            vec![
+                Val::from(org_id.as_str()),
+                Val::from(expert_id.clone()),
+                Val::from(norm.as_str()),
+                Val::from(title.as_str()),
+                Val::from(body.as_str()),
+            ]
         };
-        self.tally.written(EntityKind::Achievement, &id);
-        stored.insert(key, (id, hash));
+        match self.achievements.plan(stored, key, &hash, changed, new) {
+            Some(id) => self.tally.written(EntityKind::Achievement, &id),
+            None => self.tally.unchanged += 1,
+        }
         Ok(())
     }
 
@@ -442,47 +453,34 @@ impl<'a> Import<'a> {
             .resolve(&d.org_name, OrgKind::Enterprise, self.now)?;
         let key = (org_id.clone(), normalize_title(&d.title));
         let (body, contact, hash) = demand_columns(d);
-        let field = d.field.map(|f| f.label().to_string());
-        let id = match stored.get(&key) {
-            Some((_, old)) if *old == hash => {
-                self.tally.unchanged += 1;
-                return Ok(());
-            }
-            Some((id, _)) => {
-                let id = id.clone();
-                self.demands.updates.push(vec![
-                    Val::from(clean_line(&d.title)),
-                    Val::from(field),
-                    Val::from(d.region.clone()),
-                    Val::from(body),
-                    Val::from(contact),
-                    Val::from(hash.clone()),
-                    Val::from(self.now),
-                    Val::from(id.clone()),
-                ]);
-                id
-            }
-            None => {
-                let id = new_id("dem");
-                self.demands.inserts.push(vec![
-                    Val::from(id.clone()),
-                    Val::from(org_id),
-                    Val::from(key.1.clone()),
-                    Val::from(clean_line(&d.title)),
-                    Val::from(self.batch.demand_status.as_str()),
-                    Val::from(field),
-                    Val::from(d.region.clone()),
-                    Val::from(body),
-                    Val::from(contact),
-                    Val::from(hash.clone()),
-                    Val::from(self.now),
-                    Val::from(self.now),
-                ]);
-                id
-            }
+        let (norm, title) = (key.1.clone(), clean_line(&d.title));
+        let status = self.batch.demand_status.as_str();
+        // Both statements end with these columns, before the hash and the times.
+        let content = || {
+            vec![
+                Val::from(d.field.map(|f| f.label().to_string())),
+                Val::from(d.region.clone()),
+                Val::from(body.as_str()),
+                Val::from(contact.as_str()),
+            ]
         };
-        self.tally.written(EntityKind::Demand, &id);
-        stored.insert(key, (id, hash));
+        let changed = || [vec![Val::from(title.as_str())], content()].concat();
+        let new = || {
+            [
+                vec![
+                    Val::from(org_id.as_str()),
+                    Val::from(norm.as_str()),
+                    Val::from(title.as_str()),
+                    Val::from(status),
+                ],
+                content(),
+            ]
+            .concat()
+        };
+        match self.demands.plan(stored, key, &hash, changed, new) {
+            Some(id) => self.tally.written(EntityKind::Demand, &id),
+            None => self.tally.unchanged += 1,
+        }
         Ok(())
     }
 
@@ -490,9 +488,9 @@ impl<'a> Import<'a> {
     /// table's new and changed rows.
     async fn write(mut self, conn: &mut AnyConnection) -> Result<ImportTally> {
         self.orgs.flush(conn).await?;
-        self.experts.write(conn, &EXPERTS).await?;
-        self.achievements.write(conn, &ACHIEVEMENTS).await?;
-        self.demands.write(conn, &DEMANDS).await?;
+        self.experts.write(conn).await?;
+        self.achievements.write(conn).await?;
+        self.demands.write(conn).await?;
         Ok(self.tally)
     }
 }

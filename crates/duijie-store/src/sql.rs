@@ -5,8 +5,8 @@
 
 use crate::rows::{bind_vals, Val};
 use crate::{Backend, Result, StoreError};
-use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyConnection, AnyPool, Executor, Row, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -215,6 +215,60 @@ pub(crate) async fn insert_rows(
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// A filtered, paged listing: its conditions with their values, numbered as they are bound.
+#[derive(Default)]
+pub(crate) struct Listing {
+    conds: Vec<String>,
+    vals: Vec<Val>,
+}
+
+impl Listing {
+    /// Binds `v`; its marker (`$n`) for a condition.
+    pub(crate) fn bind(&mut self, v: Val) -> String {
+        self.vals.push(v);
+        format!("${}", self.vals.len())
+    }
+
+    /// Adds a condition every listed row must meet.
+    pub(crate) fn and(&mut self, cond: String) {
+        self.conds.push(cond);
+    }
+
+    /// How many rows of `from` meet the conditions, and the page (`offset`, at most `limit`
+    /// rows) of `select` in `order`.
+    pub(crate) async fn page(
+        mut self,
+        pool: &AnyPool,
+        (from, select): (&str, &str),
+        order: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<AnyRow>, i64)> {
+        let where_sql = if self.conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conds.join(" AND "))
+        };
+        let count = format!("SELECT COUNT(*) AS n FROM {from}{where_sql}");
+        let total: i64 = bind_vals(sqlx::query(&count), self.vals.clone())
+            .fetch_one(pool)
+            .await?
+            .try_get("n")?;
+        let n = self.vals.len();
+        let sql = format!(
+            "{select}{where_sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        self.vals.push(Val::from(i64::from(limit.max(1))));
+        self.vals.push(Val::from(i64::from(offset)));
+        let rows = bind_vals(sqlx::query(&sql), self.vals)
+            .fetch_all(pool)
+            .await?;
+        Ok((rows, total))
+    }
 }
 
 impl FromStr for Backend {
