@@ -1,11 +1,9 @@
 //! The role matrix: every endpoint × every kind of caller → the status it must answer with.
 //! Writes run on fresh fixtures per cell, so one role's success never changes another's answer.
 
-use duijie_core::{DemandDraft, DemandStatus, Field, OrgKind, Role};
+use duijie_core::{DemandDraft, DemandStatus, Field, NewInterest, NewProject, OrgKind, Role};
 use duijie_e2e::TestServer;
-use duijie_store::{
-    Actor, AuditAction, AuditActor, AuditSubject, NewAuditEntry, NewInterest, NewProject, OwnDraft,
-};
+use duijie_store::{Actor, AuditAction, AuditActor, AuditSubject, NewAuditEntry, OwnDraft};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -748,7 +746,7 @@ async fn fixtures(s: &TestServer) -> Fixtures {
         .id;
     let com = store
         .create_committee(
-            &duijie_store::NewCommittee {
+            &duijie_core::NewCommittee {
                 name: "矩阵委员会".into(),
                 field: Field::NewMaterials,
                 size: 3,
@@ -911,7 +909,7 @@ pub async fn role_matrix(s: TestServer) {
                     .store
                     .create_attachment(
                         &draft,
-                        &duijie_store::NewAttachment {
+                        &duijie_core::NewAttachment {
                             file_name: "矩阵.pdf".into(),
                             content_type: "application/pdf".into(),
                             sha256: "0".repeat(64),

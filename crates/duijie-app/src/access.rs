@@ -1,7 +1,8 @@
 //! Who may do what. Every permission rule of the API lives here.
 
-use duijie_core::{Demand, DemandStatus, DomainError, ErrorCode, Role, User};
-use duijie_store::{Interest, InterestStatus};
+use duijie_core::{
+    Demand, DemandStatus, DomainError, ErrorCode, Interest, InterestStatus, Role, User,
+};
 
 /// The caller of a use case.
 #[derive(Debug, Clone, PartialEq)]

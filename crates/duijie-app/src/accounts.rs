@@ -16,7 +16,7 @@ use duijie_core::validate::{normalize_credit_code, normalize_email, normalize_ph
 use duijie_core::{DomainError, ErrorCode, OrgKind, Role, User};
 use duijie_store::{
     ApiToken, AuditAction, AuditSubject, NewAccount, NewRegistration, Registration,
-    RegistrationKind, RegistrationStatus, Store,
+    RegistrationKind, RegistrationStatus, SqlStore,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -97,7 +97,7 @@ impl SignInThrottle {
     /// The time left on a lock of the account or the address, if either is locked.
     async fn locked(
         &self,
-        store: &dyn Store,
+        store: &SqlStore,
         login: &str,
         ip: IpAddr,
     ) -> AppResult<Option<Duration>> {
@@ -109,12 +109,7 @@ impl SignInThrottle {
 
     /// Counts a failure; returns the lock's length when the account or the address is locked
     /// by it.
-    async fn fail(
-        &self,
-        store: &dyn Store,
-        login: &str,
-        ip: IpAddr,
-    ) -> AppResult<Option<Duration>> {
+    async fn fail(&self, store: &SqlStore, login: &str, ip: IpAddr) -> AppResult<Option<Duration>> {
         let now = chrono::Utc::now().timestamp_millis();
         let p = &self.policy;
         let mut locked = None;
@@ -135,7 +130,7 @@ impl SignInThrottle {
     }
 
     /// A right password clears the account's failures (the address's stay counted).
-    async fn succeed(&self, store: &dyn Store, login: &str) -> AppResult<()> {
+    async fn succeed(&self, store: &SqlStore, login: &str) -> AppResult<()> {
         store
             .sign_in_succeeded(&Self::account_key(login))
             .await
@@ -378,7 +373,7 @@ impl App {
         if login.chars().count() > 254 || password.chars().count() > MAX_PASSWORD_CHARS {
             return Err(wrong_password().into());
         }
-        if let Some(wait) = throttle.locked(&*self.store, &login, ip).await? {
+        if let Some(wait) = throttle.locked(&self.store, &login, ip).await? {
             return Err(locked_out(wait));
         }
         let found = self
@@ -398,7 +393,7 @@ impl App {
                 )
                 .into());
             }
-            throttle.succeed(&*self.store, &login).await?;
+            throttle.succeed(&self.store, &login).await?;
             return self
                 .start_session(user, throttle.policy.session_ttl)
                 .await
@@ -421,7 +416,7 @@ impl App {
                 return Err(DomainError::new(ErrorCode::Forbidden, message).into());
             }
         }
-        match throttle.fail(&*self.store, &login, ip).await? {
+        match throttle.fail(&self.store, &login, ip).await? {
             Some(wait) => Err(locked_out(wait)),
             None => Err(wrong_password().into()),
         }

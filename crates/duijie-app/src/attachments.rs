@@ -5,8 +5,8 @@
 
 use crate::demands::OWNER_EDITABLE;
 use crate::{store_err, App, AppResult, Caller};
-use duijie_core::{DomainError, ErrorCode};
-use duijie_store::{Attachment, NewAttachment, WriteRules};
+use duijie_core::{Attachment, DomainError, ErrorCode, NewAttachment};
+use duijie_store::WriteRules;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 

@@ -7,12 +7,12 @@ use crate::matching::match_err;
 use crate::trends::demand_words;
 use crate::{blocking, store_err, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
-use duijie_core::{DomainError, EntityKind, ErrorCode, Field, Role};
-use duijie_match::{CandidateKind, EvidenceKind, MatchInput};
-use duijie_store::{
-    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
-    Record, Subtopic,
+use duijie_core::{
+    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, DomainError, EntityKind,
+    ErrorCode, Field, MemberEvidence, NewCommittee, Role, Subtopic,
 };
+use duijie_match::{CandidateKind, EvidenceKind, MatchInput};
+use duijie_store::Record;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 

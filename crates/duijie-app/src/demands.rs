@@ -521,7 +521,7 @@ impl App {
         // withdrawal's notice told them already).
         for i in interests
             .iter()
-            .filter(|i| i.status == duijie_store::InterestStatus::Pending)
+            .filter(|i| i.status == duijie_core::InterestStatus::Pending)
         {
             self.store
                 .decline_interest(&i.id, WITHDRAWN_REASON, &[])

@@ -6,8 +6,10 @@ use crate::access::forbidden;
 use crate::demands::{actor, apply_contact, required};
 use crate::{notifications, store_err, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
-use duijie_core::{Contact, Demand, DomainError, EntityKind, ErrorCode, Role};
-use duijie_store::{AuditSubject, Interest, NewInterest, Record};
+use duijie_core::{
+    Contact, Demand, DomainError, EntityKind, ErrorCode, Interest, NewInterest, Role,
+};
+use duijie_store::{AuditSubject, Record};
 use serde::Deserialize;
 use std::collections::HashMap;
 

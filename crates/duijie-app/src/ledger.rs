@@ -7,11 +7,11 @@ use crate::{store_err, App, AppResult, Caller};
 use chrono::{Datelike, NaiveDate, Utc};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::parse_date;
-use duijie_core::{Demand, DemandStatus, DomainError, OrgKind, Role};
-use duijie_store::{
-    Milestone, NewProject, NewSecondment, Project, ProjectFilter, ProjectPatch, ProjectStatus,
-    Secondment,
+use duijie_core::{
+    Demand, DemandStatus, DomainError, Milestone, NewProject, NewSecondment, OrgKind, Project,
+    ProjectPatch, ProjectStatus, Role, Secondment,
 };
+use duijie_store::ProjectFilter;
 use serde::Deserialize;
 use std::collections::HashMap;
 

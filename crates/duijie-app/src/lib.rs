@@ -48,11 +48,7 @@ pub use demands::{owner_may_edit, review_note_in, DemandForm, ReviewDecision, WI
 pub use duijie_embed::DIM as VECTOR_DIM;
 pub use duijie_match::Fusion;
 pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
-pub use duijie_store::{Attachment, Message};
 pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
-pub use duijie_store::{Committee, CommitteeMember, CommitteeStatus, MemberEvidence, Subtopic};
-pub use duijie_store::{Interest, InterestStatus};
-pub use duijie_store::{Milestone, Project, ProjectStatus, Secondment};
 pub use duijie_store::{OrgInterest, Record};
 pub use export::{CatalogueExport, ExportFormat};
 pub use idempotency::{Claim, StoredResponse, IDEMPOTENCY_KEEP_HOURS, MAX_IDEMPOTENCY_KEY};
@@ -84,7 +80,7 @@ pub use workspace::{
 use duijie_core::{Cancel, DomainError, ErrorCode};
 use duijie_match::Matcher;
 use duijie_search::SearchIndex;
-use duijie_store::{Store, StoreError};
+use duijie_store::{SqlStore, StoreError};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -126,7 +122,7 @@ impl std::fmt::Debug for AppConfig {
 
 /// The application: store, index, matcher, and the indexer's progress.
 pub struct App {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<SqlStore>,
     pub index: Arc<SearchIndex>,
     pub matcher: Matcher,
     indexer: indexer::Indexer,

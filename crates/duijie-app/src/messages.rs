@@ -9,8 +9,11 @@ use crate::demands::redact;
 use crate::{store_err, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::MAX_TEXT_CHARS;
-use duijie_core::{Contact, Demand, DemandStatus, DomainError, ErrorCode};
-use duijie_store::{Attachment, Interest, InterestStatus, Message, NewMessage, WriteRules};
+use duijie_core::{
+    Attachment, Contact, Demand, DemandStatus, DomainError, ErrorCode, Interest, InterestStatus,
+    Message, NewMessage,
+};
+use duijie_store::WriteRules;
 use serde::Deserialize;
 
 /// Demand statuses in which a conversation takes new messages: the demand is on the market

@@ -5,11 +5,9 @@
 
 use crate::{store_err, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
-use duijie_core::{Delivery, Demand, DemandStatus, DomainError, NotificationKind, Role};
+use duijie_core::{Delivery, Demand, DemandStatus, DomainError, Interest, NotificationKind, Role};
 use duijie_match::{CandidateKind, Tier};
-use duijie_store::{
-    Audience, Interest, NewNotice, Notification, OutboxEntry, OutboxStatus, ProjectFilter,
-};
+use duijie_store::{Audience, NewNotice, Notification, OutboxEntry, OutboxStatus, ProjectFilter};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};

@@ -13,10 +13,8 @@ use crate::svg::{bar_chart, number};
 use crate::{blocking, internal, store_err, App, AppResult, Caller};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use duijie_core::text::escape_html;
-use duijie_core::{DomainError, Role};
-use duijie_store::{
-    AuditAction, AuditSubject, DemandTimeline, Project, ProjectFilter, ProjectStatus, Secondment,
-};
+use duijie_core::{DomainError, Project, ProjectStatus, Role, Secondment};
+use duijie_store::{AuditAction, AuditSubject, DemandTimeline, ProjectFilter};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -12,10 +12,10 @@ use crate::{store_err, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::{normalize_email, normalize_phone, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use duijie_core::{
-    AchievementDraft, Contact, DemandStatus, DomainError, EntityKind, ExpertDraft, Field, Maturity,
-    Role,
+    AchievementDraft, Contact, DemandStatus, DomainError, EntityKind, ExpertDraft, Field,
+    InterestStatus, Maturity, Role,
 };
-use duijie_store::{AuditAction, AuditSubject, InterestStatus, OrgInterest, OwnDraft, Record};
+use duijie_store::{AuditAction, AuditSubject, OrgInterest, OwnDraft, Record};
 use serde::{Deserialize, Serialize};
 
 /// Most keywords or research areas one record may list.

@@ -6,7 +6,10 @@ pub mod catalogue;
 pub mod curation;
 pub mod error;
 pub mod id;
+pub mod interests;
+pub mod ledger;
 pub mod market;
+pub mod messages;
 pub mod model;
 pub mod notify;
 pub mod taxonomy;
@@ -17,7 +20,15 @@ pub mod validate;
 pub use cancel::{Cancel, Cancelled};
 pub use catalogue::{CatalogueEdition, CatalogueStatus};
 pub use error::{DomainError, ErrorCode};
-pub use market::{Instrument, InstrumentDraft};
+pub use interests::{Interest, InterestStatus, NewInterest};
+pub use ledger::{
+    Milestone, NewProject, NewSecondment, Project, ProjectPatch, ProjectStatus, Secondment,
+};
+pub use market::{
+    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, Instrument, InstrumentDraft,
+    MemberEvidence, NewCommittee, Subtopic,
+};
+pub use messages::{Attachment, Message, NewAttachment, NewMessage};
 pub use model::*;
 pub use notify::{Delivery, NotificationKind};
 pub use taxonomy::{CoopMode, Field, Maturity};

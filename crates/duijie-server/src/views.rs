@@ -279,7 +279,7 @@ pub struct InterestJson {
     pub expert_ids: Vec<String>,
     pub achievement_ids: Vec<String>,
     pub instrument_ids: Vec<String>,
-    pub status: duijie_app::InterestStatus,
+    pub status: duijie_core::InterestStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decline_reason: Option<String>,
     /// The institution's contact person for this 揭榜: absent when the caller may not see it
@@ -290,8 +290,8 @@ pub struct InterestJson {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<duijie_app::Interest> for InterestJson {
-    fn from(i: duijie_app::Interest) -> Self {
+impl From<duijie_core::Interest> for InterestJson {
+    fn from(i: duijie_core::Interest) -> Self {
         InterestJson {
             id: i.id,
             demand_id: i.demand_id,
@@ -333,9 +333,9 @@ pub struct ProjectJson {
     pub amount_wan: f64,
     pub signed_on: NaiveDate,
     pub key_project: bool,
-    pub status: duijie_app::ProjectStatus,
+    pub status: duijie_core::ProjectStatus,
     pub status_label: &'static str,
-    pub milestones: Vec<duijie_app::Milestone>,
+    pub milestones: Vec<duijie_core::Milestone>,
     pub notes: String,
     /// Raised by every update; also the `ETag` of `GET /projects/{id}`.
     pub version: i64,
@@ -360,8 +360,8 @@ pub struct InstrumentJson {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<duijie_app::Project> for ProjectJson {
-    fn from(p: duijie_app::Project) -> Self {
+impl From<duijie_core::Project> for ProjectJson {
+    fn from(p: duijie_core::Project) -> Self {
         ProjectJson {
             id: p.id,
             title: p.title,
@@ -413,8 +413,8 @@ pub struct SecondmentJson {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<duijie_app::Secondment> for SecondmentJson {
-    fn from(s: duijie_app::Secondment) -> Self {
+impl From<duijie_core::Secondment> for SecondmentJson {
+    fn from(s: duijie_core::Secondment) -> Self {
         SecondmentJson {
             id: s.id,
             expert: ExpertRef {
@@ -530,8 +530,8 @@ pub struct AttachmentJson {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<duijie_app::Attachment> for AttachmentJson {
-    fn from(a: duijie_app::Attachment) -> Self {
+impl From<duijie_core::Attachment> for AttachmentJson {
+    fn from(a: duijie_core::Attachment) -> Self {
         AttachmentJson {
             url: format!("/api/v1/attachments/{}", a.id),
             id: a.id,
@@ -576,8 +576,8 @@ pub struct MessageJson {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<duijie_app::Message> for MessageJson {
-    fn from(m: duijie_app::Message) -> Self {
+impl From<duijie_core::Message> for MessageJson {
+    fn from(m: duijie_core::Message) -> Self {
         MessageJson {
             id: m.id,
             interest_id: m.interest_id,

@@ -3,9 +3,8 @@
 //! self-registrations waiting for the bureau. Hashes are made by the app; no password, session
 //! id or token reaches this module in plain text.
 
-use crate::db::SqlStore;
 use crate::rows::{self, millis};
-use crate::{Result, StoreError};
+use crate::{Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::id::new_id;
 use duijie_core::{Role, User};
@@ -239,12 +238,14 @@ pub(crate) async fn insert_token(
 }
 
 impl SqlStore {
-    pub(crate) async fn create_account_sql(&self, new: &NewAccount) -> Result<User> {
+    /// Creates an account with a password and no API token; Conflict when its name, e-mail
+    /// or phone is taken.
+    pub async fn create_account(&self, new: &NewAccount) -> Result<User> {
         let mut conn = self.pool().acquire().await?;
         insert_account(&mut conn, new).await
     }
 
-    pub(crate) async fn get_user_sql(&self, id: &str) -> Result<Option<User>> {
+    pub async fn get_user(&self, id: &str) -> Result<Option<User>> {
         sqlx::query("SELECT * FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
@@ -253,10 +254,9 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn user_for_sign_in_sql(
-        &self,
-        login: &str,
-    ) -> Result<Option<(User, Option<String>)>> {
+    /// The account whose e-mail, phone or name is `login` (an e-mail or phone first), with its
+    /// password hash (none for accounts made with a token only).
+    pub async fn user_for_sign_in(&self, login: &str) -> Result<Option<(User, Option<String>)>> {
         // An e-mail or phone names its account before a name that happens to look like one.
         let row = sqlx::query(
             "SELECT * FROM users WHERE email = $1 OR phone = $1 OR name = $1 \
@@ -271,7 +271,8 @@ impl SqlStore {
         }
     }
 
-    pub(crate) async fn password_hash_sql(&self, user_id: &str) -> Result<Option<String>> {
+    /// The account's password hash (none for an account made with a token only).
+    pub async fn password_hash(&self, user_id: &str) -> Result<Option<String>> {
         Ok(sqlx::query("SELECT password_hash FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(self.pool())
@@ -281,7 +282,8 @@ impl SqlStore {
             .flatten())
     }
 
-    pub(crate) async fn set_password_sql(&self, user_id: &str, hash: &str) -> Result<bool> {
+    /// `false` when no such account.
+    pub async fn set_password(&self, user_id: &str, hash: &str) -> Result<bool> {
         let r = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)
@@ -290,7 +292,8 @@ impl SqlStore {
         Ok(r.rows_affected() > 0)
     }
 
-    pub(crate) async fn set_user_role_sql(
+    /// `false` when no such account.
+    pub async fn set_user_role(
         &self,
         user_id: &str,
         role: Role,
@@ -305,11 +308,9 @@ impl SqlStore {
         Ok(r.rows_affected() > 0)
     }
 
-    pub(crate) async fn set_user_disabled_sql(
-        &self,
-        user_id: &str,
-        disabled: bool,
-    ) -> Result<bool> {
+    /// Disables an account (ending its sessions in the same transaction) or enables it again;
+    /// `false` when no such account.
+    pub async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
         let r = sqlx::query("UPDATE users SET revoked_at = $1 WHERE id = $2")
             .bind(disabled.then(|| millis(Utc::now())))
@@ -326,7 +327,8 @@ impl SqlStore {
         Ok(r.rows_affected() > 0)
     }
 
-    pub(crate) async fn create_session_sql(
+    /// Records a session by the hash of its id.
+    pub async fn create_session(
         &self,
         id_hash: &str,
         user_id: &str,
@@ -354,7 +356,8 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn session_user_sql(&self, id_hash: &str) -> Result<Option<User>> {
+    /// The enabled account of an unexpired session.
+    pub async fn session_user(&self, id_hash: &str) -> Result<Option<User>> {
         sqlx::query(
             "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.revoked_at IS NULL",
@@ -367,7 +370,7 @@ impl SqlStore {
         .transpose()
     }
 
-    pub(crate) async fn delete_session_sql(&self, id_hash: &str) -> Result<bool> {
+    pub async fn delete_session(&self, id_hash: &str) -> Result<bool> {
         let r = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
             .execute(self.pool())
@@ -375,11 +378,8 @@ impl SqlStore {
         Ok(r.rows_affected() > 0)
     }
 
-    pub(crate) async fn delete_sessions_sql(
-        &self,
-        user_id: &str,
-        except_hash: Option<&str>,
-    ) -> Result<u64> {
+    /// Ends every session of the account but `except_hash`; how many ended.
+    pub async fn delete_sessions(&self, user_id: &str, except_hash: Option<&str>) -> Result<u64> {
         let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
             .bind(user_id)
             .bind(except_hash.unwrap_or_default())
@@ -388,7 +388,7 @@ impl SqlStore {
         Ok(r.rows_affected())
     }
 
-    pub(crate) async fn create_api_token_sql(
+    pub async fn create_api_token(
         &self,
         user_id: &str,
         label: &str,
@@ -398,7 +398,8 @@ impl SqlStore {
         insert_token(&mut conn, user_id, label, token_hash).await
     }
 
-    pub(crate) async fn list_api_tokens_sql(&self, user_id: &str) -> Result<Vec<ApiToken>> {
+    /// The account's tokens that are not revoked, oldest first.
+    pub async fn list_api_tokens(&self, user_id: &str) -> Result<Vec<ApiToken>> {
         sqlx::query(
             "SELECT id, label, created_at FROM api_tokens \
              WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at, id",
@@ -411,7 +412,8 @@ impl SqlStore {
         .collect()
     }
 
-    pub(crate) async fn revoke_api_token_sql(&self, user_id: &str, token_id: &str) -> Result<bool> {
+    /// `false` when the account has no such live token.
+    pub async fn revoke_api_token(&self, user_id: &str, token_id: &str) -> Result<bool> {
         let r = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 \
              WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
@@ -424,10 +426,7 @@ impl SqlStore {
         Ok(r.rows_affected() > 0)
     }
 
-    pub(crate) async fn create_registration_sql(
-        &self,
-        new: &NewRegistration,
-    ) -> Result<Registration> {
+    pub async fn create_registration(&self, new: &NewRegistration) -> Result<Registration> {
         let now = millis(Utc::now());
         let id = new_id("reg");
         sqlx::query(
@@ -463,7 +462,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn get_registration_sql(&self, id: &str) -> Result<Option<Registration>> {
+    pub async fn get_registration(&self, id: &str) -> Result<Option<Registration>> {
         sqlx::query("SELECT * FROM registrations WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
@@ -472,7 +471,8 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn list_registrations_sql(
+    /// With a status: oldest first; without: every registration, newest first.
+    pub async fn list_registrations(
         &self,
         status: Option<RegistrationStatus>,
     ) -> Result<Vec<Registration>> {
@@ -492,7 +492,9 @@ impl SqlStore {
         rows.iter().map(registration).collect()
     }
 
-    pub(crate) async fn registration_for_sign_in_sql(
+    /// The newest pending or rejected registration with this phone or e-mail, with its
+    /// password hash.
+    pub async fn registration_for_sign_in(
         &self,
         login: &str,
     ) -> Result<Option<(Registration, String)>> {
@@ -545,7 +547,9 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn approve_registration_sql(
+    /// Creates the account and marks the registration approved in one transaction; Conflict
+    /// when it was already decided (or the account's e-mail or phone is taken).
+    pub async fn approve_registration(
         &self,
         id: &str,
         account: &NewAccount,
@@ -562,21 +566,18 @@ impl SqlStore {
         .await?;
         tx.commit().await?;
         let reg = self
-            .get_registration_sql(id)
+            .get_registration(id)
             .await?
             .ok_or_else(|| StoreError::NotFound("注册申请不存在".to_string()))?;
         Ok((reg, user))
     }
 
-    pub(crate) async fn reject_registration_sql(
-        &self,
-        id: &str,
-        reason: &str,
-    ) -> Result<Registration> {
+    /// Conflict when it was already decided.
+    pub async fn reject_registration(&self, id: &str, reason: &str) -> Result<Registration> {
         let mut conn = self.pool().acquire().await?;
         Self::decide(&mut conn, id, RegistrationStatus::Rejected, reason, None).await?;
         drop(conn);
-        self.get_registration_sql(id)
+        self.get_registration(id)
             .await?
             .ok_or_else(|| StoreError::NotFound("注册申请不存在".to_string()))
     }

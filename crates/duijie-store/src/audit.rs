@@ -1,13 +1,13 @@
 //! The audit log (审计日志) in SQL: who did something sensitive, when, to which records.
 //! Entries hold ids, a count and a short summary written by the app, never contact values;
 //! they are appended and never changed. A review decision's entry is written in the same
-//! transaction as the demand's move ([`crate::Store::transition_demand_audited`]).
+//! transaction as the demand's move ([`crate::SqlStore::transition_demand_audited`]).
 
-use crate::db::{fetch_demand, transition_logged, SqlStore};
-use crate::rows::{self, bind_vals, millis, to_json, Val};
-use crate::{Actor, Result, StoreError};
+use crate::rows::{self, millis, to_json, Val};
+use crate::sql::Listing;
+use crate::{Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
-use duijie_core::{Demand, DemandStatus, Role};
+use duijie_core::Role;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -309,7 +309,8 @@ pub(crate) async fn insert(conn: &mut AnyConnection, e: &NewAuditEntry, now: i64
 }
 
 impl SqlStore {
-    pub(crate) async fn append_audit_sql(&self, e: &NewAuditEntry) -> Result<()> {
+    /// Appends an entry, stamped with the current time.
+    pub async fn append_audit(&self, e: &NewAuditEntry) -> Result<()> {
         // A single autocommitted INSERT: it touches no change log, so it needs neither the
         // SQLite write gate nor PostgreSQL's change-log lock (SQLite's busy timeout covers
         // a concurrent writer).
@@ -317,80 +318,35 @@ impl SqlStore {
         insert(&mut conn, e, millis(Utc::now())).await
     }
 
-    /// `from`: the status (and, when given, the version) the move requires.
-    // The move, its audit entry and its notices are one transaction's inputs.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn transition_audited_sql(
-        &self,
-        id: &str,
-        from: (DemandStatus, Option<i64>),
-        to: DemandStatus,
-        actor: &Actor,
-        note: &str,
-        audit: Option<&NewAuditEntry>,
-        notices: &[crate::NewNotice],
-    ) -> Result<Demand> {
-        let now = millis(Utc::now());
-        let (mut tx, _gate) = self.begin_write().await?;
-        transition_logged(&mut tx, id, from, to, actor, note, now).await?;
-        if let Some(e) = audit {
-            insert(&mut tx, e, now).await?;
-        }
-        crate::notifications::write_notices(&mut tx, notices, now, &self.webhook_kinds()).await?;
-        let demand = fetch_demand(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(demand)
-    }
-
-    pub(crate) async fn list_audit_sql(
-        &self,
-        filter: &AuditFilter,
-    ) -> Result<(Vec<AuditEntry>, i64)> {
-        let mut conds = Vec::new();
-        let mut vals = Vec::new();
+    /// Entries matching the filter, newest first, with how many match in all.
+    pub async fn list_audit(&self, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)> {
+        let mut list = Listing::default();
         if let Some(a) = filter.action {
-            vals.push(Val::from(a.as_str()));
-            conds.push(format!("action = ${}", vals.len()));
+            let action = list.bind(Val::from(a.as_str()));
+            list.and(format!("action = {action}"));
         }
         if let Some(who) = &filter.actor {
-            vals.push(Val::from(who.clone()));
-            let n = vals.len();
-            conds.push(format!("(actor_id = ${n} OR actor_name = ${n})"));
+            let who = list.bind(Val::from(who.as_str()));
+            list.and(format!("(actor_id = {who} OR actor_name = {who})"));
         }
         if let Some(t) = filter.since {
-            vals.push(Val::from(millis(t)));
-            conds.push(format!("at >= ${}", vals.len()));
+            let since = list.bind(Val::from(millis(t)));
+            list.and(format!("at >= {since}"));
         }
         if let Some(t) = filter.until {
-            vals.push(Val::from(millis(t)));
-            conds.push(format!("at < ${}", vals.len()));
+            let until = list.bind(Val::from(millis(t)));
+            list.and(format!("at < {until}"));
         }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conds.join(" AND "))
-        };
-        let total: i64 = bind_vals(
-            sqlx::query(&format!("SELECT COUNT(*) AS n FROM audit_log{where_sql}")),
-            vals.clone(),
-        )
-        .fetch_one(self.pool())
-        .await?
-        .try_get("n")?;
-        let n = vals.len();
-        let sql = format!(
-            "{AUDIT_SELECT}{where_sql} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
-        vals.push(Val::from(i64::from(filter.limit.max(1))));
-        vals.push(Val::from(i64::from(filter.offset)));
-        let items = bind_vals(sqlx::query(&sql), vals)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(entry)
-            .collect::<Result<Vec<_>>>()?;
+        let (found, total) = list
+            .page(
+                self.pool(),
+                ("audit_log", AUDIT_SELECT),
+                "seq DESC",
+                filter.offset,
+                filter.limit,
+            )
+            .await?;
+        let items = found.iter().map(entry).collect::<Result<Vec<_>>>()?;
         Ok((items, total))
     }
 }

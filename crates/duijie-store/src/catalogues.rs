@@ -1,9 +1,11 @@
 //! Catalogue editions in SQL: drafts that collect approved demands, and the one transaction
 //! that publishes an edition, moving its demands to published and freezing their snapshots.
 
-use crate::db::{fetch_demand, insert_rows, log_changes, transition_in, SqlStore};
+use crate::changelog::log_changes;
+use crate::demands::{fetch_demand, transition_in};
 use crate::rows::{self, millis, to_json, Val};
-use crate::{Actor, Result, StoreError};
+use crate::sql::insert_rows;
+use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::catalogue::may_be_catalogued;
 use duijie_core::id::new_id;
@@ -108,7 +110,8 @@ fn not_catalogable(d: &Demand, publishing: bool) -> StoreError {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_catalogue_sql(
+    /// A new, empty draft edition.
+    pub async fn create_catalogue(
         &self,
         title: &str,
         period: Option<&str>,
@@ -134,7 +137,10 @@ impl SqlStore {
         Ok(c)
     }
 
-    pub(crate) async fn add_catalogue_items_sql(
+    /// Appends demands to a draft edition; ones already in it keep their place. All or
+    /// nothing: fails naming the first demand that is missing ([`StoreError::Invalid`]) or
+    /// not approved or published ([`StoreError::Conflict`]).
+    pub async fn add_catalogue_items(
         &self,
         id: &str,
         demand_ids: &[String],
@@ -183,7 +189,11 @@ impl SqlStore {
         Ok(c)
     }
 
-    pub(crate) async fn publish_catalogue_sql(
+    /// Publishes a draft edition in one transaction: approved items move to published (with
+    /// their history and change-log rows), every item's snapshot is frozen, the edition is
+    /// stamped. Fails without effect when an item is no longer approved or published.
+    /// `notices` are written in the same transaction.
+    pub async fn publish_catalogue(
         &self,
         id: &str,
         actor: &Actor,
@@ -243,7 +253,9 @@ impl SqlStore {
         Ok(c)
     }
 
-    pub(crate) async fn remove_catalogue_items_sql(
+    /// Takes demands out of a draft edition (ids not in it are ignored); a published edition
+    /// is frozen ([`StoreError::Conflict`]).
+    pub async fn remove_catalogue_items(
         &self,
         id: &str,
         demand_ids: &[String],
@@ -262,7 +274,9 @@ impl SqlStore {
         Ok(c)
     }
 
-    pub(crate) async fn delete_catalogue_sql(&self, id: &str) -> Result<()> {
+    /// Deletes a draft edition and its items; a published edition stays
+    /// ([`StoreError::Conflict`]).
+    pub async fn delete_catalogue(&self, id: &str) -> Result<()> {
         let (mut tx, _gate) = self.begin_write().await?;
         fetch_draft(&mut tx, id).await?;
         sqlx::query("DELETE FROM catalogue_items WHERE catalogue_id = $1")
@@ -277,7 +291,7 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn get_catalogue_sql(&self, id: &str) -> Result<Option<CatalogueEdition>> {
+    pub async fn get_catalogue(&self, id: &str) -> Result<Option<CatalogueEdition>> {
         sqlx::query(&format!("{CATALOGUE_SELECT} WHERE c.id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
@@ -286,10 +300,8 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn list_catalogues_sql(
-        &self,
-        include_drafts: bool,
-    ) -> Result<Vec<CatalogueEdition>> {
+    /// Editions, newest first; drafts only when asked for.
+    pub async fn list_catalogues(&self, include_drafts: bool) -> Result<Vec<CatalogueEdition>> {
         let filter = if include_drafts {
             String::new()
         } else {
@@ -308,7 +320,9 @@ impl SqlStore {
         .collect()
     }
 
-    pub(crate) async fn catalogue_items_sql(&self, id: &str) -> Result<Vec<Demand>> {
+    /// An edition's items in order: the frozen snapshots of a published edition, the current
+    /// demands of a draft.
+    pub async fn catalogue_items(&self, id: &str) -> Result<Vec<Demand>> {
         let rows = sqlx::query(
             "SELECT ci.snapshot, d.id, d.org_id, o.name AS org_name, d.status, d.version, d.body, \
              d.contact, d.created_at, d.updated_at FROM catalogue_items ci \

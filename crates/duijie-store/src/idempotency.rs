@@ -16,7 +16,7 @@ pub struct StoredResponse {
 /// What a caller may do with a key it sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// First use: run the request, then [`crate::Store::finish_idempotency`].
+    /// First use: run the request, then [`crate::SqlStore::finish_idempotency`].
     New,
     /// The key was used with another request (other path or body).
     Mismatch,
@@ -27,7 +27,9 @@ pub enum Claim {
 }
 
 impl SqlStore {
-    pub(crate) async fn claim_idempotency_sql(
+    /// Claims `key` for the caller's request with this `fingerprint` at `now` (ms), after
+    /// forgetting answers older than `cutoffs.0` and unfinished claims older than `cutoffs.1`.
+    pub async fn claim_idempotency(
         &self,
         user_id: &str,
         key: &str,
@@ -88,7 +90,8 @@ impl SqlStore {
         }))
     }
 
-    pub(crate) async fn finish_idempotency_sql(
+    /// Keeps the answer of a claimed key, or (`None`) releases the key for another attempt.
+    pub async fn finish_idempotency(
         &self,
         user_id: &str,
         key: &str,

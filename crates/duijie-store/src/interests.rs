@@ -2,13 +2,14 @@
 //! demand, and the owner's answer. Accepting moves a published demand to in_docking in the
 //! same transaction, with its history entry and change-log row.
 
-use crate::db::{fetch_demand, transition_logged, SqlStore, INSERT_CHUNK};
-use crate::notifications::write_notices;
+use crate::demands::{fetch_demand, transition_logged};
+use crate::notifications::{write_notices, NewNotice};
 use crate::rows::{self, millis, to_json};
-use crate::{Actor, Interest, InterestStatus, NewInterest, NewNotice, Result, StoreError};
+use crate::sql::INSERT_CHUNK;
+use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
-use duijie_core::{Contact, Demand, DemandStatus};
+use duijie_core::{Contact, Demand, DemandStatus, Interest, InterestStatus, NewInterest};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -121,7 +122,12 @@ async fn answer(
 }
 
 impl SqlStore {
-    pub(crate) async fn create_interest_sql(
+    /// Records a pending interest in one transaction. Fails with [`StoreError::Conflict`]
+    /// when the demand is not published or in docking, or the organisation already has a
+    /// pending interest in it; with [`StoreError::Invalid`] naming the first expert or
+    /// achievement that is missing or belongs to another organisation.
+    /// `notices` are written in the same transaction.
+    pub async fn create_interest(
         &self,
         new: &NewInterest,
         actor: &Actor,
@@ -197,7 +203,7 @@ impl SqlStore {
         Ok(i)
     }
 
-    pub(crate) async fn get_interest_sql(&self, id: &str) -> Result<Option<Interest>> {
+    pub async fn get_interest(&self, id: &str) -> Result<Option<Interest>> {
         sqlx::query(&format!("{INTEREST_SELECT} WHERE i.id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
@@ -206,7 +212,8 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn list_interests_sql(
+    /// A demand's interests, oldest first; only `org_id`'s when given.
+    pub async fn list_interests(
         &self,
         demand_id: &str,
         org_id: Option<&str>,
@@ -234,7 +241,9 @@ impl SqlStore {
         rows.iter().map(interest).collect()
     }
 
-    pub(crate) async fn pending_interest_counts_sql(
+    /// How many pending interests each of `demand_ids` has, in one query; demands without
+    /// any are absent from the map.
+    pub async fn pending_interest_counts(
         &self,
         demand_ids: &[String],
     ) -> Result<HashMap<String, u64>> {
@@ -261,7 +270,9 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn accepted_partners_sql(
+    /// The institutions whose interest each of `demand_ids` accepted, as (organisation id,
+    /// name), in the order accepted; demands without any are absent from the map.
+    pub async fn accepted_partners(
         &self,
         demand_ids: &[String],
     ) -> Result<HashMap<String, Vec<(String, String)>>> {
@@ -287,7 +298,11 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn accept_interest_sql(
+    /// Accepts a pending interest and, in the same transaction, moves a published demand
+    /// to in_docking (history entry with `note`, change-log row); a demand already in
+    /// docking stays there. Conflict when the interest is no longer pending or the demand
+    /// is in another status. `notices` are written in the same transaction.
+    pub async fn accept_interest(
         &self,
         id: &str,
         actor: &Actor,
@@ -328,7 +343,8 @@ impl SqlStore {
         Ok((i, d))
     }
 
-    pub(crate) async fn decline_interest_sql(
+    /// Declines a pending interest with the owner's reason; `notices` in the same transaction.
+    pub async fn decline_interest(
         &self,
         id: &str,
         reason: &str,

@@ -3,9 +3,8 @@
 //! published demands. Jobs and webhook events are claimed with a lease by a conditional
 //! UPDATE, like the mail outbox, so two workers never hold one row at once.
 
-use crate::db::SqlStore;
-use crate::notifications::OutboxStatus;
-use crate::{Backend, Result, Store, StoreError};
+use crate::notifications::{MailOutcome, OutboxStatus, OutboxTable};
+use crate::{Backend, Result, SqlStore, StoreError};
 use duijie_core::id::new_id;
 use duijie_core::NotificationKind;
 use sqlx::{AnyConnection, Row};
@@ -78,12 +77,8 @@ pub(crate) async fn insert_match_job(
 }
 
 impl SqlStore {
-    /// The latest end of a lock on any of `keys` that is still running at `now`.
-    pub(crate) async fn sign_in_locked_sql(
-        &self,
-        keys: &[String],
-        now: i64,
-    ) -> Result<Option<i64>> {
+    /// The latest end (ms) of a lock on any of the sign-in throttle's `keys` running at `now`.
+    pub async fn sign_in_locked(&self, keys: &[String], now: i64) -> Result<Option<i64>> {
         let mut latest: Option<i64> = None;
         for key in keys {
             let until: Option<Option<i64>> = sqlx::query(
@@ -103,10 +98,10 @@ impl SqlStore {
         Ok(latest)
     }
 
-    /// Counts a failure of `key`; when the count reaches `limit` within `window_ms` the key is
-    /// locked until `now + lockout_ms`, which is returned. One UPSERT per failure: replicas
-    /// count together, the row lock orders them.
-    pub(crate) async fn sign_in_failed_sql(
+    /// Counts a failed sign-in of `key`; at `limit` failures within `window_ms` the key is
+    /// locked for `lockout_ms` and the lock's end is returned. One UPSERT per failure:
+    /// replicas count together, the row lock orders them.
+    pub async fn sign_in_failed(
         &self,
         key: &str,
         limit: u32,
@@ -157,7 +152,8 @@ impl SqlStore {
         Ok(Some(until))
     }
 
-    pub(crate) async fn sign_in_succeeded_sql(&self, key: &str) -> Result<()> {
+    /// A right password: the key's failures are forgotten (a running lock stays).
+    pub async fn sign_in_succeeded(&self, key: &str) -> Result<()> {
         sqlx::query(
             "DELETE FROM sign_in_failures WHERE throttle_key = $1 AND locked_until IS NULL",
         )
@@ -224,7 +220,8 @@ impl SqlStore {
         Ok(claimed)
     }
 
-    pub(crate) async fn claim_webhooks_sql(
+    /// Claims up to `limit` due webhook events for `worker` for `lease_ms` from `now` (ms).
+    pub async fn claim_webhooks(
         &self,
         worker: &str,
         now: i64,
@@ -263,7 +260,20 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn claim_match_jobs_sql(
+    /// Records what became of a claimed event; `false` when `worker` no longer holds it.
+    pub async fn finish_webhook(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: MailOutcome<'_>,
+    ) -> Result<bool> {
+        self.finish_outbox(OutboxTable::Webhook, id, worker, outcome)
+            .await
+    }
+
+    /// Claims up to `limit` due match jobs (demands published whose match notices are still
+    /// to be written) for `worker`.
+    pub async fn claim_match_jobs(
         &self,
         worker: &str,
         now: i64,
@@ -288,7 +298,9 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn finish_match_job_sql(
+    /// Done (`None`: the job goes) or to be tried again at `retry_at` (ms); `false` when
+    /// `worker` no longer holds it.
+    pub async fn finish_match_job(
         &self,
         demand_id: &str,
         worker: &str,

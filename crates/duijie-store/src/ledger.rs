@@ -2,120 +2,17 @@
 //! secondments (科技副职 / 挂职) of experts. Recording a project moves its in-docking demand
 //! to contracted in the same transaction, with its history entry and change-log row.
 
-use crate::db::{fetch_demand, transition_logged, SqlStore};
+use crate::demands::{fetch_demand, transition_logged};
 use crate::rows::{self, bind_vals, millis, to_json, Val};
-use crate::{Actor, Result, StoreError};
+use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duijie_core::id::new_id;
-use duijie_core::DemandStatus;
-use serde::{Deserialize, Serialize};
+use duijie_core::{
+    DemandStatus, Milestone, NewProject, NewSecondment, Project, ProjectPatch, ProjectStatus,
+    Secondment,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-
-/// Where a cooperation project stands (项目状态).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProjectStatus {
-    Signed,
-    InProgress,
-    Completed,
-    Suspended,
-    Terminated,
-}
-
-impl ProjectStatus {
-    pub const ALL: [ProjectStatus; 5] = [
-        ProjectStatus::Signed,
-        ProjectStatus::InProgress,
-        ProjectStatus::Completed,
-        ProjectStatus::Suspended,
-        ProjectStatus::Terminated,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProjectStatus::Signed => "signed",
-            ProjectStatus::InProgress => "in_progress",
-            ProjectStatus::Completed => "completed",
-            ProjectStatus::Suspended => "suspended",
-            ProjectStatus::Terminated => "terminated",
-        }
-    }
-
-    /// Chinese label for pages and reports.
-    pub fn label(self) -> &'static str {
-        match self {
-            ProjectStatus::Signed => "已签约",
-            ProjectStatus::InProgress => "实施中",
-            ProjectStatus::Completed => "已完成",
-            ProjectStatus::Suspended => "暂停",
-            ProjectStatus::Terminated => "已终止",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ProjectStatus> {
-        ProjectStatus::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-}
-
-/// One milestone of a project (节点): a date, what is due, and whether it is done.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Milestone {
-    pub date: NaiveDate,
-    pub text: String,
-    pub done: bool,
-}
-
-/// A cooperation project in the ledger (合作项目台账): the demand it answers, with the
-/// demand's enterprise, region and field, and the institution that took it on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Project {
-    pub id: String,
-    pub demand_id: String,
-    pub demand_title: String,
-    pub enterprise_id: String,
-    pub enterprise_name: String,
-    pub institution_id: String,
-    pub institution_name: String,
-    /// The demand's county or district (县市区).
-    pub region: Option<String>,
-    /// The demand's field label.
-    pub field: Option<String>,
-    pub title: String,
-    /// Contract value in 万元.
-    pub amount_wan: f64,
-    pub signed_on: NaiveDate,
-    /// 重点项目
-    pub key_project: bool,
-    pub status: ProjectStatus,
-    pub milestones: Vec<Milestone>,
-    pub notes: String,
-    /// Raised by every update (the API's ETag).
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A project to record.
-#[derive(Debug, Clone)]
-pub struct NewProject {
-    pub demand_id: String,
-    pub institution_id: String,
-    pub title: String,
-    pub amount_wan: f64,
-    pub signed_on: NaiveDate,
-    pub key_project: bool,
-}
-
-/// Changes to a project; `None` leaves a part as it is.
-#[derive(Debug, Clone, Default)]
-pub struct ProjectPatch {
-    pub status: Option<ProjectStatus>,
-    pub milestones: Option<Vec<Milestone>>,
-    pub notes: Option<String>,
-    /// The version the editor read; a project written since is [`StoreError::Stale`].
-    pub version: Option<i64>,
-}
 
 /// Which projects to list.
 #[derive(Debug, Clone, Default)]
@@ -125,34 +22,6 @@ pub struct ProjectFilter {
     pub key_project: Option<bool>,
     /// The demand's region.
     pub region: Option<String>,
-}
-
-/// An expert's posting to a host organisation (科技副职 / 挂职).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Secondment {
-    pub id: String,
-    pub expert_id: String,
-    pub expert_name: String,
-    /// The expert's own institution.
-    pub home_org_name: String,
-    pub host_org_id: String,
-    pub host_org_name: String,
-    /// 挂职职务, e.g. 科技副县长
-    pub post: String,
-    pub start_on: NaiveDate,
-    /// Open-ended while `None`.
-    pub end_on: Option<NaiveDate>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A secondment to record.
-#[derive(Debug, Clone)]
-pub struct NewSecondment {
-    pub expert_id: String,
-    pub host_org_id: String,
-    pub post: String,
-    pub start_on: NaiveDate,
-    pub end_on: Option<NaiveDate>,
 }
 
 /// When a demand first reached the states the annual report counts (from its history).
@@ -260,7 +129,10 @@ async fn org_exists(conn: &mut AnyConnection, id: &str) -> Result<bool> {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_project_sql(
+    /// Records a project (status signed) in one transaction; an in-docking demand moves to
+    /// contracted (history entry with `note`, change-log row), a contracted one stays. Conflict
+    /// when the demand is in another status; Invalid when the institution does not exist.
+    pub async fn create_project(
         &self,
         new: &NewProject,
         actor: &Actor,
@@ -339,11 +211,8 @@ impl SqlStore {
         Ok(p)
     }
 
-    pub(crate) async fn update_project_sql(
-        &self,
-        id: &str,
-        patch: &ProjectPatch,
-    ) -> Result<Project> {
+    /// Applies the given changes; NotFound when there is no such project.
+    pub async fn update_project(&self, id: &str, patch: &ProjectPatch) -> Result<Project> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
         let p = fetch_project(&mut tx, id).await?;
@@ -373,7 +242,7 @@ impl SqlStore {
         Ok(p)
     }
 
-    pub(crate) async fn get_project_sql(&self, id: &str) -> Result<Option<Project>> {
+    pub async fn get_project(&self, id: &str) -> Result<Option<Project>> {
         sqlx::query(&format!("{PROJECT_SELECT} WHERE p.id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
@@ -382,7 +251,8 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn list_projects_sql(&self, filter: &ProjectFilter) -> Result<Vec<Project>> {
+    /// Projects matching the filter, latest signed first.
+    pub async fn list_projects(&self, filter: &ProjectFilter) -> Result<Vec<Project>> {
         let mut conds = Vec::new();
         let mut vals = Vec::new();
         if let Some(year) = filter.year {
@@ -417,7 +287,8 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn create_secondment_sql(
+    /// Records a secondment; Invalid naming the expert or host organisation that does not exist.
+    pub async fn create_secondment(
         &self,
         new: &NewSecondment,
         actor: &Actor,
@@ -458,7 +329,8 @@ impl SqlStore {
         Ok(s)
     }
 
-    pub(crate) async fn list_secondments_sql(&self, year: Option<i32>) -> Result<Vec<Secondment>> {
+    /// Secondments, latest start first; with a year, only those active at some time in it.
+    pub async fn list_secondments(&self, year: Option<i32>) -> Result<Vec<Secondment>> {
         let mut vals = Vec::new();
         let mut where_sql = String::new();
         if let Some(year) = year {
@@ -477,7 +349,9 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn demand_timelines_sql(
+    /// Every demand created before `created_before`, with when it first reached published,
+    /// in_docking and contracted according to its history.
+    pub async fn demand_timelines(
         &self,
         created_before: DateTime<Utc>,
     ) -> Result<Vec<DemandTimeline>> {

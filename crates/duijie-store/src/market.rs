@@ -2,13 +2,15 @@
 //! change log like achievements), the public demands trend statistics read, and expert
 //! committees (专家咨询委员会) the bureau assembles.
 
-use crate::db::{log_changes, DEMAND_SELECT};
-use crate::rows::{self, millis, time, to_json};
+use crate::changelog::log_changes;
+use crate::rows::{self, millis, time, to_json, DEMAND_SELECT};
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::id::new_id;
-use duijie_core::{Demand, DemandStatus, EntityKind, Field, Instrument, InstrumentDraft};
-use serde::{Deserialize, Serialize};
+use duijie_core::{
+    Committee, CommitteeStatus, CommitteeUpdate, Demand, DemandStatus, EntityKind, Field,
+    Instrument, InstrumentDraft, NewCommittee,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -24,107 +26,6 @@ const COMMITTEE_SELECT: &str = "SELECT id, name, field, size, status, notes, sub
 pub struct PublicDemand {
     pub demand: Demand,
     pub published_at: DateTime<Utc>,
-}
-
-/// Where a committee stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommitteeStatus {
-    /// Proposed, being adjusted by the bureau.
-    Draft,
-    Confirmed,
-}
-
-impl CommitteeStatus {
-    pub const ALL: [CommitteeStatus; 2] = [CommitteeStatus::Draft, CommitteeStatus::Confirmed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommitteeStatus::Draft => "draft",
-            CommitteeStatus::Confirmed => "confirmed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CommitteeStatus> {
-        CommitteeStatus::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CommitteeStatus::Draft => "草案",
-            CommitteeStatus::Confirmed => "已确认",
-        }
-    }
-}
-
-/// One record that supports a member's place on a committee.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MemberEvidence {
-    /// `achievement` or `expert` (the expert's own profile).
-    pub kind: String,
-    pub id: String,
-    pub title: String,
-}
-
-/// 委员: an expert on a committee, with why they were chosen.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CommitteeMember {
-    pub expert_id: String,
-    pub name: String,
-    pub org_id: String,
-    pub org_name: String,
-    /// The committee's sub-topics this expert covers.
-    pub subtopics: Vec<String>,
-    pub evidence: Vec<MemberEvidence>,
-    /// One Chinese line: why this expert (empty for members the bureau added by hand).
-    pub reason: String,
-}
-
-/// A sub-topic of a committee's field: a term frequent in the field's public demands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Subtopic {
-    pub term: String,
-    /// Public demands of the field that mention it.
-    pub demands: u32,
-}
-
-/// 专家咨询委员会: experts the bureau assembles for a field.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Committee {
-    pub id: String,
-    pub name: String,
-    pub field: Field,
-    pub size: u32,
-    pub status: CommitteeStatus,
-    pub notes: String,
-    pub subtopics: Vec<Subtopic>,
-    pub members: Vec<CommitteeMember>,
-    /// Raised by every update (the API's ETag).
-    pub version: i64,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A proposed committee to save as a draft.
-#[derive(Debug, Clone)]
-pub struct NewCommittee {
-    pub name: String,
-    pub field: Field,
-    pub size: u32,
-    pub subtopics: Vec<Subtopic>,
-    pub members: Vec<CommitteeMember>,
-}
-
-/// Changes to a committee; `None` leaves a part as it is.
-#[derive(Debug, Clone, Default)]
-pub struct CommitteeUpdate {
-    pub name: Option<String>,
-    pub notes: Option<String>,
-    pub status: Option<CommitteeStatus>,
-    pub members: Option<Vec<CommitteeMember>>,
-    /// The version the editor read; a committee written since is [`StoreError::Stale`].
-    pub version: Option<i64>,
 }
 
 pub(crate) fn instrument(row: &AnyRow) -> Result<Instrument> {
@@ -175,7 +76,8 @@ async fn fetch_committee(conn: &mut AnyConnection, id: &str) -> Result<Committee
 }
 
 impl SqlStore {
-    pub(crate) async fn create_instrument_sql(
+    /// Records an instrument of `org_id` with its change-log row.
+    pub async fn create_instrument(
         &self,
         org_id: &str,
         draft: &InstrumentDraft,
@@ -224,7 +126,7 @@ impl SqlStore {
         Ok(i)
     }
 
-    pub(crate) async fn get_instrument_sql(&self, id: &str) -> Result<Option<Instrument>> {
+    pub async fn get_instrument(&self, id: &str) -> Result<Option<Instrument>> {
         sqlx::query(&format!("{INSTRUMENT_SELECT} WHERE i.id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
@@ -233,7 +135,9 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn public_demands_sql(&self) -> Result<Vec<PublicDemand>> {
+    /// Public demands (published and after) with when each was first published (its
+    /// creation time when its history has no publication), oldest first.
+    pub async fn public_demands(&self) -> Result<Vec<PublicDemand>> {
         let public: Vec<DemandStatus> = DemandStatus::ALL
             .into_iter()
             .filter(|s| s.is_public())
@@ -278,11 +182,7 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn create_committee_sql(
-        &self,
-        new: &NewCommittee,
-        actor: &Actor,
-    ) -> Result<Committee> {
+    pub async fn create_committee(&self, new: &NewCommittee, actor: &Actor) -> Result<Committee> {
         let now = millis(Utc::now());
         let id = new_id("com");
         let (mut tx, _gate) = self.begin_write().await?;
@@ -308,7 +208,7 @@ impl SqlStore {
         Ok(c)
     }
 
-    pub(crate) async fn get_committee_sql(&self, id: &str) -> Result<Option<Committee>> {
+    pub async fn get_committee(&self, id: &str) -> Result<Option<Committee>> {
         sqlx::query(&format!("{COMMITTEE_SELECT} WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
@@ -317,7 +217,8 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn list_committees_sql(&self) -> Result<Vec<Committee>> {
+    /// Committees, newest first.
+    pub async fn list_committees(&self) -> Result<Vec<Committee>> {
         sqlx::query(&format!(
             "{COMMITTEE_SELECT} ORDER BY created_at DESC, id DESC"
         ))
@@ -328,11 +229,8 @@ impl SqlStore {
         .collect()
     }
 
-    pub(crate) async fn update_committee_sql(
-        &self,
-        id: &str,
-        update: &CommitteeUpdate,
-    ) -> Result<Committee> {
+    /// Applies the given changes; absent ones stay as they were.
+    pub async fn update_committee(&self, id: &str, update: &CommitteeUpdate) -> Result<Committee> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
         let mut c = fetch_committee(&mut tx, id).await?;

@@ -3,70 +3,15 @@
 //! (`BLOB` / `BYTEA`): every replica reads them, and a message commits with its files or not
 //! at all. Lists read the metadata only; the bytes are read one file at a time.
 
-use crate::db::{fetch_demand, SqlStore};
+use crate::demands::fetch_demand;
 use crate::interests::fetch_interest;
 use crate::rows::{self, millis};
-use crate::{InterestStatus, Result, StoreError};
+use crate::{Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
-use duijie_core::DemandStatus;
-use serde::Serialize;
+use duijie_core::{Attachment, DemandStatus, InterestStatus, Message, NewAttachment, NewMessage};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-
-/// A stored file's description (never its bytes).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Attachment {
-    pub id: String,
-    pub demand_id: String,
-    /// The conversation it was posted in; `None` for a file of the demand itself.
-    pub interest_id: Option<String>,
-    /// The uploader's organisation and account.
-    pub org_id: Option<String>,
-    pub uploaded_by: Option<String>,
-    pub file_name: String,
-    /// As found by content when it was stored.
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// A file to store, already checked.
-#[derive(Debug, Clone)]
-pub struct NewAttachment {
-    pub file_name: String,
-    pub content_type: String,
-    pub sha256: String,
-    pub data: Vec<u8>,
-    pub org_id: Option<String>,
-    pub uploaded_by: Option<String>,
-}
-
-/// One message of a conversation, with the files it carries.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Message {
-    pub id: String,
-    pub interest_id: String,
-    /// The sender's organisation.
-    pub org_id: String,
-    pub org_name: String,
-    pub body: String,
-    pub attachments: Vec<Attachment>,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// A message to record: its text, new files, and files already stored (of the demand, or of
-/// this conversation) it points to.
-#[derive(Debug, Clone)]
-pub struct NewMessage {
-    pub interest_id: String,
-    pub org_id: String,
-    pub sender_id: Option<String>,
-    pub body: String,
-    pub files: Vec<NewAttachment>,
-    pub attachment_ids: Vec<String>,
-}
 
 /// Where a conversation may still be written and how much a demand may hold.
 #[derive(Debug, Clone, Copy)]
@@ -172,11 +117,12 @@ async fn fetch_attachment(conn: &mut AnyConnection, id: &str) -> Result<Option<A
 }
 
 impl SqlStore {
-    pub(crate) async fn create_message_sql(
-        &self,
-        new: &NewMessage,
-        rules: WriteRules<'_>,
-    ) -> Result<Message> {
+    /// Records a message with its new files and links to stored ones, in one transaction.
+    /// Conflict when the interest was declined or its demand is not in
+    /// `rules.demand_statuses`; TooLarge when the files take the demand over
+    /// `rules.max_demand_bytes`; Invalid when a linked attachment is not the demand's own or
+    /// this conversation's.
+    pub async fn create_message(&self, new: &NewMessage, rules: WriteRules<'_>) -> Result<Message> {
         let now = millis(Utc::now());
         let id = new_id("msg");
         let (mut tx, _gate) = self.begin_write().await?;
@@ -238,13 +184,14 @@ impl SqlStore {
             .await?;
         }
         tx.commit().await?;
-        let mut all = self.list_messages_sql(&i.id).await?;
+        let mut all = self.list_messages(&i.id).await?;
         all.retain(|m| m.id == id);
         all.pop()
             .ok_or_else(|| StoreError::NotFound("消息不存在".into()))
     }
 
-    pub(crate) async fn list_messages_sql(&self, interest_id: &str) -> Result<Vec<Message>> {
+    /// A conversation, oldest first, each message with its attachments.
+    pub async fn list_messages(&self, interest_id: &str) -> Result<Vec<Message>> {
         let rows = sqlx::query(
             "SELECT m.id, m.interest_id, m.org_id, o.name AS org_name, m.body, m.created_at \
              FROM messages m JOIN organizations o ON o.id = m.org_id \
@@ -283,7 +230,9 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn create_attachment_sql(
+    /// Stores a file of the demand itself; Conflict when the demand is not in
+    /// `rules.demand_statuses`, TooLarge when it would hold more than `rules.max_demand_bytes`.
+    pub async fn create_attachment(
         &self,
         demand_id: &str,
         new: &NewAttachment,
@@ -303,12 +252,13 @@ impl SqlStore {
         Ok(a)
     }
 
-    pub(crate) async fn get_attachment_sql(&self, id: &str) -> Result<Option<Attachment>> {
+    pub async fn get_attachment(&self, id: &str) -> Result<Option<Attachment>> {
         let mut conn = self.pool().acquire().await?;
         fetch_attachment(&mut conn, id).await
     }
 
-    pub(crate) async fn attachment_data_sql(&self, id: &str) -> Result<Option<Vec<u8>>> {
+    /// The stored bytes of one attachment.
+    pub async fn attachment_data(&self, id: &str) -> Result<Option<Vec<u8>>> {
         sqlx::query("SELECT data FROM attachments WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
@@ -318,7 +268,8 @@ impl SqlStore {
             .map_err(Into::into)
     }
 
-    pub(crate) async fn list_attachments_sql(
+    /// The demand's own files (`None`) or those posted in one of its conversations.
+    pub async fn list_attachments(
         &self,
         demand_id: &str,
         interest_id: Option<&str>,
@@ -347,7 +298,9 @@ impl SqlStore {
         rows.iter().map(attachment).collect()
     }
 
-    pub(crate) async fn delete_attachment_sql(
+    /// Deletes a file of a demand in one of `demand_statuses` (any when empty); Conflict for
+    /// a file posted in a conversation or cited by a message.
+    pub async fn delete_attachment(
         &self,
         id: &str,
         demand_statuses: &[DemandStatus],

@@ -4,9 +4,8 @@
 //! together or not at all. Outbox rows are claimed with a lease by a conditional UPDATE, so two
 //! workers (two replicas on PostgreSQL) never hold the same row at once.
 
-use crate::db::SqlStore;
 use crate::rows::{self, millis, to_json};
-use crate::{Result, Store, StoreError};
+use crate::{Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::id::new_id;
 use duijie_core::{Delivery, NotificationKind, Role};
@@ -268,14 +267,19 @@ async fn insert_mail(
 }
 
 impl SqlStore {
-    pub(crate) async fn notify_sql(&self, notices: &[NewNotice]) -> Result<u64> {
+    /// Writes notices in a transaction of their own (events with no other write: a match, a
+    /// milestone); a notice with a key already written for an account is skipped. Returns how
+    /// many inbox rows were written.
+    pub async fn notify(&self, notices: &[NewNotice]) -> Result<u64> {
         let (mut tx, _gate) = self.begin_write().await?;
         let n = write_notices(&mut tx, notices, millis(Utc::now()), &self.webhook_kinds()).await?;
         tx.commit().await?;
         Ok(n)
     }
 
-    pub(crate) async fn list_notifications_sql(
+    /// An account's notifications, newest first (only unread ones when asked), with how many
+    /// match in all.
+    pub async fn list_notifications(
         &self,
         user_id: &str,
         unread_only: bool,
@@ -309,7 +313,7 @@ impl SqlStore {
         Ok((items, total))
     }
 
-    pub(crate) async fn unread_count_sql(&self, user_id: &str) -> Result<i64> {
+    pub async fn unread_count(&self, user_id: &str) -> Result<i64> {
         Ok(sqlx::query(
             "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL",
         )
@@ -319,11 +323,8 @@ impl SqlStore {
         .try_get("n")?)
     }
 
-    pub(crate) async fn get_notification_sql(
-        &self,
-        user_id: &str,
-        id: &str,
-    ) -> Result<Option<Notification>> {
+    /// One of the account's notifications.
+    pub async fn get_notification(&self, user_id: &str, id: &str) -> Result<Option<Notification>> {
         sqlx::query(
             "SELECT id, kind, title, body, link, created_at, read_at FROM notifications \
              WHERE id = $1 AND user_id = $2",
@@ -336,12 +337,14 @@ impl SqlStore {
         .transpose()
     }
 
-    pub(crate) async fn mark_read_sql(&self, user_id: &str, id: Option<&str>) -> Result<u64> {
+    /// Marks one notification (NotFound when it is not the account's) or, with `None`, all of
+    /// them read; returns how many changed.
+    pub async fn mark_read(&self, user_id: &str, id: Option<&str>) -> Result<u64> {
         let now = millis(Utc::now());
         let r =
             match id {
                 Some(id) => {
-                    if self.get_notification_sql(user_id, id).await?.is_none() {
+                    if self.get_notification(user_id, id).await?.is_none() {
                         return Err(StoreError::NotFound("通知不存在".into()));
                     }
                     sqlx::query(
@@ -365,7 +368,8 @@ impl SqlStore {
         Ok(r.rows_affected())
     }
 
-    pub(crate) async fn notification_prefs_sql(
+    /// The account's choice for every kind (immediate where it chose nothing).
+    pub async fn notification_prefs(
         &self,
         user_id: &str,
     ) -> Result<HashMap<NotificationKind, Delivery>> {
@@ -388,7 +392,7 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn set_notification_prefs_sql(
+    pub async fn set_notification_prefs(
         &self,
         user_id: &str,
         prefs: &[(NotificationKind, Delivery)],
@@ -409,7 +413,9 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn queue_digests_sql(&self, day: &str, subject: &str) -> Result<u64> {
+    /// Queues one digest mail per account with notifications waiting for it, keyed by the
+    /// account and `day` (queued once a day however often it runs), and clears the marks.
+    pub async fn queue_digests(&self, day: &str, subject: &str) -> Result<u64> {
         let now = millis(Utc::now());
         let (mut tx, _gate) = self.begin_write().await?;
         let rows = sqlx::query(
@@ -451,7 +457,8 @@ impl SqlStore {
         Ok(queued)
     }
 
-    pub(crate) async fn claim_mail_sql(
+    /// Claims up to `limit` due outbox mails for `worker` for `lease_ms` from `now` (ms).
+    pub async fn claim_mail(
         &self,
         worker: &str,
         now: i64,
@@ -519,9 +526,20 @@ impl SqlStore {
         Ok(claimed)
     }
 
+    /// Records what became of a claimed mail; `false` when `worker` no longer holds it.
+    pub async fn finish_mail(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: MailOutcome<'_>,
+    ) -> Result<bool> {
+        self.finish_outbox(OutboxTable::Mail, id, worker, outcome)
+            .await
+    }
+
     /// Records a claimed outbox row's outcome (`table`: `mail_outbox` or `webhook_outbox`,
     /// which share these columns); only the worker holding the claim may.
-    pub(crate) async fn finish_outbox_sql(
+    pub(crate) async fn finish_outbox(
         &self,
         table: OutboxTable,
         id: &str,
@@ -553,7 +571,8 @@ impl SqlStore {
         Ok(r.rows_affected() > 0)
     }
 
-    pub(crate) async fn outbox_sql(
+    /// The latest outbox rows (of one status when given) and how many rows each status has.
+    pub async fn outbox(
         &self,
         status: Option<OutboxStatus>,
         limit: u32,

@@ -1,4 +1,6 @@
-//! Row decoding and the small value type used to bind many rows at once.
+//! How records map to rows and back: the shared SELECTs of records with their organisation's
+//! name, the columns written for a draft (body, contact, content hash), row decoding, and the
+//! small value type used to bind many rows at once.
 
 use crate::{Result, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
@@ -6,6 +8,8 @@ use duijie_core::{
     Achievement, AchievementDraft, CatalogueEdition, CatalogueStatus, Contact, Demand, DemandDraft,
     DemandStatus, Expert, ExpertDraft, OrgKind, Organization, Role, User,
 };
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -70,6 +74,55 @@ pub(crate) fn json<T: serde::de::DeserializeOwned>(id: &str, text: &str) -> Resu
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Serialising plain records to a String cannot fail: no maps with non-string keys.
     serde_json::to_string(value).unwrap_or_default()
+}
+
+pub(crate) const DEMAND_SELECT: &str =
+    "SELECT d.id, d.org_id, o.name AS org_name, d.status, d.version, d.body, \
+    d.contact, d.created_at, d.updated_at FROM demands d JOIN organizations o ON o.id = d.org_id";
+pub(crate) const ACHIEVEMENT_SELECT: &str = "SELECT a.id, a.org_id, o.name AS org_name, a.expert_id, \
+    a.body, a.version, a.created_at, a.updated_at FROM achievements a JOIN organizations o ON o.id = a.org_id";
+pub(crate) const EXPERT_SELECT: &str =
+    "SELECT e.id, e.org_id, o.name AS org_name, e.body, e.contact, \
+    e.version, e.created_at, e.updated_at FROM experts e JOIN organizations o ON o.id = e.org_id";
+
+/// SHA-256 of the parts, each ended by a NUL so that moving text between parts changes it.
+fn content_hash(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// The body without its contact, the contact (a column of its own) and the hash of both.
+fn columns_with_contact(body: &impl Serialize, contact: &Contact) -> (String, String, String) {
+    let body = to_json(body);
+    let contact = to_json(contact);
+    let hash = content_hash(&[&body, &contact]);
+    (body, contact, hash)
+}
+
+pub(crate) fn demand_columns(draft: &DemandDraft) -> (String, String, String) {
+    let body = DemandDraft {
+        contact: Contact::default(),
+        ..draft.clone()
+    };
+    columns_with_contact(&body, &draft.contact)
+}
+
+pub(crate) fn expert_columns(draft: &ExpertDraft) -> (String, String, String) {
+    let body = ExpertDraft {
+        contact: Contact::default(),
+        ..draft.clone()
+    };
+    columns_with_contact(&body, &draft.contact)
+}
+
+pub(crate) fn achievement_columns(draft: &AchievementDraft) -> (String, String) {
+    let body = to_json(draft);
+    let hash = content_hash(&[&body]);
+    (body, hash)
 }
 
 pub(crate) fn organization(row: &AnyRow) -> Result<Organization> {

@@ -1,7 +1,7 @@
 //! Dense vectors of embedded texts (semantic matching), keyed by a hash of the model and the
 //! text: written once by whichever process embedded the text first, read by every other.
 
-use crate::{Result, SqlStore, Store};
+use crate::{Result, SqlStore};
 use sqlx::Row;
 
 /// A text's key: SHA-256 of the model tag and the exact text embedded.
@@ -11,7 +11,8 @@ pub type TextHash = [u8; 32];
 const KEYS_PER_QUERY: usize = 500;
 
 impl SqlStore {
-    pub(crate) async fn vectors_sql(&self, keys: &[TextHash]) -> Result<Vec<(TextHash, Vec<i8>)>> {
+    /// The stored vectors (int8 components) of those of `keys` that have one.
+    pub async fn vectors(&self, keys: &[TextHash]) -> Result<Vec<(TextHash, Vec<i8>)>> {
         let mut out = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(KEYS_PER_QUERY) {
             let sql = format!(
@@ -34,11 +35,8 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn put_vectors_sql(
-        &self,
-        items: &[(TextHash, Vec<i8>)],
-        now: i64,
-    ) -> Result<()> {
+    /// Keeps vectors; a key already stored keeps its first vector.
+    pub async fn put_vectors(&self, items: &[(TextHash, Vec<i8>)], now: i64) -> Result<()> {
         if items.is_empty() {
             return Ok(());
         }

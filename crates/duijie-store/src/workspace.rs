@@ -6,16 +6,17 @@
 //! with their demands.
 
 use crate::audit;
-use crate::db::{
-    achievement_columns, expert_columns, log_changes, SqlStore, ACHIEVEMENT_SELECT, EXPERT_SELECT,
-};
+use crate::changelog::log_changes;
 use crate::market::INSTRUMENT_SELECT;
-use crate::rows::{self, bind_vals, millis, to_json, Val};
-use crate::{AuditAction, AuditEntry, Interest, NewAuditEntry, Record, Result, StoreError};
+use crate::rows::{self, achievement_columns, bind_vals, expert_columns, millis, to_json, Val};
+use crate::rows::{ACHIEVEMENT_SELECT, EXPERT_SELECT};
+use crate::{AuditAction, AuditEntry, NewAuditEntry, Record, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
 use duijie_core::text::{clean_line, normalize_org_name, normalize_title};
-use duijie_core::{AchievementDraft, DemandStatus, EntityKind, ExpertDraft, InstrumentDraft};
+use duijie_core::{
+    AchievementDraft, DemandStatus, EntityKind, ExpertDraft, InstrumentDraft, Interest,
+};
 use sqlx::{AnyConnection, Row};
 
 /// A record an institution keeps itself, as written.
@@ -167,7 +168,11 @@ fn with_id(audit: &NewAuditEntry, id: &str) -> NewAuditEntry {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_own_record_sql(
+    /// Records `draft` for `org_id` in one transaction with its change-log row and `audit`
+    /// (the new record's id added to the entry's records). Invalid when the organisation does
+    /// not exist; Conflict when it already has an achievement of that title or an expert of
+    /// that name.
+    pub async fn create_own_record(
         &self,
         org_id: &str,
         draft: &OwnDraft,
@@ -257,7 +262,11 @@ impl SqlStore {
         Ok(record)
     }
 
-    pub(crate) async fn update_own_record_sql(
+    /// Replaces the record's text (of `draft`'s kind) and raises its version, if it is still
+    /// at `version` when given ([`StoreError::Stale`] otherwise), with its change-log row and
+    /// `audit` in one transaction. NotFound when there is no such record; Conflict when the
+    /// new title or name is another record's of the organisation.
+    pub async fn update_own_record(
         &self,
         id: &str,
         draft: &OwnDraft,
@@ -336,7 +345,10 @@ impl SqlStore {
         Ok(record)
     }
 
-    pub(crate) async fn delete_own_record_sql(
+    /// Deletes the record (at `version` when given), with a `delete` change-log row and
+    /// `audit`. An expert's achievements lose their link to it (and are re-indexed); an
+    /// expert with a secondment stays ([`StoreError::Conflict`]).
+    pub async fn delete_own_record(
         &self,
         kind: EntityKind,
         id: &str,
@@ -398,7 +410,9 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn org_records_sql(
+    /// An organisation's records of `kind` (achievement, expert or instrument), latest
+    /// change first, with how many it has in all.
+    pub async fn org_records(
         &self,
         org_id: &str,
         kind: EntityKind,
@@ -428,7 +442,9 @@ impl SqlStore {
         Ok((items, total))
     }
 
-    pub(crate) async fn org_interests_sql(&self, org_id: &str) -> Result<Vec<OrgInterest>> {
+    /// Every expression of interest of `org_id` with its demand's title and status, newest
+    /// first.
+    pub async fn org_interests(&self, org_id: &str) -> Result<Vec<OrgInterest>> {
         let rows = sqlx::query(&format!(
             "{} WHERE i.org_id = $1 ORDER BY i.created_at DESC, i.id DESC",
             crate::interests::INTEREST_WITH_DEMAND_SELECT
@@ -451,11 +467,9 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn record_changes_sql(
-        &self,
-        offset: u32,
-        limit: u32,
-    ) -> Result<(Vec<AuditEntry>, i64)> {
+    /// The audit entries of records created, edited or deleted
+    /// ([`AuditAction::RECORD_CHANGES`]), newest first, with how many there are in all.
+    pub async fn record_changes(&self, offset: u32, limit: u32) -> Result<(Vec<AuditEntry>, i64)> {
         let actions: Vec<Val> = AuditAction::RECORD_CHANGES
             .iter()
             .map(|a| Val::from(a.as_str()))

@@ -10,8 +10,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use duijie_app::{
-    Committee, CommitteeForm, CommitteePatch, InstrumentForm, SearchParams, TrendParams, Trends,
+    CommitteeForm, CommitteePatch, InstrumentForm, SearchParams, TrendParams, Trends,
 };
+use duijie_core::Committee;
 use serde_json::{json, Value};
 
 pub async fn create_instrument(

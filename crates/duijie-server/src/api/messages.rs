@@ -148,7 +148,7 @@ pub async fn download(
 }
 
 /// A stored file as a download: never shown inline, never sniffed into another type.
-pub(crate) fn file_response(a: &duijie_app::Attachment, bytes: Vec<u8>) -> Response {
+pub(crate) fn file_response(a: &duijie_core::Attachment, bytes: Vec<u8>) -> Response {
     use axum::http::header::{CONTENT_DISPOSITION, X_CONTENT_TYPE_OPTIONS};
     use axum::http::HeaderValue;
     let mut resp = bytes.into_response();

@@ -721,7 +721,7 @@ fn components() -> Value {
                 "status": schema("ProjectStatus"),
                 "milestones": {"type": "array", "items": schema("Milestone"), "maxItems": duijie_app::MAX_MILESTONES},
                 "notes": {"type": "string", "maxLength": duijie_app::MAX_LEDGER_NOTES}}})),
-        ("ProjectStatus", json!({"type": "string", "enum": duijie_app::ProjectStatus::ALL.map(|s| s.as_str())})),
+        ("ProjectStatus", json!({"type": "string", "enum": duijie_core::ProjectStatus::ALL.map(|s| s.as_str())})),
         ("Project", json!(object(&["id", "title", "demand", "enterprise", "institution", "amount_wan", "signed_on", "key_project", "status", "milestones", "notes"],
                 json!({"id": string(), "title": string(), "demand": object(&["id", "title"], json!({"id": string(), "title": string()})),
                     "enterprise": schema("OrgRef"), "institution": schema("OrgRef"), "region": nullable("string"), "field": nullable("string"),

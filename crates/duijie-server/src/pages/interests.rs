@@ -8,8 +8,8 @@ use super::view::CandidateView;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use duijie_app::{Caller, CiteCandidates, Interest, InterestForm, InterestStatus};
-use duijie_core::{Demand, DemandStatus, ErrorCode, Role};
+use duijie_app::{Caller, CiteCandidates, InterestForm};
+use duijie_core::{Demand, DemandStatus, ErrorCode, Interest, InterestStatus, Role};
 use minijinja::{context, Value};
 use std::collections::{BTreeMap, HashMap};
 

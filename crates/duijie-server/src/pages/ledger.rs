@@ -11,10 +11,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use duijie_app::report::{html_body, title};
 use duijie_app::{
-    current_year, MilestoneForm, Project, ProjectForm, ProjectQuery, ProjectStatus, ProjectUpdate,
-    ReportFormat, Secondment, SecondmentForm,
+    current_year, MilestoneForm, ProjectForm, ProjectQuery, ProjectUpdate, ReportFormat,
+    SecondmentForm,
 };
-use duijie_core::{DemandStatus, DomainError};
+use duijie_core::{DemandStatus, DomainError, Project, ProjectStatus, Secondment};
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::BTreeMap;

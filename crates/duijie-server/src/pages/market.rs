@@ -10,8 +10,8 @@ use crate::views::InstrumentJson;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use duijie_app::{Committee, CommitteeForm, CommitteePatch, InstrumentForm, TrendParams, Trends};
-use duijie_core::{DomainError, Field, Role};
+use duijie_app::{CommitteeForm, CommitteePatch, InstrumentForm, TrendParams, Trends};
+use duijie_core::{Committee, DomainError, Field, Role};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -327,7 +327,7 @@ async fn committee_page(
     error: Option<DomainError>,
 ) -> PageResult {
     let c = s.app.committee(&session.caller, id).await?;
-    let draft = c.status == duijie_app::CommitteeStatus::Draft;
+    let draft = c.status == duijie_core::CommitteeStatus::Draft;
     let members: Vec<String> = c.members.iter().map(|m| m.expert_id.clone()).collect();
     let candidates = if draft {
         picker::expert_choices(s, &session.caller, add_q, &[], &members).await?

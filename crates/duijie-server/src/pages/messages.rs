@@ -9,10 +9,8 @@ use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use duijie_app::{
-    Attachment, Caller, Conversation, InterestStatus, MessageForm, MAX_MESSAGE_FILES,
-};
-use duijie_core::{Contact, Demand, DomainError};
+use duijie_app::{Caller, Conversation, MessageForm, MAX_MESSAGE_FILES};
+use duijie_core::{Attachment, Contact, Demand, DomainError, InterestStatus};
 use minijinja::{context, Value};
 use std::collections::BTreeMap;
 

@@ -4,10 +4,8 @@
 //! project is not recorded twice.
 
 use super::{actor, demand_in, S};
-use duijie_core::{DemandStatus, Field};
-use duijie_store::{
-    Claim, CommitteeUpdate, NewCommittee, ProjectPatch, StoreError, StoredResponse, Subtopic,
-};
+use duijie_core::{CommitteeUpdate, DemandStatus, Field, NewCommittee, ProjectPatch, Subtopic};
+use duijie_store::{Claim, StoreError, StoredResponse};
 
 /// Runs the futures at once and collects their results.
 async fn all<T: Send + 'static>(
@@ -245,7 +243,7 @@ pub async fn a_project_is_not_recorded_twice(store: S) {
         )
         .await
         .unwrap();
-    let new = duijie_store::NewProject {
+    let new = duijie_core::NewProject {
         demand_id: d.id.clone(),
         institution_id: inst,
         title: "联合攻关".into(),
@@ -268,7 +266,7 @@ pub async fn a_project_is_not_recorded_twice(store: S) {
         }
     }
     // Another amount or day is another contract.
-    let other = duijie_store::NewProject {
+    let other = duijie_core::NewProject {
         amount_wan: 80.0,
         ..new.clone()
     };

@@ -2,8 +2,10 @@
 //! and accepting moves the demand to in_docking in the same transaction.
 
 use super::{achievement, actor, batch, demand, S};
-use duijie_core::{DemandStatus, Draft, EntityKind, OrgKind, RecordKind};
-use duijie_store::{InterestStatus, NewInterest, Record, StoreError};
+use duijie_core::{
+    DemandStatus, Draft, EntityKind, InterestStatus, NewInterest, OrgKind, RecordKind,
+};
+use duijie_store::{Record, StoreError};
 use std::collections::HashMap;
 
 /// A demand of `org` moved through the lifecycle to published.

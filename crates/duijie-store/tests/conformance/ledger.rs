@@ -4,11 +4,11 @@
 
 use super::{achievement, actor, batch, demand, S};
 use chrono::NaiveDate;
-use duijie_core::{DemandStatus, Draft, EntityKind, OrgKind, RecordKind};
-use duijie_store::{
-    Milestone, NewProject, NewSecondment, ProjectFilter, ProjectPatch, ProjectStatus, Record,
-    StoreError,
+use duijie_core::{
+    DemandStatus, Draft, EntityKind, Milestone, NewProject, NewSecondment, OrgKind, ProjectPatch,
+    ProjectStatus, RecordKind,
 };
+use duijie_store::{ProjectFilter, Record, StoreError};
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -187,7 +187,7 @@ pub async fn projects_contract_their_demand_and_filter(store: S) {
     assert_eq!(store.demand_history(&docking).await.unwrap().len(), events);
 
     // Filters: year of signing, key flag, the demand's region.
-    let ids = |v: Vec<duijie_store::Project>| v.into_iter().map(|p| p.id).collect::<Vec<_>>();
+    let ids = |v: Vec<duijie_core::Project>| v.into_iter().map(|p| p.id).collect::<Vec<_>>();
     let all = store
         .list_projects(&ProjectFilter::default())
         .await

@@ -3,10 +3,11 @@
 //! are saved as drafts and updated in place.
 
 use super::{actor, demand, S};
-use duijie_core::{DemandStatus, EntityKind, Field, InstrumentDraft, OrgKind};
-use duijie_store::{
-    CommitteeMember, CommitteeStatus, CommitteeUpdate, NewCommittee, Record, StoreError, Subtopic,
+use duijie_core::{
+    CommitteeMember, CommitteeStatus, CommitteeUpdate, DemandStatus, EntityKind, Field,
+    InstrumentDraft, NewCommittee, OrgKind, Subtopic,
 };
+use duijie_store::{Record, StoreError};
 
 fn instrument(name: &str) -> InstrumentDraft {
     InstrumentDraft {

@@ -3,8 +3,8 @@
 
 use super::interests::{new, published};
 use super::{actor, S};
-use duijie_core::{DemandStatus, OrgKind};
-use duijie_store::{NewAttachment, NewMessage, StoreError, WriteRules};
+use duijie_core::{DemandStatus, NewAttachment, NewMessage, OrgKind};
+use duijie_store::{StoreError, WriteRules};
 
 fn file(name: &str, data: &[u8]) -> NewAttachment {
     NewAttachment {

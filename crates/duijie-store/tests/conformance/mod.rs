@@ -1,10 +1,10 @@
-//! Backend-independent behaviour every [`Store`] must show.
+//! Backend-independent behaviour the store must show on SQLite and PostgreSQL alike.
 
 use duijie_core::{
     AchievementDraft, CatalogueStatus, Contact, Demand, DemandDraft, DemandStatus, Draft,
     EntityKind, ExpertDraft, Field, OrgKind, RecordKind, Role, RowError,
 };
-use duijie_store::{Actor, DemandFilter, ImportBatch, Record, Store, StoreError};
+use duijie_store::{Actor, DemandFilter, ImportBatch, Record, SqlStore, StoreError};
 use std::sync::Arc;
 
 mod accounts;
@@ -24,7 +24,7 @@ pub use ledger::*;
 pub use market::*;
 pub use messages::*;
 
-type S = Arc<dyn Store>;
+type S = Arc<SqlStore>;
 
 fn demand(org: &str, title: &str) -> DemandDraft {
     DemandDraft {

@@ -4,11 +4,11 @@
 
 use super::{actor, demand, S};
 use duijie_core::{
-    AchievementDraft, Contact, DemandStatus, EntityKind, ExpertDraft, InstrumentDraft, OrgKind,
+    AchievementDraft, Contact, DemandStatus, EntityKind, ExpertDraft, InstrumentDraft,
+    InterestStatus, NewInterest, NewSecondment, OrgKind,
 };
 use duijie_store::{
-    AuditAction, AuditActor, AuditSubject, InterestStatus, NewAuditEntry, NewInterest,
-    NewSecondment, OwnDraft, Record, StoreError,
+    AuditAction, AuditActor, AuditSubject, NewAuditEntry, OwnDraft, Record, StoreError,
 };
 
 fn entry(action: AuditAction, subject: AuditSubject) -> NewAuditEntry {
