@@ -10,7 +10,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use duijie_app::{
-    Attachment, Caller, Conversation, InterestStatus, MessageForm, MAX_MESSAGE_FILES,
+    Action, Attachment, Caller, Conversation, InterestStatus, MessageForm, MAX_MESSAGE_FILES,
 };
 use duijie_core::{Contact, Demand, DomainError};
 use minijinja::{context, Value};
@@ -53,8 +53,8 @@ pub async fn demand_section(s: &AppState, caller: &Caller, d: &Demand) -> Value 
             Vec::new()
         }
     };
-    let editable = caller.is_curator()
-        || (caller.can_attach_to_demand(d) && duijie_app::owner_may_edit(d.status));
+    let editable = caller.may(Action::EditAnyDemand)
+        || (caller.can_attach_to_demand(d) && d.status.is_editable_by_owner());
     let items: Vec<Value> = files
         .iter()
         .map(|a| file_view(a, caller, editable))
