@@ -572,6 +572,28 @@ impl App {
         errors.finish()
     }
 
+    /// The caller's account as stored now (the session's copy may predate a change made on
+    /// this request) and the name of the organisation it acts for.
+    pub async fn my_account(&self, caller: &Caller) -> AppResult<(User, Option<String>)> {
+        let user = caller.require(Action::UseAccount)?;
+        let user = self
+            .store
+            .get_user(&user.id)
+            .await
+            .map_err(store_err)?
+            .unwrap_or_else(|| user.clone());
+        let org_name = match &user.org_id {
+            Some(id) => self
+                .store
+                .get_organization(id)
+                .await
+                .map_err(store_err)?
+                .map(|o| o.name),
+            None => None,
+        };
+        Ok((user, org_name))
+    }
+
     /// The caller's live API tokens.
     pub async fn my_tokens(&self, caller: &Caller) -> AppResult<Vec<ApiToken>> {
         let user = caller.require(Action::UseAccount)?;

@@ -122,6 +122,11 @@ impl std::fmt::Debug for AppConfig {
 }
 
 /// The application: store, index, matcher, and the indexer's progress.
+///
+/// `store`, `index` and `matcher` bypass the permission rules. They are public for the command
+/// line's maintenance commands (`--demo`, `eval`), the benchmarks and the tests' fixtures; the
+/// server goes through the use cases only (checked by duijie-server's
+/// `the_server_reaches_records_only_through_use_cases`).
 pub struct App {
     pub store: Arc<dyn Store>,
     pub index: Arc<SearchIndex>,

@@ -164,26 +164,11 @@ struct MeExtras {
 
 async fn me_page(s: &AppState, session: &Session, extras: MeExtras) -> PageResult {
     let user = session.caller.require(Action::UseAccount)?;
-    // Read afresh: the session's copy predates a change made on this request.
-    let user = s
-        .app
-        .store
-        .get_user(&user.id)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| user.clone());
-    let org_name = match &user.org_id {
-        Some(id) => s
-            .app
-            .store
-            .get_organization(id)
-            .await
-            .ok()
-            .flatten()
-            .map(|o| o.name),
-        None => None,
-    };
+    // Read afresh; should that fail, the page still shows the session's copy.
+    let (user, org_name) = s.app.my_account(&session.caller).await.unwrap_or_else(|e| {
+        tracing::warn!(code = e.code.as_str(), "account unreadable");
+        (user.clone(), None)
+    });
     let tokens: Vec<Value> = s
         .app
         .my_tokens(&session.caller)
