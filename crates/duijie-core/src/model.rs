@@ -573,25 +573,27 @@ mod tests {
     #[test]
     fn status_predicates_name_the_lifecycle() {
         use DemandStatus::*;
-        let with = DemandStatus::all_where;
-        assert_eq!(
-            with(DemandStatus::is_editable_by_owner),
-            [Draft, Submitted, ChangesRequested]
-        );
-        assert_eq!(
-            with(DemandStatus::accepts_interests),
-            [Published, InDocking]
-        );
-        assert_eq!(
-            with(DemandStatus::takes_messages),
-            [Published, InDocking, Contracted]
-        );
-        assert_eq!(
-            with(DemandStatus::carries_review_note),
-            [ChangesRequested, Rejected]
-        );
+        type Predicate = fn(DemandStatus) -> bool;
+        let lists: [(Predicate, &[DemandStatus]); 4] = [
+            (
+                DemandStatus::is_editable_by_owner,
+                &[Draft, Submitted, ChangesRequested],
+            ),
+            (DemandStatus::accepts_interests, &[Published, InDocking]),
+            (
+                DemandStatus::takes_messages,
+                &[Published, InDocking, Contracted],
+            ),
+            (
+                DemandStatus::carries_review_note,
+                &[ChangesRequested, Rejected],
+            ),
+        ];
+        for (predicate, statuses) in lists {
+            assert_eq!(DemandStatus::all_where(predicate), statuses);
+        }
         // Interests are taken only where the conversation that follows is open.
-        assert!(with(DemandStatus::accepts_interests)
+        assert!(DemandStatus::all_where(DemandStatus::accepts_interests)
             .into_iter()
             .all(DemandStatus::takes_messages));
     }

@@ -181,49 +181,35 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
         item("/trends", "科技动态", "trends"),
     ];
     // The desks' entries, each shown to whoever may take the action its page needs.
+    use Action::*;
     let desks = [
-        ("/my/demands", "我的需求", "mine", Action::SubmitDemand),
-        ("/demands/new", "发布需求", "new", Action::SubmitDemand),
-        (
-            "/recommended",
-            "推荐需求",
-            "recommended",
-            Action::UseWorkspace,
-        ),
+        ("/my/demands", "我的需求", "mine", SubmitDemand),
+        ("/demands/new", "发布需求", "new", SubmitDemand),
+        ("/recommended", "推荐需求", "recommended", UseWorkspace),
         (
             "/my/interests",
             "我的对接意向",
             "my_interests",
-            Action::UseWorkspace,
+            UseWorkspace,
         ),
-        (
-            "/workspace",
-            "本单位资料",
-            "workspace",
-            Action::UseWorkspace,
-        ),
-        ("/review", "审核队列", "review", Action::ReviewDemand),
-        ("/imports", "目录导入", "imports", Action::ImportCatalogue),
-        ("/projects", "对接台账", "ledger", Action::KeepLedger),
-        (
-            "/committees",
-            "专家委员会",
-            "committees",
-            Action::ManageCommittees,
-        ),
-        ("/audit", "审计日志", "audit", Action::ReadAuditLog),
+        ("/workspace", "本单位资料", "workspace", UseWorkspace),
+        ("/review", "审核队列", "review", ReviewDemand),
+        ("/imports", "目录导入", "imports", ImportCatalogue),
+        ("/projects", "对接台账", "ledger", KeepLedger),
+        ("/committees", "专家委员会", "committees", ManageCommittees),
+        ("/audit", "审计日志", "audit", ReadAuditLog),
         (
             "/registrations",
             "注册审核",
             "registrations",
-            Action::ReviewRegistrations,
+            ReviewRegistrations,
         ),
-        ("/accounts", "账号管理", "accounts", Action::ManageAccounts),
+        ("/accounts", "账号管理", "accounts", ManageAccounts),
         (
             "/record-changes",
             "机构资料变更",
             "record_changes",
-            Action::ReadAuditLog,
+            ReadAuditLog,
         ),
     ];
     items.extend(
