@@ -7,7 +7,7 @@
 
 use crate::audit::entry;
 use crate::tokens::{hash_token, new_token};
-use crate::{blocking, internal, store_err, App, AppResult, Caller};
+use crate::{blocking, internal, store_err, Action, App, AppResult, Caller};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::SaltString;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
@@ -463,7 +463,7 @@ impl App {
 
     /// Ends every session of the caller's account (退出所有设备); how many ended.
     pub async fn sign_out_everywhere(&self, caller: &Caller) -> AppResult<u64> {
-        let user = caller.require(&Role::ALL)?;
+        let user = caller.require(Action::UseAccount)?;
         self.store
             .delete_sessions(&user.id, None)
             .await
@@ -479,7 +479,7 @@ impl App {
         old: &str,
         new: &str,
     ) -> AppResult<()> {
-        let user = caller.require(&Role::ALL)?;
+        let user = caller.require(Action::UseAccount)?;
         let mut errors = FieldErrors::default();
         errors.check(check_password("new_password", new));
         let stored = self
@@ -516,7 +516,7 @@ impl App {
         email: &str,
         phone: &str,
     ) -> AppResult<User> {
-        let user = caller.require(&Role::ALL)?;
+        let user = caller.require(Action::UseAccount)?;
         let mut errors = FieldErrors::default();
         let (email, phone) = contact_in(&mut errors, email, phone, false);
         errors.finish()?;
@@ -567,9 +567,31 @@ impl App {
         errors.finish()
     }
 
+    /// The caller's account as stored now (the session's copy may predate a change made on
+    /// this request) and the name of the organisation it acts for.
+    pub async fn my_account(&self, caller: &Caller) -> AppResult<(User, Option<String>)> {
+        let user = caller.require(Action::UseAccount)?;
+        let user = self
+            .store
+            .get_user(&user.id)
+            .await
+            .map_err(store_err)?
+            .unwrap_or_else(|| user.clone());
+        let org_name = match &user.org_id {
+            Some(id) => self
+                .store
+                .get_organization(id)
+                .await
+                .map_err(store_err)?
+                .map(|o| o.name),
+            None => None,
+        };
+        Ok((user, org_name))
+    }
+
     /// The caller's live API tokens.
     pub async fn my_tokens(&self, caller: &Caller) -> AppResult<Vec<ApiToken>> {
-        let user = caller.require(&Role::ALL)?;
+        let user = caller.require(Action::UseAccount)?;
         self.store
             .list_api_tokens(&user.id)
             .await
@@ -582,7 +604,7 @@ impl App {
         caller: &Caller,
         label: &str,
     ) -> AppResult<(ApiToken, String)> {
-        let user = caller.require(&Role::ALL)?;
+        let user = caller.require(Action::UseAccount)?;
         let label = label.trim();
         let label = if label.is_empty() {
             "API 令牌"
@@ -608,7 +630,7 @@ impl App {
     }
 
     pub async fn revoke_my_token(&self, caller: &Caller, token_id: &str) -> AppResult<()> {
-        let user = caller.require(&Role::ALL)?;
+        let user = caller.require(Action::UseAccount)?;
         if self
             .store
             .revoke_api_token(&user.id, token_id)
@@ -688,7 +710,7 @@ impl App {
         caller: &Caller,
         status: Option<RegistrationStatus>,
     ) -> AppResult<Vec<Registration>> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ReviewRegistrations)?;
         self.store
             .list_registrations(status)
             .await
@@ -703,7 +725,7 @@ impl App {
         caller: &Caller,
         id: &str,
     ) -> AppResult<(Registration, User)> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ReviewRegistrations)?;
         let reg = self
             .store
             .get_registration(id)
@@ -780,7 +802,7 @@ impl App {
         id: &str,
         reason: &str,
     ) -> AppResult<Registration> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ReviewRegistrations)?;
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(DomainError::invalid(
@@ -806,20 +828,20 @@ impl App {
 
     /// Every account, for the administrator.
     pub async fn accounts(&self, caller: &Caller) -> AppResult<Vec<User>> {
-        caller.require(&[Role::Admin])?;
+        caller.require(Action::ManageAccounts)?;
         self.users().await
     }
 
     /// Creates an account with an initial password (administrator).
     pub async fn create_account(&self, caller: &Caller, form: &AccountForm) -> AppResult<User> {
-        caller.require(&[Role::Admin])?;
+        caller.require(Action::ManageAccounts)?;
         let mut errors = FieldErrors::default();
         let name = text_in(&mut errors, "name", "账号名", &form.name, 64);
         let role = errors.check(parse_role("role", &form.role));
         let (email, phone) = contact_in(&mut errors, &form.email, &form.phone, false);
         errors.check(check_password("password", &form.password));
         let org = form.org.trim();
-        if matches!(role, Some(Role::Enterprise | Role::Institution)) && org.is_empty() {
+        if role.is_some_and(Role::acts_for_organization) && org.is_empty() {
             errors.add(DomainError::invalid(
                 "org",
                 "企业和科研机构账号须填写所属单位",
@@ -860,7 +882,7 @@ impl App {
     /// administrators).
     async fn org_for_role(&self, role: Role, org: &str) -> AppResult<Option<String>> {
         let org = org.trim();
-        if org.is_empty() || !matches!(role, Role::Enterprise | Role::Institution) {
+        if org.is_empty() || !role.acts_for_organization() {
             return Ok(None);
         }
         let kind = if role == Role::Enterprise {
@@ -893,7 +915,7 @@ impl App {
         id: &str,
         patch: &AccountPatch,
     ) -> AppResult<User> {
-        let admin = caller.require(&[Role::Admin])?;
+        let admin = caller.require(Action::ManageAccounts)?;
         let user = self.account(id).await?;
         if user.id == admin.id && (patch.disabled == Some(true) || patch.role.is_some()) {
             return Err(DomainError::new(
@@ -906,7 +928,7 @@ impl App {
             let org = patch.org.as_deref().unwrap_or_default();
             let org_id = match self.org_for_role(role, org).await? {
                 Some(id) => Some(id),
-                None if matches!(role, Role::Enterprise | Role::Institution) => {
+                None if role.acts_for_organization() => {
                     Some(user.org_id.clone().ok_or_else(|| {
                         DomainError::invalid("org", "企业和科研机构账号须填写所属单位")
                     })?)
@@ -955,7 +977,7 @@ impl App {
 
     /// Sets a new password for an account (administrator); its sessions end.
     pub async fn reset_password(&self, caller: &Caller, id: &str, password: &str) -> AppResult<()> {
-        caller.require(&[Role::Admin])?;
+        caller.require(Action::ManageAccounts)?;
         check_password("password", password)?;
         let user = self.account(id).await?;
         self.set_password_of(&user, password).await?;

@@ -3,8 +3,7 @@
 //! Content-Type), size-capped per file and per demand, kept in the database and handed only to
 //! those who may see the demand or the conversation they belong to.
 
-use crate::demands::OWNER_EDITABLE;
-use crate::{store_err, App, AppResult, Caller};
+use crate::{store_err, Action, App, AppResult, Caller};
 use duijie_core::{Attachment, DomainError, ErrorCode, NewAttachment};
 use duijie_store::WriteRules;
 use sha2::{Digest, Sha256};
@@ -325,17 +324,12 @@ impl App {
     ) -> AppResult<Attachment> {
         let d = self.attachable_demand(caller, demand_id).await?;
         let new = check_upload(upload, limits, caller).await?;
-        let statuses = if caller.is_curator() {
-            &[][..]
-        } else {
-            OWNER_EDITABLE
-        };
         self.store
             .create_attachment(
                 &d.id,
                 &new,
                 WriteRules {
-                    demand_statuses: statuses,
+                    demand_statuses: &caller.demand_write_statuses(),
                     max_demand_bytes: store_total(limits),
                 },
             )
@@ -349,11 +343,7 @@ impl App {
         caller: &Caller,
         demand_id: &str,
     ) -> AppResult<duijie_core::Demand> {
-        caller.require(&[
-            duijie_core::Role::Enterprise,
-            duijie_core::Role::Bureau,
-            duijie_core::Role::Admin,
-        ])?;
+        caller.require(Action::WriteDemand)?;
         let d = self.visible_demand(caller, demand_id).await?;
         if !caller.can_attach_to_demand(&d) {
             return Err(crate::access::forbidden());
@@ -424,13 +414,8 @@ impl App {
                 "只有上传者可以删除该附件",
             ));
         }
-        let statuses = if caller.is_curator() {
-            &[][..]
-        } else {
-            OWNER_EDITABLE
-        };
         self.store
-            .delete_attachment(&a.id, statuses)
+            .delete_attachment(&a.id, &caller.demand_write_statuses())
             .await
             .map_err(store_err)?;
         Ok(a)

@@ -5,7 +5,7 @@
 //! titles and counts, never a contact value (name, phone, e-mail).
 
 use crate::export::{csv_document, CatalogueExport, Cell};
-use crate::{store_err, App, AppResult, Caller};
+use crate::{store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::time::{china_day_start, china_local};
 use duijie_core::validate::parse_date;
@@ -172,7 +172,7 @@ impl App {
 
     /// A page of the log, newest first (bureau and administrators).
     pub async fn audit_log(&self, caller: &Caller, q: &AuditQuery) -> AppResult<AuditPage> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ReadAuditLog)?;
         let (filter, page, per_page) = q.filter()?;
         let (items, total) = self.store.list_audit(&filter).await.map_err(store_err)?;
         Ok(AuditPage {
@@ -190,7 +190,7 @@ impl App {
         caller: &Caller,
         q: &AuditQuery,
     ) -> AppResult<CatalogueExport> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ReadAuditLog)?;
         let (mut filter, _, _) = AuditQuery {
             page: None,
             per_page: None,

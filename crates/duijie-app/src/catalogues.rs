@@ -5,11 +5,11 @@
 use crate::audit;
 use crate::demands::{actor, contact_ids, redact, required, text};
 use crate::export::{self, CatalogueExport, ExportFormat};
-use crate::{blocking, notifications, store_err, App, AppResult, Caller};
+use crate::{blocking, notifications, store_err, Action, App, AppResult, Caller};
 use duijie_core::catalogue::{diff_editions, CatalogueDiff};
 use duijie_core::error::FieldErrors;
 use duijie_core::{
-    CatalogueEdition, CatalogueStatus, Demand, DemandStatus, DomainError, EntityKind, Role,
+    CatalogueEdition, CatalogueStatus, Demand, DemandStatus, DomainError, EntityKind,
 };
 use duijie_store::{AuditAction, AuditSubject, Record};
 use serde::{Deserialize, Serialize};
@@ -59,7 +59,11 @@ impl App {
     /// An edition the caller may see: published ones for everyone, drafts for the bureau.
     async fn visible_catalogue(&self, caller: &Caller, id: &str) -> AppResult<CatalogueEdition> {
         match self.store.get_catalogue(id).await.map_err(store_err)? {
-            Some(c) if c.status == CatalogueStatus::Published || caller.is_curator() => Ok(c),
+            Some(c)
+                if c.status == CatalogueStatus::Published || caller.may(Action::EditCatalogue) =>
+            {
+                Ok(c)
+            }
             _ => Err(DomainError::not_found("目录")),
         }
     }
@@ -69,7 +73,7 @@ impl App {
         caller: &Caller,
         form: &CatalogueForm,
     ) -> AppResult<CatalogueEdition> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::EditCatalogue)?;
         let mut errs = FieldErrors::default();
         let title = errs.check(required("title", "目录名称", &form.title, 200));
         let period = match &form.period {
@@ -94,7 +98,7 @@ impl App {
         id: &str,
         demand_ids: &[String],
     ) -> AppResult<CatalogueEdition> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::EditCatalogue)?;
         self.store
             .add_catalogue_items(id, &item_ids(demand_ids)?)
             .await
@@ -108,7 +112,7 @@ impl App {
         id: &str,
         demand_ids: &[String],
     ) -> AppResult<CatalogueEdition> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::EditCatalogue)?;
         self.store
             .remove_catalogue_items(id, &item_ids(demand_ids)?)
             .await
@@ -117,7 +121,7 @@ impl App {
 
     /// Deletes a draft edition; published editions are a public record and stay.
     pub async fn delete_catalogue(&self, caller: &Caller, id: &str) -> AppResult<()> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::EditCatalogue)?;
         self.store.delete_catalogue(id).await.map_err(store_err)
     }
 
@@ -127,7 +131,7 @@ impl App {
         caller: &Caller,
         id: &str,
     ) -> AppResult<CatalogueEdition> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::PublishCatalogue)?;
         let title = self
             .store
             .get_catalogue(id)
@@ -177,7 +181,7 @@ impl App {
     /// Published editions, and drafts for the bureau; newest first.
     pub async fn catalogues(&self, caller: &Caller) -> AppResult<Vec<CatalogueEdition>> {
         self.store
-            .list_catalogues(caller.is_curator())
+            .list_catalogues(caller.may(Action::EditCatalogue))
             .await
             .map_err(store_err)
     }
@@ -248,7 +252,7 @@ impl App {
         full: bool,
     ) -> AppResult<CatalogueExport> {
         if full {
-            caller.require(&[Role::Bureau, Role::Admin])?;
+            caller.require(Action::ExportContacts)?;
         }
         self.visible_catalogue(caller, id).await?;
         self.render_edition(caller, id, format, full).await

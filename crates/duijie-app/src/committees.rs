@@ -5,11 +5,11 @@
 use crate::demands::{actor, text};
 use crate::matching::match_err;
 use crate::trends::demand_words;
-use crate::{blocking, store_err, App, AppResult, Caller};
+use crate::{blocking, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::{
     Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, DomainError, EntityKind,
-    ErrorCode, Field, MemberEvidence, NewCommittee, Role, Subtopic,
+    ErrorCode, Field, MemberEvidence, NewCommittee, Subtopic,
 };
 use duijie_match::{CandidateKind, EvidenceKind, MatchInput};
 use duijie_store::Record;
@@ -157,7 +157,7 @@ impl App {
         caller: &Caller,
         form: &CommitteeForm,
     ) -> AppResult<Committee> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ManageCommittees)?;
         let mut errs = FieldErrors::default();
         let field = errs.check(
             Field::try_from(form.field.trim().to_string())
@@ -343,12 +343,12 @@ impl App {
     }
 
     pub async fn committees(&self, caller: &Caller) -> AppResult<Vec<Committee>> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ManageCommittees)?;
         self.store.list_committees().await.map_err(store_err)
     }
 
     pub async fn committee(&self, caller: &Caller, id: &str) -> AppResult<Committee> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ManageCommittees)?;
         self.store
             .get_committee(id)
             .await

@@ -3,13 +3,13 @@
 //! (the best text matches among all demands) and from the same enterprise in the store; each
 //! is then compared exactly on its analysed wording.
 
-use crate::{blocking, internal, store_err, App, AppResult, Caller};
+use crate::{blocking, internal, store_err, Action, App, AppResult, Caller};
 use duijie_core::curation::{
     completeness, doubts, duplicate_reasons, jaccard, return_note, shingles, Doubt,
     DuplicateReason, Gap,
 };
 use duijie_core::time::china_today;
-use duijie_core::{Demand, DemandStatus, EntityKind, Role};
+use duijie_core::{Demand, DemandStatus, EntityKind};
 use duijie_search::{Filter, SearchIndex};
 use duijie_store::{AuditSubject, DemandFilter, Record};
 use serde::Serialize;
@@ -106,7 +106,7 @@ impl App {
         offset: u32,
         limit: u32,
     ) -> AppResult<(Vec<ReviewItem>, i64)> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ReviewDemand)?;
         let (queue, total) = self
             .store
             .list_demands(&DemandFilter {

@@ -2,32 +2,20 @@
 //! every change recorded with who, when and why.
 
 use crate::access::forbidden;
-use crate::{notifications, store_err, App, AppResult, Caller};
+use crate::{notifications, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::{
     is_open_ended, normalize_email, normalize_phone, parse_date, MAX_BUDGET_WAN, MAX_TEXT_CHARS,
     MAX_TITLE_CHARS,
 };
 use duijie_core::{
-    CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field, OrgKind, Role,
+    CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field, OrgKind,
 };
 use duijie_store::{Actor, AuditAction, AuditSubject, DemandEvent, DemandFilter, NewNotice};
 use serde::Deserialize;
 
 /// The answer institutions get when the demand they responded to is withdrawn.
 pub const WITHDRAWN_REASON: &str = "需求单位已撤回该需求";
-
-/// Where the owner may still edit: the demand is with them or waiting for review.
-pub(crate) const OWNER_EDITABLE: &[DemandStatus] = &[
-    DemandStatus::Draft,
-    DemandStatus::ChangesRequested,
-    DemandStatus::Submitted,
-];
-
-/// Whether the owner may still edit a demand in `status` (and add or delete its files).
-pub fn owner_may_edit(status: DemandStatus) -> bool {
-    OWNER_EDITABLE.contains(&status)
-}
 
 /// How often an edit without a version is applied again to a demand that another write
 /// changed under it, before the caller is asked to try later.
@@ -298,9 +286,8 @@ impl App {
     /// (and what became of its 揭榜) after the demand leaves the public, e.g. when withdrawn.
     async fn responded_to(&self, caller: &Caller, d: &Demand) -> AppResult<bool> {
         let Some(org) = caller
-            .user()
-            .filter(|u| u.role == Role::Institution)
-            .and_then(|u| u.org_id.as_deref())
+            .org_id()
+            .filter(|_| caller.may(Action::ProposeInterest))
         else {
             return Ok(false);
         };
@@ -314,11 +301,11 @@ impl App {
 
     /// An enterprise writes a demand for itself; the bureau may enter one for an enterprise.
     pub async fn create_demand(&self, caller: &Caller, form: &DemandForm) -> AppResult<Demand> {
-        let user = caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
+        let user = caller.require(Action::WriteDemand)?;
         let mut draft = DemandDraft::default();
         form.apply(&mut draft)?;
-        let org_id = match (user.role, &form.enterprise) {
-            (Role::Enterprise, _) => user
+        let org_id = match (caller.may(Action::EditAnyDemand), &form.enterprise) {
+            (false, _) => user
                 .org_id
                 .clone()
                 .ok_or_else(|| DomainError::new(ErrorCode::Forbidden, "该账号未关联企业"))?,
@@ -361,18 +348,14 @@ impl App {
         form: &DemandForm,
         version: Option<i64>,
     ) -> AppResult<Demand> {
-        caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
+        caller.require(Action::WriteDemand)?;
         if form.enterprise.is_some() {
             return Err(DomainError::invalid("enterprise", "需求单位不能修改"));
         }
-        let statuses = if caller.is_curator() {
-            &[][..]
-        } else {
-            OWNER_EDITABLE
-        };
+        let statuses = caller.demand_write_statuses();
         for _ in 0..EDIT_ATTEMPTS {
             let d = self.visible_demand(caller, id).await?;
-            if !(caller.is_curator() || caller.owns(&d)) {
+            if !(caller.may(Action::EditAnyDemand) || caller.owns(&d)) {
                 return Err(forbidden());
             }
             if version.is_some_and(|v| v != d.version) {
@@ -402,7 +385,7 @@ impl App {
             };
             match self
                 .store
-                .update_demand(id, &draft, d.version, statuses, &notices)
+                .update_demand(id, &draft, d.version, &statuses, &notices)
                 .await
             {
                 Ok(d) => {
@@ -475,7 +458,7 @@ impl App {
 
     /// The owner hands a draft (or a corrected demand) to the bureau.
     pub async fn submit_demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
-        caller.require(&[Role::Enterprise])?;
+        caller.require(Action::SubmitDemand)?;
         let d = self.visible_demand(caller, id).await?;
         if !caller.owns(&d) {
             return Err(forbidden());
@@ -497,7 +480,7 @@ impl App {
         id: &str,
         note: &str,
     ) -> AppResult<Demand> {
-        caller.require(&[Role::Enterprise])?;
+        caller.require(Action::SubmitDemand)?;
         let d = self.visible_demand(caller, id).await?;
         if !caller.owns(&d) {
             return Err(forbidden());
@@ -533,7 +516,7 @@ impl App {
 
     /// The owner deletes a draft nobody else has seen (never catalogued, no 揭榜, no project).
     pub async fn delete_demand(&self, caller: &Caller, id: &str) -> AppResult<()> {
-        caller.require(&[Role::Enterprise])?;
+        caller.require(Action::SubmitDemand)?;
         let d = self.visible_demand(caller, id).await?;
         if !caller.owns(&d) {
             return Err(forbidden());
@@ -545,7 +528,7 @@ impl App {
 
     /// The owner reopens a withdrawn demand as a draft (the history keeps both moves).
     pub async fn reopen_demand(&self, caller: &Caller, id: &str) -> AppResult<Demand> {
-        caller.require(&[Role::Enterprise])?;
+        caller.require(Action::SubmitDemand)?;
         let d = self.visible_demand(caller, id).await?;
         if !caller.owns(&d) {
             return Err(forbidden());
@@ -571,7 +554,7 @@ impl App {
         note: &str,
         version: Option<i64>,
     ) -> AppResult<Demand> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ReviewDemand)?;
         let d = self.visible_demand(caller, id).await?;
         if version.is_some_and(|v| v != d.version) {
             return Err(stale("需求"));
@@ -596,9 +579,9 @@ impl App {
 
     /// Every status change of a demand (owner and bureau).
     pub async fn demand_history(&self, caller: &Caller, id: &str) -> AppResult<Vec<DemandEvent>> {
-        caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
+        caller.require(Action::ListDemands)?;
         let d = self.visible_demand(caller, id).await?;
-        if !(caller.is_curator() || caller.owns(&d)) {
+        if !(caller.may(Action::SeeAnyDemand) || caller.owns(&d)) {
             return Err(forbidden());
         }
         self.store.demand_history(id).await.map_err(store_err)
@@ -607,7 +590,8 @@ impl App {
     /// The bureau's note on a demand it returned for changes or turned down (the latest one),
     /// for the owner and the bureau; `None` in any other status or without a note.
     pub async fn review_note(&self, caller: &Caller, d: &Demand) -> AppResult<Option<String>> {
-        if !is_reviewed_away(d.status) || !(caller.is_curator() || caller.owns(d)) {
+        if !d.status.carries_review_note() || !(caller.may(Action::SeeAnyDemand) || caller.owns(d))
+        {
             return Ok(None);
         }
         let history = self.store.demand_history(&d.id).await.map_err(store_err)?;
@@ -622,8 +606,8 @@ impl App {
         offset: u32,
         limit: u32,
     ) -> AppResult<(Vec<Demand>, i64)> {
-        let user = caller.require(&[Role::Enterprise, Role::Bureau, Role::Admin])?;
-        let org_id = if caller.is_curator() {
+        let user = caller.require(Action::ListDemands)?;
+        let org_id = if caller.may(Action::SeeAnyDemand) {
             None
         } else {
             Some(user.org_id.clone().ok_or_else(forbidden)?)
@@ -670,17 +654,10 @@ pub(crate) fn contact_ids<'a>(
         .collect()
 }
 
-fn is_reviewed_away(status: DemandStatus) -> bool {
-    matches!(
-        status,
-        DemandStatus::ChangesRequested | DemandStatus::Rejected
-    )
-}
-
 /// For a demand the bureau returned or turned down (`status`), the note of the latest move
 /// into that status, if it has one.
 pub fn review_note_in(history: &[DemandEvent], status: DemandStatus) -> Option<String> {
-    if !is_reviewed_away(status) {
+    if !status.carries_review_note() {
         return None;
     }
     history

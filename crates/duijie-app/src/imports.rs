@@ -1,7 +1,7 @@
 //! Importing catalogue files: read (off the executor), write in one transaction, report.
 
-use crate::{blocking, internal, store_err, App, AppResult, Caller};
-use duijie_core::{DemandStatus, DomainError, ErrorCode, ImportReport, RecordKind, Role};
+use crate::{blocking, internal, store_err, Action, App, AppResult, Caller};
+use duijie_core::{DemandStatus, DomainError, ErrorCode, ImportReport, RecordKind};
 use duijie_ingest::{read_bytes, ReadOptions};
 use duijie_store::ImportBatch;
 
@@ -27,7 +27,7 @@ impl App {
         caller: &Caller,
         req: ImportRequest,
     ) -> AppResult<ImportReport> {
-        let user = caller.require(&[Role::Bureau, Role::Admin])?;
+        let user = caller.require(Action::ImportCatalogue)?;
         self.import_as(&user.name, req).await
     }
 
@@ -87,12 +87,12 @@ impl App {
     }
 
     pub async fn imports(&self, caller: &Caller) -> AppResult<Vec<ImportReport>> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ImportCatalogue)?;
         self.store.list_imports(200).await.map_err(store_err)
     }
 
     pub async fn import_report(&self, caller: &Caller, id: &str) -> AppResult<ImportReport> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ImportCatalogue)?;
         self.store
             .get_import(id)
             .await

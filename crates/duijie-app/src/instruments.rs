@@ -4,9 +4,9 @@
 
 use crate::demands::{required, text};
 use crate::search::{Page, SearchParams};
-use crate::{store_err, App, AppResult, Caller};
+use crate::{store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
-use duijie_core::{DomainError, EntityKind, Field, Instrument, InstrumentDraft, OrgKind, Role};
+use duijie_core::{DomainError, EntityKind, Field, Instrument, InstrumentDraft, OrgKind};
 use duijie_store::{OwnDraft, Record};
 use serde::Deserialize;
 
@@ -95,15 +95,15 @@ impl App {
         caller: &Caller,
         form: &InstrumentForm,
     ) -> AppResult<Instrument> {
-        let user = caller.require(&[Role::Institution, Role::Bureau, Role::Admin])?;
+        caller.require(Action::KeepRecords)?;
         let draft = form.draft()?;
         let given = form
             .organization
             .as_deref()
             .map(str::trim)
             .filter(|o| !o.is_empty());
-        let org = match (user.role, given) {
-            (Role::Institution, _) => self.own_org(caller).await?,
+        let org = match (caller.may(Action::KeepAnyRecords), given) {
+            (false, _) => self.own_org(caller).await?,
             (_, Some(name)) => {
                 text("organization", "所属单位", name, MAX_SHORT)?;
                 let org = self

@@ -4,11 +4,9 @@
 
 use crate::access::forbidden;
 use crate::demands::{actor, apply_contact, required};
-use crate::{notifications, store_err, App, AppResult, Caller};
+use crate::{notifications, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
-use duijie_core::{
-    Contact, Demand, DomainError, EntityKind, ErrorCode, Interest, NewInterest, Role,
-};
+use duijie_core::{Contact, Demand, DomainError, EntityKind, ErrorCode, Interest, NewInterest};
 use duijie_store::{AuditSubject, Record};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -66,7 +64,7 @@ impl App {
         demand_id: &str,
         form: &InterestForm,
     ) -> AppResult<Interest> {
-        let user = caller.require(&[Role::Institution])?;
+        let user = caller.require(Action::ProposeInterest)?;
         let org_id = user
             .org_id
             .clone()
@@ -114,16 +112,11 @@ impl App {
     /// A demand's interests: all of them for its owner and the bureau, an institution's own
     /// for that institution.
     pub async fn interests(&self, caller: &Caller, demand_id: &str) -> AppResult<Vec<Interest>> {
-        let user = caller.require(&[
-            Role::Enterprise,
-            Role::Institution,
-            Role::Bureau,
-            Role::Admin,
-        ])?;
+        let user = caller.require(Action::ReadInterests)?;
         let d = self.visible_demand(caller, demand_id).await?;
-        let only = if caller.is_curator() || caller.owns(&d) {
+        let only = if caller.may(Action::SeeAnyDemand) || caller.owns(&d) {
             None
-        } else if user.role == Role::Institution {
+        } else if caller.may(Action::ProposeInterest) {
             Some(user.org_id.clone().ok_or_else(forbidden)?)
         } else {
             return Err(forbidden());
@@ -157,7 +150,7 @@ impl App {
     ) -> AppResult<HashMap<String, u64>> {
         let ids: Vec<String> = demands
             .iter()
-            .filter(|d| caller.is_curator() || caller.owns(d))
+            .filter(|d| caller.may(Action::SeeAnyDemand) || caller.owns(d))
             .map(|d| d.id.clone())
             .collect();
         if ids.is_empty() {
@@ -202,7 +195,7 @@ impl App {
 
     /// The interest and its demand, for the owner of the demand only.
     async fn owned_interest(&self, caller: &Caller, id: &str) -> AppResult<(Interest, Demand)> {
-        caller.require(&[Role::Enterprise])?;
+        caller.require(Action::AnswerInterest)?;
         let i = self
             .store
             .get_interest(id)

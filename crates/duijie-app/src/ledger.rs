@@ -3,13 +3,13 @@
 //! experts' secondments (科技副职 / 挂职). Bureau and administrators only.
 
 use crate::demands::{actor, conflict_transition, required, text};
-use crate::{store_err, App, AppResult, Caller};
+use crate::{store_err, Action, App, AppResult, Caller};
 use chrono::{Datelike, NaiveDate, Utc};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::parse_date;
 use duijie_core::{
     Demand, DemandStatus, DomainError, Milestone, NewProject, NewSecondment, OrgKind, Project,
-    ProjectPatch, ProjectStatus, Role, Secondment,
+    ProjectPatch, ProjectStatus, Secondment,
 };
 use duijie_store::ProjectFilter;
 use serde::Deserialize;
@@ -243,14 +243,14 @@ impl App {
         caller: &Caller,
         demands: &[Demand],
     ) -> AppResult<HashMap<String, Vec<(String, String)>>> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::KeepLedger)?;
         let ids: Vec<String> = demands.iter().map(|d| d.id.clone()).collect();
         self.store.accepted_partners(&ids).await.map_err(store_err)
     }
 
     /// Records a project on a demand in docking; the demand becomes contracted (已签约).
     pub async fn create_project(&self, caller: &Caller, form: &ProjectForm) -> AppResult<Project> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::KeepLedger)?;
         // Every problem of the form at once; only a wrong lifecycle state ends it early.
         let mut errs = FieldErrors::default();
         let d = match errs.check(required(
@@ -339,7 +339,7 @@ impl App {
         form: &ProjectUpdate,
         version: Option<i64>,
     ) -> AppResult<Project> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::KeepLedger)?;
         let patch = ProjectPatch {
             version,
             status: form.status.as_deref().map(project_status).transpose()?,
@@ -358,7 +358,7 @@ impl App {
     }
 
     pub async fn project(&self, caller: &Caller, id: &str) -> AppResult<Project> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::KeepLedger)?;
         self.store
             .get_project(id)
             .await
@@ -367,7 +367,7 @@ impl App {
     }
 
     pub async fn projects(&self, caller: &Caller, query: &ProjectQuery) -> AppResult<Vec<Project>> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::KeepLedger)?;
         let filter = query.filter()?;
         self.store.list_projects(&filter).await.map_err(store_err)
     }
@@ -378,7 +378,7 @@ impl App {
         caller: &Caller,
         form: &SecondmentForm,
     ) -> AppResult<Secondment> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::KeepLedger)?;
         let mut errs = FieldErrors::default();
         let expert_id = errs.check(required(
             "expert_id",
@@ -438,7 +438,7 @@ impl App {
         caller: &Caller,
         year: Option<&str>,
     ) -> AppResult<Vec<Secondment>> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::KeepLedger)?;
         let year = year
             .map(str::trim)
             .filter(|y| !y.is_empty())

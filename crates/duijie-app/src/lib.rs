@@ -32,7 +32,7 @@ mod users;
 mod webhook;
 mod workspace;
 
-pub use access::Caller;
+pub use access::{Action, Caller};
 pub use accounts::{
     check_password, hash_password, normalize_login, session_csrf, AccountForm, AccountPatch,
     RegistrationForm, SignInPolicy, SignInRefusal, SignInThrottle, SignedIn, MAX_PASSWORD_CHARS,
@@ -43,7 +43,7 @@ pub use audit::{AuditPage, AuditQuery, BULK_CONTACT_RECORDS};
 pub use catalogues::{CatalogueForm, CatalogueItemsForm, EditionDiff, MAX_ITEMS_PER_REQUEST};
 pub use committees::{CommitteeForm, CommitteePatch, MAX_COMMITTEE_SIZE};
 pub use curation::{DuplicateCandidate, ReviewItem};
-pub use demands::{owner_may_edit, review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
+pub use demands::{review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
 /// Components of a semantic vector (the model's output size).
 pub use duijie_embed::DIM as VECTOR_DIM;
 pub use duijie_match::Fusion;
@@ -62,7 +62,7 @@ pub use ledger::{
 };
 pub use mailer::{MailConfig, MailWorker, Round as MailRound, SmtpTls};
 pub use matching::{MatchRequest, MatchResponse};
-pub use messages::{Conversation, MessageForm, CONVERSATION_OPEN, MAX_MESSAGE_FILES};
+pub use messages::{Conversation, MessageForm, MAX_MESSAGE_FILES};
 pub use notifications::{NotificationPage, OutboxOverview};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Found, Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
@@ -121,6 +121,11 @@ impl std::fmt::Debug for AppConfig {
 }
 
 /// The application: store, index, matcher, and the indexer's progress.
+///
+/// `store`, `index` and `matcher` bypass the permission rules. They are public for the command
+/// line's maintenance commands (`--demo`, `eval`), the benchmarks and the tests' fixtures; the
+/// server goes through the use cases only (checked by duijie-server's
+/// `the_server_reaches_records_only_through_use_cases`).
 pub struct App {
     pub store: Arc<SqlStore>,
     pub index: Arc<SearchIndex>,

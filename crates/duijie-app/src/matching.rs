@@ -1,8 +1,8 @@
 //! Ranking partners for demands and demands for institutions, with the rules on who may ask.
 
 use crate::access::forbidden;
-use crate::{blocking, cancelled, internal, store_err, App, AppResult, Caller};
-use duijie_core::{Demand, DomainError, EntityKind, Field, Role};
+use crate::{blocking, cancelled, internal, store_err, Action, App, AppResult, Caller};
+use duijie_core::{Demand, DomainError, EntityKind, Field};
 use duijie_match::{CandidateKind, DemandMatch, MatchError, MatchInput, ProfileDoc, Ranking};
 use duijie_search::SearchQuery;
 use duijie_store::Record;
@@ -163,8 +163,8 @@ impl App {
         org_id: &str,
         limit: Option<usize>,
     ) -> AppResult<Vec<DemandMatch>> {
-        let user = caller.require(&[Role::Institution, Role::Bureau, Role::Admin])?;
-        if user.role == Role::Institution && user.org_id.as_deref() != Some(org_id) {
+        caller.require(Action::RecommendDemands)?;
+        if !caller.may_keep_records_of(org_id) {
             return Err(forbidden());
         }
         let limit = parse_limit(limit)?;

@@ -16,14 +16,6 @@ use duijie_core::{
 use duijie_store::WriteRules;
 use serde::Deserialize;
 
-/// Demand statuses in which a conversation takes new messages: the demand is on the market
-/// or the two sides are working together.
-pub const CONVERSATION_OPEN: &[DemandStatus] = &[
-    DemandStatus::Published,
-    DemandStatus::InDocking,
-    DemandStatus::Contracted,
-];
-
 /// Files one message may carry.
 pub const MAX_MESSAGE_FILES: usize = 5;
 
@@ -63,7 +55,7 @@ fn closed_reason(i: &Interest, d: &Demand) -> Option<String> {
     if i.status == InterestStatus::Declined {
         return Some("需求单位未接受该揭榜，对话已结束，仅供查阅。".into());
     }
-    if !CONVERSATION_OPEN.contains(&d.status) {
+    if !d.status.takes_messages() {
         return Some(format!(
             "需求当前为“{}”，对话已结束，仅供查阅。",
             d.status.label()
@@ -196,7 +188,7 @@ impl App {
             .create_message(
                 &new,
                 WriteRules {
-                    demand_statuses: CONVERSATION_OPEN,
+                    demand_statuses: &DemandStatus::all_where(DemandStatus::takes_messages),
                     max_demand_bytes: i64::try_from(limits.per_demand).unwrap_or(i64::MAX),
                 },
             )

@@ -3,9 +3,9 @@
 //! notices written after the fact (new demands matching an institution, ledger milestones
 //! coming due), keyed so that a retry or a second replica writes nothing twice.
 
-use crate::{store_err, App, AppResult, Caller};
+use crate::{store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
-use duijie_core::{Delivery, Demand, DemandStatus, DomainError, Interest, NotificationKind, Role};
+use duijie_core::{Delivery, Demand, DemandStatus, DomainError, Interest, NotificationKind};
 use duijie_match::{CandidateKind, Tier};
 use duijie_store::{Audience, NewNotice, Notification, OutboxEntry, OutboxStatus, ProjectFilter};
 use serde::Serialize;
@@ -294,7 +294,7 @@ impl App {
         caller: &Caller,
         failed_only: bool,
     ) -> AppResult<OutboxOverview> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ViewMailOutbox)?;
         let status = failed_only.then_some(OutboxStatus::Failed);
         let (items, counts) = self
             .store
@@ -423,12 +423,7 @@ impl App {
 }
 
 fn signed_in(caller: &Caller) -> AppResult<&duijie_core::User> {
-    caller.require(&[
-        Role::Enterprise,
-        Role::Institution,
-        Role::Bureau,
-        Role::Admin,
-    ])
+    caller.require(Action::UseAccount)
 }
 
 /// The inbox API's `{kind: delivery}` object, in the order of the kinds.

@@ -10,10 +10,10 @@
 use crate::export::{sheet_text, CatalogueExport, Cell};
 use crate::ledger::parse_year;
 use crate::svg::{bar_chart, number};
-use crate::{blocking, internal, store_err, App, AppResult, Caller};
+use crate::{blocking, internal, store_err, Action, App, AppResult, Caller};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use duijie_core::text::escape_html;
-use duijie_core::{DomainError, Project, ProjectStatus, Role, Secondment};
+use duijie_core::{DomainError, Project, ProjectStatus, Secondment};
 use duijie_store::{AuditAction, AuditSubject, DemandTimeline, ProjectFilter};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
@@ -578,7 +578,7 @@ impl App {
         caller: &Caller,
         year: Option<&str>,
     ) -> AppResult<AnnualReport> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ReadAnnualReport)?;
         let year = match year.map(str::trim).filter(|y| !y.is_empty()) {
             Some(y) => parse_year("year", y)?,
             None => crate::ledger::current_year(),

@@ -3,7 +3,7 @@
 
 use crate::demands::{contact_ids, redact};
 use crate::indexer::to_doc;
-use crate::{blocking, internal, store_err, App, AppResult, Caller};
+use crate::{blocking, internal, store_err, Action, App, AppResult, Caller};
 use chrono::Datelike;
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::parse_date;
@@ -539,7 +539,7 @@ impl App {
 }
 
 fn redact_expert(caller: &Caller, mut e: Expert) -> Expert {
-    if !caller.can_see_expert_contact() {
+    if !caller.may(Action::SeeExpertContacts) {
         e.body.contact = Default::default();
     }
     e

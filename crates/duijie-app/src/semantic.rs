@@ -10,7 +10,7 @@ use crate::{blocking, internal, store_err, App, AppResult};
 use duijie_core::EntityKind;
 use duijie_embed::{Embedder, Kind, DIM};
 use duijie_match::{quantise, Fusion, MatchConfig, QueryEncoder, Semantic, VectorSet};
-use duijie_store::{Record, Store, TextHash};
+use duijie_store::{Record, SqlStore, TextHash};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
@@ -567,7 +567,7 @@ impl App {
     /// texts): [`VectorCopy::Fetch`] before [`App::sync_vectors`] spares embedding what `other`
     /// already has, [`VectorCopy::Keep`] afterwards hands it what was embedded here. A key
     /// already present keeps its vector. Returns how many vectors were found to copy.
-    pub async fn copy_vectors(&self, other: &dyn Store, copy: VectorCopy) -> AppResult<u64> {
+    pub async fn copy_vectors(&self, other: &SqlStore, copy: VectorCopy) -> AppResult<u64> {
         let mut keys: Vec<TextHash> = Vec::new();
         for kind in EMBEDDED {
             let mut after = String::new();
@@ -582,7 +582,7 @@ impl App {
                 keys.extend(page.iter().filter_map(passage_text).map(|t| text_key(&t)));
             }
         }
-        let (from, to): (&dyn Store, &dyn Store) = match copy {
+        let (from, to): (&SqlStore, &SqlStore) = match copy {
             VectorCopy::Fetch => (other, &*self.store),
             VectorCopy::Keep => (&*self.store, other),
         };

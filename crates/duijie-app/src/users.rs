@@ -19,14 +19,14 @@ impl App {
             return Err(DomainError::invalid("name", "用户名须为 1 到 64 个字符"));
         }
         let org_name = org_name.map(str::trim).filter(|o| !o.is_empty());
-        let org_id = match (role, org_name) {
-            (Role::Enterprise | Role::Institution, None) => {
+        let org_id = match org_name {
+            None if role.acts_for_organization() => {
                 return Err(DomainError::invalid(
                     "org",
                     "企业和科研机构账号须指定单位 (--org NAME)",
                 ))
             }
-            (_, Some(org)) => {
+            Some(org) => {
                 let kind = if role == Role::Enterprise {
                     OrgKind::Enterprise
                 } else {
@@ -40,7 +40,7 @@ impl App {
                         .id,
                 )
             }
-            (_, None) => None,
+            None => None,
         };
         let token = new_token();
         let user = self

@@ -8,12 +8,12 @@ use crate::audit::{entry, AuditPage};
 use crate::demands::{required, text};
 use crate::instruments::InstrumentForm;
 use crate::search::SearchParams;
-use crate::{store_err, App, AppResult, Caller};
+use crate::{store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::{normalize_email, normalize_phone, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use duijie_core::{
     AchievementDraft, Contact, DemandStatus, DomainError, EntityKind, ExpertDraft, Field,
-    InterestStatus, Maturity, Role,
+    InterestStatus, Maturity,
 };
 use duijie_store::{AuditAction, AuditSubject, OrgInterest, OwnDraft, Record};
 use serde::{Deserialize, Serialize};
@@ -347,7 +347,7 @@ impl App {
     /// The record the caller may change: any for the bureau, its own for an institution (a
     /// record of another organisation is not found, like a missing one).
     async fn keepable(&self, caller: &Caller, kind: EntityKind, id: &str) -> AppResult<Record> {
-        caller.require(&[Role::Institution, Role::Bureau, Role::Admin])?;
+        caller.require(Action::KeepRecords)?;
         let r = self
             .store
             .get_records(kind, &[id.to_string()])
@@ -522,7 +522,7 @@ impl App {
     /// Expert contact details stay with the bureau.
     fn redacted(&self, caller: &Caller, r: Record) -> Record {
         match r {
-            Record::Expert(mut e) if !caller.can_see_expert_contact() => {
+            Record::Expert(mut e) if !caller.may(Action::SeeExpertContacts) => {
                 e.body.contact = Contact::default();
                 Record::Expert(e)
             }
@@ -632,7 +632,7 @@ impl App {
     /// Achievements, experts and instruments created, edited or deleted, newest first, page
     /// `page` (bureau and administrators).
     pub async fn record_changes(&self, caller: &Caller, page: u32) -> AppResult<AuditPage> {
-        caller.require(&[Role::Bureau, Role::Admin])?;
+        caller.require(Action::ReadAuditLog)?;
         if page == 0 {
             return Err(DomainError::invalid("page", "页码从 1 开始"));
         }

@@ -213,6 +213,44 @@ impl DemandStatus {
                 | DemandStatus::Closed
         )
     }
+
+    /// Every status for which `pred` holds, for a store condition (`status IN (...)`) or a
+    /// search filter.
+    pub fn all_where(pred: fn(DemandStatus) -> bool) -> Vec<DemandStatus> {
+        DemandStatus::ALL.into_iter().filter(|s| pred(*s)).collect()
+    }
+
+    /// The owner may still edit the demand and add or delete its files: the demand is with
+    /// them or waiting for review.
+    pub fn is_editable_by_owner(self) -> bool {
+        matches!(
+            self,
+            DemandStatus::Draft | DemandStatus::ChangesRequested | DemandStatus::Submitted
+        )
+    }
+
+    /// Institutions may express interest (揭榜): the demand is on the market, with no
+    /// contract yet.
+    pub fn accepts_interests(self) -> bool {
+        matches!(self, DemandStatus::Published | DemandStatus::InDocking)
+    }
+
+    /// A 揭榜's conversation about the demand takes new messages: the demand is on the market
+    /// or the two sides are working together.
+    pub fn takes_messages(self) -> bool {
+        matches!(
+            self,
+            DemandStatus::Published | DemandStatus::InDocking | DemandStatus::Contracted
+        )
+    }
+
+    /// The bureau returned the demand for changes or turned it down: its review note says why.
+    pub fn carries_review_note(self) -> bool {
+        matches!(
+            self,
+            DemandStatus::ChangesRequested | DemandStatus::Rejected
+        )
+    }
 }
 
 /// 技术需求 as ingestion and forms produce it.
@@ -472,6 +510,12 @@ impl Role {
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
+
+    /// Enterprise and institution accounts act for an organisation; the bureau's and the
+    /// administrators' for none. (What each role may do is `duijie_app::Action`'s rule.)
+    pub fn acts_for_organization(self) -> bool {
+        matches!(self, Role::Enterprise | Role::Institution)
+    }
 }
 
 /// A signed-in account.
@@ -524,5 +568,42 @@ mod tests {
         assert!(!DemandStatus::Draft.can_move_to(DemandStatus::Published));
         assert!(DemandStatus::Closed.next().is_empty());
         assert!(!DemandStatus::Submitted.is_public());
+    }
+
+    #[test]
+    fn status_predicates_name_the_lifecycle() {
+        use DemandStatus::*;
+        type Predicate = fn(DemandStatus) -> bool;
+        let lists: [(Predicate, &[DemandStatus]); 4] = [
+            (
+                DemandStatus::is_editable_by_owner,
+                &[Draft, Submitted, ChangesRequested],
+            ),
+            (DemandStatus::accepts_interests, &[Published, InDocking]),
+            (
+                DemandStatus::takes_messages,
+                &[Published, InDocking, Contracted],
+            ),
+            (
+                DemandStatus::carries_review_note,
+                &[ChangesRequested, Rejected],
+            ),
+        ];
+        for (predicate, statuses) in lists {
+            assert_eq!(DemandStatus::all_where(predicate), statuses);
+        }
+        // Interests are taken only where the conversation that follows is open.
+        assert!(DemandStatus::all_where(DemandStatus::accepts_interests)
+            .into_iter()
+            .all(DemandStatus::takes_messages));
+    }
+
+    #[test]
+    fn enterprises_and_institutions_act_for_an_organization() {
+        let acting: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.acts_for_organization())
+            .collect();
+        assert_eq!(acting, [Role::Enterprise, Role::Institution]);
     }
 }

@@ -132,3 +132,53 @@ pub async fn serve(
     };
     conn::serve(listener, router(app, config), limits, shutdown).await
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("source folder") {
+            let path = entry.expect("source entry").path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source file");
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+
+    /// Permissions hold because the server reaches records only through the app's use cases.
+    /// `App`'s store, index and matcher stay public for the command line's maintenance
+    /// commands, the benchmarks and the tests, so this reads the server's sources to make
+    /// sure it never touches them.
+    #[test]
+    fn the_server_reaches_records_only_through_use_cases() {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut found = Vec::new();
+        for (path, text) in &files {
+            // Without whitespace, so that a call chain broken over lines is seen as well.
+            let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            for field in ["store", "index", "matcher"] {
+                let needle = format!(".{field}");
+                let hits = text.match_indices(&needle).filter(|(at, _)| {
+                    let next = text[at + needle.len()..].chars().next();
+                    !next.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                });
+                if hits.count() > 0 {
+                    found.push(format!("{path}: .{field}"));
+                }
+            }
+        }
+        assert!(files.len() > 10, "the server's sources were read");
+        assert!(
+            found.is_empty(),
+            "the server bypasses the use cases: {found:?}"
+        );
+    }
+}

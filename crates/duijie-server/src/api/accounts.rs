@@ -11,7 +11,9 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use duijie_app::{AccountForm, AccountPatch, Registration, RegistrationForm, RegistrationStatus};
+use duijie_app::{
+    AccountForm, AccountPatch, Action, Registration, RegistrationForm, RegistrationStatus,
+};
 use duijie_core::{DomainError, User};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -100,7 +102,7 @@ pub async fn sign_in(
 
 /// The signed-in account.
 pub async fn current(Auth(caller): Auth) -> ApiResult<Json<Value>> {
-    let user = caller.require(&duijie_core::Role::ALL)?;
+    let user = caller.require(Action::UseAccount)?;
     Ok(Json(json!({ "account": account_json(user) })))
 }
 
@@ -111,7 +113,7 @@ pub async fn sign_out(
     headers: HeaderMap,
     Auth(caller): Auth,
 ) -> ApiResult<Response> {
-    caller.require(&duijie_core::Role::ALL)?;
+    caller.require(Action::UseAccount)?;
     if let Some(sid) = crate::pages::session_cookie_of(&headers) {
         s.app.sign_out(sid).await?;
     }

@@ -6,8 +6,8 @@ use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use duijie_app::ImportRequest;
-use duijie_core::{DomainError, ErrorCode, ImportReport, RecordKind, Role};
+use duijie_app::{Action, ImportRequest};
+use duijie_core::{DomainError, ErrorCode, ImportReport, RecordKind};
 use serde_json::{json, Value};
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
@@ -28,7 +28,7 @@ pub async fn upload(
     mut form: Multipart,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     // Refuse before reading a possibly large body.
-    caller.require(&[Role::Bureau, Role::Admin])?;
+    caller.require(Action::ImportCatalogue)?;
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut kind = None;
     while let Some(field) = form.next_field().await.map_err(multipart_error)? {

@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::Extension;
-use duijie_app::RegistrationForm;
-use duijie_core::{DomainError, ErrorCode, Role};
+use duijie_app::{Action, Caller, RegistrationForm};
+use duijie_core::{DomainError, ErrorCode};
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -49,12 +49,16 @@ pub async fn form(session: Session, Params(q): Params<LoginQuery>) -> PageResult
     login_page(&session, &q.next, "", None)
 }
 
-/// Where each role starts.
-fn home_of(role: Role) -> &'static str {
-    match role {
-        Role::Enterprise => "/my/demands",
-        Role::Institution => "/recommended",
-        Role::Bureau | Role::Admin => "/review",
+/// Where an account starts: the desk of its main work.
+fn home_of(caller: &Caller) -> &'static str {
+    if caller.may(Action::ReviewDemand) {
+        "/review"
+    } else if caller.may(Action::SubmitDemand) {
+        "/my/demands"
+    } else if caller.may(Action::UseWorkspace) {
+        "/recommended"
+    } else {
+        "/"
     }
 }
 
@@ -76,7 +80,8 @@ pub async fn login(
             if let Some(old) = &session.session_id {
                 s.app.sign_out(old).await?;
             }
-            let target = local_path(&next).unwrap_or_else(|| home_of(signed.user.role));
+            let target =
+                local_path(&next).unwrap_or_else(|| home_of(&Caller::User(signed.user.clone())));
             let mut resp = see_other(target);
             for c in signed_in_cookies(&signed, s.config.sign_in.session_ttl, session.secure) {
                 resp.headers_mut().append(SET_COOKIE, c);
@@ -158,27 +163,12 @@ struct MeExtras {
 }
 
 async fn me_page(s: &AppState, session: &Session, extras: MeExtras) -> PageResult {
-    let user = session.caller.require(&Role::ALL)?;
-    // Read afresh: the session's copy predates a change made on this request.
-    let user = s
-        .app
-        .store
-        .get_user(&user.id)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| user.clone());
-    let org_name = match &user.org_id {
-        Some(id) => s
-            .app
-            .store
-            .get_organization(id)
-            .await
-            .ok()
-            .flatten()
-            .map(|o| o.name),
-        None => None,
-    };
+    let user = session.caller.require(Action::UseAccount)?;
+    // Read afresh; should that fail, the page still shows the session's copy.
+    let (user, org_name) = s.app.my_account(&session.caller).await.unwrap_or_else(|e| {
+        tracing::warn!(code = e.code.as_str(), "account unreadable");
+        (user.clone(), None)
+    });
     let tokens: Vec<Value> = s
         .app
         .my_tokens(&session.caller)

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
-use duijie_app::{CatalogueForm, ExportFormat};
+use duijie_app::{Action, CatalogueForm, ExportFormat};
 use duijie_core::{CatalogueEdition, CatalogueStatus, DemandStatus, DomainError};
 use minijinja::{context, Value};
 use serde::Deserialize;
@@ -60,7 +60,7 @@ async fn list_page(
     };
     let ctx = context! {
         title => "需求目录",
-        can_edit => session.caller.is_curator(),
+        can_edit => session.caller.may(Action::EditCatalogue),
         editions, v, errors, error,
     };
     Ok(render(
@@ -96,7 +96,8 @@ async fn edition_page(
 ) -> PageResult {
     let caller = &session.caller;
     let (c, items) = s.app.catalogue(caller, id).await?;
-    let candidates: Vec<DemandView> = if caller.is_curator() && c.status == CatalogueStatus::Draft {
+    let can_edit = caller.may(Action::EditCatalogue);
+    let candidates: Vec<DemandView> = if can_edit && c.status == CatalogueStatus::Draft {
         let (approved, _) = s
             .app
             .list_demands(caller, Some(vec![DemandStatus::Approved]), 0, CANDIDATES)
@@ -128,7 +129,7 @@ async fn edition_page(
     let ctx = context! {
         title => c.title,
         c => edition_view(&c),
-        can_edit => caller.is_curator(),
+        can_edit,
         items, candidates, formats, error,
     };
     Ok(render(session, "catalogue.html", "catalogues", status, ctx))

@@ -5,12 +5,10 @@ use super::session::{Session, CSRF_FIELD};
 use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use duijie_app::ImportRequest;
-use duijie_core::{DomainError, ErrorCode, ImportReport, RecordKind, Role};
+use duijie_app::{Action, ImportRequest};
+use duijie_core::{DomainError, ErrorCode, ImportReport, RecordKind};
 use minijinja::{context, Value};
 use std::collections::BTreeMap;
-
-const CURATORS: &[Role] = &[Role::Bureau, Role::Admin];
 
 fn kind_label(kind: RecordKind) -> &'static str {
     match kind {
@@ -62,7 +60,7 @@ async fn upload_page(s: &AppState, session: &Session, error: Option<DomainError>
 }
 
 pub async fn index(State(s): State<AppState>, session: Session) -> PageResult {
-    session.caller.require(CURATORS)?;
+    session.caller.require(Action::ImportCatalogue)?;
     upload_page(&s, &session, None).await
 }
 
@@ -83,7 +81,7 @@ pub async fn upload(
     mut form: Multipart,
 ) -> PageResult {
     // Refuse before reading a possibly large body.
-    session.caller.require(CURATORS)?;
+    session.caller.require(Action::ImportCatalogue)?;
     let mut csrf = None;
     let mut file = None;
     let mut kind = String::new();

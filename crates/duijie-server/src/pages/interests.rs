@@ -8,8 +8,8 @@ use super::view::CandidateView;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use duijie_app::{Caller, CiteCandidates, InterestForm};
-use duijie_core::{Demand, DemandStatus, ErrorCode, Interest, InterestStatus, Role};
+use duijie_app::{Action, Caller, CiteCandidates, InterestForm};
+use duijie_core::{Demand, ErrorCode, Interest, InterestStatus};
 use minijinja::{context, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -53,14 +53,13 @@ pub async fn section(
     institutions: &[CandidateView],
     cite: &CiteState,
 ) -> Value {
-    let open = matches!(d.status, DemandStatus::Published | DemandStatus::InDocking);
-    let form = match (caller.role(), caller.org_id()) {
-        (Some(Role::Institution), Some(org)) if open => {
+    let form = match caller.org_id() {
+        Some(org) if caller.may(Action::ProposeInterest) && d.status.accepts_interests() => {
             Some(form_view(s, caller, org, institutions, cite).await)
         }
         _ => None,
     };
-    let may_list = caller.is_curator() || caller.owns(d) || form.is_some();
+    let may_list = caller.may(Action::SeeAnyDemand) || caller.owns(d) || form.is_some();
     let items = if may_list {
         match s.app.interests(caller, &d.id).await {
             Ok(items) => items,

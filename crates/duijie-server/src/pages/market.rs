@@ -10,14 +10,11 @@ use crate::views::InstrumentJson;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use duijie_app::{CommitteeForm, CommitteePatch, InstrumentForm, TrendParams, Trends};
-use duijie_core::{Committee, DomainError, Field, Role};
+use duijie_app::{Action, CommitteeForm, CommitteePatch, InstrumentForm, TrendParams, Trends};
+use duijie_core::{Committee, DomainError, Field};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-const LISTERS: &[Role] = &[Role::Institution, Role::Bureau, Role::Admin];
-const CURATORS: &[Role] = &[Role::Bureau, Role::Admin];
 
 pub async fn instruments(
     State(s): State<AppState>,
@@ -102,7 +99,7 @@ fn instrument_form_page(session: &Session, form: Option<(&Form, DomainError)>) -
     };
     let ctx = context! {
         title => "登记共享仪器",
-        show_organization => session.caller.is_curator(),
+        show_organization => session.caller.may(Action::KeepAnyRecords),
         field_labels => field_labels(),
         v, errors, error,
     };
@@ -116,7 +113,7 @@ fn instrument_form_page(session: &Session, form: Option<(&Form, DomainError)>) -
 }
 
 pub async fn new_instrument(session: Session) -> PageResult {
-    session.caller.require(LISTERS)?;
+    session.caller.require(Action::KeepRecords)?;
     instrument_form_page(&session, None)
 }
 
@@ -125,7 +122,7 @@ pub async fn create_instrument(
     session: Session,
     form: Form,
 ) -> PageResult {
-    session.caller.require(LISTERS)?;
+    session.caller.require(Action::KeepRecords)?;
     let organization = form.text("organization");
     let request = InstrumentForm {
         name: form.text("name"),
@@ -293,7 +290,7 @@ pub async fn committees(State(s): State<AppState>, session: Session) -> PageResu
 }
 
 pub async fn propose(State(s): State<AppState>, session: Session, form: Form) -> PageResult {
-    session.caller.require(CURATORS)?;
+    session.caller.require(Action::ManageCommittees)?;
     let size = form.text("size");
     let request = match size.trim().parse::<u32>() {
         Ok(size) => CommitteeForm {

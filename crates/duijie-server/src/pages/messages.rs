@@ -9,7 +9,7 @@ use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use duijie_app::{Caller, Conversation, MessageForm, MAX_MESSAGE_FILES};
+use duijie_app::{Action, Caller, Conversation, MessageForm, MAX_MESSAGE_FILES};
 use duijie_core::{Attachment, Contact, Demand, DomainError, InterestStatus};
 use minijinja::{context, Value};
 use std::collections::BTreeMap;
@@ -51,8 +51,8 @@ pub async fn demand_section(s: &AppState, caller: &Caller, d: &Demand) -> Value 
             Vec::new()
         }
     };
-    let editable = caller.is_curator()
-        || (caller.can_attach_to_demand(d) && duijie_app::owner_may_edit(d.status));
+    let editable = caller.may(Action::EditAnyDemand)
+        || (caller.can_attach_to_demand(d) && d.status.is_editable_by_owner());
     let items: Vec<Value> = files
         .iter()
         .map(|a| file_view(a, caller, editable))

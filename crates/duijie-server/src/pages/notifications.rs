@@ -8,7 +8,8 @@ use super::session::{Form, Session};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use duijie_core::{Delivery, NotificationKind, Role};
+use duijie_app::{Action, Caller};
+use duijie_core::{Delivery, NotificationKind};
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -46,7 +47,7 @@ pub async fn index(
     let pager = pager(total, page.page, page.per_page, |n| {
         format!("/notifications?page={n}{filter}")
     });
-    let outbox = if session.caller.is_curator() {
+    let outbox = if session.caller.may(Action::ViewMailOutbox) {
         let o = s.app.mail_outbox(&session.caller, true).await?;
         let failed: Vec<Value> = o
             .items
@@ -99,10 +100,9 @@ fn settings_page(
     error: Option<String>,
     saved: bool,
 ) -> PageResult {
-    let role = session.caller.role();
     let rows: Vec<Value> = prefs
         .iter()
-        .filter(|(k, _)| relevant(*k, role))
+        .filter(|(k, _)| relevant(*k, &session.caller))
         .map(|(k, d)| context! { kind => k.as_str(), label => k.label(), value => d.as_str() })
         .collect();
     let choices: Vec<Value> = Delivery::ALL
@@ -130,21 +130,18 @@ fn settings_page(
     ))
 }
 
-/// The kinds that can reach an account of this role.
-fn relevant(kind: NotificationKind, role: Option<Role>) -> bool {
+/// The kinds that can reach this account: those of the events it takes part in.
+fn relevant(kind: NotificationKind, caller: &Caller) -> bool {
     use NotificationKind as K;
-    match role {
-        Some(Role::Enterprise) => matches!(
-            kind,
-            K::InterestReceived | K::DemandReturned | K::DemandApproved | K::DemandPublished
-        ),
-        Some(Role::Institution) => matches!(
-            kind,
-            K::InterestAccepted | K::InterestDeclined | K::DemandChanged | K::DemandMatched
-        ),
-        Some(Role::Bureau | Role::Admin) => kind == K::MilestoneDue,
-        None => false,
-    }
+    let action = match kind {
+        K::InterestReceived => Action::AnswerInterest,
+        K::DemandReturned | K::DemandApproved | K::DemandPublished => Action::SubmitDemand,
+        K::InterestAccepted | K::InterestDeclined | K::DemandChanged | K::DemandMatched => {
+            Action::ProposeInterest
+        }
+        K::MilestoneDue => Action::KeepLedger,
+    };
+    caller.may(action)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -8,8 +8,8 @@ use crate::AppState;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use duijie_app::{Page, SearchParams};
-use duijie_core::{CoopMode, DemandStatus, Role};
+use duijie_app::{Action, Page, SearchParams};
+use duijie_core::{CoopMode, DemandStatus};
 use minijinja::{context, Value};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -292,14 +292,8 @@ pub(super) fn list_page<T, V: Serialize>(
     let pager = pager(page.total, page.page, page.per_page, |n| {
         q.url(base, &q.field, &q.region, n)
     });
-    let can_create = matches!(
-        session.caller.role(),
-        Some(Role::Enterprise | Role::Bureau | Role::Admin)
-    );
-    let can_list_instrument = matches!(
-        session.caller.role(),
-        Some(Role::Institution | Role::Bureau | Role::Admin)
-    );
+    let can_create = session.caller.may(Action::WriteDemand);
+    let can_list_instrument = session.caller.may(Action::KeepRecords);
     let ctx = context! {
         kind, base, title, placeholder,
         q => q.q, field => q.field, region => q.region,
@@ -401,7 +395,7 @@ pub async fn demand_page_with(
 ) -> PageResult {
     let caller = &session.caller;
     let d = s.app.demand(caller, id).await?;
-    let events = if caller.is_curator() || caller.owns(&d) {
+    let events = if caller.may(Action::SeeAnyDemand) || caller.owns(&d) {
         s.app.demand_history(caller, id).await?
     } else {
         Vec::new()
@@ -449,7 +443,8 @@ pub async fn demand_page_with(
     let interests = super::interests::section(s, caller, &d, &institutions, cite).await;
     let attachments = super::messages::demand_section(s, caller, &d).await;
     // Values the reviewer should check before approving.
-    let doubts: Vec<String> = if caller.is_curator() && d.status == DemandStatus::Submitted {
+    let reviewing = caller.may(Action::ReviewDemand) && d.status == DemandStatus::Submitted;
+    let doubts: Vec<String> = if reviewing {
         duijie_core::curation::doubts(&d.body, duijie_core::time::china_today())
             .into_iter()
             .map(|d| d.message)

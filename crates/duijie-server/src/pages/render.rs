@@ -7,8 +7,8 @@ use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use duijie_app::Caller;
-use duijie_core::{DomainError, ErrorCode, Role};
+use duijie_app::{Action, Caller};
+use duijie_core::{DomainError, ErrorCode};
 use minijinja::{context, Environment, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -180,30 +180,44 @@ fn nav(caller: &Caller) -> Vec<NavItem> {
         item("/instruments", "仪器共享", "instruments"),
         item("/trends", "科技动态", "trends"),
     ];
-    match caller.role() {
-        Some(Role::Enterprise) => {
-            items.push(item("/my/demands", "我的需求", "mine"));
-            items.push(item("/demands/new", "发布需求", "new"));
-        }
-        Some(Role::Institution) => {
-            items.push(item("/recommended", "推荐需求", "recommended"));
-            items.push(item("/my/interests", "我的对接意向", "my_interests"));
-            items.push(item("/workspace", "本单位资料", "workspace"));
-        }
-        Some(Role::Bureau | Role::Admin) => {
-            items.push(item("/review", "审核队列", "review"));
-            items.push(item("/imports", "目录导入", "imports"));
-            items.push(item("/projects", "对接台账", "ledger"));
-            items.push(item("/committees", "专家委员会", "committees"));
-            items.push(item("/audit", "审计日志", "audit"));
-            items.push(item("/registrations", "注册审核", "registrations"));
-            if caller.role() == Some(Role::Admin) {
-                items.push(item("/accounts", "账号管理", "accounts"));
-            }
-            items.push(item("/record-changes", "机构资料变更", "record_changes"));
-        }
-        None => {}
-    }
+    // The desks' entries, each shown to whoever may take the action its page needs.
+    use Action::*;
+    let desks = [
+        ("/my/demands", "我的需求", "mine", SubmitDemand),
+        ("/demands/new", "发布需求", "new", SubmitDemand),
+        ("/recommended", "推荐需求", "recommended", UseWorkspace),
+        (
+            "/my/interests",
+            "我的对接意向",
+            "my_interests",
+            UseWorkspace,
+        ),
+        ("/workspace", "本单位资料", "workspace", UseWorkspace),
+        ("/review", "审核队列", "review", ReviewDemand),
+        ("/imports", "目录导入", "imports", ImportCatalogue),
+        ("/projects", "对接台账", "ledger", KeepLedger),
+        ("/committees", "专家委员会", "committees", ManageCommittees),
+        ("/audit", "审计日志", "audit", ReadAuditLog),
+        (
+            "/registrations",
+            "注册审核",
+            "registrations",
+            ReviewRegistrations,
+        ),
+        ("/accounts", "账号管理", "accounts", ManageAccounts),
+        (
+            "/record-changes",
+            "机构资料变更",
+            "record_changes",
+            ReadAuditLog,
+        ),
+    ];
+    items.extend(
+        desks
+            .into_iter()
+            .filter(|(.., action)| caller.may(*action))
+            .map(|(href, label, key, _)| item(href, label, key)),
+    );
     items
 }
 

@@ -3,7 +3,7 @@
 
 use super::render::{budget, datetime};
 use crate::views::DemandJson;
-use duijie_app::Caller;
+use duijie_app::{Action, Caller};
 use duijie_core::{Demand, DemandStatus};
 use duijie_match::{Candidate, EvidenceKind};
 use serde::Serialize;
@@ -23,17 +23,12 @@ impl Actions {
     pub fn for_demand(caller: &Caller, d: &Demand) -> Actions {
         let owner = caller.owns(d);
         Actions {
-            edit: (owner
-                && matches!(
-                    d.status,
-                    DemandStatus::Draft | DemandStatus::ChangesRequested | DemandStatus::Submitted
-                ))
-                || caller.is_curator(),
+            edit: (owner && d.status.is_editable_by_owner()) || caller.may(Action::EditAnyDemand),
             submit: owner && d.status.can_move_to(DemandStatus::Submitted),
             withdraw: owner && d.status.can_move_to(DemandStatus::Withdrawn),
             reopen: owner && d.status == DemandStatus::Withdrawn,
             delete: owner && d.status == DemandStatus::Draft,
-            review: caller.is_curator() && d.status == DemandStatus::Submitted,
+            review: caller.may(Action::ReviewDemand) && d.status == DemandStatus::Submitted,
         }
     }
 }

@@ -8,11 +8,9 @@ use super::view::{strengths, DemandView};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use duijie_app::{DemandForm, ReviewDecision};
+use duijie_app::{Action, DemandForm, ReviewDecision};
 use duijie_core::error::FieldErrors;
-use duijie_core::{
-    CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field, Role,
-};
+use duijie_core::{CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -169,15 +167,13 @@ fn form_page(
     Ok(render(session, "demand_form.html", "new", status, ctx))
 }
 
-const WRITERS: &[Role] = &[Role::Enterprise, Role::Bureau, Role::Admin];
-
 pub async fn new_form(session: Session) -> PageResult {
-    session.caller.require(WRITERS)?;
+    session.caller.require(Action::WriteDemand)?;
     let page = FormPage {
         title: "发布技术需求",
         action: "/demands/new".into(),
         back: None,
-        show_enterprise: session.caller.is_curator(),
+        show_enterprise: session.caller.may(Action::EditAnyDemand),
         review_note: None,
         version: None,
     };
@@ -185,9 +181,9 @@ pub async fn new_form(session: Session) -> PageResult {
 }
 
 pub async fn create(State(s): State<AppState>, session: Session, form: Form) -> PageResult {
-    session.caller.require(WRITERS)?;
+    session.caller.require(Action::WriteDemand)?;
     let values = Values::from_form(&form);
-    let curator = session.caller.is_curator();
+    let curator = session.caller.may(Action::EditAnyDemand);
     let result = match values.to_demand_form(curator) {
         Ok(f) => s.app.create_demand(&session.caller, &f).await,
         Err(e) => Err(e),
@@ -234,9 +230,9 @@ pub async fn edit_form(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult {
-    session.caller.require(WRITERS)?;
+    session.caller.require(Action::WriteDemand)?;
     let d = s.app.demand(&session.caller, &id).await?;
-    if !(session.caller.owns(&d) || session.caller.is_curator()) {
+    if !(session.caller.owns(&d) || session.caller.may(Action::EditAnyDemand)) {
         return Err(PageError(DomainError::new(
             ErrorCode::Forbidden,
             "只有需求单位和科技局可以修改该需求",
@@ -252,7 +248,7 @@ pub async fn edit(
     Path(id): Path<String>,
     form: Form,
 ) -> PageResult {
-    session.caller.require(WRITERS)?;
+    session.caller.require(Action::WriteDemand)?;
     let d = s.app.demand(&session.caller, &id).await?;
     let values = Values::from_form(&form);
     let version = form.version();
@@ -456,8 +452,7 @@ async fn demand_table(
     let items: Vec<DemandView> = items
         .into_iter()
         .map(|d| {
-            let open = matches!(d.status, DemandStatus::Published | DemandStatus::InDocking);
-            let pending = (table.count_interests && open).then(|| {
+            let pending = (table.count_interests && d.status.accepts_interests()).then(|| {
                 counts
                     .get(&d.id)
                     .map_or(0, |&n| usize::try_from(n).unwrap_or(usize::MAX))
@@ -477,7 +472,7 @@ async fn demand_table(
         empty => table.empty,
         show_enterprise => table.show_enterprise,
         count_interests => table.count_interests,
-        can_create => session.caller.role() == Some(Role::Enterprise),
+        can_create => session.caller.may(Action::SubmitDemand),
         items,
         pager,
     };
@@ -496,7 +491,7 @@ pub async fn mine(
     session: Session,
     Params(q): Params<PageQuery>,
 ) -> PageResult {
-    session.caller.require(&[Role::Enterprise])?;
+    session.caller.require(Action::SubmitDemand)?;
     let table = Table {
         path: "/my/demands",
         title: "我的需求",
@@ -570,7 +565,7 @@ pub async fn queue(
 
 /// Published demands ranked for the institution of the signed-in account.
 pub async fn recommended(State(s): State<AppState>, session: Session) -> PageResult {
-    let user = session.caller.require(&[Role::Institution])?;
+    let user = session.caller.require(Action::UseWorkspace)?;
     let org_id = user
         .org_id
         .clone()
