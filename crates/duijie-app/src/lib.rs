@@ -22,7 +22,6 @@ mod matching;
 mod messages;
 pub mod notifications;
 pub mod report;
-mod retriever;
 mod search;
 mod semantic;
 mod svg;
@@ -162,7 +161,9 @@ impl App {
         .context("index open task failed")?
         .context("cannot open search index")?;
         let index = Arc::new(index);
-        let mut matcher = Matcher::new(Arc::new(retriever::IndexRetriever(index.clone())));
+        // Ranking reads the same index as the search box (duijie-match implements its
+        // `Retriever` for it).
+        let mut matcher = Matcher::new(index.clone());
         let dense = config.semantic.map(|semantic| {
             let dense = Arc::new(semantic::Dense::new());
             matcher = matcher

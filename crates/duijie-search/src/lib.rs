@@ -20,7 +20,7 @@ mod tokenizer;
 pub use facets::Facets;
 pub use highlight::Highlighter;
 pub use index::SearchIndex;
-pub use retrieval::{FieldBoosts, Filter, ScoredDoc};
+pub use retrieval::{FieldBoosts, Filter, ScoredDoc, WeightedTerm};
 pub use schema::{IndexDoc, SCHEMA_VERSION};
 pub use search_box::{DemandRanges, Hit, SearchPage, SearchQuery, SearchResults, Sort};
 pub use tokenizer::{

@@ -15,6 +15,13 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, Te
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 
+/// One query term of weighted retrieval and how much it counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightedTerm {
+    pub term: String,
+    pub weight: f32,
+}
+
 /// Optional restrictions for [`SearchIndex::top_weighted`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
@@ -82,7 +89,11 @@ pub(crate) fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
 
 impl SearchIndex {
     /// Filter clauses; the kind only when `kind` is given (text fields already imply it).
-    pub(crate) fn filter_clauses(&self, kind: Option<EntityKind>, f: &Filter) -> Vec<(Occur, Box<dyn Query>)> {
+    pub(crate) fn filter_clauses(
+        &self,
+        kind: Option<EntityKind>,
+        f: &Filter,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
         let fields = &self.fields;
         let basic = IndexRecordOption::Basic;
         let mut clauses = Vec::new();
@@ -115,7 +126,7 @@ impl SearchIndex {
     pub fn top_weighted(
         &self,
         kind: EntityKind,
-        terms: &[(String, f32)],
+        terms: &[WeightedTerm],
         filter: &Filter,
         limit: usize,
     ) -> Result<Vec<ScoredDoc>, SearchError> {
@@ -129,7 +140,7 @@ impl SearchIndex {
     pub fn top_weighted_with(
         &self,
         kind: EntityKind,
-        terms: &[(String, f32)],
+        terms: &[WeightedTerm],
         filter: &Filter,
         boosts: &FieldBoosts,
         limit: usize,
@@ -140,7 +151,7 @@ impl SearchIndex {
         let t = self.fields.text(kind);
         let mut merged: Vec<(&str, f32)> = Vec::new();
         let mut at: HashMap<&str, usize> = HashMap::new();
-        for (term, weight) in terms {
+        for WeightedTerm { term, weight } in terms {
             if !(weight.is_finite() && *weight > 0.0) || term.is_empty() {
                 continue;
             }
@@ -302,6 +313,25 @@ impl SearchIndex {
             }
         }
         Ok(out.into_iter().flatten().collect())
+    }
+
+    /// The document `id` of `kind` as retrieval returns it, with score 0 and no matched words
+    /// (a document found otherwise, e.g. by meaning); `None` when it is not indexed as `kind`.
+    pub fn hit(&self, kind: EntityKind, id: &str) -> Result<Option<ScoredDoc>, SearchError> {
+        Ok(self.get(id)?.filter(|d| d.kind == kind).map(|d| ScoredDoc {
+            id: d.id,
+            kind: d.kind,
+            score: 0.0,
+            title: d.title,
+            org_id: d.org_id,
+            org_name: d.org_name,
+            person: d.person,
+            expert_id: d.expert_id,
+            field: d.field,
+            region: d.region,
+            year: d.year,
+            matched_terms: Vec::new(),
+        }))
     }
 
     /// The stored record with this id, if indexed and committed.
