@@ -3,7 +3,7 @@
 
 Not production code: a side study of whether methods other than duijie's lexical
 nearest-neighbour ranking lift institution-level attribution, each measured on the split
-written by `cargo run --release -p duijie-match --example eval -- --seed N --export-split F`.
+written by `cargo run --release -p duijie-eval --example eval -- --seed N --export-split F`.
 
 Every variant starts from the same reference: BM25 (k1 1.2, b 0.75) over title + keywords,
 jieba search-mode words plus Han-character bigrams (weight 0.4 in the query), the best 100

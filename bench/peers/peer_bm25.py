@@ -4,7 +4,7 @@
 Python jieba (search mode) + bm25s over title + keywords of the indexed projects; document
 scores aggregated to institutions and to (institution, leader) experts by max, sum,
 sum-of-top-3 and rank-decay (0.5^i over the top 5). Reads the split written by
-`cargo run --release -p duijie-match --example eval -- --export-split FILE`.
+`cargo run --release -p duijie-eval --example eval -- --export-split FILE`.
 """
 import argparse
 import json

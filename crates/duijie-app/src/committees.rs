@@ -1,27 +1,23 @@
 //! Expert committees (专家咨询委员会): for a field, the bureau gets a proposal of experts that
 //! covers the sub-topics of the field's public demands, at most two per institution, each
-//! pick explained; it then adjusts the members and confirms.
+//! pick explained (the algorithm is duijie-match's `committee`); it then adjusts the members
+//! and confirms.
 
 use crate::demands::{actor, text};
-use crate::matching::match_err;
-use crate::trends::demand_words;
+use crate::matching::{match_err, match_input};
 use crate::{blocking, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::{
     Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, DomainError, EntityKind,
     ErrorCode, Field, MemberEvidence, NewCommittee, Subtopic,
 };
-use duijie_match::{CandidateKind, EvidenceKind, MatchInput};
+use duijie_match::{subtopic_count, MatchInput, MAX_PER_INSTITUTION};
 use duijie_store::Record;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Largest committee.
 pub const MAX_COMMITTEE_SIZE: u32 = 50;
-/// Members from one institution at most.
-pub const MAX_PER_INSTITUTION: usize = 2;
-/// Experts looked at per sub-topic.
-const PER_SUBTOPIC: usize = 15;
 const MAX_NAME: usize = 100;
 const MAX_NOTES: usize = 5_000;
 
@@ -44,91 +40,6 @@ pub struct CommitteePatch {
     pub status: Option<String>,
     /// The new member list, replacing the old one.
     pub member_ids: Option<Vec<String>>,
-}
-
-/// How many sub-topics a committee of `size` is built around.
-fn subtopic_count(size: u32) -> usize {
-    (size as usize + 4).clamp(5, 15)
-}
-
-/// An expert found for some sub-topics, and the records that show it.
-struct Pick {
-    name: String,
-    institution: String,
-    /// Sub-topic index → the expert's score for it.
-    covers: BTreeMap<usize, f64>,
-    evidence: Vec<MemberEvidence>,
-}
-
-impl Pick {
-    fn total(&self) -> f64 {
-        self.covers.values().sum()
-    }
-}
-
-fn reason(subtopics: &[Subtopic], pick: &Pick) -> String {
-    let topics: Vec<&str> = pick
-        .covers
-        .keys()
-        .filter_map(|i| subtopics.get(*i).map(|s| s.term.as_str()))
-        .collect();
-    let mut line = format!("覆盖子议题：{}", topics.join("、"));
-    let achievements = pick
-        .evidence
-        .iter()
-        .filter(|e| e.kind == "achievement")
-        .count();
-    if achievements > 0 {
-        line.push_str(&format!("；{achievements} 项相关成果"));
-    }
-    if pick.evidence.iter().any(|e| e.kind == "expert") {
-        line.push_str("；研究方向相关");
-    }
-    line
-}
-
-/// Greedy cover: each round takes the expert adding the most uncovered sub-topic weight
-/// (demands mentioning it), then the highest score; no institution above the cap.
-fn choose(
-    subtopics: &[Subtopic],
-    picks: &HashMap<String, (String, Pick)>,
-    size: usize,
-) -> Vec<String> {
-    let mut covered = vec![false; subtopics.len()];
-    let mut per_org: HashMap<&str, usize> = HashMap::new();
-    let mut chosen: Vec<String> = Vec::new();
-    while chosen.len() < size {
-        let best = picks
-            .iter()
-            .filter(|(id, (org, _))| {
-                !chosen.contains(id)
-                    && per_org.get(org.as_str()).copied().unwrap_or(0) < MAX_PER_INSTITUTION
-            })
-            .map(|(id, (_, p))| {
-                let gain: u32 = p
-                    .covers
-                    .keys()
-                    .filter(|i| !covered.get(**i).copied().unwrap_or(true))
-                    .filter_map(|i| subtopics.get(*i).map(|s| s.demands))
-                    .sum();
-                (gain, p.total(), id)
-            })
-            .max_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then(a.1.total_cmp(&b.1))
-                    .then_with(|| b.2.cmp(a.2))
-            });
-        let Some((_, _, id)) = best else { break };
-        let (org, p) = &picks[id];
-        for i in p.covers.keys() {
-            if let Some(c) = covered.get_mut(*i) {
-                *c = true;
-            }
-        }
-        *per_org.entry(org.as_str()).or_default() += 1;
-        chosen.push(id.clone());
-    }
-    chosen
 }
 
 /// Fails unless no institution has more than [`MAX_PER_INSTITUTION`] members.
@@ -184,60 +95,18 @@ impl App {
         } else {
             name
         };
-        let demands: Vec<_> = self
+        let demands: Vec<MatchInput> = self
             .store
             .public_demands()
             .await
             .map_err(store_err)?
             .into_iter()
             .filter(|p| p.demand.body.field == Some(field))
-            .map(|p| p.demand)
+            .map(|p| match_input(&p.demand))
             .collect();
-        let want = subtopic_count(form.size);
-        let index = self.index.clone();
-        let words = self.matcher.clone();
-        let subtopics = blocking(move || {
-            let mut counts: HashMap<String, u32> = HashMap::new();
-            for d in &demands {
-                for w in demand_words(&words, d) {
-                    *counts.entry(w).or_default() += 1;
-                }
-            }
-            // Frequent in the field's demands and rare among achievements and experts: 模型 or
-            // 体系 say less than 氧化铝. Words no record of a person covers come last.
-            let n = (index.num_docs_in(EntityKind::Achievement)
-                + index.num_docs_in(EntityKind::Expert)) as f64;
-            let mut terms: Vec<(String, u32, bool, f64)> = counts
-                .into_iter()
-                .map(|(term, count)| {
-                    let df = (index.doc_freq_in(EntityKind::Achievement, &term)
-                        + index.doc_freq_in(EntityKind::Expert, &term))
-                        as f64;
-                    let weight = f64::from(count) * (1.0 + n / (df + 1.0)).ln();
-                    (term, count, df > 0.0, weight)
-                })
-                .collect();
-            terms.sort_by(|a, b| {
-                b.2.cmp(&a.2)
-                    .then(b.3.total_cmp(&a.3))
-                    .then_with(|| a.0.cmp(&b.0))
-            });
-            // A word inside a weightier chosen one adds no sub-topic (正极 beside 正极材料).
-            let mut out: Vec<Subtopic> = Vec::new();
-            for (term, demands, _, _) in terms {
-                if out.len() == want {
-                    break;
-                }
-                if !out
-                    .iter()
-                    .any(|s| s.term.contains(&term) || term.contains(&s.term))
-                {
-                    out.push(Subtopic { term, demands });
-                }
-            }
-            Ok(out)
-        })
-        .await?;
+        let want = subtopic_count(form.size as usize);
+        let matcher = self.matcher.clone();
+        let subtopics = blocking(move || Ok(matcher.subtopics(&demands, want))).await?;
         if subtopics.is_empty() {
             return Err(DomainError::new(
                 ErrorCode::Conflict,
@@ -246,58 +115,17 @@ impl App {
         }
         let matcher = self.matcher.clone();
         let topics = subtopics.clone();
-        let rankings = self
+        let pool = self
             .cancellable(move |cancel| {
-                let matcher = matcher.with_cancel(cancel.clone());
-                topics
-                    .iter()
-                    .map(|t| {
-                        let input = MatchInput {
-                            title: t.term.clone(),
-                            field: Some(field),
-                            ..MatchInput::default()
-                        };
-                        matcher
-                            .rank(&input, CandidateKind::Expert, PER_SUBTOPIC)
-                            .map_err(|e| match_err("committee match", e))
-                    })
-                    .collect::<AppResult<Vec<_>>>()
+                matcher
+                    .with_cancel(cancel.clone())
+                    .committee_pool(field, &topics)
+                    .map_err(|e| match_err("committee match", e))
             })
             .await?;
-        let mut found: HashMap<String, Pick> = HashMap::new();
-        for (i, ranking) in rankings.into_iter().enumerate() {
-            for c in ranking.candidates {
-                // Only people with an expert record can sit on a committee.
-                if c.id.contains('|') {
-                    continue;
-                }
-                let pick = found.entry(c.id.clone()).or_insert_with(|| Pick {
-                    name: c.name.clone(),
-                    institution: c.institution.clone(),
-                    covers: BTreeMap::new(),
-                    evidence: Vec::new(),
-                });
-                pick.covers.insert(i, c.score);
-                for e in c.evidence {
-                    if !pick.evidence.iter().any(|x| x.id == e.id) {
-                        pick.evidence.push(MemberEvidence {
-                            kind: match e.kind {
-                                EvidenceKind::Expert => "expert",
-                                EvidenceKind::Achievement => "achievement",
-                                EvidenceKind::Instrument => "instrument",
-                            }
-                            .to_string(),
-                            id: e.id,
-                            title: e.title,
-                        });
-                    }
-                }
-            }
-        }
-        let ids: Vec<String> = found.keys().cloned().collect();
         let orgs: HashMap<String, String> = self
             .store
-            .get_records(EntityKind::Expert, &ids)
+            .get_records(EntityKind::Expert, &pool.expert_ids())
             .await
             .map_err(store_err)?
             .into_iter()
@@ -306,27 +134,32 @@ impl App {
                 _ => None,
             })
             .collect();
-        let picks: HashMap<String, (String, Pick)> = found
+        let members = pool
+            .choose(&subtopics, &orgs, form.size as usize)
             .into_iter()
-            .filter_map(|(id, p)| Some((id.clone(), (orgs.get(&id)?.clone(), p))))
+            .map(|p| CommitteeMember {
+                expert_id: p.expert_id,
+                name: p.name,
+                org_id: p.org_id,
+                org_name: p.org_name,
+                subtopics: p.subtopics,
+                evidence: p
+                    .evidence
+                    .into_iter()
+                    .map(|e| MemberEvidence {
+                        kind: e.kind.as_str().to_string(),
+                        id: e.id,
+                        title: e.title,
+                    })
+                    .collect(),
+                reason: p.reason,
+            })
             .collect();
-        let members = choose(&subtopics, &picks, form.size as usize)
+        let subtopics = subtopics
             .into_iter()
-            .filter_map(|id| {
-                let (org_id, p) = picks.get(&id)?;
-                Some(CommitteeMember {
-                    reason: reason(&subtopics, p),
-                    subtopics: p
-                        .covers
-                        .keys()
-                        .filter_map(|i| subtopics.get(*i).map(|s| s.term.clone()))
-                        .collect(),
-                    evidence: p.evidence.iter().take(5).cloned().collect(),
-                    expert_id: id,
-                    name: p.name.clone(),
-                    org_id: org_id.clone(),
-                    org_name: p.institution.clone(),
-                })
+            .map(|s| Subtopic {
+                term: s.term,
+                demands: s.demands,
             })
             .collect();
         let new = NewCommittee {

@@ -10,7 +10,7 @@ use duijie_core::curation::{
 };
 use duijie_core::time::china_today;
 use duijie_core::{Demand, DemandStatus, EntityKind};
-use duijie_search::{Filter, SearchIndex};
+use duijie_search::{Filter, SearchIndex, WeightedTerm};
 use duijie_store::{AuditSubject, DemandFilter, Record};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -80,12 +80,12 @@ fn flag_duplicates(
 
 /// Ids of the demands whose text best matches `d`, from the index.
 fn text_candidates(index: &SearchIndex, d: &Demand) -> AppResult<Vec<String>> {
-    let terms: Vec<(String, f32)> = index
+    let terms: Vec<WeightedTerm> = index
         .analyze(&wording(d))
         .into_iter()
         .collect::<HashSet<_>>()
         .into_iter()
-        .map(|t| (t, 1.0))
+        .map(|term| WeightedTerm { term, weight: 1.0 })
         .collect();
     let hits = index
         .top_weighted(

@@ -22,7 +22,6 @@ mod matching;
 mod messages;
 pub mod notifications;
 pub mod report;
-mod retriever;
 mod search;
 mod semantic;
 mod svg;
@@ -46,7 +45,7 @@ pub use curation::{DuplicateCandidate, ReviewItem};
 pub use demands::{review_note_in, DemandForm, ReviewDecision, WITHDRAWN_REASON};
 /// Components of a semantic vector (the model's output size).
 pub use duijie_embed::DIM as VECTOR_DIM;
-pub use duijie_match::Fusion;
+pub use duijie_match::{quantise, Fusion};
 pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
 pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
 pub use duijie_store::{OrgInterest, Record};
@@ -165,7 +164,9 @@ impl App {
         .context("index open task failed")?
         .context("cannot open search index")?;
         let index = Arc::new(index);
-        let mut matcher = Matcher::new(Arc::new(retriever::IndexRetriever(index.clone())));
+        // Ranking reads the same index as the search box (duijie-match implements its
+        // `Retriever` for it).
+        let mut matcher = Matcher::new(index.clone());
         let dense = config.semantic.map(|semantic| {
             let dense = Arc::new(semantic::Dense::new());
             matcher = matcher

@@ -1,20 +1,15 @@
 //! 科技动态: how many demands were published per period, per field or region, and which
-//! words rose in the newest demands. Public data only (published demands and after).
+//! words rose in the newest demands (the counting is duijie-match's `count_trends`). Public
+//! data only (published demands and after).
 
 use crate::matching::match_input;
 use crate::{blocking, internal, store_err, App, AppResult};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use duijie_core::{Demand, DomainError, EntityKind};
-use duijie_match::Matcher;
+use duijie_match::count_trends;
+pub use duijie_match::{RisingTerm, TrendSeries};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
 
-/// Periods shown at most (the newest ones).
-pub const MAX_PERIODS: usize = 36;
-/// Rising terms listed at most.
-const MAX_RISING: usize = 20;
-/// A term must appear in this many demands of the latest period to count as rising.
-const MIN_LATEST_COUNT: u32 = 2;
 /// Periods are cut in China Standard Time.
 const CST_SECONDS: i64 = 8 * 3600;
 
@@ -26,28 +21,6 @@ const PERIOD: [&str; 3] = ["quarter", "month", "year"];
 pub struct TrendParams {
     pub by: Option<String>,
     pub period: Option<String>,
-}
-
-/// Counts of one field or region over the periods.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TrendSeries {
-    pub key: String,
-    pub counts: Vec<u32>,
-    pub total: u32,
-}
-
-/// A word whose share of demands rose in the latest period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RisingTerm {
-    pub term: String,
-    /// Demands of the latest period that use it.
-    pub latest_count: u32,
-    /// Demands of the earlier periods that use it.
-    pub previous_count: u32,
-    pub latest_share: f64,
-    pub previous_share: f64,
-    /// `latest_share - previous_share`.
-    pub rise: f64,
 }
 
 /// Achievements (public records) of one year.
@@ -114,12 +87,6 @@ fn choice(field: &str, value: Option<&str>, allowed: &[&'static str]) -> AppResu
     }
 }
 
-/// What a demand is about, in the ranking's own terms ([`Matcher::topic_terms`]): the words
-/// that name its technology, not the generic ones around them.
-pub(crate) fn demand_words(matcher: &Matcher, d: &Demand) -> Vec<String> {
-    matcher.topic_terms(&match_input(d))
-}
-
 fn series_key(by: &str, d: &Demand) -> String {
     let value = if by == "region" {
         d.body.region.clone().filter(|r| !r.trim().is_empty())
@@ -127,111 +94,6 @@ fn series_key(by: &str, d: &Demand) -> String {
         d.body.field.map(|f| f.label().to_string())
     };
     value.unwrap_or_else(|| "未注明".to_string())
-}
-
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
-/// Counts and rising terms over `(period index, demand)` pairs.
-fn compute(
-    by: &str,
-    period_name: &str,
-    period: Period,
-    dated: Vec<(i64, Demand)>,
-    words_of: impl Fn(&Demand) -> Vec<String>,
-) -> Trends {
-    let (Some(first), Some(last)) = (
-        dated.iter().map(|(i, _)| *i).min(),
-        dated.iter().map(|(i, _)| *i).max(),
-    ) else {
-        return Trends {
-            by: by.to_string(),
-            period: period_name.to_string(),
-            periods: Vec::new(),
-            totals: Vec::new(),
-            series: Vec::new(),
-            latest_period: None,
-            rising_terms: Vec::new(),
-            achievements_by_year: Vec::new(),
-        };
-    };
-    let first = first.max(last - MAX_PERIODS as i64 + 1);
-    let n = (last - first + 1) as usize;
-    let mut totals = vec![0u32; n];
-    let mut series: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    let (mut latest_docs, mut previous_docs) = (0u32, 0u32);
-    let mut words: HashMap<String, (u32, u32)> = HashMap::new();
-    for (i, d) in dated.iter().filter(|(i, _)| *i >= first) {
-        let slot = (*i - first) as usize;
-        totals[slot] += 1;
-        series
-            .entry(series_key(by, d))
-            .or_insert_with(|| vec![0; n])[slot] += 1;
-        let latest = *i == last;
-        if latest {
-            latest_docs += 1;
-        } else {
-            previous_docs += 1;
-        }
-        for w in words_of(d) {
-            let e = words.entry(w).or_default();
-            if latest {
-                e.0 += 1;
-            } else {
-                e.1 += 1;
-            }
-        }
-    }
-    let share = |count: u32, of: u32| {
-        if of == 0 {
-            0.0
-        } else {
-            f64::from(count) / f64::from(of)
-        }
-    };
-    let mut rising: Vec<RisingTerm> = words
-        .into_iter()
-        .filter(|(_, (latest, _))| *latest >= MIN_LATEST_COUNT)
-        .map(|(term, (latest, previous))| {
-            let (ls, ps) = (share(latest, latest_docs), share(previous, previous_docs));
-            RisingTerm {
-                term,
-                latest_count: latest,
-                previous_count: previous,
-                latest_share: round4(ls),
-                previous_share: round4(ps),
-                rise: round4(ls - ps),
-            }
-        })
-        .filter(|t| t.rise > 0.0)
-        .collect();
-    rising.sort_by(|a, b| {
-        b.rise
-            .total_cmp(&a.rise)
-            .then(b.latest_count.cmp(&a.latest_count))
-            .then_with(|| a.term.cmp(&b.term))
-    });
-    rising.truncate(MAX_RISING);
-    let mut series: Vec<TrendSeries> = series
-        .into_iter()
-        .map(|(key, counts)| TrendSeries {
-            total: counts.iter().sum(),
-            key,
-            counts,
-        })
-        .collect();
-    series.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.cmp(&b.key)));
-    Trends {
-        by: by.to_string(),
-        period: period_name.to_string(),
-        periods: (first..=last).map(|i| period.label(i)).collect(),
-        totals,
-        series,
-        latest_period: Some(period.label(last)),
-        rising_terms: rising,
-        achievements_by_year: Vec::new(),
-    }
 }
 
 impl App {
@@ -255,16 +117,36 @@ impl App {
         let index = self.index.clone();
         let matcher = self.matcher.clone();
         blocking(move || {
-            let mut trends = compute(by, period_name, period, dated, |d| {
-                demand_words(&matcher, d)
+            // What a demand is about, in the ranking's own terms: the words that name its
+            // technology, not the generic ones around them.
+            let counts = count_trends(
+                &dated,
+                |d| series_key(by, d),
+                |d| matcher.topic_terms(&match_input(d)),
+            );
+            let periods = counts.as_ref().map_or_else(Vec::new, |c| {
+                (c.first..=c.last).map(|i| period.label(i)).collect()
             });
-            trends.achievements_by_year = index
+            let latest_period = counts.as_ref().map(|c| period.label(c.last));
+            let (totals, series, rising_terms) = counts
+                .map(|c| (c.totals, c.series, c.rising_terms))
+                .unwrap_or_default();
+            let achievements_by_year = index
                 .year_counts(EntityKind::Achievement)
                 .map_err(|e| internal("year counts", e))?
                 .into_iter()
                 .map(|(year, count)| YearCount { year, count })
                 .collect();
-            Ok(trends)
+            Ok(Trends {
+                by: by.to_string(),
+                period: period_name.to_string(),
+                periods,
+                totals,
+                series,
+                latest_period,
+                rising_terms,
+                achievements_by_year,
+            })
         })
         .await
     }
@@ -274,31 +156,11 @@ impl App {
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use duijie_core::{DemandDraft, DemandStatus, Field};
-    use duijie_match::{topic_words, Segmenter};
 
     fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, 12, 0, 0)
             .single()
             .unwrap_or_default()
-    }
-
-    fn demand(title: &str, field: Field) -> Demand {
-        Demand {
-            id: title.into(),
-            org_id: "org".into(),
-            org_name: "企业".into(),
-            status: DemandStatus::Published,
-            version: 1,
-            body: DemandDraft {
-                title: title.into(),
-                description: "我公司希望寻求合作，解决关键技术难题".into(),
-                field: Some(field),
-                ..DemandDraft::default()
-            },
-            created_at: at(2026, 1, 1),
-            updated_at: at(2026, 1, 1),
-        }
     }
 
     #[test]
@@ -313,58 +175,6 @@ mod tests {
         assert_eq!(Period::Year.label(Period::Year.index(t)), "2026");
         let t = at(2026, 11, 15);
         assert_eq!(Period::Quarter.label(Period::Quarter.index(t)), "2026-Q4");
-    }
-
-    #[test]
-    fn rising_terms_compare_the_latest_period_with_the_earlier_ones() {
-        let seg = Segmenter::new(duijie_search::shared_jieba());
-        let q = Period::Quarter;
-        let dated = vec![
-            (
-                q.index(at(2026, 1, 10)),
-                demand("锂电池正极材料降本", Field::NewEnergy),
-            ),
-            (
-                q.index(at(2026, 2, 10)),
-                demand("锂电池负极材料改性", Field::NewEnergy),
-            ),
-            (
-                q.index(at(2026, 2, 20)),
-                demand("氧化铝粉体提纯", Field::NewMaterials),
-            ),
-            // 2026-Q2 has no demand; 2026-Q3 is the latest.
-            (
-                q.index(at(2026, 7, 1)),
-                demand("氢燃料电池电堆寿命", Field::NewEnergy),
-            ),
-            (
-                q.index(at(2026, 8, 1)),
-                demand("氢燃料电池双极板", Field::NewEnergy),
-            ),
-            (
-                q.index(at(2026, 9, 1)),
-                demand("锂电池回收", Field::NewEnergy),
-            ),
-        ];
-        let t = compute("field", "quarter", q, dated, |d| {
-            topic_words(&seg, &d.body.title)
-        });
-        assert_eq!(t.periods, vec!["2026-Q1", "2026-Q2", "2026-Q3"]);
-        assert_eq!(t.totals, vec![3, 0, 3]);
-        assert_eq!(t.series[0].key, "新能源与节能");
-        assert_eq!(t.series[0].counts, vec![2, 0, 3]);
-        assert_eq!(t.series[1].key, "新材料");
-        assert_eq!(t.latest_period.as_deref(), Some("2026-Q3"));
-        let top = &t.rising_terms[0];
-        assert_eq!(top.term, "燃料电池", "{:?}", t.rising_terms);
-        assert_eq!((top.latest_count, top.previous_count), (2, 0));
-        assert!((top.rise - 0.6667).abs() < 1e-9);
-        // 锂电池: 1 of 3 now against 2 of 3 before, a fall; boilerplate never shows.
-        let terms: Vec<&str> = t.rising_terms.iter().map(|r| r.term.as_str()).collect();
-        assert!(!terms.contains(&"锂电池"), "{terms:?}");
-        for word in ["合作", "技术", "难题", "公司"] {
-            assert!(!terms.iter().any(|t| t.contains(word)), "{terms:?}");
-        }
     }
 
     #[test]

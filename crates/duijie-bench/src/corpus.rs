@@ -68,11 +68,10 @@ pub fn default_data_dir() -> PathBuf {
 
 /// The real NSFC listing: every unique project of both sets, as achievement rows.
 pub fn nsfc_rows(data_dir: &Path) -> Result<Vec<Row>> {
-    let life = duijie_match::eval::load_life(&data_dir.join("nsfc-life-2019-2023"))
+    let life = duijie_eval::load_life(&data_dir.join("nsfc-life-2019-2023"))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mgmt =
-        duijie_match::eval::load_mgmt(&data_dir.join("nsfc-mgmt-2017/natural-2017-09-26.csv.zip"))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mgmt = duijie_eval::load_mgmt(&data_dir.join("nsfc-mgmt-2017/natural-2017-09-26.csv.zip"))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut rows = Vec::with_capacity(life.len() + mgmt.len());
     for (set, field) in [(life, "生命科学"), (mgmt, "管理科学")] {
         for p in set {

@@ -2,9 +2,8 @@
 //! on corpora too large to embed in a benchmark's time (`duijie-bench random-vectors`).
 
 use anyhow::Result;
-use duijie_app::{passage_text, text_key, App, VECTOR_DIM};
+use duijie_app::{passage_text, quantise, text_key, App, VECTOR_DIM};
 use duijie_core::EntityKind;
-use duijie_match::quantise;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

@@ -3,7 +3,7 @@
 //! memory. Any text must give a page of results (possibly empty), never an error or a panic.
 
 use duijie_core::{EntityKind, Field};
-use duijie_match::{CandidateKind, IndexRetriever, MatchInput, Matcher};
+use duijie_match::{CandidateKind, MatchInput, Matcher};
 use duijie_search::{IndexDoc, SearchIndex, SearchQuery};
 use std::sync::{Arc, OnceLock};
 
@@ -74,7 +74,7 @@ fn fixture() -> &'static Fixture {
         index.upsert(docs).expect("documents are added");
         index.commit(1).expect("the index commits");
         let index = Arc::new(index);
-        let matcher = Matcher::new(Arc::new(IndexRetriever(index.clone())));
+        let matcher = Matcher::new(index.clone());
         Fixture { index, matcher }
     })
 }

@@ -1,27 +1,30 @@
 //! duijie-match: turns a technology demand (技术需求) into a weighted query, ranks research
 //! partners (institutions, experts) from their achievements and expert profiles, explains each
-//! match, recommends published demands to institutions, and evaluates the ranking on held-out
-//! attribution data ([`eval`]). No HTTP and no SQL: the index is reached through the
-//! [`Retriever`] trait, implemented for duijie-search's tantivy index by [`IndexRetriever`].
+//! match, recommends published demands to institutions, and holds the algorithms built on the
+//! ranking: expert committees' sub-topics and greedy cover ([`Matcher::subtopics`],
+//! [`Matcher::committee_pool`], [`CommitteePool::choose`]) and the counting of trends with
+//! their rising terms ([`count_trends`]). No HTTP and no SQL: the index is reached through the
+//! [`Retriever`] trait, which duijie-search's tantivy index implements.
 //!
-//! The method and every measured experiment are described in `docs/ranking.md`.
+//! The method and every measured experiment are described in `docs/ranking.md`; the
+//! evaluation harness is the crate duijie-eval.
 
 mod aggregate;
+mod committee;
 mod dense;
 mod error;
-pub mod eval;
-mod index;
 mod query;
 mod rank;
 mod recommend;
 mod retrieve;
 mod segment;
+mod trends;
 
 pub use aggregate::Aggregation;
+pub use committee::{subtopic_count, CommitteePick, CommitteePool, Subtopic, MAX_PER_INSTITUTION};
 pub use dense::{fuse_lists, quantise, Fusion, QueryEncoder, Semantic, VectorSet};
-pub use duijie_search::{is_gram, GRAM_MARK};
+pub use duijie_search::{is_gram, WeightedTerm, GRAM_MARK};
 pub use error::MatchError;
-pub use index::IndexRetriever;
 pub use query::{
     build_query, is_boilerplate_compound, is_stop_term, topic_words, MatchInput, QueryConfig,
     WeightedQuery, MAX_INPUT_CHARS, STOP_TERMS,
@@ -30,5 +33,6 @@ pub use rank::{
     Candidate, CandidateKind, Coverage, Evidence, EvidenceKind, MatchConfig, Matcher, Ranking, Tier,
 };
 pub use recommend::{DemandMatch, ProfileDoc};
-pub use retrieve::{DocFilter, DocHit, FieldWeights, Retriever, WeightedTerm};
+pub use retrieve::{FieldWeights, Retriever};
 pub use segment::{normalize, Segmenter, Word};
+pub use trends::{count_trends, RisingTerm, TrendCounts, TrendSeries, MAX_PERIODS};

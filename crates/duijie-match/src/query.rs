@@ -3,11 +3,11 @@
 //! compound, and how informative they are in the index; demand boilerplate is removed by a
 //! documented stop list ([`STOP_TERMS`]) and by a document-frequency ceiling.
 
-use crate::retrieve::{Retriever, WeightedTerm};
+use crate::retrieve::Retriever;
 use crate::segment::{Segmenter, Word};
 use duijie_core::validate::MAX_TEXT_CHARS;
 use duijie_core::{Cancel, EntityKind, Field};
-use duijie_search::GRAM_MARK;
+use duijie_search::{WeightedTerm, GRAM_MARK};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

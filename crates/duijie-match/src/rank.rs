@@ -11,10 +11,11 @@
 use crate::aggregate::Aggregation;
 use crate::dense::{fuse, DenseView, Fusion, Semantic};
 use crate::query::{build_query, MatchInput, QueryConfig, WeightedQuery};
-use crate::retrieve::{DocFilter, DocHit, FieldWeights, Retriever, WeightedTerm};
+use crate::retrieve::{FieldWeights, Retriever};
 use crate::segment::Segmenter;
 use crate::MatchError;
-use duijie_core::{Cancel, EntityKind, OrgKind};
+use duijie_core::{Cancel, EntityKind, Field, OrgKind};
+use duijie_search::{Filter, ScoredDoc, WeightedTerm};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -56,6 +57,16 @@ pub enum EvidenceKind {
     Expert,
     /// A shared instrument (科研仪器) of the institution: shown as capacity, never scored.
     Instrument,
+}
+
+impl EvidenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Achievement => "achievement",
+            EvidenceKind::Expert => "expert",
+            EvidenceKind::Instrument => "instrument",
+        }
+    }
 }
 
 /// One document that supports a candidate.
@@ -127,6 +138,10 @@ pub struct Candidate {
     pub rank: usize,
     /// Organisation id, expert id, or `org_id|name` for a leader without an expert record.
     pub id: String,
+    /// The expert record of a person candidate; `None` for an institution and for a leader
+    /// without an expert record. Not on the wire: there `id` says it.
+    #[serde(skip)]
+    pub expert_id: Option<String>,
     pub name: String,
     pub institution: String,
     pub score: f64,
@@ -282,7 +297,7 @@ struct Core {
 
 impl Core {
     /// The matched share of the core, capped at 1.
-    fn strength(&self, hit: &DocHit) -> f32 {
+    fn strength(&self, hit: &ScoredDoc) -> f32 {
         if self.core <= 0.0 {
             return 0.0;
         }
@@ -309,13 +324,14 @@ const STRONG_MATCH: f32 = 0.5;
 struct Scored<'a> {
     score: f32,
     strength: f32,
-    hit: &'a DocHit,
+    hit: &'a ScoredDoc,
     /// Found by the dense side only.
     semantic: bool,
 }
 
 struct Group<'a> {
     id: String,
+    expert_id: Option<String>,
     name: String,
     institution: String,
     docs: Vec<Scored<'a>>,
@@ -342,24 +358,38 @@ fn round3(x: f32) -> f64 {
     (f64::from(x) * 1000.0).round() / 1000.0
 }
 
-/// The id of a person candidate: their expert record (their own, or the one linked to their
-/// name at the organisation), else the synthetic `org_id|name`.
-pub(crate) fn person_key(
+/// A person candidate: the id it is ranked under and its expert record.
+struct PersonKey {
+    /// The expert record's id, else the synthetic `org_id|name`.
+    id: String,
+    expert_id: Option<String>,
+}
+
+/// The person of a document: their expert record (their own, or the one linked to their name
+/// at the organisation), else only their name at the organisation.
+fn person_key(
     org_id: &str,
     person: Option<&str>,
     expert_id: Option<&str>,
     links: &HashMap<(String, String), String>,
-) -> Option<String> {
+) -> Option<PersonKey> {
     let p = person?.trim();
     if p.is_empty() {
         return None;
     }
-    Some(match expert_id {
-        Some(e) => e.to_string(),
-        None => links
-            .get(&(org_id.to_string(), p.to_string()))
-            .cloned()
-            .unwrap_or_else(|| format!("{org_id}|{p}")),
+    let record = match expert_id {
+        Some(e) => Some(e.to_string()),
+        None => links.get(&(org_id.to_string(), p.to_string())).cloned(),
+    };
+    Some(match record {
+        Some(id) => PersonKey {
+            expert_id: Some(id.clone()),
+            id,
+        },
+        None => PersonKey {
+            id: format!("{org_id}|{p}"),
+            expert_id: None,
+        },
     })
 }
 
@@ -523,7 +553,7 @@ impl Matcher {
     }
 
     /// The best documents of each ranked kind for its view of the query.
-    fn retrieve(&self, views: &[(EntityKind, KindQuery)]) -> Result<Vec<DocHit>, MatchError> {
+    fn retrieve(&self, views: &[(EntityKind, KindQuery)]) -> Result<Vec<ScoredDoc>, MatchError> {
         let mut hits = Vec::new();
         for (kind, view) in views {
             self.cancel.check()?;
@@ -533,8 +563,8 @@ impl Matcher {
             hits.extend(self.index.top(
                 *kind,
                 &view.terms,
-                &DocFilter::default(),
-                &self.config.fields,
+                &Filter::default(),
+                &self.config.fields.boosts(),
                 self.config.retrieve_limit,
             )?);
         }
@@ -548,7 +578,7 @@ impl Matcher {
         &self,
         input: &MatchInput,
         views: &[(EntityKind, KindQuery)],
-        hits: &mut Vec<DocHit>,
+        hits: &mut Vec<ScoredDoc>,
     ) -> Result<HashMap<EntityKind, DenseView>, MatchError> {
         let mut out = HashMap::new();
         let Some(semantic) = self.semantic.as_ref().filter(|_| self.semantic_on()) else {
@@ -597,8 +627,8 @@ impl Matcher {
         let hits = self.index.top(
             EntityKind::Instrument,
             &self.kind_query(EntityKind::Instrument, query).terms,
-            &DocFilter::default(),
-            &self.config.fields,
+            &Filter::default(),
+            &self.config.fields.boosts(),
             self.config.retrieve_limit,
         )?;
         for c in candidates.iter_mut() {
@@ -651,13 +681,14 @@ impl Matcher {
             .collect()
     }
 
-    fn prior(&self, input: &MatchInput, hit: &DocHit) -> f32 {
+    fn prior(&self, input: &MatchInput, hit: &ScoredDoc) -> f32 {
         let mut m = if hit.kind == EntityKind::Expert {
             self.config.expert_doc_weight
         } else {
             1.0
         };
-        if input.field.is_some() && hit.field == input.field {
+        if input.field.is_some() && hit.field.as_deref().and_then(Field::from_label) == input.field
+        {
             m *= self.config.field_boost;
         }
         if let (Some(want), Some(have)) = (&input.region, &hit.region) {
@@ -694,7 +725,7 @@ impl Matcher {
                 links.insert((h.org_id.clone(), p.trim().to_string()), e.clone());
             }
         }
-        let person_key = |h: &DocHit| -> Option<String> {
+        let person_key = |h: &ScoredDoc| -> Option<PersonKey> {
             person_key(
                 &h.org_id,
                 h.person.as_deref(),
@@ -762,17 +793,17 @@ impl Matcher {
         for d in &weighted {
             self.cancel.check()?;
             let h = d.hit;
-            let (id, name) = match kind {
+            let (id, expert_id, name) = match kind {
                 CandidateKind::Institution => {
                     if self.config.research_only
                         && OrgKind::infer(&h.org_name, OrgKind::Institute) == OrgKind::Enterprise
                     {
                         continue;
                     }
-                    (h.org_id.clone(), h.org_name.clone())
+                    (h.org_id.clone(), None, h.org_name.clone())
                 }
                 CandidateKind::Expert => match person_key(h) {
-                    Some(key) => (key, h.person.clone().unwrap_or_default()),
+                    Some(key) => (key.id, key.expert_id, h.person.clone().unwrap_or_default()),
                     None => continue,
                 },
             };
@@ -782,6 +813,7 @@ impl Matcher {
             let i = *slot.entry(id.clone()).or_insert_with(|| {
                 groups.push(Group {
                     id,
+                    expert_id,
                     name,
                     institution: h.org_name.clone(),
                     docs: Vec::new(),
@@ -830,7 +862,7 @@ impl Matcher {
         &self,
         g: &Group<'_>,
         kind: CandidateKind,
-        person_key: &dyn Fn(&DocHit) -> Option<String>,
+        person_key: &dyn Fn(&ScoredDoc) -> Option<PersonKey>,
     ) -> f32 {
         match kind {
             CandidateKind::Expert => self.config.expert_agg.combine(&sorted_scores(&g.docs)),
@@ -840,7 +872,7 @@ impl Matcher {
             CandidateKind::Institution => {
                 let mut people: HashMap<String, Vec<f32>> = HashMap::new();
                 for d in &g.docs {
-                    let key = person_key(d.hit).unwrap_or_else(|| d.hit.id.clone());
+                    let key = person_key(d.hit).map_or_else(|| d.hit.id.clone(), |p| p.id);
                     people.entry(key).or_default().push(d.score);
                 }
                 let mut per_person: Vec<f32> = people
@@ -889,6 +921,7 @@ impl Matcher {
         Candidate {
             rank,
             id: g.id,
+            expert_id: g.expert_id,
             name: g.name,
             institution: g.institution,
             score: round3(score),

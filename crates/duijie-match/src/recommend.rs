@@ -6,9 +6,9 @@
 
 use crate::query::{build_query, MatchInput, QueryConfig, WeightedQuery};
 use crate::rank::Matcher;
-use crate::retrieve::{DocFilter, WeightedTerm};
 use crate::MatchError;
 use duijie_core::{DemandStatus, EntityKind};
+use duijie_search::{Filter, WeightedTerm};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -102,14 +102,19 @@ impl Matcher {
         if query.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let filter = DocFilter {
-            statuses: vec![DemandStatus::Published, DemandStatus::InDocking],
+        let filter = Filter {
+            statuses: Some(
+                [DemandStatus::Published, DemandStatus::InDocking]
+                    .map(|s| s.as_str().to_string())
+                    .to_vec(),
+            ),
+            ..Filter::default()
         };
         let hits = self.index().top(
             EntityKind::Demand,
             &query.terms,
             &filter,
-            &self.config().fields,
+            &self.config().fields.boosts(),
             limit,
         )?;
         Ok(hits

@@ -1,24 +1,19 @@
-//! What ranking needs from a search index, as a small trait: document frequencies for query
-//! weighting, weighted-term retrieval of one kind of document, and the dictionary to segment
-//! queries with. The production tantivy index implements it ([`crate::IndexRetriever`]); the
-//! HTTP endpoints, the tests and the evaluation all rank through it.
+//! What ranking needs from a search index, as a small trait over duijie-search's own types:
+//! document frequencies for query weighting, weighted-term retrieval of one kind of document,
+//! one document by id, and the dictionary to segment queries with. The production tantivy
+//! index ([`SearchIndex`]) implements it; a trait rather than the index itself so that tests
+//! can watch what ranking asks of it.
 
 use crate::MatchError;
-use duijie_core::{DemandStatus, EntityKind, Field};
-use duijie_search::Jieba;
+use duijie_core::EntityKind;
+use duijie_search::{FieldBoosts, Filter, Jieba, ScoredDoc, SearchIndex, WeightedTerm};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// One query term and how much it should count.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WeightedTerm {
-    pub term: String,
-    pub weight: f32,
-}
-
 /// How much a term counts in each text field of a document (BM25 per field, summed with these
-/// weights). Character bigrams ([`crate::GRAM_MARK`]) are matched against the bigram field of
-/// title and keywords only; words against title, keywords and body.
+/// weights): ranking's setting of the index's [`FieldBoosts`], serialised with the rest of
+/// `MatchConfig`. Character bigrams ([`crate::GRAM_MARK`]) are matched against the bigram field
+/// of title and keywords only; words against title, keywords and body.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FieldWeights {
@@ -39,30 +34,18 @@ impl Default for FieldWeights {
     }
 }
 
-/// Restricts retrieval; empty lists mean "any".
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DocFilter {
-    /// Demand statuses to keep (only meaningful for demands).
-    pub statuses: Vec<DemandStatus>,
-}
-
-/// One retrieved document with what ranking and explanations need.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DocHit {
-    pub kind: EntityKind,
-    pub id: String,
-    pub score: f32,
-    pub title: String,
-    pub org_id: String,
-    pub org_name: String,
-    /// The achievement's leader (负责人) or the expert's own name.
-    pub person: Option<String>,
-    /// The expert record: the document itself for experts, the leader's record for achievements.
-    pub expert_id: Option<String>,
-    pub field: Option<Field>,
-    pub region: Option<String>,
-    /// Query words (never bigrams) found in the document, in query order.
-    pub matched_terms: Vec<String>,
+impl FieldWeights {
+    /// The boosts retrieval applies.
+    pub fn boosts(&self) -> FieldBoosts {
+        FieldBoosts {
+            title: self.title,
+            keywords: self.keywords,
+            body: self.body,
+            // The organisation's name is not evidence of competence in a topic.
+            org: 0.0,
+            grams: self.grams,
+        }
+    }
 }
 
 /// A searchable collection of achievements, experts and demands.
@@ -78,15 +61,49 @@ pub trait Retriever: Send + Sync {
         &self,
         kind: EntityKind,
         terms: &[WeightedTerm],
-        filter: &DocFilter,
-        fields: &FieldWeights,
+        filter: &Filter,
+        boosts: &FieldBoosts,
         limit: usize,
-    ) -> Result<Vec<DocHit>, MatchError>;
+    ) -> Result<Vec<ScoredDoc>, MatchError>;
     /// The document `id` of `kind` with score 0 and no matched words (a document found by
     /// meaning only); `None` when the retriever cannot look documents up.
-    fn hit(&self, _kind: EntityKind, _id: &str) -> Result<Option<DocHit>, MatchError> {
+    fn hit(&self, _kind: EntityKind, _id: &str) -> Result<Option<ScoredDoc>, MatchError> {
         Ok(None)
     }
     /// The dictionary the index analyses text with; queries are segmented with the same one.
     fn jieba(&self) -> Arc<Jieba>;
+}
+
+fn search_err(e: duijie_search::SearchError) -> MatchError {
+    MatchError::Search(e.to_string())
+}
+
+impl Retriever for SearchIndex {
+    fn doc_freq(&self, kind: EntityKind, term: &str) -> u64 {
+        self.doc_freq_in(kind, term)
+    }
+
+    fn num_docs(&self, kind: EntityKind) -> u64 {
+        self.num_docs_in(kind)
+    }
+
+    fn top(
+        &self,
+        kind: EntityKind,
+        terms: &[WeightedTerm],
+        filter: &Filter,
+        boosts: &FieldBoosts,
+        limit: usize,
+    ) -> Result<Vec<ScoredDoc>, MatchError> {
+        self.top_weighted_with(kind, terms, filter, boosts, limit)
+            .map_err(search_err)
+    }
+
+    fn hit(&self, kind: EntityKind, id: &str) -> Result<Option<ScoredDoc>, MatchError> {
+        SearchIndex::hit(self, kind, id).map_err(search_err)
+    }
+
+    fn jieba(&self) -> Arc<Jieba> {
+        SearchIndex::jieba(self)
+    }
 }

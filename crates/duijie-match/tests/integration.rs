@@ -1,13 +1,12 @@
-//! Behaviour of ranking, explanations, priors, reverse recommendations and the evaluation
-//! helpers on small hand-built corpora.
+//! Behaviour of ranking, explanations, priors and reverse recommendations on small hand-built
+//! corpora.
 
 use duijie_core::{Cancel, DemandStatus, EntityKind, Field};
-use duijie_match::eval::{ndcg_at, reciprocal_rank, split, Metrics, Project};
 use duijie_match::{
-    CandidateKind, DocFilter, DocHit, FieldWeights, IndexRetriever, MatchConfig, MatchError,
-    MatchInput, Matcher, ProfileDoc, Retriever, WeightedTerm, MAX_INPUT_CHARS,
+    CandidateKind, MatchConfig, MatchError, MatchInput, Matcher, ProfileDoc, Retriever,
+    MAX_INPUT_CHARS,
 };
-use duijie_search::{IndexDoc, SearchIndex};
+use duijie_search::{FieldBoosts, Filter, IndexDoc, ScoredDoc, SearchIndex, WeightedTerm};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -107,7 +106,7 @@ impl Corpus {
         let index = SearchIndex::in_memory().expect("index");
         index.upsert(self.docs).expect("upsert");
         index.commit(1).expect("commit");
-        Matcher::new(Arc::new(IndexRetriever(Arc::new(index)))).with_config(config)
+        Matcher::new(Arc::new(index)).with_config(config)
     }
 }
 
@@ -155,7 +154,7 @@ fn one_strong_achievement_beats_many_weak_ones() {
 
 /// The index as ranking reads it, counting every question asked of it.
 struct Counting {
-    inner: IndexRetriever,
+    inner: SearchIndex,
     calls: AtomicUsize,
 }
 
@@ -172,12 +171,12 @@ impl Retriever for Counting {
         &self,
         kind: EntityKind,
         terms: &[WeightedTerm],
-        filter: &DocFilter,
-        fields: &FieldWeights,
+        filter: &Filter,
+        boosts: &FieldBoosts,
         limit: usize,
-    ) -> Result<Vec<DocHit>, MatchError> {
+    ) -> Result<Vec<ScoredDoc>, MatchError> {
         self.calls.fetch_add(1, Ordering::Relaxed);
-        self.inner.top(kind, terms, filter, fields, limit)
+        Retriever::top(&self.inner, kind, terms, filter, boosts, limit)
     }
     fn jieba(&self) -> Arc<duijie_search::Jieba> {
         self.inner.jieba()
@@ -190,7 +189,7 @@ fn a_ranking_past_its_deadline_stops_before_asking_the_index() {
     index.upsert(lithium_corpus().docs).expect("upsert");
     index.commit(1).expect("commit");
     let counting = Arc::new(Counting {
-        inner: IndexRetriever(Arc::new(index)),
+        inner: index,
         calls: AtomicUsize::new(0),
     });
     let m = Matcher::new(counting.clone());
@@ -553,66 +552,6 @@ fn published_demands_are_recommended_to_an_institution() {
     assert_eq!(recs[0].enterprise, "某电池公司");
     assert!(recs[0].matched_terms.contains(&"正极".to_string()));
     assert!(m.recommend_demands(&[], 10).expect("empty").is_empty());
-}
-
-#[test]
-fn metrics_on_known_ranks() {
-    assert_eq!(reciprocal_rank(Some(4)), 0.25);
-    assert_eq!(reciprocal_rank(None), 0.0);
-    assert_eq!(ndcg_at(Some(1), 10), 1.0);
-    assert!((ndcg_at(Some(3), 10) - 0.5).abs() < 1e-12);
-    assert_eq!(ndcg_at(Some(11), 10), 0.0);
-    let m = Metrics::from_ranks(&[Some(1), Some(2), None, Some(10), Some(11)]);
-    assert_eq!(m.queries, 5);
-    let mrr = (1.0 + 0.5 + 0.0 + 0.1 + 1.0 / 11.0) / 5.0;
-    assert!((m.mrr - mrr).abs() < 1e-12);
-    assert!((m.hit1 - 0.2).abs() < 1e-12);
-    assert!((m.hit10 - 0.6).abs() < 1e-12);
-    let ndcg = (1.0 + 1.0 / 3f64.log2() + 1.0 / 11f64.log2()) / 5.0;
-    assert!((m.ndcg10 - ndcg).abs() < 1e-12);
-    assert_eq!(Metrics::from_ranks(&[]), Metrics::default());
-}
-
-fn projects() -> Vec<Project> {
-    (0..300)
-        .map(|i| {
-            // Organisations of 1 to 29 projects.
-            let org = format!("org{}", (i * 7) % 23 + usize::from(i % 5 == 0) * 100);
-            Project {
-                id: format!("p{i}"),
-                title: format!("项目{i}"),
-                keywords: Vec::new(),
-                org: org.clone(),
-                org_key: org,
-                person: format!("人{}", i % 40),
-                year: None,
-            }
-        })
-        .collect()
-}
-
-#[test]
-fn split_is_deterministic_disjoint_and_drawn_from_large_institutions() {
-    let ps = projects();
-    let a = split(&ps, 50, 42, 10);
-    assert_eq!(a, split(&ps, 50, 42, 10));
-    assert_ne!(a.test, split(&ps, 50, 43, 10).test);
-    assert_eq!(a.test.len(), 50);
-    assert_eq!(a.train.len() + a.test.len(), ps.len());
-    let mut all: Vec<usize> = a.train.iter().chain(&a.test).copied().collect();
-    all.sort_unstable();
-    all.dedup();
-    assert_eq!(
-        all.len(),
-        ps.len(),
-        "train and test are disjoint and cover everything"
-    );
-    for &i in &a.test {
-        let n = ps.iter().filter(|p| p.org_key == ps[i].org_key).count();
-        assert!(n >= 10, "{} has {n} projects", ps[i].org_key);
-    }
-    // Fewer eligible projects than asked: all of them, no panic.
-    assert!(split(&ps, 10_000, 1, 10).test.len() < ps.len());
 }
 
 /// A demand the corpus serves gets a 强相关 partner and says `coverage: good`; a demand that

@@ -15,7 +15,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use duijie_core::EntityKind;
-use duijie_search::{shared_jieba, Filter, IndexDoc, JiebaTokenizer, SearchIndex, SearchQuery};
+use duijie_search::{
+    shared_jieba, Filter, IndexDoc, JiebaTokenizer, SearchIndex, SearchQuery, WeightedTerm,
+};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tantivy::tokenizer::{TokenStream, Tokenizer};
@@ -235,13 +237,13 @@ fn main() {
             a.chars().take(100).collect::<String>()
         );
         let t = Instant::now();
-        let terms: Vec<(String, f32)> = index
+        let terms: Vec<WeightedTerm> = index
             .analyze(&text)
             .into_iter()
-            .map(|t| {
-                let df = index.doc_freq_in(EntityKind::Achievement, &t) as f32;
-                let w = ((n + 1.0) / (df + 1.0)).ln();
-                (t, w)
+            .map(|term| {
+                let df = index.doc_freq_in(EntityKind::Achievement, &term) as f32;
+                let weight = ((n + 1.0) / (df + 1.0)).ln();
+                WeightedTerm { term, weight }
             })
             .collect();
         weighting.push(t.elapsed());

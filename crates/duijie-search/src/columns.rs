@@ -6,12 +6,13 @@
 //! never changes once written, so its dictionary is decoded once, on first use, into one
 //! string buffer with offsets, and dropped when the segment leaves the index.
 
+use crate::index::SearchIndex;
 use crate::SearchError;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
-use tantivy::Searcher;
+use tantivy::{DocId, Searcher, SegmentReader};
 
 /// Every term of one column of one segment, in ordinal order.
 #[derive(Debug, Default)]
@@ -82,6 +83,34 @@ impl ColumnCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(SegmentId, String), Arc<Terms>>> {
         // The map holds no invariant a panicking holder could break.
         self.map.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl SearchIndex {
+    /// The value of the string fast field `name` for each of `docs` of one segment.
+    pub(crate) fn str_values(
+        &self,
+        searcher: &Searcher,
+        segment: &SegmentReader,
+        name: &str,
+        docs: &[DocId],
+    ) -> Result<Vec<Option<String>>, SearchError> {
+        let Some(column) = segment.fast_fields().str(name)? else {
+            return Ok(vec![None; docs.len()]);
+        };
+        let terms = self
+            .columns
+            .terms(searcher, segment.segment_id(), name, &column)?;
+        Ok(docs
+            .iter()
+            .map(|doc| {
+                column
+                    .term_ords(*doc)
+                    .next()
+                    .and_then(|ord| terms.get(ord))
+                    .map(str::to_string)
+            })
+            .collect())
     }
 }
 

@@ -11,18 +11,18 @@ mod columns;
 mod facets;
 mod highlight;
 mod index;
-mod query;
+mod retrieval;
 mod schema;
+mod search_box;
 mod stats;
 mod tokenizer;
 
 pub use facets::Facets;
 pub use highlight::Highlighter;
 pub use index::SearchIndex;
-pub use query::{
-    DemandRanges, FieldBoosts, Filter, Hit, ScoredDoc, SearchPage, SearchQuery, SearchResults, Sort,
-};
+pub use retrieval::{FieldBoosts, Filter, ScoredDoc, WeightedTerm};
 pub use schema::{IndexDoc, SCHEMA_VERSION};
+pub use search_box::{DemandRanges, Hit, SearchPage, SearchQuery, SearchResults, Sort};
 pub use tokenizer::{
     analyze, analyze_with, han_bigrams, is_gram, jieba_without_user_dict, shared_jieba,
     BigramTokenizer, BufferedTokenStream, JiebaTokenizer, QueryToken, TokenKind,

@@ -2,7 +2,20 @@
 
 use crate::common::*;
 use duijie_core::EntityKind;
-use duijie_search::{DemandRanges, FieldBoosts, Filter, IndexDoc, SearchIndex, SearchQuery, Sort};
+use duijie_search::{
+    DemandRanges, FieldBoosts, Filter, IndexDoc, SearchIndex, SearchQuery, Sort, WeightedTerm,
+};
+
+/// Query terms of weighted retrieval.
+fn weighted(pairs: &[(&str, f32)]) -> Vec<WeightedTerm> {
+    pairs
+        .iter()
+        .map(|(term, weight)| WeightedTerm {
+            term: term.to_string(),
+            weight: *weight,
+        })
+        .collect()
+}
 
 fn text_query(kind: EntityKind, text: &str) -> SearchQuery {
     SearchQuery {
@@ -338,7 +351,7 @@ fn hostile_query_strings_never_error() {
         assert!(r.is_ok(), "{text:?}: {r:?}");
         let r = index.top_weighted(
             EntityKind::Achievement,
-            &[(text.to_string(), 1.0), (text.to_string(), f32::NAN)],
+            &weighted(&[(text, 1.0), (text, f32::NAN)]),
             &Filter::default(),
             10,
         );
@@ -415,7 +428,7 @@ fn top_weighted_scores_filters_and_reports_matched_terms() {
         achievement("a3", "锂电池正极材料").field("新材料"),
         demand("d1", "耐盐水稻需求", "published"),
     ]);
-    let terms = vec![("耐盐".to_string(), 2.0), ("水稻".to_string(), 1.0)];
+    let terms = weighted(&[("耐盐", 2.0), ("水稻", 1.0)]);
     let got = index
         .top_weighted(EntityKind::Achievement, &terms, &Filter::default(), 10)
         .unwrap();
@@ -435,7 +448,7 @@ fn top_weighted_scores_filters_and_reports_matched_terms() {
     assert!(a1.score > got[1].score);
 
     // Weights scale scores linearly.
-    let doubled: Vec<(String, f32)> = terms.iter().map(|(t, w)| (t.clone(), w * 2.0)).collect();
+    let doubled = weighted(&[("耐盐", 4.0), ("水稻", 2.0)]);
     let again = index
         .top_weighted(EntityKind::Achievement, &doubled, &Filter::default(), 10)
         .unwrap();
@@ -460,7 +473,7 @@ fn top_weighted_scores_filters_and_reports_matched_terms() {
     let by_org = index
         .top_weighted_with(
             EntityKind::Achievement,
-            &[("华中".to_string(), 1.0)],
+            &weighted(&[("华中", 1.0)]),
             &Filter::default(),
             &org_only,
             10,
@@ -497,7 +510,7 @@ fn matched_terms_are_right_across_segments() {
         index.upsert(docs).unwrap();
         index.commit(batch).unwrap();
     }
-    let terms = vec![("耐盐".to_string(), 1.0), ("玉米".to_string(), 1.0)];
+    let terms = weighted(&[("耐盐", 1.0), ("玉米", 1.0)]);
     let got = index
         .top_weighted(EntityKind::Achievement, &terms, &Filter::default(), 1000)
         .unwrap();
@@ -560,10 +573,7 @@ fn a_filter_every_document_passes_changes_no_score() {
         index.upsert(docs).unwrap();
         index.commit(batch as i64).unwrap();
     }
-    let terms: Vec<(String, f32)> = [("耐盐", 2.0), ("水稻", 1.0), ("玉米", 0.7), ("不存在", 5.0)]
-        .iter()
-        .map(|(t, w)| (t.to_string(), *w))
-        .collect();
+    let terms = weighted(&[("耐盐", 2.0), ("水稻", 1.0), ("玉米", 0.7), ("不存在", 5.0)]);
     let unfiltered = index
         .top_weighted(EntityKind::Achievement, &terms, &Filter::default(), 15)
         .unwrap();
@@ -578,7 +588,7 @@ fn a_filter_every_document_passes_changes_no_score() {
     let scores = |v: &[duijie_search::ScoredDoc]| v.iter().map(|d| d.score).collect::<Vec<_>>();
     assert_eq!(scores(&unfiltered), scores(&filtered));
     // Terms in no document match nothing, on either path.
-    let absent = vec![("不存在".to_string(), 5.0), ("也没有".to_string(), 1.0)];
+    let absent = weighted(&[("不存在", 5.0), ("也没有", 1.0)]);
     for f in [&Filter::default(), &everything] {
         let none = index
             .top_weighted(EntityKind::Achievement, &absent, f, 15)
@@ -600,7 +610,7 @@ fn bigram_terms_are_looked_up_in_the_bigram_field_only() {
     assert_eq!(index.doc_freq_in(kind, "~料锂"), 0);
     // The word is in a1's title and a2's body: the largest per-field count.
     assert_eq!(index.doc_freq_in(kind, "正极"), 1);
-    let terms = vec![("~正极".to_string(), 1.0), ("~电池".to_string(), 0.1)];
+    let terms = weighted(&[("~正极", 1.0), ("~电池", 0.1)]);
     let got = index
         .top_weighted(kind, &terms, &Filter::default(), 10)
         .unwrap();
@@ -623,7 +633,7 @@ fn term_statistics_follow_every_commit() {
         index
             .top_weighted(
                 EntityKind::Achievement,
-                &[("水稻".to_string(), 1.0)],
+                &weighted(&[("水稻", 1.0)]),
                 &Filter::default(),
                 10,
             )
@@ -684,11 +694,7 @@ fn adding_documents_of_one_kind_moves_no_score_of_another() {
         ),
         expert("e2", "无线传感器网络", "研究传感器网络协议"),
     ]);
-    let terms = vec![
-        ("气体传感器".to_string(), 1.0),
-        ("传感器".to_string(), 0.25),
-        ("红外".to_string(), 0.6),
-    ];
+    let terms = weighted(&[("气体传感器", 1.0), ("传感器", 0.25), ("红外", 0.6)]);
     let scores = |index: &SearchIndex, kind: EntityKind| -> Vec<(String, f32)> {
         index
             .top_weighted(kind, &terms, &Filter::default(), 10)

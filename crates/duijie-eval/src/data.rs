@@ -6,7 +6,7 @@
 //! it knows the NSFC headers (项目名称/title, 依托单位/organization, 负责人/personText,
 //! keywords, years) and strips the `12.` numbering of life-science titles.
 
-use crate::MatchError;
+use crate::EvalError;
 use duijie_core::text::normalize_org_name;
 use duijie_core::{Draft, RecordKind};
 use duijie_ingest::{ParsedFile, ReadOptions};
@@ -66,10 +66,10 @@ impl Project {
     }
 }
 
-fn csv_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), MatchError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| MatchError::io(dir, e))?;
+fn csv_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), EvalError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| EvalError::io(dir, e))?;
     for entry in entries {
-        let path = entry.map_err(|e| MatchError::io(dir, e))?.path();
+        let path = entry.map_err(|e| EvalError::io(dir, e))?.path();
         if path.is_dir() {
             csv_files(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "csv") {
@@ -80,12 +80,12 @@ fn csv_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), MatchError> {
 }
 
 /// Is this CSV a project listing (its header names `approveText`), not a code table?
-fn is_listing(path: &Path) -> Result<bool, MatchError> {
-    let file = std::fs::File::open(path).map_err(|e| MatchError::io(path, e))?;
+fn is_listing(path: &Path) -> Result<bool, EvalError> {
+    let file = std::fs::File::open(path).map_err(|e| EvalError::io(path, e))?;
     let mut header = String::new();
     std::io::BufReader::new(file)
         .read_line(&mut header)
-        .map_err(|e| MatchError::io(path, e))?;
+        .map_err(|e| EvalError::io(path, e))?;
     Ok(header.contains("approveText"))
 }
 
@@ -129,7 +129,7 @@ fn collect(
 
 /// Reads every listing CSV under `dir` (files with the `approveText` header; code tables are
 /// skipped) through the importer, de-duplicated, in path order.
-pub fn load_life(dir: &Path) -> Result<Vec<Project>, MatchError> {
+pub fn load_life(dir: &Path) -> Result<Vec<Project>, EvalError> {
     let mut files = Vec::new();
     csv_files(dir, &mut files)?;
     files.sort();
@@ -140,7 +140,7 @@ pub fn load_life(dir: &Path) -> Result<Vec<Project>, MatchError> {
             continue;
         }
         let parsed = duijie_ingest::read_path(&path, &options())
-            .map_err(|e| MatchError::data(&path, e.to_string()))?;
+            .map_err(|e| EvalError::data(&path, e.to_string()))?;
         collect(parsed, "life", &mut seen, &mut out);
     }
     Ok(out)
@@ -148,24 +148,42 @@ pub fn load_life(dir: &Path) -> Result<Vec<Project>, MatchError> {
 
 /// Reads the zipped management-science listing (the first `.csv` in the archive) through the
 /// importer.
-pub fn load_mgmt(zip_path: &Path) -> Result<Vec<Project>, MatchError> {
-    let file = std::fs::File::open(zip_path).map_err(|e| MatchError::io(zip_path, e))?;
+pub fn load_mgmt(zip_path: &Path) -> Result<Vec<Project>, EvalError> {
+    let file = std::fs::File::open(zip_path).map_err(|e| EvalError::io(zip_path, e))?;
     let mut archive =
-        zip::ZipArchive::new(file).map_err(|e| MatchError::data(zip_path, e.to_string()))?;
+        zip::ZipArchive::new(file).map_err(|e| EvalError::data(zip_path, e.to_string()))?;
     let name = archive
         .file_names()
         .find(|n| n.ends_with(".csv"))
         .map(str::to_string)
-        .ok_or_else(|| MatchError::data(zip_path, "no .csv in the archive"))?;
+        .ok_or_else(|| EvalError::data(zip_path, "no .csv in the archive"))?;
     let mut bytes = Vec::new();
     archive
         .by_name(&name)
-        .map_err(|e| MatchError::data(zip_path, e.to_string()))?
+        .map_err(|e| EvalError::data(zip_path, e.to_string()))?
         .read_to_end(&mut bytes)
-        .map_err(|e| MatchError::io(zip_path, e))?;
+        .map_err(|e| EvalError::io(zip_path, e))?;
     let parsed = duijie_ingest::read_bytes(&name, &bytes, &options())
-        .map_err(|e| MatchError::data(zip_path, e.to_string()))?;
+        .map_err(|e| EvalError::data(zip_path, e.to_string()))?;
     let mut out = Vec::new();
     collect(parsed, "mgmt", &mut HashSet::new(), &mut out);
     Ok(out)
+}
+
+/// Projects as a JSON achievement listing with the catalogue's Chinese headers, as a bureau
+/// would upload it; each row is (title, institution, leader, keywords).
+pub(crate) fn achievement_listing<'a>(
+    rows: impl Iterator<Item = (&'a str, &'a str, &'a str, &'a [String])>,
+) -> serde_json::Result<Vec<u8>> {
+    let rows: Vec<serde_json::Value> = rows
+        .map(|(title, institution, person, keywords)| {
+            serde_json::json!({
+                "成果名称": title,
+                "完成单位": institution,
+                "负责人": person,
+                "关键词": keywords.join("；"),
+            })
+        })
+        .collect();
+    serde_json::to_vec(&rows)
 }

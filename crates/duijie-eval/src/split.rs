@@ -1,6 +1,6 @@
 //! The held-out split: a fixed-seed draw of projects from institutions with enough projects.
 
-use super::data::Project;
+use crate::data::Project;
 use std::collections::HashMap;
 
 /// SplitMix64: a tiny, fully specified generator, so a seed means the same split on every
@@ -64,4 +64,51 @@ pub fn split(projects: &[Project], holdout: usize, seed: u64, min_org_projects: 
     }
     let train = (0..projects.len()).filter(|&i| !held[i]).collect();
     Split { train, test }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn projects() -> Vec<Project> {
+        (0..300)
+            .map(|i| {
+                // Organisations of 1 to 29 projects.
+                let org = format!("org{}", (i * 7) % 23 + usize::from(i % 5 == 0) * 100);
+                Project {
+                    id: format!("p{i}"),
+                    title: format!("项目{i}"),
+                    keywords: Vec::new(),
+                    org: org.clone(),
+                    org_key: org,
+                    person: format!("人{}", i % 40),
+                    year: None,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn split_is_deterministic_disjoint_and_drawn_from_large_institutions() {
+        let ps = projects();
+        let a = split(&ps, 50, 42, 10);
+        assert_eq!(a, split(&ps, 50, 42, 10));
+        assert_ne!(a.test, split(&ps, 50, 43, 10).test);
+        assert_eq!(a.test.len(), 50);
+        assert_eq!(a.train.len() + a.test.len(), ps.len());
+        let mut all: Vec<usize> = a.train.iter().chain(&a.test).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(
+            all.len(),
+            ps.len(),
+            "train and test are disjoint and cover everything"
+        );
+        for &i in &a.test {
+            let n = ps.iter().filter(|p| p.org_key == ps[i].org_key).count();
+            assert!(n >= 10, "{} has {n} projects", ps[i].org_key);
+        }
+        // Fewer eligible projects than asked: all of them, no panic.
+        assert!(split(&ps, 10_000, 1, 10).test.len() < ps.len());
+    }
 }

@@ -2,20 +2,22 @@
 //! path. The mixed corpus (NSFC life-science and management lists as achievements, the
 //! faculty profiles as experts) is imported like any upload, every demand is ranked at both
 //! levels by the matcher the HTTP endpoints use, and the rankings are scored against the blind
-//! judgements; a peer's rankings (`bench/peers/peer_demands.py`) are scored beside them.
+//! judgements ([`scoring`]); a peer's rankings (`bench/peers/peer_demands.py`) are scored
+//! beside them.
 
+pub mod scoring;
+
+use crate::data::{achievement_listing, load_life, load_mgmt};
+use crate::vectors::{embed, Progress};
 use anyhow::{Context, Result};
 use duijie_app::{App, AppConfig, ImportRequest, IndexMode, SemanticConfig};
 use duijie_core::text::normalize_org_name;
 use duijie_core::{EntityKind, RecordKind};
-use duijie_match::eval::demands::{
-    read_jsonl, score_ranking, Demand, DemandScore, Judgement, Judgements, SetScore,
-};
-use duijie_match::eval::{load_life, load_mgmt};
 use duijie_match::{
     Candidate, CandidateKind, Coverage, Fusion, MatchConfig, MatchInput, Matcher, Ranking, Tier,
 };
 use duijie_store::Record;
+use scoring::{read_jsonl, score_ranking, Demand, DemandScore, Judgement, Judgements, SetScore};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write as _;
@@ -28,8 +30,8 @@ const DEPTH: usize = 10;
 const LEVELS: [CandidateKind; 2] = [CandidateKind::Institution, CandidateKind::Expert];
 
 /// Which demands are scored.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SplitChoice {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemandSplit {
     All,
     /// The half used while tuning.
     Tuning,
@@ -37,55 +39,36 @@ pub enum SplitChoice {
     Report,
 }
 
-#[derive(clap::Args, Debug)]
-pub struct DemandsArgs {
+/// What `duijie eval demands` runs.
+#[derive(Debug, Clone)]
+pub struct DemandsOptions {
     /// Folder with the shared data sets (the NSFC lists, the faculty profiles and
     /// `real-demands/`).
-    #[arg(long, default_value = "../shared/data")]
-    data: PathBuf,
+    pub data: PathBuf,
     /// Folder with the written demands (`written.jsonl`) and the repository's judgements
     /// (`judgements.jsonl`, second judges in `judgements-second.jsonl`).
-    #[arg(long, default_value = "data/eval/demands")]
-    set: PathBuf,
-    #[arg(long, value_enum, default_value = "all")]
-    split: SplitChoice,
+    pub set: PathBuf,
+    pub split: DemandSplit,
     /// A peer's rankings (JSON lines `{demand, level, ranking}`), scored beside duijie's.
-    #[arg(long)]
-    peer: Option<PathBuf>,
+    pub peer: Option<PathBuf>,
     /// Write the corpus, the demands and duijie's rankings here, for the peer script.
-    #[arg(long)]
-    export: Option<PathBuf>,
+    pub export: Option<PathBuf>,
     /// Write the candidates of duijie's (and the peer's) top 10 that have no judgement yet.
-    #[arg(long)]
-    pool_out: Option<PathBuf>,
+    pub pool_out: Option<PathBuf>,
     /// Ranking configuration as JSON (fields of `MatchConfig`), for experiments.
-    #[arg(long)]
-    match_config: Option<String>,
+    pub match_config: Option<String>,
     /// Keep the imported corpus in this folder and reuse it on the next run.
-    #[arg(long)]
-    keep: Option<PathBuf>,
+    pub keep: Option<PathBuf>,
     /// Print the report as JSON.
-    #[arg(long)]
-    json: bool,
-    /// Also rank with dense (semantic) evidence mixed in at these ratios, e.g. `0,0.3,0.5,1`
-    /// (0 = words only, 1 = meaning only), and print NDCG@10 per ratio. The corpus is embedded
-    /// as the service does it (multilingual-e5-small), its vectors kept in the corpus's
-    /// database, so a `--keep` corpus is embedded once.
-    #[arg(long, value_delimiter = ',')]
-    semantic_ratios: Vec<f32>,
-    /// Fusion of dense and lexical evidence for `--semantic-ratios`.
-    #[arg(long, value_enum, default_value = "both")]
-    fusion: FusionChoice,
-    /// A duijie SQLite database that keeps vectors between runs (as for `eval attribution`).
-    #[arg(long)]
-    vectors: Option<PathBuf>,
-}
-
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FusionChoice {
-    Normalised,
-    Rrf,
-    Both,
+    pub json: bool,
+    /// Also rank with dense (semantic) evidence mixed in at these ratios (0 = words only,
+    /// 1 = meaning only) and print NDCG@10 per ratio. The corpus is embedded as the service
+    /// does it, its vectors kept in the corpus's database, so a `keep` corpus is embedded once.
+    pub semantic_ratios: Vec<f32>,
+    /// The fusions of dense and lexical evidence tried for `semantic_ratios`.
+    pub fusions: Vec<Fusion>,
+    /// A duijie SQLite database that keeps vectors between runs (as for attribution).
+    pub vectors: Option<PathBuf>,
 }
 
 /// One ranking of one demand at one level, as the peer script writes it too.
@@ -138,7 +121,9 @@ struct Agreement {
     weighted_kappa: f64,
 }
 
-pub async fn run(args: DemandsArgs) -> Result<()> {
+/// Runs the judged demand set and prints the report (or the JSON report), then the
+/// NDCG@10 per semantic ratio when asked.
+pub async fn run(args: &DemandsOptions, progress: &dyn Progress) -> Result<()> {
     let mut demands: Vec<Demand> = Vec::new();
     let real = args.data.join("real-demands");
     if real.join("demands.jsonl").exists() {
@@ -149,9 +134,9 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
         demands.extend(read_jsonl::<Demand>(&written)?);
     }
     demands.retain(|d| match args.split {
-        SplitChoice::All => true,
-        SplitChoice::Tuning => d.is_tuning(),
-        SplitChoice::Report => !d.is_tuning(),
+        DemandSplit::All => true,
+        DemandSplit::Tuning => d.is_tuning(),
+        DemandSplit::Report => !d.is_tuning(),
     });
     anyhow::ensure!(
         !demands.is_empty(),
@@ -182,7 +167,7 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
     let import_seconds = started.elapsed().as_secs_f64();
     // Vectors first: a `--match-config` with a semantic share ranks with them too.
     if !args.semantic_ratios.is_empty() {
-        super::embed(&app, args.vectors.as_deref()).await?;
+        embed(&app, args.vectors.as_deref(), progress).await?;
     }
     let mut matcher = app.matcher.clone();
     if let Some(json) = &args.match_config {
@@ -236,11 +221,6 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
         if let Some(dir) = &args.export {
             closest(&app, dir, &demands).await?;
         }
-        let fusions: &[Fusion] = match args.fusion {
-            FusionChoice::Normalised => &[Fusion::Normalised],
-            FusionChoice::Rrf => &[Fusion::Rrf],
-            FusionChoice::Both => &[Fusion::Normalised, Fusion::Rrf],
-        };
         println!(
             "{:<11} {:>5} {:>11} {:>7} {:>11} {:>7}   (peer {:.3} / {:.3}; split {})",
             "fusion",
@@ -253,7 +233,7 @@ pub async fn run(args: DemandsArgs) -> Result<()> {
             report.expert.peer.as_ref().map_or(0.0, |p| p.ndcg10),
             report.split
         );
-        for &fusion in fusions {
+        for &fusion in &args.fusions {
             for &ratio in &args.semantic_ratios {
                 let config = MatchConfig {
                     semantic_ratio: ratio,
@@ -450,20 +430,17 @@ async fn corpus(
         ("nsfc-life.json", load_life(&life)?),
         ("nsfc-mgmt.json", load_mgmt(&mgmt)?),
     ] {
-        let rows: Vec<serde_json::Value> = projects
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "成果名称": p.title,
-                    "完成单位": p.org,
-                    "负责人": p.person,
-                    "关键词": p.keywords.join("；"),
-                })
-            })
-            .collect();
+        let rows = projects.iter().map(|p| {
+            (
+                p.title.as_str(),
+                p.org.as_str(),
+                p.person.as_str(),
+                p.keywords.as_slice(),
+            )
+        });
         uploads.push(ImportRequest {
             file_name: name.to_string(),
-            bytes: serde_json::to_vec(&rows)?,
+            bytes: achievement_listing(rows)?,
             kind: Some(RecordKind::Achievements),
         });
     }

@@ -72,3 +72,26 @@ impl Latency {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_on_known_ranks() {
+        assert_eq!(reciprocal_rank(Some(4)), 0.25);
+        assert_eq!(reciprocal_rank(None), 0.0);
+        assert_eq!(ndcg_at(Some(1), 10), 1.0);
+        assert!((ndcg_at(Some(3), 10) - 0.5).abs() < 1e-12);
+        assert_eq!(ndcg_at(Some(11), 10), 0.0);
+        let m = Metrics::from_ranks(&[Some(1), Some(2), None, Some(10), Some(11)]);
+        assert_eq!(m.queries, 5);
+        let mrr = (1.0 + 0.5 + 0.0 + 0.1 + 1.0 / 11.0) / 5.0;
+        assert!((m.mrr - mrr).abs() < 1e-12);
+        assert!((m.hit1 - 0.2).abs() < 1e-12);
+        assert!((m.hit10 - 0.6).abs() < 1e-12);
+        let ndcg = (1.0 + 1.0 / 3f64.log2() + 1.0 / 11f64.log2()) / 5.0;
+        assert!((m.ndcg10 - ndcg).abs() < 1e-12);
+        assert_eq!(Metrics::from_ranks(&[]), Metrics::default());
+    }
+}

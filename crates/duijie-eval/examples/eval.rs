@@ -1,8 +1,9 @@
-//! Runs the held-out attribution evaluation and prints the table:
-//! `cargo run --release -p duijie-match --example eval -- [--data DIR] [--seed N]
+//! Runs the held-out attribution evaluation over an in-memory index and prints the table:
+//! `cargo run --release -p duijie-eval --example eval -- [--data DIR] [--seed N]
 //! [--holdout N] [--config JSON] [--no-user-dict] [--json] [--export-split FILE]`.
 
-use duijie_match::eval::{export_split, run, EvalConfig};
+use duijie_eval::attribution::in_process::run;
+use duijie_eval::attribution::{export_split, EvalConfig};
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,7 +8,7 @@
 //! candidate graded above 0 at a level counts in the unservable part of that level instead of
 //! the NDCG mean.
 
-use crate::MatchError;
+use crate::EvalError;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -92,14 +92,14 @@ impl Judgements {
 }
 
 /// Reads a JSON-lines file; a line that does not parse is an error naming the file and line.
-pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, MatchError> {
-    let text = std::fs::read_to_string(path).map_err(|e| MatchError::io(path, e))?;
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
             serde_json::from_str(l)
-                .map_err(|e| MatchError::data(path, format!("line {}: {e}", i + 1)))
+                .map_err(|e| EvalError::data(path, format!("line {}: {e}", i + 1)))
         })
         .collect()
 }
@@ -194,7 +194,7 @@ pub fn bootstrap_interval(values: &[f64], rounds: usize, seed: u64) -> (f64, f64
     if values.is_empty() {
         return (0.0, 0.0);
     }
-    let mut rng = super::SplitMix64::new(seed);
+    let mut rng = crate::split::SplitMix64::new(seed);
     let n = values.len();
     let mut means: Vec<f64> = (0..rounds)
         .map(|_| {
