@@ -376,14 +376,7 @@ impl App {
             let seq = self.store.last_seq().await.map_err(store_err)?;
             for kind in EMBEDDED {
                 let mut after = String::new();
-                loop {
-                    let page = self
-                        .store
-                        .scan(kind, &after, PAGE)
-                        .await
-                        .map_err(store_err)?;
-                    let Some(last) = page.last() else { break };
-                    after = last.id().to_string();
+                while let Some(page) = self.next_page(kind, &mut after).await? {
                     todo.extend(self.vectors_known(dense, kind, &page).await?);
                 }
             }
@@ -562,6 +555,24 @@ impl App {
         .await
     }
 
+    /// The next page of `kind`'s records after `after`, which moves past it; `None` at the end.
+    async fn next_page(
+        &self,
+        kind: EntityKind,
+        after: &mut String,
+    ) -> AppResult<Option<Vec<Record>>> {
+        let page = self
+            .store
+            .scan(kind, after, PAGE)
+            .await
+            .map_err(store_err)?;
+        let Some(last) = page.last() else {
+            return Ok(None);
+        };
+        *after = last.id().to_string();
+        Ok(Some(page))
+    }
+
     /// Copies the stored vectors of this app's record texts between its database and `other`
     /// (e.g. a database kept to hold vectors across evaluation runs, whose corpora share most
     /// texts): [`VectorCopy::Fetch`] before [`App::sync_vectors`] spares embedding what `other`
@@ -571,14 +582,7 @@ impl App {
         let mut keys: Vec<TextHash> = Vec::new();
         for kind in EMBEDDED {
             let mut after = String::new();
-            loop {
-                let page = self
-                    .store
-                    .scan(kind, &after, PAGE)
-                    .await
-                    .map_err(store_err)?;
-                let Some(last) = page.last() else { break };
-                after = last.id().to_string();
+            while let Some(page) = self.next_page(kind, &mut after).await? {
                 keys.extend(page.iter().filter_map(passage_text).map(|t| text_key(&t)));
             }
         }
