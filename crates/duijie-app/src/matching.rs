@@ -49,7 +49,7 @@ pub(crate) fn parse_kind(kind: Option<&str>) -> AppResult<CandidateKind> {
 /// A caller's `semantic_ratio`, checked.
 pub(crate) fn parse_ratio(ratio: Option<f32>) -> AppResult<Option<f32>> {
     match ratio {
-        Some(r) if !(0.0..=1.0).contains(&r) => Err(DomainError::invalid(
+        Some(r) if !duijie_match::is_semantic_ratio(r) => Err(DomainError::invalid(
             "semantic_ratio",
             "semantic_ratio 须在 0 到 1 之间（0 只按词语，1 只按语义）",
         )),

@@ -58,13 +58,7 @@ pub fn passage_text(record: &Record) -> Option<String> {
             join(&[&a.body.title, &a.body.keywords.join("、"), &a.body.summary])
         }
         Record::Expert(e) => {
-            let topics: Vec<&str> = e
-                .body
-                .research_areas
-                .iter()
-                .chain(&e.body.keywords)
-                .map(String::as_str)
-                .collect();
+            let topics: Vec<&str> = e.body.topics().collect();
             join(&[&topics.join("、"), &e.body.bio])
         }
         Record::Instrument(i) => join(&[&i.body.name, &i.body.model, &i.body.description]),

@@ -153,7 +153,7 @@ fn semantic_config(file: Option<SemanticFile>) -> Result<Option<SemanticConfig>>
     }
     let ratio = file.ratio.unwrap_or(defaults.ratio);
     anyhow::ensure!(
-        (0.0..=1.0).contains(&ratio),
+        duijie_match::is_semantic_ratio(ratio),
         "semantic.ratio must be between 0 (words only) and 1 (meaning only), not {ratio}"
     );
     let fusion = match file.fusion.as_deref() {

@@ -345,6 +345,16 @@ pub struct ExpertDraft {
     pub contact: Contact,
 }
 
+impl ExpertDraft {
+    /// What the expert works on: research areas, then keywords.
+    pub fn topics(&self) -> impl Iterator<Item = &str> {
+        self.research_areas
+            .iter()
+            .chain(&self.keywords)
+            .map(String::as_str)
+    }
+}
+
 /// 专家: a researcher who can take on a problem.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expert {

@@ -32,6 +32,12 @@ pub enum Fusion {
     Rrf,
 }
 
+/// Whether `ratio` is a share of dense evidence (`MatchConfig::semantic_ratio`): 0 ranks by
+/// words only, 1 by meaning only. The one rule for the API, `duijie.toml` and `duijie eval`.
+pub fn is_semantic_ratio(ratio: f32) -> bool {
+    (0.0..=1.0).contains(&ratio)
+}
+
 /// The constant of reciprocal-rank fusion.
 const RRF_K: f32 = 60.0;
 

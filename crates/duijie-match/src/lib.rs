@@ -22,7 +22,9 @@ mod trends;
 
 pub use aggregate::Aggregation;
 pub use committee::{subtopic_count, CommitteePick, CommitteePool, Subtopic, MAX_PER_INSTITUTION};
-pub use dense::{fuse_lists, quantise, Fusion, QueryEncoder, Semantic, VectorSet};
+pub use dense::{
+    fuse_lists, is_semantic_ratio, quantise, Fusion, QueryEncoder, Semantic, VectorSet,
+};
 pub use duijie_search::{is_gram, WeightedTerm, GRAM_MARK};
 pub use error::MatchError;
 pub use query::{

@@ -67,7 +67,7 @@ struct Report {
 
 /// Runs the protocol and prints the table (or the JSON report).
 pub async fn run(opts: &AttributionOptions, progress: &dyn Progress) -> Result<()> {
-    if !(0.0..=1.0).contains(&opts.semantic_ratio) {
+    if !duijie_match::is_semantic_ratio(opts.semantic_ratio) {
         anyhow::bail!("--semantic-ratio must be between 0 and 1");
     }
     let data = opts.data.clone();

@@ -157,6 +157,13 @@ pub async fn run(args: &DemandsOptions, progress: &dyn Progress) -> Result<()> {
     }
     let agreement = second_judge_agreement(&args.set.join("judgements-second.jsonl"), &judgements)?;
 
+    if let Some(bad) = args
+        .semantic_ratios
+        .iter()
+        .find(|r| !duijie_match::is_semantic_ratio(**r))
+    {
+        anyhow::bail!("--semantic-ratios: {bad} is not between 0 and 1");
+    }
     let started = Instant::now();
     let (app, _tmp) = corpus(
         &args.data,
@@ -549,13 +556,7 @@ async fn export(app: &App, dir: &Path, demands: &[Demand], runs: &[Run]) -> Resu
                         person: a.body.leader.as_deref(),
                     },
                     Record::Expert(e) => {
-                        let keywords: Vec<&str> = e
-                            .body
-                            .research_areas
-                            .iter()
-                            .chain(&e.body.keywords)
-                            .map(String::as_str)
-                            .collect();
+                        let keywords: Vec<&str> = e.body.topics().collect();
                         if keywords.is_empty() && e.body.bio.trim().is_empty() {
                             continue;
                         }
