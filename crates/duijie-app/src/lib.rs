@@ -168,7 +168,7 @@ impl App {
         // `Retriever` for it).
         let mut matcher = Matcher::new(index.clone());
         let dense = config.semantic.map(|semantic| {
-            let dense = Arc::new(semantic::Dense::new());
+            let dense = Arc::new(semantic::Dense::new(semantic.graph_from));
             matcher = matcher
                 .clone()
                 .with_config(semantic.match_config(matcher.config()))

@@ -10,9 +10,9 @@ use rand::{Rng, SeedableRng};
 /// Records read (and vectors stored) per round.
 const PAGE: u32 = 2_000;
 
-/// A random direction as a unit vector.
-fn unit(rng: &mut StdRng) -> Vec<f32> {
-    let mut v: Vec<f32> = (0..VECTOR_DIM).map(|_| rng.gen::<f32>() - 0.5).collect();
+/// A random direction as a unit vector of `dim` components.
+pub(crate) fn unit(rng: &mut StdRng, dim: usize) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..dim).map(|_| rng.gen::<f32>() - 0.5).collect();
     let norm = v
         .iter()
         .map(|x| x * x)
@@ -42,7 +42,7 @@ pub async fn random(app: &App, seed: u64) -> Result<u64> {
             let items: Vec<_> = page
                 .iter()
                 .filter_map(passage_text)
-                .map(|text| (text_key(&text), quantise(&unit(&mut rng))))
+                .map(|text| (text_key(&text), quantise(&unit(&mut rng, VECTOR_DIM))))
                 .collect();
             app.store.put_vectors(&items, 0).await?;
             written += items.len() as u64;

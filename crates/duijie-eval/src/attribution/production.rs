@@ -110,6 +110,7 @@ async fn run_set(
         semantic: (opts.semantic_ratio > 0.0).then_some(SemanticConfig {
             ratio: opts.semantic_ratio,
             fusion: Fusion::Normalised,
+            ..SemanticConfig::default()
         }),
     })
     .await?;

@@ -424,6 +424,7 @@ async fn corpus(
         semantic: semantic.then_some(SemanticConfig {
             ratio: 0.0,
             fusion: Fusion::Normalised,
+            ..SemanticConfig::default()
         }),
     })
     .await?;
