@@ -112,9 +112,9 @@ pub async fn the_webhook_posts_signed_events_once(s: TestServer) {
         ],
         "https://duijie.example.org",
     );
-    config.retry_base = Duration::ZERO;
+    config.pace.retry_base = Duration::ZERO;
     config.format = WebhookFormat::Markdown;
-    let worker = WebhookWorker::new(s.app.clone(), config).unwrap();
+    let mut worker = WebhookWorker::new(s.app.clone(), config).unwrap();
     let bureau = s.token("bureau", Role::Bureau, None).await;
     let notice = |kind, key: &str| NewNotice {
         kind,
@@ -146,7 +146,7 @@ pub async fn the_webhook_posts_signed_events_once(s: TestServer) {
     let second = worker.round().await.unwrap();
     assert_eq!((second.sent, second.retried), (1, 0));
     let third = worker.round().await.unwrap();
-    assert_eq!(third, duijie_app::WebhookRound::default(), "never twice");
+    assert_eq!(third, duijie_app::OutboxRound::default(), "never twice");
 
     let hits = hits.lock().unwrap().clone();
     assert_eq!(hits.len(), 2, "one failed post and one delivered");

@@ -345,9 +345,9 @@ fn config(port: u16) -> MailConfig {
         "对接平台 <noreply@duijie.test>",
         "https://duijie.test",
     );
-    c.retry_base = Duration::from_millis(200);
-    c.lease = Duration::from_millis(800);
-    c.max_attempts = 3;
+    c.pace.retry_base = Duration::from_millis(200);
+    c.pace.lease = Duration::from_millis(800);
+    c.pace.max_attempts = 3;
     // Digests only when the test queues them, whatever the hour it runs at.
     c.digest_hour = 24;
     c
@@ -516,7 +516,7 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     let ghost = s
         .app
         .store
-        .claim_mail("crashed", now, 500, 10)
+        .claim_outbox::<duijie_store::OutboxMail>("crashed", now, 500, 10)
         .await
         .unwrap();
     assert_eq!(ghost.len(), 1);
@@ -541,7 +541,11 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     assert!(!s
         .app
         .store
-        .finish_mail(&ghost[0].id, "crashed", duijie_store::MailOutcome::Sent)
+        .finish_outbox::<duijie_store::OutboxMail>(
+            &ghost[0].id,
+            "crashed",
+            duijie_store::OutboxOutcome::Sent,
+        )
         .await
         .unwrap());
 

@@ -21,6 +21,7 @@ mod mailer;
 mod matching;
 mod messages;
 pub mod notifications;
+mod outbox;
 pub mod report;
 mod search;
 mod semantic;
@@ -59,10 +60,11 @@ pub use ledger::{
     current_year, MilestoneForm, ProjectForm, ProjectQuery, ProjectUpdate, SecondmentForm,
     MAX_LEDGER_LINE, MAX_LEDGER_NOTES, MAX_MILESTONES,
 };
-pub use mailer::{MailConfig, MailWorker, Round as MailRound, SmtpTls};
+pub use mailer::{MailConfig, MailWorker, SmtpTls};
 pub use matching::{MatchRequest, MatchResponse};
 pub use messages::{Conversation, MessageForm, MAX_MESSAGE_FILES};
 pub use notifications::{NotificationPage, OutboxOverview};
+pub use outbox::{Pace as OutboxPace, Round as OutboxRound};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Found, Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 pub use semantic::{
@@ -70,7 +72,7 @@ pub use semantic::{
     PASSAGE_TOKENS,
 };
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
-pub use webhook::{webhook_signature, WebhookConfig, WebhookFormat, WebhookRound, WebhookWorker};
+pub use webhook::{webhook_signature, WebhookConfig, WebhookFormat, WebhookWorker};
 pub use workspace::{
     record_link, record_title, record_version, split_terms, AchievementForm, CiteCandidates,
     ExpertForm, InterestState, YearInput, CITE_CANDIDATES, MAX_RECORD_TERMS, RECORDS_PER_PAGE,
