@@ -127,12 +127,12 @@ pub async fn the_webhook_posts_signed_events_once(s: TestServer) {
     // The same notice written twice (a second replica, a retry) queues one event; a kind
     // not chosen queues none.
     s.app
-        .store
+        .store()
         .notify(&[notice(NotificationKind::MilestoneDue, "m1")])
         .await
         .unwrap();
     s.app
-        .store
+        .store()
         .notify(&[
             notice(NotificationKind::MilestoneDue, "m1"),
             notice(NotificationKind::DemandApproved, "a1"),
@@ -225,7 +225,7 @@ pub async fn match_notices_survive_a_stop_right_after_publishing(s: TestServer) 
         name: "bureau".into(),
     };
     s.app
-        .store
+        .store()
         .publish_catalogue(&cat, &actor, &[])
         .await
         .unwrap();

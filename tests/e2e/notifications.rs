@@ -33,7 +33,7 @@ async fn unread(s: &TestServer, token: &str) -> i64 {
 
 async fn user_id(s: &TestServer, name: &str) -> String {
     s.app
-        .store
+        .store()
         .list_users()
         .await
         .unwrap()
@@ -377,7 +377,7 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
         let id = user_id(&s, name).await;
         assert!(s
             .app
-            .store
+            .store()
             .set_user_contact(&id, Some(email), None)
             .await
             .unwrap());
@@ -515,7 +515,7 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     let now = chrono::Utc::now().timestamp_millis();
     let ghost = s
         .app
-        .store
+        .store()
         .claim_outbox::<duijie_store::OutboxMail>("crashed", now, 500, 10)
         .await
         .unwrap();
@@ -540,7 +540,7 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     // The crashed worker's late outcome is not recorded over the real one.
     assert!(!s
         .app
-        .store
+        .store()
         .finish_outbox::<duijie_store::OutboxMail>(
             &ghost[0].id,
             "crashed",

@@ -73,6 +73,12 @@ impl App {
             demand_status: DemandStatus::Published,
             actor_name: actor_name.to_string(),
         };
+        self.import_batch(batch).await
+    }
+
+    /// Stores records read elsewhere as one import (the benchmarks' generated demands) and
+    /// wakes the indexer: a local command's, without a caller.
+    pub async fn import_batch(&self, batch: ImportBatch) -> AppResult<ImportReport> {
         let report = self.store.import(batch).await.map_err(store_err)?;
         tracing::info!(
             import = %report.id,

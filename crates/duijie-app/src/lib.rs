@@ -17,6 +17,7 @@ mod indexer;
 mod instruments;
 mod interests;
 mod ledger;
+mod local;
 mod mailer;
 mod matching;
 mod messages;
@@ -123,14 +124,12 @@ impl std::fmt::Debug for AppConfig {
 
 /// The application: store, index, matcher, and the indexer's progress.
 ///
-/// `store`, `index` and `matcher` bypass the permission rules. They are public for the command
-/// line's maintenance commands (`--demo`, `eval`), the benchmarks and the tests' fixtures; the
-/// server goes through the use cases only (checked by duijie-server's
-/// `the_server_reaches_records_only_through_use_cases`).
+/// `store`, `index` and `matcher` bypass the permission rules, so they are this crate's own:
+/// every other crate goes through the use cases (the local commands' in `local.rs`).
 pub struct App {
-    pub store: Arc<SqlStore>,
-    pub index: Arc<SearchIndex>,
-    pub matcher: Matcher,
+    pub(crate) store: Arc<SqlStore>,
+    pub(crate) index: Arc<SearchIndex>,
+    pub(crate) matcher: Matcher,
     indexer: indexer::Indexer,
     /// Vectors of the records and the model, when semantic matching is on.
     dense: Option<Arc<semantic::Dense>>,
