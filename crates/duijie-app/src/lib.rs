@@ -27,6 +27,7 @@ pub mod report;
 mod search;
 mod semantic;
 mod svg;
+mod table;
 pub mod tokens;
 mod trends;
 mod users;
