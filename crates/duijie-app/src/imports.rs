@@ -73,12 +73,11 @@ impl App {
             demand_status: DemandStatus::Published,
             actor_name: actor_name.to_string(),
         };
-        self.import_batch(batch).await
+        self.store_import(batch).await
     }
 
-    /// Stores records read elsewhere as one import (the benchmarks' generated demands) and
-    /// wakes the indexer: a local command's, without a caller.
-    pub async fn import_batch(&self, batch: ImportBatch) -> AppResult<ImportReport> {
+    /// Stores parsed records as one import and wakes the indexer.
+    pub(crate) async fn store_import(&self, batch: ImportBatch) -> AppResult<ImportReport> {
         let report = self.store.import(batch).await.map_err(store_err)?;
         tracing::info!(
             import = %report.id,

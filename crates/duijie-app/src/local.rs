@@ -1,15 +1,17 @@
 //! Use cases of the local commands, run by whoever runs them on the server's machine, without a
 //! caller: the demo data of `duijie serve --demo`, the evaluation harnesses (`duijie eval`) and
-//! the benchmarks. They bypass the permission rules, so the server never calls them (checked by
-//! duijie-server's `the_server_reaches_records_only_through_use_cases`).
+//! the benchmarks. They bypass the permission rules, so the server never calls them: duijie-
+//! server's `the_server_reaches_records_only_through_use_cases` looks in its sources for a call
+//! of every `pub fn` of this file.
 //!
 //! With the feature `test-support` (for the tests' fixtures only; the `duijie` binary is built
 //! without it), [`App::store`] and [`App::index`] hand out the store and the index themselves.
 
 use crate::{store_err, App, AppResult};
+use duijie_core::ImportReport;
 use duijie_core::{EntityKind, Instrument, InstrumentDraft, OrgKind};
 use duijie_match::Matcher;
-use duijie_store::{Actor, Record, TextHash};
+use duijie_store::{Actor, ImportBatch, Record, TextHash};
 
 impl App {
     /// How many records of `kind` are stored.
@@ -27,6 +29,12 @@ impl App {
         limit: u32,
     ) -> AppResult<Vec<Record>> {
         self.store.scan(kind, after, limit).await.map_err(store_err)
+    }
+
+    /// Stores records read elsewhere as one import (the benchmarks' generated demands) and
+    /// wakes the indexer.
+    pub async fn import_batch(&self, batch: ImportBatch) -> AppResult<ImportReport> {
+        self.store_import(batch).await
     }
 
     /// The ranking the match use cases run, for the evaluation harnesses to rank with.
