@@ -36,7 +36,10 @@ pub async fn random(app: &App, seed: u64) -> Result<u64> {
     ] {
         let mut after = String::new();
         loop {
-            let page = app.store.scan(kind, &after, PAGE).await?;
+            let page = app
+                .records_after(kind, &after, PAGE)
+                .await
+                .map_err(anyhow::Error::new)?;
             let Some(last) = page.last() else { break };
             after = last.id().to_string();
             let items: Vec<_> = page
@@ -44,7 +47,7 @@ pub async fn random(app: &App, seed: u64) -> Result<u64> {
                 .filter_map(passage_text)
                 .map(|text| (text_key(&text), quantise(&unit(&mut rng, VECTOR_DIM))))
                 .collect();
-            app.store.put_vectors(&items, 0).await?;
+            app.put_vectors(&items).await.map_err(anyhow::Error::new)?;
             written += items.len() as u64;
         }
     }

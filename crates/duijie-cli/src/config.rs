@@ -269,10 +269,10 @@ fn webhook_config(
     let base_url = public_url.unwrap_or("http://127.0.0.1:8080");
     let mut c = WebhookConfig::new(url, f.secret.filter(|s| !s.is_empty()), kinds, base_url);
     c.format = format;
-    c.max_attempts = bounded(
+    c.pace.max_attempts = bounded(
         "webhook.max_attempts",
         f.max_attempts,
-        c.max_attempts,
+        c.pace.max_attempts,
         1,
         100,
     )?;
@@ -335,7 +335,7 @@ impl Config {
                 c.user = m.user;
                 c.password = m.password;
                 c.digest_hour = digest_hour;
-                c.max_attempts = m.max_attempts.unwrap_or(c.max_attempts).max(1);
+                c.pace.max_attempts = m.max_attempts.unwrap_or(c.pace.max_attempts).max(1);
                 Some(c)
             }
         };

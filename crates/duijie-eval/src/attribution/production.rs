@@ -196,7 +196,7 @@ async fn rank(
     input: &MatchInput,
     kind: CandidateKind,
 ) -> Result<Vec<duijie_match::Candidate>> {
-    let matcher = app.matcher.clone();
+    let matcher = app.matcher().clone();
     let input = input.clone();
     let ranking = tokio::task::spawn_blocking(move || matcher.rank(&input, kind, DEPTH)).await??;
     Ok(ranking.candidates)
