@@ -9,9 +9,7 @@
 use crate::{blocking, internal, store_err, App, AppResult};
 use duijie_core::EntityKind;
 use duijie_embed::{Embedder, Kind, DIM};
-use duijie_match::{
-    quantise, Fusion, MatchConfig, QueryEncoder, Semantic, VectorSet, GRAPH_FROM,
-};
+use duijie_match::{quantise, Fusion, MatchConfig, QueryEncoder, Semantic, VectorSet, GRAPH_FROM};
 use duijie_store::{Record, SqlStore, TextHash};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -419,10 +417,11 @@ impl App {
         // so a server reports itself caught up only once its searches are fast.
         let vectors = dense.vectors.clone();
         match tokio::task::spawn_blocking(move || vectors.refresh_graphs()).await {
-            Ok(built) if !built.is_empty() => {
+            Ok(Ok(built)) if !built.is_empty() => {
                 tracing::info!(kinds = ?built, "approximate search graphs built");
             }
-            Ok(_) => {}
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "kind left to the exact scan"),
             Err(e) => tracing::warn!(error = %e, "building the approximate search graphs failed"),
         }
         dense.started.store(true, Ordering::Release);

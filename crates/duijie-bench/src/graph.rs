@@ -36,7 +36,9 @@ pub async fn stored(store: &SqlStore) -> Result<Vec<Vec<f32>>> {
 /// `n` pseudo-random unit vectors of `dim` components.
 pub fn random(n: usize, dim: usize, seed: u64) -> Vec<Vec<f32>> {
     let mut rng = StdRng::seed_from_u64(seed);
-    (0..n).map(|_| crate::vectors::unit(&mut rng, dim)).collect()
+    (0..n)
+        .map(|_| crate::vectors::unit(&mut rng, dim))
+        .collect()
 }
 
 /// What one comparison measured.
@@ -69,7 +71,7 @@ pub fn compare(vectors: &[Vec<f32>], step: usize) -> Result<GraphRun> {
         }
     }
     let started = Instant::now();
-    graph.refresh_graphs();
+    graph.refresh_graphs()?;
     let build_s = started.elapsed().as_secs_f64();
     let timed = |set: &VectorSet| {
         let started = Instant::now();

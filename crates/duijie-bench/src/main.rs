@@ -373,7 +373,13 @@ async fn run_cli(cli: Cli) -> Result<()> {
                 let r = graph::compare(&set, step)?;
                 println!(
                     "| {name} | {} | {} | {:.1} s | {:.2} ms | {:.3} ms | {:.3} | {:.3} |",
-                    r.documents, r.queries, r.build_s, r.exact_ms, r.graph_ms, r.recall_10, r.recall_100
+                    r.documents,
+                    r.queries,
+                    r.build_s,
+                    r.exact_ms,
+                    r.graph_ms,
+                    r.recall_10,
+                    r.recall_100
                 );
             }
         }

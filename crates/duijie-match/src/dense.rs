@@ -8,11 +8,12 @@
 //! that, once [`VectorSet::refresh_graphs`] has run, an approximate graph (`crate::ann`) picks
 //! the candidates and only those (and the documents changed since the graph) are scored.
 
+use crate::ann::{Graph, GRAPH_EF};
+use crate::MatchError;
 use duijie_core::EntityKind;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
-use crate::ann::{Graph, GRAPH_EF};
 use std::sync::{Arc, RwLock};
 
 /// Turns a demand's text into its unit query vector (blocking: model inference).
@@ -89,7 +90,7 @@ impl KindVectors {
     fn candidates(&self, q: &[i8], limit: usize) -> Option<Vec<usize>> {
         let graph = self.graph.as_ref().filter(|_| limit <= GRAPH_EF)?;
         let mut out: Vec<usize> = graph
-            .near(q)
+            .near(q)?
             .into_iter()
             .filter(|id| !self.fresh.contains_key(*id))
             .filter_map(|id| self.at.get(id).copied())
@@ -271,10 +272,7 @@ impl VectorSet {
             .iter()
             .filter_map(|id| {
                 let i = *k.at.get(*id)?;
-                Some((
-                    id.to_string(),
-                    cosine_of(dot_i8(k.vector(i, self.dim), &q)),
-                ))
+                Some((id.to_string(), cosine_of(dot_i8(k.vector(i, self.dim), &q))))
             })
             .collect();
         (top, extra)
@@ -284,9 +282,10 @@ impl VectorSet {
 impl VectorSet {
     /// Builds a graph for every kind that wants one (at least `graph_from` documents, and no
     /// graph yet or a tenth of it changed since), one kind at a time, from a snapshot taken
-    /// under the read lock; searches go on meanwhile. Blocking and slow (about a minute per
-    /// 100k documents): call it from a background task. Returns the kinds rebuilt.
-    pub fn refresh_graphs(&self) -> Vec<EntityKind> {
+    /// under the write lock; searches go on meanwhile. Blocking and slow (tens of seconds per
+    /// 100k documents): call it from a background task. Returns the kinds rebuilt, and an
+    /// error for a kind whose graph could not be built (it stays scanned exactly).
+    pub fn refresh_graphs(&self) -> Result<Vec<EntityKind>, MatchError> {
         let wanted: Vec<EntityKind> = {
             let kinds = self.kinds.read().unwrap_or_else(|e| e.into_inner());
             kinds
@@ -310,16 +309,27 @@ impl VectorSet {
             let Some((ids, data, at)) = snapshot else {
                 continue;
             };
-            let graph = Arc::new(Graph::build(ids, data, self.dim));
+            let graph = Graph::build(ids, &data, self.dim);
             let mut kinds = self.kinds.write().unwrap_or_else(|e| e.into_inner());
-            if let Some(k) = kinds.get_mut(&kind) {
-                k.fresh.retain(|_, change| *change > at);
-                k.graph = Some(graph);
-                k.building = false;
-                built.push(kind);
+            let Some(k) = kinds.get_mut(&kind) else {
+                continue;
+            };
+            k.building = false;
+            match graph {
+                Ok(graph) => {
+                    k.fresh.retain(|_, change| *change > at);
+                    k.graph = Some(Arc::new(graph));
+                    built.push(kind);
+                }
+                Err(e) => {
+                    if k.graph.is_none() {
+                        k.fresh.clear();
+                    }
+                    return Err(MatchError::Graph(format!("{kind:?}: {e}")));
+                }
             }
         }
-        built
+        Ok(built)
     }
 
     /// Documents of each kind in its graph (0: the kind is scanned exactly).
@@ -500,14 +510,16 @@ mod tests {
         }
         set.insert(EntityKind::Expert, "e", &docs[0]);
         let queries = random_units(20, 16, 11);
-        let exact: Vec<Vec<(String, f32)>> =
-            queries.iter().map(|q| set.search(kind, q, 10, &[]).0).collect();
+        let exact: Vec<Vec<(String, f32)>> = queries
+            .iter()
+            .map(|q| set.search(kind, q, 10, &[]).0)
+            .collect();
 
         // Only the kind past the threshold gets a graph.
-        assert_eq!(set.refresh_graphs(), vec![kind]);
+        assert_eq!(set.refresh_graphs().unwrap(), vec![kind]);
         assert_eq!(set.graph_sizes()[&kind], 600);
         assert_eq!(set.graph_sizes()[&EntityKind::Expert], 0);
-        assert!(set.refresh_graphs().is_empty(), "nothing changed");
+        assert!(set.refresh_graphs().unwrap().is_empty(), "nothing changed");
         // The graph finds (nearly) the same best ten, with exact cosines.
         let mut same = 0;
         for (q, want) in queries.iter().zip(&exact) {
@@ -535,11 +547,11 @@ mod tests {
         assert_eq!(set.search(kind, q, GRAPH_EF + 1, &[]).0.len(), GRAPH_EF + 1);
 
         // Three changes are not a tenth of the kind: no rebuild. Eighty more are.
-        assert!(set.refresh_graphs().is_empty());
+        assert!(set.refresh_graphs().unwrap().is_empty());
         for (i, v) in random_units(80, 16, 13).iter().enumerate() {
             set.insert(kind, &format!("late{i}"), v);
         }
-        assert_eq!(set.refresh_graphs(), vec![kind]);
+        assert_eq!(set.refresh_graphs().unwrap(), vec![kind]);
         assert_eq!(set.graph_sizes()[&kind], 600 + 1 - 1 + 80);
         let top = set.search(kind, q, 10, &[]).0;
         assert_eq!(top[0].0, "new");

@@ -12,4 +12,7 @@ pub enum MatchError {
     /// The retriever (search index) failed.
     #[error("search failed: {0}")]
     Search(String),
+    /// The approximate search graph of a kind could not be built (it is scanned exactly).
+    #[error("approximate search graph not built: {0}")]
+    Graph(String),
 }

@@ -22,8 +22,8 @@ mod segment;
 mod trends;
 
 pub use aggregate::Aggregation;
-pub use committee::{subtopic_count, CommitteePick, CommitteePool, Subtopic, MAX_PER_INSTITUTION};
 pub use ann::GRAPH_EF;
+pub use committee::{subtopic_count, CommitteePick, CommitteePool, Subtopic, MAX_PER_INSTITUTION};
 pub use dense::{
     fuse_lists, is_semantic_ratio, quantise, Fusion, QueryEncoder, Semantic, VectorSet, GRAPH_FROM,
 };
