@@ -119,3 +119,51 @@ impl From<duijie_core::DomainError> for ErrorJson {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, to_value};
+
+    /// The enums the server mirrors go out with the names the engine's types had.
+    #[test]
+    fn mirrored_enums_keep_their_wire_names() {
+        let names = [
+            (to_value(CoverageJson::None), "none"),
+            (to_value(CoverageJson::Good), "good"),
+            (
+                to_value(DuplicateReasonJson::NearIdenticalText),
+                "near_identical_text",
+            ),
+            (
+                to_value(InterestStateJson::DemandWithdrawn),
+                "demand_withdrawn",
+            ),
+            // Capitalised, unlike every other status: kept as it went out.
+            (to_value(OutboxStatusJson::Pending), "Pending"),
+            (to_value(OutboxStatusJson::Failed), "Failed"),
+        ];
+        for (value, name) in names {
+            assert_eq!(value.ok(), Some(json!(name)));
+        }
+    }
+
+    #[test]
+    fn an_error_names_its_fields_only_when_it_has_them() {
+        let plain = ErrorJson::from(duijie_core::DomainError::new(
+            duijie_core::ErrorCode::NotFound,
+            "没有",
+        ));
+        assert_eq!(
+            to_value(plain).ok(),
+            Some(json!({"error": {"code": "not_found", "message": "没有"}}))
+        );
+        let one = ErrorJson::from(duijie_core::DomainError::invalid("title", "请填写"));
+        assert_eq!(
+            to_value(one).ok(),
+            Some(
+                json!({"error": {"code": "invalid_input", "message": "请填写", "field": "title"}})
+            )
+        );
+    }
+}
