@@ -52,18 +52,30 @@ pub struct VectorStatusJson {
     pub pending: u64,
     /// Vectors this process computed since it started.
     pub embedded: u64,
+    /// Records searched through an approximate graph; the others are scanned exactly.
+    pub graphed: u64,
     /// Stored vectors loaded and the records caught up with once.
     pub started: bool,
 }
 
 impl From<duijie_app::VectorStatus> for VectorStatusJson {
     fn from(v: duijie_app::VectorStatus) -> Self {
+        // Every field named: a new one fails to build here instead of missing on the wire.
+        let duijie_app::VectorStatus {
+            documents,
+            queries,
+            pending,
+            embedded,
+            graphed,
+            started,
+        } = v;
         VectorStatusJson {
-            documents: v.documents,
-            queries: v.queries,
-            pending: v.pending,
-            embedded: v.embedded,
-            started: v.started,
+            documents,
+            queries,
+            pending,
+            embedded,
+            graphed,
+            started,
         }
     }
 }
