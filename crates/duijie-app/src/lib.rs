@@ -51,7 +51,9 @@ pub use duijie_embed::DIM as VECTOR_DIM;
 pub use duijie_match::{quantise, Fusion};
 pub use duijie_store::{ApiToken, Registration, RegistrationKind, RegistrationStatus};
 pub use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditSubject};
-pub use duijie_store::{OrgInterest, Record};
+pub use duijie_store::{
+    DemandEvent, Notification, OrgCounts, OrgInterest, OutboxEntry, OutboxStatus, Record,
+};
 pub use export::{CatalogueExport, ExportFormat};
 pub use idempotency::{Claim, StoredResponse, IDEMPOTENCY_KEEP_HOURS, MAX_IDEMPOTENCY_KEY};
 pub use imports::ImportRequest;

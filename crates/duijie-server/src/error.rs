@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use duijie_core::{DomainError, ErrorCode};
-use serde_json::json;
 
 /// An error as the API shows it.
 #[derive(Debug)]
@@ -42,16 +41,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let e = self.0;
-        let mut body = json!({"code": e.code.as_str(), "message": e.message});
-        if let Some(field) = e.field {
-            body["field"] = json!(field);
-        }
-        if !e.fields.is_empty() {
-            body["fields"] = json!(e.fields);
-        }
-        let mut resp = (status_of(e.code), Json(json!({ "error": body }))).into_response();
-        if e.code == ErrorCode::Unauthenticated {
+        let code = self.0.code;
+        let body = crate::views::ErrorJson::from(self.0);
+        let mut resp = (status_of(code), Json(body)).into_response();
+        if code == ErrorCode::Unauthenticated {
             resp.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Bearer"),

@@ -5,51 +5,19 @@
 use crate::client::Client;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::views::{
+    AccountAnswer, AccountJson, DecisionJson, EndedJson, Items, NewTokenJson, RegistrationJson,
+    RegistrationReceipt, SignedInJson, TokenJson,
+};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use duijie_app::{
-    AccountForm, AccountPatch, Action, Registration, RegistrationForm, RegistrationStatus,
-};
-use duijie_core::{DomainError, User};
+use duijie_app::{AccountForm, AccountPatch, Action, RegistrationForm, RegistrationStatus};
+use duijie_core::DomainError;
 use serde::Deserialize;
-use serde_json::{json, Value};
-
-/// An account as its owner and the administrator see it (e-mail and phone are personal data).
-pub fn account_json(u: &User) -> Value {
-    json!({
-        "id": u.id,
-        "name": u.name,
-        "role": u.role.as_str(),
-        "role_label": u.role.label(),
-        "organization_id": u.org_id,
-        "email": u.email,
-        "phone": u.phone,
-        "disabled": u.revoked,
-        "created_at": u.created_at,
-    })
-}
-
-/// A registration as the bureau sees it.
-pub fn registration_json(r: &Registration) -> Value {
-    json!({
-        "id": r.id,
-        "kind": r.kind.as_str(),
-        "org_name": r.org_name,
-        "credit_code": r.credit_code,
-        "contact_name": r.contact_name,
-        "phone": r.phone,
-        "email": r.email,
-        "status": r.status.as_str(),
-        "reason": r.reason,
-        "user_id": r.user_id,
-        "created_at": r.created_at,
-        "decided_at": r.decided_at,
-    })
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -78,7 +46,10 @@ pub async fn sign_in(
                     tracing::warn!(code = e.code.as_str(), "previous session not ended");
                 }
             }
-            let body = json!({ "account": account_json(&signed.user), "csrf_token": signed.csrf });
+            let body = SignedInJson {
+                account: signed.user.clone().into(),
+                csrf_token: signed.csrf.clone(),
+            };
             let mut resp = Json(body).into_response();
             for c in crate::pages::signed_in_cookies(
                 &signed,
@@ -101,9 +72,9 @@ pub async fn sign_in(
 }
 
 /// The signed-in account.
-pub async fn current(Auth(caller): Auth) -> ApiResult<Json<Value>> {
+pub async fn current(Auth(caller): Auth) -> ApiResult<Json<AccountAnswer>> {
     let user = caller.require(Action::UseAccount)?;
-    Ok(Json(json!({ "account": account_json(user) })))
+    Ok(Json(user.clone().into()))
 }
 
 /// Signs out of this session (the cookie's); a bearer caller has no session to end.
@@ -129,9 +100,9 @@ pub async fn sign_out(
 pub async fn sign_out_everywhere(
     State(s): State<AppState>,
     Auth(caller): Auth,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<EndedJson>> {
     let ended = s.app.sign_out_everywhere(&caller).await?;
-    Ok(Json(json!({ "ended": ended })))
+    Ok(Json(EndedJson { ended }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,12 +116,12 @@ pub async fn update_me(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiJson(body): ApiJson<ContactBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AccountAnswer>> {
     let user = s
         .app
         .set_my_contact(&caller, &body.email, &body.phone)
         .await?;
-    Ok(Json(json!({ "account": account_json(&user) })))
+    Ok(Json(user.into()))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,9 +145,11 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn my_tokens(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
-    let items = s.app.my_tokens(&caller).await?;
-    Ok(Json(json!({ "items": items })))
+pub async fn my_tokens(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<Json<Items<TokenJson>>> {
+    Ok(Json(Items::of(s.app.my_tokens(&caller).await?)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -190,13 +163,14 @@ pub async fn create_token(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiJson(body): ApiJson<TokenBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<NewTokenJson>)> {
     let (record, token) = s.app.create_my_token(&caller, &body.label).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({ "id": record.id, "label": record.label, "created_at": record.created_at, "token": token }),
-        ),
+        Json(NewTokenJson {
+            record: record.into(),
+            token,
+        }),
     ))
 }
 
@@ -213,13 +187,15 @@ pub async fn revoke_token(
 pub async fn register(
     State(s): State<AppState>,
     ApiJson(form): ApiJson<RegistrationForm>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<RegistrationReceipt>)> {
     let r = s.app.register(&form).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({ "id": r.id, "status": r.status.as_str(), "message": "注册申请已提交，等待科技局审核" }),
-        ),
+        Json(RegistrationReceipt {
+            id: r.id,
+            status: r.status.as_str(),
+            message: "注册申请已提交，等待科技局审核",
+        }),
     ))
 }
 
@@ -233,32 +209,26 @@ pub async fn registrations(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiQuery(q): ApiQuery<RegistrationQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Items<RegistrationJson>>> {
     let status = match q.status.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
         Some(v) => Some(RegistrationStatus::parse(v).ok_or_else(|| {
             DomainError::invalid("status", "status 须为 pending、approved 或 rejected")
         })?),
     };
-    let items: Vec<Value> = s
-        .app
-        .registrations(&caller, status)
-        .await?
-        .iter()
-        .map(registration_json)
-        .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(Items::of(s.app.registrations(&caller, status).await?)))
 }
 
 pub async fn approve(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DecisionJson>> {
     let (r, user) = s.app.approve_registration(&caller, &id).await?;
-    Ok(Json(
-        json!({ "registration": registration_json(&r), "account": account_json(&user) }),
-    ))
+    Ok(Json(DecisionJson {
+        registration: r.into(),
+        account: Some(user.into()),
+    }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -272,32 +242,31 @@ pub async fn reject(
     Auth(caller): Auth,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RejectBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DecisionJson>> {
     let r = s
         .app
         .reject_registration(&caller, &id, &body.reason)
         .await?;
-    Ok(Json(json!({ "registration": registration_json(&r) })))
+    Ok(Json(DecisionJson {
+        registration: r.into(),
+        account: None,
+    }))
 }
 
-pub async fn users(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
-    let items: Vec<Value> = s
-        .app
-        .accounts(&caller)
-        .await?
-        .iter()
-        .map(account_json)
-        .collect();
-    Ok(Json(json!({ "items": items })))
+pub async fn users(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<Json<Items<AccountJson>>> {
+    Ok(Json(Items::of(s.app.accounts(&caller).await?)))
 }
 
 pub async fn create_user(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiJson(form): ApiJson<AccountForm>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<AccountJson>)> {
     let user = s.app.create_account(&caller, &form).await?;
-    Ok((StatusCode::CREATED, Json(account_json(&user))))
+    Ok((StatusCode::CREATED, Json(user.into())))
 }
 
 pub async fn update_user(
@@ -305,9 +274,9 @@ pub async fn update_user(
     Auth(caller): Auth,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<AccountPatch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AccountJson>> {
     let user = s.app.update_account(&caller, &id, &patch).await?;
-    Ok(Json(account_json(&user)))
+    Ok(Json(user.into()))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -2,16 +2,17 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
-use crate::views::{CatalogueJson, DemandJson, ReviewItemJson};
+use crate::views::{
+    CatalogueDetailJson, CatalogueDiffJson, CatalogueJson, Deleted, Items, Paged, ReviewItemJson,
+};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use duijie_app::{CatalogueForm, CatalogueItemsForm, EditionDiff, ExportFormat};
-use duijie_core::{CatalogueEdition, DomainError};
+use duijie_app::{CatalogueForm, CatalogueItemsForm, ExportFormat};
+use duijie_core::DomainError;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,7 +26,7 @@ pub async fn review_queue(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiQuery(p): ApiQuery<QueueParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Paged<ReviewItemJson>>> {
     let per_page = p.per_page.unwrap_or(20);
     if per_page == 0 || per_page > duijie_app::SEARCH_MAX_PER_PAGE {
         return Err(DomainError::invalid(
@@ -42,20 +43,22 @@ pub async fn review_queue(
         .app
         .review_queue(&caller, (page - 1).saturating_mul(per_page), per_page)
         .await?;
-    let items: Vec<ReviewItemJson> = items.into_iter().map(Into::into).collect();
-    Ok(Json(
-        json!({"total": total, "page": page, "per_page": per_page, "items": items}),
-    ))
+    Ok(Json(Paged {
+        total,
+        page,
+        per_page,
+        items: items.into_iter().map(Into::into).collect(),
+    }))
 }
 
 pub async fn create(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiJson(form): ApiJson<CatalogueForm>,
-) -> ApiResult<(StatusCode, Json<CatalogueEdition>)> {
+) -> ApiResult<(StatusCode, Json<CatalogueJson>)> {
     Ok((
         StatusCode::CREATED,
-        Json(s.app.create_catalogue(&caller, &form).await?),
+        Json(s.app.create_catalogue(&caller, &form).await?.into()),
     ))
 }
 
@@ -64,11 +67,12 @@ pub async fn add_items(
     Auth(caller): Auth,
     Path(id): Path<String>,
     ApiJson(form): ApiJson<CatalogueItemsForm>,
-) -> ApiResult<Json<CatalogueEdition>> {
+) -> ApiResult<Json<CatalogueJson>> {
     Ok(Json(
         s.app
             .add_catalogue_items(&caller, &id, &form.demand_ids)
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -76,11 +80,12 @@ pub async fn remove_item(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path((id, demand_id)): Path<(String, String)>,
-) -> ApiResult<Json<CatalogueEdition>> {
+) -> ApiResult<Json<CatalogueJson>> {
     Ok(Json(
         s.app
             .remove_catalogue_items(&caller, &id, &[demand_id])
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -88,32 +93,35 @@ pub async fn delete(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Deleted>> {
     s.app.delete_catalogue(&caller, &id).await?;
-    Ok(Json(json!({ "id": id, "deleted": true })))
+    Ok(Json(Deleted::of(id)))
 }
 
 pub async fn publish(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<CatalogueEdition>> {
-    Ok(Json(s.app.publish_catalogue(&caller, &id).await?))
+) -> ApiResult<Json<CatalogueJson>> {
+    Ok(Json(s.app.publish_catalogue(&caller, &id).await?.into()))
 }
 
-pub async fn list(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "items": s.app.catalogues(&caller).await? })))
+pub async fn list(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<Json<Items<CatalogueJson>>> {
+    Ok(Json(Items::of(s.app.catalogues(&caller).await?)))
 }
 
 pub async fn get(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<CatalogueJson>> {
+) -> ApiResult<Json<CatalogueDetailJson>> {
     let (edition, items) = s.app.catalogue(&caller, &id).await?;
-    Ok(Json(CatalogueJson {
-        edition,
-        items: items.into_iter().map(DemandJson::from).collect(),
+    Ok(Json(CatalogueDetailJson {
+        edition: edition.into(),
+        items: items.into_iter().map(Into::into).collect(),
     }))
 }
 
@@ -128,8 +136,10 @@ pub async fn diff(
     Auth(caller): Auth,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<DiffParams>,
-) -> ApiResult<Json<EditionDiff>> {
-    Ok(Json(s.app.catalogue_diff(&caller, &id, &p.from).await?))
+) -> ApiResult<Json<CatalogueDiffJson>> {
+    Ok(Json(
+        s.app.catalogue_diff(&caller, &id, &p.from).await?.into(),
+    ))
 }
 
 #[derive(Debug, Deserialize)]

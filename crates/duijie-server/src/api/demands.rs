@@ -3,7 +3,7 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::{IfMatch, Tagged};
-use crate::views::{DemandJson, PageJson};
+use crate::views::{Deleted, DemandEventJson, DemandJson, Items, PageJson, Paged, RankingJson};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,7 +11,6 @@ use axum::Json;
 use duijie_app::{DemandForm, ReviewDecision, SearchParams};
 use duijie_core::{DemandStatus, DomainError};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 pub async fn search(
     State(s): State<AppState>,
@@ -63,9 +62,9 @@ pub async fn delete(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Deleted>> {
     s.app.delete_demand(&caller, &id).await?;
-    Ok(Json(json!({ "id": id, "deleted": true })))
+    Ok(Json(Deleted::of(id)))
 }
 
 pub async fn reopen(
@@ -128,9 +127,8 @@ pub async fn history(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let events = s.app.demand_history(&caller, &id).await?;
-    Ok(Json(json!({ "items": events })))
+) -> ApiResult<Json<Items<DemandEventJson>>> {
+    Ok(Json(Items::of(s.app.demand_history(&caller, &id).await?)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,12 +143,12 @@ pub async fn matches(
     Auth(caller): Auth,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<MatchParams>,
-) -> ApiResult<Json<duijie_app::MatchResponse>> {
+) -> ApiResult<Json<RankingJson>> {
     let ranking = s
         .app
         .match_demand(&caller, &id, p.kind.as_deref(), p.limit, p.semantic_ratio)
         .await?;
-    Ok(Json(ranking))
+    Ok(Json(ranking.into()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,7 +163,7 @@ pub async fn mine(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiQuery(p): ApiQuery<MineParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Paged<DemandJson>>> {
     let statuses = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(st) => Some(vec![DemandStatus::parse(st).ok_or_else(|| {
             DomainError::invalid("status", format!("未知状态“{st}”"))
@@ -181,8 +179,10 @@ pub async fn mine(
         .app
         .list_demands(&caller, statuses, (page - 1) * per_page, per_page)
         .await?;
-    let items: Vec<DemandJson> = items.into_iter().map(Into::into).collect();
-    Ok(Json(
-        json!({"total": total, "page": page, "per_page": per_page, "items": items}),
-    ))
+    Ok(Json(Paged {
+        total,
+        page,
+        per_page,
+        items: items.into_iter().map(Into::into).collect(),
+    }))
 }

@@ -2,13 +2,13 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Auth;
+use crate::views::{ImportReportJson, Items};
 use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use duijie_app::{Action, ImportRequest};
-use duijie_core::{DomainError, ErrorCode, ImportReport, RecordKind};
-use serde_json::{json, Value};
+use duijie_core::{DomainError, ErrorCode, RecordKind};
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -26,7 +26,7 @@ pub async fn upload(
     State(s): State<AppState>,
     Auth(caller): Auth,
     mut form: Multipart,
-) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+) -> ApiResult<(StatusCode, Json<ImportReportJson>)> {
     // Refuse before reading a possibly large body.
     caller.require(Action::ImportCatalogue)?;
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -66,18 +66,20 @@ pub async fn upload(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(report)))
+    Ok((StatusCode::CREATED, Json(report.into())))
 }
 
-pub async fn list(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
-    let items = s.app.imports(&caller).await?;
-    Ok(Json(json!({ "items": items })))
+pub async fn list(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<Json<Items<ImportReportJson>>> {
+    Ok(Json(Items::of(s.app.imports(&caller).await?)))
 }
 
 pub async fn get(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<ImportReport>> {
-    Ok(Json(s.app.import_report(&caller, &id).await?))
+) -> ApiResult<Json<ImportReportJson>> {
+    Ok(Json(s.app.import_report(&caller, &id).await?.into()))
 }

@@ -2,14 +2,13 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
-use crate::views::InterestJson;
+use crate::views::{InterestJson, Items};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use duijie_app::InterestForm;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 pub async fn create(
     State(s): State<AppState>,
@@ -25,15 +24,8 @@ pub async fn list(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let items: Vec<InterestJson> = s
-        .app
-        .interests(&caller, &id)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(json!({ "items": items })))
+) -> ApiResult<Json<Items<InterestJson>>> {
+    Ok(Json(Items::of(s.app.interests(&caller, &id).await?)))
 }
 
 pub async fn accept(

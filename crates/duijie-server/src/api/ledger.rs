@@ -3,7 +3,7 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::{IfMatch, Tagged};
-use crate::views::{ProjectJson, SecondmentJson};
+use crate::views::{Items, ProjectJson, SecondmentJson};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use duijie_app::{ProjectForm, ProjectQuery, ProjectUpdate, ReportFormat, SecondmentForm};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 pub async fn create_project(
     State(s): State<AppState>,
@@ -27,15 +26,8 @@ pub async fn list_projects(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiQuery(q): ApiQuery<ProjectQuery>,
-) -> ApiResult<Json<Value>> {
-    let items: Vec<ProjectJson> = s
-        .app
-        .projects(&caller, &q)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(json!({ "items": items })))
+) -> ApiResult<Json<Items<ProjectJson>>> {
+    Ok(Json(Items::of(s.app.projects(&caller, &q).await?)))
 }
 
 pub async fn get_project(
@@ -77,15 +69,10 @@ pub async fn list_secondments(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<Json<Value>> {
-    let items: Vec<SecondmentJson> = s
-        .app
-        .secondments(&caller, q.year.as_deref())
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(json!({ "items": items })))
+) -> ApiResult<Json<Items<SecondmentJson>>> {
+    Ok(Json(Items::of(
+        s.app.secondments(&caller, q.year.as_deref()).await?,
+    )))
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,16 +4,12 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::{IfMatch, Tagged};
-use crate::views::{InstrumentJson, PageJson};
+use crate::views::{CommitteeJson, InstrumentJson, Items, PageJson, TrendsJson};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use duijie_app::{
-    CommitteeForm, CommitteePatch, InstrumentForm, SearchParams, TrendParams, Trends,
-};
-use duijie_core::Committee;
-use serde_json::{json, Value};
+use duijie_app::{CommitteeForm, CommitteePatch, InstrumentForm, SearchParams, TrendParams};
 
 pub async fn create_instrument(
     State(s): State<AppState>,
@@ -44,31 +40,33 @@ pub async fn instrument(
 pub async fn trends(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<TrendParams>,
-) -> ApiResult<Json<Trends>> {
-    Ok(Json(s.app.trends(&p).await?))
+) -> ApiResult<Json<TrendsJson>> {
+    Ok(Json(s.app.trends(&p).await?.into()))
 }
 
 pub async fn propose_committee(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiJson(form): ApiJson<CommitteeForm>,
-) -> ApiResult<(StatusCode, Json<Committee>)> {
+) -> ApiResult<(StatusCode, Json<CommitteeJson>)> {
     let c = s.app.propose_committee(&caller, &form).await?;
-    Ok((StatusCode::CREATED, Json(c)))
+    Ok((StatusCode::CREATED, Json(c.into())))
 }
 
-pub async fn committees(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
-    let items = s.app.committees(&caller).await?;
-    Ok(Json(json!({ "items": items })))
+pub async fn committees(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<Json<Items<CommitteeJson>>> {
+    Ok(Json(Items::of(s.app.committees(&caller).await?)))
 }
 
 pub async fn committee(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Tagged<Committee>> {
+) -> ApiResult<Tagged<CommitteeJson>> {
     let c = s.app.committee(&caller, &id).await?;
-    Ok(Tagged(c.version, c))
+    Ok(Tagged(c.version, c.into()))
 }
 
 pub async fn update_committee(
@@ -77,10 +75,10 @@ pub async fn update_committee(
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     ApiJson(patch): ApiJson<CommitteePatch>,
-) -> ApiResult<Tagged<Committee>> {
+) -> ApiResult<Tagged<CommitteeJson>> {
     let c = s
         .app
         .update_committee(&caller, &id, &patch, version)
         .await?;
-    Ok(Tagged(c.version, c))
+    Ok(Tagged(c.version, c.into()))
 }

@@ -3,7 +3,7 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
-use crate::views::{AttachmentJson, MessageJson};
+use crate::views::{AttachmentJson, ConversationJson, Items, MessageJson};
 use crate::AppState;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::header::CONTENT_TYPE;
@@ -12,23 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use duijie_app::{MessageForm, MAX_MESSAGE_FILES};
 use duijie_core::{DomainError, ErrorCode};
-use serde_json::{json, Value};
 
 pub async fn list(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let c = s.app.conversation(&caller, &id).await?;
-    let items: Vec<MessageJson> = c.messages.into_iter().map(Into::into).collect();
-    let files: Vec<AttachmentJson> = c.demand_files.into_iter().map(Into::into).collect();
-    Ok(Json(json!({
-        "items": items,
-        "demand_attachments": files,
-        "writable": c.writable,
-        "closed": c.closed,
-        "partner_contact": c.partner_contact.filter(|c| !c.is_empty()),
-    })))
+) -> ApiResult<Json<ConversationJson>> {
+    Ok(Json(s.app.conversation(&caller, &id).await?.into()))
 }
 
 fn is_multipart(req: &Request) -> bool {
@@ -106,15 +96,10 @@ pub async fn demand_files(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let items: Vec<AttachmentJson> = s
-        .app
-        .demand_attachments(&caller, &id)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(json!({ "items": items })))
+) -> ApiResult<Json<Items<AttachmentJson>>> {
+    Ok(Json(Items::of(
+        s.app.demand_attachments(&caller, &id).await?,
+    )))
 }
 
 /// `multipart/form-data` with one `file`.

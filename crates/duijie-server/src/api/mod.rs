@@ -19,6 +19,7 @@ pub(crate) use openapi::DOCS_CSS;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
+use crate::views::{HealthJson, IndexJson, RankingJson};
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::handler::Handler;
@@ -27,7 +28,6 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use duijie_app::{MatchRequest, MAX_MESSAGE_FILES};
-use serde_json::json;
 
 pub fn routes(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
@@ -239,7 +239,7 @@ pub(crate) fn attachment_body(state: &AppState, files: usize) -> usize {
 /// log by at most `max_index_lag` sequence numbers; 503 otherwise, so a load balancer sends
 /// searches elsewhere while this replica's index is stuck or far behind. `semantic` shows how
 /// far the vectors are (`null` when semantic matching is off); words work without them.
-async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
+async fn healthz(State(s): State<AppState>) -> (StatusCode, Json<HealthJson>) {
     let index = s.app.index_status().await;
     let (code, status) = match index.behind {
         _ if !index.started => (StatusCode::SERVICE_UNAVAILABLE, "starting"),
@@ -251,19 +251,12 @@ async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
     };
     (
         code,
-        Json(json!({
-            "status": status,
-            "index": {
-                "applied_seq": index.applied_seq,
-                "head_seq": index.head_seq,
-                "behind": index.behind,
-                "max_behind": s.config.max_index_lag,
-                "caught_up": index.caught_up,
-                "documents": index.documents,
-            },
+        Json(HealthJson {
+            status,
+            index: IndexJson::new(&index, s.config.max_index_lag),
             // The dense part catches up in the background: progress only, never unhealthy.
-            "semantic": s.app.vector_status(),
-        })),
+            semantic: s.app.vector_status().map(Into::into),
+        }),
     )
 }
 
@@ -275,8 +268,8 @@ async fn match_text(
     State(s): State<AppState>,
     Auth(_caller): Auth,
     ApiJson(req): ApiJson<MatchRequest>,
-) -> ApiResult<Json<duijie_app::MatchResponse>> {
-    Ok(Json(s.app.match_text(&req).await?))
+) -> ApiResult<Json<RankingJson>> {
+    Ok(Json(s.app.match_text(&req).await?.into()))
 }
 
 /// An export as a download (pages use it too); its file name is ASCII by construction.

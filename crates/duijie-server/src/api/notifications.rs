@@ -3,15 +3,12 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::views::{MarkedJson, NotificationPageJson, OutboxJson, SettingsJson};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use duijie_app::notifications::prefs_map;
-use duijie_app::{NotificationPage, OutboxOverview};
-use duijie_core::{Delivery, NotificationKind};
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 #[derive(Debug, Deserialize)]
@@ -23,46 +20,16 @@ pub struct InboxQuery {
     page: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
-struct NotificationJson {
-    id: String,
-    kind: NotificationKind,
-    kind_label: &'static str,
-    title: String,
-    body: String,
-    link: String,
-    read: bool,
-    created_at: chrono::DateTime<chrono::Utc>,
-}
-
-fn page_json(p: NotificationPage) -> Value {
-    let items: Vec<NotificationJson> = p
-        .items
-        .into_iter()
-        .map(|n| NotificationJson {
-            kind_label: n.kind.label(),
-            read: n.read_at.is_some(),
-            id: n.id,
-            kind: n.kind,
-            title: n.title,
-            body: n.body,
-            link: n.link,
-            created_at: n.created_at,
-        })
-        .collect();
-    json!({"items": items, "total": p.total, "unread": p.unread, "page": p.page, "per_page": p.per_page})
-}
-
 pub async fn list(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiQuery(q): ApiQuery<InboxQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<NotificationPageJson>> {
     let page = s
         .app
         .notifications(&caller, q.unread.unwrap_or(false), q.page)
         .await?;
-    Ok(Json(page_json(page)))
+    Ok(Json(page.into()))
 }
 
 pub async fn read(
@@ -74,25 +41,29 @@ pub async fn read(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn read_all(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
+pub async fn read_all(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<Json<MarkedJson>> {
     let marked = s.app.mark_all_notifications_read(&caller).await?;
-    Ok(Json(json!({ "marked": marked })))
+    Ok(Json(MarkedJson { marked }))
 }
 
-fn prefs_json(prefs: &[(NotificationKind, Delivery)]) -> Value {
-    json!({ "settings": prefs_map(prefs) })
-}
-
-pub async fn settings(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
-    Ok(Json(prefs_json(&s.app.notification_prefs(&caller).await?)))
+pub async fn settings(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<Json<SettingsJson>> {
+    Ok(Json(SettingsJson::of(
+        &s.app.notification_prefs(&caller).await?,
+    )))
 }
 
 pub async fn set_settings(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiJson(body): ApiJson<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(prefs_json(
+) -> ApiResult<Json<SettingsJson>> {
+    Ok(Json(SettingsJson::of(
         &s.app.set_notification_prefs(&caller, &body).await?,
     )))
 }
@@ -108,10 +79,11 @@ pub async fn outbox(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiQuery(q): ApiQuery<OutboxQuery>,
-) -> ApiResult<Json<OutboxOverview>> {
+) -> ApiResult<Json<OutboxJson>> {
     Ok(Json(
         s.app
             .mail_outbox(&caller, q.failed.unwrap_or(false))
-            .await?,
+            .await?
+            .into(),
     ))
 }

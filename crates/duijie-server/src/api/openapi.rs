@@ -293,8 +293,7 @@ fn operations() -> Vec<Op> {
         Op { method: "get", path: "/api/v1/organizations/{id}/recommended-demands", tag: "matching",
              summary: "Published demands ranked for an institution", who: "that institution, bureau/admin",
              params: vec![path_id("organization"), query("limit", "integer", "1 to 50")], body: None, status: 200,
-             response: json!({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}}),
-             errors: &[401, 403, 404] },
+             response: items_of("DemandMatch"), errors: &[401, 403, 404] },
         Op { method: "post", path: "/api/v1/imports", tag: "imports", summary: "Import a catalogue file (multipart: `file`, optional `kind`)",
              who: "bureau/admin", params: vec![], body: None, status: 201, response: schema("ImportReport"), errors: &[400, 401, 403, 413] },
         Op { method: "get", path: "/api/v1/imports", tag: "imports", summary: "Past imports with their reports",
@@ -535,7 +534,8 @@ fn components() -> Value {
         ("ReviewBody", json!({"type": "object", "required": ["decision"], "additionalProperties": false, "properties": {
                 "decision": {"type": "string", "enum": ["approve", "reject", "request_changes"]},
                 "note": {"type": "string", "description": "required unless approving"}}})),
-        ("DemandEvent", json!(object(&["to_status", "actor_name", "note", "at"], json!({"from_status": schema("DemandStatus"),
+        ("DemandEvent", json!(object(&["from_status", "to_status", "actor_id", "actor_name", "note", "at"], json!({
+                "from_status": {"anyOf": [schema("DemandStatus"), {"type": "null"}], "description": "null for the demand's creation"},
                 "to_status": schema("DemandStatus"), "actor_id": nullable("string"), "actor_name": string(), "note": string(),
                 "at": {"type": "string", "format": "date-time"}})))),
         ("InterestInput", json!({"type": "object", "required": ["message"], "additionalProperties": false, "properties": {
@@ -558,12 +558,12 @@ fn components() -> Value {
                 json!({"id": string(), "interest_id": string(), "sender": schema("OrgRef"), "body": string(),
                     "attachments": {"type": "array", "items": schema("Attachment")},
                     "created_at": {"type": "string", "format": "date-time"}})))),
-        ("Conversation", json!(object(&["items", "demand_attachments", "writable"], json!({
+        ("Conversation", json!(object(&["items", "demand_attachments", "writable", "closed", "partner_contact"], json!({
                 "items": {"type": "array", "items": schema("Message")},
                 "demand_attachments": {"type": "array", "items": schema("Attachment")},
                 "writable": {"type": "boolean"},
-                "closed": {"type": "string", "description": "why no one may write any more (declined, demand withdrawn or closed)"},
-                "partner_contact": {"allOf": [schema("ContactInfo")], "description": "the other side's contact, once the 揭榜 is accepted (the two sides only)"}})))),
+                "closed": {"type": ["string", "null"], "description": "why no one may write any more (declined, demand withdrawn or closed); null while open"},
+                "partner_contact": {"anyOf": [schema("ContactInfo"), {"type": "null"}], "description": "the other side's contact, once the 揭榜 is accepted (the two sides only); null otherwise"}})))),
         ("DeclineInput", json!({"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {
                 "reason": {"type": "string", "maxLength": duijie_app::MAX_INTEREST_TEXT}}})),
         ("Interest", json!(object(&["id", "demand_id", "institution", "message", "expert_ids", "achievement_ids", "instrument_ids", "status", "created_at"],
@@ -596,10 +596,16 @@ fn components() -> Value {
                 "kind": {"type": "string", "enum": ["achievement", "expert", "instrument"]}, "id": string(), "title": string(),
                 "score": {"type": "number"}, "matched_terms": {"type": "array", "items": string()},
                 "semantic": {"type": "boolean", "description": "found by meaning only (语义相近): no word of the demand is in it, matched_terms is empty; absent otherwise"}})))),
-        ("Achievement", json!(object(&["id", "title", "institution"], json!({"id": string(), "title": string(), "summary": string(),
-                "keywords": {"type": "array", "items": string()}, "field": nullable("string"), "maturity": nullable("string"),
+        ("DemandMatch", json!(object(&["rank", "id", "title", "enterprise", "score", "matched_terms"], json!({
+                "rank": {"type": "integer"}, "id": string(), "title": string(), "enterprise": {"type": "string", "description": "需求单位"},
+                "score": {"type": "number"}, "matched_terms": {"type": "array", "items": string()}})))),
+        ("Achievement", json!(object(&["id", "title", "institution", "created_at"], json!({"id": string(), "title": string(), "summary": string(),
+                "keywords": {"type": "array", "items": string()}, "field": nullable("string"),
+                "field_raw": {"type": "string", "description": "the field as the source wrote it, when it was mapped onto the taxonomy; absent otherwise"},
+                "maturity": nullable("string"),
                 "leader": nullable("string"), "expert_id": nullable("string"), "year": nullable("integer"),
-                "region": nullable("string"), "institution": schema("OrgRef"), "version": version()})))),
+                "region": nullable("string"), "institution": schema("OrgRef"), "version": version(),
+                "created_at": {"type": "string", "format": "date-time"}})))),
         ("Expert", json!(object(&["id", "name", "institution"], json!({"id": string(), "name": string(), "title": nullable("string"),
                 "department": nullable("string"), "research_areas": {"type": "array", "items": string()},
                 "keywords": {"type": "array", "items": string()}, "bio": string(), "field": nullable("string"),
@@ -632,13 +638,14 @@ fn components() -> Value {
         ("Organization", json!(object(&["id", "name", "kind", "counts"], json!({"id": string(), "name": string(), "kind": string(),
                 "region": nullable("string"), "counts": object(&["demands", "achievements", "experts"], json!({
                     "demands": {"type": "integer"}, "achievements": {"type": "integer"}, "experts": {"type": "integer"}}))})))),
-        ("ImportReport", json!(object(&["id", "file", "sha256", "kind", "rows_total", "rows_imported", "rows_unchanged", "rows_skipped", "errors"],
+        ("ImportReport", json!(object(&["id", "file", "sha256", "kind", "rows_total", "rows_imported", "rows_unchanged", "rows_skipped", "errors", "created_at"],
                 json!({"id": string(), "file": string(), "sha256": string(), "kind": string(),
                     "rows_total": {"type": "integer"}, "rows_imported": {"type": "integer"},
                     "rows_unchanged": {"type": "integer"}, "rows_skipped": {"type": "integer"},
                     "errors": {"type": "array", "items": object(&["sheet", "row", "code", "message"], json!({
                         "sheet": string(), "row": {"type": "integer"}, "column": nullable("string"),
-                        "code": string(), "message": string()}))}})))),
+                        "code": string(), "message": string()}))},
+                    "created_at": {"type": "string", "format": "date-time"}})))),
         ("ReviewQueue", json!({"allOf": [schema("PageMeta"), {"type": "object", "properties": {
                 "items": {"type": "array", "items": schema("ReviewItem")}}}]})),
         ("ReviewItem", json!(object(&["demand", "complete", "gaps", "doubts", "duplicates"], json!({"demand": schema("Demand"),
@@ -762,7 +769,8 @@ fn components() -> Value {
                 "pending": {"type": "integer"}, "sent": {"type": "integer"}, "failed": {"type": "integer"},
                 "items": {"type": "array", "items": object(&["id", "user_name", "subject", "status", "attempts", "created_at", "next_attempt_at"], json!({
                     "id": string(), "user_name": string(), "subject": string(),
-                    "status": {"type": "string", "enum": ["pending", "sent", "failed"]}, "attempts": {"type": "integer"},
+                    "status": {"type": "string", "enum": ["Pending", "Sent", "Failed"],
+                        "description": "capitalised, unlike the API's other statuses (kept as it went out)"}, "attempts": {"type": "integer"},
                     "last_error": nullable("string"), "created_at": {"type": "string", "format": "date-time"},
                     "next_attempt_at": {"type": "string", "format": "date-time"}}))}})))),
         ("AuditPage", json!(object(&["total", "page", "per_page", "items"], json!({"total": {"type": "integer"},

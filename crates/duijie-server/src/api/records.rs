@@ -3,13 +3,14 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Auth};
 use crate::precondition::Tagged;
-use crate::views::{AchievementJson, ExpertJson, PageJson};
+use crate::views::{
+    AchievementJson, DemandMatchJson, ExpertJson, Items, OrganizationJson, PageJson,
+};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use duijie_app::SearchParams;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 pub async fn search_achievements(
     State(s): State<AppState>,
@@ -50,15 +51,9 @@ pub async fn expert(
 pub async fn organization(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OrganizationJson>> {
     let (org, counts) = s.app.organization(&id).await?;
-    Ok(Json(json!({
-        "id": org.id,
-        "name": org.name,
-        "kind": org.kind,
-        "region": org.region,
-        "counts": counts,
-    })))
+    Ok(Json(OrganizationJson::new(org, counts.into())))
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,7 +66,8 @@ pub async fn recommended_demands(
     Auth(caller): Auth,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<LimitParams>,
-) -> ApiResult<Json<Value>> {
-    let items = s.app.recommended_demands(&caller, &id, p.limit).await?;
-    Ok(Json(json!({ "items": items })))
+) -> ApiResult<Json<Items<DemandMatchJson>>> {
+    Ok(Json(Items::of(
+        s.app.recommended_demands(&caller, &id, p.limit).await?,
+    )))
 }

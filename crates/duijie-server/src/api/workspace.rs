@@ -6,7 +6,8 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::{IfMatch, Tagged};
 use crate::views::{
-    AchievementJson, AuditPageJson, ExpertJson, InstrumentJson, MyInterestJson, OwnRecordJson,
+    AchievementJson, AuditPageJson, Deleted, ExpertJson, InstrumentJson, Items, MyInterestJson,
+    OwnRecordJson, Paged,
 };
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -15,7 +16,6 @@ use axum::Json;
 use duijie_app::{record_version, AchievementForm, ExpertForm, InstrumentForm, Record};
 use duijie_core::{DomainError, EntityKind, ErrorCode};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 /// The record as its kind's JSON with its version as the `ETag`.
 fn tagged<T>(r: Record, into: impl FnOnce(Record) -> Option<T>) -> ApiResult<Tagged<T>> {
@@ -46,10 +46,6 @@ fn instrument_json(r: Record) -> Option<InstrumentJson> {
     }
 }
 
-fn deleted(id: String) -> Json<Value> {
-    Json(json!({ "id": id, "deleted": true }))
-}
-
 pub async fn create_achievement(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -75,11 +71,11 @@ pub async fn delete_achievement(
     Auth(caller): Auth,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Deleted>> {
     s.app
         .delete_record(&caller, EntityKind::Achievement, &id, version)
         .await?;
-    Ok(deleted(id))
+    Ok(Json(Deleted::of(id)))
 }
 
 pub async fn create_expert(
@@ -107,11 +103,11 @@ pub async fn delete_expert(
     Auth(caller): Auth,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Deleted>> {
     s.app
         .delete_record(&caller, EntityKind::Expert, &id, version)
         .await?;
-    Ok(deleted(id))
+    Ok(Json(Deleted::of(id)))
 }
 
 pub async fn edit_instrument(
@@ -130,11 +126,11 @@ pub async fn delete_instrument(
     Auth(caller): Auth,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Deleted>> {
     s.app
         .delete_record(&caller, EntityKind::Instrument, &id, version)
         .await?;
-    Ok(deleted(id))
+    Ok(Json(Deleted::of(id)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,7 +146,7 @@ pub async fn my_records(
     State(s): State<AppState>,
     Auth(caller): Auth,
     ApiQuery(p): ApiQuery<MyRecordsQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Paged<OwnRecordJson>>> {
     let kind = match p.kind.as_deref().map(str::trim) {
         None | Some("") | Some("achievement") => EntityKind::Achievement,
         Some("expert") => EntityKind::Expert,
@@ -166,27 +162,22 @@ pub async fn my_records(
         .app
         .my_records(&caller, kind, p.q.as_deref(), page)
         .await?;
-    let items: Vec<OwnRecordJson> = items
-        .into_iter()
-        .filter_map(OwnRecordJson::from_record)
-        .collect();
-    Ok(Json(json!({
-        "total": total,
-        "page": page,
-        "per_page": duijie_app::RECORDS_PER_PAGE,
-        "items": items,
-    })))
+    Ok(Json(Paged {
+        total,
+        page,
+        per_page: duijie_app::RECORDS_PER_PAGE,
+        items: items
+            .into_iter()
+            .filter_map(OwnRecordJson::from_record)
+            .collect(),
+    }))
 }
 
-pub async fn my_interests(State(s): State<AppState>, Auth(caller): Auth) -> ApiResult<Json<Value>> {
-    let items: Vec<MyInterestJson> = s
-        .app
-        .my_interests(&caller)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(json!({ "items": items })))
+pub async fn my_interests(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<Json<Items<MyInterestJson>>> {
+    Ok(Json(Items::of(s.app.my_interests(&caller).await?)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -60,7 +60,7 @@ pub async fn instrument(
     let ctx = context! {
         title => i.name,
         heading => i.name,
-        tags => i.fields.iter().map(|f| f.label()).collect::<Vec<_>>(),
+        tags => i.fields.clone(),
         org => i.institution.name,
         back => "/instruments",
         sections,

@@ -503,10 +503,10 @@ pub async fn achievement(
         _ => {}
     }
     if let Some(f) = a.field {
-        facts.push(("技术领域", f.label().to_string()));
+        facts.push(("技术领域", f.to_string()));
     }
     if let Some(m) = a.maturity {
-        facts.push(("成熟度", m.label().to_string()));
+        facts.push(("成熟度", m.to_string()));
     }
     if let Some(y) = a.year {
         facts.push(("年份", y.to_string()));
@@ -526,7 +526,7 @@ pub async fn achievement(
     let ctx = context! {
         title => a.title,
         heading => a.title,
-        tags => a.field.map(|f| vec![f.label()]).unwrap_or_default(),
+        tags => a.field.map(|f| vec![f]).unwrap_or_default(),
         org => a.institution.name,
         back => "/achievements",
         sections,
@@ -568,7 +568,7 @@ pub async fn expert(
         }
     }
     if let Some(f) = e.field {
-        facts.push(("技术领域", f.label().to_string()));
+        facts.push(("技术领域", f.to_string()));
     }
     if !e.keywords.is_empty() {
         facts.push(("关键词", e.keywords.join("、")));

@@ -1,0 +1,126 @@
+//! A demand's history and the bureau's review queue.
+
+use super::DemandJson;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One status change of a demand: who, when, why.
+#[derive(Debug, Serialize)]
+pub struct DemandEventJson {
+    pub from_status: Option<&'static str>,
+    pub to_status: &'static str,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<duijie_app::DemandEvent> for DemandEventJson {
+    fn from(e: duijie_app::DemandEvent) -> Self {
+        DemandEventJson {
+            from_status: e.from_status.map(|s| s.as_str()),
+            to_status: e.to_status.as_str(),
+            actor_id: e.actor_id,
+            actor_name: e.actor_name,
+            note: e.note,
+            at: e.at,
+        }
+    }
+}
+
+/// Something a demand lacks (a gap) or a value to check before approving (a doubt).
+#[derive(Debug, Serialize)]
+pub struct RemarkJson {
+    /// The request field concerned.
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<duijie_core::curation::Gap> for RemarkJson {
+    fn from(g: duijie_core::curation::Gap) -> Self {
+        RemarkJson {
+            field: g.field,
+            code: g.code,
+            message: g.message.to_string(),
+        }
+    }
+}
+
+impl From<duijie_core::curation::Doubt> for RemarkJson {
+    fn from(d: duijie_core::curation::Doubt) -> Self {
+        RemarkJson {
+            field: d.field,
+            code: d.code,
+            message: d.message,
+        }
+    }
+}
+
+/// Why a stored demand looks like a repeat of the one under review.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateReasonJson {
+    NearIdenticalText,
+    SameEnterprise,
+}
+
+impl From<duijie_core::curation::DuplicateReason> for DuplicateReasonJson {
+    fn from(r: duijie_core::curation::DuplicateReason) -> Self {
+        use duijie_core::curation::DuplicateReason as R;
+        match r {
+            R::NearIdenticalText => DuplicateReasonJson::NearIdenticalText,
+            R::SameEnterprise => DuplicateReasonJson::SameEnterprise,
+        }
+    }
+}
+
+/// A stored demand that looks like a repeat of the one under review.
+#[derive(Debug, Serialize)]
+pub struct DuplicateJson {
+    pub id: String,
+    pub title: String,
+    pub enterprise: String,
+    pub status: &'static str,
+    /// Share of wording in common, 0 to 1.
+    pub similarity: f64,
+    pub reasons: Vec<DuplicateReasonJson>,
+}
+
+impl From<duijie_app::DuplicateCandidate> for DuplicateJson {
+    fn from(d: duijie_app::DuplicateCandidate) -> Self {
+        DuplicateJson {
+            id: d.id,
+            title: d.title,
+            enterprise: d.enterprise,
+            status: d.status.as_str(),
+            similarity: d.similarity,
+            reasons: d.reasons.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// One demand of the review queue.
+#[derive(Debug, Serialize)]
+pub struct ReviewItemJson {
+    pub demand: DemandJson,
+    pub complete: bool,
+    pub gaps: Vec<RemarkJson>,
+    /// Values to check before approving (a passed deadline, an unusual budget).
+    pub doubts: Vec<RemarkJson>,
+    pub suggested_note: Option<String>,
+    pub duplicates: Vec<DuplicateJson>,
+}
+
+impl From<duijie_app::ReviewItem> for ReviewItemJson {
+    fn from(r: duijie_app::ReviewItem) -> Self {
+        ReviewItemJson {
+            demand: r.demand.into(),
+            complete: r.gaps.is_empty(),
+            gaps: r.gaps.into_iter().map(Into::into).collect(),
+            doubts: r.doubts.into_iter().map(Into::into).collect(),
+            suggested_note: r.suggested_note,
+            duplicates: r.duplicates.into_iter().map(Into::into).collect(),
+        }
+    }
+}
