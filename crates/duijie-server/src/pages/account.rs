@@ -1,7 +1,7 @@
 //! Signing in with an account name and password, signing out, self-registration, and the
 //! personal page (我的账号): contact, password, API tokens, sign out everywhere.
 
-use super::public::Params;
+use super::search::Params;
 use super::render::{datetime, local_path, render, see_other, shown, PageResult};
 use super::session::{signed_in_cookies, Form, Session};
 use crate::client::Client;

@@ -3,7 +3,7 @@
 //! secondments (科技副职), and the annual report with its downloads.
 
 use super::picker;
-use super::public::Params;
+use super::search::Params;
 use super::render::{budget, datetime, query, render, see_other, shown, PageResult, Shown};
 use super::session::{Form, Session};
 use crate::AppState;

@@ -7,18 +7,18 @@ mod account;
 mod accounts;
 mod audit;
 mod catalogues;
+mod committees;
+mod demands;
 mod imports;
 mod interests;
 mod ledger;
-mod market;
 mod messages;
 mod notifications;
 mod picker;
-mod public;
 mod render;
+mod search;
 mod session;
 mod view;
-mod workflow;
 mod workspace;
 
 pub(crate) use render::PageError;
@@ -43,7 +43,7 @@ pub fn routes(state: AppState) -> Router {
     // Creating forms carry an idempotency key: sent twice, they make one record.
     let once = || middleware::from_fn_with_state(state.clone(), crate::idempotency::layer);
     let pages = Router::new()
-        .route("/", get(public::home))
+        .route("/", get(search::home))
         .route("/login", get(account::form).post(account::login))
         .route("/logout", post(account::logout))
         // --- accounts (issue #19)
@@ -67,24 +67,24 @@ pub fn routes(state: AppState) -> Router {
         .route("/accounts/{id}/role", post(accounts::role))
         .route("/accounts/{id}/status", post(accounts::status))
         .route("/accounts/{id}/password", post(accounts::password))
-        .route("/demands", get(public::demands))
+        .route("/demands", get(search::demands))
         .route(
             "/demands/new",
-            get(workflow::new_form).post(workflow::create.layer(once())),
+            get(demands::new_form).post(demands::create.layer(once())),
         )
-        .route("/demands/{id}", get(public::demand))
+        .route("/demands/{id}", get(search::demand))
         .route(
             "/demands/{id}/edit",
-            get(workflow::edit_form).post(workflow::edit),
+            get(demands::edit_form).post(demands::edit),
         )
-        .route("/demands/{id}/submit", post(workflow::submit))
+        .route("/demands/{id}/submit", post(demands::submit))
         .route(
             "/demands/{id}/withdraw",
-            get(workflow::withdraw_form).post(workflow::withdraw),
+            get(demands::withdraw_form).post(demands::withdraw),
         )
-        .route("/demands/{id}/reopen", post(workflow::reopen))
-        .route("/demands/{id}/delete", post(workflow::delete))
-        .route("/demands/{id}/review", post(workflow::review))
+        .route("/demands/{id}/reopen", post(demands::reopen))
+        .route("/demands/{id}/delete", post(demands::delete))
+        .route("/demands/{id}/review", post(demands::review))
         .route(
             "/demands/{id}/interests",
             post(interests::propose.layer(once())),
@@ -111,9 +111,9 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/attachments/{id}", get(messages::download))
         .route("/attachments/{id}/delete", post(messages::delete))
-        .route("/my/demands", get(workflow::mine))
-        .route("/review", get(workflow::queue))
-        .route("/recommended", get(workflow::recommended))
+        .route("/my/demands", get(demands::mine))
+        .route("/review", get(demands::queue))
+        .route("/recommended", get(demands::recommended))
         .route(
             "/imports",
             get(imports::index)
@@ -149,17 +149,17 @@ pub fn routes(state: AppState) -> Router {
         .route("/reports/annual", get(ledger::annual_report))
         .route("/audit", get(audit::index))
         .route("/audit/export", get(audit::export))
-        .route("/achievements", get(public::achievements))
-        .route("/achievements/{id}", get(public::achievement))
-        .route("/experts", get(public::experts))
-        .route("/experts/{id}", get(public::expert))
-        .route("/organizations/{id}", get(public::organization))
-        .route("/instruments", get(market::instruments))
+        .route("/achievements", get(search::achievements))
+        .route("/achievements/{id}", get(search::achievement))
+        .route("/experts", get(search::experts))
+        .route("/experts/{id}", get(search::expert))
+        .route("/organizations/{id}", get(search::organization))
+        .route("/instruments", get(committees::instruments))
         .route(
             "/instruments/new",
-            get(market::new_instrument).post(market::create_instrument.layer(once())),
+            get(committees::new_instrument).post(committees::create_instrument.layer(once())),
         )
-        .route("/instruments/{id}", get(market::instrument))
+        .route("/instruments/{id}", get(committees::instrument))
         .route("/workspace", get(workspace::index))
         .route(
             "/workspace/{kind}/new",
@@ -172,14 +172,14 @@ pub fn routes(state: AppState) -> Router {
         .route("/workspace/{kind}/{id}/delete", post(workspace::delete))
         .route("/my/interests", get(workspace::my_interests))
         .route("/record-changes", get(workspace::record_changes))
-        .route("/trends", get(market::trends))
+        .route("/trends", get(committees::trends))
         .route(
             "/committees",
-            get(market::committees).post(market::propose.layer(once())),
+            get(committees::committees).post(committees::propose.layer(once())),
         )
-        .route("/committees/{id}", get(market::committee))
-        .route("/committees/{id}/members", post(market::members))
-        .route("/committees/{id}/status", post(market::status))
+        .route("/committees/{id}", get(committees::committee))
+        .route("/committees/{id}/members", post(committees::members))
+        .route("/committees/{id}/status", post(committees::status))
         // --- notifications
         .route("/notifications", get(notifications::index))
         .route("/notifications/read-all", post(notifications::read_all))

@@ -2,7 +2,7 @@
 //! it read), marking everything read, the delivery choice per kind, and for the bureau the
 //! e-mail outbox's failures.
 
-use super::public::Params;
+use super::search::Params;
 use super::render::{datetime, pager, render, see_other, shown, PageResult};
 use super::session::{Form, Session};
 use crate::AppState;

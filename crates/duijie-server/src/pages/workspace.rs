@@ -3,7 +3,7 @@
 //! showed, delete), 我的对接意向, and the bureau's list of what institutions changed.
 
 use super::audit::entry_view;
-use super::public::Params;
+use super::search::Params;
 use super::render::{datetime, pager, render, see_other, shown, PageResult};
 use super::session::{Form, Session};
 use crate::AppState;

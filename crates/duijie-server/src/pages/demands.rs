@@ -1,7 +1,7 @@
 //! The demand lifecycle in pages: the enterprise's form and list, submit and withdraw, the
 //! bureau's review queue and decisions, and the institution's recommended demands.
 
-use super::public::{demand_page, Params};
+use super::search::{demand_page, Params};
 use super::render::{pager, query, render, see_other, shown, PageError, PageResult};
 use super::session::{Form, Session};
 use super::view::{strengths, DemandView};

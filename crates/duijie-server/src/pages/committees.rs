@@ -3,7 +3,7 @@
 //! expert committees (专家咨询委员会: list, proposal form, adjustment and confirmation).
 
 use super::picker;
-use super::public::{list_page, ListQuery, Listing, Params, PER_PAGE};
+use super::search::{list_page, ListQuery, Listing, Params, PER_PAGE};
 use super::render::{datetime, query, render, see_other, shown, PageResult};
 use super::session::{Form, Session};
 use crate::views::InstrumentJson;
