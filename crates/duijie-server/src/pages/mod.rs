@@ -3,21 +3,23 @@
 //! forms are protected against cross-site posts; the security headers are the whole
 //! router's (`headers.rs`).
 
-mod account;
 mod accounts;
 mod audit;
 mod catalogues;
 mod committees;
 mod demands;
 mod imports;
+mod instruments;
 mod interests;
 mod ledger;
 mod messages;
 mod notifications;
 mod picker;
+mod records;
 mod render;
 mod search;
 mod session;
+mod trends;
 mod view;
 mod workspace;
 
@@ -44,19 +46,19 @@ pub fn routes(state: AppState) -> Router {
     let once = || middleware::from_fn_with_state(state.clone(), crate::idempotency::layer);
     let pages = Router::new()
         .route("/", get(search::home))
-        .route("/login", get(account::form).post(account::login))
-        .route("/logout", post(account::logout))
+        .route("/login", get(accounts::login_form).post(accounts::login))
+        .route("/logout", post(accounts::logout))
         // --- accounts (issue #19)
         .route(
             "/register",
-            get(account::register_form).post(account::register.layer(once())),
+            get(accounts::register_form).post(accounts::register.layer(once())),
         )
-        .route("/account", get(account::me))
-        .route("/account/contact", post(account::contact))
-        .route("/account/password", post(account::password))
-        .route("/account/tokens", post(account::create_token))
-        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/account/sessions/end", post(account::end_sessions))
+        .route("/account", get(accounts::me))
+        .route("/account/contact", post(accounts::contact))
+        .route("/account/password", post(accounts::change_password))
+        .route("/account/tokens", post(accounts::create_token))
+        .route("/account/tokens/{id}/revoke", post(accounts::revoke_token))
+        .route("/account/sessions/end", post(accounts::end_sessions))
         .route("/registrations", get(accounts::registrations))
         .route("/registrations/{id}/approve", post(accounts::approve))
         .route("/registrations/{id}/reject", post(accounts::reject))
@@ -66,13 +68,13 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/accounts/{id}/role", post(accounts::role))
         .route("/accounts/{id}/status", post(accounts::status))
-        .route("/accounts/{id}/password", post(accounts::password))
-        .route("/demands", get(search::demands))
+        .route("/accounts/{id}/password", post(accounts::reset_password))
+        .route("/demands", get(demands::demands))
         .route(
             "/demands/new",
             get(demands::new_form).post(demands::create.layer(once())),
         )
-        .route("/demands/{id}", get(search::demand))
+        .route("/demands/{id}", get(demands::demand))
         .route(
             "/demands/{id}/edit",
             get(demands::edit_form).post(demands::edit),
@@ -149,17 +151,17 @@ pub fn routes(state: AppState) -> Router {
         .route("/reports/annual", get(ledger::annual_report))
         .route("/audit", get(audit::index))
         .route("/audit/export", get(audit::export))
-        .route("/achievements", get(search::achievements))
-        .route("/achievements/{id}", get(search::achievement))
-        .route("/experts", get(search::experts))
-        .route("/experts/{id}", get(search::expert))
-        .route("/organizations/{id}", get(search::organization))
-        .route("/instruments", get(committees::instruments))
+        .route("/achievements", get(records::achievements))
+        .route("/achievements/{id}", get(records::achievement))
+        .route("/experts", get(records::experts))
+        .route("/experts/{id}", get(records::expert))
+        .route("/organizations/{id}", get(records::organization))
+        .route("/instruments", get(instruments::instruments))
         .route(
             "/instruments/new",
-            get(committees::new_instrument).post(committees::create_instrument.layer(once())),
+            get(instruments::new_instrument).post(instruments::create_instrument.layer(once())),
         )
-        .route("/instruments/{id}", get(committees::instrument))
+        .route("/instruments/{id}", get(instruments::instrument))
         .route("/workspace", get(workspace::index))
         .route(
             "/workspace/{kind}/new",
@@ -172,7 +174,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/workspace/{kind}/{id}/delete", post(workspace::delete))
         .route("/my/interests", get(workspace::my_interests))
         .route("/record-changes", get(workspace::record_changes))
-        .route("/trends", get(committees::trends))
+        .route("/trends", get(trends::trends))
         .route(
             "/committees",
             get(committees::committees).post(committees::propose.layer(once())),

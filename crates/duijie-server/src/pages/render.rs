@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use duijie_app::{Action, Caller};
-use duijie_core::{DomainError, ErrorCode};
+use duijie_core::{DomainError, ErrorCode, Field};
 use minijinja::{context, Environment, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -351,6 +351,11 @@ pub fn datetime(t: DateTime<Utc>) -> String {
     duijie_core::time::china_local(t)
         .format("%Y-%m-%d %H:%M")
         .to_string()
+}
+
+/// The labels of every field of the taxonomy, for a form's choices.
+pub fn field_labels() -> Vec<&'static str> {
+    Field::ALL.iter().map(|f| f.label()).collect()
 }
 
 pub fn budget(budget_wan: Option<f64>, negotiable: bool) -> String {
