@@ -1,6 +1,6 @@
 //! The pages over plain HTTP: status, language, headers, cookies, CSRF, escaping, redaction.
 
-use duijie_browser_tests::{caller, demand_form, published_demand, Db, TestServer, Visitor};
+use crate::support::{caller, demand_form, published_demand, Db, TestServer, Visitor};
 use duijie_core::Role;
 use reqwest::StatusCode;
 

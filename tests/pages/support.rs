@@ -225,12 +225,12 @@ pub async fn load_demo(app: &App) {
     let files: [(&str, &[u8], RecordKind); 2] = [
         (
             "achievements-nsfc-mgmt.csv",
-            include_bytes!("../data/demo/achievements-nsfc-mgmt.csv"),
+            include_bytes!("../../data/demo/achievements-nsfc-mgmt.csv"),
             RecordKind::Achievements,
         ),
         (
             "demands.csv",
-            include_bytes!("../data/demo/demands.csv"),
+            include_bytes!("../../data/demo/demands.csv"),
             RecordKind::Demands,
         ),
     ];
