@@ -112,20 +112,12 @@ pub async fn the_audit_log_records_decisions_exports_and_bulk_reads(s: TestServe
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 
     // A return by the formula-named account, for the export below.
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
+    let returned = s
+        .submitted_demand(
+            &ent,
             json!({"title": "退回测试需求", "description": "需要一种新的工艺以提升产品质量"}),
         )
         .await;
-    let returned = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/demands/{returned}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
     let r = s
         .post(
             &format!("/api/v1/demands/{returned}/review"),

@@ -35,18 +35,8 @@ async fn published_demand(s: &TestServer, ent: &str, bureau: &str) -> (String, V
     )
     .await;
     assert_eq!(pdf.status, StatusCode::CREATED, "{:?}", pdf.body);
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(ent),
-        json!({}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
+    s.submit_demand(ent, &id).await;
+    s.approve_demand(bureau, &id).await;
     s.publish_edition(bureau, "第1期", &[&id]).await;
     (id, pdf.body)
 }

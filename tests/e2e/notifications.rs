@@ -45,27 +45,14 @@ async fn user_id(s: &TestServer, name: &str) -> String {
 
 /// A demand of `ent` taken to published through review and a catalogue edition.
 async fn published_demand(s: &TestServer, ent: &str, bureau: &str, title: &str) -> String {
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(ent),
+    let id = s
+        .published_demand(
+            ent,
+            bureau,
             json!({"title": title, "description": "需要优化高纯氧化铝粉体制备与煅烧工艺"}),
+            "通知测试目录",
         )
         .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(ent),
-        json!({}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
-    s.publish_edition(bureau, "通知测试目录", &[&id]).await;
     id
 }
 
@@ -83,20 +70,12 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     let admin = s.token("admin", Role::Admin, None).await;
 
     // Returned, then approved, then published: the enterprise's two accounts hear each.
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
+    let id = s
+        .submitted_demand(
+            &ent,
             json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备与煅烧工艺"}),
         )
         .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
     let r = s
         .post(
             &format!("/api/v1/demands/{id}/review"),
@@ -113,18 +92,8 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
         .unwrap()
         .contains("请补充技术指标"));
     assert_eq!(r.body["items"][0]["link"], format!("/demands/{id}"));
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(&bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
+    s.submit_demand(&ent, &id).await;
+    s.approve_demand(&bureau, &id).await;
     s.publish_edition(&bureau, "2026 第一批", &[&id]).await;
     assert_eq!(
         kinds(&s, &ent).await,

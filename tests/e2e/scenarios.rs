@@ -163,12 +163,7 @@ pub async fn demand_lifecycle_over_http(s: TestServer) {
     assert_eq!(r.body["goals"], "纯度99.99%，D50≤1μm，批次稳定");
     assert_eq!(r.body["title"], "高纯氧化铝粉体制备");
 
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
+    s.submit_demand(&ent, &id).await;
     let r = s
         .post(
             &format!("/api/v1/demands/{id}/review"),
