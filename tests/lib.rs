@@ -389,6 +389,19 @@ impl TestServer {
         id
     }
 
+    /// An institution's expression of interest (揭榜) in the demand `id`; returns its id.
+    pub async fn propose(&self, institution: &str, id: &str, body: Value) -> String {
+        let r = self
+            .post(
+                &format!("/api/v1/demands/{id}/interests"),
+                Some(institution),
+                body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().unwrap_or_default().to_string()
+    }
+
     /// Compiles a catalogue edition of the given demands and publishes it; panics (failing
     /// the test) unless every step succeeds. Returns the edition id.
     pub async fn publish_edition(&self, bureau: &str, title: &str, demand_ids: &[&str]) -> String {

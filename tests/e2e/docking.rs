@@ -332,14 +332,7 @@ pub async fn a_repeated_message_post_makes_one_message(s: TestServer) {
             "第一批",
         )
         .await;
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(&zzu),
-            json!({"message": "我校可合作"}),
-        )
-        .await;
-    let interest = r.body["id"].as_str().unwrap().to_string();
+    let interest = s.propose(&zzu, &id, json!({"message": "我校可合作"})).await;
     let path = format!("{}/api/v1/interests/{interest}/messages", s.base);
     let post = |key: &str, body: &str| {
         s.client

@@ -53,14 +53,9 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     );
 
     // An institution's interest, accepted by the owner: the demand goes into docking.
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(&zzu),
-            json!({"message": "我校有相关成果"}),
-        )
+    let interest = s
+        .propose(&zzu, &id, json!({"message": "我校有相关成果"}))
         .await;
-    let interest = r.body["id"].as_str().unwrap().to_string();
     let r = s
         .post(
             &format!("/api/v1/interests/{interest}/accept"),
