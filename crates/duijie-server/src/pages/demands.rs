@@ -3,7 +3,8 @@
 //! and decisions, and the institution's recommended demands.
 
 use super::render::{
-    datetime, field_labels, pager, query, render, see_other, shown, PageError, PageResult,
+    datetime, field_labels, page_number, pager, query, render, see_other, shown, PageError,
+    PageResult,
 };
 use super::search::{list_page, ListQuery, Listing, Params, PER_PAGE};
 use super::session::{Form, Session};
@@ -545,12 +546,7 @@ pub struct PageQuery {
 
 impl PageQuery {
     fn page(&self) -> u32 {
-        self.page
-            .trim()
-            .parse()
-            .ok()
-            .filter(|p| *p >= 1)
-            .unwrap_or(1)
+        page_number(&self.page)
     }
 }
 

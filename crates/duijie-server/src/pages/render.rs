@@ -367,6 +367,11 @@ pub fn budget(budget_wan: Option<f64>, negotiable: bool) -> String {
     }
 }
 
+/// A page number from the query string: 1 when it is missing, malformed or below 1.
+pub fn page_number(text: &str) -> u32 {
+    text.trim().parse().ok().filter(|p| *p >= 1).unwrap_or(1)
+}
+
 /// A query string from the non-empty pairs, with `?`.
 pub fn query(pairs: &[(&str, &str)]) -> String {
     let kept: Vec<(&str, &str)> = pairs
@@ -434,6 +439,15 @@ mod tests {
     fn every_template_parses() {
         for (name, _) in TEMPLATES {
             assert!(ENV.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn page_numbers_start_at_one_whatever_is_typed() {
+        assert_eq!(page_number("3"), 3);
+        assert_eq!(page_number(" 2 "), 2);
+        for typed in ["", "0", "-1", "二", "1.5", "99999999999"] {
+            assert_eq!(page_number(typed), 1, "{typed:?}");
         }
     }
 

@@ -1,7 +1,7 @@
 //! The search box: the home page over published demands and achievements, and the search form,
 //! facets and layout every list page (demands, records, instruments) shares.
 
-use super::render::{pager, query, render, PageResult};
+use super::render::{page_number, pager, query, render, PageResult};
 use super::session::Session;
 use super::view::{DemandView, FacetLink};
 use crate::views::{AchievementJson, Hit};
@@ -79,12 +79,7 @@ const SORTS: [(&str, &str, bool); 4] = [
 
 impl ListQuery {
     fn page(&self) -> u32 {
-        self.page
-            .trim()
-            .parse()
-            .ok()
-            .filter(|p| *p >= 1)
-            .unwrap_or(1)
+        page_number(&self.page)
     }
 
     pub(super) fn params(&self, per_page: u32) -> SearchParams {
