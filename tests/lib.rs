@@ -178,7 +178,7 @@ impl TestServer {
         let (user, token) = self.app.add_user(name, role, org).await.expect("user");
         let hash = duijie_app::hash_password(&token).await.expect("hash");
         self.app
-            .store
+            .store()
             .set_password(&user.id, &hash)
             .await
             .expect("password");
@@ -446,7 +446,7 @@ impl TestServer {
         static FILES: AtomicU64 = AtomicU64::new(1);
         let n = FILES.fetch_add(1, Ordering::Relaxed);
         self.app
-            .store
+            .store()
             .import(ImportBatch {
                 file: format!("成果{n}.csv"),
                 sha256: format!("{n:064x}"),
@@ -473,7 +473,7 @@ impl TestServer {
     pub async fn expert_ids_of(&self, org: &str) -> Vec<String> {
         let records = self
             .app
-            .store
+            .store()
             .scan(duijie_core::EntityKind::Expert, "", 1_000)
             .await
             .expect("scan experts");

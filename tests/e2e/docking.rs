@@ -112,9 +112,9 @@ pub async fn the_webhook_posts_signed_events_once(s: TestServer) {
         ],
         "https://duijie.example.org",
     );
-    config.retry_base = Duration::ZERO;
+    config.pace.retry_base = Duration::ZERO;
     config.format = WebhookFormat::Markdown;
-    let worker = WebhookWorker::new(s.app.clone(), config).unwrap();
+    let mut worker = WebhookWorker::new(s.app.clone(), config).unwrap();
     let bureau = s.token("bureau", Role::Bureau, None).await;
     let notice = |kind, key: &str| NewNotice {
         kind,
@@ -127,12 +127,12 @@ pub async fn the_webhook_posts_signed_events_once(s: TestServer) {
     // The same notice written twice (a second replica, a retry) queues one event; a kind
     // not chosen queues none.
     s.app
-        .store
+        .store()
         .notify(&[notice(NotificationKind::MilestoneDue, "m1")])
         .await
         .unwrap();
     s.app
-        .store
+        .store()
         .notify(&[
             notice(NotificationKind::MilestoneDue, "m1"),
             notice(NotificationKind::DemandApproved, "a1"),
@@ -146,7 +146,7 @@ pub async fn the_webhook_posts_signed_events_once(s: TestServer) {
     let second = worker.round().await.unwrap();
     assert_eq!((second.sent, second.retried), (1, 0));
     let third = worker.round().await.unwrap();
-    assert_eq!(third, duijie_app::WebhookRound::default(), "never twice");
+    assert_eq!(third, duijie_app::OutboxRound::default(), "never twice");
 
     let hits = hits.lock().unwrap().clone();
     assert_eq!(hits.len(), 2, "one failed post and one delivered");
@@ -202,7 +202,7 @@ pub async fn match_notices_survive_a_stop_right_after_publishing(s: TestServer) 
         name: "bureau".into(),
     };
     s.app
-        .store
+        .store()
         .publish_catalogue(&cat, &actor, &[])
         .await
         .unwrap();

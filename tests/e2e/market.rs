@@ -48,7 +48,7 @@ async fn demand(
 ) -> String {
     let org = s
         .app
-        .store
+        .store()
         .ensure_organization("灵宝金源矿业有限公司", OrgKind::Enterprise)
         .await
         .unwrap();
@@ -61,7 +61,7 @@ async fn demand(
         ..DemandDraft::default()
     };
     s.app
-        .store
+        .store()
         .create_demand(&org.id, &draft, status, &actor())
         .await
         .unwrap()
@@ -561,9 +561,9 @@ pub async fn committees_cover_subtopics_two_per_institution(s: TestServer) {
 pub async fn leaders_without_text_stay_out_of_the_index(s: TestServer) {
     import_achievements(&s, &[("郑州大学", "高纯氧化铝粉体制备技术", "李四")]).await;
     s.indexed().await;
-    assert_eq!(s.app.index.num_docs_in(EntityKind::Expert), 0);
+    assert_eq!(s.app.index().num_docs_in(EntityKind::Expert), 0);
     assert_eq!(
-        s.app.index.num_docs_in(EntityKind::Achievement),
+        s.app.index().num_docs_in(EntityKind::Achievement),
         BACKGROUND.len() as u64 + 1
     );
     let r = s

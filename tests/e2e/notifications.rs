@@ -33,7 +33,7 @@ async fn unread(s: &TestServer, token: &str) -> i64 {
 
 async fn user_id(s: &TestServer, name: &str) -> String {
     s.app
-        .store
+        .store()
         .list_users()
         .await
         .unwrap()
@@ -297,9 +297,9 @@ fn config(port: u16) -> MailConfig {
         "对接平台 <noreply@duijie.test>",
         "https://duijie.test",
     );
-    c.retry_base = Duration::from_millis(200);
-    c.lease = Duration::from_millis(800);
-    c.max_attempts = 3;
+    c.pace.retry_base = Duration::from_millis(200);
+    c.pace.lease = Duration::from_millis(800);
+    c.pace.max_attempts = 3;
     // Digests only when the test queues them, whatever the hour it runs at.
     c.digest_hour = 24;
     c
@@ -329,7 +329,7 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
         let id = user_id(&s, name).await;
         assert!(s
             .app
-            .store
+            .store()
             .set_user_contact(&id, Some(email), None)
             .await
             .unwrap());
@@ -462,8 +462,8 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     let now = chrono::Utc::now().timestamp_millis();
     let ghost = s
         .app
-        .store
-        .claim_mail("crashed", now, 500, 10)
+        .store()
+        .claim_outbox::<duijie_store::OutboxMail>("crashed", now, 500, 10)
         .await
         .unwrap();
     assert_eq!(ghost.len(), 1);
@@ -487,8 +487,12 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     // The crashed worker's late outcome is not recorded over the real one.
     assert!(!s
         .app
-        .store
-        .finish_mail(&ghost[0].id, "crashed", duijie_store::MailOutcome::Sent)
+        .store()
+        .finish_outbox::<duijie_store::OutboxMail>(
+            &ghost[0].id,
+            "crashed",
+            duijie_store::OutboxOutcome::Sent,
+        )
         .await
         .unwrap());
 

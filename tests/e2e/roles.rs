@@ -639,7 +639,7 @@ fn draft(title: &str) -> DemandDraft {
 
 /// A demand of the own enterprise, moved through the lifecycle to `status`.
 async fn own_demand(s: &TestServer, org: &str, n: usize, status: DemandStatus) -> String {
-    let store = &s.app.store;
+    let store = &s.app.store();
     let d = store
         .create_demand(
             org,
@@ -675,7 +675,7 @@ async fn own_demand(s: &TestServer, org: &str, n: usize, status: DemandStatus) -
 async fn docking_demand(s: &TestServer, org: &str, n: usize) -> String {
     let id = own_demand(s, org, n, DemandStatus::Published).await;
     s.app
-        .store
+        .store()
         .transition_demand(
             &id,
             DemandStatus::Published,
@@ -690,7 +690,7 @@ async fn docking_demand(s: &TestServer, org: &str, n: usize) -> String {
 }
 
 async fn fixtures(s: &TestServer) -> Fixtures {
-    let store = &s.app.store;
+    let store = &s.app.store();
     let own_org = store
         .ensure_organization("本企业有限公司", OrgKind::Enterprise)
         .await
@@ -826,12 +826,12 @@ pub async fn role_matrix(s: TestServer) {
                 let approved = own_demand(&s, &fx.own_org, n, DemandStatus::Approved).await;
                 let cat = s
                     .app
-                    .store
+                    .store()
                     .create_catalogue("草稿目录", None, &actor())
                     .await
                     .unwrap();
                 s.app
-                    .store
+                    .store()
                     .add_catalogue_items(&cat.id, std::slice::from_ref(&approved))
                     .await
                     .unwrap();
@@ -848,7 +848,7 @@ pub async fn role_matrix(s: TestServer) {
                 let fresh = own_demand(&s, &fx.own_org, n, DemandStatus::Published).await;
                 let interest = s
                     .app
-                    .store
+                    .store()
                     .create_interest(
                         &NewInterest {
                             demand_id: fresh,
@@ -870,7 +870,7 @@ pub async fn role_matrix(s: TestServer) {
                 let hash = duijie_app::hash_password("matrix-pass-1").await.unwrap();
                 let reg = s
                     .app
-                    .store
+                    .store()
                     .create_registration(&duijie_store::NewRegistration {
                         kind: duijie_store::RegistrationKind::Enterprise,
                         org_name: format!("注册矩阵{n}有限公司"),
@@ -887,7 +887,7 @@ pub async fn role_matrix(s: TestServer) {
             if uses("{user}") {
                 let user = s
                     .app
-                    .store
+                    .store()
                     .create_account(&duijie_store::NewAccount {
                         name: format!("矩阵用户{n}"),
                         role: Role::Enterprise,
@@ -902,11 +902,11 @@ pub async fn role_matrix(s: TestServer) {
             }
             if uses("{att}") {
                 let draft = own_demand(&s, &fx.own_org, n, DemandStatus::Draft).await;
-                let owner = s.app.store.list_users().await.unwrap();
+                let owner = s.app.store().list_users().await.unwrap();
                 let owner = owner.iter().find(|u| u.name == "own").unwrap();
                 let att = s
                     .app
-                    .store
+                    .store()
                     .create_attachment(
                         &draft,
                         &duijie_core::NewAttachment {
@@ -932,7 +932,7 @@ pub async fn role_matrix(s: TestServer) {
             if uses("{project}") {
                 let project = s
                     .app
-                    .store
+                    .store()
                     .create_project(
                         &NewProject {
                             demand_id: docking_demand(&s, &fx.own_org, n).await,
@@ -978,7 +978,7 @@ pub async fn role_matrix(s: TestServer) {
                 if uses(placeholder) {
                     let r = s
                         .app
-                        .store
+                        .store()
                         .create_own_record(&fx.inst_org, &draft, &matrix_audit())
                         .await
                         .unwrap();

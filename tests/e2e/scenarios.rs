@@ -211,7 +211,7 @@ pub async fn contact_details_follow_roles(s: TestServer) {
     let id = s.draft_demand(&bureau, body).await;
     // Bureau-entered demands go through the same lifecycle; publish by importing is covered
     // elsewhere, so move it along as the store would.
-    let d = s.app.store.get_demand(&id).await.unwrap().unwrap();
+    let d = s.app.store().get_demand(&id).await.unwrap().unwrap();
     let actor = duijie_store::Actor {
         id: None,
         name: "t".into(),
@@ -231,7 +231,7 @@ pub async fn contact_details_follow_roles(s: TestServer) {
         ),
     ] {
         s.app
-            .store
+            .store()
             .transition_demand(&d.id, from, to, &actor, "", None)
             .await
             .unwrap();
@@ -394,7 +394,7 @@ pub async fn import_upload_reports_and_is_idempotent(s: TestServer) {
     // not listed (they are found through the projects they lead).
     let experts = s.get("/api/v1/experts?q=", None).await;
     assert_eq!(experts.body["total"], 0, "{}", experts.body);
-    let stored = s.app.store.count(duijie_core::EntityKind::Expert).await;
+    let stored = s.app.store().count(duijie_core::EntityKind::Expert).await;
     assert_eq!(stored.unwrap(), 3);
 }
 

@@ -82,9 +82,11 @@ async fn wait_for_vectors(s: &TestServer, documents: u64) -> serde_json::Value {
 }
 
 pub async fn a_demand_in_other_words_finds_its_partner_by_meaning(db: Db) {
+    // Four records make a graph: the eight achievements are searched through one.
     let semantic = SemanticConfig {
         ratio: 0.5,
         fusion: Fusion::Normalised,
+        graph_from: 4,
     };
     let Some(s) = TestServer::start_semantic(db, semantic).await else {
         return;
@@ -95,6 +97,7 @@ pub async fn a_demand_in_other_words_finds_its_partner_by_meaning(db: Db) {
     // Written straight to the store: the background embedder finds them in the change log.
     let health = wait_for_vectors(&s, 8).await;
     assert_eq!(health["semantic"]["embedded"], 8, "{health}");
+    assert_eq!(health["semantic"]["graphed"], 8, "{health}");
 
     // Words alone find nothing: the demand shares no word with any record.
     let words = s

@@ -308,7 +308,7 @@ fn actor() -> Actor {
 async fn published(s: &TestServer, title: &str) -> String {
     let org = s
         .app
-        .store
+        .store()
         .ensure_organization("灵宝金源矿业有限公司", OrgKind::Enterprise)
         .await
         .unwrap();
@@ -320,7 +320,7 @@ async fn published(s: &TestServer, title: &str) -> String {
         ..DemandDraft::default()
     };
     s.app
-        .store
+        .store()
         .create_demand(&org.id, &draft, DemandStatus::Published, &actor())
         .await
         .unwrap()

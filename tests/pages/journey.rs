@@ -161,7 +161,7 @@ async fn register_post_answer_notify_talk_accept_and_mail() {
     // 8. The mail worker delivers the enterprise's notifications to its address.
     let mut worker = MailWorker::new(s.app.clone(), mail_config(smtp.port)).expect("worker");
     let round = worker.round().await.expect("mail round");
-    let (outbox, _) = s.app.store.outbox(None, 10).await.expect("outbox");
+    let (outbox, _) = s.app.store().outbox(None, 10).await.expect("outbox");
     assert!(round.sent >= 1, "{round:?} {outbox:?}");
     assert!(
         received_mail(&smtp, |m| m.contains(EMAIL)).await.is_some(),

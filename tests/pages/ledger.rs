@@ -71,7 +71,7 @@ async fn expert(s: &TestServer) -> String {
         .expect("import");
     match s
         .app
-        .store
+        .store()
         .scan(EntityKind::Expert, "", 10)
         .await
         .expect("scan")

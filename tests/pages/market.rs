@@ -214,7 +214,7 @@ async fn the_bureau_proposes_adjusts_and_confirms_a_committee() {
     // store.)
     let experts = s
         .app
-        .store
+        .store()
         .scan(EntityKind::Expert, "", 100)
         .await
         .expect("experts");

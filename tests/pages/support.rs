@@ -265,7 +265,7 @@ pub fn mail_config(port: u16) -> duijie_app::MailConfig {
         "https://duijie.test",
     );
     config.digest_hour = 24;
-    config.poll = Duration::from_millis(200);
+    config.pace.poll = Duration::from_millis(200);
     config
 }
 

@@ -4,7 +4,8 @@
 //! administrators read and export it. Entries hold record ids, counts and summaries made of
 //! titles and counts, never a contact value (name, phone, e-mail).
 
-use crate::export::{csv_document, CatalogueExport, Cell};
+use crate::export::CatalogueExport;
+use crate::table::{csv_document, Cell};
 use crate::{store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::time::{china_day_start, china_local};

@@ -1,11 +1,12 @@
 //! Exports of a catalogue edition in the forms bureaus hand out: an xlsx workbook laid out for
 //! printing, UTF-8 CSV with a BOM (so spreadsheet programs read the Chinese), JSON, and a
-//! printable HTML page. One row model feeds every format; contact columns only when `full`.
+//! printable HTML page. One row model feeds every format (the JSON as it is, the others as a
+//! [`Table`]); contact columns only when `full`.
 
+use crate::table::{csv_document, html_table, workbook, Align, Cell, Column, Layout, Table};
 use crate::{internal, AppResult};
 use duijie_core::text::escape_html;
 use duijie_core::{CatalogueEdition, Demand, DomainError};
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use serde::Serialize;
 
 /// What an export is written as.
@@ -113,44 +114,6 @@ pub struct ExportRow {
     pub contact_email: Option<String>,
 }
 
-/// A cell value: budgets stay numbers in the workbook.
-pub(crate) enum Cell {
-    Text(String),
-    Number(f64),
-}
-
-impl std::fmt::Display for Cell {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Cell::Text(t) => f.write_str(t),
-            Cell::Number(n) => write!(f, "{n}"),
-        }
-    }
-}
-
-impl Cell {
-    /// The cell as a CSV field holds it: numbers as they are, text through [`sheet_text`].
-    fn csv_value(&self) -> String {
-        match self {
-            Cell::Text(t) => sheet_text(t).into_owned(),
-            Cell::Number(n) => n.to_string(),
-        }
-    }
-}
-
-/// Text as every CSV and workbook duijie writes holds it. Spreadsheet programs read a cell
-/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula (CSV injection:
-/// a demand titled `=HYPERLINK(...)` becomes a live link in the bureau's copy); OWASP's remedy
-/// is a leading `'`, which makes the cell text and keeps it readable. Workbooks get it too,
-/// although their text cells are never evaluated, so both files show the same value.
-pub(crate) fn sheet_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{text}"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
-}
-
 impl ExportRow {
     fn cells(&self, full: bool) -> Vec<Cell> {
         let budget = match (self.budget_wan, self.budget_negotiable) {
@@ -216,12 +179,30 @@ pub fn rows(items: &[Demand], full: bool) -> Vec<ExportRow> {
         .collect()
 }
 
-fn headers(full: bool) -> Vec<&'static str> {
-    let mut h = COLUMNS.to_vec();
-    if full {
-        h.extend(CONTACT_COLUMNS);
+/// The edition as a table: the columns (contact columns only when `full`), a row per demand,
+/// grouped by field on the page.
+fn table(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> Table {
+    let contact = if full { &CONTACT_COLUMNS[..] } else { &[] };
+    let headers = COLUMNS.into_iter().chain(contact.iter().copied());
+    Table {
+        sheet: "需求目录",
+        title: edition.title.clone(),
+        columns: headers
+            .zip(WIDTHS)
+            .enumerate()
+            .map(|(col, (header, width))| Column {
+                header,
+                width,
+                align: if col == 0 || col == FIELD_COLUMN {
+                    Align::Center
+                } else {
+                    Align::Left
+                },
+            })
+            .collect(),
+        rows: rows.iter().map(|r| r.cells(full)).collect(),
+        group_by: Some(FIELD_COLUMN),
     }
-    h
 }
 
 /// A file name from the edition's title and the version (公开版, or 含联系方式 for the
@@ -257,11 +238,16 @@ pub fn render(
     full: bool,
 ) -> AppResult<CatalogueExport> {
     let rows = rows(items, full);
+    let table = table(edition, &rows, full);
     let bytes = match format {
-        ExportFormat::Xlsx => xlsx(edition, &rows, full).map_err(|e| internal("xlsx export", e))?,
-        ExportFormat::Csv => csv(&rows, full),
-        ExportFormat::Json => json(edition, &rows, full),
-        ExportFormat::Html => html(edition, &rows, full).into_bytes(),
+        ExportFormat::Xlsx => {
+            let subtitle = subtitle(edition, rows.len());
+            workbook(&[table], &Layout::Printed { subtitle })
+                .map_err(|e| internal("xlsx export", e))?
+        }
+        ExportFormat::Csv => csv_document(&table.headers(), table.rows),
+        ExportFormat::Json => json(edition, &rows, &table.headers()),
+        ExportFormat::Html => html(edition, &table).into_bytes(),
     };
     Ok(CatalogueExport {
         bytes,
@@ -287,99 +273,10 @@ fn subtitle(edition: &CatalogueEdition, count: usize) -> String {
     parts.join("　")
 }
 
-fn xlsx(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> Result<Vec<u8>, XlsxError> {
-    let headers = headers(full);
-    let last_col = (headers.len() - 1) as u16;
-    let border = FormatBorder::Thin;
-    let title_fmt = Format::new()
-        .set_bold()
-        .set_font_size(16)
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let sub_fmt = Format::new().set_align(FormatAlign::Right);
-    let head_fmt = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_border(border)
-        .set_background_color(0xD9E1F2)
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let cell_fmt = Format::new()
-        .set_text_wrap()
-        .set_border(border)
-        .set_align(FormatAlign::Top);
-    let center_fmt = cell_fmt.clone().set_align(FormatAlign::Center);
-
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("需求目录")?;
-    ws.merge_range(0, 0, 0, last_col, &sheet_text(&edition.title), &title_fmt)?;
-    ws.set_row_height(0, 30)?;
-    let subtitle = subtitle(edition, rows.len());
-    ws.merge_range(1, 0, 1, last_col, &sheet_text(&subtitle), &sub_fmt)?;
-    for (col, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(2, col as u16, *h, &head_fmt)?;
-        ws.set_column_width(col as u16, WIDTHS[col])?;
-    }
-    for (i, row) in rows.iter().enumerate() {
-        let r = 3 + i as u32;
-        for (col, cell) in row.cells(full).into_iter().enumerate() {
-            let fmt = if col == 0 || col == FIELD_COLUMN {
-                &center_fmt
-            } else {
-                &cell_fmt
-            };
-            match cell {
-                Cell::Number(n) => ws.write_number_with_format(r, col as u16, n, fmt)?,
-                Cell::Text(t) => ws.write_string_with_format(r, col as u16, sheet_text(&t), fmt)?,
-            };
-        }
-    }
-    ws.set_freeze_panes(3, 0)?;
-    ws.autofilter(2, 0, 2 + rows.len() as u32, last_col)?;
-    ws.set_landscape();
-    ws.set_paper_size(9); // A4
-    ws.set_repeat_rows(2, 2)?;
-    ws.set_print_fit_to_pages(1, 0);
-    wb.save_to_buffer()
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn csv(rows: &[ExportRow], full: bool) -> Vec<u8> {
-    csv_document(&headers(full), rows.iter().map(|r| r.cells(full)))
-}
-
-/// A CSV file as every export of duijie writes it: UTF-8 with a BOM (so spreadsheet programs
-/// read the Chinese), CRLF line ends, text cells through [`sheet_text`].
-pub(crate) fn csv_document(headers: &[&str], rows: impl IntoIterator<Item = Vec<Cell>>) -> Vec<u8> {
-    let mut out = String::from("\u{feff}");
-    let line = |cells: Vec<String>| {
-        cells
-            .iter()
-            .map(|c| csv_field(c))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    out.push_str(&line(headers.iter().map(|h| h.to_string()).collect()));
-    out.push_str("\r\n");
-    for row in rows {
-        out.push_str(&line(row.iter().map(Cell::csv_value).collect()));
-        out.push_str("\r\n");
-    }
-    out.into_bytes()
-}
-
-fn json(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> Vec<u8> {
+fn json(edition: &CatalogueEdition, rows: &[ExportRow], columns: &[&str]) -> Vec<u8> {
     let doc = serde_json::json!({
         "catalogue": edition,
-        "columns": headers(full),
+        "columns": columns,
         "items": rows,
     });
     // Serialising plain values cannot fail.
@@ -397,12 +294,11 @@ table{border-collapse:collapse;width:100%;font-size:12px}\
 th,td{border:1px solid #888;padding:4px 6px;vertical-align:top;white-space:pre-wrap}\
 thead th{background:#d9e1f2}\
 tr.group th{background:#f2f2f2;text-align:left}\
-td.n,td.c{text-align:center}\
+td.c{text-align:center}\
 @page{size:A4 landscape;margin:12mm}\
 @media print{body{margin:0}thead{display:table-header-group}tr{page-break-inside:avoid}}";
 
-fn html(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> String {
-    let headers = headers(full);
+fn html(edition: &CatalogueEdition, table: &Table) -> String {
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -411,45 +307,17 @@ fn html(edition: &CatalogueEdition, rows: &[ExportRow], full: bool) -> String {
     out.push_str(&format!("<h1>{}</h1>\n", escape_html(&edition.title)));
     out.push_str(&format!(
         "<p class=\"meta\">{}</p>\n",
-        escape_html(&subtitle(edition, rows.len()))
+        escape_html(&subtitle(edition, table.rows.len()))
     ));
-    out.push_str("<table>\n<thead><tr>");
-    for h in &headers {
-        out.push_str(&format!("<th>{}</th>", escape_html(h)));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    let mut group: Option<&str> = None;
-    for row in rows {
-        if group != Some(row.field.as_str()) {
-            group = Some(row.field.as_str());
-            let n = rows.iter().filter(|r| r.field == row.field).count();
-            out.push_str(&format!(
-                "<tr class=\"group\"><th colspan=\"{}\">{}（{n} 项）</th></tr>\n",
-                headers.len(),
-                escape_html(&row.field)
-            ));
-        }
-        out.push_str("<tr>");
-        for (col, cell) in row.cells(full).iter().enumerate() {
-            let class = match col {
-                0 => " class=\"n\"",
-                FIELD_COLUMN => " class=\"c\"",
-                _ => "",
-            };
-            out.push_str(&format!(
-                "<td{class}>{}</td>",
-                escape_html(&cell.to_string())
-            ));
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n</table>\n</body>\n</html>\n");
+    out.push_str(&html_table(table));
+    out.push_str("</body>\n</html>\n");
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::{csv_field, sheet_text};
     use chrono::Utc;
     use duijie_core::{CatalogueStatus, Contact, DemandDraft, DemandStatus, Field};
 

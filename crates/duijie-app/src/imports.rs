@@ -73,6 +73,11 @@ impl App {
             demand_status: DemandStatus::Published,
             actor_name: actor_name.to_string(),
         };
+        self.store_import(batch).await
+    }
+
+    /// Stores parsed records as one import and wakes the indexer.
+    pub(crate) async fn store_import(&self, batch: ImportBatch) -> AppResult<ImportReport> {
         let report = self.store.import(batch).await.map_err(store_err)?;
         tracing::info!(
             import = %report.id,

@@ -17,14 +17,17 @@ mod indexer;
 mod instruments;
 mod interests;
 mod ledger;
+mod local;
 mod mailer;
 mod matching;
 mod messages;
 pub mod notifications;
+mod outbox;
 pub mod report;
 mod search;
 mod semantic;
 mod svg;
+mod table;
 pub mod tokens;
 mod trends;
 mod users;
@@ -59,10 +62,11 @@ pub use ledger::{
     current_year, MilestoneForm, ProjectForm, ProjectQuery, ProjectUpdate, SecondmentForm,
     MAX_LEDGER_LINE, MAX_LEDGER_NOTES, MAX_MILESTONES,
 };
-pub use mailer::{MailConfig, MailWorker, Round as MailRound, SmtpTls};
+pub use mailer::{MailConfig, MailWorker, SmtpTls};
 pub use matching::{MatchRequest, MatchResponse};
 pub use messages::{Conversation, MessageForm, MAX_MESSAGE_FILES};
 pub use notifications::{NotificationPage, OutboxOverview};
+pub use outbox::{Pace as OutboxPace, Round as OutboxRound};
 pub use report::{AnnualReport, ReportFormat};
 pub use search::{Found, Page, SearchParams, MAX_PER_PAGE as SEARCH_MAX_PER_PAGE};
 pub use semantic::{
@@ -70,7 +74,7 @@ pub use semantic::{
     PASSAGE_TOKENS,
 };
 pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
-pub use webhook::{webhook_signature, WebhookConfig, WebhookFormat, WebhookRound, WebhookWorker};
+pub use webhook::{webhook_signature, WebhookConfig, WebhookFormat, WebhookWorker};
 pub use workspace::{
     record_link, record_title, record_version, split_terms, AchievementForm, CiteCandidates,
     ExpertForm, InterestState, YearInput, CITE_CANDIDATES, MAX_RECORD_TERMS, RECORDS_PER_PAGE,
@@ -121,14 +125,12 @@ impl std::fmt::Debug for AppConfig {
 
 /// The application: store, index, matcher, and the indexer's progress.
 ///
-/// `store`, `index` and `matcher` bypass the permission rules. They are public for the command
-/// line's maintenance commands (`--demo`, `eval`), the benchmarks and the tests' fixtures; the
-/// server goes through the use cases only (checked by duijie-server's
-/// `the_server_reaches_records_only_through_use_cases`).
+/// `store`, `index` and `matcher` bypass the permission rules, so they are this crate's own:
+/// every other crate goes through the use cases (the local commands' in `local.rs`).
 pub struct App {
-    pub store: Arc<SqlStore>,
-    pub index: Arc<SearchIndex>,
-    pub matcher: Matcher,
+    pub(crate) store: Arc<SqlStore>,
+    pub(crate) index: Arc<SearchIndex>,
+    pub(crate) matcher: Matcher,
     indexer: indexer::Indexer,
     /// Vectors of the records and the model, when semantic matching is on.
     dense: Option<Arc<semantic::Dense>>,
@@ -168,7 +170,7 @@ impl App {
         // `Retriever` for it).
         let mut matcher = Matcher::new(index.clone());
         let dense = config.semantic.map(|semantic| {
-            let dense = Arc::new(semantic::Dense::new());
+            let dense = Arc::new(semantic::Dense::new(semantic.graph_from));
             matcher = matcher
                 .clone()
                 .with_config(semantic.match_config(matcher.config()))

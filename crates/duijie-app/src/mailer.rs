@@ -1,18 +1,16 @@
-//! The e-mail worker: one per replica, started by `serve`. Each round it queues the daily
-//! digests (once the configured China-time hour has come), announces ledger milestones coming
-//! due, then claims due outbox rows with a lease and sends them through the SMTP relay.
+//! The e-mail worker: the [outbox worker](crate::outbox) over SMTP. Each round it queues the
+//! daily digests (once the configured China-time hour has come), announces ledger milestones
+//! coming due, then sends the due outbox mails through the relay.
 //!
-//! Delivery is at least once: a row is marked sent only after the relay accepted it, so a
-//! crash between the two sends it again once the lease runs out — with the same Message-ID
-//! (derived from the outbox row), by which the relay and mail clients recognise the repeat.
-//! A failure is retried with exponential backoff, at most `max_attempts` times; permanent
-//! refusals (5xx) are given up at once. Logs name outbox ids and error classes only, never an
-//! address or a mail body.
+//! A mail delivered twice (a crash between sending and marking it sent) carries the same
+//! Message-ID (derived from the outbox row), by which the relay and mail clients recognise the
+//! repeat. Permanent refusals (5xx) are given up at once.
 
+use crate::outbox::{Deliver, Failure, OutboxWorker, Pace};
 use crate::App;
 use duijie_core::text::escape_html;
 use duijie_core::time::{china_local, china_today};
-use duijie_store::{MailOutcome, OutboxMail};
+use duijie_store::OutboxMail;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -56,14 +54,8 @@ pub struct MailConfig {
     /// The China-time hour (0–23) after which the day's digests go out; 24 never (digests only
     /// through [`MailWorker::queue_digests`]).
     pub digest_hour: u32,
-    /// Attempts before a mail is given up (marked failed).
-    pub max_attempts: i64,
-    /// The wait after the first failure; doubled after each further one, at most an hour.
-    pub retry_base: Duration,
-    /// How long a claimed mail is held before another worker may take it.
-    pub lease: Duration,
-    /// The pause between rounds.
-    pub poll: Duration,
+    /// Attempts, backoff, lease and the pause between rounds.
+    pub pace: Pace,
 }
 
 impl std::fmt::Debug for MailConfig {
@@ -91,38 +83,27 @@ impl MailConfig {
             from: from.to_string(),
             base_url: base_url.to_string(),
             digest_hour: 8,
-            max_attempts: 8,
-            retry_base: Duration::from_secs(60),
-            lease: Duration::from_secs(120),
-            poll: Duration::from_secs(5),
+            pace: Pace {
+                max_attempts: 8,
+                retry_base: Duration::from_secs(60),
+                lease: Duration::from_secs(120),
+                poll: Duration::from_secs(5),
+            },
         }
     }
 }
 
-/// What one round did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Round {
-    pub digests: u64,
-    pub sent: u64,
-    pub retried: u64,
-    pub failed: u64,
-}
-
-/// One worker: a name of its own (its claims), the relay and the app.
-pub struct MailWorker {
-    app: Arc<App>,
+/// Delivers the mail outbox through the SMTP relay, and queues the day's digests.
+pub struct Smtp {
     config: MailConfig,
-    name: String,
     from: Mailbox,
     transport: AsyncSmtpTransport<Tokio1Executor>,
     /// The China-time day whose digests and milestones this worker already handled.
     handled_day: Option<chrono::NaiveDate>,
 }
 
-/// Mails claimed per round.
-const BATCH: u32 = 20;
-/// The longest wait between two attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+/// The mail worker: the outbox worker over SMTP.
+pub type MailWorker = OutboxWorker<Smtp>;
 
 impl MailWorker {
     pub fn new(app: Arc<App>, config: MailConfig) -> anyhow::Result<MailWorker> {
@@ -147,125 +128,52 @@ impl MailWorker {
         if let (Some(user), Some(password)) = (&config.user, &config.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
-        Ok(MailWorker {
-            app,
-            name: format!("mailer-{}", duijie_core::id::new_id("w")),
+        let smtp = Smtp {
             from,
             transport: builder.build(),
             config,
             handled_day: None,
-        })
-    }
-
-    /// This worker's name, as its claims carry it.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Rounds every `poll` until the process ends.
-    pub fn spawn(mut self) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = self.round().await {
-                    tracing::warn!(error = %e, "mail round failed");
-                }
-                tokio::time::sleep(self.config.poll).await;
-            }
-        })
-    }
-
-    /// One round: the day's digests and milestones when due, then the due mails.
-    pub async fn round(&mut self) -> anyhow::Result<Round> {
-        let mut round = Round::default();
-        let now = chrono::Utc::now();
-        let today = china_today();
-        if self.handled_day != Some(today)
-            && chrono::Timelike::hour(&china_local(now)) >= self.config.digest_hour
-        {
-            round.digests = self.queue_digests(today).await?;
-            self.app.check_milestones(today).await?;
-            self.handled_day = Some(today);
-        }
-        let mails = self
-            .app
-            .store
-            .claim_mail(
-                &self.name,
-                now.timestamp_millis(),
-                i64::try_from(self.config.lease.as_millis()).unwrap_or(i64::MAX),
-                BATCH,
-            )
-            .await?;
-        for mail in mails {
-            match self.send(&mail).await {
-                Ok(()) => {
-                    self.finish(&mail, MailOutcome::Sent).await?;
-                    round.sent += 1;
-                }
-                Err(failure) => {
-                    let attempts = mail.attempts + 1;
-                    tracing::warn!(mail = %mail.id, attempts, error = %failure.text, "mail not sent");
-                    if failure.permanent || attempts >= self.config.max_attempts {
-                        self.finish(
-                            &mail,
-                            MailOutcome::GiveUp {
-                                error: &failure.text,
-                            },
-                        )
-                        .await?;
-                        round.failed += 1;
-                    } else {
-                        let at = chrono::Utc::now().timestamp_millis()
-                            + i64::try_from(self.backoff(attempts).as_millis()).unwrap_or(i64::MAX);
-                        self.finish(
-                            &mail,
-                            MailOutcome::Retry {
-                                error: &failure.text,
-                                at,
-                            },
-                        )
-                        .await?;
-                        round.retried += 1;
-                    }
-                }
-            }
-        }
-        Ok(round)
+        };
+        Ok(OutboxWorker::with(app, smtp))
     }
 
     /// Queues today's digests now, whatever the hour (the round does it after `digest_hour`).
     pub async fn queue_digests(&self, today: chrono::NaiveDate) -> anyhow::Result<u64> {
-        let subject = format!("对接平台每日通知汇总（{today}）");
-        Ok(self
-            .app
-            .store
-            .queue_digests(&today.to_string(), &subject)
-            .await?)
+        queue_digests(&self.app, today).await
+    }
+}
+
+async fn queue_digests(app: &App, today: chrono::NaiveDate) -> anyhow::Result<u64> {
+    let subject = format!("对接平台每日通知汇总（{today}）");
+    Ok(app
+        .store
+        .queue_digests(&today.to_string(), &subject)
+        .await?)
+}
+
+impl Deliver for Smtp {
+    type Row = OutboxMail;
+    const NAME: &'static str = "mailer";
+
+    fn pace(&self) -> Pace {
+        self.config.pace
     }
 
-    /// The wait after the `attempts`-th failure.
-    fn backoff(&self, attempts: i64) -> Duration {
-        let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
-        self.config
-            .retry_base
-            .saturating_mul(2u32.saturating_pow(exp))
-            .min(MAX_BACKOFF)
-    }
-
-    async fn finish(&self, mail: &OutboxMail, outcome: MailOutcome<'_>) -> anyhow::Result<()> {
-        if !self
-            .app
-            .store
-            .finish_mail(&mail.id, &self.name, outcome)
-            .await?
+    /// The day's digests and milestones, once the configured hour has come.
+    async fn prepare(&mut self, app: &App) -> anyhow::Result<u64> {
+        let today = china_today();
+        if self.handled_day == Some(today)
+            || chrono::Timelike::hour(&china_local(chrono::Utc::now())) < self.config.digest_hour
         {
-            // The lease ran out and another worker took the mail over.
-            tracing::warn!(mail = %mail.id, "mail claim lost before its outcome was recorded");
+            return Ok(0);
         }
-        Ok(())
+        let digests = queue_digests(app, today).await?;
+        app.check_milestones(today).await?;
+        self.handled_day = Some(today);
+        Ok(digests)
     }
 
-    async fn send(&self, mail: &OutboxMail) -> Result<(), Failure> {
+    async fn deliver(&self, mail: &OutboxMail) -> Result<(), Failure> {
         let message = self.message(mail).map_err(|_| Failure {
             text: "邮件地址或内容无效".into(),
             permanent: true,
@@ -280,10 +188,12 @@ impl MailWorker {
             Failure { text, permanent }
         })
     }
+}
 
+impl Smtp {
     /// The mail of an outbox row: Chinese plain text with an HTML alternative, and a
     /// Message-ID derived from the row, the same at every attempt.
-    pub fn message(&self, mail: &OutboxMail) -> anyhow::Result<Message> {
+    fn message(&self, mail: &OutboxMail) -> anyhow::Result<Message> {
         let base = self.config.base_url.trim_end_matches('/');
         let (text, html) = render(base, mail);
         let domain = self.from.email.domain().to_string();
@@ -306,12 +216,6 @@ impl MailWorker {
                     ),
             )?)
     }
-}
-
-struct Failure {
-    /// Chinese, without address or body: kept on the row and shown to the bureau.
-    text: String,
-    permanent: bool,
 }
 
 /// The plain text and HTML of a mail.

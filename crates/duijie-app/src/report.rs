@@ -4,18 +4,19 @@
 //! and where they stand, and the secondments active in it. "Reached state X in year Y" is
 //! read from the demand history; years are counted in China Standard Time.
 //!
-//! One table model feeds the xlsx workbook (one sheet per table) and the printable HTML page
-//! (the same tables, with server-side SVG bar charts).
+//! Its tables are [`Table`]s, written by the same writers as the catalogue's export: the xlsx
+//! workbook (one sheet per table) and the printable HTML page (the same tables, with
+//! server-side SVG bar charts).
 
-use crate::export::{sheet_text, CatalogueExport, Cell};
+use crate::export::CatalogueExport;
 use crate::ledger::parse_year;
 use crate::svg::{bar_chart, number};
+use crate::table::{html_table, workbook, Align, Cell, Column, Layout, Table};
 use crate::{blocking, internal, store_err, Action, App, AppResult, Caller};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use duijie_core::text::escape_html;
 use duijie_core::{DomainError, Project, ProjectStatus, Secondment};
 use duijie_store::{AuditAction, AuditSubject, DemandTimeline, ProjectFilter};
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -275,12 +276,33 @@ pub fn build(
     }
 }
 
-/// One table of the report: a sheet of the workbook, a section of the page.
-struct Table {
+/// The columns of a report table: the first one wider; numbers to the right.
+fn columns(headers: &[(&'static str, Align)]) -> Vec<Column> {
+    headers
+        .iter()
+        .enumerate()
+        .map(|(col, &(header, align))| Column {
+            header,
+            width: if col == 0 { 16.0 } else { 14.0 },
+            align,
+        })
+        .collect()
+}
+
+/// A table of the report: a sheet of the workbook, a section of the page.
+fn report_table(
     sheet: &'static str,
-    heading: &'static str,
-    headers: Vec<&'static str>,
+    title: &str,
+    headers: &[(&'static str, Align)],
     rows: Vec<Vec<Cell>>,
+) -> Table {
+    Table {
+        sheet,
+        title: title.to_string(),
+        columns: columns(headers),
+        rows,
+        group_by: None,
+    }
 }
 
 const COUNT_HEADERS: [&str; 7] = [
@@ -306,19 +328,15 @@ fn count_cells(r: &ReportRow) -> Vec<Cell> {
 
 fn count_table(
     sheet: &'static str,
-    heading: &'static str,
+    title: &str,
     first: &'static str,
     rows: &[ReportRow],
     totals: &ReportRow,
 ) -> Table {
-    let mut headers = vec![first];
-    headers.extend(COUNT_HEADERS);
-    Table {
-        sheet,
-        heading,
-        headers,
-        rows: rows.iter().chain([totals]).map(count_cells).collect(),
-    }
+    let mut headers = vec![(first, Align::Left)];
+    headers.extend(COUNT_HEADERS.map(|h| (h, Align::Right)));
+    let rows = rows.iter().chain([totals]).map(count_cells).collect();
+    report_table(sheet, title, &headers, rows)
 }
 
 fn day(d: NaiveDate) -> String {
@@ -341,32 +359,30 @@ fn tables(r: &AnnualReport) -> Vec<Table> {
             &r.by_field,
             &r.totals,
         ),
-        Table {
-            sheet: "重点项目状态",
-            heading: "重点项目状态",
-            headers: vec!["项目状态", "项目数"],
-            rows: r
-                .key_projects
+        report_table(
+            "重点项目状态",
+            "重点项目状态",
+            &[("项目状态", Align::Left), ("项目数", Align::Right)],
+            r.key_projects
                 .by_status
                 .iter()
                 .map(|s| vec![Cell::Text(s.label.into()), Cell::Number(f64::from(s.count))])
                 .collect(),
-        },
-        Table {
-            sheet: "重点项目",
-            heading: "重点项目清单",
-            headers: vec![
-                "序号",
-                "项目名称",
-                "需求企业",
-                "承担单位",
-                "县（市、区）",
-                "合同金额（万元）",
-                "签约日期",
-                "项目状态",
+        ),
+        report_table(
+            "重点项目",
+            "重点项目清单",
+            &[
+                ("序号", Align::Right),
+                ("项目名称", Align::Left),
+                ("需求企业", Align::Left),
+                ("承担单位", Align::Left),
+                ("县（市、区）", Align::Left),
+                ("合同金额（万元）", Align::Right),
+                ("签约日期", Align::Left),
+                ("项目状态", Align::Left),
             ],
-            rows: r
-                .key_projects
+            r.key_projects
                 .items
                 .iter()
                 .enumerate()
@@ -383,21 +399,20 @@ fn tables(r: &AnnualReport) -> Vec<Table> {
                     ]
                 })
                 .collect(),
-        },
-        Table {
-            sheet: "科技副职",
-            heading: "科技副职（挂职）",
-            headers: vec![
-                "序号",
-                "专家",
-                "所在单位",
-                "挂职单位",
-                "挂职职务",
-                "开始日期",
-                "结束日期",
+        ),
+        report_table(
+            "科技副职",
+            "科技副职（挂职）",
+            &[
+                ("序号", Align::Right),
+                ("专家", Align::Left),
+                ("所在单位", Align::Left),
+                ("挂职单位", Align::Left),
+                ("挂职职务", Align::Left),
+                ("开始日期", Align::Left),
+                ("结束日期", Align::Left),
             ],
-            rows: r
-                .secondments
+            r.secondments
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
@@ -412,61 +427,8 @@ fn tables(r: &AnnualReport) -> Vec<Table> {
                     ]
                 })
                 .collect(),
-        },
+        ),
     ]
-}
-
-fn xlsx(r: &AnnualReport) -> Result<Vec<u8>, XlsxError> {
-    let head = Format::new().set_bold().set_background_color(0xD9E1F2);
-    let mut wb = Workbook::new();
-    for t in tables(r) {
-        let ws = wb.add_worksheet();
-        ws.set_name(t.sheet)?;
-        for (col, h) in t.headers.iter().enumerate() {
-            ws.write_string_with_format(0, col as u16, *h, &head)?;
-            ws.set_column_width(col as u16, if col == 0 { 16 } else { 14 })?;
-        }
-        for (i, row) in t.rows.iter().enumerate() {
-            for (col, cell) in row.iter().enumerate() {
-                let (row_no, col) = (i as u32 + 1, col as u16);
-                match cell {
-                    Cell::Number(n) => ws.write_number(row_no, col, *n)?,
-                    Cell::Text(s) => ws.write_string(row_no, col, sheet_text(s))?,
-                };
-            }
-        }
-        ws.set_freeze_panes(1, 0)?;
-    }
-    wb.save_to_buffer()
-}
-
-fn html_table(t: &Table) -> String {
-    let mut out = format!(
-        "<h2>{}</h2>\n<table class=\"report-table\">\n<thead><tr>",
-        escape_html(t.heading)
-    );
-    for h in &t.headers {
-        out.push_str(&format!("<th>{}</th>", escape_html(h)));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    if t.rows.is_empty() {
-        out.push_str(&format!(
-            "<tr><td colspan=\"{}\">暂无</td></tr>\n",
-            t.headers.len()
-        ));
-    }
-    for row in &t.rows {
-        out.push_str("<tr>");
-        for cell in row {
-            match cell {
-                Cell::Number(n) => out.push_str(&format!("<td class=\"num\">{}</td>", number(*n))),
-                Cell::Text(s) => out.push_str(&format!("<td>{}</td>", escape_html(s))),
-            }
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n</table>\n");
-    out
 }
 
 /// The report's charts and tables, escaped, for a page of the site or the printable document.
@@ -524,6 +486,7 @@ pub fn html_body(r: &AnnualReport) -> String {
     }
     out.push_str("</div>\n");
     for table in tables(r) {
+        out.push_str(&format!("<h2>{}</h2>\n", escape_html(&table.title)));
         out.push_str(&html_table(&table));
     }
     out.push_str("</section>\n");
@@ -561,7 +524,9 @@ pub fn render(r: &AnnualReport, format: ReportFormat) -> AppResult<CatalogueExpo
     let bytes = match format {
         // Serialising plain values cannot fail.
         ReportFormat::Json => serde_json::to_vec_pretty(r).unwrap_or_default(),
-        ReportFormat::Xlsx => xlsx(r).map_err(|e| internal("report xlsx", e))?,
+        ReportFormat::Xlsx => {
+            workbook(&tables(r), &Layout::Plain).map_err(|e| internal("report xlsx", e))?
+        }
         ReportFormat::Html => html(r).into_bytes(),
     };
     Ok(CatalogueExport {

@@ -9,7 +9,9 @@
 use crate::{blocking, internal, store_err, App, AppResult};
 use duijie_core::EntityKind;
 use duijie_embed::{Embedder, Kind, DIM};
-use duijie_match::{quantise, Fusion, MatchConfig, QueryEncoder, Semantic, VectorSet};
+use duijie_match::{
+    quantise, Fusion, MatchConfig, QueryEncoder, Semantic, VectorSet, GRAPH_FROM,
+};
 use duijie_store::{Record, SqlStore, TextHash};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -213,6 +215,9 @@ pub struct SemanticConfig {
     /// Share of dense evidence in a document's score (`MatchConfig::semantic_ratio`).
     pub ratio: f32,
     pub fusion: Fusion,
+    /// Kinds of at least this many records are searched through an approximate graph
+    /// (`duijie_match::VectorSet::with_graph_from`).
+    pub graph_from: usize,
 }
 
 impl Default for SemanticConfig {
@@ -221,6 +226,7 @@ impl Default for SemanticConfig {
         SemanticConfig {
             ratio: 0.5,
             fusion: Fusion::Normalised,
+            graph_from: GRAPH_FROM,
         }
     }
 }
@@ -256,6 +262,9 @@ pub struct VectorStatus {
     pub pending: u64,
     /// Vectors this process computed since it started (the others were read from the database).
     pub embedded: u64,
+    /// Records searched through an approximate graph (kinds of at least
+    /// `duijie_match::GRAPH_FROM` records); the others are scanned exactly.
+    pub graphed: u64,
     /// The stored vectors were loaded and the log followed at least once.
     pub started: bool,
 }
@@ -275,10 +284,10 @@ pub(crate) struct Dense {
 }
 
 impl Dense {
-    pub(crate) fn new() -> Dense {
+    pub(crate) fn new(graph_from: usize) -> Dense {
         Dense {
             model: Arc::default(),
-            vectors: Arc::new(VectorSet::new(DIM)),
+            vectors: Arc::new(VectorSet::with_graph_from(DIM, graph_from)),
             cursor: AtomicI64::new(0),
             started: AtomicBool::new(false),
             pending: AtomicUsize::new(0),
@@ -351,6 +360,7 @@ impl App {
                 .len() as u64,
             pending: d.pending.load(Ordering::Acquire) as u64,
             embedded: d.embedded.load(Ordering::Acquire),
+            graphed: d.vectors.graph_sizes().values().sum::<usize>() as u64,
             started: d.started.load(Ordering::Acquire),
         })
     }
@@ -405,6 +415,16 @@ impl App {
         todo.retain(|t| seen.insert((t.kind, t.id.clone(), t.side == Kind::Query)));
         todo.reverse();
         let embedded = self.embed_todo(dense, todo, progress).await;
+        // Large kinds get (or renew) their approximate graph before the round counts as done,
+        // so a server reports itself caught up only once its searches are fast.
+        let vectors = dense.vectors.clone();
+        match tokio::task::spawn_blocking(move || vectors.refresh_graphs()).await {
+            Ok(built) if !built.is_empty() => {
+                tracing::info!(kinds = ?built, "approximate search graphs built");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "building the approximate search graphs failed"),
+        }
         dense.started.store(true, Ordering::Release);
         embedded
     }

@@ -4,6 +4,7 @@
 //! See `docs/performance.md`. Nothing here is a timed test.
 
 pub mod corpus;
+pub mod graph;
 pub mod import;
 pub mod load;
 pub mod mixed;

@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 use duijie_bench::corpus::{self, Generator, Vocabulary};
 use duijie_bench::results::{self, Point};
 use duijie_bench::run::{self, LoadPlan, NsfcOptions, Queries};
-use duijie_bench::{mixed, report, server, smoke};
+use duijie_bench::{graph, mixed, report, server, smoke};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -97,6 +97,20 @@ enum Cmd {
         dir: PathBuf,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// The approximate graph against the exact scan of `VectorSet`: recall of the exact best
+    /// 10 and 100, time a search (one thread) and time to build, on the vectors a SQLite file
+    /// keeps (`--vectors`, e.g. the one `duijie eval --vectors` filled) and/or on `--random`
+    /// pseudo-random vectors. Every `--step`-th vector is held out as a query.
+    Graph {
+        /// A SQLite database with a `text_vectors` table.
+        #[arg(long)]
+        vectors: Option<PathBuf>,
+        /// Sizes of pseudo-random sets, e.g. 20000,100000.
+        #[arg(long, value_delimiter = ',')]
+        random: Vec<usize>,
+        #[arg(long, default_value_t = 100)]
+        step: usize,
     },
     /// Print the Markdown tables and write the SVG plot of the results file.
     Report {
@@ -336,6 +350,32 @@ async fn run_cli(cli: Cli) -> Result<()> {
             let app = duijie_bench::import::open(&dir).await?;
             let n = duijie_bench::vectors::random(&app, seed).await?;
             println!("{n} records given a random vector in {}", dir.display());
+        }
+        Cmd::Graph {
+            vectors,
+            random,
+            step,
+        } => {
+            println!("| vectors | documents | queries | build | exact search | graph search | recall@10 | recall@100 |");
+            println!("|---|---|---|---|---|---|---|---|");
+            let mut sets: Vec<(String, Vec<Vec<f32>>)> = Vec::new();
+            if let Some(path) = vectors {
+                let url = format!("sqlite://{}", path.display());
+                let store = duijie_store::connect(&url)
+                    .await
+                    .with_context(|| format!("opening {}", path.display()))?;
+                sets.push((path.display().to_string(), graph::stored(&store).await?));
+            }
+            for n in random {
+                sets.push((format!("random {n}"), graph::random(n, 384, 7)));
+            }
+            for (name, set) in sets {
+                let r = graph::compare(&set, step)?;
+                println!(
+                    "| {name} | {} | {} | {:.1} s | {:.2} ms | {:.3} ms | {:.3} | {:.3} |",
+                    r.documents, r.queries, r.build_s, r.exact_ms, r.graph_ms, r.recall_10, r.recall_100
+                );
+            }
         }
         Cmd::Report { svg, markdown } => {
             let r = results::Results::load(&results_path)?;

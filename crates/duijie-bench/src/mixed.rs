@@ -10,7 +10,7 @@ use crate::import;
 use crate::load::{self, Outcome, Percentiles, Sample};
 use crate::results::{loadavg, unix_now};
 use crate::server::{Memory, Server, Target};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use duijie_core::{DemandDraft, DemandStatus, Draft, RecordKind, Role};
 use duijie_store::ImportBatch;
 use rand::seq::SliceRandom;
@@ -472,20 +472,19 @@ pub async fn run(
             })
         })
         .collect();
-    app.store
-        .import(ImportBatch {
-            file: "mixed-demands.csv".into(),
-            sha256: "00".repeat(32),
-            kind: RecordKind::Demands,
-            rows_total: records.len() as u32,
-            rows_skipped: 0,
-            errors: Vec::new(),
-            records,
-            demand_status: DemandStatus::Published,
-            actor_name: "bench".into(),
-        })
-        .await
-        .context("cannot import the published demands")?;
+    app.import_batch(ImportBatch {
+        file: "mixed-demands.csv".into(),
+        sha256: "00".repeat(32),
+        kind: RecordKind::Demands,
+        rows_total: records.len() as u32,
+        rows_skipped: 0,
+        errors: Vec::new(),
+        records,
+        demand_status: DemandStatus::Published,
+        actor_name: "bench".into(),
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot import the published demands: {}", e.message))?;
     app.sync_index()
         .await
         .map_err(|e| anyhow::anyhow!("index sync failed: {}", e.message))?;

@@ -88,8 +88,10 @@ pub async fn run(file: &Path, work: &Path, batch: u32) -> Result<Profile> {
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     p.import_as_s = secs(t.elapsed());
     p.rows = u64::from(report.rows_imported);
-    let store = app.store.clone();
-    let index = app.index.clone();
+    // The replay reads and writes what the app left, through the store and the index alone.
+    drop(app);
+    let store = duijie_store::connect(&import::database_url(&dir)).await?;
+    let index = std::sync::Arc::new(duijie_search::SearchIndex::open(&import::index_dir(&dir))?);
     let mut applied = index.applied_seq().unwrap_or(0);
     let mut all_docs = Vec::new();
     let start = Instant::now();
@@ -126,7 +128,7 @@ pub async fn run(file: &Path, work: &Path, batch: u32) -> Result<Profile> {
         applied = last;
     }
     p.replay_total_s = secs(start.elapsed());
-    drop(app);
+    drop((store, index));
 
     // The same documents, one commit.
     let dir_b = work.join("profile-b");

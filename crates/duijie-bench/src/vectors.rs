@@ -10,9 +10,9 @@ use rand::{Rng, SeedableRng};
 /// Records read (and vectors stored) per round.
 const PAGE: u32 = 2_000;
 
-/// A random direction as a unit vector.
-fn unit(rng: &mut StdRng) -> Vec<f32> {
-    let mut v: Vec<f32> = (0..VECTOR_DIM).map(|_| rng.gen::<f32>() - 0.5).collect();
+/// A random direction as a unit vector of `dim` components.
+pub(crate) fn unit(rng: &mut StdRng, dim: usize) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..dim).map(|_| rng.gen::<f32>() - 0.5).collect();
     let norm = v
         .iter()
         .map(|x| x * x)
@@ -36,15 +36,18 @@ pub async fn random(app: &App, seed: u64) -> Result<u64> {
     ] {
         let mut after = String::new();
         loop {
-            let page = app.store.scan(kind, &after, PAGE).await?;
+            let page = app
+                .records_after(kind, &after, PAGE)
+                .await
+                .map_err(anyhow::Error::new)?;
             let Some(last) = page.last() else { break };
             after = last.id().to_string();
             let items: Vec<_> = page
                 .iter()
                 .filter_map(passage_text)
-                .map(|text| (text_key(&text), quantise(&unit(&mut rng))))
+                .map(|text| (text_key(&text), quantise(&unit(&mut rng, VECTOR_DIM))))
                 .collect();
-            app.store.put_vectors(&items, 0).await?;
+            app.put_vectors(&items).await.map_err(anyhow::Error::new)?;
             written += items.len() as u64;
         }
     }

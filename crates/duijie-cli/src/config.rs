@@ -64,6 +64,8 @@ struct SemanticFile {
     ratio: Option<f32>,
     /// normalised | rrf
     fusion: Option<String>,
+    /// Records of one kind from which its search goes through an approximate graph.
+    graph_from: Option<usize>,
 }
 
 /// `[sign_in]`: how wrong passwords are throttled (shared by every replica on one database).
@@ -162,7 +164,16 @@ fn semantic_config(file: Option<SemanticFile>) -> Result<Option<SemanticConfig>>
         Some("rrf") => Fusion::Rrf,
         Some(other) => anyhow::bail!("semantic.fusion must be normalised or rrf, not {other}"),
     };
-    Ok(Some(SemanticConfig { ratio, fusion }))
+    let graph_from = file.graph_from.unwrap_or(defaults.graph_from);
+    anyhow::ensure!(
+        graph_from > 0,
+        "semantic.graph_from must be a number of records above 0, not {graph_from}"
+    );
+    Ok(Some(SemanticConfig {
+        ratio,
+        fusion,
+        graph_from,
+    }))
 }
 
 /// A whole number within `min..=max`, or an error naming the key and what is wrong.
@@ -258,10 +269,10 @@ fn webhook_config(
     let base_url = public_url.unwrap_or("http://127.0.0.1:8080");
     let mut c = WebhookConfig::new(url, f.secret.filter(|s| !s.is_empty()), kinds, base_url);
     c.format = format;
-    c.max_attempts = bounded(
+    c.pace.max_attempts = bounded(
         "webhook.max_attempts",
         f.max_attempts,
-        c.max_attempts,
+        c.pace.max_attempts,
         1,
         100,
     )?;
@@ -324,7 +335,7 @@ impl Config {
                 c.user = m.user;
                 c.password = m.password;
                 c.digest_hour = digest_hour;
-                c.max_attempts = m.max_attempts.unwrap_or(c.max_attempts).max(1);
+                c.pace.max_attempts = m.max_attempts.unwrap_or(c.pace.max_attempts).max(1);
                 Some(c)
             }
         };

@@ -4,8 +4,7 @@
 
 use anyhow::{Context, Result};
 use duijie_app::{App, ImportRequest};
-use duijie_core::{EntityKind, Field, InstrumentDraft, OrgKind, RecordKind, Role};
-use duijie_store::Actor;
+use duijie_core::{EntityKind, Field, InstrumentDraft, RecordKind, Role};
 use serde::Deserialize;
 
 const DEMANDS: &[u8] = include_bytes!("../../../data/demo/demands.csv");
@@ -30,15 +29,7 @@ struct DemoInstrument {
 async fn load_instruments(app: &App) -> Result<usize> {
     let seeds: Vec<DemoInstrument> =
         serde_json::from_str(INSTRUMENTS).context("data/demo/instruments.json is not valid")?;
-    let actor = Actor {
-        id: None,
-        name: "demo".into(),
-    };
     for s in &seeds {
-        let org = app
-            .store
-            .ensure_organization(&s.organization, OrgKind::University)
-            .await?;
         let draft = InstrumentDraft {
             name: s.name.clone(),
             model: s.model.clone(),
@@ -51,7 +42,9 @@ async fn load_instruments(app: &App) -> Result<usize> {
             location: s.location.clone(),
             booking_terms: s.booking_terms.clone(),
         };
-        app.store.create_instrument(&org.id, &draft, &actor).await?;
+        app.add_instrument_as("demo", &s.organization, &draft)
+            .await
+            .map_err(anyhow::Error::new)?;
     }
     Ok(seeds.len())
 }
@@ -104,7 +97,10 @@ async fn ensure_accounts(app: &App) -> Result<()> {
         let existing = app.users().await.map_err(anyhow::Error::new)?;
         let user = match existing.into_iter().find(|u| u.name == a.name) {
             Some(user) => {
-                let has_password = app.store.password_hash(&user.id).await?.is_some();
+                let has_password = app
+                    .has_password(&user.id)
+                    .await
+                    .map_err(anyhow::Error::new)?;
                 (user, has_password)
             }
             None => {
@@ -116,9 +112,9 @@ async fn ensure_accounts(app: &App) -> Result<()> {
             }
         };
         if user.0.email.is_none() {
-            app.store
-                .set_user_contact(&user.0.id, Some(a.email), user.0.phone.as_deref())
-                .await?;
+            app.set_contact_of(&user.0.id, Some(a.email), user.0.phone.as_deref())
+                .await
+                .map_err(anyhow::Error::new)?;
         }
         if !user.1 {
             app.set_password_by_name(a.name, a.password)
@@ -137,7 +133,7 @@ pub async fn load(app: &App) -> Result<()> {
         EntityKind::Expert,
         EntityKind::Instrument,
     ] {
-        empty &= app.store.count(kind).await? == 0;
+        empty &= app.record_count(kind).await.map_err(anyhow::Error::new)? == 0;
     }
     if empty {
         for (name, bytes, kind) in [

@@ -4,13 +4,15 @@
 //! crate (duijie-embed) behind [`QueryEncoder`]; this crate only holds vectors and ranks.
 //!
 //! Vectors are kept int8 (a unit vector's components × 127, rounded): 384 bytes a document,
-//! cosine error below 0.01. Exact search scans every vector of the kind: ≈ 2 ms per 100k
-//! documents on one core, fine up to a few hundred thousand documents.
+//! cosine error below 0.01. A kind is scanned exactly up to [`GRAPH_FROM`] documents; past
+//! that, once [`VectorSet::refresh_graphs`] has run, an approximate graph (`crate::ann`) picks
+//! the candidates and only those (and the documents changed since the graph) are scored.
 
 use duijie_core::EntityKind;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use crate::ann::{Graph, GRAPH_EF};
 use std::sync::{Arc, RwLock};
 
 /// Turns a demand's text into its unit query vector (blocking: model inference).
@@ -46,13 +48,69 @@ struct KindVectors {
     ids: Vec<String>,
     at: HashMap<String, usize>,
     data: Vec<i8>,
+    /// Changes (insertions, replacements, removals) so far.
+    changes: u64,
+    /// The approximate graph over a snapshot of this kind, once it is large enough.
+    graph: Option<Arc<Graph>>,
+    /// While a graph is built or present: the documents changed since its snapshot (id → the
+    /// change count of its last change). They are searched exactly; the graph's answer for
+    /// them is stale.
+    fresh: HashMap<String, u64>,
+    /// A snapshot is being made into a graph: changes from now on go to `fresh`.
+    building: bool,
 }
 
-/// Unit vectors of documents, per kind, int8; updated in place as records change.
+impl KindVectors {
+    fn changed(&mut self, id: &str) {
+        self.changes += 1;
+        if self.graph.is_some() || self.building {
+            self.fresh.insert(id.to_string(), self.changes);
+        }
+    }
+
+    fn vector(&self, i: usize, dim: usize) -> &[i8] {
+        &self.data[i * dim..(i + 1) * dim]
+    }
+
+    /// Whether the kind wants a (new) graph: large enough, and none yet or its changed
+    /// documents past a tenth of the kind (their exact scan then costs as much as the graph).
+    fn wants_graph(&self, from: usize) -> bool {
+        let n = self.ids.len();
+        n >= from
+            && !self.building
+            && self
+                .graph
+                .as_ref()
+                .is_none_or(|_| self.fresh.len() * 10 > n)
+    }
+
+    /// Positions to score for `q`: the graph's near documents still as they were, and every
+    /// changed one; or every document when there is no graph or it cannot give `limit`.
+    fn candidates(&self, q: &[i8], limit: usize) -> Option<Vec<usize>> {
+        let graph = self.graph.as_ref().filter(|_| limit <= GRAPH_EF)?;
+        let mut out: Vec<usize> = graph
+            .near(q)
+            .into_iter()
+            .filter(|id| !self.fresh.contains_key(*id))
+            .filter_map(|id| self.at.get(id).copied())
+            .collect();
+        out.extend(self.fresh.keys().filter_map(|id| self.at.get(id).copied()));
+        Some(out)
+    }
+}
+
+/// Unit vectors of documents, per kind, int8; updated in place as records change. A kind of
+/// at least `graph_from` documents is searched through an approximate graph once
+/// [`VectorSet::refresh_graphs`] has built one; smaller kinds are scanned exactly.
 pub struct VectorSet {
     dim: usize,
+    graph_from: usize,
     kinds: RwLock<HashMap<EntityKind, KindVectors>>,
 }
+
+/// The kind size from which search goes through a graph (`VectorSet::new`): below it the exact
+/// scan is fast enough (see `docs/performance.md`, "Approximate search").
+pub const GRAPH_FROM: usize = 20_000;
 
 /// A unit vector as kept: each component × 127, rounded, as a signed byte.
 pub fn quantise(v: &[f32]) -> Vec<i8> {
@@ -64,7 +122,7 @@ pub fn quantise(v: &[f32]) -> Vec<i8> {
 /// The integer dot product of two quantised vectors. Each product of two bytes fits in an
 /// `i16`, and sums of them are taken in `i32` per block of 16, the shape the compiler turns into
 /// multiply-add instructions; the scan over every document of a kind is this loop.
-fn dot_i8(a: &[i8], q: &[i8]) -> i32 {
+pub(crate) fn dot_i8(a: &[i8], q: &[i8]) -> i32 {
     let blocks: i32 = a
         .chunks_exact(16)
         .zip(q.chunks_exact(16))
@@ -86,14 +144,20 @@ fn dot_i8(a: &[i8], q: &[i8]) -> i32 {
 }
 
 /// A [`dot_i8`] as a cosine.
-fn cosine_of(dot: i32) -> f32 {
+pub(crate) fn cosine_of(dot: i32) -> f32 {
     dot as f32 / (127.0 * 127.0)
 }
 
 impl VectorSet {
     pub fn new(dim: usize) -> Self {
+        Self::with_graph_from(dim, GRAPH_FROM)
+    }
+
+    /// A set whose kinds get a graph from `graph_from` documents on.
+    pub fn with_graph_from(dim: usize, graph_from: usize) -> Self {
         VectorSet {
             dim,
+            graph_from: graph_from.max(1),
             kinds: RwLock::new(HashMap::new()),
         }
     }
@@ -114,6 +178,7 @@ impl VectorSet {
         }
         let mut kinds = self.kinds.write().unwrap_or_else(|e| e.into_inner());
         let k = kinds.entry(kind).or_default();
+        k.changed(id);
         match k.at.get(id) {
             Some(&i) => k.data[i * self.dim..(i + 1) * self.dim].copy_from_slice(vector),
             None => {
@@ -133,6 +198,7 @@ impl VectorSet {
         let Some(i) = k.at.remove(id) else {
             return;
         };
+        k.changed(id);
         // The last document takes the freed place.
         let last = k.ids.len() - 1;
         k.ids.swap_remove(i);
@@ -174,13 +240,24 @@ impl VectorSet {
         // The best `limit` kept while scanning (no list of every document): the heap's top is
         // the worst kept, by score, then by position (an earlier document wins a tie).
         let mut best: BinaryHeap<(Reverse<i32>, usize)> = BinaryHeap::with_capacity(limit + 1);
-        for (i, v) in k.data.chunks_exact(self.dim).enumerate() {
-            let s = dot_i8(v, &q);
+        let mut keep = |i: usize, s: i32| {
             if best.len() < limit {
                 best.push((Reverse(s), i));
             } else if best.peek().is_some_and(|(Reverse(worst), _)| s > *worst) {
                 best.pop();
                 best.push((Reverse(s), i));
+            }
+        };
+        match k.candidates(&q, limit) {
+            Some(positions) => {
+                for i in positions {
+                    keep(i, dot_i8(k.vector(i, self.dim), &q));
+                }
+            }
+            None => {
+                for (i, v) in k.data.chunks_exact(self.dim).enumerate() {
+                    keep(i, dot_i8(v, &q));
+                }
             }
         }
         let mut scored: Vec<(usize, i32)> =
@@ -196,11 +273,62 @@ impl VectorSet {
                 let i = *k.at.get(*id)?;
                 Some((
                     id.to_string(),
-                    cosine_of(dot_i8(&k.data[i * self.dim..(i + 1) * self.dim], &q)),
+                    cosine_of(dot_i8(k.vector(i, self.dim), &q)),
                 ))
             })
             .collect();
         (top, extra)
+    }
+}
+
+impl VectorSet {
+    /// Builds a graph for every kind that wants one (at least `graph_from` documents, and no
+    /// graph yet or a tenth of it changed since), one kind at a time, from a snapshot taken
+    /// under the read lock; searches go on meanwhile. Blocking and slow (about a minute per
+    /// 100k documents): call it from a background task. Returns the kinds rebuilt.
+    pub fn refresh_graphs(&self) -> Vec<EntityKind> {
+        let wanted: Vec<EntityKind> = {
+            let kinds = self.kinds.read().unwrap_or_else(|e| e.into_inner());
+            kinds
+                .iter()
+                .filter(|(_, k)| k.wants_graph(self.graph_from))
+                .map(|(kind, _)| *kind)
+                .collect()
+        };
+        let mut built = Vec::new();
+        for kind in wanted {
+            let snapshot = {
+                let mut kinds = self.kinds.write().unwrap_or_else(|e| e.into_inner());
+                kinds
+                    .get_mut(&kind)
+                    .filter(|k| k.wants_graph(self.graph_from))
+                    .map(|k| {
+                        k.building = true;
+                        (k.ids.clone(), k.data.clone(), k.changes)
+                    })
+            };
+            let Some((ids, data, at)) = snapshot else {
+                continue;
+            };
+            let graph = Arc::new(Graph::build(ids, data, self.dim));
+            let mut kinds = self.kinds.write().unwrap_or_else(|e| e.into_inner());
+            if let Some(k) = kinds.get_mut(&kind) {
+                k.fresh.retain(|_, change| *change > at);
+                k.graph = Some(graph);
+                k.building = false;
+                built.push(kind);
+            }
+        }
+        built
+    }
+
+    /// Documents of each kind in its graph (0: the kind is scanned exactly).
+    pub fn graph_sizes(&self) -> HashMap<EntityKind, usize> {
+        let kinds = self.kinds.read().unwrap_or_else(|e| e.into_inner());
+        kinds
+            .iter()
+            .map(|(kind, k)| (*kind, k.graph.as_ref().map_or(0, |g| g.len())))
+            .collect()
     }
 }
 
@@ -341,6 +469,81 @@ mod tests {
         set.remove(EntityKind::Achievement, "c");
         assert_eq!(set.len(), 1);
         assert!(set.search(EntityKind::Achievement, &q, 3, &[]).0.is_empty());
+    }
+
+    /// Pseudo-random unit vectors of `dim` components (SplitMix64, no dependency).
+    fn random_units(n: usize, dim: usize, seed: u64) -> Vec<Vec<f32>> {
+        let mut state = seed;
+        let mut next = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        };
+        (0..n)
+            .map(|_| unit(&(0..dim).map(|_| next()).collect::<Vec<f32>>()))
+            .collect()
+    }
+
+    fn ids(top: &[(String, f32)]) -> Vec<&str> {
+        top.iter().map(|(i, _)| i.as_str()).collect()
+    }
+
+    #[test]
+    fn a_large_kind_is_searched_through_its_graph_and_changes_since_are_seen() {
+        let kind = EntityKind::Achievement;
+        let set = VectorSet::with_graph_from(16, 400);
+        let docs = random_units(600, 16, 7);
+        for (i, v) in docs.iter().enumerate() {
+            set.insert(kind, &format!("d{i}"), v);
+        }
+        set.insert(EntityKind::Expert, "e", &docs[0]);
+        let queries = random_units(20, 16, 11);
+        let exact: Vec<Vec<(String, f32)>> =
+            queries.iter().map(|q| set.search(kind, q, 10, &[]).0).collect();
+
+        // Only the kind past the threshold gets a graph.
+        assert_eq!(set.refresh_graphs(), vec![kind]);
+        assert_eq!(set.graph_sizes()[&kind], 600);
+        assert_eq!(set.graph_sizes()[&EntityKind::Expert], 0);
+        assert!(set.refresh_graphs().is_empty(), "nothing changed");
+        // The graph finds (nearly) the same best ten, with exact cosines.
+        let mut same = 0;
+        for (q, want) in queries.iter().zip(&exact) {
+            let (got, _) = set.search(kind, q, 10, &[]);
+            assert_eq!(got.len(), 10);
+            same += got.iter().filter(|d| want.contains(d)).count();
+        }
+        assert!(same >= 190, "{same} of 200 of the exact best found");
+
+        // A document added after the graph is found; a removed one is not; a replaced one
+        // is scored by its new vector.
+        let q = &queries[0];
+        set.insert(kind, "new", q);
+        let top = set.search(kind, q, 10, &[]).0;
+        assert_eq!(top[0].0, "new");
+        assert!(top[0].1 > 0.99);
+        let first_before = exact[0][0].0.clone();
+        set.remove(kind, &first_before);
+        assert!(!ids(&set.search(kind, q, 10, &[]).0).contains(&first_before.as_str()));
+        let far: Vec<f32> = q.iter().map(|x| -x).collect();
+        set.insert(kind, &exact[0][1].0, &far);
+        let top = set.search(kind, q, 10, &[]).0;
+        assert!(!ids(&top).contains(&exact[0][1].0.as_str()));
+        // A limit past the graph's reach falls back to the exact scan.
+        assert_eq!(set.search(kind, q, GRAPH_EF + 1, &[]).0.len(), GRAPH_EF + 1);
+
+        // Three changes are not a tenth of the kind: no rebuild. Eighty more are.
+        assert!(set.refresh_graphs().is_empty());
+        for (i, v) in random_units(80, 16, 13).iter().enumerate() {
+            set.insert(kind, &format!("late{i}"), v);
+        }
+        assert_eq!(set.refresh_graphs(), vec![kind]);
+        assert_eq!(set.graph_sizes()[&kind], 600 + 1 - 1 + 80);
+        let top = set.search(kind, q, 10, &[]).0;
+        assert_eq!(top[0].0, "new");
+        assert!(!ids(&top).contains(&first_before.as_str()));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! evaluation harness is the crate duijie-eval.
 
 mod aggregate;
+mod ann;
 mod committee;
 mod dense;
 mod error;
@@ -22,8 +23,9 @@ mod trends;
 
 pub use aggregate::Aggregation;
 pub use committee::{subtopic_count, CommitteePick, CommitteePool, Subtopic, MAX_PER_INSTITUTION};
+pub use ann::GRAPH_EF;
 pub use dense::{
-    fuse_lists, is_semantic_ratio, quantise, Fusion, QueryEncoder, Semantic, VectorSet,
+    fuse_lists, is_semantic_ratio, quantise, Fusion, QueryEncoder, Semantic, VectorSet, GRAPH_FROM,
 };
 pub use duijie_search::{is_gram, WeightedTerm, GRAM_MARK};
 pub use error::MatchError;

@@ -601,14 +601,14 @@ impl Matcher {
                     .search(*kind, &q, self.config.retrieve_limit, &also);
             for (id, c) in &top {
                 cosine.insert(id.clone(), *c);
-                if !lexical.contains(id) {
-                    if let Some(mut h) = self.index.hit(*kind, id)? {
-                        h.score = 0.0;
-                        h.matched_terms.clear();
-                        hits.push(h);
-                    }
-                }
             }
+            let known: HashSet<&str> = also.iter().copied().collect();
+            let meaning_only: Vec<&str> = top
+                .iter()
+                .map(|(id, _)| id.as_str())
+                .filter(|id| !known.contains(id))
+                .collect();
+            hits.extend(self.index.hits(*kind, &meaning_only)?);
             out.insert(*kind, DenseView { top, cosine });
         }
         Ok(out)

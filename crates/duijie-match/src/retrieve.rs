@@ -65,10 +65,10 @@ pub trait Retriever: Send + Sync {
         boosts: &FieldBoosts,
         limit: usize,
     ) -> Result<Vec<ScoredDoc>, MatchError>;
-    /// The document `id` of `kind` with score 0 and no matched words (a document found by
-    /// meaning only); `None` when the retriever cannot look documents up.
-    fn hit(&self, _kind: EntityKind, _id: &str) -> Result<Option<ScoredDoc>, MatchError> {
-        Ok(None)
+    /// The documents `ids` of `kind` with score 0 and no matched words (documents found by
+    /// meaning only), in the order of `ids`; none when the retriever cannot look documents up.
+    fn hits(&self, _kind: EntityKind, _ids: &[&str]) -> Result<Vec<ScoredDoc>, MatchError> {
+        Ok(Vec::new())
     }
     /// The dictionary the index analyses text with; queries are segmented with the same one.
     fn jieba(&self) -> Arc<Jieba>;
@@ -99,8 +99,8 @@ impl Retriever for SearchIndex {
             .map_err(search_err)
     }
 
-    fn hit(&self, kind: EntityKind, id: &str) -> Result<Option<ScoredDoc>, MatchError> {
-        SearchIndex::hit(self, kind, id).map_err(search_err)
+    fn hits(&self, kind: EntityKind, ids: &[&str]) -> Result<Vec<ScoredDoc>, MatchError> {
+        SearchIndex::hits(self, kind, ids).map_err(search_err)
     }
 
     fn jieba(&self) -> Arc<Jieba> {

@@ -315,23 +315,39 @@ impl SearchIndex {
         Ok(out.into_iter().flatten().collect())
     }
 
-    /// The document `id` of `kind` as retrieval returns it, with score 0 and no matched words
-    /// (a document found otherwise, e.g. by meaning); `None` when it is not indexed as `kind`.
-    pub fn hit(&self, kind: EntityKind, id: &str) -> Result<Option<ScoredDoc>, SearchError> {
-        Ok(self.get(id)?.filter(|d| d.kind == kind).map(|d| ScoredDoc {
-            id: d.id,
-            kind: d.kind,
-            score: 0.0,
-            title: d.title,
-            org_id: d.org_id,
-            org_name: d.org_name,
-            person: d.person,
-            expert_id: d.expert_id,
-            field: d.field,
-            region: d.region,
-            year: d.year,
-            matched_terms: Vec::new(),
-        }))
+    /// The documents `ids` of `kind` as retrieval returns them, with score 0 and no matched
+    /// words (documents found otherwise, e.g. by meaning), in the order of `ids`; an id not
+    /// indexed as `kind` is left out. Read from fast fields like the words' hits, not from the
+    /// stored documents.
+    pub fn hits(&self, kind: EntityKind, ids: &[&str]) -> Result<Vec<ScoredDoc>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut top = Vec::with_capacity(ids.len());
+        for id in ids {
+            let query = BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.id, id),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>,
+                ),
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        self.kind_term(kind),
+                        IndexRecordOption::Basic,
+                    )),
+                ),
+            ]);
+            if let Some((_, address)) = searcher
+                .search(&query, &TopDocs::with_limit(1))?
+                .into_iter()
+                .next()
+            {
+                top.push((0.0, address));
+            }
+        }
+        self.scored_docs(&searcher, kind, top, &[], &[])
     }
 
     /// The stored record with this id, if indexed and committed.

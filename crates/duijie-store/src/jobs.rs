@@ -3,8 +3,8 @@
 //! published demands. Jobs and webhook events are claimed with a lease by a conditional
 //! UPDATE, like the mail outbox, so two workers never hold one row at once.
 
-use crate::notifications::{MailOutcome, OutboxStatus, OutboxTable};
-use crate::{Backend, Result, SqlStore, StoreError};
+use crate::notifications::OutboxStatus;
+use crate::{Result, SqlStore};
 use duijie_core::id::new_id;
 use duijie_core::NotificationKind;
 use sqlx::{AnyConnection, Row};
@@ -161,114 +161,6 @@ impl SqlStore {
         .execute(self.pool())
         .await?;
         Ok(())
-    }
-
-    /// Claims up to `limit` due rows of `table` (keyed by `id_col`) for `worker`; `extra` is a
-    /// further condition written in this module (never user input).
-    #[allow(clippy::too_many_arguments)]
-    async fn claim_rows(
-        &self,
-        table: &str,
-        id_col: &str,
-        extra: &str,
-        worker: &str,
-        now: i64,
-        lease_ms: i64,
-        limit: u32,
-    ) -> Result<Vec<String>> {
-        let due = format!(
-            "{extra}next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)"
-        );
-        let lock = match self.backend() {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let gate = match self.backend() {
-            Backend::Sqlite => Some(self.write_gate().lock().await),
-            Backend::Postgres => None,
-        };
-        let mut tx = self.pool().begin().await?;
-        let ids: Vec<String> = sqlx::query(&format!(
-            "SELECT {id_col} AS id FROM {table} WHERE {due} ORDER BY next_attempt_at, {id_col} \
-             LIMIT $2{lock}"
-        ))
-        .bind(now)
-        .bind(i64::from(limit.max(1)))
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<std::result::Result<_, _>>()?;
-        let mut claimed = Vec::new();
-        for id in ids {
-            let r = sqlx::query(&format!(
-                "UPDATE {table} SET claimed_by = $2, claimed_until = $3 WHERE {id_col} = $4 \
-                 AND {due}"
-            ))
-            .bind(now)
-            .bind(worker)
-            .bind(now + lease_ms)
-            .bind(id.clone())
-            .execute(&mut *tx)
-            .await?;
-            if r.rows_affected() > 0 {
-                claimed.push(id);
-            }
-        }
-        tx.commit().await?;
-        drop(gate);
-        Ok(claimed)
-    }
-
-    /// Claims up to `limit` due webhook events for `worker` for `lease_ms` from `now` (ms).
-    pub async fn claim_webhooks(
-        &self,
-        worker: &str,
-        now: i64,
-        lease_ms: i64,
-        limit: u32,
-    ) -> Result<Vec<WebhookEvent>> {
-        let ids = self
-            .claim_rows(
-                "webhook_outbox",
-                "id",
-                "status = 'pending' AND ",
-                worker,
-                now,
-                lease_ms,
-                limit,
-            )
-            .await?;
-        let mut out = Vec::new();
-        for id in ids {
-            let row =
-                sqlx::query("SELECT kind, title, link, attempts FROM webhook_outbox WHERE id = $1")
-                    .bind(id.clone())
-                    .fetch_one(self.pool())
-                    .await?;
-            let kind: String = row.try_get("kind")?;
-            out.push(WebhookEvent {
-                kind: NotificationKind::parse(&kind).ok_or_else(|| {
-                    StoreError::Corrupt(id.clone(), format!("webhook kind {kind}"))
-                })?,
-                title: row.try_get("title")?,
-                link: row.try_get("link")?,
-                attempts: row.try_get("attempts")?,
-                id,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Records what became of a claimed event; `false` when `worker` no longer holds it.
-    pub async fn finish_webhook(
-        &self,
-        id: &str,
-        worker: &str,
-        outcome: MailOutcome<'_>,
-    ) -> Result<bool> {
-        self.finish_outbox(OutboxTable::Webhook, id, worker, outcome)
-            .await
     }
 
     /// Claims up to `limit` due match jobs (demands published whose match notices are still

@@ -22,6 +22,7 @@ mod market;
 mod messages;
 mod notifications;
 mod organizations;
+mod outbox;
 mod records;
 mod rows;
 mod sql;
@@ -41,9 +42,10 @@ pub use ledger::{DemandTimeline, ProjectFilter};
 pub use market::PublicDemand;
 pub use messages::WriteRules;
 pub use notifications::{
-    Audience, MailItem, MailOutcome, NewNotice, Notification, OutboxEntry, OutboxMail, OutboxStatus,
+    Audience, MailItem, NewNotice, Notification, OutboxEntry, OutboxMail, OutboxStatus,
 };
 pub use organizations::OrgCounts;
+pub use outbox::{OutboxOutcome, OutboxRow};
 pub use sql::SqlStore;
 pub use vectors::TextHash;
 pub use workspace::{OrgInterest, OwnDraft};

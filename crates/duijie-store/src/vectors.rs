@@ -10,6 +10,15 @@ pub type TextHash = [u8; 32];
 /// Keys looked up per statement (well under SQLite's bound-parameter limit).
 const KEYS_PER_QUERY: usize = 500;
 
+/// A `text_vectors` row as key and int8 components (`None`: a key of the wrong length).
+fn vector_row(row: &sqlx::any::AnyRow) -> Result<Option<(TextHash, Vec<i8>)>> {
+    let hash: Vec<u8> = row.try_get("text_hash")?;
+    let vector: Vec<u8> = row.try_get("vector")?;
+    Ok(TextHash::try_from(hash.as_slice())
+        .ok()
+        .map(|hash| (hash, vector.into_iter().map(|b| b as i8).collect())))
+}
+
 impl SqlStore {
     /// The stored vectors (int8 components) of those of `keys` that have one.
     pub async fn vectors(&self, keys: &[TextHash]) -> Result<Vec<(TextHash, Vec<i8>)>> {
@@ -24,13 +33,30 @@ impl SqlStore {
                 query = query.bind(key.to_vec());
             }
             for row in query.fetch_all(self.pool()).await? {
-                let hash: Vec<u8> = row.try_get("text_hash")?;
-                let vector: Vec<u8> = row.try_get("vector")?;
-                let Ok(hash) = TextHash::try_from(hash.as_slice()) else {
-                    continue;
-                };
-                out.push((hash, vector.into_iter().map(|b| b as i8).collect()));
+                out.extend(vector_row(&row)?);
             }
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` stored vectors whose key sorts after `after`, in key order: a walk over
+    /// every vector kept (measurements of the search over real vectors).
+    pub async fn vectors_after(
+        &self,
+        after: &[u8],
+        limit: u32,
+    ) -> Result<Vec<(TextHash, Vec<i8>)>> {
+        let rows = sqlx::query(
+            "SELECT text_hash, vector FROM text_vectors WHERE text_hash > $1 \
+             ORDER BY text_hash LIMIT $2",
+        )
+        .bind(after.to_vec())
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.extend(vector_row(row)?);
         }
         Ok(out)
     }

@@ -110,6 +110,7 @@ async fn run_set(
         semantic: (opts.semantic_ratio > 0.0).then_some(SemanticConfig {
             ratio: opts.semantic_ratio,
             fusion: Fusion::Normalised,
+            ..SemanticConfig::default()
         }),
     })
     .await?;
@@ -195,7 +196,7 @@ async fn rank(
     input: &MatchInput,
     kind: CandidateKind,
 ) -> Result<Vec<duijie_match::Candidate>> {
-    let matcher = app.matcher.clone();
+    let matcher = app.matcher().clone();
     let input = input.clone();
     let ranking = tokio::task::spawn_blocking(move || matcher.rank(&input, kind, DEPTH)).await??;
     Ok(ranking.candidates)

@@ -176,7 +176,7 @@ pub async fn run(args: &DemandsOptions, progress: &dyn Progress) -> Result<()> {
     if !args.semantic_ratios.is_empty() {
         embed(&app, args.vectors.as_deref(), progress).await?;
     }
-    let mut matcher = app.matcher.clone();
+    let mut matcher = app.matcher().clone();
     if let Some(json) = &args.match_config {
         let config: MatchConfig =
             serde_json::from_str(json).context("--match-config is not a ranking configuration")?;
@@ -424,6 +424,7 @@ async fn corpus(
         semantic: semantic.then_some(SemanticConfig {
             ratio: 0.0,
             fusion: Fusion::Normalised,
+            ..SemanticConfig::default()
         }),
     })
     .await?;
@@ -538,8 +539,7 @@ async fn export(app: &App, dir: &Path, demands: &[Demand], runs: &[Run]) -> Resu
         let mut after = String::new();
         loop {
             let page = app
-                .store
-                .scan(entity, &after, 5_000)
+                .records_after(entity, &after, 5_000)
                 .await
                 .map_err(anyhow::Error::new)?;
             let Some(last) = page.last() else { break };

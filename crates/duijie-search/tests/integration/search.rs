@@ -482,6 +482,21 @@ fn top_weighted_scores_filters_and_reports_matched_terms() {
     assert_eq!(by_org.len(), 1);
     assert_eq!(by_org[0].id, "a2");
 
+    // Documents found otherwise (by meaning) come as the words' hits do, score 0, no words,
+    // in the order asked; an id of another kind or unknown is left out.
+    let found = index
+        .hits(EntityKind::Achievement, &["a3", "d1", "missing", "a1"])
+        .unwrap();
+    let ids: Vec<&str> = found.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, vec!["a3", "a1"]);
+    assert_eq!(found[1].title, a1.title);
+    assert_eq!(found[1].org_name, "南京农业大学");
+    assert_eq!(found[1].expert_id.as_deref(), Some("exp_1"));
+    assert_eq!(found[1].year, Some(2020));
+    assert_eq!(found[1].score, 0.0);
+    assert!(found[1].matched_terms.is_empty());
+    assert_eq!(found[0].field.as_deref(), Some("新材料"));
+
     assert_eq!(index.num_docs_in(EntityKind::Achievement), 3);
     assert_eq!(index.num_docs_in(EntityKind::Demand), 1);
     assert_eq!(index.doc_freq_in(EntityKind::Achievement, "水稻"), 2);
