@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Headless Chromium and its WebDriver for the browser tests (tests-browser/), plus a CJK font
+# Headless Chromium and its WebDriver for the browser tests (tests/pages/), plus a CJK font
 # so screenshots show Chinese. Debian/Ubuntu; needs root. Safe to run again.
 set -euo pipefail
 if command -v chromedriver >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1; then

@@ -1,6 +1,7 @@
 //! The code map's dependency arrows (`docs/ARCHITECTURE.md`, "Dependency arrows") against the
 //! workspace as `cargo metadata` reads it: an arrow in the code that the map does not allow, or
-//! one the map lists that the code no longer has, fails.
+//! one the map lists that the code no longer has, fails. The map's table of areas across the
+//! layers names files that exist.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -8,15 +9,26 @@ use std::process::Command;
 
 type Arrows = BTreeMap<String, BTreeSet<String>>;
 
-const SECTION: &str = "## Dependency arrows";
+const ARROWS: &str = "## Dependency arrows";
+const AREAS: &str = "## Areas across the layers";
+
+/// The text of the map's section under `heading`, up to the next one.
+fn section<'a>(doc: &'a str, heading: &str) -> &'a str {
+    let start = doc
+        .find(heading)
+        .unwrap_or_else(|| panic!("docs/ARCHITECTURE.md has no “{heading}” section"));
+    let section = &doc[start + heading.len()..];
+    &section[..section.find("\n## ").unwrap_or(section.len())]
+}
+
+/// The cells of a table row, without the outer bars.
+fn cells(line: &str) -> Vec<&str> {
+    line.trim().trim_matches('|').split('|').collect()
+}
 
 /// The table of the map's arrows section: `| `crate` | `a`, `b` | why |`.
 fn map_arrows(doc: &str) -> Arrows {
-    let start = doc
-        .find(SECTION)
-        .unwrap_or_else(|| panic!("docs/ARCHITECTURE.md has no “{SECTION}” section"));
-    let section = &doc[start + SECTION.len()..];
-    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let section = section(doc, ARROWS);
     let names = |cell: &str| -> BTreeSet<String> {
         cell.split(',')
             .map(|n| n.trim().trim_matches('`').to_string())
@@ -26,7 +38,7 @@ fn map_arrows(doc: &str) -> Arrows {
     section
         .lines()
         .filter_map(|line| {
-            let cells: Vec<&str> = line.trim().trim_matches('|').split('|').collect();
+            let cells = cells(line);
             let name = cells.first()?.trim().trim_matches('`');
             name.starts_with("duijie-")
                 .then(|| (name.to_string(), names(cells.get(1).copied().unwrap_or(""))))
@@ -73,12 +85,88 @@ fn code_arrows(root: &Path) -> Arrows {
         .collect()
 }
 
+/// The source files the areas table names, as paths from the workspace root: each layer's
+/// column is a crate's `src/`, and a cell names files as `` `x.rs` `` (or `` `api/x.rs` ``).
+fn area_files(doc: &str) -> Vec<String> {
+    const LAYERS: [&str; 5] = [
+        "crates/duijie-core/src",
+        "crates/duijie-store/src",
+        "crates/duijie-app/src",
+        "crates/duijie-server/src",
+        "crates/duijie-server/src",
+    ];
+    section(doc, AREAS)
+        .lines()
+        .filter(|line| line.trim_start().starts_with('|'))
+        .skip(2)
+        .flat_map(|line| {
+            cells(line)
+                .into_iter()
+                .skip(1)
+                .zip(LAYERS)
+                .flat_map(|(cell, dir)| {
+                    cell.split('`')
+                        .skip(1)
+                        .step_by(2)
+                        .filter(|name| name.ends_with(".rs"))
+                        .map(move |name| format!("{dir}/{name}"))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate sits in the workspace")
+}
+
+fn code_map() -> String {
+    std::fs::read_to_string(workspace_root().join("docs/ARCHITECTURE.md")).expect("the code map")
+}
+
+#[test]
+fn the_areas_table_names_files_that_exist() {
+    let files = area_files(&code_map());
+    assert!(
+        files.len() > 40,
+        "the areas table lists {} files",
+        files.len()
+    );
+    let missing: Vec<&String> = files
+        .iter()
+        .filter(|f| !workspace_root().join(f).is_file())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the areas table of docs/ARCHITECTURE.md names files that do not exist: {missing:?}"
+    );
+}
+
+#[test]
+fn the_areas_table_is_read_by_column() {
+    let doc = "## Areas across the layers\n\n| area | core | store | app | server API | server pages |\n\
+               |---|---|---|---|---|---|\n\
+               | a | `m.rs` (`T`) | — | `x.rs`, `y.rs` (+ `duijie_match::z`) | `api/a.rs` | `pages/a.rs` |\n\
+               \n## Next\n| b | `n.rs` | | | | |\n";
+    assert_eq!(
+        area_files(doc),
+        [
+            "crates/duijie-core/src/m.rs",
+            "crates/duijie-app/src/x.rs",
+            "crates/duijie-app/src/y.rs",
+            "crates/duijie-server/src/api/a.rs",
+            "crates/duijie-server/src/pages/a.rs",
+        ]
+    );
+}
+
 #[test]
 fn the_code_map_states_every_dependency_arrow() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate sits in the workspace");
-    let doc = std::fs::read_to_string(root.join("docs/ARCHITECTURE.md")).expect("the code map");
+    let root = workspace_root();
+    let doc = code_map();
     let map = map_arrows(&doc);
     let code = code_arrows(root);
     let mut wrong = Vec::new();

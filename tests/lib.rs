@@ -16,6 +16,14 @@ pub enum Db {
     Postgres,
 }
 
+/// The tokens of a 揭榜's three parties: the enterprise 灵宝金源矿业有限公司 (account `ent`),
+/// the institution 郑州大学 (`zzu`) and the bureau (`bureau`).
+pub struct Parties {
+    pub ent: String,
+    pub zzu: String,
+    pub bureau: String,
+}
+
 /// A running server and what it needs to stay alive.
 pub struct TestServer {
     pub app: Arc<App>,
@@ -307,6 +315,91 @@ impl TestServer {
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
         self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Accounts for the three parties of a 揭榜, created in this order: enterprise,
+    /// institution, bureau.
+    pub async fn parties(&self) -> Parties {
+        Parties {
+            ent: self
+                .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
+                .await,
+            zzu: self.token("zzu", Role::Institution, Some("郑州大学")).await,
+            bureau: self.token("bureau", Role::Bureau, None).await,
+        }
+    }
+
+    /// Writes a demand as `enterprise` (a draft); returns its id. Like the other demand
+    /// fixtures below, panics (failing the test) unless every step succeeds.
+    pub async fn draft_demand(&self, enterprise: &str, body: Value) -> String {
+        let r = self.post("/api/v1/demands", Some(enterprise), body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// The owner submits demand `id` for review.
+    pub async fn submit_demand(&self, enterprise: &str, id: &str) {
+        let r = self
+            .post(
+                &format!("/api/v1/demands/{id}/submit"),
+                Some(enterprise),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+
+    /// The bureau approves the submitted demand `id`.
+    pub async fn approve_demand(&self, bureau: &str, id: &str) {
+        let r = self
+            .post(
+                &format!("/api/v1/demands/{id}/review"),
+                Some(bureau),
+                json!({"decision": "approve"}),
+            )
+            .await;
+        assert_eq!(r.body["status"], "approved", "{:?}", r.body);
+    }
+
+    /// A demand written and submitted by `enterprise`.
+    pub async fn submitted_demand(&self, enterprise: &str, body: Value) -> String {
+        let id = self.draft_demand(enterprise, body).await;
+        self.submit_demand(enterprise, &id).await;
+        id
+    }
+
+    /// A demand written and submitted by `enterprise`, approved by `bureau`.
+    pub async fn approved_demand(&self, enterprise: &str, bureau: &str, body: Value) -> String {
+        let id = self.submitted_demand(enterprise, body).await;
+        self.approve_demand(bureau, &id).await;
+        id
+    }
+
+    /// A demand taken to published, open to 揭榜: written, submitted, approved and published
+    /// in a new edition titled `edition`.
+    pub async fn published_demand(
+        &self,
+        enterprise: &str,
+        bureau: &str,
+        body: Value,
+        edition: &str,
+    ) -> String {
+        let id = self.approved_demand(enterprise, bureau, body).await;
+        self.publish_edition(bureau, edition, &[&id]).await;
+        id
+    }
+
+    /// An institution's expression of interest (揭榜) in the demand `id`; returns its id.
+    pub async fn propose(&self, institution: &str, id: &str, body: Value) -> String {
+        let r = self
+            .post(
+                &format!("/api/v1/demands/{id}/interests"),
+                Some(institution),
+                body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().unwrap_or_default().to_string()
     }
 
     /// Compiles a catalogue edition of the given demands and publishes it; panics (failing

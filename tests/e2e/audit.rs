@@ -48,10 +48,9 @@ pub async fn the_audit_log_records_decisions_exports_and_bulk_reads(s: TestServe
 
     let mut demand_ids = Vec::new();
     for n in 0..DEMANDS {
-        let r = s
-            .post(
-                "/api/v1/demands",
-                Some(&ent),
+        let id = s
+            .draft_demand(
+                &ent,
                 json!({
                     "title": format!("耐高温陶瓷涂层第{n}代工艺"),
                     "description": "需要一种耐1200℃的陶瓷涂层工艺，用于窑炉内衬。",
@@ -62,27 +61,11 @@ pub async fn the_audit_log_records_decisions_exports_and_bulk_reads(s: TestServe
                 }),
             )
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        let id = r.body["id"].as_str().unwrap().to_string();
-        let r = s
-            .post(
-                &format!("/api/v1/demands/{id}/submit"),
-                Some(&ent),
-                json!({}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        s.submit_demand(&ent, &id).await;
         demand_ids.push(id);
     }
     for id in &demand_ids {
-        let r = s
-            .post(
-                &format!("/api/v1/demands/{id}/review"),
-                Some(&bureau),
-                json!({"decision": "approve"}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        s.approve_demand(&bureau, id).await;
     }
     let refs: Vec<&str> = demand_ids.iter().map(String::as_str).collect();
     let edition = s
@@ -112,20 +95,12 @@ pub async fn the_audit_log_records_decisions_exports_and_bulk_reads(s: TestServe
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 
     // A return by the formula-named account, for the export below.
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
+    let returned = s
+        .submitted_demand(
+            &ent,
             json!({"title": "退回测试需求", "description": "需要一种新的工艺以提升产品质量"}),
         )
         .await;
-    let returned = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/demands/{returned}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
     let r = s
         .post(
             &format!("/api/v1/demands/{returned}/review"),

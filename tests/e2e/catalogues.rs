@@ -23,58 +23,23 @@ fn body(title: &str, description: &str) -> Value {
 
 const ALUMINA: &str = "我公司生产高纯氧化铝粉体，烧结活性不足、批次稳定性差，需要优化粉体制备与煅烧工艺，提高纯度并控制粒径分布。";
 
-/// Creates a demand as `token`, submits it and (with a bureau token) approves it.
-pub(crate) async fn demand(
-    s: &TestServer,
-    token: &str,
-    b: Value,
-    approve_as: Option<&str>,
-) -> String {
-    let r = s.post("/api/v1/demands", Some(token), b).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let id = r.body["id"].as_str().unwrap().to_string();
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/submit"),
-            Some(token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    if let Some(bureau) = approve_as {
-        let r = s
-            .post(
-                &format!("/api/v1/demands/{id}/review"),
-                Some(bureau),
-                json!({"decision": "approve"}),
-            )
-            .await;
-        assert_eq!(r.body["status"], "approved", "{:?}", r.body);
-    }
-    id
-}
-
 pub async fn review_queue_flags_gaps_and_duplicates(s: TestServer) {
     let ent = s.token("ent", Role::Enterprise, Some("甲公司")).await;
     let ent2 = s.token("ent2", Role::Enterprise, Some("乙公司")).await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
-    let original = demand(&s, &ent, body("高纯氧化铝粉体制备工艺优化", ALUMINA), None).await;
-    let copy = demand(
-        &s,
-        &ent2,
-        body(
-            "高纯氧化铝粉体制备工艺优化",
-            &ALUMINA.replace("稳定性差", "稳定性较差"),
-        ),
-        None,
-    )
-    .await;
-    let vague = demand(
-        &s,
-        &ent,
-        json!({"title": "求新技术", "description": "需要新技术提升效益", "deadline": "2099-01-01"}),
-        None,
-    )
+    let original = s
+        .submitted_demand(&ent, body("高纯氧化铝粉体制备工艺优化", ALUMINA))
+        .await;
+    let copy = s
+        .submitted_demand(
+            &ent2,
+            body(
+                "高纯氧化铝粉体制备工艺优化",
+                &ALUMINA.replace("稳定性差", "稳定性较差"),
+            ),
+        )
+        .await;
+    let vague = s.submitted_demand(&ent, json!({"title": "求新技术", "description": "需要新技术提升效益", "deadline": "2099-01-01"}))
     .await;
     s.indexed().await;
 
@@ -180,27 +145,28 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
         .await;
     let inst = s.token("inst", Role::Institution, Some("郑州大学")).await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
-    let a = demand(&s, &ent, body("高纯氧化铝粉体制备", ALUMINA), Some(&bureau)).await;
-    let b = demand(
-        &s,
-        &ent,
-        body(
-            "尾矿综合利用",
-            "金矿尾矿堆存量大，需要尾矿中有价金属回收与建材化利用技术，降低环境风险。",
-        ),
-        Some(&bureau),
-    )
-    .await;
-    let pending = demand(
-        &s,
-        &ent,
-        body(
-            "果品冷链保鲜",
-            "苹果贮藏期短、损耗大，需要气调冷链保鲜技术，延长货架期并降低损耗。",
-        ),
-        None,
-    )
-    .await;
+    let a = s
+        .approved_demand(&ent, &bureau, body("高纯氧化铝粉体制备", ALUMINA))
+        .await;
+    let b = s
+        .approved_demand(
+            &ent,
+            &bureau,
+            body(
+                "尾矿综合利用",
+                "金矿尾矿堆存量大，需要尾矿中有价金属回收与建材化利用技术，降低环境风险。",
+            ),
+        )
+        .await;
+    let pending = s
+        .submitted_demand(
+            &ent,
+            body(
+                "果品冷链保鲜",
+                "苹果贮藏期短、损耗大，需要气调冷链保鲜技术，延长货架期并降低损耗。",
+            ),
+        )
+        .await;
 
     let r = s
         .post("/api/v1/catalogues", Some(&ent), json!({"title": "x"}))
@@ -307,16 +273,16 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
         )
         .await;
     assert_eq!(r.body["status"], "withdrawn", "{:?}", r.body);
-    let c = demand(
-        &s,
-        &ent,
-        body(
-            "<script>alert(1)</script>冷库节能",
-            "冷库能耗高，需要制冷系统节能改造与智能控温技术，降低单位能耗百分之二十。",
-        ),
-        Some(&bureau),
-    )
-    .await;
+    let c = s
+        .approved_demand(
+            &ent,
+            &bureau,
+            body(
+                "<script>alert(1)</script>冷库节能",
+                "冷库能耗高，需要制冷系统节能改造与智能控温技术，降低单位能耗百分之二十。",
+            ),
+        )
+        .await;
     let second = s
         .publish_edition(&bureau, "2026年第4期企业技术需求目录", &[&c, &a])
         .await;

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use base64::Engine;
 use duijie_app::{WebhookConfig, WebhookFormat, WebhookWorker};
 use duijie_core::{NotificationKind, Role};
-use duijie_e2e::{Db, TestServer};
+use duijie_e2e::{Db, Parties, TestServer};
 use duijie_store::{Actor, Audience, NewNotice};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
@@ -172,11 +172,7 @@ pub async fn the_webhook_posts_signed_events_once(s: TestServer) {
 }
 
 pub async fn match_notices_survive_a_stop_right_after_publishing(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
-    let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
-    let bureau = s.token("bureau", Role::Bureau, None).await;
+    let Parties { ent, zzu, bureau } = s.parties().await;
     import_achievements(
         &s,
         &[
@@ -185,26 +181,7 @@ pub async fn match_notices_survive_a_stop_right_after_publishing(s: TestServer) 
         ],
     )
     .await;
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
-            json!({"title": "高纯氧化铝粉体制备", "description": "需要优化高纯氧化铝粉体制备与煅烧工艺"}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(&bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
+    let id = s.approved_demand(&ent, &bureau, json!({"title": "高纯氧化铝粉体制备", "description": "需要优化高纯氧化铝粉体制备与煅烧工艺"})).await;
     let r = s
         .post(
             "/api/v1/catalogues",
@@ -301,27 +278,14 @@ pub async fn instruments_are_cited_in_an_interest(s: TestServer) {
     assert_eq!(candidates.instruments.len(), 1);
     assert_eq!(candidates.instruments[0].0, xrd);
 
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
+    let id = s
+        .published_demand(
+            &ent,
+            &bureau,
             json!({"title": "氧化铝粉体物相分析", "description": "需要分析粉体物相"}),
+            "第一批",
         )
         .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(&bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
-    s.publish_edition(&bureau, "第一批", &[&id]).await;
     // Another institution's instrument is refused; its own is kept with the 揭榜.
     let r = s
         .post(
@@ -359,40 +323,16 @@ pub async fn instruments_are_cited_in_an_interest(s: TestServer) {
 }
 
 pub async fn a_repeated_message_post_makes_one_message(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
-    let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
-    let bureau = s.token("bureau", Role::Bureau, None).await;
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
+    let Parties { ent, zzu, bureau } = s.parties().await;
+    let id = s
+        .published_demand(
+            &ent,
+            &bureau,
             json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备"}),
+            "第一批",
         )
         .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(&bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
-    s.publish_edition(&bureau, "第一批", &[&id]).await;
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(&zzu),
-            json!({"message": "我校可合作"}),
-        )
-        .await;
-    let interest = r.body["id"].as_str().unwrap().to_string();
+    let interest = s.propose(&zzu, &id, json!({"message": "我校可合作"})).await;
     let path = format!("{}/api/v1/interests/{interest}/messages", s.base);
     let post = |key: &str, body: &str| {
         s.client

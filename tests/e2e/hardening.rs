@@ -55,15 +55,11 @@ pub(crate) async fn send(
 }
 
 async fn new_demand(s: &TestServer, ent: &str, title: &str) -> String {
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(ent),
-            json!({"title": title, "description": "原始描述", "goals": "原始目标"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    r.body["id"].as_str().unwrap().to_string()
+    s.draft_demand(
+        ent,
+        json!({"title": title, "description": "原始描述", "goals": "原始目标"}),
+    )
+    .await
 }
 
 pub async fn concurrent_edits_keep_every_change_and_stale_versions_get_412(s: TestServer) {
@@ -172,14 +168,7 @@ pub async fn an_approval_covers_only_the_text_reviewed(s: TestServer) {
     let mut outcomes = [0usize; 3];
     for round in 0..40 {
         let id = new_demand(&s, &ent, &format!("审核竞态{round}")).await;
-        let r = s
-            .post(
-                &format!("/api/v1/demands/{id}/submit"),
-                Some(&ent),
-                json!({}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        s.submit_demand(&ent, &id).await;
         // The reviewer reads the demand, then approves what it read while the owner edits.
         let path = format!("/api/v1/demands/{id}");
         let seen = send(&s, Method::GET, &path, &bureau, None, &[]).await;
@@ -231,32 +220,12 @@ pub async fn an_approval_covers_only_the_text_reviewed(s: TestServer) {
 /// A published demand in docking with 郑州大学, over HTTP.
 async fn docking_demand(s: &TestServer, ent: &str, bureau: &str, zzu: &str) -> String {
     let id = new_demand(s, ent, "重复登记").await;
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/submit"),
-            Some(ent),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/review"),
-            Some(bureau),
-            json!({"decision": "approve"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    s.submit_demand(ent, &id).await;
+    s.approve_demand(bureau, &id).await;
     s.publish_edition(bureau, "重复登记目录", &[&id]).await;
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(zzu),
-            json!({"message": "我校可以承担"}),
-        )
+    let interest = s
+        .propose(zzu, &id, json!({"message": "我校可以承担"}))
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let interest = r.body["id"].as_str().unwrap().to_string();
     let r = s
         .post(
             &format!("/api/v1/interests/{interest}/accept"),

@@ -2,7 +2,7 @@
 //! declines one and accepts another, and the demand goes into docking with its history.
 
 use duijie_core::{AchievementDraft, Draft, Role};
-use duijie_e2e::TestServer;
+use duijie_e2e::{Parties, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -75,18 +75,8 @@ pub async fn interests_lead_to_docking(s: TestServer) {
     // Not yet public: institutions cannot see it, let alone answer it.
     let r = s.post(&interests, Some(&zzu), propose.clone()).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(&bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
+    s.submit_demand(&ent, &id).await;
+    s.approve_demand(&bureau, &id).await;
     s.publish_edition(&bureau, "第1期", &[&id]).await;
 
     // Validation: message required and bounded, ids must be the institution's own.
@@ -252,32 +242,15 @@ pub async fn interests_lead_to_docking(s: TestServer) {
 /// Withdrawing is not a dead end: pending 揭榜 are closed with a reason the institution sees,
 /// and the owner can reopen the demand as a draft, with both moves in its history.
 pub async fn a_withdrawn_demand_closes_pending_interests_and_can_be_reopened(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
-    let bureau = s.token("bureau", Role::Bureau, None).await;
-    let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
+    let Parties { ent, zzu, bureau } = s.parties().await;
+    let id = s
+        .published_demand(
+            &ent,
+            &bureau,
             json!({"title": "尾矿综合利用", "description": "需要尾矿有价元素回收工艺"}),
+            "第1期",
         )
         .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(&bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
-    s.publish_edition(&bureau, "第1期", &[&id]).await;
     let interests = format!("/api/v1/demands/{id}/interests");
     let r = s
         .post(&interests, Some(&zzu), json!({"message": "我校可合作"}))

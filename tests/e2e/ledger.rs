@@ -2,10 +2,9 @@
 //! project and the demand becomes contracted, progress is updated, an expert is seconded, and
 //! the annual report counts all of it in JSON, xlsx and HTML.
 
-use crate::catalogues::{demand, download};
+use crate::catalogues::download;
 use crate::interests::{achievement, import_achievements};
-use duijie_core::Role;
-use duijie_e2e::TestServer;
+use duijie_e2e::{Parties, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -29,11 +28,7 @@ fn cell(range: &calamine::Range<calamine::Data>, row: u32, col: u32) -> String {
 }
 
 pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
-    let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
-    let bureau = s.token("bureau", Role::Bureau, None).await;
+    let Parties { ent, zzu, bureau } = s.parties().await;
     let year = duijie_app::current_year();
     import_achievements(&s, &[("郑州大学", "高纯氧化铝制备技术", "李四")]).await;
     let (_, expert) = achievement(&s, "氧化铝").await;
@@ -41,7 +36,7 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     // A demand of 灵宝市 written, approved and published.
     let body = json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备与煅烧工艺",
                       "field": "新材料", "region": "灵宝市"});
-    let id = demand(&s, &ent, body, Some(&bureau)).await;
+    let id = s.approved_demand(&ent, &bureau, body).await;
     s.publish_edition(&bureau, "台账测试目录", &[&id]).await;
     let project = json!({"demand_id": id, "institution": "郑州大学", "title": "高纯氧化铝联合攻关",
                          "amount_wan": 120.5, "signed_on": format!("{year}-03-01"), "key_project": true});
@@ -58,14 +53,9 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     );
 
     // An institution's interest, accepted by the owner: the demand goes into docking.
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(&zzu),
-            json!({"message": "我校有相关成果"}),
-        )
+    let interest = s
+        .propose(&zzu, &id, json!({"message": "我校有相关成果"}))
         .await;
-    let interest = r.body["id"].as_str().unwrap().to_string();
     let r = s
         .post(
             &format!("/api/v1/interests/{interest}/accept"),

@@ -4,7 +4,7 @@
 use duijie_core::{
     AchievementDraft, DemandDraft, DemandStatus, Draft, EntityKind, Field, OrgKind, Role,
 };
-use duijie_e2e::TestServer;
+use duijie_e2e::{Parties, TestServer};
 use duijie_store::Actor;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -92,11 +92,7 @@ fn candidate<'a>(ranking: &'a Value, name: &str) -> &'a Value {
 }
 
 pub async fn instruments_are_found_and_shown_beside_matches(s: TestServer) {
-    let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
-    let bureau = s.token("bureau", Role::Bureau, None).await;
+    let Parties { ent, zzu, bureau } = s.parties().await;
     import_achievements(
         &s,
         &[

@@ -12,10 +12,9 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0
 
 /// A published demand of `ent` (with a contact), with a PDF attached while it was a draft.
 async fn published_demand(s: &TestServer, ent: &str, bureau: &str) -> (String, Value) {
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(ent),
+    let id = s
+        .draft_demand(
+            ent,
             json!({
                 "title": "高纯氧化铝粉体制备",
                 "description": "需要优化粉体制备与煅烧工艺",
@@ -25,7 +24,6 @@ async fn published_demand(s: &TestServer, ent: &str, bureau: &str) -> (String, V
             }),
         )
         .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
     let pdf = upload(
         s,
         &format!("/api/v1/demands/{id}/attachments"),
@@ -35,18 +33,8 @@ async fn published_demand(s: &TestServer, ent: &str, bureau: &str) -> (String, V
     )
     .await;
     assert_eq!(pdf.status, StatusCode::CREATED, "{:?}", pdf.body);
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(ent),
-        json!({}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
+    s.submit_demand(ent, &id).await;
+    s.approve_demand(bureau, &id).await;
     s.publish_edition(bureau, "第1期", &[&id]).await;
     (id, pdf.body)
 }

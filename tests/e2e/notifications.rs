@@ -45,28 +45,13 @@ async fn user_id(s: &TestServer, name: &str) -> String {
 
 /// A demand of `ent` taken to published through review and a catalogue edition.
 async fn published_demand(s: &TestServer, ent: &str, bureau: &str, title: &str) -> String {
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(ent),
-            json!({"title": title, "description": "需要优化高纯氧化铝粉体制备与煅烧工艺"}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(ent),
-        json!({}),
+    s.published_demand(
+        ent,
+        bureau,
+        json!({"title": title, "description": "需要优化高纯氧化铝粉体制备与煅烧工艺"}),
+        "通知测试目录",
     )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
-    s.publish_edition(bureau, "通知测试目录", &[&id]).await;
-    id
+    .await
 }
 
 pub async fn events_notify_the_right_accounts(s: TestServer) {
@@ -83,20 +68,12 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     let admin = s.token("admin", Role::Admin, None).await;
 
     // Returned, then approved, then published: the enterprise's two accounts hear each.
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
+    let id = s
+        .submitted_demand(
+            &ent,
             json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备与煅烧工艺"}),
         )
         .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
     let r = s
         .post(
             &format!("/api/v1/demands/{id}/review"),
@@ -113,18 +90,8 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
         .unwrap()
         .contains("请补充技术指标"));
     assert_eq!(r.body["items"][0]["link"], format!("/demands/{id}"));
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/demands/{id}/review"),
-        Some(&bureau),
-        json!({"decision": "approve"}),
-    )
-    .await;
+    s.submit_demand(&ent, &id).await;
+    s.approve_demand(&bureau, &id).await;
     s.publish_edition(&bureau, "2026 第一批", &[&id]).await;
     assert_eq!(
         kinds(&s, &ent).await,
@@ -138,25 +105,10 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
 
     // 揭榜: the enterprise hears; answers go to the institution that proposed.
     let propose = json!({"message": "我校有相关成果"});
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(&zzu),
-            propose.clone(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let zzu_interest = r.body["id"].as_str().unwrap().to_string();
+    let zzu_interest = s.propose(&zzu, &id, propose.clone()).await;
     assert_eq!(kinds(&s, &ent).await[0], "interest_received");
     assert_eq!(kinds(&s, &ent2).await[0], "interest_received");
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(&hnu),
-            propose,
-        )
-        .await;
-    let hnu_interest = r.body["id"].as_str().unwrap().to_string();
+    let hnu_interest = s.propose(&hnu, &id, propose).await;
     s.post(
         &format!("/api/v1/interests/{zzu_interest}/decline"),
         Some(&ent),
@@ -398,14 +350,9 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     )
     .await;
     let id = published_demand(&s, &ent, &bureau, "高纯氧化铝粉体制备").await;
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(&zzu),
-            json!({"message": "我校有相关成果"}),
-        )
+    let interest = s
+        .propose(&zzu, &id, json!({"message": "我校有相关成果"}))
         .await;
-    let interest = r.body["id"].as_str().unwrap().to_string();
     s.post(
         &format!("/api/v1/interests/{interest}/decline"),
         Some(&ent),

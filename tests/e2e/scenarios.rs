@@ -163,12 +163,7 @@ pub async fn demand_lifecycle_over_http(s: TestServer) {
     assert_eq!(r.body["goals"], "纯度99.99%，D50≤1μm，批次稳定");
     assert_eq!(r.body["title"], "高纯氧化铝粉体制备");
 
-    s.post(
-        &format!("/api/v1/demands/{id}/submit"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
+    s.submit_demand(&ent, &id).await;
     let r = s
         .post(
             &format!("/api/v1/demands/{id}/review"),
@@ -213,9 +208,7 @@ pub async fn contact_details_follow_roles(s: TestServer) {
     let ent = s.token("ent", Role::Enterprise, Some("甲公司")).await;
     let mut body = demand_body("尾矿综合利用");
     body["enterprise"] = json!("乙公司");
-    let r = s.post("/api/v1/demands", Some(&bureau), body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let id = s.draft_demand(&bureau, body).await;
     // Bureau-entered demands go through the same lifecycle; publish by importing is covered
     // elsewhere, so move it along as the store would.
     let d = s.app.store().get_demand(&id).await.unwrap().unwrap();

@@ -11,30 +11,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A document of `kind` with the given id and title; the rest empty.
-fn doc(kind: EntityKind, id: &str, title: &str) -> IndexDoc {
-    IndexDoc {
-        kind,
-        id: id.to_string(),
-        title: title.to_string(),
-        keywords: Vec::new(),
-        body: String::new(),
-        org_id: String::new(),
-        org_name: String::new(),
-        person: None,
-        expert_id: None,
-        field: None,
-        more_fields: Vec::new(),
-        region: None,
-        status: None,
-        modes: Vec::new(),
-        created_at: 0,
-        year: None,
-        deadline_day: None,
-        budget_wan: None,
-    }
-}
-
 /// Unrelated documents, so that document frequencies look like a real catalogue's.
 const FILLER: &[&str] = &[
     "水稻抗病基因的克隆与功能分析",
@@ -96,7 +72,7 @@ impl Corpus {
             person: leader.map(str::to_string),
             field: field.map(|f| f.label().to_string()),
             more_fields: Vec::new(),
-            ..doc(EntityKind::Achievement, &id, title)
+            ..IndexDoc::new(EntityKind::Achievement, &id, title)
         });
         self.docs.last_mut().expect("just pushed")
     }
@@ -326,7 +302,7 @@ fn experts_are_leaders_grouped_by_institution_and_linked_to_records() {
         org_id: "org_third".into(),
         org_name: "厦门大学".into(),
         person: Some("赵华".into()),
-        ..doc(EntityKind::Expert, "exp_zhao", "固态锂电池电解质界面")
+        ..IndexDoc::new(EntityKind::Expert, "exp_zhao", "固态锂电池电解质界面")
     });
     c.achievement(
         "org_third",
@@ -536,7 +512,7 @@ fn published_demands_are_recommended_to_an_institution() {
             org_name: "某电池公司".into(),
             org_id: "org_ent".into(),
             status: Some(status.as_str().to_string()),
-            ..doc(EntityKind::Demand, id, title)
+            ..IndexDoc::new(EntityKind::Demand, id, title)
         });
     }
     let m = c.matcher(MatchConfig::default());

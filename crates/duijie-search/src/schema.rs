@@ -53,6 +53,32 @@ pub(crate) const OPEN_ENDED_DAY: i64 = i64::MAX;
 pub(crate) const NO_BUDGET: f64 = -1.0;
 
 impl IndexDoc {
+    /// A document of `kind` with its id and title and nothing else: no organisation, person,
+    /// facets, dates or amounts. Harnesses and fixtures fill in what they need around it
+    /// (`IndexDoc { org_id, ..IndexDoc::new(kind, id, title) }`).
+    pub fn new(kind: EntityKind, id: impl Into<String>, title: impl Into<String>) -> IndexDoc {
+        IndexDoc {
+            kind,
+            id: id.into(),
+            title: title.into(),
+            keywords: Vec::new(),
+            body: String::new(),
+            org_id: String::new(),
+            org_name: String::new(),
+            person: None,
+            expert_id: None,
+            field: None,
+            more_fields: Vec::new(),
+            region: None,
+            status: None,
+            modes: Vec::new(),
+            created_at: 0,
+            year: None,
+            deadline_day: None,
+            budget_wan: None,
+        }
+    }
+
     /// Whether the document has any text to match on (title, keywords or body).
     pub fn has_text(&self) -> bool {
         !self.title.trim().is_empty()

@@ -5,12 +5,11 @@
 use crate::audit::{self, NewAuditEntry};
 use crate::changelog::log_changes;
 use crate::notifications::{write_notices, NewNotice};
-use crate::rows::{self, demand_columns, millis, Val, DEMAND_SELECT};
+use crate::rows::{self, bind_demand, millis, Val, DEMAND_COLUMNS, DEMAND_SELECT};
 use crate::sql::{markers, Listing};
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
-use duijie_core::text::{clean_line, normalize_title};
 use duijie_core::{Demand, DemandDraft, DemandStatus, EntityKind};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -141,28 +140,21 @@ impl SqlStore {
     ) -> Result<Demand> {
         let now = millis(Utc::now());
         let id = new_id("dem");
-        let (body, contact, hash) = demand_columns(draft);
         let (mut tx, _gate) = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO demands (id, org_id, norm_title, title, status, field, region, body, \
-             contact, content_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             ON CONFLICT (org_id, norm_title) DO NOTHING",
-        )
-        .bind(id.clone())
-        .bind(org_id)
-        .bind(normalize_title(&draft.title))
-        .bind(clean_line(&draft.title))
-        .bind(status.as_str())
-        .bind(draft.field.map(|f| f.label().to_string()))
-        .bind(draft.region.clone())
-        .bind(body)
-        .bind(contact)
-        .bind(hash)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let sql = format!(
+            "INSERT INTO demands ({}, id, org_id, status, created_at, updated_at) \
+             VALUES ({}) ON CONFLICT (org_id, norm_title) DO NOTHING",
+            DEMAND_COLUMNS.join(", "),
+            markers(false, 1, DEMAND_COLUMNS.len() + 5),
+        );
+        let inserted = bind_demand(sqlx::query(&sql), draft)
+            .bind(id.clone())
+            .bind(org_id)
+            .bind(status.as_str())
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         if inserted.rows_affected() == 0 {
             return Err(StoreError::Conflict(format!(
                 "本单位已有同名需求“{}”",
@@ -240,27 +232,29 @@ impl SqlStore {
         notices: &[NewNotice],
     ) -> Result<Demand> {
         let now = millis(Utc::now());
-        let (body, contact, hash) = demand_columns(draft);
         let (mut tx, _gate) = self.begin_write().await?;
-        let mut sql = "UPDATE demands SET norm_title = $1, title = $2, field = $3, region = $4, \
-                       body = $5, contact = $6, content_hash = $7, updated_at = $8, \
-                       version = version + 1 WHERE id = $9 AND version = $10"
-            .to_string();
+        let set: Vec<String> = DEMAND_COLUMNS
+            .iter()
+            .zip(1..)
+            .map(|(column, n)| format!("{column} = ${n}"))
+            .collect();
+        let n = DEMAND_COLUMNS.len();
+        let mut sql = format!(
+            "UPDATE demands SET {}, updated_at = ${}, version = version + 1 \
+             WHERE id = ${} AND version = ${}",
+            set.join(", "),
+            n + 1,
+            n + 2,
+            n + 3
+        );
         if !statuses.is_empty() {
             // Numbered on both backends: SQLite would give a bare `?` after `$10` the first value.
             sql.push_str(&format!(
                 " AND status IN ({})",
-                markers(false, 11, statuses.len())
+                markers(false, n + 4, statuses.len())
             ));
         }
-        let mut query = sqlx::query(&sql)
-            .bind(normalize_title(&draft.title))
-            .bind(clean_line(&draft.title))
-            .bind(draft.field.map(|f| f.label().to_string()))
-            .bind(draft.region.clone())
-            .bind(body)
-            .bind(contact)
-            .bind(hash)
+        let mut query = bind_demand(sqlx::query(&sql), draft)
             .bind(now)
             .bind(id)
             .bind(version);

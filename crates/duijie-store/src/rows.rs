@@ -4,6 +4,7 @@
 
 use crate::{Result, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
+use duijie_core::text::{clean_line, normalize_title};
 use duijie_core::{
     Achievement, AchievementDraft, CatalogueEdition, CatalogueStatus, Contact, Demand, DemandDraft,
     DemandStatus, Expert, ExpertDraft, OrgKind, Organization, Role, User,
@@ -109,6 +110,32 @@ pub(crate) fn demand_columns(draft: &DemandDraft) -> (String, String, String) {
         ..draft.clone()
     };
     columns_with_contact(&body, &draft.contact)
+}
+
+/// The columns a demand's draft fills, in the order [`bind_demand`] binds them.
+pub(crate) const DEMAND_COLUMNS: [&str; 7] = [
+    "norm_title",
+    "title",
+    "field",
+    "region",
+    "body",
+    "contact",
+    "content_hash",
+];
+
+/// Binds `draft`'s [`DEMAND_COLUMNS`] as the statement's next parameters.
+pub(crate) fn bind_demand<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    draft: &DemandDraft,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let (body, contact, hash) = demand_columns(draft);
+    q.bind(normalize_title(&draft.title))
+        .bind(clean_line(&draft.title))
+        .bind(draft.field.map(|f| f.label().to_string()))
+        .bind(draft.region.clone())
+        .bind(body)
+        .bind(contact)
+        .bind(hash)
 }
 
 pub(crate) fn expert_columns(draft: &ExpertDraft) -> (String, String, String) {

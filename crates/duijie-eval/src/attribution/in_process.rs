@@ -53,24 +53,12 @@ struct Gold {
 /// An achievement document of a training project.
 fn project_doc(p: &Project) -> IndexDoc {
     IndexDoc {
-        kind: EntityKind::Achievement,
-        id: p.id.clone(),
-        title: p.title.clone(),
         keywords: p.keywords.clone(),
-        body: String::new(),
         org_id: p.org_key.clone(),
         org_name: p.org.clone(),
         person: (!p.person.is_empty()).then(|| p.person.clone()),
-        expert_id: None,
-        field: None,
-        more_fields: Vec::new(),
-        region: None,
-        status: None,
-        modes: Vec::new(),
-        created_at: 0,
         year: p.year.map(i64::from),
-        deadline_day: None,
-        budget_wan: None,
+        ..IndexDoc::new(EntityKind::Achievement, p.id.clone(), p.title.clone())
     }
 }
 

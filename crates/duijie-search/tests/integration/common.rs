@@ -6,24 +6,9 @@ use duijie_search::IndexDoc;
 /// An achievement with the given id and title; other fields empty or defaulted.
 pub fn achievement(id: &str, title: &str) -> IndexDoc {
     IndexDoc {
-        kind: EntityKind::Achievement,
-        id: id.to_string(),
-        title: title.to_string(),
-        keywords: Vec::new(),
-        body: String::new(),
         org_id: "org_1".to_string(),
         org_name: "某某大学".to_string(),
-        person: None,
-        expert_id: None,
-        field: None,
-        more_fields: Vec::new(),
-        region: None,
-        status: None,
-        modes: Vec::new(),
-        created_at: 0,
-        year: None,
-        deadline_day: None,
-        budget_wan: None,
+        ..IndexDoc::new(EntityKind::Achievement, id, title)
     }
 }
 

@@ -1,8 +1,8 @@
 //! The audit log page (审计日志) for the bureau and administrators: the entries in a table
 //! with filters and pages, and the CSV export of what the filters select.
 
-use super::public::Params;
 use super::render::{pager, query, render, shown, PageResult};
+use super::search::Params;
 use super::session::Session;
 use crate::AppState;
 use axum::extract::State;

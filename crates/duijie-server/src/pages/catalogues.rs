@@ -209,7 +209,7 @@ pub async fn export(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<String>,
-    super::public::Params(q): super::public::Params<ExportQuery>,
+    super::search::Params(q): super::search::Params<ExportQuery>,
 ) -> PageResult {
     let format = ExportFormat::parse(&q.format)?;
     let full = q.full == "true";

@@ -1,7 +1,7 @@
 //! Expressions of interest (揭榜) on the demand page: an institution proposes, the demand's
 //! owner accepts or declines with a reason, the bureau watches.
 
-use super::public::{demand_page, demand_page_with};
+use super::demands::{demand_page, demand_page_with};
 use super::render::{datetime, see_other, PageResult};
 use super::session::{Form, Session};
 use super::view::CandidateView;

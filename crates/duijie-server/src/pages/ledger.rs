@@ -3,8 +3,8 @@
 //! secondments (科技副职), and the annual report with its downloads.
 
 use super::picker;
-use super::public::Params;
 use super::render::{budget, datetime, query, render, see_other, shown, PageResult, Shown};
+use super::search::Params;
 use super::session::{Form, Session};
 use crate::AppState;
 use axum::extract::{Path, State};

@@ -2,7 +2,7 @@
 //! demand (upload, download, delete). Forms with files are `multipart/form-data` carrying
 //! the CSRF token as a field; bodies are read chunk by chunk with the attachment caps.
 
-use super::public::demand_page;
+use super::demands::demand_page;
 use super::render::{datetime, render, see_other, PageError, PageResult};
 use super::session::{Form, Session, CSRF_FIELD};
 use crate::AppState;

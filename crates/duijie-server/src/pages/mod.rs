@@ -3,22 +3,24 @@
 //! forms are protected against cross-site posts; the security headers are the whole
 //! router's (`headers.rs`).
 
-mod account;
 mod accounts;
 mod audit;
 mod catalogues;
+mod committees;
+mod demands;
 mod imports;
+mod instruments;
 mod interests;
 mod ledger;
-mod market;
 mod messages;
 mod notifications;
 mod picker;
-mod public;
+mod records;
 mod render;
+mod search;
 mod session;
+mod trends;
 mod view;
-mod workflow;
 mod workspace;
 
 pub(crate) use render::PageError;
@@ -43,20 +45,20 @@ pub fn routes(state: AppState) -> Router {
     // Creating forms carry an idempotency key: sent twice, they make one record.
     let once = || middleware::from_fn_with_state(state.clone(), crate::idempotency::layer);
     let pages = Router::new()
-        .route("/", get(public::home))
-        .route("/login", get(account::form).post(account::login))
-        .route("/logout", post(account::logout))
+        .route("/", get(search::home))
+        .route("/login", get(accounts::login_form).post(accounts::login))
+        .route("/logout", post(accounts::logout))
         // --- accounts (issue #19)
         .route(
             "/register",
-            get(account::register_form).post(account::register.layer(once())),
+            get(accounts::register_form).post(accounts::register.layer(once())),
         )
-        .route("/account", get(account::me))
-        .route("/account/contact", post(account::contact))
-        .route("/account/password", post(account::password))
-        .route("/account/tokens", post(account::create_token))
-        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/account/sessions/end", post(account::end_sessions))
+        .route("/account", get(accounts::me))
+        .route("/account/contact", post(accounts::contact))
+        .route("/account/password", post(accounts::change_password))
+        .route("/account/tokens", post(accounts::create_token))
+        .route("/account/tokens/{id}/revoke", post(accounts::revoke_token))
+        .route("/account/sessions/end", post(accounts::end_sessions))
         .route("/registrations", get(accounts::registrations))
         .route("/registrations/{id}/approve", post(accounts::approve))
         .route("/registrations/{id}/reject", post(accounts::reject))
@@ -66,25 +68,25 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/accounts/{id}/role", post(accounts::role))
         .route("/accounts/{id}/status", post(accounts::status))
-        .route("/accounts/{id}/password", post(accounts::password))
-        .route("/demands", get(public::demands))
+        .route("/accounts/{id}/password", post(accounts::reset_password))
+        .route("/demands", get(demands::demands))
         .route(
             "/demands/new",
-            get(workflow::new_form).post(workflow::create.layer(once())),
+            get(demands::new_form).post(demands::create.layer(once())),
         )
-        .route("/demands/{id}", get(public::demand))
+        .route("/demands/{id}", get(demands::demand))
         .route(
             "/demands/{id}/edit",
-            get(workflow::edit_form).post(workflow::edit),
+            get(demands::edit_form).post(demands::edit),
         )
-        .route("/demands/{id}/submit", post(workflow::submit))
+        .route("/demands/{id}/submit", post(demands::submit))
         .route(
             "/demands/{id}/withdraw",
-            get(workflow::withdraw_form).post(workflow::withdraw),
+            get(demands::withdraw_form).post(demands::withdraw),
         )
-        .route("/demands/{id}/reopen", post(workflow::reopen))
-        .route("/demands/{id}/delete", post(workflow::delete))
-        .route("/demands/{id}/review", post(workflow::review))
+        .route("/demands/{id}/reopen", post(demands::reopen))
+        .route("/demands/{id}/delete", post(demands::delete))
+        .route("/demands/{id}/review", post(demands::review))
         .route(
             "/demands/{id}/interests",
             post(interests::propose.layer(once())),
@@ -111,9 +113,9 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/attachments/{id}", get(messages::download))
         .route("/attachments/{id}/delete", post(messages::delete))
-        .route("/my/demands", get(workflow::mine))
-        .route("/review", get(workflow::queue))
-        .route("/recommended", get(workflow::recommended))
+        .route("/my/demands", get(demands::mine))
+        .route("/review", get(demands::queue))
+        .route("/recommended", get(demands::recommended))
         .route(
             "/imports",
             get(imports::index)
@@ -149,17 +151,17 @@ pub fn routes(state: AppState) -> Router {
         .route("/reports/annual", get(ledger::annual_report))
         .route("/audit", get(audit::index))
         .route("/audit/export", get(audit::export))
-        .route("/achievements", get(public::achievements))
-        .route("/achievements/{id}", get(public::achievement))
-        .route("/experts", get(public::experts))
-        .route("/experts/{id}", get(public::expert))
-        .route("/organizations/{id}", get(public::organization))
-        .route("/instruments", get(market::instruments))
+        .route("/achievements", get(records::achievements))
+        .route("/achievements/{id}", get(records::achievement))
+        .route("/experts", get(records::experts))
+        .route("/experts/{id}", get(records::expert))
+        .route("/organizations/{id}", get(records::organization))
+        .route("/instruments", get(instruments::instruments))
         .route(
             "/instruments/new",
-            get(market::new_instrument).post(market::create_instrument.layer(once())),
+            get(instruments::new_instrument).post(instruments::create_instrument.layer(once())),
         )
-        .route("/instruments/{id}", get(market::instrument))
+        .route("/instruments/{id}", get(instruments::instrument))
         .route("/workspace", get(workspace::index))
         .route(
             "/workspace/{kind}/new",
@@ -172,14 +174,14 @@ pub fn routes(state: AppState) -> Router {
         .route("/workspace/{kind}/{id}/delete", post(workspace::delete))
         .route("/my/interests", get(workspace::my_interests))
         .route("/record-changes", get(workspace::record_changes))
-        .route("/trends", get(market::trends))
+        .route("/trends", get(trends::trends))
         .route(
             "/committees",
-            get(market::committees).post(market::propose.layer(once())),
+            get(committees::committees).post(committees::propose.layer(once())),
         )
-        .route("/committees/{id}", get(market::committee))
-        .route("/committees/{id}/members", post(market::members))
-        .route("/committees/{id}/status", post(market::status))
+        .route("/committees/{id}", get(committees::committee))
+        .route("/committees/{id}/members", post(committees::members))
+        .route("/committees/{id}/status", post(committees::status))
         // --- notifications
         .route("/notifications", get(notifications::index))
         .route("/notifications/read-all", post(notifications::read_all))

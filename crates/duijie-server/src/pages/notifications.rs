@@ -2,8 +2,8 @@
 //! it read), marking everything read, the delivery choice per kind, and for the bureau the
 //! e-mail outbox's failures.
 
-use super::public::Params;
 use super::render::{datetime, pager, render, see_other, shown, PageResult};
+use super::search::Params;
 use super::session::{Form, Session};
 use crate::AppState;
 use axum::extract::{Path, State};

@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use duijie_app::{Action, Caller};
-use duijie_core::{DomainError, ErrorCode};
+use duijie_core::{DomainError, ErrorCode, Field};
 use minijinja::{context, Environment, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -353,6 +353,11 @@ pub fn datetime(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// The labels of every field of the taxonomy, for a form's choices.
+pub fn field_labels() -> Vec<&'static str> {
+    Field::ALL.iter().map(|f| f.label()).collect()
+}
+
 pub fn budget(budget_wan: Option<f64>, negotiable: bool) -> String {
     match budget_wan {
         _ if negotiable => "面议".to_string(),
@@ -360,6 +365,11 @@ pub fn budget(budget_wan: Option<f64>, negotiable: bool) -> String {
         Some(b) => format!("{b} 万元"),
         None => "未填写".to_string(),
     }
+}
+
+/// A page number from the query string: 1 when it is missing, malformed or below 1.
+pub fn page_number(text: &str) -> u32 {
+    text.trim().parse().ok().filter(|p| *p >= 1).unwrap_or(1)
 }
 
 /// A query string from the non-empty pairs, with `?`.
@@ -429,6 +439,15 @@ mod tests {
     fn every_template_parses() {
         for (name, _) in TEMPLATES {
             assert!(ENV.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn page_numbers_start_at_one_whatever_is_typed() {
+        assert_eq!(page_number("3"), 3);
+        assert_eq!(page_number(" 2 "), 2);
+        for typed in ["", "0", "-1", "二", "1.5", "99999999999"] {
+            assert_eq!(page_number(typed), 1, "{typed:?}");
         }
     }
 

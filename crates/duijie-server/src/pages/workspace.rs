@@ -3,8 +3,8 @@
 //! showed, delete), 我的对接意向, and the bureau's list of what institutions changed.
 
 use super::audit::entry_view;
-use super::public::Params;
-use super::render::{datetime, pager, render, see_other, shown, PageResult};
+use super::render::{datetime, field_labels, pager, render, see_other, shown, PageResult};
+use super::search::Params;
 use super::session::{Form, Session};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -13,7 +13,7 @@ use duijie_app::{
     record_title, record_version, split_terms, AchievementForm, ExpertForm, InstrumentForm,
     InterestState, Record, YearInput,
 };
-use duijie_core::{DomainError, EntityKind, ErrorCode, Field, Maturity};
+use duijie_core::{DomainError, EntityKind, ErrorCode, Maturity};
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -67,7 +67,7 @@ fn input(
 }
 
 fn inputs(kind: EntityKind, v: &Values, creating: bool) -> Vec<Value> {
-    let fields: Vec<&str> = Field::ALL.iter().map(|f| f.label()).collect();
+    let fields = field_labels();
     let maturities: Vec<&str> = Maturity::ALL.iter().map(|m| m.label()).collect();
     let list = "多个用逗号或顿号分隔";
     match kind {

@@ -1,13 +1,56 @@
 //! The pages over plain HTTP: status, language, headers, cookies, CSRF, escaping, redaction.
 
-use duijie_browser_tests::{caller, demand_form, published_demand, Db, TestServer, Visitor};
-use duijie_core::Role;
+use crate::support::{
+    caller, demand_form, published_demand, submitted_demand, Db, TestServer, Visitor,
+};
+use duijie_app::Caller;
+use duijie_core::{Demand, Role};
 use reqwest::StatusCode;
 
 const PHONE: &str = "13912345678";
 
 async fn server() -> TestServer {
     TestServer::start(Db::Sqlite).await.expect("sqlite server")
+}
+
+/// Where the review, catalogue and return walks start: 甲公司 has submitted a demand of each
+/// title, and the bureau is there to see them.
+struct Submitted {
+    s: TestServer,
+    ent: Caller,
+    ent_token: String,
+    bureau: Caller,
+    bureau_token: String,
+    demands: Vec<Demand>,
+}
+
+async fn submitted(titles: &[&str]) -> Submitted {
+    let s = server().await;
+    let ent_token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
+    let bureau_token = s.token("bureau", Role::Bureau, None).await;
+    let ent = caller(&s.app, &ent_token).await;
+    let bureau = caller(&s.app, &bureau_token).await;
+    let mut demands = Vec::new();
+    for title in titles {
+        demands.push(submitted_demand(&s.app, &ent, &demand_form(title, PHONE)).await);
+    }
+    Submitted {
+        s,
+        ent,
+        ent_token,
+        bureau,
+        bureau_token,
+        demands,
+    }
+}
+
+impl Submitted {
+    /// A visitor signed in with `token`.
+    async fn visitor(&self, token: &str) -> Visitor {
+        let mut v = Visitor::new(&self.s.base);
+        v.sign_in(token).await;
+        v
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -407,22 +450,10 @@ async fn anonymous_visitors_never_see_contact_details_and_titles_are_escaped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approving_with_the_suggested_return_note_untouched_sends_no_note() {
-    let s = server().await;
-    let ent = caller(
-        &s.app,
-        &s.token("ent", Role::Enterprise, Some("甲公司")).await,
-    )
-    .await;
-    let token = s.token("bureau", Role::Bureau, None).await;
     // No deadline: the queue fills the note box with what a return would ask for.
-    let d = s
-        .app
-        .create_demand(&ent, &demand_form("高纯氧化铝粉体煅烧工艺", PHONE))
-        .await
-        .expect("create");
-    s.app.submit_demand(&ent, &d.id).await.expect("submit");
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&token).await;
+    let w = submitted(&["高纯氧化铝粉体煅烧工艺"]).await;
+    let (s, ent, d) = (&w.s, &w.ent, &w.demands[0]);
+    let mut v = w.visitor(&w.bureau_token).await;
     let p = v.get("/review").await;
     let suggested = p
         .body
@@ -443,7 +474,7 @@ async fn approving_with_the_suggested_return_note_untouched_sends_no_note() {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let history = s.app.demand_history(&ent, &d.id).await.expect("history");
+    let history = s.app.demand_history(ent, &d.id).await.expect("history");
     assert!(
         history.iter().all(|e| e.note.is_empty()),
         "an approval carries no return note: {history:?}"
@@ -452,22 +483,9 @@ async fn approving_with_the_suggested_return_note_untouched_sends_no_note() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bureau_reviews_imports_and_publishes_through_pages() {
-    let s = server().await;
-    let ent = caller(
-        &s.app,
-        &s.token("ent", Role::Enterprise, Some("甲公司")).await,
-    )
-    .await;
-    let token = s.token("bureau", Role::Bureau, None).await;
-    let d = s
-        .app
-        .create_demand(&ent, &demand_form("锂电池正极材料回收", PHONE))
-        .await
-        .expect("create");
-    s.app.submit_demand(&ent, &d.id).await.expect("submit");
-
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&token).await;
+    let w = submitted(&["锂电池正极材料回收"]).await;
+    let (s, d) = (&w.s, &w.demands[0]);
+    let mut v = w.visitor(&w.bureau_token).await;
     let p = v.get("/review").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("锂电池正极材料回收"));
@@ -564,20 +582,11 @@ async fn the_bureau_reviews_imports_and_publishes_through_pages() {
 /// the demand page and on the edit form the owner fixes it in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_returned_demand_shows_the_bureau_note_on_the_page_and_the_form() {
-    let s = server().await;
-    let ent_token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
-    let bureau_token = s.token("bureau", Role::Bureau, None).await;
-    let ent = caller(&s.app, &ent_token).await;
-    let bureau = caller(&s.app, &bureau_token).await;
-    let d = s
-        .app
-        .create_demand(&ent, &demand_form("高纯氧化铝粉体烧结", PHONE))
-        .await
-        .expect("create");
-    s.app.submit_demand(&ent, &d.id).await.expect("submit");
+    let w = submitted(&["高纯氧化铝粉体烧结"]).await;
+    let (s, d) = (&w.s, &w.demands[0]);
     s.app
         .review_demand(
-            &bureau,
+            &w.bureau,
             &d.id,
             duijie_app::ReviewDecision::RequestChanges,
             "请补充量化指标\n并说明现有工艺",
@@ -586,8 +595,7 @@ async fn a_returned_demand_shows_the_bureau_note_on_the_page_and_the_form() {
         .await
         .expect("return");
 
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&ent_token).await;
+    let mut v = w.visitor(&w.ent_token).await;
     for page in [
         format!("/demands/{}", d.id),
         format!("/demands/{}/edit", d.id),
@@ -617,25 +625,13 @@ async fn a_returned_demand_shows_the_bureau_note_on_the_page_and_the_form() {
 /// button, and a draft can be deleted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draft_catalogue_can_drop_items_publish_and_be_deleted() {
-    let s = server().await;
-    let ent = caller(
-        &s.app,
-        &s.token("ent", Role::Enterprise, Some("甲公司")).await,
-    )
-    .await;
-    let token = s.token("bureau", Role::Bureau, None).await;
-    let bureau = caller(&s.app, &token).await;
+    let w = submitted(&["锂电池正极材料回收", "果品冷链保鲜"]).await;
+    let (s, ent) = (&w.s, &w.ent);
     let mut ids = Vec::new();
-    for title in ["锂电池正极材料回收", "果品冷链保鲜"] {
-        let d = s
-            .app
-            .create_demand(&ent, &demand_form(title, PHONE))
-            .await
-            .expect("create");
-        s.app.submit_demand(&ent, &d.id).await.expect("submit");
+    for d in &w.demands {
         s.app
             .review_demand(
-                &bureau,
+                &w.bureau,
                 &d.id,
                 duijie_app::ReviewDecision::Approve,
                 "",
@@ -643,10 +639,9 @@ async fn a_draft_catalogue_can_drop_items_publish_and_be_deleted() {
             )
             .await
             .expect("approve");
-        ids.push(d.id);
+        ids.push(d.id.clone());
     }
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&token).await;
+    let mut v = w.visitor(&w.bureau_token).await;
     let p = v.post("/catalogues", &[("title", "第5期目录")]).await;
     let edition = p.location().to_string();
     let p = v.get(&edition).await;
@@ -663,7 +658,7 @@ async fn a_draft_catalogue_can_drop_items_publish_and_be_deleted() {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     s.app
-        .withdraw_demand(&ent, &ids[1], "")
+        .withdraw_demand(ent, &ids[1], "")
         .await
         .expect("withdraw");
 

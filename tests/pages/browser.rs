@@ -5,11 +5,11 @@
 //!
 //! `DUIJIE_SCREENSHOTS=docs/screenshots` also saves screenshots of the main pages there.
 
-use duijie_app::MailWorker;
-use duijie_browser_tests::{
+use crate::support::{
     caller, demand_form, load_demo, mail_config, published_demand, received_mail, Db, Driver, Smtp,
     TestServer,
 };
+use duijie_app::MailWorker;
 use duijie_core::Role;
 use fantoccini::{Client, Locator};
 use std::path::PathBuf;

@@ -3,8 +3,8 @@
 //! person and writes with a file, the text is shown escaped, contacts appear only after
 //! acceptance, another institution is told the conversation does not exist.
 
+use crate::support::{caller, demand_form, publish, Db, TestServer, Visitor};
 use duijie_app::ReviewDecision;
-use duijie_browser_tests::{caller, demand_form, publish, Db, TestServer, Visitor};
 use duijie_core::Role;
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;

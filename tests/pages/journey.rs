@@ -4,10 +4,8 @@
 //! each other, the enterprise accepts and sees the institution's contact, and the notification
 //! e-mail reaches a real SMTP server (aiosmtpd on a loopback port).
 
+use crate::support::{caller, mail_config, publish, received_mail, Db, Smtp, TestServer, Visitor};
 use duijie_app::{MailWorker, ReviewDecision};
-use duijie_browser_tests::{
-    caller, mail_config, publish, received_mail, Db, Smtp, TestServer, Visitor,
-};
 use duijie_core::Role;
 use reqwest::multipart::Form;
 use reqwest::StatusCode;

@@ -2,8 +2,8 @@
 //! field and CSRF, progress updates, secondments, and the annual report with its charts and
 //! downloads.
 
+use crate::support::{caller, demand_form, published_demand, Db, Page, TestServer, Visitor};
 use duijie_app::{current_year, ImportRequest, InterestForm};
-use duijie_browser_tests::{caller, demand_form, published_demand, Db, Page, TestServer, Visitor};
 use duijie_core::{EntityKind, RecordKind, Role};
 use duijie_store::Record;
 use reqwest::StatusCode;

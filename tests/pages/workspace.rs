@@ -3,8 +3,8 @@
 //! seen by the bureau; the 揭榜 form searches the institution's own records with nothing
 //! pre-ticked; 我的对接意向 lists the proposal.
 
+use crate::support::{caller, demand_form, published_demand, Db, TestServer, Visitor};
 use duijie_app::ImportRequest;
-use duijie_browser_tests::{caller, demand_form, published_demand, Db, TestServer, Visitor};
 use duijie_core::{RecordKind, Role};
 use reqwest::StatusCode;
 

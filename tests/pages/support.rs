@@ -2,7 +2,7 @@
 //! does, fixtures through the app, and a headless Chromium driven through chromedriver.
 
 use duijie_app::{App, Caller, DemandForm, ImportRequest, ReviewDecision};
-use duijie_core::RecordKind;
+use duijie_core::{Demand, RecordKind};
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use std::collections::BTreeMap;
@@ -182,6 +182,13 @@ pub fn demand_form(title: &str, phone: &str) -> DemandForm {
     }
 }
 
+/// A demand written and submitted for review by the app.
+pub async fn submitted_demand(app: &App, enterprise: &Caller, form: &DemandForm) -> Demand {
+    let d = app.create_demand(enterprise, form).await.expect("create");
+    app.submit_demand(enterprise, &d.id).await.expect("submit");
+    d
+}
+
 /// A demand taken through the whole lifecycle by the app: written, submitted, approved, and
 /// published in a catalogue edition.
 pub async fn published_demand(
@@ -190,8 +197,7 @@ pub async fn published_demand(
     bureau: &Caller,
     form: &DemandForm,
 ) -> String {
-    let d = app.create_demand(enterprise, form).await.expect("create");
-    app.submit_demand(enterprise, &d.id).await.expect("submit");
+    let d = submitted_demand(app, enterprise, form).await;
     app.review_demand(bureau, &d.id, ReviewDecision::Approve, "", None)
         .await
         .expect("approve");
@@ -225,12 +231,12 @@ pub async fn load_demo(app: &App) {
     let files: [(&str, &[u8], RecordKind); 2] = [
         (
             "achievements-nsfc-mgmt.csv",
-            include_bytes!("../data/demo/achievements-nsfc-mgmt.csv"),
+            include_bytes!("../../data/demo/achievements-nsfc-mgmt.csv"),
             RecordKind::Achievements,
         ),
         (
             "demands.csv",
-            include_bytes!("../data/demo/demands.csv"),
+            include_bytes!("../../data/demo/demands.csv"),
             RecordKind::Demands,
         ),
     ];

@@ -2,7 +2,7 @@
 //! review by the bureau, the personal page (password, API tokens, sign out everywhere) and the
 //! administrator's accounts.
 
-use duijie_browser_tests::{Db, TestServer, Visitor};
+use crate::support::{Db, TestServer, Visitor};
 use duijie_core::Role;
 use reqwest::StatusCode;
 

@@ -1,7 +1,7 @@
 //! The audit log page over HTTP: bureau and administrators only, in their navigation, a table
 //! of who did what with filters and Chinese errors beside the field, and the CSV export.
 
-use duijie_browser_tests::{caller, demand_form, published_demand, Db, TestServer, Visitor};
+use crate::support::{caller, demand_form, published_demand, Db, TestServer, Visitor};
 use duijie_core::Role;
 use reqwest::StatusCode;
 

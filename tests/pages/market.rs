@@ -1,7 +1,7 @@
 //! The market pages over HTTP: instruments (list with facets, detail, the institution's form
 //! with CSRF), trends (table and chart, text escaped) and the bureau's committees.
 
-use duijie_browser_tests::{caller, demand_form, published_demand, Db, TestServer, Visitor};
+use crate::support::{caller, demand_form, published_demand, Db, TestServer, Visitor};
 use duijie_core::{AchievementDraft, Draft, EntityKind, Role};
 use duijie_store::Record;
 use reqwest::StatusCode;

@@ -2,7 +2,7 @@
 //! 已被他人修改 with the newer content when it is stale; a creating form sent twice makes one
 //! record.
 
-use duijie_browser_tests::{caller, demand_form, Db, TestServer, Visitor};
+use crate::support::{caller, demand_form, Db, TestServer, Visitor};
 use duijie_core::Role;
 use reqwest::StatusCode;
 

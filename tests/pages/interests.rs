@@ -2,8 +2,8 @@
 //! evidence; the owner sees the count on "my demands", declines with a reason the
 //! institution reads, and accepts into docking.
 
+use crate::support::{caller, demand_form, published_demand, Db, TestServer, Visitor};
 use duijie_app::ImportRequest;
-use duijie_browser_tests::{caller, demand_form, published_demand, Db, TestServer, Visitor};
 use duijie_core::{RecordKind, Role};
 use reqwest::StatusCode;
 

@@ -1,22 +1,162 @@
-//! The demand lifecycle in pages: the enterprise's form and list, submit and withdraw, the
-//! bureau's review queue and decisions, and the institution's recommended demands.
+//! Demands in pages: the public list and a demand's page with its ranked partners, and the
+//! lifecycle: the enterprise's form and list, submit and withdraw, the bureau's review queue
+//! and decisions, and the institution's recommended demands.
 
-use super::public::{demand_page, Params};
-use super::render::{pager, query, render, see_other, shown, PageError, PageResult};
+use super::render::{
+    datetime, field_labels, page_number, pager, query, render, see_other, shown, PageError,
+    PageResult,
+};
+use super::search::{list_page, ListQuery, Listing, Params, PER_PAGE};
 use super::session::{Form, Session};
-use super::view::{strengths, DemandView};
+use super::view::{strengths, CandidateView, DemandView};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use duijie_app::{Action, DemandForm, ReviewDecision};
 use duijie_core::error::FieldErrors;
-use duijie_core::{CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode, Field};
+use duijie_core::{CoopMode, Demand, DemandDraft, DemandStatus, DomainError, ErrorCode};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-const PER_PAGE: u32 = 20;
+/// Rows per page of the demand tables (the enterprise's own, the review queue).
+const TABLE_ROWS: u32 = 20;
+/// Partners of each kind shown on a demand's page.
+const MATCHES_SHOWN: usize = 5;
 const RECOMMENDED: usize = 20;
+
+pub async fn demands(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<ListQuery>,
+) -> PageResult {
+    let page = s
+        .app
+        .search_demands(&session.caller, &q.params(PER_PAGE))
+        .await?;
+    let caller = session.caller.clone();
+    let listing = Listing {
+        kind: "demands",
+        base: "/demands",
+        title: "技术需求",
+        placeholder: "搜索需求名称、描述、企业，如：冷链物流",
+        page,
+        semantic: s.app.vector_status().is_some(),
+    };
+    list_page(&session, &q, listing, |d| DemandView::new(&caller, d))
+}
+
+/// A demand with its ranked partners and interests; `errors` and `note` refill the form
+/// that failed (review, proposal or decline).
+pub async fn demand_page(
+    s: &AppState,
+    session: &Session,
+    id: &str,
+    status: StatusCode,
+    errors: std::collections::BTreeMap<String, String>,
+    note: &str,
+) -> PageResult {
+    let cite = super::interests::CiteState::default();
+    demand_page_with(s, session, id, status, errors, note, &cite).await
+}
+
+/// [`demand_page`] with the expression-of-interest form as the institution left it.
+pub async fn demand_page_with(
+    s: &AppState,
+    session: &Session,
+    id: &str,
+    status: StatusCode,
+    errors: std::collections::BTreeMap<String, String>,
+    note: &str,
+    cite: &super::interests::CiteState,
+) -> PageResult {
+    let caller = &session.caller;
+    let d = s.app.demand(caller, id).await?;
+    let events = if caller.may(Action::SeeAnyDemand) || caller.owns(&d) {
+        s.app.demand_history(caller, id).await?
+    } else {
+        Vec::new()
+    };
+    // Why the bureau returned or turned the demand down, as a banner above everything.
+    let review_note = duijie_app::review_note_in(&events, d.status);
+    let history = if !events.is_empty() {
+        events
+            .into_iter()
+            .rev()
+            .map(|e| {
+                context! {
+                    at => datetime(e.at),
+                    actor => e.actor_name,
+                    to_label => e.to_status.label(),
+                    note => e.note,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (institutions, experts) = tokio::join!(
+        s.app
+            .match_demand(caller, id, Some("institution"), Some(MATCHES_SHOWN), None),
+        s.app
+            .match_demand(caller, id, Some("expert"), Some(MATCHES_SHOWN), None),
+    );
+    // (candidates, whether any reaches 部分相关)
+    let candidates = |r: Result<duijie_app::MatchResponse, _>| -> (Vec<CandidateView>, bool) {
+        match r {
+            Ok(r) => (
+                CandidateView::list(r.candidates),
+                r.coverage != duijie_match::Coverage::None,
+            ),
+            Err(e) => {
+                let e: duijie_core::DomainError = e;
+                tracing::warn!(code = e.code.as_str(), "match for demand page failed");
+                (Vec::new(), false)
+            }
+        }
+    };
+    let (institutions, institutions_covered) = candidates(institutions);
+    let (experts, experts_covered) = candidates(experts);
+    let interests = super::interests::section(s, caller, &d, &institutions, cite).await;
+    let attachments = super::messages::demand_section(s, caller, &d).await;
+    // Values the reviewer should check before approving.
+    let reviewing = caller.may(Action::ReviewDemand) && d.status == DemandStatus::Submitted;
+    let doubts: Vec<String> = if reviewing {
+        duijie_core::curation::doubts(&d.body, duijie_core::time::china_today())
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let view = DemandView::new(caller, d);
+    let ctx = context! {
+        title => view.demand.title.clone(),
+        actions => &view.actions,
+        d => &view,
+        institutions,
+        experts,
+        // No candidate reaches 部分相关 at either level: say so instead of ranking noise.
+        uncovered => !institutions_covered && !experts_covered,
+        review_note,
+        doubts,
+        interests,
+        attachments,
+        match_note => "暂无匹配结果：成果库中还没有与该需求相关的记录。",
+        history,
+        errors,
+        note,
+    };
+    Ok(render(session, "demand.html", "demands", status, ctx))
+}
+
+pub async fn demand(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> PageResult {
+    demand_page(&s, &session, &id, StatusCode::OK, Default::default(), "").await
+}
 
 /// The form as typed, to show it again next to its error.
 #[derive(Debug, Default, Serialize)]
@@ -150,7 +290,7 @@ fn form_page(
         .iter()
         .map(|m| context! { label => m.label(), checked => values.modes.iter().any(|v| v == m.label()) })
         .collect();
-    let fields: Vec<&str> = Field::ALL.iter().map(|f| f.label()).collect();
+    let fields = field_labels();
     let ctx = context! {
         title => page.title,
         action => page.action,
@@ -406,12 +546,7 @@ pub struct PageQuery {
 
 impl PageQuery {
     fn page(&self) -> u32 {
-        self.page
-            .trim()
-            .parse()
-            .ok()
-            .filter(|p| *p >= 1)
-            .unwrap_or(1)
+        page_number(&self.page)
     }
 }
 
@@ -438,8 +573,8 @@ async fn demand_table(
         .list_demands(
             &session.caller,
             statuses,
-            (page - 1).saturating_mul(PER_PAGE),
-            PER_PAGE,
+            (page - 1).saturating_mul(TABLE_ROWS),
+            TABLE_ROWS,
         )
         .await?;
     let counts = if table.count_interests {
@@ -463,7 +598,7 @@ async fn demand_table(
         })
         .collect();
     let total = usize::try_from(total).unwrap_or_default();
-    let pager = pager(total, page, PER_PAGE, |n| {
+    let pager = pager(total, page, TABLE_ROWS, |n| {
         format!("{}{}", table.path, query(&[("page", &n.to_string())]))
     });
     let ctx = context! {
@@ -515,8 +650,8 @@ pub async fn queue(
         .app
         .review_queue(
             &session.caller,
-            (page - 1).saturating_mul(PER_PAGE),
-            PER_PAGE,
+            (page - 1).saturating_mul(TABLE_ROWS),
+            TABLE_ROWS,
         )
         .await?;
     let items: Vec<_> = items
@@ -550,7 +685,7 @@ pub async fn queue(
         })
         .collect();
     let total = usize::try_from(total).unwrap_or_default();
-    let pager = pager(total, page, PER_PAGE, |n| {
+    let pager = pager(total, page, TABLE_ROWS, |n| {
         format!("/review{}", query(&[("page", &n.to_string())]))
     });
     let ctx = context! { title => "审核队列", total, items, pager };

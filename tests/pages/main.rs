@@ -10,4 +10,5 @@ mod journey;
 mod ledger;
 mod market;
 mod messages;
+mod support;
 mod workspace;

@@ -1,0 +1,187 @@
+//! The bureau's expert committees (专家咨询委员会): list, proposal form, adjustment and
+//! confirmation.
+
+use super::picker;
+use super::render::{datetime, field_labels, render, see_other, shown, PageResult};
+use super::search::Params;
+use super::session::{Form, Session};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use duijie_app::{Action, CommitteeForm, CommitteePatch};
+use duijie_core::{Committee, DomainError};
+use minijinja::{context, Value};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+fn committee_view(c: &Committee) -> Value {
+    context! {
+        id => c.id, version => c.version, name => c.name, field => c.field.label(), size => c.size,
+        status => c.status.as_str(), status_label => c.status.label(), notes => c.notes,
+        subtopics => c.subtopics, members => c.members, created_by => c.created_by,
+        created_text => datetime(c.created_at), updated_text => datetime(c.updated_at),
+    }
+}
+
+async fn committees_page(
+    s: &AppState,
+    session: &Session,
+    form: Option<(&Form, DomainError)>,
+) -> PageResult {
+    let committees: Vec<Value> = s
+        .app
+        .committees(&session.caller)
+        .await?
+        .iter()
+        .map(committee_view)
+        .collect();
+    let (status, v, errors, error) = match form {
+        None => (
+            StatusCode::OK,
+            Value::from(BTreeMap::<String, String>::new()),
+            BTreeMap::new(),
+            None,
+        ),
+        Some((f, e)) => {
+            let status = crate::error::status_of(e.code);
+            let (errors, error) = shown(e)?;
+            let v = context! { field => f.text("field"), size => f.text("size"), name => f.text("name") };
+            (status, v, errors, error)
+        }
+    };
+    let ctx = context! {
+        title => "专家咨询委员会",
+        field_labels => field_labels(),
+        committees, v, errors, error,
+    };
+    Ok(render(
+        session,
+        "committees.html",
+        "committees",
+        status,
+        ctx,
+    ))
+}
+
+pub async fn committees(State(s): State<AppState>, session: Session) -> PageResult {
+    committees_page(&s, &session, None).await
+}
+
+pub async fn propose(State(s): State<AppState>, session: Session, form: Form) -> PageResult {
+    session.caller.require(Action::ManageCommittees)?;
+    let size = form.text("size");
+    let request = match size.trim().parse::<u32>() {
+        Ok(size) => CommitteeForm {
+            field: form.text("field"),
+            size,
+            name: Some(form.text("name")),
+        },
+        Err(_) => {
+            let e = DomainError::invalid("size", "请填写 1 到 50 之间的人数");
+            return committees_page(&s, &session, Some((&form, e))).await;
+        }
+    };
+    match s.app.propose_committee(&session.caller, &request).await {
+        Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
+        Err(e) => committees_page(&s, &session, Some((&form, e))).await,
+    }
+}
+
+/// The committee page's search for experts to add.
+#[derive(Debug, Default, Deserialize)]
+pub struct AddQuery {
+    #[serde(default)]
+    add_q: String,
+}
+
+async fn committee_page(
+    s: &AppState,
+    session: &Session,
+    id: &str,
+    add_q: &str,
+    error: Option<DomainError>,
+) -> PageResult {
+    let c = s.app.committee(&session.caller, id).await?;
+    let draft = c.status == duijie_core::CommitteeStatus::Draft;
+    let members: Vec<String> = c.members.iter().map(|m| m.expert_id.clone()).collect();
+    let candidates = if draft {
+        picker::expert_choices(s, &session.caller, add_q, &[], &members).await?
+    } else {
+        Vec::new()
+    };
+    let (status, error) = match error {
+        None => (StatusCode::OK, None),
+        Some(e) => {
+            let status = crate::error::status_of(e.code);
+            let (mut errors, general) = shown(e)?;
+            (
+                status,
+                general.or_else(|| errors.pop_first().map(|(_, m)| m)),
+            )
+        }
+    };
+    let ctx = context! {
+        title => c.name.clone(),
+        c => committee_view(&c),
+        draft,
+        candidates,
+        add_q,
+        error,
+    };
+    Ok(render(session, "committee.html", "committees", status, ctx))
+}
+
+pub async fn committee(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    Params(q): Params<AddQuery>,
+) -> PageResult {
+    committee_page(&s, &session, &id, &q.add_q, None).await
+}
+
+/// The members to keep and the experts to add (checkboxes of the page's expert search).
+pub async fn members(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let mut ids = form.all("keep");
+    ids.extend(form.all("add"));
+    let notes = form.get("notes").map(str::to_string);
+    let patch = CommitteePatch {
+        member_ids: Some(ids),
+        notes,
+        ..CommitteePatch::default()
+    };
+    match s
+        .app
+        .update_committee(&session.caller, &id, &patch, form.version())
+        .await
+    {
+        Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
+        Err(e) => committee_page(&s, &session, &id, "", Some(e)).await,
+    }
+}
+
+/// Confirms the committee, or sets it back to draft (`status`).
+pub async fn status(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let patch = CommitteePatch {
+        status: Some(form.text("status")),
+        ..CommitteePatch::default()
+    };
+    match s
+        .app
+        .update_committee(&session.caller, &id, &patch, form.version())
+        .await
+    {
+        Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
+        Err(e) => committee_page(&s, &session, &id, "", Some(e)).await,
+    }
+}

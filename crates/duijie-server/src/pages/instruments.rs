@@ -1,0 +1,132 @@
+//! Shared instruments (科研仪器共享): the public list and detail, and an institution's form.
+
+use super::render::{datetime, field_labels, render, see_other, shown, PageResult};
+use super::search::{list_page, ListQuery, Listing, Params, PER_PAGE};
+use super::session::{Form, Session};
+use crate::views::InstrumentJson;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use duijie_app::{Action, InstrumentForm};
+use duijie_core::DomainError;
+use minijinja::{context, Value};
+use std::collections::BTreeMap;
+
+pub async fn instruments(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<ListQuery>,
+) -> PageResult {
+    let page = s.app.search_instruments(&q.params(PER_PAGE)).await?;
+    let listing = Listing {
+        kind: "instruments",
+        base: "/instruments",
+        title: "科研仪器共享",
+        placeholder: "搜索仪器名称、型号、功能，如：X射线衍射",
+        page,
+        semantic: s.app.vector_status().is_some(),
+    };
+    list_page(&session, &q, listing, InstrumentJson::from)
+}
+
+pub async fn instrument(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> PageResult {
+    let i = InstrumentJson::from(s.app.instrument(&id).await?);
+    let mut facts = vec![("所属单位", i.institution.name.clone())];
+    for (label, value) in [("型号", &i.model), ("放置地点", &i.location)] {
+        if !value.is_empty() {
+            facts.push((label, value.clone()));
+        }
+    }
+    facts.push(("登记时间", datetime(i.created_at)));
+    let or_none = |t: &str| {
+        if t.is_empty() {
+            "（未填写）".to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    let sections = vec![
+        context! { heading => "主要功能与技术指标", text => or_none(&i.description) },
+        context! { heading => "开放共享与预约条款", text => or_none(&i.booking_terms) },
+    ];
+    let ctx = context! {
+        title => i.name,
+        heading => i.name,
+        tags => i.fields.clone(),
+        org => i.institution.name,
+        back => "/instruments",
+        sections,
+        facts,
+    };
+    Ok(render(
+        &session,
+        "record.html",
+        "instruments",
+        StatusCode::OK,
+        ctx,
+    ))
+}
+
+fn instrument_form_page(session: &Session, form: Option<(&Form, DomainError)>) -> PageResult {
+    let (status, v, errors, error) = match form {
+        None => (
+            StatusCode::OK,
+            Value::from(BTreeMap::<String, String>::new()),
+            BTreeMap::new(),
+            None,
+        ),
+        Some((f, e)) => {
+            let (errors, error) = shown(e)?;
+            let v = context! {
+                name => f.text("name"), model => f.text("model"), fields => f.all("fields"),
+                description => f.text("description"), location => f.text("location"),
+                booking_terms => f.text("booking_terms"), organization => f.text("organization"),
+            };
+            (StatusCode::BAD_REQUEST, v, errors, error)
+        }
+    };
+    let ctx = context! {
+        title => "登记共享仪器",
+        show_organization => session.caller.may(Action::KeepAnyRecords),
+        field_labels => field_labels(),
+        v, errors, error,
+    };
+    Ok(render(
+        session,
+        "instrument_form.html",
+        "instruments",
+        status,
+        ctx,
+    ))
+}
+
+pub async fn new_instrument(session: Session) -> PageResult {
+    session.caller.require(Action::KeepRecords)?;
+    instrument_form_page(&session, None)
+}
+
+pub async fn create_instrument(
+    State(s): State<AppState>,
+    session: Session,
+    form: Form,
+) -> PageResult {
+    session.caller.require(Action::KeepRecords)?;
+    let organization = form.text("organization");
+    let request = InstrumentForm {
+        name: form.text("name"),
+        model: form.text("model"),
+        fields: form.all("fields"),
+        description: form.text("description"),
+        location: form.text("location"),
+        booking_terms: form.text("booking_terms"),
+        organization: (!organization.trim().is_empty()).then_some(organization),
+    };
+    match s.app.create_instrument(&session.caller, &request).await {
+        Ok(i) => Ok(see_other(&format!("/instruments/{}", i.id))),
+        Err(e) => instrument_form_page(&session, Some((&form, e))),
+    }
+}
