@@ -16,6 +16,10 @@ pub const GRAPH_EF: usize = 200;
 const GRAPH_EF_CONSTRUCTION: usize = 128;
 /// Links per document (the paper's `M`).
 const GRAPH_LINKS: usize = 16;
+/// Searches one graph serves at the same moment: the library keeps a search context per
+/// concurrent search and fails a search when none is free (the caller then scans exactly), so
+/// this covers the blocking pool's ranking threads with room to spare (≈ 20 KB each at 100k).
+const GRAPH_SEARCHERS: usize = 128;
 
 /// The graph of one kind's snapshot.
 pub(crate) struct Graph {
@@ -39,7 +43,9 @@ impl Graph {
             multi: false,
         };
         let index = Index::new(&options).map_err(|e| e.to_string())?;
-        index.reserve(ids.len()).map_err(|e| e.to_string())?;
+        index
+            .reserve_capacity_and_threads(ids.len(), GRAPH_SEARCHERS)
+            .map_err(|e| e.to_string())?;
         for (key, vector) in data.chunks_exact(dim).enumerate() {
             index.add(key as u64, vector).map_err(|e| e.to_string())?;
         }

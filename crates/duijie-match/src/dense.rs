@@ -111,7 +111,7 @@ pub struct VectorSet {
 
 /// The kind size from which search goes through a graph (`VectorSet::new`): below it the exact
 /// scan is fast enough (see `docs/performance.md`, "Approximate search").
-pub const GRAPH_FROM: usize = 20_000;
+pub const GRAPH_FROM: usize = 5_000;
 
 /// A unit vector as kept: each component × 127, rounded, as a signed byte.
 pub fn quantise(v: &[f32]) -> Vec<i8> {

@@ -515,7 +515,7 @@ fn components() -> Value {
                         "queries": {"type": "integer", "description": "stored demands whose query vector is ready (ranking them embeds nothing)"},
                         "pending": {"type": "integer", "description": "texts waiting for their vector (records, and stored demands' queries)"},
                         "embedded": {"type": "integer", "description": "vectors this process computed since it started"},
-                        "graphed": {"type": "integer", "description": "records searched through an approximate graph (kinds of 20,000 records or more); the others are scanned exactly"},
+                        "graphed": {"type": "integer", "description": "records searched through an approximate graph (kinds of [semantic] graph_from records or more, 5,000 by default); the others are scanned exactly"},
                         "started": {"type": "boolean", "description": "stored vectors loaded and the records caught up with once"}}}})))),
         ("DemandStatus", json!({"type": "string", "enum": ["draft", "submitted", "changes_requested", "approved", "published",
                 "rejected", "withdrawn", "in_docking", "contracted", "closed"]})),
