@@ -311,7 +311,7 @@ impl SqlStore {
     /// Disables an account (ending its sessions in the same transaction) or enables it again;
     /// `false` when no such account.
     pub async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query("UPDATE users SET revoked_at = $1 WHERE id = $2")
             .bind(disabled.then(|| millis(Utc::now())))
             .bind(user_id)
@@ -335,7 +335,7 @@ impl SqlStore {
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
         let now = millis(Utc::now());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         // Expired sessions of the account go when it signs in again.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
             .bind(user_id)
@@ -554,7 +554,7 @@ impl SqlStore {
         id: &str,
         account: &NewAccount,
     ) -> Result<(Registration, User)> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let user = insert_account(&mut tx, account).await?;
         Self::decide(
             &mut tx,

@@ -397,7 +397,7 @@ impl SqlStore {
         user_id: &str,
         prefs: &[(NotificationKind, Delivery)],
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         for (kind, delivery) in prefs {
             sqlx::query(
                 "INSERT INTO notification_prefs (user_id, kind, delivery) VALUES ($1, $2, $3) \

@@ -191,7 +191,7 @@ impl SqlStore {
             Backend::Sqlite => Some(self.write_gate().lock().await),
             Backend::Postgres => None,
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let ids: Vec<String> = sqlx::query(&format!(
             "SELECT {id_col} AS id FROM {table} WHERE {due} ORDER BY next_attempt_at, {id_col} \
              LIMIT $2{lock}"

@@ -105,6 +105,17 @@ impl SqlStore {
         markers(self.backend == Backend::Sqlite, first, count)
     }
 
+    /// A transaction that may write. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`, waiting up to the busy timeout): a deferred transaction that read first
+    /// could not take the lock once another connection had committed since its read, and
+    /// failed at once with "database is locked" instead of waiting.
+    pub(crate) async fn begin(&self) -> Result<Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Starts a write transaction; the returned guard must live until commit.
     pub(crate) async fn begin_write(
         &self,
@@ -116,7 +127,7 @@ impl SqlStore {
             Backend::Sqlite => Some(self.write_gate.lock().await),
             Backend::Postgres => None,
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(CHANGE_LOG_LOCK)

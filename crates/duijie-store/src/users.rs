@@ -21,7 +21,7 @@ impl SqlStore {
     ) -> Result<User> {
         let now = millis(Utc::now());
         let id = new_id("usr");
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO users (id, name, role, org_id, token_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING",
@@ -93,7 +93,7 @@ impl SqlStore {
     /// Gives the account a new token, revoking its others (and lifts a revocation); `false`
     /// when no such account.
     pub async fn reset_token(&self, name: &str, token_hash: &str) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let Some(id) = sqlx::query("SELECT id FROM users WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -124,7 +124,7 @@ impl SqlStore {
     /// Disables the account (its tokens and sessions stop working; `reset_token` enables it
     /// again); `false` when no such active account.
     pub async fn revoke_user(&self, name: &str) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let r =
             sqlx::query("UPDATE users SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
                 .bind(millis(Utc::now()))

@@ -71,7 +71,7 @@ impl SqlStore {
             crate::Backend::Sqlite => Some(self.write_gate().lock().await),
             crate::Backend::Postgres => None,
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         for (hash, vector) in items {
             sqlx::query(
                 "INSERT INTO text_vectors (text_hash, vector, created_at) VALUES ($1, $2, $3) \

@@ -5,6 +5,8 @@
 use crate::common::{duijie, enterprise_token, healthz, kill9, serve, token};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -79,15 +81,17 @@ async fn server_killed_during_writes_keeps_every_acknowledged_record() {
     let (mut child, base, _) = serve(&mut duijie(dir.path()), &[]);
     healthz(&base).await;
 
+    // The writers run until the server dies under them; it is killed once some writes are
+    // acknowledged (however loaded the machine), so writes are in flight when it dies.
     let client = reqwest::Client::new();
-    let stop = Instant::now() + Duration::from_millis(1500);
+    let done = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for w in 0..8 {
-        let (client, base, ent) = (client.clone(), base.clone(), ent.clone());
+        let (client, base, ent, done) = (client.clone(), base.clone(), ent.clone(), done.clone());
         tasks.push(tokio::spawn(async move {
             let mut acked = Vec::new();
             let mut i = 0;
-            while Instant::now() < stop {
+            loop {
                 i += 1;
                 let body = serde_json::json!({
                     "title": format!("写入{w}-{i}号需求"),
@@ -104,6 +108,7 @@ async fn server_killed_during_writes_keeps_every_acknowledged_record() {
                         if let Ok(v) = r.json::<serde_json::Value>().await {
                             if let Some(id) = v["id"].as_str() {
                                 acked.push(id.to_string());
+                                done.fetch_add(1, Ordering::SeqCst);
                             }
                         }
                     }
@@ -113,7 +118,10 @@ async fn server_killed_during_writes_keeps_every_acknowledged_record() {
             acked
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while done.load(Ordering::SeqCst) < 40 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     kill9(&mut child);
     let mut acked = Vec::new();
     for t in tasks {
