@@ -77,12 +77,7 @@ impl KindVectors {
     /// documents past a tenth of the kind (their exact scan then costs as much as the graph).
     fn wants_graph(&self, from: usize) -> bool {
         let n = self.ids.len();
-        n >= from
-            && !self.building
-            && self
-                .graph
-                .as_ref()
-                .is_none_or(|_| self.fresh.len() * 10 > n)
+        n >= from && !self.building && (self.graph.is_none() || self.fresh.len() * 10 > n)
     }
 
     /// Positions to score for `q`: the graph's near documents still as they were, and every
