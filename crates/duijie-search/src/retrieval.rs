@@ -10,8 +10,10 @@ use crate::tokenizer::GRAM_MARK;
 use crate::SearchError;
 use duijie_core::EntityKind;
 use std::collections::HashMap;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 
@@ -320,34 +322,34 @@ impl SearchIndex {
     /// indexed as `kind` is left out. Read from fast fields like the words' hits, not from the
     /// stored documents.
     pub fn hits(&self, kind: EntityKind, ids: &[&str]) -> Result<Vec<ScoredDoc>, SearchError> {
-        let searcher = self.reader.searcher();
-        let mut top = Vec::with_capacity(ids.len());
-        for id in ids {
-            let query = BooleanQuery::new(vec![
-                (
-                    Occur::Must,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(self.fields.id, id),
-                        IndexRecordOption::Basic,
-                    )) as Box<dyn Query>,
-                ),
-                (
-                    Occur::Must,
-                    Box::new(TermQuery::new(
-                        self.kind_term(kind),
-                        IndexRecordOption::Basic,
-                    )),
-                ),
-            ]);
-            if let Some((_, address)) = searcher
-                .search(&query, &TopDocs::with_limit(1))?
-                .into_iter()
-                .next()
-            {
-                top.push((0.0, address));
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        self.scored_docs(&searcher, kind, top, &[], &[])
+        let searcher = self.reader.searcher();
+        // One query for all of them: a set of id terms within the kind.
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(TermSetQuery::new(
+                    ids.iter()
+                        .map(|id| Term::from_field_text(self.fields.id, id)),
+                )) as Box<dyn Query>,
+            ),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    self.kind_term(kind),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        let found = searcher.search(&query, &DocSetCollector)?;
+        let top = found.into_iter().map(|address| (0.0, address)).collect();
+        let mut docs = self.scored_docs(&searcher, kind, top, &[], &[])?;
+        let position: HashMap<&str, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        docs.sort_by_key(|d| position.get(d.id.as_str()).copied());
+        Ok(docs)
     }
 
     /// The stored record with this id, if indexed and committed.
