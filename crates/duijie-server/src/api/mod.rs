@@ -3,15 +3,17 @@
 mod accounts;
 mod audit;
 mod catalogues;
+mod committees;
 mod demands;
 mod imports;
+mod instruments;
 mod interests;
 mod ledger;
-mod market;
 mod messages;
 mod notifications;
 mod openapi;
 mod records;
+mod trends;
 mod workspace;
 
 pub(crate) use messages::{file_response, message_fingerprint};
@@ -149,22 +151,22 @@ pub fn routes(state: AppState) -> Router {
         .route("/audit/export", get(audit::export))
         .route(
             "/instruments",
-            get(market::search_instruments).post(market::create_instrument.layer(once())),
+            get(instruments::search_instruments).post(instruments::create_instrument.layer(once())),
         )
         .route(
             "/instruments/{id}",
-            get(market::instrument)
+            get(instruments::instrument)
                 .patch(workspace::edit_instrument)
                 .delete(workspace::delete_instrument),
         )
-        .route("/stats/trends", get(market::trends))
+        .route("/stats/trends", get(trends::trends))
         .route(
             "/committees",
-            get(market::committees).post(market::propose_committee.layer(once())),
+            get(committees::committees).post(committees::propose_committee.layer(once())),
         )
         .route(
             "/committees/{id}",
-            get(market::committee).patch(market::update_committee),
+            get(committees::committee).patch(committees::update_committee),
         )
         // --- accounts (issue #19)
         .route(

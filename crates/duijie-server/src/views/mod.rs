@@ -5,26 +5,30 @@
 mod accounts;
 mod audit;
 mod catalogues;
+mod committees;
 mod demands;
+mod instruments;
 mod ledger;
-mod market;
 mod matching;
 mod messages;
 mod notifications;
 mod records;
 mod system;
+mod trends;
 
 pub use accounts::*;
 pub use audit::*;
 pub use catalogues::*;
+pub use committees::*;
 pub use demands::*;
+pub use instruments::*;
 pub use ledger::*;
-pub use market::*;
 pub use matching::*;
 pub use messages::*;
 pub use notifications::*;
 pub use records::*;
 pub use system::*;
+pub use trends::*;
 
 use serde::Serialize;
 
