@@ -3,6 +3,7 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
 use crate::precondition::{IfMatch, Tagged};
+use crate::views::ErrorJson;
 use crate::views::{CommitteeJson, Items};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -10,6 +11,24 @@ use axum::http::StatusCode;
 use axum::Json;
 use duijie_app::{CommitteeForm, CommitteePatch};
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/committees",
+    tag = "market",
+    summary = "Propose an expert committee (专家咨询委员会) covering the field's sub-topics, at most two per institution",
+    description = "Who: bureau/admin.",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = CommitteeForm,
+    responses(
+        (status = 201, description = "success", body = CommitteeJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn propose_committee(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -19,6 +38,19 @@ pub async fn propose_committee(
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/committees",
+    tag = "market",
+    summary = "Committees, newest first",
+    description = "Who: bureau/admin.",
+    responses(
+        (status = 200, description = "success", body = Items<CommitteeJson>),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn committees(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -26,6 +58,21 @@ pub async fn committees(
     Ok(Json(Items::of(s.app.committees(&caller).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/committees/{id}",
+    tag = "market",
+    summary = "One committee with its members and why",
+    description = "Who: bureau/admin.",
+    params(("id" = String, Path, description = "committee id")),
+    responses(
+        (status = 200, description = "success", body = CommitteeJson, headers(("ETag" = String))),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn committee(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -35,6 +82,28 @@ pub async fn committee(
     Ok(Tagged(c.version, c.into()))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/committees/{id}",
+    tag = "market",
+    summary = "Rename, annotate, replace the members (at most two per institution) or confirm a committee",
+    description = "Who: bureau/admin.",
+    params(
+        ("id" = String, Path, description = "committee id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    request_body = CommitteePatch,
+    responses(
+        (status = 200, description = "success", body = CommitteeJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn update_committee(
     State(s): State<AppState>,
     Auth(caller): Auth,

@@ -4,6 +4,7 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::Tagged;
+use crate::views::ErrorJson;
 use crate::views::{InstrumentJson, PageJson};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -11,6 +12,23 @@ use axum::http::StatusCode;
 use axum::Json;
 use duijie_app::{InstrumentForm, SearchParams};
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/instruments",
+    tag = "market",
+    summary = "List a shared research instrument (科研仪器共享)",
+    description = "Who: institution (its own), bureau/admin (with `organization`).",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = InstrumentForm,
+    responses(
+        (status = 201, description = "success", body = InstrumentJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn create_instrument(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -20,6 +38,18 @@ pub async fn create_instrument(
     Ok((StatusCode::CREATED, Json(i.into())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/instruments",
+    tag = "market",
+    summary = "Search shared instruments with facets and highlights",
+    description = "Who: anyone.",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "success", body = PageJson<InstrumentJson>),
+        (status = 400, response = ErrorJson)
+    )
+)]
 pub async fn search_instruments(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
@@ -29,6 +59,18 @@ pub async fn search_instruments(
     )))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/instruments/{id}",
+    tag = "market",
+    summary = "One instrument",
+    description = "Who: anyone.",
+    params(("id" = String, Path, description = "instrument id")),
+    responses(
+        (status = 200, description = "success", body = InstrumentJson, headers(("ETag" = String))),
+        (status = 404, response = ErrorJson)
+    )
+)]
 pub async fn instrument(
     State(s): State<AppState>,
     Path(id): Path<String>,

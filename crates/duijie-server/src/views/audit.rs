@@ -3,9 +3,10 @@
 use super::Paged;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Who an audit entry names; `id` and `role` are null for the local command line.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditActorJson {
     pub id: Option<String>,
     pub name: String,
@@ -14,7 +15,7 @@ pub struct AuditActorJson {
 }
 
 /// One entry of the audit log.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryJson {
     pub seq: i64,
     pub at: DateTime<Utc>,

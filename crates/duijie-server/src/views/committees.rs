@@ -3,9 +3,10 @@
 use super::field_name;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An expert committee with its members and why each was chosen.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CommitteeJson {
     pub id: String,
     pub name: String,
@@ -25,14 +26,14 @@ pub struct CommitteeJson {
 }
 
 /// A sub-topic of the committee's field and the public demands that mention it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SubtopicJson {
     pub term: String,
     pub demands: u32,
 }
 
 /// 委员: an expert on a committee.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MemberJson {
     pub expert_id: String,
     pub name: String,
@@ -46,7 +47,7 @@ pub struct MemberJson {
 }
 
 /// A record that supports a member's place.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MemberEvidenceJson {
     /// `achievement` or `expert`.
     pub kind: String,

@@ -3,9 +3,10 @@
 use super::DemandJson;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One status change of a demand: who, when, why.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DemandEventJson {
     pub from_status: Option<&'static str>,
     pub to_status: &'static str,
@@ -29,7 +30,7 @@ impl From<duijie_app::DemandEvent> for DemandEventJson {
 }
 
 /// Something a demand lacks (a gap) or a value to check before approving (a doubt).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RemarkJson {
     /// The request field concerned.
     pub field: &'static str,
@@ -58,7 +59,7 @@ impl From<duijie_core::curation::Doubt> for RemarkJson {
 }
 
 /// Why a stored demand looks like a repeat of the one under review.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateReasonJson {
     NearIdenticalText,
@@ -76,7 +77,7 @@ impl From<duijie_core::curation::DuplicateReason> for DuplicateReasonJson {
 }
 
 /// A stored demand that looks like a repeat of the one under review.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DuplicateJson {
     pub id: String,
     pub title: String,
@@ -101,7 +102,7 @@ impl From<duijie_app::DuplicateCandidate> for DuplicateJson {
 }
 
 /// One demand of the review queue.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewItemJson {
     pub demand: DemandJson,
     pub complete: bool,

@@ -4,9 +4,10 @@ use super::{field_name, OrgRef};
 use chrono::{DateTime, Utc};
 use duijie_core::Instrument;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A shared research instrument (科研仪器).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct InstrumentJson {
     pub id: String,
     pub name: String,

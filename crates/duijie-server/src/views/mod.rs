@@ -31,16 +31,17 @@ pub use system::*;
 pub use trends::*;
 
 use serde::Serialize;
+use utoipa::{ToResponse, ToSchema};
 
 /// An organisation named by a record.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrgRef {
     pub id: String,
     pub name: String,
 }
 
 /// A list answer: `{"items": [...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Items<T> {
     pub items: Vec<T>,
 }
@@ -58,7 +59,7 @@ impl<T> Items<T> {
 }
 
 /// A page of a list read from the database: `total` over every page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Paged<T> {
     pub total: i64,
     pub page: u32,
@@ -67,7 +68,7 @@ pub struct Paged<T> {
 }
 
 /// The answer of a delete that names what it deleted.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Deleted {
     pub id: String,
     pub deleted: bool,
@@ -80,12 +81,13 @@ impl Deleted {
 }
 
 /// The body of every error: `{"error": {"code", "message", "field"?, "fields"?}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema, ToResponse)]
+#[response(description = "error")]
 pub struct ErrorJson {
     pub error: ErrorDetail,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// A snake_case code, e.g. `invalid_input`.
     pub code: &'static str,
@@ -98,7 +100,7 @@ pub struct ErrorDetail {
     pub fields: Vec<FieldErrorJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FieldErrorJson {
     pub field: String,
     pub message: String,

@@ -6,6 +6,7 @@ use super::OrgRef;
 use chrono::{DateTime, NaiveDate, Utc};
 use duijie_core::{Achievement, Demand, Expert, Field};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A field label (技术领域) as the wire spells it.
 pub(crate) fn field_name(f: Field) -> &'static str {
@@ -13,7 +14,7 @@ pub(crate) fn field_name(f: Field) -> &'static str {
 }
 
 /// A demand; `contact_*` are absent when the caller may not see them (or there are none).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DemandJson {
     pub id: String,
     /// `draft`, `submitted`, ... (`DemandStatus::as_str`).
@@ -75,7 +76,7 @@ impl From<Demand> for DemandJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AchievementJson {
     pub id: String,
     pub title: String,
@@ -122,7 +123,7 @@ impl From<Achievement> for AchievementJson {
 }
 
 /// An expert; phone and e-mail only for roles that may see them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ExpertJson {
     pub id: String,
     pub name: String,
@@ -165,7 +166,7 @@ impl From<Expert> for ExpertJson {
 }
 
 /// A search result: the record and its highlighted title and snippet.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Hit<T> {
     #[serde(flatten)]
     pub record: T,
@@ -187,13 +188,13 @@ impl<T> Hit<T> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FacetCount {
     pub value: String,
     pub count: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FacetsJson {
     pub field: Vec<FacetCount>,
     pub region: Vec<FacetCount>,
@@ -214,7 +215,7 @@ impl From<duijie_search::Facets> for FacetsJson {
 }
 
 /// A page of search results with facets.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PageJson<T> {
     pub total: usize,
     pub page: u32,
@@ -243,7 +244,7 @@ impl<T> PageJson<T> {
 }
 
 /// A record an institution keeps itself, as the workspace lists it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OwnRecordJson {
     Achievement(AchievementJson),
@@ -263,7 +264,7 @@ impl OwnRecordJson {
 }
 
 /// An organisation's profile with its counts of public records.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationJson {
     pub id: String,
     pub name: String,
@@ -273,7 +274,7 @@ pub struct OrganizationJson {
     pub counts: OrgCountsJson,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrgCountsJson {
     pub demands: i64,
     pub achievements: i64,

@@ -1,9 +1,10 @@
 //! Trends (科技动态): demands per period and series, rising terms.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Published demands per period and field or region, and rising terms.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TrendsJson {
     /// `field` or `region`.
     pub by: String,
@@ -21,7 +22,7 @@ pub struct TrendsJson {
     pub achievements_by_year: Vec<YearCountJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TrendSeriesJson {
     pub key: String,
     pub counts: Vec<u32>,
@@ -29,7 +30,7 @@ pub struct TrendSeriesJson {
 }
 
 /// A word whose share of demands rose in the latest period.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RisingTermJson {
     pub term: String,
     pub latest_count: u32,
@@ -40,7 +41,7 @@ pub struct RisingTermJson {
     pub rise: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct YearCountJson {
     pub year: i64,
     pub count: u64,
