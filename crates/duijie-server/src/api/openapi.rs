@@ -8,12 +8,16 @@ use axum::Json;
 use duijie_core::text::escape_html;
 use serde_json::Value;
 use std::sync::OnceLock;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{PathItem, RefOr};
 use utoipa::{Modify, OpenApi};
 
 /// The `ETag` of an editable record's answer.
 const ETAG: &str = "the record's version, e.g. \"3\"; send it back in If-Match";
+
+/// The media type of downloads (a catalogue export, the audit CSV, an attachment).
+const OCTET_STREAM: &str = "application/octet-stream";
 
 /// Who may call the operations of one's own account.
 pub(crate) const WHO_SIGNED_IN: &str =
@@ -165,6 +169,19 @@ impl Modify for Conventions {
                 });
                 for etag in headers {
                     etag.description = Some(ETAG.to_string());
+                }
+                // A download's bytes are one binary string, not an array of numbers.
+                let files = op.responses.responses.values_mut().filter_map(|r| match r {
+                    RefOr::T(response) => response.content.get_mut(OCTET_STREAM),
+                    RefOr::Ref(_) => None,
+                });
+                for file in files {
+                    file.schema = Some(RefOr::T(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                            .into(),
+                    ));
                 }
             }
         }

@@ -20,8 +20,10 @@ pub struct AuditEntryJson {
     pub seq: i64,
     pub at: DateTime<Utc>,
     pub actor: AuditActorJson,
+    #[schema(schema_with = super::audit_action)]
     pub action: &'static str,
     pub action_label: &'static str,
+    #[schema(schema_with = super::audit_subject)]
     pub record_kind: &'static str,
     pub record_ids: Vec<String>,
     pub summary: String,

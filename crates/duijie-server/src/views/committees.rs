@@ -14,6 +14,7 @@ pub struct CommitteeJson {
     pub field: &'static str,
     pub size: u32,
     /// `draft` or `confirmed`.
+    #[schema(schema_with = super::committee_status)]
     pub status: &'static str,
     pub notes: String,
     pub subtopics: Vec<SubtopicJson>,

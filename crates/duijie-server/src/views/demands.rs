@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DemandEventJson {
     pub from_status: Option<&'static str>,
+    #[schema(schema_with = super::demand_status)]
     pub to_status: &'static str,
     pub actor_id: Option<String>,
     pub actor_name: String,
@@ -82,6 +83,7 @@ pub struct DuplicateJson {
     pub id: String,
     pub title: String,
     pub enterprise: String,
+    #[schema(schema_with = super::demand_status)]
     pub status: &'static str,
     /// Share of wording in common, 0 to 1.
     pub similarity: f64,

@@ -34,6 +34,7 @@ pub struct ProjectJson {
     pub amount_wan: f64,
     pub signed_on: NaiveDate,
     pub key_project: bool,
+    #[schema(schema_with = super::project_status)]
     pub status: &'static str,
     pub status_label: &'static str,
     pub milestones: Vec<MilestoneJson>,

@@ -105,6 +105,7 @@ pub struct MyInterestJson {
 pub struct MyInterestDemand {
     pub id: String,
     pub title: String,
+    #[schema(schema_with = super::demand_status)]
     pub status: &'static str,
 }
 

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationJson {
     pub id: String,
+    #[schema(schema_with = super::notification_kind)]
     pub kind: &'static str,
     pub kind_label: &'static str,
     pub title: String,

@@ -18,6 +18,7 @@ pub(crate) fn field_name(f: Field) -> &'static str {
 pub struct DemandJson {
     pub id: String,
     /// `draft`, `submitted`, ... (`DemandStatus::as_str`).
+    #[schema(schema_with = super::demand_status)]
     pub status: &'static str,
     pub title: String,
     pub description: String,
