@@ -13,6 +13,7 @@ use duijie_core::validate::parse_date;
 use duijie_core::{DomainError, Role};
 use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditFilter, AuditSubject, NewAuditEntry};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// A bulk read of contact details: one answer (a search page, a demand list, a catalogue)
 /// that hands the caller the contact details of at least this many records they do not own.
@@ -26,15 +27,21 @@ pub const AUDIT_MAX_EXPORT: u32 = 50_000;
 
 /// Filters of the log, as a query string gives them; dates are `YYYY-MM-DD` in China time,
 /// both ends included.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// One action, e.g. `demand_approve`, `catalogue_export_full`, `contact_bulk_read`.
     pub action: Option<String>,
     /// An account's name or id.
     pub actor: Option<String>,
+    /// From this day on, `YYYY-MM-DD` (China time).
     pub from: Option<String>,
+    /// Up to and including this day, `YYYY-MM-DD` (China time).
     pub to: Option<String>,
+    /// 1-based page (the list only).
     pub page: Option<u32>,
+    /// 1 to 200, default 50 (the list only).
     pub per_page: Option<u32>,
 }
 

@@ -15,6 +15,7 @@ use duijie_match::{subtopic_count, MatchInput, MAX_PER_INSTITUTION};
 use duijie_store::Record;
 use serde::Deserialize;
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
 /// Largest committee.
 pub const MAX_COMMITTEE_SIZE: u32 = 50;
@@ -22,7 +23,7 @@ const MAX_NAME: usize = 100;
 const MAX_NOTES: usize = 5_000;
 
 /// `POST /api/v1/committees`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommitteeForm {
     pub field: String,
@@ -32,7 +33,7 @@ pub struct CommitteeForm {
 }
 
 /// `PATCH /api/v1/committees/{id}`: absent parts stay as they are.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommitteePatch {
     pub name: Option<String>,

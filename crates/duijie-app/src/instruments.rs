@@ -9,6 +9,7 @@ use duijie_core::error::FieldErrors;
 use duijie_core::{DomainError, EntityKind, Field, Instrument, InstrumentDraft, OrgKind};
 use duijie_store::{OwnDraft, Record};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 /// Most fields one instrument may name.
 pub const MAX_INSTRUMENT_FIELDS: usize = 5;
@@ -18,7 +19,7 @@ const MAX_TERMS: usize = 5_000;
 const MAX_DESCRIPTION: usize = 20_000;
 
 /// `POST /api/v1/instruments`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstrumentForm {
     pub name: String,

@@ -10,6 +10,7 @@ use duijie_core::{Contact, Demand, DomainError, EntityKind, ErrorCode, Interest,
 use duijie_store::{AuditSubject, Record};
 use serde::Deserialize;
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
 /// Longest proposal or reason, in characters.
 pub const MAX_INTEREST_TEXT: usize = 2_000;
@@ -17,7 +18,7 @@ pub const MAX_INTEREST_TEXT: usize = 2_000;
 pub const MAX_INTEREST_REFS: usize = 50;
 
 /// `{"message": "...", "expert_ids": [...], "achievement_ids": [...]}`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterestForm {
     pub message: String,

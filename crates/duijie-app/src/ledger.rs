@@ -14,6 +14,7 @@ use duijie_core::{
 use duijie_store::ProjectFilter;
 use serde::Deserialize;
 use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
 
 /// Longest project title, post or milestone text, in characters.
 pub const MAX_LEDGER_LINE: usize = 200;
@@ -26,7 +27,7 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// A project to record: `{"demand_id", "institution", "title", "amount_wan", "signed_on",
 /// "key_project"}`. `institution` is an organisation id or a name (created when new).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectForm {
     #[serde(default)]
@@ -45,7 +46,7 @@ pub struct ProjectForm {
 }
 
 /// One milestone as given: `{"date": "2026-06-30", "text": "完成小试", "done": false}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MilestoneForm {
     #[serde(default)]
@@ -57,7 +58,7 @@ pub struct MilestoneForm {
 }
 
 /// Changes to a project; absent parts stay as they are. `milestones` replaces the list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectUpdate {
     pub status: Option<String>,
@@ -66,18 +67,23 @@ pub struct ProjectUpdate {
 }
 
 /// Filters of the project list, as a query string gives them.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ProjectQuery {
+    /// Signed in this year, e.g. 2026.
+    #[param(value_type = Option<i32>)]
     pub year: Option<String>,
-    /// `true` for key projects only, `false` for the others.
+    /// `true`: key projects (重点项目) only; `false`: the others.
+    #[param(value_type = Option<bool>)]
     pub key: Option<String>,
+    /// The demand's county or district, e.g. 灵宝市.
     pub region: Option<String>,
 }
 
 /// A secondment to record: `{"expert_id", "host", "post", "start", "end"}`; `host` is an
 /// organisation id or a name.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecondmentForm {
     #[serde(default)]

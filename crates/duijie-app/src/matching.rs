@@ -7,6 +7,7 @@ use duijie_match::{CandidateKind, DemandMatch, MatchError, MatchInput, ProfileDo
 use duijie_search::SearchQuery;
 use duijie_store::Record;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 pub const MAX_MATCH_LIMIT: usize = 50;
 const MAX_MATCH_TEXT: usize = 5_000;
@@ -14,7 +15,7 @@ const MAX_MATCH_TEXT: usize = 5_000;
 const PROFILE_DOCS: usize = 60;
 
 /// Body of `POST /api/v1/match`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
     pub text: String,

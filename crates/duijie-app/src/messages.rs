@@ -15,13 +15,14 @@ use duijie_core::{
 };
 use duijie_store::WriteRules;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 /// Files one message may carry.
 pub const MAX_MESSAGE_FILES: usize = 5;
 
 /// `{"body": "...", "attachment_ids": [...]}`: the text and files already stored (the
 /// demand's own, or earlier ones of this conversation) to point to.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageForm {
     #[serde(default)]

@@ -14,6 +14,7 @@ use duijie_search::{DemandRanges, Facets, SearchPage, SearchQuery, Sort};
 use duijie_store::{AuditSubject, Record};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
+use utoipa::IntoParams;
 
 pub const MAX_PER_PAGE: u32 = 100;
 /// Longest query text looked at; the rest is ignored rather than refused.
@@ -24,26 +25,39 @@ const HYBRID_POOL: usize = 100;
 const SEMANTIC_EXTRA: usize = 10;
 
 /// Query-string parameters of the search endpoints.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// Free text (analysed into words, never parsed as syntax).
     pub q: Option<String>,
+    /// 技术领域 label, e.g. 新材料.
     pub field: Option<String>,
+    /// Region, e.g. 灵宝市.
     pub region: Option<String>,
+    /// Cooperation mode, e.g. 合作开发.
     pub mode: Option<String>,
+    /// Demand status (the bureau sees every status).
     pub status: Option<String>,
-    /// `relevance` (the default), `newest`, `deadline` (soonest first) or `budget` (largest
-    /// first); the last two for demands only.
+    /// `relevance` (the default), `newest`; for demands also `deadline` (soonest first, 长期
+    /// last) and `budget` (largest first, 面议 last).
     pub sort: Option<String>,
-    /// Demands whose budget is at least / at most this many 万元 (面议 passes neither).
+    /// Demands: budget at least this many 万元 (面议 excluded).
+    #[param(value_type = Option<f64>)]
     pub budget_min: Option<String>,
+    /// Demands: budget at most this many 万元 (面议 excluded).
+    #[param(value_type = Option<f64>)]
     pub budget_max: Option<String>,
-    /// Demands whose deadline is on or after this date (长期 included) / on or before it.
+    /// Demands: deadline on or after this date, `YYYY-MM-DD` (长期 included).
     pub deadline_from: Option<String>,
+    /// Demands: deadline on or before this date, `YYYY-MM-DD` (长期 excluded).
     pub deadline_to: Option<String>,
+    /// 1-based page.
     pub page: Option<u32>,
+    /// 1 to 100, default 20.
     pub per_page: Option<u32>,
-    /// Share of semantic evidence in the order of a text search, 0 (words only, the default)
-    /// to 1 (meaning only): records that say the same in other words are found too.
+    /// 0 (the default: words only) to 1: with text and relevance order, up to 10 records
+    /// that say the same in other words join the results, marked `semantic: true`.
+    #[param(value_type = Option<f64>)]
     pub semantic_ratio: Option<String>,
 }
 

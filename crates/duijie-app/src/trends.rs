@@ -9,6 +9,7 @@ use duijie_core::{Demand, DomainError, EntityKind};
 use duijie_match::count_trends;
 pub use duijie_match::{RisingTerm, TrendSeries};
 use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 
 /// Periods are cut in China Standard Time.
 const CST_SECONDS: i64 = 8 * 3600;
@@ -17,9 +18,12 @@ const BY: [&str; 2] = ["field", "region"];
 const PERIOD: [&str; 3] = ["quarter", "month", "year"];
 
 /// `GET /api/v1/stats/trends?by=field|region&period=month|quarter|year`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrendParams {
+    /// `field` (default) or `region`.
     pub by: Option<String>,
+    /// `quarter` (default), `month` or `year`.
     pub period: Option<String>,
 }
 

@@ -17,6 +17,7 @@ use duijie_core::{
 };
 use duijie_store::{AuditAction, AuditSubject, OrgInterest, OwnDraft, Record};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Most keywords or research areas one record may list.
 pub const MAX_RECORD_TERMS: usize = 20;
@@ -31,7 +32,7 @@ pub const CITE_CANDIDATES: u32 = 10;
 const CHANGES_PER_PAGE: u32 = 50;
 
 /// A year as a JSON number, or as the text a page form sends.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum YearInput {
     Number(i64),
@@ -39,7 +40,7 @@ pub enum YearInput {
 }
 
 /// `POST /api/v1/achievements`, `PATCH /api/v1/achievements/{id}` (the whole record).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AchievementForm {
     pub title: String,
@@ -65,7 +66,7 @@ pub struct AchievementForm {
 /// `POST /api/v1/experts`, `PATCH /api/v1/experts/{id}` (the whole record). Blank contact
 /// fields keep what is stored: contact details are shown to the bureau only, so an editing
 /// institution never sees (and need not retype) them.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpertForm {
     pub name: String,

@@ -39,6 +39,17 @@ pub(crate) enum Source {
     Form,
 }
 
+/// `Idempotency-Key` as the API document describes it.
+pub(crate) fn key_doc() -> String {
+    format!(
+        "a key of the caller's choosing per record to create, 1 to {} characters: a repeat with \
+         the same key and body within {} hours (also while the first still runs) gets the first \
+         answer and makes nothing new; the same key with another body is 409",
+        duijie_app::MAX_IDEMPOTENCY_KEY,
+        duijie_app::IDEMPOTENCY_KEEP_HOURS
+    )
+}
+
 pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
         return next.run(req).await;

@@ -40,6 +40,11 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IfMatch {
     }
 }
 
+/// `If-Match` as the API document describes it.
+pub(crate) const IF_MATCH_DOC: &str = "the ETag read; a record written since answers 412 \
+    precondition_failed. Without it the change applies to the current record (never over a \
+    concurrent change)";
+
 /// A JSON answer carrying the record's version as its strong `ETag`.
 pub struct Tagged<T>(pub i64, pub T);
 

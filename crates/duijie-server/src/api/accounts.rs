@@ -5,6 +5,7 @@
 use crate::client::Client;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::views::ErrorJson;
 use crate::views::{
     AccountAnswer, AccountJson, DecisionJson, EndedJson, Items, NewTokenJson, RegistrationJson,
     RegistrationReceipt, SignedInJson, TokenJson,
@@ -18,8 +19,9 @@ use axum::{Extension, Json};
 use duijie_app::{AccountForm, AccountPatch, Action, RegistrationForm, RegistrationStatus};
 use duijie_core::DomainError;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct SignInBody {
     account: String,
@@ -28,6 +30,21 @@ pub struct SignInBody {
 
 /// Signs in: a new session (a new id every time), its cookies, the account and the CSRF
 /// token that cookie-authenticated writes carry in `X-CSRF-Token`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "accounts",
+    summary = "Sign in with an account name (phone, e-mail or account name) and password: sets the HttpOnly session cookie and returns the account and the session's csrf_token; throttled per account and address (429 with Retry-After during a lock-out); a pending or rejected registration gets 403 saying why",
+    description = "Who: anyone.",
+    request_body = SignInBody,
+    responses(
+        (status = 200, description = "success", body = SignedInJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 429, response = ErrorJson)
+    )
+)]
 pub async fn sign_in(
     State(s): State<AppState>,
     Extension(client): Extension<Client>,
@@ -72,12 +89,54 @@ pub async fn sign_in(
 }
 
 /// The signed-in account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/session",
+    tag = "accounts",
+    summary = "The signed-in account",
+    description = crate::api::openapi::WHO_SIGNED_IN,
+    responses(
+        (status = 200, description = "success", body = AccountAnswer),
+        (status = 401, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn current(Auth(caller): Auth) -> ApiResult<Json<AccountAnswer>> {
     let user = caller.require(Action::UseAccount)?;
     Ok(Json(user.clone().into()))
 }
 
+/// The signed-in account, as `GET /me` (the same answer as `GET /session`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "accounts",
+    summary = "My account (with my e-mail and phone)",
+    description = crate::api::openapi::WHO_SIGNED_IN,
+    responses(
+        (status = 200, description = "success", body = AccountAnswer),
+        (status = 401, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
+pub async fn me(auth: Auth) -> ApiResult<Json<AccountAnswer>> {
+    current(auth).await
+}
+
 /// Signs out of this session (the cookie's); a bearer caller has no session to end.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "accounts",
+    summary = "Sign out: this session (the cookie's) ends at once",
+    description = crate::api::openapi::WHO_SIGNED_IN,
+    responses(
+        (status = 204, description = "done"),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn sign_out(
     State(s): State<AppState>,
     Extension(client): Extension<Client>,
@@ -97,6 +156,19 @@ pub async fn sign_out(
 }
 
 /// Ends every session of the caller's account (退出所有设备).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sessions",
+    tag = "accounts",
+    summary = "Sign out everywhere (退出所有设备): every session of the account ends; API tokens stay",
+    description = crate::api::openapi::WHO_SIGNED_IN,
+    responses(
+        (status = 200, description = "success", body = EndedJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn sign_out_everywhere(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -105,13 +177,28 @@ pub async fn sign_out_everywhere(
     Ok(Json(EndedJson { ended }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct ContactBody {
     email: String,
     phone: String,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/me",
+    tag = "accounts",
+    summary = "Set my e-mail and phone (empty clears); each is a sign-in name of one account",
+    description = crate::api::openapi::WHO_SIGNED_IN,
+    request_body = ContactBody,
+    responses(
+        (status = 200, description = "success", body = AccountAnswer),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn update_me(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -124,7 +211,7 @@ pub async fn update_me(
     Ok(Json(user.into()))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct PasswordBody {
     old_password: String,
@@ -132,6 +219,21 @@ pub struct PasswordBody {
 }
 
 /// Changes the caller's password; every other session ends.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/password",
+    tag = "accounts",
+    summary = "Change my password (the old one required); my other sessions end",
+    description = crate::api::openapi::WHO_SIGNED_IN,
+    request_body = PasswordBody,
+    responses(
+        (status = 204, description = "done"),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn change_password(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -145,6 +247,18 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/tokens",
+    tag = "accounts",
+    summary = "My API tokens (never the tokens themselves)",
+    description = crate::api::openapi::WHO_SIGNED_IN,
+    responses(
+        (status = 200, description = "success", body = Items<TokenJson>),
+        (status = 401, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn my_tokens(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -152,13 +266,29 @@ pub async fn my_tokens(
     Ok(Json(Items::of(s.app.my_tokens(&caller).await?)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct TokenBody {
     label: String,
 }
 
 /// A new API token, shown in this answer only.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/tokens",
+    tag = "accounts",
+    summary = "Create an API token: the token is in this answer only",
+    description = crate::api::openapi::WHO_SIGNED_IN,
+    request_body = TokenBody,
+    responses(
+        (status = 201, description = "success", body = NewTokenJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn create_token(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -174,6 +304,21 @@ pub async fn create_token(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/tokens/{id}",
+    tag = "accounts",
+    summary = "Revoke one of my API tokens",
+    description = crate::api::openapi::WHO_SIGNED_IN,
+    params(("id" = String, Path, description = "token id")),
+    responses(
+        (status = 204, description = "done"),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn revoke_token(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -184,6 +329,20 @@ pub async fn revoke_token(
 }
 
 /// A self-registration (anyone): pending until the bureau decides.
+#[utoipa::path(
+    post,
+    path = "/api/v1/registrations",
+    tag = "accounts",
+    summary = "Self-registration of an enterprise (统一社会信用代码 required, check digit verified) or an institution; pending until the bureau decides",
+    description = "Who: anyone.",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = RegistrationForm,
+    responses(
+        (status = 201, description = "success", body = RegistrationReceipt),
+        (status = 400, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    )
+)]
 pub async fn register(
     State(s): State<AppState>,
     ApiJson(form): ApiJson<RegistrationForm>,
@@ -199,12 +358,29 @@ pub async fn register(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct RegistrationQuery {
+    /// `pending`, `approved` or `rejected`.
     status: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/registrations",
+    tag = "accounts",
+    summary = "Registrations: with a status oldest first, else every one newest first",
+    description = "Who: bureau/admin.",
+    params(RegistrationQuery),
+    responses(
+        (status = 200, description = "success", body = Items<RegistrationJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn registrations(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -219,6 +395,23 @@ pub async fn registrations(
     Ok(Json(Items::of(s.app.registrations(&caller, status).await?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/registrations/{id}/approve",
+    tag = "accounts",
+    summary = "Approve a pending registration: its organisation is created (or the existing one of that name joined) and an active account made",
+    description = "Who: bureau/admin.",
+    params(("id" = String, Path, description = "registration id")),
+    responses(
+        (status = 200, description = "success", body = DecisionJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn approve(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -231,12 +424,30 @@ pub async fn approve(
     }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct RejectBody {
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/registrations/{id}/reject",
+    tag = "accounts",
+    summary = "Reject a pending registration with a reason the applicant is shown at sign-in",
+    description = "Who: bureau/admin.",
+    params(("id" = String, Path, description = "registration id")),
+    request_body = RejectBody,
+    responses(
+        (status = 200, description = "success", body = DecisionJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn reject(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -253,6 +464,19 @@ pub async fn reject(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "accounts",
+    summary = "Every account",
+    description = "Who: admin.",
+    responses(
+        (status = 200, description = "success", body = Items<AccountJson>),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn users(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -260,6 +484,24 @@ pub async fn users(
     Ok(Json(Items::of(s.app.accounts(&caller).await?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "accounts",
+    summary = "Create an account with an initial password",
+    description = "Who: admin.",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = AccountForm,
+    responses(
+        (status = 201, description = "success", body = AccountJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn create_user(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -269,6 +511,24 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{id}",
+    tag = "accounts",
+    summary = "Change an account's role (with `org` for enterprise and institution) or disable / enable it (its sessions end); not one's own",
+    description = "Who: admin.",
+    params(("id" = String, Path, description = "account id")),
+    request_body = AccountPatch,
+    responses(
+        (status = 200, description = "success", body = AccountJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn update_user(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -279,13 +539,31 @@ pub async fn update_user(
     Ok(Json(user.into()))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct ResetBody {
     password: String,
 }
 
 /// Sets a new password for an account (administrator); its sessions end.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/password",
+    tag = "accounts",
+    summary = "Set a new password for an account; its sessions end",
+    description = "Who: admin.",
+    params(("id" = String, Path, description = "account id")),
+    request_body = ResetBody,
+    responses(
+        (status = 204, description = "done"),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn reset_password(
     State(s): State<AppState>,
     Auth(caller): Auth,

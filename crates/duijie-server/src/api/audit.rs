@@ -4,12 +4,28 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Auth};
 use crate::views::AuditPageJson;
+use crate::views::ErrorJson;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use duijie_app::AuditQuery;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    summary = "The audit log (审计日志), newest first: review decisions, withdrawals, publications, contact-bearing exports, bulk reads of contact details, account administration; ids and counts only, never contact values",
+    description = "Who: bureau/admin.",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "success", body = crate::views::Paged<crate::views::AuditEntryJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn list(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -18,6 +34,21 @@ pub async fn list(
     Ok(Json(s.app.audit_log(&caller, &q).await?.into()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/export",
+    tag = "audit",
+    summary = "The entries matching the filters as CSV (UTF-8 with BOM, newest first, at most 50,000); the export is itself recorded",
+    description = "Who: bureau/admin.",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn export(
     State(s): State<AppState>,
     Auth(caller): Auth,

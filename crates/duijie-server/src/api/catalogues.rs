@@ -2,6 +2,7 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::views::ErrorJson;
 use crate::views::{
     CatalogueDetailJson, CatalogueDiffJson, CatalogueJson, Deleted, Items, Paged, ReviewItemJson,
 };
@@ -13,15 +14,34 @@ use axum::Json;
 use duijie_app::{CatalogueForm, CatalogueItemsForm, ExportFormat};
 use duijie_core::DomainError;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct QueueParams {
+    /// 1-based page.
     page: Option<u32>,
+    /// 1 to 100.
     per_page: Option<u32>,
 }
 
 /// Submitted demands with completeness gaps and likely duplicates (bureau).
+#[utoipa::path(
+    get,
+    path = "/api/v1/review-queue",
+    tag = "curation",
+    summary = "Submitted demands with completeness gaps and likely duplicates",
+    description = "Who: bureau/admin.",
+    params(QueueParams),
+    responses(
+        (status = 200, description = "success", body = Paged<ReviewItemJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn review_queue(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -51,6 +71,24 @@ pub async fn review_queue(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/catalogues",
+    tag = "catalogues",
+    summary = "Start a draft catalogue edition",
+    description = "Who: bureau/admin.",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = CatalogueForm,
+    responses(
+        (status = 201, description = "success", body = CatalogueJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn create(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -62,6 +100,24 @@ pub async fn create(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/catalogues/{id}/items",
+    tag = "catalogues",
+    summary = "Add approved or published demands to a draft edition",
+    description = "Who: bureau/admin.",
+    params(("id" = String, Path, description = "catalogue id")),
+    request_body = CatalogueItemsForm,
+    responses(
+        (status = 200, description = "success", body = CatalogueJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn add_items(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -76,6 +132,26 @@ pub async fn add_items(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/catalogues/{id}/items/{demand_id}",
+    tag = "catalogues",
+    summary = "Take a demand out of a draft edition (one withdrawn since it was listed, say)",
+    description = "Who: bureau/admin.",
+    params(
+        ("id" = String, Path, description = "catalogue id"),
+        ("demand_id" = String, Path, description = "demand id")
+    ),
+    responses(
+        (status = 200, description = "success", body = CatalogueJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn remove_item(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -89,6 +165,23 @@ pub async fn remove_item(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/catalogues/{id}",
+    tag = "catalogues",
+    summary = "Delete a draft edition (its demands are untouched); published editions stay",
+    description = "Who: bureau/admin.",
+    params(("id" = String, Path, description = "catalogue id")),
+    responses(
+        (status = 200, description = "success", body = Deleted),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn delete(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -98,6 +191,23 @@ pub async fn delete(
     Ok(Json(Deleted::of(id)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/catalogues/{id}/publish",
+    tag = "catalogues",
+    summary = "Publish a draft edition: its demands become published and its items are frozen",
+    description = "Who: bureau/admin.",
+    params(("id" = String, Path, description = "catalogue id")),
+    responses(
+        (status = 200, description = "success", body = CatalogueJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn publish(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -106,6 +216,18 @@ pub async fn publish(
     Ok(Json(s.app.publish_catalogue(&caller, &id).await?.into()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalogues",
+    tag = "catalogues",
+    summary = "Catalogue editions, newest first",
+    description = "Who: anyone (published); bureau/admin (drafts too).",
+    responses(
+        (status = 200, description = "success", body = Items<CatalogueJson>),
+        (status = 401, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn list(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -113,6 +235,21 @@ pub async fn list(
     Ok(Json(Items::of(s.app.catalogues(&caller).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalogues/{id}",
+    tag = "catalogues",
+    summary = "An edition with its items (frozen once published)",
+    description = "Who: anyone (published); bureau/admin (drafts).",
+    params(("id" = String, Path, description = "catalogue id")),
+    responses(
+        (status = 200, description = "success", body = CatalogueDetailJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn get(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -125,12 +262,29 @@ pub async fn get(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DiffParams {
+    /// The earlier edition's id.
     from: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalogues/{id}/diff",
+    tag = "catalogues",
+    summary = "New, changed and removed demands since an earlier edition",
+    description = "Who: anyone (published editions).",
+    params(("id" = String, Path, description = "catalogue id"), DiffParams),
+    responses(
+        (status = 200, description = "success", body = CatalogueDiffJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn diff(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -142,14 +296,33 @@ pub async fn diff(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ExportParams {
+    /// `xlsx`, `csv`, `json` or `html`.
     format: String,
     #[serde(default)]
+    /// Include contact columns (bureau/admin only).
     full: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalogues/{id}/export",
+    tag = "catalogues",
+    summary = "Export an edition as xlsx, csv (UTF-8 with BOM), json or printable html",
+    description = "Who: anyone (published; no contact details); bureau/admin with full=true (contact columns).",
+    params(("id" = String, Path, description = "catalogue id"), ExportParams),
+    responses(
+        (status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn export(
     State(s): State<AppState>,
     Auth(caller): Auth,

@@ -3,6 +3,7 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::{IfMatch, Tagged};
+use crate::views::ErrorJson;
 use crate::views::{Deleted, DemandEventJson, DemandJson, Items, PageJson, Paged, RankingJson};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -11,7 +12,22 @@ use axum::Json;
 use duijie_app::{DemandForm, ReviewDecision, SearchParams};
 use duijie_core::{DemandStatus, DomainError};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/demands",
+    tag = "demands",
+    summary = "Search demands with facets and highlights",
+    description = "Who: anyone (published); bureau (every status).",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "success", body = PageJson<DemandJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn search(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -21,6 +37,21 @@ pub async fn search(
     Ok(Json(PageJson::from_page(page)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/demands/{id}",
+    tag = "demands",
+    summary = "One demand",
+    description = "Who: anyone (published); owner and bureau (any status).",
+    params(("id" = String, Path, description = "demand id")),
+    responses(
+        (status = 200, description = "success", body = DemandJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn get(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -30,6 +61,24 @@ pub async fn get(
     Ok(Tagged(d.version, d.into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/demands",
+    tag = "demands",
+    summary = "Create a demand (as a draft)",
+    description = "Who: enterprise (for itself), bureau/admin (with `enterprise`).",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = DemandForm,
+    responses(
+        (status = 201, description = "success", body = DemandJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn create(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -39,6 +88,28 @@ pub async fn create(
     Ok((StatusCode::CREATED, Tagged(d.version, d.into())))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/demands/{id}",
+    tag = "demands",
+    summary = "Edit a demand (absent fields unchanged)",
+    description = "Who: owner (draft, submitted, changes requested), bureau/admin.",
+    params(
+        ("id" = String, Path, description = "demand id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    request_body = DemandForm,
+    responses(
+        (status = 200, description = "success", body = DemandJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn edit(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -50,6 +121,23 @@ pub async fn edit(
     Ok(Tagged(d.version, d.into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/demands/{id}/submit",
+    tag = "demands",
+    summary = "Submit for review",
+    description = "Who: owner.",
+    params(("id" = String, Path, description = "demand id")),
+    responses(
+        (status = 200, description = "success", body = DemandJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn submit(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -58,6 +146,23 @@ pub async fn submit(
     Ok(Json(s.app.submit_demand(&caller, &id).await?.into()))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/demands/{id}",
+    tag = "demands",
+    summary = "Delete a draft nobody else has seen (never catalogued, no interest, no project)",
+    description = "Who: owner.",
+    params(("id" = String, Path, description = "demand id")),
+    responses(
+        (status = 200, description = "success", body = Deleted),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn delete(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -67,6 +172,23 @@ pub async fn delete(
     Ok(Json(Deleted::of(id)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/demands/{id}/reopen",
+    tag = "demands",
+    summary = "Reopen a withdrawn demand as a draft",
+    description = "Who: owner.",
+    params(("id" = String, Path, description = "demand id")),
+    responses(
+        (status = 200, description = "success", body = DemandJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn reopen(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -75,13 +197,31 @@ pub async fn reopen(
     Ok(Json(s.app.reopen_demand(&caller, &id).await?.into()))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
     #[serde(default)]
     note: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/demands/{id}/withdraw",
+    tag = "demands",
+    summary = "Withdraw (optional body with a note)",
+    description = "Who: owner.",
+    params(("id" = String, Path, description = "demand id")),
+    request_body = Option<NoteBody>,
+    responses(
+        (status = 200, description = "success", body = DemandJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn withdraw(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -101,7 +241,7 @@ pub async fn withdraw(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     decision: ReviewDecision,
@@ -109,6 +249,28 @@ pub struct ReviewBody {
     note: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/demands/{id}/review",
+    tag = "demands",
+    summary = "Approve, reject or send back a submitted demand",
+    description = "Who: bureau/admin.",
+    params(
+        ("id" = String, Path, description = "demand id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    request_body = ReviewBody,
+    responses(
+        (status = 200, description = "success", body = DemandJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn review(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -123,6 +285,21 @@ pub async fn review(
     Ok(Tagged(d.version, d.into()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/demands/{id}/history",
+    tag = "demands",
+    summary = "Every status change with who, when and why",
+    description = "Who: owner, bureau/admin.",
+    params(("id" = String, Path, description = "demand id")),
+    responses(
+        (status = 200, description = "success", body = Items<DemandEventJson>),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn history(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -131,13 +308,32 @@ pub async fn history(
     Ok(Json(Items::of(s.app.demand_history(&caller, &id).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MatchParams {
+    /// `institution` (default) or `expert`.
     kind: Option<String>,
+    /// 1 to 50.
     limit: Option<usize>,
+    /// 0 (words only) to 1 (meaning only); the service's setting when absent.
     semantic_ratio: Option<f32>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/demands/{id}/matches",
+    tag = "matching",
+    summary = "Rank research partners for a stored demand",
+    description = "Who: whoever may see the demand.",
+    params(("id" = String, Path, description = "demand id"), MatchParams),
+    responses(
+        (status = 200, description = "success", body = RankingJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn matches(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -151,14 +347,33 @@ pub async fn matches(
     Ok(Json(ranking.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MineParams {
+    /// Demand status.
     status: Option<String>,
+    /// 1-based page.
     page: Option<u32>,
+    /// 1 to 100.
     per_page: Option<u32>,
 }
 
 /// The caller's own demands (enterprise) or every demand by status (bureau), from the store.
+#[utoipa::path(
+    get,
+    path = "/api/v1/my/demands",
+    tag = "demands",
+    summary = "The caller's demands (enterprise) or all by status (bureau), from the database",
+    description = "Who: enterprise, bureau/admin.",
+    params(MineParams),
+    responses(
+        (status = 200, description = "success", body = Paged<DemandJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn mine(
     State(s): State<AppState>,
     Auth(caller): Auth,

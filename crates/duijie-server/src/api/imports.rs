@@ -2,6 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Auth;
+use crate::views::ErrorJson;
 use crate::views::{ImportReportJson, Items};
 use crate::AppState;
 use axum::extract::{Multipart, Path, State};
@@ -22,6 +23,21 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 }
 
 /// `multipart/form-data` with `file` and an optional `kind`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports",
+    tag = "imports",
+    summary = "Import a catalogue file (multipart: `file`, optional `kind`)",
+    description = "Who: bureau/admin.",
+    responses(
+        (status = 201, description = "success", body = ImportReportJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 413, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn upload(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -69,6 +85,19 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(report.into())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/imports",
+    tag = "imports",
+    summary = "Past imports with their reports",
+    description = "Who: bureau/admin.",
+    responses(
+        (status = 200, description = "success", body = Items<ImportReportJson>),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn list(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -76,6 +105,21 @@ pub async fn list(
     Ok(Json(Items::of(s.app.imports(&caller).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/imports/{id}",
+    tag = "imports",
+    summary = "One import report",
+    description = "Who: bureau/admin.",
+    params(("id" = String, Path, description = "import id")),
+    responses(
+        (status = 200, description = "success", body = ImportReportJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn get(
     State(s): State<AppState>,
     Auth(caller): Auth,

@@ -2,6 +2,7 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
+use crate::views::ErrorJson;
 use crate::views::{InterestJson, Items};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -9,7 +10,29 @@ use axum::http::StatusCode;
 use axum::Json;
 use duijie_app::InterestForm;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/demands/{id}/interests",
+    tag = "interests",
+    summary = "Express interest in a published or in-docking demand (揭榜 / 对接意向)",
+    description = "Who: institution (naming only its own experts and achievements).",
+    params(
+        ("id" = String, Path, description = "demand id"),
+        ("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())
+    ),
+    request_body = InterestForm,
+    responses(
+        (status = 201, description = "success", body = InterestJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn create(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -20,6 +43,21 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(i.into())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/demands/{id}/interests",
+    tag = "interests",
+    summary = "Expressions of interest in a demand",
+    description = "Who: owner, bureau/admin (all); institution (its own).",
+    params(("id" = String, Path, description = "demand id")),
+    responses(
+        (status = 200, description = "success", body = Items<InterestJson>),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn list(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -28,6 +66,23 @@ pub async fn list(
     Ok(Json(Items::of(s.app.interests(&caller, &id).await?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/interests/{id}/accept",
+    tag = "interests",
+    summary = "Accept an interest; a published demand goes into docking (several partners allowed)",
+    description = "Who: the demand's owner.",
+    params(("id" = String, Path, description = "interest id")),
+    responses(
+        (status = 200, description = "success", body = InterestJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn accept(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -36,12 +91,30 @@ pub async fn accept(
     Ok(Json(s.app.accept_interest(&caller, &id).await?.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclineBody {
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/interests/{id}/decline",
+    tag = "interests",
+    summary = "Decline an interest with a reason",
+    description = "Who: the demand's owner.",
+    params(("id" = String, Path, description = "interest id")),
+    request_body = DeclineBody,
+    responses(
+        (status = 200, description = "success", body = InterestJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn decline(
     State(s): State<AppState>,
     Auth(caller): Auth,

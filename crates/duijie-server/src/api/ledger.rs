@@ -3,6 +3,7 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::{IfMatch, Tagged};
+use crate::views::ErrorJson;
 use crate::views::{Items, ProjectJson, SecondmentJson};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -12,7 +13,26 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use duijie_app::{ProjectForm, ProjectQuery, ProjectUpdate, ReportFormat, SecondmentForm};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/projects",
+    tag = "ledger",
+    summary = "Record a cooperation project (合作项目) on a demand in docking; the demand becomes contracted",
+    description = "Who: bureau/admin.",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = ProjectForm,
+    responses(
+        (status = 201, description = "success", body = ProjectJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn create_project(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -22,6 +42,21 @@ pub async fn create_project(
     Ok((StatusCode::CREATED, Json(p.into())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects",
+    tag = "ledger",
+    summary = "The project ledger (台账), latest signed first",
+    description = "Who: bureau/admin.",
+    params(ProjectQuery),
+    responses(
+        (status = 200, description = "success", body = Items<ProjectJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn list_projects(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -30,6 +65,21 @@ pub async fn list_projects(
     Ok(Json(Items::of(s.app.projects(&caller, &q).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{id}",
+    tag = "ledger",
+    summary = "One project",
+    description = "Who: bureau/admin.",
+    params(("id" = String, Path, description = "project id")),
+    responses(
+        (status = 200, description = "success", body = ProjectJson, headers(("ETag" = String))),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn get_project(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -39,6 +89,27 @@ pub async fn get_project(
     Ok(Tagged(p.version, p.into()))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/projects/{id}",
+    tag = "ledger",
+    summary = "Update a project's status, milestones (the list is replaced) or notes",
+    description = "Who: bureau/admin.",
+    params(
+        ("id" = String, Path, description = "project id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    request_body = ProjectUpdate,
+    responses(
+        (status = 200, description = "success", body = ProjectJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn update_project(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -50,6 +121,23 @@ pub async fn update_project(
     Ok(Tagged(p.version, p.into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/secondments",
+    tag = "ledger",
+    summary = "Record an expert's secondment (科技副职 / 挂职) to a host organisation",
+    description = "Who: bureau/admin.",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = SecondmentForm,
+    responses(
+        (status = 201, description = "success", body = SecondmentJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn create_secondment(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -59,12 +147,30 @@ pub async fn create_secondment(
     Ok((StatusCode::CREATED, Json(sec.into())))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
+    /// Only those active at some time of this year.
+    #[param(value_type = Option<i32>)]
     year: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/secondments",
+    tag = "ledger",
+    summary = "Secondments, latest start first",
+    description = "Who: bureau/admin.",
+    params(YearQuery),
+    responses(
+        (status = 200, description = "success", body = Items<SecondmentJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn list_secondments(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -75,14 +181,33 @@ pub async fn list_secondments(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
+    /// The year, 2000 to 2100; the current year by default.
+    #[param(value_type = Option<i32>)]
     year: Option<String>,
+    /// `json` (default), `xlsx` or `html`.
     format: Option<String>,
 }
 
 /// The annual report as JSON (default), an xlsx download, or a printable HTML page.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/annual",
+    tag = "ledger",
+    summary = "Annual report per county/district and field (JSON; xlsx with one sheet per table; printable html with SVG charts)",
+    description = "Who: bureau/admin.",
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "success", body = duijie_app::AnnualReport),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn annual_report(
     State(s): State<AppState>,
     Auth(caller): Auth,

@@ -3,6 +3,7 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
+use crate::views::ErrorJson;
 use crate::views::{AttachmentJson, ConversationJson, Items, MessageJson};
 use crate::AppState;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
@@ -13,6 +14,20 @@ use axum::Json;
 use duijie_app::{MessageForm, MAX_MESSAGE_FILES};
 use duijie_core::{DomainError, ErrorCode};
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/interests/{id}/messages",
+    tag = "messages",
+    summary = "A 揭榜's conversation, oldest first, with the other side's contact once accepted",
+    description = "Who: the demand's owner, that institution, bureau/admin (read only); others get 404.",
+    params(("id" = String, Path, description = "interest id")),
+    responses(
+        (status = 200, description = "success", body = ConversationJson),
+        (status = 401, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn list(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -47,6 +62,27 @@ pub(crate) fn message_fingerprint(
 /// JSON `{"body", "attachment_ids"}`, or `multipart/form-data` with `body`, repeated
 /// `attachment_ids` and up to five `file` fields. Honours `Idempotency-Key` (the body is read
 /// with the attachment caps first, then the key is claimed).
+#[utoipa::path(
+    post,
+    path = "/api/v1/interests/{id}/messages",
+    tag = "messages",
+    summary = "Write in a 揭榜's conversation (JSON, or multipart: `body`, `attachment_ids`, up to 5 `file`)",
+    description = "Who: the demand's owner and that institution, while the 揭榜 is not declined and the demand is published, in docking or contracted.",
+    params(
+        ("id" = String, Path, description = "interest id"),
+        ("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())
+    ),
+    request_body = MessageForm,
+    responses(
+        (status = 201, description = "success", body = MessageJson),
+        (status = 400, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 413, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn post(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -92,6 +128,21 @@ pub async fn post(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/demands/{id}/attachments",
+    tag = "messages",
+    summary = "The demand's own files",
+    description = "Who: whoever may see the demand.",
+    params(("id" = String, Path, description = "demand id")),
+    responses(
+        (status = 200, description = "success", body = Items<AttachmentJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn demand_files(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -103,6 +154,24 @@ pub async fn demand_files(
 }
 
 /// `multipart/form-data` with one `file`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/demands/{id}/attachments",
+    tag = "messages",
+    summary = "Attach a file to a demand (multipart: one `file`; PDF, images, office files or UTF-8 text, checked by content)",
+    description = "Who: owner (while the demand is editable), bureau/admin.",
+    params(("id" = String, Path, description = "demand id")),
+    responses(
+        (status = 201, description = "success", body = AttachmentJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 413, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn upload(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -123,6 +192,19 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/attachments/{id}",
+    tag = "messages",
+    summary = "Download a file (Content-Disposition: attachment, nosniff)",
+    description = "Who: whoever may see its demand or conversation; others get 404.",
+    params(("id" = String, Path, description = "attachment id")),
+    responses(
+        (status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn download(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -150,6 +232,21 @@ pub(crate) fn file_response(a: &duijie_core::Attachment, bytes: Vec<u8>) -> Resp
     resp
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/attachments/{id}",
+    tag = "messages",
+    summary = "Delete a file of a demand",
+    description = "Who: its uploader, while the demand is editable (bureau/admin: any time); files of messages stay.",
+    params(("id" = String, Path, description = "attachment id")),
+    responses(
+        (status = 204, description = "done"),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn delete(
     State(s): State<AppState>,
     Auth(caller): Auth,

@@ -3,15 +3,17 @@
 mod accounts;
 mod audit;
 mod catalogues;
+mod committees;
 mod demands;
 mod imports;
+mod instruments;
 mod interests;
 mod ledger;
-mod market;
 mod messages;
 mod notifications;
 mod openapi;
 mod records;
+mod trends;
 mod workspace;
 
 pub(crate) use messages::{file_response, message_fingerprint};
@@ -19,6 +21,7 @@ pub(crate) use openapi::DOCS_CSS;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
+use crate::views::ErrorJson;
 use crate::views::{HealthJson, IndexJson, RankingJson};
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, State};
@@ -149,22 +152,22 @@ pub fn routes(state: AppState) -> Router {
         .route("/audit/export", get(audit::export))
         .route(
             "/instruments",
-            get(market::search_instruments).post(market::create_instrument.layer(once())),
+            get(instruments::search_instruments).post(instruments::create_instrument.layer(once())),
         )
         .route(
             "/instruments/{id}",
-            get(market::instrument)
+            get(instruments::instrument)
                 .patch(workspace::edit_instrument)
                 .delete(workspace::delete_instrument),
         )
-        .route("/stats/trends", get(market::trends))
+        .route("/stats/trends", get(trends::trends))
         .route(
             "/committees",
-            get(market::committees).post(market::propose_committee.layer(once())),
+            get(committees::committees).post(committees::propose_committee.layer(once())),
         )
         .route(
             "/committees/{id}",
-            get(market::committee).patch(market::update_committee),
+            get(committees::committee).patch(committees::update_committee),
         )
         // --- accounts (issue #19)
         .route(
@@ -177,7 +180,7 @@ pub fn routes(state: AppState) -> Router {
             "/sessions",
             axum::routing::delete(accounts::sign_out_everywhere),
         )
-        .route("/me", get(accounts::current).patch(accounts::update_me))
+        .route("/me", get(accounts::me).patch(accounts::update_me))
         .route("/me/password", post(accounts::change_password))
         .route(
             "/me/tokens",
@@ -239,6 +242,17 @@ pub(crate) fn attachment_body(state: &AppState, files: usize) -> usize {
 /// log by at most `max_index_lag` sequence numbers; 503 otherwise, so a load balancer sends
 /// searches elsewhere while this replica's index is stuck or far behind. `semantic` shows how
 /// far the vectors are (`null` when semantic matching is off); words work without them.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "system",
+    summary = "Readiness: 200 while the search index trails the change log by at most max_index_lag changes, else 503 with the same body",
+    description = "Who: anyone.",
+    responses(
+        (status = 200, description = "success", body = HealthJson),
+        (status = 503, description = "not ready: the same report", body = HealthJson)
+    )
+)]
 async fn healthz(State(s): State<AppState>) -> (StatusCode, Json<HealthJson>) {
     let index = s.app.index_status().await;
     let (code, status) = match index.behind {
@@ -264,6 +278,20 @@ async fn not_found() -> crate::ApiError {
     crate::ApiError::new(duijie_core::ErrorCode::NotFound, "没有这个接口")
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/match",
+    tag = "matching",
+    summary = "Rank research partners for an ad hoc demand text",
+    description = "Who: anyone.",
+    request_body = MatchRequest,
+    responses(
+        (status = 200, description = "success", body = RankingJson),
+        (status = 400, response = ErrorJson),
+        (status = 429, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 async fn match_text(
     State(s): State<AppState>,
     Auth(_caller): Auth,

@@ -3,6 +3,7 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::views::ErrorJson;
 use crate::views::{MarkedJson, NotificationPageJson, OutboxJson, SettingsJson};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -10,16 +11,34 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use std::collections::HashMap;
+use utoipa::IntoParams;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     #[serde(default)]
+    /// `true`: unread ones only.
     unread: Option<bool>,
     #[serde(default)]
+    /// 1-based page of 30.
     page: Option<u32>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications",
+    tag = "notifications",
+    summary = "The caller's notifications (通知), newest first, with the unread count",
+    description = "Who: any signed-in account (its own).",
+    params(InboxQuery),
+    responses(
+        (status = 200, description = "success", body = NotificationPageJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn list(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -32,6 +51,20 @@ pub async fn list(
     Ok(Json(page.into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/read",
+    tag = "notifications",
+    summary = "Mark one of the caller's notifications read",
+    description = "Who: any signed-in account (its own; others' are 404).",
+    params(("id" = String, Path, description = "notification id")),
+    responses(
+        (status = 204, description = "done"),
+        (status = 401, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn read(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -41,6 +74,18 @@ pub async fn read(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/read-all",
+    tag = "notifications",
+    summary = "Mark every notification of the caller read",
+    description = "Who: any signed-in account.",
+    responses(
+        (status = 200, description = "success", body = MarkedJson),
+        (status = 401, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn read_all(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -49,6 +94,18 @@ pub async fn read_all(
     Ok(Json(MarkedJson { marked }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/settings",
+    tag = "notifications",
+    summary = "How the caller hears of each kind: immediate (an e-mail at once), digest (one e-mail a day) or off (inbox only)",
+    description = "Who: any signed-in account.",
+    responses(
+        (status = 200, description = "success", body = SettingsJson),
+        (status = 401, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn settings(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -58,6 +115,20 @@ pub async fn settings(
     )))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/notifications/settings",
+    tag = "notifications",
+    summary = "Set the delivery of some kinds (`{kind: immediate|digest|off}`); kinds not given keep theirs; every wrong entry is named in error.fields",
+    description = "Who: any signed-in account.",
+    request_body = HashMap<String, String>,
+    responses(
+        (status = 200, description = "success", body = SettingsJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn set_settings(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -68,13 +139,30 @@ pub async fn set_settings(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     #[serde(default)]
+    /// `true`: failed mails only.
     failed: Option<bool>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/outbox",
+    tag = "notifications",
+    summary = "The e-mail outbox: counts per status and the latest rows (account, subject, attempts, last error; never an address or a body)",
+    description = "Who: bureau/admin.",
+    params(OutboxQuery),
+    responses(
+        (status = 200, description = "success", body = OutboxJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn outbox(
     State(s): State<AppState>,
     Auth(caller): Auth,

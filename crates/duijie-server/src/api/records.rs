@@ -3,6 +3,7 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Auth};
 use crate::precondition::Tagged;
+use crate::views::ErrorJson;
 use crate::views::{
     AchievementJson, DemandMatchJson, ExpertJson, Items, OrganizationJson, PageJson,
 };
@@ -11,7 +12,20 @@ use axum::extract::{Path, State};
 use axum::Json;
 use duijie_app::SearchParams;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/achievements",
+    tag = "records",
+    summary = "Search achievements (科技成果)",
+    description = "Who: anyone.",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "success", body = PageJson<AchievementJson>),
+        (status = 400, response = ErrorJson)
+    )
+)]
 pub async fn search_achievements(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
@@ -21,6 +35,18 @@ pub async fn search_achievements(
     )))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/achievements/{id}",
+    tag = "records",
+    summary = "One achievement",
+    description = "Who: anyone.",
+    params(("id" = String, Path, description = "achievement id")),
+    responses(
+        (status = 200, description = "success", body = AchievementJson, headers(("ETag" = String))),
+        (status = 404, response = ErrorJson)
+    )
+)]
 pub async fn achievement(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -29,6 +55,20 @@ pub async fn achievement(
     Ok(Tagged(a.version, a.into()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/experts",
+    tag = "records",
+    summary = "Search experts (contact details for the bureau only)",
+    description = "Who: anyone.",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "success", body = PageJson<ExpertJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn search_experts(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -39,6 +79,20 @@ pub async fn search_experts(
     )))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/experts/{id}",
+    tag = "records",
+    summary = "One expert",
+    description = "Who: anyone.",
+    params(("id" = String, Path, description = "expert id")),
+    responses(
+        (status = 200, description = "success", body = ExpertJson, headers(("ETag" = String))),
+        (status = 401, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security((), ("bearerAuth" = []), ("session" = []))
+)]
 pub async fn expert(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -48,6 +102,18 @@ pub async fn expert(
     Ok(Tagged(e.version, e.into()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/organizations/{id}",
+    tag = "records",
+    summary = "An organisation's profile with counts",
+    description = "Who: anyone.",
+    params(("id" = String, Path, description = "organization id")),
+    responses(
+        (status = 200, description = "success", body = OrganizationJson),
+        (status = 404, response = ErrorJson)
+    )
+)]
 pub async fn organization(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -56,11 +122,28 @@ pub async fn organization(
     Ok(Json(OrganizationJson::new(org, counts.into())))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LimitParams {
+    /// 1 to 50.
     limit: Option<usize>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/organizations/{id}/recommended-demands",
+    tag = "matching",
+    summary = "Published demands ranked for an institution",
+    description = "Who: that institution, bureau/admin.",
+    params(("id" = String, Path, description = "organization id"), LimitParams),
+    responses(
+        (status = 200, description = "success", body = Items<DemandMatchJson>),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn recommended_demands(
     State(s): State<AppState>,
     Auth(caller): Auth,

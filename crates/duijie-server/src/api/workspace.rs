@@ -5,6 +5,7 @@
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::{IfMatch, Tagged};
+use crate::views::ErrorJson;
 use crate::views::{
     AchievementJson, AuditPageJson, Deleted, ExpertJson, InstrumentJson, Items, MyInterestJson,
     OwnRecordJson, Paged,
@@ -16,6 +17,7 @@ use axum::Json;
 use duijie_app::{record_version, AchievementForm, ExpertForm, InstrumentForm, Record};
 use duijie_core::{DomainError, EntityKind, ErrorCode};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// The record as its kind's JSON with its version as the `ETag`.
 fn tagged<T>(r: Record, into: impl FnOnce(Record) -> Option<T>) -> ApiResult<Tagged<T>> {
@@ -46,6 +48,24 @@ fn instrument_json(r: Record) -> Option<InstrumentJson> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/achievements",
+    tag = "workspace",
+    summary = "Record an achievement of the caller's institution; indexed and used by the ranking at once, recorded for the bureau",
+    description = "Who: institution (its own).",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = AchievementForm,
+    responses(
+        (status = 201, description = "success", body = AchievementJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn create_achievement(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -55,6 +75,28 @@ pub async fn create_achievement(
     Ok((StatusCode::CREATED, tagged(r, achievement_json)?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/achievements/{id}",
+    tag = "workspace",
+    summary = "Replace an achievement's text",
+    description = "Who: its institution, bureau/admin (another institution's record is 404).",
+    params(
+        ("id" = String, Path, description = "achievement id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    request_body = AchievementForm,
+    responses(
+        (status = 200, description = "success", body = AchievementJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn edit_achievement(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -66,6 +108,27 @@ pub async fn edit_achievement(
     tagged(r, achievement_json)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/achievements/{id}",
+    tag = "workspace",
+    summary = "Delete an achievement (leaves the index at once)",
+    description = "Who: its institution, bureau/admin (another institution's record is 404).",
+    params(
+        ("id" = String, Path, description = "achievement id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    responses(
+        (status = 200, description = "success", body = Deleted),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn delete_achievement(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -78,6 +141,24 @@ pub async fn delete_achievement(
     Ok(Json(Deleted::of(id)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/experts",
+    tag = "workspace",
+    summary = "Record an expert of the caller's institution (contact details are kept for the bureau only)",
+    description = "Who: institution (its own).",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = ExpertForm,
+    responses(
+        (status = 201, description = "success", body = ExpertJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn create_expert(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -87,6 +168,28 @@ pub async fn create_expert(
     Ok((StatusCode::CREATED, tagged(r, expert_json)?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/experts/{id}",
+    tag = "workspace",
+    summary = "Replace an expert's profile; blank contact fields keep the stored ones",
+    description = "Who: its institution, bureau/admin (another institution's record is 404).",
+    params(
+        ("id" = String, Path, description = "expert id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    request_body = ExpertForm,
+    responses(
+        (status = 200, description = "success", body = ExpertJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn edit_expert(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -98,6 +201,27 @@ pub async fn edit_expert(
     tagged(r, expert_json)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/experts/{id}",
+    tag = "workspace",
+    summary = "Delete an expert (its achievements stay, unlinked; an expert with a secondment is 409)",
+    description = "Who: its institution, bureau/admin (another institution's record is 404).",
+    params(
+        ("id" = String, Path, description = "expert id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    responses(
+        (status = 200, description = "success", body = Deleted),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn delete_expert(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -110,6 +234,28 @@ pub async fn delete_expert(
     Ok(Json(Deleted::of(id)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/instruments/{id}",
+    tag = "workspace",
+    summary = "Replace an instrument's description",
+    description = "Who: its institution, bureau/admin (another institution's record is 404).",
+    params(
+        ("id" = String, Path, description = "instrument id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    request_body = InstrumentForm,
+    responses(
+        (status = 200, description = "success", body = InstrumentJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn edit_instrument(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -121,6 +267,27 @@ pub async fn edit_instrument(
     tagged(r, instrument_json)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/instruments/{id}",
+    tag = "workspace",
+    summary = "Delete an instrument",
+    description = "Who: its institution, bureau/admin (another institution's record is 404).",
+    params(
+        ("id" = String, Path, description = "instrument id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    responses(
+        (status = 200, description = "success", body = Deleted),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn delete_instrument(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -133,15 +300,33 @@ pub async fn delete_instrument(
     Ok(Json(Deleted::of(id)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MyRecordsQuery {
     /// `achievement` (default), `expert` or `instrument`.
     kind: Option<String>,
+    /// Search words.
     q: Option<String>,
+    /// 1-based page.
     page: Option<u32>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/my/records",
+    tag = "workspace",
+    summary = "The caller's institution's own achievements, experts or instruments, latest change first, or those the search finds among them",
+    description = "Who: institution.",
+    params(MyRecordsQuery),
+    responses(
+        (status = 200, description = "success", body = Paged<OwnRecordJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn my_records(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -173,6 +358,19 @@ pub async fn my_records(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/my/interests",
+    tag = "workspace",
+    summary = "我的对接意向: every expression of interest of the caller's institution with its demand and state, newest first",
+    description = "Who: institution.",
+    responses(
+        (status = 200, description = "success", body = Items<MyInterestJson>),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn my_interests(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -180,12 +378,29 @@ pub async fn my_interests(
     Ok(Json(Items::of(s.app.my_interests(&caller).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// 1-based page of 50.
     page: Option<u32>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/record-changes",
+    tag = "workspace",
+    summary = "Achievements, experts and instruments created, edited or deleted (who, when, which record), newest first; audit-log entries",
+    description = "Who: bureau/admin.",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "success", body = crate::views::Paged<crate::views::AuditEntryJson>),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
 pub async fn record_changes(
     State(s): State<AppState>,
     Auth(caller): Auth,

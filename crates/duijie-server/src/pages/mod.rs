@@ -25,7 +25,7 @@ mod workspace;
 
 pub(crate) use render::PageError;
 pub(crate) use session::{
-    clear_session_cookie, same, session_cookie_of, signed_in_cookies, Session,
+    clear_session_cookie, same, session_cookie_of, signed_in_cookies, Session, SESSION_COOKIE,
 };
 
 use crate::AppState;

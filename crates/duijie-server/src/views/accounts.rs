@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 use duijie_core::User;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An account as its owner and the administrator see it (e-mail and phone are personal data).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AccountJson {
     pub id: String,
     pub name: String,
@@ -36,7 +37,7 @@ impl From<User> for AccountJson {
 }
 
 /// `{"account": ...}`: the signed-in account.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AccountAnswer {
     pub account: AccountJson,
 }
@@ -48,20 +49,20 @@ impl From<User> for AccountAnswer {
 }
 
 /// A new session: the account and the CSRF token cookie-authenticated writes carry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SignedInJson {
     pub account: AccountJson,
     pub csrf_token: String,
 }
 
 /// How many sessions ended.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EndedJson {
     pub ended: u64,
 }
 
 /// An API token of an account (never the token itself).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokenJson {
     pub id: String,
     pub label: String,
@@ -79,7 +80,7 @@ impl From<duijie_app::ApiToken> for TokenJson {
 }
 
 /// A new API token: the token is in this answer only.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct NewTokenJson {
     #[serde(flatten)]
     pub record: TokenJson,
@@ -87,7 +88,7 @@ pub struct NewTokenJson {
 }
 
 /// A registration as the bureau sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RegistrationJson {
     pub id: String,
     /// `enterprise` or `institution`.
@@ -127,7 +128,7 @@ impl From<duijie_app::Registration> for RegistrationJson {
 }
 
 /// A self-registration received: pending until the bureau decides.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RegistrationReceipt {
     pub id: String,
     pub status: &'static str,
@@ -135,7 +136,7 @@ pub struct RegistrationReceipt {
 }
 
 /// A registration decided; `account` is the account an approval made.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DecisionJson {
     pub registration: RegistrationJson,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,9 +3,10 @@
 use super::Paged;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Who an audit entry names; `id` and `role` are null for the local command line.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditActorJson {
     pub id: Option<String>,
     pub name: String,
@@ -14,13 +15,15 @@ pub struct AuditActorJson {
 }
 
 /// One entry of the audit log.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryJson {
     pub seq: i64,
     pub at: DateTime<Utc>,
     pub actor: AuditActorJson,
+    #[schema(schema_with = super::audit_action)]
     pub action: &'static str,
     pub action_label: &'static str,
+    #[schema(schema_with = super::audit_subject)]
     pub record_kind: &'static str,
     pub record_ids: Vec<String>,
     pub summary: String,

@@ -3,9 +3,10 @@
 use super::DemandJson;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One edition of the demand catalogue.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CatalogueJson {
     pub id: String,
     pub title: String,
@@ -35,7 +36,7 @@ impl From<duijie_core::CatalogueEdition> for CatalogueJson {
 }
 
 /// An edition with its items.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CatalogueDetailJson {
     #[serde(flatten)]
     pub edition: CatalogueJson,
@@ -43,7 +44,7 @@ pub struct CatalogueDetailJson {
 }
 
 /// A demand named in a diff.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DiffEntryJson {
     pub id: String,
     pub title: String,
@@ -65,7 +66,7 @@ impl From<duijie_core::catalogue::DiffEntry> for DiffEntryJson {
 }
 
 /// A demand in both editions whose published text differs.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ChangedEntryJson {
     #[serde(flatten)]
     pub demand: DiffEntryJson,
@@ -74,7 +75,7 @@ pub struct ChangedEntryJson {
 }
 
 /// Two editions compared.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CatalogueDiffJson {
     pub from: CatalogueJson,
     pub to: CatalogueJson,
@@ -107,7 +108,7 @@ impl From<duijie_app::EditionDiff> for CatalogueDiffJson {
 }
 
 /// The outcome of importing one file (导入报告).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ImportReportJson {
     pub id: String,
     pub file: String,
@@ -123,7 +124,7 @@ pub struct ImportReportJson {
 }
 
 /// One problem found in a catalogue row, where the user sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RowErrorJson {
     pub sheet: String,
     /// 1-based sheet row.

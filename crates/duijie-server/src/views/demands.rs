@@ -3,11 +3,13 @@
 use super::DemandJson;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One status change of a demand: who, when, why.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DemandEventJson {
     pub from_status: Option<&'static str>,
+    #[schema(schema_with = super::demand_status)]
     pub to_status: &'static str,
     pub actor_id: Option<String>,
     pub actor_name: String,
@@ -29,7 +31,7 @@ impl From<duijie_app::DemandEvent> for DemandEventJson {
 }
 
 /// Something a demand lacks (a gap) or a value to check before approving (a doubt).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RemarkJson {
     /// The request field concerned.
     pub field: &'static str,
@@ -58,7 +60,7 @@ impl From<duijie_core::curation::Doubt> for RemarkJson {
 }
 
 /// Why a stored demand looks like a repeat of the one under review.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateReasonJson {
     NearIdenticalText,
@@ -76,11 +78,12 @@ impl From<duijie_core::curation::DuplicateReason> for DuplicateReasonJson {
 }
 
 /// A stored demand that looks like a repeat of the one under review.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DuplicateJson {
     pub id: String,
     pub title: String,
     pub enterprise: String,
+    #[schema(schema_with = super::demand_status)]
     pub status: &'static str,
     /// Share of wording in common, 0 to 1.
     pub similarity: f64,
@@ -101,7 +104,7 @@ impl From<duijie_app::DuplicateCandidate> for DuplicateJson {
 }
 
 /// One demand of the review queue.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewItemJson {
     pub demand: DemandJson,
     pub complete: bool,

@@ -3,16 +3,17 @@
 use super::OrgRef;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The demand a project answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DemandRef {
     pub id: String,
     pub title: String,
 }
 
 /// One milestone of a project (节点).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MilestoneJson {
     pub date: NaiveDate,
     pub text: String,
@@ -20,7 +21,7 @@ pub struct MilestoneJson {
 }
 
 /// A cooperation project of the ledger (合作项目台账).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectJson {
     pub id: String,
     pub title: String,
@@ -33,6 +34,7 @@ pub struct ProjectJson {
     pub amount_wan: f64,
     pub signed_on: NaiveDate,
     pub key_project: bool,
+    #[schema(schema_with = super::project_status)]
     pub status: &'static str,
     pub status_label: &'static str,
     pub milestones: Vec<MilestoneJson>,
@@ -85,7 +87,7 @@ impl From<duijie_core::Project> for ProjectJson {
 }
 
 /// The expert of a secondment, with the expert's own institution.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ExpertRef {
     pub id: String,
     pub name: String,
@@ -93,7 +95,7 @@ pub struct ExpertRef {
 }
 
 /// An expert's posting (科技副职 / 挂职); `end` is null while open-ended.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SecondmentJson {
     pub id: String,
     pub expert: ExpertRef,

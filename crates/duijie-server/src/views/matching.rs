@@ -1,9 +1,10 @@
 //! Rankings of research partners for a demand, and demands recommended to an institution.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The answer of the match endpoints (`api.md`, "Ranking shape").
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RankingJson {
     /// `institution` or `expert`.
     pub kind: &'static str,
@@ -13,7 +14,7 @@ pub struct RankingJson {
 }
 
 /// The best candidate's tier: `none` when no candidate reaches `partial`.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CoverageJson {
     Good,
@@ -22,7 +23,7 @@ pub enum CoverageJson {
 }
 
 /// One ranked institution or expert.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CandidateJson {
     pub rank: usize,
     pub id: String,
@@ -40,7 +41,7 @@ pub struct CandidateJson {
 }
 
 /// One document that supports a candidate.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EvidenceJson {
     /// `achievement`, `expert` or `instrument`.
     pub kind: &'static str,
@@ -100,7 +101,7 @@ impl From<duijie_app::MatchResponse> for RankingJson {
 }
 
 /// A published demand recommended to an institution.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DemandMatchJson {
     pub rank: usize,
     pub id: String,

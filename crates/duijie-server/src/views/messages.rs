@@ -3,9 +3,10 @@
 use super::OrgRef;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Contact details (personal data): only where the caller may see them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ContactJson {
     pub name: Option<String>,
     pub phone: Option<String>,
@@ -24,7 +25,7 @@ impl ContactJson {
 }
 
 /// An expression of interest; `decline_reason` once declined.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct InterestJson {
     pub id: String,
     pub demand_id: String,
@@ -68,7 +69,7 @@ impl From<duijie_core::Interest> for InterestJson {
 }
 
 /// Where an expression of interest stands, as its institution sees it.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InterestStateJson {
     Pending,
@@ -90,7 +91,7 @@ impl From<duijie_app::InterestState> for InterestStateJson {
 }
 
 /// 我的对接意向: one expression of interest with its demand and where it stands.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MyInterestJson {
     #[serde(flatten)]
     pub interest: InterestJson,
@@ -100,10 +101,11 @@ pub struct MyInterestJson {
 }
 
 /// The demand an expression of interest answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MyInterestDemand {
     pub id: String,
     pub title: String,
+    #[schema(schema_with = super::demand_status)]
     pub status: &'static str,
 }
 
@@ -124,7 +126,7 @@ impl From<duijie_app::OrgInterest> for MyInterestJson {
 }
 
 /// A stored file's description; `url` downloads it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AttachmentJson {
     pub id: String,
     pub file_name: String,
@@ -151,7 +153,7 @@ impl From<duijie_core::Attachment> for AttachmentJson {
 }
 
 /// One message of a 揭榜's conversation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MessageJson {
     pub id: String,
     pub interest_id: String,
@@ -179,7 +181,7 @@ impl From<duijie_core::Message> for MessageJson {
 }
 
 /// A 揭榜's conversation, oldest message first.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConversationJson {
     pub items: Vec<MessageJson>,
     pub demand_attachments: Vec<AttachmentJson>,

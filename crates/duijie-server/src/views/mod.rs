@@ -5,38 +5,78 @@
 mod accounts;
 mod audit;
 mod catalogues;
+mod committees;
 mod demands;
+mod instruments;
 mod ledger;
-mod market;
 mod matching;
 mod messages;
 mod notifications;
 mod records;
 mod system;
+mod trends;
 
 pub use accounts::*;
 pub use audit::*;
 pub use catalogues::*;
+pub use committees::*;
 pub use demands::*;
+pub use instruments::*;
 pub use ledger::*;
-pub use market::*;
 pub use matching::*;
 pub use messages::*;
 pub use notifications::*;
 pub use records::*;
 pub use system::*;
+pub use trends::*;
 
 use serde::Serialize;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::Object;
+use utoipa::{ToResponse, ToSchema};
+
+/// A string schema whose values are an engine enum's wire names, so that the document lists
+/// exactly what the engine can send (`#[schema(schema_with = ...)]` of the fields below).
+fn one_of(values: impl IntoIterator<Item = &'static str>) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .build()
+}
+
+pub(crate) fn demand_status() -> Object {
+    one_of(duijie_core::DemandStatus::ALL.map(duijie_core::DemandStatus::as_str))
+}
+
+pub(crate) fn project_status() -> Object {
+    one_of(duijie_core::ProjectStatus::ALL.map(duijie_core::ProjectStatus::as_str))
+}
+
+pub(crate) fn committee_status() -> Object {
+    one_of(duijie_core::CommitteeStatus::ALL.map(duijie_core::CommitteeStatus::as_str))
+}
+
+pub(crate) fn notification_kind() -> Object {
+    one_of(duijie_core::NotificationKind::ALL.map(duijie_core::NotificationKind::as_str))
+}
+
+pub(crate) fn audit_action() -> Object {
+    one_of(duijie_app::AuditAction::ALL.map(duijie_app::AuditAction::as_str))
+}
+
+pub(crate) fn audit_subject() -> Object {
+    one_of(duijie_app::AuditSubject::ALL.map(duijie_app::AuditSubject::as_str))
+}
 
 /// An organisation named by a record.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrgRef {
     pub id: String,
     pub name: String,
 }
 
 /// A list answer: `{"items": [...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Items<T> {
     pub items: Vec<T>,
 }
@@ -54,7 +94,7 @@ impl<T> Items<T> {
 }
 
 /// A page of a list read from the database: `total` over every page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Paged<T> {
     pub total: i64,
     pub page: u32,
@@ -63,7 +103,7 @@ pub struct Paged<T> {
 }
 
 /// The answer of a delete that names what it deleted.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Deleted {
     pub id: String,
     pub deleted: bool,
@@ -76,12 +116,13 @@ impl Deleted {
 }
 
 /// The body of every error: `{"error": {"code", "message", "field"?, "fields"?}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema, ToResponse)]
+#[response(description = "error")]
 pub struct ErrorJson {
     pub error: ErrorDetail,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// A snake_case code, e.g. `invalid_input`.
     pub code: &'static str,
@@ -94,7 +135,7 @@ pub struct ErrorDetail {
     pub fields: Vec<FieldErrorJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FieldErrorJson {
     pub field: String,
     pub message: String,

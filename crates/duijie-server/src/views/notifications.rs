@@ -4,11 +4,13 @@ use chrono::{DateTime, Utc};
 use duijie_core::{Delivery, NotificationKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// One notification of the caller's inbox.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationJson {
     pub id: String,
+    #[schema(schema_with = super::notification_kind)]
     pub kind: &'static str,
     pub kind_label: &'static str,
     pub title: String,
@@ -35,7 +37,7 @@ impl From<duijie_app::Notification> for NotificationJson {
 }
 
 /// A page of the inbox with the unread count.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationPageJson {
     pub items: Vec<NotificationJson>,
     pub total: i64,
@@ -57,13 +59,13 @@ impl From<duijie_app::NotificationPage> for NotificationPageJson {
 }
 
 /// How many notifications were marked read.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MarkedJson {
     pub marked: u64,
 }
 
 /// Every kind with its delivery (`immediate`, `digest` or `off`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SettingsJson {
     pub settings: BTreeMap<&'static str, &'static str>,
 }
@@ -78,7 +80,7 @@ impl SettingsJson {
 
 /// Where an outbox row stands. On the wire as the variant's name (`Pending`, `Sent`,
 /// `Failed`), unlike every other status of the API.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub enum OutboxStatusJson {
     Pending,
     Sent,
@@ -86,7 +88,7 @@ pub enum OutboxStatusJson {
 }
 
 /// An outbox row: no address, no body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxEntryJson {
     pub id: String,
     pub user_name: String,
@@ -119,7 +121,7 @@ impl From<duijie_app::OutboxEntry> for OutboxEntryJson {
 }
 
 /// The e-mail outbox: the latest rows and counts per status.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxJson {
     pub items: Vec<OutboxEntryJson>,
     pub pending: i64,

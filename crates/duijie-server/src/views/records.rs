@@ -1,10 +1,12 @@
 //! Records as the API shows them (demands, achievements, experts, instruments, organisations),
 //! search pages with highlights and facets, and an institution's own records.
 
+use super::InstrumentJson;
 use super::OrgRef;
 use chrono::{DateTime, NaiveDate, Utc};
-use duijie_core::{Achievement, Demand, Expert, Field, Instrument};
+use duijie_core::{Achievement, Demand, Expert, Field};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A field label (技术领域) as the wire spells it.
 pub(crate) fn field_name(f: Field) -> &'static str {
@@ -12,10 +14,11 @@ pub(crate) fn field_name(f: Field) -> &'static str {
 }
 
 /// A demand; `contact_*` are absent when the caller may not see them (or there are none).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DemandJson {
     pub id: String,
     /// `draft`, `submitted`, ... (`DemandStatus::as_str`).
+    #[schema(schema_with = super::demand_status)]
     pub status: &'static str,
     pub title: String,
     pub description: String,
@@ -74,7 +77,7 @@ impl From<Demand> for DemandJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AchievementJson {
     pub id: String,
     pub title: String,
@@ -121,7 +124,7 @@ impl From<Achievement> for AchievementJson {
 }
 
 /// An expert; phone and e-mail only for roles that may see them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ExpertJson {
     pub id: String,
     pub name: String,
@@ -163,47 +166,8 @@ impl From<Expert> for ExpertJson {
     }
 }
 
-/// A shared research instrument (科研仪器).
-#[derive(Debug, Serialize)]
-pub struct InstrumentJson {
-    pub id: String,
-    pub name: String,
-    pub model: String,
-    pub fields: Vec<&'static str>,
-    pub description: String,
-    pub location: String,
-    pub booking_terms: String,
-    pub institution: OrgRef,
-    /// Raised by every write; also the `ETag`.
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<Instrument> for InstrumentJson {
-    fn from(i: Instrument) -> Self {
-        let b = i.body;
-        InstrumentJson {
-            id: i.id,
-            name: b.name,
-            model: b.model,
-            fields: b.fields.into_iter().map(field_name).collect(),
-            description: b.description,
-            location: b.location,
-            booking_terms: b.booking_terms,
-            institution: OrgRef {
-                id: i.org_id,
-                name: i.org_name,
-            },
-            version: i.version,
-            created_at: i.created_at,
-            updated_at: i.updated_at,
-        }
-    }
-}
-
 /// A search result: the record and its highlighted title and snippet.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Hit<T> {
     #[serde(flatten)]
     pub record: T,
@@ -225,13 +189,13 @@ impl<T> Hit<T> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FacetCount {
     pub value: String,
     pub count: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FacetsJson {
     pub field: Vec<FacetCount>,
     pub region: Vec<FacetCount>,
@@ -252,7 +216,7 @@ impl From<duijie_search::Facets> for FacetsJson {
 }
 
 /// A page of search results with facets.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PageJson<T> {
     pub total: usize,
     pub page: u32,
@@ -281,7 +245,7 @@ impl<T> PageJson<T> {
 }
 
 /// A record an institution keeps itself, as the workspace lists it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OwnRecordJson {
     Achievement(AchievementJson),
@@ -301,7 +265,7 @@ impl OwnRecordJson {
 }
 
 /// An organisation's profile with its counts of public records.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationJson {
     pub id: String,
     pub name: String,
@@ -311,7 +275,7 @@ pub struct OrganizationJson {
     pub counts: OrgCountsJson,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrgCountsJson {
     pub demands: i64,
     pub achievements: i64,

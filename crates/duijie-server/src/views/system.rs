@@ -1,9 +1,10 @@
 //! `/healthz`: readiness and how far the search index and the vectors are.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The readiness report, the same body for 200 and 503.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct HealthJson {
     /// `ok` (200); `starting`, `behind` or `database_unavailable` (503).
     pub status: &'static str,
@@ -13,7 +14,7 @@ pub struct HealthJson {
 }
 
 /// How far the search index is behind the change log.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct IndexJson {
     /// The last change-log sequence the index has committed.
     pub applied_seq: i64,
@@ -42,7 +43,7 @@ impl IndexJson {
 }
 
 /// The semantic vectors catch up in the background and never make the service unready.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct VectorStatusJson {
     /// Records with a vector.
     pub documents: u64,

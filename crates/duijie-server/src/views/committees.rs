@@ -1,96 +1,12 @@
-//! The technology market: trends (科技动态) and expert committees (专家咨询委员会).
+//! Expert committees (专家咨询委员会) with their members and why each was chosen.
 
 use super::field_name;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-
-/// Published demands per period and field or region, and rising terms.
-#[derive(Debug, Serialize)]
-pub struct TrendsJson {
-    /// `field` or `region`.
-    pub by: String,
-    /// `month`, `quarter` or `year`.
-    pub period: String,
-    /// Period labels, oldest first: `2026-03`, `2026-Q1` or `2026`.
-    pub periods: Vec<String>,
-    /// Demands published per period.
-    pub totals: Vec<u32>,
-    /// One series per field or region, largest first.
-    pub series: Vec<TrendSeriesJson>,
-    pub latest_period: Option<String>,
-    pub rising_terms: Vec<RisingTermJson>,
-    /// Achievements per year (科技成果年度分布).
-    pub achievements_by_year: Vec<YearCountJson>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TrendSeriesJson {
-    pub key: String,
-    pub counts: Vec<u32>,
-    pub total: u32,
-}
-
-/// A word whose share of demands rose in the latest period.
-#[derive(Debug, Serialize)]
-pub struct RisingTermJson {
-    pub term: String,
-    pub latest_count: u32,
-    pub previous_count: u32,
-    pub latest_share: f64,
-    pub previous_share: f64,
-    /// `latest_share - previous_share`.
-    pub rise: f64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct YearCountJson {
-    pub year: i64,
-    pub count: u64,
-}
-
-impl From<duijie_app::Trends> for TrendsJson {
-    fn from(t: duijie_app::Trends) -> Self {
-        TrendsJson {
-            by: t.by,
-            period: t.period,
-            periods: t.periods,
-            totals: t.totals,
-            series: t
-                .series
-                .into_iter()
-                .map(|s| TrendSeriesJson {
-                    key: s.key,
-                    counts: s.counts,
-                    total: s.total,
-                })
-                .collect(),
-            latest_period: t.latest_period,
-            rising_terms: t
-                .rising_terms
-                .into_iter()
-                .map(|r| RisingTermJson {
-                    term: r.term,
-                    latest_count: r.latest_count,
-                    previous_count: r.previous_count,
-                    latest_share: r.latest_share,
-                    previous_share: r.previous_share,
-                    rise: r.rise,
-                })
-                .collect(),
-            achievements_by_year: t
-                .achievements_by_year
-                .into_iter()
-                .map(|y| YearCountJson {
-                    year: y.year,
-                    count: y.count,
-                })
-                .collect(),
-        }
-    }
-}
+use utoipa::ToSchema;
 
 /// An expert committee with its members and why each was chosen.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CommitteeJson {
     pub id: String,
     pub name: String,
@@ -98,6 +14,7 @@ pub struct CommitteeJson {
     pub field: &'static str,
     pub size: u32,
     /// `draft` or `confirmed`.
+    #[schema(schema_with = super::committee_status)]
     pub status: &'static str,
     pub notes: String,
     pub subtopics: Vec<SubtopicJson>,
@@ -110,14 +27,14 @@ pub struct CommitteeJson {
 }
 
 /// A sub-topic of the committee's field and the public demands that mention it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SubtopicJson {
     pub term: String,
     pub demands: u32,
 }
 
 /// 委员: an expert on a committee.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MemberJson {
     pub expert_id: String,
     pub name: String,
@@ -131,7 +48,7 @@ pub struct MemberJson {
 }
 
 /// A record that supports a member's place.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MemberEvidenceJson {
     /// `achievement` or `expert`.
     pub kind: String,

@@ -1,0 +1,119 @@
+//! Expert committees (专家咨询委员会): proposed by the bureau, edited and confirmed.
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, Auth};
+use crate::precondition::{IfMatch, Tagged};
+use crate::views::ErrorJson;
+use crate::views::{CommitteeJson, Items};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use duijie_app::{CommitteeForm, CommitteePatch};
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/committees",
+    tag = "market",
+    summary = "Propose an expert committee (专家咨询委员会) covering the field's sub-topics, at most two per institution",
+    description = "Who: bureau/admin.",
+    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    request_body = CommitteeForm,
+    responses(
+        (status = 201, description = "success", body = CommitteeJson),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
+pub async fn propose_committee(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiJson(form): ApiJson<CommitteeForm>,
+) -> ApiResult<(StatusCode, Json<CommitteeJson>)> {
+    let c = s.app.propose_committee(&caller, &form).await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/committees",
+    tag = "market",
+    summary = "Committees, newest first",
+    description = "Who: bureau/admin.",
+    responses(
+        (status = 200, description = "success", body = Items<CommitteeJson>),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
+pub async fn committees(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> ApiResult<Json<Items<CommitteeJson>>> {
+    Ok(Json(Items::of(s.app.committees(&caller).await?)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/committees/{id}",
+    tag = "market",
+    summary = "One committee with its members and why",
+    description = "Who: bureau/admin.",
+    params(("id" = String, Path, description = "committee id")),
+    responses(
+        (status = 200, description = "success", body = CommitteeJson, headers(("ETag" = String))),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
+pub async fn committee(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Tagged<CommitteeJson>> {
+    let c = s.app.committee(&caller, &id).await?;
+    Ok(Tagged(c.version, c.into()))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/committees/{id}",
+    tag = "market",
+    summary = "Rename, annotate, replace the members (at most two per institution) or confirm a committee",
+    description = "Who: bureau/admin.",
+    params(
+        ("id" = String, Path, description = "committee id"),
+        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
+    ),
+    request_body = CommitteePatch,
+    responses(
+        (status = 200, description = "success", body = CommitteeJson, headers(("ETag" = String))),
+        (status = 400, response = ErrorJson),
+        (status = 401, response = ErrorJson),
+        (status = 403, response = ErrorJson),
+        (status = 404, response = ErrorJson),
+        (status = 409, response = ErrorJson),
+        (status = 412, response = ErrorJson)
+    ),
+    security(("bearerAuth" = []), ("session" = []))
+)]
+pub async fn update_committee(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+    ApiJson(patch): ApiJson<CommitteePatch>,
+) -> ApiResult<Tagged<CommitteeJson>> {
+    let c = s
+        .app
+        .update_committee(&caller, &id, &patch, version)
+        .await?;
+    Ok(Tagged(c.version, c.into()))
+}
