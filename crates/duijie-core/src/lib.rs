@@ -2,7 +2,7 @@
 //! shares. No IO lives here.
 
 pub mod cancel;
-pub mod catalogue;
+pub mod catalogues;
 pub mod curation;
 pub mod error;
 pub mod id;
@@ -11,14 +11,14 @@ pub mod ledger;
 pub mod market;
 pub mod messages;
 pub mod model;
-pub mod notify;
+pub mod notifications;
 pub mod taxonomy;
 pub mod text;
 pub mod time;
 pub mod validate;
 
 pub use cancel::{Cancel, Cancelled};
-pub use catalogue::{CatalogueEdition, CatalogueStatus};
+pub use catalogues::{CatalogueEdition, CatalogueStatus};
 pub use error::{DomainError, ErrorCode};
 pub use interests::{Interest, InterestStatus, NewInterest};
 pub use ledger::{
@@ -30,5 +30,5 @@ pub use market::{
 };
 pub use messages::{Attachment, Message, NewAttachment, NewMessage};
 pub use model::*;
-pub use notify::{Delivery, NotificationKind};
+pub use notifications::{Delivery, NotificationKind};
 pub use taxonomy::{CoopMode, Field, Maturity};
