@@ -3,12 +3,13 @@
 
 pub mod cancel;
 pub mod catalogues;
+pub mod committees;
 pub mod curation;
 pub mod error;
 pub mod id;
+pub mod instruments;
 pub mod interests;
 pub mod ledger;
-pub mod market;
 pub mod messages;
 pub mod model;
 pub mod notifications;
@@ -19,14 +20,15 @@ pub mod validate;
 
 pub use cancel::{Cancel, Cancelled};
 pub use catalogues::{CatalogueEdition, CatalogueStatus};
+pub use committees::{
+    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
+    Subtopic,
+};
 pub use error::{DomainError, ErrorCode};
+pub use instruments::{Instrument, InstrumentDraft};
 pub use interests::{Interest, InterestStatus, NewInterest};
 pub use ledger::{
     Milestone, NewProject, NewSecondment, Project, ProjectPatch, ProjectStatus, Secondment,
-};
-pub use market::{
-    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, Instrument, InstrumentDraft,
-    MemberEvidence, NewCommittee, Subtopic,
 };
 pub use messages::{Attachment, Message, NewAttachment, NewMessage};
 pub use model::*;
