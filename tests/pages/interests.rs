@@ -2,8 +2,10 @@
 //! evidence; the owner sees the count on "my demands", declines with a reason the
 //! institution reads, and accepts into docking.
 
-use crate::support::{caller, demand_form, import_file, published_demand, Db, TestServer, Visitor};
-use duijie_core::{RecordKind, Role};
+use crate::support::{
+    caller, demand_form, import_achievements, published_demand, Db, TestServer, Visitor,
+};
+use duijie_core::Role;
 use reqwest::StatusCode;
 
 const ACHIEVEMENTS: &str = "成果名称,完成单位,负责人,关键词\n\
@@ -18,13 +20,7 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
     let bureau = caller(&s.app, &s.token("bureau", Role::Bureau, None).await).await;
     let zju_token = s.token("zju", Role::Institution, Some("浙江大学")).await;
     let zzu_token = s.token("zzu", Role::Institution, Some("郑州大学")).await;
-    import_file(
-        &s.app,
-        "achievements.csv",
-        ACHIEVEMENTS.as_bytes(),
-        RecordKind::Achievements,
-    )
-    .await;
+    import_achievements(&s.app, ACHIEVEMENTS).await;
     let ent = caller(&s.app, &ent_token).await;
     let id = published_demand(
         &s.app,

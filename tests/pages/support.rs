@@ -246,6 +246,17 @@ pub async fn import_file(app: &App, file_name: &str, bytes: &[u8], kind: RecordK
     .expect("fixture import");
 }
 
+/// Imports achievements from CSV text (the institutions' catalogue of the tests).
+pub async fn import_achievements(app: &App, csv: &str) {
+    import_file(
+        app,
+        "achievements.csv",
+        csv.as_bytes(),
+        RecordKind::Achievements,
+    )
+    .await;
+}
+
 /// The sample catalogues of `serve --demo`.
 pub async fn load_demo(app: &App) {
     let files: [(&str, &[u8], RecordKind); 2] = [

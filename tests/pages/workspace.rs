@@ -3,8 +3,10 @@
 //! seen by the bureau; the 揭榜 form searches the institution's own records with nothing
 //! pre-ticked; 我的对接意向 lists the proposal.
 
-use crate::support::{caller, demand_form, import_file, published_demand, Db, TestServer, Visitor};
-use duijie_core::{RecordKind, Role};
+use crate::support::{
+    caller, demand_form, import_achievements, published_demand, Db, TestServer, Visitor,
+};
+use duijie_core::Role;
 use reqwest::StatusCode;
 
 const ACHIEVEMENTS: &str = "成果名称,完成单位,负责人,关键词\n\
@@ -17,13 +19,7 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     let zzu_token = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     let bureau_token = s.token("bureau", Role::Bureau, None).await;
     let ent_token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
-    import_file(
-        &s.app,
-        "achievements.csv",
-        ACHIEVEMENTS.as_bytes(),
-        RecordKind::Achievements,
-    )
-    .await;
+    import_achievements(&s.app, ACHIEVEMENTS).await;
     let mut zzu = Visitor::new(&s.base);
     zzu.sign_in(&zzu_token).await;
     let p = zzu.get("/workspace").await;
