@@ -39,6 +39,13 @@ pub struct TestServer {
 static ACCOUNTS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, String>>> =
     std::sync::LazyLock::new(Default::default);
 
+/// The value of the first input named `name` in a page's HTML (a hidden field, a checkbox).
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    html[start..].split('"').next().map(str::to_string)
+}
+
 /// The account name of a token made by [`TestServer::token`].
 pub fn account_of(token: &str) -> Option<String> {
     ACCOUNTS

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use base64::Engine;
 use duijie_app::{WebhookConfig, WebhookFormat, WebhookWorker};
 use duijie_core::{NotificationKind, Role};
-use duijie_e2e::{Db, Parties, TestServer};
+use duijie_e2e::{input_value, Db, Parties, TestServer};
 use duijie_store::{Actor, Audience, NewNotice};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
@@ -371,11 +371,7 @@ pub async fn a_repeated_message_post_makes_one_message(s: TestServer) {
         .text()
         .await
         .unwrap();
-    let field = |name: &str| {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = page.find(&marker).unwrap() + marker.len();
-        page[start..].split('"').next().unwrap().to_string()
-    };
+    let field = |name: &str| input_value(&page, name).expect("a field of the form");
     let (csrf, key) = (field("csrf"), field("idempotency_key"));
     assert!(!key.is_empty());
     for _ in 0..2 {

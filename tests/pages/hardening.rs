@@ -6,20 +6,6 @@ use crate::support::{caller, demand_form, Db, TestServer, Visitor};
 use duijie_core::Role;
 use reqwest::StatusCode;
 
-/// The value of the hidden field `name` of a page.
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no hidden {name}"))
-        + marker.len();
-    body[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_forms_say_someone_else_changed_it_and_a_form_sent_twice_makes_one_demand() {
     let s = TestServer::start(Db::Sqlite).await.expect("sqlite server");
@@ -31,7 +17,7 @@ async fn stale_forms_say_someone_else_changed_it_and_a_form_sent_twice_makes_one
 
     // The new-demand form carries a key; sending it twice makes one demand.
     let form = v.get("/demands/new").await;
-    let key = hidden(&form.body, "idempotency_key");
+    let key = form.input("idempotency_key");
     assert!(key.len() >= 32, "{key}");
     let fields = [
         ("idempotency_key", key.as_str()),
@@ -50,12 +36,12 @@ async fn stale_forms_say_someone_else_changed_it_and_a_form_sent_twice_makes_one
     let id = mine[0].id.clone();
     // A fresh form has a fresh key.
     let again = v.get("/demands/new").await;
-    assert_ne!(hidden(&again.body, "idempotency_key"), key);
+    assert_ne!(again.input("idempotency_key"), key);
 
     // The edit form shows version 1; a colleague saves first; saving the old form is refused
     // and the form now shows the colleague's text.
     let edit = v.get(&format!("/demands/{id}/edit")).await;
-    let version = hidden(&edit.body, "version");
+    let version = edit.input("version");
     let mut colleague = demand_form("双击提交的需求", "13912345678");
     colleague.description = Some("同事先保存的描述".into());
     s.app
@@ -79,14 +65,14 @@ async fn stale_forms_say_someone_else_changed_it_and_a_form_sent_twice_makes_one
         "the newer content is shown"
     );
     assert_ne!(
-        hidden(&p.body, "version"),
+        p.input("version"),
         version,
         "the form now carries the newer version"
     );
     let now = s.app.demand(&ent, &id).await.expect("demand");
     assert_eq!(now.body.description, "同事先保存的描述");
     // Saved on the newer version, the change goes through.
-    let newer = hidden(&p.body, "version");
+    let newer = p.input("version");
     let p = v
         .post(
             &format!("/demands/{id}/edit"),
@@ -104,7 +90,7 @@ async fn stale_forms_say_someone_else_changed_it_and_a_form_sent_twice_makes_one
     let mut b = Visitor::new(&s.base);
     b.sign_in(&bureau_token).await;
     let page = b.get(&format!("/demands/{id}")).await;
-    let seen = hidden(&page.body, "version");
+    let seen = page.input("version");
     let late = duijie_app::DemandForm {
         goals: Some("审核页面打开后才改的目标".into()),
         ..duijie_app::DemandForm::default()

@@ -2,21 +2,15 @@
 //! evidence; the owner sees the count on "my demands", declines with a reason the
 //! institution reads, and accepts into docking.
 
-use crate::support::{caller, demand_form, published_demand, Db, TestServer, Visitor};
-use duijie_app::ImportRequest;
-use duijie_core::{RecordKind, Role};
+use crate::support::{
+    caller, demand_form, import_achievements, published_demand, Db, TestServer, Visitor,
+};
+use duijie_core::Role;
 use reqwest::StatusCode;
 
 const ACHIEVEMENTS: &str = "成果名称,完成单位,负责人,关键词\n\
 高纯氧化铝粉体低温煅烧与烧结活性调控技术,浙江大学,李四,氧化铝；煅烧；烧结活性\n\
 氧化铝陶瓷粉体粒径分布控制方法,郑州大学,王五,氧化铝；粒径分布\n";
-
-/// The value of the first checkbox named `name` on the page.
-fn checkbox_value<'a>(body: &'a str, name: &str) -> Option<&'a str> {
-    let at = body.find(&format!("name=\"{name}\" value=\""))?;
-    let rest = &body[at + name.len() + 15..];
-    rest.split('"').next()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn institutions_propose_and_the_owner_answers_through_pages() {
@@ -26,17 +20,7 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
     let bureau = caller(&s.app, &s.token("bureau", Role::Bureau, None).await).await;
     let zju_token = s.token("zju", Role::Institution, Some("浙江大学")).await;
     let zzu_token = s.token("zzu", Role::Institution, Some("郑州大学")).await;
-    s.app
-        .import_as(
-            "test",
-            ImportRequest {
-                file_name: "achievements.csv".into(),
-                bytes: ACHIEVEMENTS.as_bytes().to_vec(),
-                kind: Some(RecordKind::Achievements),
-            },
-        )
-        .await
-        .expect("import");
+    import_achievements(&s.app, ACHIEVEMENTS).await;
     let ent = caller(&s.app, &ent_token).await;
     let id = published_demand(
         &s.app,
@@ -61,9 +45,8 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
     // Each candidate says how sure the match is (a calibrated tier), never a relative 100 %.
     assert!(p.body.contains("class=\"tier tier-"), "match tier shown");
     assert!(!p.body.contains("相对匹配度"));
-    let cited = checkbox_value(&p.body, "achievement_ids")
-        .expect("own achievement offered")
-        .to_string();
+    // Offered: the page has a checkbox with its id.
+    let cited = p.input("achievement_ids");
     assert!(p.body.contains("高纯氧化铝粉体低温煅烧"));
 
     // An empty proposal is refused next to the field, in Chinese.

@@ -2,8 +2,10 @@
 //! field and CSRF, progress updates, secondments, and the annual report with its charts and
 //! downloads.
 
-use crate::support::{caller, demand_form, published_demand, Db, Page, TestServer, Visitor};
-use duijie_app::{current_year, ImportRequest, InterestForm};
+use crate::support::{
+    caller, demand_form, import_file, published_demand, Db, Page, TestServer, Visitor,
+};
+use duijie_app::{current_year, InterestForm};
 use duijie_core::{EntityKind, RecordKind, Role};
 use duijie_store::Record;
 use reqwest::StatusCode;
@@ -58,17 +60,7 @@ async fn docking_demand(s: &TestServer) -> String {
 /// An expert (the leader of an imported achievement).
 async fn expert(s: &TestServer) -> String {
     let csv = "成果名称,完成单位,负责人\n苹果矮砧密植栽培技术,河南农业大学,王五\n";
-    s.app
-        .import_as(
-            "test",
-            ImportRequest {
-                file_name: "成果.csv".into(),
-                bytes: csv.as_bytes().to_vec(),
-                kind: Some(RecordKind::Achievements),
-            },
-        )
-        .await
-        .expect("import");
+    import_file(&s.app, "成果.csv", csv.as_bytes(), RecordKind::Achievements).await;
     match s
         .app
         .store()

@@ -29,6 +29,12 @@ impl Page {
             .unwrap_or_default()
     }
 
+    /// The value of the first input named `name` on the page (a hidden field, a checkbox).
+    pub fn input(&self, name: &str) -> String {
+        duijie_e2e::input_value(&self.body, name)
+            .unwrap_or_else(|| panic!("no input {name} on the page"))
+    }
+
     /// The `Set-Cookie` header that sets `name`.
     pub fn set_cookie(&self, name: &str) -> Option<String> {
         self.headers
@@ -226,6 +232,31 @@ pub async fn publish(app: &Arc<App>, bureau: &Caller, demand_id: &str) {
     app.sync_index().await.expect("index");
 }
 
+/// Imports a catalogue file of `kind` as the bureau's upload would (the index is not awaited).
+pub async fn import_file(app: &App, file_name: &str, bytes: &[u8], kind: RecordKind) {
+    app.import_as(
+        "test",
+        ImportRequest {
+            file_name: file_name.to_string(),
+            bytes: bytes.to_vec(),
+            kind: Some(kind),
+        },
+    )
+    .await
+    .expect("fixture import");
+}
+
+/// Imports achievements from CSV text (the institutions' catalogue of the tests).
+pub async fn import_achievements(app: &App, csv: &str) {
+    import_file(
+        app,
+        "achievements.csv",
+        csv.as_bytes(),
+        RecordKind::Achievements,
+    )
+    .await;
+}
+
 /// The sample catalogues of `serve --demo`.
 pub async fn load_demo(app: &App) {
     let files: [(&str, &[u8], RecordKind); 2] = [
@@ -241,16 +272,7 @@ pub async fn load_demo(app: &App) {
         ),
     ];
     for (name, bytes, kind) in files {
-        app.import_as(
-            "demo",
-            ImportRequest {
-                file_name: name.to_string(),
-                bytes: bytes.to_vec(),
-                kind: Some(kind),
-            },
-        )
-        .await
-        .expect("demo import");
+        import_file(app, name, bytes, kind).await;
     }
     app.sync_index().await.expect("index");
 }

@@ -3,26 +3,15 @@
 //! seen by the bureau; the 揭榜 form searches the institution's own records with nothing
 //! pre-ticked; 我的对接意向 lists the proposal.
 
-use crate::support::{caller, demand_form, published_demand, Db, TestServer, Visitor};
-use duijie_app::ImportRequest;
-use duijie_core::{RecordKind, Role};
+use crate::support::{
+    caller, demand_form, import_achievements, published_demand, Db, TestServer, Visitor,
+};
+use duijie_core::Role;
 use reqwest::StatusCode;
 
 const ACHIEVEMENTS: &str = "成果名称,完成单位,负责人,关键词\n\
 高纯氧化铝粉体低温煅烧与烧结活性调控技术,郑州大学,李四,氧化铝；煅烧；烧结活性\n\
 小麦抗旱品种选育,河南大学,王五,小麦；抗旱\n";
-
-/// The value of the hidden input `name` on the page.
-fn hidden(body: &str, name: &str) -> String {
-    let at = body
-        .find(&format!("name=\"{name}\" value=\""))
-        .unwrap_or_else(|| panic!("no {name} on the page"));
-    body[at + name.len() + 15..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn institutions_keep_records_and_cite_them_through_pages() {
@@ -30,17 +19,7 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     let zzu_token = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     let bureau_token = s.token("bureau", Role::Bureau, None).await;
     let ent_token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
-    s.app
-        .import_as(
-            "test",
-            ImportRequest {
-                file_name: "achievements.csv".into(),
-                bytes: ACHIEVEMENTS.as_bytes().to_vec(),
-                kind: Some(RecordKind::Achievements),
-            },
-        )
-        .await
-        .expect("import");
+    import_achievements(&s.app, ACHIEVEMENTS).await;
     let mut zzu = Visitor::new(&s.base);
     zzu.sign_in(&zzu_token).await;
     let p = zzu.get("/workspace").await;
@@ -57,7 +36,7 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
 
     // Every problem at once, each beside its field, what was typed kept.
     let p = zzu.get("/workspace/achievements/new").await;
-    let key = hidden(&p.body, "idempotency_key");
+    let key = p.input("idempotency_key");
     let p = zzu
         .post(
             "/workspace/achievements/new",
@@ -80,7 +59,7 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     assert!(p.body.contains("有 3 处需要修改"), "{}", p.body);
     assert!(p.body.contains("value=\"郑州\""), "typed values kept");
 
-    let key = hidden(&p.body, "idempotency_key");
+    let key = p.input("idempotency_key");
     let p = zzu
         .post(
             "/workspace/achievements/new",
@@ -102,7 +81,7 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     let edit = format!("/workspace/achievements/{id}/edit");
     let p = zzu.get(&edit).await;
     assert!(p.body.contains("稀土永磁电机控制技术"));
-    let version = hidden(&p.body, "version");
+    let version = p.input("version");
     let fields = |title: &'static str| {
         vec![
             ("title", title),
@@ -187,7 +166,7 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     let kept = p.body.find("id=\"cite-kept\"").expect("ticked kept");
     assert!(p.body[kept..].contains(&format!("value=\"{id}\" checked")));
 
-    let key = hidden(&p.body, "idempotency_key");
+    let key = p.input("idempotency_key");
     let p = zzu
         .post(
             &format!("{page}/interests"),

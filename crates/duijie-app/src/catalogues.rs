@@ -6,7 +6,7 @@ use crate::audit;
 use crate::demands::{actor, contact_ids, redact, required, text};
 use crate::export::{self, CatalogueExport, ExportFormat};
 use crate::{blocking, notifications, store_err, Action, App, AppResult, Caller};
-use duijie_core::catalogue::{diff_editions, CatalogueDiff};
+use duijie_core::catalogues::{diff_editions, CatalogueDiff};
 use duijie_core::error::FieldErrors;
 use duijie_core::{
     CatalogueEdition, CatalogueStatus, Demand, DemandStatus, DomainError, EntityKind,

@@ -2,33 +2,35 @@
 //! shares. No IO lives here.
 
 pub mod cancel;
-pub mod catalogue;
+pub mod catalogues;
+pub mod committees;
 pub mod curation;
 pub mod error;
 pub mod id;
+pub mod instruments;
 pub mod interests;
 pub mod ledger;
-pub mod market;
 pub mod messages;
 pub mod model;
-pub mod notify;
+pub mod notifications;
 pub mod taxonomy;
 pub mod text;
 pub mod time;
 pub mod validate;
 
 pub use cancel::{Cancel, Cancelled};
-pub use catalogue::{CatalogueEdition, CatalogueStatus};
+pub use catalogues::{CatalogueEdition, CatalogueStatus};
+pub use committees::{
+    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, MemberEvidence, NewCommittee,
+    Subtopic,
+};
 pub use error::{DomainError, ErrorCode};
+pub use instruments::{Instrument, InstrumentDraft};
 pub use interests::{Interest, InterestStatus, NewInterest};
 pub use ledger::{
     Milestone, NewProject, NewSecondment, Project, ProjectPatch, ProjectStatus, Secondment,
 };
-pub use market::{
-    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, Instrument, InstrumentDraft,
-    MemberEvidence, NewCommittee, Subtopic,
-};
 pub use messages::{Attachment, Message, NewAttachment, NewMessage};
 pub use model::*;
-pub use notify::{Delivery, NotificationKind};
+pub use notifications::{Delivery, NotificationKind};
 pub use taxonomy::{CoopMode, Field, Maturity};

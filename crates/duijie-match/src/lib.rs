@@ -11,7 +11,7 @@
 
 mod aggregate;
 mod ann;
-mod committee;
+mod committees;
 mod dense;
 mod error;
 mod query;
@@ -23,7 +23,7 @@ mod trends;
 
 pub use aggregate::Aggregation;
 pub use ann::GRAPH_EF;
-pub use committee::{subtopic_count, CommitteePick, CommitteePool, Subtopic, MAX_PER_INSTITUTION};
+pub use committees::{subtopic_count, CommitteePick, CommitteePool, Subtopic, MAX_PER_INSTITUTION};
 pub use dense::{
     fuse_lists, is_semantic_ratio, quantise, Fusion, QueryEncoder, Semantic, VectorSet, GRAPH_FROM,
 };

@@ -7,7 +7,7 @@ use crate::rows::{self, millis, to_json, Val};
 use crate::sql::insert_rows;
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
-use duijie_core::catalogue::may_be_catalogued;
+use duijie_core::catalogues::may_be_catalogued;
 use duijie_core::id::new_id;
 use duijie_core::{
     CatalogueEdition, CatalogueStatus, Demand, DemandDraft, DemandStatus, EntityKind,

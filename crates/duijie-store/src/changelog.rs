@@ -1,7 +1,7 @@
 //! The change log the search index follows, and what its readers (the indexer, the embedder,
 //! a rebuild) read: records by id or in id order, and counts.
 
-use crate::market::{self, INSTRUMENT_SELECT};
+use crate::instruments::{self, INSTRUMENT_SELECT};
 use crate::rows::{self, bind_vals, Val, ACHIEVEMENT_SELECT, DEMAND_SELECT, EXPERT_SELECT};
 use crate::sql::{insert_rows, INSERT_CHUNK};
 use crate::{Record, Result, SqlStore, StoreError};
@@ -130,7 +130,7 @@ fn record(entity: EntityKind, row: &AnyRow) -> Result<Record> {
     Ok(match entity {
         EntityKind::Demand => Record::Demand(rows::demand(row)?),
         EntityKind::Achievement => Record::Achievement(rows::achievement(row)?),
-        EntityKind::Instrument => Record::Instrument(market::instrument(row)?),
+        EntityKind::Instrument => Record::Instrument(instruments::instrument(row)?),
         _ => Record::Expert(rows::expert(row)?),
     })
 }

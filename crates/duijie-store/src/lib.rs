@@ -12,13 +12,14 @@ mod accounts;
 mod audit;
 mod catalogues;
 mod changelog;
+mod committees;
 mod demands;
 mod idempotency;
 mod imports;
+mod instruments;
 mod interests;
 mod jobs;
 mod ledger;
-mod market;
 mod messages;
 mod notifications;
 mod organizations;
@@ -26,6 +27,7 @@ mod outbox;
 mod records;
 mod rows;
 mod sql;
+mod trends;
 mod users;
 mod vectors;
 mod workspace;
@@ -39,7 +41,6 @@ pub use idempotency::{Claim, StoredResponse};
 pub use imports::ImportBatch;
 pub use jobs::{MatchJob, WebhookEvent};
 pub use ledger::{DemandTimeline, ProjectFilter};
-pub use market::PublicDemand;
 pub use messages::WriteRules;
 pub use notifications::{
     Audience, MailItem, NewNotice, Notification, OutboxEntry, OutboxMail, OutboxStatus,
@@ -47,6 +48,7 @@ pub use notifications::{
 pub use organizations::OrgCounts;
 pub use outbox::{OutboxOutcome, OutboxRow};
 pub use sql::SqlStore;
+pub use trends::PublicDemand;
 pub use vectors::TextHash;
 pub use workspace::{OrgInterest, OwnDraft};
 

@@ -7,7 +7,7 @@
 
 use crate::audit;
 use crate::changelog::log_changes;
-use crate::market::INSTRUMENT_SELECT;
+use crate::instruments::INSTRUMENT_SELECT;
 use crate::rows::{self, achievement_columns, bind_vals, expert_columns, millis, to_json, Val};
 use crate::rows::{ACHIEVEMENT_SELECT, EXPERT_SELECT};
 use crate::{AuditAction, AuditEntry, NewAuditEntry, Record, Result, SqlStore, StoreError};
@@ -58,7 +58,7 @@ fn table_of(kind: EntityKind) -> Result<(&'static str, &'static str, &'static st
 fn decode(kind: EntityKind, row: &sqlx::any::AnyRow) -> Result<Record> {
     Ok(match kind {
         EntityKind::Achievement => Record::Achievement(rows::achievement(row)?),
-        EntityKind::Instrument => Record::Instrument(crate::market::instrument(row)?),
+        EntityKind::Instrument => Record::Instrument(crate::instruments::instrument(row)?),
         _ => Record::Expert(rows::expert(row)?),
     })
 }

@@ -3,7 +3,7 @@
 //! everywhere); the bureau's review of self-registrations (注册审核) and the administrator's
 //! accounts (账号管理). Every rule is the app's; these pages only show and forward.
 
-use super::render::{datetime, local_path, render, see_other, shown, PageResult};
+use super::render::{datetime, local_path, refill, render, see_other, shown, PageResult, Refill};
 use super::search::Params;
 use super::session::{signed_in_cookies, Form, Session};
 use crate::client::Client;
@@ -113,23 +113,18 @@ pub async fn logout(State(s): State<AppState>, session: Session, _form: Form) ->
 }
 
 fn register_page(session: &Session, form: Option<(&Form, DomainError)>) -> PageResult {
-    let (status, v, errors, error) = match form {
-        None => (
-            StatusCode::OK,
-            Value::from(BTreeMap::<String, String>::new()),
-            BTreeMap::new(),
-            None,
-        ),
-        Some((f, e)) => {
-            let (errors, error) = shown(e)?;
-            let v = context! {
-                kind => f.text("kind"), org_name => f.text("org_name"),
-                credit_code => f.text("credit_code"), contact_name => f.text("contact_name"),
-                phone => f.text("phone"), email => f.text("email"),
-            };
-            (StatusCode::BAD_REQUEST, v, errors, error)
+    let Refill {
+        status,
+        v,
+        errors,
+        error,
+    } = refill(form, |f| {
+        context! {
+            kind => f.text("kind"), org_name => f.text("org_name"),
+            credit_code => f.text("credit_code"), contact_name => f.text("contact_name"),
+            phone => f.text("phone"), email => f.text("email"),
         }
-    };
+    })?;
     let ctx = context! { title => "注册", v, errors, error };
     Ok(render(session, "register.html", "register", status, ctx))
 }
@@ -412,23 +407,17 @@ async fn accounts_page(
             }
         })
         .collect();
-    let (status, v, errors, error) = match failure {
-        None => (
-            StatusCode::OK,
-            Value::from(BTreeMap::<String, String>::new()),
-            BTreeMap::new(),
-            None,
-        ),
-        Some((f, e)) => {
-            let status = status_of(e.code);
-            let (errors, error) = shown(e)?;
-            let v = context! {
-                name => f.text("name"), role => f.text("role"), org => f.text("org"),
-                email => f.text("email"), phone => f.text("phone"),
-            };
-            (status, v, errors, error)
+    let Refill {
+        status,
+        v,
+        errors,
+        error,
+    } = refill(failure, |f| {
+        context! {
+            name => f.text("name"), role => f.text("role"), org => f.text("org"),
+            email => f.text("email"), phone => f.text("phone"),
         }
-    };
+    })?;
     let ctx = context! { title => "账号管理", accounts, roles => roles(), v, errors, error };
     Ok(render(session, "accounts.html", "accounts", status, ctx))
 }

@@ -1,19 +1,18 @@
 //! Catalogue editions (需求目录): everyone reads and exports published editions; the bureau
 //! creates a draft, adds approved demands and publishes it.
 
-use super::render::{datetime, render, see_other, shown, PageResult};
+use super::render::{banner, datetime, refill, render, see_other, PageResult, Refill};
 use super::session::{Form, Session};
 use super::view::DemandView;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
 use axum::response::IntoResponse;
 use duijie_app::{Action, CatalogueForm, ExportFormat};
 use duijie_core::{CatalogueEdition, CatalogueStatus, DemandStatus, DomainError};
 use minijinja::{context, Value};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// Approved demands offered for a draft edition.
 const CANDIDATES: u32 = 200;
@@ -45,19 +44,14 @@ async fn list_page(
         .iter()
         .map(edition_view)
         .collect();
-    let (status, v, errors, error) = match form {
-        None => (
-            StatusCode::OK,
-            context! { title => "", period => "" },
-            BTreeMap::new(),
-            None,
-        ),
-        Some((f, e)) => {
-            let (errors, error) = shown(e)?;
-            let v = context! { title => f.text("title"), period => f.text("period") };
-            (StatusCode::BAD_REQUEST, v, errors, error)
-        }
-    };
+    let Refill {
+        status,
+        v,
+        errors,
+        error,
+    } = refill(form, |f| {
+        context! { title => f.text("title"), period => f.text("period") }
+    })?;
     let ctx = context! {
         title => "需求目录",
         can_edit => session.caller.may(Action::EditCatalogue),
@@ -110,17 +104,7 @@ async fn edition_page(
     } else {
         Vec::new()
     };
-    let (status, error) = match error {
-        None => (StatusCode::OK, None),
-        Some(e) => {
-            let status = crate::error::status_of(e.code);
-            let (mut errors, general) = shown(e)?;
-            (
-                status,
-                general.or_else(|| errors.pop_first().map(|(_, m)| m)),
-            )
-        }
-    };
+    let (status, error) = banner(error)?;
     let items: Vec<DemandView> = items
         .into_iter()
         .map(|d| DemandView::new(caller, d))

@@ -2,17 +2,17 @@
 //! confirmation.
 
 use super::picker;
-use super::render::{datetime, field_labels, render, see_other, shown, PageResult};
+use super::render::{
+    banner, datetime, field_labels, refill, render, see_other, PageResult, Refill,
+};
 use super::search::Params;
 use super::session::{Form, Session};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use duijie_app::{Action, CommitteeForm, CommitteePatch};
 use duijie_core::{Committee, DomainError};
 use minijinja::{context, Value};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 fn committee_view(c: &Committee) -> Value {
     context! {
@@ -35,20 +35,14 @@ async fn committees_page(
         .iter()
         .map(committee_view)
         .collect();
-    let (status, v, errors, error) = match form {
-        None => (
-            StatusCode::OK,
-            Value::from(BTreeMap::<String, String>::new()),
-            BTreeMap::new(),
-            None,
-        ),
-        Some((f, e)) => {
-            let status = crate::error::status_of(e.code);
-            let (errors, error) = shown(e)?;
-            let v = context! { field => f.text("field"), size => f.text("size"), name => f.text("name") };
-            (status, v, errors, error)
-        }
-    };
+    let Refill {
+        status,
+        v,
+        errors,
+        error,
+    } = refill(form, |f| {
+        context! { field => f.text("field"), size => f.text("size"), name => f.text("name") }
+    })?;
     let ctx = context! {
         title => "专家咨询委员会",
         field_labels => field_labels(),
@@ -109,17 +103,7 @@ async fn committee_page(
     } else {
         Vec::new()
     };
-    let (status, error) = match error {
-        None => (StatusCode::OK, None),
-        Some(e) => {
-            let status = crate::error::status_of(e.code);
-            let (mut errors, general) = shown(e)?;
-            (
-                status,
-                general.or_else(|| errors.pop_first().map(|(_, m)| m)),
-            )
-        }
-    };
+    let (status, error) = banner(error)?;
     let ctx = context! {
         title => c.name.clone(),
         c => committee_view(&c),

@@ -1,6 +1,6 @@
 //! Shared instruments (科研仪器共享): the public list and detail, and an institution's form.
 
-use super::render::{datetime, field_labels, render, see_other, shown, PageResult};
+use super::render::{datetime, field_labels, refill, render, see_other, PageResult, Refill};
 use super::search::{list_page, ListQuery, Listing, Params, PER_PAGE};
 use super::session::{Form, Session};
 use crate::views::InstrumentJson;
@@ -9,8 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use duijie_app::{Action, InstrumentForm};
 use duijie_core::DomainError;
-use minijinja::{context, Value};
-use std::collections::BTreeMap;
+use minijinja::context;
 
 pub async fn instruments(
     State(s): State<AppState>,
@@ -72,23 +71,18 @@ pub async fn instrument(
 }
 
 fn instrument_form_page(session: &Session, form: Option<(&Form, DomainError)>) -> PageResult {
-    let (status, v, errors, error) = match form {
-        None => (
-            StatusCode::OK,
-            Value::from(BTreeMap::<String, String>::new()),
-            BTreeMap::new(),
-            None,
-        ),
-        Some((f, e)) => {
-            let (errors, error) = shown(e)?;
-            let v = context! {
-                name => f.text("name"), model => f.text("model"), fields => f.all("fields"),
-                description => f.text("description"), location => f.text("location"),
-                booking_terms => f.text("booking_terms"), organization => f.text("organization"),
-            };
-            (StatusCode::BAD_REQUEST, v, errors, error)
+    let Refill {
+        status,
+        v,
+        errors,
+        error,
+    } = refill(form, |f| {
+        context! {
+            name => f.text("name"), model => f.text("model"), fields => f.all("fields"),
+            description => f.text("description"), location => f.text("location"),
+            booking_terms => f.text("booking_terms"), organization => f.text("organization"),
         }
-    };
+    })?;
     let ctx = context! {
         title => "登记共享仪器",
         show_organization => session.caller.may(Action::KeepAnyRecords),

@@ -1,7 +1,7 @@
 //! Templates (compiled into the binary, HTML-escaped by default), the frame every page shares
 //! (role-aware navigation, CSRF token), error pages, and small formatting helpers.
 
-use super::session::Session;
+use super::session::{Form, Session};
 use crate::error::status_of;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
@@ -291,7 +291,6 @@ pub fn failure_page(session: &Session, err: DomainError, is_get: bool) -> Respon
     )
 }
 
-/// `303 See Other` to a path of this site.
 /// The per-field errors and the banner of a failed form.
 pub type Shown = (BTreeMap<String, String>, Option<String>);
 
@@ -330,6 +329,54 @@ pub fn shown(e: DomainError) -> Result<Shown, PageError> {
     })
 }
 
+/// A form as its page shows it: blank when first shown; after a failed submit, the values sent
+/// (as `values` reads them back from the form), each problem beside its field or in the
+/// banner, and the status the error calls for (`status_of`: 400 invalid input, 409 conflict,
+/// 412 stale version).
+pub struct Refill {
+    pub status: StatusCode,
+    pub v: Value,
+    pub errors: BTreeMap<String, String>,
+    pub error: Option<String>,
+}
+
+pub fn refill(
+    failure: Option<(&Form, DomainError)>,
+    values: impl FnOnce(&Form) -> Value,
+) -> Result<Refill, PageError> {
+    let Some((form, e)) = failure else {
+        return Ok(Refill {
+            status: StatusCode::OK,
+            v: Value::from(BTreeMap::<String, String>::new()),
+            errors: BTreeMap::new(),
+            error: None,
+        });
+    };
+    let status = status_of(e.code);
+    let (errors, error) = shown(e)?;
+    Ok(Refill {
+        status,
+        v: values(form),
+        errors,
+        error,
+    })
+}
+
+/// The status and banner of a page that shows a failed action in one line above its content
+/// (a field's problem when there is no general one).
+pub fn banner(failure: Option<DomainError>) -> Result<(StatusCode, Option<String>), PageError> {
+    let Some(e) = failure else {
+        return Ok((StatusCode::OK, None));
+    };
+    let status = status_of(e.code);
+    let (mut errors, general) = shown(e)?;
+    Ok((
+        status,
+        general.or_else(|| errors.pop_first().map(|(_, m)| m)),
+    ))
+}
+
+/// `303 See Other` to a path of this site.
 pub fn see_other(location: &str) -> Response {
     let value = HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/"));
     let mut resp = StatusCode::SEE_OTHER.into_response();

@@ -54,8 +54,8 @@ pub struct DiffEntryJson {
     pub status_now: Option<&'static str>,
 }
 
-impl From<duijie_core::catalogue::DiffEntry> for DiffEntryJson {
-    fn from(d: duijie_core::catalogue::DiffEntry) -> Self {
+impl From<duijie_core::catalogues::DiffEntry> for DiffEntryJson {
+    fn from(d: duijie_core::catalogues::DiffEntry) -> Self {
         DiffEntryJson {
             id: d.id,
             title: d.title,
@@ -86,7 +86,7 @@ pub struct CatalogueDiffJson {
 
 impl From<duijie_app::EditionDiff> for CatalogueDiffJson {
     fn from(d: duijie_app::EditionDiff) -> Self {
-        let entries = |v: Vec<duijie_core::catalogue::DiffEntry>| -> Vec<DiffEntryJson> {
+        let entries = |v: Vec<duijie_core::catalogues::DiffEntry>| -> Vec<DiffEntryJson> {
             v.into_iter().map(Into::into).collect()
         };
         CatalogueDiffJson {
