@@ -7,8 +7,6 @@ use anyhow::{bail, Result};
 use duijie_core::EntityKind;
 use duijie_match::VectorSet;
 use duijie_store::SqlStore;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
 use std::time::Instant;
 
 /// Vectors read per statement.
@@ -31,14 +29,6 @@ pub async fn stored(store: &SqlStore) -> Result<Vec<Vec<f32>>> {
         );
     }
     Ok(out)
-}
-
-/// `n` pseudo-random unit vectors of `dim` components.
-pub fn random(n: usize, dim: usize, seed: u64) -> Vec<Vec<f32>> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    (0..n)
-        .map(|_| crate::vectors::unit(&mut rng, dim))
-        .collect()
 }
 
 /// What one comparison measured.

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 use duijie_bench::corpus::{self, Generator, Vocabulary};
 use duijie_bench::results::{self, Point};
 use duijie_bench::run::{self, LoadPlan, NsfcOptions, Queries};
+use duijie_bench::vectors::{self, StandIn};
 use duijie_bench::{graph, mixed, report, server, smoke};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -90,13 +91,21 @@ enum Cmd {
         load: LoadArgs,
     },
     /// Gives every record of a data dir (e.g. one kept by `scale --keep`) that has no stored
-    /// vector a random unit vector, stored as the embedder stores vectors, so that `load
+    /// vector a stand-in vector, stored as the embedder stores vectors, so that `load
     /// --semantic` measures the dense part's serving cost at sizes that would take hours to
-    /// embed: an exact scan and the fusion cost the same whatever the vectors hold.
+    /// embed. By default a random unit vector (an exact scan costs the same whatever the
+    /// vectors hold, but a graph search is at its worst); with `--like` a real sentence vector
+    /// of that database moved by noise, which keeps the shape of real text.
     RandomVectors {
         dir: PathBuf,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// A SQLite database with real vectors (`text_vectors`, e.g. a kept `eval.db`).
+        #[arg(long)]
+        like: Option<PathBuf>,
+        /// Standard deviation of the noise added to each component of a real vector.
+        #[arg(long, default_value_t = 0.008)]
+        noise: f32,
     },
     /// The approximate graph against the exact scan of `VectorSet`: recall of the exact best
     /// 10 and 100, time a search (one thread) and time to build, on the vectors a SQLite file
@@ -109,6 +118,12 @@ enum Cmd {
         /// Sizes of pseudo-random sets, e.g. 20000,100000.
         #[arg(long, value_delimiter = ',')]
         random: Vec<usize>,
+        /// Sizes of near-real sets: `--vectors`' vectors moved by `--noise`, e.g. 100000.
+        #[arg(long, value_delimiter = ',')]
+        near: Vec<usize>,
+        /// Standard deviation of the noise of `--near` per component.
+        #[arg(long, default_value_t = 0.008)]
+        noise: f32,
         #[arg(long, default_value_t = 100)]
         step: usize,
     },
@@ -198,6 +213,15 @@ impl LoadArgs {
             semantic: self.semantic,
         }
     }
+}
+
+/// Every vector the SQLite database at `path` keeps, as unit f32 vectors.
+async fn open_vectors(path: &Path) -> Result<Vec<Vec<f32>>> {
+    let url = format!("sqlite://{}", path.display());
+    let store = duijie_store::connect(&url)
+        .await
+        .with_context(|| format!("opening {}", path.display()))?;
+    graph::stored(&store).await
 }
 
 fn human(n: usize) -> String {
@@ -346,28 +370,51 @@ async fn run_cli(cli: Cli) -> Result<()> {
             let [after, ..] = results::loadavg();
             println!("load average {before:.2} before, {after:.2} after");
         }
-        Cmd::RandomVectors { dir, seed } => {
+        Cmd::RandomVectors {
+            dir,
+            seed,
+            like,
+            noise,
+        } => {
+            let from = match like {
+                Some(path) => StandIn::near(open_vectors(&path).await?, noise)?,
+                None => StandIn::Random,
+            };
             let app = duijie_bench::import::open(&dir).await?;
-            let n = duijie_bench::vectors::random(&app, seed).await?;
-            println!("{n} records given a random vector in {}", dir.display());
+            let n = vectors::stand_in(&app, &from, seed).await?;
+            println!("{n} records given a stand-in vector in {}", dir.display());
         }
         Cmd::Graph {
             vectors,
             random,
+            near,
+            noise,
             step,
         } => {
             println!("| vectors | documents | queries | build | exact search | graph search | recall@10 | recall@100 |");
             println!("|---|---|---|---|---|---|---|---|");
             let mut sets: Vec<(String, Vec<Vec<f32>>)> = Vec::new();
+            let real = match &vectors {
+                Some(path) => open_vectors(path).await?,
+                None => Vec::new(),
+            };
+            if !near.is_empty() {
+                let from = StandIn::near(real.clone(), noise)?;
+                for n in near {
+                    sets.push((
+                        format!("near-real {n} (noise {noise})"),
+                        vectors::stand_ins(&from, n, 384, 7),
+                    ));
+                }
+            }
             if let Some(path) = vectors {
-                let url = format!("sqlite://{}", path.display());
-                let store = duijie_store::connect(&url)
-                    .await
-                    .with_context(|| format!("opening {}", path.display()))?;
-                sets.push((path.display().to_string(), graph::stored(&store).await?));
+                sets.push((path.display().to_string(), real));
             }
             for n in random {
-                sets.push((format!("random {n}"), graph::random(n, 384, 7)));
+                sets.push((
+                    format!("random {n}"),
+                    vectors::stand_ins(&StandIn::Random, n, 384, 7),
+                ));
             }
             for (name, set) in sets {
                 let r = graph::compare(&set, step)?;
