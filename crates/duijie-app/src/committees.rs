@@ -38,6 +38,7 @@ pub struct CommitteeForm {
 pub struct CommitteePatch {
     pub name: Option<String>,
     pub notes: Option<String>,
+    #[schema(schema_with = crate::openapi::committee_status_or_null)]
     pub status: Option<String>,
     /// The new member list, replacing the old one.
     pub member_ids: Option<Vec<String>>,

@@ -61,6 +61,7 @@ pub struct MilestoneForm {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectUpdate {
+    #[schema(schema_with = crate::openapi::project_status_or_null)]
     pub status: Option<String>,
     pub milestones: Option<Vec<MilestoneForm>>,
     pub notes: Option<String>,

@@ -10,6 +10,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 pub const MAX_MATCH_LIMIT: usize = 50;
+/// Candidates a ranking lists when the request does not say.
+pub const DEFAULT_MATCH_LIMIT: usize = 10;
 const MAX_MATCH_TEXT: usize = 5_000;
 /// Documents of an institution that make up its profile for recommendations.
 const PROFILE_DOCS: usize = 60;
@@ -20,6 +22,7 @@ const PROFILE_DOCS: usize = 60;
 pub struct MatchRequest {
     pub text: String,
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::candidate_kind_or_null)]
     pub kind: Option<String>,
     #[serde(default)]
     pub limit: Option<usize>,
@@ -59,7 +62,7 @@ pub(crate) fn parse_ratio(ratio: Option<f32>) -> AppResult<Option<f32>> {
 }
 
 pub(crate) fn parse_limit(limit: Option<usize>) -> AppResult<usize> {
-    match limit.unwrap_or(10) {
+    match limit.unwrap_or(DEFAULT_MATCH_LIMIT) {
         0 => Err(DomainError::invalid("limit", "limit 至少为 1")),
         n if n > MAX_MATCH_LIMIT => Err(DomainError::invalid(
             "limit",

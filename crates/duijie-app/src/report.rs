@@ -91,7 +91,7 @@ pub struct ReportRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct StatusCount {
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::openapi::project_status)]
     pub status: ProjectStatus,
     pub label: &'static str,
     pub count: u32,
@@ -107,7 +107,7 @@ pub struct KeyProjectLine {
     pub region: String,
     pub amount_wan: f64,
     pub signed_on: NaiveDate,
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::openapi::project_status)]
     pub status: ProjectStatus,
     pub status_label: &'static str,
 }

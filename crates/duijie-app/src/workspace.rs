@@ -51,8 +51,9 @@ pub struct AchievementForm {
     /// A taxonomy label, e.g. `新材料`.
     #[serde(default)]
     pub field: Option<String>,
-    /// 研发, 小试, 中试 or 产业化.
+    /// 成熟度.
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::maturity_or_null)]
     pub maturity: Option<String>,
     /// 负责人: links the achievement to the institution's expert of that name.
     #[serde(default)]
@@ -268,6 +269,13 @@ pub enum InterestState {
 }
 
 impl InterestState {
+    pub const ALL: [InterestState; 4] = [
+        InterestState::Pending,
+        InterestState::Accepted,
+        InterestState::Declined,
+        InterestState::DemandWithdrawn,
+    ];
+
     pub fn of(i: &OrgInterest) -> InterestState {
         match i.interest.status {
             InterestStatus::Accepted => InterestState::Accepted,

@@ -4,6 +4,7 @@
 use super::InstrumentJson;
 use super::OrgRef;
 use chrono::{DateTime, NaiveDate, Utc};
+use duijie_app::openapi;
 use duijie_core::{Achievement, Demand, Expert, Field};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -18,7 +19,7 @@ pub(crate) fn field_name(f: Field) -> &'static str {
 pub struct DemandJson {
     pub id: String,
     /// `draft`, `submitted`, ... (`DemandStatus::as_str`).
-    #[schema(schema_with = super::demand_status)]
+    #[schema(schema_with = openapi::demand_status)]
     pub status: &'static str,
     pub title: String,
     pub description: String,
@@ -86,7 +87,7 @@ pub struct AchievementJson {
     pub field: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_raw: Option<String>,
-    /// 研发, 小试, 中试 or 产业化.
+    #[schema(schema_with = openapi::maturity_or_null)]
     pub maturity: Option<&'static str>,
     pub leader: Option<String>,
     pub expert_id: Option<String>,
