@@ -32,6 +32,7 @@ pub struct CatalogueForm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueItemsForm {
+    #[schema(min_items = 1, max_items = 1000)]
     pub demand_ids: Vec<String>,
 }
 

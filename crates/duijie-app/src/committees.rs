@@ -27,6 +27,7 @@ const MAX_NOTES: usize = 5_000;
 #[serde(deny_unknown_fields)]
 pub struct CommitteeForm {
     pub field: String,
+    #[schema(minimum = 1, maximum = 50)]
     pub size: u32,
     #[serde(default)]
     pub name: Option<String>,
@@ -41,6 +42,7 @@ pub struct CommitteePatch {
     #[schema(schema_with = crate::openapi::committee_status_or_null)]
     pub status: Option<String>,
     /// The new member list, replacing the old one.
+    #[schema(max_items = 50)]
     pub member_ids: Option<Vec<String>>,
 }
 

@@ -27,6 +27,7 @@ pub struct InstrumentForm {
     pub model: String,
     /// Taxonomy labels, e.g. `["新材料"]`.
     #[serde(default)]
+    #[schema(max_items = 5)]
     pub fields: Vec<String>,
     #[serde(default)]
     pub description: String,

@@ -21,13 +21,17 @@ pub const MAX_INTEREST_REFS: usize = 50;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterestForm {
+    #[schema(max_length = 2000)]
     pub message: String,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub expert_ids: Vec<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub achievement_ids: Vec<String>,
     /// Instruments (科研仪器) of the institution cited as evidence.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub instrument_ids: Vec<String>,
     /// The institution's contact person for this 揭榜, shown to the demand's owner once it
     /// accepts (pages pre-fill them from the signed-in account).

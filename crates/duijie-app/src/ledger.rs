@@ -36,12 +36,15 @@ pub struct ProjectForm {
     pub institution: String,
     /// The demand's title when left empty.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub title: String,
+    #[schema(minimum = 0)]
     pub amount_wan: Option<f64>,
     /// `YYYY-MM-DD`
     #[serde(default)]
     pub signed_on: String,
     #[serde(default)]
+    #[schema(default = false)]
     pub key_project: bool,
 }
 
@@ -52,8 +55,10 @@ pub struct MilestoneForm {
     #[serde(default)]
     pub date: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub text: String,
     #[serde(default)]
+    #[schema(default = false)]
     pub done: bool,
 }
 
@@ -63,7 +68,9 @@ pub struct MilestoneForm {
 pub struct ProjectUpdate {
     #[schema(schema_with = crate::openapi::project_status_or_null)]
     pub status: Option<String>,
+    #[schema(max_items = 100)]
     pub milestones: Option<Vec<MilestoneForm>>,
+    #[schema(max_length = 5000)]
     pub notes: Option<String>,
 }
 
@@ -92,6 +99,7 @@ pub struct SecondmentForm {
     #[serde(default)]
     pub host: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub post: String,
     #[serde(default)]
     pub start: String,

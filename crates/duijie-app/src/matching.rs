@@ -25,6 +25,7 @@ pub struct MatchRequest {
     #[schema(schema_with = crate::openapi::candidate_kind_or_null)]
     pub kind: Option<String>,
     #[serde(default)]
+    #[schema(default = 10, minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
     #[serde(default)]
     pub field: Option<String>,
@@ -33,6 +34,7 @@ pub struct MatchRequest {
     /// Share of semantic evidence, 0 (words only) to 1 (meaning only); the service's
     /// setting when absent. Ignored when the service runs without vectors.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
     pub semantic_ratio: Option<f32>,
 }
 

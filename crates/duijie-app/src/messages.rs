@@ -26,8 +26,10 @@ pub const MAX_MESSAGE_FILES: usize = 5;
 #[serde(deny_unknown_fields)]
 pub struct MessageForm {
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub body: String,
     #[serde(default)]
+    #[schema(max_items = 5)]
     pub attachment_ids: Vec<String>,
 }
 

@@ -47,6 +47,7 @@ pub struct AchievementForm {
     #[serde(default)]
     pub summary: String,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub keywords: Vec<String>,
     /// A taxonomy label, e.g. `新材料`.
     #[serde(default)]
@@ -76,8 +77,10 @@ pub struct ExpertForm {
     #[serde(default)]
     pub department: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub research_areas: Vec<String>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub keywords: Vec<String>,
     #[serde(default)]
     pub bio: String,

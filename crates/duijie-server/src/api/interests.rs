@@ -94,6 +94,7 @@ pub async fn accept(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclineBody {
+    #[schema(max_length = 2000)]
     reason: String,
 }
 
