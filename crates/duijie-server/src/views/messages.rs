@@ -38,10 +38,12 @@ pub struct InterestJson {
     #[schema(schema_with = openapi::interest_status)]
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub decline_reason: Option<String>,
     /// The institution's contact person for this 揭榜: absent when the caller may not see it
     /// (the demand's owner sees it once it accepted) or none was given.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub contact: Option<ContactJson>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -94,6 +94,7 @@ pub struct ErrorDetail {
     pub message: String,
     /// The request field concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field: Option<String>,
     /// Every field's problem when a form has several.
     #[serde(skip_serializing_if = "Vec::is_empty")]

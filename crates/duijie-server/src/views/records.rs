@@ -26,6 +26,7 @@ pub struct DemandJson {
     pub goals: String,
     pub field: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field_raw: Option<String>,
     /// 合作方式, e.g. 合作开发.
     pub modes: Vec<&'static str>,
@@ -35,10 +36,13 @@ pub struct DemandJson {
     pub region: Option<String>,
     pub deadline: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub contact_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub contact_phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub contact_email: Option<String>,
     pub enterprise: OrgRef,
     /// Raised by every write; also the `ETag` of `GET /demands/{id}`, sent back in `If-Match`.
@@ -86,6 +90,7 @@ pub struct AchievementJson {
     pub keywords: Vec<String>,
     pub field: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field_raw: Option<String>,
     #[schema(schema_with = openapi::maturity_or_null)]
     pub maturity: Option<&'static str>,
@@ -139,8 +144,10 @@ pub struct ExpertJson {
     /// Raised by every write; also the `ETag`.
     pub version: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
 }
 
