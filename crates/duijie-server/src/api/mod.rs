@@ -5,6 +5,7 @@ mod audit;
 mod catalogues;
 mod committees;
 mod demands;
+mod errors;
 mod imports;
 mod instruments;
 mod interests;
