@@ -22,6 +22,7 @@ mod mailer;
 mod matching;
 mod messages;
 pub mod notifications;
+#[cfg(feature = "openapi")]
 pub mod openapi;
 mod outbox;
 pub mod report;

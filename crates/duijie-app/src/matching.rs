@@ -7,7 +7,6 @@ use duijie_match::{CandidateKind, DemandMatch, MatchError, MatchInput, ProfileDo
 use duijie_search::SearchQuery;
 use duijie_store::Record;
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 pub const MAX_MATCH_LIMIT: usize = 50;
 /// Candidates a ranking lists when the request does not say.
@@ -17,15 +16,16 @@ const MAX_MATCH_TEXT: usize = 5_000;
 const PROFILE_DOCS: usize = 60;
 
 /// Body of `POST /api/v1/match`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
     pub text: String,
     #[serde(default)]
-    #[schema(schema_with = crate::openapi::candidate_kind_or_null)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::candidate_kind_or_null))]
     pub kind: Option<String>,
     #[serde(default)]
-    #[schema(default = 10, minimum = 1, maximum = 50)]
+    #[cfg_attr(feature = "openapi", schema(default = 10, minimum = 1, maximum = 50))]
     pub limit: Option<usize>,
     #[serde(default)]
     pub field: Option<String>,
@@ -34,7 +34,7 @@ pub struct MatchRequest {
     /// Share of semantic evidence, 0 (words only) to 1 (meaning only); the service's
     /// setting when absent. Ignored when the service runs without vectors.
     #[serde(default)]
-    #[schema(minimum = 0, maximum = 1)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
     pub semantic_ratio: Option<f32>,
 }
 

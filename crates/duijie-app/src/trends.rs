@@ -9,7 +9,6 @@ use duijie_core::{Demand, DomainError, EntityKind};
 use duijie_match::count_trends;
 pub use duijie_match::{RisingTerm, TrendSeries};
 use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
 
 /// Periods are cut in China Standard Time.
 const CST_SECONDS: i64 = 8 * 3600;
@@ -20,8 +19,9 @@ pub const TREND_BY: [&str; 2] = ["field", "region"];
 pub const TREND_PERIOD: [&str; 3] = ["quarter", "month", "year"];
 
 /// `GET /api/v1/stats/trends?by=field|region&period=month|quarter|year`
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct TrendParams {
     /// `field` (default) or `region`.
     pub by: Option<String>,
