@@ -6,19 +6,22 @@
 mod accounts;
 mod audit;
 mod catalogues;
+mod committees;
 mod docking;
 mod hardening;
 mod headers;
 mod health;
+mod instruments;
 mod interests;
 mod ledger;
 mod limits;
-mod market;
 mod messages;
 mod notifications;
+mod records;
 mod roles;
 mod scenarios;
 mod semantic;
+mod trends;
 mod workspace;
 
 macro_rules! on_both_backends {
@@ -52,6 +55,7 @@ use audit::the_audit_log_records_decisions_exports_and_bulk_reads;
 use catalogues::{
     catalogue_editions_publish_freeze_diff_and_export, review_queue_flags_gaps_and_duplicates,
 };
+use committees::committees_cover_subtopics_two_per_institution;
 use docking::{
     a_repeated_message_post_makes_one_message, instruments_are_cited_in_an_interest,
     match_notices_survive_a_stop_right_after_publishing, the_webhook_posts_signed_events_once,
@@ -60,18 +64,17 @@ use hardening::{
     a_retried_post_makes_one_record, an_approval_covers_only_the_text_reviewed,
     concurrent_edits_keep_every_change_and_stale_versions_get_412,
 };
+use instruments::instruments_are_found_and_shown_beside_matches;
 use interests::{
     a_withdrawn_demand_closes_pending_interests_and_can_be_reopened, interests_lead_to_docking,
 };
 use ledger::ledger_records_projects_and_the_annual_report_counts_them;
-use market::{
-    committees_cover_subtopics_two_per_institution, instruments_are_found_and_shown_beside_matches,
-    leaders_without_text_stay_out_of_the_index, trends_count_public_demands_and_find_rising_terms,
-};
 use messages::conversations_are_private_escaped_and_exchange_contacts_on_accept;
 use notifications::{events_notify_the_right_accounts, mail_reaches_a_real_smtp_server};
+use records::leaders_without_text_stay_out_of_the_index;
 use roles::role_matrix;
 use scenarios::*;
+use trends::trends_count_public_demands_and_find_rising_terms;
 use workspace::{
     institutions_keep_their_own_records, my_interests_list_every_state_and_citations_stay_own,
 };

@@ -3,12 +3,14 @@
 mod accounts;
 mod audit;
 mod browser;
+mod committees;
 mod hardening;
 mod http;
+mod instruments;
 mod interests;
 mod journey;
 mod ledger;
-mod market;
 mod messages;
 mod support;
+mod trends;
 mod workspace;

@@ -23,7 +23,6 @@ use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::sync::LazyLock;
 use std::time::Duration;
-use utoipa::ToSchema;
 
 /// The shortest and longest password, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -249,7 +248,8 @@ fn locked_out(wait: Duration) -> SignInRefusal {
 }
 
 /// A self-registration as the form and the API send it.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RegistrationForm {
     /// `enterprise` or `institution`.
@@ -263,7 +263,8 @@ pub struct RegistrationForm {
 }
 
 /// An account the administrator creates.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AccountForm {
     pub name: String,
@@ -277,7 +278,8 @@ pub struct AccountForm {
 }
 
 /// What the administrator changes on an account (absent fields stay).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AccountPatch {
     pub role: Option<String>,

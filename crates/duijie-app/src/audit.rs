@@ -13,7 +13,6 @@ use duijie_core::validate::parse_date;
 use duijie_core::{DomainError, Role};
 use duijie_store::{AuditAction, AuditActor, AuditEntry, AuditFilter, AuditSubject, NewAuditEntry};
 use serde::Deserialize;
-use utoipa::IntoParams;
 
 /// A bulk read of contact details: one answer (a search page, a demand list, a catalogue)
 /// that hands the caller the contact details of at least this many records they do not own.
@@ -27,9 +26,10 @@ pub const AUDIT_MAX_EXPORT: u32 = 50_000;
 
 /// Filters of the log, as a query string gives them; dates are `YYYY-MM-DD` in China time,
 /// both ends included.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AuditQuery {
     /// One action, e.g. `demand_approve`, `catalogue_export_full`, `contact_bulk_read`.
     pub action: Option<String>,

@@ -14,13 +14,13 @@ use duijie_core::{
 use duijie_store::{AuditAction, AuditSubject, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use utoipa::ToSchema;
 
 /// Most demands one request may add to an edition.
 pub const MAX_ITEMS_PER_REQUEST: usize = 1_000;
 
 /// A new edition: `{"title": "2026年第4期企业技术需求目录", "period": "2026Q4"}`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueForm {
     pub title: String,
@@ -29,9 +29,11 @@ pub struct CatalogueForm {
 }
 
 /// Demands to add to a draft edition.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueItemsForm {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
     pub demand_ids: Vec<String>,
 }
 

@@ -15,7 +15,6 @@ use duijie_match::{subtopic_count, MatchInput, MAX_PER_INSTITUTION};
 use duijie_store::Record;
 use serde::Deserialize;
 use std::collections::HashMap;
-use utoipa::ToSchema;
 
 /// Largest committee.
 pub const MAX_COMMITTEE_SIZE: u32 = 50;
@@ -23,23 +22,28 @@ const MAX_NAME: usize = 100;
 const MAX_NOTES: usize = 5_000;
 
 /// `POST /api/v1/committees`
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CommitteeForm {
     pub field: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 50))]
     pub size: u32,
     #[serde(default)]
     pub name: Option<String>,
 }
 
 /// `PATCH /api/v1/committees/{id}`: absent parts stay as they are.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CommitteePatch {
     pub name: Option<String>,
     pub notes: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::committee_status_or_null))]
     pub status: Option<String>,
     /// The new member list, replacing the old one.
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub member_ids: Option<Vec<String>>,
 }
 

@@ -13,7 +13,6 @@ use duijie_core::{
 };
 use duijie_store::{Actor, AuditAction, AuditSubject, DemandEvent, DemandFilter, NewNotice};
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 /// The answer institutions get when the demand they responded to is withdrawn.
 pub const WITHDRAWN_REASON: &str = "需求单位已撤回该需求";
@@ -31,7 +30,8 @@ pub(crate) fn stale(what: &str) -> DomainError {
 }
 
 /// A demand as a form or JSON body gives it; on edit, absent fields stay as they were.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DemandForm {
     pub title: Option<String>,
@@ -230,7 +230,8 @@ fn check_budget(wan: f64) -> AppResult<f64> {
 }
 
 /// The bureau's decision on a submitted demand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewDecision {
     Approve,

@@ -88,6 +88,50 @@ pub struct IndexStatus {
     pub documents: u64,
 }
 
+/// Whether this replica may take traffic, judged from its [`IndexStatus`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// Started and at most `max_index_lag` changes behind.
+    Ok,
+    /// The first catch-up after start has not finished.
+    Starting,
+    /// More than `max_index_lag` changes behind.
+    Behind,
+    /// The change log's head could not be read.
+    DatabaseUnavailable,
+}
+
+impl Readiness {
+    pub const ALL: [Readiness; 4] = [
+        Readiness::Ok,
+        Readiness::Starting,
+        Readiness::Behind,
+        Readiness::DatabaseUnavailable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Readiness::Ok => "ok",
+            Readiness::Starting => "starting",
+            Readiness::Behind => "behind",
+            Readiness::DatabaseUnavailable => "database_unavailable",
+        }
+    }
+}
+
+impl IndexStatus {
+    /// Ready once the index has caught up after start and while it trails the change log by
+    /// at most `max_behind` sequence numbers.
+    pub fn readiness(&self, max_behind: u64) -> Readiness {
+        match self.behind {
+            _ if !self.started => Readiness::Starting,
+            None => Readiness::DatabaseUnavailable,
+            Some(behind) if behind > max_behind => Readiness::Behind,
+            Some(_) => Readiness::Ok,
+        }
+    }
+}
+
 fn field_label(f: Option<Field>) -> Option<String> {
     f.map(|f| f.label().to_string())
 }

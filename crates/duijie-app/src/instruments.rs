@@ -9,7 +9,6 @@ use duijie_core::error::FieldErrors;
 use duijie_core::{DomainError, EntityKind, Field, Instrument, InstrumentDraft, OrgKind};
 use duijie_store::{OwnDraft, Record};
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 /// Most fields one instrument may name.
 pub const MAX_INSTRUMENT_FIELDS: usize = 5;
@@ -19,7 +18,8 @@ const MAX_TERMS: usize = 5_000;
 const MAX_DESCRIPTION: usize = 20_000;
 
 /// `POST /api/v1/instruments`
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InstrumentForm {
     pub name: String,
@@ -27,6 +27,7 @@ pub struct InstrumentForm {
     pub model: String,
     /// Taxonomy labels, e.g. `["新材料"]`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 5))]
     pub fields: Vec<String>,
     #[serde(default)]
     pub description: String,

@@ -10,7 +10,6 @@ use duijie_core::{Contact, Demand, DomainError, EntityKind, ErrorCode, Interest,
 use duijie_store::{AuditSubject, Record};
 use serde::Deserialize;
 use std::collections::HashMap;
-use utoipa::ToSchema;
 
 /// Longest proposal or reason, in characters.
 pub const MAX_INTEREST_TEXT: usize = 2_000;
@@ -18,16 +17,21 @@ pub const MAX_INTEREST_TEXT: usize = 2_000;
 pub const MAX_INTEREST_REFS: usize = 50;
 
 /// `{"message": "...", "expert_ids": [...], "achievement_ids": [...]}`
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InterestForm {
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub message: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub expert_ids: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub achievement_ids: Vec<String>,
     /// Instruments (科研仪器) of the institution cited as evidence.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub instrument_ids: Vec<String>,
     /// The institution's contact person for this 揭榜, shown to the demand's owner once it
     /// accepts (pages pre-fill them from the signed-in account).

@@ -14,7 +14,6 @@ use duijie_core::{
 use duijie_store::ProjectFilter;
 use serde::Deserialize;
 use std::collections::HashMap;
-use utoipa::{IntoParams, ToSchema};
 
 /// Longest project title, post or milestone text, in characters.
 pub const MAX_LEDGER_LINE: usize = 200;
@@ -27,7 +26,8 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// A project to record: `{"demand_id", "institution", "title", "amount_wan", "signed_on",
 /// "key_project"}`. `institution` is an organisation id or a name (created when new).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProjectForm {
     #[serde(default)]
@@ -36,46 +36,57 @@ pub struct ProjectForm {
     pub institution: String,
     /// The demand's title when left empty.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub amount_wan: Option<f64>,
     /// `YYYY-MM-DD`
     #[serde(default)]
     pub signed_on: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(default = false))]
     pub key_project: bool,
 }
 
 /// One milestone as given: `{"date": "2026-06-30", "text": "完成小试", "done": false}`.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MilestoneForm {
     #[serde(default)]
     pub date: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub text: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(default = false))]
     pub done: bool,
 }
 
 /// Changes to a project; absent parts stay as they are. `milestones` replaces the list.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProjectUpdate {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::project_status_or_null))]
     pub status: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub milestones: Option<Vec<MilestoneForm>>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub notes: Option<String>,
 }
 
 /// Filters of the project list, as a query string gives them.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ProjectQuery {
     /// Signed in this year, e.g. 2026.
-    #[param(value_type = Option<i32>)]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>))]
     pub year: Option<String>,
     /// `true`: key projects (重点项目) only; `false`: the others.
-    #[param(value_type = Option<bool>)]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<bool>))]
     pub key: Option<String>,
     /// The demand's county or district, e.g. 灵宝市.
     pub region: Option<String>,
@@ -83,7 +94,8 @@ pub struct ProjectQuery {
 
 /// A secondment to record: `{"expert_id", "host", "post", "start", "end"}`; `host` is an
 /// organisation id or a name.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SecondmentForm {
     #[serde(default)]
@@ -91,6 +103,7 @@ pub struct SecondmentForm {
     #[serde(default)]
     pub host: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub post: String,
     #[serde(default)]
     pub start: String,

@@ -22,6 +22,8 @@ mod mailer;
 mod matching;
 mod messages;
 pub mod notifications;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod outbox;
 pub mod report;
 mod search;
@@ -57,7 +59,7 @@ pub use duijie_store::{
 pub use export::{CatalogueExport, ExportFormat};
 pub use idempotency::{Claim, StoredResponse, IDEMPOTENCY_KEEP_HOURS, MAX_IDEMPOTENCY_KEY};
 pub use imports::ImportRequest;
-pub use indexer::IndexStatus;
+pub use indexer::{IndexStatus, Readiness};
 pub use instruments::{InstrumentForm, MAX_INSTRUMENT_FIELDS};
 pub use interests::{InterestForm, MAX_INTEREST_REFS, MAX_INTEREST_TEXT};
 pub use ledger::{
@@ -65,7 +67,7 @@ pub use ledger::{
     MAX_LEDGER_LINE, MAX_LEDGER_NOTES, MAX_MILESTONES,
 };
 pub use mailer::{MailConfig, MailWorker, SmtpTls};
-pub use matching::{MatchRequest, MatchResponse};
+pub use matching::{MatchRequest, MatchResponse, DEFAULT_MATCH_LIMIT, MAX_MATCH_LIMIT};
 pub use messages::{Conversation, MessageForm, MAX_MESSAGE_FILES};
 pub use notifications::{NotificationPage, OutboxOverview};
 pub use outbox::{Pace as OutboxPace, Round as OutboxRound};
@@ -75,7 +77,7 @@ pub use semantic::{
     passage_text, text_key, DenseCandidates, SemanticConfig, VectorCopy, VectorStatus,
     PASSAGE_TOKENS,
 };
-pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount};
+pub use trends::{RisingTerm, TrendParams, TrendSeries, Trends, YearCount, TREND_BY, TREND_PERIOD};
 pub use webhook::{webhook_signature, WebhookConfig, WebhookFormat, WebhookWorker};
 pub use workspace::{
     record_link, record_title, record_version, split_terms, AchievementForm, CiteCandidates,

@@ -7,21 +7,25 @@ use duijie_match::{CandidateKind, DemandMatch, MatchError, MatchInput, ProfileDo
 use duijie_search::SearchQuery;
 use duijie_store::Record;
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 pub const MAX_MATCH_LIMIT: usize = 50;
+/// Candidates a ranking lists when the request does not say.
+pub const DEFAULT_MATCH_LIMIT: usize = 10;
 const MAX_MATCH_TEXT: usize = 5_000;
 /// Documents of an institution that make up its profile for recommendations.
 const PROFILE_DOCS: usize = 60;
 
 /// Body of `POST /api/v1/match`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
     pub text: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::candidate_kind_or_null))]
     pub kind: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(default = 10, minimum = 1, maximum = 50))]
     pub limit: Option<usize>,
     #[serde(default)]
     pub field: Option<String>,
@@ -30,6 +34,7 @@ pub struct MatchRequest {
     /// Share of semantic evidence, 0 (words only) to 1 (meaning only); the service's
     /// setting when absent. Ignored when the service runs without vectors.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
     pub semantic_ratio: Option<f32>,
 }
 
@@ -59,7 +64,7 @@ pub(crate) fn parse_ratio(ratio: Option<f32>) -> AppResult<Option<f32>> {
 }
 
 pub(crate) fn parse_limit(limit: Option<usize>) -> AppResult<usize> {
-    match limit.unwrap_or(10) {
+    match limit.unwrap_or(DEFAULT_MATCH_LIMIT) {
         0 => Err(DomainError::invalid("limit", "limit 至少为 1")),
         n if n > MAX_MATCH_LIMIT => Err(DomainError::invalid(
             "limit",

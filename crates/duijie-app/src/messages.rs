@@ -15,19 +15,21 @@ use duijie_core::{
 };
 use duijie_store::WriteRules;
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 /// Files one message may carry.
 pub const MAX_MESSAGE_FILES: usize = 5;
 
 /// `{"body": "...", "attachment_ids": [...]}`: the text and files already stored (the
 /// demand's own, or earlier ones of this conversation) to point to.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MessageForm {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub body: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 5))]
     pub attachment_ids: Vec<String>,
 }
 

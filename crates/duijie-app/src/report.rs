@@ -70,7 +70,8 @@ impl ReportFormat {
 }
 
 /// The counts of one county/district, one field, or all of them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportRow {
     pub name: String,
     /// Demands submitted in the year (征集), or entered already published.
@@ -89,16 +90,18 @@ pub struct ReportRow {
     pub key_projects: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusCount {
-    #[schema(value_type = String)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::project_status))]
     pub status: ProjectStatus,
     pub label: &'static str,
     pub count: u32,
 }
 
 /// One key project as the report lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyProjectLine {
     pub id: String,
     pub title: String,
@@ -107,13 +110,14 @@ pub struct KeyProjectLine {
     pub region: String,
     pub amount_wan: f64,
     pub signed_on: NaiveDate,
-    #[schema(value_type = String)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::project_status))]
     pub status: ProjectStatus,
     pub status_label: &'static str,
 }
 
 /// The key projects signed in the year and where they stand now.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyProjects {
     pub total: u32,
     pub by_status: Vec<StatusCount>,
@@ -121,7 +125,8 @@ pub struct KeyProjects {
 }
 
 /// One secondment active in the year.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecondmentLine {
     pub id: String,
     pub expert_id: String,
@@ -134,7 +139,8 @@ pub struct SecondmentLine {
 }
 
 /// The annual report of one year.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnnualReport {
     pub year: i32,
     pub totals: ReportRow,
@@ -145,7 +151,6 @@ pub struct AnnualReport {
 }
 
 use duijie_core::time::{china_year as year_of, china_year_start as year_start};
-use utoipa::ToSchema;
 
 fn group_name(value: Option<&str>, missing: &str) -> String {
     match value.map(str::trim) {

@@ -14,7 +14,6 @@ use duijie_search::{DemandRanges, Facets, SearchPage, SearchQuery, Sort};
 use duijie_store::{AuditSubject, Record};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
-use utoipa::IntoParams;
 
 pub const MAX_PER_PAGE: u32 = 100;
 /// Longest query text looked at; the rest is ignored rather than refused.
@@ -25,8 +24,9 @@ const HYBRID_POOL: usize = 100;
 const SEMANTIC_EXTRA: usize = 10;
 
 /// Query-string parameters of the search endpoints.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct SearchParams {
     /// Free text (analysed into words, never parsed as syntax).
     pub q: Option<String>,
@@ -42,10 +42,10 @@ pub struct SearchParams {
     /// last) and `budget` (largest first, 面议 last).
     pub sort: Option<String>,
     /// Demands: budget at least this many 万元 (面议 excluded).
-    #[param(value_type = Option<f64>)]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<f64>))]
     pub budget_min: Option<String>,
     /// Demands: budget at most this many 万元 (面议 excluded).
-    #[param(value_type = Option<f64>)]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<f64>))]
     pub budget_max: Option<String>,
     /// Demands: deadline on or after this date, `YYYY-MM-DD` (长期 included).
     pub deadline_from: Option<String>,
@@ -57,7 +57,7 @@ pub struct SearchParams {
     pub per_page: Option<u32>,
     /// 0 (the default: words only) to 1: with text and relevance order, up to 10 records
     /// that say the same in other words join the results, marked `semantic: true`.
-    #[param(value_type = Option<f64>)]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<f64>))]
     pub semantic_ratio: Option<String>,
 }
 

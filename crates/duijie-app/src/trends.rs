@@ -9,17 +9,19 @@ use duijie_core::{Demand, DomainError, EntityKind};
 use duijie_match::count_trends;
 pub use duijie_match::{RisingTerm, TrendSeries};
 use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
 
 /// Periods are cut in China Standard Time.
 const CST_SECONDS: i64 = 8 * 3600;
 
-const BY: [&str; 2] = ["field", "region"];
-const PERIOD: [&str; 3] = ["quarter", "month", "year"];
+/// What the series are cut by, the default first.
+pub const TREND_BY: [&str; 2] = ["field", "region"];
+/// How long one period is, the default first.
+pub const TREND_PERIOD: [&str; 3] = ["quarter", "month", "year"];
 
 /// `GET /api/v1/stats/trends?by=field|region&period=month|quarter|year`
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct TrendParams {
     /// `field` (default) or `region`.
     pub by: Option<String>,
@@ -103,8 +105,8 @@ fn series_key(by: &str, d: &Demand) -> String {
 impl App {
     /// Published demands per period and field or region, and the rising terms (anyone).
     pub async fn trends(&self, p: &TrendParams) -> AppResult<Trends> {
-        let by = choice("by", p.by.as_deref(), &BY)?;
-        let period_name = choice("period", p.period.as_deref(), &PERIOD)?;
+        let by = choice("by", p.by.as_deref(), &TREND_BY)?;
+        let period_name = choice("period", p.period.as_deref(), &TREND_PERIOD)?;
         let period = match period_name {
             "month" => Period::Month,
             "year" => Period::Year,
@@ -183,9 +185,14 @@ mod tests {
 
     #[test]
     fn bad_choices_name_the_field_and_the_allowed_values() {
-        let e = choice("by", Some("county"), &BY).err().map(|e| e.message);
+        let e = choice("by", Some("county"), &TREND_BY)
+            .err()
+            .map(|e| e.message);
         assert!(e.is_some_and(|m| m.contains("field") && m.contains("region")));
-        assert_eq!(choice("period", Some(" year "), &PERIOD).ok(), Some("year"));
-        assert_eq!(choice("period", None, &PERIOD).ok(), Some("quarter"));
+        assert_eq!(
+            choice("period", Some(" year "), &TREND_PERIOD).ok(),
+            Some("year")
+        );
+        assert_eq!(choice("period", None, &TREND_PERIOD).ok(), Some("quarter"));
     }
 }

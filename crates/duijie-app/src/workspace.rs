@@ -17,7 +17,6 @@ use duijie_core::{
 };
 use duijie_store::{AuditAction, AuditSubject, OrgInterest, OwnDraft, Record};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Most keywords or research areas one record may list.
 pub const MAX_RECORD_TERMS: usize = 20;
@@ -32,7 +31,8 @@ pub const CITE_CANDIDATES: u32 = 10;
 const CHANGES_PER_PAGE: u32 = 50;
 
 /// A year as a JSON number, or as the text a page form sends.
-#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum YearInput {
     Number(i64),
@@ -40,19 +40,22 @@ pub enum YearInput {
 }
 
 /// `POST /api/v1/achievements`, `PATCH /api/v1/achievements/{id}` (the whole record).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AchievementForm {
     pub title: String,
     #[serde(default)]
     pub summary: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub keywords: Vec<String>,
     /// A taxonomy label, e.g. `新材料`.
     #[serde(default)]
     pub field: Option<String>,
-    /// 研发, 小试, 中试 or 产业化.
+    /// 成熟度.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::maturity_or_null))]
     pub maturity: Option<String>,
     /// 负责人: links the achievement to the institution's expert of that name.
     #[serde(default)]
@@ -66,7 +69,8 @@ pub struct AchievementForm {
 /// `POST /api/v1/experts`, `PATCH /api/v1/experts/{id}` (the whole record). Blank contact
 /// fields keep what is stored: contact details are shown to the bureau only, so an editing
 /// institution never sees (and need not retype) them.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExpertForm {
     pub name: String,
@@ -75,8 +79,10 @@ pub struct ExpertForm {
     #[serde(default)]
     pub department: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub research_areas: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub keywords: Vec<String>,
     #[serde(default)]
     pub bio: String,
@@ -268,6 +274,13 @@ pub enum InterestState {
 }
 
 impl InterestState {
+    pub const ALL: [InterestState; 4] = [
+        InterestState::Pending,
+        InterestState::Accepted,
+        InterestState::Declined,
+        InterestState::DemandWithdrawn,
+    ];
+
     pub fn of(i: &OrgInterest) -> InterestState {
         match i.interest.status {
             InterestStatus::Accepted => InterestState::Accepted,

@@ -16,6 +16,8 @@ pub enum CatalogueStatus {
 }
 
 impl CatalogueStatus {
+    pub const ALL: [CatalogueStatus; 2] = [CatalogueStatus::Draft, CatalogueStatus::Published];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CatalogueStatus::Draft => "draft",
@@ -24,9 +26,7 @@ impl CatalogueStatus {
     }
 
     pub fn parse(s: &str) -> Option<CatalogueStatus> {
-        [CatalogueStatus::Draft, CatalogueStatus::Published]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        CatalogueStatus::ALL.into_iter().find(|c| c.as_str() == s)
     }
 }
 

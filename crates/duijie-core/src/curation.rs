@@ -77,13 +77,41 @@ pub const UNUSUAL_BUDGET_WAN: f64 = 10_000.0;
 /// A deadline further away than this many years is probably a typing slip.
 pub const FAR_DEADLINE_YEARS: u32 = 5;
 
+/// What kind of implausible value a [`Doubt`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DoubtCode {
+    DeadlinePassed,
+    DeadlineFar,
+    BudgetUnusual,
+    TitleTooShort,
+}
+
+impl DoubtCode {
+    pub const ALL: [DoubtCode; 4] = [
+        DoubtCode::DeadlinePassed,
+        DoubtCode::DeadlineFar,
+        DoubtCode::BudgetUnusual,
+        DoubtCode::TitleTooShort,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DoubtCode::DeadlinePassed => "deadline_passed",
+            DoubtCode::DeadlineFar => "deadline_far",
+            DoubtCode::BudgetUnusual => "budget_unusual",
+            DoubtCode::TitleTooShort => "title_too_short",
+        }
+    }
+}
+
 /// Something a reviewer should check before approving: a value that passed the form's checks
 /// but is unlikely to be what the enterprise meant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Doubt {
     /// The request field concerned.
     pub field: &'static str,
-    pub code: &'static str,
+    pub code: DoubtCode,
     pub message: String,
 }
 
@@ -94,7 +122,7 @@ pub fn doubts(d: &DemandDraft, today: NaiveDate) -> Vec<Doubt> {
         if deadline < today {
             out.push(Doubt {
                 field: "deadline",
-                code: "deadline_passed",
+                code: DoubtCode::DeadlinePassed,
                 message: format!("截止日期 {deadline} 已过"),
             });
         } else if deadline
@@ -103,7 +131,7 @@ pub fn doubts(d: &DemandDraft, today: NaiveDate) -> Vec<Doubt> {
         {
             out.push(Doubt {
                 field: "deadline",
-                code: "deadline_far",
+                code: DoubtCode::DeadlineFar,
                 message: format!("截止日期 {deadline} 在 {FAR_DEADLINE_YEARS} 年以后，请核实"),
             });
         }
@@ -111,7 +139,7 @@ pub fn doubts(d: &DemandDraft, today: NaiveDate) -> Vec<Doubt> {
     if let Some(wan) = d.budget_wan.filter(|w| *w > UNUSUAL_BUDGET_WAN) {
         out.push(Doubt {
             field: "budget_wan",
-            code: "budget_unusual",
+            code: DoubtCode::BudgetUnusual,
             message: format!(
                 "拟投入资金 {wan} 万元（约 {:.1} 亿元）远高于一般企业需求，请核实单位是否为万元",
                 wan / 10_000.0
@@ -121,7 +149,7 @@ pub fn doubts(d: &DemandDraft, today: NaiveDate) -> Vec<Doubt> {
     if d.title.trim().chars().count() < 4 {
         out.push(Doubt {
             field: "title",
-            code: "title_too_short",
+            code: DoubtCode::TitleTooShort,
             message: "需求名称过短，难以看出要解决的问题".to_string(),
         });
     }
@@ -279,7 +307,10 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
         let codes = |d: &DemandDraft| -> Vec<&str> {
-            doubts(d, today).into_iter().map(|x| x.code).collect()
+            doubts(d, today)
+                .into_iter()
+                .map(|x| x.code.as_str())
+                .collect()
         };
         let mut d = DemandDraft {
             title: "高纯氧化铝粉体制备".into(),

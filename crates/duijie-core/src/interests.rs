@@ -15,6 +15,12 @@ pub enum InterestStatus {
 }
 
 impl InterestStatus {
+    pub const ALL: [InterestStatus; 3] = [
+        InterestStatus::Pending,
+        InterestStatus::Accepted,
+        InterestStatus::Declined,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             InterestStatus::Pending => "pending",
@@ -33,13 +39,7 @@ impl InterestStatus {
     }
 
     pub fn parse(s: &str) -> Option<InterestStatus> {
-        [
-            InterestStatus::Pending,
-            InterestStatus::Accepted,
-            InterestStatus::Declined,
-        ]
-        .into_iter()
-        .find(|i| i.as_str() == s)
+        InterestStatus::ALL.into_iter().find(|i| i.as_str() == s)
     }
 }
 

@@ -33,6 +33,8 @@ pub enum CandidateKind {
 }
 
 impl CandidateKind {
+    pub const ALL: [CandidateKind; 2] = [CandidateKind::Institution, CandidateKind::Expert];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CandidateKind::Institution => "institution",
@@ -41,11 +43,7 @@ impl CandidateKind {
     }
 
     pub fn parse(s: &str) -> Option<CandidateKind> {
-        match s {
-            "institution" => Some(CandidateKind::Institution),
-            "expert" => Some(CandidateKind::Expert),
-            _ => None,
-        }
+        CandidateKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -60,6 +58,12 @@ pub enum EvidenceKind {
 }
 
 impl EvidenceKind {
+    pub const ALL: [EvidenceKind; 3] = [
+        EvidenceKind::Achievement,
+        EvidenceKind::Expert,
+        EvidenceKind::Instrument,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EvidenceKind::Achievement => "achievement",
@@ -93,6 +97,8 @@ pub enum Tier {
 }
 
 impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Strong, Tier::Partial, Tier::Weak];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::Strong => "strong",

@@ -2,6 +2,7 @@
 //! everywhere), one's own account and API tokens, self-registration and its review, and the
 //! administrator's accounts.
 
+use super::errors;
 use crate::client::Client;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Auth};
@@ -132,8 +133,7 @@ pub async fn me(auth: Auth) -> ApiResult<Json<AccountAnswer>> {
     description = crate::api::openapi::WHO_SIGNED_IN,
     responses(
         (status = 204, description = "done"),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::Restricted
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -164,8 +164,7 @@ pub async fn sign_out(
     description = crate::api::openapi::WHO_SIGNED_IN,
     responses(
         (status = 200, description = "success", body = EndedJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::Restricted
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -193,9 +192,7 @@ pub struct ContactBody {
     request_body = ContactBody,
     responses(
         (status = 200, description = "success", body = AccountAnswer),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -228,9 +225,7 @@ pub struct PasswordBody {
     request_body = PasswordBody,
     responses(
         (status = 204, description = "done"),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -282,10 +277,7 @@ pub struct TokenBody {
     request_body = TokenBody,
     responses(
         (status = 201, description = "success", body = NewTokenJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Create
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -313,9 +305,7 @@ pub async fn create_token(
     params(("id" = String, Path, description = "token id")),
     responses(
         (status = 204, description = "done"),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RestrictedRecord
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -375,9 +365,7 @@ pub struct RegistrationQuery {
     params(RegistrationQuery),
     responses(
         (status = 200, description = "success", body = Items<RegistrationJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -404,11 +392,7 @@ pub async fn registrations(
     params(("id" = String, Path, description = "registration id")),
     responses(
         (status = 200, description = "success", body = DecisionJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -440,11 +424,7 @@ pub struct RejectBody {
     request_body = RejectBody,
     responses(
         (status = 200, description = "success", body = DecisionJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -472,8 +452,7 @@ pub async fn reject(
     description = "Who: admin.",
     responses(
         (status = 200, description = "success", body = Items<AccountJson>),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::Restricted
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -494,11 +473,7 @@ pub async fn users(
     request_body = AccountForm,
     responses(
         (status = 201, description = "success", body = AccountJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -521,11 +496,7 @@ pub async fn create_user(
     request_body = AccountPatch,
     responses(
         (status = 200, description = "success", body = AccountJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -556,11 +527,7 @@ pub struct ResetBody {
     request_body = ResetBody,
     responses(
         (status = 204, description = "done"),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

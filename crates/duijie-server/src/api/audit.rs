@@ -1,10 +1,10 @@
 //! The audit log (审计日志) for the bureau and administrators: a page of entries as JSON, and
 //! the entries matching the same filters as a CSV download.
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Auth};
 use crate::views::AuditPageJson;
-use crate::views::ErrorJson;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -20,9 +20,7 @@ use duijie_app::AuditQuery;
     params(AuditQuery),
     responses(
         (status = 200, description = "success", body = crate::views::Paged<crate::views::AuditEntryJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -43,9 +41,7 @@ pub async fn list(
     params(AuditQuery),
     responses(
         (status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

@@ -1,5 +1,6 @@
 //! Catalogue editions (build, publish, read, compare, export) and the review queue.
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::views::ErrorJson;
@@ -36,9 +37,7 @@ pub struct QueueParams {
     params(QueueParams),
     responses(
         (status = 200, description = "success", body = Paged<ReviewItemJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -81,11 +80,7 @@ pub async fn review_queue(
     request_body = CatalogueForm,
     responses(
         (status = 201, description = "success", body = CatalogueJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -110,11 +105,7 @@ pub async fn create(
     request_body = CatalogueItemsForm,
     responses(
         (status = 200, description = "success", body = CatalogueJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -144,11 +135,7 @@ pub async fn add_items(
     ),
     responses(
         (status = 200, description = "success", body = CatalogueJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -174,11 +161,7 @@ pub async fn remove_item(
     params(("id" = String, Path, description = "catalogue id")),
     responses(
         (status = 200, description = "success", body = Deleted),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -200,11 +183,7 @@ pub async fn delete(
     params(("id" = String, Path, description = "catalogue id")),
     responses(
         (status = 200, description = "success", body = CatalogueJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -244,9 +223,7 @@ pub async fn list(
     params(("id" = String, Path, description = "catalogue id")),
     responses(
         (status = 200, description = "success", body = CatalogueDetailJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RecordQuery
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
@@ -279,9 +256,7 @@ pub struct DiffParams {
     params(("id" = String, Path, description = "catalogue id"), DiffParams),
     responses(
         (status = 200, description = "success", body = CatalogueDiffJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RecordQuery
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]

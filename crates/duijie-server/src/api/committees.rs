@@ -1,9 +1,9 @@
 //! Expert committees (专家咨询委员会): proposed by the bureau, edited and confirmed.
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
 use crate::precondition::{IfMatch, Tagged};
-use crate::views::ErrorJson;
 use crate::views::{CommitteeJson, Items};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -21,11 +21,7 @@ use duijie_app::{CommitteeForm, CommitteePatch};
     request_body = CommitteeForm,
     responses(
         (status = 201, description = "success", body = CommitteeJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -46,8 +42,7 @@ pub async fn propose_committee(
     description = "Who: bureau/admin.",
     responses(
         (status = 200, description = "success", body = Items<CommitteeJson>),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::Restricted
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -67,9 +62,7 @@ pub async fn committees(
     params(("id" = String, Path, description = "committee id")),
     responses(
         (status = 200, description = "success", body = CommitteeJson, headers(("ETag" = String))),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RestrictedRecord
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -95,12 +88,7 @@ pub async fn committee(
     request_body = CommitteePatch,
     responses(
         (status = 200, description = "success", body = CommitteeJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 412, response = ErrorJson)
+        errors::VersionedWrite
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

@@ -1,9 +1,9 @@
 //! Demand endpoints: search, read, write, lifecycle, history, matches.
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::{IfMatch, Tagged};
-use crate::views::ErrorJson;
 use crate::views::{Deleted, DemandEventJson, DemandJson, Items, PageJson, Paged, RankingJson};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -23,8 +23,7 @@ use utoipa::{IntoParams, ToSchema};
     params(SearchParams),
     responses(
         (status = 200, description = "success", body = PageJson<DemandJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson)
+        errors::ListQuery
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
@@ -46,9 +45,7 @@ pub async fn search(
     params(("id" = String, Path, description = "demand id")),
     responses(
         (status = 200, description = "success", body = DemandJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RecordQuery
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
@@ -71,11 +68,7 @@ pub async fn get(
     request_body = DemandForm,
     responses(
         (status = 201, description = "success", body = DemandJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -101,12 +94,7 @@ pub async fn create(
     request_body = DemandForm,
     responses(
         (status = 200, description = "success", body = DemandJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 412, response = ErrorJson)
+        errors::VersionedWrite
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -130,11 +118,7 @@ pub async fn edit(
     params(("id" = String, Path, description = "demand id")),
     responses(
         (status = 200, description = "success", body = DemandJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -155,11 +139,7 @@ pub async fn submit(
     params(("id" = String, Path, description = "demand id")),
     responses(
         (status = 200, description = "success", body = Deleted),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -181,11 +161,7 @@ pub async fn delete(
     params(("id" = String, Path, description = "demand id")),
     responses(
         (status = 200, description = "success", body = DemandJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -214,11 +190,7 @@ pub struct NoteBody {
     request_body = Option<NoteBody>,
     responses(
         (status = 200, description = "success", body = DemandJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -262,12 +234,7 @@ pub struct ReviewBody {
     request_body = ReviewBody,
     responses(
         (status = 200, description = "success", body = DemandJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 412, response = ErrorJson)
+        errors::VersionedWrite
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -294,9 +261,7 @@ pub async fn review(
     params(("id" = String, Path, description = "demand id")),
     responses(
         (status = 200, description = "success", body = Items<DemandEventJson>),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RestrictedRecord
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -328,9 +293,7 @@ pub struct MatchParams {
     params(("id" = String, Path, description = "demand id"), MatchParams),
     responses(
         (status = 200, description = "success", body = RankingJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RecordQuery
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
@@ -368,9 +331,7 @@ pub struct MineParams {
     params(MineParams),
     responses(
         (status = 200, description = "success", body = Paged<DemandJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

@@ -1,5 +1,6 @@
 //! Catalogue uploads (bureau) and their reports.
 
+use super::errors;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Auth;
 use crate::views::ErrorJson;
@@ -93,8 +94,7 @@ pub async fn upload(
     description = "Who: bureau/admin.",
     responses(
         (status = 200, description = "success", body = Items<ImportReportJson>),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::Restricted
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -114,9 +114,7 @@ pub async fn list(
     params(("id" = String, Path, description = "import id")),
     responses(
         (status = 200, description = "success", body = ImportReportJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RestrictedRecord
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

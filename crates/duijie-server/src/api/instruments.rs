@@ -1,6 +1,7 @@
 //! Shared research instruments (科研仪器共享): list one, search them, read one. An institution
 //! edits and deletes its own in its workspace (`workspace.rs`).
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::Tagged;
@@ -22,10 +23,7 @@ use duijie_app::{InstrumentForm, SearchParams};
     request_body = InstrumentForm,
     responses(
         (status = 201, description = "success", body = InstrumentJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Create
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

@@ -1,8 +1,8 @@
 //! Expressions of interest (揭榜 / 对接意向): institutions propose, the demand's owner answers.
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
-use crate::views::ErrorJson;
 use crate::views::{InterestJson, Items};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -25,11 +25,7 @@ use utoipa::ToSchema;
     request_body = InterestForm,
     responses(
         (status = 201, description = "success", body = InterestJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -52,9 +48,7 @@ pub async fn create(
     params(("id" = String, Path, description = "demand id")),
     responses(
         (status = 200, description = "success", body = Items<InterestJson>),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RestrictedRecord
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -75,11 +69,7 @@ pub async fn list(
     params(("id" = String, Path, description = "interest id")),
     responses(
         (status = 200, description = "success", body = InterestJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -94,6 +84,7 @@ pub async fn accept(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclineBody {
+    #[schema(max_length = 2000)]
     reason: String,
 }
 
@@ -107,11 +98,7 @@ pub struct DeclineBody {
     request_body = DeclineBody,
     responses(
         (status = 200, description = "success", body = InterestJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

@@ -1,5 +1,6 @@
 //! The bureau's ledger (台账): cooperation projects, secondments, and the annual report.
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::{IfMatch, Tagged};
@@ -25,11 +26,7 @@ use utoipa::IntoParams;
     request_body = ProjectForm,
     responses(
         (status = 201, description = "success", body = ProjectJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -51,9 +48,7 @@ pub async fn create_project(
     params(ProjectQuery),
     responses(
         (status = 200, description = "success", body = Items<ProjectJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -74,9 +69,7 @@ pub async fn list_projects(
     params(("id" = String, Path, description = "project id")),
     responses(
         (status = 200, description = "success", body = ProjectJson, headers(("ETag" = String))),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RestrictedRecord
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -131,10 +124,7 @@ pub async fn update_project(
     request_body = SecondmentForm,
     responses(
         (status = 201, description = "success", body = SecondmentJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Create
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -165,9 +155,7 @@ pub struct YearQuery {
     params(YearQuery),
     responses(
         (status = 200, description = "success", body = Items<SecondmentJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -202,9 +190,7 @@ pub struct ReportQuery {
     params(ReportQuery),
     responses(
         (status = 200, description = "success", body = duijie_app::AnnualReport),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

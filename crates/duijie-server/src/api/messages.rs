@@ -1,6 +1,7 @@
 //! A 揭榜's conversation (`/interests/{id}/messages`) and attachments of demands and messages
 //! (`/demands/{id}/attachments`, `/attachments/{id}`).
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
 use crate::views::ErrorJson;
@@ -137,9 +138,7 @@ pub async fn post(
     params(("id" = String, Path, description = "demand id")),
     responses(
         (status = 200, description = "success", body = Items<AttachmentJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RecordQuery
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]

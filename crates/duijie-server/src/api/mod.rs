@@ -5,6 +5,7 @@ mod audit;
 mod catalogues;
 mod committees;
 mod demands;
+mod errors;
 mod imports;
 mod instruments;
 mod interests;
@@ -255,18 +256,15 @@ pub(crate) fn attachment_body(state: &AppState, files: usize) -> usize {
 )]
 async fn healthz(State(s): State<AppState>) -> (StatusCode, Json<HealthJson>) {
     let index = s.app.index_status().await;
-    let (code, status) = match index.behind {
-        _ if !index.started => (StatusCode::SERVICE_UNAVAILABLE, "starting"),
-        None => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
-        Some(behind) if behind > s.config.max_index_lag => {
-            (StatusCode::SERVICE_UNAVAILABLE, "behind")
-        }
-        Some(_) => (StatusCode::OK, "ok"),
+    let readiness = index.readiness(s.config.max_index_lag);
+    let code = match readiness {
+        duijie_app::Readiness::Ok => StatusCode::OK,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
     };
     (
         code,
         Json(HealthJson {
-            status,
+            status: readiness.as_str(),
             index: IndexJson::new(&index, s.config.max_index_lag),
             // The dense part catches up in the background: progress only, never unhealthy.
             semantic: s.app.vector_status().map(Into::into),

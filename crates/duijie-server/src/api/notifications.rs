@@ -1,6 +1,7 @@
 //! Notifications (通知): the caller's inbox, marking read, the delivery choice per kind, and
 //! (bureau) the e-mail outbox with its failures.
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::views::ErrorJson;
@@ -34,8 +35,7 @@ pub struct InboxQuery {
     params(InboxQuery),
     responses(
         (status = 200, description = "success", body = NotificationPageJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson)
+        errors::ListQuery
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -124,8 +124,7 @@ pub async fn settings(
     request_body = HashMap<String, String>,
     responses(
         (status = 200, description = "success", body = SettingsJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson)
+        errors::ListQuery
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -157,9 +156,7 @@ pub struct OutboxQuery {
     params(OutboxQuery),
     responses(
         (status = 200, description = "success", body = OutboxJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

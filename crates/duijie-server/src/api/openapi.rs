@@ -444,6 +444,81 @@ mod tests {
         );
     }
 
+    /// The limits the document states are literals in `#[schema(...)]` (utoipa takes no
+    /// constants there): each must equal the constant the app enforces.
+    #[test]
+    fn documented_limits_are_the_ones_the_app_enforces() {
+        use duijie_app::*;
+        use duijie_core::validate::MAX_TEXT_CHARS;
+        let limits: [(&str, &str, &str, usize); 21] = [
+            ("AchievementForm", "keywords", "maxItems", MAX_RECORD_TERMS),
+            ("ExpertForm", "keywords", "maxItems", MAX_RECORD_TERMS),
+            ("ExpertForm", "research_areas", "maxItems", MAX_RECORD_TERMS),
+            (
+                "CatalogueItemsForm",
+                "demand_ids",
+                "maxItems",
+                MAX_ITEMS_PER_REQUEST,
+            ),
+            (
+                "CommitteeForm",
+                "size",
+                "maximum",
+                MAX_COMMITTEE_SIZE as usize,
+            ),
+            (
+                "CommitteePatch",
+                "member_ids",
+                "maxItems",
+                MAX_COMMITTEE_SIZE as usize,
+            ),
+            (
+                "InstrumentForm",
+                "fields",
+                "maxItems",
+                MAX_INSTRUMENT_FIELDS,
+            ),
+            ("InterestForm", "message", "maxLength", MAX_INTEREST_TEXT),
+            ("InterestForm", "expert_ids", "maxItems", MAX_INTEREST_REFS),
+            (
+                "InterestForm",
+                "achievement_ids",
+                "maxItems",
+                MAX_INTEREST_REFS,
+            ),
+            (
+                "InterestForm",
+                "instrument_ids",
+                "maxItems",
+                MAX_INTEREST_REFS,
+            ),
+            ("DeclineBody", "reason", "maxLength", MAX_INTEREST_TEXT),
+            ("MatchRequest", "limit", "default", DEFAULT_MATCH_LIMIT),
+            ("MatchRequest", "limit", "maximum", MAX_MATCH_LIMIT),
+            ("MessageForm", "body", "maxLength", MAX_TEXT_CHARS),
+            (
+                "MessageForm",
+                "attachment_ids",
+                "maxItems",
+                MAX_MESSAGE_FILES,
+            ),
+            ("MilestoneForm", "text", "maxLength", MAX_LEDGER_LINE),
+            ("ProjectForm", "title", "maxLength", MAX_LEDGER_LINE),
+            ("ProjectUpdate", "milestones", "maxItems", MAX_MILESTONES),
+            ("ProjectUpdate", "notes", "maxLength", MAX_LEDGER_NOTES),
+            ("SecondmentForm", "post", "maxLength", MAX_LEDGER_LINE),
+        ];
+        let schemas = &document()["components"]["schemas"];
+        for (schema, property, keyword, limit) in limits {
+            let stated = &schemas[schema]["properties"][property][keyword];
+            assert_eq!(
+                stated.as_u64(),
+                u64::try_from(limit).ok(),
+                "{schema}.{property} {keyword}"
+            );
+        }
+    }
+
     #[test]
     fn document_snapshot() {
         insta::assert_json_snapshot!("openapi", document());

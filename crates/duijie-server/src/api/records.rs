@@ -1,5 +1,6 @@
 //! Achievements, experts, organisations and recommendations.
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Auth};
 use crate::precondition::Tagged;
@@ -64,8 +65,7 @@ pub async fn achievement(
     params(SearchParams),
     responses(
         (status = 200, description = "success", body = PageJson<ExpertJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson)
+        errors::ListQuery
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
@@ -138,9 +138,7 @@ pub struct LimitParams {
     params(("id" = String, Path, description = "organization id"), LimitParams),
     responses(
         (status = 200, description = "success", body = Items<DemandMatchJson>),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::RestrictedRecord
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

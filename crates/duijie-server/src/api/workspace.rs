@@ -2,10 +2,10 @@
 //! with `If-Match`, delete), its records and expressions of interest (我的对接意向), and the
 //! bureau's list of what institutions changed.
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::precondition::{IfMatch, Tagged};
-use crate::views::ErrorJson;
 use crate::views::{
     AchievementJson, AuditPageJson, Deleted, ExpertJson, InstrumentJson, Items, MyInterestJson,
     OwnRecordJson, Paged,
@@ -58,11 +58,7 @@ fn instrument_json(r: Record) -> Option<InstrumentJson> {
     request_body = AchievementForm,
     responses(
         (status = 201, description = "success", body = AchievementJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -88,12 +84,7 @@ pub async fn create_achievement(
     request_body = AchievementForm,
     responses(
         (status = 200, description = "success", body = AchievementJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 412, response = ErrorJson)
+        errors::VersionedWrite
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -120,12 +111,7 @@ pub async fn edit_achievement(
     ),
     responses(
         (status = 200, description = "success", body = Deleted),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 412, response = ErrorJson)
+        errors::VersionedWrite
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -151,11 +137,7 @@ pub async fn delete_achievement(
     request_body = ExpertForm,
     responses(
         (status = 201, description = "success", body = ExpertJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
+        errors::Write
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -181,12 +163,7 @@ pub async fn create_expert(
     request_body = ExpertForm,
     responses(
         (status = 200, description = "success", body = ExpertJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 412, response = ErrorJson)
+        errors::VersionedWrite
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -213,12 +190,7 @@ pub async fn edit_expert(
     ),
     responses(
         (status = 200, description = "success", body = Deleted),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 412, response = ErrorJson)
+        errors::VersionedWrite
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -247,12 +219,7 @@ pub async fn delete_expert(
     request_body = InstrumentForm,
     responses(
         (status = 200, description = "success", body = InstrumentJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 412, response = ErrorJson)
+        errors::VersionedWrite
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -279,12 +246,7 @@ pub async fn edit_instrument(
     ),
     responses(
         (status = 200, description = "success", body = Deleted),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 412, response = ErrorJson)
+        errors::VersionedWrite
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -321,9 +283,7 @@ pub struct MyRecordsQuery {
     params(MyRecordsQuery),
     responses(
         (status = 200, description = "success", body = Paged<OwnRecordJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -366,8 +326,7 @@ pub async fn my_records(
     description = "Who: institution.",
     responses(
         (status = 200, description = "success", body = Items<MyInterestJson>),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::Restricted
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]
@@ -395,9 +354,7 @@ pub struct PageQuery {
     params(PageQuery),
     responses(
         (status = 200, description = "success", body = crate::views::Paged<crate::views::AuditEntryJson>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson)
+        errors::RestrictedInput
     ),
     security(("bearerAuth" = []), ("session" = []))
 )]

@@ -140,5 +140,6 @@ pub struct RegistrationReceipt {
 pub struct DecisionJson {
     pub registration: RegistrationJson,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub account: Option<AccountJson>,
 }

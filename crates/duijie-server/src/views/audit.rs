@@ -2,6 +2,7 @@
 
 use super::Paged;
 use chrono::{DateTime, Utc};
+use duijie_app::openapi;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -20,10 +21,10 @@ pub struct AuditEntryJson {
     pub seq: i64,
     pub at: DateTime<Utc>,
     pub actor: AuditActorJson,
-    #[schema(schema_with = super::audit_action)]
+    #[schema(schema_with = openapi::audit_action)]
     pub action: &'static str,
     pub action_label: &'static str,
-    #[schema(schema_with = super::audit_subject)]
+    #[schema(schema_with = openapi::audit_subject)]
     pub record_kind: &'static str,
     pub record_ids: Vec<String>,
     pub summary: String,

@@ -2,6 +2,7 @@
 
 use super::DemandJson;
 use chrono::{DateTime, Utc};
+use duijie_app::openapi;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -12,7 +13,7 @@ pub struct CatalogueJson {
     pub title: String,
     /// The period it covers, as the bureau writes it (`2026Q4`, `2026年第4期`).
     pub period: Option<String>,
-    /// `draft` or `published`.
+    #[schema(schema_with = openapi::catalogue_status)]
     pub status: &'static str,
     pub item_count: i64,
     pub created_by: String,
@@ -51,6 +52,7 @@ pub struct DiffEntryJson {
     pub enterprise: String,
     /// For demands that left: where the demand stands now, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = openapi::demand_status)]
     pub status_now: Option<&'static str>,
 }
 

@@ -2,6 +2,7 @@
 
 use super::field_name;
 use chrono::{DateTime, Utc};
+use duijie_app::openapi;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,7 +15,7 @@ pub struct CommitteeJson {
     pub field: &'static str,
     pub size: u32,
     /// `draft` or `confirmed`.
-    #[schema(schema_with = super::committee_status)]
+    #[schema(schema_with = openapi::committee_status)]
     pub status: &'static str,
     pub notes: String,
     pub subtopics: Vec<SubtopicJson>,

@@ -2,14 +2,17 @@
 
 use super::DemandJson;
 use chrono::{DateTime, Utc};
+use duijie_app::openapi;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 /// One status change of a demand: who, when, why.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DemandEventJson {
+    /// Null where the history starts.
+    #[schema(schema_with = openapi::demand_status_or_null)]
     pub from_status: Option<&'static str>,
-    #[schema(schema_with = super::demand_status)]
+    #[schema(schema_with = openapi::demand_status)]
     pub to_status: &'static str,
     pub actor_id: Option<String>,
     pub actor_name: String,
@@ -30,7 +33,7 @@ impl From<duijie_app::DemandEvent> for DemandEventJson {
     }
 }
 
-/// Something a demand lacks (a gap) or a value to check before approving (a doubt).
+/// Something a demand lacks (a gap).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RemarkJson {
     /// The request field concerned.
@@ -49,11 +52,21 @@ impl From<duijie_core::curation::Gap> for RemarkJson {
     }
 }
 
-impl From<duijie_core::curation::Doubt> for RemarkJson {
+/// A value to check before approving (a doubt).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DoubtJson {
+    /// The request field concerned.
+    pub field: &'static str,
+    #[schema(schema_with = openapi::doubt_code)]
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<duijie_core::curation::Doubt> for DoubtJson {
     fn from(d: duijie_core::curation::Doubt) -> Self {
-        RemarkJson {
+        DoubtJson {
             field: d.field,
-            code: d.code,
+            code: d.code.as_str(),
             message: d.message,
         }
     }
@@ -83,7 +96,7 @@ pub struct DuplicateJson {
     pub id: String,
     pub title: String,
     pub enterprise: String,
-    #[schema(schema_with = super::demand_status)]
+    #[schema(schema_with = openapi::demand_status)]
     pub status: &'static str,
     /// Share of wording in common, 0 to 1.
     pub similarity: f64,
@@ -110,7 +123,7 @@ pub struct ReviewItemJson {
     pub complete: bool,
     pub gaps: Vec<RemarkJson>,
     /// Values to check before approving (a passed deadline, an unusual budget).
-    pub doubts: Vec<RemarkJson>,
+    pub doubts: Vec<DoubtJson>,
     pub suggested_note: Option<String>,
     pub duplicates: Vec<DuplicateJson>,
 }

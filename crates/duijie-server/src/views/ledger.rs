@@ -2,6 +2,7 @@
 
 use super::OrgRef;
 use chrono::{DateTime, NaiveDate, Utc};
+use duijie_app::openapi;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -34,7 +35,7 @@ pub struct ProjectJson {
     pub amount_wan: f64,
     pub signed_on: NaiveDate,
     pub key_project: bool,
-    #[schema(schema_with = super::project_status)]
+    #[schema(schema_with = openapi::project_status)]
     pub status: &'static str,
     pub status_label: &'static str,
     pub milestones: Vec<MilestoneJson>,

@@ -1,12 +1,13 @@
 //! Rankings of research partners for a demand, and demands recommended to an institution.
 
+use duijie_app::openapi;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The answer of the match endpoints (`api.md`, "Ranking shape").
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RankingJson {
-    /// `institution` or `expert`.
+    #[schema(schema_with = openapi::candidate_kind)]
     pub kind: &'static str,
     pub took_ms: f64,
     pub coverage: CoverageJson,
@@ -32,7 +33,8 @@ pub struct CandidateJson {
     pub score: f64,
     /// Matched share (0-1) of the demand's core words in the best document.
     pub strength: f64,
-    /// `strong`, `partial` or `weak` (强相关 / 部分相关 / 弱相关).
+    /// 强相关 / 部分相关 / 弱相关.
+    #[schema(schema_with = openapi::tier)]
     pub tier: &'static str,
     pub reason: String,
     pub evidence: Vec<EvidenceJson>,
@@ -43,7 +45,7 @@ pub struct CandidateJson {
 /// One document that supports a candidate.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EvidenceJson {
-    /// `achievement`, `expert` or `instrument`.
+    #[schema(schema_with = openapi::evidence_kind)]
     pub kind: &'static str,
     pub id: String,
     pub title: String,

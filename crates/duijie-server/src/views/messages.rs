@@ -2,6 +2,7 @@
 
 use super::OrgRef;
 use chrono::{DateTime, Utc};
+use duijie_app::openapi;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -34,13 +35,15 @@ pub struct InterestJson {
     pub expert_ids: Vec<String>,
     pub achievement_ids: Vec<String>,
     pub instrument_ids: Vec<String>,
-    /// `pending`, `accepted` or `declined`.
+    #[schema(schema_with = openapi::interest_status)]
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub decline_reason: Option<String>,
     /// The institution's contact person for this 揭榜: absent when the caller may not see it
     /// (the demand's owner sees it once it accepted) or none was given.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub contact: Option<ContactJson>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -97,6 +100,7 @@ pub struct MyInterestJson {
     pub interest: InterestJson,
     pub demand: MyInterestDemand,
     pub state: InterestStateJson,
+    #[schema(schema_with = openapi::interest_state_label)]
     pub state_label: &'static str,
 }
 
@@ -105,7 +109,7 @@ pub struct MyInterestJson {
 pub struct MyInterestDemand {
     pub id: String,
     pub title: String,
-    #[schema(schema_with = super::demand_status)]
+    #[schema(schema_with = openapi::demand_status)]
     pub status: &'static str,
 }
 

@@ -31,42 +31,7 @@ pub use system::*;
 pub use trends::*;
 
 use serde::Serialize;
-use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::Object;
 use utoipa::{ToResponse, ToSchema};
-
-/// A string schema whose values are an engine enum's wire names, so that the document lists
-/// exactly what the engine can send (`#[schema(schema_with = ...)]` of the fields below).
-fn one_of(values: impl IntoIterator<Item = &'static str>) -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(values))
-        .build()
-}
-
-pub(crate) fn demand_status() -> Object {
-    one_of(duijie_core::DemandStatus::ALL.map(duijie_core::DemandStatus::as_str))
-}
-
-pub(crate) fn project_status() -> Object {
-    one_of(duijie_core::ProjectStatus::ALL.map(duijie_core::ProjectStatus::as_str))
-}
-
-pub(crate) fn committee_status() -> Object {
-    one_of(duijie_core::CommitteeStatus::ALL.map(duijie_core::CommitteeStatus::as_str))
-}
-
-pub(crate) fn notification_kind() -> Object {
-    one_of(duijie_core::NotificationKind::ALL.map(duijie_core::NotificationKind::as_str))
-}
-
-pub(crate) fn audit_action() -> Object {
-    one_of(duijie_app::AuditAction::ALL.map(duijie_app::AuditAction::as_str))
-}
-
-pub(crate) fn audit_subject() -> Object {
-    one_of(duijie_app::AuditSubject::ALL.map(duijie_app::AuditSubject::as_str))
-}
 
 /// An organisation named by a record.
 #[derive(Debug, Serialize, ToSchema)]
@@ -124,11 +89,12 @@ pub struct ErrorJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// A snake_case code, e.g. `invalid_input`.
+    #[schema(schema_with = duijie_app::openapi::error_code)]
     pub code: &'static str,
     pub message: String,
     /// The request field concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field: Option<String>,
     /// Every field's problem when a form has several.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -1,6 +1,7 @@
 //! Notifications (通知): the inbox, the delivery settings and the e-mail outbox.
 
 use chrono::{DateTime, Utc};
+use duijie_app::openapi;
 use duijie_core::{Delivery, NotificationKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -10,7 +11,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationJson {
     pub id: String,
-    #[schema(schema_with = super::notification_kind)]
+    #[schema(schema_with = openapi::notification_kind)]
     pub kind: &'static str,
     pub kind_label: &'static str,
     pub title: String,
@@ -67,6 +68,7 @@ pub struct MarkedJson {
 /// Every kind with its delivery (`immediate`, `digest` or `off`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SettingsJson {
+    #[schema(schema_with = openapi::delivery_settings)]
     pub settings: BTreeMap<&'static str, &'static str>,
 }
 

@@ -4,6 +4,7 @@
 use super::InstrumentJson;
 use super::OrgRef;
 use chrono::{DateTime, NaiveDate, Utc};
+use duijie_app::openapi;
 use duijie_core::{Achievement, Demand, Expert, Field};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -18,13 +19,14 @@ pub(crate) fn field_name(f: Field) -> &'static str {
 pub struct DemandJson {
     pub id: String,
     /// `draft`, `submitted`, ... (`DemandStatus::as_str`).
-    #[schema(schema_with = super::demand_status)]
+    #[schema(schema_with = openapi::demand_status)]
     pub status: &'static str,
     pub title: String,
     pub description: String,
     pub goals: String,
     pub field: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field_raw: Option<String>,
     /// 合作方式, e.g. 合作开发.
     pub modes: Vec<&'static str>,
@@ -34,10 +36,13 @@ pub struct DemandJson {
     pub region: Option<String>,
     pub deadline: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub contact_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub contact_phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub contact_email: Option<String>,
     pub enterprise: OrgRef,
     /// Raised by every write; also the `ETag` of `GET /demands/{id}`, sent back in `If-Match`.
@@ -85,8 +90,9 @@ pub struct AchievementJson {
     pub keywords: Vec<String>,
     pub field: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field_raw: Option<String>,
-    /// 研发, 小试, 中试 or 产业化.
+    #[schema(schema_with = openapi::maturity_or_null)]
     pub maturity: Option<&'static str>,
     pub leader: Option<String>,
     pub expert_id: Option<String>,
@@ -138,8 +144,10 @@ pub struct ExpertJson {
     /// Raised by every write; also the `ETag`.
     pub version: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
 }
 

@@ -1,12 +1,14 @@
 //! `/healthz`: readiness and how far the search index and the vectors are.
 
+use duijie_app::openapi;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The readiness report, the same body for 200 and 503.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthJson {
-    /// `ok` (200); `starting`, `behind` or `database_unavailable` (503).
+    /// `ok` (200), else 503.
+    #[schema(schema_with = openapi::readiness)]
     pub status: &'static str,
     pub index: IndexJson,
     /// The semantic vectors' progress; null when semantic matching is off.

@@ -1,14 +1,15 @@
 //! Trends (科技动态): demands per period and series, rising terms.
 
+use duijie_app::openapi;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Published demands per period and field or region, and rising terms.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrendsJson {
-    /// `field` or `region`.
+    #[schema(schema_with = openapi::trend_by)]
     pub by: String,
-    /// `month`, `quarter` or `year`.
+    #[schema(schema_with = openapi::trend_period)]
     pub period: String,
     /// Period labels, oldest first: `2026-03`, `2026-Q1` or `2026`.
     pub periods: Vec<String>,

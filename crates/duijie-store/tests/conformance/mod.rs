@@ -9,20 +9,24 @@ use std::sync::Arc;
 
 mod accounts;
 mod audit;
+mod committees;
 mod hardening;
+mod instruments;
 mod interests;
-mod market;
 pub use accounts::*;
 mod messages;
+mod trends;
 mod workspace;
 pub use audit::*;
 pub use hardening::*;
 pub use interests::*;
 pub use workspace::*;
 mod ledger;
+pub use committees::*;
+pub use instruments::*;
 pub use ledger::*;
-pub use market::*;
 pub use messages::*;
+pub use trends::*;
 
 type S = Arc<SqlStore>;
 
