@@ -8,10 +8,11 @@
 
 use usearch::{Index, IndexOptions, MetricKind, ScalarKind};
 
-/// Candidates the graph's search keeps (the paper's `ef`, usearch's `expansion_search`): the
-/// search returns up to this many, the best `limit` of them are kept. Larger finds more of the
-/// true best at more cost; measured in `docs/performance.md` ("Approximate search").
-pub const GRAPH_EF: usize = 200;
+/// Candidates the graph's search keeps while it walks (the paper's `ef`, usearch's
+/// `expansion_search`); a search for more documents than this walks with that many instead.
+/// Larger finds more of the true best at more cost; measured in `docs/performance.md`
+/// ("Approximate search").
+pub const GRAPH_EF: usize = 128;
 /// Candidates considered while adding a document (`efConstruction`).
 const GRAPH_EF_CONSTRUCTION: usize = 128;
 /// Links per document (the paper's `M`).
@@ -52,11 +53,10 @@ impl Graph {
         Ok(Graph { index, ids })
     }
 
-    /// Documents of the snapshot near `query` (an int8 vector of the graph's dimension),
-    /// nearest first, at most [`GRAPH_EF`]; `None` if the library fails (the caller then
-    /// scans exactly).
-    pub fn near(&self, query: &[i8]) -> Option<Vec<&str>> {
-        let found = self.index.search(query, GRAPH_EF).ok()?;
+    /// The `count` documents of the snapshot nearest `query` (an int8 vector of the graph's
+    /// dimension), nearest first; `None` if the library fails (the caller then scans exactly).
+    pub fn near(&self, query: &[i8], count: usize) -> Option<Vec<&str>> {
+        let found = self.index.search(query, count).ok()?;
         Some(
             found
                 .keys

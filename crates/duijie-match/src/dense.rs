@@ -8,7 +8,7 @@
 //! that, once [`VectorSet::refresh_graphs`] has run, an approximate graph (`crate::ann`) picks
 //! the candidates and only those (and the documents changed since the graph) are scored.
 
-use crate::ann::{Graph, GRAPH_EF};
+use crate::ann::Graph;
 use crate::MatchError;
 use duijie_core::EntityKind;
 use serde::{Deserialize, Serialize};
@@ -80,12 +80,15 @@ impl KindVectors {
         n >= from && !self.building && (self.graph.is_none() || self.fresh.len() * 10 > n)
     }
 
-    /// Positions to score for `q`: the graph's near documents still as they were, and every
-    /// changed one; or every document when there is no graph or it cannot give `limit`.
+    /// Positions to score for `q`: the graph's `limit` near documents still as they were, and
+    /// every changed one; `None` (scan every document) when there is no graph.
     fn candidates(&self, q: &[i8], limit: usize) -> Option<Vec<usize>> {
-        let graph = self.graph.as_ref().filter(|_| limit <= GRAPH_EF)?;
+        let graph = self.graph.as_ref()?;
+        // The graph's answer may hold documents changed since its snapshot, which are dropped
+        // here and scanned exactly below: ask for that many more (at most twice `limit`).
+        let count = limit + self.fresh.len().min(limit);
         let mut out: Vec<usize> = graph
-            .near(q)?
+            .near(q, count)?
             .into_iter()
             .filter(|id| !self.fresh.contains_key(*id))
             .filter_map(|id| self.at.get(id).copied())
@@ -538,8 +541,9 @@ mod tests {
         set.insert(kind, &exact[0][1].0, &far);
         let top = set.search(kind, q, 10, &[]).0;
         assert!(!ids(&top).contains(&exact[0][1].0.as_str()));
-        // A limit past the graph's reach falls back to the exact scan.
-        assert_eq!(set.search(kind, q, GRAPH_EF + 1, &[]).0.len(), GRAPH_EF + 1);
+        // A limit past the graph's walk width widens the walk.
+        let wide = crate::ann::GRAPH_EF + 1;
+        assert_eq!(set.search(kind, q, wide, &[]).0.len(), wide);
 
         // Three changes are not a tenth of the kind: no rebuild. Eighty more are.
         assert!(set.refresh_graphs().unwrap().is_empty());
