@@ -164,6 +164,40 @@ async fn a_page_request_slower_than_the_request_timeout_is_cut() {
 }
 
 #[tokio::test]
+async fn an_api_request_slower_than_the_request_timeout_gets_the_error_body() {
+    let config = ServerConfig {
+        request_timeout: Duration::from_millis(500),
+        ..ServerConfig::default()
+    };
+    let s = TestServer::start_with(Db::Sqlite, config).await.unwrap();
+    let mut slow = TcpStream::connect(addr_of(&s)).await.unwrap();
+    // The head arrives, the JSON body never does.
+    slow.write_all(
+        b"POST /api/v1/match HTTP/1.1\r\nHost: duijie\r\n\
+          Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"text\":",
+    )
+    .await
+    .unwrap();
+    // Read until the body's end (the connection may stay open for the unsent body).
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !buf.ends_with(b"}}") && Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_secs(5), slow.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ => break,
+        }
+    }
+    let sent = String::from_utf8_lossy(&buf).into_owned();
+    assert!(sent.starts_with("HTTP/1.1 503"), "{sent}");
+    assert!(
+        sent.to_ascii_lowercase().contains("retry-after: 1"),
+        "{sent}"
+    );
+    assert!(sent.contains("\"code\":\"unavailable\""), "{sent}");
+}
+
+#[tokio::test]
 async fn connections_beyond_the_limit_are_refused_with_503() {
     let config = ServerConfig {
         max_connections: 2,

@@ -110,6 +110,39 @@ pub async fn limit_anonymous_pages(
 
 const TOO_MANY: &str = "请求过于频繁，请稍后再试。";
 
+/// Middleware of the API: a request that takes longer than `request_timeout` (a body that
+/// never arrives, a stuck use case) is answered 503 `unavailable` with the error body.
+pub async fn deadline_api(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    within(&state, request, next, |e| ApiError(e).into_response()).await
+}
+
+/// Middleware of the pages: as [`deadline_api`], with the site's error page.
+pub async fn deadline_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    within(&state, request, next, |e| PageError(e).into_response()).await
+}
+
+async fn within(
+    state: &AppState,
+    request: Request,
+    next: Next,
+    answer: fn(DomainError) -> Response,
+) -> Response {
+    match tokio::time::timeout(state.config.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let mut resp = answer(DomainError::new(ErrorCode::Unavailable, TOO_SLOW));
+            set_retry_after(&mut resp, 1);
+            resp
+        }
+    }
+}
+
+const TOO_SLOW: &str = "请求处理超时，请稍后再试。";
+
 /// The client address the `client` layer resolved (through trusted proxies).
 fn client_ip(request: &Request) -> IpAddr {
     request
