@@ -9,7 +9,7 @@ use crate::{blocking, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::{
     Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, DomainError, EntityKind,
-    ErrorCode, Field, MemberEvidence, NewCommittee, Subtopic,
+    ErrorCode, Field, MemberEvidence, NewCommittee,
 };
 use duijie_match::{subtopic_count, MatchInput, MAX_PER_INSTITUTION};
 use duijie_store::Record;
@@ -158,13 +158,6 @@ impl App {
                     })
                     .collect(),
                 reason: p.reason,
-            })
-            .collect();
-        let subtopics = subtopics
-            .into_iter()
-            .map(|s| Subtopic {
-                term: s.term,
-                demands: s.demands,
             })
             .collect();
         let new = NewCommittee {

@@ -6,7 +6,7 @@
 use crate::query::MatchInput;
 use crate::rank::{CandidateKind, Evidence, EvidenceKind, Matcher};
 use crate::MatchError;
-use duijie_core::{EntityKind, Field};
+use duijie_core::{EntityKind, Field, Subtopic};
 use std::collections::{BTreeMap, HashMap};
 
 /// Members from one institution at most.
@@ -15,14 +15,6 @@ pub const MAX_PER_INSTITUTION: usize = 2;
 const PER_SUBTOPIC: usize = 15;
 /// Records kept to show why a member was chosen.
 const MEMBER_EVIDENCE: usize = 5;
-
-/// A sub-topic of a committee's field: a topic word of the field's demands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subtopic {
-    pub term: String,
-    /// Demands that mention it.
-    pub demands: u32,
-}
 
 /// How many sub-topics a committee of `size` is built around.
 pub fn subtopic_count(size: usize) -> usize {

@@ -22,7 +22,7 @@ mod segment;
 mod trends;
 
 pub use aggregate::Aggregation;
-pub use committees::{subtopic_count, CommitteePick, CommitteePool, Subtopic, MAX_PER_INSTITUTION};
+pub use committees::{subtopic_count, CommitteePick, CommitteePool, MAX_PER_INSTITUTION};
 pub use dense::{
     fuse_lists, is_semantic_ratio, quantise, Fusion, QueryEncoder, Semantic, VectorSet, GRAPH_FROM,
 };
