@@ -105,15 +105,8 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         throttle: Arc::new(duijie_app::SignInThrottle::new(config.sign_in.clone())),
         config: Arc::new(config),
     };
-    let api = api::routes(state.clone()).layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        limits::deadline_api,
-    ));
-    let pages = pages::routes(state.clone()).layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        limits::deadline_pages,
-    ));
-    api.merge(pages)
+    api::routes(state.clone())
+        .merge(pages::routes(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::layer,

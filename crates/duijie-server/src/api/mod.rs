@@ -223,6 +223,10 @@ pub fn routes(state: AppState) -> Router {
         .route("/api/docs", get(openapi::docs))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::deadline_api,
+        ))
         // Answers may carry contact details or a signed-in caller's data: never stored by a
         // browser or a shared cache.
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(

@@ -192,6 +192,11 @@ pub fn routes(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
+        // Inside the session layer, which renders the error page with the caller's navigation.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::deadline_pages,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::limits::limit_anonymous_pages,
