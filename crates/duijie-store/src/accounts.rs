@@ -4,6 +4,7 @@
 //! id or token reaches this module in plain text.
 
 use crate::rows::{self, millis};
+use crate::sql::read_one;
 use crate::{Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::id::new_id;
@@ -246,12 +247,13 @@ impl SqlStore {
     }
 
     pub async fn get_user(&self, id: &str) -> Result<Option<User>> {
-        sqlx::query("SELECT * FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| rows::user(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            "SELECT * FROM users WHERE id = $1",
+            id,
+            rows::user,
+        )
+        .await
     }
 
     /// The account whose e-mail, phone or name is `login` (an e-mail or phone first), with its
@@ -463,12 +465,13 @@ impl SqlStore {
     }
 
     pub async fn get_registration(&self, id: &str) -> Result<Option<Registration>> {
-        sqlx::query("SELECT * FROM registrations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| registration(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            "SELECT * FROM registrations WHERE id = $1",
+            id,
+            registration,
+        )
+        .await
     }
 
     /// With a status: oldest first; without: every registration, newest first.

@@ -5,6 +5,7 @@ use crate::changelog::log_changes;
 use crate::demands::{fetch_demand, transition_in};
 use crate::rows::{self, millis, to_json, Val};
 use crate::sql::insert_rows;
+use crate::sql::read_one;
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::catalogues::may_be_catalogued;
@@ -65,12 +66,14 @@ const CATALOGUE_SELECT: &str = "SELECT c.id, c.title, c.period, c.status, c.crea
     FROM catalogues c";
 
 async fn fetch_catalogue(conn: &mut AnyConnection, id: &str) -> Result<CatalogueEdition> {
-    let row = sqlx::query(&format!("{CATALOGUE_SELECT} WHERE c.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound("目录不存在或已删除".to_string()))?;
-    rows::catalogue(&row)
+    read_one(
+        &mut *conn,
+        &format!("{CATALOGUE_SELECT} WHERE c.id = $1"),
+        id,
+        rows::catalogue,
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound("目录不存在或已删除".to_string()))
 }
 
 /// The edition, which must still be a draft to change.
@@ -292,12 +295,13 @@ impl SqlStore {
     }
 
     pub async fn get_catalogue(&self, id: &str) -> Result<Option<CatalogueEdition>> {
-        sqlx::query(&format!("{CATALOGUE_SELECT} WHERE c.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| rows::catalogue(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            &format!("{CATALOGUE_SELECT} WHERE c.id = $1"),
+            id,
+            rows::catalogue,
+        )
+        .await
     }
 
     /// Editions, newest first; drafts only when asked for.

@@ -1,6 +1,7 @@
 //! Expert committees (专家咨询委员会) the bureau assembles, in SQL.
 
 use crate::rows::{self, millis, time, to_json};
+use crate::sql::read_one;
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
@@ -36,12 +37,14 @@ fn committee(row: &AnyRow) -> Result<Committee> {
 }
 
 async fn fetch_committee(conn: &mut AnyConnection, id: &str) -> Result<Committee> {
-    let row = sqlx::query(&format!("{COMMITTEE_SELECT} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound("委员会不存在或已删除".to_string()))?;
-    committee(&row)
+    read_one(
+        &mut *conn,
+        &format!("{COMMITTEE_SELECT} WHERE id = $1"),
+        id,
+        committee,
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound("委员会不存在或已删除".to_string()))
 }
 
 impl SqlStore {
@@ -72,12 +75,13 @@ impl SqlStore {
     }
 
     pub async fn get_committee(&self, id: &str) -> Result<Option<Committee>> {
-        sqlx::query(&format!("{COMMITTEE_SELECT} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| committee(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            &format!("{COMMITTEE_SELECT} WHERE id = $1"),
+            id,
+            committee,
+        )
+        .await
     }
 
     /// Committees, newest first.

@@ -6,6 +6,7 @@ use crate::audit::{self, NewAuditEntry};
 use crate::changelog::log_changes;
 use crate::notifications::{write_notices, NewNotice};
 use crate::rows::{self, bind_demand, millis, Val, DEMAND_COLUMNS, DEMAND_SELECT};
+use crate::sql::read_one;
 use crate::sql::{markers, Listing};
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
@@ -35,12 +36,14 @@ pub struct DemandEvent {
 }
 
 pub(crate) async fn fetch_demand(conn: &mut AnyConnection, id: &str) -> Result<Demand> {
-    let row = sqlx::query(&format!("{DEMAND_SELECT} WHERE d.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("demand {id} not found")))?;
-    rows::demand(&row)
+    read_one(
+        &mut *conn,
+        &format!("{DEMAND_SELECT} WHERE d.id = $1"),
+        id,
+        rows::demand,
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("demand {id} not found")))
 }
 
 /// Moves a demand from `from` to `to` inside a write transaction if it is still in `from`
@@ -328,12 +331,13 @@ impl SqlStore {
     }
 
     pub async fn get_demand(&self, id: &str) -> Result<Option<Demand>> {
-        sqlx::query(&format!("{DEMAND_SELECT} WHERE d.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| rows::demand(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            &format!("{DEMAND_SELECT} WHERE d.id = $1"),
+            id,
+            rows::demand,
+        )
+        .await
     }
 
     /// Demands matching the filter, newest first, with how many match in all.

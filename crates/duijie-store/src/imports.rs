@@ -6,6 +6,7 @@
 use crate::changelog::log_changes;
 use crate::rows::{self, achievement_columns, bind_vals, demand_columns, expert_columns, millis};
 use crate::rows::{to_json, Val};
+use crate::sql::read_one;
 use crate::sql::{insert_rows, is_sqlite, markers, INSERT_CHUNK};
 use crate::{Result, SqlStore, StoreError};
 use chrono::Utc;
@@ -564,11 +565,12 @@ impl SqlStore {
     }
 
     pub async fn get_import(&self, id: &str) -> Result<Option<ImportReport>> {
-        sqlx::query("SELECT id, report FROM imports WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| import_report(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            "SELECT id, report FROM imports WHERE id = $1",
+            id,
+            import_report,
+        )
+        .await
     }
 }

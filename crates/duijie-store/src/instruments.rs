@@ -3,12 +3,14 @@
 
 use crate::changelog::log_changes;
 use crate::rows::{self, millis, time, to_json};
+use crate::sql::read_one;
+use crate::sql::require_org;
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
 use duijie_core::{EntityKind, Instrument, InstrumentDraft};
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 pub(crate) const INSTRUMENT_SELECT: &str = "SELECT i.id, i.org_id, o.name AS org_name, i.body, \
     i.version, i.created_at, i.updated_at FROM instruments i JOIN organizations o ON o.id = i.org_id";
@@ -27,6 +29,31 @@ pub(crate) fn instrument(row: &AnyRow) -> Result<Instrument> {
     })
 }
 
+/// Writes the row of a new instrument `id` of `org_id`, recorded by `created_by`.
+pub(crate) async fn insert_instrument(
+    conn: &mut AnyConnection,
+    id: &str,
+    org_id: &str,
+    draft: &InstrumentDraft,
+    created_by: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO instruments (id, org_id, name, body, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(org_id)
+    .bind(draft.name.clone())
+    .bind(to_json(draft))
+    .bind(created_by)
+    .bind(now)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl SqlStore {
     /// Records an instrument of `org_id` with its change-log row.
     pub async fn create_instrument(
@@ -41,28 +68,8 @@ impl SqlStore {
         let now = millis(Utc::now());
         let id = new_id("ins");
         let (mut tx, _gate) = self.begin_write().await?;
-        let org: Option<String> = sqlx::query("SELECT id FROM organizations WHERE id = $1")
-            .bind(org_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("id"))
-            .transpose()?;
-        if org.is_none() {
-            return Err(StoreError::Invalid("所属单位不存在或已删除".to_string()));
-        }
-        sqlx::query(
-            "INSERT INTO instruments (id, org_id, name, body, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id.clone())
-        .bind(org_id)
-        .bind(draft.name.clone())
-        .bind(to_json(draft))
-        .bind(actor.name.clone())
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        require_org(&mut tx, org_id).await?;
+        insert_instrument(&mut tx, &id, org_id, draft, &actor.name, now).await?;
         log_changes(
             &mut tx,
             &[(EntityKind::Instrument, id.clone(), "upsert")],
@@ -79,11 +86,12 @@ impl SqlStore {
     }
 
     pub async fn get_instrument(&self, id: &str) -> Result<Option<Instrument>> {
-        sqlx::query(&format!("{INSTRUMENT_SELECT} WHERE i.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| instrument(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            &format!("{INSTRUMENT_SELECT} WHERE i.id = $1"),
+            id,
+            instrument,
+        )
+        .await
     }
 }

@@ -5,6 +5,7 @@
 use crate::demands::{fetch_demand, transition_logged};
 use crate::notifications::{write_notices, NewNotice};
 use crate::rows::{self, millis, to_json};
+use crate::sql::read_one;
 use crate::sql::INSERT_CHUNK;
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
@@ -52,12 +53,14 @@ pub(crate) fn interest(row: &AnyRow) -> Result<Interest> {
 }
 
 pub(crate) async fn fetch_interest(conn: &mut AnyConnection, id: &str) -> Result<Interest> {
-    let row = sqlx::query(&format!("{INTEREST_SELECT} WHERE i.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound("对接意向不存在或已删除".to_string()))?;
-    interest(&row)
+    read_one(
+        &mut *conn,
+        &format!("{INTEREST_SELECT} WHERE i.id = $1"),
+        id,
+        interest,
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound("对接意向不存在或已删除".to_string()))
 }
 
 /// Fails unless every id names a record of `table` that belongs to `org_id`.
@@ -204,12 +207,13 @@ impl SqlStore {
     }
 
     pub async fn get_interest(&self, id: &str) -> Result<Option<Interest>> {
-        sqlx::query(&format!("{INTEREST_SELECT} WHERE i.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| interest(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            &format!("{INTEREST_SELECT} WHERE i.id = $1"),
+            id,
+            interest,
+        )
+        .await
     }
 
     /// A demand's interests, oldest first; only `org_id`'s when given.

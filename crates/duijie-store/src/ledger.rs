@@ -4,6 +4,7 @@
 
 use crate::demands::{fetch_demand, transition_logged};
 use crate::rows::{self, bind_vals, millis, to_json, Val};
+use crate::sql::{exists, read_one, ORG_BY_ID};
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duijie_core::id::new_id;
@@ -112,20 +113,14 @@ fn secondment(row: &AnyRow) -> Result<Secondment> {
 }
 
 async fn fetch_project(conn: &mut AnyConnection, id: &str) -> Result<Project> {
-    let row = sqlx::query(&format!("{PROJECT_SELECT} WHERE p.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound("项目不存在或已删除".to_string()))?;
-    project(&row)
-}
-
-async fn org_exists(conn: &mut AnyConnection, id: &str) -> Result<bool> {
-    Ok(sqlx::query("SELECT id FROM organizations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .is_some())
+    read_one(
+        &mut *conn,
+        &format!("{PROJECT_SELECT} WHERE p.id = $1"),
+        id,
+        project,
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound("项目不存在或已删除".to_string()))
 }
 
 impl SqlStore {
@@ -164,7 +159,7 @@ impl SqlStore {
                 )))
             }
         }
-        if !org_exists(&mut tx, &new.institution_id).await? {
+        if !exists(&mut *tx, ORG_BY_ID, &new.institution_id).await? {
             return Err(StoreError::Invalid("合作单位不存在或已删除".to_string()));
         }
         // A form sent twice or a retried request would count the contract twice in the annual
@@ -243,12 +238,13 @@ impl SqlStore {
     }
 
     pub async fn get_project(&self, id: &str) -> Result<Option<Project>> {
-        sqlx::query(&format!("{PROJECT_SELECT} WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| project(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            &format!("{PROJECT_SELECT} WHERE p.id = $1"),
+            id,
+            project,
+        )
+        .await
     }
 
     /// Projects matching the filter, latest signed first.
@@ -296,14 +292,16 @@ impl SqlStore {
         let now = millis(Utc::now());
         let id = new_id("sec");
         let (mut tx, _gate) = self.begin_write().await?;
-        let expert = sqlx::query("SELECT id FROM experts WHERE id = $1")
-            .bind(new.expert_id.clone())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if expert.is_none() {
+        if !exists(
+            &mut *tx,
+            "SELECT id FROM experts WHERE id = $1",
+            &new.expert_id,
+        )
+        .await?
+        {
             return Err(StoreError::Invalid("所选专家不存在或已删除".to_string()));
         }
-        if !org_exists(&mut tx, &new.host_org_id).await? {
+        if !exists(&mut *tx, ORG_BY_ID, &new.host_org_id).await? {
             return Err(StoreError::Invalid("挂职单位不存在或已删除".to_string()));
         }
         sqlx::query(

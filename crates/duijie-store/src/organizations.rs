@@ -1,6 +1,7 @@
 //! Organisations: found or created by their normalised name, read with their counts.
 
 use crate::rows::{self, millis};
+use crate::sql::read_one;
 use crate::{Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
@@ -46,12 +47,13 @@ impl SqlStore {
     }
 
     pub async fn get_organization(&self, id: &str) -> Result<Option<Organization>> {
-        sqlx::query("SELECT * FROM organizations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| rows::organization(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            "SELECT * FROM organizations WHERE id = $1",
+            id,
+            rows::organization,
+        )
+        .await
     }
 
     pub async fn organization_counts(&self, id: &str) -> Result<OrgCounts> {

@@ -2,26 +2,29 @@
 //! and experts looked up by name.
 
 use crate::rows::{self, ACHIEVEMENT_SELECT, EXPERT_SELECT};
+use crate::sql::read_one;
 use crate::{Result, SqlStore};
 use duijie_core::{Achievement, Expert};
 
 impl SqlStore {
     pub async fn get_achievement(&self, id: &str) -> Result<Option<Achievement>> {
-        sqlx::query(&format!("{ACHIEVEMENT_SELECT} WHERE a.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| rows::achievement(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            &format!("{ACHIEVEMENT_SELECT} WHERE a.id = $1"),
+            id,
+            rows::achievement,
+        )
+        .await
     }
 
     pub async fn get_expert(&self, id: &str) -> Result<Option<Expert>> {
-        sqlx::query(&format!("{EXPERT_SELECT} WHERE e.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| rows::expert(&r))
-            .transpose()
+        read_one(
+            self.pool(),
+            &format!("{EXPERT_SELECT} WHERE e.id = $1"),
+            id,
+            rows::expert,
+        )
+        .await
     }
 
     /// Experts whose name starts with `prefix` (a person is looked up by name, whether or not

@@ -228,6 +228,46 @@ pub(crate) async fn insert_rows(
     Ok(())
 }
 
+/// The row `sql` finds for `key` (its one parameter, `$1`), read by `read`; `None` when there
+/// is none. Every lookup of one record by its id or another unique key goes through here.
+pub(crate) async fn read_one<'c, E, T>(
+    exec: E,
+    sql: &str,
+    key: &str,
+    read: impl FnOnce(&AnyRow) -> Result<T>,
+) -> Result<Option<T>>
+where
+    E: Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(sql)
+        .bind(key)
+        .fetch_optional(exec)
+        .await?
+        .map(|r| read(&r))
+        .transpose()
+}
+
+/// Finds an organisation by its id (for [`exists`]).
+pub(crate) const ORG_BY_ID: &str = "SELECT id FROM organizations WHERE id = $1";
+
+/// Does `sql` (with one parameter, the `key`) find a row?
+pub(crate) async fn exists<'c, E>(exec: E, sql: &str, key: &str) -> Result<bool>
+where
+    E: Executor<'c, Database = sqlx::Any>,
+{
+    Ok(read_one(exec, sql, key, |_| Ok(())).await?.is_some())
+}
+
+/// Fails with [`StoreError::Invalid`] unless the organisation `id` exists: records are only
+/// ever written for a live organisation.
+pub(crate) async fn require_org(conn: &mut AnyConnection, id: &str) -> Result<()> {
+    if exists(conn, ORG_BY_ID, id).await? {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid("所属单位不存在或已删除".into()))
+    }
+}
+
 /// A filtered, paged listing: its conditions with their values, numbered as they are bound.
 #[derive(Default)]
 pub(crate) struct Listing {

@@ -7,9 +7,10 @@
 
 use crate::audit;
 use crate::changelog::log_changes;
-use crate::instruments::INSTRUMENT_SELECT;
+use crate::instruments::{insert_instrument, INSTRUMENT_SELECT};
 use crate::rows::{self, achievement_columns, bind_vals, expert_columns, millis, to_json, Val};
 use crate::rows::{ACHIEVEMENT_SELECT, EXPERT_SELECT};
+use crate::sql::require_org;
 use crate::{AuditAction, AuditEntry, NewAuditEntry, Record, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
@@ -181,15 +182,7 @@ impl SqlStore {
         let now = millis(Utc::now());
         let kind = draft.kind();
         let (mut tx, _gate) = self.begin_write().await?;
-        let org: Option<String> = sqlx::query("SELECT id FROM organizations WHERE id = $1")
-            .bind(org_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("id"))
-            .transpose()?;
-        if org.is_none() {
-            return Err(StoreError::Invalid("所属单位不存在或已删除".into()));
-        }
+        require_org(&mut tx, org_id).await?;
         check_unique(&mut tx, draft, org_id, None).await?;
         let id = match draft {
             OwnDraft::Achievement(a) => {
@@ -237,19 +230,7 @@ impl SqlStore {
             }
             OwnDraft::Instrument(i) => {
                 let id = new_id("ins");
-                sqlx::query(
-                    "INSERT INTO instruments (id, org_id, name, body, created_by, created_at, \
-                     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(id.clone())
-                .bind(org_id)
-                .bind(i.name.clone())
-                .bind(to_json(i))
-                .bind(audit_entry.actor.name.clone())
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                insert_instrument(&mut tx, &id, org_id, i, &audit_entry.actor.name, now).await?;
                 id
             }
         };

@@ -75,6 +75,21 @@ pub async fn healthz(base: &str) -> serde_json::Value {
     panic!("{base} never became healthy");
 }
 
+/// GETs `url` (as `token`'s holder when given) and returns the JSON body.
+pub async fn get_json(url: String, token: Option<&str>) -> serde_json::Value {
+    let mut req = reqwest::Client::new().get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.expect("sent").json().await.expect("json")
+}
+
+/// Ends a server at the end of a test (one that already exited is fine).
+pub fn stop(child: &mut Child) {
+    child.kill().ok();
+    child.wait().ok();
+}
+
 /// SIGKILL: no shutdown handler runs.
 pub fn kill9(child: &mut Child) {
     child.kill().expect("kill");

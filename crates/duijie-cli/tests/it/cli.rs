@@ -1,6 +1,6 @@
 //! The `duijie` binary as a user runs it.
 
-use crate::common::{duijie, healthz, serve};
+use crate::common::{duijie, get_json, healthz, serve, stop};
 
 use std::process::{Command, Output};
 
@@ -99,8 +99,7 @@ async fn serve_answers_healthz_on_sqlite() {
     assert_eq!(body["status"], "ok");
     assert!(dir.path().join("duijie.db").exists());
     assert!(dir.path().join("index").exists());
-    child.kill().ok();
-    child.wait().ok();
+    stop(&mut child);
 }
 
 #[tokio::test]
@@ -116,8 +115,7 @@ async fn serve_answers_healthz_on_postgres() {
         !dir.path().join("duijie.db").exists(),
         "no sqlite file with postgres"
     );
-    child.kill().ok();
-    child.wait().ok();
+    stop(&mut child);
 }
 
 #[tokio::test]
@@ -155,12 +153,8 @@ async fn serve_demo_loads_sample_catalogues_and_prints_a_password_per_role() {
             "{account} signs in with its printed password"
         );
     }
-    let demands: serde_json::Value = reqwest::get(format!("{base}/api/v1/demands?per_page=1"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let demands: serde_json::Value =
+        get_json(format!("{base}/api/v1/demands?per_page=1"), None).await;
     assert_eq!(demands["total"], 19, "{demands}");
     // The demo shows both outcomes: a life-science demand with a real partner, and a
     // metallurgy demand the research side cannot serve, answered as such.
@@ -190,12 +184,7 @@ async fn serve_demo_loads_sample_catalogues_and_prints_a_password_per_role() {
     .await;
     assert_eq!(unserved["coverage"], "none", "{unserved}");
     let achievements: serde_json::Value =
-        reqwest::get(format!("{base}/api/v1/achievements?q=供应链"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        get_json(format!("{base}/api/v1/achievements?q=供应链"), None).await;
     assert!(
         achievements["total"].as_u64().unwrap() > 10,
         "{achievements}"
@@ -205,18 +194,13 @@ async fn serve_demo_loads_sample_catalogues_and_prints_a_password_per_role() {
         !ranking["candidates"].as_array().unwrap().is_empty(),
         "{ranking}"
     );
-    let instruments: serde_json::Value = reqwest::get(format!("{base}/api/v1/instruments?q=仿真"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let instruments: serde_json::Value =
+        get_json(format!("{base}/api/v1/instruments?q=仿真"), None).await;
     assert_eq!(
         instruments["items"][0]["institution"]["name"], "上海交通大学",
         "{instruments}"
     );
-    child.kill().ok();
-    child.wait().ok();
+    stop(&mut child);
     // A restart keeps the accounts and their printed passwords.
     let (mut child, base, again) = serve(&mut duijie(dir.path()), &["--demo"]);
     healthz(&base).await;
@@ -226,6 +210,5 @@ async fn serve_demo_loads_sample_catalogues_and_prints_a_password_per_role() {
         sign_in(base.clone(), account.clone(), password.clone()).await,
         200
     );
-    child.kill().ok();
-    child.wait().ok();
+    stop(&mut child);
 }

@@ -2,7 +2,7 @@
 //! concurrent writes loses nothing acknowledged and duplicates nothing; two servers on one
 //! PostgreSQL database see each other's writes through the shared change log.
 
-use crate::common::{duijie, enterprise_token, healthz, kill9, serve, token};
+use crate::common::{duijie, enterprise_token, get_json, healthz, kill9, serve, stop, token};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -140,31 +140,19 @@ async fn server_killed_during_writes_keeps_every_acknowledged_record() {
             .unwrap();
         assert_eq!(r.status(), reqwest::StatusCode::OK, "{id} lost");
     }
-    let listed: serde_json::Value = client
-        .get(format!("{base}/api/v1/my/demands?per_page=1"))
-        .bearer_auth(&ent)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: serde_json::Value =
+        get_json(format!("{base}/api/v1/my/demands?per_page=1"), Some(&ent)).await;
     let stored = listed["total"].as_u64().unwrap() as usize;
     assert!(stored >= acked.len());
     // The index caught up on restart: it finds what the database has.
     let admin = token(duijie(dir.path()).args(["user", "add", "--role", "bureau", "kjj"]));
-    let found: serde_json::Value = client
-        .get(format!("{base}/api/v1/demands?q=压力测试&per_page=1"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found: serde_json::Value = get_json(
+        format!("{base}/api/v1/demands?q=压力测试&per_page=1"),
+        Some(&admin),
+    )
+    .await;
     assert_eq!(found["total"].as_u64().unwrap() as usize, stored);
-    child.kill().ok();
-    child.wait().ok();
+    stop(&mut child);
 }
 
 #[tokio::test]
@@ -207,12 +195,7 @@ async fn two_replicas_on_one_postgres_follow_the_same_change_log() {
     // Published through replica A, found by anyone searching replica B.
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let v: serde_json::Value = reqwest::get(format!("{b_base}/api/v1/demands?q=盐碱"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: serde_json::Value = get_json(format!("{b_base}/api/v1/demands?q=盐碱"), None).await;
         if v["total"] == 1 {
             assert_eq!(v["items"][0]["title"], "盐碱地改良微生物菌剂");
             break;
@@ -224,8 +207,7 @@ async fn two_replicas_on_one_postgres_follow_the_same_change_log() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     for c in [&mut a, &mut b] {
-        c.kill().ok();
-        c.wait().ok();
+        stop(c);
     }
 }
 

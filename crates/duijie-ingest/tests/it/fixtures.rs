@@ -4,7 +4,7 @@
 
 use duijie_core::{AchievementDraft, DemandDraft, Draft, ExpertDraft};
 use duijie_ingest::{read_bytes, IngestError, ParsedFile, ReadOptions};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
 pub fn read(name: &str, bytes: &[u8]) -> ParsedFile {
     match read_bytes(name, bytes, &ReadOptions::default()) {
@@ -23,35 +23,56 @@ pub fn read_err(name: &str, bytes: &[u8], opts: &ReadOptions) -> IngestError {
     }
 }
 
-pub fn demands(p: &ParsedFile) -> Vec<(u32, &DemandDraft)> {
+/// `(row, draft)` of every record; each must be of the kind `pick` takes (`what` in the failure).
+fn of_kind<'p, T>(
+    p: &'p ParsedFile,
+    what: &str,
+    pick: impl Fn(&'p Draft) -> Option<&'p T>,
+) -> Vec<(u32, &'p T)> {
     p.records
         .iter()
-        .map(|r| match &r.draft {
-            Draft::Demand(d) => (r.row, d),
-            other => panic!("expected a demand, got {other:?}"),
+        .map(|r| match pick(&r.draft) {
+            Some(d) => (r.row, d),
+            None => panic!("expected {what}, got {:?}", r.draft),
         })
         .collect()
+}
+
+pub fn demands(p: &ParsedFile) -> Vec<(u32, &DemandDraft)> {
+    of_kind(p, "a demand", |d| match d {
+        Draft::Demand(d) => Some(d),
+        _ => None,
+    })
 }
 
 pub fn achievements(p: &ParsedFile) -> Vec<(u32, &AchievementDraft)> {
-    p.records
-        .iter()
-        .map(|r| match &r.draft {
-            Draft::Achievement(a) => (r.row, a),
-            other => panic!("expected an achievement, got {other:?}"),
-        })
-        .collect()
+    of_kind(p, "an achievement", |d| match d {
+        Draft::Achievement(a) => Some(a),
+        _ => None,
+    })
 }
 
 pub fn experts(p: &ParsedFile) -> Vec<(u32, &ExpertDraft)> {
-    p.records
-        .iter()
-        .map(|r| match &r.draft {
-            Draft::Expert(e) => (r.row, e),
-            other => panic!("expected an expert, got {other:?}"),
-        })
-        .collect()
+    of_kind(p, "an expert", |d| match d {
+        Draft::Expert(e) => Some(e),
+        _ => None,
+    })
 }
+
+/// Writes `rows` of text into `ws` from row `top`, column A on.
+pub fn write_rows(ws: &mut Worksheet, top: u32, rows: &[&[&str]]) {
+    for (r, row) in (top..).zip(rows) {
+        for (c, v) in (0u16..).zip(row.iter()) {
+            ws.write_string(r, c, *v).expect("cell");
+        }
+    }
+}
+
+/// The smallest demand sheet: a header and one demand of 金源矿业.
+pub const ONE_DEMAND: [&[&str]; 2] = [
+    &["需求名称", "需求单位"],
+    &["高纯氧化铝", "金源矿业有限公司"],
+];
 
 /// `(sheet, row, column, code)` of every reported problem.
 pub fn problems(p: &ParsedFile) -> Vec<(String, u32, Option<String>, String)> {

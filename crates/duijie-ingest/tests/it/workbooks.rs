@@ -182,10 +182,7 @@ fn row_cap_applies_to_workbooks() {
 fn a_sheet_spanning_the_whole_grid_costs_nothing() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    ws.write_string(0, 0, "需求名称").expect("w");
-    ws.write_string(0, 1, "需求单位").expect("w");
-    ws.write_string(1, 0, "高纯氧化铝").expect("w");
-    ws.write_string(1, 1, "金源矿业有限公司").expect("w");
+    write_rows(ws, 0, &ONE_DEMAND);
     // The last cell Excel allows: a reader that allocates the declared range would need
     // 17 billion cells.
     ws.write_string(1_048_575, 16_383, "末尾").expect("w");
@@ -199,16 +196,14 @@ fn a_sheet_spanning_the_whole_grid_costs_nothing() {
 fn hidden_sheets_are_not_read() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    ws.write_string(0, 0, "需求名称").expect("w");
-    ws.write_string(0, 1, "需求单位").expect("w");
-    ws.write_string(1, 0, "高纯氧化铝").expect("w");
-    ws.write_string(1, 1, "金源矿业有限公司").expect("w");
+    write_rows(ws, 0, &ONE_DEMAND);
     let hidden = wb.add_worksheet();
     hidden.set_name("下拉选项").expect("name");
-    hidden.write_string(0, 0, "需求名称").expect("w");
-    hidden.write_string(0, 1, "需求单位").expect("w");
-    hidden.write_string(1, 0, "不该读到").expect("w");
-    hidden.write_string(1, 1, "某公司").expect("w");
+    write_rows(
+        hidden,
+        0,
+        &[&["需求名称", "需求单位"], &["不该读到", "某公司"]],
+    );
     hidden.set_hidden(true);
     let p = read("hidden.xlsx", &wb.save_to_buffer().expect("xlsx"));
     assert_eq!(
@@ -260,11 +255,8 @@ fn several_sheets_of_one_kind_and_one_of_another() {
     for (name, rows) in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(name).expect("name");
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                ws.write_string(r as u32, c as u16, *v).expect("cell");
-            }
-        }
+        let rows: Vec<&[&str]> = rows.iter().map(|r| &r[..]).collect();
+        write_rows(ws, 0, &rows);
     }
     let p = read("多表.xlsx", &wb.save_to_buffer().expect("xlsx"));
     assert_eq!(p.kind, RecordKind::Demands);
@@ -290,22 +282,20 @@ fn a_county_in_the_sheet_name_or_title_row_is_the_region() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("渑池县").expect("name");
-    ws.write_string(0, 0, "需求名称").expect("w");
-    ws.write_string(0, 1, "需求单位").expect("w");
-    ws.write_string(1, 0, "高纯氧化铝").expect("w");
-    ws.write_string(1, 1, "金源矿业有限公司").expect("w");
+    write_rows(ws, 0, &ONE_DEMAND);
     let titled = wb.add_worksheet();
     titled
         .write_string(0, 0, "2026年三门峡市陕州区企业技术需求目录")
         .expect("w");
-    titled.write_string(1, 0, "需求名称").expect("w");
-    titled.write_string(1, 1, "需求单位").expect("w");
-    titled.write_string(1, 2, "所在地区").expect("w");
-    titled.write_string(2, 0, "苹果冷链保鲜").expect("w");
-    titled.write_string(2, 1, "果业有限公司").expect("w");
-    titled.write_string(3, 0, "黄金尾矿综合利用").expect("w");
-    titled.write_string(3, 1, "矿业有限公司").expect("w");
-    titled.write_string(3, 2, "灵宝市").expect("w");
+    write_rows(
+        titled,
+        1,
+        &[
+            &["需求名称", "需求单位", "所在地区"],
+            &["苹果冷链保鲜", "果业有限公司"],
+            &["黄金尾矿综合利用", "矿业有限公司", "灵宝市"],
+        ],
+    );
     let p = read("县区需求.xlsx", &wb.save_to_buffer().expect("xlsx"));
     let regions: Vec<(String, Option<String>)> = demands(&p)
         .into_iter()
