@@ -87,6 +87,7 @@ pub async fn a_demand_in_other_words_finds_its_partner_by_meaning(db: Db) {
         ratio: 0.5,
         fusion: Fusion::Normalised,
         graph_from: 4,
+        ..SemanticConfig::default()
     };
     let Some(s) = TestServer::start_semantic(db, semantic).await else {
         return;

@@ -216,6 +216,8 @@ pub struct SemanticConfig {
     /// Kinds of at least this many records are searched through an approximate graph
     /// (`duijie_match::VectorSet::with_graph_from`).
     pub graph_from: usize,
+    /// Documents the meaning side adds per kind (`MatchConfig::dense_limit`).
+    pub candidates: usize,
 }
 
 impl Default for SemanticConfig {
@@ -225,16 +227,18 @@ impl Default for SemanticConfig {
             ratio: 0.5,
             fusion: Fusion::Normalised,
             graph_from: GRAPH_FROM,
+            candidates: MatchConfig::default().dense_limit,
         }
     }
 }
 
 impl SemanticConfig {
-    /// `base` with this ratio and fusion.
+    /// `base` with this ratio, fusion and number of dense candidates.
     pub(crate) fn match_config(&self, base: &MatchConfig) -> MatchConfig {
         MatchConfig {
             semantic_ratio: self.ratio,
             fusion: self.fusion,
+            dense_limit: self.candidates,
             ..*base
         }
     }

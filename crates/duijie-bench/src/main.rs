@@ -200,6 +200,9 @@ struct LoadArgs {
     /// `random-vectors`).
     #[arg(long)]
     semantic: bool,
+    /// With --semantic: documents the meaning side adds per kind (`[semantic] candidates`).
+    #[arg(long, requires = "semantic")]
+    dense_candidates: Option<usize>,
 }
 
 impl LoadArgs {
@@ -211,6 +214,7 @@ impl LoadArgs {
             max_time: Duration::from_secs(self.max_secs),
             warmup: self.warmup,
             semantic: self.semantic,
+            dense_candidates: self.dense_candidates,
         }
     }
 }

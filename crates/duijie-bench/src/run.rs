@@ -23,6 +23,9 @@ pub struct LoadPlan {
     /// Serve with semantic matching (`[semantic] enabled`); off by default, so that the words-only
     /// figures stay comparable and no embedder competes with the load.
     pub semantic: bool,
+    /// `[semantic] candidates`: documents the meaning side adds per kind (the server's default
+    /// when `None`).
+    pub dense_candidates: Option<usize>,
 }
 
 impl Default for LoadPlan {
@@ -34,6 +37,7 @@ impl Default for LoadPlan {
             max_time: Duration::from_secs(30),
             warmup: 40,
             semantic: false,
+            dense_candidates: None,
         }
     }
 }
@@ -116,10 +120,11 @@ pub async fn serve_and_load(
     plan: &LoadPlan,
 ) -> Result<(ServerStats, Vec<LoadResult>)> {
     // The server runs in `dir` and reads its `duijie.toml`.
-    std::fs::write(
-        dir.join("duijie.toml"),
-        format!("[semantic]\nenabled = {}\n", plan.semantic),
-    )?;
+    let mut toml = format!("[semantic]\nenabled = {}\n", plan.semantic);
+    if let Some(n) = plan.dense_candidates {
+        toml.push_str(&format!("candidates = {n}\n"));
+    }
+    std::fs::write(dir.join("duijie.toml"), toml)?;
     let mut server = Server::start(bin, dir).await?;
     let mut stats = ServerStats {
         startup_s: server.startup_s,

@@ -53,6 +53,10 @@ struct FileConfig {
     webhook: Option<WebhookFile>,
 }
 
+/// The most documents the meaning side may add per kind: as many as the words side retrieves
+/// (`MatchConfig::retrieve_limit`), and within the 128 the approximate graph walks.
+const MAX_DENSE_CANDIDATES: usize = 100;
+
 /// `[semantic]`: dense vectors beside the words in ranking (no section: on, with the measured
 /// defaults).
 #[derive(Debug, Deserialize)]
@@ -66,6 +70,8 @@ struct SemanticFile {
     fusion: Option<String>,
     /// Records of one kind from which its search goes through an approximate graph.
     graph_from: Option<usize>,
+    /// Documents the meaning side adds per kind to a ranking.
+    candidates: Option<usize>,
 }
 
 /// `[sign_in]`: how wrong passwords are throttled (shared by every replica on one database).
@@ -169,10 +175,16 @@ fn semantic_config(file: Option<SemanticFile>) -> Result<Option<SemanticConfig>>
         graph_from > 0,
         "semantic.graph_from must be a number of records above 0, not {graph_from}"
     );
+    let candidates = file.candidates.unwrap_or(defaults.candidates);
+    anyhow::ensure!(
+        (1..=MAX_DENSE_CANDIDATES).contains(&candidates),
+        "semantic.candidates must be between 1 and {MAX_DENSE_CANDIDATES}, not {candidates}"
+    );
     Ok(Some(SemanticConfig {
         ratio,
         fusion,
         graph_from,
+        candidates,
     }))
 }
 
@@ -496,6 +508,28 @@ mod tests {
             err.contains("webhook.kinds") && err.contains("nope"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_semantic_settings_are_read_and_checked() {
+        let c = load("[semantic]\nratio = 0.3\nfusion = \"rrf\"\ncandidates = 50\n").unwrap();
+        let s = c.semantic.unwrap();
+        assert_eq!((s.ratio, s.fusion, s.candidates), (0.3, Fusion::Rrf, 50));
+        let defaults = load("").unwrap().semantic.unwrap();
+        assert_eq!(defaults, SemanticConfig::default());
+        assert!(load("[semantic]\nenabled = false\n")
+            .unwrap()
+            .semantic
+            .is_none());
+        for (toml, key) in [
+            ("[semantic]\ncandidates = 0\n", "semantic.candidates"),
+            ("[semantic]\ncandidates = 101\n", "semantic.candidates"),
+            ("[semantic]\nratio = 1.5\n", "semantic.ratio"),
+            ("[semantic]\nfusion = \"max\"\n", "semantic.fusion"),
+        ] {
+            let err = format!("{:#}", load(toml).unwrap_err());
+            assert!(err.contains(key), "{toml}: {err}");
+        }
     }
 
     #[test]

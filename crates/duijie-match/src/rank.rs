@@ -183,6 +183,9 @@ pub struct MatchConfig {
     pub fields: FieldWeights,
     /// Documents fetched per kind (achievements, experts) before grouping.
     pub retrieve_limit: usize,
+    /// Documents the meaning (dense) side adds per kind when `semantic_ratio` > 0: fewer is
+    /// faster and costs some quality (`docs/performance.md`, "Fewer dense candidates").
+    pub dense_limit: usize,
     /// Aggregation of an institution's documents (or, with `via_experts`, of its people).
     pub institution_agg: Aggregation,
     /// Aggregation of one person's documents.
@@ -240,6 +243,7 @@ impl Default for MatchConfig {
             query: QueryConfig::default(),
             fields: FieldWeights::default(),
             retrieve_limit: 100,
+            dense_limit: 100,
             institution_agg: Aggregation::RankDecay { k: 5, decay: 0.5 },
             expert_agg: Aggregation::RankDecay { k: 5, decay: 0.3 },
             via_experts: false,
@@ -604,7 +608,7 @@ impl Matcher {
             let (top, mut cosine) =
                 semantic
                     .vectors
-                    .search(*kind, &q, self.config.retrieve_limit, &also);
+                    .search(*kind, &q, self.config.dense_limit, &also);
             for (id, c) in &top {
                 cosine.insert(id.clone(), *c);
             }

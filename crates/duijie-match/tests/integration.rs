@@ -648,10 +648,23 @@ fn a_document_found_only_by_meaning_is_fused_in_and_marked_semantic() {
         )
         .id
         .clone();
+    let second_id = c
+        .achievement(
+            "org_sem2",
+            "北京大学",
+            "储能器件界面稳定性研究",
+            &[],
+            None,
+            None,
+        )
+        .id
+        .clone();
     let vectors = VectorSet::new(3);
     for d in &c.docs {
         let v = if d.id == sem_id {
             [1.0, 0.0, 0.0]
+        } else if d.id == second_id {
+            [0.9, 0.1, 0.0]
         } else if d.org_id == "org_strong" {
             [0.8, 0.6, 0.0]
         } else if d.org_id == "org_many" {
@@ -730,7 +743,19 @@ fn a_document_found_only_by_meaning_is_fused_in_and_marked_semantic() {
     let dense = names(
         &corpus()
             .matcher(config(1.0, Fusion::Normalised))
-            .with_semantic(semantic),
+            .with_semantic(semantic.clone()),
     );
     assert_eq!(dense[0], "清华大学", "{dense:?}");
+    assert!(dense.contains(&"北京大学".to_string()), "{dense:?}");
+    // One dense candidate per kind: only the nearest document is added by meaning.
+    let one = names(
+        &corpus()
+            .matcher(MatchConfig {
+                dense_limit: 1,
+                ..config(1.0, Fusion::Normalised)
+            })
+            .with_semantic(semantic),
+    );
+    assert_eq!(one[0], "清华大学", "{one:?}");
+    assert!(!one.contains(&"北京大学".to_string()), "{one:?}");
 }
