@@ -4,7 +4,7 @@
 //! id or token reaches this module in plain text.
 
 use crate::rows::{self, millis};
-use crate::sql::read_one;
+use crate::sql::{read_all, read_one};
 use crate::{Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::id::new_id;
@@ -479,20 +479,17 @@ impl SqlStore {
         &self,
         status: Option<RegistrationStatus>,
     ) -> Result<Vec<Registration>> {
-        let rows = match status {
-            Some(s) => {
-                sqlx::query("SELECT * FROM registrations WHERE status = $1 ORDER BY created_at, id")
-                    .bind(s.as_str())
-                    .fetch_all(self.pool())
-                    .await?
-            }
-            None => {
-                sqlx::query("SELECT * FROM registrations ORDER BY created_at DESC, id")
-                    .fetch_all(self.pool())
-                    .await?
-            }
+        let (sql, vals) = match status {
+            Some(s) => (
+                "SELECT * FROM registrations WHERE status = $1 ORDER BY created_at, id",
+                vec![s.as_str().into()],
+            ),
+            None => (
+                "SELECT * FROM registrations ORDER BY created_at DESC, id",
+                Vec::new(),
+            ),
         };
-        rows.iter().map(registration).collect()
+        read_all(self.pool(), sql, vals, registration).await
     }
 
     /// The newest pending or rejected registration with this phone or e-mail, with its

@@ -5,8 +5,8 @@
 use crate::demands::{fetch_demand, transition_logged};
 use crate::notifications::{write_notices, NewNotice};
 use crate::rows::{self, millis, to_json};
-use crate::sql::read_one;
 use crate::sql::INSERT_CHUNK;
+use crate::sql::{read_all, read_one};
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
@@ -222,27 +222,20 @@ impl SqlStore {
         demand_id: &str,
         org_id: Option<&str>,
     ) -> Result<Vec<Interest>> {
-        let rows = match org_id {
-            Some(org) => {
-                sqlx::query(&format!(
+        let (sql, vals) = match org_id {
+            Some(org) => (
+                format!(
                     "{INTEREST_SELECT} WHERE i.demand_id = $1 AND i.org_id = $2 \
                      ORDER BY i.created_at, i.id"
-                ))
-                .bind(demand_id)
-                .bind(org)
-                .fetch_all(self.pool())
-                .await?
-            }
-            None => {
-                sqlx::query(&format!(
-                    "{INTEREST_SELECT} WHERE i.demand_id = $1 ORDER BY i.created_at, i.id"
-                ))
-                .bind(demand_id)
-                .fetch_all(self.pool())
-                .await?
-            }
+                ),
+                vec![demand_id.into(), org.into()],
+            ),
+            None => (
+                format!("{INTEREST_SELECT} WHERE i.demand_id = $1 ORDER BY i.created_at, i.id"),
+                vec![demand_id.into()],
+            ),
         };
-        rows.iter().map(interest).collect()
+        read_all(self.pool(), &sql, vals, interest).await
     }
 
     /// How many pending interests each of `demand_ids` has, in one query; demands without

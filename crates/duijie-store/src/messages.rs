@@ -6,6 +6,7 @@
 use crate::demands::fetch_demand;
 use crate::interests::fetch_interest;
 use crate::rows::{self, millis};
+use crate::sql::read_all;
 use crate::{Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
@@ -274,28 +275,23 @@ impl SqlStore {
         demand_id: &str,
         interest_id: Option<&str>,
     ) -> Result<Vec<Attachment>> {
-        let rows = match interest_id {
-            None => {
-                sqlx::query(&format!(
+        let (sql, vals) = match interest_id {
+            None => (
+                format!(
                     "SELECT {ATTACHMENT_COLUMNS} FROM attachments a WHERE a.demand_id = $1 \
                      AND a.interest_id IS NULL ORDER BY a.created_at, a.id"
-                ))
-                .bind(demand_id)
-                .fetch_all(self.pool())
-                .await?
-            }
-            Some(c) => {
-                sqlx::query(&format!(
+                ),
+                vec![demand_id.into()],
+            ),
+            Some(c) => (
+                format!(
                     "SELECT {ATTACHMENT_COLUMNS} FROM attachments a WHERE a.demand_id = $1 \
                      AND a.interest_id = $2 ORDER BY a.created_at, a.id"
-                ))
-                .bind(demand_id)
-                .bind(c)
-                .fetch_all(self.pool())
-                .await?
-            }
+                ),
+                vec![demand_id.into(), c.into()],
+            ),
         };
-        rows.iter().map(attachment).collect()
+        read_all(self.pool(), &sql, vals, attachment).await
     }
 
     /// Deletes a file of a demand in one of `demand_statuses` (any when empty); Conflict for

@@ -250,6 +250,21 @@ where
 /// Finds an organisation by its id (for [`exists`]).
 pub(crate) const ORG_BY_ID: &str = "SELECT id FROM organizations WHERE id = $1";
 
+/// Every row `sql` finds with `vals` bound in order, each read by `read`.
+pub(crate) async fn read_all<T>(
+    pool: &AnyPool,
+    sql: &str,
+    vals: Vec<Val>,
+    read: impl FnMut(&AnyRow) -> Result<T>,
+) -> Result<Vec<T>> {
+    bind_vals(sqlx::query(sql), vals)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(read)
+        .collect()
+}
+
 /// Does `sql` (with one parameter, the `key`) find a row?
 pub(crate) async fn exists<'c, E>(exec: E, sql: &str, key: &str) -> Result<bool>
 where
