@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 /// A demand of `org` moved through the lifecycle to published.
 pub(super) async fn published(store: &S, org: &str, title: &str) -> String {
-    let org_id = ensure_org(&store, org, OrgKind::Enterprise).await.id;
+    let org_id = ensure_org(store, org, OrgKind::Enterprise).await.id;
     let d = store
         .create_demand(&org_id, &demand(org, title), DemandStatus::Draft, &actor())
         .await
@@ -21,7 +21,7 @@ pub(super) async fn published(store: &S, org: &str, title: &str) -> String {
         DemandStatus::Approved,
         DemandStatus::Published,
     ] {
-        advance(&store, &d.id, from, to).await;
+        advance(store, &d.id, from, to).await;
         from = to;
     }
     d.id

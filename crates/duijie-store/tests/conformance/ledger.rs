@@ -22,7 +22,7 @@ async fn demand_at(
     region: &str,
     path: &[DemandStatus],
 ) -> String {
-    let org_id = ensure_org(&store, org, OrgKind::Enterprise).await.id;
+    let org_id = ensure_org(store, org, OrgKind::Enterprise).await.id;
     let mut draft = demand(org, title);
     draft.region = Some(region.into());
     let d = store
@@ -31,7 +31,7 @@ async fn demand_at(
         .unwrap();
     let mut from = DemandStatus::Draft;
     for to in path {
-        advance(&store, &d.id, from, *to).await;
+        advance(store, &d.id, from, *to).await;
         from = *to;
     }
     d.id

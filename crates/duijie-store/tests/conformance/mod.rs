@@ -559,8 +559,8 @@ pub async fn list_demands_filters_and_pages(store: S) {
 
 /// A demand of `org` created directly in `status`, moved there through the lifecycle.
 async fn demand_in(store: &S, org: &str, title: &str, status: DemandStatus) -> Demand {
-    let o = ensure_org(&store, org, OrgKind::Enterprise).await;
-    let mut d = create(&store, &o, title, DemandStatus::Draft).await;
+    let o = ensure_org(store, org, OrgKind::Enterprise).await;
+    let mut d = create(store, &o, title, DemandStatus::Draft).await;
     let path: &[DemandStatus] = match status {
         DemandStatus::Draft => &[],
         DemandStatus::Submitted => &[DemandStatus::Submitted],
@@ -573,7 +573,7 @@ async fn demand_in(store: &S, org: &str, title: &str, status: DemandStatus) -> D
         other => panic!("no path to {other:?} in this helper"),
     };
     for to in path {
-        d = advance(&store, &d.id, d.status, *to).await;
+        d = advance(store, &d.id, d.status, *to).await;
     }
     d
 }
