@@ -9,6 +9,9 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+/// The enterprise of the 揭榜 scenarios (account `ent` of [`TestServer::parties`]).
+pub const ENTERPRISE: &str = "灵宝金源矿业有限公司";
+
 /// Which database a test server uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Db {
@@ -35,6 +38,25 @@ pub struct TestServer {
     _task: tokio::task::JoinHandle<()>,
 }
 
+/// Server settings whose sign-in throttle locks an account after `account_failures` and a
+/// client address after `address_failures` failures within a minute, for `lockout`.
+pub fn sign_in_limits(
+    account_failures: u32,
+    address_failures: u32,
+    lockout: std::time::Duration,
+) -> duijie_server::ServerConfig {
+    duijie_server::ServerConfig {
+        sign_in: duijie_app::SignInPolicy {
+            account_failures,
+            address_failures,
+            window: std::time::Duration::from_secs(60),
+            lockout,
+            session_ttl: std::time::Duration::from_secs(600),
+        },
+        ..Default::default()
+    }
+}
+
 /// The account name each test token belongs to (its password is the token itself).
 static ACCOUNTS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, String>>> =
     std::sync::LazyLock::new(Default::default);
@@ -44,6 +66,20 @@ pub fn input_value(html: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker)? + marker.len();
     html[start..].split('"').next().map(str::to_string)
+}
+
+/// The text `field` of each entry of the JSON list `list`; panics, failing the test, when
+/// `list` is no list or an entry has no such text.
+pub fn texts<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    let entries = list.as_array().unwrap_or_else(|| panic!("no list: {list}"));
+    entries
+        .iter()
+        .map(|e| {
+            e[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {field} in {e}"))
+        })
+        .collect()
 }
 
 /// The account name of a token made by [`TestServer::token`].
@@ -73,6 +109,28 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// The body's `id` (the record a POST made); panics, failing the test, when there is none.
+    pub fn id(&self) -> String {
+        self.body["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {:?} {}", self.status, self.body))
+            .to_string()
+    }
+
+    /// The error's message (`error.message`); panics, failing the test, when there is none.
+    pub fn message(&self) -> &str {
+        self.body["error"]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error message in {:?} {}", self.status, self.body))
+    }
+
+    /// The records of a list (`items`); panics, failing the test, when the body has none.
+    pub fn items(&self) -> &[Value] {
+        self.body["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no items in {:?} {}", self.status, self.body))
+    }
+
     /// The fields an error names, in order (`error.fields`; empty when there are none).
     pub fn error_fields(&self) -> Vec<String> {
         self.body["error"]["fields"]
@@ -281,16 +339,20 @@ impl TestServer {
         if let Some(c) = csrf {
             req = req.header("x-csrf-token", c);
         }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
-        Resp {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        }
+        Self::send(req, body).await
+    }
+
+    /// A call within a signed-in session: its cookie, and its CSRF token in `X-CSRF-Token`.
+    pub async fn session_call(
+        &self,
+        method: Method,
+        path: &str,
+        session: &Session,
+        body: Option<Value>,
+    ) -> Resp {
+        let csrf = Some(session.csrf.as_str());
+        self.call_session(method, path, &session.cookie, csrf, body)
+            .await
     }
 
     pub async fn call(
@@ -304,6 +366,26 @@ impl TestServer {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
+        Self::send(req, body).await
+    }
+
+    /// POSTs a multipart form (an upload) as `token`.
+    pub async fn upload(&self, path: &str, token: &str, form: reqwest::multipart::Form) -> Resp {
+        let url = format!("{}{path}", self.base);
+        let req = self.client.post(url).bearer_auth(token).multipart(form);
+        Self::send(req, None).await
+    }
+
+    /// The HTML of the page at `path`, visited with the `Cookie` header `cookie` (see
+    /// [`TestServer::page_cookie`]).
+    pub async fn page(&self, path: &str, cookie: &str) -> String {
+        let url = format!("{}{path}", self.base);
+        let resp = self.client.get(url).header("cookie", cookie).send().await;
+        resp.expect("request").text().await.expect("page text")
+    }
+
+    /// Sends a request with an optional JSON body; the answer's status and JSON body.
+    async fn send(mut req: reqwest::RequestBuilder, body: Option<Value>) -> Resp {
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -324,13 +406,57 @@ impl TestServer {
         self.call(Method::POST, path, token, Some(body)).await
     }
 
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call(Method::DELETE, path, token, None).await
+    }
+
+    /// `GET /api/v1/session` with a session cookie: whether (and as whom) that session is open.
+    pub async fn whoami(&self, cookie: &str) -> Resp {
+        self.call_session(Method::GET, "/api/v1/session", cookie, None, None)
+            .await
+    }
+
+    /// The latest move in the status history of demand `id`, as `token` reads it.
+    pub async fn last_move(&self, id: &str, token: &str) -> Value {
+        let history = format!("/api/v1/demands/{id}/history");
+        let r = self.get(&history, Some(token)).await;
+        let last = r.items().last().cloned();
+        last.unwrap_or_else(|| panic!("no history: {:?} {}", r.status, r.body))
+    }
+
+    /// Asserts that `path` answers 401 to an anonymous caller and 403 to `other`, signed in
+    /// with a role that may not call it.
+    pub async fn assert_guarded(
+        &self,
+        method: Method,
+        path: &str,
+        other: &str,
+        body: Option<Value>,
+    ) {
+        let anonymous = self.call(method.clone(), path, None, body.clone()).await;
+        let what = format!("{method} {path}");
+        assert_eq!(
+            anonymous.status,
+            StatusCode::UNAUTHORIZED,
+            "{what} anonymous"
+        );
+        let refused = self.call(method, path, Some(other), body).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{what} as {other}");
+    }
+
     /// Accounts for the three parties of a 揭榜, created in this order: enterprise,
     /// institution, bureau.
     pub async fn parties(&self) -> Parties {
         Parties {
-            ent: self
-                .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-                .await,
+            ent: self.token("ent", Role::Enterprise, Some(ENTERPRISE)).await,
             zzu: self.token("zzu", Role::Institution, Some("郑州大学")).await,
             bureau: self.token("bureau", Role::Bureau, None).await,
         }
@@ -341,30 +467,21 @@ impl TestServer {
     pub async fn draft_demand(&self, enterprise: &str, body: Value) -> String {
         let r = self.post("/api/v1/demands", Some(enterprise), body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        r.body["id"].as_str().unwrap_or_default().to_string()
+        r.id()
     }
 
     /// The owner submits demand `id` for review.
     pub async fn submit_demand(&self, enterprise: &str, id: &str) {
-        let r = self
-            .post(
-                &format!("/api/v1/demands/{id}/submit"),
-                Some(enterprise),
-                json!({}),
-            )
-            .await;
+        let submit = format!("/api/v1/demands/{id}/submit");
+        let r = self.post(&submit, Some(enterprise), json!({})).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     }
 
     /// The bureau approves the submitted demand `id`.
     pub async fn approve_demand(&self, bureau: &str, id: &str) {
-        let r = self
-            .post(
-                &format!("/api/v1/demands/{id}/review"),
-                Some(bureau),
-                json!({"decision": "approve"}),
-            )
-            .await;
+        let review = format!("/api/v1/demands/{id}/review");
+        let approve = json!({"decision": "approve"});
+        let r = self.post(&review, Some(bureau), approve).await;
         assert_eq!(r.body["status"], "approved", "{:?}", r.body);
     }
 
@@ -398,44 +515,25 @@ impl TestServer {
 
     /// An institution's expression of interest (揭榜) in the demand `id`; returns its id.
     pub async fn propose(&self, institution: &str, id: &str, body: Value) -> String {
-        let r = self
-            .post(
-                &format!("/api/v1/demands/{id}/interests"),
-                Some(institution),
-                body,
-            )
-            .await;
+        let interests = format!("/api/v1/demands/{id}/interests");
+        let r = self.post(&interests, Some(institution), body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        r.body["id"].as_str().unwrap_or_default().to_string()
+        r.id()
     }
 
     /// Compiles a catalogue edition of the given demands and publishes it; panics (failing
     /// the test) unless every step succeeds. Returns the edition id.
     pub async fn publish_edition(&self, bureau: &str, title: &str, demand_ids: &[&str]) -> String {
-        let r = self
-            .post(
-                "/api/v1/catalogues",
-                Some(bureau),
-                json!({ "title": title }),
-            )
-            .await;
+        let title = json!({ "title": title });
+        let r = self.post("/api/v1/catalogues", Some(bureau), title).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        let id = r.body["id"].as_str().unwrap_or_default().to_string();
-        let r = self
-            .post(
-                &format!("/api/v1/catalogues/{id}/items"),
-                Some(bureau),
-                json!({ "demand_ids": demand_ids }),
-            )
-            .await;
+        let id = r.id();
+        let items = format!("/api/v1/catalogues/{id}/items");
+        let demands = json!({ "demand_ids": demand_ids });
+        let r = self.post(&items, Some(bureau), demands).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-        let r = self
-            .post(
-                &format!("/api/v1/catalogues/{id}/publish"),
-                Some(bureau),
-                json!({}),
-            )
-            .await;
+        let publish = format!("/api/v1/catalogues/{id}/publish");
+        let r = self.post(&publish, Some(bureau), json!({})).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         id
     }

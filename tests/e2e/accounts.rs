@@ -3,7 +3,7 @@
 //! review, the administrator's account actions, one's own password, contact and tokens.
 
 use duijie_core::Role;
-use duijie_e2e::{Db, TestServer};
+use duijie_e2e::{sign_in_limits, Db, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
@@ -40,48 +40,23 @@ pub async fn sessions_sign_in_out_and_everywhere(s: TestServer) {
         "the cookie is not the token"
     );
     assert_eq!(a.csrf.len(), 64);
-    let me = s
-        .call_session(Method::GET, "/api/v1/session", &a.cookie, None, None)
-        .await;
+    let me = s.whoami(&a.cookie).await;
     assert_eq!(me.status, StatusCode::OK, "{:?}", me.body);
     assert_eq!(me.body["account"]["name"], "ent");
 
-    // A write through the session needs its CSRF token.
+    // A write through the session needs its CSRF token: none or another one does not pass.
     let body = Some(json!({"label": "脚本"}));
-    let r = s
-        .call_session(
-            Method::POST,
-            "/api/v1/me/tokens",
-            &a.cookie,
-            None,
-            body.clone(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = s
-        .call_session(
-            Method::POST,
-            "/api/v1/me/tokens",
-            &a.cookie,
-            Some("0f0f"),
-            body.clone(),
-        )
-        .await;
-    assert_eq!(
-        r.status,
-        StatusCode::FORBIDDEN,
-        "another token does not pass"
-    );
-    let r = s
-        .call_session(
-            Method::POST,
-            "/api/v1/me/tokens",
-            &a.cookie,
-            Some(&a.csrf),
-            body,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    for (csrf, status) in [
+        (None, StatusCode::FORBIDDEN),
+        (Some("0f0f"), StatusCode::FORBIDDEN),
+        (Some(a.csrf.as_str()), StatusCode::CREATED),
+    ] {
+        let tokens = "/api/v1/me/tokens";
+        let r = s
+            .call_session(Method::POST, tokens, &a.cookie, csrf, body.clone())
+            .await;
+        assert_eq!(r.status, status, "CSRF token {csrf:?}: {:?}", r.body);
+    }
 
     // Session fixation: signing in with an old cookie gives a new id and ends the old one.
     let b = s
@@ -89,31 +64,18 @@ pub async fn sessions_sign_in_out_and_everywhere(s: TestServer) {
         .await
         .unwrap();
     assert_ne!(a.cookie, b.cookie);
-    let r = s
-        .call_session(Method::GET, "/api/v1/session", &a.cookie, None, None)
-        .await;
+    let r = s.whoami(&a.cookie).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let c = s.sign_in("ent", &token).await.unwrap();
 
     // Sign out: that session stops at once, on the API and the pages; the others go on.
     let r = s
-        .call_session(
-            Method::DELETE,
-            "/api/v1/session",
-            &b.cookie,
-            Some(&b.csrf),
-            None,
-        )
+        .session_call(Method::DELETE, "/api/v1/session", &b, None)
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = s
-        .call_session(Method::GET, "/api/v1/session", &b.cookie, None, None)
-        .await;
+    let r = s.whoami(&b.cookie).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(r.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("重新登录"));
+    assert!(r.message().contains("重新登录"));
     let page = s
         .client
         .get(format!("{}/my/demands", s.base))
@@ -126,22 +88,16 @@ pub async fn sessions_sign_in_out_and_everywhere(s: TestServer) {
         "a signed-out cookie opens no page: {}",
         page.url()
     );
-    let r = s
-        .call_session(Method::GET, "/api/v1/session", &c.cookie, None, None)
-        .await;
+    let r = s.whoami(&c.cookie).await;
     assert_eq!(r.status, StatusCode::OK);
 
     // Sign out everywhere (from the API with a bearer token): every session ends.
     let d = s.sign_in("ent", &token).await.unwrap();
-    let r = s
-        .call(Method::DELETE, "/api/v1/sessions", Some(&token), None)
-        .await;
+    let r = s.delete("/api/v1/sessions", Some(&token)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["ended"], 2);
     for gone in [&c, &d] {
-        let r = s
-            .call_session(Method::GET, "/api/v1/session", &gone.cookie, None, None)
-            .await;
+        let r = s.whoami(&gone.cookie).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
     // The bearer token stays valid for the API.
@@ -152,16 +108,7 @@ pub async fn sessions_sign_in_out_and_everywhere(s: TestServer) {
 }
 
 pub async fn sign_in_is_throttled_with_a_lock_out() {
-    let config = duijie_server::ServerConfig {
-        sign_in: duijie_app::SignInPolicy {
-            account_failures: 3,
-            address_failures: 8,
-            window: Duration::from_secs(60),
-            lockout: Duration::from_millis(700),
-            session_ttl: Duration::from_secs(600),
-        },
-        ..Default::default()
-    };
+    let config = sign_in_limits(3, 8, Duration::from_millis(700));
     for db in [Db::Sqlite, Db::Postgres] {
         let Some(s) = TestServer::start_with(db, config.clone()).await else {
             continue;
@@ -182,10 +129,7 @@ pub async fn sign_in_is_throttled_with_a_lock_out() {
         // The right password is refused during the lock-out, with a wait and a Chinese message.
         let locked = s.sign_in("ent", &token).await.unwrap_err();
         assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
-        assert!(locked.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("分钟后再试"));
+        assert!(locked.message().contains("分钟后再试"));
         let wait: u64 = locked.body["retry_after"]
             .as_str()
             .unwrap()
@@ -261,7 +205,7 @@ pub async fn registration_is_approved_or_rejected_by_the_bureau(s: TestServer) {
     let r = s.post("/api/v1/registrations", None, form.clone()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["status"], "pending");
-    let reg = r.body["id"].as_str().unwrap().to_string();
+    let reg = r.id();
     // The same phone again: refused while the first waits.
     let again = s.post("/api/v1/registrations", None, form).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
@@ -270,22 +214,13 @@ pub async fn registration_is_approved_or_rejected_by_the_bureau(s: TestServer) {
     // Pending: told so (only with the right password).
     let pending = s.sign_in("13800138001", "yi-pass-2026").await.unwrap_err();
     assert_eq!(pending.status, StatusCode::FORBIDDEN);
-    assert!(pending.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("等待科技局审核"));
+    assert!(pending.message().contains("等待科技局审核"));
     let wrong = s.sign_in("13800138001", "yi-pass-2027").await.unwrap_err();
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
 
     // The bureau's list; nobody else's.
-    assert_eq!(
-        s.get("/api/v1/registrations", None).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        s.get("/api/v1/registrations", Some(&ent)).await.status,
-        StatusCode::FORBIDDEN
-    );
+    s.assert_guarded(Method::GET, "/api/v1/registrations", &ent, None)
+        .await;
     let list = s
         .get("/api/v1/registrations?status=pending", Some(&bureau))
         .await;
@@ -297,23 +232,12 @@ pub async fn registration_is_approved_or_rejected_by_the_bureau(s: TestServer) {
         "no hash is shown"
     );
 
-    let r = s
-        .post(
-            &format!("/api/v1/registrations/{reg}/approve"),
-            Some(&bureau),
-            json!({}),
-        )
-        .await;
+    let approve_url = format!("/api/v1/registrations/{reg}/approve");
+    let r = s.post(&approve_url, Some(&bureau), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["registration"]["status"], "approved");
     assert_eq!(r.body["account"]["role"], "enterprise");
-    let again = s
-        .post(
-            &format!("/api/v1/registrations/{reg}/approve"),
-            Some(&bureau),
-            json!({}),
-        )
-        .await;
+    let again = s.post(&approve_url, Some(&bureau), json!({})).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     // Signs in with phone or e-mail; acts for the new organisation.
     let by_phone = s.sign_in("138 0013 8001", "yi-pass-2026").await.unwrap();
@@ -336,14 +260,9 @@ pub async fn registration_is_approved_or_rejected_by_the_bureau(s: TestServer) {
                    "password": "jia-pass-2026"}),
         )
         .await;
-    let jia = r.body["id"].as_str().unwrap().to_string();
-    let r = s
-        .post(
-            &format!("/api/v1/registrations/{jia}/approve"),
-            Some(&bureau),
-            json!({}),
-        )
-        .await;
+    let jia = r.id();
+    let approve_url = format!("/api/v1/registrations/{jia}/approve");
+    let r = s.post(&approve_url, Some(&bureau), json!({})).await;
     assert_eq!(r.status, StatusCode::OK);
     let existing =
         s.get("/api/v1/session", Some(&ent)).await.body["account"]["organization_id"].clone();
@@ -363,30 +282,19 @@ pub async fn registration_is_approved_or_rejected_by_the_bureau(s: TestServer) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let inst = r.body["id"].as_str().unwrap().to_string();
+    let inst = r.id();
+    let reject_url = format!("/api/v1/registrations/{inst}/reject");
     let r = s
-        .post(
-            &format!("/api/v1/registrations/{inst}/reject"),
-            Some(&bureau),
-            json!({"reason": " "}),
-        )
+        .post(&reject_url, Some(&bureau), json!({"reason": " "}))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["field"], "reason");
-    let r = s
-        .post(
-            &format!("/api/v1/registrations/{inst}/reject"),
-            Some(&bureau),
-            json!({"reason": "单位信息无法核实"}),
-        )
-        .await;
+    let body = json!({"reason": "单位信息无法核实"});
+    let r = s.post(&reject_url, Some(&bureau), body).await;
     assert_eq!(r.status, StatusCode::OK);
     let refused = s.sign_in("qian@yjy.cn", "yjy-pass-2026").await.unwrap_err();
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(refused.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("单位信息无法核实"));
+    assert!(refused.message().contains("单位信息无法核实"));
 
     // Both decisions are in the audit log, without contact values.
     for action in ["registration_approve", "registration_reject"] {
@@ -407,22 +315,11 @@ pub async fn registration_is_approved_or_rejected_by_the_bureau(s: TestServer) {
 pub async fn admins_manage_accounts(s: TestServer) {
     let admin = s.token("root", Role::Admin, None).await;
     let bureau = s.token("kjj", Role::Bureau, None).await;
-    assert_eq!(
-        s.get("/api/v1/users", Some(&bureau)).await.status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        s.get("/api/v1/users", None).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-
-    let r = s
-        .post(
-            "/api/v1/users",
-            Some(&admin),
-            json!({"name": "", "role": "boss", "password": "abc", "email": "x"}),
-        )
+    s.assert_guarded(Method::GET, "/api/v1/users", &bureau, None)
         .await;
+
+    let body = json!({"name": "", "role": "boss", "password": "abc", "email": "x"});
+    let r = s.post("/api/v1/users", Some(&admin), body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(fields(&r), ["name", "role", "email", "password"]);
     let r = s
@@ -434,80 +331,47 @@ pub async fn admins_manage_accounts(s: TestServer) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let id = r.id();
     let list = s.get("/api/v1/users", Some(&admin)).await;
-    assert!(list.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|u| u["id"] == id));
+    assert!(list.items().iter().any(|u| u["id"] == id));
     let session = s.sign_in("13900139000", "bing-pass-1").await.unwrap();
 
     // Disable: the session stops at once and sign-in is refused, with the reason.
+    let user_url = format!("/api/v1/users/{id}");
     let r = s
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/users/{id}"),
-            Some(&admin),
-            Some(json!({"disabled": true})),
-        )
+        .patch(&user_url, Some(&admin), json!({"disabled": true}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["disabled"], true);
-    let r = s
-        .call_session(Method::GET, "/api/v1/session", &session.cookie, None, None)
-        .await;
+    let r = s.whoami(&session.cookie).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let refused = s.sign_in("13900139000", "bing-pass-1").await.unwrap_err();
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(refused.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("停用"));
+    assert!(refused.message().contains("停用"));
     let r = s
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/users/{id}"),
-            Some(&admin),
-            Some(json!({"disabled": false})),
-        )
+        .patch(&user_url, Some(&admin), json!({"disabled": false}))
         .await;
     assert_eq!(r.body["disabled"], false);
     let session = s.sign_in("13900139000", "bing-pass-1").await.unwrap();
 
     // Reset the password: the old one fails, the new one works, sessions ended.
+    let password_url = format!("/api/v1/users/{id}/password");
     let r = s
-        .post(
-            &format!("/api/v1/users/{id}/password"),
-            Some(&admin),
-            json!({"password": "x"}),
-        )
+        .post(&password_url, Some(&admin), json!({"password": "x"}))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["field"], "password");
-    let r = s
-        .post(
-            &format!("/api/v1/users/{id}/password"),
-            Some(&admin),
-            json!({"password": "bing-new-2"}),
-        )
-        .await;
+    let body = json!({"password": "bing-new-2"});
+    let r = s.post(&password_url, Some(&admin), body).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = s
-        .call_session(Method::GET, "/api/v1/session", &session.cookie, None, None)
-        .await;
+    let r = s.whoami(&session.cookie).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(s.sign_in("13900139000", "bing-pass-1").await.is_err());
     assert!(s.sign_in("13900139000", "bing-new-2").await.is_ok());
 
     // Change a role; not one's own.
     let r = s
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/users/{id}"),
-            Some(&admin),
-            Some(json!({"role": "bureau"})),
-        )
+        .patch(&user_url, Some(&admin), json!({"role": "bureau"}))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["role"], "bureau");
@@ -515,13 +379,9 @@ pub async fn admins_manage_accounts(s: TestServer) {
         .as_str()
         .unwrap()
         .to_string();
+    let user_url = format!("/api/v1/users/{me}");
     let r = s
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/users/{me}"),
-            Some(&admin),
-            Some(json!({"disabled": true})),
-        )
+        .patch(&user_url, Some(&admin), json!({"disabled": true}))
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 
@@ -548,119 +408,64 @@ pub async fn own_password_contact_and_tokens(s: TestServer) {
     let elsewhere = s.sign_in("inst", &token).await.unwrap();
 
     // Password: the old one is required; the other sessions end, this one stays.
+    let password = "/api/v1/me/password";
+    let change = json!({"old_password": "wrong-1", "new_password": "short"});
     let r = s
-        .call_session(
-            Method::POST,
-            "/api/v1/me/password",
-            &here.cookie,
-            Some(&here.csrf),
-            Some(json!({"old_password": "wrong-1", "new_password": "short"})),
-        )
+        .session_call(Method::POST, password, &here, Some(change))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(fields(&r), ["new_password", "old_password"]);
+    let change = json!({"old_password": token, "new_password": "zzu-new-2026"});
     let r = s
-        .call_session(
-            Method::POST,
-            "/api/v1/me/password",
-            &here.cookie,
-            Some(&here.csrf),
-            Some(json!({"old_password": token, "new_password": "zzu-new-2026"})),
-        )
+        .session_call(Method::POST, password, &here, Some(change))
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
-    let still = s
-        .call_session(Method::GET, "/api/v1/session", &here.cookie, None, None)
-        .await;
+    let still = s.whoami(&here.cookie).await;
     assert_eq!(still.status, StatusCode::OK);
-    let gone = s
-        .call_session(
-            Method::GET,
-            "/api/v1/session",
-            &elsewhere.cookie,
-            None,
-            None,
-        )
-        .await;
+    let gone = s.whoami(&elsewhere.cookie).await;
     assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
     assert!(s.sign_in("inst", &token).await.is_err());
     assert!(s.sign_in("inst", "zzu-new-2026").await.is_ok());
 
     // Contact: e-mail and phone become sign-in names; one account each.
-    let r = s
-        .call(
-            Method::PATCH,
-            "/api/v1/me",
-            Some(&token),
-            Some(json!({"email": "li@zzu.edu.cn", "phone": "13700137000"})),
-        )
-        .await;
+    let body = json!({"email": "li@zzu.edu.cn", "phone": "13700137000"});
+    let r = s.patch("/api/v1/me", Some(&token), body).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["account"]["email"], "li@zzu.edu.cn");
     assert!(s.sign_in("li@zzu.edu.cn", "zzu-new-2026").await.is_ok());
-    let r = s
-        .call(
-            Method::PATCH,
-            "/api/v1/me",
-            Some(&other),
-            Some(json!({"email": "LI@zzu.edu.cn", "phone": "12"})),
-        )
-        .await;
+    let body = json!({"email": "LI@zzu.edu.cn", "phone": "12"});
+    let r = s.patch("/api/v1/me", Some(&other), body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(fields(&r), ["phone"]);
-    let r = s
-        .call(
-            Method::PATCH,
-            "/api/v1/me",
-            Some(&other),
-            Some(json!({"email": "LI@zzu.edu.cn"})),
-        )
-        .await;
+    let email = json!({"email": "LI@zzu.edu.cn"});
+    let r = s.patch("/api/v1/me", Some(&other), email).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["field"], "email");
 
     // Tokens: several, each shown once, revocable; the first (from `user add`) is listed.
     let list = s.get("/api/v1/me/tokens", Some(&token)).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.items().len(), 1);
     assert_eq!(list.body["items"][0]["label"], "初始令牌");
-    let r = s
-        .post(
-            "/api/v1/me/tokens",
-            Some(&token),
-            json!({"label": "同步脚本"}),
-        )
-        .await;
+    let label = json!({"label": "同步脚本"});
+    let r = s.post("/api/v1/me/tokens", Some(&token), label).await;
     assert_eq!(r.status, StatusCode::CREATED);
     let second = r.body["token"].as_str().unwrap().to_string();
-    let second_id = r.body["id"].as_str().unwrap().to_string();
+    let second_id = r.id();
     assert_eq!(
         s.get("/api/v1/session", Some(&second)).await.status,
         StatusCode::OK
     );
     let list = s.get("/api/v1/me/tokens", Some(&second)).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(list.items().len(), 2);
     assert!(
         !list.body.to_string().contains(&second),
         "a token is shown once"
     );
     // Another account cannot revoke it.
-    let r = s
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/me/tokens/{second_id}"),
-            Some(&other),
-            None,
-        )
-        .await;
+    let token_url = format!("/api/v1/me/tokens/{second_id}");
+    let r = s.delete(&token_url, Some(&other)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = s
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/me/tokens/{second_id}"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let r = s.delete(&token_url, Some(&token)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(
         s.get("/api/v1/session", Some(&second)).await.status,

@@ -95,19 +95,11 @@ pub async fn the_audit_log_records_decisions_exports_and_bulk_reads(s: TestServe
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 
     // A return by the formula-named account, for the export below.
-    let returned = s
-        .submitted_demand(
-            &ent,
-            json!({"title": "退回测试需求", "description": "需要一种新的工艺以提升产品质量"}),
-        )
-        .await;
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{returned}/review"),
-            Some(&formula),
-            json!({"decision": "request_changes", "note": "请补充联系人电话 13700000000"}),
-        )
-        .await;
+    let body = json!({"title": "退回测试需求", "description": "需要一种新的工艺以提升产品质量"});
+    let returned = s.submitted_demand(&ent, body).await;
+    let review_url = format!("/api/v1/demands/{returned}/review");
+    let body = json!({"decision": "request_changes", "note": "请补充联系人电话 13700000000"});
+    let r = s.post(&review_url, Some(&formula), body).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 
     let all_ids: BTreeSet<String> = demand_ids.iter().cloned().collect();

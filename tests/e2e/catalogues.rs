@@ -1,24 +1,12 @@
 //! Review queue, catalogue editions and their exports over HTTP.
 
 use duijie_core::Role;
-use duijie_e2e::TestServer;
+use duijie_e2e::{texts, TestServer, ENTERPRISE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 fn body(title: &str, description: &str) -> Value {
-    json!({
-        "title": title,
-        "description": description,
-        "goals": "纯度达到99.99%，粒径分布D50≤1μm",
-        "field": "新材料",
-        "modes": ["合作开发"],
-        "budget_wan": 50,
-        "region": "灵宝市",
-        "deadline": "2027-06-30",
-        "contact_name": "张三",
-        "contact_phone": "13800000000",
-        "contact_email": "a@b.cn"
-    })
+    crate::records::complete_demand(title, description, &["合作开发"])
 }
 
 const ALUMINA: &str = "我公司生产高纯氧化铝粉体，烧结活性不足、批次稳定性差，需要优化粉体制备与煅烧工艺，提高纯度并控制粒径分布。";
@@ -43,18 +31,12 @@ pub async fn review_queue_flags_gaps_and_duplicates(s: TestServer) {
     .await;
     s.indexed().await;
 
-    assert_eq!(
-        s.get("/api/v1/review-queue", None).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        s.get("/api/v1/review-queue", Some(&ent)).await.status,
-        StatusCode::FORBIDDEN
-    );
+    s.assert_guarded(Method::GET, "/api/v1/review-queue", &ent, None)
+        .await;
     let r = s.get("/api/v1/review-queue", Some(&bureau)).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["total"], 3);
-    let items = r.body["items"].as_array().unwrap();
+    let items = r.items();
     let item = |id: &str| {
         items
             .iter()
@@ -75,12 +57,7 @@ pub async fn review_queue_flags_gaps_and_duplicates(s: TestServer) {
 
     let v = item(&vague);
     assert_eq!(v["complete"], false);
-    let codes: Vec<&str> = v["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["code"].as_str().unwrap())
-        .collect();
+    let codes: Vec<&str> = texts(&v["gaps"], "code");
     assert!(
         codes.contains(&"description_too_short") && codes.contains(&"missing_budget"),
         "{codes:?}"
@@ -90,13 +67,9 @@ pub async fn review_queue_flags_gaps_and_duplicates(s: TestServer) {
     let note = v["suggested_note"].as_str().unwrap();
     assert!(note.contains("预期目标"));
     // The suggested note is what the reviewer sends back.
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{vague}/review"),
-            Some(&bureau),
-            json!({"decision": "request_changes", "note": note}),
-        )
-        .await;
+    let review_url = format!("/api/v1/demands/{vague}/review");
+    let form = json!({"decision": "request_changes", "note": note});
+    let r = s.post(&review_url, Some(&bureau), form).await;
     assert_eq!(r.body["status"], "changes_requested");
     assert_eq!(
         s.get("/api/v1/review-queue", Some(&bureau)).await.body["total"],
@@ -140,9 +113,7 @@ pub(crate) async fn download(
 }
 
 pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
+    let ent = s.token("ent", Role::Enterprise, Some(ENTERPRISE)).await;
     let inst = s.token("inst", Role::Institution, Some("郑州大学")).await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
     let a = s
@@ -172,25 +143,15 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
         .post("/api/v1/catalogues", Some(&ent), json!({"title": "x"}))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = s
-        .post(
-            "/api/v1/catalogues",
-            Some(&bureau),
-            json!({"title": " ", "period": "期".repeat(60)}),
-        )
-        .await;
+    let form = json!({"title": " ", "period": "期".repeat(60)});
+    let r = s.post("/api/v1/catalogues", Some(&bureau), form).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.error_fields(), ["title", "period"], "{:?}", r.body);
-    let r = s
-        .post(
-            "/api/v1/catalogues",
-            Some(&bureau),
-            json!({"title": "2026年第3期企业技术需求目录", "period": "2026Q3"}),
-        )
-        .await;
+    let form = json!({"title": "2026年第3期企业技术需求目录", "period": "2026Q3"});
+    let r = s.post("/api/v1/catalogues", Some(&bureau), form).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["status"], "draft");
-    let first = r.body["id"].as_str().unwrap().to_string();
+    let first = r.id();
     assert_eq!(
         s.get("/api/v1/catalogues", None).await.body["items"],
         json!([])
@@ -207,7 +168,7 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
         .post(&items, Some(&bureau), json!({"demand_ids": [a, pending]}))
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let msg = r.body["error"]["message"].as_str().unwrap();
+    let msg = r.message();
     // Named by its title and status in Chinese, with no internal id.
     assert!(
         msg.contains("果品冷链保鲜") && msg.contains("待审核") && !msg.contains(&pending),
@@ -222,13 +183,8 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
         .await;
     assert_eq!(r.body["item_count"], 2, "{:?}", r.body);
 
-    let r = s
-        .post(
-            &format!("/api/v1/catalogues/{first}/publish"),
-            Some(&bureau),
-            json!({}),
-        )
-        .await;
+    let publish_url = format!("/api/v1/catalogues/{first}/publish");
+    let r = s.post(&publish_url, Some(&bureau), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "published");
     let r = s.get(&format!("/api/v1/demands/{a}"), None).await;
@@ -236,15 +192,12 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
     let h = s
         .get(&format!("/api/v1/demands/{a}/history"), Some(&ent))
         .await;
-    assert_eq!(
-        h.body["items"].as_array().unwrap().last().unwrap()["to_status"],
-        "published"
-    );
+    assert_eq!(h.items().last().unwrap()["to_status"], "published");
     s.indexed().await;
     assert_eq!(s.get("/api/v1/demands?q=尾矿", None).await.body["total"], 1);
 
     let public = s.get(&format!("/api/v1/catalogues/{first}"), None).await;
-    assert_eq!(public.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(public.items().len(), 2);
     assert!(!public.body.to_string().contains("13800000000"));
     let for_inst = s
         .get(&format!("/api/v1/catalogues/{first}"), Some(&inst))
@@ -252,25 +205,18 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
     assert_eq!(for_inst.body["items"][0]["contact_phone"], "13800000000");
 
     // Later edits never change a published edition.
+    let demand_url = format!("/api/v1/demands/{a}");
     let r = s
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/demands/{a}"),
-            Some(&bureau),
-            Some(json!({"goals": "纯度99.999%"})),
-        )
+        .patch(&demand_url, Some(&bureau), json!({"goals": "纯度99.999%"}))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let again = s.get(&format!("/api/v1/catalogues/{first}"), None).await;
     assert_eq!(again.body["items"], public.body["items"]);
 
     // A second edition: a (changed) again, b withdrawn, a new one with hostile text.
+    let withdraw_url = format!("/api/v1/demands/{b}/withdraw");
     let r = s
-        .post(
-            &format!("/api/v1/demands/{b}/withdraw"),
-            Some(&ent),
-            json!({"note": "已解决"}),
-        )
+        .post(&withdraw_url, Some(&ent), json!({"note": "已解决"}))
         .await;
     assert_eq!(r.body["status"], "withdrawn", "{:?}", r.body);
     let c = s
@@ -286,20 +232,10 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
     let second = s
         .publish_edition(&bureau, "2026年第4期企业技术需求目录", &[&c, &a])
         .await;
-    assert_eq!(
-        s.get("/api/v1/catalogues", None).await.body["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(s.get("/api/v1/catalogues", None).await.items().len(), 2);
 
-    let d = s
-        .get(
-            &format!("/api/v1/catalogues/{second}/diff?from={first}"),
-            None,
-        )
-        .await;
+    let diff_url = format!("/api/v1/catalogues/{second}/diff?from={first}");
+    let d = s.get(&diff_url, None).await;
     assert_eq!(d.status, StatusCode::OK, "{:?}", d.body);
     assert_eq!(d.body["added"][0]["id"], c.as_str());
     assert_eq!(d.body["changed"][0]["id"], a.as_str());
@@ -379,12 +315,9 @@ pub async fn catalogue_editions_publish_freeze_diff_and_export(s: TestServer) {
         StatusCode::BAD_REQUEST
     );
 
+    let items_url = format!("/api/v1/catalogues/{second}/items");
     let r = s
-        .post(
-            &format!("/api/v1/catalogues/{second}/items"),
-            Some(&bureau),
-            json!({"demand_ids": [b]}),
-        )
+        .post(&items_url, Some(&bureau), json!({"demand_ids": [b]}))
         .await;
     assert_eq!(
         r.status,

@@ -1,8 +1,9 @@
 //! Expert committees over HTTP.
 
+use crate::hardening::{patch_if, send};
 use crate::records::{demand, import_achievements};
 use duijie_core::{DemandStatus, Field, Role};
-use duijie_e2e::TestServer;
+use duijie_e2e::{texts, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -58,12 +59,7 @@ pub async fn committees_cover_subtopics_two_per_institution(s: TestServer) {
     let id = c["id"].as_str().unwrap().to_string();
     assert_eq!(c["status"], "draft");
     assert_eq!(c["name"], "新材料专家咨询委员会");
-    let subtopics: Vec<&str> = c["subtopics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["term"].as_str().unwrap())
-        .collect();
+    let subtopics: Vec<&str> = texts(&c["subtopics"], "term");
     for t in ["氧化铝", "陶瓷", "锂电池"] {
         assert!(subtopics.iter().any(|s| s.contains(t)), "{subtopics:?}");
     }
@@ -96,21 +92,11 @@ pub async fn committees_cover_subtopics_two_per_institution(s: TestServer) {
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert_eq!(r.body["error"]["field"], field);
     }
-    let r = s
-        .post(
-            "/api/v1/committees",
-            Some(&bureau),
-            json!({"field": "火星科技", "size": 0, "name": "会".repeat(500)}),
-        )
-        .await;
+    let form = json!({"field": "火星科技", "size": 0, "name": "会".repeat(500)});
+    let r = s.post("/api/v1/committees", Some(&bureau), form).await;
     assert_eq!(r.error_fields(), ["field", "size", "name"], "{:?}", r.body);
-    let r = s
-        .post(
-            "/api/v1/committees",
-            Some(&bureau),
-            json!({"field": "航空航天", "size": 3}),
-        )
-        .await;
+    let form = json!({"field": "航空航天", "size": 3});
+    let r = s.post("/api/v1/committees", Some(&bureau), form).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "no demands in the field");
 
     let r = s.get("/api/v1/committees", Some(&bureau)).await;
@@ -133,10 +119,7 @@ pub async fn committees_cover_subtopics_two_per_institution(s: TestServer) {
     let r = patch(json!({"member_ids": zz})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["field"], "member_ids");
-    assert!(r.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("郑州大学"));
+    assert!(r.message().contains("郑州大学"));
     let r = patch(json!({"member_ids": [zz[0], "exp_missing"]})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = patch(json!({"member_ids": [zz[0], zz[0]]})).await;
@@ -148,12 +131,7 @@ pub async fn committees_cover_subtopics_two_per_institution(s: TestServer) {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let kept: Vec<&str> = r.body["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["expert_id"].as_str().unwrap())
-        .collect();
+    let kept: Vec<&str> = texts(&r.body["members"], "expert_id");
     assert_eq!(kept, vec![zz[0].as_str(), hn[0].as_str()]);
     assert_eq!(r.body["name"], "新材料产业咨询组");
     let r = patch(json!({"status": "confirmed"})).await;
@@ -164,36 +142,17 @@ pub async fn committees_cover_subtopics_two_per_institution(s: TestServer) {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["members"].as_array().unwrap().len(), 1);
     // The version travels as ETag and If-Match: a change from an older read is refused.
-    let read = crate::hardening::send(&s, Method::GET, &path, &bureau, None, &[]).await;
+    let read = send(&s, Method::GET, &path, &bureau, None, &[]).await;
     assert_eq!(read.etag(), format!("\"{}\"", read.body["version"]));
     let stale = format!("\"{}\"", read.body["version"].as_i64().unwrap() - 1);
-    let r = crate::hardening::send(
-        &s,
-        Method::PATCH,
-        &path,
-        &bureau,
-        Some(json!({"notes": "基于旧版本"})),
-        &[("if-match", &stale)],
-    )
-    .await;
+    let notes = json!({"notes": "基于旧版本"});
+    let r = patch_if(&s, &path, &bureau, notes, &stale).await;
     assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{:?}", r.body);
-    let r = crate::hardening::send(
-        &s,
-        Method::PATCH,
-        &path,
-        &bureau,
-        Some(json!({"notes": "基于最新版本"})),
-        &[("if-match", read.etag())],
-    )
-    .await;
+    let notes = json!({"notes": "基于最新版本"});
+    let r = patch_if(&s, &path, &bureau, notes, read.etag()).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let r = s
-        .call(
-            Method::PATCH,
-            "/api/v1/committees/com_missing",
-            Some(&bureau),
-            Some(json!({})),
-        )
+        .patch("/api/v1/committees/com_missing", Some(&bureau), json!({}))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use base64::Engine;
 use duijie_app::{WebhookConfig, WebhookFormat, WebhookWorker};
 use duijie_core::{NotificationKind, Role};
-use duijie_e2e::{input_value, Db, Parties, TestServer};
+use duijie_e2e::{input_value, sign_in_limits, texts, Db, Parties, TestServer};
 use duijie_store::{Actor, Audience, NewNotice};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
@@ -19,16 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub async fn sign_in_failures_are_counted_across_replicas() {
-    let config = duijie_server::ServerConfig {
-        sign_in: duijie_app::SignInPolicy {
-            account_failures: 4,
-            address_failures: 100,
-            window: Duration::from_secs(60),
-            lockout: Duration::from_secs(60),
-            session_ttl: Duration::from_secs(600),
-        },
-        ..Default::default()
-    };
+    let config = sign_in_limits(4, 100, Duration::from_secs(60));
     for db in [Db::Sqlite, Db::Postgres] {
         let Some(a) = TestServer::start_with(db, config.clone()).await else {
             continue;
@@ -171,31 +162,26 @@ pub async fn the_webhook_posts_signed_events_once(s: TestServer) {
     );
 }
 
+/// Two achievements of 李四 at 郑州大学 on alumina powder `(institution, title, leader)`.
+const LI_SI_ALUMINA: [(&str, &str, &str); 2] = [
+    ("郑州大学", "高纯氧化铝粉体制备技术", "李四"),
+    ("郑州大学", "氧化铝粉体煅烧工艺优化", "李四"),
+];
+
 pub async fn match_notices_survive_a_stop_right_after_publishing(s: TestServer) {
     let Parties { ent, zzu, bureau } = s.parties().await;
-    import_achievements(
-        &s,
-        &[
-            ("郑州大学", "高纯氧化铝粉体制备技术", "李四"),
-            ("郑州大学", "氧化铝粉体煅烧工艺优化", "李四"),
-        ],
-    )
-    .await;
-    let id = s.approved_demand(&ent, &bureau, json!({"title": "高纯氧化铝粉体制备", "description": "需要优化高纯氧化铝粉体制备与煅烧工艺"})).await;
-    let r = s
-        .post(
-            "/api/v1/catalogues",
-            Some(&bureau),
-            json!({"title": "第一批"}),
-        )
+    import_achievements(&s, &LI_SI_ALUMINA).await;
+    let demand = json!({
+        "title": "高纯氧化铝粉体制备",
+        "description": "需要优化高纯氧化铝粉体制备与煅烧工艺"
+    });
+    let id = s.approved_demand(&ent, &bureau, demand).await;
+    let draft = json!({"title": "第一批"});
+    let r = s.post("/api/v1/catalogues", Some(&bureau), draft).await;
+    let cat = r.id();
+    let items_url = format!("/api/v1/catalogues/{cat}/items");
+    s.post(&items_url, Some(&bureau), json!({"demand_ids": [id]}))
         .await;
-    let cat = r.body["id"].as_str().unwrap().to_string();
-    s.post(
-        &format!("/api/v1/catalogues/{cat}/items"),
-        Some(&bureau),
-        json!({"demand_ids": [id]}),
-    )
-    .await;
     // The publication commits and the process stops before writing the match notices.
     let actor = Actor {
         id: None,
@@ -224,21 +210,15 @@ pub async fn match_notices_survive_a_stop_right_after_publishing(s: TestServer) 
 
 async fn matched(s: &TestServer, token: &str) -> usize {
     let r = s.get("/api/v1/notifications", Some(token)).await;
-    r.body["items"]
-        .as_array()
-        .unwrap()
+    r.items()
         .iter()
         .filter(|n| n["kind"] == "demand_matched")
         .count()
 }
 
 pub async fn instruments_are_cited_in_an_interest(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
-    let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
+    let Parties { ent, zzu, bureau } = s.parties().await;
     let hnu = s.token("hnu", Role::Institution, Some("河南大学")).await;
-    let bureau = s.token("bureau", Role::Bureau, None).await;
     let instrument = |name: &str| {
         json!({"name": name, "fields": ["新材料"], "description": "用于氧化铝粉体的物相分析",
                "location": "材料楼101", "booking_terms": "工作日预约"})
@@ -247,7 +227,7 @@ pub async fn instruments_are_cited_in_an_interest(s: TestServer) {
         .post("/api/v1/instruments", Some(&zzu), instrument("X射线衍射仪"))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let xrd = r.body["id"].as_str().unwrap().to_string();
+    let xrd = r.id();
     let r = s
         .post(
             "/api/v1/instruments",
@@ -255,19 +235,14 @@ pub async fn instruments_are_cited_in_an_interest(s: TestServer) {
             instrument("扫描电子显微镜"),
         )
         .await;
-    let theirs = r.body["id"].as_str().unwrap().to_string();
+    let theirs = r.id();
     s.indexed().await;
     // The citation search finds the institution's own instruments.
     let r = s
         .get("/api/v1/my/records?kind=instrument&q=物相分析", Some(&zzu))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let found: Vec<&str> = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap())
-        .collect();
+    let found: Vec<&str> = texts(&r.body["items"], "id");
     assert_eq!(found, [xrd.as_str()]);
     let caller = s
         .app
@@ -278,44 +253,20 @@ pub async fn instruments_are_cited_in_an_interest(s: TestServer) {
     assert_eq!(candidates.instruments.len(), 1);
     assert_eq!(candidates.instruments[0].0, xrd);
 
-    let id = s
-        .published_demand(
-            &ent,
-            &bureau,
-            json!({"title": "氧化铝粉体物相分析", "description": "需要分析粉体物相"}),
-            "第一批",
-        )
-        .await;
+    let body = json!({"title": "氧化铝粉体物相分析", "description": "需要分析粉体物相"});
+    let id = s.published_demand(&ent, &bureau, body, "第一批").await;
     // Another institution's instrument is refused; its own is kept with the 揭榜.
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(&zzu),
-            json!({"message": "我校可做物相分析", "instrument_ids": [theirs]}),
-        )
-        .await;
+    let interests_url = format!("/api/v1/demands/{id}/interests");
+    let body = json!({"message": "我校可做物相分析", "instrument_ids": [theirs]});
+    let r = s.post(&interests_url, Some(&zzu), body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(&zzu),
-            json!({"message": "我校可做物相分析", "instrument_ids": [xrd]}),
-        )
-        .await;
+    let body = json!({"message": "我校可做物相分析", "instrument_ids": [xrd]});
+    let r = s.post(&interests_url, Some(&zzu), body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["instrument_ids"], json!([xrd]));
     // The demand page names the cited instrument with a link to it.
     let cookie = s.page_cookie(&ent).await;
-    let page = s
-        .client
-        .get(format!("{}/demands/{id}", s.base))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = s.page(&format!("/demands/{id}"), &cookie).await;
     // Attribute values are escaped (`/` as `&#x2f;`).
     let href = format!("/instruments/{xrd}").replace('/', "&#x2f;");
     assert!(page.contains(&href), "cited instrument linked");
@@ -324,14 +275,8 @@ pub async fn instruments_are_cited_in_an_interest(s: TestServer) {
 
 pub async fn a_repeated_message_post_makes_one_message(s: TestServer) {
     let Parties { ent, zzu, bureau } = s.parties().await;
-    let id = s
-        .published_demand(
-            &ent,
-            &bureau,
-            json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备"}),
-            "第一批",
-        )
-        .await;
+    let payload = json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备"});
+    let id = s.published_demand(&ent, &bureau, payload, "第一批").await;
     let interest = s.propose(&zzu, &id, json!({"message": "我校可合作"})).await;
     let path = format!("{}/api/v1/interests/{interest}/messages", s.base);
     let post = |key: &str, body: &str| {
@@ -351,26 +296,13 @@ pub async fn a_repeated_message_post_makes_one_message(s: TestServer) {
     assert_eq!(a["id"], b["id"], "the repeat gets the first answer");
     let other = post("msg-1", "另一条消息").await.unwrap();
     assert_eq!(other.status(), StatusCode::CONFLICT);
-    let list = s
-        .get(
-            &format!("/api/v1/interests/{interest}/messages"),
-            Some(&ent),
-        )
-        .await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    let messages_url = format!("/api/v1/interests/{interest}/messages");
+    let list = s.get(&messages_url, Some(&ent)).await;
+    assert_eq!(list.items().len(), 1);
 
     // The page's form carries a fresh key: sent twice, it posts one message.
     let cookie = s.page_cookie(&zzu).await;
-    let page = s
-        .client
-        .get(format!("{}/interests/{interest}", s.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = s.page(&format!("/interests/{interest}"), &cookie).await;
     let field = |name: &str| input_value(&page, name).expect("a field of the form");
     let (csrf, key) = (field("csrf"), field("idempotency_key"));
     assert!(!key.is_empty());
@@ -393,11 +325,6 @@ pub async fn a_repeated_message_post_makes_one_message(s: TestServer) {
             r.status()
         );
     }
-    let list = s
-        .get(
-            &format!("/api/v1/interests/{interest}/messages"),
-            Some(&ent),
-        )
-        .await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    let list = s.get(&messages_url, Some(&ent)).await;
+    assert_eq!(list.items().len(), 2);
 }

@@ -40,14 +40,9 @@ async fn every_response_carries_the_security_headers() {
     let bureau = s.token("bureau", Role::Bureau, None).await;
     let auth = format!("Bearer {bureau}");
     let cookie = s.page_cookie(&bureau).await;
-    let r = s
-        .post(
-            "/api/v1/catalogues",
-            Some(&bureau),
-            json!({"title": "头部检查目录"}),
-        )
-        .await;
-    let edition = r.body["id"].as_str().unwrap().to_string();
+    let draft = json!({"title": "头部检查目录"});
+    let r = s.post("/api/v1/catalogues", Some(&bureau), draft).await;
+    let edition = r.id();
     let year = duijie_app::current_year();
     let responses = [
         ("/healthz", vec![]),

@@ -30,16 +30,15 @@ fn candidate<'a>(ranking: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} not ranked: {ranking}"))
 }
 
+/// Alumina work of two institutions `(institution, title, leader)`.
+const ALUMINA_WORK: [(&str, &str, &str); 2] = [
+    ("郑州大学", "高纯氧化铝粉体制备技术", "李四"),
+    ("河南大学", "氧化铝陶瓷烧结工艺", "王五"),
+];
+
 pub async fn instruments_are_found_and_shown_beside_matches(s: TestServer) {
     let Parties { ent, zzu, bureau } = s.parties().await;
-    import_achievements(
-        &s,
-        &[
-            ("郑州大学", "高纯氧化铝粉体制备技术", "李四"),
-            ("河南大学", "氧化铝陶瓷烧结工艺", "王五"),
-        ],
-    )
-    .await;
+    import_achievements(&s, &ALUMINA_WORK).await;
     let demand_id = demand(
         &s,
         "氧化铝粉体物相分析与制备",
@@ -66,7 +65,7 @@ pub async fn instruments_are_found_and_shown_beside_matches(s: TestServer) {
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["institution"]["name"], "郑州大学");
     assert_eq!(r.body["fields"], json!(["新材料", "先进制造与自动化"]));
-    let xrd = r.body["id"].as_str().unwrap().to_string();
+    let xrd = r.id();
 
     // Who may list, and what is checked.
     let r = s.post("/api/v1/instruments", None, body.clone()).await;
@@ -75,16 +74,11 @@ pub async fn instruments_are_found_and_shown_beside_matches(s: TestServer) {
         .post("/api/v1/instruments", Some(&ent), body.clone())
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = s
-        .post(
-            "/api/v1/instruments",
-            Some(&zzu),
-            json!({"name": "光谱仪", "fields": ["火星科技"]}),
-        )
-        .await;
+    let payload = json!({"name": "光谱仪", "fields": ["火星科技"]});
+    let r = s.post("/api/v1/instruments", Some(&zzu), payload).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["field"], "fields");
-    let message = r.body["error"]["message"].as_str().unwrap();
+    let message = r.message();
     assert!(
         message.contains("火星科技") && message.contains("新材料"),
         "{message}"
@@ -94,22 +88,12 @@ pub async fn instruments_are_found_and_shown_beside_matches(s: TestServer) {
         .await;
     assert_eq!(r.body["error"]["field"], "name");
     // Every problem of the form in one answer.
-    let r = s
-        .post(
-            "/api/v1/instruments",
-            Some(&zzu),
-            json!({"name": "", "fields": ["火星科技"], "model": "型".repeat(500)}),
-        )
-        .await;
+    let payload = json!({"name": "", "fields": ["火星科技"], "model": "型".repeat(500)});
+    let r = s.post("/api/v1/instruments", Some(&zzu), payload).await;
     let fields = r.error_fields();
     assert_eq!(fields, ["name", "fields", "model"], "{}", r.body);
-    let r = s
-        .post(
-            "/api/v1/instruments",
-            Some(&bureau),
-            json!({"name": "电镜"}),
-        )
-        .await;
+    let payload = json!({"name": "电镜"});
+    let r = s.post("/api/v1/instruments", Some(&bureau), payload).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["field"], "organization");
     let r = s
@@ -183,13 +167,8 @@ pub async fn instruments_are_found_and_shown_beside_matches(s: TestServer) {
         xrd.as_str()
     );
     // Expert rankings carry no instruments.
-    let r = s
-        .post(
-            "/api/v1/match",
-            None,
-            json!({"text": "氧化铝粉体物相分析", "kind": "expert"}),
-        )
-        .await;
+    let payload = json!({"text": "氧化铝粉体物相分析", "kind": "expert"});
+    let r = s.post("/api/v1/match", None, payload).await;
     for c in r.body["candidates"].as_array().unwrap() {
         assert!(c["instruments"].as_array().unwrap().is_empty());
     }

@@ -2,8 +2,8 @@
 //! declines one and accepts another, and the demand goes into docking with its history.
 
 use duijie_core::{AchievementDraft, Draft, Role};
-use duijie_e2e::{Parties, TestServer};
-use reqwest::StatusCode;
+use duijie_e2e::{Parties, TestServer, ENTERPRISE};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 /// Achievements (and so their leaders as experts) of the given institutions.
@@ -43,9 +43,7 @@ fn ids(list: &Value) -> Vec<&str> {
 }
 
 pub async fn interests_lead_to_docking(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
+    let ent = s.token("ent", Role::Enterprise, Some(ENTERPRISE)).await;
     let other = s.token("ent2", Role::Enterprise, Some("别的公司")).await;
     let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     let hnu = s.token("hnu", Role::Institution, Some("河南大学")).await;
@@ -62,14 +60,9 @@ pub async fn interests_lead_to_docking(s: TestServer) {
     let (hnu_ach, _) = achievement(&s, "纳米").await;
 
     // A demand written, reviewed and published through a catalogue edition.
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
-            json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备与煅烧工艺"}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let body = json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备与煅烧工艺"});
+    let r = s.post("/api/v1/demands", Some(&ent), body).await;
+    let id = r.id();
     let interests = format!("/api/v1/demands/{id}/interests");
     let propose = json!({"message": "我校有相关成果，可合作开发"});
     // Not yet public: institutions cannot see it, let alone answer it.
@@ -84,26 +77,13 @@ pub async fn interests_lead_to_docking(s: TestServer) {
         .post(&interests, Some(&zzu), json!({"message": "  "}))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = s
-        .post(
-            &interests,
-            Some(&zzu),
-            json!({"message": "长".repeat(2001)}),
-        )
-        .await;
+    let body = json!({"message": "长".repeat(2001)});
+    let r = s.post(&interests, Some(&zzu), body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = s
-        .post(
-            &interests,
-            Some(&zzu),
-            json!({"message": "可合作", "achievement_ids": [hnu_ach]}),
-        )
-        .await;
+    let body = json!({"message": "可合作", "achievement_ids": [hnu_ach]});
+    let r = s.post(&interests, Some(&zzu), body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("不属于本单位"));
+    assert!(r.message().contains("不属于本单位"));
     let r = s.post(&interests, Some(&ent), propose.clone()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
@@ -123,18 +103,13 @@ pub async fn interests_lead_to_docking(s: TestServer) {
     assert_eq!(r.body["expert_ids"], json!([zzu_exp]));
     assert_eq!(r.body["achievement_ids"], json!([zzu_ach]));
     assert!(r.body["created_at"].is_string());
-    let from_zzu = r.body["id"].as_str().unwrap().to_string();
+    let from_zzu = r.id();
     let r = s.post(&interests, Some(&zzu), propose.clone()).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = s
-        .post(
-            &interests,
-            Some(&hnu),
-            json!({"message": "纳米粉体方向", "achievement_ids": [hnu_ach]}),
-        )
-        .await;
+    let body = json!({"message": "纳米粉体方向", "achievement_ids": [hnu_ach]});
+    let r = s.post(&interests, Some(&hnu), body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let from_hnu = r.body["id"].as_str().unwrap().to_string();
+    let from_hnu = r.id();
 
     // Who sees which.
     let r = s.get(&interests, Some(&ent)).await;
@@ -143,14 +118,8 @@ pub async fn interests_lead_to_docking(s: TestServer) {
     assert_eq!(ids(&r.body).len(), 2);
     let r = s.get(&interests, Some(&hnu)).await;
     assert_eq!(ids(&r.body), vec![from_hnu.as_str()]);
-    assert_eq!(
-        s.get(&interests, None).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        s.get(&interests, Some(&other)).await.status,
-        StatusCode::FORBIDDEN
-    );
+    s.assert_guarded(Method::GET, &interests, &other, None)
+        .await;
 
     // Only the owner answers; a decline needs a reason.
     let decline = format!("/api/v1/interests/{from_hnu}/decline");
@@ -162,13 +131,8 @@ pub async fn interests_lead_to_docking(s: TestServer) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = s.post(&decline, Some(&ent), json!({})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = s
-        .post(
-            &decline,
-            Some(&ent),
-            json!({"reason": "技术路线与需求不符"}),
-        )
-        .await;
+    let body = json!({"reason": "技术路线与需求不符"});
+    let r = s.post(&decline, Some(&ent), body).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "declined");
     let r = s.get(&interests, Some(&hnu)).await;
@@ -185,22 +149,14 @@ pub async fn interests_lead_to_docking(s: TestServer) {
     assert_eq!(r.body["status"], "accepted");
     let r = s.post(&accept, Some(&ent), json!({})).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = s
-        .post(
-            &format!("/api/v1/interests/{from_hnu}/accept"),
-            Some(&ent),
-            json!({}),
-        )
-        .await;
+    let accept_url = format!("/api/v1/interests/{from_hnu}/accept");
+    let r = s.post(&accept_url, Some(&ent), json!({})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "declined stays declined");
 
     // The demand is in docking, the history says why, and search follows.
     let r = s.get(&format!("/api/v1/demands/{id}"), None).await;
     assert_eq!(r.body["status"], "in_docking");
-    let r = s
-        .get(&format!("/api/v1/demands/{id}/history"), Some(&ent))
-        .await;
-    let last = r.body["items"].as_array().unwrap().last().unwrap().clone();
+    let last = s.last_move(&id, &ent).await;
     assert_eq!(last["from_status"], "published");
     assert_eq!(last["to_status"], "in_docking");
     assert!(
@@ -216,23 +172,17 @@ pub async fn interests_lead_to_docking(s: TestServer) {
         .post(&interests, Some(&hnu), json!({"message": "再次申请"}))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let again = r.body["id"].as_str().unwrap().to_string();
-    let r = s
-        .post(
-            &format!("/api/v1/interests/{again}/accept"),
-            Some(&ent),
-            json!({}),
-        )
-        .await;
+    let again = r.id();
+    let interest_accept = format!("/api/v1/interests/{again}/accept");
+    let r = s.post(&interest_accept, Some(&ent), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let r = s.get(&format!("/api/v1/demands/{id}"), None).await;
     assert_eq!(r.body["status"], "in_docking");
     let r = s
         .get(&format!("/api/v1/demands/{id}/history"), Some(&ent))
         .await;
-    let docking = r.body["items"]
-        .as_array()
-        .unwrap()
+    let docking = r
+        .items()
         .iter()
         .filter(|e| e["to_status"] == "in_docking")
         .count();
@@ -243,26 +193,17 @@ pub async fn interests_lead_to_docking(s: TestServer) {
 /// and the owner can reopen the demand as a draft, with both moves in its history.
 pub async fn a_withdrawn_demand_closes_pending_interests_and_can_be_reopened(s: TestServer) {
     let Parties { ent, zzu, bureau } = s.parties().await;
-    let id = s
-        .published_demand(
-            &ent,
-            &bureau,
-            json!({"title": "尾矿综合利用", "description": "需要尾矿有价元素回收工艺"}),
-            "第1期",
-        )
-        .await;
+    let body = json!({"title": "尾矿综合利用", "description": "需要尾矿有价元素回收工艺"});
+    let id = s.published_demand(&ent, &bureau, body, "第1期").await;
     let interests = format!("/api/v1/demands/{id}/interests");
     let r = s
         .post(&interests, Some(&zzu), json!({"message": "我校可合作"}))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
 
+    let withdraw_url = format!("/api/v1/demands/{id}/withdraw");
     let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/withdraw"),
-            Some(&ent),
-            json!({"note": "项目暂缓"}),
-        )
+        .post(&withdraw_url, Some(&ent), json!({"note": "项目暂缓"}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let answered = s.get(&interests, Some(&ent)).await;

@@ -5,7 +5,7 @@
 use crate::catalogues::download;
 use crate::interests::{achievement, import_achievements};
 use duijie_e2e::{Parties, TestServer};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 /// The field a 400 names.
@@ -46,7 +46,7 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
         .post("/api/v1/projects", Some(&bureau), project.clone())
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
-    let message = r.body["error"]["message"].as_str().unwrap();
+    let message = r.message();
     assert!(
         message.contains("对接中") && message.contains("已签约"),
         "{message}"
@@ -56,28 +56,14 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     let interest = s
         .propose(&zzu, &id, json!({"message": "我校有相关成果"}))
         .await;
-    let r = s
-        .post(
-            &format!("/api/v1/interests/{interest}/accept"),
-            Some(&ent),
-            json!({}),
-        )
-        .await;
+    let accept_url = format!("/api/v1/interests/{interest}/accept");
+    let r = s.post(&accept_url, Some(&ent), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 
     // Only the bureau records projects, and every field is checked by name.
-    assert_eq!(
-        s.post("/api/v1/projects", None, project.clone())
-            .await
-            .status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        s.post("/api/v1/projects", Some(&ent), project.clone())
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
+    let body = Some(project.clone());
+    s.assert_guarded(Method::POST, "/api/v1/projects", &ent, body)
+        .await;
     for (key, value, named) in [
         ("amount_wan", json!(-1), "amount_wan"),
         ("signed_on", json!("三月"), "signed_on"),
@@ -122,10 +108,7 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     // The demand is contracted, and its history says so.
     let r = s.get(&format!("/api/v1/demands/{id}"), None).await;
     assert_eq!(r.body["status"], "contracted");
-    let r = s
-        .get(&format!("/api/v1/demands/{id}/history"), Some(&bureau))
-        .await;
-    let last = r.body["items"].as_array().unwrap().last().unwrap().clone();
+    let last = s.last_move(&id, &bureau).await;
     assert_eq!(
         (last["from_status"].as_str(), last["to_status"].as_str()),
         (Some("in_docking"), Some("contracted"))
@@ -133,13 +116,10 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
 
     // Progress: a bad status or milestone is named; a good update keeps the rest.
     let path = format!("/api/v1/projects/{pid}");
-    let patch = |b: Value| s.call(reqwest::Method::PATCH, &path, Some(&bureau), Some(b));
+    let patch = |b: Value| s.patch(&path, Some(&bureau), b);
     let r = patch(json!({"status": "done"})).await;
     assert_eq!((r.status, field(&r)), (StatusCode::BAD_REQUEST, "status"));
-    assert!(r.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("in_progress"));
+    assert!(r.message().contains("in_progress"));
     let r = patch(json!({"milestones": [{"date": "2026-06-30", "text": "完成小试"}, {"date": "年底", "text": "中试"}]})).await;
     assert_eq!(
         (r.status, field(&r)),
@@ -154,14 +134,7 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     assert_eq!(r.body["milestones"][0]["text"], "完成小试");
     assert_eq!(r.body["milestones"][0]["done"], true);
     assert_eq!(r.body["notes"], "企业追加投入");
-    let r = s
-        .call(
-            reqwest::Method::PATCH,
-            &path,
-            Some(&ent),
-            Some(json!({"notes": "x"})),
-        )
-        .await;
+    let r = s.patch(&path, Some(&ent), json!({"notes": "x"})).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(
         s.get("/api/v1/projects/prj_missing", Some(&bureau))
@@ -180,7 +153,7 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
         "?year={year}&key=true&region=%E7%81%B5%E5%AE%9D%E5%B8%82"
     ))
     .await;
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{:?}", r.body);
+    assert_eq!(r.items().len(), 1, "{:?}", r.body);
     assert_eq!(r.body["items"][0]["id"], pid.as_str());
     assert_eq!(r.body["items"][0]["demand"]["title"], "高纯氧化铝粉体制备");
     for q in [
@@ -189,20 +162,14 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
         "?region=%E9%99%95%E5%B7%9E%E5%8C%BA".to_string(),
     ] {
         let r = list(q.clone()).await;
-        assert!(r.body["items"].as_array().unwrap().is_empty(), "{q}");
+        assert!(r.items().is_empty(), "{q}");
     }
     let r = list("?year=abc".into()).await;
     assert_eq!((r.status, field(&r)), (StatusCode::BAD_REQUEST, "year"));
     let r = list("?key=maybe".into()).await;
     assert_eq!((r.status, field(&r)), (StatusCode::BAD_REQUEST, "key"));
-    assert_eq!(
-        s.get("/api/v1/projects", None).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        s.get("/api/v1/projects", Some(&zzu)).await.status,
-        StatusCode::FORBIDDEN
-    );
+    s.assert_guarded(Method::GET, "/api/v1/projects", &zzu, None)
+        .await;
 
     // A secondment: end before start and unknown experts are named.
     let sec = json!({"expert_id": expert, "host": "灵宝市人民政府", "post": "科技副市长",
@@ -235,14 +202,14 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     let r = s
         .get(&format!("/api/v1/secondments?year={year}"), Some(&bureau))
         .await;
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
     let r = s
         .get(
             &format!("/api/v1/secondments?year={}", year - 1),
             Some(&bureau),
         )
         .await;
-    assert!(r.body["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
 
     // The annual report counts the demand at every step and the project's value.
     let report = format!("/api/v1/reports/annual?year={year}");
@@ -304,17 +271,10 @@ pub async fn ledger_records_projects_and_the_annual_report_counts_them(s: TestSe
     // Bad values are named with what is allowed; only the bureau reads the report.
     let r = s.get(&format!("{report}&format=pdf"), Some(&bureau)).await;
     assert_eq!((r.status, field(&r)), (StatusCode::BAD_REQUEST, "format"));
-    assert!(r.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("json、xlsx、html"));
+    assert!(r.message().contains("json、xlsx、html"));
     let r = s
         .get("/api/v1/reports/annual?year=20x6", Some(&bureau))
         .await;
     assert_eq!((r.status, field(&r)), (StatusCode::BAD_REQUEST, "year"));
-    assert_eq!(s.get(&report, None).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        s.get(&report, Some(&ent)).await.status,
-        StatusCode::FORBIDDEN
-    );
+    s.assert_guarded(Method::GET, &report, &ent, None).await;
 }

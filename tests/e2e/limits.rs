@@ -68,17 +68,9 @@ async fn oversized_bodies_and_uploads_get_413() {
         "file",
         reqwest::multipart::Part::bytes(vec![b'a'; 20_000]).file_name("big.csv"),
     );
-    let resp = s
-        .client
-        .post(format!("{}/api/v1/imports", s.base))
-        .bearer_auth(&bureau)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let body: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "too_large");
+    let r = s.upload("/api/v1/imports", &bureau, form).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.body["error"]["code"], "too_large");
 }
 
 /// Reads what the server sends until it closes the connection (or resets it); `None` when it

@@ -3,7 +3,7 @@
 //! with safe headers only to those who may see them, and the size caps.
 
 use duijie_core::Role;
-use duijie_e2e::{Db, TestServer};
+use duijie_e2e::{Db, Parties, TestServer};
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -117,12 +117,8 @@ fn message(r: &duijie_e2e::Resp) -> String {
 }
 
 pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
-    let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
+    let Parties { ent, zzu, bureau } = s.parties().await;
     let hnu = s.token("hnu", Role::Institution, Some("河南大学")).await;
-    let bureau = s.token("bureau", Role::Bureau, None).await;
     let (demand, pdf) = published_demand(&s, &ent, &bureau).await;
     let pdf_id = pdf["id"].as_str().unwrap();
 
@@ -153,25 +149,14 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
     )
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
-    let r = s
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/attachments/{pdf_id}"),
-            Some(&ent),
-            None,
-        )
-        .await;
+    let attachment_url = format!("/api/v1/attachments/{pdf_id}");
+    let r = s.delete(&attachment_url, Some(&ent)).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
 
     // Two institutions propose; the contact given with a 揭榜 is checked field by field.
     let interests = format!("/api/v1/demands/{demand}/interests");
-    let r = s
-        .post(
-            &interests,
-            Some(&zzu),
-            json!({"message": "可合作", "contact_phone": "12", "contact_email": "nope"}),
-        )
-        .await;
+    let body = json!({"message": "可合作", "contact_phone": "12", "contact_email": "nope"});
+    let r = s.post(&interests, Some(&zzu), body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.error_fields(), ["contact_phone", "contact_email"]);
     let r = s
@@ -183,7 +168,7 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let zzu_i = r.body["id"].as_str().unwrap().to_string();
+    let zzu_i = r.id();
     assert_eq!(
         r.body["contact"]["name"], "李老师",
         "the institution sees its own"
@@ -191,7 +176,7 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
     let r = s
         .post(&interests, Some(&hnu), json!({"message": "我们也可以"}))
         .await;
-    let hnu_i = r.body["id"].as_str().unwrap().to_string();
+    let hnu_i = r.id();
 
     // Before acceptance the owner does not see the institution's contact.
     let r = s.get(&interests, Some(&ent)).await;
@@ -201,13 +186,8 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
 
     // Who reads the conversation: its two sides and the bureau; others get 404.
     let conv = format!("/api/v1/interests/{zzu_i}/messages");
-    let r = s
-        .post(
-            &conv,
-            Some(&zzu),
-            json!({"body": "<script>alert(1)</script> 您好"}),
-        )
-        .await;
+    let body = json!({"body": "<script>alert(1)</script> 您好"});
+    let r = s.post(&conv, Some(&zzu), body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["sender"]["name"], "郑州大学");
     let r = s
@@ -217,7 +197,7 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
     for (who, token) in [("owner", &ent), ("institution", &zzu), ("bureau", &bureau)] {
         let r = s.get(&conv, Some(token)).await;
         assert_eq!(r.status, StatusCode::OK, "{who}");
-        let items = r.body["items"].as_array().unwrap();
+        let items = r.items();
         assert_eq!(items.len(), 2, "{who}");
         assert_eq!(
             items[0]["body"], "<script>alert(1)</script> 您好",
@@ -306,14 +286,8 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
     );
     assert_eq!(download(&s, png_id, None).await.0, StatusCode::NOT_FOUND);
     // A message file is part of the record: not deleted.
-    let r = s
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/attachments/{png_id}"),
-            Some(&zzu),
-            None,
-        )
-        .await;
+    let attachment_url = format!("/api/v1/attachments/{png_id}");
+    let r = s.delete(&attachment_url, Some(&zzu)).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 
     // A ".pdf" that is really HTML, and an executable, are refused by content, by name.
@@ -344,26 +318,19 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
     assert!(message(&r).contains("与扩展名“.pdf”不符"), "{:?}", r.body);
 
     // Acceptance opens both sides' contacts to each other.
-    let r = s
-        .post(
-            &format!("/api/v1/interests/{zzu_i}/accept"),
-            Some(&ent),
-            json!({}),
-        )
-        .await;
+    let accept_url = format!("/api/v1/interests/{zzu_i}/accept");
+    let r = s.post(&accept_url, Some(&ent), json!({})).await;
     assert_eq!(r.status, StatusCode::OK);
     let r = s.get(&interests, Some(&ent)).await;
-    let zzu_item = r.body["items"]
-        .as_array()
-        .unwrap()
+    let zzu_item = r
+        .items()
         .iter()
         .find(|i| i["id"] == zzu_i.as_str())
         .unwrap()
         .clone();
     assert_eq!(zzu_item["contact"]["email"], "li@zzu.edu.cn");
-    let hnu_item = r.body["items"]
-        .as_array()
-        .unwrap()
+    let hnu_item = r
+        .items()
         .iter()
         .find(|i| i["id"] == hnu_i.as_str())
         .unwrap()
@@ -382,12 +349,9 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
         .post(&hnu_conv, Some(&hnu), json!({"body": "补充材料"}))
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    s.post(
-        &format!("/api/v1/interests/{hnu_i}/decline"),
-        Some(&ent),
-        json!({"reason": "方向不符"}),
-    )
-    .await;
+    let decline_url = format!("/api/v1/interests/{hnu_i}/decline");
+    s.post(&decline_url, Some(&ent), json!({"reason": "方向不符"}))
+        .await;
     let r = s
         .post(&hnu_conv, Some(&hnu), json!({"body": "再说一句"}))
         .await;
@@ -395,20 +359,15 @@ pub async fn conversations_are_private_escaped_and_exchange_contacts_on_accept(s
     let r = s.get(&hnu_conv, Some(&hnu)).await;
     assert_eq!(r.body["writable"], false);
     assert!(r.body["closed"].as_str().unwrap().contains("仅供查阅"));
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
 }
 
 /// The per-file cap while the body streams, and the per-demand cap, with small limits.
 async fn caps_are_enforced(s: TestServer) {
     let ent = s.token("ent", Role::Enterprise, Some("某某公司")).await;
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
-            json!({"title": "附件上限", "description": "测试附件上限"}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let body = json!({"title": "附件上限", "description": "测试附件上限"});
+    let r = s.post("/api/v1/demands", Some(&ent), body).await;
+    let id = r.id();
     let path = format!("/api/v1/demands/{id}/attachments");
     let mut big = b"%PDF-1.4\n".to_vec();
     big.resize(70 * 1024, b'x');
@@ -426,14 +385,8 @@ async fn caps_are_enforced(s: TestServer) {
     // A text file is fine; deleting one's own file while the demand is a draft frees room.
     let list = s.get(&path, Some(&ent)).await;
     let first = list.body["items"][0]["id"].as_str().unwrap().to_string();
-    let r = s
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/attachments/{first}"),
-            Some(&ent),
-            None,
-        )
-        .await;
+    let attachment_url = format!("/api/v1/attachments/{first}");
+    let r = s.delete(&attachment_url, Some(&ent)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let r = upload(&s, &path, &ent, "说明.txt", "纯文本说明\n".as_bytes()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);

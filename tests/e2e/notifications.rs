@@ -6,18 +6,19 @@
 
 use duijie_app::{MailConfig, MailWorker};
 use duijie_core::Role;
-use duijie_e2e::{Smtp, TestServer};
+use duijie_e2e::{Smtp, TestServer, ENTERPRISE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
+
+/// Each account's delivery choice per kind of notification.
+const SETTINGS: &str = "/api/v1/notifications/settings";
 
 /// The kinds in a caller's inbox, newest first.
 async fn kinds(s: &TestServer, token: &str) -> Vec<String> {
     let r = s.get("/api/v1/notifications", Some(token)).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    r.body["items"]
-        .as_array()
-        .unwrap()
+    r.items()
         .iter()
         .map(|n| n["kind"].as_str().unwrap().to_string())
         .collect()
@@ -55,12 +56,8 @@ async fn published_demand(s: &TestServer, ent: &str, bureau: &str, title: &str) 
 }
 
 pub async fn events_notify_the_right_accounts(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
-    let ent2 = s
-        .token("ent-b", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
+    let ent = s.token("ent", Role::Enterprise, Some(ENTERPRISE)).await;
+    let ent2 = s.token("ent-b", Role::Enterprise, Some(ENTERPRISE)).await;
     let other = s.token("other", Role::Enterprise, Some("别的公司")).await;
     let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     let hnu = s.token("hnu", Role::Institution, Some("河南大学")).await;
@@ -68,19 +65,11 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     let admin = s.token("admin", Role::Admin, None).await;
 
     // Returned, then approved, then published: the enterprise's two accounts hear each.
-    let id = s
-        .submitted_demand(
-            &ent,
-            json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备与煅烧工艺"}),
-        )
-        .await;
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/review"),
-            Some(&bureau),
-            json!({"decision": "request_changes", "note": "请补充技术指标"}),
-        )
-        .await;
+    let body = json!({"title": "高纯氧化铝粉体制备", "description": "需要优化粉体制备与煅烧工艺"});
+    let id = s.submitted_demand(&ent, body).await;
+    let review_url = format!("/api/v1/demands/{id}/review");
+    let body = json!({"decision": "request_changes", "note": "请补充技术指标"});
+    let r = s.post(&review_url, Some(&bureau), body).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(kinds(&s, &ent).await, ["demand_returned"]);
     assert_eq!(kinds(&s, &ent2).await, ["demand_returned"]);
@@ -109,40 +98,21 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     assert_eq!(kinds(&s, &ent).await[0], "interest_received");
     assert_eq!(kinds(&s, &ent2).await[0], "interest_received");
     let hnu_interest = s.propose(&hnu, &id, propose).await;
-    s.post(
-        &format!("/api/v1/interests/{zzu_interest}/decline"),
-        Some(&ent),
-        json!({"reason": "方向不符"}),
-    )
-    .await;
-    s.post(
-        &format!("/api/v1/interests/{hnu_interest}/accept"),
-        Some(&ent),
-        json!({}),
-    )
-    .await;
-    let zzu_kinds: Vec<String> = kinds(&s, &zzu)
-        .await
-        .into_iter()
-        .filter(|k| k != "demand_matched")
-        .collect();
-    assert_eq!(zzu_kinds, ["interest_declined"]);
-    let hnu_kinds: Vec<String> = kinds(&s, &hnu)
-        .await
-        .into_iter()
-        .filter(|k| k != "demand_matched")
-        .collect();
-    assert_eq!(hnu_kinds, ["interest_accepted"]);
+    let decline_url = format!("/api/v1/interests/{zzu_interest}/decline");
+    s.post(&decline_url, Some(&ent), json!({"reason": "方向不符"}))
+        .await;
+    let accept_url = format!("/api/v1/interests/{hnu_interest}/accept");
+    s.post(&accept_url, Some(&ent), json!({})).await;
+    for (institution, answer) in [(&zzu, "interest_declined"), (&hnu, "interest_accepted")] {
+        let mut heard = kinds(&s, institution).await;
+        heard.retain(|k| k != "demand_matched");
+        assert_eq!(heard, [answer]);
+    }
 
     // The bureau changes the demand: both institutions that answered hear it, once each.
-    let r = s
-        .call(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/demands/{id}"),
-            Some(&bureau),
-            Some(json!({"goals": "纯度达到 99.99%"})),
-        )
-        .await;
+    let demand_url = format!("/api/v1/demands/{id}");
+    let goals = json!({"goals": "纯度达到 99.99%"});
+    let r = s.patch(&demand_url, Some(&bureau), goals).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     for t in [&zzu, &hnu] {
         let k = kinds(&s, t).await;
@@ -159,21 +129,10 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     assert_eq!(before, 5);
     let r = s.get("/api/v1/notifications?unread=true", Some(&ent)).await;
     let first = r.body["items"][0]["id"].as_str().unwrap().to_string();
-    let r = s
-        .post(
-            &format!("/api/v1/notifications/{first}/read"),
-            Some(&other),
-            json!({}),
-        )
-        .await;
+    let read_url = format!("/api/v1/notifications/{first}/read");
+    let r = s.post(&read_url, Some(&other), json!({})).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = s
-        .post(
-            &format!("/api/v1/notifications/{first}/read"),
-            Some(&ent),
-            json!({}),
-        )
-        .await;
+    let r = s.post(&read_url, Some(&ent), json!({})).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(unread(&s, &ent).await, before - 1);
     assert_eq!(
@@ -182,16 +141,7 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
         "each account reads its own"
     );
     // The header of every page shows the count.
-    let page = s
-        .client
-        .get(format!("{}/demands", s.base))
-        .header("cookie", s.page_cookie(&ent2).await)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = s.page("/demands", &s.page_cookie(&ent2).await).await;
     assert!(
         page.contains(&format!("{before} 条未读")),
         "header count missing"
@@ -212,18 +162,14 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let project = r.body["id"].as_str().unwrap().to_string();
+    let project = r.id();
     let today = duijie_core::time::china_today();
     let due = (today + chrono::Duration::days(3)).to_string();
     let far = (today + chrono::Duration::days(60)).to_string();
-    let r = s
-        .call(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/projects/{project}"),
-            Some(&bureau),
-            Some(json!({"milestones": [{"date": due, "text": "中期检查"}, {"date": far, "text": "结题"}]})),
-        )
-        .await;
+    let project_url = format!("/api/v1/projects/{project}");
+    let milestones =
+        json!({"milestones": [{"date": due, "text": "中期检查"}, {"date": far, "text": "结题"}]});
+    let r = s.patch(&project_url, Some(&bureau), milestones).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(s.app.check_milestones(today).await.unwrap(), 2);
     assert_eq!(s.app.check_milestones(today).await.unwrap(), 0);
@@ -235,19 +181,13 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
 
     // Withdrawn: the institution that answered hears it; the one that did not, nothing.
     let id2 = published_demand(&s, &ent, &bureau, "尾矿综合利用").await;
-    s.post(
-        &format!("/api/v1/demands/{id2}/interests"),
-        Some(&zzu),
-        json!({"message": "可合作"}),
-    )
-    .await;
+    let interests_url = format!("/api/v1/demands/{id2}/interests");
+    s.post(&interests_url, Some(&zzu), json!({"message": "可合作"}))
+        .await;
     let hnu_before = kinds(&s, &hnu).await.len();
+    let withdraw_url = format!("/api/v1/demands/{id2}/withdraw");
     let r = s
-        .post(
-            &format!("/api/v1/demands/{id2}/withdraw"),
-            Some(&ent),
-            json!({"note": "项目调整"}),
-        )
+        .post(&withdraw_url, Some(&ent), json!({"note": "项目调整"}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let r = s.get("/api/v1/notifications", Some(&zzu)).await;
@@ -260,26 +200,14 @@ pub async fn events_notify_the_right_accounts(s: TestServer) {
     assert_eq!(kinds(&s, &hnu).await.len(), hnu_before);
 
     // Delivery choices: every wrong entry named; a good one kept.
-    let r = s
-        .call(
-            reqwest::Method::PUT,
-            "/api/v1/notifications/settings",
-            Some(&ent),
-            Some(json!({"interest_received": "weekly", "nonsense": "off"})),
-        )
-        .await;
+    let choice = json!({"interest_received": "weekly", "nonsense": "off"});
+    let r = s.put(SETTINGS, Some(&ent), choice).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let mut fields = r.error_fields();
     fields.sort();
     assert_eq!(fields, ["interest_received", "nonsense"]);
-    let r = s
-        .call(
-            reqwest::Method::PUT,
-            "/api/v1/notifications/settings",
-            Some(&ent),
-            Some(json!({"interest_received": "digest"})),
-        )
-        .await;
+    let choice = json!({"interest_received": "digest"});
+    let r = s.put(SETTINGS, Some(&ent), choice).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["settings"]["interest_received"], "digest");
     assert_eq!(r.body["settings"]["demand_approved"], "immediate");
@@ -313,12 +241,8 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     let port = Smtp::free_port();
     let mut smtp = Smtp::start(port, &dir.path().join("maildir")).await;
 
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
-    let ent2 = s
-        .token("ent-b", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
+    let ent = s.token("ent", Role::Enterprise, Some(ENTERPRISE)).await;
+    let ent2 = s.token("ent-b", Role::Enterprise, Some(ENTERPRISE)).await;
     let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
     for (name, email) in [
@@ -335,37 +259,26 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
             .unwrap());
     }
     // ent: immediate (the default); ent-b: no mail; zzu: the daily digest.
-    s.call(
-        reqwest::Method::PUT,
-        "/api/v1/notifications/settings",
-        Some(&ent2),
-        Some(json!({"interest_received": "off", "demand_approved": "off", "demand_published": "off"})),
-    )
-    .await;
-    s.call(
-        reqwest::Method::PUT,
-        "/api/v1/notifications/settings",
-        Some(&zzu),
-        Some(json!({"interest_declined": "digest", "demand_changed": "digest", "demand_matched": "digest"})),
-    )
-    .await;
+    let no_mail =
+        json!({"interest_received": "off", "demand_approved": "off", "demand_published": "off"});
+    let digest = json!({
+        "interest_declined": "digest",
+        "demand_changed": "digest",
+        "demand_matched": "digest"
+    });
+    for (token, choice) in [(&ent2, no_mail), (&zzu, digest)] {
+        s.put(SETTINGS, Some(token.as_str()), choice).await;
+    }
     let id = published_demand(&s, &ent, &bureau, "高纯氧化铝粉体制备").await;
     let interest = s
         .propose(&zzu, &id, json!({"message": "我校有相关成果"}))
         .await;
-    s.post(
-        &format!("/api/v1/interests/{interest}/decline"),
-        Some(&ent),
-        json!({"reason": "方向不符"}),
-    )
-    .await;
-    s.call(
-        reqwest::Method::PATCH,
-        &format!("/api/v1/demands/{id}"),
-        Some(&bureau),
-        Some(json!({"goals": "纯度达到 99.99%"})),
-    )
-    .await;
+    let decline_url = format!("/api/v1/interests/{interest}/decline");
+    s.post(&decline_url, Some(&ent), json!({"reason": "方向不符"}))
+        .await;
+    let demand_url = format!("/api/v1/demands/{id}");
+    let goals = json!({"goals": "纯度达到 99.99%"});
+    s.patch(&demand_url, Some(&bureau), goals).await;
 
     let mut worker = MailWorker::new(s.app.clone(), config(smtp.port)).unwrap();
     let round = worker.round().await.unwrap();
@@ -412,27 +325,12 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
 
     // The relay is down: the mail is retried later, then sent once it is back.
     smtp.stop();
-    s.call(
-        reqwest::Method::PATCH,
-        &format!("/api/v1/demands/{id}"),
-        Some(&bureau),
-        Some(json!({"goals": "纯度达到 99.999%"})),
-    )
-    .await;
-    s.call(
-        reqwest::Method::PUT,
-        "/api/v1/notifications/settings",
-        Some(&zzu),
-        Some(json!({"demand_changed": "immediate"})),
-    )
-    .await;
-    s.call(
-        reqwest::Method::PATCH,
-        &format!("/api/v1/demands/{id}"),
-        Some(&bureau),
-        Some(json!({"goals": "纯度达到 99.9999%"})),
-    )
-    .await;
+    let goals = json!({"goals": "纯度达到 99.999%"});
+    s.patch(&demand_url, Some(&bureau), goals).await;
+    let choice = json!({"demand_changed": "immediate"});
+    s.put(SETTINGS, Some(&zzu), choice).await;
+    let goals = json!({"goals": "纯度达到 99.9999%"});
+    s.patch(&demand_url, Some(&bureau), goals).await;
     let round = worker.round().await.unwrap();
     assert_eq!((round.sent, round.retried), (0, 1), "{round:?}");
     let o = s
@@ -452,13 +350,8 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     assert_eq!(smtp.messages().len(), before + 1);
 
     // A worker that crashed between claim and mark: its lease runs out, another sends once.
-    s.call(
-        reqwest::Method::PATCH,
-        &format!("/api/v1/demands/{id}"),
-        Some(&bureau),
-        Some(json!({"goals": "纯度 5N"})),
-    )
-    .await;
+    s.patch(&demand_url, Some(&bureau), json!({"goals": "纯度 5N"}))
+        .await;
     let now = chrono::Utc::now().timestamp_millis();
     let ghost = s
         .app
@@ -499,13 +392,8 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
     // Two workers at once never send one mail twice.
     let before = smtp.messages().len();
     for n in 0..12 {
-        s.call(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/demands/{id}"),
-            Some(&bureau),
-            Some(json!({"goals": format!("目标 {n}")})),
-        )
-        .await;
+        let goals = json!({"goals": format!("目标 {n}")});
+        s.patch(&demand_url, Some(&bureau), goals).await;
     }
     let mut other = MailWorker::new(s.app.clone(), config(smtp.port)).unwrap();
     let mut sent = 0;
@@ -526,13 +414,8 @@ pub async fn mail_reaches_a_real_smtp_server(s: TestServer) {
 
     // Permanent failure after the last attempt: shown to the bureau as failed.
     smtp.stop();
-    s.call(
-        reqwest::Method::PATCH,
-        &format!("/api/v1/demands/{id}"),
-        Some(&bureau),
-        Some(json!({"goals": "最终目标"})),
-    )
-    .await;
+    s.patch(&demand_url, Some(&bureau), json!({"goals": "最终目标"}))
+        .await;
     for _ in 0..3 {
         worker.round().await.unwrap();
         tokio::time::sleep(Duration::from_millis(900)).await;

@@ -3,10 +3,10 @@
 //! through their projects.
 
 use duijie_core::{DemandDraft, DemandStatus, EntityKind, Field, OrgKind};
-use duijie_e2e::TestServer;
+use duijie_e2e::{TestServer, ENTERPRISE};
 use duijie_store::Actor;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn actor() -> Actor {
     Actor {
@@ -36,6 +36,23 @@ pub(crate) async fn import_achievements(s: &TestServer, rows: &[(&str, &str, &st
     crate::interests::import_achievements(s, &all).await;
 }
 
+/// A demand with every field of the API's form filled in.
+pub(crate) fn complete_demand(title: &str, description: &str, modes: &[&str]) -> Value {
+    json!({
+        "title": title,
+        "description": description,
+        "goals": "纯度达到99.99%，粒径分布D50≤1μm",
+        "field": "新材料",
+        "modes": modes,
+        "budget_wan": 50,
+        "region": "灵宝市",
+        "deadline": "2027-06-30",
+        "contact_name": "张三",
+        "contact_phone": "13800000000",
+        "contact_email": "a@b.cn"
+    })
+}
+
 /// A demand of an enterprise stored directly in `status`.
 pub(crate) async fn demand(
     s: &TestServer,
@@ -47,7 +64,7 @@ pub(crate) async fn demand(
     let org = s
         .app
         .store()
-        .ensure_organization("灵宝金源矿业有限公司", OrgKind::Enterprise)
+        .ensure_organization(ENTERPRISE, OrgKind::Enterprise)
         .await
         .unwrap();
     let draft = DemandDraft {
@@ -77,13 +94,8 @@ pub async fn leaders_without_text_stay_out_of_the_index(s: TestServer) {
         s.app.index().num_docs_in(EntityKind::Achievement),
         BACKGROUND.len() as u64 + 1
     );
-    let r = s
-        .post(
-            "/api/v1/match",
-            None,
-            json!({"text": "高纯氧化铝粉体制备", "kind": "expert", "limit": 5}),
-        )
-        .await;
+    let body = json!({"text": "高纯氧化铝粉体制备", "kind": "expert", "limit": 5});
+    let r = s.post("/api/v1/match", None, body).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let top = &r.body["candidates"][0];
     assert_eq!(top["name"], "李四", "{}", r.body);

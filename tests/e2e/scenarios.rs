@@ -1,24 +1,13 @@
 //! The scenarios, written once for any backend.
 
 use duijie_core::Role;
-use duijie_e2e::TestServer;
-use reqwest::{Method, StatusCode};
+use duijie_e2e::{texts, TestServer, ENTERPRISE};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 fn demand_body(title: &str) -> Value {
-    json!({
-        "title": title,
-        "description": "我公司生产高纯氧化铝粉体，烧结活性不足，需要优化粉体制备与煅烧工艺。",
-        "goals": "纯度达到99.99%，粒径分布D50≤1μm",
-        "field": "新材料",
-        "modes": ["合作开发", "技术转让"],
-        "budget_wan": 50,
-        "region": "灵宝市",
-        "deadline": "2027-06-30",
-        "contact_name": "张三",
-        "contact_phone": "13800000000",
-        "contact_email": "a@b.cn"
-    })
+    let description = "我公司生产高纯氧化铝粉体，烧结活性不足，需要优化粉体制备与煅烧工艺。";
+    crate::records::complete_demand(title, description, &["合作开发", "技术转让"])
 }
 
 pub async fn healthz_answers_ok(s: TestServer) {
@@ -39,19 +28,11 @@ pub async fn unknown_routes_and_bad_bodies_get_json_errors(s: TestServer) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["code"], "invalid_input");
 
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&bureau),
-            json!({"title": "x", "description": "y", "field": "魔法"}),
-        )
-        .await;
+    let body = json!({"title": "x", "description": "y", "field": "魔法"});
+    let r = s.post("/api/v1/demands", Some(&bureau), body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["field"], "field");
-    assert!(r.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("新材料"));
+    assert!(r.message().contains("新材料"));
 
     let r = s.get("/api/v1/demands", Some("dj_wrong")).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -65,9 +46,7 @@ pub async fn unknown_routes_and_bad_bodies_get_json_errors(s: TestServer) {
 }
 
 pub async fn demand_lifecycle_over_http(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
+    let ent = s.token("ent", Role::Enterprise, Some(ENTERPRISE)).await;
     let other = s.token("ent2", Role::Enterprise, Some("别的公司")).await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
 
@@ -84,7 +63,7 @@ pub async fn demand_lifecycle_over_http(s: TestServer) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let id = r.id();
     assert_eq!(r.body["status"], "draft");
     assert_eq!(r.body["enterprise"]["name"], "灵宝金源矿业有限公司");
     assert_eq!(r.body["modes"], json!(["合作开发", "技术转让"]));
@@ -92,96 +71,51 @@ pub async fn demand_lifecycle_over_http(s: TestServer) {
     // Another enterprise can neither see nor change it; the owner cannot approve it.
     let r = s.get(&format!("/api/v1/demands/{id}"), Some(&other)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let demand_url = format!("/api/v1/demands/{id}");
     let r = s
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/demands/{id}"),
-            Some(&other),
-            Some(json!({"goals": "x"})),
-        )
+        .patch(&demand_url, Some(&other), json!({"goals": "x"}))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let review_url = format!("/api/v1/demands/{id}/review");
     let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/review"),
-            Some(&ent),
-            json!({"decision": "approve"}),
-        )
+        .post(&review_url, Some(&ent), json!({"decision": "approve"}))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // Reviewing a draft is not a valid transition.
     let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/review"),
-            Some(&bureau),
-            json!({"decision": "approve"}),
-        )
+        .post(&review_url, Some(&bureau), json!({"decision": "approve"}))
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("待审核"));
+    assert!(r.message().contains("待审核"));
 
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/submit"),
-            Some(&ent),
-            json!({}),
-        )
-        .await;
+    let submit_url = format!("/api/v1/demands/{id}/submit");
+    let r = s.post(&submit_url, Some(&ent), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "submitted");
 
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/review"),
-            Some(&bureau),
-            json!({"decision": "request_changes"}),
-        )
-        .await;
+    let decision = json!({"decision": "request_changes"});
+    let r = s.post(&review_url, Some(&bureau), decision).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "a note is required");
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/review"),
-            Some(&bureau),
-            json!({"decision": "request_changes", "note": "请补充技术指标"}),
-        )
-        .await;
+    let body = json!({"decision": "request_changes", "note": "请补充技术指标"});
+    let r = s.post(&review_url, Some(&bureau), body).await;
     assert_eq!(r.body["status"], "changes_requested");
 
-    let r = s
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/demands/{id}"),
-            Some(&ent),
-            Some(json!({"goals": "纯度99.99%，D50≤1μm，批次稳定"})),
-        )
-        .await;
+    let goals = json!({"goals": "纯度99.99%，D50≤1μm，批次稳定"});
+    let r = s.patch(&demand_url, Some(&ent), goals).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["goals"], "纯度99.99%，D50≤1μm，批次稳定");
     assert_eq!(r.body["title"], "高纯氧化铝粉体制备");
 
     s.submit_demand(&ent, &id).await;
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/review"),
-            Some(&bureau),
-            json!({"decision": "approve", "note": "同意"}),
-        )
-        .await;
+    let body = json!({"decision": "approve", "note": "同意"});
+    let r = s.post(&review_url, Some(&bureau), body).await;
     assert_eq!(r.body["status"], "approved");
 
     let r = s
         .get(&format!("/api/v1/demands/{id}/history"), Some(&ent))
         .await;
-    let steps: Vec<&str> = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["to_status"].as_str().unwrap())
-        .collect();
+    let steps: Vec<&str> = texts(&r.body["items"], "to_status");
     assert_eq!(
         steps,
         [
@@ -374,7 +308,7 @@ pub async fn import_upload_reports_and_is_idempotent(s: TestServer) {
     assert_eq!(again["rows_unchanged"], 3);
 
     let list = s.get("/api/v1/imports", Some(&bureau)).await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(list.items().len(), 2);
     let one = s
         .get(
             &format!("/api/v1/imports/{}", report["id"].as_str().unwrap()),
@@ -407,23 +341,11 @@ pub async fn match_ranks_institutions_with_evidence(s: TestServer) {
                 .file_name("a.csv"),
         )
         .text("kind", "achievements");
-    let r = s
-        .client
-        .post(format!("{}/api/v1/imports", s.base))
-        .bearer_auth(&bureau)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = s.upload("/api/v1/imports", &bureau, form).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     s.indexed().await;
-    let r = s
-        .post(
-            "/api/v1/match",
-            None,
-            json!({"text": "我公司需要高镍正极材料的制备技术，提高锂电池能量密度", "limit": 5}),
-        )
-        .await;
+    let body = json!({"text": "我公司需要高镍正极材料的制备技术，提高锂电池能量密度", "limit": 5});
+    let r = s.post("/api/v1/match", None, body).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["kind"], "institution");
     let first = &r.body["candidates"][0];
@@ -434,13 +356,8 @@ pub async fn match_ranks_institutions_with_evidence(s: TestServer) {
     assert_eq!(ev["kind"], "achievement");
     assert!(!ev["matched_terms"].as_array().unwrap().is_empty());
 
-    let r = s
-        .post(
-            "/api/v1/match",
-            None,
-            json!({"text": "高镍正极材料", "kind": "expert"}),
-        )
-        .await;
+    let body = json!({"text": "高镍正极材料", "kind": "expert"});
+    let r = s.post("/api/v1/match", None, body).await;
     assert_eq!(r.body["candidates"][0]["name"], "李四");
     assert_eq!(r.body["candidates"][0]["institution"], "浙江大学");
 
@@ -498,26 +415,21 @@ pub async fn each_write_is_visible_to_the_next_read(server: TestServer) {
     assert_eq!(r.status(), StatusCode::CREATED);
     assert_eq!(total("/api/v1/experts?q=钒液流电池".into(), None).await, 1);
 
-    let r = s
-        .post(
-            "/api/v1/instruments",
-            Some(&inst),
-            json!({"name": "电化学工作站", "fields": ["新材料"], "description": "钒电池电解液测试"}),
-        )
-        .await;
+    let instrument =
+        json!({"name": "电化学工作站", "fields": ["新材料"], "description": "钒电池电解液测试"});
+    let r = s.post("/api/v1/instruments", Some(&inst), instrument).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(
         total("/api/v1/instruments?q=电化学工作站".into(), None).await,
         1
     );
 
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&bureau),
-            json!({"title": "钒电池储能系统集成", "description": "需要钒电池储能系统集成方案", "enterprise": "甲公司"}),
-        )
-        .await;
+    let demand = json!({
+        "title": "钒电池储能系统集成",
+        "description": "需要钒电池储能系统集成方案",
+        "enterprise": "甲公司"
+    });
+    let r = s.post("/api/v1/demands", Some(&bureau), demand).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(
         total(
@@ -533,13 +445,12 @@ pub async fn each_write_is_visible_to_the_next_read(server: TestServer) {
 /// unit mistake), a deadline already past at submission; 长期 is a deadline catalogues use.
 pub async fn implausible_budgets_and_past_deadlines_are_refused(s: TestServer) {
     let ent = s.token("ent", Role::Enterprise, Some("甲公司")).await;
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
-            json!({"title": "尾矿综合利用", "description": "需要尾矿回收工艺", "budget_wan": 99_999_999_999.0_f64}),
-        )
-        .await;
+    let demand = json!({
+        "title": "尾矿综合利用",
+        "description": "需要尾矿回收工艺",
+        "budget_wan": 99_999_999_999.0_f64
+    });
+    let r = s.post("/api/v1/demands", Some(&ent), demand).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.body["error"]["field"], "budget_wan");
 
@@ -570,50 +481,27 @@ pub async fn implausible_budgets_and_past_deadlines_are_refused(s: TestServer) {
         .unwrap()
         .contains("预期目标不能超过 20000 个字符"));
 
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
-            json!({"title": "尾矿综合利用", "description": "需要尾矿回收工艺", "deadline": "长期"}),
-        )
-        .await;
+    let body =
+        json!({"title": "尾矿综合利用", "description": "需要尾矿回收工艺", "deadline": "长期"});
+    let r = s.post("/api/v1/demands", Some(&ent), body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert!(r.body["deadline"].is_null(), "{}", r.body);
 
-    let r = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
-            json!({"title": "果品冷链保鲜", "description": "需要冷链方案", "deadline": "2020-06-30"}),
-        )
-        .await;
+    let demand =
+        json!({"title": "果品冷链保鲜", "description": "需要冷链方案", "deadline": "2020-06-30"});
+    let r = s.post("/api/v1/demands", Some(&ent), demand).await;
     assert_eq!(r.status, StatusCode::CREATED, "a draft may carry any date");
-    let id = r.body["id"].as_str().unwrap().to_string();
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/submit"),
-            Some(&ent),
-            json!({}),
-        )
-        .await;
+    let id = r.id();
+    let submit_url = format!("/api/v1/demands/{id}/submit");
+    let r = s.post(&submit_url, Some(&ent), json!({})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.body["error"]["field"], "deadline");
+    let demand_url = format!("/api/v1/demands/{id}");
     let r = s
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/demands/{id}"),
-            Some(&ent),
-            Some(json!({"deadline": "长期"})),
-        )
+        .patch(&demand_url, Some(&ent), json!({"deadline": "长期"}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{id}/submit"),
-            Some(&ent),
-            json!({}),
-        )
-        .await;
+    let r = s.post(&submit_url, Some(&ent), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
@@ -639,9 +527,7 @@ pub async fn demands_sort_and_filter_by_budget_and_deadline(s: TestServer) {
     }
     s.indexed().await;
     let titles = |r: &duijie_e2e::Resp| -> Vec<String> {
-        r.body["items"]
-            .as_array()
-            .unwrap()
+        r.items()
             .iter()
             .map(|i| i["title"].as_str().unwrap().to_string())
             .collect()

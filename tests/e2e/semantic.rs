@@ -6,7 +6,7 @@ use duijie_app::{App, AppConfig, Fusion, IndexMode, SemanticConfig};
 use duijie_core::Role;
 use duijie_core::{AchievementDraft, Draft};
 use duijie_e2e::{Db, TestServer};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -101,13 +101,8 @@ pub async fn a_demand_in_other_words_finds_its_partner_by_meaning(db: Db) {
     assert_eq!(health["semantic"]["graphed"], 8, "{health}");
 
     // Words alone find nothing: the demand shares no word with any record.
-    let words = s
-        .post(
-            "/api/v1/match",
-            None,
-            json!({"text": DEMAND, "semantic_ratio": 0}),
-        )
-        .await;
+    let body = json!({"text": DEMAND, "semantic_ratio": 0});
+    let words = s.post("/api/v1/match", None, body).await;
     assert_eq!(words.status, StatusCode::OK, "{}", words.body);
     let names: Vec<&str> = words.body["candidates"]
         .as_array()
@@ -161,13 +156,8 @@ pub async fn a_demand_in_other_words_finds_its_partner_by_meaning(db: Db) {
     assert_eq!(bad.error_fields(), ["semantic_ratio"]);
 
     // The ratio is checked.
-    let bad = s
-        .post(
-            "/api/v1/match",
-            None,
-            json!({"text": DEMAND, "semantic_ratio": 1.5}),
-        )
-        .await;
+    let body = json!({"text": DEMAND, "semantic_ratio": 1.5});
+    let bad = s.post("/api/v1/match", None, body).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
     assert_eq!(bad.body["error"]["field"], "semantic_ratio", "{}", bad.body);
 
@@ -209,15 +199,10 @@ pub async fn a_demand_in_other_words_finds_its_partner_by_meaning(db: Db) {
     let ent = s
         .token("heart-ent", Role::Enterprise, Some("心衰药业有限公司"))
         .await;
-    let created = s
-        .post(
-            "/api/v1/demands",
-            Some(&ent),
-            json!({"title": DEMAND, "description": "寻找合作开发的研究团队"}),
-        )
-        .await;
+    let body = json!({"title": DEMAND, "description": "寻找合作开发的研究团队"});
+    let created = s.post("/api/v1/demands", Some(&ent), body).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let id = created.body["id"].as_str().unwrap().to_string();
+    let id = created.id();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let v = s.get("/healthz", None).await.body["semantic"].clone();
@@ -247,14 +232,8 @@ pub async fn a_demand_in_other_words_finds_its_partner_by_meaning(db: Db) {
     );
     assert_eq!(replica.sync_vectors(|_, _| {}).await.unwrap(), 0);
     assert_eq!(replica.vector_status().unwrap().queries, 1);
-    let gone = s
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/demands/{id}"),
-            Some(&ent),
-            None,
-        )
-        .await;
+    let demand_url = format!("/api/v1/demands/{id}");
+    let gone = s.delete(&demand_url, Some(&ent)).await;
     assert!(gone.status.is_success(), "{}", gone.body);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {

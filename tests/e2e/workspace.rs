@@ -3,9 +3,8 @@
 //! found; the index and the ranking follow; the bureau sees who changed what; 我的对接意向
 //! lists every expression of interest with its state; cited records must be the institution's.
 
-use duijie_core::{DemandDraft, DemandStatus, Field, OrgKind, Role};
-use duijie_e2e::{Resp, TestServer};
-use duijie_store::Actor;
+use duijie_core::{DemandStatus, Field, Role};
+use duijie_e2e::{Resp, TestServer, ENTERPRISE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -89,25 +88,16 @@ pub async fn institutions_keep_their_own_records(s: TestServer) {
     let good = json!({"title": ACHIEVEMENT, "summary": "硬碳负极前驱体热解与预钠化工艺，首效高",
                       "keywords": ["钠离子电池", "硬碳"], "field": "新能源与节能", "maturity": "中试",
                       "leader": "张三", "year": 2025});
-    assert_eq!(
-        s.post("/api/v1/achievements", None, good.clone())
-            .await
-            .status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        s.post("/api/v1/achievements", Some(&ent), good.clone())
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
+    let body = Some(good.clone());
+    s.assert_guarded(Method::POST, "/api/v1/achievements", &ent, body)
+        .await;
     let r = s
         .post("/api/v1/achievements", Some(&zzu), good.clone())
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["institution"]["name"], "郑州大学");
     assert_eq!(r.body["version"], 1);
-    let ach = r.body["id"].as_str().unwrap().to_string();
+    let ach = r.id();
     // The same title twice is refused.
     let r = s
         .post("/api/v1/achievements", Some(&zzu), good.clone())
@@ -117,13 +107,8 @@ pub async fn institutions_keep_their_own_records(s: TestServer) {
     // The index finds it at once, and the ranking uses it as evidence.
     let r = s.get("/api/v1/achievements?q=硬碳负极", None).await;
     assert!(ids(&r.body).contains(&ach), "{}", r.body);
-    let r = s
-        .post(
-            "/api/v1/match",
-            None,
-            json!({"text": "寻求钠离子电池硬碳负极材料的制备工艺合作"}),
-        )
-        .await;
+    let query = json!({"text": "寻求钠离子电池硬碳负极材料的制备工艺合作"});
+    let r = s.post("/api/v1/match", None, query).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let top = &r.body["candidates"][0];
     assert_eq!(top["name"], "郑州大学", "{}", r.body);
@@ -169,7 +154,7 @@ pub async fn institutions_keep_their_own_records(s: TestServer) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert!(r.body.get("phone").is_none(), "{}", r.body);
-    let exp = r.body["id"].as_str().unwrap().to_string();
+    let exp = r.id();
     let r = s
         .get(&format!("/api/v1/experts/{exp}"), Some(&bureau))
         .await;
@@ -205,15 +190,10 @@ pub async fn institutions_keep_their_own_records(s: TestServer) {
     assert_eq!(r.body["email"], "zhang@example.edu.cn", "{}", r.body);
 
     // Instruments: created as before, edited and deleted through the workspace.
-    let r = s
-        .post(
-            "/api/v1/instruments",
-            Some(&zzu),
-            json!({"name": "X射线衍射仪", "fields": ["新材料"]}),
-        )
-        .await;
+    let body = json!({"name": "X射线衍射仪", "fields": ["新材料"]});
+    let r = s.post("/api/v1/instruments", Some(&zzu), body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let ins = r.body["id"].as_str().unwrap().to_string();
+    let ins = r.id();
     let (r, etag) = write_if(
         &s,
         Method::PATCH,
@@ -267,7 +247,7 @@ pub async fn institutions_keep_their_own_records(s: TestServer) {
     );
     let r = s.get("/api/v1/record-changes", Some(&bureau)).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let items = r.body["items"].as_array().unwrap();
+    let items = r.items();
     let seen: Vec<(&str, &str)> = items
         .iter()
         .filter(|e| e["record_ids"][0] == ach.as_str())
@@ -298,58 +278,23 @@ pub async fn institutions_keep_their_own_records(s: TestServer) {
     assert!(!all.contains("13800138000") && !all.contains("zhang@example"));
 }
 
-fn actor() -> Actor {
-    Actor {
-        id: None,
-        name: "e2e".into(),
-    }
-}
-
+/// A demand of the enterprise stored directly as published.
 async fn published(s: &TestServer, title: &str) -> String {
-    let org = s
-        .app
-        .store()
-        .ensure_organization("灵宝金源矿业有限公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
-    let draft = DemandDraft {
-        org_name: org.name.clone(),
-        title: title.into(),
-        description: format!("{title}，寻求合作。"),
-        field: Some(Field::NewMaterials),
-        ..DemandDraft::default()
-    };
-    s.app
-        .store()
-        .create_demand(&org.id, &draft, DemandStatus::Published, &actor())
-        .await
-        .unwrap()
-        .id
+    let status = DemandStatus::Published;
+    crate::records::demand(s, title, Field::NewMaterials, None, status).await
 }
 
 pub async fn my_interests_list_every_state_and_citations_stay_own(s: TestServer) {
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
+    let ent = s.token("ent", Role::Enterprise, Some(ENTERPRISE)).await;
     let zzu = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     let hnu = s.token("hnu", Role::Institution, Some("河南大学")).await;
-    let mine = s
-        .post(
-            "/api/v1/achievements",
-            Some(&zzu),
-            json!({"title": "尾矿有价元素回收", "summary": "浮选与浸出联合工艺"}),
-        )
-        .await;
+    let body = json!({"title": "尾矿有价元素回收", "summary": "浮选与浸出联合工艺"});
+    let mine = s.post("/api/v1/achievements", Some(&zzu), body).await;
     assert_eq!(mine.status, StatusCode::CREATED, "{:?}", mine.body);
-    let mine = mine.body["id"].as_str().unwrap().to_string();
-    let theirs = s
-        .post(
-            "/api/v1/achievements",
-            Some(&hnu),
-            json!({"title": "尾矿制备建材", "summary": "尾矿砂制砖"}),
-        )
-        .await;
-    let theirs = theirs.body["id"].as_str().unwrap().to_string();
+    let mine = mine.id();
+    let body = json!({"title": "尾矿制备建材", "summary": "尾矿砂制砖"});
+    let theirs = s.post("/api/v1/achievements", Some(&hnu), body).await;
+    let theirs = theirs.id();
 
     let titles = ["尾矿综合利用", "选矿废水处理", "矿山生态修复", "采空区充填"];
     let mut demands = Vec::new();
@@ -359,61 +304,35 @@ pub async fn my_interests_list_every_state_and_citations_stay_own(s: TestServer)
         let path = format!("/api/v1/demands/{d}/interests");
         if interests.is_empty() {
             // Any institution cites its own records, whatever its rank; never another's.
-            let r = s
-                .post(
-                    &path,
-                    Some(&zzu),
-                    json!({"message": "可合作", "achievement_ids": [theirs]}),
-                )
-                .await;
+            let body = json!({"message": "可合作", "achievement_ids": [theirs]});
+            let r = s.post(&path, Some(&zzu), body).await;
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
-            assert!(r.body["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("不属于本单位"));
+            assert!(r.message().contains("不属于本单位"));
         }
-        let r = s
-            .post(
-                &path,
-                Some(&zzu),
-                json!({"message": "我校可合作", "achievement_ids": [mine]}),
-            )
-            .await;
+        let body = json!({"message": "我校可合作", "achievement_ids": [mine]});
+        let r = s.post(&path, Some(&zzu), body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         assert_eq!(r.body["achievement_ids"], json!([mine]));
-        interests.push(r.body["id"].as_str().unwrap().to_string());
+        interests.push(r.id());
         demands.push(d);
     }
-    let r = s
-        .post(
-            &format!("/api/v1/interests/{}/accept", interests[1]),
-            Some(&ent),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let r = s
-        .post(
-            &format!("/api/v1/interests/{}/decline", interests[2]),
-            Some(&ent),
-            json!({"reason": "已有合作单位"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let r = s
-        .post(
-            &format!("/api/v1/demands/{}/withdraw", demands[3]),
-            Some(&ent),
-            json!({"note": "项目暂缓"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    // The owner accepts the second, declines the third and withdraws the fourth demand.
+    let accept = format!("/api/v1/interests/{}/accept", interests[1]);
+    let decline = format!("/api/v1/interests/{}/decline", interests[2]);
+    let withdraw = format!("/api/v1/demands/{}/withdraw", demands[3]);
+    for (path, body) in [
+        (accept, json!({})),
+        (decline, json!({"reason": "已有合作单位"})),
+        (withdraw, json!({"note": "项目暂缓"})),
+    ] {
+        let r = s.post(&path, Some(&ent), body).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {:?}", r.body);
+    }
 
     let r = s.get("/api/v1/my/interests", Some(&zzu)).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let got: Vec<(String, String, String)> = r.body["items"]
-        .as_array()
-        .unwrap()
+    let got: Vec<(String, String, String)> = r
+        .items()
         .iter()
         .map(|i| {
             (
@@ -438,12 +357,6 @@ pub async fn my_interests_list_every_state_and_citations_stay_own(s: TestServer)
     // Only the institution's own, and only for institutions.
     let r = s.get("/api/v1/my/interests", Some(&hnu)).await;
     assert_eq!(r.body["items"], json!([]));
-    assert_eq!(
-        s.get("/api/v1/my/interests", Some(&ent)).await.status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        s.get("/api/v1/my/interests", None).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    s.assert_guarded(Method::GET, "/api/v1/my/interests", &ent, None)
+        .await;
 }

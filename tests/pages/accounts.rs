@@ -2,13 +2,9 @@
 //! review by the bureau, the personal page (password, API tokens, sign out everywhere) and the
 //! administrator's accounts.
 
-use crate::support::{Db, TestServer, Visitor};
+use crate::support::{server, Visitor};
 use duijie_core::Role;
 use reqwest::StatusCode;
-
-async fn server() -> TestServer {
-    TestServer::start(Db::Sqlite).await.expect("sqlite server")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_then_approval_then_sign_in_with_a_password() {
@@ -38,21 +34,17 @@ async fn register_then_approval_then_sign_in_with_a_password() {
     }
     // Every problem at once, beside its field, typed values kept (never the password).
     let key = "reg-key-1";
-    let p = v
-        .post(
-            "/register",
-            &[
-                ("idempotency_key", key),
-                ("kind", "enterprise"),
-                ("org_name", "丁材料有限公司"),
-                ("credit_code", "91350100M000100Y44"),
-                ("contact_name", "孙八"),
-                ("phone", "1380013"),
-                ("email", "sun@ding.cn"),
-                ("password", "short"),
-            ],
-        )
-        .await;
+    let form: [(&str, &str); 8] = [
+        ("idempotency_key", key),
+        ("kind", "enterprise"),
+        ("org_name", "丁材料有限公司"),
+        ("credit_code", "91350100M000100Y44"),
+        ("contact_name", "孙八"),
+        ("phone", "1380013"),
+        ("email", "sun@ding.cn"),
+        ("password", "short"),
+    ];
+    let p = v.post("/register", &form).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("有 3 处需要修改"), "{}", p.body);
     for id in ["err-credit_code", "err-phone", "err-password"] {
@@ -64,21 +56,17 @@ async fn register_then_approval_then_sign_in_with_a_password() {
     );
     assert!(!p.body.contains("value=\"short\""));
 
-    let p = v
-        .post(
-            "/register",
-            &[
-                ("idempotency_key", "reg-key-2"),
-                ("kind", "enterprise"),
-                ("org_name", "丁材料有限公司"),
-                ("credit_code", "91350100M000100Y43"),
-                ("contact_name", "孙八"),
-                ("phone", "13800138009"),
-                ("email", "sun@ding.cn"),
-                ("password", "ding-pass-2026"),
-            ],
-        )
-        .await;
+    let form = [
+        ("idempotency_key", "reg-key-2"),
+        ("kind", "enterprise"),
+        ("org_name", "丁材料有限公司"),
+        ("credit_code", "91350100M000100Y43"),
+        ("contact_name", "孙八"),
+        ("phone", "13800138009"),
+        ("email", "sun@ding.cn"),
+        ("password", "ding-pass-2026"),
+    ];
+    let p = v.post("/register", &form).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert_eq!(p.location(), "/login?done=registered");
     let p = v.get("/login?done=registered").await;
@@ -90,8 +78,7 @@ async fn register_then_approval_then_sign_in_with_a_password() {
     assert!(p.body.contains("等待科技局审核"));
 
     // The bureau's page lists it with its contact; approving opens the account.
-    let mut b = Visitor::new(&s.base);
-    b.sign_in(&bureau).await;
+    let mut b = Visitor::signed_in(&s.base, &bureau).await;
     let p = b.get("/review").await;
     assert!(p.body.contains("注册审核"), "in the bureau's navigation");
     let p = b.get("/registrations").await;
@@ -169,40 +156,28 @@ async fn the_personal_page_changes_the_password_and_manages_tokens() {
     assert_eq!((first, left), (StatusCode::UNAUTHORIZED, StatusCode::OK));
 
     // Password: mismatch and wrong old password shown beside the fields.
-    let p = v
-        .post(
-            "/account/password",
-            &[
-                ("old_password", &token),
-                ("new_password", "zzu-2026-new"),
-                ("new_password2", "zzu-2026-neW"),
-            ],
-        )
-        .await;
+    let fields: [(&str, &str); 3] = [
+        ("old_password", &token),
+        ("new_password", "zzu-2026-new"),
+        ("new_password2", "zzu-2026-neW"),
+    ];
+    let p = v.post("/account/password", &fields).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("err-new_password2") && p.body.contains("不一致"));
-    let p = v
-        .post(
-            "/account/password",
-            &[
-                ("old_password", "nope-1234"),
-                ("new_password", "zzu-2026-new"),
-                ("new_password2", "zzu-2026-new"),
-            ],
-        )
-        .await;
+    let fields = [
+        ("old_password", "nope-1234"),
+        ("new_password", "zzu-2026-new"),
+        ("new_password2", "zzu-2026-new"),
+    ];
+    let p = v.post("/account/password", &fields).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("原密码不正确"));
-    let p = v
-        .post(
-            "/account/password",
-            &[
-                ("old_password", &token),
-                ("new_password", "zzu-2026-new"),
-                ("new_password2", "zzu-2026-new"),
-            ],
-        )
-        .await;
+    let fields: [(&str, &str); 3] = [
+        ("old_password", &token),
+        ("new_password", "zzu-2026-new"),
+        ("new_password2", "zzu-2026-new"),
+    ];
+    let p = v.post("/account/password", &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/account?done=password");
     assert_eq!(
@@ -230,44 +205,34 @@ async fn the_admin_creates_disables_and_resets_accounts_on_a_page() {
     let s = server().await;
     let admin = s.token("root", Role::Admin, None).await;
     let bureau = s.token("kjj", Role::Bureau, None).await;
-    let mut b = Visitor::new(&s.base);
-    b.sign_in(&bureau).await;
+    let mut b = Visitor::signed_in(&s.base, &bureau).await;
     assert_eq!(b.get("/accounts").await.status, StatusCode::FORBIDDEN);
 
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&admin).await;
+    let mut v = Visitor::signed_in(&s.base, &admin).await;
     let p = v.get("/accounts").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("账号管理") && p.body.contains("kjj"));
-    let p = v
-        .post(
-            "/accounts",
-            &[
-                ("idempotency_key", "acc-1"),
-                ("name", ""),
-                ("role", "enterprise"),
-                ("org", ""),
-                ("password", "x"),
-            ],
-        )
-        .await;
+    let fields = [
+        ("idempotency_key", "acc-1"),
+        ("name", ""),
+        ("role", "enterprise"),
+        ("org", ""),
+        ("password", "x"),
+    ];
+    let p = v.post("/accounts", &fields).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     for id in ["err-name", "err-org", "err-password"] {
         assert!(p.body.contains(id), "{id}");
     }
-    let p = v
-        .post(
-            "/accounts",
-            &[
-                ("idempotency_key", "acc-2"),
-                ("name", "戊公司"),
-                ("role", "enterprise"),
-                ("org", "戊公司"),
-                ("password", "wu-pass-2026"),
-                ("email", "wu@wu.cn"),
-            ],
-        )
-        .await;
+    let fields = [
+        ("idempotency_key", "acc-2"),
+        ("name", "戊公司"),
+        ("role", "enterprise"),
+        ("org", "戊公司"),
+        ("password", "wu-pass-2026"),
+        ("email", "wu@wu.cn"),
+    ];
+    let p = v.post("/accounts", &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let mut w = Visitor::new(&s.base);
     assert_eq!(

@@ -23,8 +23,7 @@ async fn the_bureau_reads_and_exports_the_audit_log_through_pages() {
     let p = anon.get("/audit").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert!(p.location().starts_with("/login?next="));
-    let mut e = Visitor::new(&s.base);
-    e.sign_in(&ent_token).await;
+    let mut e = Visitor::signed_in(&s.base, &ent_token).await;
     let p = e.get("/audit").await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert!(
@@ -33,8 +32,7 @@ async fn the_bureau_reads_and_exports_the_audit_log_through_pages() {
     );
     assert_eq!(e.get("/audit/export").await.status, StatusCode::FORBIDDEN);
 
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&bureau_token).await;
+    let mut v = Visitor::signed_in(&s.base, &bureau_token).await;
     let p = v.get("/audit").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(

@@ -352,22 +352,15 @@ async fn each_role_works_through_the_pages_in_a_browser() {
     tab.sign_out().await;
 
     // The owner accepts; the bureau records the project and reads the ledger and the report.
-    let listed = s
-        .get(
-            &format!("/api/v1/demands/{id}/interests"),
-            Some(&enterprise),
-        )
-        .await;
+    let interests_url = format!("/api/v1/demands/{id}/interests");
+    let listed = s.get(&interests_url, Some(&enterprise)).await;
     let interest = listed.body["items"][0]["id"]
         .as_str()
         .expect("interest listed")
         .to_string();
+    let accept_url = format!("/api/v1/interests/{interest}/accept");
     let accepted = s
-        .post(
-            &format!("/api/v1/interests/{interest}/accept"),
-            Some(&enterprise),
-            serde_json::json!({}),
-        )
+        .post(&accept_url, Some(&enterprise), serde_json::json!({}))
         .await;
     assert_eq!(accepted.status, 200, "{}", accepted.body);
     let project = s
@@ -425,13 +418,8 @@ async fn account_inbox_conversation_and_workspace_pages_in_a_browser() {
     let bureau = s.token("docking-bureau", Role::Bureau, None).await;
     let admin = s.token("docking-admin", Role::Admin, None).await;
     let ent = caller(&s.app, &enterprise).await;
-    let demand = published_demand(
-        &s.app,
-        &ent,
-        &caller(&s.app, &bureau).await,
-        &demand_form(TITLE, PHONE),
-    )
-    .await;
+    let form = demand_form(TITLE, PHONE);
+    let demand = published_demand(&s.app, &ent, &caller(&s.app, &bureau).await, &form).await;
     let interest = s
         .app
         .express_interest(

@@ -1,20 +1,14 @@
 //! The bureau's committee pages over HTTP.
 
-use crate::support::{caller, demand_form, published_demand, Db, TestServer, Visitor};
+use crate::support::{caller, demand_form, published_demand, server, Visitor, ENTERPRISE};
 use duijie_core::{AchievementDraft, Draft, EntityKind, Role};
 use duijie_store::Record;
 use reqwest::StatusCode;
 
-async fn server() -> TestServer {
-    TestServer::start(Db::Sqlite).await.expect("sqlite server")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bureau_proposes_adjusts_and_confirms_a_committee() {
     let s = server().await;
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
+    let ent = s.token("ent", Role::Enterprise, Some(ENTERPRISE)).await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
     let inst = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     let records: Vec<Draft> = [
@@ -40,20 +34,13 @@ async fn the_bureau_proposes_adjusts_and_confirms_a_committee() {
     .collect();
     s.import_achievements(records).await;
     let (ec, bc) = (caller(&s.app, &ent).await, caller(&s.app, &bureau).await);
-    published_demand(
-        &s.app,
-        &ec,
-        &bc,
-        &demand_form("高纯氧化铝粉体提纯", "13900000001"),
-    )
-    .await;
+    let draft = demand_form("高纯氧化铝粉体提纯", "13900000001");
+    published_demand(&s.app, &ec, &bc, &draft).await;
 
-    let mut i = Visitor::new(&s.base);
-    i.sign_in(&inst).await;
+    let mut i = Visitor::signed_in(&s.base, &inst).await;
     assert_eq!(i.get("/committees").await.status, StatusCode::FORBIDDEN);
 
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&bureau).await;
+    let mut v = Visitor::signed_in(&s.base, &bureau).await;
     let p = v.get("/committees").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("专家委员会") && p.body.contains("生成推荐名单"));
@@ -61,12 +48,8 @@ async fn the_bureau_proposes_adjusts_and_confirms_a_committee() {
         .post("/committees", &[("field", "新材料"), ("size", "abc")])
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    let p = v
-        .post(
-            "/committees",
-            &[("field", "新材料"), ("size", "4"), ("name", "")],
-        )
-        .await;
+    let form = [("field", "新材料"), ("size", "4"), ("name", "")];
+    let p = v.post("/committees", &form).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let path = p.location().to_string();
     let p = v.get(&path).await;
@@ -115,12 +98,9 @@ async fn the_bureau_proposes_adjusts_and_confirms_a_committee() {
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("同一单位最多 2 名委员"));
-    let p = v
-        .post(
-            &format!("{path}/members"),
-            &[("add", &zz[0]), ("notes", "待确认")],
-        )
-        .await;
+    let members = format!("{path}/members");
+    let form: [(&str, &str); 2] = [("add", &zz[0]), ("notes", "待确认")];
+    let p = v.post(&members, &form).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let p = v.get(&path).await;
     assert_eq!(p.body.matches("name=\"keep\"").count(), 1);

@@ -12,8 +12,7 @@ async fn stale_forms_say_someone_else_changed_it_and_a_form_sent_twice_makes_one
     let ent_token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
     let bureau_token = s.token("bureau", Role::Bureau, None).await;
     let ent = caller(&s.app, &ent_token).await;
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&ent_token).await;
+    let mut v = Visitor::signed_in(&s.base, &ent_token).await;
 
     // The new-demand form carries a key; sending it twice makes one demand.
     let form = v.get("/demands/new").await;
@@ -48,16 +47,13 @@ async fn stale_forms_say_someone_else_changed_it_and_a_form_sent_twice_makes_one
         .edit_demand(&ent, &id, &colleague, None)
         .await
         .expect("colleague");
-    let p = v
-        .post(
-            &format!("/demands/{id}/edit"),
-            &[
-                ("version", version.as_str()),
-                ("title", "双击提交的需求"),
-                ("description", "我基于旧内容的修改"),
-            ],
-        )
-        .await;
+    let edit_url = format!("/demands/{id}/edit");
+    let entries: [(&str, &str); 3] = [
+        ("version", version.as_str()),
+        ("title", "双击提交的需求"),
+        ("description", "我基于旧内容的修改"),
+    ];
+    let p = v.post(&edit_url, &entries).await;
     assert_eq!(p.status, StatusCode::PRECONDITION_FAILED, "{}", p.body);
     assert!(p.body.contains("已被他人修改"), "{}", p.body);
     assert!(
@@ -73,22 +69,18 @@ async fn stale_forms_say_someone_else_changed_it_and_a_form_sent_twice_makes_one
     assert_eq!(now.body.description, "同事先保存的描述");
     // Saved on the newer version, the change goes through.
     let newer = p.input("version");
-    let p = v
-        .post(
-            &format!("/demands/{id}/edit"),
-            &[
-                ("version", newer.as_str()),
-                ("title", "双击提交的需求"),
-                ("description", "在最新内容上的修改"),
-            ],
-        )
-        .await;
+    let edit_url = format!("/demands/{id}/edit");
+    let entries: [(&str, &str); 3] = [
+        ("version", newer.as_str()),
+        ("title", "双击提交的需求"),
+        ("description", "在最新内容上的修改"),
+    ];
+    let p = v.post(&edit_url, &entries).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
 
     // The reviewer's page shows a version; an edit after it makes the approval stale.
     s.app.submit_demand(&ent, &id).await.expect("submit");
-    let mut b = Visitor::new(&s.base);
-    b.sign_in(&bureau_token).await;
+    let mut b = Visitor::signed_in(&s.base, &bureau_token).await;
     let page = b.get(&format!("/demands/{id}")).await;
     let seen = page.input("version");
     let late = duijie_app::DemandForm {
@@ -99,12 +91,9 @@ async fn stale_forms_say_someone_else_changed_it_and_a_form_sent_twice_makes_one
         .edit_demand(&ent, &id, &late, None)
         .await
         .expect("late edit");
-    let p = b
-        .post(
-            &format!("/demands/{id}/review"),
-            &[("version", seen.as_str()), ("decision", "approve")],
-        )
-        .await;
+    let review = format!("/demands/{id}/review");
+    let entries: [(&str, &str); 2] = [("version", seen.as_str()), ("decision", "approve")];
+    let p = b.post(&review, &entries).await;
     assert_eq!(p.status, StatusCode::PRECONDITION_FAILED, "{}", p.body);
     assert!(p.body.contains("已被他人修改") && p.body.contains("审核页面打开后才改的目标"));
     let now = s.app.demand(&ent, &id).await.expect("demand");

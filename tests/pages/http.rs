@@ -1,17 +1,13 @@
 //! The pages over plain HTTP: status, language, headers, cookies, CSRF, escaping, redaction.
 
 use crate::support::{
-    caller, demand_form, published_demand, submitted_demand, Db, TestServer, Visitor,
+    caller, demand_form, published_demand, server, submitted_demand, TestServer, Visitor,
 };
 use duijie_app::Caller;
 use duijie_core::{Demand, Role};
 use reqwest::StatusCode;
 
 const PHONE: &str = "13912345678";
-
-async fn server() -> TestServer {
-    TestServer::start(Db::Sqlite).await.expect("sqlite server")
-}
 
 /// Where the review, catalogue and return walks start: 甲公司 has submitted a demand of each
 /// title, and the bureau is there to see them.
@@ -126,16 +122,12 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
     );
     assert!(p.body.contains("name=\"next\" value=\"\""));
 
-    let p = v
-        .post(
-            "/login",
-            &[
-                ("account", "ent"),
-                ("password", "wrong-pass1"),
-                ("next", ""),
-            ],
-        )
-        .await;
+    let form = [
+        ("account", "ent"),
+        ("password", "wrong-pass1"),
+        ("next", ""),
+    ];
+    let p = v.post("/login", &form).await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     assert!(p.body.contains("账号或密码不正确"));
     assert!(
@@ -147,28 +139,20 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
         .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("请填写手机号或电子邮箱") && p.body.contains("请填写密码"));
-    let p = v
-        .post(
-            "/login",
-            &[
-                ("account", "x\r\nSet-Cookie: a=b"),
-                ("password", "x1"),
-                ("next", ""),
-            ],
-        )
-        .await;
+    let form = [
+        ("account", "x\r\nSet-Cookie: a=b"),
+        ("password", "x1"),
+        ("next", ""),
+    ];
+    let p = v.post("/login", &form).await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
 
-    let p = v
-        .post(
-            "/login",
-            &[
-                ("account", "ent"),
-                ("password", &token),
-                ("next", "//evil.example/"),
-            ],
-        )
-        .await;
+    let form: [(&str, &str); 3] = [
+        ("account", "ent"),
+        ("password", &token),
+        ("next", "//evil.example/"),
+    ];
+    let p = v.post("/login", &form).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location(), "/my/demands", "only local paths are followed");
     let session = p.set_cookie("dj_session").expect("session cookie");
@@ -227,23 +211,18 @@ async fn sign_in_sets_an_httponly_cookie_and_shows_the_role() {
 async fn posts_without_the_csrf_token_are_refused() {
     let s = server().await;
     let token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&token).await;
+    let mut v = Visitor::signed_in(&s.base, &token).await;
     let fields = [("title", "一个需求"), ("description", "需求描述")];
 
     let p = v.post_raw("/demands/new", &fields).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert!(p.body.contains("表单已失效"));
-    let p = v
-        .post_raw(
-            "/demands/new",
-            &[
-                ("csrf", "00ff"),
-                ("title", "一个需求"),
-                ("description", "需求描述"),
-            ],
-        )
-        .await;
+    let entries = [
+        ("csrf", "00ff"),
+        ("title", "一个需求"),
+        ("description", "需求描述"),
+    ];
+    let p = v.post_raw("/demands/new", &entries).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let p = v.post_raw("/logout", &[]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
@@ -254,28 +233,20 @@ async fn posts_without_the_csrf_token_are_refused() {
 
     // A visitor without the CSRF cookie (another site's form) is refused even with a token.
     let mut stranger = Visitor::new(&s.base);
-    let p = stranger
-        .post_raw(
-            "/login",
-            &[("csrf", "abc"), ("account", "ent"), ("password", &token)],
-        )
-        .await;
+    let entries: [(&str, &str); 3] = [("csrf", "abc"), ("account", "ent"), ("password", &token)];
+    let p = stranger.post_raw("/login", &entries).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 
     // A CSRF cookie planted by another site (with its own value in the form) does not pass
     // for a signed-in visitor: the token is the session's.
     let real = v.cookie("dj_csrf").unwrap().to_string();
     v.set_cookie("dj_csrf", "planted0123");
-    let p = v
-        .post_raw(
-            "/demands/new",
-            &[
-                ("csrf", "planted0123"),
-                ("title", "一个需求"),
-                ("description", "需求描述"),
-            ],
-        )
-        .await;
+    let entries = [
+        ("csrf", "planted0123"),
+        ("title", "一个需求"),
+        ("description", "需求描述"),
+    ];
+    let p = v.post_raw("/demands/new", &entries).await;
     assert_eq!(
         p.status,
         StatusCode::FORBIDDEN,
@@ -292,23 +263,18 @@ async fn posts_without_the_csrf_token_are_refused() {
 async fn the_demand_form_shows_chinese_errors_next_to_the_field() {
     let s = server().await;
     let token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&token).await;
+    let mut v = Visitor::signed_in(&s.base, &token).await;
 
     let p = v.get("/demands/new").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("需求名称") && p.body.contains("合作方式"));
 
-    let p = v
-        .post(
-            "/demands/new",
-            &[
-                ("title", "高纯氧化铝"),
-                ("description", "工艺优化"),
-                ("contact_phone", "12345"),
-            ],
-        )
-        .await;
+    let fields = [
+        ("title", "高纯氧化铝"),
+        ("description", "工艺优化"),
+        ("contact_phone", "12345"),
+    ];
+    let p = v.post("/demands/new", &fields).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(
         p.body.contains("id=\"err-contact_phone\""),
@@ -317,28 +283,20 @@ async fn the_demand_form_shows_chinese_errors_next_to_the_field() {
     assert!(p.body.contains("联系电话格式不正确"));
     assert!(p.body.contains("value=\"高纯氧化铝\""), "typed values kept");
 
-    let p = v
-        .post(
-            "/demands/new",
-            &[("title", ""), ("description", "工艺优化")],
-        )
-        .await;
+    let fields = [("title", ""), ("description", "工艺优化")];
+    let p = v.post("/demands/new", &fields).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("id=\"err-title\"") && p.body.contains("需求名称不能为空"));
 
     // Every problem of the form at once, each beside its field, in Chinese only.
-    let p = v
-        .post(
-            "/demands/new",
-            &[
-                ("title", ""),
-                ("description", "乙"),
-                ("budget_wan", "很多"),
-                ("contact_phone", "12345"),
-                ("contact_email", "no-at-sign"),
-            ],
-        )
-        .await;
+    let fields = [
+        ("title", ""),
+        ("description", "乙"),
+        ("budget_wan", "很多"),
+        ("contact_phone", "12345"),
+        ("contact_email", "no-at-sign"),
+    ];
+    let p = v.post("/demands/new", &fields).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     for field in ["title", "budget_wan", "contact_phone", "contact_email"] {
         assert!(
@@ -354,21 +312,17 @@ async fn the_demand_form_shows_chinese_errors_next_to_the_field() {
         );
     }
 
-    let p = v
-        .post(
-            "/demands/new",
-            &[
-                ("title", "高纯氧化铝粉体制备工艺优化"),
-                ("description", "烧结活性不足，需要优化煅烧工艺"),
-                ("field", "新材料"),
-                ("modes", "合作开发"),
-                ("modes", "技术转让"),
-                ("budget_wan", "50"),
-                ("keywords", "氧化铝、煅烧"),
-                ("contact_phone", PHONE),
-            ],
-        )
-        .await;
+    let fields: [(&str, &str); 8] = [
+        ("title", "高纯氧化铝粉体制备工艺优化"),
+        ("description", "烧结活性不足，需要优化煅烧工艺"),
+        ("field", "新材料"),
+        ("modes", "合作开发"),
+        ("modes", "技术转让"),
+        ("budget_wan", "50"),
+        ("keywords", "氧化铝、煅烧"),
+        ("contact_phone", PHONE),
+    ];
+    let p = v.post("/demands/new", &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let detail = p.location().to_string();
     let p = v.get(&detail).await;
@@ -436,8 +390,7 @@ async fn anonymous_visitors_never_see_contact_details_and_titles_are_escaped() {
         "highlighted snippet rendered as HTML"
     );
 
-    let mut inst = Visitor::new(&s.base);
-    inst.sign_in(&inst_token).await;
+    let mut inst = Visitor::signed_in(&s.base, &inst_token).await;
     let p = inst.get(&format!("/demands/{id}")).await;
     assert!(
         p.body.contains(PHONE),
@@ -463,16 +416,12 @@ async fn approving_with_the_suggested_return_note_untouched_sends_no_note() {
         .expect("the suggestion travels with the form")
         .to_string();
     assert!(suggested.contains("截止日期"), "{suggested}");
-    let p = v
-        .post(
-            &format!("/demands/{}/review", d.id),
-            &[
-                ("decision", "approve"),
-                ("note", &suggested),
-                ("suggested", &suggested),
-            ],
-        )
-        .await;
+    let fields: [(&str, &str); 3] = [
+        ("decision", "approve"),
+        ("note", &suggested),
+        ("suggested", &suggested),
+    ];
+    let p = v.post(&format!("/demands/{}/review", d.id), &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let history = s.app.demand_history(ent, &d.id).await.expect("history");
     assert!(
@@ -490,20 +439,12 @@ async fn the_bureau_reviews_imports_and_publishes_through_pages() {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("锂电池正极材料回收"));
 
-    let p = v
-        .post(
-            &format!("/demands/{}/review", d.id),
-            &[("decision", "reject"), ("note", "")],
-        )
-        .await;
+    let form = [("decision", "reject"), ("note", "")];
+    let p = v.post(&format!("/demands/{}/review", d.id), &form).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("请写明原因"));
-    let p = v
-        .post(
-            &format!("/demands/{}/review", d.id),
-            &[("decision", "approve"), ("note", "")],
-        )
-        .await;
+    let form = [("decision", "approve"), ("note", "")];
+    let p = v.post(&format!("/demands/{}/review", d.id), &form).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let p = v.get(p.location()).await;
     assert!(p.body.contains("审核通过"));
@@ -512,15 +453,11 @@ async fn the_bureau_reviews_imports_and_publishes_through_pages() {
         "the queue is empty again"
     );
 
-    let p = v
-        .post(
-            "/catalogues",
-            &[
-                ("title", "2026年第4期企业技术需求目录"),
-                ("period", "2026Q4"),
-            ],
-        )
-        .await;
+    let form = [
+        ("title", "2026年第4期企业技术需求目录"),
+        ("period", "2026Q4"),
+    ];
+    let p = v.post("/catalogues", &form).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let edition = p.location().to_string();
     let p = v.get(&edition).await;
@@ -650,12 +587,9 @@ async fn a_draft_catalogue_can_drop_items_publish_and_be_deleted() {
         !p.body.contains("checked"),
         "nothing is pre-ticked when adding"
     );
-    let p = v
-        .post(
-            &format!("{edition}/items"),
-            &[("demand_ids", &ids[0]), ("demand_ids", &ids[1])],
-        )
-        .await;
+    let items = format!("{edition}/items");
+    let form: [(&str, &str); 2] = [("demand_ids", &ids[0]), ("demand_ids", &ids[1])];
+    let p = v.post(&items, &form).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     s.app
         .withdraw_demand(ent, &ids[1], "")
@@ -696,8 +630,7 @@ async fn withdrawing_asks_first_and_a_withdrawn_demand_can_be_reopened() {
         .create_demand(&ent, &demand_form("高纯氧化铝粉体烧结", PHONE))
         .await
         .expect("create");
-    let mut v = Visitor::new(&s.base);
-    v.sign_in(&ent_token).await;
+    let mut v = Visitor::signed_in(&s.base, &ent_token).await;
     let page = format!("/demands/{}", d.id);
     let p = v.get(&page).await;
     assert!(

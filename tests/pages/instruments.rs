@@ -1,21 +1,15 @@
 //! The instrument pages over HTTP: the list with facets, the detail, the institution's form
 //! with CSRF.
 
-use crate::support::{Db, TestServer, Visitor};
+use crate::support::{server, Visitor, ENTERPRISE};
 use duijie_core::Role;
 use reqwest::StatusCode;
-
-async fn server() -> TestServer {
-    TestServer::start(Db::Sqlite).await.expect("sqlite server")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instruments_are_listed_found_and_added_by_institutions() {
     let s = server().await;
     let inst = s.token("zzu", Role::Institution, Some("郑州大学")).await;
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
+    let ent = s.token("ent", Role::Enterprise, Some(ENTERPRISE)).await;
     let mut v = Visitor::new(&s.base);
     let p = v.get("/instruments").await;
     assert_eq!(p.status, StatusCode::OK);
@@ -40,29 +34,21 @@ async fn instruments_are_listed_found_and_added_by_institutions() {
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     // A bad field is named on the form, the input kept and escaped.
-    let p = v
-        .post(
-            "/instruments/new",
-            &[("name", "<b>衍射仪</b>"), ("fields", "火星科技")],
-        )
-        .await;
+    let fields = [("name", "<b>衍射仪</b>"), ("fields", "火星科技")];
+    let p = v.post("/instruments/new", &fields).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("未知领域"));
     assert!(p.body.contains("&lt;b&gt;衍射仪") && !p.body.contains("<b>衍射仪"));
-    let p = v
-        .post(
-            "/instruments/new",
-            &[
-                ("name", "X射线衍射仪"),
-                ("model", "D8 Advance"),
-                ("fields", "新材料"),
-                ("fields", "先进制造与自动化"),
-                ("description", "粉体物相分析与晶粒尺寸测定"),
-                ("location", "材料楼101"),
-                ("booking_terms", "工作日预约，按机时收费"),
-            ],
-        )
-        .await;
+    let fields = [
+        ("name", "X射线衍射仪"),
+        ("model", "D8 Advance"),
+        ("fields", "新材料"),
+        ("fields", "先进制造与自动化"),
+        ("description", "粉体物相分析与晶粒尺寸测定"),
+        ("location", "材料楼101"),
+        ("booking_terms", "工作日预约，按机时收费"),
+    ];
+    let p = v.post("/instruments/new", &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let detail = p.location().to_string();
     assert!(detail.starts_with("/instruments/ins"));
@@ -92,8 +78,7 @@ async fn instruments_are_listed_found_and_added_by_institutions() {
     assert!(!p.body.contains(&detail), "one page only");
 
     // Enterprises may not list instruments.
-    let mut e = Visitor::new(&s.base);
-    e.sign_in(&ent).await;
+    let mut e = Visitor::signed_in(&s.base, &ent).await;
     let p = e.get("/instruments/new").await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 }

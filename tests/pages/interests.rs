@@ -22,13 +22,8 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
     let zzu_token = s.token("zzu", Role::Institution, Some("郑州大学")).await;
     import_achievements(&s.app, ACHIEVEMENTS).await;
     let ent = caller(&s.app, &ent_token).await;
-    let id = published_demand(
-        &s.app,
-        &ent,
-        &bureau,
-        &demand_form("高纯氧化铝粉体烧结活性提升", "13912345678"),
-    )
-    .await;
+    let draft = demand_form("高纯氧化铝粉体烧结活性提升", "13912345678");
+    let id = published_demand(&s.app, &ent, &bureau, &draft).await;
     let page = format!("/demands/{id}");
 
     // Anonymous visitors see neither the form nor anyone's proposals.
@@ -38,8 +33,7 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
     assert!(!p.body.contains("对接意向（揭榜）"));
 
     // The institution sees the form with its own matched achievement offered as a citation.
-    let mut zju = Visitor::new(&s.base);
-    zju.sign_in(&zju_token).await;
+    let mut zju = Visitor::signed_in(&s.base, &zju_token).await;
     let p = zju.get(&page).await;
     assert!(p.body.contains("提交对接意向"), "form shown");
     // Each candidate says how sure the match is (a calibrated tier), never a relative 100 %.
@@ -56,15 +50,12 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("请填写对接意向说明"), "{}", p.body);
 
-    let p = zju
-        .post(
-            &format!("{page}/interests"),
-            &[
-                ("message", "我校团队长期从事氧化铝粉体煅烧研究"),
-                ("achievement_ids", &cited),
-            ],
-        )
-        .await;
+    let interests = format!("{page}/interests");
+    let fields: [(&str, &str); 2] = [
+        ("message", "我校团队长期从事氧化铝粉体煅烧研究"),
+        ("achievement_ids", &cited),
+    ];
+    let p = zju.post(&interests, &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert_eq!(p.location(), format!("{page}#interests"));
     let p = zju.get(&page).await;
@@ -82,14 +73,10 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
     );
 
     // Another institution proposes too, and sees only its own proposal.
-    let mut zzu = Visitor::new(&s.base);
-    zzu.sign_in(&zzu_token).await;
-    let p = zzu
-        .post(
-            &format!("{page}/interests"),
-            &[("message", "可提供粒径分布控制方案")],
-        )
-        .await;
+    let mut zzu = Visitor::signed_in(&s.base, &zzu_token).await;
+    let interests = format!("{page}/interests");
+    let fields = [("message", "可提供粒径分布控制方案")];
+    let p = zzu.post(&interests, &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let p = zzu.get(&page).await;
     assert!(p.body.contains("可提供粒径分布控制方案"));
@@ -99,8 +86,7 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
     );
 
     // The owner sees the count on "my demands" and both proposals with answer buttons.
-    let mut owner = Visitor::new(&s.base);
-    owner.sign_in(&ent_token).await;
+    let mut owner = Visitor::signed_in(&s.base, &ent_token).await;
     let p = owner.get("/my/demands").await;
     assert!(p.body.contains("2 条待答复"), "{}", p.body);
     let p = owner.get(&page).await;
@@ -134,8 +120,7 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
         .clone();
 
     // Another enterprise cannot answer.
-    let mut stranger = Visitor::new(&s.base);
-    stranger.sign_in(&other_ent_token).await;
+    let mut stranger = Visitor::signed_in(&s.base, &other_ent_token).await;
     let p = stranger
         .post(&format!("/interests/{zju_interest}/accept"), &[])
         .await;
@@ -146,20 +131,14 @@ async fn institutions_propose_and_the_owner_answers_through_pages() {
     );
 
     // Declining needs a reason; the institution then reads it.
-    let p = owner
-        .post(
-            &format!("/interests/{zzu_interest}/decline"),
-            &[("demand", &id), ("reason", "")],
-        )
-        .await;
+    let decline = format!("/interests/{zzu_interest}/decline");
+    let fields: [(&str, &str); 2] = [("demand", &id), ("reason", "")];
+    let p = owner.post(&decline, &fields).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("请填写不接受的原因"), "{}", p.body);
-    let p = owner
-        .post(
-            &format!("/interests/{zzu_interest}/decline"),
-            &[("demand", &id), ("reason", "已有合作单位")],
-        )
-        .await;
+    let decline = format!("/interests/{zzu_interest}/decline");
+    let fields: [(&str, &str); 2] = [("demand", &id), ("reason", "已有合作单位")];
+    let p = owner.post(&decline, &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let p = zzu.get(&page).await;
     assert!(p.body.contains("未接受原因：已有合作单位"), "{}", p.body);

@@ -42,26 +42,21 @@ async fn register_post_answer_notify_talk_accept_and_mail() {
     // 1. The enterprise registers itself.
     let mut ent = Visitor::new(&s.base);
     ent.get("/register").await;
-    let p = ent
-        .post(
-            "/register",
-            &[
-                ("idempotency_key", "journey-register"),
-                ("kind", "enterprise"),
-                ("org_name", "吴鑫新材料有限公司"),
-                ("credit_code", "91350100M000100Y43"),
-                ("contact_name", "吴经理"),
-                ("phone", PHONE),
-                ("email", EMAIL),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let fields: [(&str, &str); 8] = [
+        ("idempotency_key", "journey-register"),
+        ("kind", "enterprise"),
+        ("org_name", "吴鑫新材料有限公司"),
+        ("credit_code", "91350100M000100Y43"),
+        ("contact_name", "吴经理"),
+        ("phone", PHONE),
+        ("email", EMAIL),
+        ("password", PASSWORD),
+    ];
+    let p = ent.post("/register", &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
 
     // 2. The bureau approves it on its page.
-    let mut bureau = Visitor::new(&s.base);
-    bureau.sign_in(&bureau_token).await;
+    let mut bureau = Visitor::signed_in(&s.base, &bureau_token).await;
     let p = bureau.get("/registrations").await;
     assert!(p.body.contains("吴鑫新材料有限公司"));
     let reg = id_after(&p.body, "/registrations/");
@@ -109,20 +104,16 @@ async fn register_post_answer_notify_talk_accept_and_mail() {
     publish(&s.app, &curator, &demand).await;
 
     // 4. An institution answers with a 揭榜 and a contact person.
-    let mut zju = Visitor::new(&s.base);
-    zju.sign_in(&zju_token).await;
-    let p = zju
-        .post(
-            &format!("{page}/interests"),
-            &[
-                ("idempotency_key", "journey-interest"),
-                ("message", "我校团队长期研究高镍正极的表面包覆与体相掺杂"),
-                ("contact_name", "李老师"),
-                ("contact_phone", "13700137000"),
-                ("contact_email", "li@zju.edu.cn"),
-            ],
-        )
-        .await;
+    let mut zju = Visitor::signed_in(&s.base, &zju_token).await;
+    let interests = format!("{page}/interests");
+    let fields = [
+        ("idempotency_key", "journey-interest"),
+        ("message", "我校团队长期研究高镍正极的表面包覆与体相掺杂"),
+        ("contact_name", "李老师"),
+        ("contact_phone", "13700137000"),
+        ("contact_email", "li@zju.edu.cn"),
+    ];
+    let p = zju.post(&interests, &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
 
     // 5. The enterprise sees the notification in its header and inbox.

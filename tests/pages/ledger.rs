@@ -3,7 +3,7 @@
 //! downloads.
 
 use crate::support::{
-    caller, demand_form, import_file, published_demand, Db, Page, TestServer, Visitor,
+    caller, demand_form, import_file, published_demand, Db, Page, TestServer, Visitor, ENTERPRISE,
 };
 use duijie_app::{current_year, InterestForm};
 use duijie_core::{EntityKind, RecordKind, Role};
@@ -25,8 +25,7 @@ async fn submit(v: &mut Visitor, path: &str, fields: &[(&str, String)]) -> Page 
 async fn docking_demand(s: &TestServer) -> String {
     let ent = caller(
         &s.app,
-        &s.token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-            .await,
+        &s.token("ent", Role::Enterprise, Some(ENTERPRISE)).await,
     )
     .await;
     let inst = caller(

@@ -52,8 +52,7 @@ async fn conversation_and_attachments_through_pages() {
     let page = format!("/demands/{}", d.id);
 
     // The owner attaches a file to its draft; a page without the token is refused.
-    let mut owner = Visitor::new(&s.base);
-    owner.sign_in(&ent_token).await;
+    let mut owner = Visitor::signed_in(&s.base, &ent_token).await;
     let p = owner.get(&page).await;
     assert!(
         p.body.contains("enctype=\"multipart/form-data\""),
@@ -86,24 +85,20 @@ async fn conversation_and_attachments_through_pages() {
     publish(&s.app, &bureau, &d.id).await;
 
     // The institution proposes with a contact person; the owner does not see it yet.
-    let mut zju = Visitor::new(&s.base);
-    zju.sign_in(&zju_token).await;
+    let mut zju = Visitor::signed_in(&s.base, &zju_token).await;
     let p = zju.get(&page).await;
     assert!(
         p.body.contains("name=\"contact_phone\""),
         "contact asked for"
     );
-    let p = zju
-        .post(
-            &format!("{page}/interests"),
-            &[
-                ("message", "我校团队长期从事氧化铝粉体煅烧研究"),
-                ("contact_name", "李老师"),
-                ("contact_phone", "13700137000"),
-                ("contact_email", "li@zju.edu.cn"),
-            ],
-        )
-        .await;
+    let interests = format!("{page}/interests");
+    let fields = [
+        ("message", "我校团队长期从事氧化铝粉体煅烧研究"),
+        ("contact_name", "李老师"),
+        ("contact_phone", "13700137000"),
+        ("contact_email", "li@zju.edu.cn"),
+    ];
+    let p = zju.post(&interests, &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let p = owner.get(&page).await;
     assert!(
@@ -130,8 +125,7 @@ async fn conversation_and_attachments_through_pages() {
     assert_eq!(got.status, StatusCode::OK);
 
     // Another institution: no conversation, no file.
-    let mut zzu = Visitor::new(&s.base);
-    zzu.sign_in(&zzu_token).await;
+    let mut zzu = Visitor::signed_in(&s.base, &zzu_token).await;
     assert_eq!(zzu.get(&conv).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         zzu.get(&format!("/attachments/{file}")).await.status,

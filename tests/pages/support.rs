@@ -11,7 +11,12 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use duijie_e2e::{Db, Smtp, TestServer};
+pub use duijie_e2e::{Db, Smtp, TestServer, ENTERPRISE};
+
+/// A server on a fresh SQLite file: the page tests need no second backend.
+pub async fn server() -> TestServer {
+    TestServer::start(Db::Sqlite).await.expect("sqlite server")
+}
 
 /// A page response.
 #[derive(Debug)]
@@ -63,6 +68,13 @@ impl Visitor {
                 .expect("http client"),
             cookies: BTreeMap::new(),
         }
+    }
+
+    /// A visitor signed in as the account of a test token.
+    pub async fn signed_in(base: &str, token: &str) -> Visitor {
+        let mut v = Visitor::new(base);
+        v.sign_in(token).await;
+        v
     }
 
     /// Sets a cookie as another site (or a replayed request) could.

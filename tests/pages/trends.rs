@@ -1,35 +1,19 @@
 //! The trends page over HTTP: table and chart, text escaped.
 
-use crate::support::{caller, demand_form, published_demand, Db, TestServer, Visitor};
+use crate::support::{caller, demand_form, published_demand, server, Visitor, ENTERPRISE};
 use duijie_core::Role;
 use reqwest::StatusCode;
-
-async fn server() -> TestServer {
-    TestServer::start(Db::Sqlite).await.expect("sqlite server")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trends_page_shows_a_table_and_a_chart_of_public_demands() {
     let s = server().await;
-    let ent = s
-        .token("ent", Role::Enterprise, Some("灵宝金源矿业有限公司"))
-        .await;
+    let ent = s.token("ent", Role::Enterprise, Some(ENTERPRISE)).await;
     let bureau = s.token("bureau", Role::Bureau, None).await;
     let (ec, bc) = (caller(&s.app, &ent).await, caller(&s.app, &bureau).await);
-    published_demand(
-        &s.app,
-        &ec,
-        &bc,
-        &demand_form("高纯氧化铝粉体<script>", "13900000001"),
-    )
-    .await;
-    published_demand(
-        &s.app,
-        &ec,
-        &bc,
-        &demand_form("氧化铝陶瓷烧结", "13900000002"),
-    )
-    .await;
+    let form = demand_form("高纯氧化铝粉体<script>", "13900000001");
+    published_demand(&s.app, &ec, &bc, &form).await;
+    let form = demand_form("氧化铝陶瓷烧结", "13900000002");
+    published_demand(&s.app, &ec, &bc, &form).await;
     s.app
         .create_demand(&ec, &demand_form("石墨烯草稿", "13900000003"))
         .await

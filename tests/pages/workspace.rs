@@ -20,8 +20,7 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     let bureau_token = s.token("bureau", Role::Bureau, None).await;
     let ent_token = s.token("ent", Role::Enterprise, Some("甲公司")).await;
     import_achievements(&s.app, ACHIEVEMENTS).await;
-    let mut zzu = Visitor::new(&s.base);
-    zzu.sign_in(&zzu_token).await;
+    let mut zzu = Visitor::signed_in(&s.base, &zzu_token).await;
     let p = zzu.get("/workspace").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("本单位资料") && p.body.contains("我的对接意向"));
@@ -37,18 +36,14 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     // Every problem at once, each beside its field, what was typed kept.
     let p = zzu.get("/workspace/achievements/new").await;
     let key = p.input("idempotency_key");
-    let p = zzu
-        .post(
-            "/workspace/achievements/new",
-            &[
-                ("idempotency_key", &key),
-                ("title", ""),
-                ("summary", ""),
-                ("year", "明年"),
-                ("region", "郑州"),
-            ],
-        )
-        .await;
+    let entries: [(&str, &str); 5] = [
+        ("idempotency_key", &key),
+        ("title", ""),
+        ("summary", ""),
+        ("year", "明年"),
+        ("region", "郑州"),
+    ];
+    let p = zzu.post("/workspace/achievements/new", &entries).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
     for field in ["title", "summary", "year"] {
         assert!(
@@ -60,18 +55,14 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     assert!(p.body.contains("value=\"郑州\""), "typed values kept");
 
     let key = p.input("idempotency_key");
-    let p = zzu
-        .post(
-            "/workspace/achievements/new",
-            &[
-                ("idempotency_key", &key),
-                ("title", "稀土永磁电机控制技术"),
-                ("summary", "高效永磁同步电机矢量控制"),
-                ("keywords", "永磁电机，矢量控制"),
-                ("field", "先进制造与自动化"),
-            ],
-        )
-        .await;
+    let entries: [(&str, &str); 5] = [
+        ("idempotency_key", &key),
+        ("title", "稀土永磁电机控制技术"),
+        ("summary", "高效永磁同步电机矢量控制"),
+        ("keywords", "永磁电机，矢量控制"),
+        ("field", "先进制造与自动化"),
+    ];
+    let p = zzu.post("/workspace/achievements/new", &entries).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let record = p.location().to_string();
     assert!(record.starts_with("/achievements/"), "{record}");
@@ -97,8 +88,7 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     assert!(p.body.contains("已被修改"), "{}", p.body);
 
     // The bureau sees the change with a link to the record.
-    let mut bureau = Visitor::new(&s.base);
-    bureau.sign_in(&bureau_token).await;
+    let mut bureau = Visitor::signed_in(&s.base, &bureau_token).await;
     let p = bureau.get("/record-changes").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("稀土永磁同步电机控制技术"), "{}", p.body);
@@ -115,13 +105,8 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     // The 揭榜 form: nothing ticked; the search finds the institution's own record.
     let ent = caller(&s.app, &ent_token).await;
     let bureau_caller = caller(&s.app, &bureau_token).await;
-    let demand = published_demand(
-        &s.app,
-        &ent,
-        &bureau_caller,
-        &demand_form("高纯氧化铝粉体烧结活性提升", "13912345678"),
-    )
-    .await;
+    let draft = demand_form("高纯氧化铝粉体烧结活性提升", "13912345678");
+    let demand = published_demand(&s.app, &ent, &bureau_caller, &draft).await;
     let page = format!("/demands/{demand}");
     let p = zzu.get(&page).await;
     assert!(p.body.contains("提交对接意向"));
@@ -131,15 +116,12 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
         "nothing pre-ticked: {}",
         p.body
     );
-    let p = zzu
-        .post(
-            &format!("{page}/interests/search"),
-            &[
-                ("message", "我校可承担电机控制部分"),
-                ("cite_q", "永磁电机"),
-            ],
-        )
-        .await;
+    let search_url = format!("{page}/interests/search");
+    let entries = [
+        ("message", "我校可承担电机控制部分"),
+        ("cite_q", "永磁电机"),
+    ];
+    let p = zzu.post(&search_url, &entries).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("我校可承担电机控制部分"), "message kept");
     assert!(p.body.contains("value=\"永磁电机\""), "query kept");
@@ -152,31 +134,25 @@ async fn institutions_keep_records_and_cite_them_through_pages() {
     );
 
     // Ticked records survive another search.
-    let p = zzu
-        .post(
-            &format!("{page}/interests/search"),
-            &[
-                ("message", "我校可承担电机控制部分"),
-                ("cite_q", "不存在的词"),
-                ("achievement_ids", &id),
-            ],
-        )
-        .await;
+    let search_url = format!("{page}/interests/search");
+    let entries: [(&str, &str); 3] = [
+        ("message", "我校可承担电机控制部分"),
+        ("cite_q", "不存在的词"),
+        ("achievement_ids", &id),
+    ];
+    let p = zzu.post(&search_url, &entries).await;
     assert!(p.body.contains("没有与"), "{}", p.body);
     let kept = p.body.find("id=\"cite-kept\"").expect("ticked kept");
     assert!(p.body[kept..].contains(&format!("value=\"{id}\" checked")));
 
     let key = p.input("idempotency_key");
-    let p = zzu
-        .post(
-            &format!("{page}/interests"),
-            &[
-                ("idempotency_key", &key),
-                ("message", "我校可承担电机控制部分"),
-                ("achievement_ids", &id),
-            ],
-        )
-        .await;
+    let interests = format!("{page}/interests");
+    let entries: [(&str, &str); 3] = [
+        ("idempotency_key", &key),
+        ("message", "我校可承担电机控制部分"),
+        ("achievement_ids", &id),
+    ];
+    let p = zzu.post(&interests, &entries).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let p = zzu.get("/my/interests").await;
     assert_eq!(p.status, StatusCode::OK);

@@ -1,7 +1,7 @@
 //! Accounts (migration 0010): password accounts, sessions by hash with expiry, API tokens per
 //! account, self-registrations decided once.
 
-use super::S;
+use super::{ensure_org, S};
 use chrono::{Duration, Utc};
 use duijie_core::{OrgKind, Role};
 use duijie_store::{NewAccount, NewRegistration, RegistrationKind, RegistrationStatus, StoreError};
@@ -82,10 +82,7 @@ pub async fn accounts_sign_in_by_name_email_or_phone_with_sessions_and_tokens(st
     assert!(store.get_user(&a.id).await.unwrap().unwrap().revoked);
     assert!(store.set_user_disabled(&a.id, false).await.unwrap());
     assert!(!store.get_user(&a.id).await.unwrap().unwrap().revoked);
-    let org = store
-        .ensure_organization("甲公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "甲公司", OrgKind::Enterprise).await;
     assert!(store
         .set_user_role(&a.id, Role::Enterprise, Some(&org.id))
         .await
@@ -157,10 +154,7 @@ pub async fn registrations_are_decided_once(store: S) {
         [r.id.clone(), r2.id.clone()]
     );
 
-    let org = store
-        .ensure_organization("乙公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "乙公司", OrgKind::Enterprise).await;
     let new = NewAccount {
         name: "乙公司".into(),
         role: Role::Enterprise,

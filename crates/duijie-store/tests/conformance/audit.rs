@@ -1,7 +1,7 @@
 //! The audit log: entries come back newest first with what was appended, filter by action,
 //! actor and time, page; a review decision's entry commits with the move or not at all.
 
-use super::{actor, demand, S};
+use super::{actor, create, ensure_org, S};
 use chrono::{Duration, Utc};
 use duijie_core::{DemandStatus, OrgKind, Role};
 use duijie_store::{AuditAction, AuditActor, AuditFilter, AuditSubject, NewAuditEntry, StoreError};
@@ -133,19 +133,8 @@ pub async fn audit_entries_list_newest_first_filter_and_page(store: S) {
 }
 
 pub async fn a_review_decision_and_its_audit_entry_commit_together(store: S) {
-    let org = store
-        .ensure_organization("审计测试企业有限公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
-    let d = store
-        .create_demand(
-            &org.id,
-            &demand(&org.name, "耐高温涂层"),
-            DemandStatus::Submitted,
-            &actor(),
-        )
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "审计测试企业有限公司", OrgKind::Enterprise).await;
+    let d = create(&store, &org, "耐高温涂层", DemandStatus::Submitted).await;
     let approve = entry("王科员", AuditAction::DemandApprove, &[&d.id]);
     let moved = store
         .transition_demand_audited(

@@ -3,7 +3,7 @@
 //! did not see it), idempotency keys let one of several identical requests in, and the same
 //! project is not recorded twice.
 
-use super::{actor, demand_in, S};
+use super::{actor, advance, demand_in, ensure_org, S};
 use duijie_core::{CommitteeUpdate, DemandStatus, Field, NewCommittee, ProjectPatch, Subtopic};
 use duijie_store::{Claim, StoreError, StoredResponse};
 
@@ -220,10 +220,8 @@ pub async fn an_idempotency_key_lets_one_request_in(store: S) {
 }
 
 pub async fn a_project_is_not_recorded_twice(store: S) {
-    let inst = store
-        .ensure_organization("重复大学", duijie_core::OrgKind::University)
+    let inst = ensure_org(&store, "重复大学", duijie_core::OrgKind::University)
         .await
-        .unwrap()
         .id;
     let d = demand_in(
         &store,
@@ -232,17 +230,13 @@ pub async fn a_project_is_not_recorded_twice(store: S) {
         DemandStatus::Published,
     )
     .await;
-    store
-        .transition_demand(
-            &d.id,
-            DemandStatus::Published,
-            DemandStatus::InDocking,
-            &actor(),
-            "",
-            None,
-        )
-        .await
-        .unwrap();
+    advance(
+        &store,
+        &d.id,
+        DemandStatus::Published,
+        DemandStatus::InDocking,
+    )
+    .await;
     let new = duijie_core::NewProject {
         demand_id: d.id.clone(),
         institution_id: inst,

@@ -1,6 +1,6 @@
 //! Instruments go through the change log and are read like other records.
 
-use super::{actor, S};
+use super::{actor, ensure_org, S};
 use duijie_core::{EntityKind, Field, InstrumentDraft, OrgKind};
 use duijie_store::{Record, StoreError};
 
@@ -16,10 +16,7 @@ fn instrument(name: &str) -> InstrumentDraft {
 }
 
 pub async fn instruments_are_logged_and_read_like_records(store: S) {
-    let org = store
-        .ensure_organization("郑州大学", OrgKind::University)
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "郑州大学", OrgKind::University).await;
     let before = store.last_seq().await.unwrap();
     let i = store
         .create_instrument(&org.id, &instrument("X射线衍射仪"), &actor())

@@ -1,20 +1,16 @@
 //! Expressions of interest (揭榜 / 对接意向): created once per institution, answered once,
 //! and accepting moves the demand to in_docking in the same transaction.
 
-use super::{achievement, actor, batch, demand, S};
+use super::{achievement, actor, advance, batch, demand, ensure_org, S};
 use duijie_core::{
-    DemandStatus, Draft, EntityKind, InterestStatus, NewInterest, OrgKind, RecordKind,
+    DemandStatus, Draft, EntityKind, Interest, InterestStatus, NewInterest, OrgKind, RecordKind,
 };
 use duijie_store::{Record, StoreError};
 use std::collections::HashMap;
 
 /// A demand of `org` moved through the lifecycle to published.
 pub(super) async fn published(store: &S, org: &str, title: &str) -> String {
-    let org_id = store
-        .ensure_organization(org, OrgKind::Enterprise)
-        .await
-        .unwrap()
-        .id;
+    let org_id = ensure_org(store, org, OrgKind::Enterprise).await.id;
     let d = store
         .create_demand(&org_id, &demand(org, title), DemandStatus::Draft, &actor())
         .await
@@ -25,10 +21,7 @@ pub(super) async fn published(store: &S, org: &str, title: &str) -> String {
         DemandStatus::Approved,
         DemandStatus::Published,
     ] {
-        store
-            .transition_demand(&d.id, from, to, &actor(), "", None)
-            .await
-            .unwrap();
+        advance(store, &d.id, from, to).await;
         from = to;
     }
     d.id
@@ -48,6 +41,12 @@ async fn records_of(store: &S, org_id: &str) -> (Vec<String>, Vec<String>) {
         }
     }
     (achievements, experts)
+}
+
+/// A pending interest of organisation `org_id` in demand `demand_id`, citing nothing.
+pub(super) async fn interest_in(store: &S, demand_id: &str, org_id: &str) -> Interest {
+    let new = new(demand_id, org_id, &[], &[]);
+    store.create_interest(&new, &actor(), &[]).await.unwrap()
 }
 
 pub(super) fn new(
@@ -79,16 +78,8 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
         ))
         .await
         .unwrap();
-    let zju = store
-        .ensure_organization("浙江大学", OrgKind::University)
-        .await
-        .unwrap()
-        .id;
-    let thu = store
-        .ensure_organization("清华大学", OrgKind::University)
-        .await
-        .unwrap()
-        .id;
+    let zju = ensure_org(&store, "浙江大学", OrgKind::University).await.id;
+    let thu = ensure_org(&store, "清华大学", OrgKind::University).await.id;
     let (zju_ach, zju_exp) = records_of(&store, &zju).await;
     let (thu_ach, _) = records_of(&store, &thu).await;
     assert_eq!((zju_ach.len(), zju_exp.len(), thu_ach.len()), (1, 1, 1));
@@ -109,10 +100,8 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
         other => panic!("{other:?}"),
     }
     // Only public demands take interests.
-    let org_id = store
-        .ensure_organization("甲科技有限公司", OrgKind::Enterprise)
+    let org_id = ensure_org(&store, "甲科技有限公司", OrgKind::Enterprise)
         .await
-        .unwrap()
         .id;
     let draft = store
         .create_demand(
@@ -192,10 +181,7 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
         store.accept_interest(&first.id, &actor(), "", &[]).await,
         Err(StoreError::Conflict(_))
     ));
-    let again = store
-        .create_interest(&new(&d, &zju, &[], &[]), &actor(), &[])
-        .await
-        .unwrap();
+    let again = interest_in(&store, &d, &zju).await;
 
     // Accepting moves the demand to in_docking with history and a change-log row.
     let seq = store.last_seq().await.unwrap();
@@ -235,26 +221,9 @@ pub async fn interests_are_checked_answered_once_and_move_the_demand(store: S) {
 
 pub async fn accepting_is_all_or_nothing(store: S) {
     let d = published(&store, "乙科技有限公司", "污泥资源化").await;
-    let inst = store
-        .ensure_organization("郑州大学", OrgKind::University)
-        .await
-        .unwrap()
-        .id;
-    let i = store
-        .create_interest(&new(&d, &inst, &[], &[]), &actor(), &[])
-        .await
-        .unwrap();
-    store
-        .transition_demand(
-            &d,
-            DemandStatus::Published,
-            DemandStatus::Withdrawn,
-            &actor(),
-            "",
-            None,
-        )
-        .await
-        .unwrap();
+    let inst = ensure_org(&store, "郑州大学", OrgKind::University).await.id;
+    let i = interest_in(&store, &d, &inst).await;
+    advance(&store, &d, DemandStatus::Published, DemandStatus::Withdrawn).await;
     let seq = store.last_seq().await.unwrap();
     let history = store.demand_history(&d).await.unwrap().len();
     assert!(matches!(

@@ -2,7 +2,7 @@
 //! projects filter by year, key flag and region, secondments by the years they are active,
 //! and demand timelines come from the history.
 
-use super::{achievement, actor, batch, demand, S};
+use super::{achievement, actor, advance, batch, demand, ensure_org, S};
 use chrono::NaiveDate;
 use duijie_core::{
     DemandStatus, Draft, EntityKind, Milestone, NewProject, NewSecondment, OrgKind, ProjectPatch,
@@ -22,11 +22,7 @@ async fn demand_at(
     region: &str,
     path: &[DemandStatus],
 ) -> String {
-    let org_id = store
-        .ensure_organization(org, OrgKind::Enterprise)
-        .await
-        .unwrap()
-        .id;
+    let org_id = ensure_org(store, org, OrgKind::Enterprise).await.id;
     let mut draft = demand(org, title);
     draft.region = Some(region.into());
     let d = store
@@ -35,10 +31,7 @@ async fn demand_at(
         .unwrap();
     let mut from = DemandStatus::Draft;
     for to in path {
-        store
-            .transition_demand(&d.id, from, *to, &actor(), "", None)
-            .await
-            .unwrap();
+        advance(store, &d.id, from, *to).await;
         from = *to;
     }
     d.id
@@ -63,11 +56,7 @@ fn new(demand_id: &str, inst: &str, amount: f64, signed: &str, key: bool) -> New
 }
 
 pub async fn projects_contract_their_demand_and_filter(store: S) {
-    let inst = store
-        .ensure_organization("郑州大学", OrgKind::University)
-        .await
-        .unwrap()
-        .id;
+    let inst = ensure_org(&store, "郑州大学", OrgKind::University).await.id;
     let docking = demand_at(
         &store,
         "甲科技有限公司",
@@ -296,10 +285,8 @@ pub async fn secondments_are_listed_by_active_year(store: S) {
         Some(Record::Expert(e)) => e.id,
         other => panic!("{other:?}"),
     };
-    let host = store
-        .ensure_organization("灵宝市人民政府", OrgKind::Government)
+    let host = ensure_org(&store, "灵宝市人民政府", OrgKind::Government)
         .await
-        .unwrap()
         .id;
     let new = |start: &str, end: Option<&str>| NewSecondment {
         expert_id: expert.clone(),
@@ -308,31 +295,23 @@ pub async fn secondments_are_listed_by_active_year(store: S) {
         start_on: day(start),
         end_on: end.map(day),
     };
-    match store
-        .create_secondment(
-            &NewSecondment {
-                expert_id: "exp_missing".into(),
-                ..new("2025-01-01", None)
-            },
-            &actor(),
-        )
-        .await
-    {
-        Err(StoreError::Invalid(m)) => assert!(m.contains("专家不存在"), "{m}"),
-        other => panic!("{other:?}"),
-    }
-    match store
-        .create_secondment(
-            &NewSecondment {
-                host_org_id: "org_missing".into(),
-                ..new("2025-01-01", None)
-            },
-            &actor(),
-        )
-        .await
-    {
-        Err(StoreError::Invalid(m)) => assert!(m.contains("挂职单位不存在"), "{m}"),
-        other => panic!("{other:?}"),
+    // An unknown expert or host is refused, named in the message.
+    let unknown_expert = NewSecondment {
+        expert_id: "exp_missing".into(),
+        ..new("2025-01-01", None)
+    };
+    let unknown_host = NewSecondment {
+        host_org_id: "org_missing".into(),
+        ..new("2025-01-01", None)
+    };
+    for (bad, named) in [
+        (unknown_expert, "专家不存在"),
+        (unknown_host, "挂职单位不存在"),
+    ] {
+        match store.create_secondment(&bad, &actor()).await {
+            Err(StoreError::Invalid(m)) => assert!(m.contains(named), "{m}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     let closed = store
@@ -376,11 +355,7 @@ pub async fn secondments_are_listed_by_active_year(store: S) {
 }
 
 pub async fn demand_timelines_follow_the_history(store: S) {
-    let inst = store
-        .ensure_organization("郑州大学", OrgKind::University)
-        .await
-        .unwrap()
-        .id;
+    let inst = ensure_org(&store, "郑州大学", OrgKind::University).await.id;
     let contracted = demand_at(&store, "甲科技有限公司", "氧化铝", "灵宝市", &TO_DOCKING).await;
     store
         .create_project(

@@ -1,8 +1,8 @@
 //! Conversations and attachments: a message commits with its files, lists come back oldest
 //! first without bytes, and the status, size and ownership rules hold inside the transaction.
 
-use super::interests::{new, published};
-use super::{actor, S};
+use super::interests::{interest_in, published};
+use super::{ensure_org, S};
 use duijie_core::{DemandStatus, NewAttachment, NewMessage, OrgKind};
 use duijie_store::{StoreError, WriteRules};
 
@@ -24,15 +24,8 @@ const OPEN: WriteRules<'static> = WriteRules {
 
 pub async fn messages_and_attachments_keep_their_rules(store: S) {
     let d = published(&store, "甲科技有限公司", "高纯氧化铝粉体").await;
-    let org = store
-        .ensure_organization("浙江大学", OrgKind::University)
-        .await
-        .unwrap()
-        .id;
-    let i = store
-        .create_interest(&new(&d, &org, &[], &[]), &actor(), &[])
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "浙江大学", OrgKind::University).await.id;
+    let i = interest_in(&store, &d, &org).await;
 
     // A file of the demand itself: only in the given statuses, within the demand's room.
     let editable = WriteRules {

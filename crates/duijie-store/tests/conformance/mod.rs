@@ -1,8 +1,9 @@
 //! Backend-independent behaviour the store must show on SQLite and PostgreSQL alike.
 
 use duijie_core::{
-    AchievementDraft, CatalogueStatus, Contact, Demand, DemandDraft, DemandStatus, Draft,
-    EntityKind, ExpertDraft, Field, OrgKind, RecordKind, Role, RowError,
+    AchievementDraft, CatalogueEdition, CatalogueStatus, Contact, Demand, DemandDraft,
+    DemandStatus, Draft, EntityKind, ExpertDraft, Field, OrgKind, Organization, RecordKind, Role,
+    RowError,
 };
 use duijie_store::{Actor, DemandFilter, ImportBatch, Record, SqlStore, StoreError};
 use std::sync::Arc;
@@ -87,6 +88,38 @@ fn actor() -> Actor {
     }
 }
 
+/// The organisation `name` of `kind`, created if it is new.
+async fn ensure_org(store: &S, name: &str, kind: OrgKind) -> Organization {
+    store.ensure_organization(name, kind).await.unwrap()
+}
+
+/// A demand of `org` titled `title` (the fixture [`demand`]), stored directly in `status`.
+async fn create(store: &S, org: &Organization, title: &str, status: DemandStatus) -> Demand {
+    let draft = demand(&org.name, title);
+    store
+        .create_demand(&org.id, &draft, status, &actor())
+        .await
+        .unwrap()
+}
+
+/// A draft catalogue edition titled `title` that lists `demand_ids`.
+async fn draft_catalogue(store: &S, title: &str, demand_ids: &[String]) -> CatalogueEdition {
+    let cat = store.create_catalogue(title, None, &actor()).await.unwrap();
+    store
+        .add_catalogue_items(&cat.id, demand_ids)
+        .await
+        .unwrap();
+    cat
+}
+
+/// Moves demand `id` from `from` to `to` as the test actor, without a note or a version.
+async fn advance(store: &S, id: &str, from: DemandStatus, to: DemandStatus) -> Demand {
+    store
+        .transition_demand(id, from, to, &actor(), "", None)
+        .await
+        .unwrap()
+}
+
 pub async fn migrations_run_twice_and_store_is_empty(store: S) {
     store.ping().await.unwrap();
     assert_eq!(store.last_seq().await.unwrap(), 0);
@@ -101,10 +134,7 @@ pub async fn migrations_run_twice_and_store_is_empty(store: S) {
 }
 
 pub async fn organizations_are_identified_by_normalised_name(store: S) {
-    let a = store
-        .ensure_organization("中国地质大学（武汉）", OrgKind::University)
-        .await
-        .unwrap();
+    let a = ensure_org(&store, "中国地质大学（武汉）", OrgKind::University).await;
     let b = store
         .ensure_organization("中国地质大学 (武汉)", OrgKind::Enterprise)
         .await
@@ -112,10 +142,7 @@ pub async fn organizations_are_identified_by_normalised_name(store: S) {
     assert_eq!(a.id, b.id);
     assert_eq!(b.kind, OrgKind::University, "first writer's kind is kept");
     assert_eq!(b.name, "中国地质大学（武汉）");
-    let c = store
-        .ensure_organization("浙江大学", OrgKind::University)
-        .await
-        .unwrap();
+    let c = ensure_org(&store, "浙江大学", OrgKind::University).await;
     assert_ne!(a.id, c.id);
     let got = store.get_organization(&a.id).await.unwrap().unwrap();
     assert_eq!(got, a);
@@ -263,32 +290,11 @@ pub async fn import_is_all_or_nothing(store: S) {
 }
 
 pub async fn demand_lifecycle_records_history(store: S) {
-    let org = store
-        .ensure_organization("甲科技有限公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
-    let d = store
-        .create_demand(
-            &org.id,
-            &demand("甲科技有限公司", "耐盐碱作物育种"),
-            DemandStatus::Draft,
-            &actor(),
-        )
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "甲科技有限公司", OrgKind::Enterprise).await;
+    let d = create(&store, &org, "耐盐碱作物育种", DemandStatus::Draft).await;
     assert_eq!(d.status, DemandStatus::Draft);
     assert_eq!(d.org_name, "甲科技有限公司");
-    let d = store
-        .transition_demand(
-            &d.id,
-            DemandStatus::Draft,
-            DemandStatus::Submitted,
-            &actor(),
-            "",
-            None,
-        )
-        .await
-        .unwrap();
+    let d = advance(&store, &d.id, DemandStatus::Draft, DemandStatus::Submitted).await;
     let d = store
         .transition_demand(
             &d.id,
@@ -334,30 +340,15 @@ pub async fn demand_lifecycle_records_history(store: S) {
 }
 
 pub async fn transition_is_compare_and_set(store: S) {
-    let org = store
-        .ensure_organization("乙公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
-    let d = store
-        .create_demand(
-            &org.id,
-            &demand("乙公司", "废水处理"),
-            DemandStatus::Submitted,
-            &actor(),
-        )
-        .await
-        .unwrap();
-    store
-        .transition_demand(
-            &d.id,
-            DemandStatus::Submitted,
-            DemandStatus::Approved,
-            &actor(),
-            "",
-            None,
-        )
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "乙公司", OrgKind::Enterprise).await;
+    let d = create(&store, &org, "废水处理", DemandStatus::Submitted).await;
+    advance(
+        &store,
+        &d.id,
+        DemandStatus::Submitted,
+        DemandStatus::Approved,
+    )
+    .await;
     let lost = store
         .transition_demand(
             &d.id,
@@ -375,19 +366,8 @@ pub async fn transition_is_compare_and_set(store: S) {
 }
 
 pub async fn duplicate_demand_title_conflicts(store: S) {
-    let org = store
-        .ensure_organization("丙公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
-    store
-        .create_demand(
-            &org.id,
-            &demand("丙公司", "智能分拣"),
-            DemandStatus::Draft,
-            &actor(),
-        )
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "丙公司", OrgKind::Enterprise).await;
+    create(&store, &org, "智能分拣", DemandStatus::Draft).await;
     let again = store
         .create_demand(
             &org.id,
@@ -429,10 +409,7 @@ pub async fn change_log_is_strictly_increasing_and_complete(store: S) {
 }
 
 pub async fn concurrent_writers_keep_the_log_in_commit_order(store: S) {
-    let org = store
-        .ensure_organization("丁公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "丁公司", OrgKind::Enterprise).await;
     let mut tasks = Vec::new();
     for i in 0..24 {
         let store = store.clone();
@@ -502,10 +479,7 @@ pub async fn scan_and_get_records_page_through_everything(store: S) {
 }
 
 pub async fn users_are_found_by_token_hash_and_revoked(store: S) {
-    let org = store
-        .ensure_organization("己公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "己公司", OrgKind::Enterprise).await;
     let u = store
         .create_user("ent1", Role::Enterprise, Some(&org.id), "hash-1")
         .await
@@ -554,34 +528,12 @@ pub async fn users_are_found_by_token_hash_and_revoked(store: S) {
 }
 
 pub async fn list_demands_filters_and_pages(store: S) {
-    let a = store
-        .ensure_organization("庚公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
-    let b = store
-        .ensure_organization("辛公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
+    let a = ensure_org(&store, "庚公司", OrgKind::Enterprise).await;
+    let b = ensure_org(&store, "辛公司", OrgKind::Enterprise).await;
     for i in 0..5 {
-        store
-            .create_demand(
-                &a.id,
-                &demand("庚公司", &format!("甲{i}")),
-                DemandStatus::Submitted,
-                &actor(),
-            )
-            .await
-            .unwrap();
+        create(&store, &a, &format!("甲{i}"), DemandStatus::Submitted).await;
     }
-    store
-        .create_demand(
-            &b.id,
-            &demand("辛公司", "乙"),
-            DemandStatus::Draft,
-            &actor(),
-        )
-        .await
-        .unwrap();
+    create(&store, &b, "乙", DemandStatus::Draft).await;
     let (page, total) = store
         .list_demands(&DemandFilter {
             org_id: Some(a.id.clone()),
@@ -607,14 +559,8 @@ pub async fn list_demands_filters_and_pages(store: S) {
 
 /// A demand of `org` created directly in `status`, moved there through the lifecycle.
 async fn demand_in(store: &S, org: &str, title: &str, status: DemandStatus) -> Demand {
-    let o = store
-        .ensure_organization(org, OrgKind::Enterprise)
-        .await
-        .unwrap();
-    let mut d = store
-        .create_demand(&o.id, &demand(org, title), DemandStatus::Draft, &actor())
-        .await
-        .unwrap();
+    let o = ensure_org(store, org, OrgKind::Enterprise).await;
+    let mut d = create(store, &o, title, DemandStatus::Draft).await;
     let path: &[DemandStatus] = match status {
         DemandStatus::Draft => &[],
         DemandStatus::Submitted => &[DemandStatus::Submitted],
@@ -627,10 +573,7 @@ async fn demand_in(store: &S, org: &str, title: &str, status: DemandStatus) -> D
         other => panic!("no path to {other:?} in this helper"),
     };
     for to in path {
-        d = store
-            .transition_demand(&d.id, d.status, *to, &actor(), "", None)
-            .await
-            .unwrap();
+        d = advance(store, &d.id, d.status, *to).await;
     }
     d
 }
@@ -765,26 +708,15 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
         store.publish_catalogue(&empty.id, &actor(), &[]).await,
         Err(StoreError::Invalid(_))
     ));
-    let cat = store
-        .create_catalogue("第1期", None, &actor())
-        .await
-        .unwrap();
-    store
-        .add_catalogue_items(&cat.id, &[a.id.clone(), b.id.clone()])
-        .await
-        .unwrap();
+    let cat = draft_catalogue(&store, "第1期", &[a.id.clone(), b.id.clone()]).await;
     // Withdrawn after being listed: publishing must fail and change nothing.
-    store
-        .transition_demand(
-            &b.id,
-            DemandStatus::Approved,
-            DemandStatus::Withdrawn,
-            &actor(),
-            "",
-            None,
-        )
-        .await
-        .unwrap();
+    advance(
+        &store,
+        &b.id,
+        DemandStatus::Approved,
+        DemandStatus::Withdrawn,
+    )
+    .await;
     let seq = store.last_seq().await.unwrap();
     let err = store
         .publish_catalogue(&cat.id, &actor(), &[])
@@ -831,14 +763,7 @@ pub async fn catalogue_publish_is_all_or_nothing(store: S) {
     // A draft is deleted with its items; its demands are untouched.
     store.delete_catalogue(&empty.id).await.unwrap();
     assert!(store.get_catalogue(&empty.id).await.unwrap().is_none());
-    let draft = store
-        .create_catalogue("第2期", None, &actor())
-        .await
-        .unwrap();
-    store
-        .add_catalogue_items(&draft.id, std::slice::from_ref(&a.id))
-        .await
-        .unwrap();
+    let draft = draft_catalogue(&store, "第2期", std::slice::from_ref(&a.id)).await;
     store.delete_catalogue(&draft.id).await.unwrap();
     assert!(store.get_catalogue(&draft.id).await.unwrap().is_none());
     assert_eq!(
@@ -862,22 +787,12 @@ pub async fn only_untouched_drafts_are_deleted(store: S) {
         Err(StoreError::Conflict(_))
     ));
     // Listed in an edition, withdrawn, reopened as a draft: still referred to, so it stays.
-    let cat = store
-        .create_catalogue("第1期", None, &actor())
-        .await
-        .unwrap();
-    store
-        .add_catalogue_items(&cat.id, std::slice::from_ref(&approved.id))
-        .await
-        .unwrap();
+    draft_catalogue(&store, "第1期", std::slice::from_ref(&approved.id)).await;
     for (from, to) in [
         (DemandStatus::Approved, DemandStatus::Withdrawn),
         (DemandStatus::Withdrawn, DemandStatus::Draft),
     ] {
-        store
-            .transition_demand(&approved.id, from, to, &actor(), "", None)
-            .await
-            .unwrap();
+        advance(&store, &approved.id, from, to).await;
     }
     assert!(matches!(
         store.delete_demand(&approved.id).await,

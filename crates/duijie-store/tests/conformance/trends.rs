@@ -1,40 +1,13 @@
 //! Public demands carry their publication time and never include drafts.
 
-use super::{actor, demand, S};
+use super::{actor, advance, create, ensure_org, S};
 use duijie_core::{DemandStatus, OrgKind};
 
 pub async fn public_demands_are_published_ones_with_publication_time(store: S) {
-    let org = store
-        .ensure_organization("灵宝金源矿业有限公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
-    let draft = store
-        .create_demand(
-            &org.id,
-            &demand("灵宝金源矿业有限公司", "草稿需求"),
-            DemandStatus::Draft,
-            &actor(),
-        )
-        .await
-        .unwrap();
-    let imported = store
-        .create_demand(
-            &org.id,
-            &demand("灵宝金源矿业有限公司", "目录需求"),
-            DemandStatus::Published,
-            &actor(),
-        )
-        .await
-        .unwrap();
-    let reviewed = store
-        .create_demand(
-            &org.id,
-            &demand("灵宝金源矿业有限公司", "审核需求"),
-            DemandStatus::Draft,
-            &actor(),
-        )
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "灵宝金源矿业有限公司", OrgKind::Enterprise).await;
+    let draft = create(&store, &org, "草稿需求", DemandStatus::Draft).await;
+    let imported = create(&store, &org, "目录需求", DemandStatus::Published).await;
+    let reviewed = create(&store, &org, "审核需求", DemandStatus::Draft).await;
     let mut from = DemandStatus::Draft;
     for to in [
         DemandStatus::Submitted,
@@ -42,21 +15,10 @@ pub async fn public_demands_are_published_ones_with_publication_time(store: S) {
         DemandStatus::Published,
         DemandStatus::InDocking,
     ] {
-        store
-            .transition_demand(&reviewed.id, from, to, &actor(), "", None)
-            .await
-            .unwrap();
+        advance(&store, &reviewed.id, from, to).await;
         from = to;
     }
-    let rejected = store
-        .create_demand(
-            &org.id,
-            &demand("灵宝金源矿业有限公司", "驳回需求"),
-            DemandStatus::Submitted,
-            &actor(),
-        )
-        .await
-        .unwrap();
+    let rejected = create(&store, &org, "驳回需求", DemandStatus::Submitted).await;
     store
         .transition_demand(
             &rejected.id,

@@ -2,7 +2,7 @@
 //! entry in one transaction, guarded by their version, listed per organisation; an
 //! organisation's interests come with their demands; record changes are listed for the bureau.
 
-use super::{actor, demand, S};
+use super::{actor, create, ensure_org, S};
 use duijie_core::{
     AchievementDraft, Contact, DemandStatus, EntityKind, ExpertDraft, InstrumentDraft,
     InterestStatus, NewInterest, NewSecondment, OrgKind,
@@ -36,14 +36,8 @@ fn achievement(title: &str, leader: Option<&str>) -> OwnDraft {
 }
 
 pub async fn own_records_are_versioned_logged_and_audited(store: S) {
-    let org = store
-        .ensure_organization("郑州大学", OrgKind::University)
-        .await
-        .unwrap();
-    let other = store
-        .ensure_organization("河南大学", OrgKind::University)
-        .await
-        .unwrap();
+    let org = ensure_org(&store, "郑州大学", OrgKind::University).await;
+    let other = ensure_org(&store, "河南大学", OrgKind::University).await;
     let create = entry(AuditAction::RecordCreate, AuditSubject::Achievement);
     let expert = store
         .create_own_record(
@@ -177,10 +171,7 @@ pub async fn own_records_are_versioned_logged_and_audited(store: S) {
         .create_own_record(&org.id, &achievement("氧化铝陶瓷", Some("李四")), &create)
         .await
         .unwrap();
-    let host = store
-        .ensure_organization("灵宝市科技局", OrgKind::Government)
-        .await
-        .unwrap();
+    let host = ensure_org(&store, "灵宝市科技局", OrgKind::Government).await;
     let seconded = store
         .create_own_record(
             &org.id,
@@ -252,25 +243,11 @@ pub async fn own_records_are_versioned_logged_and_audited(store: S) {
 }
 
 pub async fn an_organisations_interests_come_with_their_demands(store: S) {
-    let ent = store
-        .ensure_organization("灵宝金源矿业有限公司", OrgKind::Enterprise)
-        .await
-        .unwrap();
-    let zzu = store
-        .ensure_organization("郑州大学", OrgKind::University)
-        .await
-        .unwrap();
+    let ent = ensure_org(&store, "灵宝金源矿业有限公司", OrgKind::Enterprise).await;
+    let zzu = ensure_org(&store, "郑州大学", OrgKind::University).await;
     let mut made = Vec::new();
     for title in ["尾矿综合利用", "选矿废水处理"] {
-        let d = store
-            .create_demand(
-                &ent.id,
-                &demand("灵宝金源矿业有限公司", title),
-                DemandStatus::Published,
-                &actor(),
-            )
-            .await
-            .unwrap();
+        let d = create(&store, &ent, title, DemandStatus::Published).await;
         let i = store
             .create_interest(
                 &NewInterest {
