@@ -63,13 +63,19 @@ fn corpus(heart_summary: &str) -> Vec<Draft> {
 
 const DEMAND: &str = "心衰病人用的新药开发";
 
+/// Waits until `documents` records have vectors and all of them are in a search graph (the
+/// graph is built in the background after the vectors arrive, also once `started` is true).
 async fn wait_for_vectors(s: &TestServer, documents: u64) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let r = s.get("/healthz", None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let v = &r.body["semantic"];
-        if v["documents"] == documents && v["pending"] == 0 && v["started"] == true {
+        if v["documents"] == documents
+            && v["pending"] == 0
+            && v["started"] == true
+            && v["graphed"] == documents
+        {
             return r.body;
         }
         assert!(
