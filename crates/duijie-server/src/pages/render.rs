@@ -461,6 +461,33 @@ mod tests {
         }
     }
 
+    /// The form macros write each field as the pages wrote it by hand: the refilled value, the
+    /// box marked where the problem is, the problem beside its field, no value for a password.
+    #[test]
+    fn form_fields_render_with_their_value_and_problem() {
+        let html = |source: &str| {
+            let errors = context! { phone => "号码有误" };
+            let ctx = context! { errors, v => context! { phone => "138" } };
+            let source = format!("{{% import \"macros.html\" as m %}}{source}");
+            ENV.render_str(&source, ctx)
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let phone =
+            html(r#"{{ m.input(errors, "phone", "手机号", v.phone, type="tel", required=true) }}"#);
+        assert!(phone.contains(r#"<div class="bad">"#), "{phone}");
+        assert!(phone.contains(r#"<label for="phone">手机号<span class="req">*</span></label>"#));
+        assert!(phone.contains(r#"<input type="tel" id="phone" name="phone" value="138">"#));
+        assert!(phone.contains(r#"<div class="err" id="err-phone">号码有误</div>"#));
+        let password = html(r#"{{ m.input(errors, "pw", "密码", type="password", full=true) }}"#);
+        assert!(password.contains(r#"<div class="full">"#), "{password}");
+        assert!(password.contains(r#"<input type="password" id="pw" name="pw">"#));
+        let notes = html(r#"{{ m.input(errors, "notes", "备注", "<b>", type="textarea") }}"#);
+        assert!(notes.contains(r#"<textarea id="notes" name="notes">&lt;b&gt;</textarea>"#));
+        let field = html(r#"{{ m.select(errors, "f", "领域", ["甲", "乙"], "乙", blank="无") }}"#);
+        assert!(field.contains(r#"<option value="">无</option>"#), "{field}");
+        assert!(field.contains(r#"<option value="乙" selected>乙</option>"#));
+    }
+
     #[test]
     fn page_numbers_start_at_one_whatever_is_typed() {
         assert_eq!(page_number("3"), 3);
