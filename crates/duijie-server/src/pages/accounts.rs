@@ -3,13 +3,13 @@
 //! everywhere); the bureau's review of self-registrations (注册审核) and the administrator's
 //! accounts (账号管理). Every rule is the app's; these pages only show and forward.
 
-use super::render::{datetime, local_path, refill, render, see_other, shown, PageResult, Refill};
+use super::render::{datetime, local_path, problems, refill, render, see_other, shown, PageResult};
 use super::search::Params;
-use super::session::{signed_in_cookies, Form, Session};
+use super::session::{signed_in_cookies, ById, Form, Session};
 use crate::client::Client;
 use crate::error::status_of;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::Extension;
@@ -105,28 +105,32 @@ pub async fn logout(State(s): State<AppState>, session: Session, _form: Form) ->
     if let Some(sid) = &session.session_id {
         s.app.sign_out(sid).await?;
     }
-    let mut resp = see_other("/");
+    Ok(signed_out(&session, "/"))
+}
+
+/// On to `to` with the session cookie cleared and a new CSRF token.
+fn signed_out(session: &Session, to: &str) -> axum::response::Response {
+    let mut resp = see_other(to);
     let headers = resp.headers_mut();
     headers.append(SET_COOKIE, session.clear_session_cookie());
     headers.append(SET_COOKIE, session.fresh_csrf_cookie());
-    Ok(resp)
+    resp
 }
 
 fn register_page(session: &Session, form: Option<(&Form, DomainError)>) -> PageResult {
-    let Refill {
-        status,
-        v,
-        errors,
-        error,
-    } = refill(form, |f| {
+    let form = refill(form, |f| {
         context! {
             kind => f.text("kind"), org_name => f.text("org_name"),
             credit_code => f.text("credit_code"), contact_name => f.text("contact_name"),
             phone => f.text("phone"), email => f.text("email"),
         }
     })?;
-    let ctx = context! { title => "注册", v, errors, error };
-    Ok(render(session, "register.html", "register", status, ctx))
+    form.render(
+        session,
+        "register.html",
+        "register",
+        context! { title => "注册" },
+    )
 }
 
 pub async fn register_form(session: Session) -> PageResult {
@@ -189,13 +193,8 @@ async fn me_page(s: &AppState, session: &Session, extras: MeExtras) -> PageResul
         errors => extras.errors,
         error => extras.error,
     };
-    Ok(render(
-        session,
-        "me.html",
-        "me",
-        extras.status.unwrap_or(StatusCode::OK),
-        ctx,
-    ))
+    let status = extras.status.unwrap_or(StatusCode::OK);
+    Ok(render(session, "me.html", "me", status, ctx))
 }
 
 /// The personal page with a fixable error shown beside its field.
@@ -205,8 +204,7 @@ async fn me_failure(
     e: DomainError,
     contact: Option<(String, String)>,
 ) -> PageResult {
-    let status = status_of(e.code);
-    let (errors, error) = shown(e)?;
+    let (status, (errors, error)) = problems(Some(e))?;
     me_page(
         s,
         session,
@@ -278,12 +276,7 @@ pub async fn create_token(State(s): State<AppState>, session: Session, form: For
     }
 }
 
-pub async fn revoke_token(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    _form: Form,
-) -> PageResult {
+pub async fn revoke_token(ById { s, session, id }: ById, _form: Form) -> PageResult {
     s.app.revoke_my_token(&session.caller, &id).await?;
     Ok(see_other("/account?done=revoked"))
 }
@@ -291,11 +284,7 @@ pub async fn revoke_token(
 /// 退出所有设备: every session of the account ends, this one too.
 pub async fn end_sessions(State(s): State<AppState>, session: Session, _form: Form) -> PageResult {
     s.app.sign_out_everywhere(&session.caller).await?;
-    let mut resp = see_other("/login");
-    let headers = resp.headers_mut();
-    headers.append(SET_COOKIE, session.clear_session_cookie());
-    headers.append(SET_COOKIE, session.fresh_csrf_cookie());
-    Ok(resp)
+    Ok(signed_out(&session, "/login"))
 }
 
 pub async fn registrations(State(s): State<AppState>, session: Session) -> PageResult {
@@ -343,42 +332,32 @@ async fn registrations_page(
     ))
 }
 
-pub async fn approve(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    _form: Form,
-) -> PageResult {
-    match s.app.approve_registration(&session.caller, &id).await {
-        Ok(_) => Ok(see_other("/registrations?done=approved")),
-        Err(e) if shown_here(&e) => registrations_page(&s, &session, Some(e)).await,
-        Err(e) => Err(e.into()),
-    }
+pub async fn approve(ById { s, session, id }: ById, _form: Form) -> PageResult {
+    let decided = s.app.approve_registration(&session.caller, &id).await;
+    after_decision(&s, &session, decided, "approved").await
 }
 
-pub async fn reject(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
-    match s
-        .app
-        .reject_registration(&session.caller, &id, &form.text("reason"))
-        .await
-    {
-        Ok(_) => Ok(see_other("/registrations?done=rejected")),
-        Err(e) if shown_here(&e) => registrations_page(&s, &session, Some(e)).await,
-        Err(e) => Err(e.into()),
-    }
+pub async fn reject(ById { s, session, id }: ById, form: Form) -> PageResult {
+    let reason = form.text("reason");
+    let decided = s.app.reject_registration(&session.caller, &id, &reason);
+    after_decision(&s, &session, decided.await, "rejected").await
 }
 
-/// Problems the page shows in place (the rest end the request with the error page).
-fn shown_here(e: &DomainError) -> bool {
-    matches!(
-        e.code,
-        duijie_core::ErrorCode::InvalidInput | duijie_core::ErrorCode::Conflict
-    )
+/// The list again after a decision: with the notice `done`, or with the problem shown in place
+/// when it is one the page shows (the rest end the request with the error page).
+async fn after_decision<T>(
+    s: &AppState,
+    session: &Session,
+    decided: Result<T, DomainError>,
+    done: &str,
+) -> PageResult {
+    match decided {
+        Ok(_) => Ok(see_other(&format!("/registrations?done={done}"))),
+        Err(e) if matches!(e.code, ErrorCode::InvalidInput | ErrorCode::Conflict) => {
+            registrations_page(s, session, Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn roles() -> Vec<Value> {
@@ -407,19 +386,14 @@ async fn accounts_page(
             }
         })
         .collect();
-    let Refill {
-        status,
-        v,
-        errors,
-        error,
-    } = refill(failure, |f| {
+    let form = refill(failure, |f| {
         context! {
             name => f.text("name"), role => f.text("role"), org => f.text("org"),
             email => f.text("email"), phone => f.text("phone"),
         }
     })?;
-    let ctx = context! { title => "账号管理", accounts, roles => roles(), v, errors, error };
-    Ok(render(session, "accounts.html", "accounts", status, ctx))
+    let ctx = context! { title => "账号管理", accounts, roles => roles() };
+    form.render(session, "accounts.html", "accounts", ctx)
 }
 
 pub async fn accounts(State(s): State<AppState>, session: Session) -> PageResult {
@@ -454,12 +428,7 @@ async fn update(
     }
 }
 
-pub async fn role(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn role(ById { s, session, id }: ById, form: Form) -> PageResult {
     let patch = AccountPatch {
         role: Some(form.text("role")),
         ..AccountPatch::default()
@@ -467,12 +436,7 @@ pub async fn role(
     update(&s, &session, &id, &form, patch).await
 }
 
-pub async fn status(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn status(ById { s, session, id }: ById, form: Form) -> PageResult {
     let patch = AccountPatch {
         disabled: Some(form.text("disabled") == "1"),
         ..AccountPatch::default()
@@ -480,12 +444,7 @@ pub async fn status(
     update(&s, &session, &id, &form, patch).await
 }
 
-pub async fn reset_password(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn reset_password(ById { s, session, id }: ById, form: Form) -> PageResult {
     match s
         .app
         .reset_password(&session.caller, &id, &form.text("password"))

@@ -1,8 +1,9 @@
 //! Catalogue editions (需求目录): everyone reads and exports published editions; the bureau
 //! creates a draft, adds approved demands and publishes it.
 
-use super::render::{banner, datetime, refill, render, see_other, PageResult, Refill};
-use super::session::{Form, Session};
+use super::render::{banner, datetime, refill, render, see_other, PageResult};
+use super::search::Params;
+use super::session::{ById, Form, Session};
 use super::view::DemandView;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -44,26 +45,12 @@ async fn list_page(
         .iter()
         .map(edition_view)
         .collect();
-    let Refill {
-        status,
-        v,
-        errors,
-        error,
-    } = refill(form, |f| {
+    let form = refill(form, |f| {
         context! { title => f.text("title"), period => f.text("period") }
     })?;
-    let ctx = context! {
-        title => "需求目录",
-        can_edit => session.caller.may(Action::EditCatalogue),
-        editions, v, errors, error,
-    };
-    Ok(render(
-        session,
-        "catalogues.html",
-        "catalogues",
-        status,
-        ctx,
-    ))
+    let can_edit = session.caller.may(Action::EditCatalogue);
+    let ctx = context! { title => "需求目录", can_edit, editions };
+    form.render(session, "catalogues.html", "catalogues", ctx)
 }
 
 pub async fn index(State(s): State<AppState>, session: Session) -> PageResult {
@@ -77,7 +64,7 @@ pub async fn create(State(s): State<AppState>, session: Session, form: Form) -> 
         period: (!period.trim().is_empty()).then_some(period),
     };
     match s.app.create_catalogue(&session.caller, &request).await {
-        Ok(c) => Ok(see_other(&format!("/catalogues/{}", c.id))),
+        Ok(c) => Ok(see_other(&href(c))),
         Err(e) => list_page(&s, &session, Some((&form, e))).await,
     }
 }
@@ -119,25 +106,31 @@ async fn edition_page(
     Ok(render(session, "catalogue.html", "catalogues", status, ctx))
 }
 
-pub async fn show(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn show(ById { s, session, id }: ById) -> PageResult {
     edition_page(&s, &session, &id, None).await
 }
 
-pub async fn add_items(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
+/// After a change to edition `id`: on to `done`, or the edition's page with the problem.
+async fn after(
+    s: &AppState,
+    session: &Session,
+    id: &str,
+    done: Result<String, DomainError>,
 ) -> PageResult {
-    let ids = form.all("demand_ids");
-    match s.app.add_catalogue_items(&session.caller, &id, &ids).await {
-        Ok(c) => Ok(see_other(&format!("/catalogues/{}", c.id))),
-        Err(e) => edition_page(&s, &session, &id, Some(e)).await,
+    match done {
+        Ok(to) => Ok(see_other(&to)),
+        Err(e) => edition_page(s, session, id, Some(e)).await,
     }
+}
+
+fn href(c: CatalogueEdition) -> String {
+    format!("/catalogues/{}", c.id)
+}
+
+pub async fn add_items(ById { s, session, id }: ById, form: Form) -> PageResult {
+    let ids = form.all("demand_ids");
+    let done = s.app.add_catalogue_items(&session.caller, &id, &ids).await;
+    after(&s, &session, &id, done.map(href)).await
 }
 
 pub async fn remove_item(
@@ -146,38 +139,21 @@ pub async fn remove_item(
     Path((id, demand_id)): Path<(String, String)>,
     _form: Form,
 ) -> PageResult {
-    match s
+    let demand_ids = [demand_id];
+    let done = s
         .app
-        .remove_catalogue_items(&session.caller, &id, &[demand_id])
-        .await
-    {
-        Ok(c) => Ok(see_other(&format!("/catalogues/{}", c.id))),
-        Err(e) => edition_page(&s, &session, &id, Some(e)).await,
-    }
+        .remove_catalogue_items(&session.caller, &id, &demand_ids);
+    after(&s, &session, &id, done.await.map(href)).await
 }
 
-pub async fn delete(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    _form: Form,
-) -> PageResult {
-    match s.app.delete_catalogue(&session.caller, &id).await {
-        Ok(()) => Ok(see_other("/catalogues")),
-        Err(e) => edition_page(&s, &session, &id, Some(e)).await,
-    }
+pub async fn delete(ById { s, session, id }: ById, _form: Form) -> PageResult {
+    let done = s.app.delete_catalogue(&session.caller, &id).await;
+    after(&s, &session, &id, done.map(|()| "/catalogues".into())).await
 }
 
-pub async fn publish(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    _form: Form,
-) -> PageResult {
-    match s.app.publish_catalogue(&session.caller, &id).await {
-        Ok(c) => Ok(see_other(&format!("/catalogues/{}", c.id))),
-        Err(e) => edition_page(&s, &session, &id, Some(e)).await,
-    }
+pub async fn publish(ById { s, session, id }: ById, _form: Form) -> PageResult {
+    let done = s.app.publish_catalogue(&session.caller, &id).await;
+    after(&s, &session, &id, done.map(href)).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -189,12 +165,7 @@ pub struct ExportQuery {
 }
 
 /// A download of an edition; the full version (contact columns) for the bureau only.
-pub async fn export(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    super::search::Params(q): super::search::Params<ExportQuery>,
-) -> PageResult {
+pub async fn export(ById { s, session, id }: ById, Params(q): Params<ExportQuery>) -> PageResult {
     let format = ExportFormat::parse(&q.format)?;
     let full = q.full == "true";
     let out = s

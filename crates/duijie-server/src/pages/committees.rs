@@ -2,13 +2,11 @@
 //! confirmation.
 
 use super::picker;
-use super::render::{
-    banner, datetime, field_labels, refill, render, see_other, PageResult, Refill,
-};
+use super::render::{banner, datetime, field_labels, refill, render, see_other, PageResult};
 use super::search::Params;
-use super::session::{Form, Session};
+use super::session::{ById, Form, Session};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use duijie_app::{Action, CommitteeForm, CommitteePatch};
 use duijie_core::{Committee, DomainError};
 use minijinja::{context, Value};
@@ -35,26 +33,11 @@ async fn committees_page(
         .iter()
         .map(committee_view)
         .collect();
-    let Refill {
-        status,
-        v,
-        errors,
-        error,
-    } = refill(form, |f| {
+    let form = refill(form, |f| {
         context! { field => f.text("field"), size => f.text("size"), name => f.text("name") }
     })?;
-    let ctx = context! {
-        title => "专家咨询委员会",
-        field_labels => field_labels(),
-        committees, v, errors, error,
-    };
-    Ok(render(
-        session,
-        "committees.html",
-        "committees",
-        status,
-        ctx,
-    ))
+    let ctx = context! { title => "专家咨询委员会", field_labels => field_labels(), committees };
+    form.render(session, "committees.html", "committees", ctx)
 }
 
 pub async fn committees(State(s): State<AppState>, session: Session) -> PageResult {
@@ -64,18 +47,19 @@ pub async fn committees(State(s): State<AppState>, session: Session) -> PageResu
 pub async fn propose(State(s): State<AppState>, session: Session, form: Form) -> PageResult {
     session.caller.require(Action::ManageCommittees)?;
     let size = form.text("size");
-    let request = match size.trim().parse::<u32>() {
-        Ok(size) => CommitteeForm {
-            field: form.text("field"),
-            size,
-            name: Some(form.text("name")),
-        },
-        Err(_) => {
-            let e = DomainError::invalid("size", "请填写 1 到 50 之间的人数");
-            return committees_page(&s, &session, Some((&form, e))).await;
+    let proposed = match size.trim().parse::<u32>() {
+        Ok(size) => {
+            let name = Some(form.text("name"));
+            let request = CommitteeForm {
+                field: form.text("field"),
+                size,
+                name,
+            };
+            s.app.propose_committee(&session.caller, &request).await
         }
+        Err(_) => Err(DomainError::invalid("size", "请填写 1 到 50 之间的人数")),
     };
-    match s.app.propose_committee(&session.caller, &request).await {
+    match proposed {
         Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
         Err(e) => committees_page(&s, &session, Some((&form, e))).await,
     }
@@ -115,22 +99,31 @@ async fn committee_page(
     Ok(render(session, "committee.html", "committees", status, ctx))
 }
 
-pub async fn committee(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    Params(q): Params<AddQuery>,
-) -> PageResult {
+pub async fn committee(ById { s, session, id }: ById, Params(q): Params<AddQuery>) -> PageResult {
     committee_page(&s, &session, &id, &q.add_q, None).await
 }
 
-/// The members to keep and the experts to add (checkboxes of the page's expert search).
-pub async fn members(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
+/// Saves `patch` if the committee is still at `version` (the one the form showed); its page
+/// again with the problem if not.
+async fn update(
+    s: &AppState,
+    session: &Session,
+    id: &str,
+    patch: CommitteePatch,
+    version: Option<i64>,
 ) -> PageResult {
+    match s
+        .app
+        .update_committee(&session.caller, id, &patch, version)
+        .await
+    {
+        Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
+        Err(e) => committee_page(s, session, id, "", Some(e)).await,
+    }
+}
+
+/// The members to keep and the experts to add (checkboxes of the page's expert search).
+pub async fn members(ById { s, session, id }: ById, form: Form) -> PageResult {
     let mut ids = form.all("keep");
     ids.extend(form.all("add"));
     let notes = form.get("notes").map(str::to_string);
@@ -139,33 +132,14 @@ pub async fn members(
         notes,
         ..CommitteePatch::default()
     };
-    match s
-        .app
-        .update_committee(&session.caller, &id, &patch, form.version())
-        .await
-    {
-        Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
-        Err(e) => committee_page(&s, &session, &id, "", Some(e)).await,
-    }
+    update(&s, &session, &id, patch, form.version()).await
 }
 
 /// Confirms the committee, or sets it back to draft (`status`).
-pub async fn status(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn status(ById { s, session, id }: ById, form: Form) -> PageResult {
     let patch = CommitteePatch {
         status: Some(form.text("status")),
         ..CommitteePatch::default()
     };
-    match s
-        .app
-        .update_committee(&session.caller, &id, &patch, form.version())
-        .await
-    {
-        Ok(c) => Ok(see_other(&format!("/committees/{}", c.id))),
-        Err(e) => committee_page(&s, &session, &id, "", Some(e)).await,
-    }
+    update(&s, &session, &id, patch, form.version()).await
 }

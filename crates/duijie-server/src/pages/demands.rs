@@ -2,15 +2,16 @@
 //! lifecycle: the enterprise's form and list, submit and withdraw, the bureau's review queue
 //! and decisions, and the institution's recommended demands.
 
+use super::interests::CiteState;
 use super::render::{
-    datetime, field_labels, page_number, pager, query, render, see_other, shown, PageError,
-    PageResult,
+    datetime, field_labels, ok_page, page_number, pager, problems, query, render, see_other,
+    PageError, PageResult, Pager,
 };
-use super::search::{list_page, ListQuery, Listing, Params, PER_PAGE};
-use super::session::{Form, Session};
+use super::search::Params;
+use super::session::{ById, Form, Session};
 use super::view::{strengths, CandidateView, DemandView};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use duijie_app::{Action, DemandForm, ReviewDecision};
 use duijie_core::error::FieldErrors;
@@ -25,51 +26,38 @@ const TABLE_ROWS: u32 = 20;
 const MATCHES_SHOWN: usize = 5;
 const RECOMMENDED: usize = 20;
 
-pub async fn demands(
-    State(s): State<AppState>,
-    session: Session,
-    Params(q): Params<ListQuery>,
-) -> PageResult {
-    let page = s
-        .app
-        .search_demands(&session.caller, &q.params(PER_PAGE))
-        .await?;
-    let caller = session.caller.clone();
-    let listing = Listing {
-        kind: "demands",
-        base: "/demands",
-        title: "技术需求",
-        placeholder: "搜索需求名称、描述、企业，如：冷链物流",
-        page,
-        semantic: s.app.vector_status().is_some(),
-    };
-    list_page(&session, &q, listing, |d| DemandView::new(&caller, d))
+/// A form of the demand's page as the caller sent it (none by default: `200`, blank forms).
+#[derive(Default)]
+pub struct Sent {
+    pub status: StatusCode,
+    /// Each problem beside its field (or beside the form an interest's id names).
+    pub errors: BTreeMap<String, String>,
+    /// The review's or the decline's note as typed.
+    pub note: String,
+    /// The expression-of-interest form as the institution left it.
+    pub cite: CiteState,
 }
 
-/// A demand with its ranked partners and interests; `errors` and `note` refill the form
-/// that failed (review, proposal or decline).
-pub async fn demand_page(
-    s: &AppState,
-    session: &Session,
-    id: &str,
-    status: StatusCode,
-    errors: std::collections::BTreeMap<String, String>,
-    note: &str,
-) -> PageResult {
-    let cite = super::interests::CiteState::default();
-    demand_page_with(s, session, id, status, errors, note, &cite).await
+impl Sent {
+    /// The form failed with `e`, shown beside `field`; `note` as it was typed.
+    pub fn failed(field: &str, e: DomainError, note: &str) -> Sent {
+        Sent {
+            status: crate::error::status_of(e.code),
+            errors: BTreeMap::from([(field.to_string(), e.message)]),
+            note: note.to_string(),
+            cite: CiteState::default(),
+        }
+    }
 }
 
-/// [`demand_page`] with the expression-of-interest form as the institution left it.
-pub async fn demand_page_with(
-    s: &AppState,
-    session: &Session,
-    id: &str,
-    status: StatusCode,
-    errors: std::collections::BTreeMap<String, String>,
-    note: &str,
-    cite: &super::interests::CiteState,
-) -> PageResult {
+/// A demand with its ranked partners and interests, and the form the caller `sent` again.
+pub async fn demand_page(s: &AppState, session: &Session, id: &str, sent: Sent) -> PageResult {
+    let Sent {
+        status,
+        errors,
+        note,
+        cite,
+    } = sent;
     let caller = &session.caller;
     let d = s.app.demand(caller, id).await?;
     let events = if caller.may(Action::SeeAnyDemand) || caller.owns(&d) {
@@ -117,7 +105,7 @@ pub async fn demand_page_with(
     };
     let (institutions, institutions_covered) = candidates(institutions);
     let (experts, experts_covered) = candidates(experts);
-    let interests = super::interests::section(s, caller, &d, &institutions, cite).await;
+    let interests = super::interests::section(s, caller, &d, &institutions, &cite).await;
     let attachments = super::messages::demand_section(s, caller, &d).await;
     // Values the reviewer should check before approving.
     let reviewing = caller.may(Action::ReviewDemand) && d.status == DemandStatus::Submitted;
@@ -150,12 +138,8 @@ pub async fn demand_page_with(
     Ok(render(session, "demand.html", "demands", status, ctx))
 }
 
-pub async fn demand(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
-    demand_page(&s, &session, &id, StatusCode::OK, Default::default(), "").await
+pub async fn demand(ById { s, session, id }: ById) -> PageResult {
+    demand_page(&s, &session, &id, Sent::default()).await
 }
 
 /// The form as typed, to show it again next to its error.
@@ -275,6 +259,20 @@ struct FormPage<'a> {
     version: Option<i64>,
 }
 
+impl FormPage<'static> {
+    /// The form of a new demand; the bureau (`curator`) names the enterprise it is for.
+    fn new_demand(curator: bool) -> Self {
+        FormPage {
+            title: "发布技术需求",
+            action: "/demands/new".into(),
+            back: None,
+            show_enterprise: curator,
+            review_note: None,
+            version: None,
+        }
+    }
+}
+
 /// Renders the demand form; a validation error goes next to its field, or above the form.
 fn form_page(
     session: &Session,
@@ -282,10 +280,7 @@ fn form_page(
     values: &Values,
     error: Option<DomainError>,
 ) -> PageResult {
-    let (status, (errors, general)) = match error {
-        None => (StatusCode::OK, (BTreeMap::new(), None)),
-        Some(e) => (crate::error::status_of(e.code), shown(e)?),
-    };
+    let (status, (errors, general)) = problems(error)?;
     let modes: Vec<_> = CoopMode::ALL
         .iter()
         .map(|m| context! { label => m.label(), checked => values.modes.iter().any(|v| v == m.label()) })
@@ -309,14 +304,7 @@ fn form_page(
 
 pub async fn new_form(session: Session) -> PageResult {
     session.caller.require(Action::WriteDemand)?;
-    let page = FormPage {
-        title: "发布技术需求",
-        action: "/demands/new".into(),
-        back: None,
-        show_enterprise: session.caller.may(Action::EditAnyDemand),
-        review_note: None,
-        version: None,
-    };
+    let page = FormPage::new_demand(session.caller.may(Action::EditAnyDemand));
     form_page(&session, page, &Values::default(), None)
 }
 
@@ -330,17 +318,7 @@ pub async fn create(State(s): State<AppState>, session: Session, form: Form) -> 
     };
     match result {
         Ok(d) => Ok(see_other(&format!("/demands/{}?done=created", d.id))),
-        Err(e) => {
-            let page = FormPage {
-                title: "发布技术需求",
-                action: "/demands/new".into(),
-                back: None,
-                show_enterprise: curator,
-                review_note: None,
-                version: None,
-            };
-            form_page(&session, page, &values, Some(e))
-        }
+        Err(e) => form_page(&session, FormPage::new_demand(curator), &values, Some(e)),
     }
 }
 
@@ -365,11 +343,7 @@ async fn edit_page(
     }
 }
 
-pub async fn edit_form(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn edit_form(ById { s, session, id }: ById) -> PageResult {
     session.caller.require(Action::WriteDemand)?;
     let d = s.app.demand(&session.caller, &id).await?;
     if !(session.caller.owns(&d) || session.caller.may(Action::EditAnyDemand)) {
@@ -382,12 +356,7 @@ pub async fn edit_form(
     form_page(&session, page, &Values::from_demand(&d), None)
 }
 
-pub async fn edit(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn edit(ById { s, session, id }: ById, form: Form) -> PageResult {
     session.caller.require(Action::WriteDemand)?;
     let d = s.app.demand(&session.caller, &id).await?;
     let values = Values::from_form(&form);
@@ -411,22 +380,13 @@ pub async fn edit(
     }
 }
 
-pub async fn submit(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    _form: Form,
-) -> PageResult {
+pub async fn submit(ById { s, session, id }: ById, _form: Form) -> PageResult {
     let d = s.app.submit_demand(&session.caller, &id).await?;
     Ok(see_other(&format!("/demands/{}?done=submitted", d.id)))
 }
 
 /// Asks before withdrawing: what happens to the demand and to pending 揭榜, and the way back.
-pub async fn withdraw_form(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn withdraw_form(ById { s, session, id }: ById) -> PageResult {
     let d = s.app.demand(&session.caller, &id).await?;
     if !(session.caller.owns(&d) && d.status.can_move_to(DemandStatus::Withdrawn)) {
         return Err(PageError(DomainError::new(
@@ -446,41 +406,20 @@ pub async fn withdraw_form(
         d => context! { id => d.id.clone(), title => d.body.title.clone() },
         pending,
     };
-    Ok(render(
-        &session,
-        "withdraw.html",
-        "demands",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "withdraw.html", "demands", ctx)
 }
 
-pub async fn delete(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    _form: Form,
-) -> PageResult {
+pub async fn delete(ById { s, session, id }: ById, _form: Form) -> PageResult {
     s.app.delete_demand(&session.caller, &id).await?;
     Ok(see_other("/my/demands?done=deleted"))
 }
 
-pub async fn reopen(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    _form: Form,
-) -> PageResult {
+pub async fn reopen(ById { s, session, id }: ById, _form: Form) -> PageResult {
     let d = s.app.reopen_demand(&session.caller, &id).await?;
     Ok(see_other(&format!("/demands/{}?done=reopened", d.id)))
 }
 
-pub async fn withdraw(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn withdraw(ById { s, session, id }: ById, form: Form) -> PageResult {
     let d = s
         .app
         .withdraw_demand(&session.caller, &id, &form.text("note"))
@@ -488,12 +427,7 @@ pub async fn withdraw(
     Ok(see_other(&format!("/demands/{}?done=withdrawn", d.id)))
 }
 
-pub async fn review(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn review(ById { s, session, id }: ById, form: Form) -> PageResult {
     let mut note = form.text("note");
     let (decision, done) = match form.get("decision") {
         Some("approve") => (ReviewDecision::Approve, "approve"),
@@ -529,10 +463,8 @@ pub async fn review(
                 ErrorCode::InvalidInput | ErrorCode::PreconditionFailed
             ) =>
         {
-            let status = crate::error::status_of(e.code);
-            let mut errors = BTreeMap::new();
-            errors.insert(e.field.unwrap_or_else(|| "note".into()), e.message);
-            demand_page(&s, &session, &id, status, errors, &note).await
+            let field = e.field.clone().unwrap_or_else(|| "note".into());
+            demand_page(&s, &session, &id, Sent::failed(&field, e, &note)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -548,6 +480,19 @@ impl PageQuery {
     fn page(&self) -> u32 {
         page_number(&self.page)
     }
+}
+
+/// Rows of the tables before page `page`.
+fn skipped(page: u32) -> u32 {
+    (page - 1).saturating_mul(TABLE_ROWS)
+}
+
+/// The pages of a table of `total` rows at `path`.
+fn table_pager(path: &str, total: i64, page: u32) -> Pager {
+    let total = usize::try_from(total).unwrap_or_default();
+    pager(total, page, TABLE_ROWS, |n| {
+        format!("{path}{}", query(&[("page", &n.to_string())]))
+    })
 }
 
 struct Table {
@@ -568,14 +513,10 @@ async fn demand_table(
     page: u32,
     table: Table,
 ) -> PageResult {
+    let caller = &session.caller;
     let (items, total) = s
         .app
-        .list_demands(
-            &session.caller,
-            statuses,
-            (page - 1).saturating_mul(TABLE_ROWS),
-            TABLE_ROWS,
-        )
+        .list_demands(caller, statuses, skipped(page), TABLE_ROWS)
         .await?;
     let counts = if table.count_interests {
         s.app
@@ -597,10 +538,7 @@ async fn demand_table(
             view
         })
         .collect();
-    let total = usize::try_from(total).unwrap_or_default();
-    let pager = pager(total, page, TABLE_ROWS, |n| {
-        format!("{}{}", table.path, query(&[("page", &n.to_string())]))
-    });
+    let pager = table_pager(table.path, total, page);
     let ctx = context! {
         title => table.title,
         intro => table.intro,
@@ -611,13 +549,7 @@ async fn demand_table(
         items,
         pager,
     };
-    Ok(render(
-        session,
-        "demand_table.html",
-        table.active,
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(session, "demand_table.html", table.active, ctx)
 }
 
 /// The enterprise's own demands in every status.
@@ -648,11 +580,7 @@ pub async fn queue(
     let page = q.page();
     let (items, total) = s
         .app
-        .review_queue(
-            &session.caller,
-            (page - 1).saturating_mul(TABLE_ROWS),
-            TABLE_ROWS,
-        )
+        .review_queue(&session.caller, skipped(page), TABLE_ROWS)
         .await?;
     let items: Vec<_> = items
         .into_iter()
@@ -684,18 +612,10 @@ pub async fn queue(
             }
         })
         .collect();
+    let pager = table_pager("/review", total, page);
     let total = usize::try_from(total).unwrap_or_default();
-    let pager = pager(total, page, TABLE_ROWS, |n| {
-        format!("/review{}", query(&[("page", &n.to_string())]))
-    });
     let ctx = context! { title => "审核队列", total, items, pager };
-    Ok(render(
-        &session,
-        "review.html",
-        "review",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "review.html", "review", ctx)
 }
 
 /// Published demands ranked for the institution of the signed-in account.
@@ -726,11 +646,5 @@ pub async fn recommended(State(s): State<AppState>, session: Session) -> PageRes
         })
         .collect();
     let ctx = context! { title => "推荐需求", org => org.name, items };
-    Ok(render(
-        &session,
-        "recommended.html",
-        "recommended",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "recommended.html", "recommended", ctx)
 }

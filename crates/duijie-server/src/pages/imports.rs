@@ -1,9 +1,9 @@
 //! The bureau's catalogue upload and the import reports (rows that could not be read).
 
-use super::render::{datetime, render, see_other, PageError, PageResult};
-use super::session::{Session, CSRF_FIELD};
+use super::render::{datetime, ok_page, render, see_other, PageError, PageResult};
+use super::session::{ById, Session, CSRF_FIELD};
 use crate::AppState;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use duijie_app::{Action, ImportRequest};
 use duijie_core::{DomainError, ErrorCode, ImportReport, RecordKind};
@@ -132,18 +132,8 @@ pub async fn upload(
     }
 }
 
-pub async fn report(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn report(ById { s, session, id }: ById) -> PageResult {
     let r = s.app.import_report(&session.caller, &id).await?;
     let ctx = context! { title => "导入报告", r => report_view(&r) };
-    Ok(render(
-        &session,
-        "import_report.html",
-        "imports",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "import_report.html", "imports", ctx)
 }

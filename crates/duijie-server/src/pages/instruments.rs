@@ -1,38 +1,17 @@
 //! Shared instruments (科研仪器共享): the public list and detail, and an institution's form.
 
-use super::render::{datetime, field_labels, refill, render, see_other, PageResult, Refill};
-use super::search::{list_page, ListQuery, Listing, Params, PER_PAGE};
-use super::session::{Form, Session};
+use super::render::{datetime, field_labels, ok_page, refill, see_other, PageResult};
+use super::session::{ById, Form, Session};
+use super::workspace::{instrument_form, opt};
 use crate::views::InstrumentJson;
 use crate::AppState;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::State;
+
 use duijie_app::{Action, InstrumentForm};
 use duijie_core::DomainError;
 use minijinja::context;
 
-pub async fn instruments(
-    State(s): State<AppState>,
-    session: Session,
-    Params(q): Params<ListQuery>,
-) -> PageResult {
-    let page = s.app.search_instruments(&q.params(PER_PAGE)).await?;
-    let listing = Listing {
-        kind: "instruments",
-        base: "/instruments",
-        title: "科研仪器共享",
-        placeholder: "搜索仪器名称、型号、功能，如：X射线衍射",
-        page,
-        semantic: s.app.vector_status().is_some(),
-    };
-    list_page(&session, &q, listing, InstrumentJson::from)
-}
-
-pub async fn instrument(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn instrument(ById { s, session, id }: ById) -> PageResult {
     let i = InstrumentJson::from(s.app.instrument(&id).await?);
     let mut facts = vec![("所属单位", i.institution.name.clone())];
     for (label, value) in [("型号", &i.model), ("放置地点", &i.location)] {
@@ -61,22 +40,11 @@ pub async fn instrument(
         sections,
         facts,
     };
-    Ok(render(
-        &session,
-        "record.html",
-        "instruments",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "record.html", "instruments", ctx)
 }
 
 fn instrument_form_page(session: &Session, form: Option<(&Form, DomainError)>) -> PageResult {
-    let Refill {
-        status,
-        v,
-        errors,
-        error,
-    } = refill(form, |f| {
+    let form = refill(form, |f| {
         context! {
             name => f.text("name"), model => f.text("model"), fields => f.all("fields"),
             description => f.text("description"), location => f.text("location"),
@@ -87,15 +55,8 @@ fn instrument_form_page(session: &Session, form: Option<(&Form, DomainError)>) -
         title => "登记共享仪器",
         show_organization => session.caller.may(Action::KeepAnyRecords),
         field_labels => field_labels(),
-        v, errors, error,
     };
-    Ok(render(
-        session,
-        "instrument_form.html",
-        "instruments",
-        status,
-        ctx,
-    ))
+    form.render(session, "instrument_form.html", "instruments", ctx)
 }
 
 pub async fn new_instrument(session: Session) -> PageResult {
@@ -109,15 +70,10 @@ pub async fn create_instrument(
     form: Form,
 ) -> PageResult {
     session.caller.require(Action::KeepRecords)?;
-    let organization = form.text("organization");
+    // The bureau names the institution it registers for; an institution registers its own.
     let request = InstrumentForm {
-        name: form.text("name"),
-        model: form.text("model"),
-        fields: form.all("fields"),
-        description: form.text("description"),
-        location: form.text("location"),
-        booking_terms: form.text("booking_terms"),
-        organization: (!organization.trim().is_empty()).then_some(organization),
+        organization: opt(&form, "organization"),
+        ..instrument_form(&form)
     };
     match s.app.create_instrument(&session.caller, &request).await {
         Ok(i) => Ok(see_other(&format!("/instruments/{}", i.id))),

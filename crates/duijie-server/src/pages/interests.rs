@@ -1,17 +1,17 @@
 //! Expressions of interest (揭榜) on the demand page: an institution proposes, the demand's
 //! owner accepts or declines with a reason, the bureau watches.
 
-use super::demands::{demand_page, demand_page_with};
-use super::render::{datetime, see_other, PageResult};
-use super::session::{Form, Session};
+use super::demands::{demand_page, Sent};
+use super::render::{by_field, datetime, see_other, PageResult};
+use super::session::{ById, Form};
 use super::view::CandidateView;
 use crate::AppState;
-use axum::extract::{Path, State};
+
 use axum::http::StatusCode;
 use duijie_app::{Action, Caller, CiteCandidates, InterestForm};
 use duijie_core::{Demand, ErrorCode, Interest, InterestStatus};
 use minijinja::{context, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Most linked experts or achievements shown under one interest.
 const REFS_SHOWN: usize = 10;
@@ -32,6 +32,19 @@ pub struct CiteState {
 }
 
 impl CiteState {
+    /// The form as sent, with what its search `found`.
+    fn typed(form: &Form, found: Option<CiteCandidates>) -> CiteState {
+        CiteState {
+            message: form.text("message"),
+            query: form.text("cite_q"),
+            achievement_ids: form.all("achievement_ids"),
+            expert_ids: form.all("expert_ids"),
+            instrument_ids: form.all("instrument_ids"),
+            found,
+            contact: Some(["contact_name", "contact_phone", "contact_email"].map(|f| form.text(f))),
+        }
+    }
+
     fn ticked(&self, id: &str) -> bool {
         [
             &self.achievement_ids,
@@ -149,28 +162,8 @@ fn view(titles: &HashMap<String, String>, i: Interest) -> Value {
     }
 }
 
-/// The demand page again with the form's error; `form` names the form it belongs to
-/// (`message` for the proposal, an interest id for that interest's decline form).
-async fn refill(
-    s: &AppState,
-    session: &Session,
-    demand_id: &str,
-    e: duijie_core::DomainError,
-    form: &str,
-    text: &str,
-) -> PageResult {
-    let mut errors = BTreeMap::new();
-    errors.insert(form.to_string(), e.message);
-    demand_page(s, session, demand_id, StatusCode::BAD_REQUEST, errors, text).await
-}
-
 /// `POST /demands/{id}/interests`: an institution proposes to take the demand on.
-pub async fn propose(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn propose(ById { s, session, id }: ById, form: Form) -> PageResult {
     let proposal = InterestForm {
         message: form.text("message"),
         expert_ids: form.all("expert_ids"),
@@ -187,33 +180,13 @@ pub async fn propose(
     {
         Ok(i) => Ok(see_other(&format!("/demands/{}#interests", i.demand_id))),
         Err(e) if e.code == ErrorCode::InvalidInput => {
-            // Every field's problem beside its field.
-            let mut errors = BTreeMap::new();
-            for f in &e.fields {
-                errors.insert(f.field.clone(), f.message.clone());
-            }
-            errors
-                .entry(e.field.clone().unwrap_or_else(|| "message".into()))
-                .or_insert(e.message);
-            let cite = CiteState {
-                message: proposal.message,
-                query: form.text("cite_q"),
-                achievement_ids: proposal.achievement_ids,
-                expert_ids: proposal.expert_ids,
-                instrument_ids: proposal.instrument_ids,
-                found: None,
-                contact: Some(typed_contact(&form)),
+            let sent = Sent {
+                status: StatusCode::BAD_REQUEST,
+                errors: by_field(&e, "message"),
+                note: String::new(),
+                cite: CiteState::typed(&form, None),
             };
-            demand_page_with(
-                &s,
-                &session,
-                &id,
-                StatusCode::BAD_REQUEST,
-                errors,
-                "",
-                &cite,
-            )
-            .await
+            demand_page(&s, &session, &id, sent).await
         }
         Err(e) => Err(e.into()),
     }
@@ -306,67 +279,35 @@ async fn form_view(
     }
 }
 
-/// The contact fields of the 揭榜 form as typed.
-fn typed_contact(form: &Form) -> [String; 3] {
-    ["contact_name", "contact_phone", "contact_email"].map(|f| form.text(f))
-}
-
 /// `POST /demands/{id}/interests/search`: the institution looks for records of its own to
 /// cite; the page comes back with what it found, the message and ticks kept. A POST rather
 /// than a GET so that the form's CSRF token and idempotency key stay out of URLs.
-pub async fn search_evidence(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn search_evidence(ById { s, session, id }: ById, form: Form) -> PageResult {
     let query = form.text("cite_q");
     let found = s.app.cite_candidates(&session.caller, &query).await?;
-    let cite = CiteState {
-        message: form.text("message"),
-        query,
-        achievement_ids: form.all("achievement_ids"),
-        expert_ids: form.all("expert_ids"),
-        instrument_ids: form.all("instrument_ids"),
-        found: Some(found),
-        contact: Some(typed_contact(&form)),
+    let cite = CiteState::typed(&form, Some(found));
+    let sent = Sent {
+        cite,
+        ..Sent::default()
     };
-    demand_page_with(
-        &s,
-        &session,
-        &id,
-        StatusCode::OK,
-        BTreeMap::new(),
-        "",
-        &cite,
-    )
-    .await
+    demand_page(&s, &session, &id, sent).await
 }
 
 /// `POST /interests/{id}/accept`: the owner takes the proposal; the demand goes into docking.
-pub async fn accept(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    _form: Form,
-) -> PageResult {
+pub async fn accept(ById { s, session, id }: ById, _form: Form) -> PageResult {
     let i = s.app.accept_interest(&session.caller, &id).await?;
     Ok(see_other(&format!("/demands/{}#interests", i.demand_id)))
 }
 
 /// `POST /interests/{id}/decline`: the owner says no, with a reason the institution sees.
-pub async fn decline(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn decline(ById { s, session, id }: ById, form: Form) -> PageResult {
     let reason = form.text("reason");
     match s.app.decline_interest(&session.caller, &id, &reason).await {
         Ok(i) => Ok(see_other(&format!("/demands/{}#interests", i.demand_id))),
         Err(e) if e.code == ErrorCode::InvalidInput => {
-            let demand_id = form.text("demand");
-            refill(&s, &session, &demand_id, e, &id, &reason).await
+            // Beside the decline form of this interest.
+            let sent = Sent::failed(&id, e, &reason);
+            demand_page(&s, &session, &form.text("demand"), sent).await
         }
         Err(e) => Err(e.into()),
     }

@@ -3,11 +3,13 @@
 //! secondments (科技副职), and the annual report with its downloads.
 
 use super::picker;
-use super::render::{budget, datetime, query, render, see_other, shown, PageResult, Shown};
+use super::render::{
+    banner, budget, datetime, ok_page, problems, query, render, see_other, PageError, PageResult,
+};
 use super::search::Params;
-use super::session::{Form, Session};
+use super::session::{ById, Form, Session};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use duijie_app::report::{html_body, title};
 use duijie_app::{
@@ -17,7 +19,6 @@ use duijie_app::{
 use duijie_core::{DemandStatus, DomainError, Project, ProjectStatus, Secondment};
 use minijinja::{context, Value};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// Demands in docking offered in the form that records a project.
 const CANDIDATES: u32 = 500;
@@ -65,8 +66,22 @@ fn statuses() -> Vec<Value> {
         .collect()
 }
 
-fn no_errors() -> Shown {
-    (BTreeMap::new(), None)
+/// The rows of a list the page's filters select; when the app refuses the filters, none, and
+/// the page says why in its banner with `400`.
+fn filtered<T>(
+    list: Result<Vec<T>, DomainError>,
+    view: fn(&T) -> Value,
+    status: &mut StatusCode,
+    error: &mut Option<String>,
+) -> Result<Vec<Value>, PageError> {
+    match list {
+        Ok(list) => Ok(list.iter().map(view).collect()),
+        Err(e) => {
+            *status = StatusCode::BAD_REQUEST;
+            *error = banner(Some(e))?.1;
+            Ok(Vec::new())
+        }
+    }
 }
 
 async fn projects_page(
@@ -76,20 +91,14 @@ async fn projects_page(
     form: Option<(&Form, DomainError)>,
 ) -> PageResult {
     let caller = &session.caller;
-    let f = form.as_ref().map(|(f, _)| *f);
-    let (mut status, (errors, mut error)) = match form {
-        None => (StatusCode::OK, no_errors()),
-        Some((_, e)) => (crate::error::status_of(e.code), shown(e)?),
-    };
-    let items: Vec<Value> = match s.app.projects(caller, q).await {
-        Ok(list) => list.iter().map(project_view).collect(),
-        Err(e) => {
-            let (mut field_errors, general) = shown(e)?;
-            status = StatusCode::BAD_REQUEST;
-            error = general.or_else(|| field_errors.pop_first().map(|(_, m)| m));
-            Vec::new()
-        }
-    };
+    let (f, e) = form.unzip();
+    let (mut status, (errors, mut error)) = problems(e)?;
+    let items = filtered(
+        s.app.projects(caller, q).await,
+        project_view,
+        &mut status,
+        &mut error,
+    )?;
     let (docking, _) = s
         .app
         .list_demands(caller, Some(vec![DemandStatus::InDocking]), 0, CANDIDATES)
@@ -158,20 +167,19 @@ fn amount(form: &Form) -> Result<Option<f64>, DomainError> {
 }
 
 pub async fn create_project(State(s): State<AppState>, session: Session, form: Form) -> PageResult {
-    let request = match amount(&form) {
-        Ok(amount_wan) => ProjectForm {
-            demand_id: form.text("demand_id"),
-            institution: form.text("institution"),
-            title: form.text("title"),
-            amount_wan,
-            signed_on: form.text("signed_on"),
-            key_project: form.get("key_project").is_some(),
-        },
-        Err(e) => {
-            return projects_page(&s, &session, &ProjectQuery::default(), Some((&form, e))).await
-        }
+    let request = amount(&form).map(|amount_wan| ProjectForm {
+        demand_id: form.text("demand_id"),
+        institution: form.text("institution"),
+        title: form.text("title"),
+        amount_wan,
+        signed_on: form.text("signed_on"),
+        key_project: form.get("key_project").is_some(),
+    });
+    let made = match request {
+        Ok(request) => s.app.create_project(&session.caller, &request).await,
+        Err(e) => Err(e),
     };
-    match s.app.create_project(&session.caller, &request).await {
+    match made {
         Ok(p) => Ok(see_other(&format!("/projects/{}", p.id))),
         Err(e) => projects_page(&s, &session, &ProjectQuery::default(), Some((&form, e))).await,
     }
@@ -184,10 +192,7 @@ async fn project_page(
     failed: Option<DomainError>,
 ) -> PageResult {
     let p = s.app.project(&session.caller, id).await?;
-    let (status, (mut errors, error)) = match failed {
-        None => (StatusCode::OK, no_errors()),
-        Some(e) => (crate::error::status_of(e.code), shown(e)?),
-    };
+    let (status, (mut errors, error)) = problems(failed)?;
     // Errors about milestones name their index; the banner shows them.
     let error = error.or_else(|| {
         let key = errors.keys().find(|k| k.starts_with("milestones"))?.clone();
@@ -202,21 +207,12 @@ async fn project_page(
     Ok(render(session, "project.html", "ledger", status, ctx))
 }
 
-pub async fn project(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn project(ById { s, session, id }: ById) -> PageResult {
     project_page(&s, &session, &id, None).await
 }
 
 /// The edit form: status, notes, which milestones are done, and a new milestone.
-pub async fn update_project(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
+pub async fn update_project(ById { s, session, id }: ById, form: Form) -> PageResult {
     let p = s.app.project(&session.caller, &id).await?;
     let done = form.all("done");
     let mut milestones: Vec<MilestoneForm> = p
@@ -270,20 +266,10 @@ async fn secondments_page(
     form: Option<(&Form, DomainError)>,
 ) -> PageResult {
     let year = q.year.as_str();
-    let f = form.as_ref().map(|(f, _)| *f);
-    let (mut status, (errors, mut error)) = match form {
-        None => (StatusCode::OK, no_errors()),
-        Some((_, e)) => (crate::error::status_of(e.code), shown(e)?),
-    };
-    let items: Vec<Value> = match s.app.secondments(&session.caller, Some(year)).await {
-        Ok(list) => list.iter().map(secondment_view).collect(),
-        Err(e) => {
-            let (mut field_errors, general) = shown(e)?;
-            status = StatusCode::BAD_REQUEST;
-            error = general.or_else(|| field_errors.pop_first().map(|(_, m)| m));
-            Vec::new()
-        }
-    };
+    let (f, e) = form.unzip();
+    let (mut status, (errors, mut error)) = problems(e)?;
+    let list = s.app.secondments(&session.caller, Some(year)).await;
+    let items = filtered(list, secondment_view, &mut status, &mut error)?;
     let text = |name: &str| f.map(|f| f.text(name)).unwrap_or_default();
     let v = context! {
         expert_id => text("expert_id"), host => text("host"), post => text("post"),
@@ -358,11 +344,5 @@ pub async fn annual_report(
         // Built by duijie-app from escaped text only.
         body => Value::from_safe_string(html_body(&report)),
     };
-    Ok(render(
-        &session,
-        "report.html",
-        "ledger",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "report.html", "ledger", ctx)
 }

@@ -2,17 +2,17 @@
 //! demand (upload, download, delete). Forms with files are `multipart/form-data` carrying
 //! the CSRF token as a field; bodies are read chunk by chunk with the attachment caps.
 
-use super::demands::demand_page;
-use super::render::{datetime, render, see_other, PageError, PageResult};
-use super::session::{Form, Session, CSRF_FIELD};
+use super::demands::{demand_page, Sent};
+use super::render::{by_field, datetime, render, see_other, PageError, PageResult};
+use super::session::{ById, Form, Session, CSRF_FIELD};
+use crate::error::status_of;
 use crate::AppState;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::Multipart;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use duijie_app::{Action, Caller, Conversation, MessageForm, MAX_MESSAGE_FILES};
 use duijie_core::{Attachment, Contact, Demand, DomainError, InterestStatus};
 use minijinja::{context, Value};
-use std::collections::BTreeMap;
 
 /// A size as people read it.
 fn size_text(bytes: i64) -> String {
@@ -68,10 +68,13 @@ async fn conversation_page(
     s: &AppState,
     session: &Session,
     id: &str,
-    status: StatusCode,
-    errors: BTreeMap<String, String>,
+    failed: Option<DomainError>,
     body: &str,
 ) -> PageResult {
+    let status = failed
+        .as_ref()
+        .map_or(StatusCode::OK, |e| status_of(e.code));
+    let errors = failed.map(|e| by_field(&e, "body")).unwrap_or_default();
     let caller = &session.caller;
     let c: Conversation = s.app.conversation(caller, id).await?;
     let messages: Vec<Value> = c
@@ -130,32 +133,14 @@ async fn conversation_page(
 }
 
 /// `GET /interests/{id}`: the conversation of a 揭榜.
-pub async fn show(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
-    conversation_page(&s, &session, &id, StatusCode::OK, BTreeMap::new(), "").await
-}
-
-/// The form's problems by field, for showing each beside its field.
-fn field_errors(e: &DomainError) -> BTreeMap<String, String> {
-    let mut errors = BTreeMap::new();
-    for f in &e.fields {
-        errors.insert(f.field.clone(), f.message.clone());
-    }
-    errors
-        .entry(e.field.clone().unwrap_or_else(|| "body".into()))
-        .or_insert_with(|| e.message.clone());
-    errors
+pub async fn show(ById { s, session, id }: ById) -> PageResult {
+    conversation_page(&s, &session, &id, None, "").await
 }
 
 /// `POST /interests/{id}/messages` (multipart): one side writes, with files. The form carries
 /// an idempotency key: sent twice, it posts one message.
 pub async fn post(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
+    ById { s, session, id }: ById,
     headers: HeaderMap,
     form: Multipart,
 ) -> PageResult {
@@ -163,10 +148,7 @@ pub async fn post(
     let limits = s.config.attachments;
     let parts = match crate::uploads::read(form, limits, MAX_MESSAGE_FILES).await {
         Ok(p) => p,
-        Err(e) => {
-            let status = crate::error::status_of(e.code);
-            return conversation_page(&s, &session, &id, status, field_errors(&e), "").await;
-        }
+        Err(e) => return conversation_page(&s, &session, &id, Some(e), "").await,
     };
     session.check_csrf(parts.get(CSRF_FIELD))?;
     let message = MessageForm {
@@ -185,8 +167,7 @@ pub async fn post(
         {
             Ok(_) => Ok(see_other(&format!("/interests/{id}#latest"))),
             Err(e) if e.field.is_some() => {
-                let status = crate::error::status_of(e.code);
-                conversation_page(&s, &session, &id, status, field_errors(&e), &message.body).await
+                conversation_page(&s, &session, &id, Some(e), &message.body).await
             }
             Err(e) => Err(e.into()),
         };
@@ -201,12 +182,7 @@ pub async fn post(
 }
 
 /// `POST /demands/{id}/attachments` (multipart): the owner or the bureau adds a file.
-pub async fn upload(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    form: Multipart,
-) -> PageResult {
+pub async fn upload(ById { s, session, id }: ById, form: Multipart) -> PageResult {
     s.app.attachable_demand(&session.caller, &id).await?;
     let limits = s.config.attachments;
     let result = match crate::uploads::read(form, limits, 1).await {
@@ -226,32 +202,20 @@ pub async fn upload(
     match result {
         Ok(_) => Ok(see_other(&format!("/demands/{id}#attachments"))),
         Err(e) if e.field.is_some() => {
-            let status = crate::error::status_of(e.code);
-            let mut errors = BTreeMap::new();
-            errors.insert("file".to_string(), e.message);
-            demand_page(&s, &session, &id, status, errors, "").await
+            demand_page(&s, &session, &id, Sent::failed("file", e, "")).await
         }
         Err(e) => Err(PageError(e)),
     }
 }
 
 /// `GET /attachments/{id}`: the file, as a download.
-pub async fn download(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn download(ById { s, session, id }: ById) -> PageResult {
     let (a, bytes) = s.app.attachment(&session.caller, &id).await?;
     Ok(crate::api::file_response(&a, bytes))
 }
 
 /// `POST /attachments/{id}/delete`: the uploader removes a file of a demand.
-pub async fn delete(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    _form: Form,
-) -> PageResult {
+pub async fn delete(ById { s, session, id }: ById, _form: Form) -> PageResult {
     let a = s.app.delete_attachment(&session.caller, &id).await?;
     Ok(see_other(&format!("/demands/{}#attachments", a.demand_id)))
 }

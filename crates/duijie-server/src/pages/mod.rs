@@ -69,7 +69,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/accounts/{id}/role", post(accounts::role))
         .route("/accounts/{id}/status", post(accounts::status))
         .route("/accounts/{id}/password", post(accounts::reset_password))
-        .route("/demands", get(demands::demands))
+        .route("/demands", get(search::demands))
         .route(
             "/demands/new",
             get(demands::new_form).post(demands::create.layer(once())),
@@ -151,12 +151,12 @@ pub fn routes(state: AppState) -> Router {
         .route("/reports/annual", get(ledger::annual_report))
         .route("/audit", get(audit::index))
         .route("/audit/export", get(audit::export))
-        .route("/achievements", get(records::achievements))
+        .route("/achievements", get(search::achievements))
         .route("/achievements/{id}", get(records::achievement))
-        .route("/experts", get(records::experts))
+        .route("/experts", get(search::experts))
         .route("/experts/{id}", get(records::expert))
         .route("/organizations/{id}", get(records::organization))
-        .route("/instruments", get(instruments::instruments))
+        .route("/instruments", get(search::instruments))
         .route(
             "/instruments/new",
             get(instruments::new_instrument).post(instruments::create_instrument.layer(once())),

@@ -2,11 +2,11 @@
 //! it read), marking everything read, the delivery choice per kind, and for the bureau the
 //! e-mail outbox's failures.
 
-use super::render::{datetime, pager, render, see_other, shown, PageResult};
+use super::render::{datetime, ok_page, pager, render, see_other, shown, PageResult};
 use super::search::Params;
-use super::session::{Form, Session};
+use super::session::{ById, Form, Session};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use duijie_app::{Action, Caller};
 use duijie_core::{Delivery, NotificationKind};
@@ -66,22 +66,11 @@ pub async fn index(
     let ctx = context! {
         title => "通知", items, total, unread_total => page.unread, unread_only, pager, outbox,
     };
-    Ok(render(
-        &session,
-        "notifications.html",
-        "notifications",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "notifications.html", "notifications", ctx)
 }
 
 /// `POST /notifications/{id}/open`: marks it read and goes to what it is about.
-pub async fn open(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    _form: Form,
-) -> PageResult {
+pub async fn open(ById { s, session, id }: ById, _form: Form) -> PageResult {
     // The link is read back from the caller's own notification, never taken from the form.
     let link = s.app.mark_notification_read(&session.caller, &id).await?;
     Ok(see_other(&link))

@@ -1,57 +1,13 @@
 //! Achievements, experts and institutions: the searchable lists and each record's page, whose
 //! links lead from evidence to the whole organisation.
 
-use super::render::{render, PageResult};
-use super::search::{list_page, ListQuery, Listing, Params, PER_PAGE};
-use super::session::Session;
+use super::render::{ok_page, PageResult};
+use super::session::ById;
 use crate::views::{AchievementJson, ExpertJson};
-use crate::AppState;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+
 use minijinja::context;
 
-pub async fn achievements(
-    State(s): State<AppState>,
-    session: Session,
-    Params(q): Params<ListQuery>,
-) -> PageResult {
-    let page = s.app.search_achievements(&q.params(PER_PAGE)).await?;
-    let listing = Listing {
-        kind: "achievements",
-        base: "/achievements",
-        title: "科技成果",
-        placeholder: "搜索成果名称、简介、完成单位，如：多属性决策",
-        page,
-        semantic: s.app.vector_status().is_some(),
-    };
-    list_page(&session, &q, listing, AchievementJson::from)
-}
-
-pub async fn experts(
-    State(s): State<AppState>,
-    session: Session,
-    Params(q): Params<ListQuery>,
-) -> PageResult {
-    let page = s
-        .app
-        .search_experts(&session.caller, &q.params(PER_PAGE))
-        .await?;
-    let listing = Listing {
-        kind: "experts",
-        base: "/experts",
-        title: "专家",
-        placeholder: "搜索专家姓名、研究方向、工作单位",
-        page,
-        semantic: s.app.vector_status().is_some(),
-    };
-    list_page(&session, &q, listing, ExpertJson::from)
-}
-
-pub async fn achievement(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn achievement(ById { s, session, id }: ById) -> PageResult {
     let a = AchievementJson::from(s.app.achievement(&id).await?);
     let mut facts = Vec::new();
     // Evidence leads somewhere: the institution's page and the leader's.
@@ -100,20 +56,10 @@ pub async fn achievement(
         links,
         lists => Vec::<minijinja::Value>::new(),
     };
-    Ok(render(
-        &session,
-        "record.html",
-        "achievements",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "record.html", "achievements", ctx)
 }
 
-pub async fn expert(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn expert(ById { s, session, id }: ById) -> PageResult {
     let e = ExpertJson::from(s.app.expert(&session.caller, &id).await?);
     let led = s.app.achievements_led_by(&id, RECORDS_LISTED).await?;
     let mut facts = Vec::new();
@@ -159,13 +105,7 @@ pub async fn expert(
             led.iter().map(|a| (a.id.as_str(), a.body.title.clone(), a.body.year.map(|y| y.to_string()))),
         )],
     };
-    Ok(render(
-        &session,
-        "record.html",
-        "experts",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "record.html", "experts", ctx)
 }
 
 /// Records listed per kind on an expert's or an institution's page.
@@ -190,11 +130,7 @@ fn record_list<'a>(
 
 /// An institution's page: what it offers — achievements, experts and shared instruments —
 /// so that evidence behind a match leads to the whole organisation.
-pub async fn organization(
-    State(s): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn organization(ById { s, session, id }: ById) -> PageResult {
     let (org, counts) = s.app.organization(&id).await?;
     let (achievements, experts, instruments) = s
         .app
@@ -247,11 +183,5 @@ pub async fn organization(
         links => Vec::<minijinja::Value>::new(),
         lists,
     };
-    Ok(render(
-        &session,
-        "record.html",
-        "achievements",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "record.html", "achievements", ctx)
 }

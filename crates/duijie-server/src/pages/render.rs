@@ -14,110 +14,52 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("macros.html", include_str!("../../templates/macros.html")),
-    ("home.html", include_str!("../../templates/home.html")),
-    ("search.html", include_str!("../../templates/search.html")),
-    ("demand.html", include_str!("../../templates/demand.html")),
-    (
-        "conversation.html",
-        include_str!("../../templates/conversation.html"),
-    ),
-    ("record.html", include_str!("../../templates/record.html")),
-    (
-        "demand_form.html",
-        include_str!("../../templates/demand_form.html"),
-    ),
-    (
-        "demand_table.html",
-        include_str!("../../templates/demand_table.html"),
-    ),
-    (
-        "recommended.html",
-        include_str!("../../templates/recommended.html"),
-    ),
-    ("imports.html", include_str!("../../templates/imports.html")),
-    (
-        "import_report.html",
-        include_str!("../../templates/import_report.html"),
-    ),
-    ("login.html", include_str!("../../templates/login.html")),
-    ("error.html", include_str!("../../templates/error.html")),
-    (
-        "withdraw.html",
-        include_str!("../../templates/withdraw.html"),
-    ),
-    ("review.html", include_str!("../../templates/review.html")),
-    (
-        "catalogues.html",
-        include_str!("../../templates/catalogues.html"),
-    ),
-    (
-        "catalogue.html",
-        include_str!("../../templates/catalogue.html"),
-    ),
-    (
-        "projects.html",
-        include_str!("../../templates/projects.html"),
-    ),
-    ("project.html", include_str!("../../templates/project.html")),
-    (
-        "secondments.html",
-        include_str!("../../templates/secondments.html"),
-    ),
-    ("report.html", include_str!("../../templates/report.html")),
-    (
-        "instrument_form.html",
-        include_str!("../../templates/instrument_form.html"),
-    ),
-    ("trends.html", include_str!("../../templates/trends.html")),
-    (
-        "workspace.html",
-        include_str!("../../templates/workspace.html"),
-    ),
-    (
-        "record_form.html",
-        include_str!("../../templates/record_form.html"),
-    ),
-    (
-        "my_interests.html",
-        include_str!("../../templates/my_interests.html"),
-    ),
-    (
-        "record_changes.html",
-        include_str!("../../templates/record_changes.html"),
-    ),
-    (
-        "committees.html",
-        include_str!("../../templates/committees.html"),
-    ),
-    (
-        "committee.html",
-        include_str!("../../templates/committee.html"),
-    ),
-    ("audit.html", include_str!("../../templates/audit.html")),
-    (
-        "register.html",
-        include_str!("../../templates/register.html"),
-    ),
-    ("me.html", include_str!("../../templates/me.html")),
-    (
-        "registrations.html",
-        include_str!("../../templates/registrations.html"),
-    ),
-    (
-        "accounts.html",
-        include_str!("../../templates/accounts.html"),
-    ),
-    (
-        "notifications.html",
-        include_str!("../../templates/notifications.html"),
-    ),
-    (
-        "notification_settings.html",
-        include_str!("../../templates/notification_settings.html"),
-    ),
+/// `(name, source)` of each template, read from `templates/` at compile time (`include_str!`
+/// takes only a literal path, hence a macro rather than a loop over the names).
+macro_rules! bundled {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = bundled![
+    "base.html",
+    "macros.html",
+    "home.html",
+    "search.html",
+    "demand.html",
+    "conversation.html",
+    "record.html",
+    "demand_form.html",
+    "demand_table.html",
+    "recommended.html",
+    "imports.html",
+    "import_report.html",
+    "login.html",
+    "error.html",
+    "withdraw.html",
+    "review.html",
+    "catalogues.html",
+    "catalogue.html",
+    "projects.html",
+    "project.html",
+    "secondments.html",
+    "report.html",
+    "instrument_form.html",
+    "trends.html",
+    "workspace.html",
+    "record_form.html",
+    "my_interests.html",
+    "record_changes.html",
+    "committees.html",
+    "committee.html",
+    "audit.html",
+    "register.html",
+    "me.html",
+    "registrations.html",
+    "accounts.html",
+    "notifications.html",
+    "notification_settings.html",
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -262,6 +204,11 @@ pub fn render(
     }
 }
 
+/// [`render`] with `200 OK`, as a handler's answer.
+pub fn ok_page(session: &Session, template: &str, active: &str, ctx: Value) -> PageResult {
+    Ok(render(session, template, active, StatusCode::OK, ctx))
+}
+
 /// The page shown for a failed handler; anonymous readers asked to sign in go to `/login`.
 pub fn failure_page(session: &Session, err: DomainError, is_get: bool) -> Response {
     if err.code == ErrorCode::Unauthenticated && is_get {
@@ -329,10 +276,32 @@ pub fn shown(e: DomainError) -> Result<Shown, PageError> {
     })
 }
 
+/// Every problem of a form beside its field; one without a field beside `default`.
+pub fn by_field(e: &DomainError, default: &str) -> BTreeMap<String, String> {
+    let mut errors: BTreeMap<String, String> = e
+        .fields
+        .iter()
+        .map(|f| (f.field.clone(), f.message.clone()))
+        .collect();
+    errors
+        .entry(e.field.clone().unwrap_or_else(|| default.into()))
+        .or_insert_with(|| e.message.clone());
+    errors
+}
+
+/// The status a failed action calls for (`status_of`: 400 invalid input, 409 conflict, 412
+/// stale version) and its problems as [`shown`]; `200` and none when nothing failed.
+pub fn problems(failure: Option<DomainError>) -> Result<(StatusCode, Shown), PageError> {
+    let Some(e) = failure else {
+        return Ok((StatusCode::OK, (BTreeMap::new(), None)));
+    };
+    let status = status_of(e.code);
+    Ok((status, shown(e)?))
+}
+
 /// A form as its page shows it: blank when first shown; after a failed submit, the values sent
 /// (as `values` reads them back from the form), each problem beside its field or in the
-/// banner, and the status the error calls for (`status_of`: 400 invalid input, 409 conflict,
-/// 412 stale version).
+/// banner, and the status the error calls for.
 pub struct Refill {
     pub status: StatusCode,
     pub v: Value,
@@ -344,32 +313,35 @@ pub fn refill(
     failure: Option<(&Form, DomainError)>,
     values: impl FnOnce(&Form) -> Value,
 ) -> Result<Refill, PageError> {
-    let Some((form, e)) = failure else {
-        return Ok(Refill {
-            status: StatusCode::OK,
-            v: Value::from(BTreeMap::<String, String>::new()),
-            errors: BTreeMap::new(),
-            error: None,
-        });
-    };
-    let status = status_of(e.code);
-    let (errors, error) = shown(e)?;
+    let (form, e) = failure.unzip();
+    let (status, (errors, error)) = problems(e)?;
+    let v = form.map_or_else(|| Value::from(BTreeMap::<String, String>::new()), values);
     Ok(Refill {
         status,
-        v: values(form),
+        v,
         errors,
         error,
     })
 }
 
+impl Refill {
+    /// Renders `template` with `ctx` and the form as `v`, `errors` and `error`.
+    pub fn render(self, session: &Session, template: &str, active: &str, ctx: Value) -> PageResult {
+        let form = context! { v => self.v, errors => self.errors, error => self.error };
+        Ok(render(
+            session,
+            template,
+            active,
+            self.status,
+            context! { ..ctx, ..form },
+        ))
+    }
+}
+
 /// The status and banner of a page that shows a failed action in one line above its content
 /// (a field's problem when there is no general one).
 pub fn banner(failure: Option<DomainError>) -> Result<(StatusCode, Option<String>), PageError> {
-    let Some(e) = failure else {
-        return Ok((StatusCode::OK, None));
-    };
-    let status = status_of(e.code);
-    let (mut errors, general) = shown(e)?;
+    let (status, (mut errors, general)) = problems(failure)?;
     Ok((
         status,
         general.or_else(|| errors.pop_first().map(|(_, m)| m)),
@@ -487,6 +459,33 @@ mod tests {
         for (name, _) in TEMPLATES {
             assert!(ENV.get_template(name).is_ok(), "{name}");
         }
+    }
+
+    /// The form macros write each field as the pages wrote it by hand: the refilled value, the
+    /// box marked where the problem is, the problem beside its field, no value for a password.
+    #[test]
+    fn form_fields_render_with_their_value_and_problem() {
+        let html = |source: &str| {
+            let errors = context! { phone => "号码有误" };
+            let ctx = context! { errors, v => context! { phone => "138" } };
+            let source = format!("{{% import \"macros.html\" as m %}}{source}");
+            ENV.render_str(&source, ctx)
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let phone =
+            html(r#"{{ m.input(errors, "phone", "手机号", v.phone, type="tel", required=true) }}"#);
+        assert!(phone.contains(r#"<div class="bad">"#), "{phone}");
+        assert!(phone.contains(r#"<label for="phone">手机号<span class="req">*</span></label>"#));
+        assert!(phone.contains(r#"<input type="tel" id="phone" name="phone" value="138">"#));
+        assert!(phone.contains(r#"<div class="err" id="err-phone">号码有误</div>"#));
+        let password = html(r#"{{ m.input(errors, "pw", "密码", type="password", full=true) }}"#);
+        assert!(password.contains(r#"<div class="full">"#), "{password}");
+        assert!(password.contains(r#"<input type="password" id="pw" name="pw">"#));
+        let notes = html(r#"{{ m.input(errors, "notes", "备注", "<b>", type="textarea") }}"#);
+        assert!(notes.contains(r#"<textarea id="notes" name="notes">&lt;b&gt;</textarea>"#));
+        let field = html(r#"{{ m.select(errors, "f", "领域", ["甲", "乙"], "乙", blank="无") }}"#);
+        assert!(field.contains(r#"<option value="">无</option>"#), "{field}");
+        assert!(field.contains(r#"<option value="乙" selected>乙</option>"#));
     }
 
     #[test]

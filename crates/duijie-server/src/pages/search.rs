@@ -1,14 +1,14 @@
 //! The search box: the home page over published demands and achievements, and the search form,
 //! facets and layout every list page (demands, records, instruments) shares.
 
-use super::render::{page_number, pager, query, render, PageResult};
+use super::render::{ok_page, page_number, pager, query, PageResult};
 use super::session::Session;
 use super::view::{DemandView, FacetLink};
-use crate::views::{AchievementJson, Hit};
+use crate::views::{AchievementJson, ExpertJson, Hit, InstrumentJson};
 use crate::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+
 use duijie_app::{Action, Page, SearchParams};
 use duijie_core::CoopMode;
 use minijinja::{context, Value};
@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 
-pub(super) const PER_PAGE: u32 = 10;
+const PER_PAGE: u32 = 10;
 const HOME_ITEMS: u32 = 5;
 const FACETS_SHOWN: usize = 12;
 
@@ -82,7 +82,7 @@ impl ListQuery {
         page_number(&self.page)
     }
 
-    pub(super) fn params(&self, per_page: u32) -> SearchParams {
+    fn params(&self, per_page: u32) -> SearchParams {
         let (budget_min, budget_max) = self.budget.split_once('-').unwrap_or((&self.budget, ""));
         let today = duijie_core::time::china_today();
         let (deadline_from, deadline_to) = match self.deadline.as_str() {
@@ -160,36 +160,29 @@ impl ListQuery {
         base: &str,
         facets: duijie_search::Facets,
     ) -> (Vec<FacetLink>, Vec<FacetLink>) {
-        let field = facets
-            .field
-            .into_iter()
-            .take(FACETS_SHOWN)
-            .map(|(value, count)| {
-                let on = value == self.field;
-                let href = self.url(base, if on { "" } else { &value }, &self.region, 1);
-                FacetLink {
-                    value,
-                    count,
-                    href,
-                    on,
-                }
-            })
-            .collect();
-        let region = facets
-            .region
-            .into_iter()
-            .take(FACETS_SHOWN)
-            .map(|(value, count)| {
-                let on = value == self.region;
-                let href = self.url(base, &self.field, if on { "" } else { &value }, 1);
-                FacetLink {
-                    value,
-                    count,
-                    href,
-                    on,
-                }
-            })
-            .collect();
+        // Each value links to the list filtered by it; the active one clears its filter.
+        let links = |values: Vec<(String, u64)>, current: &str, href: &dyn Fn(&str) -> String| {
+            values
+                .into_iter()
+                .take(FACETS_SHOWN)
+                .map(|(value, count)| {
+                    let on = value == current;
+                    let href = href(if on { "" } else { &value });
+                    FacetLink {
+                        value,
+                        count,
+                        href,
+                        on,
+                    }
+                })
+                .collect()
+        };
+        let field = links(facets.field, &self.field, &|v| {
+            self.url(base, v, &self.region, 1)
+        });
+        let region = links(facets.region, &self.region, &|v| {
+            self.url(base, &self.field, v, 1)
+        });
         (field, region)
     }
 }
@@ -256,52 +249,116 @@ pub async fn home(
             items => hits(achievements.items, AchievementJson::from),
         },
     };
-    Ok(render(&session, "home.html", "home", StatusCode::OK, ctx))
+    ok_page(&session, "home.html", "home", ctx)
 }
 
-pub(super) struct Listing<T> {
-    pub kind: &'static str,
-    pub base: &'static str,
-    pub title: &'static str,
-    pub placeholder: &'static str,
-    pub page: Page<T>,
-    /// The service keeps semantic vectors: the form offers 含语义相近.
-    pub semantic: bool,
+/// The searchable lists.
+#[derive(Debug, Clone, Copy)]
+enum List {
+    Demands,
+    Achievements,
+    Experts,
+    Instruments,
 }
 
-pub(super) fn list_page<T, V: Serialize>(
-    session: &Session,
-    q: &ListQuery,
-    listing: Listing<T>,
-    view: impl Fn(T) -> V,
+impl List {
+    /// The list's path segment (also its navigation entry), title and search box hint.
+    fn words(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            List::Demands => (
+                "demands",
+                "技术需求",
+                "搜索需求名称、描述、企业，如：冷链物流",
+            ),
+            List::Achievements => (
+                "achievements",
+                "科技成果",
+                "搜索成果名称、简介、完成单位，如：多属性决策",
+            ),
+            List::Experts => ("experts", "专家", "搜索专家姓名、研究方向、工作单位"),
+            List::Instruments => (
+                "instruments",
+                "科研仪器共享",
+                "搜索仪器名称、型号、功能，如：X射线衍射",
+            ),
+        }
+    }
+}
+
+pub async fn demands(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<ListQuery>,
 ) -> PageResult {
-    let Listing {
-        kind,
-        base,
-        title,
-        placeholder,
-        page,
-        semantic,
-    } = listing;
-    let (field_links, region_links) = q.facet_links(base, page.facets);
-    let pager = pager(page.total, page.page, page.per_page, |n| {
-        q.url(base, &q.field, &q.region, n)
-    });
-    let can_create = session.caller.may(Action::WriteDemand);
-    let can_list_instrument = session.caller.may(Action::KeepRecords);
-    let ctx = context! {
-        kind, base, title, placeholder,
-        q => q.q, field => q.field, region => q.region,
-        clear => ListQuery { q: q.q.clone(), sort: q.sort.clone(), ..ListQuery::default() }.url(base, "", "", 1),
-        menus => q.menus(kind == "demands"),
-        semantic_available => semantic,
-        semantic => q.semantic == "1",
-        total => page.total,
-        facets => context! { field => field_links, region => region_links },
-        items => hits(page.items, view),
-        pager,
-        can_create,
-        can_list_instrument,
-    };
-    Ok(render(session, "search.html", kind, StatusCode::OK, ctx))
+    let caller = session.caller.clone();
+    let page = s.app.search_demands(&caller, &q.params(PER_PAGE)).await?;
+    List::Demands.show(&s, &session, &q, page, |d| DemandView::new(&caller, d))
+}
+
+pub async fn achievements(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<ListQuery>,
+) -> PageResult {
+    let page = s.app.search_achievements(&q.params(PER_PAGE)).await?;
+    List::Achievements.show(&s, &session, &q, page, AchievementJson::from)
+}
+
+pub async fn experts(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<ListQuery>,
+) -> PageResult {
+    let page = s
+        .app
+        .search_experts(&session.caller, &q.params(PER_PAGE))
+        .await?;
+    List::Experts.show(&s, &session, &q, page, ExpertJson::from)
+}
+
+pub async fn instruments(
+    State(s): State<AppState>,
+    session: Session,
+    Params(q): Params<ListQuery>,
+) -> PageResult {
+    let page = s.app.search_instruments(&q.params(PER_PAGE)).await?;
+    List::Instruments.show(&s, &session, &q, page, InstrumentJson::from)
+}
+
+impl List {
+    /// The list page of `page`'s results, each shown as `view` makes it.
+    fn show<T, V: Serialize>(
+        self,
+        s: &AppState,
+        session: &Session,
+        q: &ListQuery,
+        page: Page<T>,
+        view: impl Fn(T) -> V,
+    ) -> PageResult {
+        let (kind, title, placeholder) = self.words();
+        let base = &format!("/{kind}");
+        let (field_links, region_links) = q.facet_links(base, page.facets);
+        let pager = pager(page.total, page.page, page.per_page, |n| {
+            q.url(base, &q.field, &q.region, n)
+        });
+        // The service keeps semantic vectors: the form offers 含语义相近.
+        let semantic = s.app.vector_status().is_some();
+        let can_create = session.caller.may(Action::WriteDemand);
+        let can_list_instrument = session.caller.may(Action::KeepRecords);
+        let ctx = context! {
+            kind, base, title, placeholder,
+            q => q.q, field => q.field, region => q.region,
+            clear => ListQuery { q: q.q.clone(), sort: q.sort.clone(), ..ListQuery::default() }.url(base, "", "", 1),
+            menus => q.menus(kind == "demands"),
+            semantic_available => semantic,
+            semantic => q.semantic == "1",
+            total => page.total,
+            facets => context! { field => field_links, region => region_links },
+            items => hits(page.items, view),
+            pager,
+            can_create,
+            can_list_instrument,
+        };
+        ok_page(session, "search.html", kind, ctx)
+    }
 }

@@ -6,12 +6,12 @@
 
 use super::render::{failure_page, PageError};
 use crate::AppState;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::header::{COOKIE, RETRY_AFTER, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use duijie_app::Caller;
 use duijie_core::{DomainError, ErrorCode};
 use rand::RngCore;
@@ -229,25 +229,23 @@ pub async fn layer(State(s): State<AppState>, mut req: Request, next: Next) -> R
             resp.headers_mut().insert(RETRY_AFTER, v);
         }
     }
-    let sets_csrf = resp
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .any(|v| v.as_bytes().starts_with(CSRF_COOKIE.as_bytes()));
-    if !csrf_cookie_current && !sets_csrf {
+    if !csrf_cookie_current && !sets_cookie(&resp, CSRF_COOKIE) {
         let c = cookie_value(CSRF_COOKIE, &session.csrf, "Strict", None, secure);
         resp.headers_mut().append(SET_COOKIE, c);
     }
-    let sets_session = resp
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .any(|v| v.as_bytes().starts_with(SESSION_COOKIE.as_bytes()));
-    if stale_session && !sets_session {
+    if stale_session && !sets_cookie(&resp, SESSION_COOKIE) {
         resp.headers_mut()
             .append(SET_COOKIE, session.clear_session_cookie());
     }
     resp
+}
+
+/// Whether the handler's answer already sets the cookie `name` (the layer then leaves it be).
+fn sets_cookie(resp: &Response, name: &str) -> bool {
+    resp.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(name.as_bytes()))
 }
 
 impl FromRequestParts<AppState> for Session {
@@ -259,6 +257,33 @@ impl FromRequestParts<AppState> for Session {
             .get::<Session>()
             .cloned()
             .ok_or_else(|| PageError::internal("session layer missing"))
+    }
+}
+
+/// What a handler about one record (`…/{id}…`) starts from: the service, the caller's session
+/// and the record's id.
+pub struct ById {
+    pub s: AppState,
+    pub session: Session,
+    pub id: String,
+}
+
+impl FromRequestParts<AppState> for ById {
+    /// The session's and the path's own rejections, answered as they would be alone.
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(ById {
+            s: state.clone(),
+            session,
+            id,
+        })
     }
 }
 

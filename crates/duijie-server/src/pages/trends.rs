@@ -1,12 +1,12 @@
 //! Trends (科技动态): demands published per period as a table and a server-drawn chart, and
 //! the rising terms.
 
-use super::render::{query, render, PageResult};
+use super::render::{ok_page, query, PageResult};
 use super::search::Params;
 use super::session::Session;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+
 use duijie_app::{TrendParams, Trends};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
@@ -99,11 +99,5 @@ pub async fn trends(
         rising,
         t,
     };
-    Ok(render(
-        &session,
-        "trends.html",
-        "trends",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "trends.html", "trends", ctx)
 }

@@ -3,7 +3,7 @@
 //! showed, delete), 我的对接意向, and the bureau's list of what institutions changed.
 
 use super::audit::entry_view;
-use super::render::{datetime, field_labels, pager, render, see_other, shown, PageResult};
+use super::render::{datetime, field_labels, ok_page, pager, render, see_other, shown, PageResult};
 use super::search::Params;
 use super::session::{Form, Session};
 use crate::AppState;
@@ -220,7 +220,8 @@ fn values_sent(form: &Form) -> Values {
     v
 }
 
-fn opt(form: &Form, name: &str) -> Option<String> {
+/// The field's value, or none when it is blank.
+pub(super) fn opt(form: &Form, name: &str) -> Option<String> {
     let v = form.text(name);
     (!v.trim().is_empty()).then_some(v)
 }
@@ -252,7 +253,8 @@ fn expert_form(form: &Form) -> ExpertForm {
     }
 }
 
-fn instrument_form(form: &Form) -> InstrumentForm {
+/// The instrument as the form describes it (for the institution's own: no other organisation).
+pub(super) fn instrument_form(form: &Form) -> InstrumentForm {
     InstrumentForm {
         name: form.text("name"),
         model: form.text("model"),
@@ -368,13 +370,7 @@ pub async fn index(
         noun => noun(kind),
         tabs, items, total, pager, new_href,
     };
-    Ok(render(
-        &session,
-        "workspace.html",
-        "workspace",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "workspace.html", "workspace", ctx)
 }
 
 /// `GET /workspace/{kind}/new`
@@ -520,13 +516,7 @@ pub async fn my_interests(State(s): State<AppState>, session: Session) -> PageRe
         })
         .collect();
     let ctx = context! { title => "我的对接意向", items };
-    Ok(render(
-        &session,
-        "my_interests.html",
-        "my_interests",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "my_interests.html", "my_interests", ctx)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -550,11 +540,5 @@ pub async fn record_changes(
         format!("/record-changes?page={n}")
     });
     let ctx = context! { title => "机构资料变更", items, total, pager };
-    Ok(render(
-        &session,
-        "record_changes.html",
-        "record_changes",
-        StatusCode::OK,
-        ctx,
-    ))
+    ok_page(&session, "record_changes.html", "record_changes", ctx)
 }

@@ -34,10 +34,7 @@ impl From<Instrument> for InstrumentJson {
             description: b.description,
             location: b.location,
             booking_terms: b.booking_terms,
-            institution: OrgRef {
-                id: i.org_id,
-                name: i.org_name,
-            },
+            institution: OrgRef::new(i.org_id, i.org_name),
             version: i.version,
             created_at: i.created_at,
             updated_at: i.updated_at,

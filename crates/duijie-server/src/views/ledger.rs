@@ -55,14 +55,8 @@ impl From<duijie_core::Project> for ProjectJson {
                 id: p.demand_id,
                 title: p.demand_title,
             },
-            enterprise: OrgRef {
-                id: p.enterprise_id,
-                name: p.enterprise_name,
-            },
-            institution: OrgRef {
-                id: p.institution_id,
-                name: p.institution_name,
-            },
+            enterprise: OrgRef::new(p.enterprise_id, p.enterprise_name),
+            institution: OrgRef::new(p.institution_id, p.institution_name),
             region: p.region,
             field: p.field,
             amount_wan: p.amount_wan,
@@ -116,10 +110,7 @@ impl From<duijie_core::Secondment> for SecondmentJson {
                 name: s.expert_name,
                 institution: s.home_org_name,
             },
-            host: OrgRef {
-                id: s.host_org_id,
-                name: s.host_org_name,
-            },
+            host: OrgRef::new(s.host_org_id, s.host_org_name),
             post: s.post,
             start: s.start_on,
             end: s.end_on,

@@ -54,10 +54,7 @@ impl From<duijie_core::Interest> for InterestJson {
         InterestJson {
             id: i.id,
             demand_id: i.demand_id,
-            institution: OrgRef {
-                id: i.org_id,
-                name: i.org_name,
-            },
+            institution: OrgRef::new(i.org_id, i.org_name),
             message: i.message,
             expert_ids: i.expert_ids,
             achievement_ids: i.achievement_ids,
@@ -173,10 +170,7 @@ impl From<duijie_core::Message> for MessageJson {
         MessageJson {
             id: m.id,
             interest_id: m.interest_id,
-            sender: OrgRef {
-                id: m.org_id,
-                name: m.org_name,
-            },
+            sender: OrgRef::new(m.org_id, m.org_name),
             body: m.body,
             attachments: m.attachments.into_iter().map(Into::into).collect(),
             created_at: m.created_at,

@@ -40,6 +40,12 @@ pub struct OrgRef {
     pub name: String,
 }
 
+impl OrgRef {
+    pub fn new(id: String, name: String) -> Self {
+        OrgRef { id, name }
+    }
+}
+
 /// A list answer: `{"items": [...]}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Items<T> {

@@ -71,10 +71,7 @@ impl From<Demand> for DemandJson {
             contact_name: b.contact.name,
             contact_phone: b.contact.phone,
             contact_email: b.contact.email,
-            enterprise: OrgRef {
-                id: d.org_id,
-                name: d.org_name,
-            },
+            enterprise: OrgRef::new(d.org_id, d.org_name),
             version: d.version,
             created_at: d.created_at,
             updated_at: d.updated_at,
@@ -119,10 +116,7 @@ impl From<Achievement> for AchievementJson {
             expert_id: a.expert_id,
             year: b.year,
             region: b.region,
-            institution: OrgRef {
-                id: a.org_id,
-                name: a.org_name,
-            },
+            institution: OrgRef::new(a.org_id, a.org_name),
             version: a.version,
             created_at: a.created_at,
         }
@@ -163,10 +157,7 @@ impl From<Expert> for ExpertJson {
             keywords: b.keywords,
             bio: b.bio,
             field: b.field.map(field_name),
-            institution: OrgRef {
-                id: e.org_id,
-                name: e.org_name,
-            },
+            institution: OrgRef::new(e.org_id, e.org_name),
             version: e.version,
             phone: b.contact.phone,
             email: b.contact.email,
