@@ -21,6 +21,7 @@ pub const MAX_ITEMS_PER_REQUEST: usize = 1_000;
 /// A new edition: `{"title": "2026年第4期企业技术需求目录", "period": "2026Q4"}`.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CatalogueInput))]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueForm {
     pub title: String,
@@ -31,6 +32,7 @@ pub struct CatalogueForm {
 /// Demands to add to a draft edition.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CatalogueItemsInput))]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueItemsForm {
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]

@@ -24,6 +24,7 @@ const MAX_NOTES: usize = 5_000;
 /// `POST /api/v1/committees`
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CommitteeInput))]
 #[serde(deny_unknown_fields)]
 pub struct CommitteeForm {
     pub field: String,

@@ -32,6 +32,7 @@ pub(crate) fn stale(what: &str) -> DomainError {
 /// A demand as a form or JSON body gives it; on edit, absent fields stay as they were.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DemandInput))]
 #[serde(deny_unknown_fields)]
 pub struct DemandForm {
     pub title: Option<String>,

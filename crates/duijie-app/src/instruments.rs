@@ -20,6 +20,7 @@ const MAX_DESCRIPTION: usize = 20_000;
 /// `POST /api/v1/instruments`
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InstrumentInput))]
 #[serde(deny_unknown_fields)]
 pub struct InstrumentForm {
     pub name: String,

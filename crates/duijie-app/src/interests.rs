@@ -19,6 +19,7 @@ pub const MAX_INTEREST_REFS: usize = 50;
 /// `{"message": "...", "expert_ids": [...], "achievement_ids": [...]}`
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterestInput))]
 #[serde(deny_unknown_fields)]
 pub struct InterestForm {
     #[cfg_attr(feature = "openapi", schema(max_length = 2000))]

@@ -28,6 +28,7 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 /// "key_project"}`. `institution` is an organisation id or a name (created when new).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ProjectInput))]
 #[serde(deny_unknown_fields)]
 pub struct ProjectForm {
     #[serde(default)]
@@ -96,6 +97,7 @@ pub struct ProjectQuery {
 /// organisation id or a name.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SecondmentInput))]
 #[serde(deny_unknown_fields)]
 pub struct SecondmentForm {
     #[serde(default)]

@@ -23,6 +23,7 @@ pub const MAX_MESSAGE_FILES: usize = 5;
 /// demand's own, or earlier ones of this conversation) to point to.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MessageInput))]
 #[serde(deny_unknown_fields)]
 pub struct MessageForm {
     #[serde(default)]

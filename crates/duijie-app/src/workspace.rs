@@ -42,6 +42,7 @@ pub enum YearInput {
 /// `POST /api/v1/achievements`, `PATCH /api/v1/achievements/{id}` (the whole record).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AchievementInput))]
 #[serde(deny_unknown_fields)]
 pub struct AchievementForm {
     pub title: String,
@@ -71,6 +72,7 @@ pub struct AchievementForm {
 /// institution never sees (and need not retype) them.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ExpertInput))]
 #[serde(deny_unknown_fields)]
 pub struct ExpertForm {
     pub name: String,

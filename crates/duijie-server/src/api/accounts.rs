@@ -3,10 +3,12 @@
 //! administrator's accounts.
 
 use super::errors;
+use super::params::IdempotencyKey;
+use super::Call;
+use super::{created, Created};
 use crate::client::Client;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Auth};
-use crate::views::ErrorJson;
 use crate::views::{
     AccountAnswer, AccountJson, DecisionJson, EndedJson, Items, NewTokenJson, RegistrationJson,
     RegistrationReceipt, SignedInJson, TokenJson,
@@ -40,11 +42,12 @@ pub struct SignInBody {
     request_body = SignInBody,
     responses(
         (status = 200, description = "success", body = SignedInJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 429, response = ErrorJson)
-    )
+        (status = 400, response = errors::Error),
+        (status = 401, response = errors::Error),
+        (status = 403, response = errors::Error),
+        (status = 429, response = errors::Error)
+    ),
+    security(())
 )]
 pub async fn sign_in(
     State(s): State<AppState>,
@@ -98,9 +101,8 @@ pub async fn sign_in(
     description = crate::api::openapi::WHO_SIGNED_IN,
     responses(
         (status = 200, description = "success", body = AccountAnswer),
-        (status = 401, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        errors::Credentials
+    )
 )]
 pub async fn current(Auth(caller): Auth) -> ApiResult<Json<AccountAnswer>> {
     let user = caller.require(Action::UseAccount)?;
@@ -116,9 +118,8 @@ pub async fn current(Auth(caller): Auth) -> ApiResult<Json<AccountAnswer>> {
     description = crate::api::openapi::WHO_SIGNED_IN,
     responses(
         (status = 200, description = "success", body = AccountAnswer),
-        (status = 401, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        errors::Credentials
+    )
 )]
 pub async fn me(auth: Auth) -> ApiResult<Json<AccountAnswer>> {
     current(auth).await
@@ -134,8 +135,7 @@ pub async fn me(auth: Auth) -> ApiResult<Json<AccountAnswer>> {
     responses(
         (status = 204, description = "done"),
         errors::Restricted
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn sign_out(
     State(s): State<AppState>,
@@ -165,13 +165,9 @@ pub async fn sign_out(
     responses(
         (status = 200, description = "success", body = EndedJson),
         errors::Restricted
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
-pub async fn sign_out_everywhere(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-) -> ApiResult<Json<EndedJson>> {
+pub async fn sign_out_everywhere(Call(s, caller): Call) -> ApiResult<Json<EndedJson>> {
     let ended = s.app.sign_out_everywhere(&caller).await?;
     Ok(Json(EndedJson { ended }))
 }
@@ -193,12 +189,10 @@ pub struct ContactBody {
     responses(
         (status = 200, description = "success", body = AccountAnswer),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn update_me(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(body): ApiJson<ContactBody>,
 ) -> ApiResult<Json<AccountAnswer>> {
     let user = s
@@ -226,8 +220,7 @@ pub struct PasswordBody {
     responses(
         (status = 204, description = "done"),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn change_password(
     State(s): State<AppState>,
@@ -250,14 +243,10 @@ pub async fn change_password(
     description = crate::api::openapi::WHO_SIGNED_IN,
     responses(
         (status = 200, description = "success", body = Items<TokenJson>),
-        (status = 401, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        errors::Credentials
+    )
 )]
-pub async fn my_tokens(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-) -> ApiResult<Json<Items<TokenJson>>> {
+pub async fn my_tokens(Call(s, caller): Call) -> ApiResult<Json<Items<TokenJson>>> {
     Ok(Json(Items::of(s.app.my_tokens(&caller).await?)))
 }
 
@@ -278,12 +267,10 @@ pub struct TokenBody {
     responses(
         (status = 201, description = "success", body = NewTokenJson),
         errors::Create
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn create_token(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> ApiResult<(StatusCode, Json<NewTokenJson>)> {
     let (record, token) = s.app.create_my_token(&caller, &body.label).await?;
@@ -306,14 +293,9 @@ pub async fn create_token(
     responses(
         (status = 204, description = "done"),
         errors::RestrictedRecord
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
-pub async fn revoke_token(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
+pub async fn revoke_token(Call(s, caller): Call, Path(id): Path<String>) -> ApiResult<StatusCode> {
     s.app.revoke_my_token(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -325,13 +307,14 @@ pub async fn revoke_token(
     tag = "accounts",
     summary = "Self-registration of an enterprise (统一社会信用代码 required, check digit verified) or an institution; pending until the bureau decides",
     description = "Who: anyone.",
-    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    params(IdempotencyKey),
     request_body = RegistrationForm,
     responses(
         (status = 201, description = "success", body = RegistrationReceipt),
-        (status = 400, response = ErrorJson),
-        (status = 409, response = ErrorJson)
-    )
+        (status = 400, response = errors::Error),
+        (status = 409, response = errors::Error)
+    ),
+    security(())
 )]
 pub async fn register(
     State(s): State<AppState>,
@@ -366,12 +349,10 @@ pub struct RegistrationQuery {
     responses(
         (status = 200, description = "success", body = Items<RegistrationJson>),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn registrations(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(q): ApiQuery<RegistrationQuery>,
 ) -> ApiResult<Json<Items<RegistrationJson>>> {
     let status = match q.status.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
@@ -393,12 +374,10 @@ pub async fn registrations(
     responses(
         (status = 200, description = "success", body = DecisionJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn approve(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DecisionJson>> {
     let (r, user) = s.app.approve_registration(&caller, &id).await?;
@@ -425,12 +404,10 @@ pub struct RejectBody {
     responses(
         (status = 200, description = "success", body = DecisionJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn reject(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RejectBody>,
 ) -> ApiResult<Json<DecisionJson>> {
@@ -453,13 +430,9 @@ pub async fn reject(
     responses(
         (status = 200, description = "success", body = Items<AccountJson>),
         errors::Restricted
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
-pub async fn users(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-) -> ApiResult<Json<Items<AccountJson>>> {
+pub async fn users(Call(s, caller): Call) -> ApiResult<Json<Items<AccountJson>>> {
     Ok(Json(Items::of(s.app.accounts(&caller).await?)))
 }
 
@@ -469,21 +442,18 @@ pub async fn users(
     tag = "accounts",
     summary = "Create an account with an initial password",
     description = "Who: admin.",
-    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    params(IdempotencyKey),
     request_body = AccountForm,
     responses(
         (status = 201, description = "success", body = AccountJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn create_user(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(form): ApiJson<AccountForm>,
-) -> ApiResult<(StatusCode, Json<AccountJson>)> {
-    let user = s.app.create_account(&caller, &form).await?;
-    Ok((StatusCode::CREATED, Json(user.into())))
+) -> ApiResult<Created<AccountJson>> {
+    created(s.app.create_account(&caller, &form).await?)
 }
 
 #[utoipa::path(
@@ -497,12 +467,10 @@ pub async fn create_user(
     responses(
         (status = 200, description = "success", body = AccountJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn update_user(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<AccountPatch>,
 ) -> ApiResult<Json<AccountJson>> {
@@ -528,12 +496,10 @@ pub struct ResetBody {
     responses(
         (status = 204, description = "done"),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn reset_password(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> ApiResult<StatusCode> {

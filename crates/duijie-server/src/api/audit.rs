@@ -2,11 +2,10 @@
 //! the entries matching the same filters as a CSV download.
 
 use super::errors;
+use super::lists::AuditPage;
+use super::Call;
 use crate::error::ApiResult;
-use crate::extract::{ApiQuery, Auth};
-use crate::views::AuditPageJson;
-use crate::AppState;
-use axum::extract::State;
+use crate::extract::ApiQuery;
 use axum::response::Response;
 use axum::Json;
 use duijie_app::AuditQuery;
@@ -19,17 +18,15 @@ use duijie_app::AuditQuery;
     description = "Who: bureau/admin.",
     params(AuditQuery),
     responses(
-        (status = 200, description = "success", body = crate::views::Paged<crate::views::AuditEntryJson>),
+        (status = 200, description = "success", body = AuditPage),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn list(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> ApiResult<Json<AuditPageJson>> {
-    Ok(Json(s.app.audit_log(&caller, &q).await?.into()))
+) -> ApiResult<Json<AuditPage>> {
+    Ok(Json(AuditPage(s.app.audit_log(&caller, &q).await?.into())))
 }
 
 #[utoipa::path(
@@ -42,12 +39,10 @@ pub async fn list(
     responses(
         (status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn export(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Response> {
     Ok(super::download(s.app.export_audit_log(&caller, &q).await?))

@@ -1,15 +1,15 @@
 //! Catalogue editions (build, publish, read, compare, export) and the review queue.
 
 use super::errors;
+use super::lists::{self, ReviewQueue};
+use super::params::IdempotencyKey;
+use super::Call;
+use super::{created, Created};
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Auth};
-use crate::views::ErrorJson;
-use crate::views::{
-    CatalogueDetailJson, CatalogueDiffJson, CatalogueJson, Deleted, Items, Paged, ReviewItemJson,
-};
-use crate::AppState;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::views::{CatalogueDetailJson, CatalogueDiffJson, CatalogueJson, Deleted, Items};
+use axum::extract::Path;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use duijie_app::{CatalogueForm, CatalogueItemsForm, ExportFormat};
@@ -36,16 +36,14 @@ pub struct QueueParams {
     description = "Who: bureau/admin.",
     params(QueueParams),
     responses(
-        (status = 200, description = "success", body = Paged<ReviewItemJson>),
+        (status = 200, description = "success", body = ReviewQueue),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn review_queue(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(p): ApiQuery<QueueParams>,
-) -> ApiResult<Json<Paged<ReviewItemJson>>> {
+) -> ApiResult<Json<ReviewQueue>> {
     let per_page = p.per_page.unwrap_or(20);
     if per_page == 0 || per_page > duijie_app::SEARCH_MAX_PER_PAGE {
         return Err(DomainError::invalid(
@@ -57,17 +55,9 @@ pub async fn review_queue(
         )
         .into());
     }
-    let page = p.page.unwrap_or(1).max(1);
-    let (items, total) = s
-        .app
-        .review_queue(&caller, (page - 1).saturating_mul(per_page), per_page)
-        .await?;
-    Ok(Json(Paged {
-        total,
-        page,
-        per_page,
-        items: items.into_iter().map(Into::into).collect(),
-    }))
+    let (page, offset) = lists::window(p.page, per_page);
+    let found = s.app.review_queue(&caller, offset, per_page).await?;
+    Ok(Json(ReviewQueue(lists::paged(page, per_page, found))))
 }
 
 #[utoipa::path(
@@ -76,23 +66,18 @@ pub async fn review_queue(
     tag = "catalogues",
     summary = "Start a draft catalogue edition",
     description = "Who: bureau/admin.",
-    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    params(IdempotencyKey),
     request_body = CatalogueForm,
     responses(
         (status = 201, description = "success", body = CatalogueJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn create(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(form): ApiJson<CatalogueForm>,
-) -> ApiResult<(StatusCode, Json<CatalogueJson>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(s.app.create_catalogue(&caller, &form).await?.into()),
-    ))
+) -> ApiResult<Created<CatalogueJson>> {
+    created(s.app.create_catalogue(&caller, &form).await?)
 }
 
 #[utoipa::path(
@@ -106,12 +91,10 @@ pub async fn create(
     responses(
         (status = 200, description = "success", body = CatalogueJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn add_items(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     ApiJson(form): ApiJson<CatalogueItemsForm>,
 ) -> ApiResult<Json<CatalogueJson>> {
@@ -136,12 +119,10 @@ pub async fn add_items(
     responses(
         (status = 200, description = "success", body = CatalogueJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn remove_item(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path((id, demand_id)): Path<(String, String)>,
 ) -> ApiResult<Json<CatalogueJson>> {
     Ok(Json(
@@ -162,14 +143,9 @@ pub async fn remove_item(
     responses(
         (status = 200, description = "success", body = Deleted),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
-pub async fn delete(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Deleted>> {
+pub async fn delete(Call(s, caller): Call, Path(id): Path<String>) -> ApiResult<Json<Deleted>> {
     s.app.delete_catalogue(&caller, &id).await?;
     Ok(Json(Deleted::of(id)))
 }
@@ -184,12 +160,10 @@ pub async fn delete(
     responses(
         (status = 200, description = "success", body = CatalogueJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn publish(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CatalogueJson>> {
     Ok(Json(s.app.publish_catalogue(&caller, &id).await?.into()))
@@ -203,14 +177,11 @@ pub async fn publish(
     description = "Who: anyone (published); bureau/admin (drafts too).",
     responses(
         (status = 200, description = "success", body = Items<CatalogueJson>),
-        (status = 401, response = ErrorJson)
+        errors::Credentials
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
-pub async fn list(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-) -> ApiResult<Json<Items<CatalogueJson>>> {
+pub async fn list(Call(s, caller): Call) -> ApiResult<Json<Items<CatalogueJson>>> {
     Ok(Json(Items::of(s.app.catalogues(&caller).await?)))
 }
 
@@ -228,8 +199,7 @@ pub async fn list(
     security((), ("bearerAuth" = []), ("session" = []))
 )]
 pub async fn get(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CatalogueDetailJson>> {
     let (edition, items) = s.app.catalogue(&caller, &id).await?;
@@ -261,8 +231,7 @@ pub struct DiffParams {
     security((), ("bearerAuth" = []), ("session" = []))
 )]
 pub async fn diff(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<DiffParams>,
 ) -> ApiResult<Json<CatalogueDiffJson>> {
@@ -291,16 +260,15 @@ pub struct ExportParams {
     params(("id" = String, Path, description = "catalogue id"), ExportParams),
     responses(
         (status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        (status = 400, response = errors::Error),
+        (status = 401, response = errors::Error),
+        (status = 403, response = errors::Error),
+        (status = 404, response = errors::Error)
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
 pub async fn export(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {

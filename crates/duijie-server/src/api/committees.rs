@@ -1,13 +1,14 @@
 //! Expert committees (专家咨询委员会): proposed by the bureau, edited and confirmed.
 
 use super::errors;
+use super::params::IdempotencyKey;
+use super::Call;
+use super::{created, Created};
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::ApiJson;
 use crate::precondition::{IfMatch, Tagged};
 use crate::views::{CommitteeJson, Items};
-use crate::AppState;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::Json;
 use duijie_app::{CommitteeForm, CommitteePatch};
 
@@ -17,21 +18,18 @@ use duijie_app::{CommitteeForm, CommitteePatch};
     tag = "market",
     summary = "Propose an expert committee (专家咨询委员会) covering the field's sub-topics, at most two per institution",
     description = "Who: bureau/admin.",
-    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    params(IdempotencyKey),
     request_body = CommitteeForm,
     responses(
         (status = 201, description = "success", body = CommitteeJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn propose_committee(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(form): ApiJson<CommitteeForm>,
-) -> ApiResult<(StatusCode, Json<CommitteeJson>)> {
-    let c = s.app.propose_committee(&caller, &form).await?;
-    Ok((StatusCode::CREATED, Json(c.into())))
+) -> ApiResult<Created<CommitteeJson>> {
+    created(s.app.propose_committee(&caller, &form).await?)
 }
 
 #[utoipa::path(
@@ -43,13 +41,9 @@ pub async fn propose_committee(
     responses(
         (status = 200, description = "success", body = Items<CommitteeJson>),
         errors::Restricted
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
-pub async fn committees(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-) -> ApiResult<Json<Items<CommitteeJson>>> {
+pub async fn committees(Call(s, caller): Call) -> ApiResult<Json<Items<CommitteeJson>>> {
     Ok(Json(Items::of(s.app.committees(&caller).await?)))
 }
 
@@ -63,12 +57,10 @@ pub async fn committees(
     responses(
         (status = 200, description = "success", body = CommitteeJson, headers(("ETag" = String))),
         errors::RestrictedRecord
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn committee(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Tagged<CommitteeJson>> {
     let c = s.app.committee(&caller, &id).await?;
@@ -81,20 +73,15 @@ pub async fn committee(
     tag = "market",
     summary = "Rename, annotate, replace the members (at most two per institution) or confirm a committee",
     description = "Who: bureau/admin.",
-    params(
-        ("id" = String, Path, description = "committee id"),
-        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
-    ),
+    params(("id" = String, Path, description = "committee id"), IfMatch),
     request_body = CommitteePatch,
     responses(
         (status = 200, description = "success", body = CommitteeJson, headers(("ETag" = String))),
         errors::VersionedWrite
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn update_committee(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     ApiJson(patch): ApiJson<CommitteePatch>,

@@ -1,12 +1,14 @@
 //! Demand endpoints: search, read, write, lifecycle, history, matches.
 
 use super::errors;
+use super::lists::{self, DemandList};
+use super::params::IdempotencyKey;
+use super::Call;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::precondition::{IfMatch, Tagged};
-use crate::views::{Deleted, DemandEventJson, DemandJson, Items, PageJson, Paged, RankingJson};
-use crate::AppState;
-use axum::extract::{Path, State};
+use crate::views::{Deleted, DemandEventJson, DemandJson, Items, PageJson, RankingJson};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use duijie_app::{DemandForm, ReviewDecision, SearchParams};
@@ -28,8 +30,7 @@ use utoipa::{IntoParams, ToSchema};
     security((), ("bearerAuth" = []), ("session" = []))
 )]
 pub async fn search(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<PageJson<DemandJson>>> {
     let page = s.app.search_demands(&caller, &p).await?;
@@ -49,11 +50,7 @@ pub async fn search(
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
-pub async fn get(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<Tagged<DemandJson>> {
+pub async fn get(Call(s, caller): Call, Path(id): Path<String>) -> ApiResult<Tagged<DemandJson>> {
     let d = s.app.demand(&caller, &id).await?;
     Ok(Tagged(d.version, d.into()))
 }
@@ -64,17 +61,15 @@ pub async fn get(
     tag = "demands",
     summary = "Create a demand (as a draft)",
     description = "Who: enterprise (for itself), bureau/admin (with `enterprise`).",
-    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    params(IdempotencyKey),
     request_body = DemandForm,
     responses(
         (status = 201, description = "success", body = DemandJson, headers(("ETag" = String))),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn create(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(form): ApiJson<DemandForm>,
 ) -> ApiResult<(StatusCode, Tagged<DemandJson>)> {
     let d = s.app.create_demand(&caller, &form).await?;
@@ -87,20 +82,15 @@ pub async fn create(
     tag = "demands",
     summary = "Edit a demand (absent fields unchanged)",
     description = "Who: owner (draft, submitted, changes requested), bureau/admin.",
-    params(
-        ("id" = String, Path, description = "demand id"),
-        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
-    ),
+    params(("id" = String, Path, description = "demand id"), IfMatch),
     request_body = DemandForm,
     responses(
         (status = 200, description = "success", body = DemandJson, headers(("ETag" = String))),
         errors::VersionedWrite
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn edit(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     ApiJson(form): ApiJson<DemandForm>,
@@ -119,14 +109,9 @@ pub async fn edit(
     responses(
         (status = 200, description = "success", body = DemandJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
-pub async fn submit(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<DemandJson>> {
+pub async fn submit(Call(s, caller): Call, Path(id): Path<String>) -> ApiResult<Json<DemandJson>> {
     Ok(Json(s.app.submit_demand(&caller, &id).await?.into()))
 }
 
@@ -140,14 +125,9 @@ pub async fn submit(
     responses(
         (status = 200, description = "success", body = Deleted),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
-pub async fn delete(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Deleted>> {
+pub async fn delete(Call(s, caller): Call, Path(id): Path<String>) -> ApiResult<Json<Deleted>> {
     s.app.delete_demand(&caller, &id).await?;
     Ok(Json(Deleted::of(id)))
 }
@@ -162,14 +142,9 @@ pub async fn delete(
     responses(
         (status = 200, description = "success", body = DemandJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
-pub async fn reopen(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<DemandJson>> {
+pub async fn reopen(Call(s, caller): Call, Path(id): Path<String>) -> ApiResult<Json<DemandJson>> {
     Ok(Json(s.app.reopen_demand(&caller, &id).await?.into()))
 }
 
@@ -191,12 +166,10 @@ pub struct NoteBody {
     responses(
         (status = 200, description = "success", body = DemandJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn withdraw(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<DemandJson>> {
@@ -227,20 +200,15 @@ pub struct ReviewBody {
     tag = "demands",
     summary = "Approve, reject or send back a submitted demand",
     description = "Who: bureau/admin.",
-    params(
-        ("id" = String, Path, description = "demand id"),
-        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
-    ),
+    params(("id" = String, Path, description = "demand id"), IfMatch),
     request_body = ReviewBody,
     responses(
         (status = 200, description = "success", body = DemandJson, headers(("ETag" = String))),
         errors::VersionedWrite
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn review(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     ApiJson(body): ApiJson<ReviewBody>,
@@ -262,12 +230,10 @@ pub async fn review(
     responses(
         (status = 200, description = "success", body = Items<DemandEventJson>),
         errors::RestrictedRecord
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn history(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Items<DemandEventJson>>> {
     Ok(Json(Items::of(s.app.demand_history(&caller, &id).await?)))
@@ -298,8 +264,7 @@ pub struct MatchParams {
     security((), ("bearerAuth" = []), ("session" = []))
 )]
 pub async fn matches(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<MatchParams>,
 ) -> ApiResult<Json<RankingJson>> {
@@ -330,16 +295,14 @@ pub struct MineParams {
     description = "Who: enterprise, bureau/admin.",
     params(MineParams),
     responses(
-        (status = 200, description = "success", body = Paged<DemandJson>),
+        (status = 200, description = "success", body = DemandList),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn mine(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(p): ApiQuery<MineParams>,
-) -> ApiResult<Json<Paged<DemandJson>>> {
+) -> ApiResult<Json<DemandList>> {
     let statuses = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(st) => Some(vec![DemandStatus::parse(st).ok_or_else(|| {
             DomainError::invalid("status", format!("未知状态“{st}”"))
@@ -350,15 +313,10 @@ pub async fn mine(
         .per_page
         .unwrap_or(20)
         .clamp(1, duijie_app::SEARCH_MAX_PER_PAGE);
-    let page = p.page.unwrap_or(1).max(1);
-    let (items, total) = s
+    let (page, offset) = lists::window(p.page, per_page);
+    let found = s
         .app
-        .list_demands(&caller, statuses, (page - 1) * per_page, per_page)
+        .list_demands(&caller, statuses, offset, per_page)
         .await?;
-    Ok(Json(Paged {
-        total,
-        page,
-        per_page,
-        items: items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(DemandList(lists::paged(page, per_page, found))))
 }

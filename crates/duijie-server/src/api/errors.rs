@@ -1,11 +1,22 @@
-//! The error answers operations share, named: each status refers to the one error body,
-//! `#/components/responses/ErrorJson`. A handler names its set in `responses(...)` beside its
-//! success; a rare combination stays a list of `(status = ..., response = ErrorJson)`.
+//! The error answers operations share, named: each status refers to the one error answer,
+//! `#/components/responses/Error`. A handler names its set in `responses(...)` beside its
+//! success; a rare combination stays a list of `(status = ..., response = errors::Error)`.
 
+use crate::views::ErrorJson;
 use std::collections::BTreeMap;
 use utoipa::openapi::response::Response;
 use utoipa::openapi::{Ref, RefOr};
-use utoipa::IntoResponses;
+use utoipa::{IntoResponses, ToResponse};
+
+/// The one error answer, the error body, under the name the document gave it before it was
+/// derived (a response is named after its type, which `as` does not rename).
+#[derive(ToResponse)]
+#[response(description = "error")]
+#[expect(
+    dead_code,
+    reason = "never built: it only names the document's error answer"
+)]
+pub(crate) struct Error(#[to_schema] ErrorJson);
 
 /// Each status of `statuses` answered with the error body.
 fn error_responses(statuses: &[u16]) -> BTreeMap<String, RefOr<Response>> {
@@ -14,7 +25,7 @@ fn error_responses(statuses: &[u16]) -> BTreeMap<String, RefOr<Response>> {
         .map(|status| {
             (
                 status.to_string(),
-                RefOr::Ref(Ref::from_response_name("ErrorJson")),
+                RefOr::Ref(Ref::from_response_name("Error")),
             )
         })
         .collect()
@@ -74,4 +85,25 @@ error_set! {
 error_set! {
     /// A list read with query parameters; any credentials sent must be valid.
     ListQuery = [400, 401]
+}
+
+error_set! {
+    /// No valid credentials where the operation needs them, or sent ones that are not valid.
+    Credentials = [401]
+}
+
+error_set! {
+    /// One record anyone may read.
+    PublicRecord = [404]
+}
+
+error_set! {
+    /// A read anyone may make, with query parameters to check.
+    PublicQuery = [400]
+}
+
+error_set! {
+    /// One record of a caller's own (others' are 404), or one whose readers any credentials
+    /// sent must be valid for.
+    CallerRecord = [401, 404]
 }

@@ -1,12 +1,11 @@
 //! Catalogue uploads (bureau) and their reports.
 
 use super::errors;
+use super::Call;
+use super::{created, Created};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Auth;
-use crate::views::ErrorJson;
 use crate::views::{ImportReportJson, Items};
-use crate::AppState;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path};
 use axum::http::StatusCode;
 use axum::Json;
 use duijie_app::{Action, ImportRequest};
@@ -32,18 +31,16 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     description = "Who: bureau/admin.",
     responses(
         (status = 201, description = "success", body = ImportReportJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 413, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        (status = 400, response = errors::Error),
+        (status = 401, response = errors::Error),
+        (status = 403, response = errors::Error),
+        (status = 413, response = errors::Error)
+    )
 )]
 pub async fn upload(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     mut form: Multipart,
-) -> ApiResult<(StatusCode, Json<ImportReportJson>)> {
+) -> ApiResult<Created<ImportReportJson>> {
     // Refuse before reading a possibly large body.
     caller.require(Action::ImportCatalogue)?;
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -72,18 +69,12 @@ pub async fn upload(
     }
     let (file_name, bytes) =
         file.ok_or_else(|| DomainError::invalid("file", "请上传文件（表单字段 file）"))?;
-    let report = s
-        .app
-        .import_file(
-            &caller,
-            ImportRequest {
-                file_name,
-                bytes,
-                kind,
-            },
-        )
-        .await?;
-    Ok((StatusCode::CREATED, Json(report.into())))
+    let request = ImportRequest {
+        file_name,
+        bytes,
+        kind,
+    };
+    created(s.app.import_file(&caller, request).await?)
 }
 
 #[utoipa::path(
@@ -95,13 +86,9 @@ pub async fn upload(
     responses(
         (status = 200, description = "success", body = Items<ImportReportJson>),
         errors::Restricted
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
-pub async fn list(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-) -> ApiResult<Json<Items<ImportReportJson>>> {
+pub async fn list(Call(s, caller): Call) -> ApiResult<Json<Items<ImportReportJson>>> {
     Ok(Json(Items::of(s.app.imports(&caller).await?)))
 }
 
@@ -115,12 +102,10 @@ pub async fn list(
     responses(
         (status = 200, description = "success", body = ImportReportJson),
         errors::RestrictedRecord
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn get(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ImportReportJson>> {
     Ok(Json(s.app.import_report(&caller, &id).await?.into()))

@@ -2,14 +2,15 @@
 //! edits and deletes its own in its workspace (`workspace.rs`).
 
 use super::errors;
+use super::params::IdempotencyKey;
+use super::Call;
+use super::{created, Created};
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::precondition::Tagged;
-use crate::views::ErrorJson;
 use crate::views::{InstrumentJson, PageJson};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::Json;
 use duijie_app::{InstrumentForm, SearchParams};
 
@@ -19,21 +20,18 @@ use duijie_app::{InstrumentForm, SearchParams};
     tag = "market",
     summary = "List a shared research instrument (科研仪器共享)",
     description = "Who: institution (its own), bureau/admin (with `organization`).",
-    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    params(IdempotencyKey),
     request_body = InstrumentForm,
     responses(
         (status = 201, description = "success", body = InstrumentJson),
         errors::Create
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn create_instrument(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(form): ApiJson<InstrumentForm>,
-) -> ApiResult<(StatusCode, Json<InstrumentJson>)> {
-    let i = s.app.create_instrument(&caller, &form).await?;
-    Ok((StatusCode::CREATED, Json(i.into())))
+) -> ApiResult<Created<InstrumentJson>> {
+    created(s.app.create_instrument(&caller, &form).await?)
 }
 
 #[utoipa::path(
@@ -45,8 +43,9 @@ pub async fn create_instrument(
     params(SearchParams),
     responses(
         (status = 200, description = "success", body = PageJson<InstrumentJson>),
-        (status = 400, response = ErrorJson)
-    )
+        errors::PublicQuery
+    ),
+    security(())
 )]
 pub async fn search_instruments(
     State(s): State<AppState>,
@@ -66,8 +65,9 @@ pub async fn search_instruments(
     params(("id" = String, Path, description = "instrument id")),
     responses(
         (status = 200, description = "success", body = InstrumentJson, headers(("ETag" = String))),
-        (status = 404, response = ErrorJson)
-    )
+        errors::PublicRecord
+    ),
+    security(())
 )]
 pub async fn instrument(
     State(s): State<AppState>,

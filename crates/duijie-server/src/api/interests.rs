@@ -1,12 +1,13 @@
 //! Expressions of interest (揭榜 / 对接意向): institutions propose, the demand's owner answers.
 
 use super::errors;
+use super::params::IdempotencyKey;
+use super::Call;
+use super::{created, Created};
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::ApiJson;
 use crate::views::{InterestJson, Items};
-use crate::AppState;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::Json;
 use duijie_app::InterestForm;
 use serde::Deserialize;
@@ -18,25 +19,19 @@ use utoipa::ToSchema;
     tag = "interests",
     summary = "Express interest in a published or in-docking demand (揭榜 / 对接意向)",
     description = "Who: institution (naming only its own experts and achievements).",
-    params(
-        ("id" = String, Path, description = "demand id"),
-        ("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())
-    ),
+    params(("id" = String, Path, description = "demand id"), IdempotencyKey),
     request_body = InterestForm,
     responses(
         (status = 201, description = "success", body = InterestJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn create(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     ApiJson(form): ApiJson<InterestForm>,
-) -> ApiResult<(StatusCode, Json<InterestJson>)> {
-    let i = s.app.express_interest(&caller, &id, &form).await?;
-    Ok((StatusCode::CREATED, Json(i.into())))
+) -> ApiResult<Created<InterestJson>> {
+    created(s.app.express_interest(&caller, &id, &form).await?)
 }
 
 #[utoipa::path(
@@ -49,12 +44,10 @@ pub async fn create(
     responses(
         (status = 200, description = "success", body = Items<InterestJson>),
         errors::RestrictedRecord
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn list(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Items<InterestJson>>> {
     Ok(Json(Items::of(s.app.interests(&caller, &id).await?)))
@@ -70,18 +63,17 @@ pub async fn list(
     responses(
         (status = 200, description = "success", body = InterestJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn accept(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Json<InterestJson>> {
     Ok(Json(s.app.accept_interest(&caller, &id).await?.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = DeclineInput)]
 #[serde(deny_unknown_fields)]
 pub struct DeclineBody {
     #[schema(max_length = 2000)]
@@ -99,12 +91,10 @@ pub struct DeclineBody {
     responses(
         (status = 200, description = "success", body = InterestJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn decline(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DeclineBody>,
 ) -> ApiResult<Json<InterestJson>> {

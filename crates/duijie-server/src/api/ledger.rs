@@ -1,15 +1,16 @@
 //! The bureau's ledger (台账): cooperation projects, secondments, and the annual report.
 
 use super::errors;
+use super::params::IdempotencyKey;
+use super::Call;
+use super::{created, Created};
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::precondition::{IfMatch, Tagged};
-use crate::views::ErrorJson;
 use crate::views::{Items, ProjectJson, SecondmentJson};
-use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use duijie_app::{ProjectForm, ProjectQuery, ProjectUpdate, ReportFormat, SecondmentForm};
@@ -22,21 +23,18 @@ use utoipa::IntoParams;
     tag = "ledger",
     summary = "Record a cooperation project (合作项目) on a demand in docking; the demand becomes contracted",
     description = "Who: bureau/admin.",
-    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    params(IdempotencyKey),
     request_body = ProjectForm,
     responses(
         (status = 201, description = "success", body = ProjectJson),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn create_project(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(form): ApiJson<ProjectForm>,
-) -> ApiResult<(StatusCode, Json<ProjectJson>)> {
-    let p = s.app.create_project(&caller, &form).await?;
-    Ok((StatusCode::CREATED, Json(p.into())))
+) -> ApiResult<Created<ProjectJson>> {
+    created(s.app.create_project(&caller, &form).await?)
 }
 
 #[utoipa::path(
@@ -49,12 +47,10 @@ pub async fn create_project(
     responses(
         (status = 200, description = "success", body = Items<ProjectJson>),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn list_projects(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(q): ApiQuery<ProjectQuery>,
 ) -> ApiResult<Json<Items<ProjectJson>>> {
     Ok(Json(Items::of(s.app.projects(&caller, &q).await?)))
@@ -70,12 +66,10 @@ pub async fn list_projects(
     responses(
         (status = 200, description = "success", body = ProjectJson, headers(("ETag" = String))),
         errors::RestrictedRecord
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn get_project(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Tagged<ProjectJson>> {
     let p = s.app.project(&caller, &id).await?;
@@ -88,24 +82,19 @@ pub async fn get_project(
     tag = "ledger",
     summary = "Update a project's status, milestones (the list is replaced) or notes",
     description = "Who: bureau/admin.",
-    params(
-        ("id" = String, Path, description = "project id"),
-        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
-    ),
+    params(("id" = String, Path, description = "project id"), IfMatch),
     request_body = ProjectUpdate,
     responses(
         (status = 200, description = "success", body = ProjectJson, headers(("ETag" = String))),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 412, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        (status = 400, response = errors::Error),
+        (status = 401, response = errors::Error),
+        (status = 403, response = errors::Error),
+        (status = 404, response = errors::Error),
+        (status = 412, response = errors::Error)
+    )
 )]
 pub async fn update_project(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     ApiJson(form): ApiJson<ProjectUpdate>,
@@ -120,21 +109,18 @@ pub async fn update_project(
     tag = "ledger",
     summary = "Record an expert's secondment (科技副职 / 挂职) to a host organisation",
     description = "Who: bureau/admin.",
-    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    params(IdempotencyKey),
     request_body = SecondmentForm,
     responses(
         (status = 201, description = "success", body = SecondmentJson),
         errors::Create
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn create_secondment(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(form): ApiJson<SecondmentForm>,
-) -> ApiResult<(StatusCode, Json<SecondmentJson>)> {
-    let sec = s.app.create_secondment(&caller, &form).await?;
-    Ok((StatusCode::CREATED, Json(sec.into())))
+) -> ApiResult<Created<SecondmentJson>> {
+    created(s.app.create_secondment(&caller, &form).await?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -156,12 +142,10 @@ pub struct YearQuery {
     responses(
         (status = 200, description = "success", body = Items<SecondmentJson>),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn list_secondments(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Items<SecondmentJson>>> {
     Ok(Json(Items::of(
@@ -191,12 +175,10 @@ pub struct ReportQuery {
     responses(
         (status = 200, description = "success", body = duijie_app::AnnualReport),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn annual_report(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
     let format = ReportFormat::parse(q.format.as_deref().unwrap_or("json"))?;

@@ -2,12 +2,13 @@
 //! (`/demands/{id}/attachments`, `/attachments/{id}`).
 
 use super::errors;
+use super::params::IdempotencyKey;
+use super::Call;
+use super::{created, Created};
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, Auth};
-use crate::views::ErrorJson;
+use crate::extract::ApiJson;
 use crate::views::{AttachmentJson, ConversationJson, Items, MessageJson};
-use crate::AppState;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -24,14 +25,11 @@ use duijie_core::{DomainError, ErrorCode};
     params(("id" = String, Path, description = "interest id")),
     responses(
         (status = 200, description = "success", body = ConversationJson),
-        (status = 401, response = ErrorJson),
-        (status = 404, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        errors::CallerRecord
+    )
 )]
 pub async fn list(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ConversationJson>> {
     Ok(Json(s.app.conversation(&caller, &id).await?.into()))
@@ -69,24 +67,19 @@ pub(crate) fn message_fingerprint(
     tag = "messages",
     summary = "Write in a 揭榜's conversation (JSON, or multipart: `body`, `attachment_ids`, up to 5 `file`)",
     description = "Who: the demand's owner and that institution, while the 揭榜 is not declined and the demand is published, in docking or contracted.",
-    params(
-        ("id" = String, Path, description = "interest id"),
-        ("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())
-    ),
+    params(("id" = String, Path, description = "interest id"), IdempotencyKey),
     request_body = MessageForm,
     responses(
         (status = 201, description = "success", body = MessageJson),
-        (status = 400, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 413, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        (status = 400, response = errors::Error),
+        (status = 403, response = errors::Error),
+        (status = 404, response = errors::Error),
+        (status = 409, response = errors::Error),
+        (status = 413, response = errors::Error)
+    )
 )]
 pub async fn post(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     req: Request,
 ) -> ApiResult<Response> {
@@ -143,8 +136,7 @@ pub async fn post(
     security((), ("bearerAuth" = []), ("session" = []))
 )]
 pub async fn demand_files(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Items<AttachmentJson>>> {
     Ok(Json(Items::of(
@@ -162,21 +154,19 @@ pub async fn demand_files(
     params(("id" = String, Path, description = "demand id")),
     responses(
         (status = 201, description = "success", body = AttachmentJson),
-        (status = 400, response = ErrorJson),
-        (status = 401, response = ErrorJson),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson),
-        (status = 413, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        (status = 400, response = errors::Error),
+        (status = 401, response = errors::Error),
+        (status = 403, response = errors::Error),
+        (status = 404, response = errors::Error),
+        (status = 409, response = errors::Error),
+        (status = 413, response = errors::Error)
+    )
 )]
 pub async fn upload(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     form: Multipart,
-) -> ApiResult<(StatusCode, Json<AttachmentJson>)> {
+) -> ApiResult<Created<AttachmentJson>> {
     s.app.attachable_demand(&caller, &id).await?;
     let limits = s.config.attachments;
     let mut parts = crate::uploads::read(form, limits, 1).await?;
@@ -184,11 +174,11 @@ pub async fn upload(
         .files
         .pop()
         .ok_or_else(|| DomainError::invalid("file", "请选择要上传的文件（表单字段 file）"))?;
-    let a = s
-        .app
-        .upload_demand_attachment(&caller, &id, upload, limits)
-        .await?;
-    Ok((StatusCode::CREATED, Json(a.into())))
+    created(
+        s.app
+            .upload_demand_attachment(&caller, &id, upload, limits)
+            .await?,
+    )
 }
 
 #[utoipa::path(
@@ -200,15 +190,11 @@ pub async fn upload(
     params(("id" = String, Path, description = "attachment id")),
     responses(
         (status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 404, response = ErrorJson)
+        errors::PublicRecord
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
-pub async fn download(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+pub async fn download(Call(s, caller): Call, Path(id): Path<String>) -> ApiResult<Response> {
     let (a, bytes) = s.app.attachment(&caller, &id).await?;
     Ok(file_response(&a, bytes))
 }
@@ -240,17 +226,12 @@ pub(crate) fn file_response(a: &duijie_core::Attachment, bytes: Vec<u8>) -> Resp
     params(("id" = String, Path, description = "attachment id")),
     responses(
         (status = 204, description = "done"),
-        (status = 403, response = ErrorJson),
-        (status = 404, response = ErrorJson),
-        (status = 409, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        (status = 403, response = errors::Error),
+        (status = 404, response = errors::Error),
+        (status = 409, response = errors::Error)
+    )
 )]
-pub async fn delete(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
+pub async fn delete(Call(s, caller): Call, Path(id): Path<String>) -> ApiResult<StatusCode> {
     s.app.delete_attachment(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,9 +10,11 @@ mod imports;
 mod instruments;
 mod interests;
 mod ledger;
+mod lists;
 mod messages;
 mod notifications;
 mod openapi;
+mod params;
 mod records;
 mod trends;
 mod workspace;
@@ -22,16 +24,16 @@ pub(crate) use openapi::DOCS_CSS;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Auth};
-use crate::views::ErrorJson;
 use crate::views::{HealthJson, IndexJson, RankingJson};
 use crate::AppState;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::handler::Handler;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use duijie_app::{MatchRequest, MAX_MESSAGE_FILES};
+use duijie_app::{Caller, MatchRequest, MAX_MESSAGE_FILES};
 
 pub fn routes(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
@@ -256,7 +258,8 @@ pub(crate) fn attachment_body(state: &AppState, files: usize) -> usize {
     responses(
         (status = 200, description = "success", body = HealthJson),
         (status = 503, description = "not ready: the same report", body = HealthJson)
-    )
+    ),
+    security(())
 )]
 async fn healthz(State(s): State<AppState>) -> (StatusCode, Json<HealthJson>) {
     let index = s.app.index_status().await;
@@ -289,8 +292,8 @@ async fn not_found() -> crate::ApiError {
     request_body = MatchRequest,
     responses(
         (status = 200, description = "success", body = RankingJson),
-        (status = 400, response = ErrorJson),
-        (status = 429, response = ErrorJson)
+        (status = 400, response = errors::Error),
+        (status = 429, response = errors::Error)
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
@@ -300,6 +303,30 @@ async fn match_text(
     ApiJson(req): ApiJson<MatchRequest>,
 ) -> ApiResult<Json<RankingJson>> {
     Ok(Json(s.app.match_text(&req).await?.into()))
+}
+
+/// The state and the authenticated caller, which nearly every operation starts from: one
+/// extractor for the two (the caller as [`Auth`] reads it).
+pub(crate) struct Call(pub AppState, pub Caller);
+
+impl FromRequestParts<AppState> for Call {
+    type Rejection = crate::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Auth(caller) = Auth::from_request_parts(parts, state).await?;
+        Ok(Call(state.clone(), caller))
+    }
+}
+
+/// The answer of a creating request: 201 with the new record's view.
+pub(crate) type Created<T> = (StatusCode, Json<T>);
+
+/// `record` as the 201 answer of its view.
+fn created<T, R: Into<T>>(record: R) -> ApiResult<Created<T>> {
+    Ok((StatusCode::CREATED, Json(record.into())))
 }
 
 /// An export as a download (pages use it too); its file name is ASCII by construction.

@@ -2,12 +2,11 @@
 //! (bureau) the e-mail outbox with its failures.
 
 use super::errors;
+use super::Call;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Auth};
-use crate::views::ErrorJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::views::{MarkedJson, NotificationPageJson, OutboxJson, SettingsJson};
-use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -36,12 +35,10 @@ pub struct InboxQuery {
     responses(
         (status = 200, description = "success", body = NotificationPageJson),
         errors::ListQuery
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn list(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> ApiResult<Json<NotificationPageJson>> {
     let page = s
@@ -60,16 +57,10 @@ pub async fn list(
     params(("id" = String, Path, description = "notification id")),
     responses(
         (status = 204, description = "done"),
-        (status = 401, response = ErrorJson),
-        (status = 404, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        errors::CallerRecord
+    )
 )]
-pub async fn read(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
+pub async fn read(Call(s, caller): Call, Path(id): Path<String>) -> ApiResult<StatusCode> {
     s.app.mark_notification_read(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -82,14 +73,10 @@ pub async fn read(
     description = "Who: any signed-in account.",
     responses(
         (status = 200, description = "success", body = MarkedJson),
-        (status = 401, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        errors::Credentials
+    )
 )]
-pub async fn read_all(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-) -> ApiResult<Json<MarkedJson>> {
+pub async fn read_all(Call(s, caller): Call) -> ApiResult<Json<MarkedJson>> {
     let marked = s.app.mark_all_notifications_read(&caller).await?;
     Ok(Json(MarkedJson { marked }))
 }
@@ -102,14 +89,10 @@ pub async fn read_all(
     description = "Who: any signed-in account.",
     responses(
         (status = 200, description = "success", body = SettingsJson),
-        (status = 401, response = ErrorJson)
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+        errors::Credentials
+    )
 )]
-pub async fn settings(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-) -> ApiResult<Json<SettingsJson>> {
+pub async fn settings(Call(s, caller): Call) -> ApiResult<Json<SettingsJson>> {
     Ok(Json(SettingsJson::of(
         &s.app.notification_prefs(&caller).await?,
     )))
@@ -125,12 +108,10 @@ pub async fn settings(
     responses(
         (status = 200, description = "success", body = SettingsJson),
         errors::ListQuery
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn set_settings(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(body): ApiJson<HashMap<String, String>>,
 ) -> ApiResult<Json<SettingsJson>> {
     Ok(Json(SettingsJson::of(
@@ -157,12 +138,10 @@ pub struct OutboxQuery {
     responses(
         (status = 200, description = "success", body = OutboxJson),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn outbox(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(q): ApiQuery<OutboxQuery>,
 ) -> ApiResult<Json<OutboxJson>> {
     Ok(Json(

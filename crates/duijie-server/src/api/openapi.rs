@@ -9,7 +9,9 @@ use duijie_core::text::escape_html;
 use serde_json::Value;
 use std::sync::OnceLock;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{PathItem, RefOr};
 use utoipa::{Modify, OpenApi};
 
@@ -130,13 +132,14 @@ pub(crate) const WHO_SIGNED_IN: &str =
         openapi_json,
         docs
     ),
-    components(schemas(crate::views::ErrorJson), responses(crate::views::ErrorJson)),
+    components(schemas(crate::views::ErrorJson), responses(super::errors::Error)),
     modifiers(&Conventions)
 )]
 struct ApiDoc;
 
-/// What the attributes do not say themselves: the two ways to authenticate, and operation
-/// ids made from method and path (a handler's name, `get` or `list`, is not unique).
+/// What the attributes do not say themselves: the two ways to authenticate, that an operation
+/// takes either unless it says otherwise, and operation ids made from method and path (a
+/// handler's name, `get` or `list`, is not unique).
 struct Conventions;
 
 impl Modify for Conventions {
@@ -163,6 +166,7 @@ impl Modify for Conventions {
         for (path, item) in doc.paths.paths.iter_mut() {
             for (method, op) in operations(item) {
                 op.operation_id = Some(operation_id(method, path));
+                op.security = security(op.security.take());
                 let headers = op.responses.responses.values_mut().filter_map(|r| match r {
                     RefOr::T(response) => response.headers.get_mut("ETag"),
                     RefOr::Ref(_) => None,
@@ -185,6 +189,22 @@ impl Modify for Conventions {
                 }
             }
         }
+    }
+}
+
+/// An operation's security requirements: a signed-in caller (bearer token or session) where its
+/// attribute states none; `security(())`, anyone, marks a public operation, which the document
+/// states with no requirement (the document has no global one); any other list as stated, such
+/// as `security((), ("bearerAuth" = []), ("session" = []))` for anyone, more when signed in.
+fn security(stated: Option<Vec<SecurityRequirement>>) -> Option<Vec<SecurityRequirement>> {
+    let anyone = SecurityRequirement::default();
+    match stated {
+        None => Some(vec![
+            SecurityRequirement::new("bearerAuth", Vec::<String>::new()),
+            SecurityRequirement::new("session", Vec::<String>::new()),
+        ]),
+        Some(list) if list == [anyone] => None,
+        Some(list) => Some(list),
     }
 }
 
@@ -232,7 +252,8 @@ pub fn document() -> &'static Value {
     tag = "system",
     summary = "This OpenAPI document",
     description = "Who: anyone.",
-    responses((status = 200, description = "this document", body = Object))
+    responses((status = 200, description = "this document", body = Object)),
+    security(())
 )]
 pub async fn openapi_json() -> Json<&'static Value> {
     Json(document())
@@ -244,7 +265,8 @@ pub async fn openapi_json() -> Json<&'static Value> {
     tag = "system",
     summary = "API documentation page (HTML, works offline)",
     description = "Who: anyone.",
-    responses((status = 200, description = "the page", content_type = "text/html", body = String))
+    responses((status = 200, description = "the page", content_type = "text/html", body = String)),
+    security(())
 )]
 pub async fn docs() -> Html<String> {
     Html(docs_page(document()))
@@ -422,7 +444,7 @@ mod tests {
                 if path.starts_with("/api/v1") {
                     let errors = op["responses"].as_object().map_or(0, |r| {
                         r.values()
-                            .filter(|v| v["$ref"] == "#/components/responses/ErrorJson")
+                            .filter(|v| v["$ref"] == "#/components/responses/Error")
                             .count()
                     });
                     assert!(errors > 0, "{method} {path} lists no error response");
@@ -451,17 +473,22 @@ mod tests {
         use duijie_app::*;
         use duijie_core::validate::MAX_TEXT_CHARS;
         let limits: [(&str, &str, &str, usize); 21] = [
-            ("AchievementForm", "keywords", "maxItems", MAX_RECORD_TERMS),
-            ("ExpertForm", "keywords", "maxItems", MAX_RECORD_TERMS),
-            ("ExpertForm", "research_areas", "maxItems", MAX_RECORD_TERMS),
+            ("AchievementInput", "keywords", "maxItems", MAX_RECORD_TERMS),
+            ("ExpertInput", "keywords", "maxItems", MAX_RECORD_TERMS),
             (
-                "CatalogueItemsForm",
+                "ExpertInput",
+                "research_areas",
+                "maxItems",
+                MAX_RECORD_TERMS,
+            ),
+            (
+                "CatalogueItemsInput",
                 "demand_ids",
                 "maxItems",
                 MAX_ITEMS_PER_REQUEST,
             ),
             (
-                "CommitteeForm",
+                "CommitteeInput",
                 "size",
                 "maximum",
                 MAX_COMMITTEE_SIZE as usize,
@@ -473,40 +500,40 @@ mod tests {
                 MAX_COMMITTEE_SIZE as usize,
             ),
             (
-                "InstrumentForm",
+                "InstrumentInput",
                 "fields",
                 "maxItems",
                 MAX_INSTRUMENT_FIELDS,
             ),
-            ("InterestForm", "message", "maxLength", MAX_INTEREST_TEXT),
-            ("InterestForm", "expert_ids", "maxItems", MAX_INTEREST_REFS),
+            ("InterestInput", "message", "maxLength", MAX_INTEREST_TEXT),
+            ("InterestInput", "expert_ids", "maxItems", MAX_INTEREST_REFS),
             (
-                "InterestForm",
+                "InterestInput",
                 "achievement_ids",
                 "maxItems",
                 MAX_INTEREST_REFS,
             ),
             (
-                "InterestForm",
+                "InterestInput",
                 "instrument_ids",
                 "maxItems",
                 MAX_INTEREST_REFS,
             ),
-            ("DeclineBody", "reason", "maxLength", MAX_INTEREST_TEXT),
+            ("DeclineInput", "reason", "maxLength", MAX_INTEREST_TEXT),
             ("MatchRequest", "limit", "default", DEFAULT_MATCH_LIMIT),
             ("MatchRequest", "limit", "maximum", MAX_MATCH_LIMIT),
-            ("MessageForm", "body", "maxLength", MAX_TEXT_CHARS),
+            ("MessageInput", "body", "maxLength", MAX_TEXT_CHARS),
             (
-                "MessageForm",
+                "MessageInput",
                 "attachment_ids",
                 "maxItems",
                 MAX_MESSAGE_FILES,
             ),
             ("MilestoneForm", "text", "maxLength", MAX_LEDGER_LINE),
-            ("ProjectForm", "title", "maxLength", MAX_LEDGER_LINE),
+            ("ProjectInput", "title", "maxLength", MAX_LEDGER_LINE),
             ("ProjectUpdate", "milestones", "maxItems", MAX_MILESTONES),
             ("ProjectUpdate", "notes", "maxLength", MAX_LEDGER_NOTES),
-            ("SecondmentForm", "post", "maxLength", MAX_LEDGER_LINE),
+            ("SecondmentInput", "post", "maxLength", MAX_LEDGER_LINE),
         ];
         let schemas = &document()["components"]["schemas"];
         for (schema, property, keyword, limit) in limits {

@@ -1,10 +1,10 @@
 //! Achievements, experts, organisations and recommendations.
 
 use super::errors;
+use super::Call;
 use crate::error::ApiResult;
-use crate::extract::{ApiQuery, Auth};
+use crate::extract::ApiQuery;
 use crate::precondition::Tagged;
-use crate::views::ErrorJson;
 use crate::views::{
     AchievementJson, DemandMatchJson, ExpertJson, Items, OrganizationJson, PageJson,
 };
@@ -24,8 +24,9 @@ use utoipa::IntoParams;
     params(SearchParams),
     responses(
         (status = 200, description = "success", body = PageJson<AchievementJson>),
-        (status = 400, response = ErrorJson)
-    )
+        errors::PublicQuery
+    ),
+    security(())
 )]
 pub async fn search_achievements(
     State(s): State<AppState>,
@@ -45,8 +46,9 @@ pub async fn search_achievements(
     params(("id" = String, Path, description = "achievement id")),
     responses(
         (status = 200, description = "success", body = AchievementJson, headers(("ETag" = String))),
-        (status = 404, response = ErrorJson)
-    )
+        errors::PublicRecord
+    ),
+    security(())
 )]
 pub async fn achievement(
     State(s): State<AppState>,
@@ -70,8 +72,7 @@ pub async fn achievement(
     security((), ("bearerAuth" = []), ("session" = []))
 )]
 pub async fn search_experts(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<PageJson<ExpertJson>>> {
     Ok(Json(PageJson::from_page(
@@ -88,14 +89,12 @@ pub async fn search_experts(
     params(("id" = String, Path, description = "expert id")),
     responses(
         (status = 200, description = "success", body = ExpertJson, headers(("ETag" = String))),
-        (status = 401, response = ErrorJson),
-        (status = 404, response = ErrorJson)
+        errors::CallerRecord
     ),
     security((), ("bearerAuth" = []), ("session" = []))
 )]
 pub async fn expert(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
 ) -> ApiResult<Tagged<ExpertJson>> {
     let e = s.app.expert(&caller, &id).await?;
@@ -111,8 +110,9 @@ pub async fn expert(
     params(("id" = String, Path, description = "organization id")),
     responses(
         (status = 200, description = "success", body = OrganizationJson),
-        (status = 404, response = ErrorJson)
-    )
+        errors::PublicRecord
+    ),
+    security(())
 )]
 pub async fn organization(
     State(s): State<AppState>,
@@ -139,12 +139,10 @@ pub struct LimitParams {
     responses(
         (status = 200, description = "success", body = Items<DemandMatchJson>),
         errors::RestrictedRecord
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn recommended_demands(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<LimitParams>,
 ) -> ApiResult<Json<Items<DemandMatchJson>>> {

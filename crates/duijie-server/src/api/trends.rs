@@ -1,8 +1,8 @@
 //! Trends (科技动态): published demands per period and rising terms.
 
+use super::errors;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
-use crate::views::ErrorJson;
 use crate::views::TrendsJson;
 use crate::AppState;
 use axum::extract::State;
@@ -18,8 +18,9 @@ use duijie_app::TrendParams;
     params(TrendParams),
     responses(
         (status = 200, description = "success", body = TrendsJson),
-        (status = 400, response = ErrorJson)
-    )
+        errors::PublicQuery
+    ),
+    security(())
 )]
 pub async fn trends(
     State(s): State<AppState>,

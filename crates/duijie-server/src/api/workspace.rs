@@ -3,18 +3,20 @@
 //! bureau's list of what institutions changed.
 
 use super::errors;
+use super::lists::{self, AuditPage, OwnRecordPage};
+use super::params::IdempotencyKey;
+use super::Call;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::precondition::{IfMatch, Tagged};
 use crate::views::{
-    AchievementJson, AuditPageJson, Deleted, ExpertJson, InstrumentJson, Items, MyInterestJson,
-    OwnRecordJson, Paged,
+    AchievementJson, Deleted, ExpertJson, InstrumentJson, Items, MyInterestJson, OwnRecordJson,
 };
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
-use duijie_app::{record_version, AchievementForm, ExpertForm, InstrumentForm, Record};
+use duijie_app::{record_version, AchievementForm, Caller, ExpertForm, InstrumentForm, Record};
 use duijie_core::{DomainError, EntityKind, ErrorCode};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -25,6 +27,18 @@ fn tagged<T>(r: Record, into: impl FnOnce(Record) -> Option<T>) -> ApiResult<Tag
     into(r)
         .map(|j| Tagged(version, j))
         .ok_or_else(|| DomainError::new(ErrorCode::Internal, "记录类型不符").into())
+}
+
+/// Deletes a record of `kind` the caller may edit, at `version` when given.
+async fn delete(
+    s: &AppState,
+    caller: &Caller,
+    kind: EntityKind,
+    id: String,
+    version: Option<i64>,
+) -> ApiResult<Json<Deleted>> {
+    s.app.delete_record(caller, kind, &id, version).await?;
+    Ok(Json(Deleted::of(id)))
 }
 
 fn achievement_json(r: Record) -> Option<AchievementJson> {
@@ -54,17 +68,15 @@ fn instrument_json(r: Record) -> Option<InstrumentJson> {
     tag = "workspace",
     summary = "Record an achievement of the caller's institution; indexed and used by the ranking at once, recorded for the bureau",
     description = "Who: institution (its own).",
-    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    params(IdempotencyKey),
     request_body = AchievementForm,
     responses(
         (status = 201, description = "success", body = AchievementJson, headers(("ETag" = String))),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn create_achievement(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(form): ApiJson<AchievementForm>,
 ) -> ApiResult<(StatusCode, Tagged<AchievementJson>)> {
     let r = s.app.create_achievement(&caller, &form).await?;
@@ -77,20 +89,15 @@ pub async fn create_achievement(
     tag = "workspace",
     summary = "Replace an achievement's text",
     description = "Who: its institution, bureau/admin (another institution's record is 404).",
-    params(
-        ("id" = String, Path, description = "achievement id"),
-        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
-    ),
+    params(("id" = String, Path, description = "achievement id"), IfMatch),
     request_body = AchievementForm,
     responses(
         (status = 200, description = "success", body = AchievementJson, headers(("ETag" = String))),
         errors::VersionedWrite
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn edit_achievement(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     ApiJson(form): ApiJson<AchievementForm>,
@@ -105,26 +112,18 @@ pub async fn edit_achievement(
     tag = "workspace",
     summary = "Delete an achievement (leaves the index at once)",
     description = "Who: its institution, bureau/admin (another institution's record is 404).",
-    params(
-        ("id" = String, Path, description = "achievement id"),
-        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
-    ),
+    params(("id" = String, Path, description = "achievement id"), IfMatch),
     responses(
         (status = 200, description = "success", body = Deleted),
         errors::VersionedWrite
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn delete_achievement(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
 ) -> ApiResult<Json<Deleted>> {
-    s.app
-        .delete_record(&caller, EntityKind::Achievement, &id, version)
-        .await?;
-    Ok(Json(Deleted::of(id)))
+    delete(&s, &caller, EntityKind::Achievement, id, version).await
 }
 
 #[utoipa::path(
@@ -133,17 +132,15 @@ pub async fn delete_achievement(
     tag = "workspace",
     summary = "Record an expert of the caller's institution (contact details are kept for the bureau only)",
     description = "Who: institution (its own).",
-    params(("Idempotency-Key" = Option<String>, Header, description = crate::idempotency::key_doc())),
+    params(IdempotencyKey),
     request_body = ExpertForm,
     responses(
         (status = 201, description = "success", body = ExpertJson, headers(("ETag" = String))),
         errors::Write
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn create_expert(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiJson(form): ApiJson<ExpertForm>,
 ) -> ApiResult<(StatusCode, Tagged<ExpertJson>)> {
     let r = s.app.create_expert(&caller, &form).await?;
@@ -156,20 +153,15 @@ pub async fn create_expert(
     tag = "workspace",
     summary = "Replace an expert's profile; blank contact fields keep the stored ones",
     description = "Who: its institution, bureau/admin (another institution's record is 404).",
-    params(
-        ("id" = String, Path, description = "expert id"),
-        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
-    ),
+    params(("id" = String, Path, description = "expert id"), IfMatch),
     request_body = ExpertForm,
     responses(
         (status = 200, description = "success", body = ExpertJson, headers(("ETag" = String))),
         errors::VersionedWrite
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn edit_expert(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     ApiJson(form): ApiJson<ExpertForm>,
@@ -184,26 +176,18 @@ pub async fn edit_expert(
     tag = "workspace",
     summary = "Delete an expert (its achievements stay, unlinked; an expert with a secondment is 409)",
     description = "Who: its institution, bureau/admin (another institution's record is 404).",
-    params(
-        ("id" = String, Path, description = "expert id"),
-        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
-    ),
+    params(("id" = String, Path, description = "expert id"), IfMatch),
     responses(
         (status = 200, description = "success", body = Deleted),
         errors::VersionedWrite
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn delete_expert(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
 ) -> ApiResult<Json<Deleted>> {
-    s.app
-        .delete_record(&caller, EntityKind::Expert, &id, version)
-        .await?;
-    Ok(Json(Deleted::of(id)))
+    delete(&s, &caller, EntityKind::Expert, id, version).await
 }
 
 #[utoipa::path(
@@ -212,20 +196,15 @@ pub async fn delete_expert(
     tag = "workspace",
     summary = "Replace an instrument's description",
     description = "Who: its institution, bureau/admin (another institution's record is 404).",
-    params(
-        ("id" = String, Path, description = "instrument id"),
-        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
-    ),
+    params(("id" = String, Path, description = "instrument id"), IfMatch),
     request_body = InstrumentForm,
     responses(
         (status = 200, description = "success", body = InstrumentJson, headers(("ETag" = String))),
         errors::VersionedWrite
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn edit_instrument(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     ApiJson(form): ApiJson<InstrumentForm>,
@@ -240,26 +219,18 @@ pub async fn edit_instrument(
     tag = "workspace",
     summary = "Delete an instrument",
     description = "Who: its institution, bureau/admin (another institution's record is 404).",
-    params(
-        ("id" = String, Path, description = "instrument id"),
-        ("If-Match" = Option<String>, Header, description = crate::precondition::IF_MATCH_DOC)
-    ),
+    params(("id" = String, Path, description = "instrument id"), IfMatch),
     responses(
         (status = 200, description = "success", body = Deleted),
         errors::VersionedWrite
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn delete_instrument(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
 ) -> ApiResult<Json<Deleted>> {
-    s.app
-        .delete_record(&caller, EntityKind::Instrument, &id, version)
-        .await?;
-    Ok(Json(Deleted::of(id)))
+    delete(&s, &caller, EntityKind::Instrument, id, version).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -282,16 +253,14 @@ pub struct MyRecordsQuery {
     description = "Who: institution.",
     params(MyRecordsQuery),
     responses(
-        (status = 200, description = "success", body = Paged<OwnRecordJson>),
+        (status = 200, description = "success", body = OwnRecordPage),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn my_records(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(p): ApiQuery<MyRecordsQuery>,
-) -> ApiResult<Json<Paged<OwnRecordJson>>> {
+) -> ApiResult<Json<OwnRecordPage>> {
     let kind = match p.kind.as_deref().map(str::trim) {
         None | Some("") | Some("achievement") => EntityKind::Achievement,
         Some("expert") => EntityKind::Expert,
@@ -307,15 +276,13 @@ pub async fn my_records(
         .app
         .my_records(&caller, kind, p.q.as_deref(), page)
         .await?;
-    Ok(Json(Paged {
-        total,
+    let items = items.into_iter().filter_map(OwnRecordJson::from_record);
+    let per_page = duijie_app::RECORDS_PER_PAGE;
+    Ok(Json(OwnRecordPage(lists::paged(
         page,
-        per_page: duijie_app::RECORDS_PER_PAGE,
-        items: items
-            .into_iter()
-            .filter_map(OwnRecordJson::from_record)
-            .collect(),
-    }))
+        per_page,
+        (items.collect(), total),
+    ))))
 }
 
 #[utoipa::path(
@@ -327,13 +294,9 @@ pub async fn my_records(
     responses(
         (status = 200, description = "success", body = Items<MyInterestJson>),
         errors::Restricted
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
-pub async fn my_interests(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-) -> ApiResult<Json<Items<MyInterestJson>>> {
+pub async fn my_interests(Call(s, caller): Call) -> ApiResult<Json<Items<MyInterestJson>>> {
     Ok(Json(Items::of(s.app.my_interests(&caller).await?)))
 }
 
@@ -353,20 +316,14 @@ pub struct PageQuery {
     description = "Who: bureau/admin.",
     params(PageQuery),
     responses(
-        (status = 200, description = "success", body = crate::views::Paged<crate::views::AuditEntryJson>),
+        (status = 200, description = "success", body = AuditPage),
         errors::RestrictedInput
-    ),
-    security(("bearerAuth" = []), ("session" = []))
+    )
 )]
 pub async fn record_changes(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
+    Call(s, caller): Call,
     ApiQuery(p): ApiQuery<PageQuery>,
-) -> ApiResult<Json<AuditPageJson>> {
-    Ok(Json(
-        s.app
-            .record_changes(&caller, p.page.unwrap_or(1))
-            .await?
-            .into(),
-    ))
+) -> ApiResult<Json<AuditPage>> {
+    let changes = s.app.record_changes(&caller, p.page.unwrap_or(1)).await?;
+    Ok(Json(AuditPage(changes.into())))
 }

@@ -17,6 +17,7 @@ pub struct AuditActorJson {
 
 /// One entry of the audit log.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AuditEntry)]
 pub struct AuditEntryJson {
     pub seq: i64,
     pub at: DateTime<Utc>,

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 /// One edition of the demand catalogue.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Catalogue)]
 pub struct CatalogueJson {
     pub id: String,
     pub title: String,
@@ -38,6 +39,7 @@ impl From<duijie_core::CatalogueEdition> for CatalogueJson {
 
 /// An edition with its items.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CatalogueDetail)]
 pub struct CatalogueDetailJson {
     #[serde(flatten)]
     pub edition: CatalogueJson,
@@ -46,6 +48,7 @@ pub struct CatalogueDetailJson {
 
 /// A demand named in a diff.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DiffEntry)]
 pub struct DiffEntryJson {
     pub id: String,
     pub title: String,
@@ -78,6 +81,7 @@ pub struct ChangedEntryJson {
 
 /// Two editions compared.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CatalogueDiff)]
 pub struct CatalogueDiffJson {
     pub from: CatalogueJson,
     pub to: CatalogueJson,
@@ -111,6 +115,7 @@ impl From<duijie_app::EditionDiff> for CatalogueDiffJson {
 
 /// The outcome of importing one file (导入报告).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ImportReport)]
 pub struct ImportReportJson {
     pub id: String,
     pub file: String,

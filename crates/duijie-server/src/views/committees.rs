@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 /// An expert committee with its members and why each was chosen.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Committee)]
 pub struct CommitteeJson {
     pub id: String,
     pub name: String,

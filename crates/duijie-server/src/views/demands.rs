@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 /// One status change of a demand: who, when, why.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DemandEvent)]
 pub struct DemandEventJson {
     /// Null where the history starts.
     #[schema(schema_with = openapi::demand_status_or_null)]
@@ -118,6 +119,7 @@ impl From<duijie_app::DuplicateCandidate> for DuplicateJson {
 
 /// One demand of the review queue.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReviewItem)]
 pub struct ReviewItemJson {
     pub demand: DemandJson,
     pub complete: bool,

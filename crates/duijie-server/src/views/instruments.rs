@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 /// A shared research instrument (科研仪器).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Instrument)]
 pub struct InstrumentJson {
     pub id: String,
     pub name: String,

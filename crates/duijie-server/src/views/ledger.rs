@@ -15,6 +15,7 @@ pub struct DemandRef {
 
 /// One milestone of a project (节点).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Milestone)]
 pub struct MilestoneJson {
     pub date: NaiveDate,
     pub text: String,
@@ -23,6 +24,7 @@ pub struct MilestoneJson {
 
 /// A cooperation project of the ledger (合作项目台账).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Project)]
 pub struct ProjectJson {
     pub id: String,
     pub title: String,
@@ -91,6 +93,7 @@ pub struct ExpertRef {
 
 /// An expert's posting (科技副职 / 挂职); `end` is null while open-ended.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Secondment)]
 pub struct SecondmentJson {
     pub id: String,
     pub expert: ExpertRef,

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 /// The answer of the match endpoints (`api.md`, "Ranking shape").
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Ranking)]
 pub struct RankingJson {
     #[schema(schema_with = openapi::candidate_kind)]
     pub kind: &'static str,
@@ -44,6 +45,7 @@ pub struct CandidateJson {
 
 /// One document that supports a candidate.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Evidence)]
 pub struct EvidenceJson {
     #[schema(schema_with = openapi::evidence_kind)]
     pub kind: &'static str,
@@ -104,6 +106,7 @@ impl From<duijie_app::MatchResponse> for RankingJson {
 
 /// A published demand recommended to an institution.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DemandMatch)]
 pub struct DemandMatchJson {
     pub rank: usize,
     pub id: String,

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 /// Contact details (personal data): only where the caller may see them.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ContactInfo)]
 pub struct ContactJson {
     pub name: Option<String>,
     pub phone: Option<String>,
@@ -27,6 +28,7 @@ impl ContactJson {
 
 /// An expression of interest; `decline_reason` once declined.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Interest)]
 pub struct InterestJson {
     pub id: String,
     pub demand_id: String,
@@ -92,6 +94,7 @@ impl From<duijie_app::InterestState> for InterestStateJson {
 
 /// 我的对接意向: one expression of interest with its demand and where it stands.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MyInterest)]
 pub struct MyInterestJson {
     #[serde(flatten)]
     pub interest: InterestJson,
@@ -128,6 +131,7 @@ impl From<duijie_app::OrgInterest> for MyInterestJson {
 
 /// A stored file's description; `url` downloads it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Attachment)]
 pub struct AttachmentJson {
     pub id: String,
     pub file_name: String,
@@ -155,6 +159,7 @@ impl From<duijie_core::Attachment> for AttachmentJson {
 
 /// One message of a 揭榜's conversation.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Message)]
 pub struct MessageJson {
     pub id: String,
     pub interest_id: String,
@@ -180,6 +185,7 @@ impl From<duijie_core::Message> for MessageJson {
 
 /// A 揭榜's conversation, oldest message first.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Conversation)]
 pub struct ConversationJson {
     pub items: Vec<MessageJson>,
     pub demand_attachments: Vec<AttachmentJson>,

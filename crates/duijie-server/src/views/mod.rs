@@ -88,6 +88,7 @@ impl Deleted {
 
 /// The body of every error: `{"error": {"code", "message", "field"?, "fields"?}}`.
 #[derive(Debug, Serialize, ToSchema, ToResponse)]
+#[schema(as = Error)]
 #[response(description = "error")]
 pub struct ErrorJson {
     pub error: ErrorDetail,

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 /// One notification of the caller's inbox.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Notification)]
 pub struct NotificationJson {
     pub id: String,
     #[schema(schema_with = openapi::notification_kind)]
@@ -39,6 +40,7 @@ impl From<duijie_app::Notification> for NotificationJson {
 
 /// A page of the inbox with the unread count.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NotificationPage)]
 pub struct NotificationPageJson {
     pub items: Vec<NotificationJson>,
     pub total: i64,
@@ -67,6 +69,7 @@ pub struct MarkedJson {
 
 /// Every kind with its delivery (`immediate`, `digest` or `off`).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NotificationSettings)]
 pub struct SettingsJson {
     #[schema(schema_with = openapi::delivery_settings)]
     pub settings: BTreeMap<&'static str, &'static str>,
@@ -124,6 +127,7 @@ impl From<duijie_app::OutboxEntry> for OutboxEntryJson {
 
 /// The e-mail outbox: the latest rows and counts per status.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Outbox)]
 pub struct OutboxJson {
     pub items: Vec<OutboxEntryJson>,
     pub pending: i64,

@@ -16,6 +16,7 @@ pub(crate) fn field_name(f: Field) -> &'static str {
 
 /// A demand; `contact_*` are absent when the caller may not see them (or there are none).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Demand)]
 pub struct DemandJson {
     pub id: String,
     /// `draft`, `submitted`, ... (`DemandStatus::as_str`).
@@ -80,6 +81,7 @@ impl From<Demand> for DemandJson {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Achievement)]
 pub struct AchievementJson {
     pub id: String,
     pub title: String,
@@ -125,6 +127,7 @@ impl From<Achievement> for AchievementJson {
 
 /// An expert; phone and e-mail only for roles that may see them.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Expert)]
 pub struct ExpertJson {
     pub id: String,
     pub name: String,
@@ -265,6 +268,7 @@ impl OwnRecordJson {
 
 /// An organisation's profile with its counts of public records.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Organization)]
 pub struct OrganizationJson {
     pub id: String,
     pub name: String,

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 /// The readiness report, the same body for 200 and 503.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Health)]
 pub struct HealthJson {
     /// `ok` (200), else 503.
     #[schema(schema_with = openapi::readiness)]

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 /// Published demands per period and field or region, and rising terms.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Trends)]
 pub struct TrendsJson {
     #[schema(schema_with = openapi::trend_by)]
     pub by: String,
