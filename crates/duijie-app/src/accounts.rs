@@ -7,7 +7,7 @@
 
 use crate::audit::entry;
 use crate::tokens::{hash_token, new_token};
-use crate::{blocking, internal, store_err, Action, App, AppResult, Caller};
+use crate::{blocking, found, internal, store_err, Action, App, AppResult, Caller};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::SaltString;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
@@ -308,39 +308,37 @@ fn contact_in(
     phone: &str,
     required: bool,
 ) -> (Option<String>, Option<String>) {
-    let email = email.trim();
-    let phone = phone.trim();
-    let email = match normalize_email(email) {
-        Some(e) if e.len() <= 254 => Some(e),
-        _ if email.is_empty() && !required => None,
-        _ if email.is_empty() => {
-            errors.add(DomainError::invalid("email", "请填写电子邮箱"));
-            None
-        }
-        _ => {
-            errors.add(DomainError::invalid(
-                "email",
-                "电子邮箱格式不正确，例如 name@example.cn",
-            ));
-            None
-        }
-    };
-    let phone = match normalize_phone(phone) {
-        Some(p) if p.len() == 11 && p.starts_with('1') => Some(p),
-        _ if phone.is_empty() && !required => None,
-        _ if phone.is_empty() => {
-            errors.add(DomainError::invalid("phone", "请填写手机号"));
-            None
-        }
-        _ => {
-            errors.add(DomainError::invalid(
-                "phone",
-                "手机号须为 11 位中国大陆手机号码",
-            ));
-            None
-        }
-    };
+    let email = contact_field(
+        errors,
+        ("email", email, required),
+        |e| normalize_email(e).filter(|e| e.len() <= 254),
+        ("请填写电子邮箱", "电子邮箱格式不正确，例如 name@example.cn"),
+    );
+    let phone = contact_field(
+        errors,
+        ("phone", phone, required),
+        |p| normalize_phone(p).filter(|p| p.len() == 11 && p.starts_with('1')),
+        ("请填写手机号", "手机号须为 11 位中国大陆手机号码"),
+    );
     (email, phone)
+}
+
+/// One contact field (`field`, as typed, whether required): what `normalize` makes of it;
+/// `None` when it is empty and may be; otherwise `None` with an error saying it is `missing`
+/// (empty) or `malformed`.
+fn contact_field(
+    errors: &mut FieldErrors,
+    (field, raw, required): (&str, &str, bool),
+    normalize: impl FnOnce(&str) -> Option<String>,
+    (missing, malformed): (&str, &str),
+) -> Option<String> {
+    let raw = raw.trim();
+    let value = normalize(raw);
+    if value.is_none() && (required || !raw.is_empty()) {
+        let message = if raw.is_empty() { missing } else { malformed };
+        errors.add(DomainError::invalid(field, message));
+    }
+    value
 }
 
 fn parse_role(field: &str, raw: &str) -> Result<Role, DomainError> {
@@ -467,10 +465,8 @@ impl App {
     /// Ends every session of the caller's account (退出所有设备); how many ended.
     pub async fn sign_out_everywhere(&self, caller: &Caller) -> AppResult<u64> {
         let user = caller.require(Action::UseAccount)?;
-        self.store
-            .delete_sessions(&user.id, None)
-            .await
-            .map_err(store_err)
+        let ended = self.store.delete_sessions(&user.id, None).await;
+        ended.map_err(store_err)
     }
 
     /// Changes the caller's password (the old one is required); every other session of the
@@ -529,11 +525,7 @@ impl App {
             .set_user_contact(&user.id, email.as_deref(), phone.as_deref())
             .await
             .map_err(store_err)?;
-        self.store
-            .get_user(&user.id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("账号"))
+        found(self.store.get_user(&user.id).await, "账号")
     }
 
     /// Fails naming the field when another account or a waiting registration uses the e-mail
@@ -729,12 +721,7 @@ impl App {
         id: &str,
     ) -> AppResult<(Registration, User)> {
         caller.require(Action::ReviewRegistrations)?;
-        let reg = self
-            .store
-            .get_registration(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("注册申请"))?;
+        let reg = found(self.store.get_registration(id).await, "注册申请")?;
         if reg.status != RegistrationStatus::Pending {
             return Err(DomainError::new(ErrorCode::Conflict, "该注册申请已处理过"));
         }
@@ -773,14 +760,10 @@ impl App {
             };
             match self.store.approve_registration(id, &account).await {
                 Ok((reg, user)) => {
-                    self.audit_committed(entry(
-                        caller,
-                        AuditAction::RegistrationApprove,
-                        AuditSubject::User,
-                        vec![reg.id.clone(), user.id.clone()],
-                        format!("通过{}注册申请“{}”", reg.kind.label(), reg.org_name),
-                    ))
-                    .await;
+                    let summary = format!("通过{}注册申请“{}”", reg.kind.label(), reg.org_name);
+                    let ids = [&reg.id, &user.id];
+                    self.audit_users(caller, AuditAction::RegistrationApprove, &ids, summary)
+                        .await;
                     return Ok((reg, user));
                 }
                 Err(duijie_store::StoreError::Conflict(m)) => last = Some(m),
@@ -818,14 +801,9 @@ impl App {
             .reject_registration(id, reason)
             .await
             .map_err(store_err)?;
-        self.audit_committed(entry(
-            caller,
-            AuditAction::RegistrationReject,
-            AuditSubject::User,
-            vec![reg.id.clone()],
-            format!("驳回{}注册申请“{}”", reg.kind.label(), reg.org_name),
-        ))
-        .await;
+        let summary = format!("驳回{}注册申请“{}”", reg.kind.label(), reg.org_name);
+        self.audit_users(caller, AuditAction::RegistrationReject, &[&reg.id], summary)
+            .await;
         Ok(reg)
     }
 
@@ -870,14 +848,9 @@ impl App {
             })
             .await
             .map_err(store_err)?;
-        self.audit_committed(entry(
-            caller,
-            AuditAction::UserAdd,
-            AuditSubject::User,
-            vec![user.id.clone()],
-            format!("新建{}账号“{}”", role.label(), user.name),
-        ))
-        .await;
+        let summary = format!("新建{}账号“{}”", role.label(), user.name);
+        self.audit_users(caller, AuditAction::UserAdd, &[&user.id], summary)
+            .await;
         Ok(user)
     }
 
@@ -903,11 +876,7 @@ impl App {
     }
 
     async fn account(&self, id: &str) -> AppResult<User> {
-        self.store
-            .get_user(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("账号"))
+        found(self.store.get_user(id).await, "账号")
     }
 
     /// Changes an account's role or disables / enables it (administrator). An administrator
@@ -942,19 +911,14 @@ impl App {
                 .set_user_role(&user.id, role, org_id.as_deref())
                 .await
                 .map_err(store_err)?;
-            self.audit_committed(entry(
-                caller,
-                AuditAction::RoleChange,
-                AuditSubject::User,
-                vec![user.id.clone()],
-                format!(
-                    "账号“{}”的角色由{}改为{}",
-                    user.name,
-                    user.role.label(),
-                    role.label()
-                ),
-            ))
-            .await;
+            let summary = format!(
+                "账号“{}”的角色由{}改为{}",
+                user.name,
+                user.role.label(),
+                role.label()
+            );
+            self.audit_users(caller, AuditAction::RoleChange, &[&user.id], summary)
+                .await;
         }
         if let Some(disabled) = patch.disabled {
             self.store
@@ -966,14 +930,8 @@ impl App {
             } else {
                 AuditAction::UserEnable
             };
-            self.audit_committed(entry(
-                caller,
-                action,
-                AuditSubject::User,
-                vec![user.id.clone()],
-                format!("{}：账号“{}”", action.label(), user.name),
-            ))
-            .await;
+            let summary = format!("{}：账号“{}”", action.label(), user.name);
+            self.audit_users(caller, action, &[&user.id], summary).await;
         }
         self.account(id).await
     }
@@ -984,15 +942,23 @@ impl App {
         check_password("password", password)?;
         let user = self.account(id).await?;
         self.set_password_of(&user, password).await?;
-        self.audit_committed(entry(
-            caller,
-            AuditAction::PasswordReset,
-            AuditSubject::User,
-            vec![user.id.clone()],
-            format!("重置账号“{}”的密码", user.name),
-        ))
-        .await;
+        let summary = format!("重置账号“{}”的密码", user.name);
+        self.audit_users(caller, AuditAction::PasswordReset, &[&user.id], summary)
+            .await;
         Ok(())
+    }
+
+    /// Records, once committed, what `caller` did to accounts or registrations (`ids`).
+    async fn audit_users(
+        &self,
+        caller: &Caller,
+        action: AuditAction,
+        ids: &[&String],
+        summary: String,
+    ) {
+        let ids = ids.iter().map(|id| id.to_string()).collect();
+        self.audit_committed(entry(caller, action, AuditSubject::User, ids, summary))
+            .await;
     }
 
     async fn set_password_of(&self, user: &User, password: &str) -> AppResult<()> {
@@ -1018,13 +984,13 @@ impl App {
             .find(|u| u.name == name)
             .ok_or_else(|| DomainError::not_found("用户"))?;
         self.set_password_of(&user, password).await?;
-        self.audit_committed(entry(
+        let summary = format!("重置账号“{}”的密码", user.name);
+        self.audit_users(
             &Caller::Anonymous,
             AuditAction::PasswordReset,
-            AuditSubject::User,
-            vec![user.id.clone()],
-            format!("重置账号“{}”的密码", user.name),
-        ))
+            &[&user.id],
+            summary,
+        )
         .await;
         Ok(user)
     }

@@ -3,7 +3,7 @@
 //! Content-Type), size-capped per file and per demand, kept in the database and handed only to
 //! those who may see the demand or the conversation they belong to.
 
-use crate::{store_err, Action, App, AppResult, Caller};
+use crate::{found, found_or, store_err, Action, App, AppResult, Caller};
 use duijie_core::{Attachment, DomainError, ErrorCode, NewAttachment};
 use duijie_store::WriteRules;
 use sha2::{Digest, Sha256};
@@ -368,12 +368,7 @@ impl App {
     /// so that its existence is not revealed.
     async fn visible_attachment(&self, caller: &Caller, id: &str) -> AppResult<Attachment> {
         let missing = || DomainError::not_found("附件");
-        let a = self
-            .store
-            .get_attachment(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(missing)?;
+        let a = found_or(self.store.get_attachment(id).await, missing)?;
         match &a.interest_id {
             Some(interest) => {
                 self.readable_conversation(caller, interest)
@@ -392,12 +387,7 @@ impl App {
     /// A file with its bytes, for those who may see the demand or conversation it is in.
     pub async fn attachment(&self, caller: &Caller, id: &str) -> AppResult<(Attachment, Vec<u8>)> {
         let a = self.visible_attachment(caller, id).await?;
-        let bytes = self
-            .store
-            .attachment_data(&a.id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("附件"))?;
+        let bytes = found(self.store.attachment_data(&a.id).await, "附件")?;
         Ok((a, bytes))
     }
 

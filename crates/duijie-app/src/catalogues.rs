@@ -5,13 +5,11 @@
 use crate::audit;
 use crate::demands::{actor, contact_ids, redact, required, text};
 use crate::export::{self, CatalogueExport, ExportFormat};
-use crate::{blocking, notifications, store_err, Action, App, AppResult, Caller};
+use crate::{blocking, found, notifications, store_err, Action, App, AppResult, Caller};
 use duijie_core::catalogues::{diff_editions, CatalogueDiff};
 use duijie_core::error::FieldErrors;
-use duijie_core::{
-    CatalogueEdition, CatalogueStatus, Demand, DemandStatus, DomainError, EntityKind,
-};
-use duijie_store::{AuditAction, AuditSubject, Record};
+use duijie_core::{CatalogueEdition, CatalogueStatus, Demand, DemandStatus, DomainError};
+use duijie_store::{AuditAction, AuditSubject};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -231,17 +229,7 @@ impl App {
             .map_err(store_err)?;
         let mut diff = diff_editions(&older, &newer, |d| caller.can_see_contact(d));
         let gone: Vec<String> = diff.removed.iter().map(|e| e.id.clone()).collect();
-        let now: HashMap<String, Demand> = self
-            .store
-            .get_records(EntityKind::Demand, &gone)
-            .await
-            .map_err(store_err)?
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Demand(d) => Some((d.id.clone(), d)),
-                _ => None,
-            })
-            .collect();
+        let now: HashMap<String, Demand> = self.records_by_id(&gone).await?;
         for entry in &mut diff.removed {
             entry.status_now = now.get(&entry.id).map(|d| d.status);
         }
@@ -285,12 +273,7 @@ impl App {
         format: ExportFormat,
         full: bool,
     ) -> AppResult<CatalogueExport> {
-        let edition = self
-            .store
-            .get_catalogue(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("目录"))?;
+        let edition = found(self.store.get_catalogue(id).await, "目录")?;
         let items = self.store.catalogue_items(id).await.map_err(store_err)?;
         let ids: Vec<String> = items.iter().map(|d| d.id.clone()).collect();
         let summary = format!(

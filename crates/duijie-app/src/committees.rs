@@ -5,14 +5,13 @@
 
 use crate::demands::{actor, text};
 use crate::matching::{match_err, match_input};
-use crate::{blocking, store_err, Action, App, AppResult, Caller};
+use crate::{blocking, found, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::{
-    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, DomainError, EntityKind,
-    ErrorCode, Field, MemberEvidence, NewCommittee,
+    Committee, CommitteeMember, CommitteeStatus, CommitteeUpdate, DomainError, ErrorCode, Expert,
+    Field, MemberEvidence, NewCommittee,
 };
 use duijie_match::{subtopic_count, MatchInput, MAX_PER_INSTITUTION};
-use duijie_store::Record;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -129,17 +128,9 @@ impl App {
                     .map_err(|e| match_err("committee match", e))
             })
             .await?;
-        let orgs: HashMap<String, String> = self
-            .store
-            .get_records(EntityKind::Expert, &pool.expert_ids())
-            .await
-            .map_err(store_err)?
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Expert(e) => Some((e.id, e.org_id)),
-                _ => None,
-            })
-            .collect();
+        let experts: HashMap<String, Expert> = self.records_by_id(&pool.expert_ids()).await?;
+        let orgs: HashMap<String, String> =
+            experts.into_iter().map(|(id, e)| (id, e.org_id)).collect();
         let members = pool
             .choose(&subtopics, &orgs, form.size as usize)
             .into_iter()
@@ -181,11 +172,7 @@ impl App {
 
     pub async fn committee(&self, caller: &Caller, id: &str) -> AppResult<Committee> {
         caller.require(Action::ManageCommittees)?;
-        self.store
-            .get_committee(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("委员会"))
+        found(self.store.get_committee(id).await, "委员会")
     }
 
     /// The bureau renames, annotates, replaces the members (still at most two per
@@ -261,17 +248,7 @@ impl App {
             }
             ids.push(id.to_string());
         }
-        let mut experts: HashMap<String, _> = self
-            .store
-            .get_records(EntityKind::Expert, &ids)
-            .await
-            .map_err(store_err)?
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Expert(e) => Some((e.id.clone(), e)),
-                _ => None,
-            })
-            .collect();
+        let mut experts: HashMap<String, Expert> = self.records_by_id(&ids).await?;
         let mut members = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(e) = experts.remove(&id) else {

@@ -2,7 +2,7 @@
 //! every change recorded with who, when and why.
 
 use crate::access::forbidden;
-use crate::{notifications, store_err, Action, App, AppResult, Caller};
+use crate::{found, notifications, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::{
     is_open_ended, normalize_email, normalize_phone, parse_date, MAX_BUDGET_WAN, MAX_TEXT_CHARS,
@@ -321,20 +321,13 @@ impl App {
             }
             _ => return Err(DomainError::invalid("enterprise", "请填写需求单位")),
         };
-        let org = self
-            .store
-            .get_organization(&org_id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("单位"))?;
+        let org = found(self.store.get_organization(&org_id).await, "单位")?;
         draft.org_name = org.name;
-        let d = self
+        let write = self
             .store
             .create_demand(&org_id, &draft, DemandStatus::Draft, &actor(caller))
-            .await
-            .map_err(store_err)?;
-        self.notify_changed().await;
-        Ok(d)
+            .await;
+        self.written(write).await
     }
 
     /// The owner edits while the demand is with them; the bureau may edit any time.
@@ -524,9 +517,8 @@ impl App {
         if !caller.owns(&d) {
             return Err(forbidden());
         }
-        self.store.delete_demand(id).await.map_err(store_err)?;
-        self.notify_changed().await;
-        Ok(())
+        let write = self.store.delete_demand(id).await;
+        self.written(write).await
     }
 
     /// The owner reopens a withdrawn demand as a draft (the history keeps both moves).

@@ -18,6 +18,23 @@ pub enum ExportFormat {
     Html,
 }
 
+/// The one of `all` that `name` calls `s` (case and surrounding spaces forgiven), or an error
+/// on `format` saying `refusal` of the name and listing the choices: exports and the report
+/// name their formats alike.
+pub(crate) fn format_named<F: Copy>(
+    s: &str,
+    all: &[F],
+    name: fn(F) -> &'static str,
+    refusal: impl FnOnce(&str) -> String,
+) -> AppResult<F> {
+    let s = s.trim().to_ascii_lowercase();
+    all.iter().copied().find(|f| name(*f) == s).ok_or_else(|| {
+        let choices: Vec<&str> = all.iter().map(|f| name(*f)).collect();
+        let message = format!("{}，可选：{}", refusal(&s), choices.join("、"));
+        DomainError::invalid("format", message)
+    })
+}
+
 impl ExportFormat {
     pub const ALL: [ExportFormat; 4] = [
         ExportFormat::Xlsx,
@@ -37,16 +54,9 @@ impl ExportFormat {
 
     /// The format named by `s` (`xlsx`, `csv`, `json`, `html`), or an error naming the choices.
     pub fn parse(s: &str) -> AppResult<ExportFormat> {
-        let s = s.trim().to_ascii_lowercase();
-        ExportFormat::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "format",
-                    format!("导出格式“{s}”不支持，可选：xlsx、csv、json、html"),
-                )
-            })
+        format_named(s, &Self::ALL, Self::as_str, |s| {
+            format!("导出格式“{s}”不支持")
+        })
     }
 
     pub fn content_type(self) -> &'static str {
@@ -389,29 +399,29 @@ mod tests {
         );
     }
 
+    /// The test edition's export in a text `format` (with contacts when `full`), as text,
+    /// and its file name.
+    fn render_text(format: ExportFormat, full: bool) -> (String, String) {
+        let out = render(&edition(), &items(), format, full).unwrap();
+        (String::from_utf8(out.bytes).unwrap(), out.file_name)
+    }
+
     #[test]
     fn csv_has_a_bom_quotes_and_no_contact_unless_full() {
-        let out = render(&edition(), &items(), ExportFormat::Csv, false).unwrap();
-        let text = String::from_utf8(out.bytes).unwrap();
+        let (text, file_name) = render_text(ExportFormat::Csv, false);
         assert!(text.starts_with("\u{feff}序号,需求名称"));
         assert!(text.contains("\"需要, \"\"引号\"\"\n换行\""));
         assert!(text.contains(",面议,"));
         assert!(!text.contains("13800000000") && !text.contains("联系电话"));
-        let full = render(&edition(), &items(), ExportFormat::Csv, true).unwrap();
-        assert!(String::from_utf8(full.bytes)
-            .unwrap()
-            .contains("13800000000"));
-        assert_eq!(out.file_name, "2026年第4期企业技术需求目录(公开版).csv");
-        assert_eq!(
-            full.file_name,
-            "2026年第4期企业技术需求目录(含联系方式).csv"
-        );
+        let (full, full_name) = render_text(ExportFormat::Csv, true);
+        assert!(full.contains("13800000000"));
+        assert_eq!(file_name, "2026年第4期企业技术需求目录(公开版).csv");
+        assert_eq!(full_name, "2026年第4期企业技术需求目录(含联系方式).csv");
     }
 
     #[test]
     fn html_is_escaped_and_printable() {
-        let out = render(&edition(), &items(), ExportFormat::Html, false).unwrap();
-        let page = String::from_utf8(out.bytes).unwrap();
+        let (page, _) = render_text(ExportFormat::Html, false);
         assert!(page.contains("<html lang=\"zh-CN\">"));
         assert!(page.contains("@media print"));
         assert!(!page.contains("<script>"));

@@ -1,6 +1,6 @@
 //! Importing catalogue files: read (off the executor), write in one transaction, report.
 
-use crate::{blocking, internal, store_err, Action, App, AppResult, Caller};
+use crate::{blocking, found, internal, store_err, Action, App, AppResult, Caller};
 use duijie_core::{DemandStatus, DomainError, ErrorCode, ImportReport, RecordKind};
 use duijie_ingest::{read_bytes, ReadOptions};
 use duijie_store::ImportBatch;
@@ -98,10 +98,6 @@ impl App {
 
     pub async fn import_report(&self, caller: &Caller, id: &str) -> AppResult<ImportReport> {
         caller.require(Action::ImportCatalogue)?;
-        self.store
-            .get_import(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("导入记录"))
+        found(self.store.get_import(id).await, "导入记录")
     }
 }

@@ -7,7 +7,7 @@ use chrono::Datelike;
 use duijie_core::Change;
 use duijie_core::{EntityKind, Field};
 use duijie_search::IndexDoc;
-use duijie_store::Record;
+use duijie_store::{Record, StoreError};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -270,6 +270,14 @@ impl App {
         }
     }
 
+    /// A write's answer: the store's error as the user's ([`store_err`]); a write that
+    /// happened is made visible first ([`App::notify_changed`]).
+    pub(crate) async fn written<T>(&self, write: Result<T, StoreError>) -> AppResult<T> {
+        let done = write.map_err(store_err)?;
+        self.notify_changed().await;
+        Ok(done)
+    }
+
     /// The index's progress against the change log's head as the database sees it now (a
     /// flag set once at start would keep claiming health while the indexer is stuck).
     pub async fn index_status(&self) -> IndexStatus {
@@ -294,6 +302,21 @@ impl App {
         }
     }
 
+    /// Up to `limit` entries of the change log after `seq`, with the last one's sequence;
+    /// `None` once there are none (the index and the embedder page through the log alike).
+    pub(crate) async fn changes_after(
+        &self,
+        seq: i64,
+        limit: u32,
+    ) -> AppResult<Option<(Vec<Change>, i64)>> {
+        let changes = self
+            .store
+            .changes_since(seq, limit)
+            .await
+            .map_err(store_err)?;
+        Ok(changes.last().map(|c| c.seq).map(|last| (changes, last)))
+    }
+
     /// Applies every change the index has not seen; returns how many were applied.
     pub async fn sync_index(&self) -> AppResult<usize> {
         let _one = self.indexer.running.lock().await;
@@ -301,12 +324,7 @@ impl App {
         let mut total = 0;
         let mut uncommitted = 0usize;
         loop {
-            let changes = self
-                .store
-                .changes_since(applied, BATCH)
-                .await
-                .map_err(store_err)?;
-            let Some(last) = changes.last().map(|c| c.seq) else {
+            let Some((changes, last)) = self.changes_after(applied, BATCH).await? else {
                 break;
             };
             let mut docs = Vec::new();

@@ -4,9 +4,9 @@
 
 use crate::demands::{required, text};
 use crate::search::{Page, SearchParams};
-use crate::{store_err, Action, App, AppResult, Caller};
+use crate::{found, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
-use duijie_core::{DomainError, EntityKind, Field, Instrument, InstrumentDraft, OrgKind};
+use duijie_core::{DomainError, Field, Instrument, InstrumentDraft, OrgKind};
 use duijie_store::{OwnDraft, Record};
 use serde::Deserialize;
 
@@ -128,20 +128,11 @@ impl App {
     }
 
     pub async fn instrument(&self, id: &str) -> AppResult<Instrument> {
-        self.store
-            .get_instrument(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("仪器"))
+        found(self.store.get_instrument(id).await, "仪器")
     }
 
     /// Instruments are public: anyone searches them.
     pub async fn search_instruments(&self, p: &SearchParams) -> AppResult<Page<Instrument>> {
-        let (query, page, per_page) = p.to_query(EntityKind::Instrument)?;
-        self.run_search(query, (page, per_page), p.semantic_ratio()?, |r| match r {
-            Record::Instrument(i) => Some(i),
-            _ => None,
-        })
-        .await
+        self.search_public(p).await
     }
 }

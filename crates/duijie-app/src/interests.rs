@@ -4,7 +4,7 @@
 
 use crate::access::forbidden;
 use crate::demands::{actor, apply_contact, required};
-use crate::{notifications, store_err, Action, App, AppResult, Caller};
+use crate::{found, notifications, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::{Contact, Demand, DomainError, EntityKind, ErrorCode, Interest, NewInterest};
 use duijie_store::{AuditSubject, Record};
@@ -202,12 +202,7 @@ impl App {
     /// The interest and its demand, for the owner of the demand only.
     async fn owned_interest(&self, caller: &Caller, id: &str) -> AppResult<(Interest, Demand)> {
         caller.require(Action::AnswerInterest)?;
-        let i = self
-            .store
-            .get_interest(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("对接意向"))?;
+        let i = found(self.store.get_interest(id).await, "对接意向")?;
         let d = self.visible_demand(caller, &i.demand_id).await?;
         if !caller.owns(&d) {
             return Err(forbidden());
@@ -220,12 +215,11 @@ impl App {
         let (i, d) = self.owned_interest(caller, id).await?;
         let note = format!("接受{}的对接意向", i.org_name);
         let notices = [notifications::interest_answered(&d, &i, None)];
-        let (i, _demand) = self
+        let write = self
             .store
             .accept_interest(&i.id, &actor(caller), &note, &notices)
-            .await
-            .map_err(store_err)?;
-        self.notify_changed().await;
+            .await;
+        let (i, _demand) = self.written(write).await?;
         Ok(i)
     }
 

@@ -3,7 +3,7 @@
 //! experts' secondments (科技副职 / 挂职). Bureau and administrators only.
 
 use crate::demands::{actor, conflict_transition, required, text};
-use crate::{store_err, Action, App, AppResult, Caller};
+use crate::{found, store_err, Action, App, AppResult, Caller};
 use chrono::{Datelike, NaiveDate, Utc};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::parse_date;
@@ -344,13 +344,8 @@ impl App {
             key_project: form.key_project,
         };
         let note = format!("登记合作项目“{}”", new.title);
-        let p = self
-            .store
-            .create_project(&new, &actor(caller), &note)
-            .await
-            .map_err(store_err)?;
-        self.notify_changed().await;
-        Ok(p)
+        let write = self.store.create_project(&new, &actor(caller), &note).await;
+        self.written(write).await
     }
 
     pub async fn update_project(
@@ -380,11 +375,7 @@ impl App {
 
     pub async fn project(&self, caller: &Caller, id: &str) -> AppResult<Project> {
         caller.require(Action::KeepLedger)?;
-        self.store
-            .get_project(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("项目"))
+        found(self.store.get_project(id).await, "项目")
     }
 
     pub async fn projects(&self, caller: &Caller, query: &ProjectQuery) -> AppResult<Vec<Project>> {

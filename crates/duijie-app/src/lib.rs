@@ -220,6 +220,20 @@ pub(crate) fn store_err(err: StoreError) -> DomainError {
     }
 }
 
+/// The store's answer for one record it may not have: its error as the user's
+/// ([`store_err`]), no record as `not_found(what)`.
+pub(crate) fn found<T>(r: Result<Option<T>, StoreError>, what: &str) -> AppResult<T> {
+    found_or(r, || DomainError::not_found(what))
+}
+
+/// [`found`] with the caller's own error for a missing record (one that must not say more).
+pub(crate) fn found_or<T>(
+    r: Result<Option<T>, StoreError>,
+    missing: impl FnOnce() -> DomainError,
+) -> AppResult<T> {
+    r.map_err(store_err)?.ok_or_else(missing)
+}
+
 /// A request's work stopped because the request is gone or over its time. Nobody reads the
 /// answer when the client left; after a deadline it says to try again.
 pub(crate) fn cancelled() -> DomainError {

@@ -6,7 +6,7 @@
 
 use crate::attachments::{check_upload, AttachmentLimits, Upload};
 use crate::demands::redact;
-use crate::{store_err, App, AppResult, Caller};
+use crate::{found_or, store_err, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::MAX_TEXT_CHARS;
 use duijie_core::{
@@ -80,18 +80,8 @@ impl App {
         if caller.user().is_none() {
             return Err(missing());
         }
-        let i = self
-            .store
-            .get_interest(interest_id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(missing)?;
-        let d = self
-            .store
-            .get_demand(&i.demand_id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(missing)?;
+        let i = found_or(self.store.get_interest(interest_id).await, missing)?;
+        let d = found_or(self.store.get_demand(&i.demand_id).await, missing)?;
         if !caller.can_read_conversation(&d, &i) {
             return Err(missing());
         }

@@ -3,7 +3,7 @@
 //! notices written after the fact (new demands matching an institution, ledger milestones
 //! coming due), keyed so that a retry or a second replica writes nothing twice.
 
-use crate::{store_err, Action, App, AppResult, Caller};
+use crate::{found, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::{Delivery, Demand, DemandStatus, DomainError, Interest, NotificationKind};
 use duijie_match::{CandidateKind, Tier};
@@ -49,31 +49,29 @@ fn demand_link(d: &Demand) -> String {
     format!("/demands/{}", d.id)
 }
 
-fn notice(
-    kind: NotificationKind,
-    audience: Audience,
-    title: String,
-    body: String,
-    link: String,
-) -> NewNotice {
+/// A notice about demand `d` for organisation `org`, linking to the demand (every notice of a
+/// 揭榜 or a review is about one demand).
+fn about(d: &Demand, org: &str, kind: NotificationKind, title: String, body: String) -> NewNotice {
     NewNotice {
         kind,
-        audience,
+        audience: Audience::Org(org.to_string()),
         title,
         body,
-        link,
+        link: demand_link(d),
         key: None,
     }
 }
 
 /// An institution's 揭榜 reached the demand's enterprise.
 pub(crate) fn interest_received(d: &Demand, institution: &str) -> NewNotice {
-    notice(
+    let title = format!("需求《{}》收到新的揭榜", d.body.title);
+    let body = format!("{institution} 对您的需求表达了对接意向，请查看并答复。");
+    about(
+        d,
+        &d.org_id,
         NotificationKind::InterestReceived,
-        Audience::Org(d.org_id.clone()),
-        format!("需求《{}》收到新的揭榜", d.body.title),
-        format!("{institution} 对您的需求表达了对接意向，请查看并答复。"),
-        demand_link(d),
+        title,
+        body,
     )
 }
 
@@ -91,13 +89,7 @@ pub(crate) fn interest_answered(d: &Demand, i: &Interest, reason: Option<&str>) 
             format!("{} 的答复：{reason}", d.org_name),
         ),
     };
-    notice(
-        kind,
-        Audience::Org(i.org_id.clone()),
-        title,
-        body,
-        demand_link(d),
-    )
+    about(d, &i.org_id, kind, title, body)
 }
 
 /// The bureau's review of a demand, for its enterprise; `None` for moves nobody is told of.
@@ -128,24 +120,14 @@ pub(crate) fn demand_moved(d: &Demand, to: DemandStatus, note: &str) -> Option<N
         ),
         _ => return None,
     };
-    Some(notice(
-        kind,
-        Audience::Org(d.org_id.clone()),
-        title,
-        body,
-        demand_link(d),
-    ))
+    Some(about(d, &d.org_id, kind, title, body))
 }
 
 /// An approved demand published with a catalogue, for its enterprise.
 pub(crate) fn demand_published(d: &Demand, catalogue: &str) -> NewNotice {
-    notice(
-        NotificationKind::DemandPublished,
-        Audience::Org(d.org_id.clone()),
-        format!("需求《{}》已发布", d.body.title),
-        format!("您的需求已随需求目录《{catalogue}》公开发布，高校院所可以揭榜。"),
-        demand_link(d),
-    )
+    let title = format!("需求《{}》已发布", d.body.title);
+    let body = format!("您的需求已随需求目录《{catalogue}》公开发布，高校院所可以揭榜。");
+    about(d, &d.org_id, NotificationKind::DemandPublished, title, body)
 }
 
 /// A demand withdrawn or changed, for every institution that answered it (once each).
@@ -155,13 +137,9 @@ pub(crate) fn responders_told(d: &Demand, interests: &[Interest], what: &str) ->
     orgs.dedup();
     orgs.into_iter()
         .map(|org| {
-            notice(
-                NotificationKind::DemandChanged,
-                Audience::Org(org.to_string()),
-                format!("您揭榜的需求《{}》{what}", d.body.title),
-                format!("{} {what}，请查看最新内容。", d.org_name),
-                demand_link(d),
-            )
+            let title = format!("您揭榜的需求《{}》{what}", d.body.title);
+            let body = format!("{} {what}，请查看最新内容。", d.org_name);
+            about(d, org, NotificationKind::DemandChanged, title, body)
         })
         .collect()
 }
@@ -233,12 +211,7 @@ impl App {
     /// path of what it is about.
     pub async fn mark_notification_read(&self, caller: &Caller, id: &str) -> AppResult<String> {
         let user = signed_in(caller)?;
-        let n = self
-            .store
-            .get_notification(&user.id, id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("通知"))?;
+        let n = found(self.store.get_notification(&user.id, id).await, "通知")?;
         self.store
             .mark_read(&user.id, Some(id))
             .await

@@ -8,14 +8,14 @@
 //! workbook (one sheet per table) and the printable HTML page (the same tables, with
 //! server-side SVG bar charts).
 
-use crate::export::CatalogueExport;
+use crate::export::{format_named, CatalogueExport};
 use crate::ledger::parse_year;
 use crate::svg::{bar_chart, number};
 use crate::table::{html_table, workbook, Align, Cell, Column, Layout, Table};
 use crate::{blocking, internal, store_err, Action, App, AppResult, Caller};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use duijie_core::text::escape_html;
-use duijie_core::{DomainError, Project, ProjectStatus, Secondment};
+use duijie_core::{Project, ProjectStatus, Secondment};
 use duijie_store::{AuditAction, AuditSubject, DemandTimeline, ProjectFilter};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -46,16 +46,9 @@ impl ReportFormat {
 
     /// The format named by `s`, or an error naming the field and the choices.
     pub fn parse(s: &str) -> AppResult<ReportFormat> {
-        let s = s.trim().to_ascii_lowercase();
-        ReportFormat::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "format",
-                    format!("不支持的格式“{s}”，可选：json、xlsx、html"),
-                )
-            })
+        format_named(s, &Self::ALL, Self::as_str, |s| {
+            format!("不支持的格式“{s}”")
+        })
     }
 
     fn content_type(self) -> &'static str {

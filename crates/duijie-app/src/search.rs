@@ -3,17 +3,83 @@
 
 use crate::demands::{contact_ids, redact};
 use crate::indexer::to_doc;
-use crate::{blocking, internal, store_err, Action, App, AppResult, Caller};
+use crate::{blocking, found, internal, store_err, Action, App, AppResult, Caller};
 use chrono::Datelike;
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::parse_date;
 use duijie_core::{
-    Achievement, CoopMode, Demand, DemandStatus, DomainError, EntityKind, Expert, Field,
+    Achievement, CoopMode, Demand, DemandStatus, DomainError, EntityKind, Expert, Field, Instrument,
 };
 use duijie_search::{DemandRanges, Facets, SearchPage, SearchQuery, Sort};
 use duijie_store::{AuditSubject, Record};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
+
+/// A record type as the store and the index hand it out: its kind, and how to take it out of
+/// a [`Record`] again.
+pub(crate) trait Kind: Sized {
+    const KIND: EntityKind;
+    fn from_record(r: Record) -> Option<Self>;
+    fn id(&self) -> &str;
+}
+
+/// Records anyone may see whole (no personal data to redact): achievements and instruments.
+pub(crate) trait Public: Kind {}
+
+impl Public for Achievement {}
+impl Public for Instrument {}
+
+impl Kind for Demand {
+    const KIND: EntityKind = EntityKind::Demand;
+    fn from_record(r: Record) -> Option<Self> {
+        match r {
+            Record::Demand(d) => Some(d),
+            _ => None,
+        }
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Kind for Achievement {
+    const KIND: EntityKind = EntityKind::Achievement;
+    fn from_record(r: Record) -> Option<Self> {
+        match r {
+            Record::Achievement(a) => Some(a),
+            _ => None,
+        }
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Kind for Expert {
+    const KIND: EntityKind = EntityKind::Expert;
+    fn from_record(r: Record) -> Option<Self> {
+        match r {
+            Record::Expert(e) => Some(e),
+            _ => None,
+        }
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Kind for Instrument {
+    const KIND: EntityKind = EntityKind::Instrument;
+    fn from_record(r: Record) -> Option<Self> {
+        match r {
+            Record::Instrument(i) => Some(i),
+            _ => None,
+        }
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
 
 pub const MAX_PER_PAGE: u32 = 100;
 /// Longest query text looked at; the rest is ignored rather than refused.
@@ -390,12 +456,30 @@ impl App {
     }
 
     pub async fn search_achievements(&self, p: &SearchParams) -> AppResult<Page<Achievement>> {
-        let (query, page, per_page) = p.to_query(EntityKind::Achievement)?;
-        self.run_search(query, (page, per_page), p.semantic_ratio()?, |r| match r {
-            Record::Achievement(a) => Some(a),
-            _ => None,
-        })
-        .await
+        self.search_public(p).await
+    }
+
+    /// The stored records of type `T` among `ids`, by id (ids of other kinds or gone are left
+    /// out).
+    pub(crate) async fn records_by_id<T: Kind>(
+        &self,
+        ids: &[String],
+    ) -> AppResult<HashMap<String, T>> {
+        let records = self
+            .store
+            .get_records(T::KIND, ids)
+            .await
+            .map_err(store_err)?;
+        let typed = records.into_iter().filter_map(T::from_record);
+        Ok(typed.map(|r| (r.id().to_string(), r)).collect())
+    }
+
+    /// Searches a kind of public record: anyone may, and sees it whole.
+    pub(crate) async fn search_public<T: Public>(&self, p: &SearchParams) -> AppResult<Page<T>> {
+        let (query, page, per_page) = p.to_query(T::KIND)?;
+        let semantic = p.semantic_ratio()?;
+        self.run_search(query, (page, per_page), semantic, T::from_record)
+            .await
     }
 
     pub async fn search_experts(
@@ -417,20 +501,11 @@ impl App {
     }
 
     pub async fn achievement(&self, id: &str) -> AppResult<Achievement> {
-        self.store
-            .get_achievement(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("成果"))
+        found(self.store.get_achievement(id).await, "成果")
     }
 
     pub async fn expert(&self, caller: &Caller, id: &str) -> AppResult<Expert> {
-        let e = self
-            .store
-            .get_expert(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("专家"))?;
+        let e = found(self.store.get_expert(id).await, "专家")?;
         Ok(redact_expert(caller, e))
     }
 
@@ -459,43 +534,33 @@ impl App {
         caller: &Caller,
         org_id: &str,
         limit: usize,
-    ) -> AppResult<(Vec<Achievement>, Vec<Expert>, Vec<duijie_core::Instrument>)> {
+    ) -> AppResult<(Vec<Achievement>, Vec<Expert>, Vec<Instrument>)> {
         let of = |kind| SearchQuery {
             org_id: Some(org_id.to_string()),
             limit,
             ..SearchQuery::new(kind)
         };
+        let first = (1, limit as u32);
         let achievements = self
             .run_search(
                 of(EntityKind::Achievement),
-                (1, limit as u32),
+                first,
                 None,
-                |r| match r {
-                    Record::Achievement(a) => Some(a),
-                    _ => None,
-                },
+                Achievement::from_record,
             )
             .await?;
         let experts = self
-            .run_search(
-                of(EntityKind::Expert),
-                (1, limit as u32),
-                None,
-                |r| match r {
-                    Record::Expert(e) => Some(redact_expert(caller, e)),
-                    _ => None,
-                },
-            )
+            .run_search(of(EntityKind::Expert), first, None, |r| match r {
+                Record::Expert(e) => Some(redact_expert(caller, e)),
+                _ => None,
+            })
             .await?;
         let instruments = self
             .run_search(
                 of(EntityKind::Instrument),
-                (1, limit as u32),
+                first,
                 None,
-                |r| match r {
-                    Record::Instrument(i) => Some(i),
-                    _ => None,
-                },
+                Instrument::from_record,
             )
             .await?;
         let experts = records(experts.items);
@@ -525,10 +590,7 @@ impl App {
             ..SearchQuery::new(EntityKind::Achievement)
         };
         let page = self
-            .run_search(query, (1, limit as u32), None, |r| match r {
-                Record::Achievement(a) => Some(a),
-                _ => None,
-            })
+            .run_search(query, (1, limit as u32), None, Achievement::from_record)
             .await?;
         Ok(records(page.items))
     }
@@ -537,12 +599,7 @@ impl App {
         &self,
         id: &str,
     ) -> AppResult<(duijie_core::Organization, duijie_store::OrgCounts)> {
-        let org = self
-            .store
-            .get_organization(id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("单位"))?;
+        let org = found(self.store.get_organization(id).await, "单位")?;
         let counts = self
             .store
             .organization_counts(id)

@@ -390,12 +390,7 @@ impl App {
         } else {
             loop {
                 let cursor = dense.cursor.load(Ordering::Acquire);
-                let changes = self
-                    .store
-                    .changes_since(cursor, PAGE)
-                    .await
-                    .map_err(store_err)?;
-                let Some(last) = changes.last().map(|c| c.seq) else {
+                let Some((changes, last)) = self.changes_after(cursor, PAGE).await? else {
                     break;
                 };
                 for kind in EMBEDDED {

@@ -8,7 +8,7 @@ use crate::audit::{entry, AuditPage};
 use crate::demands::{required, text};
 use crate::instruments::InstrumentForm;
 use crate::search::SearchParams;
-use crate::{store_err, Action, App, AppResult, Caller};
+use crate::{found, store_err, Action, App, AppResult, Caller};
 use duijie_core::error::FieldErrors;
 use duijie_core::validate::{normalize_email, normalize_phone, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use duijie_core::{
@@ -351,12 +351,7 @@ impl App {
     /// The institution's organisation id and name, for a caller who keeps records of its own.
     pub(crate) async fn own_org(&self, caller: &Caller) -> AppResult<(String, String)> {
         let org_id = caller.workspace_org()?.to_string();
-        let org = self
-            .store
-            .get_organization(&org_id)
-            .await
-            .map_err(store_err)?
-            .ok_or_else(|| DomainError::not_found("所属单位"))?;
+        let org = found(self.store.get_organization(&org_id).await, "所属单位")?;
         Ok((org.id, org.name))
     }
 
@@ -401,13 +396,8 @@ impl App {
             OwnDraft::Instrument(i) => i.name.clone(),
         };
         let audit = Self::record_audit(caller, AuditAction::RecordCreate, kind, &org.1, &title);
-        let r = self
-            .store
-            .create_own_record(&org.0, &draft, &audit)
-            .await
-            .map_err(store_err)?;
-        self.notify_changed().await;
-        Ok(r)
+        let write = self.store.create_own_record(&org.0, &draft, &audit).await;
+        self.written(write).await
     }
 
     async fn edit_own(
@@ -430,13 +420,11 @@ impl App {
             org_name,
             &title,
         );
-        let r = self
+        let write = self
             .store
             .update_own_record(current.id(), &draft, version, &audit)
-            .await
-            .map_err(store_err)?;
-        self.notify_changed().await;
-        Ok(r)
+            .await;
+        self.written(write).await
     }
 
     /// An institution records an achievement of its own.
@@ -527,12 +515,11 @@ impl App {
             org_name,
             record_title(&current),
         );
-        self.store
+        let write = self
+            .store
             .delete_own_record(kind, id, version, &audit)
-            .await
-            .map_err(store_err)?;
-        self.notify_changed().await;
-        Ok(())
+            .await;
+        self.written(write).await
     }
 
     /// Expert contact details stay with the bureau.

@@ -3,30 +3,18 @@
 //! editions tells readers what is new, what changed and what left.
 
 use crate::model::{Demand, DemandStatus};
+use crate::wire::wire_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// Where an edition is in its life: compiled as a draft, then published once and frozen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CatalogueStatus {
-    Draft,
-    Published,
-}
-
-impl CatalogueStatus {
-    pub const ALL: [CatalogueStatus; 2] = [CatalogueStatus::Draft, CatalogueStatus::Published];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CatalogueStatus::Draft => "draft",
-            CatalogueStatus::Published => "published",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CatalogueStatus> {
-        CatalogueStatus::ALL.into_iter().find(|c| c.as_str() == s)
+wire_enum! {
+    /// Where an edition is in its life: compiled as a draft, then published once and frozen.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CatalogueStatus {
+        Draft => "draft",
+        Published => "published",
     }
 }
 

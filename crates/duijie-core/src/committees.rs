@@ -1,37 +1,18 @@
 //! Expert committees (专家咨询委员会) the bureau assembles for a field.
 
 use crate::taxonomy::Field;
+use crate::wire::wire_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Where a committee stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommitteeStatus {
-    /// Proposed, being adjusted by the bureau.
-    Draft,
-    Confirmed,
-}
-
-impl CommitteeStatus {
-    pub const ALL: [CommitteeStatus; 2] = [CommitteeStatus::Draft, CommitteeStatus::Confirmed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommitteeStatus::Draft => "draft",
-            CommitteeStatus::Confirmed => "confirmed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CommitteeStatus> {
-        CommitteeStatus::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CommitteeStatus::Draft => "草案",
-            CommitteeStatus::Confirmed => "已确认",
-        }
+wire_enum! {
+    /// Where a committee stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CommitteeStatus {
+        /// Proposed, being adjusted by the bureau.
+        Draft => ("draft", "草案"),
+        Confirmed => ("confirmed", "已确认"),
     }
 }
 

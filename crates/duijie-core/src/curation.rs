@@ -3,6 +3,7 @@
 //! whether it repeats a demand already on file (overlap of the analysed wording). Pure functions; tokenising is the caller's job.
 
 use crate::model::DemandDraft;
+use crate::wire::wire_enum;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -77,31 +78,15 @@ pub const UNUSUAL_BUDGET_WAN: f64 = 10_000.0;
 /// A deadline further away than this many years is probably a typing slip.
 pub const FAR_DEADLINE_YEARS: u32 = 5;
 
-/// What kind of implausible value a [`Doubt`] names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DoubtCode {
-    DeadlinePassed,
-    DeadlineFar,
-    BudgetUnusual,
-    TitleTooShort,
-}
-
-impl DoubtCode {
-    pub const ALL: [DoubtCode; 4] = [
-        DoubtCode::DeadlinePassed,
-        DoubtCode::DeadlineFar,
-        DoubtCode::BudgetUnusual,
-        DoubtCode::TitleTooShort,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DoubtCode::DeadlinePassed => "deadline_passed",
-            DoubtCode::DeadlineFar => "deadline_far",
-            DoubtCode::BudgetUnusual => "budget_unusual",
-            DoubtCode::TitleTooShort => "title_too_short",
-        }
+wire_enum! {
+    /// What kind of implausible value a [`Doubt`] names.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DoubtCode {
+        DeadlinePassed => "deadline_passed",
+        DeadlineFar => "deadline_far",
+        BudgetUnusual => "budget_unusual",
+        TitleTooShort => "title_too_short",
     }
 }
 

@@ -1,67 +1,36 @@
 //! Transport-neutral error codes. The server maps each code to an HTTP status; the CLI prints
 //! the message.
 
+use crate::wire::wire_enum;
 use std::fmt;
 
-/// A stable, machine-readable error code (`snake_case` on the wire).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// A field of a request or record is missing or malformed.
-    InvalidInput,
-    /// The caller is not signed in.
-    Unauthenticated,
-    /// The caller is signed in but may not do this.
-    Forbidden,
-    NotFound,
-    /// The request conflicts with the current state (a lifecycle transition, a duplicate).
-    Conflict,
-    /// The record changed since the version the caller read (`If-Match`, the form's version).
-    PreconditionFailed,
-    /// A body or file is larger than allowed.
-    TooLarge,
-    RateLimited,
-    /// The file could not be read as a catalogue at all.
-    UnreadableFile,
-    /// Not built yet.
-    NotImplemented,
-    /// Something failed on our side; details are logged, not sent.
-    Internal,
-    /// The server cannot take the request now (too many connections, a request over its
-    /// time); trying again later may succeed.
-    Unavailable,
-}
-
-impl ErrorCode {
-    pub const ALL: [ErrorCode; 12] = [
-        ErrorCode::InvalidInput,
-        ErrorCode::Unauthenticated,
-        ErrorCode::Forbidden,
-        ErrorCode::NotFound,
-        ErrorCode::Conflict,
-        ErrorCode::PreconditionFailed,
-        ErrorCode::TooLarge,
-        ErrorCode::RateLimited,
-        ErrorCode::UnreadableFile,
-        ErrorCode::NotImplemented,
-        ErrorCode::Internal,
-        ErrorCode::Unavailable,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidInput => "invalid_input",
-            ErrorCode::Unauthenticated => "unauthenticated",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::Conflict => "conflict",
-            ErrorCode::PreconditionFailed => "precondition_failed",
-            ErrorCode::TooLarge => "too_large",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::UnreadableFile => "unreadable_file",
-            ErrorCode::NotImplemented => "not_implemented",
-            ErrorCode::Internal => "internal",
-            ErrorCode::Unavailable => "unavailable",
-        }
+wire_enum! {
+    /// A stable, machine-readable error code (`snake_case` on the wire).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ErrorCode {
+        /// A field of a request or record is missing or malformed.
+        InvalidInput => "invalid_input",
+        /// The caller is not signed in.
+        Unauthenticated => "unauthenticated",
+        /// The caller is signed in but may not do this.
+        Forbidden => "forbidden",
+        NotFound => "not_found",
+        /// The request conflicts with the current state (a lifecycle transition, a duplicate).
+        Conflict => "conflict",
+        /// The record changed since the version the caller read (`If-Match`, the form's version).
+        PreconditionFailed => "precondition_failed",
+        /// A body or file is larger than allowed.
+        TooLarge => "too_large",
+        RateLimited => "rate_limited",
+        /// The file could not be read as a catalogue at all.
+        UnreadableFile => "unreadable_file",
+        /// Not built yet.
+        NotImplemented => "not_implemented",
+        /// Something failed on our side; details are logged, not sent.
+        Internal => "internal",
+        /// The server cannot take the request now (too many connections, a request over its
+        /// time); trying again later may succeed.
+        Unavailable => "unavailable",
     }
 }
 

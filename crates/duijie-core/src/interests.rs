@@ -2,44 +2,18 @@
 //! with the evidence it cites and its contact person, and the owner's answer.
 
 use crate::model::Contact;
+use crate::wire::wire_enum;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// Where an expression of interest stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InterestStatus {
-    Pending,
-    Accepted,
-    Declined,
-}
-
-impl InterestStatus {
-    pub const ALL: [InterestStatus; 3] = [
-        InterestStatus::Pending,
-        InterestStatus::Accepted,
-        InterestStatus::Declined,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InterestStatus::Pending => "pending",
-            InterestStatus::Accepted => "accepted",
-            InterestStatus::Declined => "declined",
-        }
-    }
-
-    /// How pages name the state.
-    pub fn label(self) -> &'static str {
-        match self {
-            InterestStatus::Pending => "待处理",
-            InterestStatus::Accepted => "接受",
-            InterestStatus::Declined => "婉拒",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<InterestStatus> {
-        InterestStatus::ALL.into_iter().find(|i| i.as_str() == s)
+wire_enum! {
+    /// Where an expression of interest stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum InterestStatus {
+        Pending => ("pending", "待处理"),
+        Accepted => ("accepted", "接受"),
+        Declined => ("declined", "婉拒"),
     }
 }
 

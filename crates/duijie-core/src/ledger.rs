@@ -1,52 +1,20 @@
 //! The bureau's ledger (台账): cooperation projects (合作项目) signed on demands, with their
 //! milestones, and secondments (科技副职 / 挂职) of experts to host organisations.
 
+use crate::wire::wire_enum;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Where a cooperation project stands (项目状态).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProjectStatus {
-    Signed,
-    InProgress,
-    Completed,
-    Suspended,
-    Terminated,
-}
-
-impl ProjectStatus {
-    pub const ALL: [ProjectStatus; 5] = [
-        ProjectStatus::Signed,
-        ProjectStatus::InProgress,
-        ProjectStatus::Completed,
-        ProjectStatus::Suspended,
-        ProjectStatus::Terminated,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProjectStatus::Signed => "signed",
-            ProjectStatus::InProgress => "in_progress",
-            ProjectStatus::Completed => "completed",
-            ProjectStatus::Suspended => "suspended",
-            ProjectStatus::Terminated => "terminated",
-        }
-    }
-
-    /// Chinese label for pages and reports.
-    pub fn label(self) -> &'static str {
-        match self {
-            ProjectStatus::Signed => "已签约",
-            ProjectStatus::InProgress => "实施中",
-            ProjectStatus::Completed => "已完成",
-            ProjectStatus::Suspended => "暂停",
-            ProjectStatus::Terminated => "已终止",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ProjectStatus> {
-        ProjectStatus::ALL.into_iter().find(|p| p.as_str() == s)
+wire_enum! {
+    /// Where a cooperation project stands (项目状态).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ProjectStatus {
+        Signed => ("signed", "已签约"),
+        InProgress => ("in_progress", "实施中"),
+        Completed => ("completed", "已完成"),
+        Suspended => ("suspended", "暂停"),
+        Terminated => ("terminated", "已终止"),
     }
 }
 

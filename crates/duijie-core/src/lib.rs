@@ -17,6 +17,7 @@ pub mod taxonomy;
 pub mod text;
 pub mod time;
 pub mod validate;
+mod wire;
 
 pub use cancel::{Cancel, Cancelled};
 pub use catalogues::{CatalogueEdition, CatalogueStatus};

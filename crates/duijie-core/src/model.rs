@@ -2,59 +2,24 @@
 //! the organisation by name. Stored records add ids, the resolved organisation and timestamps.
 
 use crate::taxonomy::{CoopMode, Field, Maturity};
+use crate::wire::wire_enum;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// 单位类型: what kind of party an organisation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    /// 企业
-    Enterprise,
-    /// 高校
-    University,
-    /// 科研院所
-    Institute,
-    /// 政府部门
-    Government,
-    /// 中介服务机构
-    Intermediary,
+wire_enum! {
+    /// 单位类型: what kind of party an organisation is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum OrgKind {
+        Enterprise => ("enterprise", "企业"),
+        University => ("university", "高校"),
+        Institute => ("institute", "科研院所"),
+        Government => ("government", "政府部门"),
+        Intermediary => ("intermediary", "中介服务机构"),
+    }
 }
 
 impl OrgKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::Enterprise => "enterprise",
-            OrgKind::University => "university",
-            OrgKind::Institute => "institute",
-            OrgKind::Government => "government",
-            OrgKind::Intermediary => "intermediary",
-        }
-    }
-
-    /// The label shown to users.
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgKind::Enterprise => "企业",
-            OrgKind::University => "高校",
-            OrgKind::Institute => "科研院所",
-            OrgKind::Government => "政府部门",
-            OrgKind::Intermediary => "中介服务机构",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<OrgKind> {
-        [
-            OrgKind::Enterprise,
-            OrgKind::University,
-            OrgKind::Institute,
-            OrgKind::Government,
-            OrgKind::Intermediary,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-
     /// Guesses the kind from a Chinese organisation name; `fallback` when the name says nothing.
     pub fn infer(name: &str, fallback: OrgKind) -> OrgKind {
         let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
@@ -117,71 +82,25 @@ impl Contact {
     }
 }
 
-/// Where a demand is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DemandStatus {
-    Draft,
-    Submitted,
-    ChangesRequested,
-    Approved,
-    Published,
-    Rejected,
-    Withdrawn,
-    InDocking,
-    Contracted,
-    Closed,
+wire_enum! {
+    /// Where a demand is in its life.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DemandStatus {
+        Draft => ("draft", "草稿"),
+        Submitted => ("submitted", "待审核"),
+        ChangesRequested => ("changes_requested", "退回修改"),
+        Approved => ("approved", "已审核"),
+        Published => ("published", "已发布"),
+        Rejected => ("rejected", "未通过"),
+        Withdrawn => ("withdrawn", "已撤回"),
+        InDocking => ("in_docking", "对接中"),
+        Contracted => ("contracted", "已签约"),
+        Closed => ("closed", "已关闭"),
+    }
 }
 
 impl DemandStatus {
-    pub const ALL: [DemandStatus; 10] = [
-        DemandStatus::Draft,
-        DemandStatus::Submitted,
-        DemandStatus::ChangesRequested,
-        DemandStatus::Approved,
-        DemandStatus::Published,
-        DemandStatus::Rejected,
-        DemandStatus::Withdrawn,
-        DemandStatus::InDocking,
-        DemandStatus::Contracted,
-        DemandStatus::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DemandStatus::Draft => "draft",
-            DemandStatus::Submitted => "submitted",
-            DemandStatus::ChangesRequested => "changes_requested",
-            DemandStatus::Approved => "approved",
-            DemandStatus::Published => "published",
-            DemandStatus::Rejected => "rejected",
-            DemandStatus::Withdrawn => "withdrawn",
-            DemandStatus::InDocking => "in_docking",
-            DemandStatus::Contracted => "contracted",
-            DemandStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<DemandStatus> {
-        DemandStatus::ALL.into_iter().find(|d| d.as_str() == s)
-    }
-
-    /// Chinese label for pages and exports.
-    pub fn label(self) -> &'static str {
-        match self {
-            DemandStatus::Draft => "草稿",
-            DemandStatus::Submitted => "待审核",
-            DemandStatus::ChangesRequested => "退回修改",
-            DemandStatus::Approved => "已审核",
-            DemandStatus::Published => "已发布",
-            DemandStatus::Rejected => "未通过",
-            DemandStatus::Withdrawn => "已撤回",
-            DemandStatus::InDocking => "对接中",
-            DemandStatus::Contracted => "已签约",
-            DemandStatus::Closed => "已关闭",
-        }
-    }
-
     /// Where a demand may go from here (the lifecycle; who may move it is checked elsewhere).
     pub fn next(self) -> &'static [DemandStatus] {
         use DemandStatus::*;
@@ -433,39 +352,17 @@ pub struct ImportReport {
     pub created_at: DateTime<Utc>,
 }
 
-/// Which kind of record a change-log entry touched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntityKind {
-    Demand,
-    Achievement,
-    Expert,
-    Organization,
-    /// 科研仪器: a shared research instrument.
-    Instrument,
-}
-
-impl EntityKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityKind::Demand => "demand",
-            EntityKind::Achievement => "achievement",
-            EntityKind::Expert => "expert",
-            EntityKind::Organization => "organization",
-            EntityKind::Instrument => "instrument",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<EntityKind> {
-        [
-            EntityKind::Demand,
-            EntityKind::Achievement,
-            EntityKind::Expert,
-            EntityKind::Organization,
-            EntityKind::Instrument,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+wire_enum! {
+    /// Which kind of record a change-log entry touched.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum EntityKind {
+        Demand => "demand",
+        Achievement => "achievement",
+        Expert => "expert",
+        Organization => "organization",
+        /// 科研仪器: a shared research instrument.
+        Instrument => "instrument",
     }
 }
 
@@ -480,47 +377,19 @@ pub struct Change {
     pub exists: bool,
 }
 
-/// Who is calling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Enterprise,
-    Institution,
-    Bureau,
-    Admin,
+wire_enum! {
+    /// Who is calling.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role {
+        Enterprise => ("enterprise", "企业"),
+        Institution => ("institution", "科研机构"),
+        Bureau => ("bureau", "科技局"),
+        Admin => ("admin", "管理员"),
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::Enterprise,
-        Role::Institution,
-        Role::Bureau,
-        Role::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Enterprise => "enterprise",
-            Role::Institution => "institution",
-            Role::Bureau => "bureau",
-            Role::Admin => "admin",
-        }
-    }
-
-    /// How pages and exports name the role.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Enterprise => "企业",
-            Role::Institution => "科研机构",
-            Role::Bureau => "科技局",
-            Role::Admin => "管理员",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// Enterprise and institution accounts act for an organisation; the bureau's and the
     /// administrators' for none. (What each role may do is `duijie_app::Action`'s rule.)
     pub fn acts_for_organization(self) -> bool {

@@ -1,70 +1,28 @@
 //! The field taxonomy (国家重点支持的高新技术领域 plus 现代农业 and 其他), cooperation modes and
 //! maturity stages, each with a mapping from the free text people write.
 
+use crate::wire::wire_enum;
 use serde::{Deserialize, Serialize};
 
-/// 技术领域: where a demand or achievement belongs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(into = "&'static str", try_from = "String")]
-pub enum Field {
-    /// 电子信息
-    ElectronicInformation,
-    /// 生物与新医药
-    Biomedicine,
-    /// 航空航天
-    Aerospace,
-    /// 新材料
-    NewMaterials,
-    /// 高技术服务
-    HighTechServices,
-    /// 新能源与节能
-    NewEnergy,
-    /// 资源与环境
-    ResourcesEnvironment,
-    /// 先进制造与自动化
-    AdvancedManufacturing,
-    /// 现代农业
-    ModernAgriculture,
-    /// 其他
-    Other,
+wire_enum! {
+    /// 技术领域: where a demand or achievement belongs.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+    #[serde(into = "&'static str", try_from = "String")]
+    labels "领域" enum Field {
+        ElectronicInformation => "电子信息",
+        Biomedicine => "生物与新医药",
+        Aerospace => "航空航天",
+        NewMaterials => "新材料",
+        HighTechServices => "高技术服务",
+        NewEnergy => "新能源与节能",
+        ResourcesEnvironment => "资源与环境",
+        AdvancedManufacturing => "先进制造与自动化",
+        ModernAgriculture => "现代农业",
+        Other => "其他",
+    }
 }
 
 impl Field {
-    pub const ALL: [Field; 10] = [
-        Field::ElectronicInformation,
-        Field::Biomedicine,
-        Field::Aerospace,
-        Field::NewMaterials,
-        Field::HighTechServices,
-        Field::NewEnergy,
-        Field::ResourcesEnvironment,
-        Field::AdvancedManufacturing,
-        Field::ModernAgriculture,
-        Field::Other,
-    ];
-
-    /// The Chinese name, which is also the wire and storage form.
-    pub fn label(self) -> &'static str {
-        match self {
-            Field::ElectronicInformation => "电子信息",
-            Field::Biomedicine => "生物与新医药",
-            Field::Aerospace => "航空航天",
-            Field::NewMaterials => "新材料",
-            Field::HighTechServices => "高技术服务",
-            Field::NewEnergy => "新能源与节能",
-            Field::ResourcesEnvironment => "资源与环境",
-            Field::AdvancedManufacturing => "先进制造与自动化",
-            Field::ModernAgriculture => "现代农业",
-            Field::Other => "其他",
-        }
-    }
-
-    /// The exact label, or `None`.
-    pub fn from_label(s: &str) -> Option<Field> {
-        let s = s.trim();
-        Field::ALL.into_iter().find(|f| f.label() == s)
-    }
-
     /// Maps free text (`新能源`, `生物医药`, `智能制造`, `农业`) onto the taxonomy by its cue
     /// words; the first field whose cue occurs wins, [`Field::Other`] when none does.
     pub fn classify(text: &str) -> Field {
@@ -182,77 +140,31 @@ const FIELD_CUES: &[(Field, &[&str])] = &[
     ),
 ];
 
-impl From<Field> for &'static str {
-    fn from(f: Field) -> Self {
-        f.label()
+wire_enum! {
+    /// 合作方式: how the enterprise wants to work with a partner.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(into = "&'static str", try_from = "String")]
+    labels "合作方式" enum CoopMode {
+        Transfer => "技术转让",
+        License => "技术许可",
+        JointDevelopment => "合作开发",
+        Commissioned => "委托开发",
+        /// 技术服务 / 技术咨询
+        Service => "技术服务",
+        /// 共建平台 / 共建研发机构
+        JointPlatform => "共建平台",
+        Equity => "作价入股",
+        /// 人才引进 / 人才培养
+        Talent => "人才合作",
+        Other => "其他",
     }
-}
-
-impl TryFrom<String> for Field {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Field::from_label(&s).ok_or_else(|| {
-            let allowed: Vec<&str> = Field::ALL.iter().map(|f| f.label()).collect();
-            format!("未知领域“{s}”，可选：{}", allowed.join("、"))
-        })
-    }
-}
-
-/// 合作方式: how the enterprise wants to work with a partner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(into = "&'static str", try_from = "String")]
-pub enum CoopMode {
-    /// 技术转让
-    Transfer,
-    /// 技术许可
-    License,
-    /// 合作开发
-    JointDevelopment,
-    /// 委托开发
-    Commissioned,
-    /// 技术服务 / 技术咨询
-    Service,
-    /// 共建平台 / 共建研发机构
-    JointPlatform,
-    /// 作价入股
-    Equity,
-    /// 人才引进 / 人才培养
-    Talent,
-    /// 其他
-    Other,
 }
 
 impl CoopMode {
-    pub const ALL: [CoopMode; 9] = [
-        CoopMode::Transfer,
-        CoopMode::License,
-        CoopMode::JointDevelopment,
-        CoopMode::Commissioned,
-        CoopMode::Service,
-        CoopMode::JointPlatform,
-        CoopMode::Equity,
-        CoopMode::Talent,
-        CoopMode::Other,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CoopMode::Transfer => "技术转让",
-            CoopMode::License => "技术许可",
-            CoopMode::JointDevelopment => "合作开发",
-            CoopMode::Commissioned => "委托开发",
-            CoopMode::Service => "技术服务",
-            CoopMode::JointPlatform => "共建平台",
-            CoopMode::Equity => "作价入股",
-            CoopMode::Talent => "人才合作",
-            CoopMode::Other => "其他",
-        }
-    }
-
     /// Maps one written mode (`转让`, `委托研发`, `技术咨询`, `产学研合作`) onto a mode.
     pub fn classify(text: &str) -> CoopMode {
         let t = text.trim();
-        if let Some(m) = CoopMode::ALL.into_iter().find(|m| m.label() == t) {
+        if let Some(m) = CoopMode::from_label(t) {
             return m;
         }
         let cues: &[(CoopMode, &[&str])] = &[
@@ -294,56 +206,21 @@ impl CoopMode {
     }
 }
 
-impl From<CoopMode> for &'static str {
-    fn from(m: CoopMode) -> Self {
-        m.label()
+wire_enum! {
+    /// 成熟度: how far an achievement has come.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+    #[serde(into = "&'static str", try_from = "String")]
+    labels "成熟度" enum Maturity {
+        /// 研发 / 实验室阶段
+        Research => "研发",
+        Lab => "小试",
+        Pilot => "中试",
+        /// 产业化 / 批量生产
+        Industrial => "产业化",
     }
-}
-
-impl TryFrom<String> for CoopMode {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        CoopMode::ALL
-            .into_iter()
-            .find(|m| m.label() == s.trim())
-            .ok_or_else(|| {
-                let allowed: Vec<&str> = CoopMode::ALL.iter().map(|m| m.label()).collect();
-                format!("未知合作方式“{s}”，可选：{}", allowed.join("、"))
-            })
-    }
-}
-
-/// 成熟度: how far an achievement has come.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(into = "&'static str", try_from = "String")]
-pub enum Maturity {
-    /// 研发 / 实验室阶段
-    Research,
-    /// 小试
-    Lab,
-    /// 中试
-    Pilot,
-    /// 产业化 / 批量生产
-    Industrial,
 }
 
 impl Maturity {
-    pub const ALL: [Maturity; 4] = [
-        Maturity::Research,
-        Maturity::Lab,
-        Maturity::Pilot,
-        Maturity::Industrial,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Maturity::Research => "研发",
-            Maturity::Lab => "小试",
-            Maturity::Pilot => "中试",
-            Maturity::Industrial => "产业化",
-        }
-    }
-
     /// Maps written stages (`实验室阶段`, `小试阶段`, `中试`, `已量产`) onto a stage.
     pub fn classify(text: &str) -> Option<Maturity> {
         let t = text.trim();
@@ -367,22 +244,6 @@ impl Maturity {
         } else {
             None
         }
-    }
-}
-
-impl From<Maturity> for &'static str {
-    fn from(m: Maturity) -> Self {
-        m.label()
-    }
-}
-
-impl TryFrom<String> for Maturity {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Maturity::ALL
-            .into_iter()
-            .find(|m| m.label() == s.trim())
-            .ok_or_else(|| format!("未知成熟度“{s}”，可选：研发、小试、中试、产业化"))
     }
 }
 
