@@ -31,7 +31,7 @@ pub use system::*;
 pub use trends::*;
 
 use serde::Serialize;
-use utoipa::{ToResponse, ToSchema};
+use utoipa::ToSchema;
 
 /// An organisation named by a record.
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,9 +87,8 @@ impl Deleted {
 }
 
 /// The body of every error: `{"error": {"code", "message", "field"?, "fields"?}}`.
-#[derive(Debug, Serialize, ToSchema, ToResponse)]
+#[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Error)]
-#[response(description = "error")]
 pub struct ErrorJson {
     pub error: ErrorDetail,
 }
