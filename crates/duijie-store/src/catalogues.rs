@@ -5,7 +5,7 @@ use crate::changelog::log_changes;
 use crate::demands::{fetch_demand, transition_in};
 use crate::rows::{self, millis, to_json, Val};
 use crate::sql::insert_rows;
-use crate::sql::read_one;
+use crate::sql::Lookup;
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, Utc};
 use duijie_core::catalogues::may_be_catalogued;
@@ -65,15 +65,16 @@ const CATALOGUE_SELECT: &str = "SELECT c.id, c.title, c.period, c.status, c.crea
     (SELECT COUNT(*) FROM catalogue_items i WHERE i.catalogue_id = c.id) AS item_count \
     FROM catalogues c";
 
+/// Finds catalogues by id.
+const CATALOGUE: Lookup<CatalogueEdition> = Lookup {
+    select: CATALOGUE_SELECT,
+    id: "c.id",
+    read: rows::catalogue,
+    missing: "目录不存在或已删除",
+};
+
 async fn fetch_catalogue(conn: &mut AnyConnection, id: &str) -> Result<CatalogueEdition> {
-    read_one(
-        &mut *conn,
-        &format!("{CATALOGUE_SELECT} WHERE c.id = $1"),
-        id,
-        rows::catalogue,
-    )
-    .await?
-    .ok_or_else(|| StoreError::NotFound("目录不存在或已删除".to_string()))
+    CATALOGUE.get(conn, id).await
 }
 
 /// The edition, which must still be a draft to change.
@@ -295,13 +296,7 @@ impl SqlStore {
     }
 
     pub async fn get_catalogue(&self, id: &str) -> Result<Option<CatalogueEdition>> {
-        read_one(
-            self.pool(),
-            &format!("{CATALOGUE_SELECT} WHERE c.id = $1"),
-            id,
-            rows::catalogue,
-        )
-        .await
+        CATALOGUE.find(self.pool(), id).await
     }
 
     /// Editions, newest first; drafts only when asked for.

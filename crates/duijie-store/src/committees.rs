@@ -1,7 +1,7 @@
 //! Expert committees (专家咨询委员会) the bureau assembles, in SQL.
 
 use crate::rows::{self, millis, time, to_json};
-use crate::sql::read_one;
+use crate::sql::Lookup;
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
@@ -36,15 +36,16 @@ fn committee(row: &AnyRow) -> Result<Committee> {
     })
 }
 
+/// Finds committees by id.
+const COMMITTEE: Lookup<Committee> = Lookup {
+    select: COMMITTEE_SELECT,
+    id: "id",
+    read: committee,
+    missing: "委员会不存在或已删除",
+};
+
 async fn fetch_committee(conn: &mut AnyConnection, id: &str) -> Result<Committee> {
-    read_one(
-        &mut *conn,
-        &format!("{COMMITTEE_SELECT} WHERE id = $1"),
-        id,
-        committee,
-    )
-    .await?
-    .ok_or_else(|| StoreError::NotFound("委员会不存在或已删除".to_string()))
+    COMMITTEE.get(conn, id).await
 }
 
 impl SqlStore {
@@ -75,13 +76,7 @@ impl SqlStore {
     }
 
     pub async fn get_committee(&self, id: &str) -> Result<Option<Committee>> {
-        read_one(
-            self.pool(),
-            &format!("{COMMITTEE_SELECT} WHERE id = $1"),
-            id,
-            committee,
-        )
-        .await
+        COMMITTEE.find(self.pool(), id).await
     }
 
     /// Committees, newest first.

@@ -6,7 +6,7 @@ use crate::demands::{fetch_demand, transition_logged};
 use crate::notifications::{write_notices, NewNotice};
 use crate::rows::{self, millis, to_json};
 use crate::sql::INSERT_CHUNK;
-use crate::sql::{read_all, read_one};
+use crate::sql::{read_all, Lookup};
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
@@ -52,15 +52,16 @@ pub(crate) fn interest(row: &AnyRow) -> Result<Interest> {
     })
 }
 
+/// Finds interests by id.
+const INTEREST: Lookup<Interest> = Lookup {
+    select: INTEREST_SELECT,
+    id: "i.id",
+    read: interest,
+    missing: "对接意向不存在或已删除",
+};
+
 pub(crate) async fn fetch_interest(conn: &mut AnyConnection, id: &str) -> Result<Interest> {
-    read_one(
-        &mut *conn,
-        &format!("{INTEREST_SELECT} WHERE i.id = $1"),
-        id,
-        interest,
-    )
-    .await?
-    .ok_or_else(|| StoreError::NotFound("对接意向不存在或已删除".to_string()))
+    INTEREST.get(conn, id).await
 }
 
 /// Fails unless every id names a record of `table` that belongs to `org_id`.
@@ -207,13 +208,7 @@ impl SqlStore {
     }
 
     pub async fn get_interest(&self, id: &str) -> Result<Option<Interest>> {
-        read_one(
-            self.pool(),
-            &format!("{INTEREST_SELECT} WHERE i.id = $1"),
-            id,
-            interest,
-        )
-        .await
+        INTEREST.find(self.pool(), id).await
     }
 
     /// A demand's interests, oldest first; only `org_id`'s when given.

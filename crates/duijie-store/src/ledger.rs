@@ -4,7 +4,7 @@
 
 use crate::demands::{fetch_demand, transition_logged};
 use crate::rows::{self, bind_vals, millis, to_json, Val};
-use crate::sql::{exists, read_one, ORG_BY_ID};
+use crate::sql::{exists, Lookup, ORG_BY_ID};
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use duijie_core::id::new_id;
@@ -112,15 +112,16 @@ fn secondment(row: &AnyRow) -> Result<Secondment> {
     })
 }
 
+/// Finds projects by id.
+const PROJECT: Lookup<Project> = Lookup {
+    select: PROJECT_SELECT,
+    id: "p.id",
+    read: project,
+    missing: "项目不存在或已删除",
+};
+
 async fn fetch_project(conn: &mut AnyConnection, id: &str) -> Result<Project> {
-    read_one(
-        &mut *conn,
-        &format!("{PROJECT_SELECT} WHERE p.id = $1"),
-        id,
-        project,
-    )
-    .await?
-    .ok_or_else(|| StoreError::NotFound("项目不存在或已删除".to_string()))
+    PROJECT.get(conn, id).await
 }
 
 impl SqlStore {
@@ -238,13 +239,7 @@ impl SqlStore {
     }
 
     pub async fn get_project(&self, id: &str) -> Result<Option<Project>> {
-        read_one(
-            self.pool(),
-            &format!("{PROJECT_SELECT} WHERE p.id = $1"),
-            id,
-            project,
-        )
-        .await
+        PROJECT.find(self.pool(), id).await
     }
 
     /// Projects matching the filter, latest signed first.

@@ -250,6 +250,33 @@ where
 /// Finds an organisation by its id (for [`exists`]).
 pub(crate) const ORG_BY_ID: &str = "SELECT id FROM organizations WHERE id = $1";
 
+/// How one kind of record is found by its id: its SELECT, the id column as that SELECT names
+/// it, the reader of its rows and the message when it is missing.
+pub(crate) struct Lookup<T: 'static> {
+    pub(crate) select: &'static str,
+    pub(crate) id: &'static str,
+    pub(crate) read: fn(&AnyRow) -> Result<T>,
+    pub(crate) missing: &'static str,
+}
+
+impl<T> Lookup<T> {
+    /// The record `id`, if there is one.
+    pub(crate) async fn find<'c, E>(&self, exec: E, id: &str) -> Result<Option<T>>
+    where
+        E: Executor<'c, Database = sqlx::Any>,
+    {
+        let sql = format!("{} WHERE {} = $1", self.select, self.id);
+        read_one(exec, &sql, id, self.read).await
+    }
+
+    /// The record `id`; [`StoreError::NotFound`] with the kind's message when there is none.
+    pub(crate) async fn get(&self, conn: &mut AnyConnection, id: &str) -> Result<T> {
+        self.find(conn, id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(self.missing.to_string()))
+    }
+}
+
 /// Every row `sql` finds with `vals` bound in order, each read by `read`.
 pub(crate) async fn read_all<T>(
     pool: &AnyPool,
