@@ -6,8 +6,7 @@ use crate::audit::{self, NewAuditEntry};
 use crate::changelog::log_changes;
 use crate::notifications::{write_notices, NewNotice};
 use crate::rows::{self, bind_demand, millis, Val, DEMAND_COLUMNS, DEMAND_SELECT};
-use crate::sql::read_one;
-use crate::sql::{markers, Listing};
+use crate::sql::{markers, Listing, Lookup};
 use crate::{Actor, Result, SqlStore, StoreError};
 use chrono::Utc;
 use duijie_core::id::new_id;
@@ -35,15 +34,17 @@ pub struct DemandEvent {
     pub at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Finds demands by id. A missing one is said in the words users read: the message reaches
+/// them as it is.
+const DEMAND: Lookup<Demand> = Lookup {
+    select: DEMAND_SELECT,
+    id: "d.id",
+    read: rows::demand,
+    missing: "需求不存在或已删除",
+};
+
 pub(crate) async fn fetch_demand(conn: &mut AnyConnection, id: &str) -> Result<Demand> {
-    read_one(
-        &mut *conn,
-        &format!("{DEMAND_SELECT} WHERE d.id = $1"),
-        id,
-        rows::demand,
-    )
-    .await?
-    .ok_or_else(|| StoreError::NotFound(format!("demand {id} not found")))
+    DEMAND.get(conn, id).await
 }
 
 /// Moves a demand from `from` to `to` inside a write transaction if it is still in `from`
@@ -331,13 +332,7 @@ impl SqlStore {
     }
 
     pub async fn get_demand(&self, id: &str) -> Result<Option<Demand>> {
-        read_one(
-            self.pool(),
-            &format!("{DEMAND_SELECT} WHERE d.id = $1"),
-            id,
-            rows::demand,
-        )
-        .await
+        DEMAND.find(self.pool(), id).await
     }
 
     /// Demands matching the filter, newest first, with how many match in all.

@@ -106,7 +106,8 @@ pub async fn projects_contract_their_demand_and_filter(store: S) {
                 ""
             )
             .await,
-        Err(StoreError::NotFound(_))
+        // Said in the users' words, without the id: the message reaches them as it is.
+        Err(StoreError::NotFound(m)) if m == "需求不存在或已删除"
     ));
     assert_eq!(
         store.last_seq().await.unwrap(),
