@@ -20,7 +20,6 @@ use std::collections::{HashMap, HashSet};
 pub(crate) trait Kind: Sized {
     const KIND: EntityKind;
     fn from_record(r: Record) -> Option<Self>;
-    fn id(&self) -> &str;
 }
 
 /// Records anyone may see whole (no personal data to redact): achievements and instruments.
@@ -37,9 +36,6 @@ impl Kind for Demand {
             _ => None,
         }
     }
-    fn id(&self) -> &str {
-        &self.id
-    }
 }
 
 impl Kind for Achievement {
@@ -49,9 +45,6 @@ impl Kind for Achievement {
             Record::Achievement(a) => Some(a),
             _ => None,
         }
-    }
-    fn id(&self) -> &str {
-        &self.id
     }
 }
 
@@ -63,9 +56,6 @@ impl Kind for Expert {
             _ => None,
         }
     }
-    fn id(&self) -> &str {
-        &self.id
-    }
 }
 
 impl Kind for Instrument {
@@ -75,9 +65,6 @@ impl Kind for Instrument {
             Record::Instrument(i) => Some(i),
             _ => None,
         }
-    }
-    fn id(&self) -> &str {
-        &self.id
     }
 }
 
@@ -470,8 +457,13 @@ impl App {
             .get_records(T::KIND, ids)
             .await
             .map_err(store_err)?;
-        let typed = records.into_iter().filter_map(T::from_record);
-        Ok(typed.map(|r| (r.id().to_string(), r)).collect())
+        Ok(records
+            .into_iter()
+            .filter_map(|r| {
+                let id = r.id().to_string();
+                T::from_record(r).map(|t| (id, t))
+            })
+            .collect())
     }
 
     /// Searches a kind of public record: anyone may, and sees it whole.
